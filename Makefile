@@ -1,0 +1,104 @@
+# Pecan top-level build. `make` builds the kernel and every user program,
+# `make run` boots the demo, `make test` runs every test suite,
+# `make bench` the benchmarks, `make iso` a GRUB image, `make debug` QEMU
+# with a gdb stub. Build options live in config.mk.
+
+include config.mk
+
+B        := build
+CC       := gcc
+LD       := ld
+ARCHFLAGS := -m32 -march=i686
+CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
+	-mno-sse -mno-mmx -mno-80387 -nostdinc \
+	-isystem $(shell $(CC) -m32 -print-file-name=include) \
+	-Wall -Wextra -Werror -g $(OPT) -Iinclude
+KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
+	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -mno-red-zone
+UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib
+ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -D__ASSEMBLER__ -g
+LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
+
+# ---- kernel ---------------------------------------------------------------
+KSRC := $(wildcard kernel/*.c kernel/arch/ia32/*.c kernel/arch/ia32/*.S)
+KOBJ := $(patsubst %,$(B)/%.o,$(basename $(KSRC)))
+
+$(B)/pecan.elf: $(KOBJ) kernel/arch/ia32/kernel.ld
+	@echo "  LD      $@"
+	@$(LD) $(LDFLAGS) -T kernel/arch/ia32/kernel.ld -o $@ $(KOBJ)
+
+$(B)/kernel/%.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -MMD -c $< -o $@
+$(B)/kernel/%.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
+
+# ---- user -----------------------------------------------------------------
+# libl4 and the small libc: every .c/.S in user/lib.
+LSRC := $(wildcard user/lib/*.c user/lib/*.S)
+LOBJ := $(patsubst %,$(B)/%.o,$(basename $(LSRC)))
+LIBL4 := $(B)/user/libl4.a
+
+$(LIBL4): $(LOBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/user/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(UCFLAGS) -MMD -c $< -o $@
+$(B)/user/%.o: user/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
+
+# A user program is a directory user/<dir> linked at the address given in
+# its link.addr file (physical == virtual for root servers).
+define user_prog
+$(B)/user/$(1).elf: $$(patsubst %,$(B)/%.o,$$(basename $$(wildcard user/$(2)/*.c user/$(2)/*.S))) $$(LIBL4)
+	$$(LD) $$(LDFLAGS) -Ttext-segment=$$(shell cat user/$(2)/link.addr) -e _start -o $$@ \
+		$$(filter %.o,$$^) $$(LIBL4)
+USER_PROGS += $(B)/user/$(1).elf
+endef
+
+$(eval $(call user_prog,sigma0,sigma0))
+$(eval $(call user_prog,root,root))
+$(foreach t,$(notdir $(wildcard user/tests/*)),$(eval $(call user_prog,test-$(t),tests/$(t))))
+$(foreach t,$(notdir $(wildcard user/bench/*)),$(eval $(call user_prog,bench-$(t),bench/$(t))))
+
+all: $(B)/pecan.elf $(USER_PROGS)
+.DEFAULT_GOAL := all
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- running ---------------------------------------------------------------
+QEMU_BASE := qemu-system-i386 -m $(QEMU_MEM) -display none -serial stdio \
+	-monitor none -no-reboot -nic none \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount shift=0,sleep=off
+
+DEMO_MODS := $(B)/user/sigma0.elf,$(B)/user/root.elf
+
+deps-run:
+	@tools/deps.sh --install build qemu
+run: deps-run all
+	@echo "Pecan demo on QEMU; the serial console is this terminal. Quit: Ctrl-A is off, use Ctrl-C."
+	-$(QEMU_BASE) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)"
+
+debug: all
+	@tools/deps.sh --install build qemu debug
+	$(QEMU_BASE) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)" -s -S & \
+	gdb -q -x tools/gdbinit; kill %1 2>/dev/null || true
+
+iso: all
+	@tools/deps.sh --install bochs
+	tools/mkiso.sh $(B)/pecan.iso $(B)/pecan.elf "" $(B)/user/sigma0.elf $(B)/user/root.elf
+
+include tests/suites.mk
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run deps-run debug iso clean test bench

@@ -1,0 +1,61 @@
+/* Kernel debugger calls on IA-32: int3 followed by a marker instruction
+ * that the kernel decodes at the trap address but that does nothing if
+ * execution simply continues. See docs/abi.md. */
+#ifndef __L4__IA32__KDEBUG_H__
+#define __L4__IA32__KDEBUG_H__
+
+#include <l4/types.h>
+
+/* Enters the debugger with a message; str must be a string literal. */
+#define L4_KDB_Enter(str)                                   \
+    __asm__ __volatile__(                                   \
+        "int3\n\t"                                          \
+        "jmp 1f\n\t"                                        \
+        "movl $2f, %%eax\n"                                 \
+        ".pushsection .rodata\n"                            \
+        "2: .asciz \"" str "\"\n"                           \
+        ".popsection\n"                                     \
+        "1:"                                                \
+        ::: "memory")
+
+#define __L4_KDB_OP(op) "int3\n\tcmpb $" #op ", %%al"
+
+L4_INLINE void L4_KDB_PrintChar(char c)
+{
+    __asm__ __volatile__(__L4_KDB_OP(0x00) : : "a"((L4_Word_t)(unsigned char)c));
+}
+
+L4_INLINE void L4_KDB_PrintString(const char *s)
+{
+    __asm__ __volatile__(__L4_KDB_OP(0x01) : : "a"(s) : "memory");
+}
+
+L4_INLINE void L4_KDB_ClearPage(void)
+{
+    __asm__ __volatile__(__L4_KDB_OP(0x02) : :);
+}
+
+/* Returns the next input character, or (char)-1 if there is none. */
+L4_INLINE char L4_KDB_ReadChar(void)
+{
+    L4_Word_t c;
+    __asm__ __volatile__(__L4_KDB_OP(0x08) : "=a"(c));
+    return (char)c;
+}
+
+L4_INLINE char L4_KDB_ReadChar_Blocked(void)
+{
+    L4_Word_t c;
+    __asm__ __volatile__(__L4_KDB_OP(0x0d) : "=a"(c));
+    return (char)c;
+}
+
+/* Pecan extension, not in X.2: ends the system (e.g. exits QEMU) with
+ * `code`; 0 means the tests finished normally, anything else a failure.
+ * Honoured by kernels built with the debugger; otherwise it returns. */
+L4_INLINE void L4_KDB_Shutdown(L4_Word_t code)
+{
+    __asm__ __volatile__(__L4_KDB_OP(0x40) : : "a"(code) : "memory");
+}
+
+#endif /* !__L4__IA32__KDEBUG_H__ */

@@ -1,0 +1,65 @@
+/* The GDT: flat kernel and user segments, one TSS, and the %gs segment
+ * through which user code finds its UTCB (X.2 ia32: %gs:0 holds the UTCB
+ * pointer). */
+#include "gdt.h"
+#include "cpu.h"
+
+struct tss tss __attribute__((aligned(128)));
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
+
+static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    return (uint64_t)(limit & 0xffff) |
+           ((uint64_t)(base & 0xffffff) << 16) |
+           ((uint64_t)access << 40) |
+           ((uint64_t)((limit >> 16) & 0xf) << 48) |
+           ((uint64_t)(flags & 0xf) << 52) |
+           ((uint64_t)(base >> 24) << 56);
+}
+
+/* access: present | DPL | S | type; flags: G (4 KiB units) | D (32-bit) */
+#define ACC_KCODE 0x9a
+#define ACC_KDATA 0x92
+#define ACC_UCODE 0xfa
+#define ACC_UDATA 0xf2
+#define ACC_TSS   0x89
+#define FLAGS_4K32 0xc
+
+void gdt_set_utcb(uint32_t base)
+{
+    /* Byte-granular limit of 3: %gs:0 is the only word user code reads. */
+    gdt[SEL_UTCB >> 3] = seg_desc(base, 3, ACC_UDATA, 0x4);
+    __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
+}
+
+void gdt_init(void)
+{
+    struct { uint16_t limit; uint32_t base; } PACKED gdtr;
+
+    gdt[0] = 0;
+    gdt[SEL_KCODE >> 3] = seg_desc(0, 0xfffff, ACC_KCODE, FLAGS_4K32);
+    gdt[SEL_KDATA >> 3] = seg_desc(0, 0xfffff, ACC_KDATA, FLAGS_4K32);
+    gdt[SEL_UCODE >> 3] = seg_desc(0, 0xfffff, ACC_UCODE, FLAGS_4K32);
+    gdt[SEL_UDATA >> 3] = seg_desc(0, 0xfffff, ACC_UDATA, FLAGS_4K32);
+    /* The I/O bitmap offset points past the TSS limit: no port is allowed
+     * to user code until the I/O-fpage code installs a bitmap. */
+    tss.ss0 = SEL_KDATA;
+    tss.iomap_base = sizeof(struct tss);
+    gdt[SEL_TSS >> 3] = seg_desc((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1, ACC_TSS, 0);
+    gdt[SEL_UTCB >> 3] = seg_desc(0, 3, ACC_UDATA, 0x4);
+
+    gdtr.limit = sizeof(gdt) - 1;
+    gdtr.base = (uint32_t)(uintptr_t)gdt;
+    __asm__ volatile(
+        "lgdt %0\n\t"
+        "ljmp %1, $1f\n"
+        "1:\n\t"
+        "movw %w2, %%ss\n\t"
+        "movw %w3, %%ds\n\t"
+        "movw %w3, %%es\n\t"
+        "movw %w3, %%fs\n\t"
+        "movw %w4, %%gs\n\t"
+        "ltr %w5"
+        :: "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_UDATA),
+           "r"(SEL_UTCB), "r"(SEL_TSS) : "memory");
+}

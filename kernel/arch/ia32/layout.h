@@ -1,0 +1,40 @@
+/* Pecan's virtual memory layout on ia32 (see docs/architecture.md).
+ *
+ *   0x00000000 .. 0xBFFFFFFF  user space (3 GiB)
+ *   0xC0000000 .. 0xDFFFFFFF  physical memory, direct-mapped (first 512 MiB)
+ *   0xE0000000 .. 0xEFFFFFFF  virtual TCB array, 4 KiB per thread number
+ *   0xF0000000 .. 0xF07FFFFF  string-copy windows (2 x 4 MiB)
+ *   0xFF000000 ..             device mappings (local APIC, IO-APIC)
+ *
+ * Usable from assembly as well as C. */
+#ifndef PECAN_IA32_LAYOUT_H
+#define PECAN_IA32_LAYOUT_H
+
+#define KERNEL_VBASE     0xC0000000
+#define USER_LIMIT       0xC0000000     /* first address user code can't use */
+#define PHYS_MAP_SIZE    0x20000000
+#define TCB_AREA         0xE0000000
+#define TCB_AREA_SIZE    0x10000000
+#define TCB_SIZE         4096
+#define COPY_AREA        0xF0000000
+#define COPY_AREA_SIZE   0x00800000
+#define DEVICE_AREA      0xFF000000
+
+#define KERNEL_LOAD_PHYS 0x00100000     /* where the boot loader puts us */
+
+/* GDT selectors. Data segments are flat DPL-3 ones in both modes, so that
+ * entering the kernel needs no data-segment reload beyond a sanity reset. */
+#define SEL_KCODE   0x08
+#define SEL_KDATA   0x10
+#define SEL_UCODE   0x1b
+#define SEL_UDATA   0x23
+#define SEL_TSS     0x28
+#define SEL_UTCB    0x33    /* per-CPU %gs segment, base = current UTCB */
+#define GDT_ENTRIES 7
+
+#ifndef __ASSEMBLER__
+#define phys_to_virt(p) ((void *)((unsigned long)(p) + KERNEL_VBASE))
+#define virt_to_phys(v) ((unsigned long)(v) - KERNEL_VBASE)
+#endif
+
+#endif

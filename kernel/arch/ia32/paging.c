@@ -1,0 +1,201 @@
+/* Page tables. Invariants:
+ *  - Kernel page tables are shared by all spaces; a kernel directory slot,
+ *    once present in kernel_pd, never changes. So a space's copy of a
+ *    kernel slot is either absent or correct, and an absent one is filled
+ *    in on the first kernel-mode fault (lazy kernel-space sync).
+ *  - The TCB array's page tables exist from boot (64 of them, 256 KiB);
+ *    their entries start empty. A read of an unused TCB maps the shared zero
+ *    page read-only; the first write maps a fresh zeroed frame. Looking up
+ *    invalid thread IDs therefore never allocates memory.
+ *  - User page tables belong to one space and are freed with it. */
+#include "paging.h"
+#include "cpu.h"
+#include "../../frame.h"
+#include "../../kmem.h"
+#include "../../console.h"
+
+uint32_t kernel_pd[1024] __attribute__((aligned(4096)));
+static uint32_t tcb_pts[TCB_AREA_SIZE >> 22][1024] __attribute__((aligned(4096)));
+static uint8_t zero_page[4096] __attribute__((aligned(4096)));
+struct paging_stats paging_stats;
+
+static uint32_t global_bit;     /* PTE_G where the CPU has PGE */
+
+#define DIRECT_FIRST PD_SLOT(KERNEL_VBASE)
+#define DIRECT_END   PD_SLOT(KERNEL_VBASE + PHYS_MAP_SIZE)
+
+void paging_init(uint32_t phys_top, paddr_t (*alloc_low)(void))
+{
+    uint32_t cr4 = read_cr4();
+
+    if (cpu.pge) {
+        global_bit = PTE_G;
+        cr4 |= CR4_PGE;
+    }
+    if (cpu.pse)
+        cr4 |= CR4_PSE;
+    write_cr4(cr4);
+
+    if (phys_top > PHYS_MAP_SIZE)
+        phys_top = PHYS_MAP_SIZE;
+    for (uint32_t pa = 0; pa < phys_top; pa += SUPERPAGE_SIZE) {
+        uint32_t slot = PD_SLOT(KERNEL_VBASE + pa);
+        if (cpu.pse) {
+            kernel_pd[slot] = pa | PTE_P | PTE_W | PTE_PS | global_bit;
+            continue;
+        }
+        paddr_t pt_phys = alloc_low();
+        if (!pt_phys || pt_phys >= 16u << 20)
+            panic("paging: no low frame for a direct-map page table");
+        uint32_t *pt = phys_to_virt(pt_phys);
+        for (int i = 0; i < 1024; i++)
+            pt[i] = (pa + ((uint32_t)i << 12)) | PTE_P | PTE_W | global_bit;
+        kernel_pd[slot] = pt_phys | PTE_P | PTE_W;
+    }
+    for (uint32_t i = 0; i < ARRAY_SIZE(tcb_pts); i++)
+        kernel_pd[PD_SLOT(TCB_AREA) + i] =
+            virt_to_phys(tcb_pts[i]) | PTE_P | PTE_W;
+
+    write_cr3(virt_to_phys(kernel_pd));
+}
+
+uint32_t *pd_create(void)
+{
+    uint32_t *pd = kmem_alloc(4096, KMEM_PGTABLE);
+    if (!pd)
+        return NULL;
+    for (uint32_t s = DIRECT_FIRST; s < DIRECT_END; s++)
+        pd[s] = kernel_pd[s];
+    return pd;
+}
+
+void pd_destroy(uint32_t *pd)
+{
+    for (uint32_t s = 0; s < PD_SLOT(USER_LIMIT); s++)
+        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
+            kmem_free(phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+    kmem_free(pd, 4096, KMEM_PGTABLE);
+}
+
+void pd_activate(uint32_t *pd)
+{
+    uint32_t phys = virt_to_phys(pd);
+    if ((read_cr3() & PTE_ADDR) != phys)
+        write_cr3(phys);
+}
+
+void pd_sync_kernel(uint32_t *pd, uint32_t va)
+{
+    uint32_t s = PD_SLOT(va);
+    if (!(pd[s] & PTE_P) && (kernel_pd[s] & PTE_P))
+        pd[s] = kernel_pd[s];
+}
+
+int pd_map(uint32_t *pd, uint32_t va, uint32_t pa, unsigned size_log2, uint32_t flags)
+{
+    uint32_t s = PD_SLOT(va);
+    uint32_t entry = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
+
+    if (size_log2 == 22) {
+        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
+            kmem_free(phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+        pd[s] = entry | PTE_PS;
+        invlpg(va);
+        return 0;
+    }
+    if (pd[s] & PTE_PS)
+        return -1;      /* caller must unmap the superpage first */
+    if (!(pd[s] & PTE_P)) {
+        uint32_t *pt = kmem_alloc(4096, KMEM_PGTABLE);
+        if (!pt)
+            return -1;
+        pd[s] = virt_to_phys(pt) | PTE_P | PTE_W | PTE_U;
+    }
+    uint32_t *pt = phys_to_virt(pd[s] & PTE_ADDR);
+    pt[PT_SLOT(va)] = entry;
+    invlpg(va);
+    return 0;
+}
+
+static uint32_t *pte_of(const uint32_t *pd, uint32_t va, unsigned *size_log2)
+{
+    uint32_t s = PD_SLOT(va);
+    if (!(pd[s] & PTE_P))
+        return NULL;
+    if (pd[s] & PTE_PS) {
+        *size_log2 = 22;
+        return (uint32_t *)&pd[s];
+    }
+    *size_log2 = 12;
+    uint32_t *pt = phys_to_virt(pd[s] & PTE_ADDR);
+    return (pt[PT_SLOT(va)] & PTE_P) ? &pt[PT_SLOT(va)] : NULL;
+}
+
+uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2)
+{
+    unsigned dummy;
+    uint32_t *e = pte_of(pd, va, size_log2 ? size_log2 : &dummy);
+    return e ? *e : 0;
+}
+
+uint32_t pd_unmap(uint32_t *pd, uint32_t va)
+{
+    unsigned size_log2;
+    uint32_t *e = pte_of(pd, va, &size_log2);
+    if (!e)
+        return 0;
+    uint32_t old = *e;
+    *e = 0;
+    invlpg(va);
+    return old;
+}
+
+uint32_t pd_clear_ad(uint32_t *pd, uint32_t va)
+{
+    unsigned size_log2;
+    uint32_t *e = pte_of(pd, va, &size_log2);
+    if (!e)
+        return 0;
+    uint32_t old = *e;
+    *e = old & ~(PTE_A | PTE_D);
+    invlpg(va);
+    return old;
+}
+
+/* Kernel-mode faults the kernel resolves itself. */
+bool paging_kernel_fault(uint32_t va, uint32_t error)
+{
+    uint32_t *pd = current_pd();
+    uint32_t s = PD_SLOT(va);
+
+    if (va < KERNEL_VBASE)
+        return false;
+    if (!(pd[s] & PTE_P)) {
+        if (!(kernel_pd[s] & PTE_P))
+            return false;
+        pd[s] = kernel_pd[s];
+        paging_stats.lazy_syncs++;
+        return true;
+    }
+    if (va < TCB_AREA || va >= TCB_AREA + TCB_AREA_SIZE)
+        return false;
+
+    uint32_t idx = (va - TCB_AREA) >> 12;
+    uint32_t *pte = &tcb_pts[idx >> 10][idx & 1023];
+    bool write = error & 2;
+    if (!(*pte & PTE_P) && !write) {
+        *pte = virt_to_phys(zero_page) | PTE_P | global_bit;
+        paging_stats.tcb_zero_maps++;
+    } else if (write && !(*pte & PTE_W)) {
+        paddr_t f = frame_alloc();
+        if (!f)
+            panic("paging: out of memory for a TCB");
+        __builtin_memset(phys_to_virt(f), 0, 4096);
+        *pte = f | PTE_P | PTE_W | global_bit;
+        paging_stats.tcb_frames++;
+    } else {
+        return false;
+    }
+    invlpg(va & PTE_ADDR);
+    return true;
+}

@@ -1,0 +1,69 @@
+/* Two-level ia32 page tables: the kernel's master directory and the
+ * per-space directories that share its page tables. */
+#ifndef PECAN_IA32_PAGING_H
+#define PECAN_IA32_PAGING_H
+
+#include "../../types.h"
+#include "layout.h"
+
+#define PTE_P   0x001u
+#define PTE_W   0x002u
+#define PTE_U   0x004u
+#define PTE_A   0x020u
+#define PTE_D   0x040u
+#define PTE_PS  0x080u
+#define PTE_G   0x100u
+#define PTE_ADDR 0xfffff000u
+
+#define PD_SLOT(va) ((uint32_t)(va) >> 22)
+#define PT_SLOT(va) (((uint32_t)(va) >> 12) & 0x3ff)
+
+extern uint32_t kernel_pd[1024];
+
+struct paging_stats {
+    uint32_t lazy_syncs;        /* kernel PDEs copied into a space on a fault */
+    uint32_t tcb_zero_maps;     /* TCB-array reads answered by the zero page */
+    uint32_t tcb_frames;        /* frames backing TCBs */
+};
+extern struct paging_stats paging_stats;
+
+/* Builds the master directory: direct map of [0, phys_top), the TCB array's
+ * page tables, and switches to it. Without PSE the direct map needs page
+ * tables: alloc_low hands out zeroed frames below 16 MiB for them. */
+void paging_init(uint32_t phys_top, paddr_t (*alloc_low)(void));
+
+/* A new space's directory: only the direct-map slots are copied; the other
+ * kernel slots arrive lazily (paging_kernel_fault). NULL if out of memory. */
+uint32_t *pd_create(void);
+/* Frees the directory and its user page tables (not the mapped frames). */
+void pd_destroy(uint32_t *pd);
+void pd_activate(uint32_t *pd);
+/* Makes sure the kernel slot covering va is present in pd (used before
+ * switching to a directory whose thread's stack lives at va). */
+void pd_sync_kernel(uint32_t *pd, uint32_t va);
+
+/* User mappings. size_log2 is 12 or 22 (22 only if the CPU has PSE). flags
+ * are PTE_W and friends; PTE_P|PTE_U are added. Returns 0 or -1 (no memory
+ * for a page table). Replacing a mapping flushes its TLB entry. */
+int pd_map(uint32_t *pd, uint32_t va, uint32_t pa, unsigned size_log2, uint32_t flags);
+/* Removes the mapping at va (of whatever size). Returns the old entry (0 if
+ * none) so that callers can collect referenced/dirty bits. */
+uint32_t pd_unmap(uint32_t *pd, uint32_t va);
+/* Reads the entry mapping va; *size_log2 receives 12 or 22. 0 if none. */
+uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2);
+/* Clears the referenced and dirty bits of the entry for va, returning the
+ * old entry (0 if unmapped). */
+uint32_t pd_clear_ad(uint32_t *pd, uint32_t va);
+
+/* Handles an invisible kernel-mode page fault (lazy kernel directory sync,
+ * TCB array). Returns false if the fault is a kernel bug. */
+bool paging_kernel_fault(uint32_t va, uint32_t error);
+
+static inline uint32_t *current_pd(void)
+{
+    uint32_t cr3;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    return (uint32_t *)phys_to_virt(cr3 & PTE_ADDR);
+}
+
+#endif

@@ -1,0 +1,9 @@
+#ifndef PECAN_IA32_PIC_H
+#define PECAN_IA32_PIC_H
+#include "../../types.h"
+void pic_init(void);
+void pic_mask(unsigned irq);
+void pic_unmask(unsigned irq);
+void pic_eoi(unsigned irq);
+bool pic_spurious(unsigned irq);
+#endif

@@ -1,0 +1,89 @@
+/* System-call entry on ia32: the X.2 register conventions of libl4's
+ * ia32/syscalls.h mapped onto the generic system calls. Registers not
+ * named as outputs there are preserved, because the iret restores them
+ * from the frame unchanged. */
+#include "trap.h"
+#include "../../thread.h"
+#include "../../ipc.h"
+#include "../../syscalls.h"
+#include "../../kernel.h"
+#include "../../console.h"
+#include "syscall_vectors.h"
+
+static void do_ipc(struct trap_frame *f)
+{
+    struct tcb *t = current;
+    t->mr[0] = f->esi;
+    ipc_syscall(f->eax, f->edx, f->ecx);
+    f->eax = t->ipc_from;
+    f->esi = t->mr[0];
+    f->ebx = t->mr[1];
+    f->ebp = t->mr[2];
+}
+
+void syscall_entry(struct trap_frame *f)
+{
+    uint32_t v = f->vector == SYSENTER_MARK ? SYS_IPC : f->vector;
+
+    switch (v) {
+    case SYS_IPC:
+    case SYS_LIPC:
+        do_ipc(f);
+        break;
+    case SYS_EXCHANGE_REGISTERS: {
+        struct exregs r = { .control = f->ecx, .sp = f->edx, .ip = f->esi,
+                            .flags = f->edi, .user_handle = f->ebx, .pager = f->ebp };
+        f->eax = sys_exchange_registers(f->eax, &r);
+        f->ecx = r.control;
+        f->edx = r.sp;
+        f->esi = r.ip;
+        f->edi = r.flags;
+        f->ebx = r.user_handle;
+        f->ebp = r.pager;
+        break;
+    }
+    case SYS_THREAD_CONTROL:
+        f->eax = sys_thread_control(f->eax, f->esi, f->edx, f->ecx, f->edi);
+        break;
+    case SYS_SYSTEM_CLOCK: {
+        uint64_t now = sys_system_clock();
+        f->eax = (uint32_t)now;
+        f->edx = (uint32_t)(now >> 32);
+        break;
+    }
+    case SYS_THREAD_SWITCH:
+        sys_thread_switch(f->eax);
+        break;
+    case SYS_SCHEDULE: {
+        uint32_t old;
+        f->eax = sys_schedule(f->eax, f->edx, f->esi, f->ecx, f->edi, &old);
+        f->edx = old;
+        break;
+    }
+    case SYS_UNMAP:
+        current->mr[0] = f->esi;
+        sys_unmap(f->eax);
+        f->esi = current->mr[0];
+        break;
+    case SYS_SPACE_CONTROL: {
+        uint32_t old;
+        f->eax = sys_space_control(f->eax, f->ecx, f->edx, f->esi, f->edi, &old);
+        f->ecx = old;
+        break;
+    }
+    case SYS_PROCESSOR_CONTROL:
+        f->eax = sys_processor_control(f->eax, f->ecx, f->edx, f->esi);
+        break;
+    case SYS_MEMORY_CONTROL: {
+        uint32_t attr[4] = { f->ecx, f->edx, f->ebx, f->ebp };
+        current->mr[0] = f->esi;
+        f->eax = sys_memory_control(f->eax, attr);
+        break;
+    }
+    default:
+        /* An int the kernel does not serve: X.2's system-call exception
+         * arrives with the exceptions work; until then it is an error. */
+        user_exception(f);
+        break;
+    }
+}

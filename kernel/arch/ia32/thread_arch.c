@@ -1,0 +1,53 @@
+/* Thread contexts on ia32. A thread not running sits in arch_switch with
+ * callee-saved registers pushed; a new thread's stack is prepared so that
+ * arch_switch "returns" into trap_return (user threads) or its function
+ * (kernel threads). */
+#include "thread_arch.h"
+#include "gdt.h"
+#include "paging.h"
+#include "cpu.h"
+#include "../../space.h"
+#include "../../string.h"
+
+void arch_switch(uint32_t *save_ksp, uint32_t next_ksp);
+
+struct switch_frame {
+    uint32_t edi, esi, ebx, ebp, ret;
+};
+
+void arch_thread_init_user(struct tcb *t, uint32_t ip, uint32_t sp)
+{
+    struct trap_frame *f = tcb_frame(t);
+    memset(f, 0, sizeof(*f));
+    f->eip = ip;
+    f->esp = sp;
+    f->cs = SEL_UCODE;
+    f->ss = SEL_UDATA;
+    f->eflags = EFL_IF | 0x2;
+    struct switch_frame *sf = (struct switch_frame *)f - 1;
+    memset(sf, 0, sizeof(*sf));
+    sf->ret = (uint32_t)(uintptr_t)trap_return;
+    t->ksp = (uint32_t)(uintptr_t)sf;
+}
+
+void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
+{
+    struct switch_frame *sf = (struct switch_frame *)(uintptr_t)tcb_stack_top(t) - 1;
+    memset(sf, 0, sizeof(*sf));
+    sf->ret = (uint32_t)(uintptr_t)fn;
+    t->ksp = (uint32_t)(uintptr_t)sf;
+    t->flags |= TF_KERNEL;
+}
+
+void arch_switch_to(struct tcb *prev, struct tcb *next)
+{
+    uint32_t *pd = next->space->pd;
+    /* The next thread's stack must be reachable once CR3 changes. */
+    pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
+    pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
+    pd_activate(pd);
+    tss.esp0 = tcb_stack_top(next);
+    if (!(next->flags & TF_KERNEL))
+        gdt_set_utcb(next->utcb_uaddr);
+    arch_switch(&prev->ksp, next->ksp);
+}

@@ -1,0 +1,74 @@
+/* Trap dispatch: sorts every kernel entry into exceptions, interrupts and
+ * system calls. Kernel-mode exceptions other than the invisible page faults
+ * are kernel bugs: they are reported in full and stop the machine. */
+#include "trap.h"
+#include "cpu.h"
+#include "paging.h"
+#include "../../console.h"
+#include "../../arch.h"
+#include "../../kernel.h"
+
+static const char *const names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+    "invalid opcode", "device not available", "double fault",
+    "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack fault", "general protection", "page fault", "reserved",
+    "x87 FPU error", "alignment check", "machine check", "SIMD exception",
+    "virtualization", "control protection",
+};
+
+const char *trap_name(uint32_t vector)
+{
+    if (vector < 32)
+        return names[vector] ? names[vector] : "reserved";
+    if (vector >= IRQ_BASE && vector < IRQ_BASE + 16)
+        return "interrupt";
+    return "system call";
+}
+
+void trap_dump(const struct trap_frame *f)
+{
+    kprintf("  vector %u (%s) error %08x cr2 %08x\n", f->vector,
+            trap_name(f->vector), f->error, read_cr2());
+    kprintf("  eip %08x cs %04x eflags %08x", f->eip, f->cs & 0xffff, f->eflags);
+    if (frame_from_user(f))
+        kprintf(" esp %08x ss %04x", f->esp, f->ss & 0xffff);
+    kprintf("\n  eax %08x ebx %08x ecx %08x edx %08x\n", f->eax, f->ebx, f->ecx, f->edx);
+    kprintf("  esi %08x edi %08x ebp %08x\n", f->esi, f->edi, f->ebp);
+}
+
+void trap_kernel_fault(struct trap_frame *f, const char *why)
+{
+    cli();
+    kprintf("\nKERNEL FAULT: %s%s%s\n", trap_name(f->vector), why ? ": " : "",
+            why ? why : "");
+    trap_dump(f);
+    kprintf("  cr0 %08x cr3 %08x cr4 %08x\n", read_cr0(), read_cr3(), read_cr4());
+    kprintf("  #0 %08x\n", f->eip);
+    arch_backtrace(f->ebp);
+    arch_shutdown(2);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    uint32_t v = f->vector;
+
+    if (v < 32) {
+        if (!frame_from_user(f)) {
+            if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
+                return;
+            if (v == TRAP_PF && user_access_fixup(f))
+                return;
+            trap_kernel_fault(f, NULL);
+        }
+        user_exception(f);
+    } else if (v >= IRQ_BASE && v < IRQ_BASE + 16) {
+        irq_entry(v - IRQ_BASE);
+    } else if (v >= SYSCALL_VECTOR_BASE) {
+        syscall_entry(f);
+    } else {
+        kprintf("trap: unexpected vector %u\n", v);
+    }
+    if (frame_from_user(f))
+        return_to_user_checks(f);
+}

@@ -1,0 +1,15 @@
+#ifndef PECAN_IA32_UACCESS_H
+#define PECAN_IA32_UACCESS_H
+#include "../../types.h"
+#include "layout.h"
+int uaccess_copy(void *dst, const void *src, size_t n);
+
+/* Reads n bytes of the current space at user address ua. false if the
+ * range reaches kernel space or is not mapped. */
+static inline bool copy_from_user(void *dst, uint32_t ua, size_t n)
+{
+    if (ua >= USER_LIMIT || n > USER_LIMIT - ua)
+        return false;
+    return uaccess_copy(dst, (const void *)(uintptr_t)ua, n) == 0;
+}
+#endif

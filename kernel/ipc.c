@@ -1,0 +1,296 @@
+/* IPC. The rendezvous is synchronous: a message moves only when sender
+ * and receiver are both ready, directly from the sender's UTCB to the
+ * receiver's (both kernel-owned, reached through the direct map, so the
+ * copy cannot fault).
+ *
+ * A thread blocked in an IPC sleeps in the kernel; whoever completes its
+ * IPC (the partner, the timeout, a cancel) stores the outcome in its TCB
+ * (ipc_from, ipc_error) and makes it runnable; the thread then only
+ * returns. A caller whose send is picked up by a receiver is moved straight
+ * into its receive phase by that receiver, so a reply can never find it
+ * "not yet receiving". */
+#include "ipc.h"
+#include "thread.h"
+#include "space.h"
+#include "sched.h"
+#include "map.h"
+#include "console.h"
+
+#define MR0 0
+
+static void finish(struct tcb *t, uint32_t from, uint32_t error)
+{
+    t->ipc_from = from;
+    t->ipc_error = error;
+    t->ipc_done = true;
+    sched_cancel_wakeup(t);
+    t->state = TS_READY;
+    sched_enqueue(t);
+}
+
+uint64_t ipc_deadline(uint16_t to, uint64_t now)
+{
+    if (to == L4ABI_TIME_NEVER)
+        return 0;
+    if (to & L4ABI_TIME_POINT) {
+        /* Absolute: m * 2^(e+10)... compare the clock bits; Pecan takes the
+         * point relative to the current epoch of its (e+10)-bit window. */
+        uint32_t e = (to & L4ABI_TIME_POINT_E_MASK) >> L4ABI_TIME_POINT_E_SHIFT;
+        uint64_t m = to & L4ABI_TIME_M_MASK;
+        uint64_t unit = 1ull << e;
+        uint64_t span = unit << 10;
+        uint64_t c = (to & L4ABI_TIME_POINT_C) ? 1 : 0;
+        uint64_t base = now & ~((span << 1) - 1);
+        uint64_t when = base + (c ? span : 0) + m * unit;
+        if (when < now)
+            when += span << 1;
+        return when ? when : 1;
+    }
+    uint32_t e = (to & L4ABI_TIME_PERIOD_E_MASK) >> L4ABI_TIME_PERIOD_E_SHIFT;
+    uint64_t m = to & L4ABI_TIME_M_MASK;
+    if (m == 0)
+        return UINT64_MAX;      /* zero time */
+    return now + (m << e);
+}
+
+/* Does receiver r, blocked with from-specifier r->partner, accept s? */
+static bool accepts(const struct tcb *r, const struct tcb *s)
+{
+    if (r->partner == L4ABI_ANYTHREAD)
+        return true;
+    if (r->partner == L4ABI_ANYLOCALTHREAD)
+        return r->space == s->space;
+    return r->partner == s->gid;
+}
+
+static void sq_remove(struct tcb *s)
+{
+    struct tcb *owner = s->sq_owner;
+    if (!owner)
+        return;
+    if (s->sq_prev)
+        s->sq_prev->sq_next = s->sq_next;
+    else
+        owner->sq_head = s->sq_next;
+    if (s->sq_next)
+        s->sq_next->sq_prev = s->sq_prev;
+    s->sq_owner = s->sq_next = s->sq_prev = NULL;
+}
+
+static void sq_append(struct tcb *owner, struct tcb *s)
+{
+    struct tcb **pp = &owner->sq_head, *prev = NULL;
+    while (*pp) {
+        prev = *pp;
+        pp = &(*pp)->sq_next;
+    }
+    *pp = s;
+    s->sq_prev = prev;
+    s->sq_next = NULL;
+    s->sq_owner = owner;
+}
+
+/* Copies the message of s into r's UTCB. Returns 0 or an error code (the
+ * offset field included) for both sides. */
+static uint32_t transfer(struct tcb *s, struct tcb *r)
+{
+    uint32_t tag = s->mr[MR0];
+    uint32_t u = L4ABI_TAG_U(tag), t = L4ABI_TAG_T(tag);
+    if (u + t >= L4ABI_NUM_MRS)
+        return L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
+    r->mr[MR0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
+    for (uint32_t i = 1; i <= u + t; i++)
+        r->mr[i] = s->mr[i];
+    if (t)
+        return map_typed_items(s, r, u + 1, t);
+    return 0;
+}
+
+/* The receive phase of `self` after its send phase (if any) finished. */
+static void prepare_receive(struct tcb *self, uint32_t spec, uint16_t timeout,
+                            uint64_t now)
+{
+    self->state = TS_RECV_WAIT;
+    self->partner = spec;
+    uint64_t dl = ipc_deadline(timeout, now);
+    if (dl)
+        sched_set_wakeup(self, dl);
+}
+
+/* Tries to take a message from a sender blocked on `self`. Returns true if
+ * one was taken (self's result is then set). */
+static bool take_from_queue(struct tcb *self)
+{
+    for (struct tcb *s = self->sq_head; s; s = s->sq_next) {
+        if (!accepts(self, s))
+            continue;
+        sq_remove(s);
+        sched_cancel_wakeup(s);
+        uint32_t err = transfer(s, self);
+        self->ipc_from = tcb_id_for(s, self);
+        self->ipc_error = err ? (err | L4ABI_IPCERR_RECV_PHASE) : 0;
+        self->ipc_done = true;
+        if (!err && s->recv_spec != L4ABI_NILTHREAD) {
+            /* A call: the sender waits for our reply from now on. */
+            prepare_receive(s, s->recv_spec, s->recv_timeout, sched_now_us());
+        } else {
+            finish(s, L4ABI_NILTHREAD, err & ~L4ABI_IPCERR_RECV_PHASE);
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Resolves a from-specifier to what `partner` holds while receiving:
+ * anythread, anylocalthread or a global ID. 0 if the thread does not exist. */
+static uint32_t resolve_from(struct tcb *self, uint32_t spec)
+{
+    if (spec == L4ABI_ANYTHREAD || spec == L4ABI_ANYLOCALTHREAD)
+        return spec;
+    struct tcb *t = tcb_resolve(self, spec);
+    return t ? t->gid : 0;
+}
+
+static void set_result(struct tcb *self)
+{
+    uint32_t *mr = self->mr;
+    if (self->ipc_error) {
+        mr[L4ABI_UTCB_ERRORCODE] = self->ipc_error;
+        mr[MR0] |= L4ABI_TAG_ERROR;
+    } else {
+        mr[MR0] &= ~L4ABI_TAG_ERROR;
+    }
+}
+
+void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
+{
+    struct tcb *self = current;
+    uint64_t now = sched_now_us();
+    uint16_t snd_to = L4ABI_TIMEOUTS_SND(timeouts);
+    uint16_t rcv_to = L4ABI_TIMEOUTS_RCV(timeouts);
+
+    self->ipc_done = false;
+    self->ipc_error = 0;
+    self->ipc_from = L4ABI_NILTHREAD;
+
+    uint32_t recv_gid = L4ABI_NILTHREAD;
+    if (from_spec != L4ABI_NILTHREAD) {
+        recv_gid = resolve_from(self, from_spec);
+        if (!recv_gid) {
+            if (to == L4ABI_NILTHREAD) {
+                self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0);
+                goto out;
+            }
+            /* The send still happens; the receive phase then fails. */
+        }
+    }
+
+    if (to != L4ABI_NILTHREAD) {
+        struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
+                           ? NULL : tcb_resolve(self, to);
+        if (!dest || dest->state == TS_INACTIVE || !dest->mr) {
+            self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+            goto out;
+        }
+        if (dest->state == TS_RECV_WAIT && accepts(dest, self)) {
+            uint32_t err = transfer(self, dest);
+            finish(dest, tcb_id_for(self, dest), err ? (err | L4ABI_IPCERR_RECV_PHASE) : 0);
+            if (err) {
+                self->ipc_error = err;
+                goto out;
+            }
+            if (from_spec == L4ABI_NILTHREAD) {
+                self->ipc_done = true;
+                goto out;
+            }
+        } else {
+            uint64_t dl = ipc_deadline(snd_to, now);
+            if (dl == UINT64_MAX) {
+                self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0);
+                goto out;
+            }
+            self->state = TS_SEND_WAIT;
+            self->partner = dest->gid;
+            self->recv_spec = from_spec == L4ABI_NILTHREAD ? L4ABI_NILTHREAD
+                              : (recv_gid ? recv_gid : L4ABI_NILTHREAD);
+            self->recv_timeout = rcv_to;
+            sq_append(dest, self);
+            if (dl)
+                sched_set_wakeup(self, dl);
+            sched_block();
+            /* Back here only when the whole IPC is over. */
+            goto out;
+        }
+    }
+
+    if (from_spec != L4ABI_NILTHREAD) {
+        if (!recv_gid) {
+            self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0);
+            goto out;
+        }
+        self->partner = recv_gid;
+        if (take_from_queue(self))
+            goto out;
+        uint64_t dl = ipc_deadline(rcv_to, now);
+        if (dl == UINT64_MAX) {
+            self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0);
+            goto out;
+        }
+        prepare_receive(self, recv_gid, rcv_to, now);
+        sched_block();
+    }
+out:
+    self->state = TS_READY;
+    set_result(self);
+}
+
+uint32_t ipc_kernel_call(uint32_t dest)
+{
+    ipc_syscall(dest, dest, L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+    return current->ipc_error;
+}
+
+void ipc_timeout(struct tcb *t)
+{
+    if (t->state == TS_SEND_WAIT) {
+        sq_remove(t);
+        finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0));
+    } else if (t->state == TS_RECV_WAIT) {
+        finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0));
+    }
+}
+
+bool ipc_abort(struct tcb *t, bool send, bool recv)
+{
+    if (send && t->state == TS_SEND_WAIT) {
+        sq_remove(t);
+        finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_CANCELED, 0, 0));
+        return true;
+    }
+    if (recv && t->state == TS_RECV_WAIT) {
+        finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_CANCELED, 1, 0));
+        return true;
+    }
+    return false;
+}
+
+/* t is being deleted: it leaves its partner's queue, and every thread
+ * blocked sending to it or receiving from it alone learns that its
+ * partner no longer exists. */
+void ipc_cancel_all(struct tcb *t)
+{
+    if (t->state == TS_SEND_WAIT)
+        sq_remove(t);
+    while (t->sq_head) {
+        struct tcb *s = t->sq_head;
+        sq_remove(s);
+        finish(s, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0));
+    }
+    /* Receivers waiting for t specifically: scan is bounded by the threads
+     * of the system; deletion is rare and privileged. */
+    for (uint32_t no = USER_BASE; no < MAX_THREADS; no++) {
+        struct tcb *r = tcb_of_no(no);
+        if (r->state == TS_RECV_WAIT && r->partner == t->gid)
+            finish(r, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0));
+    }
+}

@@ -1,0 +1,31 @@
+/* Synchronous IPC (X.2): send, receive, call and reply-and-wait between
+ * threads, with timeouts, and the kernel's own IPCs on a thread's behalf
+ * (page faults, exceptions). */
+#ifndef PECAN_IPC_H
+#define PECAN_IPC_H
+
+#include "types.h"
+
+struct tcb;
+
+/* The Ipc system call for `current`. Message registers are in the UTCB;
+ * results (MR0 tag, ErrorCode TCR, sender) are left in the UTCB and in
+ * current->ipc_from. */
+void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts);
+
+/* A kernel-originated call from `current` to `dest` (e.g. a page fault to
+ * the pager): sends MR0..MR(u) already placed in the UTCB, then waits for
+ * dest alone, with no timeouts. Returns 0 or the IPC ErrorCode. */
+uint32_t ipc_kernel_call(uint32_t dest);
+
+void ipc_timeout(struct tcb *t);           /* wakeup queue expiry */
+void ipc_cancel_all(struct tcb *t);        /* t is going away */
+/* ExchangeRegisters cancel/abort: ends t's pending send or receive with
+ * the "canceled" error in that phase. Returns true if it did. */
+bool ipc_abort(struct tcb *t, bool send, bool recv);
+
+/* Converts an X.2 16-bit timeout to an absolute deadline; returns 0 for
+ * "never", UINT64_MAX for "zero". */
+uint64_t ipc_deadline(uint16_t timeout, uint64_t now);
+
+#endif

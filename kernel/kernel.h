@@ -1,0 +1,21 @@
+/* Entry points from the arch layer into the generic kernel. */
+#ifndef PECAN_KERNEL_H
+#define PECAN_KERNEL_H
+
+#include "types.h"
+
+struct trap_frame;
+
+void user_exception(struct trap_frame *f);       /* exception.c */
+void irq_entry(unsigned irq);                     /* irq.c */
+void syscall_entry(struct trap_frame *f);         /* arch syscall decoding */
+void return_to_user_checks(struct trap_frame *f); /* sched.c: preemption */
+bool user_access_fixup(struct trap_frame *f);     /* uaccess: recover a fault */
+
+/* Boot options from the kernel command line. */
+struct boot_options {
+    bool kfault_test;       /* "test=kfault": deliberate kernel fault */
+};
+extern struct boot_options boot_options;
+
+#endif

@@ -1,0 +1,225 @@
+/* Boot: from the boot loader's hand-over to the first user thread. */
+#include "kernel.h"
+#include "boot.h"
+#include "console.h"
+#include "frame.h"
+#include "kmem.h"
+#include "kip.h"
+#include "thread.h"
+#include "space.h"
+#include "sched.h"
+#include "string.h"
+#include "arch/ia32/cpu.h"
+#include "arch/ia32/gdt.h"
+#include "arch/ia32/trap.h"
+#include "arch/ia32/paging.h"
+#include "arch/ia32/pic.h"
+#include "arch/ia32/thread_arch.h"
+#include "arch/ia32/layout.h"
+
+void serial_init(void);
+void multiboot_read(uint32_t magic, uint32_t mbi_phys);
+void timer_init(void);
+
+struct boot_options boot_options;
+
+/* ---- kernel memory ------------------------------------------------------
+ * The kernel keeps a fixed pool of RAM for its own objects (TCBs, page
+ * tables, UTCBs, spaces); everything else belongs to sigma0. The pool is
+ * carved from the top of RAM and published in the KIP as reserved, so no
+ * user can ever map a kernel frame. */
+#define POOL_MIN (4u << 20)
+#define POOL_MAX (64u << 20)
+
+static struct memmap pool_map;
+
+static void carve_pool(void)
+{
+    struct memmap *m = &boot_info.map;
+    uint64_t avail = 0;
+    for (int i = 0; i < m->count; i++)
+        if (m->r[i].type == MEM_AVAILABLE && m->r[i].base < PHYS_MAP_SIZE)
+            avail += (m->r[i].end > PHYS_MAP_SIZE ? PHYS_MAP_SIZE : m->r[i].end) - m->r[i].base;
+    uint32_t want = (uint32_t)(avail / 4);
+    if (KMEM_POOL_MB)
+        want = KMEM_POOL_MB << 20;
+    want = want < POOL_MIN ? POOL_MIN : want > POOL_MAX ? POOL_MAX : want;
+    want = ALIGN_UP(want, PAGE_SIZE);
+
+    memmap_init(&pool_map);
+    uint32_t got = 0;
+    for (int i = m->count - 1; i >= 0 && got < want; i--) {
+        struct mem_region r = m->r[i];
+        if (r.type != MEM_AVAILABLE || r.base >= PHYS_MAP_SIZE)
+            continue;
+        uint64_t end = ALIGN_DOWN(r.end > PHYS_MAP_SIZE ? PHYS_MAP_SIZE : r.end, PAGE_SIZE);
+        uint64_t base = ALIGN_UP(r.base, PAGE_SIZE);
+        if (end <= base)
+            continue;
+        uint64_t take = end - base < want - got ? end - base : want - got;
+        memmap_add(&pool_map, end - take, take, MEM_AVAILABLE);
+        got += (uint32_t)take;
+    }
+    if (got < POOL_MIN)
+        panic("memory: only %u KiB of RAM for the kernel pool", got >> 10);
+    for (int i = 0; i < pool_map.count; i++)
+        memmap_add(m, pool_map.r[i].base, pool_map.r[i].end - pool_map.r[i].base,
+                   MEM_KERNEL);
+    frame_init(&pool_map);
+}
+
+/* Without PSE: direct-map page tables from the lowest free RAM. */
+static paddr_t early_low_frame(void)
+{
+    struct memmap *m = &boot_info.map;
+    for (int i = 0; i < m->count; i++) {
+        uint64_t base = ALIGN_UP(m->r[i].base, PAGE_SIZE);
+        if (m->r[i].type == MEM_AVAILABLE && base + PAGE_SIZE <= m->r[i].end &&
+            base + PAGE_SIZE <= (16u << 20)) {
+            memmap_add(m, base, PAGE_SIZE, MEM_KERNEL);
+            memset(phys_to_virt(base), 0, PAGE_SIZE);
+            return (paddr_t)base;
+        }
+    }
+    return 0;
+}
+
+void *kmem_page_alloc(void)
+{
+    paddr_t f = frame_alloc();
+    if (!f)
+        return NULL;
+    memset(phys_to_virt(f), 0, PAGE_SIZE);
+    return phys_to_virt(f);
+}
+
+void kmem_page_free(void *page)
+{
+    frame_free(virt_to_phys(page));
+}
+
+void frame_bug(const char *what, paddr_t p)
+{
+    panic("frame allocator: %s (%08x)", what, p);
+}
+
+void kmem_bug(const char *what, const void *p)
+{
+    panic("kmem: %s (%p)", what, p);
+}
+
+static void print_memory(void)
+{
+    const struct memmap *m = &boot_info.map;
+    static const char *const names[] = { "?", "RAM", "reserved", "boot modules", "kernel" };
+    kprintf("memory map:\n");
+    for (int i = 0; i < m->count; i++)
+        kprintf("  [%08llx, %08llx) %s\n", (unsigned long long)m->r[i].base,
+                (unsigned long long)m->r[i].end, names[m->r[i].type]);
+    kprintf("memory: kernel pool %u KiB, %u frames free; %d boot module(s)\n",
+            frame_total_count() * 4, frame_free_count(), boot_info.nmodules);
+}
+
+/* ---- threads -------------------------------------------------------------*/
+
+static void idle_loop(void)
+{
+    for (;;) {
+        if (sched_need_resched())
+            schedule();
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+}
+
+#define ROOT_KIP_AREA   0xbff00000u
+#define ROOT_UTCB_AREA  0xbfe00000u
+#define ROOT_UTCB_LOG2  20
+
+static struct tcb *start_root_server(uint32_t no, const struct boot_image *img,
+                                     uint32_t pager, bool sigma0)
+{
+    struct space *s = space_create();
+    if (!s)
+        panic("boot: no memory for the %s space", img->name);
+    s->privileged = true;
+    s->sigma0 = sigma0;
+    if (space_set_areas(s, L4ABI_FPAGE(ROOT_KIP_AREA, 12, 0),
+                        L4ABI_FPAGE(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0)) != 0)
+        panic("boot: cannot set up the %s space", img->name);
+    struct tcb *t = thread_create(L4ABI_TID(no, 1), s);
+    if (thread_set_utcb(t, ROOT_UTCB_AREA) != 0)
+        panic("boot: no UTCB for %s", img->name);
+    UTCB(t, L4ABI_UTCB_PAGER) = pager;
+    t->scheduler = t->gid;
+    t->prio = ROOT_PRIO;
+    thread_start_user(t, img->elf.entry, 0);
+    t->state = TS_READY;
+    sched_enqueue(t);
+    return t;
+}
+
+static void sysenter_init(void)
+{
+    if (!cpu.sep)
+        return;
+    wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&tss.esp0);
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
+}
+
+/* Test hook (boot option test=kfault): a deliberate kernel-mode fault
+ * proves that kernel bugs are caught and reported. */
+static void deliberate_kernel_fault(void)
+{
+    kprintf("test: touching an unmapped kernel address on purpose\n");
+    *(volatile uint32_t *)0xfe000000u = 0xdead;
+}
+
+void kmain(uint32_t magic, uint32_t mbi_phys)
+{
+    serial_init();
+    kprintf("\nPecan 0.1: an L4 X.2 microkernel for ia32\n");
+    cpu_probe();
+    cpu_print_features();
+    gdt_init();
+    idt_init();
+
+    multiboot_read(magic, mbi_phys);
+    kprintf("cmdline: '%s'\n", boot_info.cmdline);
+    boot_options.kfault_test = cmdline_has(boot_info.cmdline, "test=kfault");
+
+    if (!cpu.pse)
+        kprintf("memory: no PSE, direct map uses 4 KiB pages\n");
+    paging_init(boot_info.phys_top, early_low_frame);
+    carve_pool();
+    print_memory();
+
+    struct boot_image sigma0, root;
+    boot_load_module(0, "sigma0", &sigma0);
+    boot_load_module(1, "root task", &root);
+
+    pic_init();
+    timer_init();
+    sysenter_init();
+    kip_init(&sigma0, &root);
+
+    if (boot_options.kfault_test)
+        deliberate_kernel_fault();
+
+    kernel_space.pd = kernel_pd;
+    struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO, 1), &kernel_space);
+    thread_init_kernel(idle, idle_loop);
+    idle->state = TS_READY;
+    idle->prio = 0;
+    sched_init(idle);
+
+    struct tcb *s0 = start_root_server(SIGMA0_NO, &sigma0, L4ABI_NILTHREAD, true);
+    start_root_server(ROOT_NO, &root, s0->gid, false);
+
+    kprintf("boot: starting sigma0 and the root task\n");
+    uint32_t boot_ksp;
+    tss.esp0 = tcb_stack_top(idle);
+    extern void arch_switch(uint32_t *, uint32_t);
+    arch_switch(&boot_ksp, idle->ksp);
+    panic("boot: returned to the boot stack");
+}

@@ -1,0 +1,18 @@
+/* Map and grant items: moving page mappings from one space to another. */
+#ifndef PECAN_MAP_H
+#define PECAN_MAP_H
+
+#include "types.h"
+
+struct tcb;
+struct space;
+
+/* Processes the t typed words of s's message starting at MR `first`
+ * (already copied to r). Returns 0 or an IPC error code. */
+uint32_t map_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t);
+
+/* sigma0's invisible page faults: physical memory mapped 1:1 where sigma0
+ * may own it. Returns false for addresses sigma0 may never see. */
+bool sigma0_map(struct space *s, uint32_t addr);
+
+#endif

@@ -1,0 +1,53 @@
+/* Page faults as IPC. The faulting thread "calls" its pager with the
+ * X.2 page-fault message; its own message registers are saved around the
+ * exchange so the fault stays invisible to it. The receive window is the
+ * whole address space. When the pager's reply arrives the thread simply
+ * retries the access: no mapping means another fault. */
+#include "pagefault.h"
+#include "thread.h"
+#include "space.h"
+#include "sched.h"
+#include "ipc.h"
+#include "map.h"
+#include "console.h"
+
+void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
+{
+    kprintf("pecan: thread %x stopped: %s (address %08x, ip %08x)\n",
+            t->gid, why, addr, ip);
+    t->flags |= TF_HALTED;
+    sched_dequeue(t);
+    if (t == current)
+        schedule();
+}
+
+void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
+{
+    if (t->space->sigma0) {
+        if (!sigma0_map(t->space, addr))
+            thread_stop(t, "sigma0 touched memory it does not own", addr, ip);
+        return;
+    }
+    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
+    if (!tcb_resolve(t, pager)) {
+        thread_stop(t, "page fault, and the pager does not exist", addr, ip);
+        return;
+    }
+    uint32_t saved[3] = { t->mr[0], t->mr[1], t->mr[2] };
+    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
+    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+
+    t->mr[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0);
+    t->mr[1] = addr;
+    t->mr[2] = ip;
+    t->mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
+    uint32_t err = ipc_kernel_call(pager);
+
+    t->mr[0] = saved[0];
+    t->mr[1] = saved[1];
+    t->mr[2] = saved[2];
+    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (err)
+        thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
+}

@@ -1,0 +1,37 @@
+/* The scheduler: 256 fixed priorities, round robin within a priority,
+ * time slices and total quanta charged by the timer tick, and the wakeup
+ * queue for IPC timeouts. */
+#ifndef PECAN_SCHED_H
+#define PECAN_SCHED_H
+
+#include "types.h"
+
+struct tcb;
+
+#define NPRIO 256
+#define DEFAULT_PRIO 100
+#define ROOT_PRIO 255
+#define DEFAULT_TIMESLICE_US 10000
+
+void sched_init(struct tcb *idle);
+void sched_enqueue(struct tcb *t);      /* make runnable (tail of its queue) */
+void sched_dequeue(struct tcb *t);
+/* Picks the highest-priority runnable thread and switches to it (the
+ * current thread must already be queued if it should run again). */
+void schedule(void);
+/* Switches to t directly if it may run now (IPC handoff). */
+void sched_switch_to(struct tcb *t);
+/* Current thread blocks (its state was set by the caller). */
+void sched_block(void);
+void sched_run_now(struct tcb *t);      /* ThreadSwitch donation */
+void sched_yield(void);
+void sched_tick(void);                  /* from the timer interrupt */
+bool sched_need_resched(void);
+
+/* Wakeup queue: sorted by deadline; the tick looks only at the head, so
+ * the per-tick cost is O(1 + expired) and an insert is O(n). */
+void sched_set_wakeup(struct tcb *t, uint64_t deadline_us);
+void sched_cancel_wakeup(struct tcb *t);
+uint64_t sched_now_us(void);
+
+#endif

@@ -1,0 +1,91 @@
+/* Address spaces. */
+#include "space.h"
+#include "thread.h"
+#include "kip.h"
+#include "kmem.h"
+#include "frame.h"
+#include "console.h"
+#include "arch/ia32/paging.h"
+
+struct space kernel_space;
+
+struct space *space_create(void)
+{
+    struct space *s = kmem_alloc(sizeof(*s), KMEM_SPACE);
+    if (!s)
+        return NULL;
+    s->pd = pd_create();
+    if (!s->pd) {
+        kmem_free(s, sizeof(*s), KMEM_SPACE);
+        return NULL;
+    }
+    return s;
+}
+
+static uint32_t fpage_base(uint32_t f) { return f & L4ABI_FPAGE_BASE_MASK; }
+static uint32_t fpage_log2(uint32_t f) { return L4ABI_FPAGE_LOG2(f); }
+
+/* Frees UTCB frames (kernel-owned) and page tables. User mappings of other
+ * frames are not owned by the space and are simply dropped here. */
+void space_destroy(struct space *s)
+{
+    if (s->utcb_area) {
+        uint32_t base = fpage_base(s->utcb_area);
+        uint32_t size = 1u << fpage_log2(s->utcb_area);
+        for (uint32_t va = base; va - base < size; va += PAGE_SIZE) {
+            uint32_t pte = pd_unmap(s->pd, va);
+            if (pte)
+                frame_free(pte & PTE_ADDR);
+        }
+    }
+    if (current_pd() == s->pd)
+        pd_activate(kernel_pd);
+    pd_destroy(s->pd);
+    kmem_free(s, sizeof(*s), KMEM_SPACE);
+}
+
+static bool fpage_ok(uint32_t f, uint32_t min_log2, uint32_t max_log2)
+{
+    uint32_t log2 = fpage_log2(f);
+    if (log2 < min_log2 || log2 > max_log2 || log2 >= 32)
+        return false;
+    uint32_t base = fpage_base(f);
+    if (base & ((1u << log2) - 1))
+        return false;
+    return (uint64_t)base + (1u << log2) <= USER_LIMIT;
+}
+
+int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
+{
+    if (s->active_threads)
+        return L4ABI_ERR_UTCB_AREA;     /* areas are fixed once used */
+    if (!fpage_ok(kip_area, 12, 12))
+        return L4ABI_ERR_KIP_AREA;
+    if (!fpage_ok(utcb_area, 12, UTCB_AREA_MAX_LOG2))
+        return L4ABI_ERR_UTCB_AREA;
+    uint32_t kb = fpage_base(kip_area), ub = fpage_base(utcb_area);
+    uint32_t ue = ub + (1u << fpage_log2(utcb_area));
+    if (kb >= ub && kb < ue)
+        return L4ABI_ERR_KIP_AREA;
+    if (s->kip_area && s->kip_area != kip_area)
+        pd_unmap(s->pd, fpage_base(s->kip_area));
+    s->kip_area = kip_area;
+    s->utcb_area = utcb_area;
+    if (pd_map(s->pd, kb, kip_phys(), 12, 0) != 0)
+        return L4ABI_ERR_NO_MEM;
+    return 0;
+}
+
+bool space_in_utcb_area(const struct space *s, uint32_t addr, uint32_t len)
+{
+    if (!s->utcb_area)
+        return false;
+    uint32_t base = fpage_base(s->utcb_area);
+    uint32_t size = 1u << fpage_log2(s->utcb_area);
+    return addr >= base && addr - base < size && len <= size - (addr - base);
+}
+
+bool space_in_kip_area(const struct space *s, uint32_t addr)
+{
+    return s->kip_area && (addr & PTE_ADDR) == fpage_base(s->kip_area);
+}

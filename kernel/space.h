@@ -1,0 +1,36 @@
+/* Address spaces: a page directory plus the X.2 per-space areas (KIP area,
+ * UTCB area) and bookkeeping for the UTCB slots in use. */
+#ifndef PECAN_SPACE_H
+#define PECAN_SPACE_H
+
+#include "types.h"
+
+/* The UTCB area may span at most 1 MiB: 2048 UTCB slots of 512 bytes, whose
+ * usage bitmap lives inside the space object (bounded kernel memory). */
+#define UTCB_AREA_MAX_LOG2 20
+#define UTCB_SLOTS (1u << (UTCB_AREA_MAX_LOG2 - 9))
+
+struct space {
+    uint32_t *pd;               /* page directory (kernel virtual) */
+    uint32_t kip_area;          /* fpage, or 0 if not set yet */
+    uint32_t utcb_area;         /* fpage, or 0 if not set yet */
+    uint32_t redirector;
+    uint32_t threads;           /* threads living in this space */
+    uint32_t active_threads;    /* threads with a UTCB */
+    bool privileged;            /* sigma0 and root task spaces */
+    bool sigma0;                /* faults map physical memory 1:1 */
+    uint32_t utcb_used[UTCB_SLOTS / 32];
+};
+
+extern struct space kernel_space;
+
+struct space *space_create(void);
+void space_destroy(struct space *s);
+/* Sets the areas; refuses overlap, kernel-space reach, too-small or
+ * too-large areas, or changes after a thread got its UTCB. Returns 0 or an
+ * L4ABI_ERR_* code. */
+int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area);
+bool space_in_utcb_area(const struct space *s, uint32_t addr, uint32_t len);
+bool space_in_kip_area(const struct space *s, uint32_t addr);
+
+#endif

@@ -1,0 +1,355 @@
+/* Thread, space and scheduling system calls. Every argument from user
+ * space is checked before anything changes; failures set the ErrorCode TCR
+ * and return 0, as X.2 specifies. */
+#include "syscalls.h"
+#include "thread.h"
+#include "space.h"
+#include "sched.h"
+#include "ipc.h"
+#include "console.h"
+#include "arch/ia32/paging.h"
+#include "arch/ia32/thread_arch.h"
+#include "arch/ia32/cpu.h"
+
+static uint32_t fail(uint32_t code)
+{
+    current->mr[L4ABI_UTCB_ERRORCODE] = code;
+    return 0;
+}
+
+static bool valid_new_gid(uint32_t gid)
+{
+    uint32_t no = L4ABI_TID_THREADNO(gid);
+    return !L4ABI_TID_IS_LOCAL(gid) && gid != L4ABI_ANYTHREAD &&
+           no >= USER_BASE && no < MAX_THREADS;
+}
+
+/* Creation starts the thread when it has a UTCB and a pager: it waits for
+ * its pager's start message (MR1 = ip, MR2 = sp), as X.2 specifies. */
+static void thread_start_waiting(struct tcb *t);
+
+uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t scheduler,
+                            uint32_t pager, uint32_t utcb)
+{
+    struct tcb *self = current;
+    if (!thread_is_privileged(self))
+        return fail(L4ABI_ERR_NO_PRIVILEGE);
+    if (!valid_new_gid(dest))
+        return fail(L4ABI_ERR_INVALID_THREAD);
+
+    struct tcb *t = tcb_lookup(dest);
+    if (!t) {
+        /* Creation: the number must be free (any version). */
+        struct tcb *slot = tcb_of_no(L4ABI_TID_THREADNO(dest));
+        if (slot->state != TS_FREE)
+            return fail(L4ABI_ERR_INVALID_THREAD);
+        if (space_spec == L4ABI_NILTHREAD)
+            return fail(L4ABI_ERR_INVALID_THREAD);    /* deleting a non-thread */
+        struct space *s;
+        if (space_spec == dest) {
+            s = space_create();
+            if (!s)
+                return fail(L4ABI_ERR_NO_MEM);
+        } else {
+            struct tcb *st = tcb_resolve(self, space_spec);
+            if (!st || (st->flags & (TF_KERNEL | TF_IRQ)))
+                return fail(L4ABI_ERR_INVALID_SPACE);
+            s = st->space;
+        }
+        if (scheduler != L4ABI_NILTHREAD && !tcb_resolve(self, scheduler)) {
+            if (space_spec == dest)
+                space_destroy(s);
+            return fail(L4ABI_ERR_INVALID_SCHEDULER);
+        }
+        t = thread_create(dest, s);
+        t->scheduler = scheduler != L4ABI_NILTHREAD ? scheduler : self->gid;
+    } else {
+        if (t == self && space_spec == L4ABI_NILTHREAD)
+            return fail(L4ABI_ERR_INVALID_THREAD);
+        if (space_spec == L4ABI_NILTHREAD) {
+            thread_destroy(t);
+            return 1;
+        }
+        struct tcb *st = tcb_resolve(self, space_spec);
+        if (!st || st->space != t->space)
+            return fail(L4ABI_ERR_INVALID_SPACE);   /* no migration */
+        if (scheduler != L4ABI_NILTHREAD) {
+            struct tcb *sc = tcb_resolve(self, scheduler);
+            if (!sc)
+                return fail(L4ABI_ERR_INVALID_SCHEDULER);
+            t->scheduler = sc->gid;
+        }
+    }
+
+    if (utcb != L4ABI_UTCB_UNCHANGED && !t->mr) {
+        int err = thread_set_utcb(t, utcb);
+        if (err)
+            return fail((uint32_t)err);
+    }
+    if (pager != L4ABI_NILTHREAD && t->mr)
+        UTCB(t, L4ABI_UTCB_PAGER) = pager;
+    if (t->state == TS_INACTIVE && t->mr && pager != L4ABI_NILTHREAD)
+        thread_start_waiting(t);
+    return 1;
+}
+
+/* The new thread's first act: receive from its pager; the start message
+ * sets ip and sp. Implemented as a kernel continuation on its own stack. */
+static void start_thread_body(void)
+{
+    struct tcb *t = current;
+    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
+    for (;;) {
+        ipc_syscall(L4ABI_NILTHREAD, pager,
+                    L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+        if (!t->ipc_error)
+            break;
+    }
+    t->flags &= ~TF_KERNEL;
+    arch_thread_init_user(t, t->mr[1], t->mr[2]);
+    /* Leave through trap_return with the fresh user frame. */
+    __asm__ volatile("movl %0, %%esp; jmp trap_return"
+                     :: "r"(tcb_frame(t)) : "memory");
+    __builtin_unreachable();
+}
+
+static void thread_start_waiting(struct tcb *t)
+{
+    arch_thread_init_kernel(t, start_thread_body);
+    t->flags &= ~TF_KERNEL;     /* a user thread, only starting in kernel */
+    t->state = TS_READY;
+    sched_enqueue(t);
+}
+
+uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_area,
+                           uint32_t utcb_area, uint32_t redirector, uint32_t *old_control)
+{
+    *old_control = 0;
+    if (!thread_is_privileged(current))
+        return fail(L4ABI_ERR_NO_PRIVILEGE);
+    struct tcb *t = tcb_resolve(current, space_spec);
+    if (!t || (t->flags & TF_IRQ))
+        return fail(L4ABI_ERR_INVALID_SPACE);
+    if (control != L4ABI_SPACE_LARGE)
+        return fail(L4ABI_ERR_INVALID_PARAM);   /* no small spaces */
+    if (redirector != L4ABI_NILTHREAD && redirector != L4ABI_ANYTHREAD &&
+        !tcb_resolve(current, redirector))
+        return fail(L4ABI_ERR_INVALID_THREAD);
+    int err = space_set_areas(t->space, kip_area, utcb_area);
+    if (err)
+        return fail((uint32_t)err);
+    t->space->redirector = redirector;
+    return 1;
+}
+
+uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
+{
+    struct tcb *self = current;
+    struct tcb *t = tcb_resolve(self, dest);
+    if (!t || t->space != self->space || (t->flags & TF_KERNEL) || !t->mr) {
+        fail(L4ABI_ERR_INVALID_THREAD);
+        return L4ABI_NILTHREAD;
+    }
+    struct trap_frame *f = tcb_frame(t);
+    uint32_t c = r->control;
+    struct exregs old = {
+        .control = ((t->flags & TF_HALTED) ? L4ABI_EXREGS_STATE_HALTED : 0) |
+                   (t->state == TS_RECV_WAIT ? L4ABI_EXREGS_STATE_RECVING : 0) |
+                   (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0),
+        .sp = f->esp, .ip = f->eip, .flags = f->eflags,
+        .user_handle = UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE),
+        .pager = UTCB(t, L4ABI_UTCB_PAGER),
+    };
+    if (c & L4ABI_EXREGS_ABORT_SEND)
+        ipc_abort(t, true, false);
+    if (c & L4ABI_EXREGS_ABORT_RECV)
+        ipc_abort(t, false, true);
+    if (c & L4ABI_EXREGS_SET_SP)
+        f->esp = r->sp;
+    if (c & L4ABI_EXREGS_SET_IP)
+        f->eip = r->ip;
+    if (c & L4ABI_EXREGS_SET_FLAGS)
+        f->eflags = (r->flags & EFL_USER_MASK) | EFL_USER_FIXED;
+    if (c & L4ABI_EXREGS_SET_UHANDLE)
+        UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE) = r->user_handle;
+    if (c & L4ABI_EXREGS_SET_PAGER)
+        UTCB(t, L4ABI_UTCB_PAGER) = r->pager;
+    if (c & L4ABI_EXREGS_SET_HALT) {
+        if (c & L4ABI_EXREGS_HALT) {
+            t->flags |= TF_HALTED;
+            sched_dequeue(t);
+        } else {
+            t->flags &= ~TF_HALTED;
+            if (t->state == TS_INACTIVE && (c & (L4ABI_EXREGS_SET_IP | L4ABI_EXREGS_SET_SP))) {
+                uint32_t ip = f->eip, sp = f->esp;
+                arch_thread_init_user(t, (c & L4ABI_EXREGS_SET_IP) ? r->ip : ip,
+                                      (c & L4ABI_EXREGS_SET_SP) ? r->sp : sp);
+                t->state = TS_READY;
+            }
+            sched_enqueue(t);
+        }
+    }
+    *r = old;
+    uint32_t id = tcb_id_for(t, self);
+    if (t == self && (t->flags & TF_HALTED))
+        schedule();
+    return id;
+}
+
+void sys_thread_switch(uint32_t dest)
+{
+    struct tcb *t = dest == L4ABI_NILTHREAD ? NULL : tcb_resolve(current, dest);
+    if (t && t != current && t->state == TS_READY && !(t->flags & TF_HALTED)) {
+        /* Donate the rest of our slice: t runs now. */
+        sched_enqueue(t);
+        if (current->flags & TF_QUEUED) {
+            sched_dequeue(current);
+            sched_enqueue(current);
+        }
+        if (t->flags & TF_QUEUED) {
+            sched_run_now(t);
+            return;
+        }
+    }
+    sched_yield();
+}
+
+static uint32_t state_word(const struct tcb *t)
+{
+    switch (t->state) {
+    case TS_INACTIVE: return L4ABI_SCHEDRESULT_INACTIVE;
+    case TS_READY: return L4ABI_SCHEDRESULT_RUNNING;
+    case TS_SEND_WAIT: return L4ABI_SCHEDRESULT_SENDING;
+    case TS_RECV_WAIT: return L4ABI_SCHEDRESULT_WAITING;
+    default: return L4ABI_SCHEDRESULT_DEAD;
+    }
+}
+
+/* An X.2 time period in microseconds; 0 for "never" (infinite). */
+static uint64_t period_us(uint16_t t)
+{
+    if (t == L4ABI_TIME_NEVER)
+        return 0;
+    uint32_t e = (t & L4ABI_TIME_PERIOD_E_MASK) >> L4ABI_TIME_PERIOD_E_SHIFT;
+    return (uint64_t)(t & L4ABI_TIME_M_MASK) << e;
+}
+
+static uint16_t encode_period(uint64_t us)
+{
+    if (us == 0)
+        return L4ABI_TIME_NEVER;
+    uint32_t e = 0;
+    while (us > L4ABI_TIME_M_MASK && e < 31) {
+        us >>= 1;
+        e++;
+    }
+    return L4ABI_TIME_PERIOD(us, e);
+}
+
+uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
+                      uint32_t prio_ctl, uint32_t preempt_ctl, uint32_t *old_time)
+{
+    struct tcb *self = current;
+    struct tcb *t = tcb_resolve(self, dest);
+    *old_time = 0;
+    if (!t || (t->flags & TF_KERNEL))
+        return fail(L4ABI_ERR_INVALID_THREAD);
+    /* X.2: only the thread's scheduler may change its parameters, and not
+     * above its own priority. */
+    if (t->scheduler != self->gid && !(t == self && thread_is_privileged(self)))
+        return fail(L4ABI_ERR_NO_PRIVILEGE);
+    if (prio_ctl != L4ABI_SCHED_UNCHANGED &&
+        ((prio_ctl & ~L4ABI_SCHED_PRIO_MASK) || prio_ctl > self->prio))
+        return fail(L4ABI_ERR_INVALID_PARAM);
+    if (proc_ctl != L4ABI_SCHED_UNCHANGED && proc_ctl != 0)
+        return fail(L4ABI_ERR_INVALID_PARAM);   /* one processor */
+
+    *old_time = ((uint32_t)encode_period(t->ts_left_us) << 16) |
+                encode_period(t->quantum_left_us);
+    if (time_ctl != L4ABI_SCHED_UNCHANGED) {
+        uint16_t ts = (uint16_t)(time_ctl >> 16), tq = (uint16_t)time_ctl;
+        if (ts != 0xffff) {
+            uint64_t us = period_us(ts);
+            t->timeslice_us = us ? (uint32_t)(us < TICK_US ? TICK_US : us) : 0xffffffffu;
+            t->ts_left_us = t->timeslice_us;
+        }
+        if (tq != 0xffff) {
+            t->quantum_left_us = period_us(tq);
+            if (t->flags & TF_QUANTUM_OUT) {
+                t->flags &= ~TF_QUANTUM_OUT;
+                sched_enqueue(t);
+            }
+        }
+    }
+    if (prio_ctl != L4ABI_SCHED_UNCHANGED && t->prio != prio_ctl) {
+        bool queued = t->flags & TF_QUEUED;
+        sched_dequeue(t);
+        t->prio = (uint8_t)prio_ctl;
+        if (queued)
+            sched_enqueue(t);
+    }
+    if (preempt_ctl != L4ABI_SCHED_UNCHANGED)
+        t->preempt_ctl = preempt_ctl;
+    uint32_t result = state_word(t);
+    if (sched_need_resched())
+        schedule();
+    return result;
+}
+
+uint64_t sys_system_clock(void)
+{
+    return sched_now_us();
+}
+
+void sys_unmap(uint32_t control)
+{
+    /* Revocation needs the mapping database (memory-management work);
+     * until then only the caller's own mappings are flushed when asked. */
+    struct tcb *self = current;
+    uint32_t n = (control & L4ABI_UNMAP_COUNT_MASK) + 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t fp = self->mr[i];
+        unsigned log2 = L4ABI_FPAGE_LOG2(fp);
+        if (L4ABI_IS_IOFPAGE(fp) || log2 < 12 || log2 > 31) {
+            self->mr[i] = fp & ~L4ABI_FPAGE_RIGHTS_MASK;
+            continue;
+        }
+        uint32_t base = fp & L4ABI_FPAGE_BASE_MASK & ~((1u << log2) - 1);
+        unsigned acc = 0;
+        for (uint64_t va = base; va < (uint64_t)base + (1u << log2) && va < USER_LIMIT;
+             va += PAGE_SIZE) {
+            if (space_in_utcb_area(self->space, (uint32_t)va, PAGE_SIZE) ||
+                space_in_kip_area(self->space, (uint32_t)va))
+                continue;
+            uint32_t pte = (control & L4ABI_UNMAP_FLUSH)
+                           ? pd_unmap(self->space->pd, (uint32_t)va)
+                           : pd_clear_ad(self->space->pd, (uint32_t)va);
+            if (pte & PTE_A)
+                acc |= L4ABI_UNMAP_REFERENCED;
+            if (pte & PTE_D)
+                acc |= L4ABI_UNMAP_WRITTEN;
+        }
+        self->mr[i] = (fp & ~L4ABI_FPAGE_RIGHTS_MASK) | acc;
+    }
+}
+
+uint32_t sys_memory_control(uint32_t control, const uint32_t attr[4])
+{
+    (void)control;
+    (void)attr;
+    if (!thread_is_privileged(current))
+        return fail(L4ABI_ERR_NO_PRIVILEGE);
+    return 1;   /* ia32 without PAT: default caching is all Pecan offers */
+}
+
+uint32_t sys_processor_control(uint32_t cpu_no, uint32_t ifreq, uint32_t efreq, uint32_t volt)
+{
+    (void)ifreq;
+    (void)efreq;
+    (void)volt;
+    if (!thread_is_privileged(current))
+        return fail(L4ABI_ERR_NO_PRIVILEGE);
+    if (cpu_no != 0)
+        return fail(L4ABI_ERR_INVALID_PARAM);
+    return 1;
+}

@@ -1,0 +1,149 @@
+/* Thread objects: lookup in the virtual TCB array, creation, UTCBs,
+ * deletion. */
+#include "thread.h"
+#include "space.h"
+#include "sched.h"
+#include "ipc.h"
+#include "frame.h"
+#include "console.h"
+#include "string.h"
+#include "arch/ia32/paging.h"
+#include "arch/ia32/thread_arch.h"
+
+struct tcb *current;
+
+struct tcb *tcb_lookup(uint32_t gid)
+{
+    uint32_t no = L4ABI_TID_THREADNO(gid);
+    if (gid == L4ABI_NILTHREAD || L4ABI_TID_IS_LOCAL(gid) || no >= MAX_THREADS)
+        return NULL;
+    struct tcb *t = tcb_of_no(no);
+    /* Reading a never-used slot maps the zero page: state TS_FREE. */
+    if (t->state == TS_FREE || t->state == TS_DEAD || t->gid != gid)
+        return NULL;
+    return t;
+}
+
+/* A local ID is the address of a thread's MR0 in the caller's space. The
+ * UTCB there says which global ID claims it; believe it only if that thread
+ * really lives in this space at this UTCB. */
+struct tcb *tcb_resolve(const struct tcb *self, uint32_t id)
+{
+    if (!L4ABI_TID_IS_LOCAL(id))
+        return tcb_lookup(id);
+    if (id == L4ABI_NILTHREAD || id == L4ABI_ANYLOCALTHREAD)
+        return NULL;
+    struct space *s = self->space;
+    uint32_t loc = id - L4ABI_UTCB_MR0_OFFSET;
+    if (!space_in_utcb_area(s, loc, L4ABI_UTCB_SIZE))
+        return NULL;
+    unsigned log2;
+    uint32_t pte = pd_lookup(s->pd, loc, &log2);
+    if (!pte)
+        return NULL;
+    uint32_t *mr0 = phys_to_virt((pte & PTE_ADDR) + (id & 0xfff));
+    struct tcb *t = tcb_lookup(mr0[L4ABI_UTCB_MYGLOBALID]);
+    if (!t || t->space != s || t->utcb_uaddr != loc)
+        return NULL;
+    return t;
+}
+
+uint32_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
+{
+    if (t->space == viewer->space && t->mr)
+        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
+    return t->gid;
+}
+
+bool thread_is_privileged(const struct tcb *t)
+{
+    return t->space && t->space->privileged;
+}
+
+struct tcb *thread_create(uint32_t gid, struct space *s)
+{
+    struct tcb *t = tcb_of_no(L4ABI_TID_THREADNO(gid));
+    memset(t, 0, sizeof(*t));           /* first write backs the slot */
+    t->gid = gid;
+    t->state = TS_INACTIVE;
+    t->space = s;
+    t->prio = DEFAULT_PRIO;
+    t->timeslice_us = DEFAULT_TIMESLICE_US;
+    t->ts_left_us = t->timeslice_us;
+    s->threads++;
+    return t;
+}
+
+int thread_set_utcb(struct tcb *t, uint32_t loc)
+{
+    struct space *s = t->space;
+    if ((loc & (L4ABI_UTCB_SIZE - 1)) || !space_in_utcb_area(s, loc, L4ABI_UTCB_SIZE))
+        return L4ABI_ERR_UTCB_AREA;
+    uint32_t slot = (loc - (s->utcb_area & L4ABI_FPAGE_BASE_MASK)) / L4ABI_UTCB_SIZE;
+    if (s->utcb_used[slot / 32] & (1u << (slot % 32)))
+        return L4ABI_ERR_UTCB_AREA;     /* another thread has it */
+
+    uint32_t page = loc & PTE_ADDR;
+    uint32_t pte = pd_lookup(s->pd, page, NULL);
+    if (!pte) {
+        paddr_t f = frame_alloc();
+        if (!f)
+            return L4ABI_ERR_NO_MEM;
+        memset(phys_to_virt(f), 0, PAGE_SIZE);
+        if (pd_map(s->pd, page, f, 12, PTE_W) != 0) {
+            frame_free(f);
+            return L4ABI_ERR_NO_MEM;
+        }
+        pte = f | PTE_P;
+    }
+    s->utcb_used[slot / 32] |= 1u << (slot % 32);
+    s->active_threads++;
+    uint32_t *block = phys_to_virt((pte & PTE_ADDR) + (loc & 0xfff));
+    memset(block, 0, L4ABI_UTCB_SIZE);
+    t->utcb_uaddr = loc;
+    t->mr = block + L4ABI_UTCB_MR0_OFFSET / 4;
+    block[0] = L4ABI_UTCB_LOCALID(loc);     /* %gs:0, the local ID */
+    UTCB(t, L4ABI_UTCB_MYGLOBALID) = t->gid;
+    return 0;
+}
+
+static void thread_release_utcb(struct tcb *t)
+{
+    struct space *s = t->space;
+    if (!t->mr)
+        return;
+    uint32_t slot = (t->utcb_uaddr - (s->utcb_area & L4ABI_FPAGE_BASE_MASK)) /
+                    L4ABI_UTCB_SIZE;
+    s->utcb_used[slot / 32] &= ~(1u << (slot % 32));
+    s->active_threads--;
+    t->mr = NULL;
+}
+
+void thread_start_user(struct tcb *t, uint32_t ip, uint32_t sp)
+{
+    arch_thread_init_user(t, ip, sp);
+}
+
+void thread_init_kernel(struct tcb *t, void (*fn)(void))
+{
+    arch_thread_init_kernel(t, fn);
+}
+
+/* Deletion: the thread leaves every queue; partners blocked on it see
+ * "non-existing partner"; its UTCB slot is freed. The TCB frame stays (one
+ * per thread number ever used, bounded by MAX_THREADS). */
+void thread_destroy(struct tcb *t)
+{
+    struct space *s = t->space;
+    assert(t != current);
+    ipc_cancel_all(t);
+    sched_dequeue(t);
+    sched_cancel_wakeup(t);
+    thread_release_utcb(t);
+    t->state = TS_DEAD;
+    t->gid = 0;
+    s->threads--;
+    if (s->threads == 0)
+        space_destroy(s);
+    t->state = TS_FREE;
+}

@@ -1,0 +1,114 @@
+/* Threads. A thread's TCB lives in the virtual TCB array at an address
+ * computed from its thread number; the same 4 KiB page holds its kernel
+ * stack. Unused slots read as zero (state TS_FREE) through the shared zero
+ * page, so looking up an invalid ID costs no memory. */
+#ifndef PECAN_THREAD_H
+#define PECAN_THREAD_H
+
+#include "types.h"
+#include <l4/abi.h>
+#include "arch/ia32/layout.h"
+
+#define MAX_THREADS     (TCB_AREA_SIZE / TCB_SIZE)     /* 65536 */
+#define THREADNO_BITS   16
+#define IRQ_THREADS     32      /* thread numbers 0..31: interrupt threads */
+#define SYSTEM_BASE     IRQ_THREADS
+#define USER_BASE       48
+#define SIGMA0_NO       USER_BASE
+#define ROOT_NO         (USER_BASE + 2)
+#define IDLE_NO         SYSTEM_BASE
+
+enum thread_state {
+    TS_FREE = 0,        /* slot unused (reads as zero) */
+    TS_INACTIVE,        /* created, no UTCB or pager yet / not started */
+    TS_READY,           /* runnable or running */
+    TS_SEND_WAIT,       /* blocked in the send phase of an IPC */
+    TS_RECV_WAIT,       /* blocked in the receive phase */
+    TS_DEAD,            /* being deleted */
+};
+
+#define TF_HALTED   0x01    /* ExchangeRegisters halt */
+#define TF_KERNEL   0x02    /* kernel thread: no user context */
+#define TF_IRQ      0x04    /* interrupt thread */
+#define TF_WAKEUP   0x08    /* in the wakeup queue */
+#define TF_QUEUED   0x10    /* in a ready queue */
+#define TF_QUANTUM_OUT 0x20 /* total quantum exhausted */
+
+struct space;
+
+struct tcb {
+    uint32_t gid;               /* global thread ID (number + version) */
+    uint8_t state;
+    uint8_t flags;
+    uint8_t prio;
+    uint8_t _pad;
+    struct space *space;
+    uint32_t ksp;               /* saved kernel stack pointer */
+
+    /* scheduling */
+    struct tcb *rq_next, *rq_prev;
+    uint32_t scheduler;         /* global ID of the thread allowed to Schedule() us */
+    uint32_t timeslice_us, ts_left_us;
+    uint64_t quantum_left_us;   /* 0 = infinite */
+    uint32_t preempt_ctl;
+
+    /* IPC */
+    uint32_t partner;           /* send: destination; receive: from-specifier */
+    struct tcb *sq_head;        /* senders blocked on us, FIFO */
+    struct tcb *sq_next, *sq_prev, *sq_owner;
+    uint64_t wakeup_us;         /* absolute deadline if TF_WAKEUP */
+    struct tcb *wq_next, *wq_prev;
+    uint16_t recv_timeout;      /* for a call: the receive phase's timeout */
+    uint32_t recv_spec;         /* for a call: the receive phase's from-spec */
+    uint32_t ipc_from;          /* filled by whoever completes our IPC */
+    uint32_t ipc_error;         /* 0 or ErrorCode value */
+    bool ipc_done;
+
+    /* user context */
+    uint32_t utcb_uaddr;        /* UtcbLocation (user address of the block) */
+    uint32_t *mr;               /* kernel pointer to MR0 of our UTCB */
+    uint32_t kdb_step;          /* kernel debugger single-step budget */
+};
+
+_Static_assert(sizeof(struct tcb) < 512, "TCB leaves room for the kernel stack");
+
+static inline struct tcb *tcb_of_no(uint32_t no)
+{
+    return (struct tcb *)(uintptr_t)(TCB_AREA + no * TCB_SIZE);
+}
+
+static inline uint32_t tcb_no(const struct tcb *t)
+{
+    return ((uint32_t)(uintptr_t)t - TCB_AREA) / TCB_SIZE;
+}
+
+static inline uint32_t tcb_stack_top(const struct tcb *t)
+{
+    return (uint32_t)(uintptr_t)t + TCB_SIZE;
+}
+
+/* UTCB access through the kernel's pointer (valid while the thread has a
+ * UTCB; the frame is kernel-owned so these never fault). */
+#define UTCB(t, idx) ((t)->mr[(idx)])
+
+extern struct tcb *current;
+
+/* Returns the TCB for a global ID if it names an existing thread with that
+ * exact version, else NULL. Never allocates. */
+struct tcb *tcb_lookup(uint32_t gid);
+/* Resolves a destination given by a thread (global or local ID). */
+struct tcb *tcb_resolve(const struct tcb *self, uint32_t id);
+/* A thread's ID as its partner should see it: local if same space. */
+uint32_t tcb_id_for(const struct tcb *t, const struct tcb *viewer);
+
+struct tcb *thread_create(uint32_t gid, struct space *s);
+void thread_destroy(struct tcb *t);
+/* Gives t its UTCB at `location` (inside its space's UTCB area). */
+int thread_set_utcb(struct tcb *t, uint32_t location);
+/* Makes t run at ip/sp in user mode when next scheduled. */
+void thread_start_user(struct tcb *t, uint32_t ip, uint32_t sp);
+void thread_init_kernel(struct tcb *t, void (*fn)(void));
+
+bool thread_is_privileged(const struct tcb *t);
+
+#endif

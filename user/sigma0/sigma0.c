@@ -1,0 +1,123 @@
+/* sigma0: the root pager. It owns all physical memory the KIP describes
+ * as conventional or boot-loader memory, and hands each 4 KiB frame out
+ * once, idempotently (virtual address == physical address), speaking the
+ * X.2 sigma0 protocol:
+ *   - page faults of the root task: the faulting page, if still free or
+ *     already the faulter's;
+ *   - sigma0 requests (label 0xffa0): MR1 = fpage; base ~0 = "any frame of
+ *     this size", else that very frame; refused with a nil map item.
+ * Memory the KIP calls reserved (kernel pool, kernel image, firmware) and
+ * the KIP itself are never handed out. */
+#include <l4/kip.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/kdebug.h>
+#include <l4/abi.h>
+#include "libc.h"
+
+#define MAX_FRAMES (512u << 8)          /* 512 MiB of 4 KiB frames */
+static L4_Word_t owner[MAX_FRAMES];     /* 0 = free, else owner's thread ID */
+static L4_Word_t me;
+
+enum { REG_NONE, REG_OWN };
+static unsigned char kind[MAX_FRAMES];   /* REG_OWN: sigma0 may hand it out */
+
+static void scan_kip(L4_KernelInterfacePage_t *kip)
+{
+    struct l4_kip *k = (struct l4_kip *)kip;
+    L4_Word_t n = L4ABI_KIP_MEMINFO_N(k->memory_info);
+    struct l4_memdesc *d = (struct l4_memdesc *)((char *)k + L4ABI_KIP_MEMINFO_PTR(k->memory_info));
+    /* Later descriptors win, as X.2 specifies: apply in order. */
+    for (L4_Word_t i = 0; i < n; i++) {
+        if (d[i].w0 & L4ABI_MEMDESC_VIRTUAL)
+            continue;
+        L4_Word_t type = d[i].w0 & L4ABI_MEMDESC_TYPE_MASK;
+        L4_Word_t lo = d[i].w0 & 0xfffffc00u, hi = (d[i].w1 & 0xfffffc00u) | 0x3ff;
+        unsigned char k2 = (type == L4ABI_MEMDESC_CONVENTIONAL ||
+                            type == L4ABI_MEMDESC_BOOTLOADER) ? REG_OWN : REG_NONE;
+        for (L4_Word_t f = lo >> 12; f <= (hi >> 12) && f < MAX_FRAMES; f++)
+            kind[f] = k2;
+    }
+    /* sigma0's own image stays with sigma0. */
+    for (L4_Word_t f = k->sigma0.low >> 12; f <= (k->sigma0.high - 1) >> 12 && f < MAX_FRAMES; f++)
+        owner[f] = me;
+}
+
+static int grab(L4_Word_t frame, L4_Word_t who)
+{
+    if (frame >= MAX_FRAMES || kind[frame] != REG_OWN)
+        return 0;
+    if (owner[frame] && owner[frame] != who)
+        return 0;
+    owner[frame] = who;
+    return 1;
+}
+
+static L4_Word_t find_any(L4_Word_t who)
+{
+    /* Prefer high memory so low boot images stay where they are. */
+    for (L4_Word_t f = MAX_FRAMES - 1; f > 256; f--)
+        if (kind[f] == REG_OWN && !owner[f]) {
+            owner[f] = who;
+            return f;
+        }
+    return 0;
+}
+
+static void reply_map(L4_ThreadId_t to, L4_Word_t page, L4_Word_t log2, L4_Word_t rights)
+{
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_Fpage_t fp = page ? L4_FpageLog2(page, (int)log2) : L4_Nilpage;
+    L4_Set_Rights(&fp, rights);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(fp, page));
+    L4_MsgLoad(&msg);
+    L4_Reply(to);
+}
+
+int main(void)
+{
+    L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
+    me = L4_Myself().raw;
+    scan_kip(kip);
+    printf("sigma0: serving physical memory\n");
+
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t label = L4_Label(tag) & 0xfff0;
+        L4_Word_t mr1, mr2;
+        L4_StoreMR(1, &mr1);
+        L4_StoreMR(2, &mr2);
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        if (label == (L4ABI_LABEL_PAGEFAULT & 0xfff0)) {
+            L4_Word_t page = mr1 & ~0xfffu;
+            if (grab(page >> 12, from.raw)) {
+                reply_map(from, page, 12, L4_FullyAccessible);
+            } else {
+                printf("sigma0: refusing fault at %lx (ip %lx) of %lx\n", mr1, mr2, from.raw);
+                tag = L4_Wait(&from);
+                continue;
+            }
+        } else if (label == L4ABI_LABEL_SIGMA0) {
+            L4_Fpage_t req = { .raw = mr1 };
+            L4_Word_t log2 = L4_SizeLog2(req);
+            L4_Word_t page = 0;
+            if (log2 == 12) {
+                if ((mr1 & L4ABI_FPAGE_BASE_MASK) == L4ABI_FPAGE_BASE_MASK)
+                    page = find_any(from.raw) << 12;
+                else if (grab(L4_Address(req) >> 12, from.raw))
+                    page = L4_Address(req);
+            }
+            reply_map(from, page, 12, L4_FullyAccessible);
+        } else {
+            printf("sigma0: unknown request label %lx from %lx\n", label, from.raw);
+            tag = L4_Wait(&from);
+            continue;
+        }
+        tag = L4_Wait(&from);
+    }
+}
