@@ -84,13 +84,16 @@ DEMO_MODS := $(B)/user/sigma0.elf,$(B)/user/root.elf
 deps-run:
 	@tools/deps.sh --install build qemu
 run: deps-run all
-	@echo "Pecan demo on QEMU; the serial console is this terminal. Quit: Ctrl-A is off, use Ctrl-C."
-	-$(QEMU_BASE) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)"
+	@echo "Pecan demo in QEMU: the serial console is this terminal; the demo ends by itself, Ctrl-C quits at any time."
+	-@$(QEMU_BASE) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)"
 
+# QEMU waits for gdb; the guest's serial output goes to build/debug-serial.log
+# so that gdb keeps the terminal.
 debug: all
 	@tools/deps.sh --install build qemu debug
-	$(QEMU_BASE) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)" -s -S & \
-	gdb -q -x tools/gdbinit; kill %1 2>/dev/null || true
+	@$(subst -serial stdio,-serial file:$(B)/debug-serial.log,$(QEMU_BASE)) \
+	  -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)" -s -S & pid=$$!; \
+	  gdb -q -x tools/gdbinit; kill $$pid 2>/dev/null; true
 
 iso: all
 	@tools/deps.sh --install bochs

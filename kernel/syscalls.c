@@ -61,6 +61,14 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
                 space_destroy(s);
             return fail(L4ABI_ERR_INVALID_SCHEDULER);
         }
+        /* Check the UTCB before creating: a failed call changes nothing. */
+        if (utcb != L4ABI_UTCB_UNCHANGED &&
+            ((utcb & (L4ABI_UTCB_SIZE - 1)) ||
+             !space_in_utcb_area(s, utcb, L4ABI_UTCB_SIZE))) {
+            if (space_spec == dest)
+                space_destroy(s);
+            return fail(L4ABI_ERR_UTCB_AREA);
+        }
         t = thread_create(dest, s);
         t->scheduler = scheduler != L4ABI_NILTHREAD ? scheduler : self->gid;
     } else {
@@ -190,7 +198,8 @@ uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
         }
     }
     *r = old;
-    uint32_t id = tcb_id_for(t, self);
+    /* X.2: a local dest yields the global ID and vice versa. */
+    uint32_t id = L4ABI_TID_IS_LOCAL(dest) ? t->gid : tcb_id_for(t, self);
     if (t == self && (t->flags & TF_HALTED))
         schedule();
     return id;

@@ -62,8 +62,8 @@ int tap_done(void)
         if (run < planned)
             missing = planned - run;
     }
-    if (failed)
-        printf("# failed %d of %d tests\n", failed, run);
+    if (failed || missing)
+        printf("# failed %d of %d tests run, %d not run\n", failed, run, missing);
     else
         printf("# all %d tests passed\n", run);
     return failed + missing;

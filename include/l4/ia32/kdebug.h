@@ -6,17 +6,17 @@
 
 #include <l4/types.h>
 
-/* Enters the debugger with a message; str must be a string literal. */
+/* Enters the debugger with a message; str must be a string literal. Basic
+ * asm, so the text may contain '%' as in Pistachio. */
 #define L4_KDB_Enter(str)                                   \
     __asm__ __volatile__(                                   \
         "int3\n\t"                                          \
         "jmp 1f\n\t"                                        \
-        "movl $2f, %%eax\n"                                 \
+        "movl $2f, %eax\n"                                  \
         ".pushsection .rodata\n"                            \
         "2: .asciz \"" str "\"\n"                           \
         ".popsection\n"                                     \
-        "1:"                                                \
-        ::: "memory")
+        "1:")
 
 #define __L4_KDB_OP(op) "int3\n\tcmpb $" #op ", %%al"
 

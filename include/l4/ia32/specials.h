@@ -1,5 +1,9 @@
 /* IA-32 specifics: bit scans, small spaces, memory attributes, cache
  * hints and I/O fpages. Included by <l4/types.h>. */
+/* Outside the guard: included first, this pulls in types.h, which in
+ * turn includes this file at the point where L4_Fpage_t exists. */
+#include <l4/types.h>
+
 #ifndef __L4__IA32__SPECIALS_H__
 #define __L4__IA32__SPECIALS_H__
 
@@ -80,7 +84,8 @@ L4_INLINE L4_Word_t L4_IoFpageSizeLog2(L4_Fpage_t f)
 
 L4_INLINE L4_Word_t L4_IoFpageSize(L4_Fpage_t f)
 {
-    return 1UL << L4_IoFpageSizeLog2(f);
+    L4_Word_t s = L4_IoFpageSizeLog2(f);
+    return s < 32 ? 1UL << s : 0;
 }
 
 L4_INLINE L4_Bool_t L4_IsIoFpage(L4_Fpage_t f)

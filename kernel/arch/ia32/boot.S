@@ -13,8 +13,11 @@
     .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
 
     .section .boot, "ax"
+    /* The ELF entry is the virtual address: GRUB and QEMU translate it to
+     * the physical one through the segment's p_paddr (GRUB insists that
+     * the entry lies inside a segment's virtual range). */
     .globl _start
-    .set _start, boot_entry - KERNEL_VBASE
+    .set _start, boot_entry
 boot_entry:
     cli
     cld

@@ -32,7 +32,9 @@ void arch_thread_init_user(struct tcb *t, uint32_t ip, uint32_t sp)
 
 void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 {
-    struct switch_frame *sf = (struct switch_frame *)(uintptr_t)tcb_stack_top(t) - 1;
+    /* Run below the trap frame: a continuation that later builds its user
+     * frame there (start_thread_body) must not overwrite its own stack. */
+    struct switch_frame *sf = (struct switch_frame *)tcb_frame(t) - 1;
     memset(sf, 0, sizeof(*sf));
     sf->ret = (uint32_t)(uintptr_t)fn;
     t->ksp = (uint32_t)(uintptr_t)sf;

@@ -1,0 +1,691 @@
+/* Mapping database (see mdb.h for the model and invariants).
+ *
+ * Trees: each node has parent, first child and doubly linked siblings, so
+ * linking and unlinking are O(1) and a subtree is walked in preorder
+ * without recursion (next_pre/next_skip climb through parent pointers): the
+ * depth of a derivation tree is chosen by user code and must not reach the
+ * kernel stack.
+ *
+ * Index: per space a 4-level radix tree over va bits 31..27 | 26..22 |
+ * 21..17 | 16..12, 32 slots per level (128 bytes on ia32). A 4 MiB mapping
+ * sits in a level-1 slot tagged with bit 0 (nodes are at least 8-byte
+ * aligned); a 4 KiB one in a level-3 slot. Empty radix nodes are freed at
+ * once (a removal rescans the 32 slots of at most 4 nodes), so a space with
+ * no mappings holds no index memory. Lookup is four dependent loads;
+ * finding the next mapping skips empty subtrees. Compared with a flat
+ * 1024x1024 shadow of the page tables this costs one or two loads more per
+ * lookup but 128-byte instead of 4 KiB granules for sparse spaces; compared
+ * with a global hash it has no resizing and no worst-case chains.
+ *
+ * Memory per mapping (ia32): one 32-byte node plus a 4-byte slot; radix
+ * nodes add 4 bytes/32 per level when dense, at most 4 x 128 bytes for an
+ * isolated page.
+ *
+ * Superpage split: revoking part of a 4 MiB mapping N that must change
+ * (N itself with flush_self, or any 4 MiB mapping derived from N) replaces
+ * that mapping and every 4 MiB mapping derived from it (a 4 MiB node cannot
+ * hang below a 4 KiB one) by 1024 4 KiB nodes each, with new PTEs. Cost per
+ * split 4 MiB node: 1024 nodes (32 KiB) + 33 radix nodes (4.2 KiB) and 1024
+ * PTE writes. All memory is allocated before anything changes; if that fails
+ * the whole 4 MiB mapping is revoked instead (more than asked, never less:
+ * the pager can map again). The accessed bits of the old 4 MiB PTE are
+ * copied into every piece (over-reporting, never losing a dirty bit).
+ */
+#include "mdb.h"
+#include "kmem.h"
+
+/* Integration pending: the kernel does not define the callbacks yet and
+ * links every .c file in kernel/, so they are weak references until it does (an
+ * unresolved one is 0; nothing in the kernel calls the mdb yet). Remove
+ * these lines when the kernel provides them; the host tests define them. */
+#pragma weak mdb_space_slot
+#pragma weak mdb_pt_set
+#pragma weak mdb_pt_clear
+#pragma weak mdb_pt_protect
+
+#ifdef __i386__
+_Static_assert(sizeof(struct mapnode) <= 32, "a mapnode is a 32-byte object");
+#endif
+
+#define RWX     7u
+#define SMALL   PAGE_SHIFT
+#define BIG     SUPERPAGE_SHIFT
+#define FAN     32u
+#define TAG     ((uintptr_t)1)
+#define PIECES  (1u << (BIG - SMALL))
+#define RADIX_PER_SPLIT (1 + FAN)   /* one level-2 node and its level-3 nodes */
+
+struct radix {
+    uintptr_t slot[FAN];
+};
+
+/* Allocation source for a split: memory taken in advance, so that the split
+ * itself cannot fail halfway. Free objects are chained through their first
+ * word. NULL pool = kmem. */
+struct pool {
+    struct mapnode *nodes;
+    struct radix *radix;
+};
+
+static unsigned ix(uint32_t va, unsigned level)
+{
+    return (va >> (27 - 5 * level)) & (FAN - 1);
+}
+
+static uint64_t span(unsigned log2)
+{
+    return (uint64_t)1 << log2;
+}
+
+static bool is_root(const struct mapnode *n)
+{
+    return n->parent == NULL;
+}
+
+static uintptr_t entry_of(const struct mapnode *n)
+{
+    return (uintptr_t)n | (n->log2 == BIG ? TAG : 0);
+}
+
+static struct radix *radix_new(struct pool *pool)
+{
+    if (pool) {
+        struct radix *r = pool->radix;
+        pool->radix = (struct radix *)r->slot[0];
+        r->slot[0] = 0;
+        return r;
+    }
+    return kmem_alloc(sizeof(struct radix), KMEM_MAPNODE);
+}
+
+static void radix_free(struct radix *r)
+{
+    kmem_free(r, sizeof(*r), KMEM_MAPNODE);
+}
+
+static struct mapnode *node_new(struct pool *pool)
+{
+    if (pool) {
+        struct mapnode *n = pool->nodes;
+        pool->nodes = n->next;
+        n->next = NULL;
+        return n;
+    }
+    return kmem_alloc(sizeof(struct mapnode), KMEM_MAPNODE);
+}
+
+static void node_free(struct mapnode *n)
+{
+    kmem_free(n, sizeof(*n), KMEM_MAPNODE);
+}
+
+/* ---- Index ---------------------------------------------------------- */
+
+struct mapnode *mdb_lookup(struct space *s, uint32_t va)
+{
+    struct radix *r = *mdb_space_slot(s);
+    if (!r || !(r = (struct radix *)r->slot[ix(va, 0)]))
+        return NULL;
+    uintptr_t e = r->slot[ix(va, 1)];
+    if (!e || (e & TAG))
+        return (struct mapnode *)(e & ~TAG);
+    r = (struct radix *)((struct radix *)e)->slot[ix(va, 2)];
+    return r ? (struct mapnode *)r->slot[ix(va, 3)] : NULL;
+}
+
+/* The first mapping of s covering an address in [v, end), by address. Cost
+ * grows with the radix nodes visited, never with other spaces. */
+static struct mapnode *find_from(struct space *s, uint64_t v, uint64_t end)
+{
+    struct radix *top = *mdb_space_slot(s);
+    if (!top)
+        return NULL;
+    while (v < end) {
+        uint32_t a = (uint32_t)v;
+        struct radix *r = (struct radix *)top->slot[ix(a, 0)];
+        if (!r) {
+            v = (v | (span(27) - 1)) + 1;
+            continue;
+        }
+        uintptr_t e = r->slot[ix(a, 1)];
+        if (!e) {
+            v = (v | (span(22) - 1)) + 1;
+            continue;
+        }
+        if (e & TAG)
+            return (struct mapnode *)(e & ~TAG);
+        r = (struct radix *)((struct radix *)e)->slot[ix(a, 2)];
+        if (!r) {
+            v = (v | (span(17) - 1)) + 1;
+            continue;
+        }
+        if (r->slot[ix(a, 3)])
+            return (struct mapnode *)r->slot[ix(a, 3)];
+        v = (v | (span(12) - 1)) + 1;
+    }
+    return NULL;
+}
+
+/* Radix node below *slot, created (from pool or kmem) if absent and
+ * `create`. The slot must not hold a tagged superpage. */
+static struct radix *below(uintptr_t *slot, struct pool *pool, bool create)
+{
+    if (!*slot && create) {
+        struct radix *r = radix_new(pool);
+        *slot = (uintptr_t)r;
+    }
+    return (struct radix *)*slot;
+}
+
+/* Address of the index slot for a mapping (s, va, log2), or NULL if the
+ * path is missing (create = false), out of memory (a partial path is left
+ * for trim), or a 4 KiB slot is requested under a superpage. */
+static uintptr_t *slot_of(struct space *s, uint32_t va, unsigned log2,
+                          struct pool *pool, bool create)
+{
+    void **rootp = mdb_space_slot(s);
+    struct radix *r = *rootp;
+    if (!r) {
+        if (!create || !(r = radix_new(pool)))
+            return NULL;
+        *rootp = r;
+    }
+    if (!(r = below(&r->slot[ix(va, 0)], pool, create)))
+        return NULL;
+    uintptr_t *sl = &r->slot[ix(va, 1)];
+    if (log2 == BIG)
+        return sl;
+    if ((*sl & TAG) || !(r = below(sl, pool, create)) ||
+        !(r = below(&r->slot[ix(va, 2)], pool, create)))
+        return NULL;
+    return &r->slot[ix(va, 3)];
+}
+
+static bool radix_empty(const struct radix *r)
+{
+    for (unsigned i = 0; i < FAN; i++)
+        if (r->slot[i])
+            return false;
+    return true;
+}
+
+/* Frees the empty radix nodes on the path to va, bottom up. Keeps the
+ * invariant "every radix node has a nonzero slot". */
+static void trim(struct space *s, uint32_t va)
+{
+    void **rootp = mdb_space_slot(s);
+    struct radix *path[4];
+    unsigned n = 0;
+    if (!(path[0] = *rootp))
+        return;
+    n = 1;
+    if ((path[1] = (struct radix *)path[0]->slot[ix(va, 0)])) {
+        n = 2;
+        uintptr_t e = path[1]->slot[ix(va, 1)];
+        if (e && !(e & TAG)) {
+            path[2] = (struct radix *)e;
+            n = 3;
+            if ((path[3] = (struct radix *)path[2]->slot[ix(va, 2)]))
+                n = 4;
+        }
+    }
+    while (n-- > 0) {
+        if (!radix_empty(path[n]))
+            return;
+        radix_free(path[n]);
+        if (n == 0)
+            *rootp = NULL;
+        else
+            path[n - 1]->slot[ix(va, n - 1)] = 0;
+    }
+}
+
+static void index_remove(struct mapnode *n)
+{
+    *slot_of(n->space, n->va, n->log2, NULL, false) = 0;
+    trim(n->space, n->va);
+}
+
+/* ---- Trees ---------------------------------------------------------- */
+
+static void link_child(struct mapnode *p, struct mapnode *c)
+{
+    c->parent = p;
+    c->prev = NULL;
+    c->next = p->child;
+    if (p->child)
+        p->child->prev = c;
+    p->child = c;
+}
+
+static void unlink_node(struct mapnode *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (c->parent)
+        c->parent->child = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->next = c->prev = NULL;
+}
+
+/* Preorder successor of x inside the subtree of top, skipping x's own
+ * subtree. */
+static struct mapnode *next_skip(struct mapnode *x, const struct mapnode *top)
+{
+    for (; x != top; x = x->parent)
+        if (x->next)
+            return x->next;
+    return NULL;
+}
+
+static struct mapnode *next_pre(struct mapnode *x, const struct mapnode *top)
+{
+    return x->child ? x->child : next_skip(x, top);
+}
+
+static struct mapnode *big_from(struct mapnode *c)
+{
+    while (c && c->log2 != BIG)
+        c = c->next;
+    return c;
+}
+
+/* Preorder successor among the 4 MiB nodes below top. Since a 4 MiB node
+ * only hangs below a 4 MiB node, these form the top part of the subtree. */
+static struct mapnode *next_big(struct mapnode *y, const struct mapnode *top)
+{
+    struct mapnode *c = big_from(y->child);
+    if (c)
+        return c;
+    for (; y != top; y = y->parent)
+        if ((c = big_from(y->next)))
+            return c;
+    return NULL;
+}
+
+/* ---- Accessed bits and removal --------------------------------------- */
+
+/* Applies n->rights to its PTE; returns and resets its accessed bits. */
+static unsigned query(struct mapnode *n)
+{
+    unsigned b = (mdb_pt_protect(n->space, n->va, n->log2, n->rights) |
+                  n->accessed) & RWX;
+    n->accessed = 0;
+    return b;
+}
+
+/* For a 4 MiB node only partly inside an unmap range: report its bits but
+ * keep them for the pages outside the range. */
+static unsigned partial_query(struct mapnode *n)
+{
+    unsigned b = (mdb_pt_protect(n->space, n->va, n->log2, n->rights) |
+                  n->accessed) & RWX;
+    n->accessed = (uint8_t)b;
+    return b;
+}
+
+/* Removes y and everything derived from it: repeatedly frees the leftmost
+ * leaf, so each node costs O(1) and no stack is needed. */
+static unsigned remove_subtree(struct mapnode *y)
+{
+    unsigned bits = 0;
+    struct mapnode *x = y;
+    unlink_node(y);
+    for (;;) {
+        while (x->child)
+            x = x->child;
+        struct mapnode *p = x->parent;
+        bits |= mdb_pt_clear(x->space, x->va, x->log2) | x->accessed;
+        index_remove(x);
+        if (x == y) {
+            node_free(x);
+            return bits & RWX;
+        }
+        unlink_node(x);                 /* x is p's first child */
+        node_free(x);
+        x = p;
+    }
+}
+
+/* Revokes `rights` from everything derived from y, and from y itself if
+ * `self` (never from a root). y's whole range is inside the unmap range,
+ * hence so is every node below it. Keeps child rights within parent
+ * rights: both lose the same bits. */
+static unsigned revoke_full(struct mapnode *y, unsigned rights, bool self)
+{
+    if (self && !is_root(y)) {
+        if (!(y->rights & ~rights))
+            return remove_subtree(y);
+        y->rights &= (uint8_t)~rights;
+    }
+    unsigned bits = query(y);
+    struct mapnode *x = y->child;
+    while (x) {
+        if (!(x->rights & ~rights)) {
+            struct mapnode *nx = next_skip(x, y);
+            bits |= remove_subtree(x);
+            x = nx;
+            continue;
+        }
+        x->rights &= (uint8_t)~rights;
+        bits |= query(x);
+        x = next_pre(x, y);
+    }
+    return bits;
+}
+
+/* ---- Superpage split ------------------------------------------------- */
+
+static void pool_release(struct pool *p)
+{
+    while (p->nodes) {
+        struct mapnode *n = p->nodes;
+        p->nodes = n->next;
+        node_free(n);
+    }
+    while (p->radix) {
+        struct radix *r = p->radix;
+        p->radix = (struct radix *)r->slot[0];
+        radix_free(r);
+    }
+}
+
+/* Replaces 4 MiB node y by 1024 4 KiB nodes. y is unlinked; y->parent is
+ * either a 4 MiB node (parent of every piece) or piece 0 of the already
+ * split parent (piece i then hangs below that parent's piece i, found
+ * through the index). y's 4 KiB children move to the piece holding their
+ * frame; its 4 MiB children are parked on *work with parent = our piece 0. */
+static void split_one(struct mapnode *y, struct pool *pool,
+                      struct mapnode **work)
+{
+    struct space *s = y->space;
+    struct mapnode *p = y->parent;
+    uint8_t acc = (uint8_t)((mdb_pt_clear(s, y->va, BIG) | y->accessed) & RWX);
+
+    *slot_of(s, y->va, BIG, NULL, false) = 0;
+    for (uint32_t i = 0; i < PIECES; i++) {
+        uint32_t off = i << SMALL;
+        struct mapnode *n = node_new(pool);
+        n->space = s;
+        n->va = y->va + off;
+        n->pa = y->pa + off;
+        n->log2 = SMALL;
+        n->rights = y->rights;
+        n->accessed = acc;
+        n->child = NULL;
+        link_child(p->log2 == BIG ? p : mdb_lookup(p->space, p->va + off), n);
+        *slot_of(s, n->va, SMALL, pool, true) = (uintptr_t)n;
+        mdb_pt_set(s, n->va, n->pa, SMALL, n->rights);
+    }
+    struct mapnode *c;
+    while ((c = y->child)) {
+        unlink_node(c);
+        struct mapnode *piece = mdb_lookup(s, y->va + (c->pa - y->pa));
+        if (c->log2 == SMALL) {
+            link_child(piece, c);
+        } else {
+            c->parent = piece;
+            c->next = *work;
+            *work = c;
+        }
+    }
+    node_free(y);
+}
+
+/* Splits non-root 4 MiB node x and every 4 MiB node derived from it.
+ * All-or-nothing: returns MDB_ENOMEM with nothing changed. */
+static int split(struct mapnode *x)
+{
+    uint32_t k = 0;
+    for (struct mapnode *y = x; y; y = next_big(y, x))
+        k++;
+    struct pool pool = { NULL, NULL };
+    for (uint32_t i = 0; i < k * PIECES; i++) {
+        struct mapnode *n = node_new(NULL);
+        if (!n)
+            goto fail;
+        n->next = pool.nodes;
+        pool.nodes = n;
+    }
+    for (uint32_t i = 0; i < k * RADIX_PER_SPLIT; i++) {
+        struct radix *r = radix_new(NULL);
+        if (!r)
+            goto fail;
+        r->slot[0] = (uintptr_t)pool.radix;
+        pool.radix = r;
+    }
+    unlink_node(x);
+    struct mapnode *work = x;
+    while (work) {
+        struct mapnode *y = work;
+        work = y->next;
+        y->next = NULL;
+        split_one(y, &pool, &work);
+    }
+    pool_release(&pool);                /* empty unless a count was off */
+    return MDB_OK;
+fail:
+    pool_release(&pool);
+    return MDB_ENOMEM;
+}
+
+/* y is a 4 MiB node, [lo, hi) a smaller physical range inside it, and y
+ * itself is not to change. Revokes `rights` from the mappings derived from
+ * y inside the range, splitting derived 4 MiB mappings that must change. */
+static unsigned revoke_partial(struct mapnode *y, uint64_t lo, uint64_t hi,
+                               unsigned rights)
+{
+    unsigned bits = partial_query(y);
+    /* Each round splits the first 4 MiB descendant that loses rights
+     * (O(k) search, so O(k^2) for k such nodes; k is tiny in practice). */
+    for (;;) {
+        struct mapnode *x = next_big(y, y);
+        while (x && !(x->rights & rights))
+            x = next_big(x, y);
+        if (!x)
+            break;
+        if (split(x) != MDB_OK)
+            bits |= revoke_full(x, rights, true);   /* over-revoke */
+    }
+    struct mapnode *x = y->child;
+    while (x) {
+        if (x->log2 == BIG) {           /* unchanged: only report */
+            bits |= partial_query(x);
+            x = next_pre(x, y);
+            continue;
+        }
+        struct mapnode *nx = next_skip(x, y);
+        if (x->pa >= lo && x->pa < hi)
+            bits |= revoke_full(x, rights, true);
+        x = nx;
+    }
+    return bits;
+}
+
+/* ---- Interface ------------------------------------------------------- */
+
+unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
+                   unsigned rights, bool flush_self)
+{
+    if (log2 < SMALL)
+        return 0;
+    if (log2 > 32)
+        log2 = 32;
+    uint64_t lo = va & ~(span(log2) - 1), end = lo + span(log2);
+    uint64_t v = lo;
+    unsigned bits = 0;
+    struct mapnode *y;
+    rights &= RWX;
+    while ((y = find_from(s, v, end))) {
+        uint64_t ys = y->va, ye = ys + span(y->log2);
+        if (ys >= lo && ye <= end) {
+            bits |= revoke_full(y, rights, flush_self);
+        } else if (flush_self && !is_root(y) && (y->rights & rights)) {
+            if (split(y) == MDB_OK)
+                continue;               /* rescan: now 4 KiB pieces */
+            bits |= revoke_full(y, rights, true);   /* over-revoke */
+        } else {
+            uint64_t plo = y->pa + (lo - ys);
+            bits |= revoke_partial(y, plo, plo + span(log2), rights);
+        }
+        v = ye;
+    }
+    return bits;
+}
+
+/* Does a mapping of `to` in [dva, dend) stand in the way of mapping from y:
+ * a root, or y or one of its ancestors (removing it would remove y)? */
+static bool blocked(struct mapnode *y, struct space *to, uint64_t dva,
+                    uint64_t dend)
+{
+    for (struct mapnode *a = y; a; a = a->parent)
+        if (a->space == to && a->va < dend && a->va + span(a->log2) > dva)
+            return true;
+    struct mapnode *d;
+    for (uint64_t v = dva; (d = find_from(to, v, dend)); v = d->va + span(d->log2))
+        if (is_root(d))
+            return true;
+    return false;
+}
+
+/* Maps or grants the part [pva, +2^plog2) of source node y to `to` at dva. */
+static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
+                     struct space *to, uint32_t dva, unsigned rights,
+                     bool grant)
+{
+    uint8_t nr = (uint8_t)(y->rights & rights);
+    uint32_t ppa = y->pa + (pva - y->va);
+    uint64_t dend = dva + span(plog2);
+    if (!nr)
+        return MDB_ENOENT;
+    if (is_root(y))
+        grant = false;
+
+    /* Same frame from the same source again: only add rights. */
+    struct mapnode *d = mdb_lookup(to, dva);
+    if (!grant && d && d->va == dva && d->log2 == plog2 && d->pa == ppa &&
+        d->parent == y) {
+        d->rights |= nr;
+        mdb_pt_set(to, dva, ppa, plog2, d->rights);
+        return MDB_OK;
+    }
+    if (blocked(y, to, dva, dend))
+        return MDB_ENOENT;
+
+    struct mapnode *n = NULL;
+    if (grant && y->log2 > plog2) {
+        struct space *from = y->space;
+        if (split(y) != MDB_OK)
+            return MDB_ENOMEM;
+        y = mdb_lookup(from, pva);
+    }
+    if (!grant && !(n = node_new(NULL)))
+        return MDB_ENOMEM;
+    /* Clear the destination. blocked() made sure this cannot free y: only
+     * the subtrees of mappings in the range (and, for splits, of 4 MiB
+     * mappings overlapping it) are touched, and none contains y. */
+    (void)mdb_unmap(to, dva, plog2, RWX, true);
+    uintptr_t *sl = slot_of(to, dva, plog2, NULL, true);
+    if (!sl) {
+        trim(to, dva);
+        if (n)
+            node_free(n);
+        return MDB_ENOMEM;
+    }
+    if (grant) {
+        /* y keeps its parent and children; only its place changes. The
+         * new slot is filled before the old path is trimmed, so a shared
+         * radix node cannot be freed under sl. */
+        struct space *os = y->space;
+        uint32_t ova = y->va;
+        uint8_t lost = y->rights & (uint8_t)~nr;
+        y->accessed |= (uint8_t)(mdb_pt_clear(os, ova, y->log2) & RWX);
+        *slot_of(os, ova, y->log2, NULL, false) = 0;
+        y->space = to;
+        y->va = dva;
+        y->rights = nr;
+        *sl = entry_of(y);
+        trim(os, ova);
+        mdb_pt_set(to, dva, y->pa, y->log2, nr);
+        if (lost)
+            for (struct mapnode *c = y->child, *nc; c; c = nc) {
+                nc = c->next;
+                (void)revoke_full(c, lost, true);
+            }
+        return MDB_OK;
+    }
+    n->space = to;
+    n->va = dva;
+    n->pa = ppa;
+    n->log2 = (uint8_t)plog2;
+    n->rights = nr;
+    link_child(y, n);
+    *sl = entry_of(n);
+    mdb_pt_set(to, dva, ppa, plog2, nr);
+    return MDB_OK;
+}
+
+int mdb_map(struct space *from, uint32_t from_va, struct space *to,
+            uint32_t to_va, unsigned log2, unsigned rights, bool grant)
+{
+    if (log2 < SMALL || log2 > 32)
+        return MDB_ENOENT;
+    uint64_t mask = span(log2) - 1;
+    uint64_t fva = from_va & ~mask, tva = to_va & ~mask;
+    uint64_t v = fva, end = fva + span(log2);
+    bool any = false;
+    struct mapnode *y;
+    rights &= RWX;
+    /* Re-find the source at every step: a piece may change the source
+     * space (a grant, a split, or clearing a destination whose subtree
+     * held later source mappings). */
+    while ((y = find_from(from, v, end))) {
+        uint32_t pva = y->va >= v ? y->va : (uint32_t)v;
+        unsigned plog2 = (y->log2 == BIG && log2 >= BIG) ? BIG : SMALL;
+        int r = map_piece(y, pva, plog2, to, (uint32_t)(tva + (pva - fva)),
+                          rights, grant);
+        if (r == MDB_ENOMEM)
+            return r;
+        any |= r == MDB_OK;
+        v = pva + span(plog2);
+    }
+    return any ? MDB_OK : MDB_ENOENT;
+}
+
+int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
+                 unsigned rights)
+{
+    if ((log2 != SMALL && log2 != BIG) || (paddr & (span(log2) - 1)) ||
+        !(rights & RWX))
+        return MDB_ENOENT;
+    if (find_from(s0, paddr, paddr + span(log2)))
+        return MDB_ENOENT;
+    struct mapnode *n = node_new(NULL);
+    if (!n)
+        return MDB_ENOMEM;
+    uintptr_t *sl = slot_of(s0, paddr, log2, NULL, true);
+    if (!sl) {
+        trim(s0, paddr);
+        node_free(n);
+        return MDB_ENOMEM;
+    }
+    n->space = s0;
+    n->va = n->pa = paddr;
+    n->log2 = (uint8_t)log2;
+    n->rights = (uint8_t)(rights & RWX);
+    *sl = entry_of(n);
+    mdb_pt_set(s0, paddr, paddr, log2, n->rights);
+    return MDB_OK;
+}
+
+void mdb_space_destroy(struct space *s)
+{
+    struct mapnode *y;
+    uint64_t v = 0;
+    /* Removing y's subtree never adds mappings to s, so v only grows. */
+    while ((y = find_from(s, v, span(32)))) {
+        v = y->va + span(y->log2);
+        (void)remove_subtree(y);
+    }
+}

@@ -1,0 +1,111 @@
+/* Mapping database: who maps which physical memory to whom (L4 X.2).
+ *
+ * Every mapping is a node (struct mapnode). Sigma0's ownership of physical
+ * memory is a set of roots (space = sigma0, va == pa). Map makes a new node a
+ * child of the source node; grant moves the source node (same parent, same
+ * children) to the receiver; unmap revokes rights from everything derived
+ * from the caller's mappings. A node maps one hardware page: 4 KiB
+ * (log2 12) or 4 MiB (log2 22).
+ *
+ * Invariants (checked by tests/host/test_mdb.c after every random step):
+ *  - A child lies inside its parent's physical range, is not larger than
+ *    it (a 4 MiB node has a 4 MiB or no parent), and has rights that are a
+ *    nonzero subset of the parent's.
+ *  - Within one space, mappings do not overlap; each is in that space's
+ *    index under its va.
+ *  - Roots are never removed or reduced by unmap (flush_self included) and
+ *    grant from a root acts as map: sigma0 keeps owning physical memory.
+ *    Only mdb_space_destroy(sigma0) removes roots.
+ *  - The page tables are a cache of the database: a present user PTE maps
+ *    the frame its node maps with the node's rights. A node may lack its PTE
+ *    (mdb_pt_set could not get a page table); the kernel's fault path is
+ *    expected to refill it from mdb_lookup before asking the pager.
+ *
+ * No locking: the kernel runs with interrupts off on one CPU. Nothing
+ * recurses: derivation trees of any depth are walked iteratively.
+ */
+#ifndef PECAN_MDB_H
+#define PECAN_MDB_H
+
+#include "types.h"
+
+struct space;                       /* opaque to the mdb */
+
+/* One mapping. Read-only outside mdb.c. On ia32 it is 31 bytes: a 32-byte
+ * kmem object. */
+struct mapnode {
+    struct space *space;
+    uint32_t va;                    /* aligned to 2^log2 */
+    uint32_t pa;                    /* aligned to 2^log2 */
+    struct mapnode *parent;         /* NULL for a root */
+    struct mapnode *child;          /* first child */
+    struct mapnode *next, *prev;    /* siblings (doubly linked: O(1) unlink) */
+    uint8_t log2;                   /* 12 or 22 */
+    uint8_t rights;                 /* L4ABI_FPAGE_R/W/X, never 0 */
+    uint8_t accessed;               /* accessed bits taken from the PTE but
+                                       not reported by an unmap yet */
+};
+
+#define MDB_OK      0
+#define MDB_ENOENT  (-1)    /* nothing to map, bad argument, or conflict */
+#define MDB_ENOMEM  (-2)
+
+/* ---- Provided by the kernel (host tests provide fakes) ---------------- */
+
+/* A word inside the space object that belongs to the mdb (the root of the
+ * space's index); NULL in a fresh space. The kernel adds `void *mdb;` to
+ * struct space and returns its address. */
+void **mdb_space_slot(struct space *s);
+/* Installs or replaces the PTE for [va, +2^log2). May silently fail when no
+ * page table can be allocated (see the cache invariant above). */
+void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
+                unsigned rights);
+/* Removes the PTE (if present); returns its accessed bits (R referenced,
+ * W dirty, X executed; 0 if absent). */
+unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2);
+/* Sets the PTE's rights to `rights` (never 0; may equal the old ones) and
+ * returns and clears its accessed bits. No-op returning 0 if absent. */
+unsigned mdb_pt_protect(struct space *s, uint32_t va, unsigned log2,
+                        unsigned rights);
+
+/* ---- Interface --------------------------------------------------------- */
+
+/* Makes [paddr, +2^log2) (log2 12 or 22, aligned) a root of sigma0 at
+ * va == paddr. MDB_ENOENT if invalid or overlapping an existing mapping of
+ * sigma0; MDB_ENOMEM. */
+int mdb_add_root(struct space *sigma0, uint32_t paddr, unsigned log2,
+                 unsigned rights);
+
+/* Maps (or grants) whatever `from` has mapped in [from_va, +2^log2) to the
+ * same offsets in [to_va, +2^log2), with rights (source rights & rights).
+ * 12 <= log2 <= 32; both bases are aligned down to 2^log2 (the fpage
+ * helpers compute them). A 4 MiB source mapping becomes a 4 MiB mapping if
+ * the region is at least 4 MiB, else it is mapped as 4 KiB pieces (children
+ * of the 4 MiB node). Whatever the receiver had in the way is unmapped
+ * first (with its subtree), except that re-mapping the same frame from the
+ * same source node only adds rights (keeping the subtree). A piece is
+ * skipped if that would remove a root or the source itself (or one of its
+ * ancestors), or if it would carry no rights. Grant of part of a 4 MiB
+ * mapping first splits it (see mdb.c). Returns MDB_OK if anything was
+ * mapped, MDB_ENOENT if nothing was, MDB_ENOMEM (pieces already done stay
+ * done). */
+int mdb_map(struct space *from, uint32_t from_va, struct space *to,
+            uint32_t to_va, unsigned log2, unsigned rights, bool grant);
+
+/* For every mapping of s in [va, +2^log2) (12 <= log2 <= 32, va aligned
+ * down): revokes `rights` from all mappings derived from it; with
+ * flush_self from the mapping itself too (not from a root). A mapping left
+ * without rights is removed with its subtree. Returns the accessed bits of
+ * the caller's mappings and everything derived from them in the range
+ * (reported bits are reset; bits of a 4 MiB mapping only partly in the range
+ * are reported but kept, so they are never lost). */
+unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
+                   unsigned rights, bool flush_self);
+
+/* The mapping of s covering va, or NULL. O(1): four index levels. */
+struct mapnode *mdb_lookup(struct space *s, uint32_t va);
+
+/* Removes every mapping of s with its subtree, and the index of s. */
+void mdb_space_destroy(struct space *s);
+
+#endif

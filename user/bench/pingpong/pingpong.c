@@ -1,0 +1,166 @@
+/* IPC ping-pong: round trip L4_Call + L4_ReplyWait measured with rdtsc
+ * (under QEMU -icount, guest instructions), in one space and between two. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/kdebug.h>
+#include "libc.h"
+#include "tap.h"
+
+#define UTCB_AREA   0xbfe00000u
+#define KIP_AREA    0xbff00000u
+#define N           10000
+#define WARMUP      100
+#define STACK_WORDS 1024
+
+static L4_ThreadId_t root_tid;
+static L4_Word_t stacks[2][STACK_WORDS] __attribute__((aligned(16)));
+
+static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
+
+static inline unsigned long long rdtsc(void)
+{
+    unsigned long long t;
+    __asm__ volatile("rdtsc" : "=A"(t));
+    return t;
+}
+
+/* Echo server: replies with the message it got, forever. */
+static void server_main(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Set_MsgTag(tag);
+        tag = L4_ReplyWait(from, &from);
+        if (L4_IpcFailed(tag))
+            tag = L4_Wait(&from);
+    }
+}
+
+/* Child space entry: announce itself to the root task, then serve. */
+static void child_main(void)
+{
+    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));
+    L4_Call(root_tid);
+    server_main();
+}
+
+/* Maps the faulting page 1:1 from our space; 1 if tag was a page fault. */
+static int answer_fault(L4_MsgTag_t tag)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
+        return 0;
+    L4_Word_t addr;
+    L4_StoreMR(1, &addr);
+    L4_Word_t page = addr & ~0xffful;
+    volatile char *p = (volatile char *)page;
+    char c = *p;
+    if (L4_Label(tag) & L4ABI_FPAGE_W)
+        *p = c;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible),
+                                page);
+    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    return 1;
+}
+
+static L4_MsgTag_t paged_call(L4_ThreadId_t to)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Call(to);
+    while (L4_IpcSucceeded(tag) && answer_fault(tag))
+        tag = L4_Ipc(to, to, L4_Timeouts(L4_Never, L4_Never), &from);
+    return tag;
+}
+
+static void drain_faults(L4_ThreadId_t who)
+{
+    for (;;) {
+        L4_MsgTag_t tag = L4_Receive_Timeout(who, L4_TimePeriod(1000));
+        if (L4_IpcFailed(tag) || !answer_fault(tag))
+            return;
+        L4_Reply(who);
+    }
+}
+
+static void load_msg(L4_Word_t u)
+{
+    L4_LoadMR(0, L4ABI_TAG(0x42, u, 0));
+    for (L4_Word_t i = 1; i <= u; i++)
+        L4_LoadMR((int)i, i);
+}
+
+/* Returns the mean round trip in TSC ticks, 0 on an IPC failure. */
+static unsigned long measure(L4_ThreadId_t srv, L4_Word_t u)
+{
+    for (int i = 0; i < WARMUP; i++) {
+        load_msg(u);
+        if (L4_IpcFailed(paged_call(srv)))
+            return 0;
+    }
+    load_msg(u);
+    unsigned long long t0 = rdtsc();
+    for (int i = 0; i < N; i++) {
+        L4_MsgTag_t tag = L4_Call(srv);
+        if (L4_IpcFailed(tag) || L4_Label(tag) != 0x42)
+            return 0;
+    }
+    unsigned long long t1 = rdtsc();
+    return (unsigned long)(t1 - t0) / N;     /* fits: no 64-bit division in libl4 */
+}
+
+static int report(const char *kind, L4_Word_t u, unsigned long r)
+{
+    printf("bench: ipc-roundtrip %s %lu words: %lu instructions (one-way %lu)\n",
+           kind, u, r, r / 2);
+    return r != 0;
+}
+
+int main(void)
+{
+    int good = 1;
+    root_tid = L4_Myself();
+
+    /* Same space: server thread 60 started by its pager's start message. */
+    L4_ThreadId_t local = L4_GlobalId(60, 1);
+    good &= L4_ThreadControl(local, root_tid, root_tid, root_tid,
+                             (void *)(UTCB_AREA + L4ABI_UTCB_SIZE)) == 1;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)server_main);
+    L4_LoadMR(2, stack_top(0));
+    good &= L4_IpcSucceeded(L4_Send(local));
+    good &= report("intra-space", 0, measure(local, 0));
+    good &= report("intra-space", 8, measure(local, 8));
+
+    /* Second space, paged by us. */
+    L4_ThreadId_t child = L4_GlobalId(70, 1);
+    L4_Word_t old;
+    good &= L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul) == 1;
+    good &= L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12),
+                            L4_FpageLog2(UTCB_AREA, 20), L4_nilthread, &old) == 1;
+    good &= L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA) == 1;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)child_main);
+    L4_LoadMR(2, stack_top(1));
+    good &= L4_IpcSucceeded(L4_Send(child));
+    /* Serve faults until the child's hello, answer it. */
+    L4_MsgTag_t tag = L4_Receive(child);
+    while (L4_IpcSucceeded(tag) && answer_fault(tag)) {
+        L4_ThreadId_t from;
+        tag = L4_Ipc(child, child, L4_Timeouts(L4_Never, L4_Never), &from);
+    }
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99;
+    L4_LoadMR(0, 0);
+    L4_Reply(child);
+    drain_faults(child);
+    good &= report("inter-space", 0, measure(child, 0));
+    good &= report("inter-space", 8, measure(child, 8));
+
+    tap_plan(1);
+    ok(good, "benchmark ran");
+    L4_KDB_Shutdown(tap_done() ? 1 : 0);
+    return 0;
+}

@@ -1,0 +1,473 @@
+/* In-guest tests of the L4 X.2 core: KIP, threads, IPC, ExchangeRegisters,
+ * Schedule, a second address space with the root task as its pager. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/kdebug.h>
+#include "libc.h"
+#include "tap.h"
+
+#define UTCB_AREA   0xbfe00000u
+#define KIP_AREA    0xbff00000u
+#define STACK_WORDS 1024
+
+static L4_ThreadId_t root_tid;
+static L4_Word_t stacks[8][STACK_WORDS] __attribute__((aligned(16)));
+
+static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
+static L4_ThreadId_t tid(int no) { return L4_GlobalId(no, 1); }
+static void *utcb(int slot) { return (void *)(UTCB_AREA + slot * L4ABI_UTCB_SIZE); }
+static L4_Word_t ecode(void) { return L4ABI_IPCERR_CODE(L4_ErrorCode()); }
+static L4_Word_t ephase(void) { return L4_ErrorCode() & L4ABI_IPCERR_RECV_PHASE; }
+
+/* Creates thread `no` in our space at UTCB slot `slot`, inactive (no pager). */
+static int create_local(int no, int slot)
+{
+    return (int)L4_ThreadControl(tid(no), root_tid, root_tid, L4_nilthread, utcb(slot));
+}
+
+static void delete_thread(L4_ThreadId_t t)
+{
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+static void load_tag(L4_Word_t label, L4_Word_t u, L4_Word_t t)
+{
+    L4_LoadMR(0, L4ABI_TAG(label, u, t));
+}
+
+/* ---- Echo server: reply label+1 and every word +1. Label 0x77 means
+ * "send me back 8 words 100..107 as a separate send". ---- */
+static volatile L4_Word_t echo_sends;
+static void echo_main(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_Word_t u = L4_UntypedWords(tag), w[64];
+        L4_StoreMRs(1, (int)u, w);
+        if (L4_Label(tag) == 0x77) {
+            echo_sends++;
+            load_tag(0x78, 8, 0);
+            for (int i = 0; i < 8; i++)
+                L4_LoadMR(i + 1, 100 + i);
+            L4_Send(from);
+            tag = L4_Wait(&from);
+            continue;
+        }
+        for (L4_Word_t i = 0; i < u; i++)
+            w[i]++;
+        load_tag(L4_Label(tag) + 1, u, 0);
+        L4_LoadMRs(1, (int)u, w);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* ---- Workers for scheduling/exregs tests ---- */
+static volatile L4_Word_t counter;
+static volatile int order[4], norder;
+static volatile L4_Word_t cancel_err;
+
+static void sleep_forever(void) { for (;;) L4_Sleep(L4_Never); }
+
+static void spin_main(void)
+{
+    for (;;) {
+        counter++;
+        L4_ThreadSwitch(L4_nilthread);
+    }
+}
+
+static void bump_main(void) { counter++; sleep_forever(); }
+static void order_hi(void) { order[norder++] = 1; sleep_forever(); }
+static void order_lo(void) { order[norder++] = 2; sleep_forever(); }
+
+static void recv_main(void)
+{
+    L4_Receive(root_tid);
+    cancel_err = L4_ErrorCode();
+    load_tag(0x55, 1, 0);
+    L4_LoadMR(1, cancel_err);
+    L4_Send(root_tid);
+    sleep_forever();
+}
+
+/* Scheduler thread: tries to set its subject's priority above/below its own. */
+static L4_ThreadId_t sched_subject;
+static volatile L4_Word_t sched_hi_res, sched_hi_err, sched_lo_res;
+static void sched_main(void)
+{
+    sched_hi_res = L4_Set_Priority(sched_subject, 150);
+    sched_hi_err = L4_ErrorCode();
+    sched_lo_res = L4_Set_Priority(sched_subject, 50);
+    load_tag(0x66, 0, 0);
+    L4_Send(root_tid);
+    sleep_forever();
+}
+
+/* ---- Child space: runs code of this binary, paged by the root task ---- */
+static void child_main(void)
+{
+    /* Unprivileged ThreadControl must be refused. */
+    L4_Word_t r = L4_ThreadControl(L4_GlobalId(200, 1), L4_Myself(), L4_Myself(),
+                                   L4_nilthread, (void *)(UTCB_AREA + 0x1000));
+    L4_Word_t e = L4_ErrorCode();
+    load_tag(0x99, 3, 0);
+    L4_LoadMR(1, r);
+    L4_LoadMR(2, e);
+    L4_LoadMR(3, L4_Myself().raw);
+    L4_Call(root_tid);
+    echo_main();
+}
+
+/* Maps the faulting page 1:1 from our space; returns 1 if tag was a fault. */
+static int answer_fault(L4_MsgTag_t tag)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
+        return 0;
+    L4_Word_t addr, page;
+    L4_StoreMR(1, &addr);
+    page = addr & ~0xffful;
+    volatile char *p = (volatile char *)page;
+    char c = *p;                        /* make sure we have it ourselves */
+    if (L4_Label(tag) & L4ABI_FPAGE_W)
+        *p = c;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible),
+                                page);
+    load_tag(0, 0, 2);
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    return 1;
+}
+
+/* Serve `who`'s pending page faults until it is quiet for 1 ms. */
+static void drain_faults(L4_ThreadId_t who)
+{
+    for (;;) {
+        L4_MsgTag_t tag = L4_Receive_Timeout(who, L4_TimePeriod(1000));
+        if (L4_IpcFailed(tag) || !answer_fault(tag))
+            return;
+        L4_Reply(who);
+    }
+}
+
+/* Call `to`, serving its page faults until its real reply arrives. */
+static L4_MsgTag_t paged_call(L4_ThreadId_t to)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Call(to);
+    while (L4_IpcSucceeded(tag) && answer_fault(tag))
+        tag = L4_Ipc(to, to, L4_Timeouts(L4_Never, L4_Never), &from);
+    return tag;
+}
+
+/* Wait for a non-fault message from `who`, serving faults meanwhile. */
+static L4_MsgTag_t paged_receive(L4_ThreadId_t who)
+{
+    L4_MsgTag_t tag = L4_Receive(who);
+    while (L4_IpcSucceeded(tag) && answer_fault(tag)) {
+        L4_ThreadId_t from;
+        tag = L4_Ipc(who, who, L4_Timeouts(L4_Never, L4_Never), &from);
+    }
+    return tag;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_kip(void)
+{
+    L4_Word_t ver, flags, id;
+    void *kipp = L4_KernelInterface(&ver, &flags, &id);
+    const struct l4_kip *k = kipp;
+    is(k->magic, L4ABI_KIP_MAGIC, "KIP magic");
+    is(ver >> 24, L4ABI_API_VERSION_X2, "API version 0x84");
+    ok(k->ipc && k->lipc && k->exchange_registers && k->thread_control &&
+       k->system_clock && k->thread_switch && k->schedule && k->unmap &&
+       k->space_control && k->memory_control && k->processor_control,
+       "system-call links non-zero");
+    ok(L4ABI_KIP_MEMINFO_N(k->memory_info) > 0 && L4ABI_KIP_MEMINFO_PTR(k->memory_info) != 0,
+       "memory descriptors present");
+    ok(L4_UtcbSize(kipp) == L4ABI_UTCB_SIZE && L4_UtcbAreaSizeLog2(kipp) >= 9 &&
+       L4_KipAreaSizeLog2(kipp) == 12, "UTCB/KIP area info (utcb %lu, kip 2^%lu)",
+       L4_UtcbSize(kipp), L4_KipAreaSizeLog2(kipp));
+    ok((L4_Word_t)kipp == KIP_AREA, "KIP at the root task's KIP area");
+}
+
+static void test_ids(void)
+{
+    L4_ThreadId_t g = L4_Myself(), l = L4_MyLocalId();
+    ok(L4_ThreadNo(g) == 50 && L4_Version(g) == 1, "Myself is thread 50 version 1");
+    ok(L4_IsLocalId(l) && l.raw == L4ABI_UTCB_LOCALID(UTCB_AREA), "MyLocalId is MR0 address");
+    ok(L4_GlobalIdOf(l).raw == g.raw && L4_LocalIdOf(g).raw == l.raw,
+       "local/global ID conversion consistent");
+}
+
+static void test_ipc_local(L4_ThreadId_t echo)
+{
+    L4_MsgTag_t tag;
+    load_tag(0x1234, 0, 0);
+    tag = L4_Call(echo);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x1235 && L4_UntypedWords(tag) == 0,
+       "call/reply-wait with 0 words, label round trip");
+
+    load_tag(0x200, 8, 0);
+    for (int i = 0; i < 8; i++)
+        L4_LoadMR(i + 1, 0xa0000000u + i * 0x111);
+    tag = L4_Call(echo);
+    int good = L4_IpcSucceeded(tag) && L4_Label(tag) == 0x201 && L4_UntypedWords(tag) == 8;
+    for (int i = 0; i < 8 && good; i++) {
+        L4_Word_t w;
+        L4_StoreMR(i + 1, &w);
+        good = w == 0xa0000000u + i * 0x111 + 1;
+    }
+    ok(good, "call/reply-wait with 8 words arrive intact");
+
+    load_tag(0x77, 0, 0);
+    tag = L4_Send(echo);
+    ok(L4_IpcSucceeded(tag), "send");
+    tag = L4_Receive(echo);
+    good = L4_IpcSucceeded(tag) && L4_Label(tag) == 0x78 && L4_UntypedWords(tag) == 8;
+    for (int i = 0; i < 8 && good; i++) {
+        L4_Word_t w;
+        L4_StoreMR(i + 1, &w);
+        good = w == (L4_Word_t)(100 + i);
+    }
+    ok(good && echo_sends == 1, "receive of 8 words from a specific thread");
+}
+
+static void test_ipc_errors(void)
+{
+    L4_MsgTag_t tag;
+    load_tag(0, 0, 0);
+    tag = L4_Send_Timeout(L4_GlobalId(3000, 7), L4_ZeroTime);
+    ok(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0,
+       "send to nonexistent thread: non-existing partner, send phase");
+
+    L4_ThreadId_t from;
+    tag = L4_Wait_Timeout(L4_ZeroTime, &from);
+    ok(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_TIMEOUT && ephase() == 1,
+       "receive with zero timeout: timeout, receive phase");
+
+    L4_Clock_t t0 = L4_SystemClock();
+    tag = L4_Wait_Timeout(L4_TimePeriod(2000), &from);
+    L4_Clock_t t1 = L4_SystemClock();
+    ok(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_TIMEOUT && ephase() == 1,
+       "2 ms receive timeout expires");
+    ok(t1.raw - t0.raw >= 2000, "clock advanced by >= 2 ms (%lu us)",
+       (L4_Word_t)(t1.raw - t0.raw));
+
+    /* 10 000 IPCs to random invalid IDs (LCG); never an existing thread. */
+    L4_Word_t seed = 12345, bad = 0;
+    for (int i = 0; i < 10000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        L4_Word_t no = 1024 + (seed >> 8) % ((1u << 18) - 1024);
+        L4_Word_t ver = 1 + (seed & 0x3ffe);
+        load_tag(0, 0, 0);
+        tag = L4_Send_Timeout(L4_GlobalId(no, ver), L4_ZeroTime);
+        if (!(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0))
+            bad++;
+    }
+    is(bad, 0, "10000 IPCs to random invalid thread IDs all fail with non-existing partner");
+}
+
+static void test_tc_errors(void)
+{
+    L4_Word_t r;
+    r = L4_ThreadControl(tid(90), L4_GlobalId(3000, 1), root_tid, L4_nilthread, utcb(20));
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_SPACE, "ThreadControl nonexistent space");
+    r = L4_ThreadControl(tid(91), root_tid, root_tid, L4_nilthread, (void *)0x00800000);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_UTCB_AREA, "ThreadControl UTCB outside area");
+    r = L4_ThreadControl(tid(91), L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    ok(r == 0, "failed creation leaves no thread behind");
+    r = L4_ThreadControl(tid(92), root_tid, root_tid, L4_nilthread,
+                         (void *)(UTCB_AREA + 21 * 512 + 0x40));
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_UTCB_AREA, "ThreadControl misaligned UTCB");
+    r = L4_ThreadControl(tid(93), root_tid, root_tid, L4_nilthread, utcb(0));
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_UTCB_AREA, "ThreadControl UTCB in use");
+    r = L4_ThreadControl(tid(94), root_tid, L4_GlobalId(3000, 1), L4_nilthread, utcb(22));
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_SCHEDULER, "ThreadControl bad scheduler");
+}
+
+static void test_exregs(void)
+{
+    L4_ThreadId_t s = tid(62);
+    ok(create_local(62, 2), "create spinner thread");
+    L4_Start_SpIp(s, stack_top(1), (L4_Word_t)spin_main);
+    L4_Sleep(L4_TimePeriod(1000));
+    ok(counter > 0, "started thread runs (L4_Start_SpIp)");
+
+    L4_Word_t sp, ip, fl;
+    L4_ThreadState_t st = L4_Stop_SpIpFlags(s, &sp, &ip, &fl);
+    (void)st;
+    L4_Word_t c0 = counter;
+    L4_Sleep(L4_TimePeriod(2000));
+    ok(counter == c0, "halted thread does not run");
+    st = L4_Stop_SpIpFlags(s, &sp, &ip, &fl);
+    ok(L4_ThreadWasHalted(st), "state reports halted");
+    ok(sp > (L4_Word_t)stacks[1] && sp <= stack_top(1), "read back sp %lx", sp);
+    /* In our text, or in a system-call stub in the KIP page. */
+    ok((ip >= 0x01000000 && ip < 0x02000000) || (ip & ~0xffful) == KIP_AREA,
+       "read back ip %lx", ip);
+    ok((fl & 0x200) != 0, "read back flags (IF set: %lx)", fl);
+
+    L4_Set_UserDefinedHandleOf(s, 0xdeadbeef);
+    is(L4_UserDefinedHandleOf(s), 0xdeadbeef, "user handle write/read back");
+    L4_Set_PagerOf(s, root_tid);
+    is(L4_PagerOf(s).raw, root_tid.raw, "pager write/read back");
+
+    L4_Start(s);
+    L4_Sleep(L4_TimePeriod(1000));
+    ok(counter > c0, "resumed thread runs again");
+
+    /* Deletion. */
+    ok(L4_ThreadControl(s, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1,
+       "delete thread");
+    load_tag(0, 0, 0);
+    L4_MsgTag_t tag = L4_Send_Timeout(s, L4_ZeroTime);
+    ok(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER, "IPC to deleted thread fails");
+    L4_Word_t c1 = counter;
+    L4_Sleep(L4_TimePeriod(1000));
+    ok(counter == c1, "deleted thread no longer runs");
+
+    /* Cancel a blocked receive. */
+    ok(create_local(63, 3), "create receiver thread");
+    L4_Start_SpIp(tid(63), stack_top(2), (L4_Word_t)recv_main);
+    L4_Sleep(L4_TimePeriod(1000));
+    L4_Word_t state;
+    __L4_ExregsState(tid(63), L4ABI_EXREGS_ABORT_RECV | L4ABI_EXREGS_DELIVER, 0, 0, 0, 0,
+                     L4_nilthread, &state, 0, 0, 0, 0, 0);
+    ok(state & L4ABI_EXREGS_STATE_RECVING, "exregs sees thread receiving");
+    tag = L4_Receive(tid(63));
+    L4_Word_t w;
+    L4_StoreMR(1, &w);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x55 &&
+       L4ABI_IPCERR_CODE(w) == L4ABI_IPCERR_CANCELED && (w & 1),
+       "canceled receive seen by the partner (err %lx)", w);
+    delete_thread(tid(63));
+}
+
+static void test_schedule(void)
+{
+    ok(create_local(64, 4) && create_local(65, 5), "create two threads");
+    ok(L4_Set_Priority(tid(64), 200) != 0, "set priority as scheduler");
+    ok(L4_Set_Priority(tid(65), 150) != 0, "set second priority");
+    /* Start the lower one first: the higher must still run first. */
+    L4_Start_SpIp(tid(65), stack_top(4), (L4_Word_t)order_lo);
+    L4_Start_SpIp(tid(64), stack_top(3), (L4_Word_t)order_hi);
+    L4_Sleep(L4_TimePeriod(2000));
+    ok(norder == 2 && order[0] == 1 && order[1] == 2, "higher-priority thread runs first");
+    delete_thread(tid(64));
+    delete_thread(tid(65));
+
+    /* Thread 66 (prio 100) schedules 67: above its own prio is refused. */
+    ok(L4_ThreadControl(tid(67), root_tid, root_tid, L4_nilthread, utcb(7)) == 1 &&
+       L4_ThreadControl(tid(66), root_tid, root_tid, L4_nilthread, utcb(6)) == 1 &&
+       L4_ThreadControl(tid(67), root_tid, tid(66), L4_nilthread, (void *)~0ul) == 1,
+       "create scheduler and subject threads");
+    sched_subject = tid(67);
+    L4_Start_SpIp(tid(66), stack_top(5), (L4_Word_t)sched_main);
+    L4_MsgTag_t tag = L4_Receive(tid(66));
+    ok(L4_IpcSucceeded(tag) && sched_hi_res == 0 && sched_hi_err == L4ABI_ERR_INVALID_PARAM,
+       "priority above own refused (err %lu)", sched_hi_err);
+    ok(sched_lo_res != 0, "priority below own accepted");
+    ok(L4_Set_Priority(tid(67), 10) == 0 && L4_ErrorCode() == L4ABI_ERR_NO_PRIVILEGE,
+       "non-scheduler cannot set priority");
+    delete_thread(tid(66));
+    delete_thread(tid(67));
+
+    /* ThreadSwitch(t) donates the CPU to a ready lower-priority thread. */
+    L4_ThreadSwitch(L4_nilthread);
+    ok(create_local(68, 8), "create donation target");
+    counter = 0;
+    L4_Start_SpIp(tid(68), stack_top(7), (L4_Word_t)bump_main);
+    ok(counter == 0, "lower-priority thread has not run yet");
+    L4_ThreadSwitch(tid(68));
+    ok(counter == 1, "ThreadSwitch(dest) ran dest");
+    delete_thread(tid(68));
+}
+
+static void test_space(void)
+{
+    L4_ThreadId_t child = tid(70);
+    L4_Word_t old, r;
+    r = L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul);
+    ok(r == 1, "ThreadControl creates a new space");
+    r = L4_SpaceControl(child, 0, L4_FpageLog2(UTCB_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                        L4_nilthread, &old);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_KIP_AREA, "SpaceControl: KIP area inside UTCB area");
+    r = L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                        L4_nilthread, &old);
+    ok(r == 1, "SpaceControl sets KIP and UTCB area");
+    r = L4_ThreadControl(child, child, root_tid, root_tid, utcb(0));
+    ok(r == 1, "child thread gets UTCB and pager");
+
+    load_tag(0, 2, 0);
+    L4_LoadMR(1, (L4_Word_t)child_main);
+    L4_LoadMR(2, stack_top(6));
+    ok(L4_IpcSucceeded(L4_Send(child)), "start message sent");
+
+    L4_MsgTag_t tag = paged_receive(child);
+    L4_Word_t w[3];
+    L4_StoreMRs(1, 3, w);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99, "child runs, paged by the root task");
+    ok(w[0] == 0 && w[1] == L4ABI_ERR_NO_PRIVILEGE, "unprivileged ThreadControl refused (%lu/%lu)",
+       w[0], w[1]);
+    is(w[2], child.raw, "child knows its global ID");
+
+    /* Reply to the child's call, then it is an echo server. */
+    load_tag(0, 0, 0);
+    L4_Reply(child);
+    drain_faults(child);
+    load_tag(0x300, 8, 0);
+    for (int i = 0; i < 8; i++)
+        L4_LoadMR(i + 1, 0x5000 + i);
+    tag = paged_call(child);
+    int good = L4_IpcSucceeded(tag) && L4_Label(tag) == 0x301 && L4_UntypedWords(tag) == 8;
+    for (int i = 0; i < 8 && good; i++) {
+        L4_Word_t v;
+        L4_StoreMR(i + 1, &v);
+        good = v == (L4_Word_t)(0x5000 + i + 1);
+    }
+    ok(good, "inter-space call with 8 words intact");
+    load_tag(0x400, 0, 0);
+    tag = paged_call(child);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x401, "inter-space call with 0 words");
+
+    delete_thread(child);
+    load_tag(0, 0, 0);
+    tag = L4_Send_Timeout(child, L4_ZeroTime);
+    ok(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER, "deleted child space gone");
+}
+
+int main(void)
+{
+    root_tid = L4_Myself();
+    tap_plan(64);
+    test_kip();
+    test_ids();
+
+    /* Echo thread started with the X.2 start message from its pager. */
+    L4_ThreadId_t echo = tid(61);
+    ok(L4_ThreadControl(echo, root_tid, root_tid, root_tid, utcb(1)) == 1,
+       "ThreadControl creates thread in own space");
+    load_tag(0, 2, 0);
+    L4_LoadMR(1, (L4_Word_t)echo_main);
+    L4_LoadMR(2, stack_top(0));
+    ok(L4_IpcSucceeded(L4_Send(echo)), "start message to new thread");
+    test_ipc_local(echo);
+    test_ipc_errors();
+    test_tc_errors();
+    test_exregs();
+    test_schedule();
+    test_space();
+    delete_thread(echo);
+    int fails = tap_done();
+    L4_KDB_Shutdown(fails ? 1 : 0);
+    return 0;
+}
