@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "map.h"
 #include "console.h"
+#include "timeout.h"
 
 #define MR0 0
 
@@ -26,31 +27,6 @@ static void finish(struct tcb *t, uint32_t from, uint32_t error)
     sched_cancel_wakeup(t);
     t->state = TS_READY;
     sched_enqueue(t);
-}
-
-uint64_t ipc_deadline(uint16_t to, uint64_t now)
-{
-    if (to == L4ABI_TIME_NEVER)
-        return 0;
-    if (to & L4ABI_TIME_POINT) {
-        /* Absolute: m * 2^(e+10)... compare the clock bits; Pecan takes the
-         * point relative to the current epoch of its (e+10)-bit window. */
-        uint32_t e = (to & L4ABI_TIME_POINT_E_MASK) >> L4ABI_TIME_POINT_E_SHIFT;
-        uint64_t m = to & L4ABI_TIME_M_MASK;
-        uint64_t unit = 1ull << e;
-        uint64_t span = unit << 10;
-        uint64_t c = (to & L4ABI_TIME_POINT_C) ? 1 : 0;
-        uint64_t base = now & ~((span << 1) - 1);
-        uint64_t when = base + (c ? span : 0) + m * unit;
-        if (when < now)
-            when += span << 1;
-        return when ? when : 1;
-    }
-    uint32_t e = (to & L4ABI_TIME_PERIOD_E_MASK) >> L4ABI_TIME_PERIOD_E_SHIFT;
-    uint64_t m = to & L4ABI_TIME_M_MASK;
-    if (m == 0)
-        return UINT64_MAX;      /* zero time */
-    return now + (m << e);
 }
 
 /* Does receiver r, blocked with from-specifier r->partner, accept s? */
@@ -106,15 +82,20 @@ static uint32_t transfer(struct tcb *s, struct tcb *r)
     return 0;
 }
 
-/* The receive phase of `self` after its send phase (if any) finished. */
-static void prepare_receive(struct tcb *self, uint32_t spec, uint16_t timeout,
+/* Puts t into its receive phase after its send phase finished. A zero
+ * receive timeout ends the IPC at once (nothing can have arrived yet). */
+static void prepare_receive(struct tcb *t, uint32_t spec, uint16_t timeout,
                             uint64_t now)
 {
-    self->state = TS_RECV_WAIT;
-    self->partner = spec;
-    uint64_t dl = ipc_deadline(timeout, now);
-    if (dl)
-        sched_set_wakeup(self, dl);
+    uint64_t dl = timeout_deadline(timeout, now);
+    if (dl == DEADLINE_NOW) {
+        finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0));
+        return;
+    }
+    t->state = TS_RECV_WAIT;
+    t->partner = spec;
+    if (dl != DEADLINE_NEVER)
+        sched_set_wakeup(t, dl);
 }
 
 /* Tries to take a message from a sender blocked on `self`. Returns true if
@@ -204,8 +185,8 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
                 goto out;
             }
         } else {
-            uint64_t dl = ipc_deadline(snd_to, now);
-            if (dl == UINT64_MAX) {
+            uint64_t dl = timeout_deadline(snd_to, now);
+            if (dl == DEADLINE_NOW) {
                 self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0);
                 goto out;
             }
@@ -231,12 +212,9 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         self->partner = recv_gid;
         if (take_from_queue(self))
             goto out;
-        uint64_t dl = ipc_deadline(rcv_to, now);
-        if (dl == UINT64_MAX) {
-            self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0);
-            goto out;
-        }
         prepare_receive(self, recv_gid, rcv_to, now);
+        if (self->ipc_done)
+            goto out;       /* zero timeout */
         sched_block();
     }
 out:

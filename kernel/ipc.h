@@ -24,8 +24,4 @@ void ipc_cancel_all(struct tcb *t);        /* t is going away */
  * the "canceled" error in that phase. Returns true if it did. */
 bool ipc_abort(struct tcb *t, bool send, bool recv);
 
-/* Converts an X.2 16-bit timeout to an absolute deadline; returns 0 for
- * "never", UINT64_MAX for "zero". */
-uint64_t ipc_deadline(uint16_t timeout, uint64_t now);
-
 #endif

@@ -12,6 +12,11 @@ void syscall_entry(struct trap_frame *f);         /* arch syscall decoding */
 void return_to_user_checks(struct trap_frame *f); /* sched.c: preemption */
 bool user_access_fixup(struct trap_frame *f);     /* uaccess: recover a fault */
 
+/* Kernel counters for the kdebug stat extension (L4ABI_KDB_STAT_*);
+ * ~0 for an unknown one. */
+uint32_t kernel_stat(uint32_t which);
+extern uint32_t context_switches;
+
 /* Boot options from the kernel command line. */
 struct boot_options {
     bool kfault_test;       /* "test=kfault": deliberate kernel fault */

@@ -120,6 +120,26 @@ static void print_memory(void)
             frame_total_count() * 4, frame_free_count(), boot_info.nmodules);
 }
 
+uint32_t kernel_stat(uint32_t which)
+{
+    struct kmem_stats ks;
+    switch (which) {
+    case L4ABI_KDB_STAT_FREE_FRAMES: return frame_free_count();
+    case L4ABI_KDB_STAT_LAZY_SYNCS: return paging_stats.lazy_syncs;
+    case L4ABI_KDB_STAT_TCB_FRAMES: return paging_stats.tcb_frames;
+    case L4ABI_KDB_STAT_TCB_ZERO: return paging_stats.tcb_zero_maps;
+    case L4ABI_KDB_STAT_KMEM_BYTES: {
+        kmem_get_stats(&ks);
+        uint32_t sum = 0;
+        for (int k = 0; k < KMEM_NKINDS; k++)
+            sum += ks.bytes[k];
+        return sum;
+    }
+    case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return context_switches;
+    default: return ~0u;
+    }
+}
+
 /* ---- threads -------------------------------------------------------------*/
 
 static void idle_loop(void)

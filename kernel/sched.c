@@ -1,4 +1,4 @@
-/* Scheduler. Invariants: a thread is in its priority's ready queue iff
+/* Scheduler (queue mechanics in queue.c). Invariants: a thread is in its priority's ready queue iff
  * TF_QUEUED; queued threads are TS_READY and not halted. The current
  * thread is queued while it is runnable (it sits at the head of its queue
  * until it blocks or its slice ends). */
@@ -7,14 +7,15 @@
 #include "space.h"
 #include "ipc.h"
 #include "console.h"
+#include "kernel.h"
 #include "arch.h"
 #include "arch/ia32/thread_arch.h"
 
-static struct tcb *ready[NPRIO];        /* circular lists, head = next to run */
-static uint32_t ready_bitmap[NPRIO / 32];
+static struct prioq ready;
+static struct timeq wakeups;
 static struct tcb *idle_thread;
-static struct tcb *wakeup_head;
 static bool resched;
+uint32_t context_switches;
 
 void sched_init(struct tcb *idle)
 {
@@ -30,21 +31,9 @@ uint64_t sched_now_us(void)
 void sched_enqueue(struct tcb *t)
 {
     if ((t->flags & (TF_QUEUED | TF_HALTED | TF_QUANTUM_OUT)) ||
-        t->state != TS_READY ||
-        t == idle_thread)
+        t->state != TS_READY || t == idle_thread)
         return;
-    unsigned p = t->prio;
-    struct tcb *h = ready[p];
-    if (!h) {
-        t->rq_next = t->rq_prev = t;
-        ready[p] = t;
-        ready_bitmap[p / 32] |= 1u << (p % 32);
-    } else {
-        t->rq_prev = h->rq_prev;
-        t->rq_next = h;
-        h->rq_prev->rq_next = t;
-        h->rq_prev = t;
-    }
+    prioq_insert_tail(&ready, &t->rq, t->prio);
     t->flags |= TF_QUEUED;
     if (t->prio > current->prio || current == idle_thread)
         resched = true;
@@ -54,27 +43,14 @@ void sched_dequeue(struct tcb *t)
 {
     if (!(t->flags & TF_QUEUED))
         return;
-    unsigned p = t->prio;
-    if (t->rq_next == t) {
-        ready[p] = NULL;
-        ready_bitmap[p / 32] &= ~(1u << (p % 32));
-    } else {
-        t->rq_prev->rq_next = t->rq_next;
-        t->rq_next->rq_prev = t->rq_prev;
-        if (ready[p] == t)
-            ready[p] = t->rq_next;
-    }
+    prioq_remove(&ready, &t->rq, t->prio);
     t->flags &= ~TF_QUEUED;
 }
 
 static struct tcb *pick_next(void)
 {
-    for (int w = NPRIO / 32 - 1; w >= 0; w--)
-        if (ready_bitmap[w]) {
-            int bit = 31 - __builtin_clz(ready_bitmap[w]);
-            return ready[w * 32 + bit];
-        }
-    return idle_thread;
+    struct qlink *l = prioq_highest(&ready, NULL);
+    return l ? container_of(l, struct tcb, rq) : idle_thread;
 }
 
 static void switch_to(struct tcb *next)
@@ -84,6 +60,7 @@ static void switch_to(struct tcb *next)
     if (next == prev)
         return;
     current = next;
+    context_switches++;
     arch_switch_to(prev, next);
 }
 
@@ -113,13 +90,17 @@ void sched_block(void)
 }
 
 /* Round robin: the current thread goes to the tail of its queue. */
-void sched_yield(void)
+static void requeue(struct tcb *t)
 {
-    struct tcb *t = current;
     if (t->flags & TF_QUEUED) {
         sched_dequeue(t);
         sched_enqueue(t);
     }
+}
+
+void sched_yield(void)
+{
+    requeue(current);
     schedule();
 }
 
@@ -131,17 +112,7 @@ bool sched_need_resched(void)
 void sched_set_wakeup(struct tcb *t, uint64_t deadline)
 {
     sched_cancel_wakeup(t);
-    t->wakeup_us = deadline;
-    struct tcb **pp = &wakeup_head, *prev = NULL;
-    while (*pp && (*pp)->wakeup_us <= deadline) {
-        prev = *pp;
-        pp = &(*pp)->wq_next;
-    }
-    t->wq_next = *pp;
-    t->wq_prev = prev;
-    if (*pp)
-        (*pp)->wq_prev = t;
-    *pp = t;
+    timeq_insert(&wakeups, &t->wq, deadline);
     t->flags |= TF_WAKEUP;
 }
 
@@ -149,12 +120,7 @@ void sched_cancel_wakeup(struct tcb *t)
 {
     if (!(t->flags & TF_WAKEUP))
         return;
-    if (t->wq_prev)
-        t->wq_prev->wq_next = t->wq_next;
-    else
-        wakeup_head = t->wq_next;
-    if (t->wq_next)
-        t->wq_next->wq_prev = t->wq_prev;
+    timeq_remove(&wakeups, &t->wq);
     t->flags &= ~TF_WAKEUP;
 }
 
@@ -162,9 +128,10 @@ void sched_cancel_wakeup(struct tcb *t)
 void sched_tick(void)
 {
     uint64_t now = sched_now_us();
-    while (wakeup_head && wakeup_head->wakeup_us <= now) {
-        struct tcb *t = wakeup_head;
-        sched_cancel_wakeup(t);
+    struct timeq_link *l;
+    while ((l = timeq_pop_expired(&wakeups, now))) {
+        struct tcb *t = container_of(l, struct tcb, wq);
+        t->flags &= ~TF_WAKEUP;
         ipc_timeout(t);
     }
 
@@ -188,10 +155,7 @@ void sched_tick(void)
         return;
     }
     t->ts_left_us = t->timeslice_us;
-    if (t->flags & TF_QUEUED) {
-        sched_dequeue(t);
-        sched_enqueue(t);
-    }
+    requeue(t);
     resched = true;
 }
 

@@ -7,6 +7,7 @@
 #include "sched.h"
 #include "ipc.h"
 #include "console.h"
+#include "timeout.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -234,27 +235,6 @@ static uint32_t state_word(const struct tcb *t)
     }
 }
 
-/* An X.2 time period in microseconds; 0 for "never" (infinite). */
-static uint64_t period_us(uint16_t t)
-{
-    if (t == L4ABI_TIME_NEVER)
-        return 0;
-    uint32_t e = (t & L4ABI_TIME_PERIOD_E_MASK) >> L4ABI_TIME_PERIOD_E_SHIFT;
-    return (uint64_t)(t & L4ABI_TIME_M_MASK) << e;
-}
-
-static uint16_t encode_period(uint64_t us)
-{
-    if (us == 0)
-        return L4ABI_TIME_NEVER;
-    uint32_t e = 0;
-    while (us > L4ABI_TIME_M_MASK && e < 31) {
-        us >>= 1;
-        e++;
-    }
-    return L4ABI_TIME_PERIOD(us, e);
-}
-
 uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
                       uint32_t prio_ctl, uint32_t preempt_ctl, uint32_t *old_time)
 {
@@ -273,17 +253,17 @@ uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
     if (proc_ctl != L4ABI_SCHED_UNCHANGED && proc_ctl != 0)
         return fail(L4ABI_ERR_INVALID_PARAM);   /* one processor */
 
-    *old_time = ((uint32_t)encode_period(t->ts_left_us) << 16) |
-                encode_period(t->quantum_left_us);
+    *old_time = ((uint32_t)time_encode_period(t->ts_left_us) << 16) |
+                time_encode_period(t->quantum_left_us);
     if (time_ctl != L4ABI_SCHED_UNCHANGED) {
         uint16_t ts = (uint16_t)(time_ctl >> 16), tq = (uint16_t)time_ctl;
         if (ts != 0xffff) {
-            uint64_t us = period_us(ts);
+            uint64_t us = time_period_us(ts);
             t->timeslice_us = us ? (uint32_t)(us < TICK_US ? TICK_US : us) : 0xffffffffu;
             t->ts_left_us = t->timeslice_us;
         }
         if (tq != 0xffff) {
-            t->quantum_left_us = period_us(tq);
+            t->quantum_left_us = time_period_us(tq);
             if (t->flags & TF_QUANTUM_OUT) {
                 t->flags &= ~TF_QUANTUM_OUT;
                 sched_enqueue(t);

@@ -8,6 +8,7 @@
 #include "types.h"
 #include <l4/abi.h>
 #include "arch/ia32/layout.h"
+#include "queue.h"
 
 #define MAX_THREADS     (TCB_AREA_SIZE / TCB_SIZE)     /* 65536 */
 #define THREADNO_BITS   16
@@ -46,7 +47,7 @@ struct tcb {
     uint32_t ksp;               /* saved kernel stack pointer */
 
     /* scheduling */
-    struct tcb *rq_next, *rq_prev;
+    struct qlink rq;            /* ready queue, while TF_QUEUED */
     uint32_t scheduler;         /* global ID of the thread allowed to Schedule() us */
     uint32_t timeslice_us, ts_left_us;
     uint64_t quantum_left_us;   /* 0 = infinite */
@@ -56,8 +57,7 @@ struct tcb {
     uint32_t partner;           /* send: destination; receive: from-specifier */
     struct tcb *sq_head;        /* senders blocked on us, FIFO */
     struct tcb *sq_next, *sq_prev, *sq_owner;
-    uint64_t wakeup_us;         /* absolute deadline if TF_WAKEUP */
-    struct tcb *wq_next, *wq_prev;
+    struct timeq_link wq;       /* wakeup queue, while TF_WAKEUP */
     uint16_t recv_timeout;      /* for a call: the receive phase's timeout */
     uint32_t recv_spec;         /* for a call: the receive phase's from-spec */
     uint32_t ipc_from;          /* filled by whoever completes our IPC */

@@ -555,6 +555,13 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_OP_GETC           0x08    /* returns char in eax, or -1 */
 #define L4ABI_KDB_OP_GETC_BLOCKED   0x0d    /* returns char in eax */
 #define L4ABI_KDB_OP_SHUTDOWN       0x40    /* Pecan: eax = exit code */
+#define L4ABI_KDB_OP_STAT           0x41    /* Pecan: eax = counter -> value */
+#define L4ABI_KDB_STAT_FREE_FRAMES  0       /* kernel pool frames free */
+#define L4ABI_KDB_STAT_LAZY_SYNCS   1       /* lazy kernel-directory syncs */
+#define L4ABI_KDB_STAT_TCB_FRAMES   2       /* frames backing TCBs */
+#define L4ABI_KDB_STAT_TCB_ZERO     3       /* TCB reads served by the zero page */
+#define L4ABI_KDB_STAT_KMEM_BYTES   4       /* bytes in kernel objects */
+#define L4ABI_KDB_STAT_CONTEXT_SWITCHES 5
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

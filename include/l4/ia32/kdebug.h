@@ -58,4 +58,15 @@ L4_INLINE void L4_KDB_Shutdown(L4_Word_t code)
     __asm__ __volatile__(__L4_KDB_OP(0x40) : : "a"(code) : "memory");
 }
 
+/* Pecan extension, not in X.2: reads one of the kernel's counters
+ * (L4ABI_KDB_STAT_*), so that tests can check that the kernel did not
+ * allocate memory or that an invisible mechanism was taken. Returns
+ * ~0 for an unknown counter; kernels without the debugger do nothing. */
+L4_INLINE L4_Word_t L4_KDB_Stat(L4_Word_t which)
+{
+    L4_Word_t v = which;
+    __asm__ __volatile__(__L4_KDB_OP(0x41) : "+a"(v) : : "memory");
+    return v;
+}
+
 #endif /* !__L4__IA32__KDEBUG_H__ */

@@ -8,6 +8,7 @@
 #include "../../arch.h"
 #include "../../console.h"
 #include "../../thread.h"
+#include "../../kernel.h"
 
 static void print_user_string(uint32_t ua)
 {
@@ -62,6 +63,9 @@ bool kdebug_trap(struct trap_frame *f)
             f->eax = (uint32_t)c;
             return true;
         }
+        case L4ABI_KDB_OP_STAT:
+            f->eax = kernel_stat(f->eax);
+            return true;
         case L4ABI_KDB_OP_SHUTDOWN:
             kprintf("pecan: shutdown requested by thread %x, code %u\n",
                     current->gid, f->eax);
