@@ -107,15 +107,23 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
 static void start_thread_body(void)
 {
     struct tcb *t = current;
-    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
+    uint32_t ip, sp;
     for (;;) {
-        ipc_syscall(L4ABI_NILTHREAD, pager,
-                    L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
-        if (!t->ipc_error)
+        if (t->flags & TF_START_SET) {
+            ip = t->start_ip;       /* L4_Start/ExchangeRegisters won */
+            sp = t->start_sp;
             break;
+        }
+        ipc_syscall(L4ABI_NILTHREAD, UTCB(t, L4ABI_UTCB_PAGER),
+                    L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+        if (!t->ipc_error) {
+            ip = t->mr[1];
+            sp = t->mr[2];
+            break;
+        }
     }
-    t->flags &= ~TF_KERNEL;
-    arch_thread_init_user(t, t->mr[1], t->mr[2]);
+    t->flags &= ~(TF_STARTING | TF_START_SET);
+    arch_thread_init_user(t, ip, sp);
     /* Leave through trap_return with the fresh user frame. */
     __asm__ volatile("movl %0, %%esp; jmp trap_return"
                      :: "r"(tcb_frame(t)) : "memory");
@@ -126,6 +134,7 @@ static void thread_start_waiting(struct tcb *t)
 {
     arch_thread_init_kernel(t, start_thread_body);
     t->flags &= ~TF_KERNEL;     /* a user thread, only starting in kernel */
+    t->flags |= TF_STARTING;
     t->state = TS_READY;
     sched_enqueue(t);
 }
@@ -151,6 +160,9 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     return 1;
 }
 
+static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame *f,
+                             uint32_t dest, struct exregs *r);
+
 uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
 {
     struct tcb *self = current;
@@ -159,7 +171,27 @@ uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
         fail(L4ABI_ERR_INVALID_THREAD);
         return L4ABI_NILTHREAD;
     }
-    struct trap_frame *f = tcb_frame(t);
+    uint32_t c = r->control;
+    if (t->flags & TF_STARTING) {
+        /* No user frame yet: remember ip/sp for the start, report zeros. */
+        if (c & L4ABI_EXREGS_SET_IP) {
+            t->start_ip = r->ip;
+            t->start_sp = (c & L4ABI_EXREGS_SET_SP) ? r->sp : t->start_sp;
+            t->flags |= TF_START_SET;
+        }
+        static struct trap_frame blank;
+        blank.esp = t->start_sp;
+        blank.eip = t->start_ip;
+        blank.eflags = EFL_IF | 0x2;
+        return exregs_apply(self, t, &blank, dest, r);
+    }
+    return exregs_apply(self, t, tcb_frame(t), dest, r);
+}
+
+/* The part of ExchangeRegisters common to started and starting threads. */
+static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame *f,
+                             uint32_t dest, struct exregs *r)
+{
     uint32_t c = r->control;
     struct exregs old = {
         .control = ((t->flags & TF_HALTED) ? L4ABI_EXREGS_STATE_HALTED : 0) |

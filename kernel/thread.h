@@ -34,6 +34,8 @@ enum thread_state {
 #define TF_WAKEUP   0x08    /* in the wakeup queue */
 #define TF_QUEUED   0x10    /* in a ready queue */
 #define TF_QUANTUM_OUT 0x20 /* total quantum exhausted */
+#define TF_STARTING 0x40    /* waiting for its start message, no user frame yet */
+#define TF_START_SET 0x80   /* ExchangeRegisters gave start ip/sp meanwhile */
 
 struct space;
 
@@ -67,7 +69,7 @@ struct tcb {
     /* user context */
     uint32_t utcb_uaddr;        /* UtcbLocation (user address of the block) */
     uint32_t *mr;               /* kernel pointer to MR0 of our UTCB */
-    uint32_t kdb_step;          /* kernel debugger single-step budget */
+    uint32_t start_ip, start_sp;    /* from ExchangeRegisters while TF_STARTING */
 };
 
 _Static_assert(sizeof(struct tcb) < 512, "TCB leaves room for the kernel stack");
