@@ -29,16 +29,6 @@ static void finish(struct tcb *t, uint32_t from, uint32_t error)
     sched_enqueue(t);
 }
 
-/* Does receiver r, blocked with from-specifier r->partner, accept s? */
-static bool accepts(const struct tcb *r, const struct tcb *s)
-{
-    if (r->partner == L4ABI_ANYTHREAD)
-        return true;
-    if (r->partner == L4ABI_ANYLOCALTHREAD)
-        return r->space == s->space;
-    return r->partner == s->gid;
-}
-
 static void sq_remove(struct tcb *s)
 {
     struct tcb *owner = s->sq_owner;
@@ -103,7 +93,7 @@ static void prepare_receive(struct tcb *t, uint32_t spec, uint16_t timeout,
 static bool take_from_queue(struct tcb *self)
 {
     for (struct tcb *s = self->sq_head; s; s = s->sq_next) {
-        if (!accepts(self, s))
+        if (!ipc_accepts(self, s))
             continue;
         sq_remove(s);
         sched_cancel_wakeup(s);
@@ -113,7 +103,8 @@ static bool take_from_queue(struct tcb *self)
         self->ipc_done = true;
         if (!err && s->recv_spec != L4ABI_NILTHREAD) {
             /* A call: the sender waits for our reply from now on. */
-            prepare_receive(s, s->recv_spec, s->recv_timeout, sched_now_us());
+            prepare_receive(s, s->recv_spec, s->recv_timeout,
+                            (s->recv_timeout & 0xfbffu) ? sched_now_us() : 0);
         } else {
             finish(s, L4ABI_NILTHREAD, err & ~L4ABI_IPCERR_RECV_PHASE);
         }
@@ -146,9 +137,14 @@ static void set_result(struct tcb *self)
 void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
     struct tcb *self = current;
-    uint64_t now = sched_now_us();
+    /* The clock is read only when a timeout needs it (not on the usual
+     * never/zero timeouts of call and reply-and-wait). */
+    uint64_t now = (timeouts & 0xfbfffbffu) ? sched_now_us() : 0;
     uint16_t snd_to = L4ABI_TIMEOUTS_SND(timeouts);
     uint16_t rcv_to = L4ABI_TIMEOUTS_RCV(timeouts);
+
+    if (ipc_fastpath(to, from_spec, timeouts))
+        goto out;
 
     self->ipc_done = false;
     self->ipc_error = 0;
@@ -173,7 +169,7 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
             goto out;
         }
-        if (dest->state == TS_RECV_WAIT && accepts(dest, self)) {
+        if (dest->state == TS_RECV_WAIT && ipc_accepts(dest, self)) {
             uint32_t err = transfer(self, dest);
             finish(dest, tcb_id_for(self, dest), err ? (err | L4ABI_IPCERR_RECV_PHASE) : 0);
             if (err) {

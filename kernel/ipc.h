@@ -5,8 +5,7 @@
 #define PECAN_IPC_H
 
 #include "types.h"
-
-struct tcb;
+#include "thread.h"
 
 /* The Ipc system call for `current`. Message registers are in the UTCB;
  * results (MR0 tag, ErrorCode TCR, sender) are left in the UTCB and in
@@ -23,5 +22,20 @@ void ipc_cancel_all(struct tcb *t);        /* t is going away */
 /* ExchangeRegisters cancel/abort: ends t's pending send or receive with
  * the "canceled" error in that phase. Returns true if it did. */
 bool ipc_abort(struct tcb *t, bool send, bool recv);
+
+/* Does receiver r, blocked with from-specifier r->partner, accept s? */
+static inline bool ipc_accepts(const struct tcb *r, const struct tcb *s)
+{
+    if (r->partner == L4ABI_ANYTHREAD)
+        return true;
+    if (r->partner == L4ABI_ANYLOCALTHREAD)
+        return r->space == s->space;
+    return r->partner == s->gid;
+}
+
+/* ipc_fast.c: the common case of call and reply-and-wait, done with a
+ * direct switch. Returns false (having changed nothing) if the case is not
+ * the common one; the general path then handles it. */
+bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts);
 
 #endif

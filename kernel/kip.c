@@ -28,6 +28,7 @@ extern void kip_ipc_sysenter(void), kip_ipc_int(void), kip_lipc_int(void),
     kip_memory_control(void);
 
 uint32_t arch_tsc_per_us(void);
+paddr_t bootinfo_build(void);
 
 static uint32_t link(void (*stub)(void))
 {
@@ -116,7 +117,7 @@ void kip_init(const struct boot_image *sigma0, const struct boot_image *root)
 
     k->utcb_area_info = L4ABI_KIP_UTCBINFO(12, L4ABI_UTCB_SIZE_LOG2, 1);
     k->kip_area_info = 12;
-    k->boot_info = 0;
+    k->boot_info = bootinfo_build();     /* physical, boot memory */
     k->proc_desc_ptr = PROC_OFF;
     struct l4_procdesc *pd = (struct l4_procdesc *)(kip_page + PROC_OFF);
     pd->internal_freq = arch_tsc_per_us() * 1000;

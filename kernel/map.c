@@ -84,7 +84,9 @@ static void map_one(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage
         uint32_t sva = (uint32_t)(src + off), dva = (uint32_t)(dst + off);
         uint32_t pa;
         bool w;
-        if (sva >= USER_LIMIT || !dest_ok(r->space, dva))
+        /* Neither side's KIP or UTCB pages ever move: they are the
+         * kernel's. */
+        if (!dest_ok(s->space, sva) || !dest_ok(r->space, dva))
             continue;
         if (!sender_page(s->space, sva, &pa, &w))
             continue;

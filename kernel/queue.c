@@ -7,6 +7,7 @@ void prioq_insert_tail(struct prioq *q, struct qlink *l, unsigned prio)
         l->next = l->prev = l;
         q->head[prio] = l;
         q->bitmap[prio / 32] |= 1u << (prio % 32);
+        q->summary |= 1u << (prio / 32);
         return;
     }
     l->prev = h->prev;
@@ -20,6 +21,8 @@ void prioq_remove(struct prioq *q, struct qlink *l, unsigned prio)
     if (l->next == l) {
         q->head[prio] = NULL;
         q->bitmap[prio / 32] &= ~(1u << (prio % 32));
+        if (!q->bitmap[prio / 32])
+            q->summary &= ~(1u << (prio / 32));
     } else {
         l->prev->next = l->next;
         l->next->prev = l->prev;
@@ -29,17 +32,34 @@ void prioq_remove(struct prioq *q, struct qlink *l, unsigned prio)
     l->next = l->prev = NULL;
 }
 
+static int top_bit(uint32_t w)
+{
+    return 31 - __builtin_clz(w);
+}
+
+int prioq_top(const struct prioq *q, unsigned skip, bool alone)
+{
+    uint32_t summary = q->summary;
+    while (summary) {
+        int w = top_bit(summary);
+        uint32_t bits = q->bitmap[w];
+        if (alone && (unsigned)w == skip / 32)
+            bits &= ~(1u << (skip % 32));
+        if (bits)
+            return w * 32 + top_bit(bits);
+        summary &= ~(1u << w);
+    }
+    return -1;
+}
+
 struct qlink *prioq_highest(const struct prioq *q, unsigned *prio)
 {
-    for (int w = PRIOQ_LEVELS / 32 - 1; w >= 0; w--) {
-        if (q->bitmap[w]) {
-            unsigned p = (unsigned)w * 32 + 31 - (unsigned)__builtin_clz(q->bitmap[w]);
-            if (prio)
-                *prio = p;
-            return q->head[p];
-        }
-    }
-    return NULL;
+    int p = prioq_top(q, 0, false);
+    if (p < 0)
+        return NULL;
+    if (prio)
+        *prio = (unsigned)p;
+    return q->head[p];
 }
 
 void prioq_rotate(struct prioq *q, unsigned prio)

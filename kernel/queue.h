@@ -1,7 +1,7 @@
 /* Intrusive queues used by the scheduler, kept free of kernel state so
  * the host tests can drive them:
- *  - prioq: 256 circular FIFO lists with a bitmap of non-empty priorities;
- *    insert, remove and "highest" are O(1) (the bitmap scan is 8 words).
+ *  - prioq: 256 circular FIFO lists with a two-level bitmap of non-empty
+ *    priorities; insert, remove and "highest" are O(1).
  *  - timeq: a list sorted by deadline; insert is O(n), the earliest entry
  *    is at the head, so a timer tick costs O(1 + expired). */
 #ifndef PECAN_QUEUE_H
@@ -17,13 +17,17 @@ struct qlink {
 
 struct prioq {
     struct qlink *head[PRIOQ_LEVELS];
-    uint32_t bitmap[PRIOQ_LEVELS / 32];
+    uint32_t bitmap[PRIOQ_LEVELS / 32];     /* level non-empty */
+    uint32_t summary;                       /* bitmap word non-zero */
 };
 
 void prioq_insert_tail(struct prioq *q, struct qlink *l, unsigned prio);
 void prioq_remove(struct prioq *q, struct qlink *l, unsigned prio);
 /* The head of the highest non-empty level, or NULL. */
 struct qlink *prioq_highest(const struct prioq *q, unsigned *prio);
+/* The highest non-empty level, treating level `skip` as empty if `alone`
+ * (its only entry is about to leave); -1 if there is none. O(1). */
+int prioq_top(const struct prioq *q, unsigned skip, bool alone);
 /* Moves the head of a level to its tail (round robin). */
 void prioq_rotate(struct prioq *q, unsigned prio);
 

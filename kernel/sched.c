@@ -78,6 +78,26 @@ void sched_switch_to(struct tcb *t)
         schedule();
 }
 
+bool sched_can_handoff(const struct tcb *t)
+{
+    if (resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT | TF_QUEUED)))
+        return false;
+    if (t->prio >= current->prio)
+        return true;
+    /* A lower-priority partner runs next only if nobody else is ready
+     * above it once current leaves the ready queue. */
+    bool alone = (current->flags & TF_QUEUED) && current->rq.next == &current->rq;
+    return prioq_top(&ready, current->prio, alone) <= (int)t->prio;
+}
+
+void sched_handoff(struct tcb *t)
+{
+    sched_dequeue(current);
+    prioq_insert_tail(&ready, &t->rq, t->prio);
+    t->flags |= TF_QUEUED;
+    switch_to(t);
+}
+
 void sched_run_now(struct tcb *t)
 {
     switch_to(t);

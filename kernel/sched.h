@@ -23,7 +23,13 @@ void schedule(void);
 void sched_switch_to(struct tcb *t);
 /* Current thread blocks (its state was set by the caller). */
 void sched_block(void);
-void sched_run_now(struct tcb *t);      /* ThreadSwitch donation */
+void sched_run_now(struct tcb *t);
+/* IPC fast path: true if t, once runnable, would be the thread to run
+ * after current blocks (t outranks or ties with current, which is the
+ * highest-priority runnable thread while no reschedule is pending). */
+bool sched_can_handoff(const struct tcb *t);
+/* current blocks (its state already set) and the ready thread t runs. */
+void sched_handoff(struct tcb *t);      /* ThreadSwitch donation */
 void sched_yield(void);
 void sched_tick(void);                  /* from the timer interrupt */
 bool sched_need_resched(void);

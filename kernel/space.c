@@ -71,18 +71,11 @@ int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
         pd_unmap(s->pd, fpage_base(s->kip_area));
     s->kip_area = kip_area;
     s->utcb_area = utcb_area;
+    s->utcb_base = ub;
+    s->utcb_size = ue - ub;
     if (pd_map(s->pd, kb, kip_phys(), 12, 0) != 0)
         return L4ABI_ERR_NO_MEM;
     return 0;
-}
-
-bool space_in_utcb_area(const struct space *s, uint32_t addr, uint32_t len)
-{
-    if (!s->utcb_area)
-        return false;
-    uint32_t base = fpage_base(s->utcb_area);
-    uint32_t size = 1u << fpage_log2(s->utcb_area);
-    return addr >= base && addr - base < size && len <= size - (addr - base);
 }
 
 bool space_in_kip_area(const struct space *s, uint32_t addr)

@@ -14,6 +14,7 @@ struct space {
     uint32_t *pd;               /* page directory (kernel virtual) */
     uint32_t kip_area;          /* fpage, or 0 if not set yet */
     uint32_t utcb_area;         /* fpage, or 0 if not set yet */
+    uint32_t utcb_base, utcb_size;  /* the same, decoded (size 0 if unset) */
     uint32_t redirector;
     uint32_t threads;           /* threads living in this space */
     uint32_t active_threads;    /* threads with a UTCB */
@@ -30,7 +31,11 @@ void space_destroy(struct space *s);
  * too-large areas, or changes after a thread got its UTCB. Returns 0 or an
  * L4ABI_ERR_* code. */
 int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area);
-bool space_in_utcb_area(const struct space *s, uint32_t addr, uint32_t len);
+static inline bool space_in_utcb_area(const struct space *s, uint32_t addr, uint32_t len)
+{
+    uint32_t off = addr - s->utcb_base;
+    return addr >= s->utcb_base && off < s->utcb_size && len <= s->utcb_size - off;
+}
 bool space_in_kip_area(const struct space *s, uint32_t addr);
 
 #endif

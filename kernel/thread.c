@@ -9,6 +9,7 @@
 #include "string.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
+#include "arch/ia32/gdt.h"
 
 struct tcb *current;
 
@@ -35,13 +36,23 @@ struct tcb *tcb_resolve(const struct tcb *self, uint32_t id)
         return NULL;
     struct space *s = self->space;
     uint32_t loc = id - L4ABI_UTCB_MR0_OFFSET;
-    if (!space_in_utcb_area(s, loc, L4ABI_UTCB_SIZE))
+    if (!space_in_utcb_area(s, loc, L4ABI_UTCB_SIZE) || (loc & (L4ABI_UTCB_SIZE - 1)))
         return NULL;
-    unsigned log2;
-    uint32_t pte = pd_lookup(s->pd, loc, &log2);
-    if (!pte)
+    uint32_t slot = (loc - s->utcb_base) / L4ABI_UTCB_SIZE;
+    if (!(s->utcb_used[slot / 32] & (1u << (slot % 32))))
         return NULL;
-    uint32_t *mr0 = phys_to_virt((pte & PTE_ADDR) + (id & 0xfff));
+    /* A used slot's page is mapped (kernel-owned UTCB page). In the
+     * current space read it through the user address; otherwise look the
+     * frame up in the page table. */
+    const uint32_t *mr0;
+    if (self == current) {
+        mr0 = (const uint32_t *)(uintptr_t)id;
+    } else {
+        uint32_t pte = pd_lookup(s->pd, loc, NULL);
+        if (!pte)
+            return NULL;
+        mr0 = phys_to_virt((pte & PTE_ADDR) + (id & 0xfff));
+    }
     struct tcb *t = tcb_lookup(mr0[L4ABI_UTCB_MYGLOBALID]);
     if (!t || t->space != s || t->utcb_uaddr != loc)
         return NULL;
@@ -101,6 +112,7 @@ int thread_set_utcb(struct tcb *t, uint32_t loc)
     uint32_t *block = phys_to_virt((pte & PTE_ADDR) + (loc & 0xfff));
     memset(block, 0, L4ABI_UTCB_SIZE);
     t->utcb_uaddr = loc;
+    gdt_utcb_desc(loc, t->gs_desc);
     t->mr = block + L4ABI_UTCB_MR0_OFFSET / 4;
     block[0] = L4ABI_UTCB_LOCALID(loc);     /* %gs:0, the local ID */
     UTCB(t, L4ABI_UTCB_MYGLOBALID) = t->gid;

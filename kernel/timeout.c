@@ -1,5 +1,9 @@
 #include "timeout.h"
-#include <l4/abi.h>
+#include "l4/abi.h"   /* "": found with -iquote in host tests */
+
+/* A deadline past the 64-bit clock saturates here rather than wrapping
+ * around (to an early deadline, or to DEADLINE_NEVER / DEADLINE_NOW). */
+#define DEADLINE_LATEST (UINT64_MAX - 1)
 
 uint64_t time_period_us(uint16_t t)
 {
@@ -29,7 +33,11 @@ uint64_t timeout_deadline(uint16_t t, uint64_t now)
         return DEADLINE_NEVER;
     if (!(t & L4ABI_TIME_POINT)) {
         uint64_t us = time_period_us(t);
-        return us ? now + us : DEADLINE_NOW;
+        if (!us)
+            return DEADLINE_NOW;
+        if (now >= DEADLINE_LATEST || us > DEADLINE_LATEST - now)
+            return DEADLINE_LATEST;
+        return now + us;
     }
     uint32_t e = (t & L4ABI_TIME_POINT_E_MASK) >> L4ABI_TIME_POINT_E_SHIFT;
     uint64_t unit = 1ull << e;
@@ -38,7 +46,10 @@ uint64_t timeout_deadline(uint16_t t, uint64_t now)
     uint64_t when = (now & ~(window - 1)) +
                     ((t & L4ABI_TIME_POINT_C) ? half : 0) +
                     (uint64_t)(t & L4ABI_TIME_M_MASK) * unit;
-    if (when <= now)
+    if (when <= now) {
+        if (when > DEADLINE_LATEST - window)
+            return DEADLINE_LATEST;
         when += window;
-    return when;
+    }
+    return when < DEADLINE_LATEST ? when : DEADLINE_LATEST;
 }

@@ -59,7 +59,15 @@ sysenter_entry:
     pushl %ebx                      /* return address */
     pushl $0
     pushl $0x100                    /* SYSENTER_MARK: not an IDT vector */
-    jmp trap_common
+    pushal
+    cld
+    movl $SEL_UDATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    pushl %esp
+    call sysenter_ipc               /* IPC only: no generic dispatch */
+    addl $4, %esp
+    jmp trap_return
 
     .section .rodata
     .align 4

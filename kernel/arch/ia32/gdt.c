@@ -25,10 +25,19 @@ static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t 
 #define ACC_TSS   0x89
 #define FLAGS_4K32 0xc
 
-void gdt_set_utcb(uint32_t base)
+/* Byte-granular limit of 3: %gs:0 is the only word user code reads. */
+void gdt_utcb_desc(uint32_t base, uint32_t desc[2])
 {
-    /* Byte-granular limit of 3: %gs:0 is the only word user code reads. */
-    gdt[SEL_UTCB >> 3] = seg_desc(base, 3, ACC_UDATA, 0x4);
+    uint64_t d = seg_desc(base, 3, ACC_UDATA, 0x4);
+    desc[0] = (uint32_t)d;
+    desc[1] = (uint32_t)(d >> 32);
+}
+
+void gdt_set_utcb(const uint32_t desc[2])
+{
+    uint32_t *slot = (uint32_t *)&gdt[SEL_UTCB >> 3];
+    slot[0] = desc[0];
+    slot[1] = desc[1];
     __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
 }
 

@@ -21,8 +21,10 @@ struct tss {
 extern struct tss tss;
 
 void gdt_init(void);
-/* Sets the base of the user %gs segment to the current thread's UTCB word
- * and reloads %gs so the new base takes effect. */
-void gdt_set_utcb(uint32_t base);
+/* The user %gs segment: its base is a thread's UTCB block, whose first
+ * word holds the local ID (X.2 ia32: %gs:0). The descriptor is computed
+ * once per thread; a switch installs it and reloads %gs. */
+void gdt_utcb_desc(uint32_t base, uint32_t desc[2]);
+void gdt_set_utcb(const uint32_t desc[2]);
 
 #endif

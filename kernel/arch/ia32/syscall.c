@@ -21,6 +21,13 @@ static void do_ipc(struct trap_frame *f)
     f->ebp = t->mr[2];
 }
 
+/* The sysenter entry is only ever an Ipc/Lipc. */
+void sysenter_ipc(struct trap_frame *f)
+{
+    do_ipc(f);
+    return_to_user_checks(f);
+}
+
 void syscall_entry(struct trap_frame *f)
 {
     uint32_t v = f->vector == SYSENTER_MARK ? SYS_IPC : f->vector;

@@ -43,13 +43,16 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 
 void arch_switch_to(struct tcb *prev, struct tcb *next)
 {
-    uint32_t *pd = next->space->pd;
-    /* The next thread's stack must be reachable once CR3 changes. */
-    pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
-    pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
-    pd_activate(pd);
+    if (next->space != prev->space) {
+        uint32_t *pd = next->space->pd;
+        /* Both kernel stacks must be reachable once CR3 changes: we still
+         * run on prev's until arch_switch. */
+        pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
+        pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
+        write_cr3(virt_to_phys(pd));
+    }
     tss.esp0 = tcb_stack_top(next);
     if (!(next->flags & TF_KERNEL))
-        gdt_set_utcb(next->utcb_uaddr);
+        gdt_set_utcb(next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);
 }

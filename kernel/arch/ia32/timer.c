@@ -44,9 +44,15 @@ void timer_init(void)
     pic_unmask(0);
 }
 
+/* (TSC - boot) / tsc_per_us with two divl: the high word first, then the
+ * remainder with the low word (the remainder < divisor keeps it in range). */
 uint64_t arch_clock_us(void)
 {
-    return udiv64(rdtsc() - tsc_boot, tsc_per_us, NULL);
+    uint64_t t = rdtsc() - tsc_boot;
+    uint32_t hi = (uint32_t)(t >> 32), lo = (uint32_t)t, qhi, qlo, r;
+    __asm__("divl %3" : "=a"(qhi), "=d"(r) : "a"(hi), "rm"(tsc_per_us), "d"(0));
+    __asm__("divl %3" : "=a"(qlo), "=d"(r) : "a"(lo), "rm"(tsc_per_us), "d"(r));
+    return ((uint64_t)qhi << 32) | qlo;
 }
 
 uint32_t arch_tsc_per_us(void)

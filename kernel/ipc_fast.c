@@ -1,0 +1,54 @@
+/* The IPC fast path: call and reply-and-wait with untyped words only, the
+ * partner already waiting for us, no receive timeout to arm and no higher
+ * priority thread in the way. The message is copied, the partner becomes
+ * runnable, we block, and the CPU switches straight to the partner. Every
+ * other case (typed items, timeouts, queued senders, local IDs, priority
+ * inversion) returns false before touching any state, and ipc.c's general
+ * path handles it; both paths leave the same results in the TCBs. */
+#include "ipc.h"
+#include "thread.h"
+#include "sched.h"
+
+bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
+{
+    struct tcb *self = current;
+    uint32_t tag = self->mr[0];
+
+    if (L4ABI_TAG_T(tag) || to == L4ABI_NILTHREAD || to == L4ABI_ANYTHREAD ||
+        to == L4ABI_ANYLOCALTHREAD || L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
+        return false;
+    struct tcb *dest = tcb_resolve(self, to);
+    if (!dest || dest->state != TS_RECV_WAIT || !ipc_accepts(dest, self) ||
+        !sched_can_handoff(dest))
+        return false;
+
+    uint32_t recv;
+    if (from_spec == to)
+        recv = dest->gid;                           /* call */
+    else if (from_spec == L4ABI_ANYLOCALTHREAD && !self->sq_head)
+        recv = L4ABI_ANYLOCALTHREAD;
+    else if (from_spec == L4ABI_ANYTHREAD && !self->sq_head)
+        recv = L4ABI_ANYTHREAD;                     /* reply and wait */
+    else
+        return false;
+
+    uint32_t u = L4ABI_TAG_U(tag);
+    uint32_t *src = self->mr, *dst = dest->mr;
+    dst[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
+    for (uint32_t i = 1; i <= u; i++)
+        dst[i] = src[i];
+
+    dest->ipc_from = tcb_id_for(self, dest);
+    dest->ipc_error = 0;
+    dest->ipc_done = true;
+    sched_cancel_wakeup(dest);
+    dest->state = TS_READY;
+
+    self->ipc_done = false;
+    self->ipc_error = 0;
+    self->ipc_from = L4ABI_NILTHREAD;
+    self->state = TS_RECV_WAIT;
+    self->partner = recv;
+    sched_handoff(dest);
+    return true;    /* resumed: our receive phase was completed for us */
+}
