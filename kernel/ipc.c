@@ -13,6 +13,7 @@
 #include "thread.h"
 #include "space.h"
 #include "sched.h"
+#include "string.h"
 #include "map.h"
 #include "console.h"
 #include "timeout.h"
@@ -65,8 +66,7 @@ static uint32_t transfer(struct tcb *s, struct tcb *r)
     if (u + t >= L4ABI_NUM_MRS)
         return L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
     r->mr[MR0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
-    for (uint32_t i = 1; i <= u + t; i++)
-        r->mr[i] = s->mr[i];
+    copy_words(r->mr + 1, s->mr + 1, u + t);
     if (t)
         return map_typed_items(s, r, u + 1, t);
     return 0;

@@ -8,6 +8,7 @@
 #include "ipc.h"
 #include "thread.h"
 #include "sched.h"
+#include "string.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
@@ -33,10 +34,8 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         return false;
 
     uint32_t u = L4ABI_TAG_U(tag);
-    uint32_t *src = self->mr, *dst = dest->mr;
-    dst[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
-    for (uint32_t i = 1; i <= u; i++)
-        dst[i] = src[i];
+    dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
+    copy_words(dest->mr + 1, self->mr + 1, u);
 
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;

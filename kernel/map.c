@@ -58,8 +58,8 @@ static bool dest_ok(struct space *r, uint32_t va)
            !space_in_utcb_area(r, va & PTE_ADDR, PAGE_SIZE);
 }
 
-static void map_one(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
-                    uint32_t window)
+void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
+              uint32_t window)
 {
     if (L4ABI_IS_IOFPAGE(fpage) || window == 0)
         return;     /* I/O fpages come with the device-driver work */
@@ -110,7 +110,7 @@ uint32_t map_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t 
             return L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
         uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
         if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT)
-            map_one(s, r, w0, s->mr[i + 1], window);
+            map_item(s, r, w0, s->mr[i + 1], window);
         i += 2;
     }
     return 0;

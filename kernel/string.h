@@ -13,4 +13,10 @@ size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 const char *strstr(const char *hay, const char *needle);
 
+/* Copies n 32-bit words (message registers): one string instruction. */
+static inline void copy_words(uint32_t *d, const uint32_t *s, uint32_t n)
+{
+    __asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+}
+
 #endif
