@@ -162,6 +162,13 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         }
     }
 
+    if (to != L4ABI_NILTHREAD && (self->mr[0] & L4ABI_TAG_PROPAGATED)) {
+        /* Propagation is not implemented: refuse the send cleanly rather
+         * than deliver with a sender the receiver did not expect. */
+        self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+        goto out;
+    }
+
     if (to != L4ABI_NILTHREAD) {
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
                            ? NULL : tcb_resolve(self, to);

@@ -67,7 +67,19 @@ sysenter_entry:
     pushl %esp
     call sysenter_ipc               /* IPC only: no generic dispatch */
     addl $4, %esp
-    jmp trap_return
+    /* Leave with sysexit: edx = return eip, ecx = user esp (both clobbered
+     * by the IPC ABI). A frame with TF set returns through iret so that the
+     * single-step trap comes after the right instruction. */
+    testl $0x100, 48(%esp)          /* frame eflags.TF */
+    jnz trap_return
+    popal
+    movl 8(%esp), %edx              /* frame eip */
+    movl 20(%esp), %ecx             /* frame esp */
+    addl $16, %esp                  /* vector, error, eip, cs */
+    andl $~0x200, (%esp)            /* IF stays off until sysexit */
+    popfl
+    sti                             /* takes effect after sysexit */
+    sysexit
 
     .section .rodata
     .align 4
