@@ -68,6 +68,8 @@ $(eval $(call user_prog,sigma0,sigma0))
 $(eval $(call user_prog,root,root))
 $(foreach t,$(notdir $(wildcard user/tests/*)),$(eval $(call user_prog,test-$(t),tests/$(t))))
 $(foreach t,$(notdir $(wildcard user/bench/*)),$(eval $(call user_prog,bench-$(t),bench/$(t))))
+# Deliberately broken boot images for the bad-input boot tests.
+$(foreach t,$(notdir $(wildcard user/bad/*)),$(eval $(call user_prog,bad-$(t),bad/$(t))))
 
 all: $(B)/pecan.elf $(USER_PROGS)
 .DEFAULT_GOAL := all

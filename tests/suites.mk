@@ -38,6 +38,11 @@ test-badelf: all $(T)/not-elf.bin
 	  --log $(T)/badelf.log --result $(T)/badelf.res \
 	  $(B)/pecan.elf $(SIGMA0) $(T)/not-elf.bin | tail -1
 
+test-badaddr: all | $(T)
+	-@$(QT) --name badaddr --expect-panic 'root task segment \[20000000, .*is not in free RAM' \
+	  --log $(T)/badaddr.log --result $(T)/badaddr.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bad-highlink.elf | tail -1
+
 test-nomods: all | $(T)
 	-@$(QT) --name nomods --expect-panic 'no boot modules' \
 	  --log $(T)/nomods.log --result $(T)/nomods.res $(B)/pecan.elf | tail -1
@@ -46,13 +51,13 @@ test-bochs: all | $(T)
 	-@$(BT) --name bochs-boot --log $(T)/bochs-boot.log --result $(T)/bochs-boot.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
 
-ALL_RESULTS := host $(QEMU_SUITES) kfault badelf nomods bochs-boot
+ALL_RESULTS := host $(QEMU_SUITES) kfault badelf badaddr nomods bochs-boot
 
 test: test-deps
 	@rm -rf $(T)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-host $(addprefix test-qemu-,$(QEMU_SUITES)) \
-	  test-kfault test-badelf test-nomods test-bochs
+	  test-kfault test-badelf test-badaddr test-nomods test-bochs
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,$(ALL_RESULTS)))
 
 bench: all | $(T)
@@ -63,4 +68,4 @@ bench: all | $(T)
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
 
-.PHONY: test-deps test-host test-kfault test-badelf test-nomods test-bochs
+.PHONY: test-deps test-host test-kfault test-badelf test-badaddr test-nomods test-bochs
