@@ -20,6 +20,7 @@ extern uint32_t context_switches;
 /* Boot options from the kernel command line. */
 struct boot_options {
     bool kfault_test;       /* "test=kfault": deliberate kernel fault */
+    bool dfault_test;       /* "test=doublefault": fault with a bad stack */
 };
 extern struct boot_options boot_options;
 

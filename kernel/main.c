@@ -207,6 +207,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     multiboot_read(magic, mbi_phys);
     kprintf("cmdline: '%s'\n", boot_info.cmdline);
     boot_options.kfault_test = cmdline_has(boot_info.cmdline, "test=kfault");
+    boot_options.dfault_test = cmdline_has(boot_info.cmdline, "test=doublefault");
 
     if (!cpu.pse)
         kprintf("memory: no PSE, direct map uses 4 KiB pages\n");
@@ -225,6 +226,11 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
     if (boot_options.kfault_test)
         deliberate_kernel_fault();
+    if (boot_options.dfault_test) {
+        /* A fault with an unusable stack: the #PF cannot be delivered. */
+        kprintf("test: faulting with an unmapped kernel stack on purpose\n");
+        __asm__ volatile("movl $0xfe001000, %%esp; pushl $0" ::: "memory");
+    }
 
     kernel_space.pd = kernel_pd;
     struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO, 1), &kernel_space);

@@ -33,6 +33,11 @@ test-kfault: all | $(T)
 	  --append "test=kfault" --log $(T)/kfault.log --result $(T)/kfault.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
 
+test-dfault: all | $(T)
+	-@$(QT) --name dfault --expect-panic 'KERNEL FAULT: double fault' \
+	  --append "test=doublefault" --log $(T)/dfault.log --result $(T)/dfault.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
+
 test-badelf: all $(T)/not-elf.bin
 	-@$(QT) --name badelf --expect-panic 'module 1 \(root task\) is not a loadable ELF32' \
 	  --log $(T)/badelf.log --result $(T)/badelf.res \
@@ -51,13 +56,13 @@ test-bochs: all | $(T)
 	-@$(BT) --name bochs-boot --log $(T)/bochs-boot.log --result $(T)/bochs-boot.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
 
-ALL_RESULTS := host $(QEMU_SUITES) kfault badelf badaddr nomods bochs-boot
+ALL_RESULTS := host $(QEMU_SUITES) kfault dfault badelf badaddr nomods bochs-boot
 
 test: test-deps
 	@rm -rf $(T)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-host $(addprefix test-qemu-,$(QEMU_SUITES)) \
-	  test-kfault test-badelf test-badaddr test-nomods test-bochs
+	  test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,$(ALL_RESULTS)))
 
 bench: all | $(T)
@@ -68,4 +73,4 @@ bench: all | $(T)
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
 
-.PHONY: test-deps test-host test-kfault test-badelf test-badaddr test-nomods test-bochs
+.PHONY: test-deps test-host test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs

@@ -5,6 +5,11 @@
 #include "cpu.h"
 
 struct tss tss __attribute__((aligned(128)));
+/* A double fault usually means the kernel stack is unusable, so it is
+ * handled by a task switch to a TSS with a stack of its own. */
+static struct tss df_tss __attribute__((aligned(128)));
+static uint8_t df_stack[4096] __attribute__((aligned(16)));
+void double_fault_task(void);
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -56,6 +61,17 @@ void gdt_init(void)
     tss.iomap_base = sizeof(struct tss);
     gdt[SEL_TSS >> 3] = seg_desc((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1, ACC_TSS, 0);
     gdt[SEL_UTCB >> 3] = seg_desc(0, 3, ACC_UDATA, 0x4);
+
+    extern uint32_t kernel_pd[1024];
+    df_tss.cr3 = (uint32_t)virt_to_phys(kernel_pd);
+    df_tss.eip = (uint32_t)(uintptr_t)double_fault_task;
+    df_tss.esp = (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack));
+    df_tss.eflags = 0x2;
+    df_tss.cs = SEL_KCODE;
+    df_tss.ss = df_tss.ss0 = SEL_KDATA;
+    df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEL_UDATA;
+    df_tss.iomap_base = sizeof(struct tss);
+    gdt[SEL_DFTSS >> 3] = seg_desc((uint32_t)(uintptr_t)&df_tss, sizeof(df_tss) - 1, ACC_TSS, 0);
 
     gdtr.limit = sizeof(gdt) - 1;
     gdtr.base = (uint32_t)(uintptr_t)gdt;

@@ -21,6 +21,8 @@ void idt_init(void)
         unsigned dpl = (v == TRAP_BP || v >= SYSCALL_VECTOR_BASE) ? 3 : 0;
         idt[v] = gate(trap_vectors[v], dpl);
     }
+    /* #DF: task gate to the double-fault TSS (present, DPL 0, type 5). */
+    idt[TRAP_DF] = ((uint64_t)SEL_DFTSS << 16) | ((uint64_t)0x85 << 40);
     idtr.limit = sizeof(idt) - 1;
     idtr.base = (uint32_t)(uintptr_t)idt;
     __asm__ volatile("lidt %0" :: "m"(idtr));

@@ -30,7 +30,8 @@
 #define SEL_UDATA   0x23
 #define SEL_TSS     0x28
 #define SEL_UTCB    0x33    /* per-CPU %gs segment, base = current UTCB */
-#define GDT_ENTRIES 7
+#define SEL_DFTSS   0x38    /* task for double faults: its own stack */
+#define GDT_ENTRIES 8
 
 #ifndef __ASSEMBLER__
 #define phys_to_virt(p) ((void *)((unsigned long)(p) + KERNEL_VBASE))

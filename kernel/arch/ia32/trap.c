@@ -4,6 +4,7 @@
 #include "trap.h"
 #include "cpu.h"
 #include "paging.h"
+#include "gdt.h"
 #include "../../console.h"
 #include "../../arch.h"
 #include "../../kernel.h"
@@ -47,6 +48,18 @@ void trap_kernel_fault(struct trap_frame *f, const char *why)
     kprintf("  #0 %08x\n", f->eip);
     arch_backtrace(f->ebp);
     arch_shutdown(2);
+}
+
+/* Runs as its own task after a double fault; the interrupted context was
+ * saved by the CPU into the main TSS. */
+NORETURN void double_fault_task(void)
+{
+    kprintf("\nKERNEL FAULT: double fault (the kernel stack is probably unusable)\n");
+    kprintf("  eip %08x esp %08x ebp %08x eflags %08x cr2 %08x cr3 %08x\n",
+            tss.eip, tss.esp, tss.ebp, tss.eflags, read_cr2(), tss.cr3);
+    kprintf("  eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x\n",
+            tss.eax, tss.ebx, tss.ecx, tss.edx, tss.esi, tss.edi);
+    arch_shutdown(3);
 }
 
 void trap_dispatch(struct trap_frame *f)
