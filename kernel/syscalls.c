@@ -354,13 +354,56 @@ void sys_unmap(uint32_t control)
     }
 }
 
+/* MemoryControl: caching attributes for the caller's own mappings. Each
+ * fpage in MR0..MRk picks one of the four attribute words with its low two
+ * bits. Without PAT, ia32 page tables express write-back, write-through and
+ * uncacheable (PWT/PCD); write-combining and write-protected are refused. */
+static bool cache_bits_of(uint32_t attr, uint32_t *bits)
+{
+    switch (attr) {
+    case L4ABI_MEMATTR_DEFAULT:
+    case L4ABI_MEMATTR_WRITEBACK: *bits = 0; return true;
+    case L4ABI_MEMATTR_WRITETHROUGH: *bits = PTE_PWT; return true;
+    case L4ABI_MEMATTR_UNCACHEABLE: *bits = PTE_PCD | PTE_PWT; return true;
+    default: return false;
+    }
+}
+
 uint32_t sys_memory_control(uint32_t control, const uint32_t attr[4])
 {
-    (void)control;
-    (void)attr;
-    if (!thread_is_privileged(current))
+    struct tcb *self = current;
+    if (!thread_is_privileged(self))
         return fail(L4ABI_ERR_NO_PRIVILEGE);
-    return 1;   /* ia32 without PAT: default caching is all Pecan offers */
+    if (control & ~L4ABI_MEMCTRL_COUNT_MASK)
+        return fail(L4ABI_ERR_INVALID_PARAM);
+    uint32_t n = (control & L4ABI_MEMCTRL_COUNT_MASK) + 1, bits[4];
+    for (int i = 0; i < 4; i++)
+        if (!cache_bits_of(attr[i], &bits[i]))
+            bits[i] = ~0u;
+    /* Check everything first: a refused request changes nothing. */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t fp = self->mr[i];
+        unsigned log2 = L4ABI_FPAGE_LOG2(fp);
+        if (L4ABI_IS_IOFPAGE(fp) || log2 < 12 || log2 > 31 || bits[fp & 3] == ~0u)
+            return fail(L4ABI_ERR_INVALID_PARAM);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t fp = self->mr[i];
+        unsigned log2 = L4ABI_FPAGE_LOG2(fp);
+        uint32_t base = fp & L4ABI_FPAGE_BASE_MASK & ~((1u << log2) - 1);
+        for (uint64_t va = base; va < (uint64_t)base + (1u << log2) && va < USER_LIMIT;
+             va += PAGE_SIZE) {
+            /* Skip unmapped 4 MiB regions in one step. */
+            if (!(self->space->pd[PD_SLOT(va)] & PTE_P)) {
+                va = ALIGN_DOWN(va, SUPERPAGE_SIZE) + SUPERPAGE_SIZE - PAGE_SIZE;
+                continue;
+            }
+            if (!space_in_utcb_area(self->space, (uint32_t)va, PAGE_SIZE) &&
+                !space_in_kip_area(self->space, (uint32_t)va))
+                pd_set_cache(self->space->pd, (uint32_t)va, bits[fp & 3]);
+        }
+    }
+    return 1;
 }
 
 uint32_t sys_processor_control(uint32_t cpu_no, uint32_t ifreq, uint32_t efreq, uint32_t volt)

@@ -162,6 +162,17 @@ uint32_t pd_clear_ad(uint32_t *pd, uint32_t va)
     return old;
 }
 
+bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits)
+{
+    unsigned size_log2;
+    uint32_t *e = pte_of(pd, va, &size_log2);
+    if (!e)
+        return false;
+    *e = (*e & ~(PTE_PWT | PTE_PCD)) | (cache_bits & (PTE_PWT | PTE_PCD));
+    invlpg(va);
+    return true;
+}
+
 /* Kernel-mode faults the kernel resolves itself. */
 bool paging_kernel_fault(uint32_t va, uint32_t error)
 {

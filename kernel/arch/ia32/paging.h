@@ -9,6 +9,8 @@
 #define PTE_P   0x001u
 #define PTE_W   0x002u
 #define PTE_U   0x004u
+#define PTE_PWT 0x008u
+#define PTE_PCD 0x010u
 #define PTE_A   0x020u
 #define PTE_D   0x040u
 #define PTE_PS  0x080u
@@ -54,6 +56,10 @@ uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2);
 /* Clears the referenced and dirty bits of the entry for va, returning the
  * old entry (0 if unmapped). */
 uint32_t pd_clear_ad(uint32_t *pd, uint32_t va);
+
+/* Sets the caching bits (PTE_PWT/PTE_PCD) of the user mapping at va;
+ * false if nothing is mapped there. */
+bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits);
 
 /* Handles an invisible kernel-mode page fault (lazy kernel directory sync,
  * TCB array). Returns false if the fault is a kernel bug. */
