@@ -267,9 +267,9 @@ void ipc_cancel_all(struct tcb *t)
         sq_remove(s);
         finish(s, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0));
     }
-    /* Receivers waiting for t specifically: scan is bounded by the threads
-     * of the system; deletion is rare and privileged. */
-    for (uint32_t no = USER_BASE; no < MAX_THREADS; no++) {
+    /* Receivers waiting for t specifically: the scan runs up to the highest
+     * thread number ever used; deletion is rare and privileged. */
+    for (uint32_t no = USER_BASE; no < thread_no_limit; no++) {
         struct tcb *r = tcb_of_no(no);
         if (r->state == TS_RECV_WAIT && r->partner == t->gid)
             finish(r, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0));

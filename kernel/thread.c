@@ -12,6 +12,7 @@
 #include "arch/ia32/gdt.h"
 
 struct tcb *current;
+uint32_t thread_no_limit;       /* one past the highest thread number used */
 
 struct tcb *tcb_lookup(uint32_t gid)
 {
@@ -73,8 +74,11 @@ bool thread_is_privileged(const struct tcb *t)
 
 struct tcb *thread_create(uint32_t gid, struct space *s)
 {
-    struct tcb *t = tcb_of_no(L4ABI_TID_THREADNO(gid));
+    uint32_t no = L4ABI_TID_THREADNO(gid);
+    struct tcb *t = tcb_of_no(no);
     memset(t, 0, sizeof(*t));           /* first write backs the slot */
+    if (no >= thread_no_limit)
+        thread_no_limit = no + 1;
     t->gid = gid;
     t->state = TS_INACTIVE;
     t->space = s;

@@ -95,6 +95,7 @@ static inline uint32_t tcb_stack_top(const struct tcb *t)
 #define UTCB(t, idx) ((t)->mr[(idx)])
 
 extern struct tcb *current;
+extern uint32_t thread_no_limit;    /* bounds scans over the TCB array */
 
 /* Returns the TCB for a global ID if it names an existing thread with that
  * exact version, else NULL. Never allocates. */
