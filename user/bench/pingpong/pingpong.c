@@ -6,6 +6,7 @@
 #include <l4/message.h>
 #include <l4/kdebug.h>
 #include "libc.h"
+#include "pager.h"
 #include "tap.h"
 
 #define UTCB_AREA   0xbfe00000u
@@ -47,45 +48,6 @@ static void child_main(void)
     server_main();
 }
 
-/* Maps the faulting page 1:1 from our space; 1 if tag was a page fault. */
-static int answer_fault(L4_MsgTag_t tag)
-{
-    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-        return 0;
-    L4_Word_t addr;
-    L4_StoreMR(1, &addr);
-    L4_Word_t page = addr & ~0xffful;
-    volatile char *p = (volatile char *)page;
-    char c = *p;
-    if (L4_Label(tag) & L4ABI_FPAGE_W)
-        *p = c;
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible),
-                                page);
-    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
-}
-
-static L4_MsgTag_t paged_call(L4_ThreadId_t to)
-{
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Call(to);
-    while (L4_IpcSucceeded(tag) && answer_fault(tag))
-        tag = L4_Ipc(to, to, L4_Timeouts(L4_Never, L4_Never), &from);
-    return tag;
-}
-
-static void drain_faults(L4_ThreadId_t who)
-{
-    for (;;) {
-        L4_MsgTag_t tag = L4_Receive_Timeout(who, L4_TimePeriod(1000));
-        if (L4_IpcFailed(tag) || !answer_fault(tag))
-            return;
-        L4_Reply(who);
-    }
-}
-
 static void load_msg(L4_Word_t u)
 {
     L4_LoadMR(0, L4ABI_TAG(0x42, u, 0));
@@ -98,7 +60,7 @@ static unsigned long measure(L4_ThreadId_t srv, L4_Word_t u)
 {
     for (int i = 0; i < WARMUP; i++) {
         load_msg(u);
-        if (L4_IpcFailed(paged_call(srv)))
+        if (L4_IpcFailed(pager_call(srv)))
             return 0;
     }
     load_msg(u);
@@ -148,14 +110,14 @@ int main(void)
     good &= L4_IpcSucceeded(L4_Send(child));
     /* Serve faults until the child's hello, answer it. */
     L4_MsgTag_t tag = L4_Receive(child);
-    while (L4_IpcSucceeded(tag) && answer_fault(tag)) {
+    while (L4_IpcSucceeded(tag) && pager_answer_fault(tag)) {
         L4_ThreadId_t from;
         tag = L4_Ipc(child, child, L4_Timeouts(L4_Never, L4_Never), &from);
     }
     good &= L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99;
     L4_LoadMR(0, 0);
     L4_Reply(child);
-    drain_faults(child);
+    pager_drain(child);
     good &= report("inter-space", 0, measure(child, 0));
     good &= report("inter-space", 8, measure(child, 8));
 

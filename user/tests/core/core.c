@@ -8,6 +8,7 @@
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
+#include "pager.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
@@ -124,58 +125,6 @@ static void child_main(void)
     L4_LoadMR(3, L4_Myself().raw);
     L4_Call(root_tid);
     echo_main();
-}
-
-/* Maps the faulting page 1:1 from our space; returns 1 if tag was a fault. */
-static int answer_fault(L4_MsgTag_t tag)
-{
-    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-        return 0;
-    L4_Word_t addr, page;
-    L4_StoreMR(1, &addr);
-    page = addr & ~0xffful;
-    volatile char *p = (volatile char *)page;
-    char c = *p;                        /* make sure we have it ourselves */
-    if (L4_Label(tag) & L4ABI_FPAGE_W)
-        *p = c;
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible),
-                                page);
-    load_tag(0, 0, 2);
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
-}
-
-/* Serve `who`'s pending page faults until it is quiet for 1 ms. */
-static void drain_faults(L4_ThreadId_t who)
-{
-    for (;;) {
-        L4_MsgTag_t tag = L4_Receive_Timeout(who, L4_TimePeriod(1000));
-        if (L4_IpcFailed(tag) || !answer_fault(tag))
-            return;
-        L4_Reply(who);
-    }
-}
-
-/* Call `to`, serving its page faults until its real reply arrives. */
-static L4_MsgTag_t paged_call(L4_ThreadId_t to)
-{
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Call(to);
-    while (L4_IpcSucceeded(tag) && answer_fault(tag))
-        tag = L4_Ipc(to, to, L4_Timeouts(L4_Never, L4_Never), &from);
-    return tag;
-}
-
-/* Wait for a non-fault message from `who`, serving faults meanwhile. */
-static L4_MsgTag_t paged_receive(L4_ThreadId_t who)
-{
-    L4_MsgTag_t tag = L4_Receive(who);
-    while (L4_IpcSucceeded(tag) && answer_fault(tag)) {
-        L4_ThreadId_t from;
-        tag = L4_Ipc(who, who, L4_Timeouts(L4_Never, L4_Never), &from);
-    }
-    return tag;
 }
 
 /* ------------------------------------------------------------------ */
@@ -412,7 +361,7 @@ static void test_space(void)
     L4_LoadMR(2, stack_top(6));
     ok(L4_IpcSucceeded(L4_Send(child)), "start message sent");
 
-    L4_MsgTag_t tag = paged_receive(child);
+    L4_MsgTag_t tag = pager_receive(child);
     L4_Word_t w[3];
     L4_StoreMRs(1, 3, w);
     ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99, "child runs, paged by the root task");
@@ -423,11 +372,11 @@ static void test_space(void)
     /* Reply to the child's call, then it is an echo server. */
     load_tag(0, 0, 0);
     L4_Reply(child);
-    drain_faults(child);
+    pager_drain(child);
     load_tag(0x300, 8, 0);
     for (int i = 0; i < 8; i++)
         L4_LoadMR(i + 1, 0x5000 + i);
-    tag = paged_call(child);
+    tag = pager_call(child);
     int good = L4_IpcSucceeded(tag) && L4_Label(tag) == 0x301 && L4_UntypedWords(tag) == 8;
     for (int i = 0; i < 8 && good; i++) {
         L4_Word_t v;
@@ -436,7 +385,7 @@ static void test_space(void)
     }
     ok(good, "inter-space call with 8 words intact");
     load_tag(0x400, 0, 0);
-    tag = paged_call(child);
+    tag = pager_call(child);
     ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x401, "inter-space call with 0 words");
 
     delete_thread(child);

@@ -10,6 +10,7 @@
 #include <l4/abi.h>
 #include "libc.h"
 #include "tap.h"
+#include "pager.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -161,36 +162,9 @@ static void test_lazy_sync(void)
 {
     L4_ThreadId_t c = tid(70);
     L4_Word_t before = L4_KDB_Stat(L4ABI_KDB_STAT_LAZY_SYNCS);
-    int okc = L4_ThreadControl(c, c, root, L4_nilthread, (void *)~0ul) == 1;
-    L4_Word_t dummy;
-    okc &= L4_SpaceControl(c, 0, L4_FpageLog2(0xbff00000, 12),
-                           L4_FpageLog2(UTCB_AREA, 12), L4_anythread, &dummy) == 1;
-    okc &= L4_ThreadControl(c, c, root, root, (void *)UTCB_AREA) == 1;
-    /* start message: ip, sp */
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)child);
-    L4_LoadMR(2, (L4_Word_t)&stacks[5][STACK_WORDS - 4]);
-    okc &= L4_IpcSucceeded(L4_Send(c));
-    /* serve its page faults 1:1 until it reports back */
-    for (int n = 0; okc && n < 64; n++) {
-        L4_ThreadId_t from;
-        L4_MsgTag_t tag = L4_Receive(c);
-        if (L4_IpcFailed(tag))
-            break;
-        if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-            break;
-        L4_Word_t addr;
-        L4_StoreMR(1, &addr);
-        L4_Word_t page = addr & ~0xffful;
-        (void)*(volatile char *)page;
-        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
-                                                      L4_FullyAccessible), page);
-        L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-        L4_LoadMR(1, m.raw[0]);
-        L4_LoadMR(2, m.raw[1]);
-        L4_Reply(c);
-        (void)from;
-    }
+    int okc = pager_start_child(c, root, child, (L4_Word_t)&stacks[5][STACK_WORDS - 4],
+                                0xbff00000, UTCB_AREA);
+    okc = okc && L4_IpcSucceeded(pager_receive(c));
     ok(okc, "child space created and started");
     ok(L4_KDB_Stat(L4ABI_KDB_STAT_LAZY_SYNCS) > before,
        "the lazy kernel-space sync was taken and counted (%lu -> %lu)",

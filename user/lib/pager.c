@@ -1,0 +1,69 @@
+#include "pager.h"
+#include <l4/thread.h>
+#include <l4/space.h>
+#include <l4/message.h>
+#include <l4/abi.h>
+
+int pager_answer_fault(L4_MsgTag_t tag)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
+        return 0;
+    L4_Word_t addr;
+    L4_StoreMR(1, &addr);
+    L4_Word_t page = addr & ~0xffful;
+    volatile char *p = (volatile char *)page;
+    char c = *p;                    /* fault it into our own space first */
+    if (L4_Label(tag) & L4ABI_FPAGE_W)
+        *p = c;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
+                                                  L4_FullyAccessible), page);
+    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    return 1;
+}
+
+void pager_drain(L4_ThreadId_t who)
+{
+    for (;;) {
+        L4_MsgTag_t tag = L4_Receive_Timeout(who, L4_TimePeriod(1000));
+        if (L4_IpcFailed(tag) || !pager_answer_fault(tag))
+            return;
+        L4_Reply(who);
+    }
+}
+
+static L4_MsgTag_t serve_until_message(L4_ThreadId_t who, L4_MsgTag_t tag)
+{
+    L4_ThreadId_t from;
+    while (L4_IpcSucceeded(tag) && pager_answer_fault(tag))
+        tag = L4_Ipc(who, who, L4_Timeouts(L4_Never, L4_Never), &from);
+    return tag;
+}
+
+L4_MsgTag_t pager_call(L4_ThreadId_t to)
+{
+    return serve_until_message(to, L4_Call(to));
+}
+
+L4_MsgTag_t pager_receive(L4_ThreadId_t who)
+{
+    return serve_until_message(who, L4_Receive(who));
+}
+
+int pager_start_child(L4_ThreadId_t child, L4_ThreadId_t pager, void (*fn)(void),
+                      L4_Word_t sp, L4_Word_t kip_area, L4_Word_t utcb_area)
+{
+    L4_Word_t old;
+    if (L4_ThreadControl(child, child, L4_Myself(), L4_nilthread, (void *)~0ul) != 1)
+        return 0;
+    if (L4_SpaceControl(child, 0, L4_FpageLog2(kip_area, 12), L4_FpageLog2(utcb_area, 20),
+                        L4_nilthread, &old) != 1)
+        return 0;
+    if (L4_ThreadControl(child, child, L4_Myself(), pager, (void *)utcb_area) != 1)
+        return 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)fn);
+    L4_LoadMR(2, sp);
+    return L4_IpcSucceeded(L4_Send(child));
+}

@@ -1,0 +1,30 @@
+/* A small 1:1 pager for test programs and benchmarks: child spaces that run
+ * code of the same binary get the faulting page mapped at the same address
+ * from the caller's own space. */
+#ifndef LIBL4_PAGER_H
+#define LIBL4_PAGER_H
+
+#include <l4/types.h>
+#include <l4/ipc.h>
+
+/* If tag is a page-fault message (MR1 = address), loads the reply: a map
+ * item for that page, rights as the fault asked (we touch the page first
+ * so that we have it ourselves). Returns 1 if it was a fault. */
+int pager_answer_fault(L4_MsgTag_t tag);
+
+/* Serves `who`'s page faults until it has been quiet for 1 ms. */
+void pager_drain(L4_ThreadId_t who);
+
+/* Call / receive from `who`, serving its page faults until a message that
+ * is not a fault arrives (or the IPC fails). */
+L4_MsgTag_t pager_call(L4_ThreadId_t to);
+L4_MsgTag_t pager_receive(L4_ThreadId_t who);
+
+/* Creates the space of `child` (a new thread number), gives it a KIP area
+ * and a 1 MiB UTCB area at the given addresses, its first thread the first
+ * UTCB and `pager`, and sends the start message (ip = fn, sp = sp).
+ * Returns 1 on success, 0 (ErrorCode set by the failing call) otherwise. */
+int pager_start_child(L4_ThreadId_t child, L4_ThreadId_t pager, void (*fn)(void),
+                      L4_Word_t sp, L4_Word_t kip_area, L4_Word_t utcb_area);
+
+#endif
