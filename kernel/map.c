@@ -1,99 +1,149 @@
-/* Map/grant item processing. The X.2 rules for fpages of different sizes:
- * with a send fpage of 2^s and a receive window of 2^w bytes,
- *  - s <= w: the fpage lands in the window at offset (send base mod 2^w),
- *    rounded down to 2^s;
- *  - s > w: only the 2^w part of the fpage at offset (send base mod 2^s),
- *    rounded down to 2^w, is mapped, at the window's base.
- * Only pages the sender really has are mapped, with at most its rights. */
+/* Map and grant items, and sigma0's ownership of physical memory, on top
+ * of the mapping database (mdb.c).
+ *
+ * A map item moves the part of the send fpage that the X.2 receive-window
+ * rule selects (fpage_xfer) in hardware pages (fpage_iter: 4 MiB where both
+ * ends are 4 MiB aligned, else 4 KiB). The mdb maps only what the sender
+ * really has, with (sender's rights & item's rights), and makes 4 MiB
+ * mappings only from 4 MiB mappings. Nothing lands in or comes from kernel
+ * space, and nothing lands on a KIP or UTCB area: those pages are the
+ * kernel's and are not in the mdb; a 4 MiB piece touching one is mapped
+ * page by page around it.
+ *
+ * Sigma0's roots are made on demand, when sigma0 touches or maps physical
+ * memory (va == pa). Per 4 MiB frame the root size is fixed, so roots never
+ * collide: one 4 MiB root where the CPU has PSE and the frame is entirely
+ * conventional RAM (or entirely outside every memory-map region above the
+ * top of RAM, i.e. device space), else 4 KiB roots for the pages sigma0 may
+ * own. A 4 MiB root costs one 32-byte node; 4 KiB roots cost 32 bytes per
+ * page plus index (docs/architecture.md). */
 #include "map.h"
+#include "mdb.h"
+#include "fpage.h"
 #include "thread.h"
 #include "space.h"
 #include "boot.h"
-#include "console.h"
 #include "arch/ia32/paging.h"
+#include "arch/ia32/cpu.h"
 
-#define WHOLE_SPACE_LOG2 32
+#define RWX L4ABI_FPAGE_RWX
 
-static unsigned fp_log2(uint32_t f)
+/* Does [va, +2^log2) stay clear of kernel space and of s's KIP and UTCB
+ * areas? */
+static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
 {
-    unsigned l = L4ABI_FPAGE_LOG2(f);
-    return l == 1 && (f & L4ABI_FPAGE_BASE_MASK) == 0 ? WHOLE_SPACE_LOG2 : l;
+    uint64_t end = (uint64_t)va + ((uint64_t)1 << log2);
+    if (end > USER_LIMIT)
+        return false;
+    if (s->kip_area) {
+        uint32_t k = s->kip_area & L4ABI_FPAGE_BASE_MASK;
+        if (k >= va && k < end)
+            return false;
+    }
+    return !s->utcb_size ||
+           (uint64_t)s->utcb_base + s->utcb_size <= va || s->utcb_base >= end;
 }
 
-static uint64_t fp_base(uint32_t f, unsigned log2)
+/* May sigma0 own the physical page pa? Not the kernel's memory, not holes
+ * inside RAM; firmware areas and device space above RAM are allowed (for
+ * drivers). */
+static bool s0_page_ok(uint32_t pa)
 {
-    return log2 >= 32 ? 0 : (f & L4ABI_FPAGE_BASE_MASK & ~((1u << log2) - 1));
+    enum mem_type t = memmap_type_at(&boot_info.map, pa);
+    if (pa >= USER_LIMIT || t == MEM_KERNEL)
+        return false;
+    return t != 0 || pa >= boot_info.phys_top;
+}
+
+/* Is the 4 MiB frame p one 4 MiB root? See the comment at the top. */
+static bool s0_big_root(const struct space *s0, uint32_t p)
+{
+    if (!cpu.pse || !range_ok(s0, p, SUPERPAGE_SHIFT))
+        return false;
+    const struct memmap *m = &boot_info.map;
+    if (memmap_range_is(m, p, SUPERPAGE_SIZE, MEM_AVAILABLE))
+        return true;
+    if (p < boot_info.phys_top)
+        return false;
+    for (int i = 0; i < m->count; i++)
+        if (m->r[i].base < (uint64_t)p + SUPERPAGE_SIZE && m->r[i].end > p)
+            return false;
+    return true;
+}
+
+/* Makes sure sigma0 has its roots for the physical range [pa, +2^log2)
+ * (clipped to user space). Returns false only when out of kernel memory. */
+static bool s0_roots(struct space *s0, uint32_t pa, unsigned log2)
+{
+    uint64_t lo = pa, hi = lo + ((uint64_t)1 << log2);
+    if (hi > USER_LIMIT)
+        hi = USER_LIMIT;
+    for (uint64_t p = lo & ~(uint64_t)(SUPERPAGE_SIZE - 1); p < hi; p += SUPERPAGE_SIZE) {
+        struct mapnode *n = mdb_lookup(s0, (uint32_t)p);
+        if (n && n->log2 == SUPERPAGE_SHIFT)
+            continue;
+        if (s0_big_root(s0, (uint32_t)p)) {
+            if (mdb_add_root(s0, (uint32_t)p, SUPERPAGE_SHIFT, RWX) == MDB_ENOMEM)
+                return false;
+            continue;
+        }
+        uint64_t a = p < lo ? lo : p, b = p + SUPERPAGE_SIZE < hi ? p + SUPERPAGE_SIZE : hi;
+        for (; a < b; a += PAGE_SIZE)
+            if (!mdb_lookup(s0, (uint32_t)a) && s0_page_ok((uint32_t)a) &&
+                range_ok(s0, (uint32_t)a, PAGE_SHIFT) &&
+                mdb_add_root(s0, (uint32_t)a, PAGE_SHIFT, RWX) == MDB_ENOMEM)
+                return false;
+    }
+    return true;
 }
 
 bool sigma0_map(struct space *s, uint32_t addr)
 {
-    uint32_t page = addr & PTE_ADDR;
-    enum mem_type t = memmap_type_at(&boot_info.map, page);
-    if (page >= USER_LIMIT || t == MEM_KERNEL)
+    if (!s0_page_ok(addr & PTE_ADDR) || !s0_roots(s, addr & PTE_ADDR, PAGE_SHIFT))
         return false;
-    if (t == 0 && page < boot_info.phys_top)
+    struct mapnode *n = mdb_lookup(s, addr);
+    if (!n)
         return false;
-    return pd_map(s->pd, page, page, 12, PTE_W) == 0;
+    mdb_pt_set(s, n->va, n->pa, n->log2, n->rights);    /* idempotent */
+    return pd_lookup(s->pd, addr, NULL) != 0;
 }
 
-/* The sender's page for va: from its page table, or for sigma0 the
- * physical page itself. Returns false if it has none. */
-static bool sender_page(struct space *s, uint32_t va, uint32_t *pa, bool *writable)
+/* One hardware page (or 4 MiB range) of a transfer. */
+static bool map_piece(struct space *from, uint32_t src, struct space *to,
+                      uint32_t dst, unsigned log2, unsigned rights, bool grant)
 {
-    unsigned log2;
-    uint32_t pte = pd_lookup(s->pd, va, &log2);
-    if (!pte && s->sigma0 && sigma0_map(s, va))
-        pte = pd_lookup(s->pd, va, &log2);
-    if (!pte)
+    if (from->sigma0 && !s0_roots(from, src, log2))
         return false;
-    uint32_t frame = pte & (log2 == 22 ? 0xffc00000u : PTE_ADDR);
-    *pa = frame + (va & ((1u << log2) - 1) & PTE_ADDR);
-    *writable = pte & PTE_W;
-    return true;
-}
-
-static bool dest_ok(struct space *r, uint32_t va)
-{
-    return va < USER_LIMIT && !space_in_kip_area(r, va) &&
-           !space_in_utcb_area(r, va & PTE_ADDR, PAGE_SIZE);
+    return mdb_map(from, src, to, dst, log2, rights, grant) != MDB_ENOMEM;
 }
 
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window)
 {
-    if (L4ABI_IS_IOFPAGE(fpage) || window == 0)
+    struct fpage_xfer x;
+    unsigned rights = fpage_rights(fpage);
+    if (fpage_is_io(fpage) || !rights ||
+        !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
         return;     /* I/O fpages come with the device-driver work */
-    unsigned sl = fp_log2(fpage), wl = fp_log2(window);
-    if (sl < 12)
-        return;
-    uint64_t sbase = fp_base(fpage, sl), wbase = fp_base(window, wl);
-    uint32_t hot = L4ABI_ITEM_SNDBASE(item0);
-    uint64_t src, dst, len;
-    if (sl <= wl) {
-        len = 1ull << sl;
-        src = sbase;
-        dst = wbase + ((hot & ((wl >= 32 ? 0 : (1ull << wl)) - 1)) & ~(len - 1));
-    } else {
-        len = 1ull << wl;
-        src = sbase + ((hot & ((1ull << sl) - 1)) & ~(len - 1));
-        dst = wbase;
-    }
     bool grant = (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT;
-    bool want_w = fpage & L4ABI_FPAGE_W;
-    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-        uint32_t sva = (uint32_t)(src + off), dva = (uint32_t)(dst + off);
-        uint32_t pa;
-        bool w;
-        /* Neither side's KIP or UTCB pages ever move: they are the
-         * kernel's. */
-        if (!dest_ok(s->space, sva) || !dest_ok(r->space, dva))
+    struct space *from = s->space, *to = r->space;
+    struct fpage_iter it;
+    uint32_t src, dst;
+    unsigned log2;
+    fpage_iter_init(&it, &x);
+    while (fpage_iter_next(&it, &src, &dst, &log2)) {
+        if (range_ok(from, src, log2) && range_ok(to, dst, log2)) {
+            if (!map_piece(from, src, to, dst, log2, rights, grant))
+                return;             /* out of kernel memory */
             continue;
-        if (!sender_page(s->space, sva, &pa, &w))
+        }
+        if (log2 == PAGE_SHIFT || src >= USER_LIMIT || dst >= USER_LIMIT)
             continue;
-        if (s->space != r->space || sva != dva)
-            pd_map(r->space->pd, dva, pa, 12, (w && want_w) ? PTE_W : 0);
-        if (grant && (s->space != r->space || sva != dva))
-            pd_unmap(s->space->pd, sva);
+        for (uint32_t off = 0; off < SUPERPAGE_SIZE; off += PAGE_SIZE)
+            if (range_ok(from, src + off, PAGE_SHIFT) &&
+                range_ok(to, dst + off, PAGE_SHIFT) &&
+                !map_piece(from, src + off, to, dst + off, PAGE_SHIFT, rights, grant))
+                return;
     }
 }
 

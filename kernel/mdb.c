@@ -34,15 +34,6 @@
 #include "mdb.h"
 #include "kmem.h"
 
-/* Integration pending: the kernel does not define the callbacks yet and
- * links every .c file in kernel/, so they are weak references until it does (an
- * unresolved one is 0; nothing in the kernel calls the mdb yet). Remove
- * these lines when the kernel provides them; the host tests define them. */
-#pragma weak mdb_space_slot
-#pragma weak mdb_pt_set
-#pragma weak mdb_pt_clear
-#pragma weak mdb_pt_protect
-
 #ifdef __i386__
 _Static_assert(sizeof(struct mapnode) <= 32, "a mapnode is a 32-byte object");
 #endif

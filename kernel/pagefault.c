@@ -1,7 +1,8 @@
 /* Page faults as IPC. The faulting thread "calls" its pager with the
  * X.2 page-fault message; its own message registers are saved around the
  * exchange so the fault stays invisible to it. The receive window is the
- * whole address space. When the pager's reply arrives the thread simply
+ * whole address space. A fault on a page the mapping database says is
+ * mapped (only its PTE is missing) is refilled without the pager. When the pager's reply arrives the thread simply
  * retries the access: no mapping means another fault. */
 #include "pagefault.h"
 #include "thread.h"
@@ -9,6 +10,7 @@
 #include "sched.h"
 #include "ipc.h"
 #include "map.h"
+#include "mdb_pt.h"
 #include "console.h"
 
 void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
@@ -28,6 +30,8 @@ void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
             thread_stop(t, "sigma0 touched memory it does not own", addr, ip);
         return;
     }
+    if (mdb_refill(t->space, addr, rwx))
+        return;     /* the mdb had it: only the PTE was missing */
     uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
     if (!tcb_resolve(t, pager)) {
         thread_stop(t, "page fault, and the pager does not exist", addr, ip);

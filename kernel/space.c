@@ -5,6 +5,7 @@
 #include "kmem.h"
 #include "frame.h"
 #include "console.h"
+#include "mdb.h"
 #include "arch/ia32/paging.h"
 
 struct space kernel_space;
@@ -25,10 +26,12 @@ struct space *space_create(void)
 static uint32_t fpage_base(uint32_t f) { return f & L4ABI_FPAGE_BASE_MASK; }
 static uint32_t fpage_log2(uint32_t f) { return L4ABI_FPAGE_LOG2(f); }
 
-/* Frees UTCB frames (kernel-owned) and page tables. User mappings of other
- * frames are not owned by the space and are simply dropped here. */
+/* Removes the space's mappings (and everything derived from them, in any
+ * space) from the mapping database, then frees UTCB frames (kernel-owned),
+ * page tables and the space. */
 void space_destroy(struct space *s)
 {
+    mdb_space_destroy(s);
     if (s->utcb_area) {
         uint32_t base = fpage_base(s->utcb_area);
         uint32_t size = 1u << fpage_log2(s->utcb_area);
@@ -69,6 +72,10 @@ int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
         return L4ABI_ERR_KIP_AREA;
     if (s->kip_area && s->kip_area != kip_area)
         pd_unmap(s->pd, fpage_base(s->kip_area));
+    /* Mappings where the areas now lie give way: those pages are the
+     * kernel's (possible only if the space held mappings before). */
+    (void)mdb_unmap(s, kb, 12, L4ABI_FPAGE_RWX, true);
+    (void)mdb_unmap(s, ub, fpage_log2(utcb_area), L4ABI_FPAGE_RWX, true);
     s->kip_area = kip_area;
     s->utcb_area = utcb_area;
     s->utcb_base = ub;

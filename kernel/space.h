@@ -21,6 +21,7 @@ struct space {
     bool privileged;            /* sigma0 and root task spaces */
     bool sigma0;                /* faults map physical memory 1:1 */
     uint32_t utcb_used[UTCB_SLOTS / 32];
+    void *mdb;                  /* the mapping database's index (mdb.c) */
 };
 
 extern struct space kernel_space;

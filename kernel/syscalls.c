@@ -8,6 +8,8 @@
 #include "ipc.h"
 #include "console.h"
 #include "timeout.h"
+#include "mdb.h"
+#include "fpage.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -322,35 +324,25 @@ uint64_t sys_system_clock(void)
     return sched_now_us();
 }
 
+/* X.2 Unmap: for each fpage in MR0..MRk, revoke its rights from every
+ * mapping derived from the caller's mappings in it (and, with the flush
+ * bit, from the caller's own), at any depth; each MR then holds the fpage
+ * with the referenced/written bits of those mappings in its rights field.
+ * Fpages Pecan cannot act on (I/O, smaller than 4 KiB, invalid size) come
+ * back with no bits; unaligned bases are aligned down and parts beyond
+ * user space hold no mappings (fpage.h). */
 void sys_unmap(uint32_t control)
 {
-    /* Revocation needs the mapping database (memory-management work);
-     * until then only the caller's own mappings are flushed when asked. */
     struct tcb *self = current;
     uint32_t n = (control & L4ABI_UNMAP_COUNT_MASK) + 1;
+    bool flush = control & L4ABI_UNMAP_FLUSH;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t fp = self->mr[i];
-        unsigned log2 = L4ABI_FPAGE_LOG2(fp);
-        if (L4ABI_IS_IOFPAGE(fp) || log2 < 12 || log2 > 31) {
-            self->mr[i] = fp & ~L4ABI_FPAGE_RIGHTS_MASK;
-            continue;
-        }
-        uint32_t base = fp & L4ABI_FPAGE_BASE_MASK & ~((1u << log2) - 1);
-        unsigned acc = 0;
-        for (uint64_t va = base; va < (uint64_t)base + (1u << log2) && va < USER_LIMIT;
-             va += PAGE_SIZE) {
-            if (space_in_utcb_area(self->space, (uint32_t)va, PAGE_SIZE) ||
-                space_in_kip_area(self->space, (uint32_t)va))
-                continue;
-            uint32_t pte = (control & L4ABI_UNMAP_FLUSH)
-                           ? pd_unmap(self->space->pd, (uint32_t)va)
-                           : pd_clear_ad(self->space->pd, (uint32_t)va);
-            if (pte & PTE_A)
-                acc |= L4ABI_UNMAP_REFERENCED;
-            if (pte & PTE_D)
-                acc |= L4ABI_UNMAP_WRITTEN;
-        }
-        self->mr[i] = (fp & ~L4ABI_FPAGE_RIGHTS_MASK) | acc;
+        unsigned bits = 0;
+        if (!fpage_is_io(fp) && fpage_valid(fp))
+            bits = mdb_unmap(self->space, fpage_base(fp), fpage_log2(fp),
+                             fpage_rights(fp), flush);
+        self->mr[i] = (fp & ~L4ABI_FPAGE_RIGHTS_MASK) | bits;
     }
 }
 

@@ -150,14 +150,33 @@ uint32_t pd_unmap(uint32_t *pd, uint32_t va)
     return old;
 }
 
-uint32_t pd_clear_ad(uint32_t *pd, uint32_t va)
+/* The entry mapping exactly the page [va, +2^size_log2), or NULL: a
+ * mapping of the other size at va is left alone. */
+static uint32_t *pte_exact(const uint32_t *pd, uint32_t va, unsigned size_log2)
 {
-    unsigned size_log2;
-    uint32_t *e = pte_of(pd, va, &size_log2);
+    unsigned l;
+    uint32_t *e = pte_of(pd, va, &l);
+    return e && l == size_log2 ? e : NULL;
+}
+
+uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2)
+{
+    uint32_t *e = pte_exact(pd, va, size_log2);
     if (!e)
         return 0;
     uint32_t old = *e;
-    *e = old & ~(PTE_A | PTE_D);
+    *e = 0;
+    invlpg(va);
+    return old;
+}
+
+uint32_t pd_protect(uint32_t *pd, uint32_t va, unsigned size_log2, bool writable)
+{
+    uint32_t *e = pte_exact(pd, va, size_log2);
+    if (!e)
+        return 0;
+    uint32_t old = *e;
+    *e = (old & ~(PTE_W | PTE_A | PTE_D)) | (writable ? PTE_W : 0);
     invlpg(va);
     return old;
 }

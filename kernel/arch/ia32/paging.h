@@ -53,9 +53,14 @@ int pd_map(uint32_t *pd, uint32_t va, uint32_t pa, unsigned size_log2, uint32_t 
 uint32_t pd_unmap(uint32_t *pd, uint32_t va);
 /* Reads the entry mapping va; *size_log2 receives 12 or 22. 0 if none. */
 uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2);
-/* Clears the referenced and dirty bits of the entry for va, returning the
- * old entry (0 if unmapped). */
-uint32_t pd_clear_ad(uint32_t *pd, uint32_t va);
+
+/* Like pd_unmap, but only if va is mapped by a page of exactly 2^size_log2
+ * bytes. Returns the old entry or 0. */
+uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2);
+/* Sets the write permission of the page of 2^size_log2 bytes at va and
+ * clears its referenced/dirty bits. Returns the old entry, or 0 (nothing
+ * changed) if no page of that size maps va. */
+uint32_t pd_protect(uint32_t *pd, uint32_t va, unsigned size_log2, bool writable);
 
 /* Sets the caching bits (PTE_PWT/PTE_PCD) of the user mapping at va;
  * false if nothing is mapped there. */
