@@ -61,8 +61,15 @@ static bool dest_ok(struct space *r, uint32_t va)
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window)
 {
-    if (L4ABI_IS_IOFPAGE(fpage) || window == 0)
-        return;     /* I/O fpages come with the device-driver work */
+    if (window == 0)
+        return;
+    if (L4ABI_IS_IOFPAGE(fpage)) {
+        /* Ports land at the same port numbers; any receive window other
+         * than nil accepts them. */
+        io_map(s->space, r->space, fpage,
+               (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
+        return;
+    }
     unsigned sl = fp_log2(fpage), wl = fp_log2(window);
     if (sl < 12)
         return;

@@ -8,6 +8,7 @@
 #include "ipc.h"
 #include "console.h"
 #include "timeout.h"
+#include "irq.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -35,6 +36,10 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
     struct tcb *self = current;
     if (!thread_is_privileged(self))
         return fail(L4ABI_ERR_NO_PRIVILEGE);
+    if (!L4ABI_TID_IS_LOCAL(dest) && L4ABI_TID_THREADNO(dest) < IRQ_THREADS) {
+        uint32_t err = irq_control(self, dest, space_spec, scheduler, pager);
+        return err ? fail(err) : 1;
+    }
     if (!valid_new_gid(dest))
         return fail(L4ABI_ERR_INVALID_THREAD);
 
@@ -331,7 +336,12 @@ void sys_unmap(uint32_t control)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t fp = self->mr[i];
         unsigned log2 = L4ABI_FPAGE_LOG2(fp);
-        if (L4ABI_IS_IOFPAGE(fp) || log2 < 12 || log2 > 31) {
+        if (L4ABI_IS_IOFPAGE(fp)) {
+            io_unmap(self->space, fp, control & L4ABI_UNMAP_FLUSH);
+            self->mr[i] = fp & ~L4ABI_FPAGE_RIGHTS_MASK;
+            continue;
+        }
+        if (log2 < 12 || log2 > 31) {
             self->mr[i] = fp & ~L4ABI_FPAGE_RIGHTS_MASK;
             continue;
         }
