@@ -17,6 +17,7 @@
 #include "map.h"
 #include "console.h"
 #include "timeout.h"
+#include "irq.h"
 
 #define MR0 0
 
@@ -172,6 +173,16 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     if (to != L4ABI_NILTHREAD) {
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
                            ? NULL : tcb_resolve(self, to);
+        if (dest && (dest->flags & TF_IRQ)) {
+            /* To an interrupt thread: the handler's acknowledgement. */
+            if (!irq_ack(self, dest)) {
+                self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+                goto out;
+            }
+            if (from_spec == L4ABI_NILTHREAD)
+                goto out;
+            goto receive;
+        }
         if (!dest || dest->state == TS_INACTIVE || !dest->mr) {
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
             goto out;
@@ -207,12 +218,15 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         }
     }
 
+receive:
     if (from_spec != L4ABI_NILTHREAD) {
         if (!recv_gid) {
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0);
             goto out;
         }
         self->partner = recv_gid;
+        if (irq_pending && irq_deliver_pending(self))
+            goto out;
         if (take_from_queue(self))
             goto out;
         prepare_receive(self, recv_gid, rcv_to, now);

@@ -9,13 +9,15 @@
 #include "thread.h"
 #include "sched.h"
 #include "string.h"
+#include "irq.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
     struct tcb *self = current;
     uint32_t tag = self->mr[0];
 
-    if ((tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) || to == L4ABI_NILTHREAD || to == L4ABI_ANYTHREAD ||
+    if (irq_pending || (tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) ||
+        to == L4ABI_NILTHREAD || to == L4ABI_ANYTHREAD ||
         to == L4ABI_ANYLOCALTHREAD || L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
         return false;
     struct tcb *dest = tcb_resolve(self, to);

@@ -1,10 +1,111 @@
-/* Hardware interrupts. The timer line belongs to the kernel; the others
- * are delivered as IPC once the device-driver work attaches handlers.
- * Until then an unexpected line is masked so it cannot storm. */
+/* Hardware interrupts. The timer line belongs to the kernel and has no
+ * interrupt thread. Every other line has one (thread number = line,
+ * version 1) and is masked until a privileged thread attaches a handler.
+ *
+ * X.2 synchronous delivery: a raised line is masked and EOI'd at once
+ * (the kernel never leaves a line in service), marked pending, and handed
+ * to the handler as an IPC from the interrupt thread as soon as the
+ * handler receives from it (or from anythread). The handler's send to the
+ * interrupt thread is the acknowledgement: the line is unmasked. Between
+ * the interrupt and the ack the line stays masked, so at most one
+ * interrupt per line is ever pending and the kernel queues nothing.
+ *
+ * Pecan asynchronous delivery (L4ABI_IRQ_ASYNC): the same masking, but the
+ * notification carries a bit mask of every pending line bound to the
+ * handler and a count of raised interrupts, so one receive serves many
+ * lines. See docs/interrupts.md. */
+#include "irq.h"
 #include "kernel.h"
+#include "thread.h"
+#include "space.h"
 #include "sched.h"
+#include "ipc.h"
 #include "console.h"
 #include "arch/ia32/pic.h"
+#include "arch/ia32/cpu.h"
+
+enum { MODE_NONE, MODE_SYNC, MODE_ASYNC };
+
+struct irq_line {
+    uint32_t handler;           /* handler's global ID, 0 if detached */
+    uint8_t mode;
+    uint8_t bit;                /* async: bit in the handler's mask */
+    uint32_t raised;            /* async: raised since last notification */
+};
+
+static struct irq_line lines[IRQ_LINES];
+uint32_t irq_pending;
+uint64_t irq_entry_tsc;
+uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
+
+/* Lines the kernel drives itself: no interrupt thread, never attachable. */
+static bool kernel_line(unsigned irq)
+{
+    return irq == 0 || irq == 2;        /* PIT, PIC cascade */
+}
+
+static uint32_t irq_gid(unsigned irq)
+{
+    return L4ABI_TID(irq, 1);
+}
+
+void irq_init(void)
+{
+    for (unsigned irq = 0; irq < IRQ_LINES; irq++) {
+        if (kernel_line(irq))
+            continue;
+        struct tcb *t = thread_create(irq_gid(irq), &kernel_space);
+        t->flags = TF_IRQ | TF_KERNEL;
+    }
+}
+
+static bool accepts_line(const struct tcb *h, unsigned irq)
+{
+    return h->partner == L4ABI_ANYTHREAD || h->partner == irq_gid(irq);
+}
+
+/* Gives h (receiving, h->partner its from-specifier) what is pending for
+ * it: one synchronous interrupt, or the mask of its asynchronous ones.
+ * Only h's UTCB and TCB result fields change. */
+static bool deliver(struct tcb *h)
+{
+    uint32_t mask = 0, count = 0, from = 0;
+    for (unsigned irq = 0; irq < IRQ_LINES; irq++) {
+        struct irq_line *l = &lines[irq];
+        if (!(irq_pending & (1u << irq)) || l->handler != h->gid ||
+            !accepts_line(h, irq))
+            continue;
+        if (l->mode == MODE_SYNC) {
+            irq_pending &= ~(1u << irq);
+            h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
+            h->ipc_from = irq_gid(irq);
+            goto done;
+        }
+        /* Asynchronous: collect them all. */
+        irq_pending &= ~(1u << irq);
+        mask |= 1u << l->bit;
+        count += l->raised;
+        l->raised = 0;
+        if (!from)
+            from = irq_gid(irq);
+    }
+    if (!from)
+        return false;
+    h->mr[0] = L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0);
+    h->mr[1] = mask;
+    h->mr[2] = count;
+    h->ipc_from = from;
+done:
+    h->ipc_error = 0;
+    h->ipc_done = true;
+    irq_stat_delivered++;
+    return true;
+}
+
+bool irq_deliver_pending(struct tcb *self)
+{
+    return deliver(self);
+}
 
 void irq_entry(unsigned irq)
 {
@@ -15,7 +116,76 @@ void irq_entry(unsigned irq)
         sched_tick();
         return;
     }
+    irq_entry_tsc = rdtsc();
     pic_mask(irq);
     pic_eoi(irq);
-    kprintf("irq: line %u has no handler; masked\n", irq);
+    struct irq_line *l = &lines[irq];
+    struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
+    if (!h || !h->mr) {
+        /* No handler (or it was deleted): the line stays masked. */
+        return;
+    }
+    irq_stat_raised++;
+    l->raised++;
+    irq_pending |= 1u << irq;
+    if (h->state != TS_RECV_WAIT || !deliver(h))
+        return;             /* stays pending until h receives */
+    sched_cancel_wakeup(h);
+    h->state = TS_READY;
+    /* Direct switch: a waiting handler that outranks the interrupted
+     * thread runs now, without a trip through the ready queues' scan. */
+    if (h->prio > current->prio || current->prio == 0) {
+        irq_stat_direct++;
+        sched_switch_to(h);
+    } else {
+        sched_enqueue(h);
+    }
+}
+
+bool irq_ack(struct tcb *self, struct tcb *it)
+{
+    unsigned irq = tcb_no(it);
+    if (irq >= IRQ_LINES || lines[irq].mode == MODE_NONE ||
+        lines[irq].handler != self->gid)
+        return false;
+    if (!(irq_pending & (1u << irq)))
+        pic_unmask(irq);
+    return true;
+}
+
+uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
+                     uint32_t scheduler, uint32_t pager)
+{
+    struct tcb *it = tcb_lookup(irq_tid);
+    if (!it || !(it->flags & TF_IRQ) || tcb_no(it) >= IRQ_LINES)
+        return L4ABI_ERR_INVALID_THREAD;
+    if (space_spec != irq_tid)
+        return L4ABI_ERR_INVALID_SPACE;
+    unsigned irq = tcb_no(it);
+    struct irq_line *l = &lines[irq];
+    if (pager == L4ABI_NILTHREAD)
+        return 0;                       /* X.2: nil pager = unchanged */
+    if (pager == irq_tid) {             /* detach */
+        pic_mask(irq);
+        l->mode = MODE_NONE;
+        l->handler = 0;
+        l->raised = 0;
+        irq_pending &= ~(1u << irq);
+        return 0;
+    }
+    struct tcb *h = tcb_resolve(self, pager);
+    if (!h || (h->flags & (TF_KERNEL | TF_IRQ)) || !h->mr)
+        return L4ABI_ERR_INVALID_THREAD;
+    pic_mask(irq);
+    irq_pending &= ~(1u << irq);
+    l->handler = h->gid;
+    l->raised = 0;
+    if (L4ABI_IRQ_IS_ASYNC(scheduler)) {
+        l->mode = MODE_ASYNC;
+        l->bit = (uint8_t)L4ABI_IRQ_ASYNC_BIT(scheduler);
+    } else {
+        l->mode = MODE_SYNC;
+    }
+    pic_unmask(irq);
+    return 0;
 }

@@ -8,12 +8,14 @@
 #include "thread.h"
 #include "space.h"
 #include "sched.h"
+#include "irq.h"
 #include "string.h"
 #include "arch/ia32/cpu.h"
 #include "arch/ia32/gdt.h"
 #include "arch/ia32/trap.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/pic.h"
+#include "arch/ia32/ioport.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/layout.h"
 
@@ -136,6 +138,12 @@ uint32_t kernel_stat(uint32_t which)
         return sum;
     }
     case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return context_switches;
+    case L4ABI_KDB_STAT_IRQ_ENTRY_TSC: return (uint32_t)irq_entry_tsc;
+    case L4ABI_KDB_STAT_IRQ_RAISED: return irq_stat_raised;
+    case L4ABI_KDB_STAT_IRQ_DELIVERED: return irq_stat_delivered;
+    case L4ABI_KDB_STAT_IRQ_DIRECT: return irq_stat_direct;
+    case L4ABI_KDB_STAT_IO_SWITCHES: return io_stat_switches;
+    case L4ABI_KDB_STAT_IO_FAULTS: return io_stat_faults;
     default: return ~0u;
     }
 }
@@ -214,6 +222,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     paging_init(boot_info.phys_top, early_low_frame);
     carve_pool();
     print_memory();
+    io_init();
 
     struct boot_image sigma0, root;
     boot_load_module(0, "sigma0", &sigma0);
@@ -238,6 +247,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     idle->state = TS_READY;
     idle->prio = 0;
     sched_init(idle);
+    irq_init();
 
     struct tcb *s0 = start_root_server(SIGMA0_NO, &sigma0, L4ABI_NILTHREAD, true);
     start_root_server(ROOT_NO, &root, s0->gid, false);

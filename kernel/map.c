@@ -120,11 +120,18 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window)
 {
+    if (fpage_is_io(fpage)) {
+        /* Ports land at the same port numbers; any receive window other
+         * than nil accepts them. */
+        if (window != 0)
+            io_map(s->space, r->space, fpage,
+                   (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
+        return;
+    }
     struct fpage_xfer x;
     unsigned rights = fpage_rights(fpage);
-    if (fpage_is_io(fpage) || !rights ||
-        !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
-        return;     /* I/O fpages come with the device-driver work */
+    if (!rights || !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
+        return;
     bool grant = (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT;
     struct space *from = s->space, *to = r->space;
     struct fpage_iter it;

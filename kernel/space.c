@@ -41,6 +41,7 @@ void space_destroy(struct space *s)
                 frame_free(pte & PTE_ADDR);
         }
     }
+    io_space_destroy(s);
     if (current_pd() == s->pd)
         pd_activate(kernel_pd);
     pd_destroy(s->pd);

@@ -4,6 +4,7 @@
 #define PECAN_SPACE_H
 
 #include "types.h"
+#include "arch/ia32/ioport.h"
 
 /* The UTCB area may span at most 1 MiB: 2048 UTCB slots of 512 bytes, whose
  * usage bitmap lives inside the space object (bounded kernel memory). */
@@ -22,6 +23,7 @@ struct space {
     bool sigma0;                /* faults map physical memory 1:1 */
     uint32_t utcb_used[UTCB_SLOTS / 32];
     void *mdb;                  /* the mapping database's index (mdb.c) */
+    struct io_space io;         /* I/O ports (ioport.c) */
 };
 
 extern struct space kernel_space;

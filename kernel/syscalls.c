@@ -10,6 +10,8 @@
 #include "timeout.h"
 #include "mdb.h"
 #include "fpage.h"
+#include "irq.h"
+#include "arch/ia32/ioport.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -37,6 +39,10 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
     struct tcb *self = current;
     if (!thread_is_privileged(self))
         return fail(L4ABI_ERR_NO_PRIVILEGE);
+    if (!L4ABI_TID_IS_LOCAL(dest) && L4ABI_TID_THREADNO(dest) < IRQ_THREADS) {
+        uint32_t err = irq_control(self, dest, space_spec, scheduler, pager);
+        return err ? fail(err) : 1;
+    }
     if (!valid_new_gid(dest))
         return fail(L4ABI_ERR_INVALID_THREAD);
 
@@ -339,7 +345,9 @@ void sys_unmap(uint32_t control)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t fp = self->mr[i];
         unsigned bits = 0;
-        if (!fpage_is_io(fp) && fpage_valid(fp))
+        if (fpage_is_io(fp))
+            io_unmap(self->space, fp, flush);
+        else if (fpage_valid(fp))
             bits = mdb_unmap(self->space, fpage_base(fp), fpage_log2(fp),
                              fpage_rights(fp), flush);
         self->mr[i] = (fp & ~L4ABI_FPAGE_RIGHTS_MASK) | bits;

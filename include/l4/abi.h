@@ -358,6 +358,22 @@
 #define L4ABI_IOF_MR_FPAGE          1
 #define L4ABI_IOF_MR_IP             2
 
+/* Pecan extension: asynchronous interrupts (docs/interrupts.md). An
+ * interrupt thread attached with ThreadControl(irq, irq, scheduler =
+ * L4ABI_IRQ_ASYNC(bit), pager = handler) never blocks the kernel: a raised
+ * line sets `bit` in the handler's pending mask; repeats coalesce. A
+ * receive that accepts the interrupt thread (or anythread) collects every
+ * pending bit at once: label 0xff70, u = 2, MR1 = mask, MR2 = number of
+ * interrupts raised since the previous notification. Sending to the
+ * interrupt thread unmasks the line, as for X.2 interrupts. The scheduler
+ * value is a local-ID-shaped word above the user limit, never a thread. */
+#define L4ABI_LABEL_ASYNC_IRQ       L4ABI_LABEL(-9)     /* 0xff70 */
+#define L4ABI_IRQ_ASYNC_BASE        0xfffe0000u
+#define L4ABI_IRQ_ASYNC(bit)        (L4ABI_IRQ_ASYNC_BASE | (((uint32_t)(bit) & 31u) << 6))
+#define L4ABI_IRQ_IS_ASYNC(w) \
+    (((uint32_t)(w) & 0xfffff83fu) == L4ABI_IRQ_ASYNC_BASE)
+#define L4ABI_IRQ_ASYNC_BIT(w)      (((uint32_t)(w) >> 6) & 31u)
+
 /* Labels carry the fault's rwx in the low 4 bits: compare with this. */
 #define L4ABI_LABEL_KIND_MASK       0xfff0u
 
@@ -562,6 +578,13 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_TCB_ZERO     3       /* TCB reads served by the zero page */
 #define L4ABI_KDB_STAT_KMEM_BYTES   4       /* bytes in kernel objects */
 #define L4ABI_KDB_STAT_CONTEXT_SWITCHES 5
+#define L4ABI_KDB_STAT_IRQ_ENTRY_TSC 6      /* low 32 bits of the TSC at the
+                                             * last device interrupt's entry */
+#define L4ABI_KDB_STAT_IRQ_RAISED   7       /* interrupts on attached lines */
+#define L4ABI_KDB_STAT_IRQ_DELIVERED 8      /* interrupt messages delivered */
+#define L4ABI_KDB_STAT_IRQ_DIRECT   9       /* ... of them by direct switch */
+#define L4ABI_KDB_STAT_IO_SWITCHES  10      /* I/O-bitmap window remaps */
+#define L4ABI_KDB_STAT_IO_FAULTS    11      /* I/O-fault IPCs sent */
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

@@ -6,6 +6,7 @@
 #include "uaccess.h"
 #include "kdebug.h"
 #include "paging.h"
+#include "ioport.h"
 #include "../../thread.h"
 #include "../../space.h"
 #include "../../kip.h"
@@ -68,6 +69,10 @@ void user_exception(struct trap_frame *f)
         break;
     case TRAP_UD:
         if (kernel_interface(f))
+            return;
+        break;
+    case TRAP_GP:
+        if (io_fault(f))
             return;
         break;
     }

@@ -4,7 +4,8 @@
 #include "gdt.h"
 #include "cpu.h"
 
-struct tss tss __attribute__((aligned(128)));
+/* Page-aligned: ioport.c aliases this page, followed by the I/O bitmap. */
+struct tss tss __attribute__((aligned(4096)));
 /* A double fault usually means the kernel stack is unusable, so it is
  * handled by a task switch to a TSS with a stack of its own. */
 static struct tss df_tss __attribute__((aligned(128)));
@@ -44,6 +45,13 @@ void gdt_set_utcb(const uint32_t desc[2])
     slot[0] = desc[0];
     slot[1] = desc[1];
     __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
+}
+
+void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base)
+{
+    tss.iomap_base = iomap_base;
+    gdt[SEL_TSS >> 3] = seg_desc(base, limit, ACC_TSS, 0);   /* not busy */
+    __asm__ volatile("ltr %w0" :: "r"(SEL_TSS) : "memory");
 }
 
 void gdt_init(void)

@@ -21,6 +21,9 @@ struct tss {
 extern struct tss tss;
 
 void gdt_init(void);
+/* Reloads the task register with the TSS at linear address base (an alias
+ * of `tss`) and the given limit and I/O bitmap offset. */
+void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base);
 /* The user %gs segment: its base is a thread's UTCB block, whose first
  * word holds the local ID (X.2 ia32: %gs:0). The descriptor is computed
  * once per thread; a switch installs it and reloads %gs. */

@@ -5,6 +5,7 @@
  *   0xE0000000 .. 0xEFFFFFFF  virtual TCB array, 4 KiB per thread number
  *   0xF0000000 .. 0xF07FFFFF  string-copy windows (2 x 4 MiB)
  *   0xFF000000 ..             device mappings (local APIC, IO-APIC)
+ *   0xFF400000 .. 0xFF403FFF  TSS alias and current I/O bitmap (ioport.c)
  *
  * Usable from assembly as well as C. */
 #ifndef PECAN_IA32_LAYOUT_H
@@ -19,6 +20,7 @@
 #define COPY_AREA        0xF0000000
 #define COPY_AREA_SIZE   0x00800000
 #define DEVICE_AREA      0xFF000000
+#define IOBM_WINDOW      0xFF400000     /* TSS + I/O bitmap window (ioport.c) */
 
 #define KERNEL_LOAD_PHYS 0x00100000     /* where the boot loader puts us */
 

@@ -66,6 +66,9 @@ uint32_t *pd_create(void)
         return NULL;
     for (uint32_t s = DIRECT_FIRST; s < DIRECT_END; s++)
         pd[s] = kernel_pd[s];
+    /* The CPU reads the TSS and I/O bitmap through this window on kernel
+     * entry and on user I/O instructions: it can never be synced lazily. */
+    pd[PD_SLOT(IOBM_WINDOW)] = kernel_pd[PD_SLOT(IOBM_WINDOW)];
     return pd;
 }
 

@@ -1,0 +1,35 @@
+/* Per-space I/O port permissions (X.2 ia32 I/O fpages) through the TSS
+ * I/O bitmap. See docs/interrupts.md for the design and its costs. */
+#ifndef PECAN_IA32_IOPORT_H
+#define PECAN_IA32_IOPORT_H
+
+#include "../../types.h"
+#include "../../iobitmap.h"
+
+struct space;
+struct trap_frame;
+
+/* Per-space state, embedded in struct space. A space without ports has no
+ * bitmap (page[0] == NULL) and shares the kernel's all-denied one. */
+struct io_space {
+    struct iobm bm;
+    struct space *parent;       /* where its ports were last mapped from */
+    struct space *next;         /* list of spaces that have a bitmap */
+};
+
+void io_init(void);                         /* the TSS bitmap window */
+void io_switch(struct space *s);            /* on address-space switch */
+void io_space_destroy(struct space *s);
+/* Map/grant item with an I/O fpage from space `from` to `to`. */
+void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant);
+/* Unmap of an I/O fpage by s: revoked from every space that got the ports
+ * from s (directly or not), and from s itself if `flush`. */
+void io_unmap(struct space *s, uint32_t fpage, bool flush);
+/* A #GP from user mode: if it is an I/O instruction on ports the space
+ * lacks, sends the I/O-fault IPC to the pager and returns true (the
+ * instruction restarts). */
+bool io_fault(struct trap_frame *f);
+
+extern uint32_t io_stat_switches, io_stat_faults;
+
+#endif

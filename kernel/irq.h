@@ -1,0 +1,31 @@
+/* Hardware interrupts as IPC (X.2 interrupt threads) and Pecan's
+ * asynchronous interrupt binding. See docs/interrupts.md. */
+#ifndef PECAN_IRQ_H
+#define PECAN_IRQ_H
+
+#include "types.h"
+
+struct tcb;
+
+#define IRQ_LINES 16            /* 8259 pair; IO-APIC pins are not used yet */
+
+void irq_init(void);            /* creates the interrupt threads */
+/* ThreadControl on an interrupt thread: attach (pager = handler, scheduler
+ * = nil for X.2 synchronous delivery or L4ABI_IRQ_ASYNC(bit)) or detach
+ * (pager = the interrupt thread). Returns 0 or an L4ABI_ERR_* code. */
+uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
+                     uint32_t scheduler, uint32_t pager);
+/* An IPC from `self` to interrupt thread `it`: the acknowledgement.
+ * Returns false if self is not the line's handler. */
+bool irq_ack(struct tcb *self, struct tcb *it);
+/* Bitmask of lines with an interrupt waiting for its handler. */
+extern uint32_t irq_pending;
+/* self starts receiving (partner already set): hands it a pending
+ * interrupt if one is waiting for it. Returns true if it did. */
+bool irq_deliver_pending(struct tcb *self);
+
+/* Benchmark probes: TSC at the last interrupt's kernel entry. */
+extern uint64_t irq_entry_tsc;
+extern uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
+
+#endif
