@@ -87,7 +87,10 @@ bool sched_can_handoff(const struct tcb *t)
     /* A lower-priority partner runs next only if nobody else is ready
      * above it once current leaves the ready queue. */
     bool alone = (current->flags & TF_QUEUED) && current->rq.next == &current->rq;
-    return prioq_top(&ready, current->prio, alone) <= (int)t->prio;
+    unsigned p = current->prio;
+    if (alone && ready.summary == 1u << (p / 32) && ready.bitmap[p / 32] == 1u << (p % 32))
+        return true;        /* current is the only runnable thread */
+    return prioq_top(&ready, p, alone) <= (int)t->prio;
 }
 
 void sched_handoff(struct tcb *t)
