@@ -50,7 +50,7 @@ static inline L4_Fpage_t fpage(L4_Word_t base, int log2, L4_Word_t rights)
     return f;
 }
 
-static void pw_add(L4_ThreadId_t who, L4_Word_t vbase, L4_Word_t len, L4_Word_t rbase,
+static inline void pw_add(L4_ThreadId_t who, L4_Word_t vbase, L4_Word_t len, L4_Word_t rbase,
                    L4_Word_t rights)
 {
     pw[npw++] = (struct pwin){ who.raw, vbase, len, rbase, rights };
@@ -58,13 +58,13 @@ static void pw_add(L4_ThreadId_t who, L4_Word_t vbase, L4_Word_t len, L4_Word_t 
 
 /* ---- the child's side ---- */
 
-static void child_touch(L4_Word_t base, L4_Word_t len)
+static inline void child_touch(L4_Word_t base, L4_Word_t len)
 {
     for (L4_Word_t a = base; a - base < len; a += 4096)
         *(volatile L4_Word_t *)a = a ^ 0x5a5a5a5au;
 }
 
-static void child_main(void)
+static inline void child_main(void)
 {
     L4_Fpage_t window = L4_Nilpage;
     L4_ThreadId_t from;
@@ -127,7 +127,7 @@ static void child_main(void)
 
 /* Loads the answer to a page fault of `from` (tag) into the MRs; returns 0
  * if tag is not a page fault. */
-static int answer_fault(L4_ThreadId_t from, L4_MsgTag_t tag)
+static inline int answer_fault(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
     if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
         return 0;
@@ -160,7 +160,7 @@ static int answer_fault(L4_ThreadId_t from, L4_MsgTag_t tag)
 }
 
 /* Serves c's pending page faults until it is quiet for 1 ms. */
-static void drain_faults(L4_ThreadId_t c)
+static inline void drain_faults(L4_ThreadId_t c)
 {
     for (;;) {
         L4_MsgTag_t tag = L4_Receive_Timeout(c, L4_TimePeriod(1000));
@@ -172,7 +172,7 @@ static void drain_faults(L4_ThreadId_t c)
 
 /* Sends msg to c (with `call`, waits for its reply, serving its page faults
  * meanwhile). A child busy with a page fault is served first. */
-static L4_MsgTag_t xfer(L4_ThreadId_t c, L4_Msg_t *msg, int call)
+static inline L4_MsgTag_t xfer(L4_ThreadId_t c, L4_Msg_t *msg, int call)
 {
     L4_ThreadId_t from;
     L4_MsgTag_t tag;
@@ -191,7 +191,7 @@ static L4_MsgTag_t xfer(L4_ThreadId_t c, L4_Msg_t *msg, int call)
 }
 
 /* Command with up to 4 words; returns the child's result (MR1). */
-static L4_Word_t cmd(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a, L4_Word_t b,
+static inline L4_Word_t cmd(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a, L4_Word_t b,
                      L4_Word_t d, L4_Word_t e)
 {
     L4_Msg_t m;
@@ -204,7 +204,7 @@ static L4_Word_t cmd(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a, L4_Word_t b,
 }
 
 /* Sends c one map (or grant) item. */
-static int give(L4_ThreadId_t c, L4_Fpage_t f, L4_Word_t sndbase, int grant)
+static inline int give(L4_ThreadId_t c, L4_Fpage_t f, L4_Word_t sndbase, int grant)
 {
     L4_Msg_t m;
     L4_MsgClear(&m);
@@ -217,13 +217,13 @@ static int give(L4_ThreadId_t c, L4_Fpage_t f, L4_Word_t sndbase, int grant)
 }
 
 /* Removes the scratch page from everyone it was mapped to. */
-static void unscratch(void)
+static inline void unscratch(void)
 {
     L4_UnmapFpage(fpage((L4_Word_t)scratch, 12, L4_FullyAccessible));
 }
 
 /* The word c reads at addr, or NOPAGE if c had no mapping there. */
-static L4_Word_t peek(L4_ThreadId_t c, L4_Word_t addr)
+static inline L4_Word_t peek(L4_ThreadId_t c, L4_Word_t addr)
 {
     L4_Word_t n0 = nfaults;
     L4_Word_t v = cmd(c, C_READ, addr, 0, 0, 0);
@@ -235,7 +235,7 @@ static L4_Word_t peek(L4_ThreadId_t c, L4_Word_t addr)
 }
 
 /* Lets c write v at addr; returns the number of page faults it took. */
-static L4_Word_t poke(L4_ThreadId_t c, L4_Word_t addr, L4_Word_t v)
+static inline L4_Word_t poke(L4_ThreadId_t c, L4_Word_t addr, L4_Word_t v)
 {
     L4_Word_t n0 = nfaults;
     cmd(c, C_WRITE, addr, v, 0, 0);
@@ -246,7 +246,7 @@ static L4_Word_t poke(L4_ThreadId_t c, L4_Word_t addr, L4_Word_t v)
 
 /* Creates thread t in a new space, paged by us, running child_main on
  * stack `stack`, and waits until it serves commands. */
-static int make_child(L4_ThreadId_t t, int stack)
+static inline int make_child(L4_ThreadId_t t, int stack)
 {
     L4_Word_t old;
     if (L4_ThreadControl(t, t, root_tid, L4_nilthread, (void *)~0ul) != 1 ||
@@ -262,7 +262,7 @@ static int make_child(L4_ThreadId_t t, int stack)
     return cmd(t, C_NOP, 0, 0, 0, 0) == 0;
 }
 
-static void delete_thread(L4_ThreadId_t t)
+static inline void delete_thread(L4_ThreadId_t t)
 {
     L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
 }
