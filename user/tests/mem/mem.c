@@ -230,6 +230,36 @@ static void test_rights(void)
     ok(n == 1 && pages[9][0] == 0x1009, "mapped on with RWX it is still read-only for C");
 }
 
+/* 4 MiB mappings: made where both sides allow, split when partly revoked. */
+static void test_superpages(void)
+{
+    L4_Word_t big = REGION + (4u << 20), bwin = 0x48000000u;
+    cmd(B, C_WINDOW, L4_FpageLog2(bwin, 23).raw, 0, 0, 0);
+    L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    give(B, fpage(big, 22, L4_FullyAccessible), big, 0);
+    L4_Word_t k1 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    ok(k1 - k0 <= 1024, "4 MiB mapped as one mapping, no page table (%lu bytes)", k1 - k0);
+    ok(peek(B, bwin + (4u << 20) + 0x3000) == ((STORM_VA + (4u << 20) + 0x3000) ^ 0x5a5a5a5au) &&
+       peek(B, bwin + (8u << 20) - 4096) == ((STORM_VA + (8u << 20) - 4096) ^ 0x5a5a5a5au),
+       "B sees the 4 MiB at the window's upper half (hot spot)");
+    is(peek(B, bwin), NOPAGE, "lower half of the window empty");
+    L4_UnmapFpage(fpage(big + 0x3000, 12, L4_FullyAccessible));
+    is(peek(B, bwin + (4u << 20) + 0x3000), NOPAGE,
+       "revoking 4 KiB of A's 4 MiB page removes that page from B");
+    ok(peek(B, bwin + (4u << 20) + 0x4000) == ((STORM_VA + (4u << 20) + 0x4000) ^ 0x5a5a5a5au) &&
+       peek(B, bwin + (4u << 20) + 0x2000) != NOPAGE,
+       "and only that page (B's mapping was split)");
+    L4_Word_t r = cmd(B, C_UNMAP, fpage(bwin, 23, L4_FullyAccessible).raw, L4ABI_UNMAP_FLUSH,
+                      0, 0);
+    ok((r & L4ABI_FPAGE_R) && peek(B, bwin + (4u << 20) + 0x4000) == NOPAGE,
+       "B flushes all its pieces (referenced bit %lx)", r & 7);
+    L4_Word_t k2 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    /* Page tables stay until the space goes: one for the pieces, one for
+     * the probe at the window's base. */
+    ok(k2 <= k1 + 2 * 4096, "the split pieces are freed again (%ld bytes of page "
+       "tables stay)", (long)(k2 - k1));
+}
+
 static void test_windows(void)
 {
     /* Window smaller than the fpage: the hot spot picks the part. */
@@ -344,12 +374,13 @@ static void test_not_owned(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(89);
+    tap_plan(96);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
     test_three_levels();
     test_rights();
+    test_superpages();
     test_windows();
     test_bad_fpages();
     test_not_owned();
