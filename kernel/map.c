@@ -97,12 +97,12 @@ static bool s0_roots(struct space *s0, uint32_t pa, unsigned log2)
     return true;
 }
 
-bool sigma0_map(struct space *s, uint32_t addr)
+bool sigma0_map(struct space *s, uint32_t addr, unsigned rwx)
 {
     if (!s0_page_ok(addr & PTE_ADDR) || !s0_roots(s, addr & PTE_ADDR, PAGE_SHIFT))
         return false;
     struct mapnode *n = mdb_lookup(s, addr);
-    if (!n)
+    if (!n || ((rwx & L4ABI_FPAGE_W) && !(n->rights & L4ABI_FPAGE_W)))
         return false;
     mdb_pt_set(s, n->va, n->pa, n->log2, n->rights);    /* idempotent */
     return pd_lookup(s->pd, addr, NULL) != 0;
