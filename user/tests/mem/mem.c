@@ -57,6 +57,19 @@ static void test_sigma0(void)
     f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(s0lo, 12),
                                     L4_FpageLog2(0x30000000, 12));
     ok(L4_IsNilFpage(f), "sigma0's own frame refused (%lx)", s0lo);
+    /* The kernel pool: the last reserved physical range the KIP lists
+     * below 3 GiB (the top of RAM, where Pecan carves its pool). */
+    struct l4_kip *k = (struct l4_kip *)kip;
+    struct l4_memdesc *d = (struct l4_memdesc *)((char *)k + L4ABI_KIP_MEMINFO_PTR(k->memory_info));
+    L4_Word_t pool = 0;
+    for (L4_Word_t i = 0; i < L4ABI_KIP_MEMINFO_N(k->memory_info); i++)
+        if (!(d[i].w0 & L4ABI_MEMDESC_VIRTUAL) &&
+            (d[i].w0 & L4ABI_MEMDESC_TYPE_MASK) == L4ABI_MEMDESC_RESERVED &&
+            (d[i].w0 & ~0x3fful) >= 0x00200000 && (d[i].w0 & ~0x3fful) < 0xc0000000)
+            pool = d[i].w0 & ~0xffful;
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(pool, 12),
+                                    L4_FpageLog2(0x30000000, 12));
+    ok(pool && L4_IsNilFpage(f), "reserved memory (kernel pool at %lx) refused", pool);
     f = L4_Sigma0_GetAny(L4_nilthread, 12, L4_FpageLog2(0x30000000, 12));
     ok(!L4_IsNilFpage(f) && L4_SizeLog2(f) == 12, "any 4 KiB frame");
     *(volatile L4_Word_t *)0x30000000 = 0xabc;
@@ -374,7 +387,7 @@ static void test_not_owned(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(96);
+    tap_plan(97);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
