@@ -227,11 +227,14 @@ static void test_rights(void)
     pages[8][0] = 0x1008;
     give(B, fpage(pg(8), 12, L4_Readable), pg(8), 0);
     is(peek(B, BWIN + 0x8000), 0x1008, "read-only mapping readable");
+    cmd(B, C_MAP, C.raw, fpage(BWIN + 0x8000, 12, L4_FullyAccessible).raw, BWIN + 0x8000, 0);
+    is(peek(C, CWIN + 0x8000), 0x1008, "B passed it on to C");
     pw_add(B, BWIN + 0x8000, 4096, pg(8), L4_FullyAccessible);
     L4_Word_t n = poke(B, BWIN + 0x8000, 0x88);
     ok(n == 1 && (last_fault_label & L4ABI_FPAGE_W), "write to it faults once (%lu)", n);
     is(pages[8][0], 0x88, "after the upgrade the write reached the frame");
     is(poke(B, BWIN + 0x8000, 0x89), 0, "and further writes do not fault");
+    is(peek(C, CWIN + 0x8000), 0x89, "the upgrade kept C's mapping derived from B's");
     npw = 0;
 
     /* B cannot pass on more rights than it has. */
@@ -262,10 +265,18 @@ static void test_superpages(void)
     ok(peek(B, bwin + (4u << 20) + 0x4000) == ((STORM_VA + (4u << 20) + 0x4000) ^ 0x5a5a5a5au) &&
        peek(B, bwin + (4u << 20) + 0x2000) != NOPAGE,
        "and only that page (B's mapping was split)");
+    L4_Word_t want5 = (STORM_VA + (4u << 20) + 0x5000) ^ 0x5a5a5a5au;
+    cmd(B, C_MAP, C.raw, fpage(bwin + (4u << 20) + 0x5000, 12, L4_FullyAccessible).raw,
+        bwin + (4u << 20) + 0x5000, 1);
+    ok(peek(C, CWIN + 0x5000) == want5 && peek(B, bwin + (4u << 20) + 0x5000) == NOPAGE,
+       "B grants a piece of its split 4 MiB page to C");
     L4_Word_t r = cmd(B, C_UNMAP, fpage(bwin, 23, L4_FullyAccessible).raw, L4ABI_UNMAP_FLUSH,
                       0, 0);
     ok((r & L4ABI_FPAGE_R) && peek(B, bwin + (4u << 20) + 0x4000) == NOPAGE,
        "B flushes all its pieces (referenced bit %lx)", r & 7);
+    is(peek(C, CWIN + 0x5000), want5, "the granted piece is C's now: B's flush left it");
+    L4_UnmapFpage(fpage(big + 0x5000, 12, L4_FullyAccessible));
+    is(peek(C, CWIN + 0x5000), NOPAGE, "A's unmap still reaches it");
     L4_Word_t k2 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
     /* Page tables stay until the space goes: one for the pieces, one for
      * the probe at the window's base. */
@@ -387,7 +398,7 @@ static void test_not_owned(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(97);
+    tap_plan(102);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
