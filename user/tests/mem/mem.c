@@ -254,7 +254,11 @@ static void test_superpages(void)
     L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
     give(B, fpage(big, 22, L4_FullyAccessible), big, 0);
     L4_Word_t k1 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
-    ok(k1 - k0 <= 1024, "4 MiB mapped as one mapping, no page table (%lu bytes)", k1 - k0);
+    if (L4_PageSizeMask(L4_GetKernelInterface()) & (1u << 22))
+        ok(k1 - k0 <= 1024, "4 MiB mapped as one mapping, no page table (%lu bytes)",
+           k1 - k0);
+    else
+        ok(1, "# SKIP no 4 MiB pages on this CPU (KIP page-size mask)");
     ok(peek(B, bwin + (4u << 20) + 0x3000) == ((STORM_VA + (4u << 20) + 0x3000) ^ 0x5a5a5a5au) &&
        peek(B, bwin + (8u << 20) - 4096) == ((STORM_VA + (8u << 20) - 4096) ^ 0x5a5a5a5au),
        "B sees the 4 MiB at the window's upper half (hot spot)");
