@@ -44,15 +44,19 @@ static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
            (uint64_t)s->utcb_base + s->utcb_size <= va || s->utcb_base >= end;
 }
 
-/* May sigma0 own the physical page pa? Not the kernel's memory, not holes
- * inside RAM; firmware areas and device space above RAM are allowed (for
- * drivers). */
+/* May sigma0 own the physical page pa? Not if any byte of it is the
+ * kernel's, nor holes inside RAM; firmware areas and device space above RAM
+ * are allowed (for drivers). */
 static bool s0_page_ok(uint32_t pa)
 {
-    enum mem_type t = memmap_type_at(&boot_info.map, pa);
-    if (pa >= USER_LIMIT || t == MEM_KERNEL)
+    const struct memmap *m = &boot_info.map;
+    if (pa >= USER_LIMIT)
         return false;
-    return t != 0 || pa >= boot_info.phys_top;
+    for (int i = 0; i < m->count; i++)
+        if (m->r[i].type == MEM_KERNEL && m->r[i].base < (uint64_t)pa + PAGE_SIZE &&
+            m->r[i].end > pa)
+            return false;
+    return memmap_type_at(m, pa) != 0 || pa >= boot_info.phys_top;
 }
 
 /* Is the 4 MiB frame p one 4 MiB root? See the comment at the top. */
