@@ -399,10 +399,116 @@ static void test_not_owned(void)
     delete_thread(C);
 }
 
+/* Random map, grant, unmap and flush among A, B2 and C2 (4 KiB pages and
+ * parts of a 4 MiB page), checking that whatever B2 and C2 can read is a
+ * frame that was really passed to that place, that A's unmap then takes
+ * everything back, and that kernel memory returns after deleting them. */
+static L4_Word_t seed = 4711;
+static L4_Word_t rnd(L4_Word_t n)
+{
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+}
+
+#define NSLOT   32
+#define SLOTB   0x50000000u
+#define SLOTC   0x60000000u
+#define CHUNK   (REGION + (12u << 20))
+#define CHUNKB  0x48000000u
+#define CHUNKC  0x68000000u
+
+static int marker_ok(L4_Word_t v, L4_Word_t allowed)
+{
+    return v == NOPAGE || (v - 0x1000 < 16 && (allowed & (1u << (v - 0x1000))));
+}
+
+static void test_random(void)
+{
+    L4_ThreadId_t b = tid(81), c = tid(91);
+    L4_Word_t allowB[NSLOT] = { 0 }, allowC[NSLOT] = { 0 }, bad = 0, seen = 0;
+    volatile L4_Word_t *chunk = (volatile L4_Word_t *)CHUNK;
+    for (int i = 0; i < 16; i++)
+        pages[i][0] = 0x1000 + i;
+    for (L4_Word_t p = 0; p < 1024; p++)
+        chunk[p * 1024] = 0xc0de0000u + p;
+    npw = 0;
+    L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    ok(make_child(b, 0) && make_child(c, 1), "random: spaces B2 and C2 created");
+    cmd(b, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    cmd(c, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    for (int step = 0; step < 400; step++) {
+        L4_Word_t i = rnd(16), j = rnd(NSLOT), k = rnd(NSLOT), r = 1 + rnd(7);
+        L4_Word_t log2 = 12 + rnd(5), off = rnd(1024) << 12;
+        off &= ~((1ul << log2) - 1);
+        switch (rnd(10)) {
+        case 0:
+            give(b, fpage(pg(i), 12, r), SLOTB + j * 4096, 0);
+            allowB[j] |= 1u << i;
+            break;
+        case 1:
+            cmd(b, C_MAP, c.raw, fpage(SLOTB + j * 4096, 12, r).raw, SLOTC + k * 4096, rnd(2));
+            allowC[k] |= allowB[j];
+            break;
+        case 2:
+            L4_LoadMR(0, fpage(pg(i), 12, r).raw);
+            L4_Unmap(rnd(2) ? L4ABI_UNMAP_FLUSH : 0);
+            pages[i][0] = 0x1000 + i;       /* back from sigma0 if flushed */
+            break;
+        case 3:
+            cmd(b, C_UNMAP, fpage(SLOTB + j * 4096, 12, r).raw, rnd(2) ? L4ABI_UNMAP_FLUSH : 0,
+                0, 0);
+            break;
+        case 4:
+            cmd(c, C_UNMAP, fpage(SLOTC + k * 4096, 12 + rnd(2), r).raw,
+                rnd(2) ? L4ABI_UNMAP_FLUSH : 0, 0, 0);
+            break;
+        case 5:
+            give(b, fpage(CHUNK + off, (int)(rnd(3) ? log2 : 22), r), CHUNKB + off, 0);
+            break;
+        case 6:
+            L4_UnmapFpage(fpage(CHUNK + off, (int)log2, r));
+            break;
+        case 7:
+            cmd(b, C_MAP, c.raw, fpage(CHUNKB + off, (int)log2, r).raw, CHUNKC + off, rnd(2));
+            break;
+        case 8:
+            cmd(rnd(2) ? b : c, C_UNMAP, fpage((rnd(2) ? CHUNKB : CHUNKC) + off, (int)log2, r).raw,
+                rnd(2) ? L4ABI_UNMAP_FLUSH : 0, 0, 0);
+            break;
+        default: {
+            L4_Word_t v = peek(b, SLOTB + j * 4096), w = peek(c, SLOTC + k * 4096);
+            L4_Word_t x = peek(b, CHUNKB + off), y = peek(c, CHUNKC + off);
+            bad += !marker_ok(v, allowB[j]) + !marker_ok(w, allowC[k]);
+            bad += (x != NOPAGE && x != 0xc0de0000u + (off >> 12)) +
+                   (y != NOPAGE && y != 0xc0de0000u + (off >> 12));
+            seen += (v != NOPAGE) + (w != NOPAGE) + (x != NOPAGE) + (y != NOPAGE);
+            if (rnd(2))
+                poke(rnd(2) ? b : c, (rnd(2) ? SLOTB + j * 4096 : CHUNKB + off) + 4, step);
+        }
+        }
+    }
+    is(bad, 0, "random: B2 and C2 only ever read frames passed to that place");
+    ok(seen > 20, "random: the checks saw mappings (%lu)", seen);
+    L4_UnmapFpage(fpage(pg(0), 16, L4_FullyAccessible));
+    L4_UnmapFpage(fpage(CHUNK, 22, L4_FullyAccessible));
+    L4_Word_t left = 0;
+    for (L4_Word_t s2 = 0; s2 < NSLOT; s2++)
+        left += (peek(b, SLOTB + s2 * 4096) != NOPAGE) + (peek(c, SLOTC + s2 * 4096) != NOPAGE);
+    for (L4_Word_t o = 0; o < (4u << 20); o += 0x3b000)
+        left += (peek(b, CHUNKB + o) != NOPAGE) + (peek(c, CHUNKC + o) != NOPAGE);
+    is(left, 0, "random: A's unmap took back everything derived from it");
+    delete_thread(b);
+    delete_thread(c);
+    for (int i = 0; i < 16; i++)
+        pages[i][0] = 0x1000 + i;           /* A's own pages are all mapped again */
+    is(L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES), k0,
+       "random: kernel object bytes back after deleting B2 and C2");
+}
+
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(102);
+    tap_plan(107);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
@@ -413,6 +519,7 @@ int main(void)
     test_bad_fpages();
     test_not_owned();
     test_kernel_memory();
+    test_random();          /* after S is gone: A's final unmap would take S's pages */
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
     return 0;
