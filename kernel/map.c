@@ -44,15 +44,19 @@ static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
            (uint64_t)s->utcb_base + s->utcb_size <= va || s->utcb_base >= end;
 }
 
-/* May sigma0 own the physical page pa? Not the kernel's memory, not holes
- * inside RAM; firmware areas and device space above RAM are allowed (for
- * drivers). */
+/* May sigma0 own the physical page pa? Not if any byte of it is the
+ * kernel's, nor holes inside RAM; firmware areas and device space above RAM
+ * are allowed (for drivers). */
 static bool s0_page_ok(uint32_t pa)
 {
-    enum mem_type t = memmap_type_at(&boot_info.map, pa);
-    if (pa >= USER_LIMIT || t == MEM_KERNEL)
+    const struct memmap *m = &boot_info.map;
+    if (pa >= USER_LIMIT)
         return false;
-    return t != 0 || pa >= boot_info.phys_top;
+    for (int i = 0; i < m->count; i++)
+        if (m->r[i].type == MEM_KERNEL && m->r[i].base < (uint64_t)pa + PAGE_SIZE &&
+            m->r[i].end > pa)
+            return false;
+    return memmap_type_at(m, pa) != 0 || pa >= boot_info.phys_top;
 }
 
 /* Is the 4 MiB frame p one 4 MiB root? See the comment at the top. */
@@ -97,12 +101,12 @@ static bool s0_roots(struct space *s0, uint32_t pa, unsigned log2)
     return true;
 }
 
-bool sigma0_map(struct space *s, uint32_t addr)
+bool sigma0_map(struct space *s, uint32_t addr, unsigned rwx)
 {
     if (!s0_page_ok(addr & PTE_ADDR) || !s0_roots(s, addr & PTE_ADDR, PAGE_SHIFT))
         return false;
     struct mapnode *n = mdb_lookup(s, addr);
-    if (!n)
+    if (!n || ((rwx & L4ABI_FPAGE_W) && !(n->rights & L4ABI_FPAGE_W)))
         return false;
     mdb_pt_set(s, n->va, n->pa, n->log2, n->rights);    /* idempotent */
     return pd_lookup(s->pd, addr, NULL) != 0;

@@ -12,13 +12,16 @@ struct space;
 uint32_t map_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t);
 
 /* One map or grant item (words item0, fpage) from s to r, whose receive
- * window (acceptor fpage, 0 = none) is `window`. Pages s does not have are
- * skipped; KIP and UTCB pages never move. */
+ * window (acceptor fpage, 0 = none) is `window`, by the X.2 rules (see
+ * map.c). Pages s does not have are skipped; KIP and UTCB pages never
+ * move; nothing moves into or out of kernel space. */
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window);
 
-/* sigma0's invisible page faults: physical memory mapped 1:1 where sigma0
- * may own it. Returns false for addresses sigma0 may never see. */
-bool sigma0_map(struct space *s, uint32_t addr);
+/* sigma0's invisible page faults (access rwx, L4ABI_FPAGE_*): physical
+ * memory mapped 1:1 where sigma0 may own it, as roots of the mapping
+ * database. Returns false for addresses sigma0 may never see (or, for a
+ * mapping sigma0 received read-only, writes). */
+bool sigma0_map(struct space *s, uint32_t addr, unsigned rwx);
 
 #endif

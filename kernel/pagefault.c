@@ -26,7 +26,7 @@ void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
 void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
 {
     if (t->space->sigma0) {
-        if (!sigma0_map(t->space, addr))
+        if (!sigma0_map(t->space, addr, rwx))
             thread_stop(t, "sigma0 touched memory it does not own", addr, ip);
         return;
     }

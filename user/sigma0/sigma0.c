@@ -2,10 +2,12 @@
  * as conventional or boot-loader memory, and hands each 4 KiB frame out
  * once, idempotently (virtual address == physical address), speaking the
  * X.2 sigma0 protocol:
- *   - page faults of the root task: the faulting page, if still free or
- *     already the faulter's;
- *   - sigma0 requests (label 0xffa0): MR1 = fpage; base ~0 = "any frame of
- *     this size", else that very frame; refused with a nil map item.
+ *   - page faults of the root task: the faulting 4 KiB page, if still free
+ *     or already the faulter's;
+ *   - sigma0 requests (label 0xffa0): MR1 = fpage of 4 KiB .. 4 MiB; base
+ *     bits all ones = "any free frame of this size", else that very
+ *     (aligned) frame; refused with a nil map item. A frame is handed out
+ *     once; asking again for frames one already owns succeeds.
  * Memory the KIP calls reserved (kernel pool, kernel image, firmware) and
  * the KIP itself are never handed out. */
 #include <l4/kip.h>
@@ -43,24 +45,34 @@ static void scan_kip(L4_KernelInterfacePage_t *kip)
         owner[f] = me;
 }
 
-static int grab(L4_Word_t frame, L4_Word_t who)
+/* Gives the 2^log2-byte frame at `frame` (a frame number, aligned) to
+ * `who` if every 4 KiB frame in it is sigma0's to give and is free or
+ * already who's. All or nothing. */
+static int grab(L4_Word_t frame, L4_Word_t log2, L4_Word_t who)
 {
-    if (frame >= MAX_FRAMES || kind[frame] != REG_OWN)
+    L4_Word_t n = 1ul << (log2 - 12);
+    if (frame >= MAX_FRAMES || n > MAX_FRAMES - frame)
         return 0;
-    if (owner[frame] && owner[frame] != who)
-        return 0;
-    owner[frame] = who;
+    for (L4_Word_t f = frame; f < frame + n; f++)
+        if (kind[f] != REG_OWN || (owner[f] && owner[f] != who))
+            return 0;
+    for (L4_Word_t f = frame; f < frame + n; f++)
+        owner[f] = who;
     return 1;
 }
 
-static L4_Word_t find_any(L4_Word_t who)
+/* Any free frame of 2^log2 bytes; 0 if none. High memory first, so that
+ * requests for specific low frames (boot images) stay satisfiable. */
+static L4_Word_t find_any(L4_Word_t log2, L4_Word_t who)
 {
-    /* Prefer high memory so low boot images stay where they are. */
-    for (L4_Word_t f = MAX_FRAMES - 1; f > 256; f--)
-        if (kind[f] == REG_OWN && !owner[f]) {
-            owner[f] = who;
+    L4_Word_t n = 1ul << (log2 - 12);
+    for (L4_Word_t f = MAX_FRAMES - n; f >= n; f -= n) {
+        L4_Word_t i;
+        for (i = 0; i < n && kind[f + i] == REG_OWN && !owner[f + i]; i++)
+            ;
+        if (i == n && grab(f, log2, who))
             return f;
-        }
+    }
     return 0;
 }
 
@@ -68,8 +80,11 @@ static void reply_map(L4_ThreadId_t to, L4_Word_t page, L4_Word_t log2, L4_Word_
 {
     L4_Msg_t msg;
     L4_MsgClear(&msg);
-    L4_Fpage_t fp = page ? L4_FpageLog2(page, (int)log2) : L4_Nilpage;
-    L4_Set_Rights(&fp, rights);
+    L4_Fpage_t fp = L4_Nilpage;     /* refusal: the nil fpage, no rights */
+    if (page) {
+        fp = L4_FpageLog2(page, (int)log2);
+        L4_Set_Rights(&fp, rights);
+    }
     L4_MsgAppendMapItem(&msg, L4_MapItem(fp, page));
     L4_MsgLoad(&msg);
     L4_Reply(to);
@@ -95,7 +110,7 @@ int main(void)
         }
         if (label == (L4ABI_LABEL_PAGEFAULT & 0xfff0)) {
             L4_Word_t page = mr1 & ~0xfffu;
-            if (grab(page >> 12, from.raw)) {
+            if (grab(page >> 12, 12, from.raw)) {
                 reply_map(from, page, 12, L4_FullyAccessible);
             } else {
                 printf("sigma0: refusing fault at %lx (ip %lx) of %lx\n", mr1, mr2, from.raw);
@@ -103,16 +118,17 @@ int main(void)
                 continue;
             }
         } else if (label == L4ABI_LABEL_SIGMA0) {
-            L4_Fpage_t req = { .raw = mr1 };
-            L4_Word_t log2 = L4_SizeLog2(req);
-            L4_Word_t page = 0;
-            if (log2 == 12) {
-                if ((mr1 & L4ABI_FPAGE_BASE_MASK) == L4ABI_FPAGE_BASE_MASK)
-                    page = find_any(from.raw) << 12;
-                else if (grab(L4_Address(req) >> 12, from.raw))
-                    page = L4_Address(req);
+            /* 4 KiB .. 4 MiB frames; anything else gets the nil item. */
+            L4_Word_t log2 = L4ABI_FPAGE_LOG2(mr1), page = 0;
+            if (log2 >= 12 && log2 <= 22) {
+                L4_Word_t mask = (1ul << log2) - 1;
+                if (((mr1 | mask) & L4ABI_FPAGE_BASE_MASK) == L4ABI_FPAGE_BASE_MASK)
+                    page = find_any(log2, from.raw) << 12;
+                else if (!(mr1 & L4ABI_FPAGE_BASE_MASK & mask) &&
+                         grab((mr1 & L4ABI_FPAGE_BASE_MASK) >> 12, log2, from.raw))
+                    page = mr1 & L4ABI_FPAGE_BASE_MASK;
             }
-            reply_map(from, page, 12, L4_FullyAccessible);
+            reply_map(from, page, log2, L4_FullyAccessible);
         } else {
             printf("sigma0: unknown request label %lx from %lx\n", label, from.raw);
             tag = L4_Wait(&from);

@@ -1,0 +1,526 @@
+/* In-guest tests of user-level memory management: sigma0, map and grant
+ * items, receive windows, Unmap with access bits, revocation through three
+ * spaces, bad fpages, and kernel memory returning after space deletion.
+ * The root task (space A) gets memory from sigma0 and pages child spaces
+ * B, C (three-level tests) and S (fault storm). */
+#include "mempager.h"
+#include "tap.h"
+
+#define REGION      0x20000000u     /* the root's 16 MiB from sigma0 */
+#define STORM_VA    0x40000000u     /* where S touches 16 MiB */
+#define STORM_LEN   (16u << 20)
+#define BWIN        0x50000000u
+#define CWIN        0x60000000u
+
+static L4_Word_t pages[16][1024] __attribute__((aligned(0x10000)));
+static L4_Word_t storm_phys[4];
+
+static L4_ThreadId_t tid(int no) { return L4_GlobalId(no, 1); }
+static L4_Word_t pg(int i) { return (L4_Word_t)pages[i]; }
+
+/* ---- sigma0 ---- */
+
+static void test_sigma0(void)
+{
+    for (int i = 0; i < 4; i++) {
+        L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 22,
+                                        L4_FpageLog2(REGION + (i << 22), 22));
+        storm_phys[i] = L4_Address(f);
+        ok(!L4_IsNilFpage(f) && L4_SizeLog2(f) == 22 && !(storm_phys[i] & 0x3fffff),
+           "sigma0 hands out a free 4 MiB frame (%lx)", storm_phys[i]);
+    }
+    ok(storm_phys[0] != storm_phys[1] && storm_phys[1] != storm_phys[2] &&
+       storm_phys[0] != storm_phys[3], "each 4 MiB frame handed out once");
+    volatile L4_Word_t *r = (volatile L4_Word_t *)REGION;
+    r[0] = 0x1234;
+    r[(16u << 20) / 4 - 1] = 0x5678;
+    ok(r[0] == 0x1234 && r[(16u << 20) / 4 - 1] == 0x5678, "the 16 MiB are usable");
+
+    L4_Fpage_t f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(storm_phys[0], 22),
+                                               L4_FpageLog2(REGION, 22));
+    ok(L4_Address(f) == storm_phys[0] && L4_SizeLog2(f) == 22,
+       "asking again for a frame one owns succeeds");
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(0x00100000, 12),
+                                    L4_FpageLog2(0x30000000, 12));
+    ok(L4_IsNilFpage(f), "kernel image frame refused with a nil item");
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(0x00000000, 22),
+                                    L4_FpageLog2(0x30000000, 22));
+    ok(L4_IsNilFpage(f), "4 MiB frame with reserved memory in it refused");
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(0x00000000, 30),
+                                    L4_FpageLog2(0x30000000, 30));
+    ok(L4_IsNilFpage(f), "1 GiB frame refused");
+    /* The KIP frame: sigma0 reads it from the KIP's own memory descriptors as
+     * reserved; asking for the 4 KiB frame holding sigma0's own image is
+     * refused too (it stays sigma0's). */
+    L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
+    L4_Word_t s0lo = ((struct l4_kip *)kip)->sigma0.low & ~0xffful;
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(s0lo, 12),
+                                    L4_FpageLog2(0x30000000, 12));
+    ok(L4_IsNilFpage(f), "sigma0's own frame refused (%lx)", s0lo);
+    /* The kernel pool: the last reserved physical range the KIP lists
+     * below 3 GiB (the top of RAM, where Pecan carves its pool). */
+    struct l4_kip *k = (struct l4_kip *)kip;
+    struct l4_memdesc *d = (struct l4_memdesc *)((char *)k + L4ABI_KIP_MEMINFO_PTR(k->memory_info));
+    L4_Word_t pool = 0;
+    for (L4_Word_t i = 0; i < L4ABI_KIP_MEMINFO_N(k->memory_info); i++)
+        if (!(d[i].w0 & L4ABI_MEMDESC_VIRTUAL) &&
+            (d[i].w0 & L4ABI_MEMDESC_TYPE_MASK) == L4ABI_MEMDESC_RESERVED &&
+            (d[i].w0 & ~0x3fful) >= 0x00200000 && (d[i].w0 & ~0x3fful) < 0xc0000000)
+            pool = d[i].w0 & ~0xffful;
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(pool, 12),
+                                    L4_FpageLog2(0x30000000, 12));
+    ok(pool && L4_IsNilFpage(f), "reserved memory (kernel pool at %lx) refused", pool);
+    f = L4_Sigma0_GetAny(L4_nilthread, 12, L4_FpageLog2(0x30000000, 12));
+    ok(!L4_IsNilFpage(f) && L4_SizeLog2(f) == 12, "any 4 KiB frame");
+    *(volatile L4_Word_t *)0x30000000 = 0xabc;
+    ok(*(volatile L4_Word_t *)0x30000000 == 0xabc, "and it is mapped where asked");
+    L4_Word_t got = L4_Address(f);
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(got, 12),
+                                    L4_FpageLog2(0x30001000, 12));
+    ok(!L4_IsNilFpage(f), "the same frame again (same owner)");
+    ok(*(volatile L4_Word_t *)0x30001000 == 0xabc, "is the same memory at the second place");
+}
+
+/* ---- fault storm; the root task pages S from its 16 MiB ---- */
+
+static void storm(const char *round)
+{
+    L4_ThreadId_t s = tid(100);
+    volatile L4_Word_t *r = (volatile L4_Word_t *)REGION;
+    for (L4_Word_t off = 0; off < STORM_LEN; off += 4096)
+        r[off / 4] = 0;
+    npw = 0;
+    pw_add(s, STORM_VA, STORM_LEN, REGION, L4_FullyAccessible);
+    ok(make_child(s, 2), "%s: child space S created", round);
+    L4_Word_t n0 = nfaults;
+    cmd(s, C_TOUCH, STORM_VA, STORM_LEN, 0, 0);
+    is(nfaults - n0, STORM_LEN / 4096, "fault storm: one fault per fresh page");
+    L4_Word_t bad = 0;
+    for (L4_Word_t off = 0; off < STORM_LEN; off += 4096)
+        if (r[off / 4] != ((STORM_VA + off) ^ 0x5a5a5a5au))
+            bad++;
+    is(bad, 0, "16 MiB of pages hold distinct data, seen through the pager's mapping");
+}
+
+static void test_storm_unmap(void)
+{
+    L4_ThreadId_t s = tid(100);
+    /* Part of a 4 MiB mapping: the child's page below it goes, and only it. */
+    L4_Fpage_t f = L4_UnmapFpage(fpage(REGION + 0x5000, 12, L4_FullyAccessible));
+    ok(L4_WasWritten(f) && L4_WasReferenced(f),
+       "unmap of 4 KiB of a 4 MiB mapping reports the child's write (%lx)", f.raw & 7);
+    L4_Word_t n0 = nfaults;
+    L4_Word_t v = cmd(s, C_READ, STORM_VA + 0x5000, 0, 0, 0);
+    ok(nfaults == n0 + 1 && v == ((STORM_VA + 0x5000) ^ 0x5a5a5a5au),
+       "the child's page was revoked (refaulted from the pager)");
+    n0 = nfaults;
+    cmd(s, C_READ, STORM_VA + 0x6000, 0, 0, 0);
+    is(nfaults - n0, 0, "its neighbour was not");
+
+    /* Flush 4 KiB of our own 4 MiB mapping (a split) and get it back. */
+    f = L4_Flush(fpage(REGION + 0x7000, 12, L4_FullyAccessible));
+    ok(L4_WasWritten(f), "flush of our own page reports it written");
+    n0 = nfaults;
+    cmd(s, C_READ, STORM_VA + 0x8000, 0, 0, 0);
+    ok(nfaults == n0 && ((volatile L4_Word_t *)REGION)[0x8000 / 4] ==
+       ((STORM_VA + 0x8000) ^ 0x5a5a5a5au), "split mapping keeps the other pages");
+    f = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(storm_phys[0] + 0x7000, 12),
+                                    L4_FpageLog2(REGION + 0x7000, 12));
+    ok(!L4_IsNilFpage(f) && ((volatile L4_Word_t *)REGION)[0x7000 / 4] ==
+       ((STORM_VA + 0x7000) ^ 0x5a5a5a5au), "flushed page back from sigma0, data intact");
+    n0 = nfaults;
+    cmd(s, C_READ, STORM_VA + 0x7000, 0, 0, 0);
+    is(nfaults - n0, 1, "the child lost the flushed page too");
+}
+
+static void test_kernel_memory(void)
+{
+    L4_ThreadId_t s = tid(100);
+    delete_thread(s);
+    L4_Word_t f0 = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
+    L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    storm("round 2");
+    L4_Word_t k1 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    ok(k1 > k0 + (STORM_LEN / 4096) * 32, "4096 mappings use kernel memory (%lu bytes)",
+       k1 - k0);
+    delete_thread(s);
+    is(L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES), k0,
+       "kernel object bytes back to the start after deleting the space");
+    is(L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES), f0,
+       "free kernel frames back to the start after deleting the space");
+}
+
+/* ---- three levels: A (root) -> B -> C ---- */
+
+static L4_ThreadId_t B, C;
+
+static void test_three_levels(void)
+{
+    B = tid(80);
+    C = tid(90);
+    npw = 0;
+    for (int i = 0; i < 16; i++)
+        pages[i][0] = 0x1000 + i;
+    ok(make_child(B, 0) && make_child(C, 1), "spaces B and C created");
+    cmd(B, C_WINDOW, L4_FpageLog2(BWIN, 16).raw, 0, 0, 0);
+    cmd(C, C_WINDOW, L4_FpageLog2(CWIN, 16).raw, 0, 0, 0);
+    ok(give(B, fpage(pg(0), 14, L4_FullyAccessible), pg(0), 0), "A maps 16 KiB to B");
+    int good = 1;
+    for (int k = 0; k < 4; k++)
+        good &= peek(B, BWIN + k * 4096) == 0x1000u + k;
+    ok(good, "B sees A's four pages in order");
+    is(peek(B, BWIN + 0x4000), NOPAGE, "nothing beyond the fpage");
+    is(cmd(B, C_MAP, C.raw, fpage(BWIN, 14, L4_FullyAccessible).raw, BWIN, 0), 1,
+       "B maps them on to C");
+    good = 1;
+    for (int k = 0; k < 4; k++)
+        good &= peek(C, CWIN + k * 4096) == 0x1000u + k;
+    ok(good, "C sees the same four frames");
+
+    /* Access bits travel up: C writes, A asks. */
+    L4_GetStatus(fpage(pg(1), 12, 0));
+    is(poke(C, CWIN + 0x1000, 0x77), 0, "C writes through its mapping");
+    L4_Fpage_t st = L4_GetStatus(fpage(pg(1), 12, 0));
+    ok(L4_WasWritten(st) && L4_WasReferenced(st), "A's Unmap reports C's write (bits %lx)",
+       st.raw & 7);
+    st = L4_GetStatus(fpage(pg(1), 12, 0));
+    is(st.raw & 7, 0, "reported bits are reset");
+    is(pages[1][0], 0x77, "A sees C's write");
+
+    /* Unmap in the middle level: C's subtree goes, B keeps its pages. */
+    L4_Word_t r = cmd(B, C_UNMAP, fpage(BWIN, 14, L4_FullyAccessible).raw, 0, 0, 0);
+    is(r & ~7ul, fpage(BWIN, 14, 0).raw, "B's Unmap returns its fpage");
+    is(peek(C, CWIN), NOPAGE, "B's unmap removed C's mapping");
+    is(peek(C, CWIN + 0x3000), NOPAGE, "all of them");
+    is(peek(B, BWIN), 0x1000, "B kept its own");
+
+    /* Grant moves B's mapping to C; A can still revoke it there. */
+    is(cmd(B, C_MAP, C.raw, fpage(BWIN + 0x2000, 12, L4_FullyAccessible).raw, BWIN + 0x2000, 1),
+       1, "B grants a page to C");
+    is(peek(C, CWIN + 0x2000), 0x1002, "C has the granted page where the window says");
+    is(peek(B, BWIN + 0x2000), NOPAGE, "B no longer has it");
+    L4_UnmapFpage(fpage(pg(2), 12, L4_FullyAccessible));
+    is(peek(C, CWIN + 0x2000), NOPAGE, "A's unmap reaches the granted page");
+
+    /* Revocation from the top reaches every level. */
+    cmd(B, C_MAP, C.raw, fpage(BWIN, 14, L4_FullyAccessible).raw, BWIN, 0);
+    is(peek(C, CWIN + 0x3000), 0x1003, "C mapped again from B");
+    L4_UnmapFpage(fpage(pg(0), 14, L4_FullyAccessible));
+    ok(peek(B, BWIN) == NOPAGE && peek(B, BWIN + 0x3000) == NOPAGE,
+       "A's unmap removed B's mappings");
+    ok(peek(C, CWIN + 0x1000) == NOPAGE && peek(C, CWIN + 0x3000) == NOPAGE,
+       "and C's, two levels down");
+    is(pages[3][0], 0x1003, "A keeps its own pages");
+
+    /* Rights reduction: revoke only W, the mapping stays readable. */
+    give(B, fpage(pg(5), 12, L4_FullyAccessible), pg(5), 0);
+    L4_UnmapFpage(fpage(pg(5), 12, L4ABI_FPAGE_W));
+    is(peek(B, BWIN + 0x5000), 0x1005, "after revoking W, B still reads");
+    L4_Word_t n = poke(B, BWIN + 0x5000, 1);
+    ok(n == 1 && (last_fault_label & L4ABI_FPAGE_W) && pages[5][0] == 0x1005,
+       "but its write faults (%lu faults) and does not reach the frame", n);
+}
+
+static void test_rights(void)
+{
+    /* Read-only, then the pager maps the same page writable: an upgrade. */
+    pages[8][0] = 0x1008;
+    give(B, fpage(pg(8), 12, L4_Readable), pg(8), 0);
+    is(peek(B, BWIN + 0x8000), 0x1008, "read-only mapping readable");
+    cmd(B, C_MAP, C.raw, fpage(BWIN + 0x8000, 12, L4_FullyAccessible).raw, BWIN + 0x8000, 0);
+    is(peek(C, CWIN + 0x8000), 0x1008, "B passed it on to C");
+    pw_add(B, BWIN + 0x8000, 4096, pg(8), L4_FullyAccessible);
+    L4_Word_t n = poke(B, BWIN + 0x8000, 0x88);
+    ok(n == 1 && (last_fault_label & L4ABI_FPAGE_W), "write to it faults once (%lu)", n);
+    is(pages[8][0], 0x88, "after the upgrade the write reached the frame");
+    is(poke(B, BWIN + 0x8000, 0x89), 0, "and further writes do not fault");
+    is(peek(C, CWIN + 0x8000), 0x89, "the upgrade kept C's mapping derived from B's");
+    npw = 0;
+
+    /* B cannot pass on more rights than it has. */
+    pages[9][0] = 0x1009;
+    give(B, fpage(pg(9), 12, L4_Readable), pg(9), 0);
+    cmd(B, C_MAP, C.raw, fpage(BWIN + 0x9000, 12, L4_FullyAccessible).raw, BWIN + 0x9000, 0);
+    is(peek(C, CWIN + 0x9000), 0x1009, "C got B's read-only page");
+    n = poke(C, CWIN + 0x9000, 0x99);
+    ok(n == 1 && pages[9][0] == 0x1009, "mapped on with RWX it is still read-only for C");
+}
+
+/* 4 MiB mappings: made where both sides allow, split when partly revoked. */
+static void test_superpages(void)
+{
+    L4_Word_t big = REGION + (4u << 20), bwin = 0x48000000u;
+    cmd(B, C_WINDOW, L4_FpageLog2(bwin, 23).raw, 0, 0, 0);
+    L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    give(B, fpage(big, 22, L4_FullyAccessible), big, 0);
+    L4_Word_t k1 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    if (L4_PageSizeMask(L4_GetKernelInterface()) & (1u << 22))
+        ok(k1 - k0 <= 1024, "4 MiB mapped as one mapping, no page table (%lu bytes)",
+           k1 - k0);
+    else
+        ok(1, "# SKIP no 4 MiB pages on this CPU (KIP page-size mask)");
+    ok(peek(B, bwin + (4u << 20) + 0x3000) == ((STORM_VA + (4u << 20) + 0x3000) ^ 0x5a5a5a5au) &&
+       peek(B, bwin + (8u << 20) - 4096) == ((STORM_VA + (8u << 20) - 4096) ^ 0x5a5a5a5au),
+       "B sees the 4 MiB at the window's upper half (hot spot)");
+    is(peek(B, bwin), NOPAGE, "lower half of the window empty");
+    L4_UnmapFpage(fpage(big + 0x3000, 12, L4_FullyAccessible));
+    is(peek(B, bwin + (4u << 20) + 0x3000), NOPAGE,
+       "revoking 4 KiB of A's 4 MiB page removes that page from B");
+    ok(peek(B, bwin + (4u << 20) + 0x4000) == ((STORM_VA + (4u << 20) + 0x4000) ^ 0x5a5a5a5au) &&
+       peek(B, bwin + (4u << 20) + 0x2000) != NOPAGE,
+       "and only that page (B's mapping was split)");
+    L4_Word_t want5 = (STORM_VA + (4u << 20) + 0x5000) ^ 0x5a5a5a5au;
+    cmd(B, C_MAP, C.raw, fpage(bwin + (4u << 20) + 0x5000, 12, L4_FullyAccessible).raw,
+        bwin + (4u << 20) + 0x5000, 1);
+    ok(peek(C, CWIN + 0x5000) == want5 && peek(B, bwin + (4u << 20) + 0x5000) == NOPAGE,
+       "B grants a piece of its split 4 MiB page to C");
+    L4_Word_t r = cmd(B, C_UNMAP, fpage(bwin, 23, L4_FullyAccessible).raw, L4ABI_UNMAP_FLUSH,
+                      0, 0);
+    ok((r & L4ABI_FPAGE_R) && peek(B, bwin + (4u << 20) + 0x4000) == NOPAGE,
+       "B flushes all its pieces (referenced bit %lx)", r & 7);
+    is(peek(C, CWIN + 0x5000), want5, "the granted piece is C's now: B's flush left it");
+    L4_UnmapFpage(fpage(big + 0x5000, 12, L4_FullyAccessible));
+    is(peek(C, CWIN + 0x5000), NOPAGE, "A's unmap still reaches it");
+    L4_Word_t k2 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    /* Page tables stay until the space goes: one for the pieces, one for
+     * the probe at the window's base. */
+    ok(k2 <= k1 + 2 * 4096, "the split pieces are freed again (%ld bytes of page "
+       "tables stay)", (long)(k2 - k1));
+}
+
+static void test_windows(void)
+{
+    /* Window smaller than the fpage: the hot spot picks the part. */
+    cmd(B, C_WINDOW, L4_FpageLog2(0x51000000, 12).raw, 0, 0, 0);
+    give(B, fpage(pg(4), 14, L4_FullyAccessible), pg(4) + 0x2000, 0);
+    is(peek(B, 0x51000000), 0x1006, "16 KiB into a 4 KiB window: the hot spot's page lands");
+    cmd(B, C_WINDOW, L4_FpageLog2(0x51000000, 13).raw, 0, 0, 0);
+    give(B, fpage(pg(4), 14, L4_FullyAccessible), pg(4) + 0x3000, 0);
+    ok(peek(B, 0x51000000) == 0x1006 && peek(B, 0x51001000) == 0x1007,
+       "16 KiB into an 8 KiB window: the hot spot's half lands");
+
+    /* Window larger than the fpage: the hot spot picks the place. */
+    cmd(B, C_WINDOW, L4_FpageLog2(0x52000000, 16).raw, 0, 0, 0);
+    give(B, fpage(pg(9), 12, L4_FullyAccessible), 0x3000, 0);
+    is(peek(B, 0x52003000), 0x1009, "4 KiB into a 64 KiB window at hot spot 0x3000");
+    is(peek(B, 0x52000000), NOPAGE, "not at the window's base");
+    give(B, fpage(pg(10), 12, L4_FullyAccessible), 0x12347abc, 0);
+    is(peek(B, 0x52007000), 0x100a, "hot spot taken modulo the window (0x12347abc -> +0x7000)");
+    /* Overlap: a new mapping replaces what was there. */
+    give(B, fpage(pg(10), 12, L4_FullyAccessible), 0x3000, 0);
+    is(peek(B, 0x52003000), 0x100a, "mapping over an existing one replaces it");
+    give(B, fpage(pg(4), 14, L4_FullyAccessible), 0x4000, 0);
+    ok(peek(B, 0x52004000) == 0x1004 && peek(B, 0x52007000) == 0x1007,
+       "16 KiB over a window part holding a page: whole fpage lands");
+    cmd(B, C_WINDOW, 0, 0, 0, 0);
+    give(B, fpage(pg(11), 12, L4_FullyAccessible), 0xe000, 0);
+    cmd(B, C_WINDOW, L4_FpageLog2(0x52000000, 16).raw, 0, 0, 0);
+    is(peek(B, 0x5200e000), NOPAGE, "nil receive window: nothing mapped");
+}
+
+static void test_bad_fpages(void)
+{
+    cmd(B, C_WINDOW, L4_FpageLog2(0x53000000, 16).raw, 0, 0, 0);
+    L4_Fpage_t f;
+    f.raw = (pg(11) & ~0x3fful) | (0 << 4) | 7;
+    give(B, f, 0x1000, 0);
+    is(peek(B, 0x53001000), NOPAGE, "size-0 fpage maps nothing");
+    f.raw = (pg(11) & ~0x3fful) | (40 << 4) | 7;
+    give(B, f, 0x2000, 0);
+    is(peek(B, 0x53002000), NOPAGE, "size 2^40 fpage maps nothing");
+    f.raw = (pg(11) & ~0x3fful) | (11 << 4) | 7;
+    give(B, f, 0x3000, 0);
+    is(peek(B, 0x53003000), NOPAGE, "2 KiB fpage (smaller than a page) maps nothing");
+    f.raw = (pg(11) + 0x400) | (12 << 4) | 7;
+    give(B, f, 0x4000, 0);
+    is(peek(B, 0x53004000), 0x100b, "unaligned base is aligned down (X.2 ignores low bits)");
+    give(B, fpage(0xc0000000, 12, L4_FullyAccessible), 0x5000, 0);
+    is(peek(B, 0x53005000), NOPAGE, "kernel-space fpage maps nothing");
+    give(B, fpage(0xbfc00000, 22, L4_FullyAccessible), 0, 0);
+    ok(peek(B, 0x53000000) == NOPAGE, "fpage over our KIP and UTCB areas maps nothing");
+    cmd(B, C_WINDOW, L4_FpageLog2(0xc0000000, 22).raw, 0, 0, 0);
+    give(B, fpage(pg(12), 12, L4_FullyAccessible), 0, 0);
+    cmd(B, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    give(B, fpage(pg(12), 12, L4_FullyAccessible), 0xc0001000, 0);
+    give(B, fpage(pg(12), 12, L4_FullyAccessible), UTCB_AREA, 0);
+    give(B, fpage(pg(12), 12, L4_FullyAccessible), KIP_AREA, 0);
+    is(cmd(B, C_NOP, 0, 0, 0, 0), 0,
+       "windows in kernel space, on the UTCB and the KIP: B still runs");
+    L4_Word_t kip_magic = peek(B, KIP_AREA);
+    is(kip_magic, L4ABI_KIP_MAGIC, "B's KIP was not replaced");
+
+    /* Unmap with bad fpages: nothing happens, bits 0, we survive. */
+    L4_Fpage_t v[6];
+    v[0] = L4_Nilpage;
+    v[1].raw = L4ABI_IOFPAGE(0x60, 4) | 7;
+    v[2].raw = (pg(12) & ~0x3fful) | (40 << 4) | 7;
+    v[3] = fpage(0xc0000000, 30, 7);
+    v[4] = fpage(0x80000000, 31, 7);
+    v[5].raw = (pg(12) & ~0x3fful) | (11 << 4) | 7;
+    pages[12][0] = 0x100c;
+    L4_FlushFpages(6, v);
+    int zero = 1;
+    for (int i = 0; i < 6; i++)
+        zero &= (v[i].raw & 7) == 0;
+    ok(zero, "bad fpages in Unmap report no bits");
+    ok(pages[12][0] == 0x100c && L4_Myself().raw == root_tid.raw &&
+       ((struct l4_kip *)L4_GetKernelInterface())->magic == L4ABI_KIP_MAGIC,
+       "flushing up to the kernel left our UTCB, KIP and pages alone");
+
+    /* An unaligned Unmap fpage is aligned down. */
+    cmd(B, C_WINDOW, L4_FpageLog2(0x54000000, 16).raw, 0, 0, 0);
+    give(B, fpage(pg(13), 12, L4_FullyAccessible), 0xd000, 0);
+    pages[13][0] = 0x100d;
+    is(peek(B, 0x5400d000), 0x100d, "page mapped to B");
+    f.raw = (pg(13) + 0x800) | (12 << 4) | 7;
+    L4_UnmapFpage(f);
+    is(peek(B, 0x5400d000), NOPAGE, "unaligned Unmap fpage revoked it");
+}
+
+static void test_not_owned(void)
+{
+    cmd(C, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    cmd(B, C_MAP, C.raw, fpage(0x57000000, 12, 7).raw, 0x57000000, 0);
+    is(peek(C, 0x57000000), NOPAGE, "B maps memory it does not have: C gets nothing");
+    cmd(B, C_MAP, C.raw, fpage(0x57000000, 12, 7).raw, 0x57000000, 1);
+    is(peek(C, 0x57000000), NOPAGE, "nor by grant");
+    cmd(B, C_MAP, C.raw, fpage(0x00100000, 22, 7).raw, 0x70000000, 0);
+    is(peek(C, 0x70100000), NOPAGE, "physical kernel addresses are not B's");
+    cmd(B, C_MAP, C.raw, fpage(0xc0000000, 28, 7).raw, 0x80000000, 0);
+    is(peek(C, 0x80000000), NOPAGE, "kernel space is not B's");
+    cmd(B, C_MAP, C.raw, fpage(KIP_AREA, 12, 7).raw, 0x71000000, 0);
+    is(peek(C, 0x71000000), NOPAGE, "B's KIP page does not move");
+    cmd(B, C_MAP, C.raw, fpage(UTCB_AREA, 12, 7).raw, 0x72000000, 0);
+    is(peek(C, 0x72000000), NOPAGE, "B's UTCB page does not move");
+    cmd(B, C_MAP, C.raw, L4_CompleteAddressSpace.raw | 7, 0, 0);
+    is(cmd(C, C_NOP, 0, 0, 0, 0), 0, "B maps its whole space to C: C still runs");
+    is(cmd(B, C_NOP, 0, 0, 0, 0), 0, "and so does B");
+    delete_thread(B);
+    delete_thread(C);
+}
+
+/* Random map, grant, unmap and flush among A, B2 and C2 (4 KiB pages and
+ * parts of a 4 MiB page), checking that whatever B2 and C2 can read is a
+ * frame that was really passed to that place, that A's unmap then takes
+ * everything back, and that kernel memory returns after deleting them. */
+static L4_Word_t seed = 4711;
+static L4_Word_t rnd(L4_Word_t n)
+{
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+}
+
+#define NSLOT   32
+#define SLOTB   0x50000000u
+#define SLOTC   0x60000000u
+#define CHUNK   (REGION + (12u << 20))
+#define CHUNKB  0x48000000u
+#define CHUNKC  0x68000000u
+
+static int marker_ok(L4_Word_t v, L4_Word_t allowed)
+{
+    return v == NOPAGE || (v - 0x1000 < 16 && (allowed & (1u << (v - 0x1000))));
+}
+
+static void test_random(void)
+{
+    L4_ThreadId_t b = tid(81), c = tid(91);
+    L4_Word_t allowB[NSLOT] = { 0 }, allowC[NSLOT] = { 0 }, bad = 0, seen = 0;
+    volatile L4_Word_t *chunk = (volatile L4_Word_t *)CHUNK;
+    for (int i = 0; i < 16; i++)
+        pages[i][0] = 0x1000 + i;
+    for (L4_Word_t p = 0; p < 1024; p++)
+        chunk[p * 1024] = 0xc0de0000u + p;
+    npw = 0;
+    L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    ok(make_child(b, 0) && make_child(c, 1), "random: spaces B2 and C2 created");
+    cmd(b, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    cmd(c, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    for (int step = 0; step < 400; step++) {
+        L4_Word_t i = rnd(16), j = rnd(NSLOT), k = rnd(NSLOT), r = 1 + rnd(7);
+        L4_Word_t log2 = 12 + rnd(5), off = rnd(1024) << 12;
+        off &= ~((1ul << log2) - 1);
+        switch (rnd(10)) {
+        case 0:
+            give(b, fpage(pg(i), 12, r), SLOTB + j * 4096, 0);
+            allowB[j] |= 1u << i;
+            break;
+        case 1:
+            cmd(b, C_MAP, c.raw, fpage(SLOTB + j * 4096, 12, r).raw, SLOTC + k * 4096, rnd(2));
+            allowC[k] |= allowB[j];
+            break;
+        case 2:
+            L4_LoadMR(0, fpage(pg(i), 12, r).raw);
+            L4_Unmap(rnd(2) ? L4ABI_UNMAP_FLUSH : 0);
+            pages[i][0] = 0x1000 + i;       /* back from sigma0 if flushed */
+            break;
+        case 3:
+            cmd(b, C_UNMAP, fpage(SLOTB + j * 4096, 12, r).raw, rnd(2) ? L4ABI_UNMAP_FLUSH : 0,
+                0, 0);
+            break;
+        case 4:
+            cmd(c, C_UNMAP, fpage(SLOTC + k * 4096, 12 + rnd(2), r).raw,
+                rnd(2) ? L4ABI_UNMAP_FLUSH : 0, 0, 0);
+            break;
+        case 5:
+            give(b, fpage(CHUNK + off, (int)(rnd(3) ? log2 : 22), r), CHUNKB + off, 0);
+            break;
+        case 6:
+            L4_UnmapFpage(fpage(CHUNK + off, (int)log2, r));
+            break;
+        case 7:
+            cmd(b, C_MAP, c.raw, fpage(CHUNKB + off, (int)log2, r).raw, CHUNKC + off, rnd(2));
+            break;
+        case 8:
+            cmd(rnd(2) ? b : c, C_UNMAP, fpage((rnd(2) ? CHUNKB : CHUNKC) + off, (int)log2, r).raw,
+                rnd(2) ? L4ABI_UNMAP_FLUSH : 0, 0, 0);
+            break;
+        default: {
+            L4_Word_t v = peek(b, SLOTB + j * 4096), w = peek(c, SLOTC + k * 4096);
+            L4_Word_t x = peek(b, CHUNKB + off), y = peek(c, CHUNKC + off);
+            bad += !marker_ok(v, allowB[j]) + !marker_ok(w, allowC[k]);
+            bad += (x != NOPAGE && x != 0xc0de0000u + (off >> 12)) +
+                   (y != NOPAGE && y != 0xc0de0000u + (off >> 12));
+            seen += (v != NOPAGE) + (w != NOPAGE) + (x != NOPAGE) + (y != NOPAGE);
+            if (rnd(2))
+                poke(rnd(2) ? b : c, (rnd(2) ? SLOTB + j * 4096 : CHUNKB + off) + 4, step);
+        }
+        }
+    }
+    is(bad, 0, "random: B2 and C2 only ever read frames passed to that place");
+    ok(seen > 20, "random: the checks saw mappings (%lu)", seen);
+    L4_UnmapFpage(fpage(pg(0), 16, L4_FullyAccessible));
+    L4_UnmapFpage(fpage(CHUNK, 22, L4_FullyAccessible));
+    L4_Word_t left = 0;
+    for (L4_Word_t s2 = 0; s2 < NSLOT; s2++)
+        left += (peek(b, SLOTB + s2 * 4096) != NOPAGE) + (peek(c, SLOTC + s2 * 4096) != NOPAGE);
+    for (L4_Word_t o = 0; o < (4u << 20); o += 0x3b000)
+        left += (peek(b, CHUNKB + o) != NOPAGE) + (peek(c, CHUNKC + o) != NOPAGE);
+    is(left, 0, "random: A's unmap took back everything derived from it");
+    delete_thread(b);
+    delete_thread(c);
+    for (int i = 0; i < 16; i++)
+        pages[i][0] = 0x1000 + i;           /* A's own pages are all mapped again */
+    is(L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES), k0,
+       "random: kernel object bytes back after deleting B2 and C2");
+}
+
+int main(void)
+{
+    root_tid = L4_Myself();
+    tap_plan(107);
+    test_sigma0();
+    storm("round 1");
+    test_storm_unmap();
+    test_three_levels();
+    test_rights();
+    test_superpages();
+    test_windows();
+    test_bad_fpages();
+    test_not_owned();
+    test_kernel_memory();
+    test_random();          /* after S is gone: A's final unmap would take S's pages */
+    int fails = tap_done();
+    L4_KDB_Shutdown(fails ? 1 : 0);
+    return 0;
+}
