@@ -16,6 +16,11 @@
 #include "arch/ia32/pic.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/layout.h"
+#include "arch/ia32/fpu.h"
+#include "arch/ia32/vif_arch.h"
+#include "arch/ia32/debug.h"
+#include "exception.h"
+#include "vif.h"
 
 void serial_init(void);
 void multiboot_read(uint32_t magic, uint32_t mbi_phys);
@@ -136,6 +141,12 @@ uint32_t kernel_stat(uint32_t which)
         return sum;
     }
     case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return context_switches;
+    case L4ABI_KDB_STAT_EXC_IPCS: return exception_ipcs;
+    case L4ABI_KDB_STAT_VIF_TRAPS: return vif_traps;
+    case L4ABI_KDB_STAT_FPU_TRAPS: return fpu_traps;
+    case L4ABI_KDB_STAT_FPU_SAVES: return fpu_saves;
+    case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
+    case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     default: return ~0u;
     }
 }
@@ -183,7 +194,7 @@ static void sysenter_init(void)
     if (!cpu.sep)
         return;
     wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
-    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&tss.esp0);
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&sysenter_area.esp0);
     wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
 }
 
@@ -221,6 +232,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     pic_init();
     timer_init();
     sysenter_init();
+    fpu_init();
+    vif_init();
+    debug_probe();
     kip_init(&sigma0, &root);
 
     if (boot_options.kfault_test)
@@ -238,7 +252,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
     kprintf("boot: starting sigma0 and the root task\n");
     uint32_t boot_ksp;
-    tss.esp0 = tcb_stack_top(idle);
+    tss.esp0 = sysenter_area.esp0 = tcb_stack_top(idle);
     extern void arch_switch(uint32_t *, uint32_t);
     arch_switch(&boot_ksp, idle->ksp);
     panic("boot: returned to the boot stack");

@@ -71,6 +71,7 @@ struct tcb {
     uint32_t gs_desc[2];        /* arch: the %gs descriptor for this UTCB */
     uint32_t *mr;               /* kernel pointer to MR0 of our UTCB */
     uint32_t start_ip, start_sp;    /* from ExchangeRegisters while TF_STARTING */
+    void *fpu;                  /* FPU save area (arch/ia32/fpu.c), NULL until first use */
 };
 
 _Static_assert(sizeof(struct tcb) < 512, "TCB leaves room for the kernel stack");

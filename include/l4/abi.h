@@ -562,6 +562,13 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_TCB_ZERO     3       /* TCB reads served by the zero page */
 #define L4ABI_KDB_STAT_KMEM_BYTES   4       /* bytes in kernel objects */
 #define L4ABI_KDB_STAT_CONTEXT_SWITCHES 5
+/* Exceptions work (numbers from 32 on, to stay clear of other additions). */
+#define L4ABI_KDB_STAT_EXC_IPCS     32      /* exception + system-call exception IPCs */
+#define L4ABI_KDB_STAT_VIF_TRAPS    33      /* cli/sti emulated after a #GP */
+#define L4ABI_KDB_STAT_FPU_TRAPS    34      /* #NM traps (lazy FPU switches) */
+#define L4ABI_KDB_STAT_FPU_SAVES    35      /* FPU states saved for a new owner */
+#define L4ABI_KDB_STAT_FPU_AREAS    36      /* FPU save areas allocated now */
+#define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

@@ -69,6 +69,7 @@ static inline uint32_t read_eflags(void) { uint32_t f; __asm__ volatile("pushfl;
 /* Features found by cpu_probe(), kept for the rest of the kernel. */
 struct cpu_features {
     bool pse, pge, sep, fxsr, sse, sse2, vme, apic, tsc, msr, de;
+    bool pvi;           /* CR4.PVI turned on (vif.c) */
     uint32_t family, model, stepping;
     char vendor[13];
 };

@@ -5,6 +5,7 @@
 #include "cpu.h"
 
 struct tss tss __attribute__((aligned(128)));
+struct sysenter_area sysenter_area __attribute__((aligned(16)));
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)

@@ -1,0 +1,113 @@
+/* Debug exceptions.
+ *
+ * A user thread with EFLAGS.TF (set by itself or by its exception handler's
+ * reply) or hitting a breakpoint gets #DB, delivered as exception IPC with
+ * DR6 in the error-code word; DR6 is reset afterwards.
+ *
+ * sysenter does not clear TF, so a single-stepped thread's sysenter traps
+ * at the first instruction of sysenter_entry, still on the sysenter stack
+ * (MSR_SYSENTER_ESP = sysenter_area, whose guard stack takes that frame).
+ * The kernel clears TF there, remembers it, and puts it back into the
+ * user's EFLAGS once the entry has built the user frame: the thread keeps
+ * stepping after the system call.
+ *
+ * Branch trace (DEBUGCTL.BTF, "single-step on branches") is probed at boot
+ * and only reported: whether the MSR exists (a fault-safe rdmsr) and
+ * whether BTF sticks when written. Neither QEMU nor Bochs implements it. */
+#include "debug.h"
+#include "cpu.h"
+#include "../../console.h"
+
+#define DR6_RESET 0xffff0ff0u
+#define MSR_DEBUGCTL 0x1d9
+#define DEBUGCTL_BTF (1u << 1)
+
+static bool sysenter_step;
+
+static uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
+static void write_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" :: "r"(v)); }
+
+uint32_t debug_status_take(void)
+{
+    uint32_t dr6 = read_dr6();
+    write_dr6(DR6_RESET);
+    return dr6;
+}
+
+bool debug_kernel_trap(struct trap_frame *f)
+{
+    if (f->eip != (uint32_t)(uintptr_t)sysenter_entry)
+        return false;
+    f->eflags &= ~EFL_TF;
+    sysenter_step = true;
+    write_dr6(DR6_RESET);
+    return true;
+}
+
+void debug_sysenter_fixup(struct trap_frame *f)
+{
+    if (sysenter_step) {
+        f->eflags |= EFL_TF;
+        sysenter_step = false;
+    }
+}
+
+/* rdmsr/wrmsr that report a #GP instead of dying: the #GP handler sends
+ * a fault at msr_insn to msr_fault (msr_fixup). */
+int msr_access(uint32_t msr, uint64_t *v, int write);
+__asm__(
+    ".text\n"
+    ".globl msr_access, msr_insn_rd, msr_insn_wr, msr_fault\n"
+    "msr_access:\n"
+    "  pushl %ebx\n"
+    "  movl 8(%esp), %ecx\n"
+    "  movl 12(%esp), %ebx\n"
+    "  cmpl $0, 16(%esp)\n"
+    "  jne 1f\n"
+    "msr_insn_rd: rdmsr\n"
+    "  movl %eax, (%ebx)\n"
+    "  movl %edx, 4(%ebx)\n"
+    "  xorl %eax, %eax\n"
+    "  popl %ebx\n"
+    "  ret\n"
+    "1: movl (%ebx), %eax\n"
+    "  movl 4(%ebx), %edx\n"
+    "msr_insn_wr: wrmsr\n"
+    "  xorl %eax, %eax\n"
+    "  popl %ebx\n"
+    "  ret\n"
+    "msr_fault:\n"
+    "  movl $-1, %eax\n"
+    "  popl %ebx\n"
+    "  ret\n");
+extern char msr_insn_rd[], msr_insn_wr[], msr_fault[];
+
+bool msr_fixup(struct trap_frame *f)
+{
+    if (f->eip != (uint32_t)(uintptr_t)msr_insn_rd && f->eip != (uint32_t)(uintptr_t)msr_insn_wr)
+        return false;
+    f->eip = (uint32_t)(uintptr_t)msr_fault;
+    return true;
+}
+
+void debug_probe(void)
+{
+    write_dr6(DR6_RESET);
+    if (!cpu.msr || cpu.family < 6) {
+        kprintf("debug: branch trace (DEBUGCTL.BTF): no (no DEBUGCTL MSR on this CPU family)\n");
+        return;
+    }
+    uint64_t v;
+    if (msr_access(MSR_DEBUGCTL, &v, 0) != 0) {
+        kprintf("debug: branch trace (DEBUGCTL.BTF): no (rdmsr DEBUGCTL faults)\n");
+        return;
+    }
+    uint64_t set = v | DEBUGCTL_BTF, back = 0;
+    bool ok = msr_access(MSR_DEBUGCTL, &set, 1) == 0 &&
+              msr_access(MSR_DEBUGCTL, &back, 0) == 0 && (back & DEBUGCTL_BTF);
+    msr_access(MSR_DEBUGCTL, &v, 1);
+    kprintf("debug: branch trace (DEBUGCTL.BTF): %s (family %u model %u)\n",
+            ok ? "DEBUGCTL accepts BTF; branch stepping not used by Pecan yet"
+               : "no (BTF does not stick in DEBUGCTL: not implemented here)",
+            cpu.family, cpu.model);
+}

@@ -1,0 +1,59 @@
+/* Exception IPC, the architecture-neutral half (the register image is the
+ * arch layer's business). Like a page fault, the exchange is a kernel call
+ * on the thread's behalf: MR0..MR12, BR0 and the ErrorCode TCR are saved
+ * and restored around it; BR0 is nil so a handler cannot map anything into
+ * the faulting thread with its reply. */
+#include "exception.h"
+#include "thread.h"
+#include "ipc.h"
+#include "pagefault.h"
+#include "console.h"
+
+uint32_t exception_ipcs;
+
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
+                               uint32_t words[L4ABI_EXC_UNTYPED], const char *what,
+                               uint32_t ip)
+{
+    enum { N = L4ABI_EXC_UNTYPED };
+    uint32_t handler_id = UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER);
+    struct tcb *h = tcb_resolve(t, handler_id);
+    if (!h || h == t) {
+        kprintf("pecan: thread %x: %s, and %s\n", t->gid, what,
+                h ? "it is its own exception handler" : "no exception handler exists");
+        thread_stop(t, what, 0, ip);
+        return EXC_STOPPED;
+    }
+
+    uint32_t saved[N + 1];
+    for (int i = 0; i <= N; i++)
+        saved[i] = t->mr[i];
+    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
+    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+
+    t->mr[0] = L4ABI_TAG(label, N, 0);
+    for (int i = 0; i < N; i++)
+        t->mr[1 + i] = words[i];
+    t->mr[L4ABI_UTCB_BR(0)] = 0;
+    exception_ipcs++;
+    uint32_t err = ipc_kernel_call(handler_id);
+
+    uint32_t tag = t->mr[0];
+    enum exc_outcome out = EXC_RESUMED;
+    if (!err && L4ABI_TAG_U(tag) >= N) {
+        for (int i = 0; i < N; i++)
+            words[i] = t->mr[1 + i];
+        out = EXC_REPLIED;
+    }
+    for (int i = 0; i <= N; i++)
+        t->mr[i] = saved[i];
+    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (err) {
+        kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
+                t->gid, what, err);
+        thread_stop(t, what, 0, ip);
+        return EXC_STOPPED;
+    }
+    return out;
+}

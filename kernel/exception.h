@@ -1,0 +1,31 @@
+/* Exception IPC: a user exception the kernel does not handle invisibly
+ * becomes an IPC from the faulting thread to its exception handler
+ * (ExceptionHandler TCR). The message is the architecture's register image
+ * (ia32: L4ABI_EXC_MR_*, u = 12); the handler's reply in the same layout
+ * is the thread's new register image. The thread's own message registers
+ * are saved around the exchange, so it never sees it. */
+#ifndef PECAN_EXCEPTION_H
+#define PECAN_EXCEPTION_H
+
+#include "types.h"
+#include <l4/abi.h>
+
+struct tcb;
+
+enum exc_outcome {
+    EXC_REPLIED,        /* words[] hold the handler's register image */
+    EXC_RESUMED,        /* the handler replied without one: registers unchanged */
+    EXC_STOPPED,        /* no usable handler: the thread was stopped */
+};
+
+/* Sends label + words[0..L4ABI_EXC_UNTYPED) (MR1..MR12) from t (= current)
+ * to its exception handler and waits for the handler alone. A nil,
+ * nonexistent or self handler, or a failed IPC, stops the thread
+ * (thread_stop; `what` names the exception on the console). */
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
+                               uint32_t words[L4ABI_EXC_UNTYPED], const char *what,
+                               uint32_t ip);
+
+extern uint32_t exception_ipcs;     /* kdebug stat: exception IPCs sent */
+
+#endif
