@@ -233,6 +233,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     timer_init();
     sysenter_init();
     fpu_init();
+    /* Alignment checks for user threads that set EFLAGS.AC: their #AC
+     * goes to their exception handler. */
+    write_cr0(read_cr0() | CR0_AM);
     vif_init();
     debug_probe();
     kip_init(&sigma0, &root);

@@ -44,7 +44,7 @@ struct tcb {
     uint8_t state;
     uint8_t flags;
     uint8_t prio;
-    uint8_t _pad;
+    uint8_t vif;                /* virtual IF without PVI: VIF_* (arch/ia32/vif.c) */
     struct space *space;
     uint32_t ksp;               /* saved kernel stack pointer */
 
