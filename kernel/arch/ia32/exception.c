@@ -72,13 +72,18 @@ static bool kernel_interface(struct trap_frame *f)
 }
 
 /* Reads the instruction at eip fault-safely, as many bytes as are there
- * (up to 15: the next page may be absent), and decodes it. */
+ * (up to 15; the part on the next page may be absent), and decodes it. */
 static int decode_at(uint32_t eip, struct x86_insn *in)
 {
     uint8_t buf[X86_MAX_INSN];
-    size_t n = 0;
-    while (n < sizeof(buf) && copy_from_user(&buf[n], eip + n, 1))
-        n++;
+    size_t first = PAGE_SIZE - (eip & (PAGE_SIZE - 1)), n = 0;
+    if (first > sizeof(buf))
+        first = sizeof(buf);
+    if (copy_from_user(buf, eip, first)) {
+        n = first;
+        if (n < sizeof(buf) && copy_from_user(buf + n, eip + n, sizeof(buf) - n))
+            n = sizeof(buf);
+    }
     return x86_decode(buf, n, false, in);
 }
 
