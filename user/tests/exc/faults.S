@@ -135,3 +135,37 @@ fn clear_tf
     .align 4
 ac_buf:
     .long 0x11223344, 0x55667788
+
+    .text
+fn do_mf                        /* x87 divide by zero, ZE unmasked: #MF at the fwait */
+    subl $4, %esp
+    fninit
+    fnstcw (%esp)
+    andw $~0x4, (%esp)          /* unmask ZE */
+    fldcw (%esp)
+    fld1
+    fldz
+    fdivrp                      /* 1 / 0: pending unmasked exception */
+fn mf_insn
+    fwait
+    fnclex
+    fninit
+    addl $4, %esp
+    movl $16, %eax
+    ret
+
+fn do_xm                        /* SSE divide by zero, ZE unmasked: #XM */
+    subl $4, %esp
+    stmxcsr (%esp)
+    andl $~0x200, (%esp)        /* unmask ZE */
+    ldmxcsr (%esp)
+    movl $0x3f800000, (%esp)    /* 1.0f */
+    movss (%esp), %xmm0
+    xorps %xmm1, %xmm1
+fn xm_insn
+    divss %xmm1, %xmm0          /* f3 0f 5e c1 */
+    movl $0x1f80, (%esp)
+    ldmxcsr (%esp)
+    addl $4, %esp
+    movl $19, %eax
+    ret
