@@ -147,6 +147,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FPU_SAVES: return fpu_saves;
     case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
+    case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
     default: return ~0u;
     }
 }

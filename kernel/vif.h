@@ -33,5 +33,6 @@ bool vif_pending(const struct tcb *t);
 void vif_set_enable_callback(void (*cb)(struct tcb *t));
 
 extern uint32_t vif_traps;      /* kdebug stat: cli/sti emulated after #GP */
+extern uint32_t vif_releases;   /* kdebug stat: sti that released a held interrupt */
 
 #endif

@@ -11,7 +11,7 @@
 #define VIF_CLEAR   0x01        /* tcb->vif: virtual IF off */
 #define VIF_PENDING 0x02        /* tcb->vif: interrupt held */
 
-uint32_t vif_traps;
+uint32_t vif_traps, vif_releases;
 static void (*enable_cb)(struct tcb *t);
 
 /* The user frame, or NULL for a thread that has none yet (starting,
@@ -80,6 +80,9 @@ void vif_emulate(struct trap_frame *f, bool sti, unsigned len)
     bool held = (t->vif & VIF_PENDING) || (f->eflags & EFL_VIP);
     t->vif = 0;
     f->eflags = (f->eflags | EFL_VIF) & ~EFL_VIP;
-    if (held && enable_cb)
-        enable_cb(t);
+    if (held) {
+        vif_releases++;
+        if (enable_cb)
+            enable_cb(t);
+    }
 }

@@ -386,6 +386,35 @@ static void test_vif(void)
     delete_thread(t);
 }
 
+/* A held virtual interrupt: VIP shows while the virtual IF is clear, the
+ * next sti releases it (by trap without PVI; with PVI the CPU traps only
+ * because VIP is set). */
+static volatile L4_Word_t hold_on, hold_off, fl_held, fl_released;
+static unsigned long hold_job(void)
+{
+    hold_on = L4_KDB_VifHold();         /* virtual IF set: nothing held */
+    do_cli();
+    hold_off = L4_KDB_VifHold();
+    fl_held = my_flags();
+    do_sti();
+    fl_released = my_flags();
+    return 0;
+}
+
+static void test_vif_hold(void)
+{
+    L4_Word_t rel0 = stat(L4ABI_KDB_STAT_VIF_RELEASES);
+    L4_ThreadId_t t = start_worker(118, hold_job, root_tid);
+    int good;
+    result(t, &good);
+    ok(good && hold_on == 0 && hold_off == 1, "an interrupt is held only while VIF is clear");
+    ok(!(fl_held & EFL_VIF) && (fl_held & EFL_VIP), "held: VIF clear, VIP set (flags %lx)", fl_held);
+    ok((fl_released & EFL_VIF) && !(fl_released & EFL_VIP), "sti releases it: VIF set, VIP clear "
+       "(flags %lx)", fl_released);
+    is(stat(L4ABI_KDB_STAT_VIF_RELEASES) - rel0, 1, "kernel saw one release at sti");
+    delete_thread(t);
+}
+
 /* ---- FPU ---- */
 static inline void fpu_load(unsigned long long v) { __asm__ volatile("fildll %0" :: "m"(v)); }
 static inline unsigned long long fpu_peek(void)
@@ -502,7 +531,7 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(52);
+    tap_plan(56);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
@@ -513,6 +542,7 @@ int main(void)
     test_step_syscall();
     test_no_handler();
     test_vif();
+    test_vif_hold();
     test_fpu();
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
