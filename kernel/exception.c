@@ -11,11 +11,14 @@
 
 uint32_t exception_ipcs;
 
-enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
-                               uint32_t words[L4ABI_EXC_UNTYPED], const char *what,
-                               uint32_t ip)
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
+                               unsigned n_send, unsigned n_max, unsigned *n_got,
+                               const char *what, uint32_t ip)
 {
-    enum { N = L4ABI_EXC_UNTYPED };
+    unsigned N = n_max > EXC_MAX_WORDS ? EXC_MAX_WORDS : n_max;
+    if (n_send > N)
+        n_send = N;
+    *n_got = 0;
     uint32_t handler_id = UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER);
     struct tcb *h = tcb_resolve(t, handler_id);
     if (!h || h == t) {
@@ -25,14 +28,14 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
         return EXC_STOPPED;
     }
 
-    uint32_t saved[N + 1];
-    for (int i = 0; i <= N; i++)
+    uint32_t saved[EXC_MAX_WORDS + 1];
+    for (unsigned i = 0; i <= N; i++)
         saved[i] = t->mr[i];
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
 
-    t->mr[0] = L4ABI_TAG(label, N, 0);
-    for (int i = 0; i < N; i++)
+    t->mr[0] = L4ABI_TAG(label, n_send, 0);
+    for (unsigned i = 0; i < n_send; i++)
         t->mr[1 + i] = words[i];
     t->mr[L4ABI_UTCB_BR(0)] = 0;
     exception_ipcs++;
@@ -40,12 +43,14 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
 
     uint32_t tag = t->mr[0];
     enum exc_outcome out = EXC_RESUMED;
-    if (!err && L4ABI_TAG_U(tag) >= N) {
-        for (int i = 0; i < N; i++)
+    if (!err && L4ABI_TAG_U(tag) >= n_send) {
+        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
+        for (unsigned i = 0; i < u; i++)
             words[i] = t->mr[1 + i];
+        *n_got = u;
         out = EXC_REPLIED;
     }
-    for (int i = 0; i <= N; i++)
+    for (unsigned i = 0; i <= N; i++)
         t->mr[i] = saved[i];
     t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
     t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;

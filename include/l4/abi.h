@@ -339,6 +339,11 @@
 #define L4ABI_EXC_MR_EDX            10
 #define L4ABI_EXC_MR_ECX            11
 #define L4ABI_EXC_MR_EAX            12
+/* Pecan extension: a reply with u = 17 also sets the thread's hardware
+ * breakpoints, MR13..MR16 = DR0..DR3, MR17 = DR7 (docs/exceptions.md). */
+#define L4ABI_EXC_MR_DR(i)          (13 + (i))
+#define L4ABI_EXC_MR_DR7            17
+#define L4ABI_EXC_UNTYPED_DEBUG     17
 
 /* Sigma0 request: label 0xffa0, u = 2: MR1 = requested fpage (base/size
  * with rights; base ~0 means "any page of that size"), MR2 = attribute

@@ -7,4 +7,9 @@ bool debug_kernel_trap(struct trap_frame *f);   /* kernel-mode #DB */
 void debug_sysenter_fixup(struct trap_frame *f);
 bool msr_fixup(struct trap_frame *f);           /* kernel #GP in a safe MSR access */
 void debug_probe(void);                         /* boot: DEBUGCTL.BTF, printed */
+struct tcb;
+/* Validates and installs t's breakpoints; false (nothing changed) if a
+ * breakpoint is not allowed. */
+bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7);
+void debug_switch_to(struct tcb *next);         /* context switch */
 #endif

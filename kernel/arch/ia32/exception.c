@@ -16,7 +16,8 @@
  * register image; the exception-number and error-code words are ignored,
  * EFLAGS changes only in EFL_USER_MASK (never IOPL, IF, VM, VIF, VIP, NT,
  * RF) and segments never change. A reply with fewer words resumes the
- * thread unchanged (it re-executes a faulting instruction). */
+ * thread unchanged (it re-executes a faulting instruction). Pecan
+ * extension: a reply with u = 17 also sets DR0..DR3 and DR7 (debug.c). */
 #include "trap.h"
 #include "cpu.h"
 #include "uaccess.h"
@@ -90,7 +91,7 @@ static int decode_at(uint32_t eip, struct x86_insn *in)
 /* Sends f as an exception message and applies the handler's reply. */
 static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)
 {
-    uint32_t w[L4ABI_EXC_UNTYPED] = {
+    uint32_t w[L4ABI_EXC_UNTYPED_DEBUG] = {
         [L4ABI_EXC_MR_EIP - 1] = f->eip,  [L4ABI_EXC_MR_EFLAGS - 1] = f->eflags,
         [L4ABI_EXC_MR_EXCNO - 1] = excno, [L4ABI_EXC_MR_ERRCODE - 1] = err,
         [L4ABI_EXC_MR_EDI - 1] = f->edi,  [L4ABI_EXC_MR_ESI - 1] = f->esi,
@@ -99,8 +100,12 @@ static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32
         [L4ABI_EXC_MR_ECX - 1] = f->ecx,  [L4ABI_EXC_MR_EAX - 1] = f->eax,
     };
     const char *what = label == L4ABI_LABEL_SYSEXC ? "system-call exception" : trap_name(excno);
-    if (exception_ipc(current, label, w, what, f->eip) != EXC_REPLIED)
+    unsigned got;
+    if (exception_ipc(current, label, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
+                      what, f->eip) != EXC_REPLIED)
         return;
+    if (got >= L4ABI_EXC_UNTYPED_DEBUG)
+        debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
     f->eip = w[L4ABI_EXC_MR_EIP - 1];
     f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
     f->edi = w[L4ABI_EXC_MR_EDI - 1];

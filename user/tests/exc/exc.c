@@ -33,7 +33,9 @@ extern unsigned long do_de(void), do_ud(void), do_gp(void), do_bp(void),
     do_int30(void), do_int90(void), do_into(void), do_bound(void), do_ac(void),
     do_flags(void), do_tf(void), do_cli(void), do_sti(void);
 extern void set_tf(void), clear_tf(void);
-extern unsigned long do_mf(void), do_xm(void);
+extern unsigned long do_mf(void), do_xm(void), do_hw(void);
+extern char hw_setup_insn[], hw_insn[], hw_after_write[];
+extern volatile unsigned hw_var;
 extern char mf_insn[], xm_insn[];
 extern char de_insn[], ud_insn[], gp_insn[], bp_after[], int30_after[], int90_after[],
     into_after[], bound_insn[], ac_insn[], flags_insn[], tf_insn[], tf_1[], tf_2[];
@@ -328,6 +330,63 @@ static void test_step_syscall(void)
     delete_thread(t);
 }
 
+/* Hardware breakpoints set through a 17-word reply (Pecan extension). */
+static L4_Word_t wd[18];
+static void reply_debug(L4_ThreadId_t to, L4_Word_t dr0, L4_Word_t dr1, L4_Word_t dr7)
+{
+    load_tag(0, 17, 0);
+    L4_LoadMRs(1, 12, &w[1]);
+    wd[0] = dr0; wd[1] = dr1; wd[2] = 0; wd[3] = 0; wd[4] = dr7;
+    L4_LoadMRs(13, 5, wd);
+    L4_Reply(to);
+}
+
+static unsigned long hw_job(void)
+{
+    unsigned long r = do_hw();
+    L4_KDB_PrintString((char *)&hw_var);    /* the kernel reads a watched word */
+    return r;
+}
+
+#define DR7_EXEC0   0x1u
+#define DR7_WRITE1  (0x4u | (1u << 20) | (3u << 22))    /* L1, write, 4 bytes */
+#define DR7_RW1     (0x4u | (3u << 20) | (3u << 22))    /* L1, read/write, 4 bytes */
+
+static void test_hw_breakpoints(void)
+{
+    L4_ThreadId_t t = start_worker(119, hw_job, root_tid);
+    L4_MsgTag_t tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EIP == (L4_Word_t)hw_setup_insn, "ud2 before breakpoints");
+    M_EIP += 2;
+    reply_debug(t, (L4_Word_t)hw_insn, (L4_Word_t)&hw_var, DR7_EXEC0 | DR7_RW1);
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && M_EIP == (L4_Word_t)hw_insn &&
+       (M_ERR & 1), "execute breakpoint (DR0): #DB at the instruction, DR6.B0 (eip %lx dr6 %lx)",
+       M_EIP, M_ERR);
+    /* While the worker has a watch on hw_var, our own write must not trip. */
+    hw_var = 0x000a2323;
+    ok(1, "other threads do not inherit the breakpoints");
+    reply_debug(t, 0, (L4_Word_t)&hw_var, DR7_RW1);     /* drop DR0 to go on */
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && M_EIP == (L4_Word_t)hw_after_write &&
+       (M_ERR & 2), "data breakpoint (DR1): #DB after the write, DR6.B1 (eip %lx dr6 %lx)",
+       M_EIP, M_ERR);
+    reply_regs(t);                                      /* 12 words: breakpoints stay */
+    int good;
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 3, "kernel reading the watched word is not reported; thread finishes");
+    delete_thread(t);
+
+    /* A kernel address (or any invalid setting) makes the whole set void. */
+    t = start_worker(124, do_hw, root_tid);
+    tag = receive(t);
+    M_EIP += 2;
+    reply_debug(t, (L4_Word_t)hw_insn, 0xc0100000u, DR7_EXEC0 | DR7_WRITE1);
+    r = result(t, &good);
+    ok(good && r == 3, "breakpoints with a kernel address are refused as a whole");
+    delete_thread(t);
+}
+
 /* No handler (nil or nonexistent): only that thread stops. */
 static void test_no_handler(void)
 {
@@ -531,7 +590,7 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(56);
+    tap_plan(62);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
@@ -540,6 +599,7 @@ int main(void)
     test_sanitize();
     test_single_step();
     test_step_syscall();
+    test_hw_breakpoints();
     test_no_handler();
     test_vif();
     test_vif_hold();

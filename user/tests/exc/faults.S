@@ -169,3 +169,21 @@ fn xm_insn
     addl $4, %esp
     movl $19, %eax
     ret
+
+    .text
+fn do_hw                        /* runs into DR0 (execute) and DR1 (write) */
+fn hw_setup_insn
+    ud2                         /* the handler installs the breakpoints here */
+    movl $1, %eax
+fn hw_insn
+    movl $2, %eax
+    movl $0x000a2323, hw_var    /* "##\n": prints as a TAP comment */
+fn hw_after_write
+    movl $3, %eax
+    ret
+
+    .data
+    .align 4
+    .globl hw_var
+hw_var:
+    .long 0
