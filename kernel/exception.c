@@ -8,6 +8,7 @@
 #include "ipc.h"
 #include "pagefault.h"
 #include "console.h"
+#include "string.h"
 
 uint32_t exception_ipcs;
 
@@ -29,14 +30,12 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     }
 
     uint32_t saved[EXC_MAX_WORDS + 1];
-    for (unsigned i = 0; i <= N; i++)
-        saved[i] = t->mr[i];
+    copy_words(saved, t->mr, N + 1);
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
 
     t->mr[0] = L4ABI_TAG(label, n_send, 0);
-    for (unsigned i = 0; i < n_send; i++)
-        t->mr[1 + i] = words[i];
+    copy_words(t->mr + 1, words, n_send);
     t->mr[L4ABI_UTCB_BR(0)] = 0;
     exception_ipcs++;
     uint32_t err = ipc_kernel_call(handler_id);
@@ -45,13 +44,11 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     enum exc_outcome out = EXC_RESUMED;
     if (!err && L4ABI_TAG_U(tag) >= n_send) {
         unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
-        for (unsigned i = 0; i < u; i++)
-            words[i] = t->mr[1 + i];
+        copy_words(words, t->mr + 1, u);
         *n_got = u;
         out = EXC_REPLIED;
     }
-    for (unsigned i = 0; i <= N; i++)
-        t->mr[i] = saved[i];
+    copy_words(t->mr, saved, N + 1);
     t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
     t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
     if (err) {

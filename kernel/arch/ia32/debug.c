@@ -31,8 +31,8 @@
 #define MSR_DEBUGCTL 0x1d9
 #define DEBUGCTL_BTF (1u << 1)
 
-static bool sysenter_step;
-static bool dr_loaded;          /* DR7 on the CPU is non-zero */
+bool debug_sysenter_step;
+bool debug_dr_loaded;           /* DR7 on the CPU is non-zero */
 
 static uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
 static void write_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" :: "r"(v)); }
@@ -62,14 +62,14 @@ static void load(const struct tcb *t)
     write_dr7(t->dr7);
 }
 
-void debug_switch_to(struct tcb *next)
+void debug_load(struct tcb *next)
 {
     if (next->dr7) {
         load(next);
-        dr_loaded = true;
-    } else if (dr_loaded) {
+        debug_dr_loaded = true;
+    } else if (debug_dr_loaded) {
         write_dr7(0);
-        dr_loaded = false;
+        debug_dr_loaded = false;
     }
 }
 
@@ -101,7 +101,7 @@ bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7)
         t->dr[i] = addr[i];
     t->dr7 = keep;
     if (t == current)
-        debug_switch_to(t);
+        debug_load(t);
     return true;
 }
 
@@ -116,17 +116,9 @@ bool debug_kernel_trap(struct trap_frame *f)
         return false;
     }
     f->eflags &= ~EFL_TF;
-    sysenter_step = true;
+    debug_sysenter_step = true;
     write_dr6(DR6_RESET);
     return true;
-}
-
-void debug_sysenter_fixup(struct trap_frame *f)
-{
-    if (sysenter_step) {
-        f->eflags |= EFL_TF;
-        sysenter_step = false;
-    }
 }
 
 /* rdmsr/wrmsr that report a #GP instead of dying: the #GP handler sends

@@ -130,7 +130,10 @@ void user_syscall_exception(struct trap_frame *f)
 }
 
 /* #GP from user mode: a DPL-0 `int n` (error code names the IDT vector),
- * or cli/sti (virtual IF). */
+ * or cli/sti (virtual IF). Port I/O denied by the I/O bitmap also lands
+ * here with error code 0; the I/O-port work decodes it the same way
+ * (X86_IN/OUT/INS/OUTS) and sends an I/O-fault IPC; until then it is an
+ * ordinary #GP exception. */
 static bool general_protection(struct trap_frame *f)
 {
     struct x86_insn in;
