@@ -12,6 +12,12 @@
 
 uint32_t exception_ipcs;
 
+struct tcb *exception_handler(struct tcb *t)
+{
+    struct tcb *h = tcb_resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
+    return h == t ? NULL : h;
+}
+
 enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
                                const char *what, uint32_t ip)

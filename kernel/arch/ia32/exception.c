@@ -100,6 +100,8 @@ static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32
         [L4ABI_EXC_MR_ECX - 1] = f->ecx,  [L4ABI_EXC_MR_EAX - 1] = f->eax,
     };
     const char *what = label == L4ABI_LABEL_SYSEXC ? "system-call exception" : trap_name(excno);
+    if (!exception_handler(current))
+        trap_dump(f);           /* the thread is about to stop: say where */
     unsigned got;
     if (exception_ipc(current, label, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
                       what, f->eip) != EXC_REPLIED)
