@@ -526,6 +526,38 @@ static unsigned long idle_job(void)
     return 0;
 }
 
+/* A first FPU use sees a clean state, not the previous owner's. */
+static volatile unsigned fresh_xmm[4], fresh_env[7];
+static unsigned long fresh_job(void)
+{
+    unsigned v[4];
+    sse_peek(v);
+    __asm__ volatile("fnstenv %0" : "=m"(*(unsigned (*)[7])fresh_env));
+    for (int i = 0; i < 4; i++)
+        fresh_xmm[i] = v[i];
+    return 0;
+}
+
+static void test_fpu_clean(void)
+{
+    static const unsigned secret[4] = { 0x5ec2e7, 0x5ec2e7, 0x5ec2e7, 0x5ec2e7 };
+    fpu_load(0x5ec2e7);
+    sse_load(secret);
+    L4_ThreadId_t t = start_worker(125, fresh_job, root_tid);
+    int good;
+    result(t, &good);
+    ok(good && !fresh_xmm[0] && !fresh_xmm[1] && !fresh_xmm[2] && !fresh_xmm[3],
+       "first use: XMM registers zero, not the previous owner's");
+    ok((fresh_env[0] & 0xffff) == 0x037f && (fresh_env[2] & 0xffff) == 0xffff &&
+       (fresh_env[1] & 0x3800) == 0, "first use: default FCW, empty x87 stack (fcw %x ftw %x)",
+       fresh_env[0] & 0xffff, fresh_env[2] & 0xffff);
+    unsigned back[4];
+    sse_peek(back);
+    ok(fpu_peek() == 0x5ec2e7 && !memcmp(back, secret, sizeof(back)), "our state survived");
+    fpu_pop();
+    delete_thread(t);
+}
+
 static void test_fpu(void)
 {
     /* Two threads interleaving x87 and SSE work. */
@@ -590,7 +622,7 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(62);
+    tap_plan(65);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
@@ -604,6 +636,7 @@ int main(void)
     test_vif();
     test_vif_hold();
     test_fpu();
+    test_fpu_clean();
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
     return 0;
