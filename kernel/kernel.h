@@ -7,6 +7,7 @@
 struct trap_frame;
 
 void user_exception(struct trap_frame *f);       /* exception.c */
+void user_syscall_exception(struct trap_frame *f); /* int n not served */
 void irq_entry(unsigned irq);                     /* irq.c */
 void syscall_entry(struct trap_frame *f);         /* arch syscall decoding */
 void return_to_user_checks(struct trap_frame *f); /* sched.c: preemption */

@@ -18,6 +18,11 @@
 #include "arch/ia32/ioport.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/layout.h"
+#include "arch/ia32/fpu.h"
+#include "arch/ia32/vif_arch.h"
+#include "arch/ia32/debug.h"
+#include "exception.h"
+#include "vif.h"
 
 void serial_init(void);
 void multiboot_read(uint32_t magic, uint32_t mbi_phys);
@@ -144,6 +149,13 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_IRQ_DIRECT: return irq_stat_direct;
     case L4ABI_KDB_STAT_IO_SWITCHES: return io_stat_switches;
     case L4ABI_KDB_STAT_IO_FAULTS: return io_stat_faults;
+    case L4ABI_KDB_STAT_EXC_IPCS: return exception_ipcs;
+    case L4ABI_KDB_STAT_VIF_TRAPS: return vif_traps;
+    case L4ABI_KDB_STAT_FPU_TRAPS: return fpu_traps;
+    case L4ABI_KDB_STAT_FPU_SAVES: return fpu_saves;
+    case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
+    case L4ABI_KDB_STAT_PVI: return cpu.pvi;
+    case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
     default: return ~0u;
     }
 }
@@ -191,7 +203,7 @@ static void sysenter_init(void)
     if (!cpu.sep)
         return;
     wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
-    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&tss.esp0);
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&sysenter_area.esp0);
     wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
 }
 
@@ -231,6 +243,12 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     pic_init();
     timer_init();
     sysenter_init();
+    fpu_init();
+    /* Alignment checks for user threads that set EFLAGS.AC: their #AC
+     * goes to their exception handler. */
+    write_cr0(read_cr0() | CR0_AM);
+    vif_init();
+    debug_probe();
     kip_init(&sigma0, &root);
 
     if (boot_options.kfault_test)
@@ -254,7 +272,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
     kprintf("boot: starting sigma0 and the root task\n");
     uint32_t boot_ksp;
-    tss.esp0 = tcb_stack_top(idle);
+    tss.esp0 = sysenter_area.esp0 = tcb_stack_top(idle);
     extern void arch_switch(uint32_t *, uint32_t);
     arch_switch(&boot_ksp, idle->ksp);
     panic("boot: returned to the boot stack");

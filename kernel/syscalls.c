@@ -12,6 +12,7 @@
 #include "fpage.h"
 #include "irq.h"
 #include "arch/ia32/ioport.h"
+#include "vif.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -190,7 +191,7 @@ uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
         static struct trap_frame blank;
         blank.esp = t->start_sp;
         blank.eip = t->start_ip;
-        blank.eflags = EFL_IF | 0x2;
+        blank.eflags = EFL_IF | EFL_VIF | 0x2;
         return exregs_apply(self, t, &blank, dest, r);
     }
     return exregs_apply(self, t, tcb_frame(t), dest, r);
@@ -205,7 +206,8 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
         .control = ((t->flags & TF_HALTED) ? L4ABI_EXREGS_STATE_HALTED : 0) |
                    (t->state == TS_RECV_WAIT ? L4ABI_EXREGS_STATE_RECVING : 0) |
                    (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0),
-        .sp = f->esp, .ip = f->eip, .flags = f->eflags,
+        .sp = f->esp, .ip = f->eip,
+        .flags = (f->eflags & ~(EFL_VIF | EFL_VIP)) | vif_flags(t),
         .user_handle = UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE),
         .pager = UTCB(t, L4ABI_UTCB_PAGER),
     };
@@ -218,7 +220,8 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
     if (c & L4ABI_EXREGS_SET_IP)
         f->eip = r->ip;
     if (c & L4ABI_EXREGS_SET_FLAGS)
-        f->eflags = (r->flags & EFL_USER_MASK) | EFL_USER_FIXED;
+        f->eflags = (r->flags & EFL_USER_MASK) | EFL_USER_FIXED |
+                    (f->eflags & (EFL_VIF | EFL_VIP));      /* virtual IF stays */
     if (c & L4ABI_EXREGS_SET_UHANDLE)
         UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE) = r->user_handle;
     if (c & L4ABI_EXREGS_SET_PAGER)

@@ -156,6 +156,7 @@ void thread_destroy(struct tcb *t)
     sched_dequeue(t);
     sched_cancel_wakeup(t);
     thread_release_utcb(t);
+    arch_thread_release(t);
     t->state = TS_DEAD;
     t->gid = 0;
     s->threads--;

@@ -25,6 +25,7 @@
 
 #define CR0_TS (1u << 3)
 #define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
 #define CR0_PG (1u << 31)
 #define CR4_VME (1u << 0)
 #define CR4_PVI (1u << 1)
@@ -69,6 +70,7 @@ static inline uint32_t read_eflags(void) { uint32_t f; __asm__ volatile("pushfl;
 /* Features found by cpu_probe(), kept for the rest of the kernel. */
 struct cpu_features {
     bool pse, pge, sep, fxsr, sse, sse2, vme, apic, tsc, msr, de;
+    bool pvi;           /* CR4.PVI turned on (vif.c) */
     uint32_t family, model, stepping;
     char vendor[13];
 };

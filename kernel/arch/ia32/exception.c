@@ -1,16 +1,38 @@
-/* User-mode exceptions on ia32: page faults become page-fault IPC, int3
- * speaks the kdebug protocol, `lock; nop` is KernelInterface, everything
- * else stops the thread (exception IPC comes with the exceptions work). */
+/* User-mode exceptions on ia32. Handled invisibly: page faults (page-fault
+ * IPC), int3 of the kdebug protocol, `lock; nop` (KernelInterface), #NM
+ * (lazy FPU switching) and cli/sti (virtual IF). Everything else becomes
+ * an exception IPC to the thread's exception handler (kernel/exception.c):
+ *
+ *   label L4ABI_LABEL_EXCEPTION (0xffb0), u = 12: eip, eflags, exception
+ *   number, error code, edi, esi, ebp, esp, ebx, edx, ecx, eax.
+ *   #DB carries DR6 in the error-code word.
+ *
+ * and a user `int n` the kernel does not serve becomes the system-call
+ * exception, same layout, label L4ABI_LABEL_SYSEXC (0xffc0), with eip
+ * after the int instruction, the exception number n and the error code
+ * (n << 3) | 2 (the IDT-vector error code format).
+ *
+ * The handler's reply with u >= 12 in that layout is the thread's new
+ * register image; the exception-number and error-code words are ignored,
+ * EFLAGS changes only in EFL_USER_MASK (never IOPL, IF, VM, VIF, VIP, NT,
+ * RF) and segments never change. A reply with fewer words resumes the
+ * thread unchanged (it re-executes a faulting instruction). Pecan
+ * extension: a reply with u = 17 also sets DR0..DR3 and DR7 (debug.c). */
 #include "trap.h"
 #include "cpu.h"
 #include "uaccess.h"
 #include "kdebug.h"
 #include "paging.h"
 #include "ioport.h"
+#include "fpu.h"
+#include "vif_arch.h"
+#include "debug.h"
 #include "../../thread.h"
 #include "../../space.h"
 #include "../../kip.h"
 #include "../../pagefault.h"
+#include "../../exception.h"
+#include "../../x86decode.h"
 #include "../../console.h"
 #include "../../kernel.h"
 
@@ -51,12 +73,98 @@ static bool kernel_interface(struct trap_frame *f)
     return true;
 }
 
+/* Reads the instruction at eip fault-safely, as many bytes as are there
+ * (up to 15; the part on the next page may be absent), and decodes it. */
+static int decode_at(uint32_t eip, struct x86_insn *in)
+{
+    uint8_t buf[X86_MAX_INSN];
+    size_t first = PAGE_SIZE - (eip & (PAGE_SIZE - 1)), n = 0;
+    if (first > sizeof(buf))
+        first = sizeof(buf);
+    if (copy_from_user(buf, eip, first)) {
+        n = first;
+        if (n < sizeof(buf) && copy_from_user(buf + n, eip + n, sizeof(buf) - n))
+            n = sizeof(buf);
+    }
+    return x86_decode(buf, n, false, in);
+}
+
+/* Sends f as an exception message and applies the handler's reply. */
+static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)
+{
+    uint32_t w[L4ABI_EXC_UNTYPED_DEBUG] = {
+        [L4ABI_EXC_MR_EIP - 1] = f->eip,  [L4ABI_EXC_MR_EFLAGS - 1] = f->eflags,
+        [L4ABI_EXC_MR_EXCNO - 1] = excno, [L4ABI_EXC_MR_ERRCODE - 1] = err,
+        [L4ABI_EXC_MR_EDI - 1] = f->edi,  [L4ABI_EXC_MR_ESI - 1] = f->esi,
+        [L4ABI_EXC_MR_EBP - 1] = f->ebp,  [L4ABI_EXC_MR_ESP - 1] = f->esp,
+        [L4ABI_EXC_MR_EBX - 1] = f->ebx,  [L4ABI_EXC_MR_EDX - 1] = f->edx,
+        [L4ABI_EXC_MR_ECX - 1] = f->ecx,  [L4ABI_EXC_MR_EAX - 1] = f->eax,
+    };
+    const char *what = label == L4ABI_LABEL_SYSEXC ? "system-call exception" : trap_name(excno);
+    if (!exception_handler(current))
+        trap_dump(f);           /* the thread is about to stop: say where */
+    unsigned got;
+    if (exception_ipc(current, label, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
+                      what, f->eip) != EXC_REPLIED)
+        return;
+    if (got >= L4ABI_EXC_UNTYPED_DEBUG)
+        debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
+    f->eip = w[L4ABI_EXC_MR_EIP - 1];
+    f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
+    f->edi = w[L4ABI_EXC_MR_EDI - 1];
+    f->esi = w[L4ABI_EXC_MR_ESI - 1];
+    f->ebp = w[L4ABI_EXC_MR_EBP - 1];
+    f->esp = w[L4ABI_EXC_MR_ESP - 1];
+    f->ebx = w[L4ABI_EXC_MR_EBX - 1];
+    f->edx = w[L4ABI_EXC_MR_EDX - 1];
+    f->ecx = w[L4ABI_EXC_MR_ECX - 1];
+    f->eax = w[L4ABI_EXC_MR_EAX - 1];
+}
+
+/* A vector-n `int` the kernel does not serve, eip after the instruction. */
+static void syscall_exception(struct trap_frame *f, uint32_t n)
+{
+    deliver(f, L4ABI_LABEL_SYSEXC, n, (n << 3) | 2);
+}
+
+void user_syscall_exception(struct trap_frame *f)
+{
+    syscall_exception(f, f->vector);
+}
+
+/* #GP from user mode: a DPL-0 `int n` (error code names the IDT vector),
+ * or cli/sti (virtual IF). Port I/O denied by the I/O bitmap also lands
+ * here with error code 0; the I/O-port work decodes it the same way
+ * (X86_IN/OUT/INS/OUTS) and sends an I/O-fault IPC; until then it is an
+ * ordinary #GP exception. */
+static bool general_protection(struct trap_frame *f)
+{
+    struct x86_insn in;
+    int len = decode_at(f->eip, &in);
+    if ((f->error & 3) == 2) {
+        uint32_t n = f->error >> 3;
+        if (len > 0 && in.op == X86_INT && in.vector == n) {
+            f->eip += (uint32_t)len;
+            syscall_exception(f, n);
+            return true;
+        }
+        return false;
+    }
+    if (f->error != 0 || len <= 0)
+        return false;
+    if (in.op == X86_CLI || in.op == X86_STI) {
+        vif_emulate(f, in.op == X86_STI, (unsigned)len);
+        return true;
+    }
+    return false;
+}
+
 void user_exception(struct trap_frame *f)
 {
     struct tcb *t = current;
+    uint32_t err = f->error;
     switch (f->vector) {
     case TRAP_PF: {
-        uint32_t err = f->error;
         unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
         if (!(err & 1) && f->eip == read_cr2())
             rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
@@ -71,12 +179,19 @@ void user_exception(struct trap_frame *f)
         if (kernel_interface(f))
             return;
         break;
+    case TRAP_NM:
+        fpu_trap(t);
+        return;
     case TRAP_GP:
-        if (io_fault(f))
+        if (io_fault(f) || general_protection(f))
             return;
         break;
+    case TRAP_DB:
+        err = debug_status_take();
+        break;
+    case TRAP_NMI:
+    case TRAP_MC:
+        return;         /* not the thread's doing */
     }
-    kprintf("pecan: thread %x: %s in user mode\n", t->gid, trap_name(f->vector));
-    trap_dump(f);
-    thread_stop(t, "unhandled exception", read_cr2(), f->eip);
+    deliver(f, L4ABI_LABEL_EXCEPTION, f->vector, err);
 }

@@ -11,6 +11,7 @@ struct tss tss __attribute__((aligned(4096)));
 static struct tss df_tss __attribute__((aligned(128)));
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 void double_fault_task(void);
+struct sysenter_area sysenter_area __attribute__((aligned(16)));
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)

@@ -20,6 +20,17 @@ struct tss {
 
 extern struct tss tss;
 
+/* MSR_SYSENTER_ESP points at `esp0` here, a copy of tss.esp0 kept by the
+ * context switch; sysenter_entry loads its stack from it. The guard stack
+ * below takes the frame of a #DB that a user's EFLAGS.TF raises on the
+ * entry's first instruction (debug.c), which would otherwise be pushed
+ * over whatever lies below tss.esp0. */
+struct sysenter_area {
+    uint32_t guard[256];
+    uint32_t esp0;
+};
+extern struct sysenter_area sysenter_area;
+
 void gdt_init(void);
 /* Reloads the task register with the TSS at linear address base (an alias
  * of `tss`) and the given limit and I/O bitmap offset. */

@@ -1,6 +1,7 @@
 /* The interrupt descriptor table. All vectors are interrupt gates (IF off
  * on entry: the kernel is not preemptible). Only int3 (kdebug) and the
- * system-call vectors may be raised by user code with `int n`. */
+ * system-call vectors may be raised by user code with `int n` (into, too);
+ * any other `int n` raises #GP, which becomes the system-call exception. */
 #include "trap.h"
 #include "layout.h"
 
@@ -18,7 +19,7 @@ void idt_init(void)
     struct { uint16_t limit; uint32_t base; } PACKED idtr;
 
     for (int v = 0; v < 256; v++) {
-        unsigned dpl = (v == TRAP_BP || v >= SYSCALL_VECTOR_BASE) ? 3 : 0;
+        unsigned dpl = (v == TRAP_BP || v == TRAP_OF || v >= SYSCALL_VECTOR_BASE) ? 3 : 0;
         idt[v] = gate(trap_vectors[v], dpl);
     }
     /* #DF: task gate to the double-fault TSS (present, DPL 0, type 5). */

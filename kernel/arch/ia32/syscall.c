@@ -9,6 +9,7 @@
 #include "../../kernel.h"
 #include "../../console.h"
 #include "syscall_vectors.h"
+#include "debug.h"
 
 static void do_ipc(struct trap_frame *f)
 {
@@ -24,6 +25,7 @@ static void do_ipc(struct trap_frame *f)
 /* The sysenter entry is only ever an Ipc/Lipc. */
 void sysenter_ipc(struct trap_frame *f)
 {
+    debug_sysenter_fixup(f);
     do_ipc(f);
     return_to_user_checks(f);
 }
@@ -88,9 +90,8 @@ void syscall_entry(struct trap_frame *f)
         break;
     }
     default:
-        /* An int the kernel does not serve: X.2's system-call exception
-         * arrives with the exceptions work; until then it is an error. */
-        user_exception(f);
+        /* An int the kernel does not serve: X.2's system-call exception. */
+        user_syscall_exception(f);
         break;
     }
 }

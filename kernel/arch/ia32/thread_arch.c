@@ -6,6 +6,8 @@
 #include "gdt.h"
 #include "paging.h"
 #include "cpu.h"
+#include "fpu.h"
+#include "debug.h"
 #include "../../space.h"
 #include "../../string.h"
 
@@ -23,11 +25,16 @@ void arch_thread_init_user(struct tcb *t, uint32_t ip, uint32_t sp)
     f->esp = sp;
     f->cs = SEL_UCODE;
     f->ss = SEL_UDATA;
-    f->eflags = EFL_IF | 0x2;
+    f->eflags = EFL_IF | EFL_VIF | 0x2;    /* virtual IF on (vif.h) */
     struct switch_frame *sf = (struct switch_frame *)f - 1;
     memset(sf, 0, sizeof(*sf));
     sf->ret = (uint32_t)(uintptr_t)trap_return;
     t->ksp = (uint32_t)(uintptr_t)sf;
+}
+
+void arch_thread_release(struct tcb *t)
+{
+    fpu_release(t);
 }
 
 void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
@@ -52,7 +59,9 @@ void arch_switch_to(struct tcb *prev, struct tcb *next)
         write_cr3(virt_to_phys(pd));
         io_switch(next->space);
     }
-    tss.esp0 = tcb_stack_top(next);
+    tss.esp0 = sysenter_area.esp0 = tcb_stack_top(next);
+    fpu_switch_to(next);
+    debug_switch_to(next);
     if (!(next->flags & TF_KERNEL))
         gdt_set_utcb(next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);

@@ -5,6 +5,7 @@
 #include "cpu.h"
 #include "paging.h"
 #include "gdt.h"
+#include "debug.h"
 #include "../../console.h"
 #include "../../arch.h"
 #include "../../kernel.h"
@@ -71,6 +72,10 @@ void trap_dispatch(struct trap_frame *f)
             if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
                 return;
             if (v == TRAP_PF && user_access_fixup(f))
+                return;
+            if (v == TRAP_GP && msr_fixup(f))
+                return;
+            if (v == TRAP_DB && debug_kernel_trap(f))
                 return;
             trap_kernel_fault(f, NULL);
         }

@@ -1,0 +1,119 @@
+/* Lazy FPU switching. The FPU holds the state of one thread, its owner.
+ * A switch to any other thread sets CR0.TS; that thread's first FPU, MMX
+ * or SSE instruction raises #NM, and only then is the owner's state saved
+ * (fxsave, or fnsave without FXSR) into the owner's save area and the new
+ * thread's loaded. A thread gets its 512-byte save area (KMEM_FPU) on its
+ * first FPU use, so threads that never touch the FPU cost nothing. A
+ * first use loads a clean state (default control words, every register
+ * zero), never the previous owner's registers.
+ *
+ * Invariant: CR0.TS is clear exactly while current == fpu_owner (fpu_ts_set
+ * caches CR0.TS to spare CR0 writes). This is the only file that touches
+ * FPU state; the kernel itself is built without FPU/SSE code. */
+#include "fpu.h"
+#include "cpu.h"
+#include "../../thread.h"
+#include "../../kmem.h"
+#include "../../string.h"
+#include "../../pagefault.h"
+#include "../../console.h"
+
+#define FPU_AREA_SIZE 512           /* fxsave image; fnsave needs 108 bytes */
+
+uint32_t fpu_traps, fpu_saves, fpu_areas;
+struct tcb *fpu_owner;
+bool fpu_ts_set;
+static uint8_t clean_state[FPU_AREA_SIZE] __attribute__((aligned(16)));
+
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_NE (1u << 5)
+
+void fpu_set_ts(bool on)
+{
+    if (on == fpu_ts_set)
+        return;
+    if (on)
+        write_cr0(read_cr0() | CR0_TS);
+    else
+        __asm__ volatile("clts" ::: "memory");
+    fpu_ts_set = on;
+}
+
+static void save(void *area)
+{
+    if (cpu.fxsr)
+        __asm__ volatile("fxsave (%0)" :: "r"(area) : "memory");
+    else
+        __asm__ volatile("fnsave (%0)" :: "r"(area) : "memory");
+}
+
+static void restore(const void *area)
+{
+    if (cpu.fxsr)
+        __asm__ volatile("fxrstor (%0)" :: "r"(area) : "memory");
+    else
+        __asm__ volatile("frstor (%0)" :: "r"(area) : "memory");
+}
+
+void fpu_init(void)
+{
+    /* Native x87 error reporting (#MF), FPU present, wait honours TS. */
+    write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
+    fpu_ts_set = true;
+    uint32_t cr4 = read_cr4();
+    if (cpu.fxsr)
+        cr4 |= CR4_OSFXSR;
+    if (cpu.sse)
+        cr4 |= CR4_OSXMMEXCPT;
+    write_cr4(cr4);
+
+    /* The state fninit (+ default MXCSR) gives, with zeroed registers. */
+    if (cpu.fxsr) {
+        *(uint16_t *)&clean_state[0] = 0x037f;      /* FCW */
+        if (cpu.sse)
+            *(uint32_t *)&clean_state[24] = 0x1f80; /* MXCSR */
+    } else {
+        *(uint32_t *)&clean_state[0] = 0x037f;      /* FCW */
+        *(uint32_t *)&clean_state[8] = 0xffff;      /* FTW: all empty */
+    }
+    kprintf("fpu: lazy switching with %s%s\n", cpu.fxsr ? "fxsave" : "fnsave",
+            cpu.sse ? ", SSE enabled (OSFXSR, OSXMMEXCPT)" : "");
+}
+
+void fpu_trap(struct tcb *t)
+{
+    fpu_traps++;
+    if (!t->fpu) {
+        void *area = kmem_alloc(FPU_AREA_SIZE, KMEM_FPU);
+        if (!area) {
+            thread_stop(t, "no kernel memory for its FPU state", 0, 0);
+            return;
+        }
+        memcpy(area, clean_state, FPU_AREA_SIZE);
+        t->fpu = area;
+        fpu_areas++;
+    }
+    fpu_set_ts(false);
+    if (fpu_owner == t)
+        return;
+    if (fpu_owner) {
+        save(fpu_owner->fpu);
+        fpu_saves++;
+    }
+    restore(t->fpu);
+    fpu_owner = t;
+}
+
+void fpu_release(struct tcb *t)
+{
+    if (fpu_owner == t) {
+        fpu_owner = NULL;       /* its registers are dead; nobody saves them */
+        fpu_set_ts(true);
+    }
+    if (t->fpu) {
+        kmem_free(t->fpu, FPU_AREA_SIZE, KMEM_FPU);
+        t->fpu = NULL;
+        fpu_areas--;
+    }
+}

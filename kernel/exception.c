@@ -1,0 +1,67 @@
+/* Exception IPC, the architecture-neutral half (the register image is the
+ * arch layer's business). Like a page fault, the exchange is a kernel call
+ * on the thread's behalf: MR0..MR12, BR0 and the ErrorCode TCR are saved
+ * and restored around it; BR0 is nil so a handler cannot map anything into
+ * the faulting thread with its reply. */
+#include "exception.h"
+#include "thread.h"
+#include "ipc.h"
+#include "pagefault.h"
+#include "console.h"
+#include "string.h"
+
+uint32_t exception_ipcs;
+
+struct tcb *exception_handler(struct tcb *t)
+{
+    struct tcb *h = tcb_resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
+    return h == t ? NULL : h;
+}
+
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
+                               unsigned n_send, unsigned n_max, unsigned *n_got,
+                               const char *what, uint32_t ip)
+{
+    unsigned N = n_max > EXC_MAX_WORDS ? EXC_MAX_WORDS : n_max;
+    if (n_send > N)
+        n_send = N;
+    *n_got = 0;
+    uint32_t handler_id = UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER);
+    struct tcb *h = tcb_resolve(t, handler_id);
+    if (!h || h == t) {
+        kprintf("pecan: thread %x: %s, and %s\n", t->gid, what,
+                h ? "it is its own exception handler" : "no exception handler exists");
+        thread_stop(t, what, 0, ip);
+        return EXC_STOPPED;
+    }
+
+    uint32_t saved[EXC_MAX_WORDS + 1];
+    copy_words(saved, t->mr, N + 1);
+    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
+    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+
+    t->mr[0] = L4ABI_TAG(label, n_send, 0);
+    copy_words(t->mr + 1, words, n_send);
+    t->mr[L4ABI_UTCB_BR(0)] = 0;
+    exception_ipcs++;
+    uint32_t err = ipc_kernel_call(handler_id);
+
+    uint32_t tag = t->mr[0];
+    enum exc_outcome out = EXC_RESUMED;
+    if (!err && L4ABI_TAG_U(tag) >= n_send) {
+        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
+        copy_words(words, t->mr + 1, u);
+        *n_got = u;
+        out = EXC_REPLIED;
+    }
+    copy_words(t->mr, saved, N + 1);
+    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (err) {
+        kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
+                t->gid, what, err);
+        thread_stop(t, what, 0, ip);
+        return EXC_STOPPED;
+    }
+    return out;
+}

@@ -1,0 +1,39 @@
+/* Exception IPC: a user exception the kernel does not handle invisibly
+ * becomes an IPC from the faulting thread to its exception handler
+ * (ExceptionHandler TCR). The message is the architecture's register image
+ * (ia32: L4ABI_EXC_MR_*, u = 12); the handler's reply in the same layout
+ * is the thread's new register image. The thread's own message registers
+ * are saved around the exchange, so it never sees it. */
+#ifndef PECAN_EXCEPTION_H
+#define PECAN_EXCEPTION_H
+
+#include "types.h"
+#include <l4/abi.h>
+
+struct tcb;
+
+enum exc_outcome {
+    EXC_REPLIED,        /* words[] hold the handler's register image (*n_got words) */
+    EXC_RESUMED,        /* the handler replied without one: registers unchanged */
+    EXC_STOPPED,        /* no usable handler: the thread was stopped */
+};
+
+#define EXC_MAX_WORDS 32
+
+/* Sends label + words[0..n_send) (MR1..) from t (= current) to its
+ * exception handler and waits for the handler alone. A reply with at
+ * least n_send untyped words counts (EXC_REPLIED): its first
+ * min(u, n_max) words are copied back to words[], their number to *n_got.
+ * A nil, nonexistent or self handler, or a failed IPC, stops the thread
+ * (thread_stop; `what` names the exception on the console). */
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
+                               unsigned n_send, unsigned n_max, unsigned *n_got,
+                               const char *what, uint32_t ip);
+
+/* t's exception handler if it can take an exception IPC (exists and is
+ * not t itself), else NULL. */
+struct tcb *exception_handler(struct tcb *t);
+
+extern uint32_t exception_ipcs;     /* kdebug stat: exception IPCs sent */
+
+#endif
