@@ -148,7 +148,10 @@ bool irq_ack(struct tcb *self, struct tcb *it)
     if (irq >= IRQ_LINES || lines[irq].mode == MODE_NONE ||
         lines[irq].handler != self->gid)
         return false;
-    if (!(irq_pending & (1u << irq)))
+    /* X.2: one interrupt at a time, so a pending line stays masked until
+     * delivered. Async: the unmask is explicit; a repeat raised while the
+     * notification is pending coalesces into it and is counted. */
+    if (lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
         pic_unmask(irq);
     return true;
 }
