@@ -191,6 +191,7 @@ static void start_child(void)
 
 int main(void)
 {
+    tap_plan(31);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
