@@ -7,7 +7,7 @@
 
 struct tcb;
 
-#define IRQ_LINES 16            /* 8259 pair; IO-APIC pins are not used yet */
+#define IRQ_LINES 24            /* at most: IO-APIC pins (8259: 16) */
 
 void irq_init(void);            /* creates the interrupt threads */
 /* ThreadControl on an interrupt thread: attach (pager = handler, scheduler

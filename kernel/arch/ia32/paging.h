@@ -9,6 +9,8 @@
 #define PTE_P   0x001u
 #define PTE_W   0x002u
 #define PTE_U   0x004u
+#define PTE_PWT 0x008u
+#define PTE_PCD 0x010u
 #define PTE_A   0x020u
 #define PTE_D   0x040u
 #define PTE_PS  0x080u
