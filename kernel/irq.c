@@ -147,6 +147,23 @@ void irq_entry(unsigned irq)
     }
 }
 
+static void detach(unsigned irq)
+{
+    struct irq_line *l = &lines[irq];
+    irqchip_mask(irq);
+    l->mode = MODE_NONE;
+    l->handler = 0;
+    l->raised = 0;
+    irq_pending &= ~(1u << irq);
+}
+
+void irq_handler_deleted(const struct tcb *t)
+{
+    for (unsigned irq = 0; irq < nlines; irq++)
+        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid)
+            detach(irq);
+}
+
 bool irq_ack(struct tcb *self, struct tcb *it)
 {
     unsigned irq = tcb_no(it);
@@ -173,12 +190,8 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     struct irq_line *l = &lines[irq];
     if (pager == L4ABI_NILTHREAD)
         return 0;                       /* X.2: nil pager = unchanged */
-    if (pager == irq_tid) {             /* detach */
-        irqchip_mask(irq);
-        l->mode = MODE_NONE;
-        l->handler = 0;
-        l->raised = 0;
-        irq_pending &= ~(1u << irq);
+    if (pager == irq_tid) {
+        detach(irq);
         return 0;
     }
     struct tcb *h = tcb_resolve(self, pager);

@@ -9,6 +9,20 @@ int ps2kbd_read(void)
     return inb(PS2KBD_DATA);
 }
 
+static void wait_input_empty(void)
+{
+    for (int i = 0; i < 100000 && (inb(PS2KBD_STATUS) & 0x02); i++)
+        ;
+}
+
+void ps2kbd_inject(int sc)
+{
+    wait_input_empty();
+    outb(PS2KBD_STATUS, 0xd2);
+    wait_input_empty();
+    outb(PS2KBD_DATA, (unsigned char)sc);
+}
+
 char ps2kbd_ascii(int sc)
 {
     static const char map[0x3a] =

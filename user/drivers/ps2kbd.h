@@ -8,6 +8,9 @@
 
 /* The next scancode byte, or -1 if the output buffer is empty. */
 int ps2kbd_read(void);
+/* Test aid: controller command 0xd2 puts `sc` in the output buffer as if
+ * the keyboard had sent it (raising IRQ 1 when enabled). */
+void ps2kbd_inject(int sc);
 /* ASCII for a set-1 make code (letters, digits, space, enter), 0 for
  * anything else, including break codes. */
 char ps2kbd_ascii(int scancode);

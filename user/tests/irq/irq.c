@@ -15,6 +15,7 @@
 #include "tap.h"
 #include "rtc.h"
 #include "serial.h"
+#include "ps2kbd.h"
 
 #define UTCB_AREA 0xbfe00000u
 #define H_NO      120
@@ -135,7 +136,7 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
 
 int main(void)
 {
-    tap_plan(27);
+    tap_plan(31);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -248,6 +249,23 @@ int main(void)
     ok(x.err == 0 && x.label == L4ABI_LABEL_ASYNC_IRQ && x.mr1 == ((1u << 3) | (1u << 5)),
        "one wait learns both lines: mask %lx", x.mr1);
     L4_DeassociateInterrupt(irq4);
+
+    /* PS/2 keyboard: a scancode injected through the 8042 raises IRQ 1. */
+    ok(L4_PecanSigma0GetPorts(s0, PS2KBD_DATA, 0) && L4_PecanSigma0GetPorts(s0, PS2KBD_STATUS, 0),
+       "8042 ports from sigma0");
+    while (ps2kbd_read() >= 0)
+        ;
+    L4_ThreadId_t irq1 = L4_InterruptThread(PS2KBD_IRQ);
+    ok(L4_AssociateInterrupt(irq1, h_tid) == 1, "attach IRQ 1 to H");
+    ps2kbd_inject(0x10);
+    x = cmd(CMD_WAIT, PS2KBD_IRQ);
+    int sc = ps2kbd_read();
+    ok(x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq1.raw,
+       "keyboard interrupt delivered (from %lx)", x.from);
+    ok(sc == 0x10 && ps2kbd_ascii(sc) == 'q', "scancode %#x reads as '%c'", sc,
+       sc >= 0 && ps2kbd_ascii(sc) ? ps2kbd_ascii(sc) : '?');
+    cmd(CMD_ACK, PS2KBD_IRQ);
+    L4_DeassociateInterrupt(irq1);
 
     /* Storm: 8192 Hz against a slow synchronous handler. */
     rtc_periodic_stop();
