@@ -16,7 +16,7 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-Wall -Wextra -Werror -g $(OPT) -Iinclude
 KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
 	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -mno-red-zone
-UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib
+UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers
 ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -D__ASSEMBLER__ -g
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
 
@@ -46,6 +46,15 @@ LIBL4 := $(B)/user/libl4.a
 $(LIBL4): $(LOBJ)
 	rm -f $@ && ar rcs $@ $^
 
+# User-level device drivers (user/drivers): a library that the root task
+# and test programs link; each program pulls in only what it uses.
+DSRC := $(wildcard user/drivers/*.c)
+DOBJ := $(patsubst %,$(B)/%.o,$(basename $(DSRC)))
+LIBDRV := $(B)/user/libdrivers.a
+
+$(LIBDRV): $(DOBJ)
+	rm -f $@ && ar rcs $@ $^
+
 $(B)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -58,9 +67,9 @@ $(B)/user/%.o: user/%.S
 # A user program is a directory user/<dir> linked at the address given in
 # its link.addr file (physical == virtual for root servers).
 define user_prog
-$(B)/user/$(1).elf: $$(patsubst %,$(B)/%.o,$$(basename $$(wildcard user/$(2)/*.c user/$(2)/*.S))) $$(LIBL4)
+$(B)/user/$(1).elf: $$(patsubst %,$(B)/%.o,$$(basename $$(wildcard user/$(2)/*.c user/$(2)/*.S))) $$(LIBDRV) $$(LIBL4)
 	$$(LD) $$(LDFLAGS) -Ttext-segment=$$(shell cat user/$(2)/link.addr) -e _start -o $$@ \
-		$$(filter %.o,$$^) $$(LIBL4)
+		$$(filter %.o,$$^) $$(LIBDRV) $$(LIBL4)
 USER_PROGS += $(B)/user/$(1).elf
 endef
 

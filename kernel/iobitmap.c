@@ -1,6 +1,6 @@
 /* I/O bitmaps and I/O fpages (see iobitmap.h). */
 #include "iobitmap.h"
-#include <l4/abi.h>
+#include "l4/abi.h"   /* "": found with -iquote in host tests */
 
 #define PORTS_PER_PAGE (IOBM_PAGE_BYTES * 8)
 

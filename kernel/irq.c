@@ -1,5 +1,6 @@
 /* Hardware interrupts. The timer line belongs to the kernel and has no
- * interrupt thread. Every other line has one (thread number = line,
+ * interrupt thread. Every other line of the controller (8259: 16 lines;
+ * IO-APIC: its pins, ISA numbering for 0-15) has one (thread number = line,
  * version 1) and is masked until a privileged thread attaches a handler.
  *
  * X.2 synchronous delivery: a raised line is masked and EOI'd at once
@@ -21,7 +22,7 @@
 #include "sched.h"
 #include "ipc.h"
 #include "console.h"
-#include "arch/ia32/pic.h"
+#include "arch/ia32/irqchip.h"
 #include "arch/ia32/cpu.h"
 
 enum { MODE_NONE, MODE_SYNC, MODE_ASYNC };
@@ -34,6 +35,8 @@ struct irq_line {
 };
 
 static struct irq_line lines[IRQ_LINES];
+static unsigned nlines;             /* lines the controller has */
+extern volatile uint32_t boot_ticks;
 uint32_t irq_pending;
 uint64_t irq_entry_tsc;
 uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
@@ -51,7 +54,8 @@ static uint32_t irq_gid(unsigned irq)
 
 void irq_init(void)
 {
-    for (unsigned irq = 0; irq < IRQ_LINES; irq++) {
+    nlines = irqchip_lines();
+    for (unsigned irq = 0; irq < nlines; irq++) {
         if (kernel_line(irq))
             continue;
         struct tcb *t = thread_create(irq_gid(irq), &kernel_space);
@@ -70,10 +74,10 @@ static bool accepts_line(const struct tcb *h, unsigned irq)
 static bool deliver(struct tcb *h)
 {
     uint32_t mask = 0, count = 0, from = 0;
-    for (unsigned irq = 0; irq < IRQ_LINES; irq++) {
+    for (uint32_t p = irq_pending; p; p &= p - 1) {
+        unsigned irq = (unsigned)__builtin_ctz(p);
         struct irq_line *l = &lines[irq];
-        if (!(irq_pending & (1u << irq)) || l->handler != h->gid ||
-            !accepts_line(h, irq))
+        if (l->handler != h->gid || !accepts_line(h, irq))
             continue;
         if (l->mode == MODE_SYNC) {
             irq_pending &= ~(1u << irq);
@@ -109,16 +113,17 @@ bool irq_deliver_pending(struct tcb *self)
 
 void irq_entry(unsigned irq)
 {
-    if (pic_spurious(irq))
-        return;
     if (irq == 0) {
-        pic_eoi(0);
-        sched_tick();
+        irqchip_eoi(0);
+        if (current)
+            sched_tick();
+        else
+            boot_ticks++;       /* timer check during boot */
         return;
     }
     irq_entry_tsc = rdtsc();
-    pic_mask(irq);
-    pic_eoi(irq);
+    irqchip_mask(irq);
+    irqchip_eoi(irq);
     struct irq_line *l = &lines[irq];
     struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
     if (!h || !h->mr) {
@@ -142,14 +147,34 @@ void irq_entry(unsigned irq)
     }
 }
 
+static void detach(unsigned irq)
+{
+    struct irq_line *l = &lines[irq];
+    irqchip_mask(irq);
+    l->mode = MODE_NONE;
+    l->handler = 0;
+    l->raised = 0;
+    irq_pending &= ~(1u << irq);
+}
+
+void irq_handler_deleted(const struct tcb *t)
+{
+    for (unsigned irq = 0; irq < nlines; irq++)
+        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid)
+            detach(irq);
+}
+
 bool irq_ack(struct tcb *self, struct tcb *it)
 {
     unsigned irq = tcb_no(it);
-    if (irq >= IRQ_LINES || lines[irq].mode == MODE_NONE ||
+    if (irq >= nlines || lines[irq].mode == MODE_NONE ||
         lines[irq].handler != self->gid)
         return false;
-    if (!(irq_pending & (1u << irq)))
-        pic_unmask(irq);
+    /* X.2: one interrupt at a time, so a pending line stays masked until
+     * delivered. Async: the unmask is explicit; a repeat raised while the
+     * notification is pending coalesces into it and is counted. */
+    if (lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
+        irqchip_unmask(irq);
     return true;
 }
 
@@ -157,7 +182,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
                      uint32_t scheduler, uint32_t pager)
 {
     struct tcb *it = tcb_lookup(irq_tid);
-    if (!it || !(it->flags & TF_IRQ) || tcb_no(it) >= IRQ_LINES)
+    if (!it || !(it->flags & TF_IRQ) || tcb_no(it) >= nlines)
         return L4ABI_ERR_INVALID_THREAD;
     if (space_spec != irq_tid)
         return L4ABI_ERR_INVALID_SPACE;
@@ -165,18 +190,14 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     struct irq_line *l = &lines[irq];
     if (pager == L4ABI_NILTHREAD)
         return 0;                       /* X.2: nil pager = unchanged */
-    if (pager == irq_tid) {             /* detach */
-        pic_mask(irq);
-        l->mode = MODE_NONE;
-        l->handler = 0;
-        l->raised = 0;
-        irq_pending &= ~(1u << irq);
+    if (pager == irq_tid) {
+        detach(irq);
         return 0;
     }
     struct tcb *h = tcb_resolve(self, pager);
     if (!h || (h->flags & (TF_KERNEL | TF_IRQ)) || !h->mr)
         return L4ABI_ERR_INVALID_THREAD;
-    pic_mask(irq);
+    irqchip_mask(irq);
     irq_pending &= ~(1u << irq);
     l->handler = h->gid;
     l->raised = 0;
@@ -186,6 +207,6 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     } else {
         l->mode = MODE_SYNC;
     }
-    pic_unmask(irq);
+    irqchip_unmask(irq);
     return 0;
 }

@@ -7,7 +7,7 @@
 
 struct tcb;
 
-#define IRQ_LINES 16            /* 8259 pair; IO-APIC pins are not used yet */
+#define IRQ_LINES 24            /* at most: IO-APIC pins (8259: 16) */
 
 void irq_init(void);            /* creates the interrupt threads */
 /* ThreadControl on an interrupt thread: attach (pager = handler, scheduler
@@ -18,6 +18,9 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
 /* An IPC from `self` to interrupt thread `it`: the acknowledgement.
  * Returns false if self is not the line's handler. */
 bool irq_ack(struct tcb *self, struct tcb *it);
+/* t is being deleted: its lines are detached (masked, nothing pending),
+ * so no stale pending bit keeps the IPC fast path off. */
+void irq_handler_deleted(const struct tcb *t);
 /* Bitmask of lines with an interrupt waiting for its handler. */
 extern uint32_t irq_pending;
 /* self starts receiving (partner already set): hands it a pending

@@ -14,7 +14,7 @@
 #include "arch/ia32/gdt.h"
 #include "arch/ia32/trap.h"
 #include "arch/ia32/paging.h"
-#include "arch/ia32/pic.h"
+#include "arch/ia32/irqchip.h"
 #include "arch/ia32/ioport.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/layout.h"
@@ -240,7 +240,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     boot_load_module(0, "sigma0", &sigma0);
     boot_load_module(1, "root task", &root);
 
-    pic_init();
+    irqchip_init(!cmdline_has(boot_info.cmdline, "noapic"));
     timer_init();
     sysenter_init();
     fpu_init();

@@ -4,6 +4,7 @@
 #include "space.h"
 #include "sched.h"
 #include "ipc.h"
+#include "irq.h"
 #include "frame.h"
 #include "console.h"
 #include "string.h"
@@ -153,6 +154,7 @@ void thread_destroy(struct tcb *t)
     struct space *s = t->space;
     assert(t != current);
     ipc_cancel_all(t);
+    irq_handler_deleted(t);
     sched_dequeue(t);
     sched_cancel_wakeup(t);
     thread_release_utcb(t);

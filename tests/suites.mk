@@ -28,6 +28,12 @@ test-qemu-%: all | $(T)
 	-@$(QT) --name $* --log $(T)/$*.log --result $(T)/$*.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-$*.elf | tail -1
 
+# The interrupt and I/O suites once more on the 8259 (the IO-APIC is the
+# default where present).
+test-irq-pic: all | $(T)
+	-@$(QT) --name irq-pic --append noapic --log $(T)/irq-pic.log --result $(T)/irq-pic.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
+
 test-kfault: all | $(T)
 	-@$(QT) --name kfault --expect-panic 'KERNEL FAULT: page fault' \
 	  --append "test=kfault" --log $(T)/kfault.log --result $(T)/kfault.res \
@@ -62,13 +68,13 @@ test-bochs-exc: all | $(T)
 	-@$(BT) --name bochs-exc --log $(T)/bochs-exc.log --result $(T)/bochs-exc.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 
-ALL_RESULTS := host $(QEMU_SUITES) kfault dfault badelf badaddr nomods bochs-boot bochs-exc
+ALL_RESULTS := host $(QEMU_SUITES) irq-pic kfault dfault badelf badaddr nomods bochs-boot bochs-exc
 
 test: test-deps
 	@rm -rf $(T)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-host $(addprefix test-qemu-,$(QEMU_SUITES)) \
-	  test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc
+	  test-irq-pic test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,$(ALL_RESULTS)))
 
 bench: all | $(T)
@@ -79,4 +85,4 @@ bench: all | $(T)
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
 
-	  test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc
+.PHONY: test-deps test-host test-irq-pic test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc

@@ -8,6 +8,9 @@
  *     bits all ones = "any free frame of this size", else that very
  *     (aligned) frame; refused with a nil map item. A frame is handed out
  *     once; asking again for frames one already owns succeeds.
+ *   - I/O ports: a sigma0 request with an I/O fpage, or an I/O fault of
+ *     the root task, is answered with a map item of that I/O fpage (the
+ *     kernel itself keeps its own ports: it never maps those).
  * Memory the KIP calls reserved (kernel pool, kernel image, firmware) and
  * the KIP itself are never handed out. */
 #include <l4/kip.h>
@@ -90,6 +93,16 @@ static void reply_map(L4_ThreadId_t to, L4_Word_t page, L4_Word_t log2, L4_Word_
     L4_Reply(to);
 }
 
+static void reply_io(L4_ThreadId_t to, L4_Word_t iofpage)
+{
+    L4_Msg_t msg;
+    L4_Fpage_t fp = { .raw = iofpage };
+    L4_MsgClear(&msg);
+    L4_MsgAppendMapItem(&msg, L4_MapItem(fp, 0));
+    L4_MsgLoad(&msg);
+    L4_Reply(to);
+}
+
 int main(void)
 {
     L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
@@ -117,6 +130,9 @@ int main(void)
                 tag = L4_Wait(&from);
                 continue;
             }
+        } else if (label == L4ABI_LABEL_IOFAULT ||
+                   (label == L4ABI_LABEL_SIGMA0 && L4ABI_IS_IOFPAGE(mr1))) {
+            reply_io(from, mr1);
         } else if (label == L4ABI_LABEL_SIGMA0) {
             /* 4 KiB .. 4 MiB frames; anything else gets the nil item. */
             L4_Word_t log2 = L4ABI_FPAGE_LOG2(mr1), page = 0;

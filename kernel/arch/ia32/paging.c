@@ -69,6 +69,7 @@ uint32_t *pd_create(void)
     /* The CPU reads the TSS and I/O bitmap through this window on kernel
      * entry and on user I/O instructions: it can never be synced lazily. */
     pd[PD_SLOT(IOBM_WINDOW)] = kernel_pd[PD_SLOT(IOBM_WINDOW)];
+    pd[PD_SLOT(DEVICE_AREA)] = kernel_pd[PD_SLOT(DEVICE_AREA)];   /* APICs */
     return pd;
 }
 

@@ -29,6 +29,12 @@ void pic_init(void)
     write_mask();
 }
 
+void pic_mask_all(void)
+{
+    mask = 0xffff;
+    write_mask();
+}
+
 void pic_mask(unsigned irq)
 {
     mask |= (uint16_t)(1u << irq);

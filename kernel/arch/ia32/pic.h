@@ -2,6 +2,7 @@
 #define PECAN_IA32_PIC_H
 #include "../../types.h"
 void pic_init(void);
+void pic_mask_all(void);
 void pic_mask(unsigned irq);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);

@@ -2,14 +2,16 @@
  * the time-stamp counter for the microsecond clock. Under QEMU's -icount
  * the TSC advances one tick per guest instruction, so both are exact. */
 #include "cpu.h"
-#include "pic.h"
+#include "irqchip.h"
 #include "../../arch.h"
 #include "../../console.h"
 #include "../../format.h"
 
 #define PIT_HZ 1193182u
 
-static uint32_t tsc_per_us;         /* calibrated against the PIT */
+static uint32_t tsc_per_us;
+volatile uint32_t boot_ticks;       /* ticks before the scheduler runs */
+bool timer_ticks_within(uint32_t us);         /* calibrated against the PIT */
 static uint64_t tsc_boot;
 
 /* Counts TSC ticks across a PIT one-shot countdown of ~10 ms (channel 2,
@@ -41,7 +43,24 @@ void timer_init(void)
     outb(0x40, div & 0xff);
     outb(0x40, div >> 8);
     kprintf("timer: PIT tick %u us, TSC %u MHz\n", (unsigned)TICK_US, tsc_per_us);
-    pic_unmask(0);
+    irqchip_unmask(0);
+    if (irqchip_is_apic() && !timer_ticks_within(20000)) {
+        irqchip_fallback_pic();
+        irqchip_unmask(0);
+    }
+}
+
+/* Boot-time check that the tick arrives: interrupts on for up to `us`
+ * (before any thread exists, irq_entry only counts boot ticks). */
+bool timer_ticks_within(uint32_t us)
+{
+    uint32_t before = boot_ticks;
+    uint64_t end = rdtsc() + (uint64_t)us * tsc_per_us;
+    sti();
+    while (boot_ticks == before && rdtsc() < end)
+        ;
+    cli();
+    return boot_ticks != before;
 }
 
 /* (TSC - boot) / tsc_per_us with two divl: the high word first, then the

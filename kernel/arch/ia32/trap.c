@@ -6,6 +6,8 @@
 #include "paging.h"
 #include "gdt.h"
 #include "debug.h"
+#include "irqchip.h"
+#include "apic.h"
 #include "../../console.h"
 #include "../../arch.h"
 #include "../../kernel.h"
@@ -23,7 +25,7 @@ const char *trap_name(uint32_t vector)
 {
     if (vector < 32)
         return names[vector] ? names[vector] : "reserved";
-    if (vector >= IRQ_BASE && vector < IRQ_BASE + 16)
+    if (vector >= IRQ_BASE && vector < SYSCALL_VECTOR_BASE)
         return "interrupt";
     return "system call";
 }
@@ -80,8 +82,12 @@ void trap_dispatch(struct trap_frame *f)
             trap_kernel_fault(f, NULL);
         }
         user_exception(f);
-    } else if (v >= IRQ_BASE && v < IRQ_BASE + 16) {
-        irq_entry(v - IRQ_BASE);
+    } else if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) {
+        int line = irqchip_vector_line(v);
+        if (line >= 0)
+            irq_entry((unsigned)line);
+    } else if (v == APIC_SPURIOUS_VECTOR) {
+        /* local APIC spurious interrupt: no EOI */
     } else if (v >= SYSCALL_VECTOR_BASE) {
         syscall_entry(f);
     } else {

@@ -1,0 +1,115 @@
+/* Local APIC and IO-APIC. Both register blocks are mapped uncached
+ * (PCD|PWT) at the start of the kernel's device area. The IO-APIC is
+ * expected at its conventional address 0xfec00000 (no ACPI/MP parsing);
+ * ISA lines are edge/active-high, pins 16-23 level/active-low, all
+ * delivered to this CPU's local APIC. */
+#include "apic.h"
+#include "cpu.h"
+#include "paging.h"
+#include "layout.h"
+
+#define MSR_APIC_BASE   0x1b
+#define APIC_BASE_EN    (1u << 11)
+#define IOAPIC_PHYS     0xfec00000u
+
+#define LAPIC_VA        DEVICE_AREA
+#define IOAPIC_VA       (DEVICE_AREA + 0x1000)
+
+enum {
+    LAPIC_ID = 0x20, LAPIC_TPR = 0x80, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0,
+    LAPIC_LVT_TIMER = 0x320, LAPIC_LVT_LINT0 = 0x350, LAPIC_LVT_LINT1 = 0x360,
+    LAPIC_LVT_ERROR = 0x370,
+};
+#define LVT_MASKED      (1u << 16)
+#define RTE_MASKED      (1u << 16)
+#define RTE_LEVEL       (1u << 15)
+#define RTE_ACTIVE_LOW  (1u << 13)
+
+static uint32_t dev_pt[1024] __attribute__((aligned(4096)));
+static unsigned pins;
+static uint32_t rte_low[IOAPIC_MAX_PINS];
+
+static inline uint32_t lapic_read(uint32_t reg)
+{
+    return *(volatile uint32_t *)(uintptr_t)(LAPIC_VA + reg);
+}
+
+static inline void lapic_write(uint32_t reg, uint32_t v)
+{
+    *(volatile uint32_t *)(uintptr_t)(LAPIC_VA + reg) = v;
+}
+
+static uint32_t ioapic_read(uint32_t reg)
+{
+    *(volatile uint32_t *)(uintptr_t)IOAPIC_VA = reg;
+    return *(volatile uint32_t *)(uintptr_t)(IOAPIC_VA + 0x10);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+    *(volatile uint32_t *)(uintptr_t)IOAPIC_VA = reg;
+    *(volatile uint32_t *)(uintptr_t)(IOAPIC_VA + 0x10) = v;
+}
+
+static void map_uncached(uint32_t va, uint32_t pa)
+{
+    dev_pt[PT_SLOT(va)] = pa | PTE_P | PTE_W | PTE_PCD | PTE_PWT;
+    invlpg(va);
+}
+
+unsigned apic_init(void)
+{
+    if (!cpu.apic || !cpu.msr)
+        return 0;
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    uint32_t lapic_phys = (uint32_t)base & 0xfffff000u;
+    kernel_pd[PD_SLOT(DEVICE_AREA)] = virt_to_phys(dev_pt) | PTE_P | PTE_W;
+    map_uncached(LAPIC_VA, lapic_phys);
+    map_uncached(IOAPIC_VA, IOAPIC_PHYS);
+    uint32_t ver = ioapic_read(0x01);
+    if (ver == 0xffffffffu || (ver & 0xff) < 0x10)
+        return 0;                   /* nothing answers there */
+    pins = ((ver >> 16) & 0xff) + 1;
+    if (pins > IOAPIC_MAX_PINS)
+        pins = IOAPIC_MAX_PINS;
+
+    wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+    lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+    lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+    lapic_write(LAPIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);   /* software enable */
+    uint32_t dest = lapic_read(LAPIC_ID) & 0xff000000u;
+    for (unsigned p = 0; p < pins; p++) {
+        rte_low[p] = (APIC_VECTOR_BASE + p) | RTE_MASKED |
+                     (p >= 16 ? RTE_LEVEL | RTE_ACTIVE_LOW : 0);
+        ioapic_write(0x11 + 2 * p, dest);
+        ioapic_write(0x10 + 2 * p, rte_low[p]);
+    }
+    return pins;
+}
+
+void ioapic_mask(unsigned pin)
+{
+    rte_low[pin] |= RTE_MASKED;
+    ioapic_write(0x10 + 2 * pin, rte_low[pin]);
+}
+
+void ioapic_unmask(unsigned pin)
+{
+    rte_low[pin] &= ~RTE_MASKED;
+    ioapic_write(0x10 + 2 * pin, rte_low[pin]);
+}
+
+void lapic_eoi(void)
+{
+    lapic_write(LAPIC_EOI, 0);
+}
+
+void apic_disable(void)
+{
+    for (unsigned p = 0; p < pins; p++)
+        ioapic_mask(p);
+    lapic_write(LAPIC_SVR, APIC_SPURIOUS_VECTOR);           /* software disable */
+}

@@ -1,0 +1,93 @@
+/* Interrupt-controller selection and the line <-> pin/vector mapping. */
+#include "irqchip.h"
+#include "apic.h"
+#include "pic.h"
+#include "trap.h"
+#include "../../console.h"
+
+static bool use_apic;
+static unsigned nlines = 16;
+
+/* ISA IRQ 0 (PIT) arrives on IO-APIC pin 2 (the usual interrupt-source
+ * override); pin 0 is the 8259's ExtINT and line 2 the cascade: unused. */
+static unsigned line_pin(unsigned line)
+{
+    return line == 0 ? 2 : line;
+}
+
+void irqchip_init(bool try_apic)
+{
+    pic_init();
+    unsigned pins = try_apic ? apic_init() : 0;
+    if (pins >= 16) {
+        pic_mask_all();
+        use_apic = true;
+        nlines = pins;
+        kprintf("irq: IO-APIC with %u pins and local APIC\n", pins);
+    } else {
+        kprintf("irq: 8259 PIC\n");
+    }
+}
+
+void irqchip_fallback_pic(void)
+{
+    if (!use_apic)
+        return;
+    apic_disable();
+    use_apic = false;
+    nlines = 16;
+    pic_init();
+    kprintf("irq: no timer interrupt through the IO-APIC; back to the 8259 PIC\n");
+}
+
+bool irqchip_is_apic(void)
+{
+    return use_apic;
+}
+
+unsigned irqchip_lines(void)
+{
+    return nlines;
+}
+
+void irqchip_mask(unsigned line)
+{
+    if (use_apic)
+        ioapic_mask(line_pin(line));
+    else
+        pic_mask(line);
+}
+
+void irqchip_unmask(unsigned line)
+{
+    if (use_apic)
+        ioapic_unmask(line_pin(line));
+    else
+        pic_unmask(line);
+}
+
+void irqchip_eoi(unsigned line)
+{
+    if (use_apic)
+        lapic_eoi();
+    else
+        pic_eoi(line);
+}
+
+int irqchip_vector_line(uint32_t v)
+{
+    if (v >= IRQ_BASE && v < IRQ_BASE + 16) {
+        /* With the APIC on, the masked 8259 can still raise its spurious
+         * IRQ 7/15: nothing to acknowledge. */
+        if (use_apic || pic_spurious(v - IRQ_BASE))
+            return -1;
+        return (int)(v - IRQ_BASE);
+    }
+    if (use_apic && v >= APIC_VECTOR_BASE && v < APIC_VECTOR_BASE + nlines) {
+        unsigned pin = v - APIC_VECTOR_BASE;
+        if (pin == 0)
+            return -1;
+        return pin == 2 ? 0 : (int)pin;
+    }
+    return -1;      /* APIC spurious vector: no EOI */
+}

@@ -1,0 +1,23 @@
+/* The interrupt controller the kernel drives: IO-APIC + local APIC when
+ * present (unless the boot option "noapic"), else the 8259 pair. Lines
+ * are interrupt-thread numbers: ISA IRQs 0-15 (IRQ 0 on IO-APIC pin 2),
+ * then IO-APIC pins 16-23. */
+#ifndef PECAN_IA32_IRQCHIP_H
+#define PECAN_IA32_IRQCHIP_H
+
+#include "../../types.h"
+
+#define IRQCHIP_MAX_LINES 24
+
+void irqchip_init(bool try_apic);
+/* The PIT did not tick through the IO-APIC: go back to the 8259. */
+void irqchip_fallback_pic(void);
+bool irqchip_is_apic(void);
+unsigned irqchip_lines(void);
+void irqchip_mask(unsigned line);
+void irqchip_unmask(unsigned line);
+void irqchip_eoi(unsigned line);
+/* Vector -> line; -1 for a vector that needs no handling (spurious). */
+int irqchip_vector_line(uint32_t vector);
+
+#endif

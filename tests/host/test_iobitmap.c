@@ -1,0 +1,173 @@
+/* Tests for kernel/iobitmap.c (I/O bitmap updates, I/O fpage ranges,
+ * reserved ports) and kernel/arch/ia32/iodecode.c (I/O instruction
+ * decoding for I/O faults). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "iobitmap.h"
+#include "arch/ia32/iodecode.h"
+#include "l4/abi.h"
+
+static uint8_t pages[2][IOBM_PAGE_BYTES];
+static struct iobm bm = { { pages[0], pages[1] } };
+
+static void deny_all(void)
+{
+    memset(pages, 0xff, sizeof(pages));
+}
+
+static void test_set_and_query(void **state)
+{
+    (void)state;
+    deny_all();
+    assert_false(iobm_allowed(&bm, 0x3f8, 1));
+    iobm_set(&bm, 0x3f8, 8, true);
+    assert_true(iobm_allowed(&bm, 0x3f8, 8));
+    assert_false(iobm_allowed(&bm, 0x3f7, 2));
+    assert_false(iobm_allowed(&bm, 0x3ff, 2));
+    assert_int_equal(pages[0][0x3f8 / 8], 0x00);      /* one whole byte */
+    assert_int_equal(pages[0][0x3f0 / 8], 0xff);
+    iobm_set(&bm, 0x3fa, 1, false);
+    assert_false(iobm_allowed(&bm, 0x3f8, 8));
+    assert_true(iobm_allowed(&bm, 0x3f8, 2));
+    assert_int_equal(pages[0][0x3f8 / 8], 0x04);
+}
+
+static void test_page_boundary(void **state)
+{
+    (void)state;
+    deny_all();
+    /* ports 32764..32771 straddle the two bitmap pages */
+    iobm_set(&bm, 32764, 8, true);
+    assert_true(iobm_allowed(&bm, 32764, 8));
+    assert_int_equal(pages[0][IOBM_PAGE_BYTES - 1], 0x0f);
+    assert_int_equal(pages[1][0], 0xf0);
+}
+
+static void test_end_of_space(void **state)
+{
+    (void)state;
+    deny_all();
+    iobm_set(&bm, 0xfff8, 100, true);       /* clipped at 0x10000 */
+    assert_true(iobm_allowed(&bm, 0xfff8, 8));
+    assert_int_equal(pages[1][IOBM_PAGE_BYTES - 1], 0x00);
+    assert_false(iobm_allowed(&bm, 0xfffe, 4));     /* leaves the space */
+    assert_false(iobm_allowed(&bm, 0x10000, 1));
+    iobm_set(&bm, 0x10000, 1, false);               /* ignored */
+    iobm_set(&bm, 0, 0x10000, true);
+    assert_true(iobm_allowed(&bm, 0, 0x10000));
+    iobm_set(&bm, 0, 0x10000, false);
+    for (unsigned i = 0; i < IOBM_PAGE_BYTES; i++)
+        assert_int_equal(pages[0][i] & pages[1][i], 0xff);
+}
+
+static void test_fpage_range(void **state)
+{
+    (void)state;
+    uint32_t first, n;
+    assert_true(io_fpage_range(L4ABI_IOFPAGE(0x3f8, 3), &first, &n));
+    assert_int_equal(first, 0x3f8);
+    assert_int_equal(n, 8);
+    assert_true(io_fpage_range(L4ABI_IOFPAGE(0x3fb, 3), &first, &n));
+    assert_int_equal(first, 0x3f8);                 /* aligned down */
+    assert_true(io_fpage_range(L4ABI_IOFPAGE(0, 16), &first, &n));
+    assert_int_equal(first, 0);
+    assert_int_equal(n, 0x10000);
+    assert_false(io_fpage_range(L4ABI_IOFPAGE(0, 17), &first, &n));
+    assert_false(io_fpage_range(L4ABI_FPAGE(0x1000, 12, 7), &first, &n));
+}
+
+static void test_fpage_cover(void **state)
+{
+    (void)state;
+    assert_int_equal(io_fpage_cover(0x71, 1), L4ABI_IOFPAGE(0x71, 0));
+    assert_int_equal(io_fpage_cover(0x80, 2), L4ABI_IOFPAGE(0x80, 1));
+    assert_int_equal(io_fpage_cover(0x80, 4), L4ABI_IOFPAGE(0x80, 2));
+    assert_int_equal(io_fpage_cover(0xfff9, 2), L4ABI_IOFPAGE(0xfff8, 2));
+    assert_int_equal(io_fpage_cover(0x3ff, 2), L4ABI_IOFPAGE(0x0, 11));
+    assert_int_equal(io_fpage_cover(0xfffc, 4), L4ABI_IOFPAGE(0xfffc, 2));
+}
+
+static void test_reserved(void **state)
+{
+    (void)state;
+    const uint32_t kernel[] = { 0x20, 0x21, 0xa0, 0xa1, 0x40, 0x43, 0x61, 0xf4, 0xf7, 0x8900 };
+    const uint32_t free_ports[] = { 0x1f, 0x22, 0x60, 0x64, 0x70, 0x3f8, 0xf8, 0x8901, 0xffff };
+    for (size_t i = 0; i < sizeof(kernel) / sizeof(kernel[0]); i++)
+        assert_true(io_port_reserved(kernel[i]));
+    for (size_t i = 0; i < sizeof(free_ports) / sizeof(free_ports[0]); i++)
+        assert_false(io_port_reserved(free_ports[i]));
+}
+
+static void decode_ok(const uint8_t *code, uint32_t len, uint32_t edx, uint32_t port,
+                      uint32_t size, bool out, bool string, uint32_t ilen)
+{
+    struct io_access a;
+    assert_true(io_decode(code, len, edx, &a));
+    assert_int_equal(a.port, port);
+    assert_int_equal(a.size, size);
+    assert_int_equal(a.out, out);
+    assert_int_equal(a.string, string);
+    assert_int_equal(a.length, ilen);
+}
+
+static void test_decode(void **state)
+{
+    (void)state;
+    const uint8_t inb_imm[] = { 0xe4, 0x71 }, inw_imm[] = { 0x66, 0xe5, 0x80 },
+                  inl_imm[] = { 0xe5, 0x80 }, outb_imm[] = { 0xe6, 0x80 },
+                  outl_imm[] = { 0xe7, 0x40 }, inb_dx[] = { 0xec }, inw_dx[] = { 0x66, 0xed },
+                  outl_dx[] = { 0xef }, outb_dx[] = { 0xee }, insb[] = { 0x6c },
+                  rep_insw[] = { 0xf3, 0x66, 0x6d }, outsl[] = { 0x6f },
+                  seg_outsb[] = { 0x2e, 0x6e };
+    decode_ok(inb_imm, 2, 0, 0x71, 1, false, false, 2);
+    decode_ok(inw_imm, 3, 0, 0x80, 2, false, false, 3);
+    decode_ok(inl_imm, 2, 0, 0x80, 4, false, false, 2);
+    decode_ok(outb_imm, 2, 0, 0x80, 1, true, false, 2);
+    decode_ok(outl_imm, 2, 0, 0x40, 4, true, false, 2);
+    decode_ok(inb_dx, 1, 0x123403f8, 0x3f8, 1, false, false, 1);   /* only %dx */
+    decode_ok(inw_dx, 2, 0xfffe, 0xfffe, 2, false, false, 2);
+    decode_ok(outl_dx, 1, 0xfffc, 0xfffc, 4, true, false, 1);
+    decode_ok(outb_dx, 1, 0x3ff, 0x3ff, 1, true, false, 1);
+    decode_ok(insb, 1, 0xfff9, 0xfff9, 1, false, true, 1);
+    decode_ok(rep_insw, 3, 0xfffe, 0xfffe, 2, false, true, 3);
+    decode_ok(outsl, 1, 0x60, 0x60, 4, true, true, 1);
+    decode_ok(seg_outsb, 2, 0xffff, 0xffff, 1, true, true, 2);
+}
+
+static void test_decode_rejects(void **state)
+{
+    (void)state;
+    struct io_access a;
+    const uint8_t cli[] = { 0xfa }, hlt[] = { 0xf4 }, truncated[] = { 0xe4 },
+                  only_prefixes[] = { 0x66, 0xf3, 0x66 }, mov[] = { 0x89, 0xc0 };
+    uint8_t long_prefix[16];
+    memset(long_prefix, 0x66, sizeof(long_prefix));
+    long_prefix[15] = 0xec;                 /* beyond the 15-byte limit */
+    assert_false(io_decode(cli, 1, 0, &a));
+    assert_false(io_decode(hlt, 1, 0, &a));
+    assert_false(io_decode(truncated, 1, 0, &a));
+    assert_false(io_decode(only_prefixes, 3, 0, &a));
+    assert_false(io_decode(mov, 2, 0, &a));
+    assert_false(io_decode(long_prefix, 16, 0, &a));
+    assert_false(io_decode(cli, 0, 0, &a));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_set_and_query),
+        cmocka_unit_test(test_page_boundary),
+        cmocka_unit_test(test_end_of_space),
+        cmocka_unit_test(test_fpage_range),
+        cmocka_unit_test(test_fpage_cover),
+        cmocka_unit_test(test_reserved),
+        cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_decode_rejects),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

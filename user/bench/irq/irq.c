@@ -1,0 +1,104 @@
+/* Interrupt latency, in guest instructions (rdtsc under QEMU -icount):
+ * from the kernel's interrupt entry (its TSC, read through the kdebug
+ * stat L4ABI_KDB_STAT_IRQ_ENTRY_TSC) to the handler's first instruction
+ * after its receive returns, and to the return of its acknowledgement.
+ * The RTC periodic interrupt drives it; the handler waits above a
+ * spinning low-priority thread, so every delivery is a direct switch from
+ * an interrupted user thread. X.2 synchronous against Pecan asynchronous. */
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/schedule.h>
+#include <l4/kdebug.h>
+#include <l4/pecan.h>
+#include "libc.h"
+#include "rtc.h"
+
+#define UTCB_AREA 0xbfe00000u
+#define SAMPLES   64
+
+static L4_ThreadId_t main_tid, h_tid, irq8;
+static L4_Word_t h_stack[1024] __attribute__((aligned(16)));
+static volatile int done;
+static volatile int async_mode;
+static unsigned long to_handler[SAMPLES], to_ack[SAMPLES];
+
+static inline unsigned long rdtsc_lo(void)
+{
+    unsigned long lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return lo;
+}
+
+static void h_main(void)
+{
+    for (;;) {
+    L4_Receive(main_tid);               /* start of a run */
+    for (int i = 0; i < SAMPLES; i++) {
+        L4_MsgTag_t tag = L4_Receive(irq8);
+        unsigned long t1 = rdtsc_lo();
+        if (L4_IpcFailed(tag))
+            break;
+        rtc_ack();                      /* device: two port accesses */
+        L4_AckInterrupt(irq8);
+        unsigned long t2 = rdtsc_lo();
+        unsigned long entry = L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_ENTRY_TSC);
+        to_handler[i] = t1 - entry;
+        to_ack[i] = t2 - entry;
+    }
+    done = 1;
+    }
+}
+
+static void sort(unsigned long *a, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            unsigned long t = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
+}
+
+static void report(const char *mode, unsigned long *a, const char *what)
+{
+    sort(a, SAMPLES);
+    printf("bench: irq-latency %s %s: median %lu min %lu instructions\n", mode, what,
+           a[SAMPLES / 2], a[0]);
+}
+
+static void run(const char *mode, int async)
+{
+    done = 0;
+    if (async)
+        L4_PecanAssociateAsync(irq8, h_tid, 0);
+    else
+        L4_AssociateInterrupt(irq8, h_tid);
+    L4_LoadMR(0, 0);
+    L4_Send(h_tid);
+    rtc_periodic_start(6);
+    while (!done)
+        ;                       /* the interrupted thread */
+    rtc_periodic_stop();
+    L4_DeassociateInterrupt(irq8);
+    report(mode, to_handler, "entry-to-handler");
+    report(mode, to_ack, "entry-to-ack-done");
+}
+
+int main(void)
+{
+    main_tid = L4_Myself();
+    irq8 = L4_InterruptThread(RTC_IRQ);
+    if (!L4_PecanSigma0GetPorts(L4_GlobalId(48, 1), RTC_PORT, 1)) {
+        printf("bench: irq no RTC ports\n");
+        L4_KDB_Shutdown(1);
+    }
+    h_tid = L4_GlobalId(120, 1);
+    L4_ThreadControl(h_tid, main_tid, main_tid, main_tid, (void *)(UTCB_AREA + 0x200));
+    L4_Start_SpIp(h_tid, (L4_Word_t)&h_stack[1020], (L4_Word_t)h_main);
+    L4_Set_Priority(h_tid, 200);
+    L4_Set_Priority(main_tid, 100);     /* the handler outranks us */
+    run("sync", 0);
+    run("async", 1);
+    L4_KDB_Shutdown(0);
+    return 0;
+}

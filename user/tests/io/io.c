@@ -1,0 +1,258 @@
+/* I/O ports as X.2 I/O fpages: the root task gets ports from sigma0, a
+ * child space faults on ports it lacks, the root task (its pager) answers
+ * the I/O-fault IPC with an I/O-fpage map item, the instruction restarts;
+ * unmapping revokes. Every instruction form and size, and the top of the
+ * port space. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/kdebug.h>
+#include <l4/sigma0.h>
+#include <l4/pecan.h>
+#include "libc.h"
+#include "tap.h"
+
+#define UTCB_AREA   0xbfe00000u
+#define KIP_AREA    0xbff00000u
+#define CHILD_NO    90
+#define LABEL_DONE  0x55
+
+static L4_ThreadId_t root_tid, child, sigma0;
+static L4_Word_t child_stack[1024] __attribute__((aligned(16)));
+
+static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
+
+/* ---- The I/O operations the child runs, each with a label at its I/O
+ * instruction so the fault's IP can be checked. ---- */
+#define IO_OP(name, body, ...)                                               \
+    extern char ip_##name[];                                               \
+    static __attribute__((noinline)) L4_Word_t op_##name(void)             \
+    {                                                                      \
+        L4_Word_t v = 0;                                                   \
+        __asm__ volatile(".globl ip_" #name "\nip_" #name ": " body        \
+                         __VA_ARGS__);                                     \
+        return v;                                                          \
+    }
+
+static L4_Word_t buf[4];
+
+IO_OP(inb_imm, "inb $0x71, %%al", : "+a"(v))
+IO_OP(outb_imm, "outb %%al, $0x80", : "+a"(v))
+IO_OP(inw_imm, "inw $0x80, %%ax", : "+a"(v))
+IO_OP(inl_imm, "inl $0x80, %%eax", : "+a"(v))
+IO_OP(outw_imm, "outw %%ax, $0x80", : "+a"(v))
+IO_OP(outl_imm, "outl %%eax, $0x80", : "+a"(v))
+extern char ip_outb_dx[];
+static __attribute__((noinline)) L4_Word_t op_outb_dx(void)
+{
+    __asm__ volatile("movb $0x5a, %%al\n.globl ip_outb_dx\nip_outb_dx: outb %%al, %%dx"
+                     :: "d"(0x3ff) : "eax");
+    return 0;
+}
+IO_OP(inb_dx, "inb %%dx, %%al", : "+a"(v) : "d"(0x3ff))
+IO_OP(inw_dx, "inw %%dx, %%ax", : "+a"(v) : "d"(0xfffe))
+IO_OP(outw_dx, "outw %%ax, %%dx", : "+a"(v) : "d"(0xfffa))
+IO_OP(inl_dx, "inl %%dx, %%eax", : "+a"(v) : "d"(0xfffc))
+IO_OP(outl_dx, "outl %%eax, %%dx", : "+a"(v) : "d"(0xfff8))
+IO_OP(inw_unaligned, "inw %%dx, %%ax", : "+a"(v) : "d"(0xfff9))
+IO_OP(insb, "insb", : "+a"(v) : "d"(0xfff9), "D"(buf) : "memory")
+IO_OP(rep_insw, "rep insw", : "+a"(v) : "d"(0xfffe), "D"(buf), "c"(2) : "memory")
+IO_OP(outsl, "outsl", : "+a"(v) : "d"(0xfffc), "S"(buf))
+IO_OP(outsb, "outsb", : "+a"(v) : "d"(0xffff), "S"(buf))
+IO_OP(pic, "inb $0x21, %%al", : "+a"(v))
+
+static L4_Word_t op_attach(void)
+{
+    L4_Word_t r = L4_AssociateInterrupt(L4_InterruptThread(8), L4_Myself());
+    return r ? ~0ul : L4_ErrorCode();
+}
+
+struct op {
+    const char *name;
+    L4_Word_t (*fn)(void);
+    const char *ip;
+    L4_Word_t fpage;        /* expected I/O-fault fpage (0: none) */
+};
+
+#define OP(n, port, log2) { #n, op_##n, ip_##n, L4ABI_IOFPAGE(port, log2) }
+static const struct op ops[] = {
+    OP(inb_imm, 0x71, 0),
+    OP(outb_imm, 0x80, 0),
+    OP(inw_imm, 0x80, 1),
+    OP(inl_imm, 0x80, 2),
+    OP(outw_imm, 0x80, 1),
+    OP(outl_imm, 0x80, 2),
+    OP(outb_dx, 0x3ff, 0),
+    OP(inb_dx, 0x3ff, 0),
+    OP(inw_dx, 0xfffe, 1),
+    OP(outw_dx, 0xfffa, 1),
+    OP(inl_dx, 0xfffc, 2),
+    OP(outl_dx, 0xfff8, 2),
+    OP(inw_unaligned, 0xfff8, 2),
+    OP(insb, 0xfff9, 0),
+    OP(rep_insw, 0xfffe, 1),
+    OP(outsl, 0xfffc, 2),
+    OP(outsb, 0xffff, 0),
+    { "attach", op_attach, 0, 0 },
+    OP(pic, 0x21, 0),
+};
+enum { OP_INB_IMM = 0, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 17, OP_PIC };
+
+/* The child: reports the last result and asks for the next operation. */
+static void child_main(void)
+{
+    L4_Word_t v = 0;
+    for (;;) {
+        L4_LoadMR(0, L4ABI_TAG(LABEL_DONE, 1, 0));
+        L4_LoadMR(1, v);
+        L4_MsgTag_t tag = L4_Call(root_tid);
+        L4_Word_t i;
+        L4_StoreMR(1, &i);
+        v = (L4_IpcSucceeded(tag) && i < sizeof(ops) / sizeof(ops[0])) ? ops[i].fn() : ~0ul;
+    }
+}
+
+/* Maps a faulting page 1:1 from our space. */
+static void answer_pagefault(void)
+{
+    L4_Word_t addr, page;
+    L4_StoreMR(1, &addr);
+    page = addr & ~0xffful;
+    volatile char *p = (volatile char *)page;
+    char c = *p;
+    *p = c;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible),
+                                page);
+    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    L4_Reply(child);
+}
+
+struct result {
+    int faults;
+    L4_Word_t fpage, ip;    /* of the first I/O fault */
+    L4_Word_t value;
+    int done;
+};
+
+/* Serves the child's faults until it reports back. I/O faults are
+ * answered with the faulting fpage, at most `max_answers` times. */
+static struct result wait_done(int max_answers)
+{
+    struct result r = { 0, 0, 0, 0, 0 };
+    for (;;) {
+        L4_MsgTag_t tag = L4_Receive_Timeout(child, L4_TimePeriod(200000));
+        if (L4_IpcFailed(tag))
+            return r;
+        L4_Word_t kind = L4_Label(tag) & L4ABI_LABEL_KIND_MASK;
+        if (kind == L4ABI_LABEL_PAGEFAULT) {
+            answer_pagefault();
+        } else if (kind == L4ABI_LABEL_IOFAULT) {
+            L4_Word_t fp, ip;
+            L4_StoreMR(1, &fp);
+            L4_StoreMR(2, &ip);
+            if (r.faults++ == 0) {
+                r.fpage = fp;
+                r.ip = ip;
+            }
+            if (r.faults <= max_answers)
+                L4_PecanMapPorts(child, L4ABI_IOFPAGE_PORT(fp), (int)L4ABI_IOFPAGE_LOG2(fp), 0);
+        } else if (L4_Label(tag) == LABEL_DONE) {
+            L4_StoreMR(1, &r.value);
+            r.done = 1;
+            return r;
+        }
+    }
+}
+
+static struct result run(int i, int max_answers)
+{
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, (L4_Word_t)i);
+    L4_Send(child);
+    return wait_done(max_answers);
+}
+
+static void start_child(void)
+{
+    L4_Word_t old;
+    L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul);
+    L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                    L4_nilthread, &old);
+    L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA);
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)child_main);
+    L4_LoadMR(2, (L4_Word_t)&child_stack[1020]);
+    L4_Send(child);
+}
+
+int main(void)
+{
+    tap_plan(31);
+    root_tid = L4_Myself();
+    sigma0 = L4_GlobalId(48, 1);
+    child = L4_GlobalId(CHILD_NO, 1);
+
+    /* The root task gets the ports it will hand on from sigma0. */
+    ok(L4_PecanSigma0GetPorts(sigma0, 0x70, 1) && L4_PecanSigma0GetPorts(sigma0, 0x80, 2) &&
+       L4_PecanSigma0GetPorts(sigma0, 0x3f8, 3) && L4_PecanSigma0GetPorts(sigma0, 0xfff8, 3),
+       "sigma0 maps I/O fpages to the root task");
+    L4_Word_t f0 = stat(L4ABI_KDB_STAT_IO_FAULTS);
+    unsigned char v;
+    __asm__ volatile("outb %%al, %%dx" :: "a"(0xa5), "d"(0x3ff));
+    __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3ff));
+    ok(v == 0xa5 && stat(L4ABI_KDB_STAT_IO_FAULTS) == f0,
+       "mapped port works without a fault (scratch register %#x)", v);
+
+    /* An I/O fault of the root task itself goes to sigma0, which maps. */
+    __asm__ volatile("inb $0x72, %%al" : "=a"(v));
+    ok(stat(L4ABI_KDB_STAT_IO_FAULTS) == f0 + 1, "root task's I/O fault answered by sigma0");
+
+    start_child();
+    struct result r = wait_done(0);
+    ok(r.done, "child space runs");
+
+    L4_Word_t sw0 = stat(L4ABI_KDB_STAT_IO_SWITCHES);
+    for (int i = 0; i < OP_ATTACH; i++) {
+        L4_PecanUnmapPorts(0, 16, 0);       /* revoke everything from the child */
+        r = run(i, 1);
+        ok(r.done && r.faults == 1 && r.fpage == ops[i].fpage &&
+           r.ip == (L4_Word_t)ops[i].ip,
+           "%s: one I/O fault, fpage %lx (want %lx), ip %lx, then it completes", ops[i].name,
+           r.fpage, ops[i].fpage, r.ip);
+        if (i == OP_INB_DX)
+            is(r.value & 0xff, 0x5a, "inb reads what outb wrote (scratch register)");
+    }
+    ok(stat(L4ABI_KDB_STAT_IO_SWITCHES) > sw0, "bitmap window switched between spaces");
+
+    /* Mapped ports stay: a second run does not fault; unmap revokes. */
+    r = run(OP_INB_IMM, 1);
+    ok(r.done && r.faults == 1, "fault maps the port");
+    r = run(OP_INB_IMM, 1);
+    ok(r.done && r.faults == 0, "port still mapped: no fault");
+    L4_PecanUnmapPorts(0x70, 1, 0);
+    r = run(OP_INB_IMM, 1);
+    ok(r.done && r.faults == 1, "unmap revokes the port from the child");
+    L4_PecanUnmapPorts(0x3f8, 3, 0);
+    r = run(OP_OUTB_DX, 1);
+    ok(r.done && r.faults == 1, "unmap of a larger fpage revokes its ports");
+
+    /* The root task keeps its own ports after an unmap without flush. */
+    f0 = stat(L4ABI_KDB_STAT_IO_FAULTS);
+    __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3ff));
+    ok(stat(L4ABI_KDB_STAT_IO_FAULTS) == f0, "unmap without flush keeps our ports");
+
+    r = run(OP_ATTACH, 0);
+    ok(r.done && r.value == L4ABI_ERR_NO_PRIVILEGE, "unprivileged interrupt attach refused");
+
+    /* Kernel ports are never mapped: the fault repeats. */
+    r = run(OP_PIC, 2);
+    ok(!r.done && r.faults == 3 && r.fpage == L4ABI_IOFPAGE(0x21, 0),
+       "PIC port never handed out (%d faults)", r.faults);
+    L4_ThreadControl(child, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    ok(L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES) != ~0ul, "child space deleted");
+    return tap_done() ? (L4_KDB_Shutdown(1), 1) : (L4_KDB_Shutdown(0), 0);
+}

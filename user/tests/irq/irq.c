@@ -1,0 +1,293 @@
+/* Interrupts as IPC, driven by the RTC periodic interrupt (IRQ 8) and the
+ * COM1 transmitter-empty interrupt (IRQ 4): X.2 synchronous delivery,
+ * pending while the handler is busy, ack unmasks, detach, refused
+ * attaches, direct switch, Pecan asynchronous binding (coalescing count,
+ * several lines in one wait) and an interrupt storm against a slow
+ * handler. The root task drives a handler thread H in its own space. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/kdebug.h>
+#include <l4/pecan.h>
+#include "libc.h"
+#include "tap.h"
+#include "rtc.h"
+#include "serial.h"
+#include "ps2kbd.h"
+
+#define UTCB_AREA 0xbfe00000u
+#define H_NO      120
+
+enum { CMD_WAIT, CMD_WAIT_ANY, CMD_CLEAR_RTC, CMD_ACK, CMD_ACK_WAIT, CMD_STORM };
+
+static L4_ThreadId_t main_tid, h_tid;
+static L4_ThreadId_t irq8, irq4;
+static L4_Word_t h_stack[1024] __attribute__((aligned(16)));
+static volatile int h_got;          /* set by H when an interrupt arrives */
+
+static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
+static void sleep_ms(L4_Word_t ms) { L4_Sleep(L4_TimePeriod(ms * 1000)); }
+
+/* The RTC runs on host time, not on the guest's instruction-counted
+ * clock: wait (bounded) for the raised counter to pass `old`. */
+static L4_Word_t wait_raised(L4_Word_t old)
+{
+    for (int i = 0; i < 2000 && stat(L4ABI_KDB_STAT_IRQ_RAISED) <= old; i++)
+        sleep_ms(1);
+    return stat(L4ABI_KDB_STAT_IRQ_RAISED);
+}
+
+struct res { L4_Word_t err, label, from, u, mr1, mr2; };
+
+static void load_res(const struct res *r)
+{
+    L4_LoadMR(0, L4ABI_TAG(0x66, 6, 0));
+    L4_LoadMR(1, r->err);
+    L4_LoadMR(2, r->label);
+    L4_LoadMR(3, r->from);
+    L4_LoadMR(4, r->u);
+    L4_LoadMR(5, r->mr1);
+    L4_LoadMR(6, r->mr2);
+}
+
+static void got(struct res *r, L4_MsgTag_t tag, L4_ThreadId_t from)
+{
+    r->err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    r->label = L4_Label(tag);
+    r->from = from.raw;
+    r->u = L4_UntypedWords(tag);
+    L4_StoreMR(1, &r->mr1);
+    L4_StoreMR(2, &r->mr2);
+    h_got = 1;
+}
+
+/* H: executes commands from the main thread, reports a result each. */
+static void h_main(void)
+{
+    struct res r = { 0, 0, 0, 0, 0, 0 };
+    for (;;) {
+        load_res(&r);
+        L4_MsgTag_t tag = L4_Call(main_tid);
+        L4_Word_t cmd, arg;
+        L4_StoreMR(1, &cmd);
+        L4_StoreMR(2, &arg);
+        L4_ThreadId_t it = L4_InterruptThread(arg), from = L4_nilthread;
+        struct res z = { 0, 0, 0, 0, 0, 0 };
+        r = z;
+        if (L4_IpcFailed(tag))
+            continue;
+        switch (cmd) {
+        case CMD_ACK_WAIT:
+            tag = L4_AckInterrupt(it);
+            /* fall through */
+        case CMD_WAIT:
+            tag = L4_Receive_Timeout(it, L4_TimePeriod(2000000));
+            got(&r, tag, it);
+            break;
+        case CMD_WAIT_ANY:
+            tag = L4_Wait_Timeout(L4_TimePeriod(2000000), &from);
+            got(&r, tag, from);
+            break;
+        case CMD_CLEAR_RTC:
+            r.mr1 = rtc_ack();
+            break;
+        case CMD_ACK:
+            tag = L4_AckInterrupt(it);
+            r.err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+            break;
+        case CMD_STORM: {
+            /* arg interrupts, each served slowly, then acknowledged. */
+            for (L4_Word_t n = 0; n < arg; n++) {
+                tag = L4_Receive_Timeout(irq8, L4_TimePeriod(2000000));
+                if (L4_IpcFailed(tag)) {
+                    r.err = L4_ErrorCode();
+                    break;
+                }
+                r.mr1++;
+                for (volatile int spin = 0; spin < 20000; spin++)
+                    ;
+                rtc_ack();
+                L4_AckInterrupt(irq8);
+            }
+            break;
+        }
+        }
+    }
+}
+
+static struct res cmd(L4_Word_t c, L4_Word_t arg)
+{
+    struct res r;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, c);
+    L4_LoadMR(2, arg);
+    L4_Send(h_tid);
+    L4_Receive(h_tid);
+    L4_StoreMR(1, &r.err);
+    L4_StoreMR(2, &r.label);
+    L4_StoreMR(3, &r.from);
+    L4_StoreMR(4, &r.u);
+    L4_StoreMR(5, &r.mr1);
+    L4_StoreMR(6, &r.mr2);
+    return r;
+}
+
+int main(void)
+{
+    tap_plan(31);
+    main_tid = L4_Myself();
+    h_tid = L4_GlobalId(H_NO, 1);
+    irq8 = L4_InterruptThread(RTC_IRQ);
+    irq4 = L4_InterruptThread(SERIAL_IRQ);
+    L4_ThreadId_t s0 = L4_GlobalId(48, 1);
+
+    ok(L4_PecanSigma0GetPorts(s0, RTC_PORT, 1) && L4_PecanSigma0GetPorts(s0, SERIAL_PORT, 3),
+       "RTC and COM1 ports from sigma0");
+
+    /* H: a thread of our space, above us in priority. */
+    L4_ThreadControl(h_tid, main_tid, main_tid, main_tid, (void *)(UTCB_AREA + 0x200));
+    L4_Start_SpIp(h_tid, (L4_Word_t)&h_stack[1020], (L4_Word_t)h_main);
+    L4_Set_Priority(h_tid, 200);
+    L4_Set_Priority(main_tid, 100);
+    L4_ThreadId_t f;
+    L4_Receive(h_tid);          /* H's first (empty) report */
+    (void)f;
+
+    L4_Word_t r = L4_AssociateInterrupt(L4_InterruptThread(0), h_tid);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_THREAD, "attach to the timer line refused");
+    r = L4_AssociateInterrupt(L4_InterruptThread(2), h_tid);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_THREAD, "attach to the PIC cascade refused");
+    r = L4_AssociateInterrupt(L4_InterruptThread(40), h_tid);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_THREAD, "attach to a nonexistent line refused");
+    r = L4_AssociateInterrupt(irq8, L4_GlobalId(3000, 1));
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_THREAD, "attach of a nonexistent handler refused");
+    r = L4_ThreadControl(irq8, main_tid, L4_nilthread, h_tid, (void *)~0ul);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_SPACE, "space must be the interrupt thread");
+
+    ok(L4_AssociateInterrupt(irq8, h_tid) == 1, "attach IRQ 8 to H");
+    rtc_periodic_start(6);      /* 1024 Hz */
+    L4_Word_t d0 = stat(L4ABI_KDB_STAT_IRQ_DELIVERED);
+    struct res x = cmd(CMD_WAIT, RTC_IRQ);
+    ok(x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.u == 0 && x.from == irq8.raw,
+       "interrupt IPC: label %lx, u %lu, from %lx", x.label, x.u, x.from);
+    ok(stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0 + 1, "one delivery counted");
+
+    /* Not acknowledged: the line stays masked. */
+    cmd(CMD_CLEAR_RTC, 0);
+    L4_Word_t raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    sleep_ms(30);
+    is(stat(L4ABI_KDB_STAT_IRQ_RAISED), raised, "no interrupt before the ack");
+
+    /* Acked while H is busy (waiting for us): exactly one stays pending. */
+    x = cmd(CMD_ACK, RTC_IRQ);
+    ok(x.err == 0, "ack by the handler succeeds");
+    d0 = stat(L4ABI_KDB_STAT_IRQ_DELIVERED);
+    wait_raised(raised);
+    sleep_ms(30);
+    ok(stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised + 1 &&
+       stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0, "ack unmasks; interrupt pending while H is busy");
+    x = cmd(CMD_WAIT, RTC_IRQ);
+    ok(x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT &&
+       stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0 + 1, "pending interrupt delivered when H waits");
+
+    L4_MsgTag_t tag = L4_AckInterrupt(irq8);
+    ok(L4_IpcFailed(tag) && L4ABI_IPCERR_CODE(L4_ErrorCode()) == L4ABI_IPCERR_NOPARTNER,
+       "ack by a thread other than the handler refused");
+
+    /* Direct switch: H waits, we run; the interrupt switches to H. */
+    cmd(CMD_CLEAR_RTC, 0);
+    L4_Word_t dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
+    h_got = 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, CMD_ACK_WAIT);
+    L4_LoadMR(2, RTC_IRQ);
+    L4_Send(h_tid);
+    unsigned long spins = 0;
+    while (!h_got && spins < 400000000ul)
+        spins++;
+    L4_Receive(h_tid);
+    ok(h_got && stat(L4ABI_KDB_STAT_IRQ_DIRECT) > dir0,
+       "interrupt switches directly to the waiting handler (%lu spins)", spins);
+
+    /* Detach: the line is masked, H's ack is refused. */
+    ok(L4_DeassociateInterrupt(irq8) == 1, "detach IRQ 8");
+    cmd(CMD_CLEAR_RTC, 0);
+    x = cmd(CMD_ACK, RTC_IRQ);
+    ok(x.err != 0, "ack after detach refused");
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    sleep_ms(30);
+    is(stat(L4ABI_KDB_STAT_IRQ_RAISED), raised, "detached line raises nothing");
+
+    /* Asynchronous: three interrupts coalesce into one notification. */
+    rtc_periodic_stop();
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);  /* an old edge may fire at attach */
+    ok(L4_PecanAssociateAsync(irq8, h_tid, 3) == 1, "async attach of IRQ 8, bit 3");
+    rtc_periodic_start(6);
+    L4_Word_t now = wait_raised(raised);
+    for (int i = 0; i < 2; i++) {
+        cmd(CMD_CLEAR_RTC, 0);
+        cmd(CMD_ACK, RTC_IRQ);
+        now = wait_raised(now);
+    }
+    x = cmd(CMD_WAIT_ANY, 0);
+    L4_Word_t n = stat(L4ABI_KDB_STAT_IRQ_RAISED) - raised;
+    ok(x.err == 0 && x.label == L4ABI_LABEL_ASYNC_IRQ && x.mr1 == (1u << 3) && x.from == irq8.raw,
+       "async notification: label %lx mask %lx", x.label, x.mr1);
+    ok(n >= 3 && x.mr2 == n, "coalesced count %lu = interrupts raised %lu", x.mr2, n);
+
+    /* Two lines, one wait: IRQ 8 and COM1's transmitter-empty IRQ 4. */
+    ok(L4_PecanAssociateAsync(irq4, h_tid, 5) == 1, "async attach of IRQ 4, bit 5");
+    cmd(CMD_CLEAR_RTC, 0);
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    cmd(CMD_ACK, RTC_IRQ);
+    serial_irq_enable(SERIAL_IER_THRE);
+    wait_raised(wait_raised(raised));
+    x = cmd(CMD_WAIT_ANY, 0);
+    serial_irq_disable();
+    ok(x.err == 0 && x.label == L4ABI_LABEL_ASYNC_IRQ && x.mr1 == ((1u << 3) | (1u << 5)),
+       "one wait learns both lines: mask %lx", x.mr1);
+    L4_DeassociateInterrupt(irq4);
+
+    /* PS/2 keyboard: a scancode injected through the 8042 raises IRQ 1. */
+    ok(L4_PecanSigma0GetPorts(s0, PS2KBD_DATA, 0) && L4_PecanSigma0GetPorts(s0, PS2KBD_STATUS, 0),
+       "8042 ports from sigma0");
+    while (ps2kbd_read() >= 0)
+        ;
+    L4_ThreadId_t irq1 = L4_InterruptThread(PS2KBD_IRQ);
+    ok(L4_AssociateInterrupt(irq1, h_tid) == 1, "attach IRQ 1 to H");
+    ps2kbd_inject(0x10);
+    x = cmd(CMD_WAIT, PS2KBD_IRQ);
+    int sc = ps2kbd_read();
+    ok(x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq1.raw,
+       "keyboard interrupt delivered (from %lx)", x.from);
+    ok(sc == 0x10 && ps2kbd_ascii(sc) == 'q', "scancode %#x reads as '%c'", sc,
+       sc >= 0 && ps2kbd_ascii(sc) ? ps2kbd_ascii(sc) : '?');
+    cmd(CMD_ACK, PS2KBD_IRQ);
+    L4_DeassociateInterrupt(irq1);
+
+    /* Storm: 8192 Hz against a slow synchronous handler. */
+    rtc_periodic_stop();
+    ok(L4_AssociateInterrupt(irq8, h_tid) == 1, "back to synchronous delivery");
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    d0 = stat(L4ABI_KDB_STAT_IRQ_DELIVERED);
+    rtc_periodic_start(3);
+    L4_Word_t t0 = (L4_Word_t)L4_SystemClock().raw;
+    x = cmd(CMD_STORM, 300);
+    rtc_periodic_stop();
+    L4_Word_t dr = stat(L4ABI_KDB_STAT_IRQ_DELIVERED) - d0;
+    L4_Word_t rr = stat(L4ABI_KDB_STAT_IRQ_RAISED) - raised;
+    /* Every raised interrupt reaches the handler exactly once (one may
+     * still be pending at the end, or have come before the attach). */
+    ok(x.err == 0 && x.mr1 == 300 && dr == 300 && rr >= 299 && rr <= 301,
+       "storm: handler got %lu, delivered %lu, raised %lu", x.mr1, dr, rr);
+    ok((L4_Word_t)L4_SystemClock().raw > t0, "kernel clock still advances");
+    L4_DeassociateInterrupt(irq8);
+    L4_Sleep(L4_TimePeriod(1000));
+    ok(1, "kernel responsive after the storm (we run)");
+
+    int fails = tap_done();
+    L4_KDB_Shutdown(fails ? 1 : 0);
+    return 0;
+}
