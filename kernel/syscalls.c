@@ -6,6 +6,7 @@
 #include "space.h"
 #include "sched.h"
 #include "ipc.h"
+#include "strxfer.h"
 #include "console.h"
 #include "timeout.h"
 #include "arch/ia32/paging.h"
@@ -196,7 +197,8 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
     struct exregs old = {
         .control = ((t->flags & TF_HALTED) ? L4ABI_EXREGS_STATE_HALTED : 0) |
                    (t->state == TS_RECV_WAIT ? L4ABI_EXREGS_STATE_RECVING : 0) |
-                   (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0),
+                   (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0) |
+                   xfer_exregs_state(t),
         .sp = f->esp, .ip = f->eip, .flags = f->eflags,
         .user_handle = UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE),
         .pager = UTCB(t, L4ABI_UTCB_PAGER),
