@@ -21,8 +21,9 @@
 #define PG          4096u
 #define LBL_REPORT  0x55
 
-static L4_ThreadId_t root_tid, A, B;
-static L4_Word_t stacks[2][STACK_WORDS] __attribute__((aligned(16)));
+static L4_ThreadId_t root_tid, A, B, S;
+static L4_ThreadId_t sender;  /* A, or S (in our space) for the abort test */
+static L4_Word_t stacks[3][STACK_WORDS] __attribute__((aligned(16)));
 
 /* Job parameters, written by us before a job and read by the children. */
 static volatile L4_Word_t snd_words[16], n_snd;        /* typed words A sends */
@@ -41,6 +42,8 @@ static struct report rep_a, rep_b;
 static struct { L4_Word_t who, addr; } faults[MAXF];
 static int nfaults;
 static L4_Word_t mute_lo, mute_hi;  /* B's faults here are never answered */
+static int abort_on_mute;           /* ... and make us abort the sender's send */
+static L4_Word_t abort_state;       /* sender's state as ExchangeRegisters saw it */
 
 /* Buffers, each in pages of its own so faults are attributable. */
 static char sbuf[4 * PG] __attribute__((aligned(4096)));
@@ -49,6 +52,7 @@ static char fsbuf[3 * PG] __attribute__((aligned(4096)));  /* fault test */
 static char frbuf[3 * PG] __attribute__((aligned(4096)));
 static char tsbuf[2 * PG] __attribute__((aligned(4096)));  /* timeout test */
 static char trbuf[2 * PG] __attribute__((aligned(4096)));
+static char abuf[2 * PG] __attribute__((aligned(4096)));   /* abort test */
 
 static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
 static L4_ThreadId_t tid(int no) { return L4_GlobalId(no, 1); }
@@ -99,7 +103,7 @@ static void job_receive(void)
     L4_LoadBR(0, rcv_acceptor);
     for (L4_Word_t i = 0; i < n_rcv; i++)
         L4_LoadBR((int)i + 1, rcv_words[i]);
-    L4_MsgTag_t tag = L4_Receive(A);
+    L4_MsgTag_t tag = L4_Receive(sender);
     L4_Set_XferTimeouts(0);
     L4_LoadBR(0, 0);
     report_result(tag);
@@ -163,8 +167,17 @@ static int serve(int n)
                 faults[nfaults].addr = addr;
                 nfaults++;
             }
-            if (from.raw == B.raw && addr >= mute_lo && addr < mute_hi)
-                continue;       /* a pager that never answers */
+            if (from.raw == B.raw && addr >= mute_lo && addr < mute_hi) {
+                /* A pager that never answers (or its thread aborts). */
+                if (abort_on_mute) {
+                    L4_Word_t w;
+                    L4_ThreadId_t p;
+                    L4_ExchangeRegisters(S, L4ABI_EXREGS_ABORT_SEND | L4ABI_EXREGS_DELIVER,
+                                         0, 0, 0, 0, L4_nilthread, &abort_state, &w, &w,
+                                         &w, &w, &p);
+                }
+                continue;
+            }
             map_reply(from, addr, L4_Label(tag) & L4ABI_FPAGE_W);
             continue;
         }
@@ -172,7 +185,7 @@ static int serve(int n)
             diag("serve: unexpected label %lx", L4_Label(tag));
             continue;
         }
-        struct report *r = from.raw == A.raw ? &rep_a : &rep_b;
+        struct report *r = from.raw == B.raw ? &rep_b : &rep_a;
         L4_StoreMR(1, &r->tag);
         L4_StoreMR(2, &r->err);
         L4_StoreMRs(3, 4, r->w);
@@ -197,9 +210,9 @@ static int run_job(int receiver_first)
     memset(&rep_b, 0, sizeof rep_b);
     if (receiver_first) {
         go(B, job_receive);
-        go(A, job_send);
+        go(sender, job_send);
     } else {
-        go(A, job_send);
+        go(sender, job_send);
         go(B, job_receive);
     }
     return serve(2) == 2;
@@ -451,6 +464,37 @@ static void test_faults_receiver_copies(void)
        "receiver-run copy: both sides fault to their own pager, data arrives");
 }
 
+static void test_abort(void)
+{
+    /* S in our space sends; B's pager never answers its fault on page 2,
+     * and we abort S's send meanwhile. */
+    fill(abuf, 2 * PG, 55);
+    L4_Word_t s[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)tsbuf };
+    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)abuf };
+    set_send(2, s);
+    set_recv(2, r);
+    pretouch_a = 1;
+    a_lo = (L4_Word_t)tsbuf; a_hi = a_lo + 2 * PG;
+    pretouch_b = 1;
+    b_lo = (L4_Word_t)abuf; b_hi = b_lo + PG;
+    mute_lo = (L4_Word_t)abuf + PG;
+    mute_hi = mute_lo + PG;
+    abort_on_mute = 1;
+    abort_state = 0;
+    sender = S;
+    int ran = run_job(1);
+    sender = A;
+    abort_on_mute = 0;
+    mute_lo = mute_hi = 0;
+    ok(ran && (abort_state & L4ABI_EXREGS_STATE_SENDING),
+       "ExchangeRegisters sees the sender in its string copy as sending (%lx)", abort_state);
+    ok(code_of(rep_a.err) == L4ABI_IPCERR_ABORTED && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == PG, "aborted sender: aborted, offset 4096 (%lx)", rep_a.err);
+    ok(code_of(rep_b.err) == L4ABI_IPCERR_ABORTED && (rep_b.err & 1) &&
+       offset_of(rep_b.err) == PG, "its partner: aborted, receive phase, offset 4096 (%lx)",
+       rep_b.err);
+}
+
 static void test_xfer_timeout(void)
 {
     /* Page 1 of the receive buffer is mapped, page 2 never will be. */
@@ -484,10 +528,19 @@ int main(void)
     root_tid = L4_Myself();
     A = tid(100);
     B = tid(101);
-    tap_plan(31);
+    S = tid(60);
+    sender = A;
+    tap_plan(35);
     start_child(A, 0);
     start_child(B, 1);
     ok(serve(2) == 2, "two child spaces up, paged by us");
+    ok(L4_ThreadControl(S, root_tid, root_tid, root_tid,
+                        (void *)(0xbfe00000u + L4ABI_UTCB_SIZE)) == 1, "local sender thread");
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)child_loop);
+    L4_LoadMR(2, stack_top(2));
+    L4_Send(S);
+    serve(1);
 
     test_simple();
     test_compound();
@@ -497,6 +550,7 @@ int main(void)
     test_faults();
     test_faults_receiver_copies();
     test_xfer_timeout();
+    test_abort();
 
     /* Still alive and copying after all that. */
     test_simple();
