@@ -120,6 +120,14 @@ static bool user_page(struct tcb *t, uint32_t va, bool write, uint32_t *pa)
     return true;
 }
 
+/* Copies n bytes as words plus a byte tail (the windows never fault). */
+static void copy_bytes(void *d, const void *s, uint32_t n)
+{
+    uint32_t words = n >> 2, tail = n & 3;
+    __asm__ volatile("rep movsl\n\tmovl %3, %%ecx\n\trep movsb"
+                     : "+D"(d), "+S"(s), "+c"(words) : "r"(tail) : "memory");
+}
+
 /* ---- turns ---- */
 
 static void hand_to(struct xfer *x, struct tcb *t)
@@ -240,7 +248,7 @@ static void run(struct xfer *x)
         /* Both pages present; nothing can fault or preempt us here. */
         const void *src = paging_copy_window(0, spa, false);
         void *dst = paging_copy_window(1, rpa, true);
-        memcpy(dst, src, n);
+        copy_bytes(dst, src, n);
         pd_touch(x->s->space->pd, sa, false);
         pd_touch(x->r->space->pd, ra, true);
         x->off += n;
