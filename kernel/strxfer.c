@@ -379,9 +379,12 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
         i += n;
     }
     if (started) {
-        s->xfer = r->xfer = NULL;
-        /* The owner always runs here; the partner, unless deleted, is
-         * TS_XFER and released by the caller. */
+        /* The owner runs here; the partner, unless deleted (then its TCB
+         * may already be someone else's), is TS_XFER and released by the
+         * caller. */
+        current->xfer = NULL;
+        if (!x.gone)
+            (current == s ? r : s)->xfer = NULL;
     }
     *serr = side_error(&x, s);
     *rerr = side_error(&x, r);

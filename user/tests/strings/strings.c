@@ -43,6 +43,7 @@ static struct { L4_Word_t who, addr; } faults[MAXF];
 static int nfaults;
 static L4_Word_t mute_lo, mute_hi;  /* B's faults here are never answered */
 static int abort_on_mute;           /* ... and make us abort the sender's send */
+static L4_ThreadId_t delete_on_mute;   /* ... or delete this thread */
 static L4_Word_t abort_state;       /* sender's state as ExchangeRegisters saw it */
 
 /* Buffers, each in pages of its own so faults are attributable. */
@@ -53,6 +54,8 @@ static char frbuf[3 * PG] __attribute__((aligned(4096)));
 static char tsbuf[2 * PG] __attribute__((aligned(4096)));  /* timeout test */
 static char trbuf[2 * PG] __attribute__((aligned(4096)));
 static char abuf[2 * PG] __attribute__((aligned(4096)));   /* abort test */
+static char dbuf[2 * PG] __attribute__((aligned(4096)));   /* deletion tests */
+static char dbuf2[2 * PG] __attribute__((aligned(4096)));
 
 static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
 static L4_ThreadId_t tid(int no) { return L4_GlobalId(no, 1); }
@@ -169,6 +172,11 @@ static int serve(int n)
             }
             if (from.raw == B.raw && addr >= mute_lo && addr < mute_hi) {
                 /* A pager that never answers (or its thread aborts). */
+                if (delete_on_mute.raw) {
+                    L4_ThreadControl(delete_on_mute, L4_nilthread, L4_nilthread,
+                                     L4_nilthread, (void *)~0ul);
+                    delete_on_mute = L4_nilthread;
+                }
                 if (abort_on_mute) {
                     L4_Word_t w;
                     L4_ThreadId_t p;
@@ -203,7 +211,7 @@ static void go(L4_ThreadId_t t, void (*fn)(void))
 
 /* Runs one send/receive job pair; receiver_first picks who gets going
  * first (and so which side completes the rendezvous). */
-static int run_job(int receiver_first)
+static int run_job_n(int receiver_first, int reports)
 {
     nfaults = 0;
     memset(&rep_a, 0, sizeof rep_a);
@@ -215,7 +223,12 @@ static int run_job(int receiver_first)
         go(sender, job_send);
         go(B, job_receive);
     }
-    return serve(2) == 2;
+    return serve(reports) == reports;
+}
+
+static int run_job(int receiver_first)
+{
+    return run_job_n(receiver_first, 2);
 }
 
 static void set_send(int n, const L4_Word_t *w)
@@ -495,6 +508,53 @@ static void test_abort(void)
        rep_b.err);
 }
 
+/* Deletion of either side while the receiver waits for its pager inside
+ * the copy (page 2 of its buffer never gets mapped). */
+static void setup_delete(char *buf)
+{
+    fill(tsbuf, 2 * PG, 66);
+    L4_Word_t s[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)tsbuf };
+    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)buf };
+    set_send(2, s);
+    set_recv(2, r);
+    pretouch_a = 1;
+    a_lo = (L4_Word_t)tsbuf; a_hi = a_lo + 2 * PG;
+    pretouch_b = 1;
+    b_lo = (L4_Word_t)buf; b_hi = b_lo + PG;
+    mute_lo = (L4_Word_t)buf + PG;
+    mute_hi = mute_lo + PG;
+}
+
+static void test_delete(void)
+{
+    /* The receiver (running the copy's fault) is deleted: the sender,
+     * who started the copy, ends with "aborted". */
+    setup_delete(dbuf);
+    delete_on_mute = B;
+    int ran = run_job_n(1, 1);
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_ABORTED && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == PG,
+       "receiver deleted during the copy: sender gets aborted, offset 4096 (%lx)", rep_a.err);
+    start_child(B, 1);
+    ok(serve(1) == 1, "receiver recreated");
+
+    /* The sender, who started the copy and whose stack holds its state,
+     * is deleted while the receiver waits for its pager: the receiver
+     * ends with "aborted" once its (transfer-timeout bounded) fault IPC
+     * is over, and never touches the deleted sender's state. */
+    setup_delete(dbuf2);
+    delete_on_mute = A;
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(20000).raw, L4_TimePeriod(20000).raw);
+    ran = run_job_n(1, 1);
+    xfer_timeouts = 0;
+    mute_lo = mute_hi = 0;
+    ok(ran && code_of(rep_b.err) == L4ABI_IPCERR_ABORTED && (rep_b.err & 1) &&
+       offset_of(rep_b.err) == PG,
+       "sender deleted during the copy: receiver gets aborted, offset 4096 (%lx)", rep_b.err);
+    start_child(A, 0);
+    ok(serve(1) == 1, "sender recreated");
+}
+
 static void test_xfer_timeout(void)
 {
     /* Page 1 of the receive buffer is mapped, page 2 never will be. */
@@ -530,7 +590,7 @@ int main(void)
     B = tid(101);
     S = tid(60);
     sender = A;
-    tap_plan(35);
+    tap_plan(39);
     start_child(A, 0);
     start_child(B, 1);
     ok(serve(2) == 2, "two child spaces up, paged by us");
@@ -551,6 +611,7 @@ int main(void)
     test_faults_receiver_copies();
     test_xfer_timeout();
     test_abort();
+    test_delete();
 
     /* Still alive and copying after all that. */
     test_simple();
