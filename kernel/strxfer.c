@@ -226,6 +226,11 @@ static void run(struct xfer *x)
         if (n > PAGE_SIZE - (ra & (PAGE_SIZE - 1)))
             n = PAGE_SIZE - (ra & (PAGE_SIZE - 1));
 
+        if (space_in_kip_area(x->r->space, ra)) {
+            /* The KIP is never writable: a pager could not help. */
+            end_item(x, L4ABI_IPCERR_OVERFLOW);
+            break;
+        }
         uint32_t spa, rpa;
         struct tcb *who = NULL;
         if (!user_page(x->s, sa, false, &spa)) {

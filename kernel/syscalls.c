@@ -265,6 +265,9 @@ static uint32_t state_word(const struct tcb *t)
     case TS_READY: return L4ABI_SCHEDRESULT_RUNNING;
     case TS_SEND_WAIT: return L4ABI_SCHEDRESULT_SENDING;
     case TS_RECV_WAIT: return L4ABI_SCHEDRESULT_WAITING;
+    case TS_XFER:       /* a string copy in progress */
+        return xfer_exregs_state(t) == L4ABI_EXREGS_STATE_SENDING
+               ? L4ABI_SCHEDRESULT_SENDING : L4ABI_SCHEDRESULT_RECEIVING;
     default: return L4ABI_SCHEDRESULT_DEAD;
     }
 }

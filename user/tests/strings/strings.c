@@ -41,7 +41,8 @@ static struct report rep_a, rep_b;
 #define MAXF 64
 static struct { L4_Word_t who, addr; } faults[MAXF];
 static int nfaults;
-static L4_Word_t mute_lo, mute_hi;  /* B's faults here are never answered */
+static L4_Word_t mute_lo, mute_hi;  /* mute_who's faults here are never answered */
+static L4_ThreadId_t mute_who;
 static int abort_on_mute;           /* ... and make us abort the sender's send */
 static L4_ThreadId_t delete_on_mute;   /* ... or delete this thread */
 static L4_Word_t abort_state;       /* sender's state as ExchangeRegisters saw it */
@@ -56,6 +57,7 @@ static char trbuf[2 * PG] __attribute__((aligned(4096)));
 static char abuf[2 * PG] __attribute__((aligned(4096)));   /* abort test */
 static char dbuf[2 * PG] __attribute__((aligned(4096)));   /* deletion tests */
 static char dbuf2[2 * PG] __attribute__((aligned(4096)));
+static char dsbuf[2 * PG] __attribute__((aligned(4096)));
 
 static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
 static L4_ThreadId_t tid(int no) { return L4_GlobalId(no, 1); }
@@ -170,7 +172,7 @@ static int serve(int n)
                 faults[nfaults].addr = addr;
                 nfaults++;
             }
-            if (from.raw == B.raw && addr >= mute_lo && addr < mute_hi) {
+            if (from.raw == mute_who.raw && addr >= mute_lo && addr < mute_hi) {
                 /* A pager that never answers (or its thread aborts). */
                 if (delete_on_mute.raw) {
                     L4_ThreadControl(delete_on_mute, L4_nilthread, L4_nilthread,
@@ -422,6 +424,17 @@ static void test_kernel_addresses(void)
        code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW,
        "buffer crossing 0xC0000000 refused on both sides (%lx/%lx)", rep_a.err, rep_b.err);
 
+    /* A buffer in the receiver's KIP area (never writable). */
+    L4_Word_t r3[] = { L4ABI_STRITEM_W0(64, 1, 0, 0), KIP_AREA + 0x100 };
+    set_send(2, s2);
+    set_recv(2, r3);
+    pretouch_a = 1;
+    a_lo = (L4_Word_t)sbuf; a_hi = a_lo + PG;
+    ran = run_job(1);
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW &&
+       code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_b.err) == 0,
+       "buffer in the receiver's KIP area refused (%lx/%lx)", rep_a.err, rep_b.err);
+
     /* A string wrapping around the address space. */
     L4_Word_t s3[] = { L4ABI_STRITEM_W0(0x2000, 1, 0, 0), 0xfffff000u };
     set_send(2, s3);
@@ -581,6 +594,32 @@ static void test_xfer_timeout(void)
        offset_of(rep_b.err) == PG,
        "receiver: transfer timeout in own space, offset 4096 (%lx)", rep_b.err);
     ok(memcmp(trbuf, tsbuf, PG) == 0, "the first page arrived before the timeout");
+
+    /* The sender's pager never answers, the receiver runs the copy (the
+     * sender comes first) and hands the fault over to the sender. */
+    L4_Word_t s2[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)dsbuf };
+    L4_Word_t r2[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)rbuf };
+    fill(dsbuf, 2 * PG, 77);
+    set_send(2, s2);
+    set_recv(2, r2);
+    pretouch_a = 1;
+    a_lo = (L4_Word_t)dsbuf; a_hi = a_lo + PG;
+    pretouch_b = 1;
+    b_lo = (L4_Word_t)rbuf; b_hi = b_lo + 2 * PG;
+    mute_who = A;
+    mute_lo = (L4_Word_t)dsbuf + PG;
+    mute_hi = mute_lo + PG;
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(20000).raw, L4_TimePeriod(20000).raw);
+    ran = run_job(0);
+    xfer_timeouts = 0;
+    mute_lo = mute_hi = 0;
+    mute_who = B;
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == PG,
+       "sender's pager silent: sender gets timeout in own space (%lx)", rep_a.err);
+    ok(code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && (rep_b.err & 1) &&
+       offset_of(rep_b.err) == PG,
+       "... receiver gets timeout in partner's space (%lx)", rep_b.err);
 }
 
 int main(void)
@@ -590,7 +629,8 @@ int main(void)
     B = tid(101);
     S = tid(60);
     sender = A;
-    tap_plan(39);
+    mute_who = B;
+    tap_plan(42);
     start_child(A, 0);
     start_child(B, 1);
     ok(serve(2) == 2, "two child spaces up, paged by us");
