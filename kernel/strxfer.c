@@ -15,6 +15,7 @@
  * to the owner, whose kernel stack holds the copy state and who finishes
  * the IPC. Neither side is released while the copy is in progress. */
 #include "strxfer.h"
+#include "strchain.h"
 #include "map.h"
 #include "thread.h"
 #include "space.h"
@@ -26,10 +27,6 @@
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 
-/* A descriptor chain (simple or compound string) holds at most the 63
- * typed words of a message. */
-#define CHAIN_MAX (L4ABI_NUM_MRS - 1)
-
 struct xfer {
     struct tcb *s, *r;
     struct tcb *owner;          /* whose stack holds this; finishes the IPC */
@@ -37,7 +34,7 @@ struct xfer {
     uint64_t deadline;          /* bound for pager IPCs (DEADLINE_NEVER/NOW) */
     uint32_t done;              /* bytes copied by the whole IPC */
     /* the current string item: snapshots of both descriptor chains */
-    uint32_t sw[CHAIN_MAX], bw[L4ABI_NUM_BRS];
+    uint32_t sw[STRCHAIN_MAX], bw[L4ABI_NUM_BRS];  /* bw: limit <= 32 */
     uint32_t len, off;          /* its length, bytes copied */
     uint32_t fault_addr;        /* pending fault for the runner's own pager */
     uint8_t fault_rwx;
@@ -49,58 +46,6 @@ struct xfer {
     uint8_t code;               /* 0 or L4ABI_IPCERR_* */
     struct tcb *fault_side;     /* for transfer timeouts: whose pager */
 };
-
-/* ---- descriptor chains ---- */
-
-/* Copies the chain starting at words[0] (stepping by `dir`, at most `limit`
- * words) into out. Returns the words it spans, 0 if it is malformed. *len
- * gets the total length; *bad is set if a substring leaves user space. */
-static uint32_t chain_copy(const uint32_t *words, int dir, uint32_t limit,
-                           uint32_t *out, uint32_t *len, bool *bad)
-{
-    uint32_t k = 0, sum = 0;
-    if (limit > CHAIN_MAX)
-        limit = CHAIN_MAX;
-    for (;;) {
-        if (k >= limit)
-            return 0;
-        uint32_t h = words[dir * (int)k];
-        uint32_t n = L4ABI_STRITEM_NPTRS(h), sl = L4ABI_STRITEM_LEN(h);
-        if (!L4ABI_ITEM_IS_STRING(h) || k + 1 + n > limit)
-            return 0;
-        out[k] = h;
-        for (uint32_t i = 1; i <= n; i++) {
-            uint32_t a = words[dir * (int)(k + i)];
-            out[k + i] = a;
-            if (sl && (a >= USER_LIMIT || sl > USER_LIMIT - a))
-                *bad = true;
-        }
-        sum += n * sl;      /* <= 63 * 2^22: no overflow */
-        k += 1 + n;
-        if (!(h & L4ABI_STRITEM_COMPOUND))
-            break;
-    }
-    *len = sum;
-    return k;
-}
-
-/* The substring of chain c holding byte off: its address, bytes left. */
-static void chain_locate(const uint32_t *c, uint32_t off, uint32_t *addr,
-                         uint32_t *left)
-{
-    for (uint32_t k = 0;;) {
-        uint32_t n = L4ABI_STRITEM_NPTRS(c[k]), sl = L4ABI_STRITEM_LEN(c[k]);
-        for (uint32_t i = 1; i <= n; i++) {
-            if (off < sl) {
-                *addr = c[k + i] + off;
-                *left = sl - off;
-                return;
-            }
-            off -= sl;
-        }
-        k += 1 + n;     /* off < total length: the chain goes on */
-    }
-}
 
 /* ---- pages ---- */
 
@@ -218,8 +163,8 @@ static void run(struct xfer *x)
             break;
         }
         uint32_t sa, sleft, ra, rleft;
-        chain_locate(x->sw, x->off, &sa, &sleft);
-        chain_locate(x->bw, x->off, &ra, &rleft);
+        strchain_locate(x->sw, x->off, &sa, &sleft);
+        strchain_locate(x->bw, x->off, &ra, &rleft);
         uint32_t n = sleft < rleft ? sleft : rleft;
         if (n > PAGE_SIZE - (sa & (PAGE_SIZE - 1)))
             n = PAGE_SIZE - (sa & (PAGE_SIZE - 1));
@@ -358,9 +303,11 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
         }
         bool bad = false;
         uint32_t cap = 0;
-        uint32_t n = chain_copy(&s->mr[i], 1, end - i, x.sw, &x.len, &bad);
-        uint32_t m = buf ? chain_copy(&r->mr[L4ABI_UTCB_BR(buf)], -1,
-                                      L4ABI_NUM_BRS - buf, x.bw, &cap, &bad) : 0;
+        uint32_t n = strchain_copy(&s->mr[i], 1, end - i, USER_LIMIT, x.sw,
+                                   &x.len, &bad);
+        uint32_t m = buf ? strchain_copy(&r->mr[L4ABI_UTCB_BR(buf)], -1,
+                                         L4ABI_NUM_BRS - buf, USER_LIMIT, x.bw,
+                                         &cap, &bad) : 0;
         /* No buffer left, a malformed item or buffer, a string outside
          * user space, or a buffer too small: message overflow. */
         if (!n || !m || bad || x.len > cap) {
