@@ -349,11 +349,8 @@ bool xfer_abort(struct tcb *t, bool send, bool recv)
     if (!x || !((send && t == x->s) || (recv && t == x->r)))
         return false;
     x->abort = true;
-    struct tcb *run_t = x->runner;
-    if (run_t != current && run_t->state != TS_READY && run_t->state != TS_XFER) {
-        /* The runner waits for its pager: end that wait. */
-        ipc_end_wait(run_t, true, true);
-    }
+    if (x->in_fault)
+        ipc_end_wait(x->runner, true, true);   /* cut its pager wait short */
     return true;
 }
 
