@@ -84,7 +84,8 @@ static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rer
 static void ipc_block(struct tcb *self)
 {
     sched_block();
-    xfer_wait_turns(self);
+    if (self->xfer)
+        xfer_wait_turns(self);
 }
 
 /* Puts t into its receive phase after its send phase finished. A zero

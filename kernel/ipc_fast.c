@@ -50,6 +50,7 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->state = TS_RECV_WAIT;
     self->partner = recv;
     sched_handoff(dest);
-    xfer_wait_turns(self);  /* the reply may copy strings to us */
+    if (self->xfer)
+        xfer_wait_turns(self);  /* the reply copies strings to us */
     return true;    /* resumed: our receive phase was completed for us */
 }

@@ -114,6 +114,32 @@ static void job_receive(void)
     report_result(tag);
 }
 
+/* A calls B with an untyped message (the fast path) and receives B's
+ * reply, which carries the strings, into its buffers. */
+static void job_call(void)
+{
+    L4_LoadBR(0, rcv_acceptor);
+    for (L4_Word_t i = 0; i < n_rcv; i++)
+        L4_LoadBR((int)i + 1, rcv_words[i]);
+    L4_LoadMR(0, L4ABI_TAG(0x20, 0, 0));
+    L4_MsgTag_t tag = L4_Call(B);
+    L4_LoadBR(0, 0);
+    report_result(tag);
+}
+
+static void job_reply(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    if (L4_IpcSucceeded(tag)) {
+        L4_LoadMR(0, L4ABI_TAG(0x21, 0, n_snd));
+        for (L4_Word_t i = 0; i < n_snd; i++)
+            L4_LoadMR((int)i + 1, snd_words[i]);
+        tag = L4_Reply(from);
+    }
+    report_result(tag);
+}
+
 static void child_loop(void)
 {
     L4_LoadMR(0, L4ABI_TAG(LBL_REPORT, 0, 0));
@@ -568,6 +594,32 @@ static void test_delete(void)
     ok(serve(1) == 1, "sender recreated");
 }
 
+static void test_reply_to_fast_caller(void)
+{
+    /* B's reply string lands in a buffer A never touched: the copy run by
+     * B hands the fault over to A, asleep in the fast path's call. */
+    L4_Word_t len = PG + 123;
+    fill(sbuf, 2 * PG, 99);
+    memset(dbuf, 0, 2 * PG);
+    L4_Word_t s[] = { L4ABI_STRITEM_W0(len, 1, 0, 0), (L4_Word_t)sbuf };
+    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)dbuf + 7 };
+    set_send(2, s);
+    set_recv(2, r);
+    nfaults = 0;
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    go(B, job_reply);
+    go(A, job_call);
+    int ran = serve(2) == 2;
+    L4_MsgTag_t tag = { .raw = rep_a.tag };
+    ok(ran && rep_a.err == 0 && rep_b.err == 0 && L4_Label(tag) == 0x21 &&
+       memcmp(dbuf + 7, sbuf, len) == 0,
+       "string reply to an untyped call arrives (%lx/%lx)", rep_a.err, rep_b.err);
+    ok(saw_fault(A, (L4_Word_t)dbuf, (L4_Word_t)dbuf + 2 * PG) &&
+       !saw_fault(B, (L4_Word_t)dbuf, (L4_Word_t)dbuf + 2 * PG),
+       "the caller faulted on its own buffer during the reply's copy");
+}
+
 static void test_xfer_timeout(void)
 {
     /* Page 1 of the receive buffer is mapped, page 2 never will be. */
@@ -630,7 +682,7 @@ int main(void)
     S = tid(60);
     sender = A;
     mute_who = B;
-    tap_plan(42);
+    tap_plan(44);
     start_child(A, 0);
     start_child(B, 1);
     ok(serve(2) == 2, "two child spaces up, paged by us");
@@ -649,6 +701,7 @@ int main(void)
     test_kernel_addresses();
     test_faults();
     test_faults_receiver_copies();
+    test_reply_to_fast_caller();
     test_xfer_timeout();
     test_abort();
     test_delete();
