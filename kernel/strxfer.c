@@ -31,6 +31,8 @@ struct xfer {
     struct tcb *s, *r;
     struct tcb *owner;          /* whose stack holds this; finishes the IPC */
     struct tcb *runner;         /* running the copy; the other is TS_XFER */
+    uint16_t snd_to, rcv_to;    /* sender's send, receiver's receive xfer timeout */
+    bool timed;                 /* deadline set (at the first fault) */
     uint64_t deadline;          /* bound for pager IPCs (DEADLINE_NEVER/NOW) */
     uint32_t done;              /* bytes copied by the whole IPC */
     /* the current string item: snapshots of both descriptor chains */
@@ -83,6 +85,25 @@ static void hand_to(struct xfer *x, struct tcb *t)
     sched_enqueue(t);
 }
 
+/* The transfer deadline runs from the first page fault of the copy: the
+ * earlier of the sender's send and the receiver's receive xfer timeout. */
+static void set_deadline(struct xfer *x)
+{
+    x->timed = true;
+    x->deadline = DEADLINE_NEVER;
+    if (x->snd_to == L4ABI_TIME_NEVER && x->rcv_to == L4ABI_TIME_NEVER)
+        return;
+    uint64_t now = sched_now_us();
+    uint64_t a = timeout_deadline(x->snd_to, now), b = timeout_deadline(x->rcv_to, now);
+    /* NEVER is 0 and NOW the maximum: take the earlier real one. */
+    if (a == DEADLINE_NOW || b == DEADLINE_NOW)
+        x->deadline = DEADLINE_NOW;
+    else if (a == DEADLINE_NEVER || (b != DEADLINE_NEVER && b < a))
+        x->deadline = b;
+    else
+        x->deadline = a;
+}
+
 /* The runner's own page fault, bounded by the transfer deadline. The
  * nested IPC must leave no trace on the runner's IPC state or registers. */
 static uint32_t own_fault(struct xfer *x, uint32_t addr, unsigned rwx)
@@ -91,6 +112,8 @@ static uint32_t own_fault(struct xfer *x, uint32_t addr, unsigned rwx)
     if (me->space->sigma0)
         return sigma0_map(me->space, addr) ? 0 : L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0);
     uint16_t to = L4ABI_TIME_NEVER;
+    if (!x->timed)
+        set_deadline(x);
     if (x->deadline != DEADLINE_NEVER) {
         uint64_t now = sched_now_us();
         if (x->deadline == DEADLINE_NOW || now >= x->deadline)
@@ -255,20 +278,9 @@ static uint32_t side_error(const struct xfer *x, const struct tcb *t)
 static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
 {
     struct tcb *me = current, *other = me == s ? r : s;
-    uint16_t st = L4ABI_TIMEOUTS_SND(UTCB(s, L4ABI_UTCB_XFERTIMEOUTS));
-    uint16_t rt = L4ABI_TIMEOUTS_RCV(UTCB(r, L4ABI_UTCB_XFERTIMEOUTS));
-    x->deadline = DEADLINE_NEVER;
-    if (st != L4ABI_TIME_NEVER || rt != L4ABI_TIME_NEVER) {
-        uint64_t now = sched_now_us();
-        uint64_t a = timeout_deadline(st, now), b = timeout_deadline(rt, now);
-        /* NEVER is 0 and NOW is the maximum: take the earlier real one. */
-        if (a == DEADLINE_NOW || b == DEADLINE_NOW)
-            x->deadline = DEADLINE_NOW;
-        else if (a == DEADLINE_NEVER || (b != DEADLINE_NEVER && b < a))
-            x->deadline = b;
-        else
-            x->deadline = a;
-    }
+    x->snd_to = L4ABI_TIMEOUTS_SND(UTCB(s, L4ABI_UTCB_XFERTIMEOUTS));
+    x->rcv_to = L4ABI_TIMEOUTS_RCV(UTCB(r, L4ABI_UTCB_XFERTIMEOUTS));
+    x->timed = false;
     x->owner = me;
     x->runner = me;
     s->xfer = r->xfer = x;

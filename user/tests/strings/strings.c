@@ -672,6 +672,21 @@ static void test_xfer_timeout(void)
     ok(code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && (rep_b.err & 1) &&
        offset_of(rep_b.err) == PG,
        "... receiver gets timeout in partner's space (%lx)", rep_b.err);
+
+    /* Zero transfer timeout: no fault may be served at all. dsbuf's
+     * second page is still not mapped in A. */
+    L4_Word_t s3[] = { L4ABI_STRITEM_W0(64, 1, 0, 0), (L4_Word_t)dsbuf + PG };
+    set_send(2, s3);
+    set_recv(2, r2);
+    pretouch_a = 0;
+    xfer_timeouts = L4ABI_TIMEOUTS(L4ABI_TIME_ZERO, L4ABI_TIME_NEVER);
+    ran = run_job(1);
+    xfer_timeouts = 0;
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF &&
+       code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && offset_of(rep_a.err) == 0 &&
+       !saw_fault(A, (L4_Word_t)dsbuf + PG, (L4_Word_t)dsbuf + 2 * PG),
+       "zero transfer timeout: fails at the first fault without asking the pager (%lx/%lx)",
+       rep_a.err, rep_b.err);
 }
 
 int main(void)
@@ -682,7 +697,7 @@ int main(void)
     S = tid(60);
     sender = A;
     mute_who = B;
-    tap_plan(44);
+    tap_plan(45);
     start_child(A, 0);
     start_child(B, 1);
     ok(serve(2) == 2, "two child spaces up, paged by us");
