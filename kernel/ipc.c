@@ -14,7 +14,7 @@
 #include "space.h"
 #include "sched.h"
 #include "string.h"
-#include "map.h"
+#include "strxfer.h"
 #include "console.h"
 #include "timeout.h"
 #include "irq.h"
@@ -58,19 +58,35 @@ static void sq_append(struct tcb *owner, struct tcb *s)
     s->sq_owner = owner;
 }
 
-/* Copies the message of s into r's UTCB. Returns 0 or an error code (the
- * offset field included) for both sides. */
-static uint32_t transfer(struct tcb *s, struct tcb *r)
+/* Copies the message of s into r's UTCB; one of them is current, the
+ * other (the partner) is blocked and in no queue. *serr and *rerr get 0 or
+ * the ErrorCode of each side (phase bit and offset included). String items
+ * may block current meanwhile (strxfer.c); the partner then stays blocked
+ * in TS_XFER until the caller releases it. Returns false if the partner
+ * was deleted during the copy: the caller must not touch it. */
+static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rerr)
 {
     uint32_t tag = s->mr[MR0];
     uint32_t u = L4ABI_TAG_U(tag), t = L4ABI_TAG_T(tag);
-    if (u + t >= L4ABI_NUM_MRS)
-        return L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
+    *serr = *rerr = 0;
+    if (u + t >= L4ABI_NUM_MRS) {
+        *serr = L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
+        *rerr = L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 1, 0);
+        return true;
+    }
     r->mr[MR0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
     copy_words(r->mr + 1, s->mr + 1, u + t);
     if (t)
-        return map_typed_items(s, r, u + 1, t);
-    return 0;
+        return xfer_typed_items(s, r, u + 1, t, serr, rerr);
+    return true;
+}
+
+/* Blocks current in its IPC; a string copy may hand it turns meanwhile. */
+static void ipc_block(struct tcb *self)
+{
+    sched_block();
+    if (self->xfer)
+        xfer_wait_turns(self);
 }
 
 /* Puts t into its receive phase after its send phase finished. A zero
@@ -98,16 +114,21 @@ static bool take_from_queue(struct tcb *self)
             continue;
         sq_remove(s);
         sched_cancel_wakeup(s);
-        uint32_t err = transfer(s, self);
+        uint32_t serr, rerr;
         self->ipc_from = tcb_id_for(s, self);
-        self->ipc_error = err ? (err | L4ABI_IPCERR_RECV_PHASE) : 0;
+        bool alive = transfer(s, self, &serr, &rerr);
+        self->ipc_error = rerr;
         self->ipc_done = true;
-        if (!err && s->recv_spec != L4ABI_NILTHREAD) {
+        if (!alive) {
+            self->ipc_from = L4ABI_NILTHREAD;
+            return true;
+        }
+        if (!serr && s->recv_spec != L4ABI_NILTHREAD) {
             /* A call: the sender waits for our reply from now on. */
             prepare_receive(s, s->recv_spec, s->recv_timeout,
                             (s->recv_timeout & 0xfbffu) ? sched_now_us() : 0);
         } else {
-            finish(s, L4ABI_NILTHREAD, err & ~L4ABI_IPCERR_RECV_PHASE);
+            finish(s, L4ABI_NILTHREAD, serr);
         }
         return true;
     }
@@ -188,10 +209,11 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             goto out;
         }
         if (dest->state == TS_RECV_WAIT && ipc_accepts(dest, self)) {
-            uint32_t err = transfer(self, dest);
-            finish(dest, tcb_id_for(self, dest), err ? (err | L4ABI_IPCERR_RECV_PHASE) : 0);
-            if (err) {
-                self->ipc_error = err;
+            uint32_t serr, rerr, from = tcb_id_for(self, dest);
+            if (transfer(self, dest, &serr, &rerr))
+                finish(dest, from, rerr);
+            if (serr) {
+                self->ipc_error = serr;
                 goto out;
             }
             if (from_spec == L4ABI_NILTHREAD) {
@@ -212,7 +234,7 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             sq_append(dest, self);
             if (dl)
                 sched_set_wakeup(self, dl);
-            sched_block();
+            ipc_block(self);
             /* Back here only when the whole IPC is over. */
             goto out;
         }
@@ -232,7 +254,7 @@ receive:
         prepare_receive(self, recv_gid, rcv_to, now);
         if (self->ipc_done)
             goto out;       /* zero timeout */
-        sched_block();
+        ipc_block(self);
     }
 out:
     self->state = TS_READY;
@@ -241,7 +263,13 @@ out:
 
 uint32_t ipc_kernel_call(uint32_t dest)
 {
-    ipc_syscall(dest, dest, L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+    return ipc_kernel_call_timeouts(dest, L4ABI_TIMEOUTS(L4ABI_TIME_NEVER,
+                                                         L4ABI_TIME_NEVER));
+}
+
+uint32_t ipc_kernel_call_timeouts(uint32_t dest, uint32_t timeouts)
+{
+    ipc_syscall(dest, dest, timeouts);
     return current->ipc_error;
 }
 
@@ -256,6 +284,13 @@ void ipc_timeout(struct tcb *t)
 }
 
 bool ipc_abort(struct tcb *t, bool send, bool recv)
+{
+    if (t->xfer)
+        return xfer_abort(t, send, recv);
+    return ipc_end_wait(t, send, recv);
+}
+
+bool ipc_end_wait(struct tcb *t, bool send, bool recv)
 {
     if (send && t->state == TS_SEND_WAIT) {
         sq_remove(t);
@@ -274,6 +309,7 @@ bool ipc_abort(struct tcb *t, bool send, bool recv)
  * partner no longer exists. */
 void ipc_cancel_all(struct tcb *t)
 {
+    xfer_cancel(t);
     if (t->state == TS_SEND_WAIT)
         sq_remove(t);
     while (t->sq_head) {

@@ -16,12 +16,17 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts);
  * the pager): sends MR0..MR(u) already placed in the UTCB, then waits for
  * dest alone, with no timeouts. Returns 0 or the IPC ErrorCode. */
 uint32_t ipc_kernel_call(uint32_t dest);
+/* The same bounded by IPC timeouts (send and receive phase each). */
+uint32_t ipc_kernel_call_timeouts(uint32_t dest, uint32_t timeouts);
 
 void ipc_timeout(struct tcb *t);           /* wakeup queue expiry */
 void ipc_cancel_all(struct tcb *t);        /* t is going away */
 /* ExchangeRegisters cancel/abort: ends t's pending send or receive with
  * the "canceled" error in that phase. Returns true if it did. */
 bool ipc_abort(struct tcb *t, bool send, bool recv);
+/* The same for a plain send or receive wait, ignoring string copies (used
+ * to cut a copying thread's page-fault IPC short). */
+bool ipc_end_wait(struct tcb *t, bool send, bool recv);
 
 /* Does receiver r, blocked with from-specifier r->partner, accept s? */
 static inline bool ipc_accepts(const struct tcb *r, const struct tcb *s)

@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "string.h"
 #include "irq.h"
+#include "strxfer.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
@@ -51,5 +52,7 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->state = TS_RECV_WAIT;
     self->partner = recv;
     sched_handoff(dest);
+    if (self->xfer)
+        xfer_wait_turns(self);  /* the reply copies strings to us */
     return true;    /* resumed: our receive phase was completed for us */
 }

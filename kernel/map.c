@@ -157,22 +157,3 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
                 return;
     }
 }
-
-uint32_t map_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t)
-{
-    uint32_t window = r->mr[L4ABI_UTCB_BR(0)] & L4ABI_ACCEPT_WINDOW_MASK;
-    for (uint32_t i = first; i < first + t; ) {
-        uint32_t w0 = s->mr[i];
-        if (L4ABI_ITEM_IS_STRING(w0)) {
-            /* String items come with the memory-management work. */
-            return L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
-        }
-        if (i + 1 >= first + t)
-            return L4ABI_IPCERR(L4ABI_IPCERR_OVERFLOW, 0, 0);
-        uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
-        if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT)
-            map_item(s, r, w0, s->mr[i + 1], window);
-        i += 2;
-    }
-    return 0;
-}

@@ -7,10 +7,6 @@
 struct tcb;
 struct space;
 
-/* Processes the t typed words of s's message starting at MR `first`
- * (already copied to r). Returns 0 or an IPC error code. */
-uint32_t map_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t);
-
 /* One map or grant item (words item0, fpage) from s to r, whose receive
  * window (acceptor fpage, 0 = none) is `window`, by the X.2 rules (see
  * map.c). Pages s does not have are skipped; KIP and UTCB pages never

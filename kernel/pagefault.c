@@ -23,6 +23,34 @@ void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
         schedule();
 }
 
+uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
+                       uint32_t timeouts)
+{
+    if (t->space->sigma0)       /* no pager: physical memory, 1:1 */
+        return sigma0_map(t->space, addr, rwx) ? 0 : L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+    if (mdb_refill(t->space, addr, rwx))
+        return 0;               /* the mdb had it: only the PTE was missing */
+    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
+    if (!tcb_resolve(t, pager))
+        return L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+    uint32_t saved[3] = { t->mr[0], t->mr[1], t->mr[2] };
+    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
+    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+
+    t->mr[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0);
+    t->mr[1] = addr;
+    t->mr[2] = ip;
+    t->mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
+    uint32_t err = ipc_kernel_call_timeouts(pager, timeouts);
+
+    t->mr[0] = saved[0];
+    t->mr[1] = saved[1];
+    t->mr[2] = saved[2];
+    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    return err;
+}
+
 void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
 {
     if (t->space->sigma0) {
@@ -32,26 +60,12 @@ void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
     }
     if (mdb_refill(t->space, addr, rwx))
         return;     /* the mdb had it: only the PTE was missing */
-    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
-    if (!tcb_resolve(t, pager)) {
+    if (!tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER))) {
         thread_stop(t, "page fault, and the pager does not exist", addr, ip);
         return;
     }
-    uint32_t saved[3] = { t->mr[0], t->mr[1], t->mr[2] };
-    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
-    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
-
-    t->mr[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0);
-    t->mr[1] = addr;
-    t->mr[2] = ip;
-    t->mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
-    uint32_t err = ipc_kernel_call(pager);
-
-    t->mr[0] = saved[0];
-    t->mr[1] = saved[1];
-    t->mr[2] = saved[2];
-    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
-    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    uint32_t err = pagefault_ipc(t, addr, rwx, ip,
+                                 L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
     if (err)
         thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
 }

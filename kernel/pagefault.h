@@ -5,6 +5,12 @@ struct tcb;
 /* A user page fault: sigma0's are resolved invisibly; everyone else's
  * become an IPC to the pager. rwx is the access (L4ABI_FPAGE_R/W/X). */
 void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip);
+/* The page-fault IPC itself (t == current, not sigma0): calls t's pager
+ * with the X.2 fault message, t's MR0..2, BR0 and ErrorCode preserved.
+ * Returns 0 or the IPC ErrorCode (e.g. timeout; NOPARTNER if there is no
+ * pager). Used by pagefault() and by string copies (with timeouts). */
+uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
+                       uint32_t timeouts);
 /* Stops a thread that cannot go on and says why on the console. */
 void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip);
 #endif

@@ -6,6 +6,7 @@
 #include "space.h"
 #include "sched.h"
 #include "ipc.h"
+#include "strxfer.h"
 #include "console.h"
 #include "timeout.h"
 #include "mdb.h"
@@ -205,7 +206,8 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
     struct exregs old = {
         .control = ((t->flags & TF_HALTED) ? L4ABI_EXREGS_STATE_HALTED : 0) |
                    (t->state == TS_RECV_WAIT ? L4ABI_EXREGS_STATE_RECVING : 0) |
-                   (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0),
+                   (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0) |
+                   xfer_exregs_state(t),
         .sp = f->esp, .ip = f->eip,
         .flags = (f->eflags & ~(EFL_VIF | EFL_VIP)) | vif_flags(t),
         .user_handle = UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE),
@@ -274,6 +276,9 @@ static uint32_t state_word(const struct tcb *t)
     case TS_READY: return L4ABI_SCHEDRESULT_RUNNING;
     case TS_SEND_WAIT: return L4ABI_SCHEDRESULT_SENDING;
     case TS_RECV_WAIT: return L4ABI_SCHEDRESULT_WAITING;
+    case TS_XFER:       /* a string copy in progress */
+        return xfer_exregs_state(t) == L4ABI_EXREGS_STATE_SENDING
+               ? L4ABI_SCHEDRESULT_SENDING : L4ABI_SCHEDRESULT_RECEIVING;
     default: return L4ABI_SCHEDRESULT_DEAD;
     }
 }

@@ -26,6 +26,7 @@ enum thread_state {
     TS_SEND_WAIT,       /* blocked in the send phase of an IPC */
     TS_RECV_WAIT,       /* blocked in the receive phase */
     TS_DEAD,            /* being deleted */
+    TS_XFER,            /* in an IPC whose string copy the partner is running */
 };
 
 #define TF_HALTED   0x01    /* ExchangeRegisters halt */
@@ -38,6 +39,7 @@ enum thread_state {
 #define TF_START_SET 0x80   /* ExchangeRegisters gave start ip/sp meanwhile */
 
 struct space;
+struct xfer;
 
 struct tcb {
     uint32_t gid;               /* global thread ID (number + version) */
@@ -65,6 +67,8 @@ struct tcb {
     uint32_t ipc_from;          /* filled by whoever completes our IPC */
     uint32_t ipc_error;         /* 0 or ErrorCode value */
     bool ipc_done;
+    struct xfer *xfer;          /* string copy in progress (strxfer.c), or NULL */
+    uint32_t xfer_err;          /* our error if the copy was torn down under us */
 
     /* user context */
     uint32_t utcb_uaddr;        /* UtcbLocation (user address of the block) */

@@ -17,6 +17,8 @@
 uint32_t kernel_pd[1024] __attribute__((aligned(4096)));
 static uint32_t tcb_pts[TCB_AREA_SIZE >> 22][1024] __attribute__((aligned(4096)));
 static uint8_t zero_page[4096] __attribute__((aligned(4096)));
+/* Page table of the first 4 MiB of COPY_AREA: the string-copy windows. */
+static uint32_t copy_pt[1024] __attribute__((aligned(4096)));
 struct paging_stats paging_stats;
 
 static uint32_t global_bit;     /* PTE_G where the CPU has PGE */
@@ -55,6 +57,7 @@ void paging_init(uint32_t phys_top, paddr_t (*alloc_low)(void))
     for (uint32_t i = 0; i < ARRAY_SIZE(tcb_pts); i++)
         kernel_pd[PD_SLOT(TCB_AREA) + i] =
             virt_to_phys(tcb_pts[i]) | PTE_P | PTE_W;
+    kernel_pd[PD_SLOT(COPY_AREA)] = virt_to_phys(copy_pt) | PTE_P | PTE_W;
 
     write_cr3(virt_to_phys(kernel_pd));
 }
@@ -194,6 +197,31 @@ bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits)
     *e = (*e & ~(PTE_PWT | PTE_PCD)) | (cache_bits & (PTE_PWT | PTE_PCD));
     invlpg(va);
     return true;
+}
+
+void *paging_copy_window(unsigned slot, uint32_t pa, bool write)
+{
+    uint32_t va = COPY_AREA + slot * PAGE_SIZE;
+    pd_sync_kernel(current_pd(), va);
+    copy_pt[slot] = (pa & PTE_ADDR) | PTE_P | (write ? PTE_W : 0);
+    invlpg(va);
+    return (void *)(uintptr_t)(va + (pa & ~PTE_ADDR));
+}
+
+void paging_copy_window_clear(unsigned slot)
+{
+    copy_pt[slot] = 0;
+    invlpg(COPY_AREA + slot * PAGE_SIZE);
+}
+
+uint32_t pd_touch(uint32_t *pd, uint32_t va, bool write)
+{
+    unsigned size_log2;
+    uint32_t *e = pte_of(pd, va, &size_log2);
+    if (!e)
+        return 0;
+    *e |= PTE_A | (write ? PTE_D : 0);
+    return *e;
 }
 
 /* Kernel-mode faults the kernel resolves itself. */

@@ -66,6 +66,18 @@ uint32_t pd_protect(uint32_t *pd, uint32_t va, unsigned size_log2, bool writable
  * false if nothing is mapped there. */
 bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits);
 
+/* String-copy windows: kernel-only mappings of one user frame at
+ * COPY_AREA + slot * 4 KiB (slot < 2), so that a string is reached only
+ * through a frame its owner has mapped, never through the direct map.
+ * Returns the kernel address of pa. Valid until the slot is reused; the
+ * kernel is not preemptible, so a window lives as long as one copy step. */
+void *paging_copy_window(unsigned slot, uint32_t pa, bool write);
+void paging_copy_window_clear(unsigned slot);
+/* Sets the accessed (and for a write, dirty) bit of va's entry, as the
+ * hardware would have for an access through the user mapping. Returns the
+ * entry, 0 if none. */
+uint32_t pd_touch(uint32_t *pd, uint32_t va, bool write);
+
 /* Handles an invisible kernel-mode page fault (lazy kernel directory sync,
  * TCB array). Returns false if the fault is a kernel bug. */
 bool paging_kernel_fault(uint32_t va, uint32_t error);
