@@ -37,11 +37,11 @@
 #define MODULE_NAME "test-dataspace.elf"
 
 static L4_ThreadId_t root_tid, sigma0_tid;
-static L4_ThreadId_t file_dm, anon_dm, loader, rm_tid, worker;
+static L4_ThreadId_t file_dm, anon_dm, loader, rm_tid, worker, prober;
 static struct rm crm;               /* the client's RM state (shared page) */
 
 #define STACK_WORDS 2048
-static L4_Word_t stacks[5][STACK_WORDS] __attribute__((aligned(16)));
+static L4_Word_t stacks[6][STACK_WORDS] __attribute__((aligned(16)));
 static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
 static L4_ThreadId_t tid(int no) { return L4_GlobalId(no, 1); }
 static void *utcb(int slot) { return (void *)(UTCB_AREA + slot * L4ABI_UTCB_SIZE); }
@@ -236,8 +236,8 @@ static void test_detach(void)
     L4_Word_t f0 = crm.faults;
     ok(*(volatile L4_Word_t *)ANON_VA == 0, "it reads zero, not the old data");
     is(crm.faults, f0 + 1, "the access faulted to the RM again");
-    ok(rm_detach(rm_tid, ANON_VA, &acc) == RM_OK && acc == DS_R,
-       "detach reports referenced only (%lx)", acc);
+    L4_Word_t r = rm_detach(rm_tid, ANON_VA, &acc);
+    ok(r == RM_OK && acc == DS_R, "detach reports referenced only (%lx)", acc);
 
     /* The first dataspace kept its data: attach it again, at an offset. */
     is(rm_attach(rm_tid, ANON_VA, 8 * PAGE, anon_dm, anon_handle, PAGE, DS_R), RM_OK,
@@ -296,6 +296,15 @@ static void test_errors(void)
     is(rm_detach(rm_tid, FILE_VA + PAGE, 0), RM_ERR_NOTFOUND, "detach inside a region");
 }
 
+/* A second client thread: writes to the read-only file region. */
+static void prober_main(void)
+{
+    *(volatile char *)(FILE_VA + 16) = 1;
+    ok(0, "unreachable: write to a read-only region completed");
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
 /* The client's main thread. */
 static void client_main(void)
 {
@@ -303,9 +312,16 @@ static void client_main(void)
     test_anon();
     test_detach();
     test_errors();
+    /* Same space: we may start the prober (waiting for its start message)
+     * with ExchangeRegisters; its fault is reported before we go on. */
+    L4_Start_SpIp(prober, stack_top(5), (L4_Word_t)prober_main);
+    for (int i = 0; i < 1000 && crm.unresolved == 0; i++)
+        L4_Sleep(L4_TimePeriod(1000));
+    is(crm.unresolved, 1, "write to the read-only file region left unresolved");
     L4_Word_t acc = 0;
-    ok(rm_detach(rm_tid, FILE_VA, &acc) == RM_OK && acc == DS_R,
-       "detach the file region (referenced, not written: %lx)", acc);
+    L4_Word_t r = rm_detach(rm_tid, FILE_VA, &acc);
+    ok(r == RM_OK && acc == DS_R, "detach the file region (referenced, not written: %lx)",
+       acc);
     /* No region any more: this fault stays unresolved, the RM reports it
      * to the root task, and this thread never returns from it. */
     (void)*(volatile char *)(FILE_VA + 8);
@@ -339,7 +355,8 @@ int main(void)
     loader = tid(82);
     rm_tid = tid(90);
     worker = tid(91);
-    tap_plan(63);
+    prober = tid(92);
+    tap_plan(66);
 
     dm_file_setup(FILE_TAILS, 16);
     dm_anon_setup(ANON_POOL, 1024);
@@ -353,6 +370,7 @@ int main(void)
        L4_SpaceControl(rm_tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
                        L4_nilthread, &old) == 1 &&
        L4_ThreadControl(worker, rm_tid, root_tid, rm_tid, utcb(1)) == 1 &&
+       L4_ThreadControl(prober, rm_tid, root_tid, rm_tid, utcb(2)) == 1 &&
        L4_ThreadControl(rm_tid, rm_tid, root_tid, loader, utcb(0)) == 1,
        "client space with RM and main thread created");
     L4_LoadMR(0, L4ABI_TAG(LOADER_START, 3, 0));
@@ -364,23 +382,34 @@ int main(void)
     L4_StoreMR(1, &started);
     ok(L4_IpcSucceeded(tag) && started == 1, "RM started by its pager");
 
-    /* The client runs its tests; we hear from its RM when the last access
-     * cannot be resolved. */
-    tag = L4_Receive_Timeout(rm_tid, L4_TimePeriod(60 * 1000 * 1000));
-    L4_Word_t w[4] = { 0 };
-    L4_StoreMRs(1, 4, w);
-    if (L4_IpcFailed(tag))
-        diag("receive from the RM failed: error %lx", L4_ErrorCode());
-    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == RM_FAULT, "RM reports an unresolved fault");
-    ok(w[0] == worker.raw && w[1] == FILE_VA + 8 && w[3] == DS_R,
-       "for the main thread's read at the detached address (%lx at %lx, %lx)", w[0], w[1],
-       w[3]);
-    is(crm.unresolved, 1, "exactly one unresolved fault");
+    /* The client runs its tests; we hear from its RM about the two
+     * accesses that cannot be resolved. */
+    /* Nothing is printed until both have arrived: the client's threads
+     * print their own TAP lines meanwhile. */
+    L4_Word_t w[2][4] = { { 0 } }, err[2] = { 0 };
+    L4_MsgTag_t tags[2];
+    for (int i = 0; i < 2; i++) {
+        tags[i] = L4_Receive_Timeout(rm_tid, L4_TimePeriod(60 * 1000 * 1000));
+        L4_StoreMRs(1, 4, w[i]);
+        err[i] = L4_ErrorCode();
+    }
+    for (int i = 0; i < 2; i++)
+        ok(L4_IpcSucceeded(tags[i]) && L4_Label(tags[i]) == RM_FAULT,
+           "RM reports unresolved fault %d (error %lx)", i + 1,
+           L4_IpcFailed(tags[i]) ? err[i] : 0);
+    ok(w[0][0] == prober.raw && w[0][1] == FILE_VA + 16 && (w[0][3] & DS_W),
+       "first: the prober's write to the read-only region (%lx at %lx, %lx)", w[0][0],
+       w[0][1], w[0][3]);
+    ok(w[1][0] == worker.raw && w[1][1] == FILE_VA + 8 && w[1][3] == DS_R,
+       "then: the main thread's read at the detached address (%lx at %lx, %lx)", w[1][0],
+       w[1][1], w[1][3]);
+    is(crm.unresolved, 2, "exactly two unresolved faults");
     ok(crm.forwarded > 0, "image faults forwarded to the RM's pager (%lu)", crm.forwarded);
     ok(dm_file_stats.modules >= 2, "file DM found %lu boot modules", dm_file_stats.modules);
 
     L4_Word_t kmem0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
     ok(L4_ThreadControl(worker, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1 &&
+       L4_ThreadControl(prober, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1 &&
        L4_ThreadControl(rm_tid, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1,
        "client space deleted");
     L4_Word_t kmem1 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
