@@ -196,8 +196,8 @@ static void test_anon(void)
     for (L4_Word_t p = 0; p < ANON_PAGES; p++)
         (void)*(volatile L4_Word_t *)(ANON_VA + p * PAGE);
     unsigned long long t1 = rdtsc();
-    diag("first touch of an anonymous page (RM + DM + sigma0 + zeroing): %llu guest instructions",
-         (t1 - t0) / ANON_PAGES);
+    diag("first touch of an anonymous page (RM + DM + sigma0 + zeroing): "
+         "%llu guest instructions", (t1 - t0) / ANON_PAGES);
     ok(all_zero(ANON_VA, ANON_PAGES * PAGE), "fresh anonymous memory reads as zero");
     is(dm_anon_stats.pages_allocated, alloc0 + ANON_PAGES, "one sigma0 page per page touched");
 
@@ -298,6 +298,20 @@ static void test_errors(void)
     L4_LoadMR(0, L4ABI_TAG(0x1234, 0, 0));
     L4_MsgTag_t tag = L4_Call(anon_dm);
     ok(L4_IpcSucceeded(tag) && L4_Label(tag) == DS_ERR_PROTO, "unknown request label");
+    L4_LoadMR(0, L4ABI_TAG(DS_MAP, 2, 0));
+    tag = L4_Call(anon_dm);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == DS_ERR_PROTO, "DS_MAP with too few words");
+    /* DS_OPEN claiming a 40-byte name in one word; then one with a NUL. */
+    L4_LoadMR(0, L4ABI_TAG(DS_OPEN, 2, 0));
+    L4_LoadMR(1, 40);
+    L4_LoadMR(2, 0x41414141);
+    tag = L4_Call(file_dm);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == DS_ERR_INVALID, "DS_OPEN name longer than sent");
+    L4_LoadMR(0, L4ABI_TAG(DS_OPEN, 2, 0));
+    L4_LoadMR(1, 4);
+    L4_LoadMR(2, 0x00414141);
+    tag = L4_Call(file_dm);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == DS_ERR_INVALID, "DS_OPEN name with a NUL");
 
     is(rm_attach(rm_tid, FILE_VA, PAGE, file_dm, file_handle, 0, DS_R), RM_ERR_OVERLAP,
        "attach over the file region");
@@ -375,7 +389,7 @@ int main(void)
     rm_tid = tid(90);
     worker = tid(91);
     prober = tid(92);
-    tap_plan(66);
+    tap_plan(71);
 
     dm_file_setup(FILE_TAILS, 16);
     dm_anon_setup(ANON_POOL, 1024);
@@ -424,6 +438,18 @@ int main(void)
        w[1][1], w[1][3]);
     is(crm.unresolved, 2, "exactly two unresolved faults");
     ok(crm.forwarded > 0, "image faults forwarded to the RM's pager (%lu)", crm.forwarded);
+    /* The RM serves its own space only. */
+    L4_Word_t f0 = crm.faults, u0 = crm.unresolved;
+    is(rm_attach(rm_tid, SCRATCH_VA, PAGE, file_dm, file_handle, 0, DS_R), RM_ERR_PROTO,
+       "RM refuses attach from another space");
+    L4_ThreadId_t from;
+    L4_LoadMR(0, L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | DS_R, 2, 0));
+    L4_LoadMR(1, FILE_VA);
+    L4_LoadMR(2, 0);
+    tag = L4_Ipc(rm_tid, rm_tid, L4_Timeouts(L4_Never, L4_TimePeriod(20000)), &from);
+    ok(L4_IpcFailed(tag) && L4ABI_IPCERR_CODE(L4_ErrorCode()) == L4ABI_IPCERR_TIMEOUT &&
+       crm.faults == f0 && crm.unresolved == u0,
+       "a page-fault message forged from another space is ignored");
     ok(dm_file_stats.modules >= 2, "file DM found %lu boot modules", dm_file_stats.modules);
 
     L4_Word_t kmem0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
