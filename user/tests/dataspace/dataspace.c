@@ -35,6 +35,10 @@
 #define LOADER_START    0x7a01u     /* root -> loader: MR1 thread, MR2 ip, MR3 sp */
 
 #define MODULE_NAME "test-dataspace.elf"
+/* The extra module tests/suites.mk boots (build/test/dataspace.txt). */
+#define TEXT_NAME   "dataspace.txt"
+#define TEXT_MODULE "Pecan dataspace test: this file is read through a region.\n"
+#define TEXT_VA     0x48000000u
 
 static L4_ThreadId_t root_tid, sigma0_tid;
 static L4_ThreadId_t file_dm, anon_dm, loader, rm_tid, worker, prober;
@@ -138,9 +142,9 @@ static L4_Word_t file_size, file_handle;
 static void test_file(void)
 {
     L4_Word_t rights;
-    ok(ds_open(file_dm, MODULE_NAME, &file_handle, &file_size, &rights) == DS_OK &&
-       file_size > 0, "open boot module %s as a file dataspace (%lu bytes)", MODULE_NAME,
-       file_size);
+    L4_Word_t r = ds_open(file_dm, MODULE_NAME, &file_handle, &file_size, &rights);
+    ok(r == DS_OK && file_size > 0, "open boot module %s as a file dataspace (%lu bytes)",
+       MODULE_NAME, file_size);
     is(rights, DS_R | DS_X, "file dataspace is read-only (r-x)");
     L4_Word_t span = page_up(file_size);
     is(rm_attach(rm_tid, FILE_VA, span, file_dm, file_handle, 0, DS_R), RM_OK,
@@ -179,6 +183,27 @@ static void test_file(void)
        span - file_size);
     is(rm_attach(rm_tid, FILE_VA + span, PAGE, file_dm, file_handle, 0, DS_R | DS_W),
        RM_ERR_DS, "attach of the file with write rights refused");
+}
+
+/* A file smaller than a page: its only page is the zero-tailed copy. */
+static void test_text(void)
+{
+    L4_Word_t h, size, n = sizeof(TEXT_MODULE) - 1;
+    L4_Word_t r = ds_open(file_dm, TEXT_NAME, &h, &size, 0);
+    if (r == DS_ERR_NOENT) {
+        for (int i = 0; i < 4; i++)
+            ok(1, "# SKIP no %s module (run through make test-qemu-dataspace)", TEXT_NAME);
+        return;
+    }
+    ok(r == DS_OK && size == n, "open the text module by its file name (%lu bytes)", size);
+    is(rm_attach(rm_tid, TEXT_VA, PAGE, file_dm, h, 0, DS_R | DS_X), RM_OK,
+       "attach it read/execute");
+    const char *t = (const char *)TEXT_VA;
+    ok(!memcmp(t, TEXT_MODULE, n), "its text reads back exactly");
+    int zero = 1;
+    for (L4_Word_t i = n; i < PAGE; i++)
+        zero &= t[i] == 0;
+    ok(zero, "the rest of its page is zero");
 }
 
 static L4_Word_t anon_handle;
@@ -342,6 +367,7 @@ static void prober_main(void)
 static void client_main(void)
 {
     test_file();
+    test_text();
     test_anon();
     test_detach();
     test_errors();
@@ -389,7 +415,7 @@ int main(void)
     rm_tid = tid(90);
     worker = tid(91);
     prober = tid(92);
-    tap_plan(71);
+    tap_plan(75);
 
     dm_file_setup(FILE_TAILS, 16);
     dm_anon_setup(ANON_POOL, 1024);
