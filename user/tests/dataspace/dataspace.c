@@ -29,6 +29,7 @@
 #define ANON_VA     0x50000000u
 #define ANON2_VA    0x50100000u
 #define SCRATCH_VA  0x70000000u
+#define POOL_PAGES  48u         /* the anonymous DM's pool: small, to exhaust */
 #define ANON_PAGES  16u
 #define ANON2_PAGES 8u
 
@@ -363,6 +364,20 @@ static void prober_main(void)
         L4_Sleep(L4_Never);
 }
 
+/* The anonymous DM runs out of pool pages: an error, and nothing mapped. */
+static void test_exhaustion(void)
+{
+    L4_Word_t h, size, left = POOL_PAGES - dm_anon_stats.pages_allocated, r = DS_OK, n;
+    ok(ds_create(anon_dm, 32 * PAGE, &h, &size) == DS_OK && left < 32,
+       "create a dataspace larger than the pool's %lu free pages", left);
+    for (n = 0; n < 32 && r == DS_OK; n++)
+        r = ds_map(anon_dm, h, n * PAGE, DS_R | DS_W, SCRATCH_VA + (n + 1) * PAGE);
+    ok(r == DS_ERR_NOMEM && n - 1 == left, "DS_ERR_NOMEM after exactly the free pages (%lu)",
+       n - 1);
+    ok(all_zero(SCRATCH_VA + PAGE, left * PAGE), "the pages mapped before were zero-filled");
+    is(ds_close(anon_dm, h), DS_OK, "close it");
+}
+
 /* The client's main thread. */
 static void client_main(void)
 {
@@ -371,6 +386,7 @@ static void client_main(void)
     test_anon();
     test_detach();
     test_errors();
+    test_exhaustion();
     /* Same space: we may start the prober (waiting for its start message)
      * with ExchangeRegisters; its fault is reported before we go on. */
     L4_Start_SpIp(prober, stack_top(5), (L4_Word_t)prober_main);
@@ -415,10 +431,10 @@ int main(void)
     rm_tid = tid(90);
     worker = tid(91);
     prober = tid(92);
-    tap_plan(75);
+    tap_plan(79);
 
     dm_file_setup(FILE_TAILS, 16);
-    dm_anon_setup(ANON_POOL, 1024);
+    dm_anon_setup(ANON_POOL, POOL_PAGES);
     ok(start_local(file_dm, 1, dm_file_main, 0) && start_local(anon_dm, 2, dm_anon_main, 1) &&
        start_local(loader, 3, loader_main, 2), "file DM, anonymous DM and loader started");
 
