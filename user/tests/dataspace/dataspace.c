@@ -1,10 +1,11 @@
-/* Dataspaces end to end: a file DM over the boot modules and an anonymous
- * DM (threads of this root task, paged by sigma0), and a client space whose
- * threads are paged by a region manager living inside that space. The
- * client runs code of this binary; its image pages come from a loader
- * thread of the root task (the RM's own pager), mapped 1:1 from our space,
- * so the client shares our .data/.bss (TAP counters, the RM's state). The
- * file is this program's own ELF module (module 1). */
+/* Dataspaces end to end: a file DM over the boot modules (a thread of this
+ * root task, paged by sigma0), an anonymous DM in a space of its own, and a
+ * client space whose threads are paged by a region manager living inside
+ * that space. The other spaces run code of this binary; their image pages
+ * come from a loader thread of the root task (their pager), mapped 1:1 from
+ * our space, so they share our .data/.bss (TAP counters, the RM's state, DM
+ * statistics). The file is this program's own ELF module (module 1), plus
+ * a text module when tests/suites.mk boots one. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/ipc.h>
@@ -421,6 +422,29 @@ static int start_local(L4_ThreadId_t t, int slot, void (*fn)(void), int stack)
     return 1;
 }
 
+/* Creates space `t` (its first thread, no UTCB yet) with our KIP/UTCB
+ * layout. */
+static int new_space(L4_ThreadId_t t)
+{
+    L4_Word_t old;
+    return L4_ThreadControl(t, t, root_tid, L4_nilthread, (void *)~0ul) == 1 &&
+           L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                           L4_nilthread, &old) == 1;
+}
+
+/* Has the loader (t's pager) send t its start message. */
+static int loader_start(L4_ThreadId_t t, void (*fn)(void), L4_Word_t sp)
+{
+    L4_LoadMR(0, L4ABI_TAG(LOADER_START, 3, 0));
+    L4_LoadMR(1, t.raw);
+    L4_LoadMR(2, (L4_Word_t)fn);
+    L4_LoadMR(3, sp);
+    L4_MsgTag_t tag = L4_Call(loader);
+    L4_Word_t started = 0;
+    L4_StoreMR(1, &started);
+    return L4_IpcSucceeded(tag) && started == 1;
+}
+
 int main(void)
 {
     root_tid = L4_Myself();
@@ -431,31 +455,28 @@ int main(void)
     rm_tid = tid(90);
     worker = tid(91);
     prober = tid(92);
-    tap_plan(79);
+    tap_plan(80);
 
     dm_file_setup(FILE_TAILS, 16);
     dm_anon_setup(ANON_POOL, POOL_PAGES);
-    ok(start_local(file_dm, 1, dm_file_main, 0) && start_local(anon_dm, 2, dm_anon_main, 1) &&
-       start_local(loader, 3, loader_main, 2), "file DM, anonymous DM and loader started");
+    ok(start_local(file_dm, 1, dm_file_main, 0) && start_local(loader, 3, loader_main, 2),
+       "file DM and loader started as threads of the root task");
 
-    /* The client space: RM thread (pager: the loader), main thread (pager:
-     * the RM). */
-    L4_Word_t old;
-    ok(L4_ThreadControl(rm_tid, rm_tid, root_tid, L4_nilthread, (void *)~0ul) == 1 &&
-       L4_SpaceControl(rm_tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
-                       L4_nilthread, &old) == 1 &&
+    /* The anonymous DM in a space of its own, its image paged by the
+     * loader; it asks sigma0 for its pool pages by IPC. */
+    ok(new_space(anon_dm) && L4_ThreadControl(anon_dm, anon_dm, root_tid, loader, utcb(0)) == 1 &&
+       loader_start(anon_dm, dm_anon_main, stack_top(1)),
+       "anonymous DM started in a space of its own");
+
+    /* The client space: RM thread (pager: the loader), main thread and a
+     * second thread (pager: the RM). */
+    ok(new_space(rm_tid) &&
        L4_ThreadControl(worker, rm_tid, root_tid, rm_tid, utcb(1)) == 1 &&
        L4_ThreadControl(prober, rm_tid, root_tid, rm_tid, utcb(2)) == 1 &&
        L4_ThreadControl(rm_tid, rm_tid, root_tid, loader, utcb(0)) == 1,
-       "client space with RM and main thread created");
-    L4_LoadMR(0, L4ABI_TAG(LOADER_START, 3, 0));
-    L4_LoadMR(1, rm_tid.raw);
-    L4_LoadMR(2, (L4_Word_t)rm_main);
-    L4_LoadMR(3, stack_top(3));
-    L4_MsgTag_t tag = L4_Call(loader);
-    L4_Word_t started = 0;
-    L4_StoreMR(1, &started);
-    ok(L4_IpcSucceeded(tag) && started == 1, "RM started by its pager");
+       "client space with RM and two threads created");
+    L4_MsgTag_t tag;
+    ok(loader_start(rm_tid, rm_main, stack_top(3)), "RM started by its pager");
 
     /* The client runs its tests; we hear from its RM about the two
      * accesses that cannot be resolved. */
