@@ -16,7 +16,7 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-Wall -Wextra -Werror -g $(OPT) -Iinclude
 KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
 	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -mno-red-zone
-UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers
+UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers
 ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -D__ASSEMBLER__ -g
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
 
@@ -38,8 +38,9 @@ $(B)/kernel/%.o: kernel/%.S
 	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
 
 # ---- user -----------------------------------------------------------------
-# libl4 and the small libc: every .c/.S in user/lib.
-LSRC := $(wildcard user/lib/*.c user/lib/*.S)
+# libl4 and the small libc: every .c/.S in user/lib; the servers in
+# user/servers (dataspace managers) are in the same archive.
+LSRC := $(wildcard user/lib/*.c user/lib/*.S user/servers/*.c)
 LOBJ := $(patsubst %,$(B)/%.o,$(basename $(LSRC)))
 LIBL4 := $(B)/user/libl4.a
 

@@ -34,6 +34,15 @@ test-irq-pic: all | $(T)
 	-@$(QT) --name irq-pic --append noapic --log $(T)/irq-pic.log --result $(T)/irq-pic.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
 
+# The dataspace suite reads an extra boot module as a file; its text must
+# match TEXT_MODULE in user/tests/dataspace/dataspace.c.
+$(T)/dataspace.txt: | $(T)
+	@printf 'Pecan dataspace test: this file is read through a region.\n' > $@
+
+test-qemu-dataspace: all $(T)/dataspace.txt
+	-@$(QT) --name dataspace --log $(T)/dataspace.log --result $(T)/dataspace.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-dataspace.elf $(T)/dataspace.txt | tail -1
+
 test-kfault: all | $(T)
 	-@$(QT) --name kfault --expect-panic 'KERNEL FAULT: page fault' \
 	  --append "test=kfault" --log $(T)/kfault.log --result $(T)/kfault.res \
