@@ -133,9 +133,14 @@ static bool guest_copy(struct vcpu *v, L4_Word_t va, void *buf, L4_Word_t n, boo
  * int3 shows as the byte it replaced. */
 static size_t fetch(struct vcpu *v, L4_Word_t va, unsigned char *buf)
 {
-    size_t n = 0;
-    while (n < X86_MAX_INSN && guest_copy(v, va + n, &buf[n], 1, false))
-        n++;
+    /* At most two pieces: to the end of va's page, then the next page. */
+    size_t n = 4096 - (va & 0xfff);
+    if (n >= X86_MAX_INSN)
+        n = X86_MAX_INSN;
+    if (!guest_copy(v, va, buf, n, false))
+        return 0;
+    if (n < X86_MAX_INSN && guest_copy(v, va + n, &buf[n], X86_MAX_INSN - n, false))
+        n = X86_MAX_INSN;
     for (unsigned i = 0; n && i < v->npatches; i++)
         if (v->patches[i].addr == va)
             buf[0] = v->patches[i].op;
