@@ -8,14 +8,24 @@
 #include "ipc.h"
 #include "pagefault.h"
 #include "console.h"
+#include "string.h"
 
 uint32_t exception_ipcs;
 
-enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
-                               uint32_t words[L4ABI_EXC_UNTYPED], const char *what,
-                               uint32_t ip)
+struct tcb *exception_handler(struct tcb *t)
 {
-    enum { N = L4ABI_EXC_UNTYPED };
+    struct tcb *h = tcb_resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
+    return h == t ? NULL : h;
+}
+
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
+                               unsigned n_send, unsigned n_max, unsigned *n_got,
+                               const char *what, uint32_t ip)
+{
+    unsigned N = n_max > EXC_MAX_WORDS ? EXC_MAX_WORDS : n_max;
+    if (n_send > N)
+        n_send = N;
+    *n_got = 0;
     uint32_t handler_id = UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER);
     struct tcb *h = tcb_resolve(t, handler_id);
     if (!h || h == t) {
@@ -25,28 +35,26 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
         return EXC_STOPPED;
     }
 
-    uint32_t saved[N + 1];
-    for (int i = 0; i <= N; i++)
-        saved[i] = t->mr[i];
+    uint32_t saved[EXC_MAX_WORDS + 1];
+    copy_words(saved, t->mr, N + 1);
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
 
-    t->mr[0] = L4ABI_TAG(label, N, 0);
-    for (int i = 0; i < N; i++)
-        t->mr[1 + i] = words[i];
+    t->mr[0] = L4ABI_TAG(label, n_send, 0);
+    copy_words(t->mr + 1, words, n_send);
     t->mr[L4ABI_UTCB_BR(0)] = 0;
     exception_ipcs++;
     uint32_t err = ipc_kernel_call(handler_id);
 
     uint32_t tag = t->mr[0];
     enum exc_outcome out = EXC_RESUMED;
-    if (!err && L4ABI_TAG_U(tag) >= N) {
-        for (int i = 0; i < N; i++)
-            words[i] = t->mr[1 + i];
+    if (!err && L4ABI_TAG_U(tag) >= n_send) {
+        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
+        copy_words(words, t->mr + 1, u);
+        *n_got = u;
         out = EXC_REPLIED;
     }
-    for (int i = 0; i <= N; i++)
-        t->mr[i] = saved[i];
+    copy_words(t->mr, saved, N + 1);
     t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
     t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
     if (err) {

@@ -13,18 +13,26 @@
 struct tcb;
 
 enum exc_outcome {
-    EXC_REPLIED,        /* words[] hold the handler's register image */
+    EXC_REPLIED,        /* words[] hold the handler's register image (*n_got words) */
     EXC_RESUMED,        /* the handler replied without one: registers unchanged */
     EXC_STOPPED,        /* no usable handler: the thread was stopped */
 };
 
-/* Sends label + words[0..L4ABI_EXC_UNTYPED) (MR1..MR12) from t (= current)
- * to its exception handler and waits for the handler alone. A nil,
- * nonexistent or self handler, or a failed IPC, stops the thread
+#define EXC_MAX_WORDS 32
+
+/* Sends label + words[0..n_send) (MR1..) from t (= current) to its
+ * exception handler and waits for the handler alone. A reply with at
+ * least n_send untyped words counts (EXC_REPLIED): its first
+ * min(u, n_max) words are copied back to words[], their number to *n_got.
+ * A nil, nonexistent or self handler, or a failed IPC, stops the thread
  * (thread_stop; `what` names the exception on the console). */
-enum exc_outcome exception_ipc(struct tcb *t, uint32_t label,
-                               uint32_t words[L4ABI_EXC_UNTYPED], const char *what,
-                               uint32_t ip);
+enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
+                               unsigned n_send, unsigned n_max, unsigned *n_got,
+                               const char *what, uint32_t ip);
+
+/* t's exception handler if it can take an exception IPC (exists and is
+ * not t itself), else NULL. */
+struct tcb *exception_handler(struct tcb *t);
 
 extern uint32_t exception_ipcs;     /* kdebug stat: exception IPCs sent */
 

@@ -147,6 +147,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FPU_SAVES: return fpu_saves;
     case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
+    case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
     default: return ~0u;
     }
 }
@@ -233,6 +234,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     timer_init();
     sysenter_init();
     fpu_init();
+    /* Alignment checks for user threads that set EFLAGS.AC: their #AC
+     * goes to their exception handler. */
+    write_cr0(read_cr0() | CR0_AM);
     vif_init();
     debug_probe();
     kip_init(&sigma0, &root);

@@ -8,6 +8,7 @@
 #include "ipc.h"
 #include "console.h"
 #include "timeout.h"
+#include "vif.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -197,7 +198,8 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
         .control = ((t->flags & TF_HALTED) ? L4ABI_EXREGS_STATE_HALTED : 0) |
                    (t->state == TS_RECV_WAIT ? L4ABI_EXREGS_STATE_RECVING : 0) |
                    (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0),
-        .sp = f->esp, .ip = f->eip, .flags = f->eflags,
+        .sp = f->esp, .ip = f->eip,
+        .flags = (f->eflags & ~(EFL_VIF | EFL_VIP)) | vif_flags(t),
         .user_handle = UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE),
         .pager = UTCB(t, L4ABI_UTCB_PAGER),
     };

@@ -44,7 +44,7 @@ struct tcb {
     uint8_t state;
     uint8_t flags;
     uint8_t prio;
-    uint8_t _pad;
+    uint8_t vif;                /* virtual IF without PVI: VIF_* (arch/ia32/vif.c) */
     struct space *space;
     uint32_t ksp;               /* saved kernel stack pointer */
 
@@ -72,6 +72,7 @@ struct tcb {
     uint32_t *mr;               /* kernel pointer to MR0 of our UTCB */
     uint32_t start_ip, start_sp;    /* from ExchangeRegisters while TF_STARTING */
     void *fpu;                  /* FPU save area (arch/ia32/fpu.c), NULL until first use */
+    uint32_t dr[4], dr7;        /* user hardware breakpoints (arch/ia32/debug.c); dr7 0: none */
 };
 
 _Static_assert(sizeof(struct tcb) < 512, "TCB leaves room for the kernel stack");

@@ -1,13 +1,15 @@
 /* The virtual interrupt flag of user threads.
  *
  * A user thread runs with IOPL 0, so cli and sti do not touch the real
- * IF. Instead each thread has a virtual IF, kept in EFLAGS.VIF of its user
- * register frame (ExchangeRegisters and pushf show it), with EFLAGS.VIP
- * meaning "an interrupt is being held for this thread":
+ * IF. Instead each thread has a virtual IF (VIF) and a virtual-interrupt-
+ * pending flag (VIP, "an interrupt is being held for this thread"):
  *   - without protected-mode virtual interrupts (QEMU), cli/sti raise #GP;
- *     the kernel decodes the instruction, flips VIF and skips it;
- *   - with CR4.PVI (CPUID.VME, e.g. Bochs) the CPU flips VIF itself and
- *     traps (#GP) only on an sti while VIP is set.
+ *     the kernel decodes the instruction, flips the thread's VIF (kept in
+ *     the TCB: the CPU does not keep EFLAGS.VIF then) and skips it;
+ *   - with CR4.PVI (CPUID.VME, e.g. Bochs) the CPU flips EFLAGS.VIF of
+ *     the thread itself and traps (#GP) only on an sti while VIP is set.
+ * Either way ExchangeRegisters returns the flags with EFLAGS.VIF/VIP
+ * showing the thread's state (user pushf shows them only with PVI).
  * Threads start with the virtual IF set.
  *
  * For interrupt delivery (the interrupt code): while vif_enabled(t) is
@@ -24,10 +26,13 @@
 struct tcb;
 
 bool vif_enabled(const struct tcb *t);
+/* EFL_VIF | EFL_VIP as the thread has them (for ExchangeRegisters). */
+uint32_t vif_flags(const struct tcb *t);
 void vif_set_pending(struct tcb *t);
 bool vif_pending(const struct tcb *t);
 void vif_set_enable_callback(void (*cb)(struct tcb *t));
 
 extern uint32_t vif_traps;      /* kdebug stat: cli/sti emulated after #GP */
+extern uint32_t vif_releases;   /* kdebug stat: sti that released a held interrupt */
 
 #endif

@@ -339,6 +339,11 @@
 #define L4ABI_EXC_MR_EDX            10
 #define L4ABI_EXC_MR_ECX            11
 #define L4ABI_EXC_MR_EAX            12
+/* Pecan extension: a reply with u = 17 also sets the thread's hardware
+ * breakpoints, MR13..MR16 = DR0..DR3, MR17 = DR7 (docs/exceptions.md). */
+#define L4ABI_EXC_MR_DR(i)          (13 + (i))
+#define L4ABI_EXC_MR_DR7            17
+#define L4ABI_EXC_UNTYPED_DEBUG     17
 
 /* Sigma0 request: label 0xffa0, u = 2: MR1 = requested fpage (base/size
  * with rights; base ~0 means "any page of that size"), MR2 = attribute
@@ -556,6 +561,7 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_OP_GETC_BLOCKED   0x0d    /* returns char in eax */
 #define L4ABI_KDB_OP_SHUTDOWN       0x40    /* Pecan: eax = exit code */
 #define L4ABI_KDB_OP_STAT           0x41    /* Pecan: eax = counter -> value */
+#define L4ABI_KDB_OP_VIF_HOLD       0x42    /* Pecan test hook: hold a virtual interrupt */
 #define L4ABI_KDB_STAT_FREE_FRAMES  0       /* kernel pool frames free */
 #define L4ABI_KDB_STAT_LAZY_SYNCS   1       /* lazy kernel-directory syncs */
 #define L4ABI_KDB_STAT_TCB_FRAMES   2       /* frames backing TCBs */
@@ -569,6 +575,7 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_FPU_SAVES    35      /* FPU states saved for a new owner */
 #define L4ABI_KDB_STAT_FPU_AREAS    36      /* FPU save areas allocated now */
 #define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
+#define L4ABI_KDB_STAT_VIF_RELEASES 38      /* sti that released a held interrupt */
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

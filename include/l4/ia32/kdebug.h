@@ -69,4 +69,16 @@ L4_INLINE L4_Word_t L4_KDB_Stat(L4_Word_t which)
     return v;
 }
 
+/* Pecan extension, not in X.2, for tests of the virtual interrupt flag:
+ * if the caller's virtual IF is clear, the kernel holds a (dummy) virtual
+ * interrupt for it, as the interrupt code would (EFLAGS.VIP set), and
+ * returns 1; the caller's next sti releases it (counted in
+ * L4ABI_KDB_STAT_VIF_RELEASES). Returns 0 if the virtual IF is set. */
+L4_INLINE L4_Word_t L4_KDB_VifHold(void)
+{
+    L4_Word_t v = 0;
+    __asm__ __volatile__(__L4_KDB_OP(0x42) : "+a"(v) : : "memory");
+    return v;
+}
+
 #endif /* !__L4__IA32__KDEBUG_H__ */

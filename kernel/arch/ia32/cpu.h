@@ -25,6 +25,7 @@
 
 #define CR0_TS (1u << 3)
 #define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
 #define CR0_PG (1u << 31)
 #define CR4_VME (1u << 0)
 #define CR4_PVI (1u << 1)

@@ -11,18 +11,28 @@
  * user's EFLAGS once the entry has built the user frame: the thread keeps
  * stepping after the system call.
  *
+ * Hardware breakpoints: a thread's DR0..DR3/DR7 come from its exception
+ * handler's reply (u = 17) and are loaded on every switch to it (DR7 is
+ * cleared on a switch to a thread without). Only local enables, execute,
+ * write and read/write breakpoints of 1, 2 or 4 aligned bytes at user
+ * addresses are accepted. A data breakpoint the kernel itself trips while
+ * reading user memory (uaccess) is ignored.
+ *
  * Branch trace (DEBUGCTL.BTF, "single-step on branches") is probed at boot
  * and only reported: whether the MSR exists (a fault-safe rdmsr) and
  * whether BTF sticks when written. Neither QEMU nor Bochs implements it. */
 #include "debug.h"
 #include "cpu.h"
+#include "layout.h"
+#include "../../thread.h"
 #include "../../console.h"
 
 #define DR6_RESET 0xffff0ff0u
 #define MSR_DEBUGCTL 0x1d9
 #define DEBUGCTL_BTF (1u << 1)
 
-static bool sysenter_step;
+bool debug_sysenter_step;
+bool debug_dr_loaded;           /* DR7 on the CPU is non-zero */
 
 static uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
 static void write_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" :: "r"(v)); }
@@ -34,22 +44,81 @@ uint32_t debug_status_take(void)
     return dr6;
 }
 
-bool debug_kernel_trap(struct trap_frame *f)
+#define DEFINE_DR(n) \
+    static void write_dr##n(uint32_t v) { __asm__ volatile("mov %0, %%dr" #n :: "r"(v)); }
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(7)
+#undef DEFINE_DR
+
+static void load(const struct tcb *t)
 {
-    if (f->eip != (uint32_t)(uintptr_t)sysenter_entry)
-        return false;
-    f->eflags &= ~EFL_TF;
-    sysenter_step = true;
-    write_dr6(DR6_RESET);
+    write_dr0(t->dr[0]);
+    write_dr1(t->dr[1]);
+    write_dr2(t->dr[2]);
+    write_dr3(t->dr[3]);
+    write_dr7(t->dr7);
+}
+
+void debug_load(struct tcb *next)
+{
+    if (next->dr7) {
+        load(next);
+        debug_dr_loaded = true;
+    } else if (debug_dr_loaded) {
+        write_dr7(0);
+        debug_dr_loaded = false;
+    }
+}
+
+#define DR7_LOCAL(i)    (1u << (2 * (i)))
+#define DR7_RW(v, i)    (((v) >> (16 + 4 * (i))) & 3)
+#define DR7_LEN(v, i)   (((v) >> (18 + 4 * (i))) & 3)
+#define DR7_FIELDS(i)   (0xfu << (16 + 4 * (i)))
+
+bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7)
+{
+    uint32_t keep = 0, addr[4] = { 0 };
+    for (int i = 0; i < 4; i++) {
+        if (!(dr7 & DR7_LOCAL(i)))
+            continue;
+        unsigned rw = DR7_RW(dr7, i), len = DR7_LEN(dr7, i);
+        uint32_t size = len + 1;                /* 1, 2 or 4 (len 3) */
+        if (rw == 2 || len == 2 || (rw == 0 && len != 0))
+            return false;                       /* I/O, 8 bytes, wide execute */
+        if (len == 3)
+            size = 4;
+        if ((dr[i] & (size - 1)) || dr[i] >= USER_LIMIT || USER_LIMIT - dr[i] < size)
+            return false;
+        addr[i] = dr[i];
+        keep |= DR7_LOCAL(i) | (dr7 & DR7_FIELDS(i));
+    }
+    if (dr7 & ~(0x55u | 0xffff0000u))
+        return false;                           /* global enables, GD, LE/GE */
+    for (int i = 0; i < 4; i++)
+        t->dr[i] = addr[i];
+    t->dr7 = keep;
+    if (t == current)
+        debug_load(t);
     return true;
 }
 
-void debug_sysenter_fixup(struct trap_frame *f)
+bool debug_kernel_trap(struct trap_frame *f)
 {
-    if (sysenter_step) {
-        f->eflags |= EFL_TF;
-        sysenter_step = false;
+    if (f->eip != (uint32_t)(uintptr_t)sysenter_entry) {
+        /* The kernel read a user address a thread watches: not its access. */
+        if (read_dr6() & 0xf) {
+            write_dr6(DR6_RESET);
+            return true;
+        }
+        return false;
     }
+    f->eflags &= ~EFL_TF;
+    debug_sysenter_step = true;
+    write_dr6(DR6_RESET);
+    return true;
 }
 
 /* rdmsr/wrmsr that report a #GP instead of dying: the #GP handler sends

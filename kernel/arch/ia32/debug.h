@@ -2,9 +2,31 @@
 #ifndef PECAN_IA32_DEBUG_H
 #define PECAN_IA32_DEBUG_H
 #include "trap.h"
+#include "../../thread.h"
 uint32_t debug_status_take(void);               /* DR6, then reset it */
 bool debug_kernel_trap(struct trap_frame *f);   /* kernel-mode #DB */
-void debug_sysenter_fixup(struct trap_frame *f);
+/* sysenter_ipc: give back the TF that a #DB at the entry took away. */
+extern bool debug_sysenter_step;
+static inline void debug_sysenter_fixup(struct trap_frame *f)
+{
+    if (__builtin_expect(debug_sysenter_step, 0)) {
+        f->eflags |= 0x100;     /* EFL_TF */
+        debug_sysenter_step = false;
+    }
+}
 bool msr_fixup(struct trap_frame *f);           /* kernel #GP in a safe MSR access */
 void debug_probe(void);                         /* boot: DEBUGCTL.BTF, printed */
+struct tcb;
+/* Validates and installs t's breakpoints; false (nothing changed) if a
+ * breakpoint is not allowed. */
+bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7);
+/* Context switch: load next's breakpoints, or clear DR7 if the last
+ * thread had some (inline: usually neither). */
+extern bool debug_dr_loaded;
+void debug_load(struct tcb *next);
+static inline void debug_switch_to(struct tcb *next)
+{
+    if (next->dr7 || debug_dr_loaded)
+        debug_load(next);
+}
 #endif

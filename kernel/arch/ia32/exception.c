@@ -16,7 +16,8 @@
  * register image; the exception-number and error-code words are ignored,
  * EFLAGS changes only in EFL_USER_MASK (never IOPL, IF, VM, VIF, VIP, NT,
  * RF) and segments never change. A reply with fewer words resumes the
- * thread unchanged (it re-executes a faulting instruction). */
+ * thread unchanged (it re-executes a faulting instruction). Pecan
+ * extension: a reply with u = 17 also sets DR0..DR3 and DR7 (debug.c). */
 #include "trap.h"
 #include "cpu.h"
 #include "uaccess.h"
@@ -72,20 +73,25 @@ static bool kernel_interface(struct trap_frame *f)
 }
 
 /* Reads the instruction at eip fault-safely, as many bytes as are there
- * (up to 15: the next page may be absent), and decodes it. */
+ * (up to 15; the part on the next page may be absent), and decodes it. */
 static int decode_at(uint32_t eip, struct x86_insn *in)
 {
     uint8_t buf[X86_MAX_INSN];
-    size_t n = 0;
-    while (n < sizeof(buf) && copy_from_user(&buf[n], eip + n, 1))
-        n++;
+    size_t first = PAGE_SIZE - (eip & (PAGE_SIZE - 1)), n = 0;
+    if (first > sizeof(buf))
+        first = sizeof(buf);
+    if (copy_from_user(buf, eip, first)) {
+        n = first;
+        if (n < sizeof(buf) && copy_from_user(buf + n, eip + n, sizeof(buf) - n))
+            n = sizeof(buf);
+    }
     return x86_decode(buf, n, false, in);
 }
 
 /* Sends f as an exception message and applies the handler's reply. */
 static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)
 {
-    uint32_t w[L4ABI_EXC_UNTYPED] = {
+    uint32_t w[L4ABI_EXC_UNTYPED_DEBUG] = {
         [L4ABI_EXC_MR_EIP - 1] = f->eip,  [L4ABI_EXC_MR_EFLAGS - 1] = f->eflags,
         [L4ABI_EXC_MR_EXCNO - 1] = excno, [L4ABI_EXC_MR_ERRCODE - 1] = err,
         [L4ABI_EXC_MR_EDI - 1] = f->edi,  [L4ABI_EXC_MR_ESI - 1] = f->esi,
@@ -94,8 +100,14 @@ static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32
         [L4ABI_EXC_MR_ECX - 1] = f->ecx,  [L4ABI_EXC_MR_EAX - 1] = f->eax,
     };
     const char *what = label == L4ABI_LABEL_SYSEXC ? "system-call exception" : trap_name(excno);
-    if (exception_ipc(current, label, w, what, f->eip) != EXC_REPLIED)
+    if (!exception_handler(current))
+        trap_dump(f);           /* the thread is about to stop: say where */
+    unsigned got;
+    if (exception_ipc(current, label, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
+                      what, f->eip) != EXC_REPLIED)
         return;
+    if (got >= L4ABI_EXC_UNTYPED_DEBUG)
+        debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
     f->eip = w[L4ABI_EXC_MR_EIP - 1];
     f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
     f->edi = w[L4ABI_EXC_MR_EDI - 1];
@@ -120,7 +132,10 @@ void user_syscall_exception(struct trap_frame *f)
 }
 
 /* #GP from user mode: a DPL-0 `int n` (error code names the IDT vector),
- * or cli/sti (virtual IF). */
+ * or cli/sti (virtual IF). Port I/O denied by the I/O bitmap also lands
+ * here with error code 0; the I/O-port work decodes it the same way
+ * (X86_IN/OUT/INS/OUTS) and sends an I/O-fault IPC; until then it is an
+ * ordinary #GP exception. */
 static bool general_protection(struct trap_frame *f)
 {
     struct x86_insn in;

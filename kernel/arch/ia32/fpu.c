@@ -7,7 +7,7 @@
  * first use loads a clean state (default control words, every register
  * zero), never the previous owner's registers.
  *
- * Invariant: CR0.TS is clear exactly while current == owner (ts_set
+ * Invariant: CR0.TS is clear exactly while current == fpu_owner (fpu_ts_set
  * caches CR0.TS to spare CR0 writes). This is the only file that touches
  * FPU state; the kernel itself is built without FPU/SSE code. */
 #include "fpu.h"
@@ -21,23 +21,23 @@
 #define FPU_AREA_SIZE 512           /* fxsave image; fnsave needs 108 bytes */
 
 uint32_t fpu_traps, fpu_saves, fpu_areas;
-static struct tcb *owner;
-static bool ts_set;
+struct tcb *fpu_owner;
+bool fpu_ts_set;
 static uint8_t clean_state[FPU_AREA_SIZE] __attribute__((aligned(16)));
 
 #define CR0_MP (1u << 1)
 #define CR0_EM (1u << 2)
 #define CR0_NE (1u << 5)
 
-static void set_ts(bool on)
+void fpu_set_ts(bool on)
 {
-    if (on == ts_set)
+    if (on == fpu_ts_set)
         return;
     if (on)
         write_cr0(read_cr0() | CR0_TS);
     else
         __asm__ volatile("clts" ::: "memory");
-    ts_set = on;
+    fpu_ts_set = on;
 }
 
 static void save(void *area)
@@ -60,7 +60,7 @@ void fpu_init(void)
 {
     /* Native x87 error reporting (#MF), FPU present, wait honours TS. */
     write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
-    ts_set = true;
+    fpu_ts_set = true;
     uint32_t cr4 = read_cr4();
     if (cpu.fxsr)
         cr4 |= CR4_OSFXSR;
@@ -81,11 +81,6 @@ void fpu_init(void)
             cpu.sse ? ", SSE enabled (OSFXSR, OSXMMEXCPT)" : "");
 }
 
-void fpu_switch_to(struct tcb *next)
-{
-    set_ts(next != owner);
-}
-
 void fpu_trap(struct tcb *t)
 {
     fpu_traps++;
@@ -99,22 +94,22 @@ void fpu_trap(struct tcb *t)
         t->fpu = area;
         fpu_areas++;
     }
-    set_ts(false);
-    if (owner == t)
+    fpu_set_ts(false);
+    if (fpu_owner == t)
         return;
-    if (owner) {
-        save(owner->fpu);
+    if (fpu_owner) {
+        save(fpu_owner->fpu);
         fpu_saves++;
     }
     restore(t->fpu);
-    owner = t;
+    fpu_owner = t;
 }
 
 void fpu_release(struct tcb *t)
 {
-    if (owner == t) {
-        owner = NULL;       /* its registers are dead; nobody saves them */
-        set_ts(true);
+    if (fpu_owner == t) {
+        fpu_owner = NULL;       /* its registers are dead; nobody saves them */
+        fpu_set_ts(true);
     }
     if (t->fpu) {
         kmem_free(t->fpu, FPU_AREA_SIZE, KMEM_FPU);

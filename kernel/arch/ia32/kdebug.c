@@ -8,6 +8,7 @@
 #include "../../arch.h"
 #include "../../console.h"
 #include "../../thread.h"
+#include "../../vif.h"
 #include "../../kernel.h"
 
 static void print_user_string(uint32_t ua)
@@ -65,6 +66,11 @@ bool kdebug_trap(struct trap_frame *f)
         }
         case L4ABI_KDB_OP_STAT:
             f->eax = kernel_stat(f->eax);
+            return true;
+        case L4ABI_KDB_OP_VIF_HOLD:
+            f->eax = !vif_enabled(current);
+            if (f->eax)
+                vif_set_pending(current);
             return true;
         case L4ABI_KDB_OP_SHUTDOWN:
             kprintf("pecan: shutdown requested by thread %x, code %u\n",

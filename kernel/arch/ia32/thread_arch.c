@@ -7,6 +7,7 @@
 #include "paging.h"
 #include "cpu.h"
 #include "fpu.h"
+#include "debug.h"
 #include "../../space.h"
 #include "../../string.h"
 
@@ -59,6 +60,7 @@ void arch_switch_to(struct tcb *prev, struct tcb *next)
     }
     tss.esp0 = sysenter_area.esp0 = tcb_stack_top(next);
     fpu_switch_to(next);
+    debug_switch_to(next);
     if (!(next->flags & TF_KERNEL))
         gdt_set_utcb(next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);

@@ -1,16 +1,21 @@
-/* Virtual interrupt flag on ia32 (see kernel/vif.h): state in the user
- * frame's EFLAGS.VIF/VIP; emulation of a trapping cli/sti. */
+/* Virtual interrupt flag on ia32 (see kernel/vif.h). With PVI the state
+ * lives in the user frame's EFLAGS.VIF/VIP, which the CPU keeps; without,
+ * in tcb->vif, where zero (a fresh TCB) means "enabled, nothing held". */
 #include "../../vif.h"
 #include "../../thread.h"
 #include "thread_arch.h"
 #include "cpu.h"
 #include "vif_arch.h"
+#include "../../console.h"
 
-uint32_t vif_traps;
+#define VIF_CLEAR   0x01        /* tcb->vif: virtual IF off */
+#define VIF_PENDING 0x02        /* tcb->vif: interrupt held */
+
+uint32_t vif_traps, vif_releases;
 static void (*enable_cb)(struct tcb *t);
 
-/* A thread without a user frame yet (starting, inactive) counts as
- * enabled: it starts with VIF set. */
+/* The user frame, or NULL for a thread that has none yet (starting,
+ * inactive): it will start with VIF set. */
 static struct trap_frame *user_frame(const struct tcb *t)
 {
     if ((t->flags & (TF_KERNEL | TF_STARTING)) || t->state == TS_INACTIVE)
@@ -18,23 +23,33 @@ static struct trap_frame *user_frame(const struct tcb *t)
     return tcb_frame(t);
 }
 
+uint32_t vif_flags(const struct tcb *t)
+{
+    if (!cpu.pvi)
+        return ((t->vif & VIF_CLEAR) ? 0 : EFL_VIF) | ((t->vif & VIF_PENDING) ? EFL_VIP : 0);
+    struct trap_frame *f = user_frame(t);
+    return f ? f->eflags & (EFL_VIF | EFL_VIP) : EFL_VIF;
+}
+
 bool vif_enabled(const struct tcb *t)
 {
-    struct trap_frame *f = user_frame(t);
-    return !f || (f->eflags & EFL_VIF);
+    return vif_flags(t) & EFL_VIF;
 }
 
 bool vif_pending(const struct tcb *t)
 {
-    struct trap_frame *f = user_frame(t);
-    return f && (f->eflags & EFL_VIP);
+    return vif_flags(t) & EFL_VIP;
 }
 
 void vif_set_pending(struct tcb *t)
 {
+    if (!cpu.pvi) {
+        t->vif |= VIF_PENDING;
+        return;
+    }
     struct trap_frame *f = user_frame(t);
     if (f)
-        f->eflags |= EFL_VIP;
+        f->eflags |= EFL_VIP;   /* the thread's next sti traps */
 }
 
 void vif_set_enable_callback(void (*cb)(struct tcb *t))
@@ -48,20 +63,26 @@ void vif_init(void)
         write_cr4(read_cr4() | CR4_PVI);
         cpu.pvi = true;
     }
+    kprintf("vif: virtual interrupt flag by %s\n",
+            cpu.pvi ? "protected-mode virtual interrupts (CR4.PVI)" : "#GP trap and emulation");
 }
 
 void vif_emulate(struct trap_frame *f, bool sti, unsigned len)
 {
+    struct tcb *t = current;
     vif_traps++;
     f->eip += len;
     if (!sti) {
+        t->vif |= VIF_CLEAR;
         f->eflags &= ~EFL_VIF;
         return;
     }
-    f->eflags |= EFL_VIF;
-    if (f->eflags & EFL_VIP) {
-        f->eflags &= ~EFL_VIP;
+    bool held = (t->vif & VIF_PENDING) || (f->eflags & EFL_VIP);
+    t->vif = 0;
+    f->eflags = (f->eflags | EFL_VIF) & ~EFL_VIP;
+    if (held) {
+        vif_releases++;
         if (enable_cb)
-            enable_cb(current);
+            enable_cb(t);
     }
 }
