@@ -36,7 +36,7 @@ struct vpic {
 
 enum vmm_exit {
     VX_CLI, VX_STI, VX_PUSHF, VX_POPF, VX_IN, VX_OUT, VX_HLT, VX_LIDT,
-    VX_LGDT, VX_CR, VX_IRET, VX_SOFTINT, VX_PF, VX_IOFAULT, VX_COUNT
+    VX_LGDT, VX_LTR, VX_CR, VX_IRET, VX_SOFTINT, VX_PF, VX_IOFAULT, VX_COUNT
 };
 
 enum vmm_stop {
@@ -53,6 +53,9 @@ enum vmm_stop {
 struct vcpu {
     /* Virtual CPU state. */
     bool vif;                       /* the guest's interrupt flag */
+    unsigned cpl;                   /* the guest's privilege level: 0 or 3 */
+    L4_Word_t ucs, uss;             /* its user selectors while cpl == 3 */
+    L4_Word_t tr, tss_base;         /* task register (ltr): the stack for entries from cpl 3 */
     L4_Word_t cr0, cr2, cr3, cr4;
     L4_Word_t idt_base, idt_limit, gdt_base, gdt_limit;
     struct vpic pic;
@@ -71,6 +74,9 @@ struct vcpu {
     unsigned char stop_bytes[4];    /* instruction bytes there (VS_UNKNOWN_INSN) */
     unsigned long exits, by_type[VX_COUNT];
     unsigned long injected, ticks_raised, flushes;
+    unsigned long exceptions;       /* CPU exceptions delivered to the guest (#GP, #PF) */
+    L4_Word_t pf_eip, pf_addr, pf_err;  /* a guest #PF waiting for its int3 (see on_pagefault) */
+    bool pf_pending;
     unsigned long refaults;         /* flushes seen to take effect (see flush_guest) */
     L4_Word_t probe_page;           /* page (| 1) that must fault again after a flush */
     unsigned since_tick;            /* exits since the last virtual tick */
@@ -97,6 +103,7 @@ extern char guest_bad_insn[];
 extern volatile L4_Word_t guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale,
     guest_soft, guest_done;
 extern volatile L4_Word_t guest_bench[4];
+extern volatile L4_Word_t guest_user_result, guest_user_gp, guest_user_cr2, guest_user_pferr;
 #define GUEST_MODE_TEST   0
 #define GUEST_MODE_BENCH  1
 

@@ -31,6 +31,7 @@
 #define CR4_PSE     0x00000010u
 #define PTE_P       0x001u
 #define PTE_W       0x002u
+#define PTE_U       0x004u
 #define PTE_A       0x020u
 #define PTE_D       0x040u
 #define PDE_PS      0x080u
@@ -59,49 +60,64 @@ static bool ram_ok(const struct vcpu *v, L4_Word_t pa, L4_Word_t len)
     return pa >= v->ram_start && pa <= v->ram_end && len <= v->ram_end - pa;
 }
 
+/* Access kinds, as in a #PF error code. */
+#define ACC_W       0x2u
+#define ACC_U       0x4u
+
 /* Guest-virtual -> guest-physical through the guest's page tables (its
  * CR3, 4 KiB and, with CR4.PSE, 4 MiB pages), setting accessed/dirty
- * bits as the MMU would. *writable: may the page be mapped writable. The
- * guest is always at (virtual) CPL 0: user/supervisor bits do not
- * matter, and writes to read-only pages are allowed unless CR0.WP. */
-static bool translate(struct vcpu *v, L4_Word_t va, bool write, L4_Word_t *pa, bool *writable)
+ * bits as the MMU would. acc: ACC_W for a write, ACC_U for an access at
+ * CPL 3 (then every level must allow user access, and writes need W);
+ * at CPL 0 writes to read-only pages are allowed unless CR0.WP.
+ * *writable: may the page be mapped writable for this access kind.
+ * On failure *err is the #PF error code (P set: protection, not absence);
+ * a walk that leaves guest RAM fails with *err = ~0. */
+static bool translate(struct vcpu *v, L4_Word_t va, unsigned acc, L4_Word_t *pa,
+                      bool *writable, L4_Word_t *err)
 {
+    bool write = acc & ACC_W, user = acc & ACC_U;
+    *err = acc;
     if (!(v->cr0 & CR0_PG)) {
         *pa = va;
         *writable = true;
+        if (!ram_ok(v, va, 1))
+            *err = ~0ul;
         return ram_ok(v, va, 1);
     }
-    L4_Word_t pde_pa = (v->cr3 & ~0xfffu) + (va >> 22) * 4;
+    L4_Word_t pde_pa = (v->cr3 & ~0xfffu) + (va >> 22) * 4, e, page, perm;
     if (!ram_ok(v, pde_pa, 4))
-        return false;
-    volatile L4_Word_t *pde = (volatile L4_Word_t *)pde_pa;
+        return *err = ~0ul, false;
+    volatile L4_Word_t *pde = (volatile L4_Word_t *)pde_pa, *pte = NULL;
     if (!(*pde & PTE_P))
         return false;
-    L4_Word_t e, page;
-    bool w;
     if ((*pde & PDE_PS) && (v->cr4 & CR4_PSE)) {
         e = *pde;
         page = (e & 0xffc00000u) | (va & 0x003ff000u);
-        w = e & PTE_W;
-        *pde |= PTE_A | (write ? PTE_D : 0);
+        perm = e;
     } else {
         L4_Word_t pte_pa = (*pde & ~0xfffu) + ((va >> 12) & 0x3ff) * 4;
         if (!ram_ok(v, pte_pa, 4))
-            return false;
-        volatile L4_Word_t *pte = (volatile L4_Word_t *)pte_pa;
+            return *err = ~0ul, false;
+        pte = (volatile L4_Word_t *)pte_pa;
         e = *pte;
         if (!(e & PTE_P))
             return false;
         page = e & ~0xfffu;
-        w = (e & PTE_W) && (*pde & PTE_W);
-        *pde |= PTE_A;
-        *pte |= PTE_A | (write ? PTE_D : 0);
+        perm = e & *pde;            /* both levels must allow it */
     }
-    if (write && !w && (v->cr0 & CR0_WP))
+    bool w = perm & PTE_W;
+    if ((user && !(perm & PTE_U)) || (write && !w && (user || (v->cr0 & CR0_WP)))) {
+        *err |= 1;
         return false;
-    *writable = w || !(v->cr0 & CR0_WP);
+    }
+    *pde |= PTE_A | (pte ? 0 : (write ? PTE_D : 0));
+    if (pte)
+        *pte |= PTE_A | (write ? PTE_D : 0);
+    *writable = w || (!user && !(v->cr0 & CR0_WP));
     *pa = page | (va & 0xfff);
-    return ram_ok(v, *pa, 1);
+    if (!ram_ok(v, *pa, 1))
+        return *err = ~0ul, false;
+    return true;
 }
 
 /* Copies between guest-virtual memory and buf, page by page. */
@@ -109,9 +125,9 @@ static bool guest_copy(struct vcpu *v, L4_Word_t va, void *buf, L4_Word_t n, boo
 {
     unsigned char *b = buf;
     while (n) {
-        L4_Word_t pa;
+        L4_Word_t pa, err;
         bool w;
-        if (!translate(v, va, write, &pa, &w))
+        if (!translate(v, va, write ? ACC_W : 0, &pa, &w, &err))
             return false;
         L4_Word_t chunk = 4096 - (va & 0xfff);
         if (chunk > n)
@@ -148,13 +164,16 @@ static size_t fetch(struct vcpu *v, L4_Word_t va, unsigned char *buf)
 }
 
 /* Revokes every page the guest has received from us: unmap (no flush)
- * takes back what derives from our mappings and leaves ours. */
+ * takes back what derives from our mappings and leaves ours. eip: the
+ * guest's current instruction if it is a page the guest has mapped (it
+ * just executed there), else 0; that page must fault again, which shows
+ * the kernel revokes derived mappings (vcpu.refaults). */
 static void flush_guest(struct vcpu *v, L4_Word_t eip)
 {
     v->flushes++;
     for (L4_Word_t p = v->ram_start; p < v->ram_end; p += 4096)
         L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
-    v->probe_page = (eip & ~0xfffu) | 1;    /* expect it to fault again */
+    v->probe_page = eip ? (eip & ~0xfffu) | 1 : 0;
 }
 
 /* ---- virtual devices ---- */
@@ -230,6 +249,19 @@ static void io_out(struct vcpu *v, unsigned port, L4_Word_t val)
  * IDT: push eflags, cs, eip (and an error code), clear IF for an
  * interrupt gate, continue at the gate's offset. r[] is the register
  * image the guest resumes with. */
+static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4_Word_t err);
+
+/* A fault the guest kernel must handle (#GP, #PF): eip is the faulting
+ * instruction's. */
+static bool guest_fault(struct vcpu *v, L4_Word_t *r, unsigned vec, L4_Word_t eip, L4_Word_t err)
+{
+    v->exceptions++;
+    MR(r, EIP) = eip;
+    return deliver(v, r, vec, true, err);
+}
+
+/* From CPL 3 the CPU switches to the stack in the TSS (esp0) and also
+ * pushes the user esp and ss. */
 static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4_Word_t err)
 {
     unsigned char g[8];
@@ -242,13 +274,21 @@ static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4
         stop(v, VS_TRIPLE_FAULT, MR(r, EIP));
         return false;
     }
-    L4_Word_t frame[4], n = 0;
+    L4_Word_t frame[6], n = 0, sp = MR(r, ESP);
     if (has_err)
         frame[n++] = err;
     frame[n++] = MR(r, EIP);
-    frame[n++] = VMM_GUEST_CS;
+    frame[n++] = v->cpl ? v->ucs : VMM_GUEST_CS;
     frame[n++] = (MR(r, EFLAGS) & (EFL_ARITH | EFL_TF)) | 0x2 | (v->vif ? VMM_EFL_IF : 0);
-    L4_Word_t sp = MR(r, ESP) - n * 4;
+    if (v->cpl) {
+        frame[n++] = MR(r, ESP);
+        frame[n++] = v->uss;
+        if (!v->tss_base || !guest_copy(v, v->tss_base + 4, &sp, 4, false)) {
+            stop(v, VS_TRIPLE_FAULT, MR(r, EIP));
+            return false;
+        }
+    }
+    sp -= n * 4;
     if (!guest_copy(v, sp, frame, n * 4, true)) {
         stop(v, VS_TRIPLE_FAULT, MR(r, EIP));
         return false;
@@ -258,6 +298,7 @@ static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4
     MR(r, EFLAGS) &= ~EFL_TF;
     if (type == 0x0e)
         v->vif = false;
+    v->cpl = 0;
     return true;
 }
 
@@ -301,7 +342,8 @@ static bool pop32(struct vcpu *v, L4_Word_t *r, L4_Word_t *val)
 static void set_flags(struct vcpu *v, L4_Word_t *r, L4_Word_t val)
 {
     MR(r, EFLAGS) = (MR(r, EFLAGS) & ~(EFL_ARITH | EFL_TF)) | (val & (EFL_ARITH | EFL_TF));
-    v->vif = val & VMM_EFL_IF;
+    if (v->cpl == 0)                    /* IOPL 0: CPL 3 cannot change IF */
+        v->vif = val & VMM_EFL_IF;
 }
 
 static L4_Word_t mem_operand(const L4_Word_t *r, const struct x86_mem *m)
@@ -331,11 +373,28 @@ static bool emulate(struct vcpu *v, L4_Word_t *r, L4_Word_t eip, bool *no_inject
     unsigned char b[X86_MAX_INSN];
     size_t n = fetch(v, eip, b);
     struct x86_insn in;
+    if (n >= 3 && b[0] == 0x0f && b[1] == 0x00 && (b[2] & 0xf8) == 0xd8) {
+        /* ltr r16 (the decoder does not know it) */
+        if (v->cpl)
+            return guest_fault(v, r, 13, eip, 0);
+        v->by_type[VX_LTR]++;
+        unsigned char d[8];
+        L4_Word_t sel = GPR(r, b[2] & 7) & 0xfff8;
+        if (!sel || sel + 7 > v->gdt_limit || !guest_copy(v, v->gdt_base + sel, d, 8, false))
+            goto bad;
+        v->tr = sel;
+        v->tss_base = d[2] | d[3] << 8 | (L4_Word_t)d[4] << 16 | (L4_Word_t)d[7] << 24;
+        MR(r, EIP) = eip + 3;
+        return true;
+    }
     int len = x86_decode(b, n, false, &in);
     if (len <= 0) {
         report_unknown(v, eip, b, n);
         return false;
     }
+    /* At CPL 3 (IOPL 0) only pushf and popf are allowed. */
+    if (v->cpl && in.op != X86_PUSHF && in.op != X86_POPF)
+        return guest_fault(v, r, 13, eip, 0);
     L4_Word_t next = eip + (L4_Word_t)len, val;
     L4_Word_t mask = in.size == 4 ? ~0ul : (1ul << (in.size * 8)) - 1;
     switch (in.op) {
@@ -439,11 +498,25 @@ static bool emulate(struct vcpu *v, L4_Word_t *r, L4_Word_t eip, bool *no_inject
         break;
     case X86_IRET: {
         v->by_type[VX_IRET]++;
-        L4_Word_t f[3];
+        L4_Word_t f[5];
         if (in.size != 4 || !guest_copy(v, MR(r, ESP), f, 12, false))
             goto bad;
+        if ((f[1] & 3) == 3) {
+            /* To its user mode: also esp and ss; the shadow mappings made
+             * at CPL 0 may include supervisor pages, so they go. */
+            if (!guest_copy(v, MR(r, ESP), f, 20, false))
+                goto bad;
+            set_flags(v, r, f[2]);
+            v->cpl = 3;
+            v->ucs = f[1];
+            v->uss = f[4];
+            MR(r, ESP) = f[3];
+            MR(r, EIP) = f[0];
+            flush_guest(v, 0);
+            return true;
+        }
         if (f[1] != VMM_GUEST_CS)
-            goto unknown;                       /* no guest user mode (yet) */
+            goto unknown;
         MR(r, ESP) += 12;
         set_flags(v, r, f[2]);
         MR(r, EIP) = f[0];
@@ -465,10 +538,16 @@ bad:
 
 /* ---- exits ---- */
 
-/* Page fault: shadow-map the guest-physical page behind the address. */
+static bool patch(struct vcpu *v, L4_Word_t va);
+
+/* Page fault: shadow-map the guest-physical page behind the address. If
+ * the guest's own page tables refuse the access, the guest gets a #PF;
+ * but a page-fault reply cannot change registers, so the faulting
+ * instruction is patched with int3 and the #PF is delivered from the
+ * #BP exception that follows (on_exception). */
 static bool on_pagefault(struct vcpu *v, L4_MsgTag_t tag)
 {
-    L4_Word_t addr, ip, pa;
+    L4_Word_t addr, ip, pa, err;
     L4_StoreMR(L4ABI_PF_MR_ADDR, &addr);
     L4_StoreMR(L4ABI_PF_MR_IP, &ip);
     bool write = L4_Label(tag) & L4ABI_FPAGE_W, w;
@@ -477,8 +556,18 @@ static bool on_pagefault(struct vcpu *v, L4_MsgTag_t tag)
         v->refaults++;
         v->probe_page = 0;
     }
-    if (!translate(v, addr, write, &pa, &w)) {
-        printf("vmm: guest page fault at %lx (ip %lx) has no guest mapping; guest stopped\n",
+    if (!translate(v, addr, (write ? ACC_W : 0) | (v->cpl ? ACC_U : 0), &pa, &w, &err)) {
+        /* An instruction fetch cannot be patched: it is not there. */
+        if (err != ~0ul && !(L4_Label(tag) & L4ABI_FPAGE_X) && !v->pf_pending &&
+            patch(v, ip)) {
+            v->pf_pending = true;
+            v->pf_eip = ip;
+            v->pf_addr = addr;
+            v->pf_err = err;
+            L4_LoadMR(0, L4ABI_TAG(0, 0, 0));
+            return true;
+        }
+        printf("vmm: guest page fault at %lx (ip %lx) cannot be handled; guest stopped\n",
                addr, ip);
         stop(v, VS_BAD_MEMORY, ip);
         return false;
@@ -504,9 +593,9 @@ static int find_patch(const struct vcpu *v, L4_Word_t addr)
  * Refused where int3 would read as a kdebug request (next byte cmpb/jmp). */
 static bool patch(struct vcpu *v, L4_Word_t va)
 {
-    L4_Word_t pa;
+    L4_Word_t pa, err;
     bool w;
-    if (v->npatches >= VMM_MAX_PATCHES || !translate(v, va, false, &pa, &w) ||
+    if (v->npatches >= VMM_MAX_PATCHES || !translate(v, va, 0, &pa, &w, &err) ||
         !ram_ok(v, pa, 2))
         return false;
     unsigned char *p = (unsigned char *)pa;
@@ -517,6 +606,16 @@ static bool patch(struct vcpu *v, L4_Word_t va)
     v->npatches++;
     *p = INT3;
     return true;
+}
+
+/* Undoes patch i. */
+static void unpatch(struct vcpu *v, int i)
+{
+    L4_Word_t pa, err;
+    bool w;
+    if (translate(v, v->patches[i].addr, 0, &pa, &w, &err))
+        *(unsigned char *)pa = v->patches[i].op;
+    v->patches[i] = v->patches[--v->npatches];
 }
 
 /* I/O fault (pager protocol): its reply cannot change registers, so the
@@ -547,9 +646,27 @@ static bool on_exception(struct vcpu *v, L4_MsgTag_t tag)
     L4_Word_t eip = MR(r, EIP);
     unsigned label = L4_Label(tag) & L4ABI_LABEL_KIND_MASK;
     if (label == L4ABI_LABEL_SYSEXC) {
-        /* int n: eip is already past the instruction. */
+        /* int n: eip is already past the instruction. From CPL 3 the gate
+         * must allow it (DPL 3), else #GP with the IDT error code. */
+        unsigned vec = MR(r, EXCNO) & 0xff;
+        unsigned char g[8];
         v->by_type[VX_SOFTINT]++;
-        if (!deliver(v, r, MR(r, EXCNO) & 0xff, false, 0))
+        if (v->cpl && (vec * 8 + 7 > v->idt_limit ||
+                       !guest_copy(v, v->idt_base + vec * 8, g, 8, false) ||
+                       ((g[5] >> 5) & 3) < 3)) {
+            if (!guest_fault(v, r, 13, eip - 2, vec * 8 + 2))
+                return false;
+        } else if (!deliver(v, r, vec, false, 0)) {
+            return false;
+        }
+    } else if (MR(r, EXCNO) == 3 && v->pf_pending && eip - 1 == v->pf_eip) {
+        /* The patched instruction of a guest #PF (on_pagefault). */
+        int i = find_patch(v, v->pf_eip);
+        if (i >= 0)
+            unpatch(v, i);
+        v->pf_pending = false;
+        v->cr2 = v->pf_addr;
+        if (!guest_fault(v, r, 14, v->pf_eip, v->pf_err))
             return false;
     } else if (MR(r, EXCNO) == 3 && find_patch(v, eip - 1) >= 0) {
         if (!emulate(v, r, eip - 1, &no_inject))
@@ -686,8 +803,8 @@ const char *vmm_stop_name(enum vmm_stop s)
 const char *vmm_exit_name(enum vmm_exit x)
 {
     static const char *const n[VX_COUNT] = {
-        "cli", "sti", "pushf", "popf", "in", "out", "hlt", "lidt", "lgdt", "mov-cr",
-        "iret", "int-n", "page-fault", "io-fault",
+        "cli", "sti", "pushf", "popf", "in", "out", "hlt", "lidt", "lgdt", "ltr",
+        "mov-cr", "iret", "int-n", "page-fault", "io-fault",
     };
     return (unsigned)x < VX_COUNT ? n[x] : "?";
 }

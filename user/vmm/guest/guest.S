@@ -2,7 +2,8 @@
  * deprivileged in ring 3. It uses what a small kernel uses: lidt, the
  * 8259 PIC and COM1 through in/out, its own page tables with mov to cr3
  * and cr0.PG, cli/sti/pushf/popf, hlt, iret from interrupt handlers and a
- * software interrupt. Nothing here knows about L4 except guest_boot, the
+ * software interrupt, and a user-mode process of its own (ltr, iret to
+ * CPL 3, a system call, #GP and #PF handlers). Nothing here knows about L4 except guest_boot, the
  * "firmware" that names the VMM as exception handler.
  *
  * The whole image (code, data, page tables, stack) is one page-aligned
@@ -16,6 +17,10 @@
 #define PIC1_DATA   0x21
 #define TIMER_VEC   0x20
 #define SOFT_VEC    0x30
+#define SYS_VEC     0x31            /* the guest's own system call, from its user mode */
+#define UCS         0x4b            /* guest user selectors (its GDT entries 9, 10) */
+#define UDS         0x53
+#define TSS_SEL     0x58
 #define ALIAS       0x40000000      /* a virtual address only paging gives meaning */
 #define NTICKS      10
 #define BENCH_N     200
@@ -55,7 +60,29 @@ guest_main:
     movl $soft_isr, %eax
     movl $idt + SOFT_VEC * 8, %edi
     call set_gate
+    movl $gp_isr, %eax
+    movl $idt + 13 * 8, %edi
+    call set_gate
+    movl $pf_isr, %eax
+    movl $idt + 14 * 8, %edi
+    call set_gate
+    movl $sys_isr, %eax
+    movl $idt + SYS_VEC * 8, %edi
+    call set_gate
+    movb $0xee, idt + SYS_VEC * 8 + 5     /* DPL 3: user mode may call it */
     lidt idtr
+
+    /* GDT and TSS (the stack for entries from user mode). */
+    movl $tss, %eax
+    movw %ax, gdt + TSS_SEL + 2
+    shrl $16, %eax
+    movb %al, gdt + TSS_SEL + 4
+    movb %ah, gdt + TSS_SEL + 7
+    movl $kstack_top, tss + 4
+    movl $0x10, tss + 8
+    lgdt gdtr
+    movw $TSS_SEL, %ax
+    ltr %ax
 
     /* PIC: ICW1 (edge, cascade, ICW4), ICW2 vector base, ICW3, ICW4 (8086),
      * then mask everything but IRQ0. */
@@ -134,6 +161,10 @@ guest_main:
     jb 3b
 
     int $SOFT_VEC
+
+    /* A user process: it runs at CPL 3 until it faults or exits. */
+    call run_user
+
     VCLI
     movl $msg_ticks, %esi
     call puts
@@ -233,6 +264,55 @@ soft_isr:
     incl guest_soft
     iret
 
+/* Enters user mode (IF on); returns when the process is gone. */
+run_user:
+    movl %esp, kernel_resume_esp
+    pushl $UDS
+    pushl $user_stack_top
+    pushl $0x202
+    pushl $UCS
+    pushl $user_main
+    iret
+user_gone:
+    movl kernel_resume_esp, %esp
+    ret
+
+/* System call: eax = 1: print ebx; eax = 2: exit. */
+sys_isr:
+    cmpl $2, %eax
+    je user_gone
+    movl %ebx, guest_user_result
+    movl $msg_user, %esi
+    call puts
+    movl %ebx, %eax
+    call print_dec
+    movl $msg_nl, %esi
+    call puts
+    iret
+
+/* #GP: only user mode may cause one here (cli): skip the instruction. */
+gp_isr:
+    incl guest_user_gp
+    addl $4, %esp                   /* error code */
+    cmpl $UCS, 4(%esp)
+    jne 1f
+    incl (%esp)                     /* cli is one byte */
+    iret
+1:  incl guest_bad                  /* the kernel itself must not fault: stop */
+    VCLI
+    hlt
+
+/* #PF: the user process touched what it may not: record it, end it. */
+pf_isr:
+    movl %cr2, %eax
+    movl %eax, guest_user_cr2
+    movl (%esp), %eax
+    movl %eax, guest_user_pferr
+    cmpl $UCS, 8(%esp)
+    je user_gone
+    incl guest_bad                  /* the kernel itself must not fault */
+    jmp user_gone
+
 /* eax = handler, edi = gate: 32-bit interrupt gate, selector 8, DPL 0. */
 set_gate:
     movw %ax, (%edi)
@@ -263,6 +343,18 @@ build_page_tables:
     movl $pt_b + 3, pd2 + (ALIAS >> 22) * 4
     movl $page_a + 3, pt_a
     movl $page_b + 3, pt_b
+    /* The user pages (and their directory entry) are user-accessible. */
+    orl $4, pd(, %ebx, 4)
+    orl $4, pd2(, %ebx, 4)
+    movl $user_text, %eax
+    call user_page
+    movl $user_stack, %eax
+    call user_page
+    ret
+user_page:                          /* eax = page */
+    shrl $12, %eax
+    andl $0x3ff, %eax
+    orl $4, pt(, %eax, 4)
     ret
 
 /* COM1 output: wait for the transmitter, then write. al = character. */
@@ -319,12 +411,32 @@ msg_sum:    .asciz " ticks, sum="
 msg_bad:    .asciz ", bad="
 msg_soft:   .asciz ", soft="
 msg_nl:     .asciz "\n"
+msg_user:   .asciz "guest: user process says "
 
     .balign 8
 idtr:
     .word 64 * 8 - 1
     .long idt
+gdtr:
+    .word 11 * 8 + 8 - 1
+    .long gdt
+    .balign 8
+gdt:
+    .quad 0
+    .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
+    .quad 0x00cf92000000ffff        /* 0x10 kernel data */
+    .fill 6, 8, 0
+    .quad 0x00cffa000000ffff        /* 0x4b user code */
+    .quad 0x00cff2000000ffff        /* 0x53 user data */
+    .quad 0x0000890000000067        /* 0x58 TSS (base filled in) */
+tss:        .fill 26, 4, 0
     .balign 4
+    .globl guest_user_result, guest_user_gp, guest_user_cr2, guest_user_pferr
+guest_user_result: .long 0
+guest_user_gp:     .long 0
+guest_user_cr2:    .long 0
+guest_user_pferr:  .long 0
+kernel_resume_esp: .long 0
     .globl guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale, guest_soft
     .globl guest_done, guest_bench
 guest_mode:  .long 0                /* set by the VMM before the start */
@@ -350,5 +462,27 @@ page_b:     .fill 1024, 4, 0
 stack:      .fill 1024, 4, 0
     .globl guest_stack_top
 guest_stack_top:
+kstack:     .fill 1024, 4, 0
+kstack_top:
+
+/* The user process: its code and stack pages are the only user pages. */
+user_text:
+user_main:
+    xorl %eax, %eax
+    movl $1, %ecx
+1:  addl %ecx, %eax
+    incl %ecx
+    cmpl $100, %ecx
+    jbe 1b
+    movl %eax, %ebx
+    movl $1, %eax
+    int $SYS_VEC                    /* print the sum */
+    VCLI                            /* refused: #GP, skipped by the guest kernel */
+    movl guest_ticks, %eax          /* a supervisor page: #PF ends the process */
+    movl $2, %eax
+    int $SYS_VEC                    /* exit (only if the read was allowed) */
+    .balign 4096
+user_stack: .fill 1024, 4, 0
+user_stack_top:
     .globl guest_image_end
 guest_image_end:
