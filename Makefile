@@ -66,9 +66,11 @@ $(B)/user/%.o: user/%.S
 	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
 
 # A user program is a directory user/<dir> linked at the address given in
-# its link.addr file (physical == virtual for root servers).
+# its link.addr file (physical == virtual for root servers). An optional
+# `uses` file there names further source folders linked in (e.g. user/vmm).
+user_srcs = $(wildcard $(foreach d,user/$(1) $(shell cat user/$(1)/uses 2>/dev/null),$(d)/*.c $(d)/*.S))
 define user_prog
-$(B)/user/$(1).elf: $$(patsubst %,$(B)/%.o,$$(basename $$(wildcard user/$(2)/*.c user/$(2)/*.S))) $$(LIBDRV) $$(LIBL4)
+$(B)/user/$(1).elf: $$(patsubst %,$(B)/%.o,$$(basename $$(call user_srcs,$(2)))) $$(LIBDRV) $$(LIBL4)
 	$$(LD) $$(LDFLAGS) -Ttext-segment=$$(shell cat user/$(2)/link.addr) -e _start -o $$@ \
 		$$(filter %.o,$$^) $$(LIBDRV) $$(LIBL4)
 USER_PROGS += $(B)/user/$(1).elf
