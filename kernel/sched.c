@@ -1,7 +1,8 @@
-/* Scheduler (queue mechanics in queue.c). Invariants: a thread is in its priority's ready queue iff
- * TF_QUEUED; queued threads are TS_READY and not halted. The current
- * thread is queued while it is runnable (it sits at the head of its queue
- * until it blocks or its slice ends). */
+/* Scheduler (queue mechanics in queue.c). Invariants: a thread is in its
+ * priority's ready queue iff TF_QUEUED; every runnable thread (TS_READY,
+ * not halted, quantum left) except idle is queued. Queues are cleaned
+ * lazily: a thread that blocks stays queued until pick_next meets it, so
+ * an IPC ping-pong between two threads touches no queue at all. */
 #include "sched.h"
 #include "thread.h"
 #include "space.h"
@@ -28,13 +29,19 @@ uint64_t sched_now_us(void)
     return arch_clock_us();
 }
 
+static bool runnable(const struct tcb *t)
+{
+    return t->state == TS_READY && !(t->flags & (TF_HALTED | TF_QUANTUM_OUT));
+}
+
 void sched_enqueue(struct tcb *t)
 {
-    if ((t->flags & (TF_QUEUED | TF_HALTED | TF_QUANTUM_OUT)) ||
-        t->state != TS_READY || t == idle_thread)
+    if (!runnable(t) || t == idle_thread)
         return;
-    prioq_insert_tail(&ready, &t->rq, t->prio);
-    t->flags |= TF_QUEUED;
+    if (!(t->flags & TF_QUEUED)) {      /* else it kept its place (lazy) */
+        prioq_insert_tail(&ready, &t->rq, t->prio);
+        t->flags |= TF_QUEUED;
+    }
     if (t->prio > current->prio || current == idle_thread)
         resched = true;
 }
@@ -47,10 +54,18 @@ void sched_dequeue(struct tcb *t)
     t->flags &= ~TF_QUEUED;
 }
 
+/* The first runnable thread of the highest level; threads that blocked
+ * while queued are dropped here, when the scheduler meets them. */
 static struct tcb *pick_next(void)
 {
-    struct qlink *l = prioq_highest(&ready, NULL);
-    return l ? container_of(l, struct tcb, rq) : idle_thread;
+    struct qlink *l;
+    while ((l = prioq_highest(&ready, NULL))) {
+        struct tcb *t = container_of(l, struct tcb, rq);
+        if (runnable(t))
+            return t;
+        sched_dequeue(t);
+    }
+    return idle_thread;
 }
 
 static void switch_to(struct tcb *next)
@@ -80,12 +95,13 @@ void sched_switch_to(struct tcb *t)
 
 bool sched_can_handoff(const struct tcb *t)
 {
-    if (resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT | TF_QUEUED)))
+    if (resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT)))
         return false;
     if (t->prio >= current->prio)
         return true;
-    /* A lower-priority partner runs next only if nobody else is ready
-     * above it once current leaves the ready queue. */
+    /* A lower-priority partner runs next only if nobody else is queued
+     * above it once current leaves (stale entries make this conservative:
+     * the general path then lets the scheduler sort them out). */
     bool alone = (current->flags & TF_QUEUED) && current->rq.next == &current->rq;
     unsigned p = current->prio;
     if (alone && ready.summary == 1u << (p / 32) && ready.bitmap[p / 32] == 1u << (p % 32))
@@ -95,9 +111,12 @@ bool sched_can_handoff(const struct tcb *t)
 
 void sched_handoff(struct tcb *t)
 {
-    sched_dequeue(current);
-    prioq_insert_tail(&ready, &t->rq, t->prio);
-    t->flags |= TF_QUEUED;
+    /* current (blocked) stays queued until the scheduler meets it; t is
+     * often still queued from before it blocked. */
+    if (!(t->flags & TF_QUEUED)) {
+        prioq_insert_tail(&ready, &t->rq, t->prio);
+        t->flags |= TF_QUEUED;
+    }
     switch_to(t);
 }
 
@@ -108,8 +127,7 @@ void sched_run_now(struct tcb *t)
 
 void sched_block(void)
 {
-    sched_dequeue(current);
-    schedule();
+    schedule();     /* pick_next drops current: it is no longer runnable */
 }
 
 /* Round robin: the current thread goes to the tail of its queue. */
