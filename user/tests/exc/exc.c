@@ -211,6 +211,23 @@ static void test_registers(void)
     delete_thread(t);
 }
 
+/* The handler named by its local ID; the message comes from the worker. */
+static void test_local_handler(void)
+{
+    L4_ThreadId_t t = start_worker(126, do_ud, L4_MyLocalId());
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(500000), &from);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == L4ABI_LABEL_EXCEPTION &&
+       L4_GlobalIdOf(from).raw == t.raw, "handler given as a local ID gets the exception");
+    L4_StoreMRs(1, 12, &w[1]);
+    M_EIP += 2;
+    reply_regs(t);
+    int good;
+    result(t, &good);
+    ok(good, "and its reply resumes the thread");
+    delete_thread(t);
+}
+
 /* #AC: the handler clears AC and lets the access run again. */
 static void test_ac(void)
 {
@@ -622,11 +639,12 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(65);
+    tap_plan(67);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
     test_registers();
+    test_local_handler();
     test_ac();
     test_sanitize();
     test_single_step();
