@@ -11,6 +11,7 @@
 #include "../../vif.h"
 #include "../../kernel.h"
 
+#if KDB
 static void print_user_string(uint32_t ua)
 {
     char buf[64];
@@ -37,6 +38,8 @@ static void print_user_string(uint32_t ua)
         ua += n;
     }
 }
+
+#endif
 
 bool kdebug_trap(struct trap_frame *f)
 {
