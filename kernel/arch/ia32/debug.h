@@ -4,6 +4,7 @@
 #include "trap.h"
 #include "../../thread.h"
 uint32_t debug_status_take(void);               /* DR6, then reset it */
+#define DEBUG_DR6_STEP 0xffff4ff0u              /* DR6 of a single-step trap (BS) */
 bool debug_kernel_trap(struct trap_frame *f);   /* kernel-mode #DB */
 /* sysenter_ipc: give back the TF that a #DB at the entry took away. */
 extern bool debug_sysenter_step;

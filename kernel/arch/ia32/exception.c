@@ -153,6 +153,10 @@ static bool general_protection(struct trap_frame *f)
         return false;
     if (in.op == X86_CLI || in.op == X86_STI) {
         vif_emulate(f, in.op == X86_STI, (unsigned)len);
+        /* The instruction "ran": a single-stepped thread traps after it,
+         * as it would on the CPU. */
+        if (f->eflags & EFL_TF)
+            deliver(f, L4ABI_LABEL_EXCEPTION, TRAP_DB, DEBUG_DR6_STEP);
         return true;
     }
     return false;

@@ -33,7 +33,8 @@ extern unsigned long do_de(void), do_ud(void), do_gp(void), do_bp(void),
     do_int30(void), do_int90(void), do_into(void), do_bound(void), do_ac(void),
     do_flags(void), do_tf(void), do_cli(void), do_sti(void);
 extern void set_tf(void), clear_tf(void);
-extern unsigned long do_mf(void), do_xm(void), do_hw(void);
+extern unsigned long do_mf(void), do_xm(void), do_hw(void), do_tf_cli(void);
+extern char tfc_insn[], tfc_cli[], tfc_after_cli[], tfc_after_sti[];
 extern char hw_setup_insn[], hw_insn[], hw_after_write[];
 extern volatile unsigned hw_var;
 extern char mf_insn[], xm_insn[];
@@ -305,6 +306,30 @@ static void test_single_step(void)
     reply_regs(t);
     L4_Word_t r = result(t, &good);
     ok(good && r == 9, "clearing TF in the reply resumes normally");
+    delete_thread(t);
+}
+
+/* Stepping over cli and sti: one #DB after each, whether they trap to the
+ * kernel (emulated) or not (PVI). */
+static void test_step_cli(void)
+{
+    L4_ThreadId_t t = start_worker(127, do_tf_cli, root_tid);
+    L4_MsgTag_t tag = receive(t);
+    M_EIP = (L4_Word_t)tfc_cli;
+    M_EFLAGS |= EFL_TF;
+    reply_regs(t);
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && M_EIP == (L4_Word_t)tfc_after_cli &&
+       (M_ERR & 0x4000), "single step over cli: #DB right after it (eip %lx)", M_EIP);
+    reply_regs(t);
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && M_EIP == (L4_Word_t)tfc_after_sti &&
+       (M_ERR & 0x4000), "single step over sti: #DB right after it (eip %lx)", M_EIP);
+    M_EFLAGS &= ~EFL_TF;
+    reply_regs(t);
+    int good;
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 11, "thread finishes");
     delete_thread(t);
 }
 
@@ -639,7 +664,7 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(67);
+    tap_plan(70);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
@@ -649,6 +674,7 @@ int main(void)
     test_sanitize();
     test_single_step();
     test_step_syscall();
+    test_step_cli();
     test_hw_breakpoints();
     test_no_handler();
     test_vif();
