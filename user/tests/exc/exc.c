@@ -429,6 +429,83 @@ static void test_hw_breakpoints(void)
     delete_thread(t);
 }
 
+/* ---- A handler in another space: the child runs this binary's code,
+ * paged 1:1 by us, and names us as its exception handler. ---- */
+#define KIP_AREA 0xbff00000u
+static L4_Word_t child_stack[STACK_WORDS] __attribute__((aligned(16)));
+
+static void child_main(void)
+{
+    L4_Set_ExceptionHandler(root_tid);
+    L4_Word_t r = do_int30();           /* system-call exception */
+    r += do_ud();                       /* exception */
+    load_tag(LBL_DONE, 1, 0);
+    L4_LoadMR(1, r);
+    L4_Call(root_tid);
+    sleep_forever();
+}
+
+/* Maps the faulting page 1:1 from our space; 1 if tag was a page fault. */
+static int answer_fault(L4_MsgTag_t tag)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
+        return 0;
+    L4_Word_t addr;
+    L4_StoreMR(1, &addr);
+    L4_Word_t page = addr & ~0xffful;
+    volatile char *p = (volatile char *)page;
+    char c = *p;
+    if (L4_Label(tag) & L4ABI_FPAGE_W)
+        *p = c;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible), page);
+    load_tag(0, 0, 2);
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    return 1;
+}
+
+/* Next message from `who` that is not a page fault (faults answered). */
+static L4_MsgTag_t receive_paged(L4_ThreadId_t who)
+{
+    for (;;) {
+        L4_MsgTag_t tag = receive(who);
+        if (L4_IpcFailed(tag) || !answer_fault(tag))
+            return tag;
+        L4_Reply(who);
+    }
+}
+
+static void test_other_space(void)
+{
+    L4_ThreadId_t child = tid(128);
+    L4_Word_t old;
+    int good = L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul) == 1 &&
+               L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                               L4_nilthread, &old) == 1 &&
+               L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA) == 1;
+    load_tag(0, 2, 0);
+    L4_LoadMR(1, (L4_Word_t)child_main);
+    L4_LoadMR(2, (L4_Word_t)&child_stack[STACK_WORDS - 4]);
+    good = good && L4_IpcSucceeded(L4_Send(child));
+    ok(good, "child space created and started");
+
+    L4_MsgTag_t tag = receive_paged(child);
+    ok(is_exc(tag, L4ABI_LABEL_SYSEXC) && M_EXCNO == 0x30 && M_EIP == (L4_Word_t)int30_after &&
+       M_EAX == 5, "system-call exception from another space (label %lx)", L4_Label(tag));
+    M_EAX = 100;
+    reply_regs(child);
+    tag = receive_paged(child);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6 && M_EIP == (L4_Word_t)ud_insn,
+       "exception from another space (excno %lu)", M_EXCNO);
+    M_EIP += 2;
+    M_EAX = 20;
+    reply_regs(child);
+    tag = receive_paged(child);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE && w[1] == 120,
+       "child resumed with the replies' registers (%lu)", w[1]);
+    delete_thread(child);
+}
+
 /* No handler (nil or nonexistent): only that thread stops. */
 static void test_no_handler(void)
 {
@@ -664,7 +741,7 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(70);
+    tap_plan(74);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
@@ -676,6 +753,7 @@ int main(void)
     test_step_syscall();
     test_step_cli();
     test_hw_breakpoints();
+    test_other_space();
     test_no_handler();
     test_vif();
     test_vif_hold();
