@@ -79,6 +79,14 @@ static void test_sigma0(void)
                                     L4_FpageLog2(0x30001000, 12));
     ok(!L4_IsNilFpage(f), "the same frame again (same owner)");
     ok(*(volatile L4_Word_t *)0x30001000 == 0xabc, "is the same memory at the second place");
+
+    /* Our own page faults: flushing a page of our image, then touching it,
+     * brings back the very same frame from sigma0. */
+    pages[15][5] = 0xfeed;
+    L4_Fpage_t fl = L4_Flush(fpage(pg(15), 12, L4_FullyAccessible));
+    ok(L4_WasWritten(fl), "flush of a page of our image reports it written");
+    is(((volatile L4_Word_t *)pages[15])[5], 0xfeed,
+       "refault through sigma0 maps the same frame again (idempotent)");
 }
 
 /* ---- fault storm; the root task pages S from its 16 MiB ---- */
@@ -508,7 +516,7 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(107);
+    tap_plan(109);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
