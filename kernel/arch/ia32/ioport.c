@@ -30,6 +30,7 @@ static uint32_t io_pt[1024] __attribute__((aligned(4096)));
 static uint8_t denied[2][4096] __attribute__((aligned(4096)));
 static uint8_t terminator[4096] __attribute__((aligned(4096)));
 static struct space *installed;     /* whose bitmap the window shows */
+uint8_t *io_installed_bm;           /* its first page, NULL = all denied */
 static struct space *io_spaces;
 uint32_t io_stat_switches, io_stat_faults;
 
@@ -59,6 +60,7 @@ void io_init(void)
 static void install(struct space *s)
 {
     installed = s;
+    io_installed_bm = s ? s->io.bm.page[0] : NULL;
     set_pte(WIN_BM0, s ? s->io.bm.page[0] : denied[0]);
     set_pte(WIN_BM1, s ? s->io.bm.page[1] : denied[1]);
     io_stat_switches++;
