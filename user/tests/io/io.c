@@ -140,6 +140,18 @@ struct result {
 
 /* Serves the child's faults until it reports back. I/O faults are
  * answered with the faulting fpage, at most `max_answers` times. */
+static int grant_mode;      /* answer I/O faults with a grant item */
+
+static void grant_ports(L4_Word_t fp)
+{
+    L4_Msg_t msg;
+    L4_Fpage_t f = { .raw = fp };
+    L4_MsgClear(&msg);
+    L4_MsgAppendGrantItem(&msg, L4_GrantItem(f, 0));
+    L4_MsgLoad(&msg);
+    L4_Send(child);
+}
+
 static struct result wait_done(int max_answers)
 {
     struct result r = { 0, 0, 0, 0, 0 };
@@ -158,7 +170,9 @@ static struct result wait_done(int max_answers)
                 r.fpage = fp;
                 r.ip = ip;
             }
-            if (r.faults <= max_answers)
+            if (r.faults <= max_answers && grant_mode)
+                grant_ports(fp);
+            else if (r.faults <= max_answers)
                 L4_PecanMapPorts(child, L4ABI_IOFPAGE_PORT(fp), (int)L4ABI_IOFPAGE_LOG2(fp), 0);
         } else if (L4_Label(tag) == LABEL_DONE) {
             L4_StoreMR(1, &r.value);
@@ -191,7 +205,7 @@ static void start_child(void)
 
 int main(void)
 {
-    tap_plan(31);
+    tap_plan(34);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
@@ -244,6 +258,20 @@ int main(void)
     f0 = stat(L4ABI_KDB_STAT_IO_FAULTS);
     __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3ff));
     ok(stat(L4ABI_KDB_STAT_IO_FAULTS) == f0, "unmap without flush keeps our ports");
+
+    /* Grant: the child gets the ports, we lose them (our next access
+     * faults to sigma0, which maps them again). */
+    L4_PecanUnmapPorts(0, 16, 0);
+    grant_mode = 1;
+    r = run(OP_INB_DX, 1);
+    grant_mode = 0;
+    ok(r.done && r.faults == 1 && (r.value & 0xff) == 0x5a, "granted port works in the child");
+    f0 = stat(L4ABI_KDB_STAT_IO_FAULTS);
+    __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3ff));
+    ok(stat(L4ABI_KDB_STAT_IO_FAULTS) == f0 + 1 && v == 0x5a,
+       "the granter lost the port (one fault, sigma0 maps it back)");
+    r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 0, "the child keeps the granted port");
 
     r = run(OP_ATTACH, 0);
     ok(r.done && r.value == L4ABI_ERR_NO_PRIVILEGE, "unprivileged interrupt attach refused");
