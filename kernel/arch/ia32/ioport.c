@@ -172,8 +172,16 @@ bool io_fault(struct trap_frame *f)
     struct io_access a;
     if (f->vector != TRAP_GP || f->error != 0 || !t->mr)
         return false;
-    while (len < sizeof(code) && copy_from_user(&code[len], f->eip + len, 1))
+    /* Read up to the end of the instruction's page, and into the next page
+     * only if the bytes so far can still become an I/O instruction: a
+     * read there may need the pager, which must not happen for an
+     * unrelated #GP. */
+    uint32_t in_page = PAGE_SIZE - (f->eip & (PAGE_SIZE - 1));
+    while (len < sizeof(code) && len < in_page && copy_from_user(&code[len], f->eip + len, 1))
         len++;
+    while (len == in_page && len < sizeof(code) && io_decode_needs_more(code, len) &&
+           copy_from_user(&code[len], f->eip + len, 1))
+        len++, in_page++;
     if (!io_decode(code, len, f->edx, &a) || a.port + a.size > IO_PORTS)
         return false;
     if (has_ports(t->space, a.port, a.size) && !t->space->sigma0)

@@ -63,6 +63,21 @@ IO_OP(outsl, "outsl", : "+a"(v) : "d"(0xfffc), "S"(buf))
 IO_OP(outsb, "outsb", : "+a"(v) : "d"(0xffff), "S"(buf))
 IO_OP(pic, "inb $0x21, %%al", : "+a"(v))
 
+/* `inw %dx, %ax` with its operand-size prefix on the last byte of a page
+ * and the opcode on the next: the decoder must read across. */
+static unsigned char split_code[8192] __attribute__((aligned(4096)));
+#define ip_split ((const char *)&split_code[4095])
+
+static L4_Word_t op_split(void)
+{
+    L4_Word_t v;
+    split_code[4095] = 0x66;
+    split_code[4096] = 0xed;
+    split_code[4097] = 0xc3;            /* ret */
+    __asm__ volatile("call *%1" : "=a"(v) : "r"(&split_code[4095]), "d"(0xfffe) : "memory");
+    return v;
+}
+
 static L4_Word_t op_attach(void)
 {
     L4_Word_t r = L4_AssociateInterrupt(L4_InterruptThread(8), L4_Myself());
@@ -95,10 +110,11 @@ static const struct op ops[] = {
     OP(rep_insw, 0xfffe, 1),
     OP(outsl, 0xfffc, 2),
     OP(outsb, 0xffff, 0),
+    OP(split, 0xfffe, 1),
     { "attach", op_attach, 0, 0 },
     OP(pic, 0x21, 0),
 };
-enum { OP_INB_IMM = 0, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 17, OP_PIC };
+enum { OP_INB_IMM = 0, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 18, OP_PIC };
 
 /* The child: reports the last result and asks for the next operation. */
 static void child_main(void)
@@ -205,7 +221,7 @@ static void start_child(void)
 
 int main(void)
 {
-    tap_plan(34);
+    tap_plan(35);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
