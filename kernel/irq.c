@@ -139,7 +139,7 @@ void irq_entry(unsigned irq)
     h->state = TS_READY;
     /* Direct switch: a waiting handler that outranks the interrupted
      * thread runs now, without a trip through the ready queues' scan. */
-    if (h->prio > current->prio || current->prio == 0) {
+    if (h->prio > current->prio || (current->flags & TF_KERNEL)) {
         irq_stat_direct++;
         sched_switch_to(h);
     } else {

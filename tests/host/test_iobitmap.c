@@ -157,6 +157,23 @@ static void test_decode_rejects(void **state)
     assert_false(io_decode(cli, 0, 0, &a));
 }
 
+static void test_decode_needs_more(void **state)
+{
+    (void)state;
+    const uint8_t pre[] = { 0x66, 0xf3 }, imm[] = { 0x66, 0xe5 }, dx[] = { 0xec },
+                  cli[] = { 0xfa }, pre_cli[] = { 0x66, 0xfa };
+    uint8_t many[15];
+    memset(many, 0x66, sizeof(many));
+    assert_true(io_decode_needs_more(pre, 2));
+    assert_true(io_decode_needs_more(imm, 2));
+    assert_true(io_decode_needs_more(cli, 0));
+    assert_false(io_decode_needs_more(dx, 1));
+    assert_false(io_decode_needs_more(cli, 1));
+    assert_false(io_decode_needs_more(pre_cli, 2));
+    assert_false(io_decode_needs_more(many, 15));
+    assert_true(io_decode_needs_more(many, 14));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_reserved),
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_decode_rejects),
+        cmocka_unit_test(test_decode_needs_more),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

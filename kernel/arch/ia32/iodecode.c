@@ -3,20 +3,31 @@
  * prefix changes the meaning (word instead of dword). */
 #include "iodecode.h"
 
+static bool is_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0xf2 || b == 0xf3 || b == 0xf0 || b == 0x67 || b == 0x26 ||
+           b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65;
+}
+
+bool io_decode_needs_more(const uint8_t *code, uint32_t len)
+{
+    uint32_t i = 0;
+    if (len >= 15)
+        return false;
+    while (i < len && is_prefix(code[i]))
+        i++;
+    return i == len || (i == len - 1 && code[i] >= 0xe4 && code[i] <= 0xe7);
+}
+
 bool io_decode(const uint8_t *code, uint32_t len, uint32_t edx, struct io_access *a)
 {
     bool opsize = false;
     uint32_t i = 0;
     if (len > 15)
         len = 15;
-    for (; i < len; i++) {
-        uint8_t b = code[i];
-        if (b == 0x66)
+    for (; i < len && is_prefix(code[i]); i++)
+        if (code[i] == 0x66)
             opsize = true;
-        else if (b != 0xf2 && b != 0xf3 && b != 0xf0 && b != 0x67 && b != 0x26 &&
-                 b != 0x2e && b != 0x36 && b != 0x3e && b != 0x64 && b != 0x65)
-            break;
-    }
     if (i >= len)
         return false;
     uint8_t op = code[i++];

@@ -17,5 +17,9 @@ struct io_access {
 /* Decodes code[0..len) (the bytes at the faulting ip) with %dx = edx.
  * Returns false if it is not an I/O instruction. */
 bool io_decode(const uint8_t *code, uint32_t len, uint32_t edx, struct io_access *a);
+/* True if code[0..len) could be the start of an I/O instruction that
+ * continues beyond len (only prefixes, or an immediate-port opcode
+ * without its port byte): the caller may read further. */
+bool io_decode_needs_more(const uint8_t *code, uint32_t len);
 
 #endif

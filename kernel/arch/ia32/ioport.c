@@ -30,6 +30,7 @@ static uint32_t io_pt[1024] __attribute__((aligned(4096)));
 static uint8_t denied[2][4096] __attribute__((aligned(4096)));
 static uint8_t terminator[4096] __attribute__((aligned(4096)));
 static struct space *installed;     /* whose bitmap the window shows */
+uint8_t *io_installed_bm;           /* its first page, NULL = all denied */
 static struct space *io_spaces;
 uint32_t io_stat_switches, io_stat_faults;
 
@@ -59,6 +60,7 @@ void io_init(void)
 static void install(struct space *s)
 {
     installed = s;
+    io_installed_bm = s ? s->io.bm.page[0] : NULL;
     set_pte(WIN_BM0, s ? s->io.bm.page[0] : denied[0]);
     set_pte(WIN_BM1, s ? s->io.bm.page[1] : denied[1]);
     io_stat_switches++;
@@ -170,8 +172,16 @@ bool io_fault(struct trap_frame *f)
     struct io_access a;
     if (f->vector != TRAP_GP || f->error != 0 || !t->mr)
         return false;
-    while (len < sizeof(code) && copy_from_user(&code[len], f->eip + len, 1))
+    /* Read up to the end of the instruction's page, and into the next page
+     * only if the bytes so far can still become an I/O instruction: a
+     * read there may need the pager, which must not happen for an
+     * unrelated #GP. */
+    uint32_t in_page = PAGE_SIZE - (f->eip & (PAGE_SIZE - 1));
+    while (len < sizeof(code) && len < in_page && copy_from_user(&code[len], f->eip + len, 1))
         len++;
+    while (len == in_page && len < sizeof(code) && io_decode_needs_more(code, len) &&
+           copy_from_user(&code[len], f->eip + len, 1))
+        len++, in_page++;
     if (!io_decode(code, len, f->edx, &a) || a.port + a.size > IO_PORTS)
         return false;
     if (has_ports(t->space, a.port, a.size) && !t->space->sigma0)

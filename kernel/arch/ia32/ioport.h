@@ -18,7 +18,10 @@ struct io_space {
 };
 
 void io_init(void);                         /* the TSS bitmap window */
-void io_switch(struct space *s);            /* on address-space switch */
+/* On address-space switch: remaps the window if s's bitmap (NULL = none)
+ * is not the installed one. Callers test io_installed_bm inline first. */
+void io_switch(struct space *s);
+extern uint8_t *io_installed_bm;
 void io_space_destroy(struct space *s);
 /* Map/grant item with an I/O fpage from space `from` to `to`. */
 void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant);

@@ -57,7 +57,8 @@ void arch_switch_to(struct tcb *prev, struct tcb *next)
         pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
         pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
         write_cr3(virt_to_phys(pd));
-        io_switch(next->space);
+        if (next->space->io.bm.page[0] != io_installed_bm)
+            io_switch(next->space);
     }
     tss.esp0 = sysenter_area.esp0 = tcb_stack_top(next);
     fpu_switch_to(next);

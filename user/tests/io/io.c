@@ -63,6 +63,21 @@ IO_OP(outsl, "outsl", : "+a"(v) : "d"(0xfffc), "S"(buf))
 IO_OP(outsb, "outsb", : "+a"(v) : "d"(0xffff), "S"(buf))
 IO_OP(pic, "inb $0x21, %%al", : "+a"(v))
 
+/* `inw %dx, %ax` with its operand-size prefix on the last byte of a page
+ * and the opcode on the next: the decoder must read across. */
+static unsigned char split_code[8192] __attribute__((aligned(4096)));
+#define ip_split ((const char *)&split_code[4095])
+
+static L4_Word_t op_split(void)
+{
+    L4_Word_t v;
+    split_code[4095] = 0x66;
+    split_code[4096] = 0xed;
+    split_code[4097] = 0xc3;            /* ret */
+    __asm__ volatile("call *%1" : "=a"(v) : "r"(&split_code[4095]), "d"(0xfffe) : "memory");
+    return v;
+}
+
 static L4_Word_t op_attach(void)
 {
     L4_Word_t r = L4_AssociateInterrupt(L4_InterruptThread(8), L4_Myself());
@@ -95,10 +110,11 @@ static const struct op ops[] = {
     OP(rep_insw, 0xfffe, 1),
     OP(outsl, 0xfffc, 2),
     OP(outsb, 0xffff, 0),
+    OP(split, 0xfffe, 1),
     { "attach", op_attach, 0, 0 },
     OP(pic, 0x21, 0),
 };
-enum { OP_INB_IMM = 0, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 17, OP_PIC };
+enum { OP_INB_IMM = 0, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 18, OP_PIC };
 
 /* The child: reports the last result and asks for the next operation. */
 static void child_main(void)
@@ -140,6 +156,18 @@ struct result {
 
 /* Serves the child's faults until it reports back. I/O faults are
  * answered with the faulting fpage, at most `max_answers` times. */
+static int grant_mode;      /* answer I/O faults with a grant item */
+
+static void grant_ports(L4_Word_t fp)
+{
+    L4_Msg_t msg;
+    L4_Fpage_t f = { .raw = fp };
+    L4_MsgClear(&msg);
+    L4_MsgAppendGrantItem(&msg, L4_GrantItem(f, 0));
+    L4_MsgLoad(&msg);
+    L4_Send(child);
+}
+
 static struct result wait_done(int max_answers)
 {
     struct result r = { 0, 0, 0, 0, 0 };
@@ -158,7 +186,9 @@ static struct result wait_done(int max_answers)
                 r.fpage = fp;
                 r.ip = ip;
             }
-            if (r.faults <= max_answers)
+            if (r.faults <= max_answers && grant_mode)
+                grant_ports(fp);
+            else if (r.faults <= max_answers)
                 L4_PecanMapPorts(child, L4ABI_IOFPAGE_PORT(fp), (int)L4ABI_IOFPAGE_LOG2(fp), 0);
         } else if (L4_Label(tag) == LABEL_DONE) {
             L4_StoreMR(1, &r.value);
@@ -191,7 +221,7 @@ static void start_child(void)
 
 int main(void)
 {
-    tap_plan(31);
+    tap_plan(35);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
@@ -244,6 +274,20 @@ int main(void)
     f0 = stat(L4ABI_KDB_STAT_IO_FAULTS);
     __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3ff));
     ok(stat(L4ABI_KDB_STAT_IO_FAULTS) == f0, "unmap without flush keeps our ports");
+
+    /* Grant: the child gets the ports, we lose them (our next access
+     * faults to sigma0, which maps them again). */
+    L4_PecanUnmapPorts(0, 16, 0);
+    grant_mode = 1;
+    r = run(OP_INB_DX, 1);
+    grant_mode = 0;
+    ok(r.done && r.faults == 1 && (r.value & 0xff) == 0x5a, "granted port works in the child");
+    f0 = stat(L4ABI_KDB_STAT_IO_FAULTS);
+    __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3ff));
+    ok(stat(L4ABI_KDB_STAT_IO_FAULTS) == f0 + 1 && v == 0x5a,
+       "the granter lost the port (one fault, sigma0 maps it back)");
+    r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 0, "the child keeps the granted port");
 
     r = run(OP_ATTACH, 0);
     ok(r.done && r.value == L4ABI_ERR_NO_PRIVILEGE, "unprivileged interrupt attach refused");
