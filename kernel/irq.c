@@ -22,6 +22,7 @@
 #include "sched.h"
 #include "ipc.h"
 #include "console.h"
+#include "vif.h"
 #include "arch/ia32/irqchip.h"
 #include "arch/ia32/cpu.h"
 
@@ -71,9 +72,25 @@ static bool accepts_line(const struct tcb *h, unsigned irq)
 /* Gives h (receiving, h->partner its from-specifier) what is pending for
  * it: one synchronous interrupt, or the mask of its asynchronous ones.
  * Only h's UTCB and TCB result fields change. */
+/* Is an interrupt pending for h that h's from-specifier accepts? */
+static bool pending_for(const struct tcb *h)
+{
+    for (uint32_t p = irq_pending; p; p &= p - 1) {
+        unsigned irq = (unsigned)__builtin_ctz(p);
+        if (lines[irq].handler == h->gid && accepts_line(h, irq))
+            return true;
+    }
+    return false;
+}
+
 static bool deliver(struct tcb *h)
 {
     uint32_t mask = 0, count = 0, from = 0;
+    /* While h's virtual IF is clear, its interrupts are held: they stay
+     * pending (lines masked, nothing lost), h's VIP shows them, and h gets
+     * them on a receive after its next sti. */
+    if (!pending_for(h) || vif_set_pending(h))
+        return false;
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
         struct irq_line *l = &lines[irq];
