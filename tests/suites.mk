@@ -77,13 +77,19 @@ test-bochs-exc: all | $(T)
 	-@$(BT) --name bochs-exc --log $(T)/bochs-exc.log --result $(T)/bochs-exc.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 
-ALL_RESULTS := host $(QEMU_SUITES) irq-pic kfault dfault badelf badaddr nomods bochs-boot bochs-exc
+# Real interrupts held by the virtual IF, with PVI.
+test-bochs-vifirq: all | $(T)
+	-@$(BT) --name bochs-vifirq --log $(T)/bochs-vifirq.log --result $(T)/bochs-vifirq.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-vifirq.elf | tail -1
+
+ALL_RESULTS := host $(QEMU_SUITES) irq-pic kfault dfault badelf badaddr nomods bochs-boot bochs-exc bochs-vifirq
 
 test: test-deps
 	@rm -rf $(T)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-host $(addprefix test-qemu-,$(QEMU_SUITES)) \
-	  test-irq-pic test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc
+	  test-irq-pic test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc \
+	  test-bochs-vifirq
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,$(ALL_RESULTS)))
 
 bench: all | $(T)
@@ -100,4 +106,4 @@ bench: all | $(T)
 	  grep '^bench:' $(T)/bench-exc-bochs.log | sed 's/^bench:/bench (bochs, PVI):/' || \
 	  { echo "bench-exc under bochs failed"; tail -20 $(T)/bench-exc-bochs.log; exit 1; }
 
-.PHONY: test-deps test-host test-irq-pic test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc
+.PHONY: test-deps test-host test-irq-pic test-kfault test-dfault test-badelf test-badaddr test-nomods test-bochs test-bochs-exc test-bochs-vifirq

@@ -69,8 +69,11 @@ sysenter_entry:
     addl $4, %esp
     /* Leave with sysexit: edx = return eip, ecx = user esp (both clobbered
      * by the IPC ABI). A frame with TF set returns through iret so that the
-     * single-step trap comes after the right instruction. */
-    testl $0x100, 48(%esp)          /* frame eflags.TF */
+     * single-step trap comes after the right instruction; with CR4.PVI
+     * every frame does (sysexit_iret_mask is all ones), because popfl at
+     * CPL 0 cannot restore the thread's VIF and VIP. */
+    movl sysexit_iret_mask, %eax
+    testl %eax, 48(%esp)            /* frame eflags */
     jnz trap_return
     popal
     movl 8(%esp), %edx              /* frame eip */
@@ -80,6 +83,12 @@ sysenter_entry:
     popfl
     sti                             /* takes effect after sysexit */
     sysexit
+
+    .data
+    .align 4
+    .globl sysexit_iret_mask
+sysexit_iret_mask:
+    .long 0x100                     /* EFLAGS.TF */
 
     .section .rodata
     .align 4

@@ -63,6 +63,8 @@ void vif_init(void)
     if (cpu.vme) {
         write_cr4(read_cr4() | CR4_PVI);
         cpu.pvi = true;
+        extern uint32_t sysexit_iret_mask;
+        sysexit_iret_mask = ~0u;    /* entry.S: VIF/VIP need iret */
     }
     kprintf("vif: virtual interrupt flag by %s\n",
             cpu.pvi ? "protected-mode virtual interrupts (CR4.PVI)" : "#GP trap and emulation");
