@@ -12,6 +12,7 @@
 #include <l4/thread.h>
 #include <l4/ipc.h>
 #include <l4/message.h>
+#include <l4/schedule.h>
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
@@ -24,7 +25,7 @@
 
 static L4_ThreadId_t root_tid, A, B, S;
 static L4_ThreadId_t sender;  /* A, or S (in our space) for the abort test */
-static L4_Word_t stacks[4][STACK_WORDS] __attribute__((aligned(16)));
+static L4_Word_t stacks[6][STACK_WORDS] __attribute__((aligned(16)));
 
 /* Job parameters, written by us before a job and read by the children. */
 static volatile L4_Word_t snd_words[16], n_snd;        /* typed words A sends */
@@ -43,7 +44,7 @@ static struct report rep_a, rep_b;
 #define MAXF 64
 struct faultlog { int n; struct { L4_Word_t who, addr; } f[MAXF]; };
 static struct faultlog log_a, log_b;
-static L4_ThreadId_t PB;
+static L4_ThreadId_t PB, R2, H;
 static L4_Word_t mute_lo, mute_hi;  /* mute_who's faults here are never answered */
 static L4_ThreadId_t mute_who;
 static int abort_on_mute;           /* ... and make us abort the sender's send */
@@ -141,6 +142,49 @@ static void job_reply(void)
         tag = L4_Reply(from);
     }
     report_result(tag);
+}
+
+/* A 12 MiB compound string within our space (S to R2), long enough to
+ * span several timer ticks, and a high-priority thread H that wakes up
+ * meanwhile: with preemption points in the copy H runs while the copy is
+ * only partly done. */
+#define BIGSUB (4 * 1024 * 1024 - PG)
+#define BIGN   3
+static char big_s[BIGN * BIGSUB] __attribute__((aligned(4096)));
+static char big_r[BIGN * BIGSUB] __attribute__((aligned(4096)));
+static volatile int big_go, h_mid = -1;
+
+static void job_big_send(void)
+{
+    L4_LoadMR(0, L4ABI_TAG(0x30, 0, 1 + BIGN));
+    L4_LoadMR(1, L4ABI_STRITEM_W0(BIGSUB, BIGN, 0, 0));
+    for (int i = 0; i < BIGN; i++)
+        L4_LoadMR(2 + i, (L4_Word_t)big_s + (L4_Word_t)i * BIGSUB);
+    big_go = 1;
+    L4_MsgTag_t tag = L4_Send(R2);
+    report_result(tag);
+}
+
+static void job_big_recv(void)
+{
+    L4_LoadBR(0, L4ABI_ACCEPT_STRINGS);
+    L4_LoadBR(1, L4ABI_STRITEM_W0(BIGSUB, BIGN, 0, 0));
+    for (int i = 0; i < BIGN; i++)
+        L4_LoadBR(2 + i, (L4_Word_t)big_r + (L4_Word_t)i * BIGSUB);
+    L4_MsgTag_t tag = L4_Receive(S);
+    L4_LoadBR(0, 0);
+    report_result(tag);
+}
+
+static void h_main(void)
+{
+    for (;;) {
+        L4_Sleep(L4_TimePeriod(300));
+        if (big_go && big_r[0] != 0) {
+            h_mid = big_r[BIGN * BIGSUB - 1] == 0;
+            L4_Sleep(L4_Never);
+        }
+    }
 }
 
 static void child_loop(void)
@@ -242,7 +286,8 @@ static int serve(int n)
             diag("serve: unexpected label %lx", L4_Label(tag));
             continue;
         }
-        struct report *r = from.raw == B.raw ? &rep_b : &rep_a;
+        int is_b = from.raw == B.raw || (R2.raw && L4_GlobalIdOf(from).raw == R2.raw);
+        struct report *r = is_b ? &rep_b : &rep_a;
         L4_StoreMR(1, &r->tag);
         L4_StoreMR(2, &r->err);
         L4_StoreMRs(3, 4, r->w);
@@ -654,6 +699,43 @@ static void test_reply_to_fast_caller(void)
        "the caller faulted on its own buffer during the reply's copy");
 }
 
+static void start_local(L4_ThreadId_t t, int slot, void (*fn)(void), int stack)
+{
+    L4_ThreadControl(t, root_tid, root_tid, root_tid,
+                     (void *)(UTCB_AREA + (L4_Word_t)slot * L4ABI_UTCB_SIZE));
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)fn);
+    L4_LoadMR(2, stack_top(stack));
+    L4_Send(t);
+}
+
+static void test_preemption(void)
+{
+    for (L4_Word_t i = 0; i < sizeof big_s; i += PG) {
+        big_s[i] = (char)(i / PG) | 1;      /* every page mapped, non-zero */
+        big_r[i] = 0;
+    }
+    big_s[sizeof big_s - 1] = 0x7e;
+    R2 = tid(63);
+    H = tid(64);
+    start_local(R2, 3, child_loop, 4);
+    serve(1);
+    start_local(H, 4, h_main, 5);
+    L4_Set_Priority(H, 200);
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    go(R2, job_big_recv);
+    go(S, job_big_send);
+    int ran = serve(2) == 2;
+    ok(ran && rep_a.err == 0 && rep_b.err == 0 && big_r[sizeof big_r - 1] == 0x7e &&
+       memcmp(big_r, big_s, 64) == 0,
+       "12 MiB compound string copied (%lx/%lx)", rep_a.err, rep_b.err);
+    ok(h_mid == 1, "a higher-priority thread ran in the middle of the copy (%d)", h_mid);
+    L4_ThreadControl(H, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    L4_ThreadControl(R2, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    R2 = L4_nilthread;
+}
+
 static void test_xfer_timeout(void)
 {
     /* Page 1 of the receive buffer is mapped, page 2 never will be. */
@@ -732,7 +814,7 @@ int main(void)
     PB = tid(62);
     sender = A;
     mute_who = B;
-    tap_plan(46);
+    tap_plan(48);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
@@ -760,6 +842,7 @@ int main(void)
     test_reply_to_fast_caller();
     test_xfer_timeout();
     test_abort();
+    test_preemption();
     test_delete();
 
     /* Still alive and copying after all that. */
