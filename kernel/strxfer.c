@@ -26,6 +26,7 @@
 #include "ipc.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
+#include "arch/ia32/cpu.h"
 
 struct xfer {
     struct tcb *s, *r;
@@ -227,6 +228,18 @@ static void run(struct xfer *x)
         pd_touch(x->r->space->pd, ra, true);
         x->off += n;
         x->done += n;
+        /* Preemption point between steps, so that a long message does not
+         * hold off interrupts and higher priorities: nothing is half done
+         * here, and everything is looked at again after a switch. */
+        irq_window();
+        if (sched_need_resched()) {
+            schedule();
+            if (me->xfer != x) {
+                me->ipc_error = me->xfer_err;   /* torn down meanwhile */
+                me->ipc_done = true;
+                return;
+            }
+        }
     }
     if (me != x->owner)
         hand_to(x, x->owner);
@@ -388,10 +401,9 @@ void xfer_cancel(struct tcb *t)
     uint32_t err = L4ABI_IPCERR(L4ABI_IPCERR_ABORTED, p == x->r, x->done);
     bool nested = x->runner == p && x->in_fault;
     p->xfer = NULL;
-    if (nested) {
-        p->xfer_err = err;      /* run() picks it up after the fault IPC */
-        return;
-    }
+    p->xfer_err = err;          /* run() picks it up if it is inside it */
+    if (nested)
+        return;                 /* its fault IPC ends first */
     p->ipc_error = err;
     p->ipc_from = L4ABI_NILTHREAD;
     p->ipc_done = true;

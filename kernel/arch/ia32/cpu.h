@@ -65,6 +65,9 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+/* Lets pending interrupts in for one instruction (sti's shadow covers the
+ * nop): a preemption point inside long kernel work. */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 static inline uint32_t read_eflags(void) { uint32_t f; __asm__ volatile("pushfl; popl %0" : "=r"(f)); return f; }
 
 /* Features found by cpu_probe(), kept for the rest of the kernel. */

@@ -2,15 +2,17 @@
  * receive buffers, overflow, 0-length strings, kernel addresses, page
  * faults on both sides during the copy, and transfer timeouts.
  *
- * Two child spaces run code of this binary: sender A and receiver B, both
- * paged by the root task (this thread), which maps its own pages 1:1. So a
- * buffer in our bss is the same frame in A's and B's space, but mapped
- * there only once A or B faulted on it. Each child loops: it Calls us with
+ * Two child spaces run code of this binary: sender A, paged by the root
+ * task (this thread), and receiver B, paged by thread PB of the root task;
+ * both pagers map the root task's pages 1:1. So a buffer in our bss is the
+ * same frame in A's and B's space, but mapped there only once A or B
+ * faulted on it. Each child loops: it Calls us with
  * the result of its last job, and our reply names its next job. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/ipc.h>
 #include <l4/message.h>
+#include <l4/schedule.h>
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
@@ -23,7 +25,7 @@
 
 static L4_ThreadId_t root_tid, A, B, S;
 static L4_ThreadId_t sender;  /* A, or S (in our space) for the abort test */
-static L4_Word_t stacks[3][STACK_WORDS] __attribute__((aligned(16)));
+static L4_Word_t stacks[6][STACK_WORDS] __attribute__((aligned(16)));
 
 /* Job parameters, written by us before a job and read by the children. */
 static volatile L4_Word_t snd_words[16], n_snd;        /* typed words A sends */
@@ -37,10 +39,12 @@ static volatile L4_Word_t a_lo, a_hi, b_lo, b_hi;      /* buffer ranges */
 struct report { L4_Word_t tag, err, w[4]; };
 static struct report rep_a, rep_b;
 
-/* Page faults seen by us as pager during the last job. */
+/* Page faults seen during the last job by A's pager (us) and by B's
+ * pager (thread PB in our space). */
 #define MAXF 64
-static struct { L4_Word_t who, addr; } faults[MAXF];
-static int nfaults;
+struct faultlog { int n; struct { L4_Word_t who, addr; } f[MAXF]; };
+static struct faultlog log_a, log_b;
+static L4_ThreadId_t PB, R2, H;
 static L4_Word_t mute_lo, mute_hi;  /* mute_who's faults here are never answered */
 static L4_ThreadId_t mute_who;
 static int abort_on_mute;           /* ... and make us abort the sender's send */
@@ -140,6 +144,49 @@ static void job_reply(void)
     report_result(tag);
 }
 
+/* A 12 MiB compound string within our space (S to R2), long enough to
+ * span several timer ticks, and a high-priority thread H that wakes up
+ * meanwhile: with preemption points in the copy H runs while the copy is
+ * only partly done. */
+#define BIGSUB (4 * 1024 * 1024 - PG)
+#define BIGN   3
+static char big_s[BIGN * BIGSUB] __attribute__((aligned(4096)));
+static char big_r[BIGN * BIGSUB] __attribute__((aligned(4096)));
+static volatile int big_go, h_mid = -1;
+
+static void job_big_send(void)
+{
+    L4_LoadMR(0, L4ABI_TAG(0x30, 0, 1 + BIGN));
+    L4_LoadMR(1, L4ABI_STRITEM_W0(BIGSUB, BIGN, 0, 0));
+    for (int i = 0; i < BIGN; i++)
+        L4_LoadMR(2 + i, (L4_Word_t)big_s + (L4_Word_t)i * BIGSUB);
+    big_go = 1;
+    L4_MsgTag_t tag = L4_Send(R2);
+    report_result(tag);
+}
+
+static void job_big_recv(void)
+{
+    L4_LoadBR(0, L4ABI_ACCEPT_STRINGS);
+    L4_LoadBR(1, L4ABI_STRITEM_W0(BIGSUB, BIGN, 0, 0));
+    for (int i = 0; i < BIGN; i++)
+        L4_LoadBR(2 + i, (L4_Word_t)big_r + (L4_Word_t)i * BIGSUB);
+    L4_MsgTag_t tag = L4_Receive(S);
+    L4_LoadBR(0, 0);
+    report_result(tag);
+}
+
+static void h_main(void)
+{
+    for (;;) {
+        L4_Sleep(L4_TimePeriod(300));
+        if (big_go && big_r[0] != 0) {
+            h_mid = big_r[BIGN * BIGSUB - 1] == 0;
+            L4_Sleep(L4_Never);
+        }
+    }
+}
+
 static void child_loop(void)
 {
     L4_LoadMR(0, L4ABI_TAG(LBL_REPORT, 0, 0));
@@ -178,6 +225,47 @@ static void map_reply(L4_ThreadId_t to, L4_Word_t addr, int write)
     L4_Reply(to);
 }
 
+/* A pager's answer to a fault: logged, then mapped 1:1 from our space,
+ * unless it is one of the faults nobody may answer. */
+static void handle_fault(L4_ThreadId_t from, L4_MsgTag_t tag, struct faultlog *log)
+{
+    L4_Word_t addr;
+    L4_StoreMR(1, &addr);
+    if (log->n < MAXF) {
+        log->f[log->n].who = from.raw;
+        log->f[log->n].addr = addr;
+        log->n++;
+    }
+    if (from.raw == mute_who.raw && addr >= mute_lo && addr < mute_hi) {
+        /* A pager that never answers (or its thread aborts/deletes). */
+        if (delete_on_mute.raw) {
+            L4_ThreadControl(delete_on_mute, L4_nilthread, L4_nilthread,
+                             L4_nilthread, (void *)~0ul);
+            delete_on_mute = L4_nilthread;
+        }
+        if (abort_on_mute) {
+            L4_Word_t w;
+            L4_ThreadId_t p;
+            L4_ExchangeRegisters(S, L4ABI_EXREGS_ABORT_SEND | L4ABI_EXREGS_DELIVER,
+                                 0, 0, 0, 0, L4_nilthread, &abort_state, &w, &w,
+                                 &w, &w, &p);
+        }
+        return;
+    }
+    map_reply(from, addr, L4_Label(tag) & L4ABI_FPAGE_W);
+}
+
+/* B's pager. */
+static void pager_b_main(void)
+{
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcSucceeded(tag) && is_fault(tag))
+            handle_fault(from, tag, &log_b);
+    }
+}
+
 /* Serves faults until `n` reports arrived (2 s without traffic: give up).
  * Returns the number of reports. */
 static int serve(int n)
@@ -191,37 +279,15 @@ static int serve(int n)
             break;
         }
         if (is_fault(tag)) {
-            L4_Word_t addr;
-            L4_StoreMR(1, &addr);
-            if (nfaults < MAXF) {
-                faults[nfaults].who = from.raw;
-                faults[nfaults].addr = addr;
-                nfaults++;
-            }
-            if (from.raw == mute_who.raw && addr >= mute_lo && addr < mute_hi) {
-                /* A pager that never answers (or its thread aborts). */
-                if (delete_on_mute.raw) {
-                    L4_ThreadControl(delete_on_mute, L4_nilthread, L4_nilthread,
-                                     L4_nilthread, (void *)~0ul);
-                    delete_on_mute = L4_nilthread;
-                }
-                if (abort_on_mute) {
-                    L4_Word_t w;
-                    L4_ThreadId_t p;
-                    L4_ExchangeRegisters(S, L4ABI_EXREGS_ABORT_SEND | L4ABI_EXREGS_DELIVER,
-                                         0, 0, 0, 0, L4_nilthread, &abort_state, &w, &w,
-                                         &w, &w, &p);
-                }
-                continue;
-            }
-            map_reply(from, addr, L4_Label(tag) & L4ABI_FPAGE_W);
+            handle_fault(from, tag, &log_a);
             continue;
         }
         if (L4_Label(tag) != LBL_REPORT) {
             diag("serve: unexpected label %lx", L4_Label(tag));
             continue;
         }
-        struct report *r = from.raw == B.raw ? &rep_b : &rep_a;
+        int is_b = from.raw == B.raw || (R2.raw && L4_GlobalIdOf(from).raw == R2.raw);
+        struct report *r = is_b ? &rep_b : &rep_a;
         L4_StoreMR(1, &r->tag);
         L4_StoreMR(2, &r->err);
         L4_StoreMRs(3, 4, r->w);
@@ -241,7 +307,7 @@ static void go(L4_ThreadId_t t, void (*fn)(void))
  * first (and so which side completes the rendezvous). */
 static int run_job_n(int receiver_first, int reports)
 {
-    nfaults = 0;
+    log_a.n = log_b.n = 0;
     memset(&rep_a, 0, sizeof rep_a);
     memset(&rep_b, 0, sizeof rep_b);
     if (receiver_first) {
@@ -280,15 +346,25 @@ static void fill(char *p, L4_Word_t n, unsigned seed)
         p[i] = (char)(seed + i * 7 + (i >> 8));
 }
 
-static int saw_fault(L4_ThreadId_t who, L4_Word_t lo, L4_Word_t hi)
+/* Did `who`'s own pager (us for A and S, PB for B) see a fault of `who`
+ * in [lo, hi)? The other pager's log must show none: a fault raised on
+ * the wrong thread's behalf would land there. */
+static int in_log(const struct faultlog *log, L4_ThreadId_t who, L4_Word_t lo, L4_Word_t hi)
 {
-    for (int i = 0; i < nfaults; i++)
-        if (faults[i].who == who.raw && faults[i].addr >= lo && faults[i].addr < hi)
+    for (int i = 0; i < log->n; i++)
+        if (log->f[i].who == who.raw && log->f[i].addr >= lo && log->f[i].addr < hi)
             return 1;
     return 0;
 }
 
-static void start_child(L4_ThreadId_t t, int stack)
+static int saw_fault(L4_ThreadId_t who, L4_Word_t lo, L4_Word_t hi)
+{
+    const struct faultlog *own = who.raw == B.raw ? &log_b : &log_a;
+    const struct faultlog *other = who.raw == B.raw ? &log_a : &log_b;
+    return in_log(own, who, lo, hi) && !in_log(other, who, lo, hi);
+}
+
+static void start_child(L4_ThreadId_t t, int stack, L4_ThreadId_t pager)
 {
     L4_Word_t old;
     L4_ThreadControl(t, t, root_tid, L4_nilthread, (void *)~0ul);
@@ -298,7 +374,9 @@ static void start_child(L4_ThreadId_t t, int stack)
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
     L4_LoadMR(1, (L4_Word_t)child_loop);
     L4_LoadMR(2, stack_top(stack));
-    L4_Send(t);
+    L4_Send(t);     /* the start message comes from the pager: us */
+    if (pager.raw != root_tid.raw)
+        L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0ul);
 }
 
 /* ---- tests ---- */
@@ -492,9 +570,10 @@ static void test_faults(void)
         all_s &= saw_fault(A, p, p + PG);
     for (L4_Word_t p = (rlo + 500) & ~(PG - 1); p < rlo + 500 + len; p += PG)
         all_r &= saw_fault(B, p, p + PG);
-    wrong = saw_fault(A, rlo, rhi) || saw_fault(B, slo, shi);
-    ok(all_s, "sender's pager saw the sender fault on each of its 3 buffer pages");
-    ok(all_r, "receiver's pager saw the receiver fault on each of its 3 buffer pages");
+    wrong = in_log(&log_a, A, rlo, rhi) || in_log(&log_b, B, slo, shi) ||
+            in_log(&log_a, B, 0, ~0ul) || in_log(&log_b, A, 0, ~0ul);
+    ok(all_s, "sender's pager (us) saw the sender fault on each of its 3 buffer pages");
+    ok(all_r, "receiver's pager (PB) saw the receiver fault on each of its 3 buffer pages");
     ok(!wrong, "no fault was raised on the wrong side");
 }
 
@@ -574,7 +653,7 @@ static void test_delete(void)
     ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_ABORTED && !(rep_a.err & 1) &&
        offset_of(rep_a.err) == PG,
        "receiver deleted during the copy: sender gets aborted, offset 4096 (%lx)", rep_a.err);
-    start_child(B, 1);
+    start_child(B, 1, PB);
     ok(serve(1) == 1, "receiver recreated");
 
     /* The sender, who started the copy and whose stack holds its state,
@@ -590,7 +669,7 @@ static void test_delete(void)
     ok(ran && code_of(rep_b.err) == L4ABI_IPCERR_ABORTED && (rep_b.err & 1) &&
        offset_of(rep_b.err) == PG,
        "sender deleted during the copy: receiver gets aborted, offset 4096 (%lx)", rep_b.err);
-    start_child(A, 0);
+    start_child(A, 0, root_tid);
     ok(serve(1) == 1, "sender recreated");
 }
 
@@ -605,7 +684,7 @@ static void test_reply_to_fast_caller(void)
     L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)dbuf + 7 };
     set_send(2, s);
     set_recv(2, r);
-    nfaults = 0;
+    log_a.n = log_b.n = 0;
     memset(&rep_a, 0, sizeof rep_a);
     memset(&rep_b, 0, sizeof rep_b);
     go(B, job_reply);
@@ -618,6 +697,43 @@ static void test_reply_to_fast_caller(void)
     ok(saw_fault(A, (L4_Word_t)dbuf, (L4_Word_t)dbuf + 2 * PG) &&
        !saw_fault(B, (L4_Word_t)dbuf, (L4_Word_t)dbuf + 2 * PG),
        "the caller faulted on its own buffer during the reply's copy");
+}
+
+static void start_local(L4_ThreadId_t t, int slot, void (*fn)(void), int stack)
+{
+    L4_ThreadControl(t, root_tid, root_tid, root_tid,
+                     (void *)(UTCB_AREA + (L4_Word_t)slot * L4ABI_UTCB_SIZE));
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)fn);
+    L4_LoadMR(2, stack_top(stack));
+    L4_Send(t);
+}
+
+static void test_preemption(void)
+{
+    for (L4_Word_t i = 0; i < sizeof big_s; i += PG) {
+        big_s[i] = (char)(i / PG) | 1;      /* every page mapped, non-zero */
+        big_r[i] = 0;
+    }
+    big_s[sizeof big_s - 1] = 0x7e;
+    R2 = tid(63);
+    H = tid(64);
+    start_local(R2, 3, child_loop, 4);
+    serve(1);
+    start_local(H, 4, h_main, 5);
+    L4_Set_Priority(H, 200);
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    go(R2, job_big_recv);
+    go(S, job_big_send);
+    int ran = serve(2) == 2;
+    ok(ran && rep_a.err == 0 && rep_b.err == 0 && big_r[sizeof big_r - 1] == 0x7e &&
+       memcmp(big_r, big_s, 64) == 0,
+       "12 MiB compound string copied (%lx/%lx)", rep_a.err, rep_b.err);
+    ok(h_mid == 1, "a higher-priority thread ran in the middle of the copy (%d)", h_mid);
+    L4_ThreadControl(H, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    L4_ThreadControl(R2, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    R2 = L4_nilthread;
 }
 
 static void test_xfer_timeout(void)
@@ -695,12 +811,19 @@ int main(void)
     A = tid(100);
     B = tid(101);
     S = tid(60);
+    PB = tid(62);
     sender = A;
     mute_who = B;
-    tap_plan(45);
-    start_child(A, 0);
-    start_child(B, 1);
-    ok(serve(2) == 2, "two child spaces up, paged by us");
+    tap_plan(48);
+    ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
+                        (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)pager_b_main);
+    L4_LoadMR(2, stack_top(3));
+    L4_Send(PB);
+    start_child(A, 0, root_tid);
+    start_child(B, 1, PB);
+    ok(serve(2) == 2, "two child spaces up, A paged by us, B by PB");
     ok(L4_ThreadControl(S, root_tid, root_tid, root_tid,
                         (void *)(0xbfe00000u + L4ABI_UTCB_SIZE)) == 1, "local sender thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
@@ -719,6 +842,7 @@ int main(void)
     test_reply_to_fast_caller();
     test_xfer_timeout();
     test_abort();
+    test_preemption();
     test_delete();
 
     /* Still alive and copying after all that. */
