@@ -23,13 +23,9 @@ void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
         schedule();
 }
 
-uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
-                       uint32_t timeouts)
+uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
+                   uint32_t timeouts)
 {
-    if (t->space->sigma0)       /* no pager: physical memory, 1:1 */
-        return sigma0_map(t->space, addr, rwx) ? 0 : L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
-    if (mdb_refill(t->space, addr, rwx))
-        return 0;               /* the mdb had it: only the PTE was missing */
     uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
     if (!tcb_resolve(t, pager))
         return L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
@@ -37,9 +33,9 @@ uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
 
-    t->mr[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0);
-    t->mr[1] = addr;
-    t->mr[2] = ip;
+    t->mr[0] = L4ABI_TAG(label, 2, 0);
+    t->mr[1] = mr1;
+    t->mr[2] = mr2;
     t->mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
     uint32_t err = ipc_kernel_call_timeouts(pager, timeouts);
 
@@ -49,6 +45,16 @@ uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
     t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
     t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
     return err;
+}
+
+uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
+                       uint32_t timeouts)
+{
+    if (t->space->sigma0)       /* no pager: physical memory, 1:1 */
+        return sigma0_map(t->space, addr, rwx) ? 0 : L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+    if (mdb_refill(t->space, addr, rwx))
+        return 0;               /* the mdb had it: only the PTE was missing */
+    return fault_ipc(t, L4ABI_LABEL_PAGEFAULT | rwx, addr, ip, timeouts);
 }
 
 void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)

@@ -11,6 +11,12 @@ void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip);
  * pager). Used by pagefault() and by string copies (with timeouts). */
 uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
                        uint32_t timeouts);
+/* A fault message from t (== current) to its pager: MR0 = label, u = 2,
+ * MR1, MR2; receive window the whole space; t's MR0..2, BR0 and ErrorCode
+ * preserved. Returns 0 or the IPC ErrorCode (NOPARTNER: no pager). Page
+ * faults and I/O faults both go through it. */
+uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
+                   uint32_t timeouts);
 /* Stops a thread that cannot go on and says why on the console. */
 void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip);
 #endif

@@ -1,6 +1,6 @@
 /* Tests for kernel/iobitmap.c (I/O bitmap updates, I/O fpage ranges,
- * reserved ports) and kernel/arch/ia32/iodecode.c (I/O instruction
- * decoding for I/O faults). */
+ * reserved ports) and for decoding I/O instructions the way the I/O-fault
+ * path does (kernel/x86decode.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "iobitmap.h"
-#include "arch/ia32/iodecode.h"
+#include "x86decode.h"
 #include "l4/abi.h"
 
 static uint8_t pages[2][IOBM_PAGE_BYTES];
@@ -103,16 +103,23 @@ static void test_reserved(void **state)
         assert_false(io_port_reserved(free_ports[i]));
 }
 
+/* The I/O-fault path decodes with x86_decode (kernel/x86decode.c); the
+ * port comes from dx or the immediate as in io_fault (ioport.c). */
+static bool is_io(enum x86_op op)
+{
+    return op == X86_IN || op == X86_OUT || op == X86_INS || op == X86_OUTS;
+}
+
 static void decode_ok(const uint8_t *code, uint32_t len, uint32_t edx, uint32_t port,
                       uint32_t size, bool out, bool string, uint32_t ilen)
 {
-    struct io_access a;
-    assert_true(io_decode(code, len, edx, &a));
-    assert_int_equal(a.port, port);
-    assert_int_equal(a.size, size);
-    assert_int_equal(a.out, out);
-    assert_int_equal(a.string, string);
-    assert_int_equal(a.length, ilen);
+    struct x86_insn in;
+    assert_int_equal(x86_decode(code, len, false, &in), ilen);
+    assert_true(is_io(in.op));
+    assert_int_equal(in.port_dx ? (edx & 0xffff) : in.port, port);
+    assert_int_equal(in.size, size);
+    assert_int_equal(in.op == X86_OUT || in.op == X86_OUTS, out);
+    assert_int_equal(in.op == X86_INS || in.op == X86_OUTS, string);
 }
 
 static void test_decode(void **state)
@@ -142,36 +149,38 @@ static void test_decode(void **state)
 static void test_decode_rejects(void **state)
 {
     (void)state;
-    struct io_access a;
+    struct x86_insn in;
     const uint8_t cli[] = { 0xfa }, hlt[] = { 0xf4 }, truncated[] = { 0xe4 },
                   only_prefixes[] = { 0x66, 0xf3, 0x66 }, mov[] = { 0x89, 0xc0 };
     uint8_t long_prefix[16];
     memset(long_prefix, 0x66, sizeof(long_prefix));
     long_prefix[15] = 0xec;                 /* beyond the 15-byte limit */
-    assert_false(io_decode(cli, 1, 0, &a));
-    assert_false(io_decode(hlt, 1, 0, &a));
-    assert_false(io_decode(truncated, 1, 0, &a));
-    assert_false(io_decode(only_prefixes, 3, 0, &a));
-    assert_false(io_decode(mov, 2, 0, &a));
-    assert_false(io_decode(long_prefix, 16, 0, &a));
-    assert_false(io_decode(cli, 0, 0, &a));
+    assert_true(x86_decode(cli, 1, false, &in) == 1 && !is_io(in.op));
+    assert_true(x86_decode(hlt, 1, false, &in) == 1 && !is_io(in.op));
+    assert_int_equal(x86_decode(truncated, 1, false, &in), X86D_TRUNCATED);
+    assert_int_equal(x86_decode(only_prefixes, 3, false, &in), X86D_TRUNCATED);
+    assert_int_equal(x86_decode(mov, 2, false, &in), X86D_UNSUPPORTED);
+    assert_true(x86_decode(long_prefix, 16, false, &in) < 0);
+    assert_int_equal(x86_decode(cli, 0, false, &in), X86D_TRUNCATED);
 }
 
+/* io_fault reads into the next page only while the result is TRUNCATED. */
 static void test_decode_needs_more(void **state)
 {
     (void)state;
+    struct x86_insn in;
     const uint8_t pre[] = { 0x66, 0xf3 }, imm[] = { 0x66, 0xe5 }, dx[] = { 0xec },
                   cli[] = { 0xfa }, pre_cli[] = { 0x66, 0xfa };
     uint8_t many[15];
     memset(many, 0x66, sizeof(many));
-    assert_true(io_decode_needs_more(pre, 2));
-    assert_true(io_decode_needs_more(imm, 2));
-    assert_true(io_decode_needs_more(cli, 0));
-    assert_false(io_decode_needs_more(dx, 1));
-    assert_false(io_decode_needs_more(cli, 1));
-    assert_false(io_decode_needs_more(pre_cli, 2));
-    assert_false(io_decode_needs_more(many, 15));
-    assert_true(io_decode_needs_more(many, 14));
+    assert_int_equal(x86_decode(pre, 2, false, &in), X86D_TRUNCATED);
+    assert_int_equal(x86_decode(imm, 2, false, &in), X86D_TRUNCATED);
+    assert_int_equal(x86_decode(cli, 0, false, &in), X86D_TRUNCATED);
+    assert_int_equal(x86_decode(dx, 1, false, &in), 1);
+    assert_int_equal(x86_decode(cli, 1, false, &in), 1);
+    assert_int_equal(x86_decode(pre_cli, 2, false, &in), 2);
+    assert_true(x86_decode(many, 15, false, &in) != X86D_TRUNCATED);
+    assert_int_equal(x86_decode(many, 14, false, &in), X86D_TRUNCATED);
 }
 
 int main(void)

@@ -16,7 +16,8 @@
 #include "cpu.h"
 #include "trap.h"
 #include "paging.h"
-#include "iodecode.h"
+#include "../../x86decode.h"
+#include "../../pagefault.h"
 #include "uaccess.h"
 #include "../../thread.h"
 #include "../../space.h"
@@ -164,48 +165,45 @@ void io_unmap(struct space *s, uint32_t fpage, bool flush)
         iobm_set(&s->io.bm, first, n, false);
 }
 
+/* Decodes the instruction at f->eip fault-safely: up to the end of its
+ * page, and into the next page only while the decoder still needs bytes
+ * (a read there may need the pager, which must not happen for an
+ * unrelated #GP). Returns the decoder's result. */
+static int fetch_decode(const struct trap_frame *f, struct x86_insn *in)
+{
+    uint8_t code[X86_MAX_INSN];
+    uint32_t len = 0, in_page = PAGE_SIZE - (f->eip & (PAGE_SIZE - 1));
+    while (len < sizeof(code) && len < in_page && copy_from_user(&code[len], f->eip + len, 1))
+        len++;
+    int r = x86_decode(code, len, false, in);
+    while (r == X86D_TRUNCATED && len < sizeof(code) &&
+           copy_from_user(&code[len], f->eip + len, 1))
+        r = x86_decode(code, ++len, false, in);
+    return r;
+}
+
 bool io_fault(struct trap_frame *f)
 {
     struct tcb *t = current;
-    uint8_t code[15];
-    uint32_t len = 0;
-    struct io_access a;
-    if (f->vector != TRAP_GP || f->error != 0 || !t->mr)
+    struct x86_insn in;
+    if (f->vector != TRAP_GP || f->error != 0 || !t->mr || fetch_decode(f, &in) <= 0)
         return false;
-    /* Read up to the end of the instruction's page, and into the next page
-     * only if the bytes so far can still become an I/O instruction: a
-     * read there may need the pager, which must not happen for an
-     * unrelated #GP. */
-    uint32_t in_page = PAGE_SIZE - (f->eip & (PAGE_SIZE - 1));
-    while (len < sizeof(code) && len < in_page && copy_from_user(&code[len], f->eip + len, 1))
-        len++;
-    while (len == in_page && len < sizeof(code) && io_decode_needs_more(code, len) &&
-           copy_from_user(&code[len], f->eip + len, 1))
-        len++, in_page++;
-    if (!io_decode(code, len, f->edx, &a) || a.port + a.size > IO_PORTS)
+    if (in.op != X86_IN && in.op != X86_OUT && in.op != X86_INS && in.op != X86_OUTS)
         return false;
-    if (has_ports(t->space, a.port, a.size) && !t->space->sigma0)
+    uint32_t port = in.port_dx ? (f->edx & 0xffff) : in.port;
+    if (port + in.size > IO_PORTS)
+        return false;
+    if (has_ports(t->space, port, in.size) && !t->space->sigma0)
         return false;       /* not a permission problem */
-    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
-    if (!tcb_resolve(t, pager)) {
-        thread_stop(t, "I/O fault, and the pager does not exist", a.port, f->eip);
+    if (!tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER))) {
+        thread_stop(t, "I/O fault, and the pager does not exist", port, f->eip);
         return true;
     }
     io_stat_faults++;
-    uint32_t saved[3] = { t->mr[0], t->mr[1], t->mr[2] };
-    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
-    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
-    t->mr[0] = L4ABI_TAG(L4ABI_LABEL_IOFAULT | L4ABI_FPAGE_R | L4ABI_FPAGE_W, 2, 0);
-    t->mr[1] = io_fpage_cover(a.port, a.size);
-    t->mr[2] = f->eip;
-    t->mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
-    uint32_t err = ipc_kernel_call(pager);
-    t->mr[0] = saved[0];
-    t->mr[1] = saved[1];
-    t->mr[2] = saved[2];
-    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
-    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    uint32_t err = fault_ipc(t, L4ABI_LABEL_IOFAULT | L4ABI_FPAGE_R | L4ABI_FPAGE_W,
+                             io_fpage_cover(port, in.size), f->eip,
+                             L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
     if (err)
-        thread_stop(t, "I/O-fault IPC to the pager failed", a.port, f->eip);
+        thread_stop(t, "I/O-fault IPC to the pager failed", port, f->eip);
     return true;
 }
