@@ -99,21 +99,9 @@ int main(void)
 
     /* Second space, paged by us. */
     L4_ThreadId_t child = L4_GlobalId(70, 1);
-    L4_Word_t old;
-    good &= L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul) == 1;
-    good &= L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12),
-                            L4_FpageLog2(UTCB_AREA, 20), L4_nilthread, &old) == 1;
-    good &= L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA) == 1;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)child_main);
-    L4_LoadMR(2, stack_top(1));
-    good &= L4_IpcSucceeded(L4_Send(child));
+    good &= pager_start_child(child, root_tid, child_main, stack_top(1), KIP_AREA, UTCB_AREA);
     /* Serve faults until the child's hello, answer it. */
-    L4_MsgTag_t tag = L4_Receive(child);
-    while (L4_IpcSucceeded(tag) && pager_answer_fault(tag)) {
-        L4_ThreadId_t from;
-        tag = L4_Ipc(child, child, L4_Timeouts(L4_Never, L4_Never), &from);
-    }
+    L4_MsgTag_t tag = pager_receive(child);
     good &= L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99;
     L4_LoadMR(0, 0);
     L4_Reply(child);

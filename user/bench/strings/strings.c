@@ -8,6 +8,7 @@
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
+#include "pager.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
@@ -27,25 +28,6 @@ static inline unsigned long long rdtsc(void)
     unsigned long long t;
     __asm__ volatile("rdtsc" : "=A"(t));
     return t;
-}
-
-static int answer_fault(L4_MsgTag_t tag)
-{
-    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-        return 0;
-    L4_Word_t addr;
-    L4_StoreMR(1, &addr);
-    L4_Word_t page = addr & ~0xffful;
-    volatile char *p = (volatile char *)page;
-    char c = *p;
-    if (L4_Label(tag) & L4ABI_FPAGE_W)
-        *p = c;
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible),
-                                page);
-    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
 }
 
 static void accept_string(char *buf)
@@ -88,7 +70,7 @@ static int call_once(L4_ThreadId_t srv, int reply_string)
     L4_LoadMR(1, L4ABI_STRITEM_W0(LEN, 1, 0, 0));
     L4_LoadMR(2, (L4_Word_t)cli_out);
     L4_MsgTag_t tag = L4_Call(srv);
-    while (L4_IpcSucceeded(tag) && answer_fault(tag)) {    /* warm-up only */
+    while (L4_IpcSucceeded(tag) && pager_answer_fault(tag)) {    /* warm-up only */
         L4_ThreadId_t from;
         tag = L4_Ipc(srv, srv, L4_Timeouts(L4_Never, L4_Never), &from);
     }
@@ -132,7 +114,7 @@ int main(void)
     /* Serve its faults until its hello, then let it wait for work; the
      * first calls (warm-up) may still fault on code pages. */
     L4_MsgTag_t tag = L4_Receive(child);
-    while (L4_IpcSucceeded(tag) && answer_fault(tag)) {
+    while (L4_IpcSucceeded(tag) && pager_answer_fault(tag)) {
         L4_ThreadId_t from;
         tag = L4_Ipc(child, child, L4_Timeouts(L4_Never, L4_Never), &from);
     }
@@ -141,7 +123,7 @@ int main(void)
     L4_Reply(child);
     for (;;) {      /* drain faults until it waits for us */
         tag = L4_Receive_Timeout(child, L4_TimePeriod(1000));
-        if (L4_IpcFailed(tag) || !answer_fault(tag))
+        if (L4_IpcFailed(tag) || !pager_answer_fault(tag))
             break;
         L4_Reply(child);
     }

@@ -9,6 +9,7 @@
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
+#include "pager.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -445,31 +446,12 @@ static void child_main(void)
     sleep_forever();
 }
 
-/* Maps the faulting page 1:1 from our space; 1 if tag was a page fault. */
-static int answer_fault(L4_MsgTag_t tag)
-{
-    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-        return 0;
-    L4_Word_t addr;
-    L4_StoreMR(1, &addr);
-    L4_Word_t page = addr & ~0xffful;
-    volatile char *p = (volatile char *)page;
-    char c = *p;
-    if (L4_Label(tag) & L4ABI_FPAGE_W)
-        *p = c;
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible), page);
-    load_tag(0, 0, 2);
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
-}
-
 /* Next message from `who` that is not a page fault (faults answered). */
 static L4_MsgTag_t receive_paged(L4_ThreadId_t who)
 {
     for (;;) {
         L4_MsgTag_t tag = receive(who);
-        if (L4_IpcFailed(tag) || !answer_fault(tag))
+        if (L4_IpcFailed(tag) || !pager_answer_fault(tag))
             return tag;
         L4_Reply(who);
     }
