@@ -18,12 +18,15 @@
 #define VMM_MAX_PATCHES     64
 #define VMM_OUT_SIZE        2048
 
-/* One instruction the monitor replaced by int3 before the guest ran:
- * pushf/popf do not trap in ring 3, and cli/sti would only flip the
- * kernel's thread-owned virtual IF, which the monitor cannot set. */
+/* One instruction the monitor replaced by int3. Before the guest runs:
+ * pushf/popf (they do not trap in ring 3) and cli/sti (they would only
+ * flip the kernel's thread-owned virtual IF, which the monitor cannot
+ * set). While it runs: an instruction whose I/O fault or guest #PF must
+ * come back as an exception (undone after the run). */
 struct vmm_patch {
-    L4_Word_t addr;
-    unsigned char op;               /* the original byte: fa, fb, 9c, 9d */
+    L4_Word_t addr;                 /* guest-virtual */
+    L4_Word_t pa;                   /* guest-physical (= monitor address) */
+    unsigned char op;               /* the original byte */
 };
 
 /* The virtual 8259A pair (only the master's state matters here). */

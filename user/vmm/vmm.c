@@ -45,6 +45,11 @@
 
 extern const L4_Word_t __start_guest_patches[], __stop_guest_patches[];
 
+/* The patches made before any guest ran, shared by every VM of the image. */
+static struct vmm_patch boot_patches[VMM_MAX_PATCHES];
+static unsigned nboot_patches;
+static bool boot_patched;
+
 static void stop(struct vcpu *v, enum vmm_stop why, L4_Word_t eip)
 {
     if (v->stop == VS_RUNNING) {
@@ -595,26 +600,24 @@ static bool patch(struct vcpu *v, L4_Word_t va)
 {
     L4_Word_t pa, err;
     bool w;
-    if (v->npatches >= VMM_MAX_PATCHES || !translate(v, va, 0, &pa, &w, &err) ||
-        !ram_ok(v, pa, 2))
+    if (v->npatches >= VMM_MAX_PATCHES || find_patch(v, va) >= 0 ||
+        !translate(v, va, 0, &pa, &w, &err) || !ram_ok(v, pa, 2))
         return false;
     unsigned char *p = (unsigned char *)pa;
     if (p[1] == L4ABI_KDB_CMPB_AL || p[1] == L4ABI_KDB_ENTER_JMP)
         return false;
     v->patches[v->npatches].addr = va;
+    v->patches[v->npatches].pa = pa;
     v->patches[v->npatches].op = p[0];
     v->npatches++;
     *p = INT3;
     return true;
 }
 
-/* Undoes patch i. */
+/* Undoes patch i (one made while the guest ran). */
 static void unpatch(struct vcpu *v, int i)
 {
-    L4_Word_t pa, err;
-    bool w;
-    if (translate(v, v->patches[i].addr, 0, &pa, &w, &err))
-        *(unsigned char *)pa = v->patches[i].op;
+    *(unsigned char *)v->patches[i].pa = v->patches[i].op;
     v->patches[i] = v->patches[--v->npatches];
 }
 
@@ -713,10 +716,6 @@ static bool on_exit(struct vcpu *v, L4_MsgTag_t tag)
 
 bool vmm_init(struct vcpu *v, L4_ThreadId_t guest, unsigned tick_exits)
 {
-    static struct vmm_patch applied[VMM_MAX_PATCHES];
-    static unsigned napplied;
-    static bool patched;
-
     memset(v, 0, sizeof(*v));
     v->guest = guest;
     v->ram_start = (L4_Word_t)guest_image_start;
@@ -738,8 +737,8 @@ bool vmm_init(struct vcpu *v, L4_ThreadId_t guest, unsigned tick_exits)
         *c = *c;
     }
     /* Patch cli/sti/pushf/popf once; later VMs reuse the table. */
-    if (!patched) {
-        patched = true;
+    if (!boot_patched) {
+        boot_patched = true;
         for (const L4_Word_t *a = __start_guest_patches; a < __stop_guest_patches; a++) {
             unsigned char op = *(unsigned char *)*a;
             if ((op != 0xfa && op != 0xfb && op != 0x9c && op != 0x9d) || !patch(v, *a)) {
@@ -747,11 +746,11 @@ bool vmm_init(struct vcpu *v, L4_ThreadId_t guest, unsigned tick_exits)
                 return false;
             }
         }
-        napplied = v->npatches;
-        memcpy(applied, v->patches, sizeof(applied));
+        nboot_patches = v->npatches;
+        memcpy(boot_patches, v->patches, sizeof(boot_patches));
     }
-    v->npatches = napplied;
-    memcpy(v->patches, applied, sizeof(applied));
+    v->npatches = nboot_patches;
+    memcpy(v->patches, boot_patches, sizeof(boot_patches));
     return true;
 }
 
@@ -788,6 +787,8 @@ enum vmm_stop vmm_run(struct vcpu *v)
         }
     }
     L4_ThreadControl(g, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    while (v->npatches > nboot_patches)
+        unpatch(v, (int)v->npatches - 1);
     return v->stop;
 }
 
