@@ -10,5 +10,7 @@ int  arch_console_getc(void);           /* -1 if nothing is waiting */
 NORETURN void arch_shutdown(int code);  /* drain console, leave the emulator */
 void arch_backtrace(uint32_t ebp);      /* print a frame-pointer backtrace */
 uint32_t arch_frame_pointer(void);
+struct tcb;
+void arch_dump_user_frame(const struct tcb *t); /* print t's user registers */
 
 #endif

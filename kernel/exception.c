@@ -9,14 +9,9 @@
 #include "pagefault.h"
 #include "console.h"
 #include "string.h"
+#include "arch.h"
 
 uint32_t exception_ipcs;
-
-struct tcb *exception_handler(struct tcb *t)
-{
-    struct tcb *h = tcb_resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
-    return h == t ? NULL : h;
-}
 
 enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
@@ -31,6 +26,7 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     if (!h || h == t) {
         kprintf("pecan: thread %x: %s, and %s\n", t->gid, what,
                 h ? "it is its own exception handler" : "no exception handler exists");
+        arch_dump_user_frame(t);
         thread_stop(t, what, 0, ip);
         return EXC_STOPPED;
     }
@@ -60,6 +56,7 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     if (err) {
         kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
                 t->gid, what, err);
+        arch_dump_user_frame(t);
         thread_stop(t, what, 0, ip);
         return EXC_STOPPED;
     }

@@ -30,10 +30,6 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
                                const char *what, uint32_t ip);
 
-/* t's exception handler if it can take an exception IPC (exists and is
- * not t itself), else NULL. */
-struct tcb *exception_handler(struct tcb *t);
-
 extern uint32_t exception_ipcs;     /* kdebug stat: exception IPCs sent */
 
 #endif

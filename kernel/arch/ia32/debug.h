@@ -2,21 +2,22 @@
 #ifndef PECAN_IA32_DEBUG_H
 #define PECAN_IA32_DEBUG_H
 #include "trap.h"
+#include "cpu.h"
 #include "../../thread.h"
 uint32_t debug_status_take(void);               /* DR6, then reset it */
+#define DEBUG_DR6_STEP 0xffff4ff0u              /* DR6 of a single-step trap (BS) */
 bool debug_kernel_trap(struct trap_frame *f);   /* kernel-mode #DB */
 /* sysenter_ipc: give back the TF that a #DB at the entry took away. */
 extern bool debug_sysenter_step;
 static inline void debug_sysenter_fixup(struct trap_frame *f)
 {
     if (__builtin_expect(debug_sysenter_step, 0)) {
-        f->eflags |= 0x100;     /* EFL_TF */
+        f->eflags |= EFL_TF;
         debug_sysenter_step = false;
     }
 }
 bool msr_fixup(struct trap_frame *f);           /* kernel #GP in a safe MSR access */
 void debug_probe(void);                         /* boot: DEBUGCTL.BTF, printed */
-struct tcb;
 /* Validates and installs t's breakpoints; false (nothing changed) if a
  * breakpoint is not allowed. */
 bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7);

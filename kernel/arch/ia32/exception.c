@@ -26,6 +26,8 @@
 #include "fpu.h"
 #include "vif_arch.h"
 #include "debug.h"
+#include "thread_arch.h"
+#include "../../arch.h"
 #include "../../thread.h"
 #include "../../space.h"
 #include "../../kip.h"
@@ -88,6 +90,11 @@ static int decode_at(uint32_t eip, struct x86_insn *in)
     return x86_decode(buf, n, false, in);
 }
 
+void arch_dump_user_frame(const struct tcb *t)
+{
+    trap_dump(tcb_frame(t));
+}
+
 /* Sends f as an exception message and applies the handler's reply. */
 static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)
 {
@@ -100,8 +107,6 @@ static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32
         [L4ABI_EXC_MR_ECX - 1] = f->ecx,  [L4ABI_EXC_MR_EAX - 1] = f->eax,
     };
     const char *what = label == L4ABI_LABEL_SYSEXC ? "system-call exception" : trap_name(excno);
-    if (!exception_handler(current))
-        trap_dump(f);           /* the thread is about to stop: say where */
     unsigned got;
     if (exception_ipc(current, label, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
                       what, f->eip) != EXC_REPLIED)
@@ -153,6 +158,10 @@ static bool general_protection(struct trap_frame *f)
         return false;
     if (in.op == X86_CLI || in.op == X86_STI) {
         vif_emulate(f, in.op == X86_STI, (unsigned)len);
+        /* The instruction "ran": a single-stepped thread traps after it,
+         * as it would on the CPU. */
+        if (f->eflags & EFL_TF)
+            deliver(f, L4ABI_LABEL_EXCEPTION, TRAP_DB, DEBUG_DR6_STEP);
         return true;
     }
     return false;

@@ -11,6 +11,7 @@
 #include "../../vif.h"
 #include "../../kernel.h"
 
+#if KDB
 static void print_user_string(uint32_t ua)
 {
     char buf[64];
@@ -37,6 +38,8 @@ static void print_user_string(uint32_t ua)
         ua += n;
     }
 }
+
+#endif
 
 bool kdebug_trap(struct trap_frame *f)
 {
@@ -68,9 +71,7 @@ bool kdebug_trap(struct trap_frame *f)
             f->eax = kernel_stat(f->eax);
             return true;
         case L4ABI_KDB_OP_VIF_HOLD:
-            f->eax = !vif_enabled(current);
-            if (f->eax)
-                vif_set_pending(current);
+            f->eax = vif_set_pending(current);
             return true;
         case L4ABI_KDB_OP_SHUTDOWN:
             kprintf("pecan: shutdown requested by thread %x, code %u\n",

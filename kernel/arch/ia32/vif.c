@@ -41,15 +41,16 @@ bool vif_pending(const struct tcb *t)
     return vif_flags(t) & EFL_VIP;
 }
 
-void vif_set_pending(struct tcb *t)
+bool vif_set_pending(struct tcb *t)
 {
+    if (vif_enabled(t))
+        return false;
     if (!cpu.pvi) {
         t->vif |= VIF_PENDING;
-        return;
+        return true;
     }
-    struct trap_frame *f = user_frame(t);
-    if (f)
-        f->eflags |= EFL_VIP;   /* the thread's next sti traps */
+    tcb_frame(t)->eflags |= EFL_VIP;   /* the thread's next sti traps */
+    return true;
 }
 
 void vif_set_enable_callback(void (*cb)(struct tcb *t))

@@ -33,7 +33,8 @@ extern unsigned long do_de(void), do_ud(void), do_gp(void), do_bp(void),
     do_int30(void), do_int90(void), do_into(void), do_bound(void), do_ac(void),
     do_flags(void), do_tf(void), do_cli(void), do_sti(void);
 extern void set_tf(void), clear_tf(void);
-extern unsigned long do_mf(void), do_xm(void), do_hw(void);
+extern unsigned long do_mf(void), do_xm(void), do_hw(void), do_tf_cli(void);
+extern char tfc_insn[], tfc_cli[], tfc_after_cli[], tfc_after_sti[];
 extern char hw_setup_insn[], hw_insn[], hw_after_write[];
 extern volatile unsigned hw_var;
 extern char mf_insn[], xm_insn[];
@@ -211,6 +212,23 @@ static void test_registers(void)
     delete_thread(t);
 }
 
+/* The handler named by its local ID; the message comes from the worker. */
+static void test_local_handler(void)
+{
+    L4_ThreadId_t t = start_worker(126, do_ud, L4_MyLocalId());
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(500000), &from);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == L4ABI_LABEL_EXCEPTION &&
+       L4_GlobalIdOf(from).raw == t.raw, "handler given as a local ID gets the exception");
+    L4_StoreMRs(1, 12, &w[1]);
+    M_EIP += 2;
+    reply_regs(t);
+    int good;
+    result(t, &good);
+    ok(good, "and its reply resumes the thread");
+    delete_thread(t);
+}
+
 /* #AC: the handler clears AC and lets the access run again. */
 static void test_ac(void)
 {
@@ -288,6 +306,30 @@ static void test_single_step(void)
     reply_regs(t);
     L4_Word_t r = result(t, &good);
     ok(good && r == 9, "clearing TF in the reply resumes normally");
+    delete_thread(t);
+}
+
+/* Stepping over cli and sti: one #DB after each, whether they trap to the
+ * kernel (emulated) or not (PVI). */
+static void test_step_cli(void)
+{
+    L4_ThreadId_t t = start_worker(127, do_tf_cli, root_tid);
+    L4_MsgTag_t tag = receive(t);
+    M_EIP = (L4_Word_t)tfc_cli;
+    M_EFLAGS |= EFL_TF;
+    reply_regs(t);
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && M_EIP == (L4_Word_t)tfc_after_cli &&
+       (M_ERR & 0x4000), "single step over cli: #DB right after it (eip %lx)", M_EIP);
+    reply_regs(t);
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && M_EIP == (L4_Word_t)tfc_after_sti &&
+       (M_ERR & 0x4000), "single step over sti: #DB right after it (eip %lx)", M_EIP);
+    M_EFLAGS &= ~EFL_TF;
+    reply_regs(t);
+    int good;
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 11, "thread finishes");
     delete_thread(t);
 }
 
@@ -385,6 +427,83 @@ static void test_hw_breakpoints(void)
     r = result(t, &good);
     ok(good && r == 3, "breakpoints with a kernel address are refused as a whole");
     delete_thread(t);
+}
+
+/* ---- A handler in another space: the child runs this binary's code,
+ * paged 1:1 by us, and names us as its exception handler. ---- */
+#define KIP_AREA 0xbff00000u
+static L4_Word_t child_stack[STACK_WORDS] __attribute__((aligned(16)));
+
+static void child_main(void)
+{
+    L4_Set_ExceptionHandler(root_tid);
+    L4_Word_t r = do_int30();           /* system-call exception */
+    r += do_ud();                       /* exception */
+    load_tag(LBL_DONE, 1, 0);
+    L4_LoadMR(1, r);
+    L4_Call(root_tid);
+    sleep_forever();
+}
+
+/* Maps the faulting page 1:1 from our space; 1 if tag was a page fault. */
+static int answer_fault(L4_MsgTag_t tag)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
+        return 0;
+    L4_Word_t addr;
+    L4_StoreMR(1, &addr);
+    L4_Word_t page = addr & ~0xffful;
+    volatile char *p = (volatile char *)page;
+    char c = *p;
+    if (L4_Label(tag) & L4ABI_FPAGE_W)
+        *p = c;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible), page);
+    load_tag(0, 0, 2);
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    return 1;
+}
+
+/* Next message from `who` that is not a page fault (faults answered). */
+static L4_MsgTag_t receive_paged(L4_ThreadId_t who)
+{
+    for (;;) {
+        L4_MsgTag_t tag = receive(who);
+        if (L4_IpcFailed(tag) || !answer_fault(tag))
+            return tag;
+        L4_Reply(who);
+    }
+}
+
+static void test_other_space(void)
+{
+    L4_ThreadId_t child = tid(128);
+    L4_Word_t old;
+    int good = L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul) == 1 &&
+               L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                               L4_nilthread, &old) == 1 &&
+               L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA) == 1;
+    load_tag(0, 2, 0);
+    L4_LoadMR(1, (L4_Word_t)child_main);
+    L4_LoadMR(2, (L4_Word_t)&child_stack[STACK_WORDS - 4]);
+    good = good && L4_IpcSucceeded(L4_Send(child));
+    ok(good, "child space created and started");
+
+    L4_MsgTag_t tag = receive_paged(child);
+    ok(is_exc(tag, L4ABI_LABEL_SYSEXC) && M_EXCNO == 0x30 && M_EIP == (L4_Word_t)int30_after &&
+       M_EAX == 5, "system-call exception from another space (label %lx)", L4_Label(tag));
+    M_EAX = 100;
+    reply_regs(child);
+    tag = receive_paged(child);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6 && M_EIP == (L4_Word_t)ud_insn,
+       "exception from another space (excno %lu)", M_EXCNO);
+    M_EIP += 2;
+    M_EAX = 20;
+    reply_regs(child);
+    tag = receive_paged(child);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE && w[1] == 120,
+       "child resumed with the replies' registers (%lu)", w[1]);
+    delete_thread(child);
 }
 
 /* No handler (nil or nonexistent): only that thread stops. */
@@ -622,16 +741,19 @@ static void test_fpu(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(65);
+    tap_plan(74);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
     test_registers();
+    test_local_handler();
     test_ac();
     test_sanitize();
     test_single_step();
     test_step_syscall();
+    test_step_cli();
     test_hw_breakpoints();
+    test_other_space();
     test_no_handler();
     test_vif();
     test_vif_hold();

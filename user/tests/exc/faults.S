@@ -187,3 +187,15 @@ fn hw_after_write
     .globl hw_var
 hw_var:
     .long 0
+
+    .text
+fn do_tf_cli                    /* stepped through an emulated cli and sti */
+fn tfc_insn
+    ud2
+fn tfc_cli
+    cli
+fn tfc_after_cli
+    sti
+fn tfc_after_sti
+    movl $11, %eax
+    ret
