@@ -76,6 +76,7 @@ struct vcpu {
     L4_Word_t stop_eip;             /* guest eip at the stop */
     unsigned char stop_bytes[4];    /* instruction bytes there (VS_UNKNOWN_INSN) */
     unsigned long exits, by_type[VX_COUNT];
+    unsigned long long handler_cycles;  /* rdtsc spent in the monitor's exit handling */
     unsigned long injected, ticks_raised, flushes;
     unsigned long exceptions;       /* CPU exceptions delivered to the guest (#GP, #PF) */
     L4_Word_t pf_eip, pf_addr, pf_err;  /* a guest #PF waiting for its int3 (see on_pagefault) */

@@ -50,6 +50,13 @@ static struct vmm_patch boot_patches[VMM_MAX_PATCHES];
 static unsigned nboot_patches;
 static bool boot_patched;
 
+static inline unsigned long long rdtsc(void)
+{
+    unsigned long long t;
+    __asm__ volatile("rdtsc" : "=A"(t));
+    return t;
+}
+
 static void stop(struct vcpu *v, enum vmm_stop why, L4_Word_t eip)
 {
     if (v->stop == VS_RUNNING) {
@@ -781,7 +788,10 @@ enum vmm_stop vmm_run(struct vcpu *v)
                 stop(v, VS_IPC_ERROR, 0);
                 break;
             }
-            if (!on_exit(v, tag))
+            unsigned long long t0 = rdtsc();
+            bool go_on = on_exit(v, tag);
+            v->handler_cycles += rdtsc() - t0;
+            if (!go_on)
                 break;
             tag = L4_Call_Timeouts(g, L4_Never, L4_TimePeriod(EXIT_TIMEOUT_US));
         }
