@@ -15,7 +15,7 @@ int main(void)
 {
     static const char *const what[4] = {
         "cli+sti (2 exits, patched int3)",
-        "out to port 0x80 (#GP)",
+        "out to port 0x80 (#GP; #BP once patched after an I/O fault)",
         "pushf+popf (2 exits, patched int3)",
         "timer interrupt (hlt, injection, EOI out, iret: 3 exits)",
     };
