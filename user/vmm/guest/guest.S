@@ -24,6 +24,7 @@
 #define ALIAS       0x40000000      /* a virtual address only paging gives meaning */
 #define NTICKS      10
 #define BENCH_N     200
+#define GUEST_MODE_HALT 2           /* as vcpu.h */
 
     .macro PATCHED insn
 .Lpatch\@:
@@ -53,6 +54,13 @@ guest_boot:
     jmp guest_main
 
 guest_main:
+    cmpl $GUEST_MODE_HALT, guest_mode
+    jne 1f
+    VCLI
+    .globl guest_halt
+guest_halt:
+    hlt                             /* nothing can wake it: the VMM must stop */
+1:
     /* Interrupt descriptor table. */
     movl $timer_isr, %eax
     movl $idt + TIMER_VEC * 8, %edi
