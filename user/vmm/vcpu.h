@@ -107,6 +107,7 @@ extern char guest_bad_insn[], guest_halt[];
 extern volatile L4_Word_t guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale,
     guest_soft, guest_done;
 extern volatile L4_Word_t guest_bench[4];
+extern volatile L4_Word_t guest_ud;
 extern volatile L4_Word_t guest_user_result, guest_user_gp, guest_user_cr2, guest_user_pferr;
 #define GUEST_MODE_TEST   0
 #define GUEST_MODE_BENCH  1

@@ -684,6 +684,14 @@ static bool on_exception(struct vcpu *v, L4_MsgTag_t tag)
     } else if (MR(r, EXCNO) == 13) {
         if (!emulate(v, r, eip, &no_inject))
             return false;
+    } else if (MR(r, EXCNO) < 20 && MR(r, EXCNO) != 2 && MR(r, EXCNO) != 18) {
+        /* The guest's own exception (#DE, #UD, a real int3, ...): the CPU
+         * reported it with the eip the guest's handler must see. */
+        unsigned vec = MR(r, EXCNO);
+        bool has_err = vec == 8 || (vec >= 10 && vec <= 12) || vec == 17;
+        v->exceptions++;
+        if (!deliver(v, r, vec, has_err, MR(r, ERRCODE)))
+            return false;
     } else {
         printf("vmm: guest exception %lu (error %lx) at %lx; guest stopped\n",
                MR(r, EXCNO), MR(r, ERRCODE), eip);

@@ -23,7 +23,7 @@ static bool contains(const char *hay, const char *needle)
 
 int main(void)
 {
-    tap_plan(29);
+    tap_plan(30);
     L4_ThreadId_t guest = L4_GlobalId(100, 1);
 
     ok(vmm_init(&vm, guest, TICK_EXITS), "VM set up");
@@ -100,8 +100,8 @@ int main(void)
            guest_user_cr2, guest_user_pferr);
     else
         ok(1, "user #PF # SKIP kernel Unmap does not revoke mappings yet");
-    ok(vm.exceptions >= 1 + (vm.refaults ? 1 : 0), "%lu exceptions delivered to the guest",
-       vm.exceptions);
+    is(guest_ud, 1, "ud2 reflected into the guest's #UD handler");
+    is(vm.exceptions, 2 + (vm.refaults ? 1 : 0), "exceptions delivered to the guest (#UD, #GP, #PF)");
     for (int i = 0; i < VX_COUNT; i++)
         diag("exit %-10s %lu", vmm_exit_name((enum vmm_exit)i), vm.by_type[i]);
     L4_KDB_Shutdown(tap_done() ? 1 : 0);

@@ -68,6 +68,9 @@ guest_halt:
     movl $soft_isr, %eax
     movl $idt + SOFT_VEC * 8, %edi
     call set_gate
+    movl $ud_isr, %eax
+    movl $idt + 6 * 8, %edi
+    call set_gate
     movl $gp_isr, %eax
     movl $idt + 13 * 8, %edi
     call set_gate
@@ -169,6 +172,7 @@ guest_halt:
     jb 3b
 
     int $SOFT_VEC
+    ud2                             /* #UD: reflected into the guest's handler */
 
     /* A user process: it runs at CPL 3 until it faults or exits. */
     call run_user
@@ -270,6 +274,11 @@ timer_isr:
 
 soft_isr:
     incl guest_soft
+    iret
+
+ud_isr:
+    incl guest_ud
+    addl $2, (%esp)                 /* skip the ud2 */
     iret
 
 /* Enters user mode (IF on); returns when the process is gone. */
@@ -444,6 +453,8 @@ guest_user_result: .long 0
 guest_user_gp:     .long 0
 guest_user_cr2:    .long 0
 guest_user_pferr:  .long 0
+    .globl guest_ud
+guest_ud:          .long 0
 kernel_resume_esp: .long 0
     .globl guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale, guest_soft
     .globl guest_done, guest_bench
