@@ -18,12 +18,15 @@
 #define VMM_MAX_PATCHES     64
 #define VMM_OUT_SIZE        2048
 
-/* One instruction the monitor replaced by int3 before the guest ran:
- * pushf/popf do not trap in ring 3, and cli/sti would only flip the
- * kernel's thread-owned virtual IF, which the monitor cannot set. */
+/* One instruction the monitor replaced by int3. Before the guest runs:
+ * pushf/popf (they do not trap in ring 3) and cli/sti (they would only
+ * flip the kernel's thread-owned virtual IF, which the monitor cannot
+ * set). While it runs: an instruction whose I/O fault or guest #PF must
+ * come back as an exception (undone after the run). */
 struct vmm_patch {
-    L4_Word_t addr;
-    unsigned char op;               /* the original byte: fa, fb, 9c, 9d */
+    L4_Word_t addr;                 /* guest-virtual */
+    L4_Word_t pa;                   /* guest-physical (= monitor address) */
+    unsigned char op;               /* the original byte */
 };
 
 /* The virtual 8259A pair (only the master's state matters here). */
@@ -73,6 +76,7 @@ struct vcpu {
     L4_Word_t stop_eip;             /* guest eip at the stop */
     unsigned char stop_bytes[4];    /* instruction bytes there (VS_UNKNOWN_INSN) */
     unsigned long exits, by_type[VX_COUNT];
+    unsigned long long handler_cycles;  /* rdtsc spent in the monitor's exit handling */
     unsigned long injected, ticks_raised, flushes;
     unsigned long exceptions;       /* CPU exceptions delivered to the guest (#GP, #PF) */
     L4_Word_t pf_eip, pf_addr, pf_err;  /* a guest #PF waiting for its int3 (see on_pagefault) */
@@ -99,12 +103,14 @@ const char *vmm_exit_name(enum vmm_exit x);
 
 /* Symbols of the guest image (user/vmm/guest/guest.S). */
 extern char guest_image_start[], guest_image_end[], guest_boot[], guest_stack_top[];
-extern char guest_bad_insn[];
+extern char guest_bad_insn[], guest_halt[];
 extern volatile L4_Word_t guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale,
     guest_soft, guest_done;
 extern volatile L4_Word_t guest_bench[4];
+extern volatile L4_Word_t guest_ud;
 extern volatile L4_Word_t guest_user_result, guest_user_gp, guest_user_cr2, guest_user_pferr;
 #define GUEST_MODE_TEST   0
 #define GUEST_MODE_BENCH  1
+#define GUEST_MODE_HALT   2         /* cli; hlt at once */
 
 #endif

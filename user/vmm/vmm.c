@@ -45,6 +45,18 @@
 
 extern const L4_Word_t __start_guest_patches[], __stop_guest_patches[];
 
+/* The patches made before any guest ran, shared by every VM of the image. */
+static struct vmm_patch boot_patches[VMM_MAX_PATCHES];
+static unsigned nboot_patches;
+static bool boot_patched;
+
+static inline unsigned long long rdtsc(void)
+{
+    unsigned long long t;
+    __asm__ volatile("rdtsc" : "=A"(t));
+    return t;
+}
+
 static void stop(struct vcpu *v, enum vmm_stop why, L4_Word_t eip)
 {
     if (v->stop == VS_RUNNING) {
@@ -595,26 +607,24 @@ static bool patch(struct vcpu *v, L4_Word_t va)
 {
     L4_Word_t pa, err;
     bool w;
-    if (v->npatches >= VMM_MAX_PATCHES || !translate(v, va, 0, &pa, &w, &err) ||
-        !ram_ok(v, pa, 2))
+    if (v->npatches >= VMM_MAX_PATCHES || find_patch(v, va) >= 0 ||
+        !translate(v, va, 0, &pa, &w, &err) || !ram_ok(v, pa, 2))
         return false;
     unsigned char *p = (unsigned char *)pa;
     if (p[1] == L4ABI_KDB_CMPB_AL || p[1] == L4ABI_KDB_ENTER_JMP)
         return false;
     v->patches[v->npatches].addr = va;
+    v->patches[v->npatches].pa = pa;
     v->patches[v->npatches].op = p[0];
     v->npatches++;
     *p = INT3;
     return true;
 }
 
-/* Undoes patch i. */
+/* Undoes patch i (one made while the guest ran). */
 static void unpatch(struct vcpu *v, int i)
 {
-    L4_Word_t pa, err;
-    bool w;
-    if (translate(v, v->patches[i].addr, 0, &pa, &w, &err))
-        *(unsigned char *)pa = v->patches[i].op;
+    *(unsigned char *)v->patches[i].pa = v->patches[i].op;
     v->patches[i] = v->patches[--v->npatches];
 }
 
@@ -674,6 +684,14 @@ static bool on_exception(struct vcpu *v, L4_MsgTag_t tag)
     } else if (MR(r, EXCNO) == 13) {
         if (!emulate(v, r, eip, &no_inject))
             return false;
+    } else if (MR(r, EXCNO) < 20 && MR(r, EXCNO) != 2 && MR(r, EXCNO) != 18) {
+        /* The guest's own exception (#DE, #UD, a real int3, ...): the CPU
+         * reported it with the eip the guest's handler must see. */
+        unsigned vec = MR(r, EXCNO);
+        bool has_err = vec == 8 || (vec >= 10 && vec <= 12) || vec == 17;
+        v->exceptions++;
+        if (!deliver(v, r, vec, has_err, MR(r, ERRCODE)))
+            return false;
     } else {
         printf("vmm: guest exception %lu (error %lx) at %lx; guest stopped\n",
                MR(r, EXCNO), MR(r, ERRCODE), eip);
@@ -713,10 +731,6 @@ static bool on_exit(struct vcpu *v, L4_MsgTag_t tag)
 
 bool vmm_init(struct vcpu *v, L4_ThreadId_t guest, unsigned tick_exits)
 {
-    static struct vmm_patch applied[VMM_MAX_PATCHES];
-    static unsigned napplied;
-    static bool patched;
-
     memset(v, 0, sizeof(*v));
     v->guest = guest;
     v->ram_start = (L4_Word_t)guest_image_start;
@@ -738,8 +752,8 @@ bool vmm_init(struct vcpu *v, L4_ThreadId_t guest, unsigned tick_exits)
         *c = *c;
     }
     /* Patch cli/sti/pushf/popf once; later VMs reuse the table. */
-    if (!patched) {
-        patched = true;
+    if (!boot_patched) {
+        boot_patched = true;
         for (const L4_Word_t *a = __start_guest_patches; a < __stop_guest_patches; a++) {
             unsigned char op = *(unsigned char *)*a;
             if ((op != 0xfa && op != 0xfb && op != 0x9c && op != 0x9d) || !patch(v, *a)) {
@@ -747,11 +761,11 @@ bool vmm_init(struct vcpu *v, L4_ThreadId_t guest, unsigned tick_exits)
                 return false;
             }
         }
-        napplied = v->npatches;
-        memcpy(applied, v->patches, sizeof(applied));
+        nboot_patches = v->npatches;
+        memcpy(boot_patches, v->patches, sizeof(boot_patches));
     }
-    v->npatches = napplied;
-    memcpy(v->patches, applied, sizeof(applied));
+    v->npatches = nboot_patches;
+    memcpy(v->patches, boot_patches, sizeof(boot_patches));
     return true;
 }
 
@@ -782,12 +796,17 @@ enum vmm_stop vmm_run(struct vcpu *v)
                 stop(v, VS_IPC_ERROR, 0);
                 break;
             }
-            if (!on_exit(v, tag))
+            unsigned long long t0 = rdtsc();
+            bool go_on = on_exit(v, tag);
+            v->handler_cycles += rdtsc() - t0;
+            if (!go_on)
                 break;
             tag = L4_Call_Timeouts(g, L4_Never, L4_TimePeriod(EXIT_TIMEOUT_US));
         }
     }
     L4_ThreadControl(g, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    while (v->npatches > nboot_patches)
+        unpatch(v, (int)v->npatches - 1);
     return v->stop;
 }
 

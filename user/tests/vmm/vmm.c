@@ -23,17 +23,25 @@ static bool contains(const char *hay, const char *needle)
 
 int main(void)
 {
-    tap_plan(27);
+    tap_plan(30);
     L4_ThreadId_t guest = L4_GlobalId(100, 1);
-    unsigned long exc0 = L4_KDB_Stat(L4ABI_KDB_STAT_EXC_IPCS);
 
     ok(vmm_init(&vm, guest, TICK_EXITS), "VM set up");
     ok(vm.npatches >= 10, "cli/sti/pushf/popf sites patched with int3 (%u)", vm.npatches);
     ok(vm.ram_start >> 22 == (vm.ram_end - 1) >> 22,
        "guest RAM %lx..%lx lies in one page table's reach", vm.ram_start, vm.ram_end);
-    guest_mode = GUEST_MODE_TEST;
 
+    /* A guest that halts with interrupts off can never go on. */
+    guest_mode = GUEST_MODE_HALT;
     enum vmm_stop s = vmm_run(&vm);
+    ok(s == VS_HALTED && vm.stop_eip == (L4_Word_t)guest_halt && vm.by_type[VX_CLI] == 1,
+       "cli; hlt stops the VM as halted (%s at %lx)", vmm_stop_name(s), vm.stop_eip);
+
+    /* The real run, in a new VM. */
+    ok(vmm_init(&vm, L4_GlobalId(101, 1), TICK_EXITS), "second VM set up");
+    guest_mode = GUEST_MODE_TEST;
+    unsigned long exc0 = L4_KDB_Stat(L4ABI_KDB_STAT_EXC_IPCS);
+    s = vmm_run(&vm);
     ok(s == VS_UNKNOWN_INSN && vm.stop_eip == (L4_Word_t)guest_bad_insn,
        "unknown privileged instruction reported by the VMM (%s at %lx)",
        vmm_stop_name(s), vm.stop_eip);
@@ -92,8 +100,8 @@ int main(void)
            guest_user_cr2, guest_user_pferr);
     else
         ok(1, "user #PF # SKIP kernel Unmap does not revoke mappings yet");
-    ok(vm.exceptions >= 1 + (vm.refaults ? 1 : 0), "%lu exceptions delivered to the guest",
-       vm.exceptions);
+    is(guest_ud, 1, "ud2 reflected into the guest's #UD handler");
+    is(vm.exceptions, 2 + (vm.refaults ? 1 : 0), "exceptions delivered to the guest (#UD, #GP, #PF)");
     for (int i = 0; i < VX_COUNT; i++)
         diag("exit %-10s %lu", vmm_exit_name((enum vmm_exit)i), vm.by_type[i]);
     L4_KDB_Shutdown(tap_done() ? 1 : 0);

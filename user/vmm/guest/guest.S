@@ -24,6 +24,7 @@
 #define ALIAS       0x40000000      /* a virtual address only paging gives meaning */
 #define NTICKS      10
 #define BENCH_N     200
+#define GUEST_MODE_HALT 2           /* as vcpu.h */
 
     .macro PATCHED insn
 .Lpatch\@:
@@ -53,12 +54,22 @@ guest_boot:
     jmp guest_main
 
 guest_main:
+    cmpl $GUEST_MODE_HALT, guest_mode
+    jne 1f
+    VCLI
+    .globl guest_halt
+guest_halt:
+    hlt                             /* nothing can wake it: the VMM must stop */
+1:
     /* Interrupt descriptor table. */
     movl $timer_isr, %eax
     movl $idt + TIMER_VEC * 8, %edi
     call set_gate
     movl $soft_isr, %eax
     movl $idt + SOFT_VEC * 8, %edi
+    call set_gate
+    movl $ud_isr, %eax
+    movl $idt + 6 * 8, %edi
     call set_gate
     movl $gp_isr, %eax
     movl $idt + 13 * 8, %edi
@@ -161,6 +172,7 @@ guest_main:
     jb 3b
 
     int $SOFT_VEC
+    ud2                             /* #UD: reflected into the guest's handler */
 
     /* A user process: it runs at CPL 3 until it faults or exits. */
     call run_user
@@ -262,6 +274,11 @@ timer_isr:
 
 soft_isr:
     incl guest_soft
+    iret
+
+ud_isr:
+    incl guest_ud
+    addl $2, (%esp)                 /* skip the ud2 */
     iret
 
 /* Enters user mode (IF on); returns when the process is gone. */
@@ -436,6 +453,8 @@ guest_user_result: .long 0
 guest_user_gp:     .long 0
 guest_user_cr2:    .long 0
 guest_user_pferr:  .long 0
+    .globl guest_ud
+guest_ud:          .long 0
 kernel_resume_esp: .long 0
     .globl guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale, guest_soft
     .globl guest_done, guest_bench
