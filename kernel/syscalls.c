@@ -56,6 +56,8 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
             return fail(L4ABI_ERR_INVALID_THREAD);
         if (space_spec == L4ABI_NILTHREAD)
             return fail(L4ABI_ERR_INVALID_THREAD);    /* deleting a non-thread */
+        if (!paging_tcb_back((uint32_t)(uintptr_t)slot))
+            return fail(L4ABI_ERR_NO_MEM);           /* kernel pool exhausted */
         struct space *s;
         if (space_spec == dest) {
             s = space_create();

@@ -224,6 +224,22 @@ uint32_t pd_touch(uint32_t *pd, uint32_t va, bool write)
     return *e;
 }
 
+bool paging_tcb_back(uint32_t va)
+{
+    uint32_t idx = (va - TCB_AREA) >> 12;
+    uint32_t *pte = &tcb_pts[idx >> 10][idx & 1023];
+    if (*pte & PTE_W)
+        return true;
+    paddr_t f = frame_alloc();
+    if (!f)
+        return false;
+    __builtin_memset(phys_to_virt(f), 0, 4096);
+    *pte = f | PTE_P | PTE_W | global_bit;
+    paging_stats.tcb_frames++;
+    invlpg(va & PTE_ADDR);
+    return true;
+}
+
 /* Kernel-mode faults the kernel resolves itself. */
 bool paging_kernel_fault(uint32_t va, uint32_t error)
 {

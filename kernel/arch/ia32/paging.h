@@ -78,6 +78,11 @@ void paging_copy_window_clear(unsigned slot);
  * entry, 0 if none. */
 uint32_t pd_touch(uint32_t *pd, uint32_t va, bool write);
 
+/* Backs the TCB-array page at va with a frame now, so that creating a
+ * thread can fail cleanly when the kernel pool is exhausted instead of
+ * faulting on the first write. False if no frame is left. */
+bool paging_tcb_back(uint32_t va);
+
 /* Handles an invisible kernel-mode page fault (lazy kernel directory sync,
  * TCB array). Returns false if the fault is a kernel bug. */
 bool paging_kernel_fault(uint32_t va, uint32_t error);

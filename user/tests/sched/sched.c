@@ -172,15 +172,42 @@ static void test_lazy_sync(void)
     stop(c);
 }
 
+/* Exhausting the kernel pool with thread creations gives "out of memory",
+ * never a kernel crash; freed numbers can be reused. Runs last: the TCB
+ * frames stay with their thread numbers. */
+static void test_pool_exhaustion(void)
+{
+    L4_Word_t no, err = 0;
+    for (no = 1000; no < 65536; no++) {
+        if (L4_ThreadControl(tid((int)no), root, root, L4_nilthread, (void *)~0ul) != 1) {
+            err = L4_ErrorCode();
+            break;
+        }
+    }
+    ok(no < 65536 && err == L4ABI_ERR_NO_MEM,
+       "creating threads until the pool is empty ends with out-of-memory (%lu threads, error %lu)",
+       no - 1000, err);
+    ok(L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES) < 16, "the kernel pool is (nearly) empty");
+    for (L4_Word_t n = 1000; n < no; n++)
+        stop(tid((int)n));
+    ok(L4_ThreadControl(tid(1000), root, root, L4_nilthread, (void *)~0ul) == 1,
+       "after deleting them a thread can be created again");
+    stop(tid(1000));
+    L4_MsgTag_t tag = L4_Receive_Timeout(root, L4_TimePeriod(1000));
+    ok(L4_IpcFailed(tag) && L4ABI_IPCERR_CODE(L4_ErrorCode()) == L4ABI_IPCERR_TIMEOUT,
+       "the kernel still serves IPC and timeouts");
+}
+
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(12);
+    tap_plan(16);
     test_invalid_ids();
     test_lazy_sync();
     test_round_robin();
     test_preemption();
     test_quantum();
+    test_pool_exhaustion();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
