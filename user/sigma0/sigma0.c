@@ -25,7 +25,8 @@ static L4_Word_t owner[MAX_FRAMES];     /* 0 = free, else owner's thread ID */
 static L4_Word_t me;
 
 enum { REG_NONE, REG_OWN };
-static unsigned char kind[MAX_FRAMES];   /* REG_OWN: sigma0 may hand it out */
+static unsigned char kind[MAX_FRAMES];
+static L4_Word_t frames_top;            /* one past the highest owned frame */   /* REG_OWN: sigma0 may hand it out */
 
 static void scan_kip(L4_KernelInterfacePage_t *kip)
 {
@@ -43,6 +44,11 @@ static void scan_kip(L4_KernelInterfacePage_t *kip)
         for (L4_Word_t f = lo >> 12; f <= (hi >> 12) && f < MAX_FRAMES; f++)
             kind[f] = k2;
     }
+    for (L4_Word_t f = MAX_FRAMES; f > 0; f--)
+        if (kind[f - 1] == REG_OWN) {
+            frames_top = f;
+            break;
+        }
     /* sigma0's own image stays with sigma0. */
     for (L4_Word_t f = k->sigma0.low >> 12; f <= (k->sigma0.high - 1) >> 12 && f < MAX_FRAMES; f++)
         owner[f] = me;
@@ -66,15 +72,26 @@ static int grab(L4_Word_t frame, L4_Word_t log2, L4_Word_t who)
 
 /* Any free frame of 2^log2 bytes; 0 if none. High memory first, so that
  * requests for specific low frames (boot images) stay satisfiable. */
+/* Searches downward from the top of what sigma0 owns. Frames never come
+ * back to sigma0, so nothing above a 4 KiB search's last find can be free
+ * again: `hint4k` makes repeated single-frame requests cheap. */
+static L4_Word_t hint4k;
+
 static L4_Word_t find_any(L4_Word_t log2, L4_Word_t who)
 {
     L4_Word_t n = 1ul << (log2 - 12);
-    for (L4_Word_t f = MAX_FRAMES - n; f >= n; f -= n) {
+    L4_Word_t start = (n == 1 && hint4k) ? hint4k : frames_top;
+    if (start < 2 * n)
+        return 0;
+    for (L4_Word_t f = (start - n) & ~(n - 1); f >= n; f -= n) {
         L4_Word_t i;
         for (i = 0; i < n && kind[f + i] == REG_OWN && !owner[f + i]; i++)
             ;
-        if (i == n && grab(f, log2, who))
+        if (i == n && grab(f, log2, who)) {
+            if (n == 1)
+                hint4k = f;
             return f;
+        }
     }
     return 0;
 }
