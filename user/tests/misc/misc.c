@@ -25,6 +25,40 @@ static void receiver(void)
         L4_Sleep(L4_Never);
 }
 
+/* Unused user address space: never mapped (crt0 touches all of .bss). */
+#define UNTOUCHED ((volatile char *)0x30000000)
+static volatile int nopager_done;
+static L4_Word_t stack2[512] __attribute__((aligned(16)));
+
+static void touch_untouched(void)
+{
+    *UNTOUCHED = 1;             /* faults; the pager does not exist */
+    nopager_done = 1;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* A page fault whose pager does not exist stops the thread (the console
+ * says why); nothing else is disturbed. */
+static void test_no_pager(void)
+{
+    L4_ThreadId_t me = L4_Myself(), t = L4_GlobalId(81, 1);
+    nopager_done = 0;
+    stack2[0] = 0;              /* our own pages are mapped */
+    ok(L4_ThreadControl(t, me, me, L4_GlobalId(5000, 1),
+                        (void *)(0xbfe00000u + 2 * L4ABI_UTCB_SIZE)) == 1,
+       "thread created with a pager that does not exist");
+    L4_Start_SpIp(t, (L4_Word_t)&stack2[508], (L4_Word_t)touch_untouched);
+    L4_Sleep(L4_TimePeriod(5000));
+    L4_Word_t ctl, sp, ip, flags, handle;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &ctl, &sp, &ip, &flags, &handle, &pager);
+    ok(!nopager_done && (ctl & L4ABI_EXREGS_STATE_HALTED) &&
+       ip >= (L4_Word_t)touch_untouched && ip < (L4_Word_t)touch_untouched + 64,
+       "its page fault stopped it at the faulting instruction (state %lx, ip %lx)", ctl, ip);
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
 static void test_ipc_bad_input(void)
 {
     L4_ThreadId_t me = L4_Myself(), r = L4_GlobalId(80, 1);
@@ -75,7 +109,7 @@ static L4_Word_t memctl(L4_Word_t fpage, L4_Word_t attr0)
 
 int main(void)
 {
-    tap_plan(13);
+    tap_plan(15);
     page[0] = 1;                        /* mapped */
     L4_Word_t fp = L4ABI_FPAGE((L4_Word_t)page, 12, 0);     /* attribute 0 */
 
@@ -100,6 +134,7 @@ int main(void)
     L4_Clock_t b = L4_SystemClock();
     ok(b.raw > a.raw, "SystemClock advances (%lu us)", (unsigned long)(b.raw - a.raw));
     test_ipc_bad_input();
+    test_no_pager();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
