@@ -77,18 +77,22 @@ static bool kernel_interface(struct trap_frame *f)
 
 /* Reads the instruction at eip fault-safely, as many bytes as are there
  * (up to 15; the part on the next page may be absent), and decodes it. */
+/* Decodes the instruction at eip, fault-safely: the bytes up to the end of
+ * its page, and from the next page only if the decoder needs them (reading
+ * there may involve the pager, which an unrelated #GP must not cause). */
 static int decode_at(uint32_t eip, struct x86_insn *in)
 {
     uint8_t buf[X86_MAX_INSN];
-    size_t first = PAGE_SIZE - (eip & (PAGE_SIZE - 1)), n = 0;
-    if (first > sizeof(buf))
-        first = sizeof(buf);
-    if (copy_from_user(buf, eip, first)) {
-        n = first;
-        if (n < sizeof(buf) && copy_from_user(buf + n, eip + n, sizeof(buf) - n))
-            n = sizeof(buf);
-    }
-    return x86_decode(buf, n, false, in);
+    size_t n = PAGE_SIZE - (eip & (PAGE_SIZE - 1));
+    if (n > sizeof(buf))
+        n = sizeof(buf);
+    if (!copy_from_user(buf, eip, n))
+        return X86D_TRUNCATED;
+    int r = x86_decode(buf, n, false, in);
+    if (r == X86D_TRUNCATED && n < sizeof(buf) &&
+        copy_from_user(buf + n, eip + n, sizeof(buf) - n))
+        r = x86_decode(buf, sizeof(buf), false, in);
+    return r;
 }
 
 void arch_dump_user_frame(const struct tcb *t)
@@ -142,10 +146,9 @@ void user_syscall_exception(struct trap_frame *f)
  * here with error code 0; the I/O-port work decodes it the same way
  * (X86_IN/OUT/INS/OUTS) and sends an I/O-fault IPC; until then it is an
  * ordinary #GP exception. */
-static bool general_protection(struct trap_frame *f)
+static bool general_protection(struct trap_frame *f, int len, const struct x86_insn *insn)
 {
-    struct x86_insn in;
-    int len = decode_at(f->eip, &in);
+    const struct x86_insn in = *insn;
     if ((f->error & 3) == 2) {
         uint32_t n = f->error >> 3;
         if (len > 0 && in.op == X86_INT && in.vector == n) {
@@ -192,9 +195,13 @@ void user_exception(struct trap_frame *f)
         fpu_trap(t);
         return;
     case TRAP_GP:
-        if (io_fault(f) || general_protection(f))
+    {
+        struct x86_insn in;
+        int len = decode_at(f->eip, &in);   /* once, for both uses */
+        if (io_fault(f, len, &in) || general_protection(f, len, &in))
             return;
         break;
+    }
     case TRAP_DB:
         err = debug_status_take();
         break;

@@ -165,35 +165,17 @@ void io_unmap(struct space *s, uint32_t fpage, bool flush)
         iobm_set(&s->io.bm, first, n, false);
 }
 
-/* Decodes the instruction at f->eip fault-safely: up to the end of its
- * page, and into the next page only while the decoder still needs bytes
- * (a read there may need the pager, which must not happen for an
- * unrelated #GP). Returns the decoder's result. */
-static int fetch_decode(const struct trap_frame *f, struct x86_insn *in)
-{
-    uint8_t code[X86_MAX_INSN];
-    uint32_t len = 0, in_page = PAGE_SIZE - (f->eip & (PAGE_SIZE - 1));
-    while (len < sizeof(code) && len < in_page && copy_from_user(&code[len], f->eip + len, 1))
-        len++;
-    int r = x86_decode(code, len, false, in);
-    while (r == X86D_TRUNCATED && len < sizeof(code) &&
-           copy_from_user(&code[len], f->eip + len, 1))
-        r = x86_decode(code, ++len, false, in);
-    return r;
-}
-
-bool io_fault(struct trap_frame *f)
+bool io_fault(struct trap_frame *f, int len, const struct x86_insn *in)
 {
     struct tcb *t = current;
-    struct x86_insn in;
-    if (f->vector != TRAP_GP || f->error != 0 || !t->mr || fetch_decode(f, &in) <= 0)
+    if (f->vector != TRAP_GP || f->error != 0 || !t->mr || len <= 0)
         return false;
-    if (in.op != X86_IN && in.op != X86_OUT && in.op != X86_INS && in.op != X86_OUTS)
+    if (in->op != X86_IN && in->op != X86_OUT && in->op != X86_INS && in->op != X86_OUTS)
         return false;
-    uint32_t port = in.port_dx ? (f->edx & 0xffff) : in.port;
-    if (port + in.size > IO_PORTS)
+    uint32_t port = in->port_dx ? (f->edx & 0xffff) : in->port;
+    if (port + in->size > IO_PORTS)
         return false;
-    if (has_ports(t->space, port, in.size) && !t->space->sigma0)
+    if (has_ports(t->space, port, in->size) && !t->space->sigma0)
         return false;       /* not a permission problem */
     if (!tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER))) {
         thread_stop(t, "I/O fault, and the pager does not exist", port, f->eip);
@@ -201,7 +183,7 @@ bool io_fault(struct trap_frame *f)
     }
     io_stat_faults++;
     uint32_t err = fault_ipc(t, L4ABI_LABEL_IOFAULT | L4ABI_FPAGE_R | L4ABI_FPAGE_W,
-                             io_fpage_cover(port, in.size), f->eip,
+                             io_fpage_cover(port, in->size), f->eip,
                              L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
     if (err)
         thread_stop(t, "I/O-fault IPC to the pager failed", port, f->eip);

@@ -28,10 +28,12 @@ void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant);
 /* Unmap of an I/O fpage by s: revoked from every space that got the ports
  * from s (directly or not), and from s itself if `flush`. */
 void io_unmap(struct space *s, uint32_t fpage, bool flush);
-/* A #GP from user mode: if it is an I/O instruction on ports the space
+/* A #GP from user mode, with the instruction at eip already decoded (len
+ * is x86_decode's result): if it is an I/O instruction on ports the space
  * lacks, sends the I/O-fault IPC to the pager and returns true (the
  * instruction restarts). */
-bool io_fault(struct trap_frame *f);
+struct x86_insn;
+bool io_fault(struct trap_frame *f, int len, const struct x86_insn *in);
 
 extern uint32_t io_stat_switches, io_stat_faults;
 
