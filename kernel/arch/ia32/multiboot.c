@@ -57,7 +57,7 @@ void multiboot_read(uint32_t magic, uint32_t mbi_phys)
      * it out. The kernel image (with its bss) is the kernel's. */
     memmap_add(&bi->map, 0, 0x100000, MEM_RESERVED);
     memmap_add(&bi->map, virt_to_phys(_kernel_start),
-               (uint32_t)(_kernel_end - _kernel_start), MEM_KERNEL);
+               (uint32_t)((uintptr_t)_kernel_end - (uintptr_t)_kernel_start), MEM_KERNEL);
 
     bi->cmdline = copy_string(cmdline_copy, sizeof(cmdline_copy),
                               (mbi->flags & MBI_FLAG_CMDLINE) ? mbi->cmdline : 0);
