@@ -257,10 +257,6 @@ static void io_out(struct vcpu *v, unsigned port, L4_Word_t val)
 
 /* ---- interrupts ---- */
 
-/* Delivers vector vec as a ring-0 CPU would, from the guest's virtual
- * IDT: push eflags, cs, eip (and an error code), clear IF for an
- * interrupt gate, continue at the gate's offset. r[] is the register
- * image the guest resumes with. */
 static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4_Word_t err);
 
 /* A fault the guest kernel must handle (#GP, #PF): eip is the faulting
@@ -272,8 +268,12 @@ static bool guest_fault(struct vcpu *v, L4_Word_t *r, unsigned vec, L4_Word_t ei
     return deliver(v, r, vec, true, err);
 }
 
-/* From CPL 3 the CPU switches to the stack in the TSS (esp0) and also
- * pushes the user esp and ss. */
+/* Delivers vector vec as a ring-0 CPU would, from the guest's virtual
+ * IDT: push eflags, cs, eip (and an error code), clear IF for an
+ * interrupt gate, continue at the gate's offset at CPL 0. From CPL 3 the
+ * CPU first switches to the stack in the TSS (esp0) and also pushes the
+ * user esp and ss. r[] is the register image the guest resumes with. A
+ * vector the guest cannot take stops the VM (triple fault). */
 static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4_Word_t err)
 {
     unsigned char g[8];
