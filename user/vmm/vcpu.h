@@ -17,6 +17,7 @@
 #define VMM_EFL_IF          0x200u
 #define VMM_MAX_PATCHES     64
 #define VMM_OUT_SIZE        2048
+#define VMM_INFO_PREEMPT    1u      /* info port bit: a guest without exits still gets ticks */
 
 /* One instruction the monitor replaced by int3. Before the guest runs:
  * pushf/popf (they do not trap in ring 3) and cli/sti (they would only
@@ -81,6 +82,9 @@ struct vcpu {
     unsigned long exceptions;       /* CPU exceptions delivered to the guest (#GP, #PF) */
     L4_Word_t pf_eip, pf_addr, pf_err;  /* a guest #PF waiting for its int3 (see on_pagefault) */
     bool pf_pending;
+    L4_Word_t kick_eip;             /* patched to take a waiting interrupt after a page fault */
+    bool kick_pending;
+    unsigned long preemptions;      /* times the guest ran PREEMPT_US without an exit */
     unsigned long refaults;         /* flushes seen to take effect (see flush_guest) */
     L4_Word_t probe_page;           /* page (| 1) that must fault again after a flush */
     unsigned since_tick;            /* exits since the last virtual tick */
@@ -107,7 +111,7 @@ extern char guest_bad_insn[], guest_halt[];
 extern volatile L4_Word_t guest_mode, guest_ticks, guest_sum, guest_bad, guest_stale,
     guest_soft, guest_done;
 extern volatile L4_Word_t guest_bench[4];
-extern volatile L4_Word_t guest_ud;
+extern volatile L4_Word_t guest_ud, guest_spin;
 extern volatile L4_Word_t guest_user_result, guest_user_gp, guest_user_cr2, guest_user_pferr;
 #define GUEST_MODE_TEST   0
 #define GUEST_MODE_BENCH  1

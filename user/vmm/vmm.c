@@ -25,6 +25,8 @@
 #define GUEST_UTCB_AREA 0xbfe00000u
 #define GUEST_KIP_AREA  0xbff00000u
 #define EXIT_TIMEOUT_US 5000000u    /* a guest silent this long is dead */
+#define PREEMPT_US      2000u       /* a guest silent this long is preempted */
+#define VMM_INFO_PORT   0x510       /* reads the monitor's capabilities (VMM_INFO_*) */
 
 #define CR0_PG      0x80000000u
 #define CR0_WP      0x00010000u
@@ -241,6 +243,7 @@ static L4_Word_t io_in(struct vcpu *v, unsigned port)
     case 0x3f8: return 0;
     case 0x20:  return v->pic.irr;
     case 0x21:  return v->pic.imr;
+    case VMM_INFO_PORT: return v->refaults ? VMM_INFO_PREEMPT : 0;
     default:    return ~0ul;            /* nothing there */
     }
 }
@@ -257,10 +260,6 @@ static void io_out(struct vcpu *v, unsigned port, L4_Word_t val)
 
 /* ---- interrupts ---- */
 
-/* Delivers vector vec as a ring-0 CPU would, from the guest's virtual
- * IDT: push eflags, cs, eip (and an error code), clear IF for an
- * interrupt gate, continue at the gate's offset. r[] is the register
- * image the guest resumes with. */
 static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4_Word_t err);
 
 /* A fault the guest kernel must handle (#GP, #PF): eip is the faulting
@@ -272,8 +271,12 @@ static bool guest_fault(struct vcpu *v, L4_Word_t *r, unsigned vec, L4_Word_t ei
     return deliver(v, r, vec, true, err);
 }
 
-/* From CPL 3 the CPU switches to the stack in the TSS (esp0) and also
- * pushes the user esp and ss. */
+/* Delivers vector vec as a ring-0 CPU would, from the guest's virtual
+ * IDT: push eflags, cs, eip (and an error code), clear IF for an
+ * interrupt gate, continue at the gate's offset at CPL 0. From CPL 3 the
+ * CPU first switches to the stack in the TSS (esp0) and also pushes the
+ * user esp and ss. r[] is the register image the guest resumes with. A
+ * vector the guest cannot take stops the VM (triple fault). */
 static bool deliver(struct vcpu *v, L4_Word_t *r, unsigned vec, bool has_err, L4_Word_t err)
 {
     unsigned char g[8];
@@ -584,6 +587,13 @@ static bool on_pagefault(struct vcpu *v, L4_MsgTag_t tag)
         stop(v, VS_BAD_MEMORY, ip);
         return false;
     }
+    /* An interrupt is waiting (the guest was preempted): a map reply
+     * cannot inject it, so the instruction comes back as a #BP first. */
+    if (v->vif && pic_pending(&v->pic) >= 0 && !v->kick_pending && !v->pf_pending &&
+        patch(v, ip)) {
+        v->kick_pending = true;
+        v->kick_eip = ip;
+    }
     L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2(pa & ~0xfffu, 12),
                                       w ? L4_FullyAccessible : L4_ReadeXecOnly);
     L4_MapItem_t m = L4_MapItem(fp, addr & ~0xfffu);
@@ -678,6 +688,14 @@ static bool on_exception(struct vcpu *v, L4_MsgTag_t tag)
         v->cr2 = v->pf_addr;
         if (!guest_fault(v, r, 14, v->pf_eip, v->pf_err))
             return false;
+    } else if (MR(r, EXCNO) == 3 && v->kick_pending && eip - 1 == v->kick_eip) {
+        /* The instruction patched to take a waiting interrupt: it has not
+         * run yet; the injection below happens before it. */
+        int i = find_patch(v, v->kick_eip);
+        if (i >= 0)
+            unpatch(v, i);
+        v->kick_pending = false;
+        MR(r, EIP) = v->kick_eip;
     } else if (MR(r, EXCNO) == 3 && find_patch(v, eip - 1) >= 0) {
         if (!emulate(v, r, eip - 1, &no_inject))
             return false;
@@ -725,6 +743,16 @@ static bool on_exit(struct vcpu *v, L4_MsgTag_t tag)
         stop(v, VS_IPC_ERROR, 0);
         return false;
     }
+}
+
+/* The guest ran PREEMPT_US without an exit: virtual time advances by a
+ * tick, and revoking its mappings forces an exit (a page fault) where
+ * the tick can be injected (on_pagefault). Needs Unmap revocation. */
+static void preempt(struct vcpu *v)
+{
+    v->preemptions++;
+    raise_tick(v);
+    flush_guest(v, 0);
 }
 
 /* ---- setup ---- */
@@ -789,19 +817,28 @@ enum vmm_stop vmm_run(struct vcpu *v)
     if (L4_IpcFailed(tag)) {
         v->stop = VS_SETUP;
     } else {
-        tag = L4_Receive_Timeout(g, L4_TimePeriod(EXIT_TIMEOUT_US));
+        unsigned silent = 0;
+        tag = L4_Receive_Timeout(g, L4_TimePeriod(PREEMPT_US));
         while (!v->stop) {
             if (L4_IpcFailed(tag)) {
-                printf("vmm: lost the guest (error %lx)\n", L4_ErrorCode());
+                L4_Word_t e = L4_ErrorCode();
+                if (L4ABI_IPCERR_CODE(e) == L4ABI_IPCERR_TIMEOUT &&
+                    (e & L4ABI_IPCERR_RECV_PHASE) && ++silent < EXIT_TIMEOUT_US / PREEMPT_US) {
+                    preempt(v);
+                    tag = L4_Receive_Timeout(g, L4_TimePeriod(PREEMPT_US));
+                    continue;
+                }
+                printf("vmm: lost the guest (error %lx)\n", e);
                 stop(v, VS_IPC_ERROR, 0);
                 break;
             }
+            silent = 0;
             unsigned long long t0 = rdtsc();
             bool go_on = on_exit(v, tag);
             v->handler_cycles += rdtsc() - t0;
             if (!go_on)
                 break;
-            tag = L4_Call_Timeouts(g, L4_Never, L4_TimePeriod(EXIT_TIMEOUT_US));
+            tag = L4_Call_Timeouts(g, L4_Never, L4_TimePeriod(PREEMPT_US));
         }
     }
     L4_ThreadControl(g, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);

@@ -23,7 +23,7 @@ static bool contains(const char *hay, const char *needle)
 
 int main(void)
 {
-    tap_plan(30);
+    tap_plan(31);
     L4_ThreadId_t guest = L4_GlobalId(100, 1);
 
     ok(vmm_init(&vm, guest, TICK_EXITS), "VM set up");
@@ -100,6 +100,12 @@ int main(void)
            guest_user_cr2, guest_user_pferr);
     else
         ok(1, "user #PF # SKIP kernel Unmap does not revoke mappings yet");
+    if (vm.refaults)
+        ok(guest_spin == 1 && vm.preemptions > 0,
+           "a guest spinning without exits was preempted and took a tick (%lu preemptions)",
+           vm.preemptions);
+    else
+        ok(guest_spin == 0, "preemption # SKIP kernel Unmap does not revoke mappings yet");
     is(guest_ud, 1, "ud2 reflected into the guest's #UD handler");
     is(vm.exceptions, 2 + (vm.refaults ? 1 : 0), "exceptions delivered to the guest (#UD, #GP, #PF)");
     for (int i = 0; i < VX_COUNT; i++)
