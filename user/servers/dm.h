@@ -19,7 +19,8 @@ void dm_anon_main(void);
 
 struct dm_anon_stats {
     L4_Word_t pages_allocated;      /* from sigma0, zero-filled */
-    L4_Word_t pages_retired;        /* of closed dataspaces */
+    L4_Word_t pages_recycled;       /* taken back from clients on close */
+    L4_Word_t pages_free;           /* recycled and not reused yet */
     L4_Word_t maps;                 /* DS_MAP requests served */
 };
 extern volatile struct dm_anon_stats dm_anon_stats;

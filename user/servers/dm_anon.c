@@ -1,6 +1,7 @@
 /* Anonymous-memory dataspace manager: zero-filled pages from sigma0. */
 #include <l4/ipc.h>
 #include <l4/message.h>
+#include <l4/space.h>
 #include "dataspace.h"
 #include "dm.h"
 #include "libc.h"
@@ -13,6 +14,9 @@ struct anon_ds {
 
 static struct anon_ds ds[DM_ANON_MAX_DS];
 static L4_Word_t pool_base, pool_pages, pool_used;
+/* Pages of closed dataspaces, revoked from every client: a stack of pool
+ * slots threaded through the free pages themselves (first word = next). */
+static unsigned short free_slot;
 volatile struct dm_anon_stats dm_anon_stats;
 
 void dm_anon_setup(L4_Word_t base, L4_Word_t pages)
@@ -68,7 +72,12 @@ static void op_map(L4_Word_t h, L4_Word_t offset, L4_Word_t rights)
         return;
     }
     unsigned short *s = &d->slot[offset / DS_PAGE_SIZE];
-    if (!*s) {
+    if (!*s && free_slot) {
+        *s = free_slot;
+        free_slot = (unsigned short)*(volatile L4_Word_t *)slot_va(*s);
+        memset((void *)slot_va(*s), 0, DS_PAGE_SIZE);
+        dm_anon_stats.pages_free--;
+    } else if (!*s) {
         if (pool_used >= pool_pages ||
             !dm_sigma0_page(~0ul, slot_va((unsigned)pool_used + 1))) {
             dm_load_error(DS_ERR_NOMEM);
@@ -89,10 +98,20 @@ static void op_close(L4_Word_t h)
         dm_load_error(DS_ERR_HANDLE);
         return;
     }
-    /* Clients may still map these frames (no revocation yet): retire. */
-    for (L4_Word_t p = 0; p < d->pages; p++)
-        if (d->slot[p])
-            dm_anon_stats.pages_retired++;
+    /* Take every page back from every client (Unmap revokes what was
+     * derived from our mappings; we keep ours), then reuse it. */
+    for (L4_Word_t p = 0; p < d->pages; p++) {
+        unsigned short sl = d->slot[p];
+        if (!sl)
+            continue;
+        L4_LoadMR(0, L4_FpageAddRights(L4_FpageLog2(slot_va(sl), 12), L4_FullyAccessible).raw);
+        L4_Unmap(0);
+        *(volatile L4_Word_t *)slot_va(sl) = free_slot;
+        free_slot = sl;
+        d->slot[p] = 0;
+        dm_anon_stats.pages_recycled++;
+        dm_anon_stats.pages_free++;
+    }
     d->gen++;
     dm_load_words(0, 0, 0, 0);
 }

@@ -11,6 +11,7 @@
 #include <l4/ipc.h>
 #include <l4/message.h>
 #include <l4/kdebug.h>
+#include <l4/space.h>
 #include "libc.h"
 #include "tap.h"
 #include "rm.h"
@@ -365,13 +366,47 @@ static void prober_main(void)
         L4_Sleep(L4_Never);
 }
 
+/* Closing an anonymous dataspace takes its pages back from this client
+ * and the DM reuses them, zeroed, without asking sigma0 again. */
+#define RECYCLE_VA (SCRATCH_VA + 64 * PAGE)
+
+static L4_Word_t access_bits(L4_Word_t va)
+{
+    /* Unmap with no rights revokes nothing and reports what was accessed. */
+    L4_Fpage_t f = L4_UnmapFpage(L4_FpageLog2(va, 12));
+    return L4_Rights(f);
+}
+
+static void test_recycle(void)
+{
+    L4_Word_t h, size;
+    ok(ds_create(anon_dm, 2 * PAGE, &h, &size) == DS_OK &&
+       ds_map(anon_dm, h, 0, DS_R | DS_W, RECYCLE_VA) == DS_OK &&
+       ds_map(anon_dm, h, PAGE, DS_R | DS_W, RECYCLE_VA + PAGE) == DS_OK,
+       "two anonymous pages mapped straight into this task");
+    *(volatile L4_Word_t *)RECYCLE_VA = 0x5a5a5a5a;
+    L4_Word_t alloc0 = dm_anon_stats.pages_allocated, rec0 = dm_anon_stats.pages_recycled;
+    ok(ds_close(anon_dm, h) == DS_OK && dm_anon_stats.pages_recycled == rec0 + 2,
+       "closing the dataspace recycles both pages");
+    ok(access_bits(RECYCLE_VA) == 0 && access_bits(RECYCLE_VA + PAGE) == 0,
+       "the pages were taken back from this task (no mapping left to report access)");
+    ok(ds_create(anon_dm, PAGE, &h, &size) == DS_OK &&
+       ds_map(anon_dm, h, 0, DS_R | DS_W, RECYCLE_VA) == DS_OK &&
+       dm_anon_stats.pages_allocated == alloc0,
+       "a new dataspace reuses a recycled page (no new sigma0 page)");
+    ok(*(volatile L4_Word_t *)RECYCLE_VA == 0, "a recycled page comes back zeroed");
+    is(ds_close(anon_dm, h), DS_OK, "close the new dataspace");
+}
+
 /* The anonymous DM runs out of pool pages: an error, and nothing mapped. */
 static void test_exhaustion(void)
 {
-    L4_Word_t h, size, left = POOL_PAGES - dm_anon_stats.pages_allocated, r = DS_OK, n;
-    ok(ds_create(anon_dm, 32 * PAGE, &h, &size) == DS_OK && left < 32,
+    L4_Word_t h, size, r = DS_OK, n;
+    L4_Word_t left = POOL_PAGES - dm_anon_stats.pages_allocated + dm_anon_stats.pages_free;
+    L4_Word_t want = left + 1;          /* one page more than the DM has */
+    ok(want < 60 && ds_create(anon_dm, want * PAGE, &h, &size) == DS_OK,
        "create a dataspace larger than the pool's %lu free pages", left);
-    for (n = 0; n < 32 && r == DS_OK; n++)
+    for (n = 0; n < want && r == DS_OK; n++)
         r = ds_map(anon_dm, h, n * PAGE, DS_R | DS_W, SCRATCH_VA + (n + 1) * PAGE);
     ok(r == DS_ERR_NOMEM && n - 1 == left, "DS_ERR_NOMEM after exactly the free pages (%lu)",
        n - 1);
@@ -387,6 +422,7 @@ static void client_main(void)
     test_anon();
     test_detach();
     test_errors();
+    test_recycle();
     test_exhaustion();
     /* Same space: we may start the prober (waiting for its start message)
      * with ExchangeRegisters; its fault is reported before we go on. */
@@ -455,7 +491,7 @@ int main(void)
     rm_tid = tid(90);
     worker = tid(91);
     prober = tid(92);
-    tap_plan(80);
+    tap_plan(86);
 
     dm_file_setup(FILE_TAILS, 16);
     dm_anon_setup(ANON_POOL, POOL_PAGES);
