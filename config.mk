@@ -17,5 +17,9 @@ OPT ?= -O2
 # Kernel memory pool in MiB (0 = a quarter of RAM, clamped to 4..64 MiB).
 KMEM_POOL_MB ?= 0
 
+# Most mappings (4 KiB or 4 MiB pages) one address space may hold; each
+# costs the kernel about 40 bytes. The root servers are not limited.
+MAP_QUOTA ?= 65536
+
 # Emulator memory for run/test (MiB).
 QEMU_MEM ?= 128

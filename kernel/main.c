@@ -183,6 +183,7 @@ static struct tcb *start_root_server(uint32_t no, const struct boot_image *img,
         panic("boot: no memory for the %s space", img->name);
     s->privileged = true;
     s->sigma0 = sigma0;
+    s->mdbq.limit = 0;          /* the root servers' mappings are unlimited */
     if (space_set_areas(s, L4ABI_FPAGE(ROOT_KIP_AREA, 12, 0),
                         L4ABI_FPAGE(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0)) != 0)
         panic("boot: cannot set up the %s space", img->name);

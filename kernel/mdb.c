@@ -231,9 +231,23 @@ static void trim(struct space *s, uint32_t va)
     }
 }
 
+/* ---- Quota ---------------------------------------------------------- */
+
+static bool room(struct space *s, uint32_t n)
+{
+    const struct mdb_quota *q = mdb_space_quota(s);
+    return !q->limit || (q->used <= q->limit && q->limit - q->used >= n);
+}
+
+static void charge(struct space *s, int32_t n)
+{
+    mdb_space_quota(s)->used += (uint32_t)n;
+}
+
 static void index_remove(struct mapnode *n)
 {
     *slot_of(n->space, n->va, n->log2, NULL, false) = 0;
+    charge(n->space, -1);
     trim(n->space, n->va);
 }
 
@@ -395,6 +409,7 @@ static void split_one(struct mapnode *y, struct pool *pool,
     uint8_t acc = (uint8_t)((mdb_pt_clear(s, y->va, BIG) | y->accessed) & RWX);
 
     *slot_of(s, y->va, BIG, NULL, false) = 0;
+    charge(s, PIECES - 1);              /* one 4 MiB entry becomes PIECES */
     for (uint32_t i = 0; i < PIECES; i++) {
         uint32_t off = i << SMALL;
         struct mapnode *n = node_new(pool);
@@ -429,8 +444,16 @@ static void split_one(struct mapnode *y, struct pool *pool,
 static int split(struct mapnode *x)
 {
     uint32_t k = 0;
-    for (struct mapnode *y = x; y; y = next_big(y, x))
+    for (struct mapnode *y = x; y; y = next_big(y, x)) {
+        /* Every space in the chain must have room for its new entries
+         * (counting the chain's earlier nodes in the same space). */
+        uint32_t same = 1;
+        for (struct mapnode *z = x; z != y; z = next_big(z, x))
+            same += z->space == y->space;
+        if (!room(y->space, same * (PIECES - 1)))
+            return MDB_ENOMEM;
         k++;
+    }
     struct pool pool = { NULL, NULL };
     for (uint32_t i = 0; i < k * PIECES; i++) {
         struct mapnode *n = node_new(NULL);
@@ -564,6 +587,8 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     if (blocked(y, to, dva, dend))
         return MDB_ENOENT;
 
+    if (!room(to, 1) && !(grant && y->space == to))
+        return MDB_ENOMEM;              /* over the receiver's quota */
     struct mapnode *n = NULL;
     if (grant && y->log2 > plog2) {
         struct space *from = y->space;
@@ -593,10 +618,12 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
         uint8_t lost = y->rights & (uint8_t)~nr;
         y->accessed |= (uint8_t)(mdb_pt_clear(os, ova, y->log2) & RWX);
         *slot_of(os, ova, y->log2, NULL, false) = 0;
+        charge(os, -1);
         y->space = to;
         y->va = dva;
         y->rights = nr;
         *sl = entry_of(y);
+        charge(to, 1);
         trim(os, ova);
         mdb_pt_set(to, dva, y->pa, y->log2, nr);
         if (lost)
@@ -613,6 +640,7 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     n->rights = nr;
     link_child(y, n);
     *sl = entry_of(n);
+    charge(to, 1);
     mdb_pt_set(to, dva, ppa, plog2, nr);
     return MDB_OK;
 }
@@ -652,6 +680,8 @@ int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
         return MDB_ENOENT;
     if (find_from(s0, paddr, paddr + span(log2)))
         return MDB_ENOENT;
+    if (!room(s0, 1))
+        return MDB_ENOMEM;
     struct mapnode *n = node_new(NULL);
     if (!n)
         return MDB_ENOMEM;
@@ -666,6 +696,7 @@ int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
     n->log2 = (uint8_t)log2;
     n->rights = (uint8_t)(rights & RWX);
     *sl = entry_of(n);
+    charge(s0, 1);
     mdb_pt_set(s0, paddr, paddr, log2, n->rights);
     return MDB_OK;
 }

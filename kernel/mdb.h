@@ -48,7 +48,17 @@ struct mapnode {
 
 #define MDB_OK      0
 #define MDB_ENOENT  (-1)    /* nothing to map, bad argument, or conflict */
-#define MDB_ENOMEM  (-2)
+#define MDB_ENOMEM  (-2)    /* out of kernel memory, or over the space's quota */
+
+/* Per-space quota on mappings (entries in the space's index, i.e. mdb
+ * nodes held by the space). `used` is kept exact by the mdb; `limit` 0
+ * means unlimited. An operation that would take a space over its limit
+ * fails like one that runs out of memory: MDB_ENOMEM, nothing changed
+ * (a partial revocation then revokes the whole 4 MiB mapping, as it does
+ * when a split cannot be allocated). */
+struct mdb_quota {
+    uint32_t used, limit;
+};
 
 /* ---- Provided by the kernel (host tests provide fakes) ---------------- */
 
@@ -56,6 +66,8 @@ struct mapnode {
  * space's index); NULL in a fresh space. The kernel adds `void *mdb;` to
  * struct space and returns its address. */
 void **mdb_space_slot(struct space *s);
+/* The space's quota record (inside struct space). */
+struct mdb_quota *mdb_space_quota(struct space *s);
 /* Installs or replaces the PTE for [va, +2^log2). May silently fail when no
  * page table can be allocated (see the cache invariant above). */
 void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,

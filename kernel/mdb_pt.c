@@ -16,6 +16,11 @@ void **mdb_space_slot(struct space *s)
     return &s->mdb;
 }
 
+struct mdb_quota *mdb_space_quota(struct space *s)
+{
+    return &s->mdbq;
+}
+
 static unsigned accessed_bits(uint32_t pte)
 {
     return ((pte & PTE_A) ? L4ABI_FPAGE_R : 0) | ((pte & PTE_D) ? L4ABI_FPAGE_W : 0);

@@ -15,6 +15,9 @@ struct space *space_create(void)
     struct space *s = kmem_alloc(sizeof(*s), KMEM_SPACE);
     if (!s)
         return NULL;
+    /* A bound on the mappings a space may hold, so that no user can make
+     * the kernel allocate without limit (the root servers lift it). */
+    s->mdbq.limit = MAP_QUOTA;
     s->pd = pd_create();
     if (!s->pd) {
         kmem_free(s, sizeof(*s), KMEM_SPACE);

@@ -4,6 +4,7 @@
 #define PECAN_SPACE_H
 
 #include "types.h"
+#include "mdb.h"
 #include "arch/ia32/ioport.h"
 
 /* The UTCB area may span at most 1 MiB: 2048 UTCB slots of 512 bytes, whose
@@ -23,6 +24,7 @@ struct space {
     bool sigma0;                /* faults map physical memory 1:1 */
     uint32_t utcb_used[UTCB_SLOTS / 32];
     void *mdb;                  /* the mapping database's index (mdb.c) */
+    struct mdb_quota mdbq;      /* mappings held / allowed (0 = no limit) */
     struct io_space io;         /* I/O ports (ioport.c) */
 };
 

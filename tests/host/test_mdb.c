@@ -86,6 +86,7 @@ struct pte {
 };
 struct space {
     void *mdb;
+    struct mdb_quota quota;
     struct pte small[WIN >> 12];
     struct pte big[WIN >> 22];
 };
@@ -96,6 +97,11 @@ static long pt_sets;
 void **mdb_space_slot(struct space *s)
 {
     return &s->mdb;
+}
+
+struct mdb_quota *mdb_space_quota(struct space *s)
+{
+    return &s->quota;
 }
 
 static struct pte *pte_at(struct space *s, uint32_t va, unsigned log2)
@@ -263,6 +269,20 @@ static long check_db(void)
         }
     }
     assert_int_equal(n, live_nodes);
+    /* the quota counters are exact: one entry per node of the space */
+    for (int i = 0; i < NSPACES; i++) {
+        long held = 0;
+        for (uint32_t va = 0; va < WIN; ) {
+            struct mapnode *m = mdb_lookup(sp[i], va);
+            if (!m) {
+                va += K4;
+                continue;
+            }
+            held++;
+            va = m->va + (1u << m->log2);
+        }
+        assert_int_equal(held, sp[i]->quota.used);
+    }
     for (int i = 0; i < NSPACES; i++) {
         for (uint32_t j = 0; j < WIN >> 12; j++)
             if (sp[i]->small[j].present) {
@@ -1002,6 +1022,51 @@ static void test_random(void **state)
     free(me);
 }
 
+/* A space over its quota gets no more mappings (map, grant, split); what
+ * it has stays intact, and freeing entries makes room again. */
+static void test_quota(void **state)
+{
+    (void)state;
+    for (uint32_t i = 0; i < 6; i++)
+        assert_int_equal(mdb_add_root(sp[0], 0x100000 + i * K4, 12, RWX), MDB_OK);
+    sp[1]->quota.limit = 3;
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(mdb_map(sp[0], 0x100000 + i * K4, sp[1], 0x10000 + i * K4, 12, RWX,
+                                 false), MDB_OK);
+    assert_int_equal(mdb_map(sp[0], 0x103000, sp[1], 0x13000, 12, RWX, false), MDB_ENOMEM);
+    assert_null(at(1, 0x13000));
+    assert_int_equal(sp[1]->quota.used, 3);
+    /* re-mapping a page it has (an upgrade) needs no room */
+    assert_int_equal(mdb_map(sp[0], 0x100000, sp[1], 0x10000, 12, RWX, false), MDB_OK);
+    /* a grant into the full space fails and leaves the source alone */
+    assert_int_equal(mdb_map(sp[0], 0x104000, sp[2], 0x4000, 12, RWX, false), MDB_OK);
+    assert_int_equal(mdb_map(sp[2], 0x4000, sp[1], 0x14000, 12, RWX, true), MDB_ENOMEM);
+    assert_non_null(at(2, 0x4000));
+    /* after an unmap there is room again */
+    mdb_unmap(sp[1], 0x10000, 12, RWX, true);
+    assert_int_equal(sp[1]->quota.used, 2);
+    assert_int_equal(mdb_map(sp[2], 0x4000, sp[1], 0x14000, 12, RWX, true), MDB_OK);
+    assert_int_equal(sp[2]->quota.used, 0);
+    assert_int_equal(sp[1]->quota.used, 3);
+    check_db();
+
+    /* A split needs room for 1023 more entries in every space of the
+     * chain: refused, the partial revocation applies to the whole 4 MiB
+     * (more than asked, never less), as when a split runs out of memory. */
+    assert_int_equal(mdb_add_root(sp[0], 0x800000, 22, RWX), MDB_OK);
+    sp[3]->quota.limit = 5;
+    assert_int_equal(mdb_map(sp[0], 0x800000, sp[3], 0x400000, 22, RWX, false), MDB_OK);
+    assert_int_equal(mdb_map(sp[3], 0x400000, sp[4], 0x400000, 22, RWX, false), MDB_OK);
+    sp[4]->quota.limit = 100;
+    mdb_unmap(sp[3], 0x403000, 12, W, false);       /* needs a split of 4's page */
+    assert_int_equal(at(4, 0x400000)->log2, 22);    /* not split ... */
+    assert_int_equal(at(4, 0x400000)->rights, RWX & ~W);    /* ... W gone from all of it */
+    assert_int_equal(sp[4]->quota.used, 1);
+    assert_int_equal(at(3, 0x400000)->rights, RWX); /* 3 itself unchanged */
+    sp[4]->quota.limit = 0;                         /* unlimited again */
+    check_db();
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1020,6 +1085,7 @@ int main(void)
         T(test_space_destroy),
         T(test_pt_drop),
         T(test_oom),
+        T(test_quota),
         T(test_random),
     };
     return cmocka_run_group_tests_name("mdb", tests, NULL, NULL);
