@@ -102,31 +102,15 @@ int main(void)
     memset(cli_in, 0, LEN);
 
     L4_ThreadId_t child = L4_GlobalId(70, 1);
-    L4_Word_t old;
-    good &= L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul) == 1;
-    good &= L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12),
-                            L4_FpageLog2(UTCB_AREA, 20), L4_nilthread, &old) == 1;
-    good &= L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA) == 1;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)server_main);
-    L4_LoadMR(2, (L4_Word_t)&stack[STACK_WORDS - 4]);
-    good &= L4_IpcSucceeded(L4_Send(child));
+    good &= pager_start_child(child, root_tid, server_main, (L4_Word_t)&stack[STACK_WORDS - 4],
+                              KIP_AREA, UTCB_AREA);
     /* Serve its faults until its hello, then let it wait for work; the
      * first calls (warm-up) may still fault on code pages. */
-    L4_MsgTag_t tag = L4_Receive(child);
-    while (L4_IpcSucceeded(tag) && pager_answer_fault(tag)) {
-        L4_ThreadId_t from;
-        tag = L4_Ipc(child, child, L4_Timeouts(L4_Never, L4_Never), &from);
-    }
+    L4_MsgTag_t tag = pager_receive(child);
     good &= L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99;
     L4_LoadMR(0, 0);
     L4_Reply(child);
-    for (;;) {      /* drain faults until it waits for us */
-        tag = L4_Receive_Timeout(child, L4_TimePeriod(1000));
-        if (L4_IpcFailed(tag) || !pager_answer_fault(tag))
-            break;
-        L4_Reply(child);
-    }
+    pager_drain(child);     /* faults until it waits for us */
 
     unsigned long both = measure(child, 1);
     unsigned long one = measure(child, 0);

@@ -460,15 +460,8 @@ static L4_MsgTag_t receive_paged(L4_ThreadId_t who)
 static void test_other_space(void)
 {
     L4_ThreadId_t child = tid(128);
-    L4_Word_t old;
-    int good = L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul) == 1 &&
-               L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
-                               L4_nilthread, &old) == 1 &&
-               L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA) == 1;
-    load_tag(0, 2, 0);
-    L4_LoadMR(1, (L4_Word_t)child_main);
-    L4_LoadMR(2, (L4_Word_t)&child_stack[STACK_WORDS - 4]);
-    good = good && L4_IpcSucceeded(L4_Send(child));
+    int good = pager_start_child(child, root_tid, child_main,
+                                 (L4_Word_t)&child_stack[STACK_WORDS - 4], KIP_AREA, UTCB_AREA);
     ok(good, "child space created and started");
 
     L4_MsgTag_t tag = receive_paged(child);

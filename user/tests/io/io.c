@@ -13,6 +13,7 @@
 #include <l4/pecan.h>
 #include "libc.h"
 #include "tap.h"
+#include "pager.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
@@ -208,15 +209,8 @@ static struct result run(int i, int max_answers)
 
 static void start_child(void)
 {
-    L4_Word_t old;
-    L4_ThreadControl(child, child, root_tid, L4_nilthread, (void *)~0ul);
-    L4_SpaceControl(child, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
-                    L4_nilthread, &old);
-    L4_ThreadControl(child, child, root_tid, root_tid, (void *)UTCB_AREA);
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)child_main);
-    L4_LoadMR(2, (L4_Word_t)&child_stack[1020]);
-    L4_Send(child);
+    pager_start_child(child, root_tid, child_main, (L4_Word_t)&child_stack[1020],
+                      KIP_AREA, UTCB_AREA);
 }
 
 int main(void)

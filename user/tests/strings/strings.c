@@ -16,6 +16,7 @@
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
+#include "pager.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
@@ -366,15 +367,8 @@ static int saw_fault(L4_ThreadId_t who, L4_Word_t lo, L4_Word_t hi)
 
 static void start_child(L4_ThreadId_t t, int stack, L4_ThreadId_t pager)
 {
-    L4_Word_t old;
-    L4_ThreadControl(t, t, root_tid, L4_nilthread, (void *)~0ul);
-    L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
-                    L4_nilthread, &old);
-    L4_ThreadControl(t, t, root_tid, root_tid, (void *)UTCB_AREA);
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)child_loop);
-    L4_LoadMR(2, stack_top(stack));
-    L4_Send(t);     /* the start message comes from the pager: us */
+    /* The start message comes from the first pager: us. */
+    pager_start_child(t, root_tid, child_loop, stack_top(stack), KIP_AREA, UTCB_AREA);
     if (pager.raw != root_tid.raw)
         L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0ul);
 }
