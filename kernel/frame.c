@@ -167,24 +167,6 @@ void frame_free(paddr_t p)
     frame_free_order(p, 0);
 }
 
-bool frame_reserve(paddr_t base, uint32_t size)
-{
-    if (size == 0)
-        return true;
-    /* 64-bit arithmetic: base + size may exceed 4 GiB. */
-    uint64_t first = (uint64_t)base >> PAGE_SHIFT;
-    uint64_t last = ((uint64_t)base + size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    if (last > NFRAMES)
-        return false;
-    for (uint64_t f = first; f < last; f++)     /* all or nothing */
-        if (test_bit(used, (uint32_t)f))
-            return false;
-    for (uint64_t f = first; f < last; f++)
-        set_bit(used, (uint32_t)f);
-    nfree -= (uint32_t)(last - first);
-    return true;
-}
-
 uint32_t frame_free_count(void)
 {
     return nfree;

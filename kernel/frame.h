@@ -26,11 +26,6 @@ paddr_t frame_alloc_order(unsigned order);
 void frame_free(paddr_t p);
 void frame_free_order(paddr_t p, unsigned order);
 
-/* Marks every frame touching [base, base+size) used (e.g. loaded boot
- * images) if all of them are free. Returns false, changing nothing, if any
- * frame in it was not free or lies at/above FRAME_LIMIT. size 0: true. */
-bool frame_reserve(paddr_t base, uint32_t size);
-
 uint32_t frame_free_count(void);
 uint32_t frame_total_count(void);   /* frames that were free after frame_init */
 

@@ -12,13 +12,12 @@
  * showing the thread's state (user pushf shows them only with PVI).
  * Threads start with the virtual IF set.
  *
- * For interrupt delivery (the interrupt code): vif_set_pending(t) returns
- * false if t's virtual IF is set (deliver the interrupt IPC now);
- * otherwise it marks the interrupt held (VIP) and the caller keeps it
- * back. When the thread executes sti the kernel clears VIP and calls the
- * callback given to vif_set_enable_callback, in the thread's own context
- * (t == current, in the kernel, before it returns to user mode), where the
- * held interrupt can be delivered. */
+ * For interrupt delivery (kernel/irq.c): vif_set_pending(t) returns false
+ * if t's virtual IF is set (deliver the interrupt IPC now); otherwise it
+ * marks the interrupt held (VIP) and the caller keeps it pending (the line
+ * stays masked). When the thread executes sti the kernel clears VIP; the
+ * held interrupt is then delivered on the thread's next receive.
+ */
 #ifndef PECAN_VIF_H
 #define PECAN_VIF_H
 
@@ -30,8 +29,6 @@ bool vif_enabled(const struct tcb *t);
 /* EFL_VIF | EFL_VIP as the thread has them (for ExchangeRegisters). */
 uint32_t vif_flags(const struct tcb *t);
 bool vif_set_pending(struct tcb *t);
-bool vif_pending(const struct tcb *t);
-void vif_set_enable_callback(void (*cb)(struct tcb *t));
 
 extern uint32_t vif_traps;      /* kdebug stat: cli/sti emulated after #GP */
 extern uint32_t vif_releases;   /* kdebug stat: sti that released a held interrupt */

@@ -237,39 +237,6 @@ static void test_free_order_checks(void **state)
     assert_int_equal(bugs, 3);
 }
 
-static void test_reserve(void **state)
-{
-    (void)state;
-    uint32_t total = frame_free_count();
-
-    /* byte range 0x200800..0x202001 touches frames 0x200, 0x201, 0x202 */
-    assert_true(frame_reserve(0x200800, 0x1801));
-    assert_int_equal(frame_free_count(), total - 3);
-    assert_false(frame_reserve(0x202000, 0x1000));      /* already used */
-    assert_int_equal(frame_free_count(), total - 3);
-
-    /* a range reaching into the kernel image: refused, nothing reserved */
-    assert_false(frame_reserve(0x17e000, 0x4000));
-    assert_int_equal(frame_free_count(), total - 3);
-    assert_true(frame_reserve(0x180000, 0x2000));       /* so 0x180,0x181 were free */
-    assert_int_equal(frame_free_count(), total - 5);
-
-    assert_false(frame_reserve(FRAME_LIMIT - 0x1000, 0x2000));  /* crosses limit */
-    assert_false(frame_reserve(0xfffff000u, 0xffffffffu));      /* would wrap */
-    assert_true(frame_reserve(0x300000, 0));            /* empty: nothing to do */
-    assert_int_equal(frame_free_count(), total - 5);
-
-    /* reserved frames are never allocated; freeing them returns them */
-    paddr_t p;
-    while ((p = frame_alloc()) != 0) {
-        assert_false(p >= 0x200000 && p < 0x203000);
-        assert_false(p >= 0x180000 && p < 0x182000);
-    }
-    frame_free(0x201000);
-    assert_int_equal(frame_alloc(), 0x201000);
-    assert_int_equal(bugs, 0);
-}
-
 /* Random alloc/free sequence checked against a per-frame model. */
 static void test_random_against_model(void **state)
 {
@@ -335,7 +302,6 @@ int main(void)
         T(test_alloc_order_alignment),
         T(test_alloc_order_exact_runs),
         T(test_free_order_checks),
-        T(test_reserve),
         T(test_random_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,6 @@
 #define VIF_PENDING 0x02        /* tcb->vif: interrupt held */
 
 uint32_t vif_traps, vif_releases;
-static void (*enable_cb)(struct tcb *t);
 
 /* The user frame, or NULL for a thread that has none yet (starting,
  * inactive): it will start with VIF set. */
@@ -36,11 +35,6 @@ bool vif_enabled(const struct tcb *t)
     return vif_flags(t) & EFL_VIF;
 }
 
-bool vif_pending(const struct tcb *t)
-{
-    return vif_flags(t) & EFL_VIP;
-}
-
 bool vif_set_pending(struct tcb *t)
 {
     if (vif_enabled(t))
@@ -51,11 +45,6 @@ bool vif_set_pending(struct tcb *t)
     }
     tcb_frame(t)->eflags |= EFL_VIP;   /* the thread's next sti traps */
     return true;
-}
-
-void vif_set_enable_callback(void (*cb)(struct tcb *t))
-{
-    enable_cb = cb;
 }
 
 void vif_init(void)
@@ -83,9 +72,6 @@ void vif_emulate(struct trap_frame *f, bool sti, unsigned len)
     bool held = (t->vif & VIF_PENDING) || (f->eflags & EFL_VIP);
     t->vif = 0;
     f->eflags = (f->eflags | EFL_VIF) & ~EFL_VIP;
-    if (held) {
-        vif_releases++;
-        if (enable_cb)
-            enable_cb(t);
-    }
+    if (held)
+        vif_releases++;     /* irq.c delivers it on the thread's next receive */
 }
