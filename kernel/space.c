@@ -39,7 +39,7 @@ void space_destroy(struct space *s)
         uint32_t base = fpage_base(s->utcb_area);
         uint32_t size = 1u << fpage_log2(s->utcb_area);
         for (uint32_t va = base; va - base < size; va += PAGE_SIZE) {
-            uint32_t pte = pd_unmap(s->pd, va);
+            uint32_t pte = pd_remove(s->pd, va, PAGE_SHIFT);
             if (pte)
                 frame_free(pte & PTE_ADDR);
         }
@@ -75,7 +75,7 @@ int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
     if (kb >= ub && kb < ue)
         return L4ABI_ERR_KIP_AREA;
     if (s->kip_area && s->kip_area != kip_area)
-        pd_unmap(s->pd, fpage_base(s->kip_area));
+        pd_remove(s->pd, fpage_base(s->kip_area), PAGE_SHIFT);
     /* Mappings where the areas now lie give way: those pages are the
      * kernel's (possible only if the space held mappings before). */
     (void)mdb_unmap(s, kb, 12, L4ABI_FPAGE_RWX, true);

@@ -145,18 +145,6 @@ uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2)
     return e ? *e : 0;
 }
 
-uint32_t pd_unmap(uint32_t *pd, uint32_t va)
-{
-    unsigned size_log2;
-    uint32_t *e = pte_of(pd, va, &size_log2);
-    if (!e)
-        return 0;
-    uint32_t old = *e;
-    *e = 0;
-    invlpg(va);
-    return old;
-}
-
 /* The entry mapping exactly the page [va, +2^size_log2), or NULL: a
  * mapping of the other size at va is left alone. */
 static uint32_t *pte_exact(const uint32_t *pd, uint32_t va, unsigned size_log2)

@@ -48,9 +48,6 @@ void pd_sync_kernel(uint32_t *pd, uint32_t va);
  * are PTE_W and friends; PTE_P|PTE_U are added. Returns 0 or -1 (no memory
  * for a page table). Replacing a mapping flushes its TLB entry. */
 int pd_map(uint32_t *pd, uint32_t va, uint32_t pa, unsigned size_log2, uint32_t flags);
-/* Removes the mapping at va (of whatever size). Returns the old entry (0 if
- * none) so that callers can collect referenced/dirty bits. */
-uint32_t pd_unmap(uint32_t *pd, uint32_t va);
 /* Reads the entry mapping va; *size_log2 receives 12 or 22. 0 if none. */
 uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2);
 
