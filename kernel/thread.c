@@ -77,7 +77,12 @@ struct tcb *thread_create(uint32_t gid, struct space *s)
 {
     uint32_t no = L4ABI_TID_THREADNO(gid);
     struct tcb *t = tcb_of_no(no);
+    /* A slot is reused without being freed: clear everything a new thread
+     * or ExchangeRegisters could read, the TCB and the user frame (ip, sp,
+     * flags, registers; the rest of the kernel stack is never read
+     * before being written). */
     memset(t, 0, sizeof(*t));           /* first write backs the slot */
+    arch_thread_set_user_frame(t, 0, 0);
     if (no >= thread_no_limit)
         thread_no_limit = no + 1;
     t->gid = gid;
