@@ -36,6 +36,15 @@ static bool valid_new_gid(uint32_t gid)
 static void thread_start_waiting(struct tcb *t);
 static void start_pager_changed(struct tcb *t);
 
+/* X.2 (and Pistachio): ThreadControl may give an inactive thread (no
+ * pager) its UtcbLocation before SpaceControl has set the space's UTCB
+ * area; the location is then only stored, and checked when the thread is
+ * activated (given a pager). */
+static bool utcb_deferred(const struct space *s, uint32_t pager)
+{
+    return s->utcb_size == 0 && pager == L4ABI_NILTHREAD;
+}
+
 uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t scheduler,
                             uint32_t pager, uint32_t utcb)
 {
@@ -75,10 +84,13 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
                 space_destroy(s);
             return fail(L4ABI_ERR_INVALID_SCHEDULER);
         }
-        /* Check the UTCB before creating: a failed call changes nothing. */
+        /* Check the UTCB before creating: a failed call changes nothing.
+         * An inactive thread may name its UtcbLocation before its space
+         * has a UTCB area (utcb_deferred). */
         if (utcb != L4ABI_UTCB_UNCHANGED &&
             ((utcb & (L4ABI_UTCB_SIZE - 1)) ||
-             !space_in_utcb_area(s, utcb, L4ABI_UTCB_SIZE))) {
+             (!space_in_utcb_area(s, utcb, L4ABI_UTCB_SIZE) &&
+              !utcb_deferred(s, pager)))) {
             if (space_spec == dest)
                 space_destroy(s);
             return fail(L4ABI_ERR_UTCB_AREA);
@@ -103,8 +115,16 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
         }
     }
 
-    if (utcb != L4ABI_UTCB_UNCHANGED && !t->mr) {
-        int err = thread_set_utcb(t, utcb);
+    if (utcb != L4ABI_UTCB_UNCHANGED && !t->mr && utcb_deferred(t->space, pager)) {
+        if (utcb & (L4ABI_UTCB_SIZE - 1))
+            return fail(L4ABI_ERR_UTCB_AREA);
+        t->utcb_uaddr = utcb;
+        t->utcb_pending = true;
+    } else if (!t->mr && (utcb != L4ABI_UTCB_UNCHANGED ||
+                          (t->utcb_pending && pager != L4ABI_NILTHREAD))) {
+        /* A new location, or activation with the one given earlier: only
+         * now is it checked against the space's UTCB area. */
+        int err = thread_set_utcb(t, utcb != L4ABI_UTCB_UNCHANGED ? utcb : t->utcb_uaddr);
         if (err)
             return fail((uint32_t)err);
     }

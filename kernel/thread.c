@@ -122,6 +122,7 @@ int thread_set_utcb(struct tcb *t, uint32_t loc)
     uint32_t *block = phys_to_virt((pte & PTE_ADDR) + (loc & 0xfff));
     memset(block, 0, L4ABI_UTCB_SIZE);
     t->utcb_uaddr = loc;
+    t->utcb_pending = false;
     gdt_utcb_desc(loc, t->gs_desc);
     t->mr = block + L4ABI_UTCB_MR0_OFFSET / 4;
     block[0] = L4ABI_UTCB_LOCALID(loc);     /* %gs:0, the local ID */

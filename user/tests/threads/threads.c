@@ -291,15 +291,61 @@ static void test_utcb_area_moves(void)
     delete_thread(a);
 }
 
+/* ---- issue 9 deviation 1: UtcbLocation before the UTCB area ------------ */
+
+static int set_child_areas(L4_ThreadId_t space)
+{
+    L4_Word_t old;
+    return (int)L4_SpaceControl(space, 0, L4_FpageLog2(KIP_AREA, 12),
+                                L4_FpageLog2(CHILD_UTCB, 20), L4_nilthread, &old);
+}
+
+static int start_and_hear(L4_ThreadId_t t, int stack)
+{
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)sibling_main);
+    L4_LoadMR(2, stack_top(stack));
+    if (L4_IpcFailed(L4_Send(t)))
+        return 0;
+    L4_MsgTag_t tag = pager_receive(t);
+    return L4_IpcSucceeded(tag) && L4_Label(tag) == 0x62;
+}
+
+static void test_deferred_utcb_location(void)
+{
+    L4_ThreadId_t c = tid(40), d = tid(41);
+    ok(L4_ThreadControl(c, c, me, L4_nilthread, (void *)(CHILD_UTCB + 0x200)) == 1,
+       "new space: a UtcbLocation is accepted before the space has a UTCB area");
+    ok(L4_ThreadControl(d, d, me, me, (void *)(CHILD_UTCB + 0x200)) == 0 &&
+       L4_ErrorCode() == L4ABI_ERR_UTCB_AREA,
+       "... but not together with a pager (activation needs the area)");
+    ok(set_child_areas(c), "SpaceControl sets the area afterwards");
+    ok(L4_ThreadControl(c, c, L4_nilthread, me, (void *)~0ul) == 1,
+       "activation (a pager) sets up the stored location");
+    ok(start_and_hear(c, 4), "the thread starts with its UTCB there");
+    delete_thread(c);
+
+    ok(L4_ThreadControl(d, d, me, L4_nilthread, (void *)0x50000000) == 1 && set_child_areas(d),
+       "new space with a stored location outside its later UTCB area");
+    ok(L4_ThreadControl(d, d, L4_nilthread, me, (void *)~0ul) == 0 &&
+       L4_ErrorCode() == L4ABI_ERR_UTCB_AREA,
+       "activation checks the stored location: refused (error 6)");
+    ok(L4_ThreadControl(d, d, L4_nilthread, me, (void *)CHILD_UTCB) == 1,
+       "activation with a good location then succeeds");
+    ok(start_and_hear(d, 5), "and the thread runs");
+    delete_thread(d);
+}
+
 int main(void)
 {
     me = L4_Myself();
-    tap_plan(40);
+    tap_plan(49);
     test_absent_pager_at_creation();
     test_pager_deleted();
     test_unprivileged_bad_pager();
     test_stale_registers();
     test_utcb_area_moves();
+    test_deferred_utcb_location();
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
     return 0;
