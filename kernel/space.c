@@ -29,21 +29,28 @@ struct space *space_create(void)
 static uint32_t fpage_base(uint32_t f) { return f & L4ABI_FPAGE_BASE_MASK; }
 static uint32_t fpage_log2(uint32_t f) { return L4ABI_FPAGE_LOG2(f); }
 
+/* Unmaps and frees the UTCB pages of the space's UTCB area (kernel-owned
+ * frames, allocated on the first UTCB in each page). Only while no thread
+ * has its UTCB there. */
+static void free_utcb_pages(struct space *s)
+{
+    assert(s->active_threads == 0);
+    if (!s->utcb_area)
+        return;
+    for (uint32_t off = 0; off < s->utcb_size; off += PAGE_SIZE) {
+        uint32_t pte = pd_remove(s->pd, s->utcb_base + off, PAGE_SHIFT);
+        if (pte)
+            frame_free(pte & PTE_ADDR);
+    }
+}
+
 /* Removes the space's mappings (and everything derived from them, in any
  * space) from the mapping database, then frees UTCB frames (kernel-owned),
  * page tables and the space. */
 void space_destroy(struct space *s)
 {
     mdb_space_destroy(s);
-    if (s->utcb_area) {
-        uint32_t base = fpage_base(s->utcb_area);
-        uint32_t size = 1u << fpage_log2(s->utcb_area);
-        for (uint32_t va = base; va - base < size; va += PAGE_SIZE) {
-            uint32_t pte = pd_remove(s->pd, va, PAGE_SHIFT);
-            if (pte)
-                frame_free(pte & PTE_ADDR);
-        }
-    }
+    free_utcb_pages(s);
     io_space_destroy(s);
     if (current_pd() == s->pd)
         pd_activate(kernel_pd);
@@ -76,6 +83,10 @@ int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
         return L4ABI_ERR_KIP_AREA;
     if (s->kip_area && s->kip_area != kip_area)
         pd_remove(s->pd, fpage_base(s->kip_area), PAGE_SHIFT);
+    /* UTCB pages left by threads deleted meanwhile: the user must not keep
+     * them at the old place, and nobody would ever free them. */
+    if (s->utcb_area != utcb_area)
+        free_utcb_pages(s);
     /* Mappings where the areas now lie give way: those pages are the
      * kernel's (possible only if the space held mappings before). */
     (void)mdb_unmap(s, kb, 12, L4ABI_FPAGE_RWX, true);

@@ -34,6 +34,16 @@ static bool valid_new_gid(uint32_t gid)
 /* Creation starts the thread when it has a UTCB and a pager: it waits for
  * its pager's start message (MR1 = ip, MR2 = sp), as X.2 specifies. */
 static void thread_start_waiting(struct tcb *t);
+static void start_pager_changed(struct tcb *t);
+
+/* X.2 (and Pistachio): ThreadControl may give an inactive thread (no
+ * pager) its UtcbLocation before SpaceControl has set the space's UTCB
+ * area; the location is then only stored, and checked when the thread is
+ * activated (given a pager). */
+static bool utcb_deferred(const struct space *s, uint32_t pager)
+{
+    return s->utcb_size == 0 && pager == L4ABI_NILTHREAD;
+}
 
 uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t scheduler,
                             uint32_t pager, uint32_t utcb)
@@ -74,10 +84,13 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
                 space_destroy(s);
             return fail(L4ABI_ERR_INVALID_SCHEDULER);
         }
-        /* Check the UTCB before creating: a failed call changes nothing. */
+        /* Check the UTCB before creating: a failed call changes nothing.
+         * An inactive thread may name its UtcbLocation before its space
+         * has a UTCB area (utcb_deferred). */
         if (utcb != L4ABI_UTCB_UNCHANGED &&
             ((utcb & (L4ABI_UTCB_SIZE - 1)) ||
-             !space_in_utcb_area(s, utcb, L4ABI_UTCB_SIZE))) {
+             (!space_in_utcb_area(s, utcb, L4ABI_UTCB_SIZE) &&
+              !utcb_deferred(s, pager)))) {
             if (space_spec == dest)
                 space_destroy(s);
             return fail(L4ABI_ERR_UTCB_AREA);
@@ -102,20 +115,73 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
         }
     }
 
-    if (utcb != L4ABI_UTCB_UNCHANGED && !t->mr) {
-        int err = thread_set_utcb(t, utcb);
+    if (utcb != L4ABI_UTCB_UNCHANGED && !t->mr && utcb_deferred(t->space, pager)) {
+        if (utcb & (L4ABI_UTCB_SIZE - 1))
+            return fail(L4ABI_ERR_UTCB_AREA);
+        t->utcb_uaddr = utcb;
+        t->utcb_pending = true;
+    } else if (!t->mr && (utcb != L4ABI_UTCB_UNCHANGED ||
+                          (t->utcb_pending && pager != L4ABI_NILTHREAD))) {
+        /* A new location, or activation with the one given earlier: only
+         * now is it checked against the space's UTCB area. */
+        int err = thread_set_utcb(t, utcb != L4ABI_UTCB_UNCHANGED ? utcb : t->utcb_uaddr);
         if (err)
             return fail((uint32_t)err);
     }
-    if (pager != L4ABI_NILTHREAD && t->mr)
+    if (pager != L4ABI_NILTHREAD && t->mr) {
         UTCB(t, L4ABI_UTCB_PAGER) = pager;
+        start_pager_changed(t);
+    }
     if (t->state == TS_INACTIVE && t->mr && pager != L4ABI_NILTHREAD)
         thread_start_waiting(t);
     return 1;
 }
 
+/* A starting thread waits for its pager's start message. If the pager
+ * names no thread (never existed, deleted, or set to a bad ID), it still
+ * sleeps, in a receive that only a thread with exactly that global ID could
+ * complete (none for a local ID): a pager created later with that ID can
+ * start it, and an abort or a new pager (ExchangeRegisters, ThreadControl)
+ * wakes it to look again. */
+static void wait_for_absent_pager(struct tcb *t, uint32_t pager)
+{
+    t->ipc_error = 0;
+    t->ipc_done = false;
+    t->ipc_from = L4ABI_NILTHREAD;
+    t->partner = L4ABI_TID_IS_LOCAL(pager) ? L4ABI_NILTHREAD : pager;
+    t->state = TS_RECV_WAIT;
+    sched_block();
+    if (t->xfer)
+        xfer_wait_turns(t);     /* the start message carried strings */
+    t->state = TS_READY;
+}
+
+/* One wait for the start message; true if it arrived (MR1, MR2). Never
+ * returns without having blocked or having consumed a queued sender, so
+ * the caller's loop cannot spin. */
+static bool await_start_message(struct tcb *t)
+{
+    uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
+    if (pager == L4ABI_ANYTHREAD || pager == L4ABI_ANYLOCALTHREAD || tcb_resolve(t, pager))
+        ipc_syscall(L4ABI_NILTHREAD, pager,
+                    L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+    else
+        wait_for_absent_pager(t, pager);
+    return t->ipc_error == 0;
+}
+
+/* A starting thread's pager changed: it must wait for the new one. */
+static void start_pager_changed(struct tcb *t)
+{
+    if ((t->flags & TF_STARTING) && t->state == TS_RECV_WAIT)
+        ipc_end_wait(t, false, true);
+}
+
 /* The new thread's first act: receive from its pager; the start message
- * sets ip and sp. Implemented as a kernel continuation on its own stack. */
+ * sets ip and sp. A kernel continuation on its own stack, below the user
+ * frame it then fills and leaves through (thread_arch.h). Every turn of the
+ * loop blocks until something happens (a message, a pager deletion, an
+ * abort, a new pager): a bad pager costs no CPU time. */
 static void start_thread_body(void)
 {
     struct tcb *t = current;
@@ -126,20 +192,15 @@ static void start_thread_body(void)
             sp = t->start_sp;
             break;
         }
-        ipc_syscall(L4ABI_NILTHREAD, UTCB(t, L4ABI_UTCB_PAGER),
-                    L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
-        if (!t->ipc_error) {
+        if (await_start_message(t)) {
             ip = t->mr[1];
             sp = t->mr[2];
             break;
         }
     }
     t->flags &= ~(TF_STARTING | TF_START_SET);
-    arch_thread_init_user(t, ip, sp);
-    /* Leave through trap_return with the fresh user frame. */
-    __asm__ volatile("movl %0, %%esp; jmp trap_return"
-                     :: "r"(tcb_frame(t)) : "memory");
-    __builtin_unreachable();
+    arch_thread_set_user_frame(t, ip, sp);
+    arch_enter_user(tcb_frame(t));
 }
 
 static void thread_start_waiting(struct tcb *t)
@@ -228,8 +289,10 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
                     (f->eflags & (EFL_VIF | EFL_VIP));      /* virtual IF stays */
     if (c & L4ABI_EXREGS_SET_UHANDLE)
         UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE) = r->user_handle;
-    if (c & L4ABI_EXREGS_SET_PAGER)
+    if (c & L4ABI_EXREGS_SET_PAGER) {
         UTCB(t, L4ABI_UTCB_PAGER) = r->pager;
+        start_pager_changed(t);
+    }
     if (c & L4ABI_EXREGS_SET_HALT) {
         if (c & L4ABI_EXREGS_HALT) {
             t->flags |= TF_HALTED;
@@ -237,9 +300,8 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
         } else {
             t->flags &= ~TF_HALTED;
             if (t->state == TS_INACTIVE && (c & (L4ABI_EXREGS_SET_IP | L4ABI_EXREGS_SET_SP))) {
-                uint32_t ip = f->eip, sp = f->esp;
-                arch_thread_init_user(t, (c & L4ABI_EXREGS_SET_IP) ? r->ip : ip,
-                                      (c & L4ABI_EXREGS_SET_SP) ? r->sp : sp);
+                /* Its frame (zeroed at creation) now holds what we set. */
+                arch_thread_resume_user(t);
                 t->state = TS_READY;
             }
             sched_enqueue(t);

@@ -77,7 +77,12 @@ struct tcb *thread_create(uint32_t gid, struct space *s)
 {
     uint32_t no = L4ABI_TID_THREADNO(gid);
     struct tcb *t = tcb_of_no(no);
+    /* A slot is reused without being freed: clear everything a new thread
+     * or ExchangeRegisters could read, the TCB and the user frame (ip, sp,
+     * flags, registers; the rest of the kernel stack is never read
+     * before being written). */
     memset(t, 0, sizeof(*t));           /* first write backs the slot */
+    arch_thread_set_user_frame(t, 0, 0);
     if (no >= thread_no_limit)
         thread_no_limit = no + 1;
     t->gid = gid;
@@ -117,6 +122,7 @@ int thread_set_utcb(struct tcb *t, uint32_t loc)
     uint32_t *block = phys_to_virt((pte & PTE_ADDR) + (loc & 0xfff));
     memset(block, 0, L4ABI_UTCB_SIZE);
     t->utcb_uaddr = loc;
+    t->utcb_pending = false;
     gdt_utcb_desc(loc, t->gs_desc);
     t->mr = block + L4ABI_UTCB_MR0_OFFSET / 4;
     block[0] = L4ABI_UTCB_LOCALID(loc);     /* %gs:0, the local ID */

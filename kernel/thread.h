@@ -72,6 +72,8 @@ struct tcb {
 
     /* user context */
     uint32_t utcb_uaddr;        /* UtcbLocation (user address of the block) */
+    bool utcb_pending;          /* utcb_uaddr given before the space had a UTCB
+                                 * area: checked and set up on activation */
     uint32_t gs_desc[2];        /* arch: the %gs descriptor for this UTCB */
     uint32_t *mr;               /* kernel pointer to MR0 of our UTCB */
     uint32_t start_ip, start_sp;    /* from ExchangeRegisters while TF_STARTING */

@@ -110,6 +110,18 @@ test-bochs-vmm: all | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-vmm.elf | tail -1
 
 
+# The kernel once more at -O0, running the core and threads suites: thread
+# start-up (a kernel continuation that fills its user frame and leaves
+# through arch_enter_user) must not depend on the compiler's frame layout.
+SPECIAL_SUITES += O0
+SPECIAL_RESULTS += core-O0 threads-O0
+test-O0: all | $(T)
+	@$(MAKE) -s --no-print-directory B=$(B)/O0 OPT=-O0 $(B)/O0/pecan.elf
+	-@$(QT) --name core-O0 --log $(T)/core-O0.log --result $(T)/core-O0.res \
+	  $(B)/O0/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+	-@$(QT) --name threads-O0 --log $(T)/threads-O0.log --result $(T)/threads-O0.res \
+	  $(B)/O0/pecan.elf $(SIGMA0) $(B)/user/test-threads.elf | tail -1
+
 
 bench: all | $(T)
 	@tools/deps.sh --install build qemu bochs
