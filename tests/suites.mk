@@ -71,9 +71,18 @@ test-badelf: all $(T)/not-elf.bin
 SPECIAL_SUITES += badaddr
 SPECIAL_RESULTS += badaddr
 test-badaddr: all | $(T)
-	-@$(QT) --name badaddr --expect-panic 'root task segment \[20000000, .*is not in free RAM' \
+	-@$(QT) --name badaddr --expect-panic 'root task segment \[20000000, .*is not in free RAM: .* is not RAM' \
 	  --log $(T)/badaddr.log --result $(T)/badaddr.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bad-highlink.elf | tail -1
+
+# Conventional memory is usable for boot images (suite lowmem), except
+# what the kernel keeps there: an image on the trampoline page is refused.
+SPECIAL_SUITES += lowlink
+SPECIAL_RESULTS += lowlink
+test-lowlink: all | $(T)
+	-@$(QT) --name lowlink --expect-panic 'root task segment \[00001000, .*is not in free RAM: \[00000000, 00002000\) is kept by the kernel' \
+	  --log $(T)/lowlink.log --result $(T)/lowlink.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bad-lowlink.elf | tail -1
 
 SPECIAL_SUITES += nomods
 SPECIAL_RESULTS += nomods
