@@ -47,6 +47,26 @@ test-qemu-dataspace: all $(T)/dataspace.txt
 	-@$(QT) --name dataspace --log $(T)/dataspace.log --result $(T)/dataspace.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-dataspace.elf $(T)/dataspace.txt | tail -1
 
+# The compat suite once more for each other compiler setting: -O0 and -O2,
+# frame pointer on and off (the plain build is -O2 with frame pointer), so
+# that libl4's inline assembly meets different register allocations.
+COMPAT_VARIANTS := O0 O2-nofp O0-nofp
+compat_flags = $(filter-out $(OPT),$(UCFLAGS)) $(if $(findstring O0,$(1)),-O0,-O2) \
+	$(if $(findstring nofp,$(1)),-fomit-frame-pointer)
+$(B)/user/compat-%/compat.o: user/tests/compat/compat.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< ($*)"
+	@$(CC) $(call compat_flags,$*) -MMD -c $< -o $@
+$(B)/user/test-compat-%.elf: $(B)/user/compat-%/compat.o $(B)/user/tests/compat/harness.o $(LIBDRV) $(LIBL4)
+	$(LD) $(LDFLAGS) -Ttext-segment=$(shell cat user/tests/compat/link.addr) -e _start -o $@ \
+		$(filter %.o,$^) $(LIBDRV) $(LIBL4)
+.SECONDARY: $(foreach v,$(COMPAT_VARIANTS),$(B)/user/compat-$(v)/compat.o)
+SPECIAL_SUITES += $(addprefix compat-,$(COMPAT_VARIANTS))
+SPECIAL_RESULTS += $(addprefix compat-,$(COMPAT_VARIANTS))
+$(addprefix test-compat-,$(COMPAT_VARIANTS)): test-compat-%: all $(B)/user/test-compat-%.elf | $(T)
+	-@$(QT) --name compat-$* --log $(T)/compat-$*.log --result $(T)/compat-$*.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-compat-$*.elf | tail -1
+
 SPECIAL_SUITES += kfault
 SPECIAL_RESULTS += kfault
 test-kfault: all | $(T)
