@@ -67,6 +67,22 @@ $(addprefix test-compat-,$(COMPAT_VARIANTS)): test-compat-%: all $(B)/user/test-
 	-@$(QT) --name compat-$* --log $(T)/compat-$*.log --result $(T)/compat-$*.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-compat-$*.elf | tail -1
 
+# Firmware tables (platform_probe.c): QEMU's ACPI MADT with two CPUs, and
+# its MP table when ACPI is off (SeaBIOS lists only the boot processor
+# there, with or without ACPI); the interrupt suite must pass either way.
+SPECIAL_SUITES += platform-acpi platform-mp
+SPECIAL_RESULTS += platform-acpi platform-mp
+test-platform-acpi: all | $(T)
+	-@$(QT) --name platform-acpi --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^platform: ACPI MADT: 2 CPU\(s\), APIC IDs 0 1; 1 IO-APIC\(s\) \[id 0 at fec00000, GSI 0\]; IRQ 0 -> GSI 2' \
+	  --log $(T)/platform-acpi.log --result $(T)/platform-acpi.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
+test-platform-mp: all | $(T)
+	-@$(QT) --name platform-mp --qemu-arg -smp --qemu-arg 2 --qemu-arg -no-acpi \
+	  --expect-log '^platform: MP table: 1 CPU\(s\), APIC IDs 0; 1 IO-APIC\(s\) \[id 0 at fec00000, GSI 0\]; IRQ 0 -> GSI 2' \
+	  --log $(T)/platform-mp.log --result $(T)/platform-mp.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
+
 SPECIAL_SUITES += kfault
 SPECIAL_RESULTS += kfault
 test-kfault: all | $(T)

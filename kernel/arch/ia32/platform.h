@@ -64,6 +64,10 @@ enum platform_error mptable_parse(const struct phys_reader *r, uint8_t boot_apic
                                   struct platform_info *out);
 const char *platform_strerror(enum platform_error e);
 
+/* The machine, read at boot by platform_probe (platform_probe.c). */
+extern struct platform_info platform;
+void platform_probe(void);
+
 /* GSI of an ISA IRQ, with its flags; identity where nothing overrides. */
 static inline uint32_t platform_isa_gsi(const struct platform_info *p, unsigned irq)
 {
