@@ -8,6 +8,25 @@
 
 struct boot_info boot_info;
 
+/* Says what a boot image ran into, for the boot log. */
+static const char *conflict_name(const struct mem_region *r)
+{
+    switch (r->type) {
+    case MEM_KERNEL:
+        return "the kernel's (image or kernel memory pool)";
+    case MEM_BOOT:
+        return "a boot module or another boot image";
+    case MEM_RESERVED:
+        if (r->base < LOWMEM_KEEP_END)
+            return "kept by the kernel (BIOS data area, SMP trampoline)";
+        if (r->base < LOWMEM_END)
+            return "reserved (EBDA, VGA, option ROMs, BIOS)";
+        return "reserved by the firmware";
+    default:
+        return "not RAM (no memory there)";
+    }
+}
+
 static void *load_dest(uint32_t paddr, uint32_t len, void *ctx)
 {
     (void)ctx;
@@ -37,10 +56,12 @@ void boot_load_module(int index, const char *name, struct boot_image *out)
          * them to, so no other data may share them. */
         paddr_t lo = ALIGN_DOWN(s->paddr, PAGE_SIZE);
         paddr_t hi = ALIGN_UP(s->paddr + s->memsz, PAGE_SIZE);
-        if (!memmap_range_is(&boot_info.map, lo, hi - lo, MEM_AVAILABLE))
-            panic("boot: %s segment [%08x, %08x) is not in free RAM (it would "
-                  "overlap the kernel, a module, another image or a hole)",
-                  name, s->paddr, s->paddr + s->memsz);
+        struct mem_region why;
+        if (memmap_conflict(&boot_info.map, lo, hi - lo, MEM_AVAILABLE, &why))
+            panic("boot: %s segment [%08x, %08x) is not in free RAM: "
+                  "[%08llx, %08llx) is %s", name, s->paddr, s->paddr + s->memsz,
+                  (unsigned long long)why.base, (unsigned long long)why.end,
+                  conflict_name(&why));
         memmap_add(&boot_info.map, lo, hi - lo, MEM_BOOT);
     }
     if (elf_load(img, &out->elf, load_dest, NULL) != 0)

@@ -53,6 +53,8 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     copy_words(t->mr, saved, N + 1);
     t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
     t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (fault_ipc_interrupted(err))
+        return EXC_RESUMED;     /* as for faults: run again, refault, resend */
     if (err) {
         kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
                 t->gid, what, err);

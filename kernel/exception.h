@@ -25,7 +25,9 @@ enum exc_outcome {
  * least n_send untyped words counts (EXC_REPLIED): its first
  * min(u, n_max) words are copied back to words[], their number to *n_got.
  * A nil, nonexistent or self handler, or a failed IPC, stops the thread
- * (thread_stop; `what` names the exception on the console). */
+ * (thread_stop; `what` names the exception on the console); an IPC that
+ * another thread canceled or aborted counts as EXC_RESUMED: the thread
+ * goes on from its registers as they are (a fault happens again). */
 enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
                                const char *what, uint32_t ip);

@@ -53,6 +53,8 @@ static uint32_t irq_gid(unsigned irq)
     return L4ABI_TID(irq, 1);
 }
 
+static void irq_thread_body(void);
+
 void irq_init(void)
 {
     nlines = irqchip_lines();
@@ -60,7 +62,9 @@ void irq_init(void)
         if (kernel_line(irq))
             continue;
         struct tcb *t = thread_create(irq_gid(irq), &kernel_space);
-        t->flags = TF_IRQ | TF_KERNEL;
+        thread_init_kernel(t, irq_thread_body);
+        t->flags |= TF_IRQ;
+        t->prio = IRQ_DEFAULT_PRIO;
     }
 }
 
@@ -150,8 +154,18 @@ void irq_entry(unsigned irq)
     irq_stat_raised++;
     l->raised++;
     irq_pending |= 1u << irq;
-    if (h->state != TS_RECV_WAIT || !deliver(h))
+    if (h->state != TS_RECV_WAIT)
         return;             /* stays pending until h receives */
+    struct tcb *it = tcb_of_no(irq);
+    if (it->prio < current->prio && !(current->flags & TF_KERNEL)) {
+        /* X.2: the interrupt thread ranks below the interrupted one, so it
+         * sends only once the scheduler reaches its priority. */
+        it->state = TS_READY;
+        sched_enqueue(it);
+        return;
+    }
+    if (!deliver(h))
+        return;
     sched_cancel_wakeup(h);
     h->state = TS_READY;
     /* Direct switch: a waiting handler that outranks the interrupted
@@ -161,6 +175,26 @@ void irq_entry(unsigned irq)
         sched_switch_to(h);
     } else {
         sched_enqueue(h);
+    }
+}
+
+/* An interrupt thread runs only when an interrupt found it outranked by
+ * the interrupted thread (irq_entry): it then hands what is pending to its
+ * handler, if that still waits, and blocks again. Kernel mode throughout;
+ * it owns no user state. */
+static void irq_thread_body(void)
+{
+    for (;;) {
+        struct tcb *self = current;
+        const struct irq_line *l = &lines[tcb_no(self)];
+        struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
+        self->state = TS_INACTIVE;
+        if (h && h->mr && h->state == TS_RECV_WAIT && deliver(h)) {
+            sched_cancel_wakeup(h);
+            h->state = TS_READY;
+            sched_enqueue(h);
+        }
+        sched_block();
     }
 }
 
@@ -218,6 +252,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     irq_pending &= ~(1u << irq);
     l->handler = h->gid;
     l->raised = 0;
+    it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {
         l->mode = MODE_ASYNC;
         l->bit = (uint8_t)L4ABI_IRQ_ASYNC_BIT(scheduler);

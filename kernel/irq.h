@@ -8,6 +8,10 @@
 struct tcb;
 
 #define IRQ_LINES 24            /* at most: IO-APIC pins (8259: 16) */
+/* An interrupt thread's priority until its scheduler (the thread that
+ * attached the line) changes it with Schedule: the highest, so by default
+ * only the handler's own priority decides whether it preempts. */
+#define IRQ_DEFAULT_PRIO 255
 
 void irq_init(void);            /* creates the interrupt threads */
 /* ThreadControl on an interrupt thread: attach (pager = handler, scheduler

@@ -75,12 +75,15 @@ static void carve_pool(void)
     frame_init(&pool_map);
 }
 
-/* Without PSE: direct-map page tables from the lowest free RAM. */
+/* Without PSE: direct-map page tables from the lowest free RAM above
+ * 1 MiB (conventional memory is left to boot images linked there). */
 static paddr_t early_low_frame(void)
 {
     struct memmap *m = &boot_info.map;
     for (int i = 0; i < m->count; i++) {
         uint64_t base = ALIGN_UP(m->r[i].base, PAGE_SIZE);
+        if (base < LOWMEM_END)
+            base = LOWMEM_END;
         if (m->r[i].type == MEM_AVAILABLE && base + PAGE_SIZE <= m->r[i].end &&
             base + PAGE_SIZE <= (16u << 20)) {
             memmap_add(m, base, PAGE_SIZE, MEM_KERNEL);

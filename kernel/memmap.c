@@ -151,20 +151,35 @@ enum mem_type memmap_type_at(const struct memmap *m, uint64_t addr)
 bool memmap_range_is(const struct memmap *m, uint64_t base, uint64_t size,
                      enum mem_type t)
 {
-    if (size == 0 || size > UINT64_MAX - base)
-        return false;
-    uint64_t end = base + size;
-    /* Regions are sorted and disjoint: follow them from base while they are
-     * contiguous and of type t. */
-    for (int i = 0; i < m->count; i++) {
+    struct mem_region why;
+    return !memmap_conflict(m, base, size, t, &why);
+}
+
+bool memmap_conflict(const struct memmap *m, uint64_t base, uint64_t size,
+                     enum mem_type t, struct mem_region *why)
+{
+    if (size == 0 || size > UINT64_MAX - base) {
+        *why = (struct mem_region){ base, base, 0 };
+        return true;
+    }
+    uint64_t end = base + size, cur = base;
+    for (int i = 0; i < m->count && cur < end; i++) {
         const struct mem_region *r = &m->r[i];
-        if (r->end <= base)
+        if (r->end <= cur)
             continue;
-        if (r->base > base || r->type != t)
-            return false;
-        if (r->end >= end)
+        if (r->base > cur) {                        /* a hole before r */
+            *why = (struct mem_region){ cur, min64(r->base, end), 0 };
             return true;
-        base = r->end;
+        }
+        if (r->type != t) {
+            *why = *r;
+            return true;
+        }
+        cur = r->end;
+    }
+    if (cur < end) {                                /* a hole after the last */
+        *why = (struct mem_region){ cur, end, 0 };
+        return true;
     }
     return false;
 }

@@ -54,4 +54,12 @@ enum mem_type memmap_type_at(const struct memmap *m, uint64_t addr);
 bool memmap_range_is(const struct memmap *m, uint64_t base, uint64_t size,
                      enum mem_type t);
 
+/* Why [base, base+size) is not entirely of type t: stores in *why the first
+ * part of the range (lowest address) that is of another type, or a hole
+ * (type 0, with the hole's extent clipped to the range), and returns true.
+ * Returns false if the whole range is of type t. size 0 and wrapping ranges
+ * are reported as a hole at base. */
+bool memmap_conflict(const struct memmap *m, uint64_t base, uint64_t size,
+                     enum mem_type t, struct mem_region *why);
+
 #endif

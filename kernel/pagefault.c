@@ -2,8 +2,11 @@
  * X.2 page-fault message; its own message registers are saved around the
  * exchange so the fault stays invisible to it. The receive window is the
  * whole address space. A fault on a page the mapping database says is
- * mapped (only its PTE is missing) is refilled without the pager. When the pager's reply arrives the thread simply
- * retries the access: no mapping means another fault. */
+ * mapped (only its PTE is missing) is refilled without the pager. When
+ * the pager's reply arrives the thread simply retries the access: no
+ * mapping means another fault. A fault IPC that another thread cancels or
+ * aborts (ExchangeRegisters) ends the same way, as in Pistachio: the
+ * instruction runs again (or the new ip that ExchangeRegisters set). */
 #include "pagefault.h"
 #include "thread.h"
 #include "space.h"
@@ -72,6 +75,6 @@ void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
     }
     uint32_t err = pagefault_ipc(t, addr, rwx, ip,
                                  L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
-    if (err)
+    if (err && !fault_ipc_interrupted(err))
         thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
 }

@@ -1,6 +1,7 @@
 #ifndef PECAN_PAGEFAULT_H
 #define PECAN_PAGEFAULT_H
 #include "types.h"
+#include <l4/abi.h>
 struct tcb;
 /* A user page fault: sigma0's are resolved invisibly; everyone else's
  * become an IPC to the pager. rwx is the access (L4ABI_FPAGE_R/W/X). */
@@ -17,6 +18,15 @@ uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
  * faults and I/O faults both go through it. */
 uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
                    uint32_t timeouts);
+/* True if a fault or exception IPC ended because another thread canceled
+ * or aborted it (ExchangeRegisters): the thread then restarts the
+ * faulting instruction from its (possibly rewritten) user registers, so
+ * the fault comes again and goes to the pager or handler again. */
+static inline bool fault_ipc_interrupted(uint32_t err)
+{
+    uint32_t code = (err & L4ABI_IPCERR_CODE_MASK) >> L4ABI_IPCERR_CODE_SHIFT;
+    return code == L4ABI_IPCERR_CANCELED || code == L4ABI_IPCERR_ABORTED;
+}
 /* Stops a thread that cannot go on and says why on the console. */
 void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip);
 #endif

@@ -353,7 +353,9 @@ uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
     struct tcb *self = current;
     struct tcb *t = tcb_resolve(self, dest);
     *old_time = 0;
-    if (!t || (t->flags & TF_KERNEL))
+    /* Interrupt threads have schedulers (whoever attached the line); the
+     * kernel's own threads have none. */
+    if (!t || (t->flags & (TF_KERNEL | TF_IRQ)) == TF_KERNEL)
         return fail(L4ABI_ERR_INVALID_THREAD);
     /* X.2: only the thread's scheduler may change its parameters, and not
      * above its own priority. */

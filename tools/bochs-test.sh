@@ -20,6 +20,8 @@ usage: bochs-test.sh [options] KERNEL [MODULE...]
                         from KERNEL, --append and the MODULEs)
   --expect-panic REGEX  pass only if the log matches REGEX (grep -E) and the
                         kernel prints PECAN-EXIT with a non-zero code
+  --expect-log REGEX    one more test: the log matches REGEX (grep -E);
+                        repeatable
   --timeout S           wall-clock limit in seconds (default 120)
   --append "cmdline"    kernel command line (ignored with --iso)
   --log FILE            keep the serial log in FILE (default: a temp file)

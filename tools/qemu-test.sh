@@ -14,6 +14,8 @@ usage() {
 usage: qemu-test.sh [options] KERNEL [MODULE...]
   --expect-panic REGEX  pass only if the log matches REGEX (grep -E) and the
                         kernel exits with failure (QEMU status 35)
+  --expect-log REGEX    one more test: the log matches REGEX (grep -E);
+                        repeatable
   --timeout S           wall-clock limit in seconds (default 120)
   --append "cmdline"    kernel command line
   --log FILE            keep the serial log in FILE (default: a temp file)

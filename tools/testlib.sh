@@ -5,6 +5,7 @@
 
 TIMEOUT=120
 EXPECT_PANIC=
+EXPECT_LOG=()
 APPEND=
 LOG=
 NAME=
@@ -35,6 +36,7 @@ parse_common() {
     while [ $# -gt 0 ]; do
         case $1 in
             --expect-panic) [ $# -ge 2 ] || die "$1 needs an argument"; EXPECT_PANIC=$2; shift 2 ;;
+            --expect-log)   [ $# -ge 2 ] || die "$1 needs an argument"; EXPECT_LOG+=("$2"); shift 2 ;;
             --timeout)      [ $# -ge 2 ] || die "$1 needs an argument"; TIMEOUT=$2; shift 2 ;;
             --append)       [ $# -ge 2 ] || die "$1 needs an argument"; APPEND=$2; shift 2 ;;
             --log)          [ $# -ge 2 ] || die "$1 needs an argument"; LOG=$2; shift 2 ;;
@@ -168,6 +170,16 @@ judge_and_report() {
                 COUNTS\ *) read -r _ passed failed _ <<<"$line" ;;
             esac
         done < <(tap_count "$LOG")
+        # Each --expect-log pattern is one more test: the boot log shows it.
+        local pat
+        for pat in ${EXPECT_LOG[@]+"${EXPECT_LOG[@]}"}; do
+            if tr -d '\r' <"$LOG" | grep -a -q -E -- "$pat"; then
+                passed=$((passed + 1))
+            else
+                failed=$((failed + 1))
+                why+=("expected log line /$pat/ not found")
+            fi
+        done
     fi
     # A broken boot is one more failure, so it can never read "0 failed".
     failed=$((failed + broken))

@@ -400,6 +400,41 @@ static void test_type_at_and_range_is(void **state)
     assert_true(memmap_range_is(&map, 0x0, 0x1000, MEM_AVAILABLE));
 }
 
+/* memmap_conflict names the lowest part of a range that is not of the
+ * wanted type: what the boot log prints when it refuses an image. */
+static void test_conflict_names_first_offender(void **state)
+{
+    (void)state;
+    struct mem_region why;
+    assert_int_equal(memmap_add(&map, 0x1000, 0x3000, MEM_AVAILABLE), 0);
+    assert_int_equal(memmap_add(&map, 0x2000, 0x1000, MEM_KERNEL), 0);
+    assert_int_equal(memmap_add(&map, 0x8000, 0x1000, MEM_BOOT), 0);
+
+    assert_false(memmap_conflict(&map, 0x1000, 0x1000, MEM_AVAILABLE, &why));
+    assert_true(memmap_conflict(&map, 0x1800, 0x1000, MEM_AVAILABLE, &why));
+    assert_int_equal(why.type, MEM_KERNEL);
+    assert_int_equal(why.base, 0x2000);
+    assert_int_equal(why.end, 0x3000);
+    /* a hole below the first region, clipped to the range */
+    assert_true(memmap_conflict(&map, 0x0800, 0x1000, MEM_AVAILABLE, &why));
+    assert_int_equal(why.type, 0);
+    assert_int_equal(why.base, 0x0800);
+    assert_int_equal(why.end, 0x1000);
+    /* a hole between regions comes before the boot module behind it */
+    assert_true(memmap_conflict(&map, 0x3000, 0x6000, MEM_AVAILABLE, &why));
+    assert_int_equal(why.type, 0);
+    assert_int_equal(why.base, 0x4000);
+    assert_int_equal(why.end, 0x8000);
+    /* a hole past the last region */
+    assert_true(memmap_conflict(&map, 0x8000, 0x2000, MEM_BOOT, &why));
+    assert_int_equal(why.type, 0);
+    assert_int_equal(why.base, 0x9000);
+    assert_int_equal(why.end, 0xa000);
+    /* empty and wrapping ranges */
+    assert_true(memmap_conflict(&map, 0x1000, 0, MEM_AVAILABLE, &why));
+    assert_true(memmap_conflict(&map, 0x1000, UINT64_MAX, MEM_AVAILABLE, &why));
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -419,6 +454,7 @@ int main(void)
         T(test_add_clamps_at_top_of_address_space),
         T(test_random_against_model),
         T(test_type_at_and_range_is),
+        T(test_conflict_names_first_offender),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

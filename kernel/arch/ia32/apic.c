@@ -1,16 +1,17 @@
 /* Local APIC and IO-APIC. Both register blocks are mapped uncached
- * (PCD|PWT) at the start of the kernel's device area. The IO-APIC is
- * expected at its conventional address 0xfec00000 (no ACPI/MP parsing);
- * ISA lines are edge/active-high, pins 16-23 level/active-low, all
- * delivered to this CPU's local APIC. */
+ * (PCD|PWT) at the start of the kernel's device area. The IO-APIC is the
+ * one the firmware tables place at GSI 0 (platform.h); its pins 0-15 are
+ * edge/active-high unless an ISA interrupt-source override says
+ * otherwise, pins 16-23 level/active-low (PCI), all delivered to this
+ * CPU's local APIC. */
 #include "apic.h"
 #include "cpu.h"
 #include "paging.h"
 #include "layout.h"
+#include "platform.h"
 
 #define MSR_APIC_BASE   0x1b
 #define APIC_BASE_EN    (1u << 11)
-#define IOAPIC_PHYS     0xfec00000u
 
 #define LAPIC_VA        DEVICE_AREA
 #define IOAPIC_VA       (DEVICE_AREA + 0x1000)
@@ -57,15 +58,39 @@ static void map_uncached(uint32_t va, uint32_t pa)
     invlpg(va);
 }
 
-unsigned apic_init(void)
+/* The IO-APIC serving GSI 0 (ISA IRQs), or NULL. */
+static const struct platform_ioapic *isa_ioapic(const struct platform_info *p)
 {
-    if (!cpu.apic || !cpu.msr)
+    for (unsigned i = 0; i < p->nioapics; i++)
+        if (p->ioapic[i].gsi_base == 0)
+            return &p->ioapic[i];
+    return NULL;
+}
+
+/* Polarity and trigger of pin p: the bus default, or what an ISA
+ * interrupt-source override routed to it says. */
+static uint32_t pin_mode(const struct platform_info *pl, unsigned p)
+{
+    uint32_t mode = p >= 16 ? RTE_LEVEL | RTE_ACTIVE_LOW : 0;
+    for (unsigned irq = 0; irq < PLATFORM_ISA_IRQS; irq++) {
+        bool overridden = pl->isa_gsi[irq] != irq || pl->isa_flags[irq];
+        if (pl->isa_gsi[irq] == p && overridden)
+            mode = (pl->isa_flags[irq] & PLATFORM_IRQ_LEVEL ? RTE_LEVEL : 0) |
+                   (pl->isa_flags[irq] & PLATFORM_IRQ_ACTIVE_LOW ? RTE_ACTIVE_LOW : 0);
+    }
+    return mode;
+}
+
+unsigned apic_init(const struct platform_info *pl)
+{
+    const struct platform_ioapic *io = isa_ioapic(pl);
+    if (!cpu.apic || !cpu.msr || !io)
         return 0;
     uint64_t base = rdmsr(MSR_APIC_BASE);
     uint32_t lapic_phys = (uint32_t)base & 0xfffff000u;
     kernel_pd[PD_SLOT(DEVICE_AREA)] = virt_to_phys(dev_pt) | PTE_P | PTE_W;
     map_uncached(LAPIC_VA, lapic_phys);
-    map_uncached(IOAPIC_VA, IOAPIC_PHYS);
+    map_uncached(IOAPIC_VA, io->addr);
     uint32_t ver = ioapic_read(0x01);
     if (ver == 0xffffffffu || (ver & 0xff) < 0x10)
         return 0;                   /* nothing answers there */
@@ -82,8 +107,7 @@ unsigned apic_init(void)
     lapic_write(LAPIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);   /* software enable */
     uint32_t dest = lapic_read(LAPIC_ID) & 0xff000000u;
     for (unsigned p = 0; p < pins; p++) {
-        rte_low[p] = (APIC_VECTOR_BASE + p) | RTE_MASKED |
-                     (p >= 16 ? RTE_LEVEL | RTE_ACTIVE_LOW : 0);
+        rte_low[p] = (APIC_VECTOR_BASE + p) | RTE_MASKED | pin_mode(pl, p);
         ioapic_write(0x11 + 2 * p, dest);
         ioapic_write(0x10 + 2 * p, rte_low[p]);
     }

@@ -8,9 +8,11 @@
 #define APIC_SPURIOUS_VECTOR 0xff
 #define IOAPIC_MAX_PINS 24
 
-/* Maps and enables both; every pin masked. Returns the IO-APIC's pin
+struct platform_info;
+/* Maps and enables both (the IO-APIC that serves the ISA interrupts, as
+ * the firmware tables say); every pin masked. Returns the IO-APIC's pin
  * count, or 0 if there is no usable APIC (nothing changed then). */
-unsigned apic_init(void);
+unsigned apic_init(const struct platform_info *p);
 void ioapic_mask(unsigned pin);
 void ioapic_unmask(unsigned pin);
 void lapic_eoi(void);

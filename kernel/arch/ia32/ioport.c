@@ -185,7 +185,7 @@ bool io_fault(struct trap_frame *f, int len, const struct x86_insn *in)
     uint32_t err = fault_ipc(t, L4ABI_LABEL_IOFAULT | L4ABI_FPAGE_R | L4ABI_FPAGE_W,
                              io_fpage_cover(port, in->size), f->eip,
                              L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
-    if (err)
+    if (err && !fault_ipc_interrupted(err))
         thread_stop(t, "I/O-fault IPC to the pager failed", port, f->eip);
     return true;
 }

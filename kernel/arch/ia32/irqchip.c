@@ -3,22 +3,35 @@
 #include "apic.h"
 #include "pic.h"
 #include "trap.h"
+#include "platform.h"
 #include "../../console.h"
 
 static bool use_apic;
 static unsigned nlines = 16;
+static uint8_t pin_of_line[IRQCHIP_MAX_LINES];
 
-/* ISA IRQ 0 (PIT) arrives on IO-APIC pin 2 (the usual interrupt-source
- * override); pin 0 is the 8259's ExtINT and line 2 the cascade: unused. */
+/* Lines 0-15 are ISA IRQs, on the IO-APIC pin their interrupt-source
+ * override names (usually IRQ 0, the PIT, on pin 2; line 2 is the 8259
+ * cascade and unused); lines 16 and up are the pins themselves. */
 static unsigned line_pin(unsigned line)
 {
-    return line == 0 ? 2 : line;
+    return pin_of_line[line];
+}
+
+static void route_lines(unsigned pins)
+{
+    for (unsigned line = 0; line < IRQCHIP_MAX_LINES; line++) {
+        uint32_t gsi = line < 16 ? platform_isa_gsi(&platform, line) : line;
+        pin_of_line[line] = (uint8_t)(gsi < pins ? gsi : line);
+    }
 }
 
 void irqchip_init(bool try_apic)
 {
     pic_init();
-    unsigned pins = try_apic ? apic_init() : 0;
+    platform_probe();
+    unsigned pins = try_apic ? apic_init(&platform) : 0;
+    route_lines(pins);
     if (pins >= 16) {
         pic_mask_all();
         use_apic = true;

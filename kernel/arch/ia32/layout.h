@@ -24,6 +24,18 @@
 
 #define KERNEL_LOAD_PHYS 0x00100000     /* where the boot loader puts us */
 
+/* Conventional memory (below 1 MiB) that the kernel keeps for itself; the
+ * rest of it that the boot loader's map reports free is ordinary RAM, so
+ * X.2 boot images linked there (a stock sigma0 at 0x20000) can load.
+ * Page 0 holds the real-mode IVT and the BIOS data area; page 1 is the
+ * real-mode start-up page of application processors (SMP trampoline);
+ * the EBDA and 0xA0000..0xFFFFF (VGA, option ROMs, BIOS) stay reserved. */
+#define LOWMEM_BDA_PAGE      0x00000000
+#define SMP_TRAMPOLINE_PHYS  0x00001000
+#define LOWMEM_KEEP_END      0x00002000
+#define LOWMEM_ROM_BASE      0x000A0000
+#define LOWMEM_END           0x00100000
+
 /* GDT selectors. Data segments are flat DPL-3 ones in both modes, so that
  * entering the kernel needs no data-segment reload beyond a sanity reset. */
 #define SEL_KCODE   0x08

@@ -37,6 +37,28 @@ static const void *early_ptr(uint32_t phys, uint32_t len, const char *what)
     return phys_to_virt(phys);
 }
 
+/* The EBDA's start, from the BIOS data area's word at 0x40e (a real-mode
+ * segment). A value outside where an EBDA can be falls back to the usual
+ * 1 KiB below 640 KiB. */
+static uint32_t ebda_base(void)
+{
+    uint32_t seg = *(const uint16_t *)phys_to_virt(0x40e);
+    uint32_t base = seg << 4;
+    if (base < 0x80000 || base >= LOWMEM_ROM_BASE)
+        base = LOWMEM_ROM_BASE - 0x400;
+    return base;
+}
+
+/* Conventional memory stays usable where the loader's map says it is RAM,
+ * except what the kernel and the BIOS keep (layout.h). Firmware areas the
+ * map itself reports stay reserved as reported. */
+static void reserve_low_memory(struct memmap *m)
+{
+    uint32_t ebda = ALIGN_DOWN(ebda_base(), PAGE_SIZE);
+    memmap_add(m, LOWMEM_BDA_PAGE, LOWMEM_KEEP_END, MEM_RESERVED);
+    memmap_add(m, ebda, LOWMEM_END - ebda, MEM_RESERVED);
+}
+
 void multiboot_read(uint32_t magic, uint32_t mbi_phys)
 {
     struct boot_info *bi = &boot_info;
@@ -53,9 +75,8 @@ void multiboot_read(uint32_t magic, uint32_t mbi_phys)
     if (memmap_parse_multiboot(&bi->map, mm, mbi->mmap_length) <= 0)
         panic("multiboot: malformed memory map");
 
-    /* Low memory holds the BIOS data area, EBDA, VGA and ROMs: never hand
-     * it out. The kernel image (with its bss) is the kernel's. */
-    memmap_add(&bi->map, 0, 0x100000, MEM_RESERVED);
+    reserve_low_memory(&bi->map);
+    /* The kernel image (with its bss) is the kernel's. */
     memmap_add(&bi->map, virt_to_phys(_kernel_start),
                (uint32_t)((uintptr_t)_kernel_end - (uintptr_t)_kernel_start), MEM_KERNEL);
 

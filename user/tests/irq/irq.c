@@ -20,7 +20,7 @@
 #define UTCB_AREA 0xbfe00000u
 #define H_NO      120
 
-enum { CMD_WAIT, CMD_WAIT_ANY, CMD_CLEAR_RTC, CMD_ACK, CMD_ACK_WAIT, CMD_STORM };
+enum { CMD_WAIT, CMD_WAIT_ANY, CMD_CLEAR_RTC, CMD_ACK, CMD_ACK_WAIT, CMD_STORM, CMD_SCHED };
 
 static L4_ThreadId_t main_tid, h_tid;
 static L4_ThreadId_t irq8, irq4;
@@ -118,6 +118,10 @@ static void h_main(void)
             tag = L4_AckInterrupt(it);
             r.err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
             break;
+        case CMD_SCHED:         /* Schedule on the line's interrupt thread */
+            r.mr1 = L4_Set_Priority(it, 10);
+            r.err = r.mr1 ? 0 : L4_ErrorCode();
+            break;
         case CMD_STORM: {
             /* arg interrupts, each served slowly, then acknowledged. */
             for (L4_Word_t n = 0; n < arg; n++) {
@@ -138,13 +142,10 @@ static void h_main(void)
     }
 }
 
-static struct res cmd(L4_Word_t c, L4_Word_t arg)
+/* H's report of the command it was sent last. */
+static struct res rcv_res(void)
 {
     struct res r;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, c);
-    L4_LoadMR(2, arg);
-    L4_Send(h_tid);
     L4_Receive(h_tid);
     L4_StoreMR(1, &r.err);
     L4_StoreMR(2, &r.label);
@@ -155,9 +156,18 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
     return r;
 }
 
+static struct res cmd(L4_Word_t c, L4_Word_t arg)
+{
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, c);
+    L4_LoadMR(2, arg);
+    L4_Send(h_tid);
+    return rcv_res();
+}
+
 int main(void)
 {
-    tap_plan(34);
+    tap_plan(39);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -328,6 +338,39 @@ int main(void)
     L4_DeassociateInterrupt(irq8);
     L4_Sleep(L4_TimePeriod(1000));
     ok(1, "kernel responsive after the storm (we run)");
+
+    /* X.2: the scheduler of an interrupt thread (here: whoever attached
+     * the line) sets its priority, and that priority decides whether the
+     * interrupt preempts the running thread. We run at 100, H at 200. */
+    ok(L4_AssociateInterrupt(irq8, h_tid) == 1, "attach IRQ 8 to H once more");
+    ok(L4_Set_Priority(irq8, 50) != 0,
+       "interrupt_thread_priority_set_by_its_scheduler (Schedule on IRQ 8)");
+    x = cmd(CMD_SCHED, RTC_IRQ);
+    ok(x.err == L4ABI_ERR_NO_PRIVILEGE, "Schedule on an interrupt thread by another thread refused");
+    ok(L4_Set_Priority(L4_GlobalId(32, 1), 10) == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_THREAD,
+       "Schedule on the kernel's own (idle) thread refused");
+    cmd(CMD_CLEAR_RTC, 0);
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
+    h_got = 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, CMD_WAIT);
+    L4_LoadMR(2, RTC_IRQ);
+    L4_Send(h_tid);
+    rtc_periodic_start(6);
+    spins = 0;
+    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 400000000ul)
+        spins++;
+    for (int k = 0; k < 200000 && !h_got; k++)
+        spins++;
+    int preempted = h_got || stat(L4ABI_KDB_STAT_IRQ_DIRECT) != dir0;
+    L4_Word_t raised_now = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    x = rcv_res();              /* we block: the interrupt thread may send */
+    rtc_periodic_stop();
+    ok(!preempted && raised_now > raised && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT &&
+       x.from == irq8.raw,
+       "interrupt_thread_below_current_priority_delivers_after_current_blocks");
+    L4_DeassociateInterrupt(irq8);
 
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
