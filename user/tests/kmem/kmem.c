@@ -310,15 +310,94 @@ static void test_hostile(void)
     L4_Word_t f2 = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
     diag("after deletion: kernel objects %lu bytes, free frames %lu -> %lu", k2, f0, f2);
     is(k2, k0, "deleting the spaces gives every kernel object back");
+    /* Their frames come back too, but for one TCB frame per new thread
+     * number (kept for the number) and at most one spare page per slab
+     * size class (7), instead of staying with a size class. */
+    L4_Word_t tcbs = 2 * NHOSTILE + 2;
+    ok(f2 <= f0 && f0 - f2 <= tcbs + 7,
+       "deleting the spaces gives their frames back (%lu kept, %lu of them TCBs)",
+       f0 - f2, tcbs);
+}
+
+/* ---- dense mappings: the limit also bounds what the old mapping quota
+ * (MAP_QUOTA) did ---------------------------------------------------- */
+#define DBASE       0x40000000ul
+#define DADDR(i)    (DBASE + (i) * 4096ul)
+#define DENSE_MAX   16384ul
+#define DENSE_KB    256
+#define LBL_MORE    0x63
+#define LBL_STOP    0x64
+static char dpage[4096] __attribute__((aligned(4096)));
+static L4_Word_t dstack[512] __attribute__((aligned(16)));
+
+/* Asks for batches of map items until told to stop, then reads its pages
+ * in order: the first one it lacks faults to the root task. */
+static void dense_child(void)
+{
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    L4_MsgTag_t tag;
+    do {
+        L4_LoadMR(0, L4ABI_TAG(LBL_MORE, 0, 0));
+        tag = L4_Call(root);
+    } while (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MORE);
+    for (L4_Word_t i = 0; i <= DENSE_MAX; i++)
+        (void)*(volatile char *)DADDR(i);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_dense(void)
+{
+    L4_ThreadId_t child = L4_GlobalId(320, 1);
+    L4_Word_t k0 = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    dpage[0] = 1;
+    int started = start_space(child, dense_child, (L4_Word_t)&dstack[508], L4_nilthread, 0, 0,
+                              DENSE_KB);
+    L4_Word_t next = 0, fault = 0;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Receive(child);
+    while (started && L4_IpcSucceeded(tag)) {
+        L4_Word_t label = L4_Label(tag);
+        if ((label & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
+            L4_Word_t addr;
+            L4_StoreMR(1, &addr);
+            if (addr >= DBASE && addr <= DADDR(DENSE_MAX)) {
+                fault = addr;
+                break;          /* leave it blocked: we delete it below */
+            }
+            pager_answer_fault(tag);
+        } else if (label == LBL_MORE) {
+            L4_Word_t k = 0;    /* up to 31 map items of our page to the next pages */
+            for (; k < 31 && next < DENSE_MAX; k++, next++) {
+                L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)dpage, 12),
+                                                              L4_Readable), DADDR(next));
+                L4_LoadMR(1 + 2 * k, m.raw[0]);
+                L4_LoadMR(2 + 2 * k, m.raw[1]);
+            }
+            L4_LoadMR(0, L4ABI_TAG(k ? LBL_MORE : LBL_STOP, 0, 2 * k));
+        } else {
+            break;
+        }
+        tag = L4_ReplyWait(child, &from);
+    }
+    L4_Word_t limit, used = kmem_used(child, &limit);
+    L4_Word_t mapped = (fault - DBASE) / 4096;
+    diag("dense: %lu pages mapped in %lu of %lu bytes", mapped, used, limit);
+    ok(started && fault && mapped > 1000 && mapped < DENSE_MAX && used <= limit &&
+       used + SLACK > limit,
+       "dense mappings stop at the space's limit too: page %lu faults", mapped);
+    delete(child);
+    is(L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES), k0, "... and all of it comes back");
 }
 
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(16);
+    tap_plan(19);
     hpage[0] = 1;
     test_interface();
     test_hostile();
+    test_dense();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
