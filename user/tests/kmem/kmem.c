@@ -355,7 +355,7 @@ static void test_dense(void)
                               DENSE_KB);
     L4_Word_t next = 0, fault = 0;
     L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Receive(child);
+    L4_MsgTag_t tag = started ? L4_Receive(child) : L4_MsgTag();
     while (started && L4_IpcSucceeded(tag)) {
         L4_Word_t label = L4_Label(tag);
         if ((label & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
