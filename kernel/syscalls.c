@@ -172,9 +172,6 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     return 1;
 }
 
-static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame *f,
-                             uint32_t dest, struct exregs *r);
-
 /* Kernel-memory control (Pecan): reports, and with the l bit sets, the
  * limit of a space's account (struct kmem_acct, kernel/kmem.h). A limit
  * below what the space holds takes nothing away; its further allocations
@@ -201,6 +198,9 @@ uint32_t sys_space_kmem(uint32_t space_spec, uint32_t control, uint32_t out[3])
     out[2] = a->limit;
     return 1;
 }
+
+static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame *f,
+                             uint32_t dest, struct exregs *r);
 
 uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
 {
