@@ -17,9 +17,12 @@ OPT ?= -O2
 # Kernel memory pool in MiB (0 = a quarter of RAM, clamped to 4..64 MiB).
 KMEM_POOL_MB ?= 0
 
-# Most mappings (4 KiB or 4 MiB pages) one address space may hold; each
-# costs the kernel about 40 bytes. The root servers are not limited.
-MAP_QUOTA ?= 65536
+# Kernel memory one address space may make the kernel hold (page tables,
+# mapping nodes and index, UTCB pages, I/O bitmap, FPU areas), in KiB.
+# 0 = a sixteenth of the kernel pool (2 MiB with a 32 MiB pool). The root
+# servers are not limited; the root task can change any space's limit
+# (SpaceControl extension, docs/abi.md).
+KMEM_SPACE_LIMIT_KB ?= 0
 
 # Emulator memory for run/test (MiB).
 QEMU_MEM ?= 128

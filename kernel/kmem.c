@@ -1,18 +1,30 @@
 /* Kernel object allocator.
  *
  * Size classes are the powers of two 32..4096. Classes up to 2048 are served
- * from slabs: whole pages from kmem_page_alloc cut into equal objects, kept
- * on a per-class singly linked free list threaded through the first word of
- * each free object. Because the class size divides the page size and pages
- * are page-aligned, every object is aligned to its class size. 4096-byte
- * objects are pages taken from and returned to the page source directly.
+ * from slabs: whole pages from kmem_page_alloc cut into equal objects. Slot
+ * 0 of a slab page holds its header (struct slab: class, objects in use);
+ * the other slots are objects. Because the class size divides the page size
+ * and pages are page-aligned, every object is aligned to its class size. A
+ * page holds 4096/size - 1 objects (127 of 32 bytes, 31 of 128, 7 of 512;
+ * the classes 1024 and 2048, which the kernel does not use, 3 and 1).
+ * 4096-byte objects are pages taken from and returned to the page source
+ * directly.
  *
- * Slab pages are never given back: freed objects return to their class list
- * and are reused by later allocations of that class.
+ * Free objects of a class are on a doubly linked list threaded through
+ * their first words. When a slab page's last object is freed the page goes
+ * back to the page source (its free objects are unlinked first, O(objects
+ * per page)), except that each class keeps one empty page cached, so that
+ * alternating allocation and free at a page boundary does not thrash. So
+ * the memory kmem holds beyond its live objects is bounded: partly used
+ * pages plus at most one empty page per class. This matters for per-space
+ * accounting (kmem.h): when a space gives its objects back, their pages go
+ * back to the frame pool instead of staying with one size class.
  *
- * A free object also carries FREE_MAGIC in its second word. kmem_free of an
+ * A free object also carries FREE_MAGIC in its third word. kmem_free of an
  * object that already carries it searches the free list (rare: a live object
  * must contain that exact value) and reports a double free via kmem_bug.
+ * The header lets kmem_free also catch a size that does not match the
+ * object's class and a pointer to a header slot.
  *
  * No locking: the kernel runs with interrupts off on one CPU. */
 #include "kmem.h"
@@ -20,17 +32,29 @@
 #define MIN_SHIFT   5                       /* 32 bytes */
 #define MAX_SHIFT   PAGE_SHIFT              /* 4096 bytes */
 #define NCLASSES    (MAX_SHIFT - MIN_SHIFT + 1)
+#define NSLAB       (NCLASSES - 1)          /* classes served from slabs */
 #define FREE_MAGIC  ((uintptr_t)0x6b6d4652u)   /* "kmFR" */
+#define SLAB_MAGIC  0x6b6d534cu                 /* "kmSL" */
 
 struct free_obj {
-    struct free_obj *next;
+    struct free_obj *next, *prev;
     uintptr_t magic;                        /* FREE_MAGIC while on the list */
+};
+
+/* Slot 0 of every slab page. */
+struct slab {
+    uint32_t magic;                         /* SLAB_MAGIC */
+    uint32_t cls;                           /* size class index */
+    uint32_t live;                          /* objects handed out */
 };
 
 _Static_assert(sizeof(struct free_obj) <= (1u << MIN_SHIFT),
                "a free object must fit in the smallest class");
+_Static_assert(sizeof(struct slab) <= (1u << MIN_SHIFT),
+               "a slab header must fit in the smallest class");
 
-static struct free_obj *freelist[NCLASSES];
+static struct free_obj *freelist[NSLAB];
+static struct slab *spare[NSLAB];           /* the cached empty page, or NULL */
 static struct kmem_stats stats;
 
 static const char *const kind_names[KMEM_NKINDS] = {
@@ -60,11 +84,41 @@ static unsigned size_class(size_t size)
     return c;
 }
 
+static size_t class_bytes(unsigned c)
+{
+    return (size_t)1 << (MIN_SHIFT + c);
+}
+
+static struct slab *slab_of(const void *p)
+{
+    return (struct slab *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+}
+
 static void zero(void *p, size_t n)
 {
     uint32_t *w = p;                        /* n is a multiple of 32 */
     for (size_t i = 0; i < n / sizeof(*w); i++)
         w[i] = 0;
+}
+
+static void push(unsigned c, struct free_obj *o)
+{
+    o->prev = NULL;
+    o->next = freelist[c];
+    if (o->next)
+        o->next->prev = o;
+    o->magic = FREE_MAGIC;
+    freelist[c] = o;
+}
+
+static void unlink_free(unsigned c, struct free_obj *o)
+{
+    if (o->prev)
+        o->prev->next = o->next;
+    else
+        freelist[c] = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
 }
 
 /* Cuts a fresh page into objects of class c and pushes them on its list. */
@@ -74,14 +128,31 @@ static bool grow(unsigned c)
     if (!page)
         return false;
     stats.pages++;
-    size_t sz = (size_t)1 << (MIN_SHIFT + c);
-    for (size_t off = PAGE_SIZE; off >= sz; off -= sz) {   /* low addresses first out */
-        struct free_obj *o = (struct free_obj *)(page + off - sz);
-        o->next = freelist[c];
-        o->magic = FREE_MAGIC;
-        freelist[c] = o;
-    }
+    struct slab *h = (struct slab *)page;
+    h->magic = SLAB_MAGIC;
+    h->cls = c;
+    h->live = 0;
+    size_t sz = class_bytes(c);
+    for (size_t off = PAGE_SIZE - sz; off >= sz; off -= sz)   /* low addresses first out */
+        push(c, (struct free_obj *)(page + off));
+    spare[c] = h;                           /* empty until its first object goes */
     return true;
+}
+
+/* h (class c) has no live object left: keep it as the class's spare page,
+ * or give it back to the page source if the class has one already. */
+static void slab_empty(unsigned c, struct slab *h)
+{
+    if (!spare[c]) {
+        spare[c] = h;
+        return;
+    }
+    size_t sz = class_bytes(c);
+    for (size_t off = sz; off < PAGE_SIZE; off += sz)
+        unlink_free(c, (struct free_obj *)((uint8_t *)h + off));
+    h->magic = 0;
+    kmem_page_free(h);
+    stats.pages--;
 }
 
 void *kmem_alloc(size_t size, enum kmem_kind kind)
@@ -89,7 +160,7 @@ void *kmem_alloc(size_t size, enum kmem_kind kind)
     if (size == 0 || size > PAGE_SIZE || (unsigned)kind >= KMEM_NKINDS)
         return NULL;
     unsigned c = size_class(size);
-    size_t sz = (size_t)1 << (MIN_SHIFT + c);
+    size_t sz = class_bytes(c);
     void *p;
 
     if (sz == PAGE_SIZE) {
@@ -101,13 +172,26 @@ void *kmem_alloc(size_t size, enum kmem_kind kind)
         if (!freelist[c] && !grow(c))
             return NULL;
         struct free_obj *o = freelist[c];
-        freelist[c] = o->next;
+        unlink_free(c, o);
+        struct slab *h = slab_of(o);
+        if (h == spare[c])
+            spare[c] = NULL;                /* no longer empty */
+        h->live++;
         p = o;
     }
     zero(p, sz);
     stats.bytes[kind] += (uint32_t)sz;
     stats.objects[kind]++;
     return p;
+}
+
+/* Is o (class c) on the free list? O(free objects of the class). */
+static bool on_freelist(unsigned c, const struct free_obj *o)
+{
+    for (struct free_obj *f = freelist[c]; f; f = f->next)
+        if (f == o)
+            return true;
+    return false;
 }
 
 void kmem_free(void *p, size_t size, enum kmem_kind kind)
@@ -119,7 +203,7 @@ void kmem_free(void *p, size_t size, enum kmem_kind kind)
         return;
     }
     unsigned c = size_class(size);
-    size_t sz = (size_t)1 << (MIN_SHIFT + c);
+    size_t sz = class_bytes(c);
     if ((uintptr_t)p & (sz - 1)) {
         kmem_bug("kmem_free: pointer not aligned to its size class", p);
         return;
@@ -132,18 +216,23 @@ void kmem_free(void *p, size_t size, enum kmem_kind kind)
         kmem_page_free(p);
         stats.pages--;
     } else {
-        struct free_obj *o = p;
-        if (o->magic == FREE_MAGIC) {
-            for (struct free_obj *f = freelist[c]; f; f = f->next) {
-                if (f == o) {
-                    kmem_bug("kmem_free: double free", p);
-                    return;
-                }
-            }
+        struct slab *h = slab_of(p);
+        if ((void *)h == p) {
+            kmem_bug("kmem_free: not an object (a slab header)", p);
+            return;
         }
-        o->next = freelist[c];
-        o->magic = FREE_MAGIC;
-        freelist[c] = o;
+        if (h->magic != SLAB_MAGIC || h->cls != c) {
+            kmem_bug("kmem_free: size does not match the object's class", p);
+            return;
+        }
+        struct free_obj *o = p;
+        if (o->magic == FREE_MAGIC && on_freelist(c, o)) {
+            kmem_bug("kmem_free: double free", p);
+            return;
+        }
+        push(c, o);
+        if (--h->live == 0)
+            slab_empty(c, h);
     }
     stats.bytes[kind] -= (uint32_t)sz;
     stats.objects[kind]--;

@@ -73,6 +73,10 @@ static void carve_pool(void)
         memmap_add(m, pool_map.r[i].base, pool_map.r[i].end - pool_map.r[i].base,
                    MEM_KERNEL);
     frame_init(&pool_map);
+    /* What one unprivileged space may make the kernel hold: a sixteenth
+     * of the pool unless configured (docs/architecture.md). */
+    uint64_t lim = KMEM_SPACE_LIMIT_KB ? (uint64_t)KMEM_SPACE_LIMIT_KB << 10 : got / 16;
+    space_kmem_default_limit = lim < KMEM_UNLIMITED ? (uint32_t)lim : KMEM_UNLIMITED;
 }
 
 /* Without PSE: direct-map page tables from the lowest free RAM above
@@ -128,6 +132,8 @@ static void print_memory(void)
                 (unsigned long long)m->r[i].end, names[m->r[i].type]);
     kprintf("memory: kernel pool %u KiB, %u frames free; %d boot module(s)\n",
             frame_total_count() * 4, frame_free_count(), boot_info.nmodules);
+    kprintf("memory: kernel memory per space limited to %u KiB\n",
+            space_kmem_default_limit >> 10);
 }
 
 uint32_t kernel_stat(uint32_t which)
@@ -186,7 +192,7 @@ static struct tcb *start_root_server(uint32_t no, const struct boot_image *img,
         panic("boot: no memory for the %s space", img->name);
     s->privileged = true;
     s->sigma0 = sigma0;
-    s->mdbq.limit = 0;          /* the root servers' mappings are unlimited */
+    s->kmem.limit = KMEM_UNLIMITED;     /* the root servers are not limited */
     if (space_set_areas(s, L4ABI_FPAGE(ROOT_KIP_AREA, 12, 0),
                         L4ABI_FPAGE(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0)) != 0)
         panic("boot: cannot set up the %s space", img->name);
@@ -264,6 +270,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     }
 
     kernel_space.pd = kernel_pd;
+    kernel_space.kmem.limit = KMEM_UNLIMITED;
     struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO, 1), &kernel_space);
     thread_init_kernel(idle, idle_loop);
     idle->state = TS_READY;

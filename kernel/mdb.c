@@ -45,6 +45,11 @@ _Static_assert(sizeof(struct mapnode) <= 32, "a mapnode is a 32-byte object");
 #define TAG     ((uintptr_t)1)
 #define PIECES  (1u << (BIG - SMALL))
 #define RADIX_PER_SPLIT (1 + FAN)   /* one level-2 node and its level-3 nodes */
+#define NODE_BYTES  kmem_class_size(sizeof(struct mapnode))
+#define RADIX_BYTES kmem_class_size(sizeof(struct radix))
+/* What splitting one 4 MiB mapping may charge its space: the pieces, their
+ * index nodes and the page table their PTEs need. */
+#define SPLIT_BYTES (PIECES * NODE_BYTES + RADIX_PER_SPLIT * RADIX_BYTES + PAGE_SIZE)
 
 struct radix {
     uintptr_t slot[FAN];
@@ -52,7 +57,8 @@ struct radix {
 
 /* Allocation source for a split: memory taken in advance, so that the split
  * itself cannot fail halfway. Free objects are chained through their first
- * word. NULL pool = kmem. */
+ * word. NULL pool = kmem. Pool objects are charged to a space only when
+ * they are taken from the pool (split() checked the room before). */
 struct pool {
     struct mapnode *nodes;
     struct radix *radix;
@@ -78,36 +84,49 @@ static uintptr_t entry_of(const struct mapnode *n)
     return (uintptr_t)n | (n->log2 == BIG ? TAG : 0);
 }
 
-static struct radix *radix_new(struct pool *pool)
+static struct kmem_acct *acct(struct space *s)
+{
+    return mdb_space_acct(s);
+}
+
+/* A radix node for the index of s, charged to s. */
+static struct radix *radix_new(struct space *s, struct pool *pool)
 {
     if (pool) {
         struct radix *r = pool->radix;
         pool->radix = (struct radix *)r->slot[0];
         r->slot[0] = 0;
+        kmem_acct_add(acct(s), RADIX_BYTES);
         return r;
     }
-    return kmem_alloc(sizeof(struct radix), KMEM_MAPNODE);
+    return kmem_alloc_acct(acct(s), sizeof(struct radix), KMEM_MAPNODE);
 }
 
-static void radix_free(struct radix *r)
+static void radix_free(struct space *s, struct radix *r)
 {
-    kmem_free(r, sizeof(*r), KMEM_MAPNODE);
+    kmem_free_acct(acct(s), r, sizeof(*r), KMEM_MAPNODE);
 }
 
-static struct mapnode *node_new(struct pool *pool)
+/* A node for a mapping of s, charged to s (n->space = s). */
+static struct mapnode *node_new(struct space *s, struct pool *pool)
 {
+    struct mapnode *n;
     if (pool) {
-        struct mapnode *n = pool->nodes;
+        n = pool->nodes;
         pool->nodes = n->next;
         n->next = NULL;
-        return n;
+        kmem_acct_add(acct(s), NODE_BYTES);
+    } else if (!(n = kmem_alloc_acct(acct(s), sizeof(struct mapnode), KMEM_MAPNODE))) {
+        return NULL;
     }
-    return kmem_alloc(sizeof(struct mapnode), KMEM_MAPNODE);
+    n->space = s;
+    return n;
 }
 
+/* Frees n and gives its charge back to n->space. */
 static void node_free(struct mapnode *n)
 {
-    kmem_free(n, sizeof(*n), KMEM_MAPNODE);
+    kmem_free_acct(acct(n->space), n, sizeof(*n), KMEM_MAPNODE);
 }
 
 /* ---- Index ---------------------------------------------------------- */
@@ -157,12 +176,13 @@ static struct mapnode *find_from(struct space *s, uint64_t v, uint64_t end)
     return NULL;
 }
 
-/* Radix node below *slot, created (from pool or kmem) if absent and
- * `create`. The slot must not hold a tagged superpage. */
-static struct radix *below(uintptr_t *slot, struct pool *pool, bool create)
+/* Radix node below *slot in the index of s, created (from pool or kmem)
+ * if absent and `create`. The slot must not hold a tagged superpage. */
+static struct radix *below(struct space *s, uintptr_t *slot, struct pool *pool,
+                           bool create)
 {
     if (!*slot && create) {
-        struct radix *r = radix_new(pool);
+        struct radix *r = radix_new(s, pool);
         *slot = (uintptr_t)r;
     }
     return (struct radix *)*slot;
@@ -177,17 +197,17 @@ static uintptr_t *slot_of(struct space *s, uint32_t va, unsigned log2,
     void **rootp = mdb_space_slot(s);
     struct radix *r = *rootp;
     if (!r) {
-        if (!create || !(r = radix_new(pool)))
+        if (!create || !(r = radix_new(s, pool)))
             return NULL;
         *rootp = r;
     }
-    if (!(r = below(&r->slot[ix(va, 0)], pool, create)))
+    if (!(r = below(s, &r->slot[ix(va, 0)], pool, create)))
         return NULL;
     uintptr_t *sl = &r->slot[ix(va, 1)];
     if (log2 == BIG)
         return sl;
-    if ((*sl & TAG) || !(r = below(sl, pool, create)) ||
-        !(r = below(&r->slot[ix(va, 2)], pool, create)))
+    if ((*sl & TAG) || !(r = below(s, sl, pool, create)) ||
+        !(r = below(s, &r->slot[ix(va, 2)], pool, create)))
         return NULL;
     return &r->slot[ix(va, 3)];
 }
@@ -223,7 +243,7 @@ static void trim(struct space *s, uint32_t va)
     while (n-- > 0) {
         if (!radix_empty(path[n]))
             return;
-        radix_free(path[n]);
+        radix_free(s, path[n]);
         if (n == 0)
             *rootp = NULL;
         else
@@ -231,23 +251,9 @@ static void trim(struct space *s, uint32_t va)
     }
 }
 
-/* ---- Quota ---------------------------------------------------------- */
-
-static bool room(struct space *s, uint32_t n)
-{
-    const struct mdb_quota *q = mdb_space_quota(s);
-    return !q->limit || (q->used <= q->limit && q->limit - q->used >= n);
-}
-
-static void charge(struct space *s, int32_t n)
-{
-    mdb_space_quota(s)->used += (uint32_t)n;
-}
-
 static void index_remove(struct mapnode *n)
 {
     *slot_of(n->space, n->va, n->log2, NULL, false) = 0;
-    charge(n->space, -1);
     trim(n->space, n->va);
 }
 
@@ -384,15 +390,15 @@ static unsigned revoke_full(struct mapnode *y, unsigned rights, bool self)
 
 static void pool_release(struct pool *p)
 {
-    while (p->nodes) {
+    while (p->nodes) {                  /* never charged */
         struct mapnode *n = p->nodes;
         p->nodes = n->next;
-        node_free(n);
+        kmem_free(n, sizeof(*n), KMEM_MAPNODE);
     }
     while (p->radix) {
         struct radix *r = p->radix;
         p->radix = (struct radix *)r->slot[0];
-        radix_free(r);
+        kmem_free(r, sizeof(*r), KMEM_MAPNODE);
     }
 }
 
@@ -409,11 +415,9 @@ static void split_one(struct mapnode *y, struct pool *pool,
     uint8_t acc = (uint8_t)((mdb_pt_clear(s, y->va, BIG) | y->accessed) & RWX);
 
     *slot_of(s, y->va, BIG, NULL, false) = 0;
-    charge(s, PIECES - 1);              /* one 4 MiB entry becomes PIECES */
     for (uint32_t i = 0; i < PIECES; i++) {
         uint32_t off = i << SMALL;
-        struct mapnode *n = node_new(pool);
-        n->space = s;
+        struct mapnode *n = node_new(s, pool);
         n->va = y->va + off;
         n->pa = y->pa + off;
         n->log2 = SMALL;
@@ -445,25 +449,27 @@ static int split(struct mapnode *x)
 {
     uint32_t k = 0;
     for (struct mapnode *y = x; y; y = next_big(y, x)) {
-        /* Every space in the chain must have room for its new entries
-         * (counting the chain's earlier nodes in the same space). */
+        /* Every space in the chain must have room for what its splits
+         * may charge it (counting the chain's earlier nodes in the same
+         * space). */
         uint32_t same = 1;
-        for (struct mapnode *z = x; z != y; z = next_big(z, x))
+        for (struct mapnode *z = x; z != y && same < 0xffffffffu / SPLIT_BYTES;
+             z = next_big(z, x))
             same += z->space == y->space;
-        if (!room(y->space, same * (PIECES - 1)))
+        if (!kmem_acct_room(acct(y->space), same * SPLIT_BYTES))
             return MDB_ENOMEM;
         k++;
     }
     struct pool pool = { NULL, NULL };
     for (uint32_t i = 0; i < k * PIECES; i++) {
-        struct mapnode *n = node_new(NULL);
+        struct mapnode *n = kmem_alloc(sizeof(*n), KMEM_MAPNODE);
         if (!n)
             goto fail;
         n->next = pool.nodes;
         pool.nodes = n;
     }
     for (uint32_t i = 0; i < k * RADIX_PER_SPLIT; i++) {
-        struct radix *r = radix_new(NULL);
+        struct radix *r = kmem_alloc(sizeof(*r), KMEM_MAPNODE);
         if (!r)
             goto fail;
         r->slot[0] = (uintptr_t)pool.radix;
@@ -587,8 +593,12 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     if (blocked(y, to, dva, dend))
         return MDB_ENOENT;
 
-    if (!room(to, 1) && !(grant && y->space == to))
-        return MDB_ENOMEM;              /* over the receiver's quota */
+    /* A granted node moves its charge to the receiver, which is charged
+     * first (checked before the split too, so that a refusal usually
+     * changes nothing). */
+    bool moved = grant && y->space != to;
+    if (moved && !kmem_acct_room(acct(to), NODE_BYTES))
+        return MDB_ENOMEM;              /* over the receiver's limit */
     struct mapnode *n = NULL;
     if (grant && y->log2 > plog2) {
         struct space *from = y->space;
@@ -596,17 +606,22 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
             return MDB_ENOMEM;
         y = mdb_lookup(from, pva);
     }
-    if (!grant && !(n = node_new(NULL)))
+    if (moved && !kmem_acct_charge(acct(to), NODE_BYTES))
+        return MDB_ENOMEM;
+    if (!grant && !(n = node_new(to, NULL)))
         return MDB_ENOMEM;
     /* Clear the destination. blocked() made sure this cannot free y: only
      * the subtrees of mappings in the range (and, for splits, of 4 MiB
      * mappings overlapping it) are touched, and none contains y. */
     (void)mdb_unmap(to, dva, plog2, RWX, true);
-    uintptr_t *sl = slot_of(to, dva, plog2, NULL, true);
-    if (!sl) {
+    uintptr_t *sl = NULL;
+    if (!mdb_pt_reserve(to, dva, plog2) ||
+        !(sl = slot_of(to, dva, plog2, NULL, true))) {
         trim(to, dva);
         if (n)
             node_free(n);
+        if (moved)
+            kmem_acct_sub(acct(to), NODE_BYTES);
         return MDB_ENOMEM;
     }
     if (grant) {
@@ -618,12 +633,12 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
         uint8_t lost = y->rights & (uint8_t)~nr;
         y->accessed |= (uint8_t)(mdb_pt_clear(os, ova, y->log2) & RWX);
         *slot_of(os, ova, y->log2, NULL, false) = 0;
-        charge(os, -1);
+        if (moved)
+            kmem_acct_sub(acct(os), NODE_BYTES);    /* charged to `to` above */
         y->space = to;
         y->va = dva;
         y->rights = nr;
         *sl = entry_of(y);
-        charge(to, 1);
         trim(os, ova);
         mdb_pt_set(to, dva, y->pa, y->log2, nr);
         if (lost)
@@ -640,7 +655,6 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     n->rights = nr;
     link_child(y, n);
     *sl = entry_of(n);
-    charge(to, 1);
     mdb_pt_set(to, dva, ppa, plog2, nr);
     return MDB_OK;
 }
@@ -680,9 +694,7 @@ int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
         return MDB_ENOENT;
     if (find_from(s0, paddr, paddr + span(log2)))
         return MDB_ENOENT;
-    if (!room(s0, 1))
-        return MDB_ENOMEM;
-    struct mapnode *n = node_new(NULL);
+    struct mapnode *n = node_new(s0, NULL);
     if (!n)
         return MDB_ENOMEM;
     uintptr_t *sl = slot_of(s0, paddr, log2, NULL, true);
@@ -691,12 +703,10 @@ int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
         node_free(n);
         return MDB_ENOMEM;
     }
-    n->space = s0;
     n->va = n->pa = paddr;
     n->log2 = (uint8_t)log2;
     n->rights = (uint8_t)(rights & RWX);
     *sl = entry_of(n);
-    charge(s0, 1);
     mdb_pt_set(s0, paddr, paddr, log2, n->rights);
     return MDB_OK;
 }

@@ -48,17 +48,17 @@ struct mapnode {
 
 #define MDB_OK      0
 #define MDB_ENOENT  (-1)    /* nothing to map, bad argument, or conflict */
-#define MDB_ENOMEM  (-2)    /* out of kernel memory, or over the space's quota */
+#define MDB_ENOMEM  (-2)    /* out of kernel memory, or over the space's
+                               kernel-memory limit */
 
-/* Per-space quota on mappings (entries in the space's index, i.e. mdb
- * nodes held by the space). `used` is kept exact by the mdb; `limit` 0
- * means unlimited. An operation that would take a space over its limit
- * fails like one that runs out of memory: MDB_ENOMEM, nothing changed
- * (a partial revocation then revokes the whole 4 MiB mapping, as it does
- * when a split cannot be allocated). */
-struct mdb_quota {
-    uint32_t used, limit;
-};
+/* Accounting: every mdb node and radix index node is charged (as its kmem
+ * size class) to the account of the space whose index holds it, i.e. the
+ * space that received the mapping; a grant moves the node's charge with
+ * it. An operation that would take a space over its limit fails like one
+ * that runs out of memory: MDB_ENOMEM, nothing changed (a partial
+ * revocation then revokes the whole 4 MiB mapping, as it does when a
+ * split cannot be allocated). */
+struct kmem_acct;
 
 /* ---- Provided by the kernel (host tests provide fakes) ---------------- */
 
@@ -66,10 +66,16 @@ struct mdb_quota {
  * space's index); NULL in a fresh space. The kernel adds `void *mdb;` to
  * struct space and returns its address. */
 void **mdb_space_slot(struct space *s);
-/* The space's quota record (inside struct space). */
-struct mdb_quota *mdb_space_quota(struct space *s);
+/* The space's kernel-memory account (inside struct space). */
+struct kmem_acct *mdb_space_acct(struct space *s);
+/* Makes sure a PTE for [va, +2^log2) can later be set without allocating
+ * (the page table exists), charging a new page table to s. False if it
+ * cannot (out of memory or over s's limit): the mdb then refuses the
+ * mapping, so that a space at its limit gets no node without a PTE. */
+bool mdb_pt_reserve(struct space *s, uint32_t va, unsigned log2);
 /* Installs or replaces the PTE for [va, +2^log2). May silently fail when no
- * page table can be allocated (see the cache invariant above). */
+ * page table can be allocated (see the cache invariant above); a page
+ * table it allocates is charged to s. */
 void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
                 unsigned rights);
 /* Removes the PTE (if present); returns its accessed bits (R referenced,

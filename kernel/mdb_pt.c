@@ -16,9 +16,14 @@ void **mdb_space_slot(struct space *s)
     return &s->mdb;
 }
 
-struct mdb_quota *mdb_space_quota(struct space *s)
+struct kmem_acct *mdb_space_acct(struct space *s)
 {
-    return &s->mdbq;
+    return &s->kmem;
+}
+
+bool mdb_pt_reserve(struct space *s, uint32_t va, unsigned log2)
+{
+    return pd_reserve(s->pd, &s->kmem, va, log2);
 }
 
 static unsigned accessed_bits(uint32_t pte)
@@ -29,7 +34,7 @@ static unsigned accessed_bits(uint32_t pte)
 void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
                 unsigned rights)
 {
-    (void)pd_map(s->pd, va, pa, log2, (rights & L4ABI_FPAGE_W) ? PTE_W : 0);
+    (void)pd_map(s->pd, &s->kmem, va, pa, log2, (rights & L4ABI_FPAGE_W) ? PTE_W : 0);
 }
 
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2)

@@ -9,16 +9,19 @@
 #include "arch/ia32/paging.h"
 
 struct space kernel_space;
+uint32_t space_kmem_default_limit = KMEM_UNLIMITED;
 
 struct space *space_create(void)
 {
     struct space *s = kmem_alloc(sizeof(*s), KMEM_SPACE);
     if (!s)
         return NULL;
-    /* A bound on the mappings a space may hold, so that no user can make
-     * the kernel allocate without limit (the root servers lift it). */
-    s->mdbq.limit = MAP_QUOTA;
-    s->pd = pd_create();
+    /* A bound on the kernel memory a space makes the kernel hold, so
+     * that no user can take the pool from others (the root task may
+     * change it with the SpaceControl extension). */
+    s->kmem.limit = space_kmem_default_limit;
+    kmem_acct_add(&s->kmem, kmem_class_size(sizeof(*s)));
+    s->pd = pd_create(&s->kmem);
     if (!s->pd) {
         kmem_free(s, sizeof(*s), KMEM_SPACE);
         return NULL;
@@ -39,8 +42,10 @@ static void free_utcb_pages(struct space *s)
         return;
     for (uint32_t off = 0; off < s->utcb_size; off += PAGE_SIZE) {
         uint32_t pte = pd_remove(s->pd, s->utcb_base + off, PAGE_SHIFT);
-        if (pte)
+        if (pte) {
             frame_free(pte & PTE_ADDR);
+            kmem_acct_sub(&s->kmem, PAGE_SIZE);
+        }
     }
 }
 
@@ -54,7 +59,10 @@ void space_destroy(struct space *s)
     io_space_destroy(s);
     if (current_pd() == s->pd)
         pd_activate(kernel_pd);
-    pd_destroy(s->pd);
+    pd_destroy(s->pd, &s->kmem);
+    kmem_acct_sub(&s->kmem, kmem_class_size(sizeof(*s)));
+    if (s->kmem.used)       /* a charge without its uncharge somewhere */
+        kprintf("kmem: space %p deleted with %u bytes still charged\n", s, s->kmem.used);
     kmem_free(s, sizeof(*s), KMEM_SPACE);
 }
 
@@ -95,7 +103,7 @@ int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
     s->utcb_area = utcb_area;
     s->utcb_base = ub;
     s->utcb_size = ue - ub;
-    if (pd_map(s->pd, kb, kip_phys(), 12, 0) != 0)
+    if (pd_map(s->pd, &s->kmem, kb, kip_phys(), 12, 0) != 0)
         return L4ABI_ERR_NO_MEM;
     return 0;
 }

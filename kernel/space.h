@@ -5,6 +5,7 @@
 
 #include "types.h"
 #include "mdb.h"
+#include "kmem.h"
 #include "arch/ia32/ioport.h"
 
 /* The UTCB area may span at most 1 MiB: 2048 UTCB slots of 512 bytes, whose
@@ -24,12 +25,20 @@ struct space {
     bool sigma0;                /* faults map physical memory 1:1 */
     uint32_t utcb_used[UTCB_SLOTS / 32];
     void *mdb;                  /* the mapping database's index (mdb.c) */
-    struct mdb_quota mdbq;      /* mappings held / allowed (0 = no limit) */
+    struct kmem_acct kmem;      /* kernel memory held for this space, and
+                                   its limit (see space_create) */
     struct io_space io;         /* I/O ports (ioport.c) */
 };
 
 extern struct space kernel_space;
 
+/* Kernel-memory limit of a new space (set at boot from the pool size, or
+ * KMEM_SPACE_LIMIT_KB); the root servers are unlimited. */
+extern uint32_t space_kmem_default_limit;
+
+/* A new space, charged for its own object and page directory. Charged to
+ * it later: its page tables, mapping-database nodes and index, UTCB
+ * pages, I/O bitmap and its threads' FPU areas. NULL if out of memory. */
 struct space *space_create(void);
 void space_destroy(struct space *s);
 /* Sets the areas; refuses overlap, kernel-space reach, too-small or

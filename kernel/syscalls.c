@@ -233,6 +233,33 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     return 1;
 }
 
+/* Kernel-memory control (Pecan): reports, and with the l bit sets, the
+ * limit of a space's account (struct kmem_acct, kernel/kmem.h). A limit
+ * below what the space holds takes nothing away; its further allocations
+ * fail. Privileged, like SpaceControl. */
+uint32_t sys_space_kmem(uint32_t space_spec, uint32_t control, uint32_t out[3])
+{
+    out[0] = 0;
+    if (!thread_is_privileged(current))
+        return fail(L4ABI_ERR_NO_PRIVILEGE);
+    struct tcb *t = tcb_resolve(current, space_spec);
+    if (!t || (t->flags & (TF_IRQ | TF_KERNEL)))
+        return fail(L4ABI_ERR_INVALID_SPACE);
+    if (control & ~(L4ABI_SPACE_KMEM | L4ABI_SPACE_KMEM_SET | L4ABI_SPACE_KMEM_KB_MASK))
+        return fail(L4ABI_ERR_INVALID_PARAM);
+    struct kmem_acct *a = &t->space->kmem;
+    uint32_t old_kb = a->limit == KMEM_UNLIMITED ? L4ABI_SPACE_KMEM_UNLIMITED : a->limit >> 10;
+    if (control & L4ABI_SPACE_KMEM_SET) {
+        uint32_t kb = control & L4ABI_SPACE_KMEM_KB_MASK;
+        a->limit = (kb == L4ABI_SPACE_KMEM_UNLIMITED || kb >= (KMEM_UNLIMITED >> 10))
+                   ? KMEM_UNLIMITED : kb << 10;
+    }
+    out[0] = L4ABI_SPACE_KMEM | old_kb;
+    out[1] = a->used;
+    out[2] = a->limit;
+    return 1;
+}
+
 static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame *f,
                              uint32_t dest, struct exregs *r);
 

@@ -7,6 +7,9 @@
 
 uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t scheduler,
                             uint32_t pager, uint32_t utcb_location);
+/* Pecan's kernel-memory extension of SpaceControl (L4ABI_SPACE_KMEM):
+ * out[0] old control, out[1] bytes charged, out[2] limit in bytes. */
+uint32_t sys_space_kmem(uint32_t space_spec, uint32_t control, uint32_t out[3]);
 uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_area,
                            uint32_t utcb_area, uint32_t redirector, uint32_t *old_control);
 

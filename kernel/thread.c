@@ -107,12 +107,19 @@ int thread_set_utcb(struct tcb *t, uint32_t loc)
     uint32_t page = loc & PTE_ADDR;
     uint32_t pte = pd_lookup(s->pd, page, NULL);
     if (!pte) {
-        paddr_t f = frame_alloc();
-        if (!f)
+        /* A kernel-owned UTCB page: charged to the space (4 KiB), given
+         * back by space_destroy. */
+        if (!kmem_acct_charge(&s->kmem, PAGE_SIZE))
             return L4ABI_ERR_NO_MEM;
+        paddr_t f = frame_alloc();
+        if (!f) {
+            kmem_acct_sub(&s->kmem, PAGE_SIZE);
+            return L4ABI_ERR_NO_MEM;
+        }
         memset(phys_to_virt(f), 0, PAGE_SIZE);
-        if (pd_map(s->pd, page, f, 12, PTE_W) != 0) {
+        if (pd_map(s->pd, &s->kmem, page, f, 12, PTE_W) != 0) {
             frame_free(f);
+            kmem_acct_sub(&s->kmem, PAGE_SIZE);
             return L4ABI_ERR_NO_MEM;
         }
         pte = f | PTE_P;

@@ -239,6 +239,17 @@
 
 /* SpaceControl control on IA-32: 0 = large space; else small-space id. */
 #define L4ABI_SPACE_LARGE           0
+/* Pecan extension (docs/abi.md): kernel-memory control. Bits 31..29 are
+ * Pistachio's (small space, HVM, translation) and refused. With k set the
+ * call leaves the areas and the redirector alone and reports the space's
+ * kernel memory; with k and l it first sets the limit to bits 26..0 in KiB
+ * (all ones: unlimited). Result: eax 1, ecx (old control) k | the old
+ * limit in KiB (all ones if unlimited), edx the bytes charged now, esi the
+ * limit in bytes (0xffffffff: unlimited). */
+#define L4ABI_SPACE_KMEM            (1u << 28)  /* k */
+#define L4ABI_SPACE_KMEM_SET        (1u << 27)  /* l */
+#define L4ABI_SPACE_KMEM_KB_MASK    0x07ffffffu
+#define L4ABI_SPACE_KMEM_UNLIMITED  L4ABI_SPACE_KMEM_KB_MASK
 
 /* MemoryControl: control k (5..0) = fpages in MR0.. minus one; each
  * fpage's low 2 bits pick one of the four attribute words. IA-32 values: */

@@ -186,31 +186,37 @@ static void test_accounting_per_kind(void **state)
 static void test_page_reuse(void **state)
 {
     (void)state;
-    enum { N = 300 };                           /* 64-byte objects: 64 per page */
+    enum { N = 300 };                           /* 64-byte objects: 63 per page */
     void *p[N];
     struct kmem_stats s0, s1, s2;
     kmem_get_stats(&s0);
     for (int i = 0; i < N; i++)
         assert_non_null(p[i] = kmem_alloc(64, KMEM_MAPNODE));
     kmem_get_stats(&s1);
-    /* at most ceil(300/64) = 5 new pages (fewer if free objects existed) */
-    assert_true(s1.pages - s0.pages <= (N + 63) / 64);
+    /* at most ceil(300/63) = 5 new pages (fewer if free objects existed) */
+    assert_true(s1.pages - s0.pages <= (N + 62) / 63);
     assert_int_equal(s1.pages, (uint32_t)live_pages);
-    for (int i = 0; i < N; i++)
-        kmem_free(p[i], 64, KMEM_MAPNODE);
 
-    /* the same workload again takes no new pages */
+    /* freed objects are reused before any new page is taken */
     int calls = page_allocs;
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < N; i += 2)
+        kmem_free(p[i], 64, KMEM_MAPNODE);
+    for (int i = 0; i < N; i += 2)
         assert_non_null(p[i] = kmem_alloc(64, KMEM_MAPNODE));
     assert_int_equal(page_allocs, calls);
     kmem_get_stats(&s2);
     assert_int_equal(s2.pages, s1.pages);
+
+    /* pages left empty go back to the page source, but one per class */
     for (int i = 0; i < N; i++)
         kmem_free(p[i], 64, KMEM_MAPNODE);
+    kmem_get_stats(&s2);
+    assert_true(s2.pages <= s0.pages + 1);
+    assert_int_equal(s2.pages, (uint32_t)live_pages);
 
     /* 4096-byte objects go straight back to the page source */
     int live = live_pages;
+    kmem_get_stats(&s1);
     void *big = kmem_alloc(PAGE_SIZE, KMEM_PGTABLE);
     assert_non_null(big);
     assert_int_equal((uintptr_t)big & (PAGE_SIZE - 1), 0);
@@ -270,8 +276,18 @@ static void test_misuse_reported(void **state)
     kmem_get_stats(&b);
     assert_memory_equal(&a, &b, sizeof(a));         /* nothing changed */
 
-    void *q = kmem_alloc(128, KMEM_IRQ);            /* keeps the kind charged */
+    /* q keeps the kind charged and p's page in use (so that the double
+     * free below reads live memory) */
+    void *q = kmem_alloc(128, KMEM_IRQ), *others[64];
+    int no = 0;
+    while (q && ((uintptr_t)q ^ (uintptr_t)p) >= PAGE_SIZE && no < 64) {
+        others[no++] = q;
+        q = kmem_alloc(128, KMEM_IRQ);
+    }
     assert_non_null(q);
+    assert_true(((uintptr_t)q ^ (uintptr_t)p) < PAGE_SIZE);
+    while (no > 0)
+        kmem_free(others[--no], 128, KMEM_IRQ);
     kmem_free(p, 128, KMEM_IRQ);                    /* the real free */
     assert_int_equal(bugs, 4);
     kmem_free(p, 128, KMEM_IRQ);                    /* double free */
@@ -357,6 +373,116 @@ static void test_random_against_model(void **state)
     assert_int_equal(bugs, 0);
 }
 
+/* A class's pages go back once empty: a burst of many objects leaves at
+ * most one spare page per class behind, whatever order they are freed in,
+ * and the spare page is used first afterwards. */
+static void test_empty_pages_released(void **state)
+{
+    (void)state;
+    enum { N = 5000 };                          /* 32-byte objects: 127 per page */
+    static void *p[N];
+    int live0 = live_pages;
+    for (int i = 0; i < N; i++)
+        assert_non_null(p[i] = kmem_alloc(32, KMEM_MAPNODE));
+    assert_true(live_pages - live0 >= N / 127);
+    uint32_t x = 12345;
+    for (int i = N - 1; i > 0; i--) {           /* free in random order */
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        int j = (int)(x % (uint32_t)(i + 1));
+        void *t = p[i]; p[i] = p[j]; p[j] = t;
+    }
+    for (int i = 0; i < N; i++)
+        kmem_free(p[i], 32, KMEM_MAPNODE);
+    assert_true(live_pages <= live0 + 1);
+    int calls = page_allocs;
+    void *q = kmem_alloc(32, KMEM_MAPNODE);
+    assert_non_null(q);
+    assert_true(page_allocs == calls || live_pages == live0 + 1);
+    kmem_free(q, 32, KMEM_MAPNODE);
+    /* one object alternately allocated and freed takes no page each time */
+    calls = page_allocs;
+    for (int i = 0; i < 100; i++) {
+        q = kmem_alloc(512, KMEM_FPU);
+        kmem_free(q, 512, KMEM_FPU);
+    }
+    assert_true(page_allocs - calls <= 1);
+    assert_int_equal(bugs, 0);
+}
+
+/* The slab header lets kmem_free catch a wrong size and a header slot. */
+static void test_header_misuse(void **state)
+{
+    (void)state;
+    uint8_t *p = kmem_alloc(64, KMEM_MISC), *q = kmem_alloc(64, KMEM_MISC);
+    assert_non_null(p);
+    assert_non_null(q);
+    struct kmem_stats a, b;
+    kmem_get_stats(&a);
+    kmem_free(p, 32, KMEM_MISC);                /* 64-byte object freed as 32 */
+    assert_int_equal(bugs, 1);
+    assert_non_null(strstr(bug_what, "class"));
+    uint8_t *hdr = (uint8_t *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+    kmem_free(hdr, 64, KMEM_MISC);              /* the header slot */
+    assert_int_equal(bugs, 2);
+    assert_ptr_equal(bug_ptr, hdr);
+    kmem_get_stats(&b);
+    assert_memory_equal(&a, &b, sizeof(a));
+    kmem_free(p, 64, KMEM_MISC);
+    kmem_free(q, 64, KMEM_MISC);
+    assert_int_equal(bugs, 2);
+}
+
+/* Accounts (kmem.h): charges are size classes, a charge that would pass
+ * the limit fails with nothing charged or allocated, frees uncharge, and
+ * uncharging more than is charged is reported. */
+static void test_accounts(void **state)
+{
+    (void)state;
+    struct kmem_acct a = { 0, 4096 + 512 };
+    struct kmem_stats s0, s1;
+    kmem_get_stats(&s0);
+    assert_int_equal(kmem_class_size(1), 32);
+    assert_int_equal(kmem_class_size(31), 32);
+    assert_int_equal(kmem_class_size(33), 64);
+    assert_int_equal(kmem_class_size(300), 512);
+    assert_int_equal(kmem_class_size(4096), 4096);
+    void *pt = kmem_alloc_acct(&a, 4096, KMEM_PGTABLE);
+    void *sp = kmem_alloc_acct(&a, 300, KMEM_SPACE);
+    assert_non_null(pt);
+    assert_non_null(sp);
+    assert_int_equal(a.used, 4096 + 512);
+    assert_null(kmem_alloc_acct(&a, 1, KMEM_MAPNODE));     /* full */
+    assert_int_equal(a.used, 4096 + 512);
+    kmem_get_stats(&s1);
+    assert_int_equal(s1.objects[KMEM_MAPNODE], s0.objects[KMEM_MAPNODE]);
+    kmem_free_acct(&a, sp, 300, KMEM_SPACE);
+    assert_int_equal(a.used, 4096);
+    assert_true(kmem_acct_room(&a, 512));
+    assert_false(kmem_acct_room(&a, 513));
+    assert_true(kmem_acct_charge(&a, 512));                /* frames outside kmem */
+    assert_false(kmem_acct_charge(&a, 1));
+    kmem_acct_sub(&a, 512);
+    a.limit = 100;                              /* below what it holds */
+    assert_false(kmem_acct_room(&a, 0));
+    assert_null(kmem_alloc_acct(&a, 32, KMEM_MAPNODE));
+    kmem_free_acct(&a, pt, 4096, KMEM_PGTABLE); /* giving back always works */
+    assert_int_equal(a.used, 0);
+    assert_non_null(pt = kmem_alloc_acct(NULL, 64, KMEM_MISC));    /* no account */
+    kmem_free_acct(NULL, pt, 64, KMEM_MISC);
+    a.limit = KMEM_UNLIMITED;
+    a.used = 0xfffff000u;
+    assert_true(kmem_acct_charge(&a, 0xfff));
+    assert_false(kmem_acct_charge(&a, 2));     /* no wrap-around */
+    assert_int_equal(bugs, 0);
+    a.used = 10;
+    kmem_acct_sub(&a, 11);
+    assert_int_equal(bugs, 1);
+    assert_int_equal(a.used, 0);
+    kmem_get_stats(&s1);
+    assert_memory_equal(s0.bytes, s1.bytes, sizeof(s0.bytes));
+    assert_memory_equal(s0.objects, s1.objects, sizeof(s0.objects));
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -370,6 +496,9 @@ int main(void)
         T(test_page_source_exhausted),
         T(test_misuse_reported),
         T(test_random_against_model),
+        T(test_empty_pages_released),
+        T(test_header_misuse),
+        T(test_accounts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,12 +86,13 @@ struct pte {
 };
 struct space {
     void *mdb;
-    struct mdb_quota quota;
+    struct kmem_acct acct;
     struct pte small[WIN >> 12];
     struct pte big[WIN >> 22];
 };
 static struct space *sp[NSPACES];      /* sp[0] is sigma0 */
 static bool pt_drop;                    /* mdb_pt_set fails (no page table) */
+static bool pt_no_reserve;              /* mdb_pt_reserve fails */
 static long pt_sets;
 
 void **mdb_space_slot(struct space *s)
@@ -99,9 +100,21 @@ void **mdb_space_slot(struct space *s)
     return &s->mdb;
 }
 
-struct mdb_quota *mdb_space_quota(struct space *s)
+struct kmem_acct *mdb_space_acct(struct space *s)
 {
-    return &s->quota;
+    return &s->acct;
+}
+
+bool mdb_pt_reserve(struct space *s, uint32_t va, unsigned log2)
+{
+    assert_true(va < WIN && (log2 == 12 || log2 == 22));
+    (void)s;
+    return !pt_no_reserve;
+}
+
+void kmem_bug(const char *what, const void *p)
+{
+    fail_msg("kmem_bug: %s (%p)", what, p);
 }
 
 static struct pte *pte_at(struct space *s, uint32_t va, unsigned log2)
@@ -173,9 +186,11 @@ static int setup(void **state)
     for (int i = 0; i < NSPACES; i++) {
         sp[i] = calloc(1, sizeof(struct space));
         assert_non_null(sp[i]);
+        sp[i]->acct.limit = KMEM_UNLIMITED;
     }
     fail_after = -1;
     pt_drop = false;
+    pt_no_reserve = false;
     return 0;
 }
 
@@ -186,6 +201,8 @@ static int teardown(void **state)
         mdb_space_destroy(sp[i]);
         assert_null(sp[i]->mdb);
     }
+    for (int i = 0; i < NSPACES; i++)
+        assert_int_equal(sp[i]->acct.used, 0);     /* every charge given back */
     /* everything freed, page tables empty */
     assert_int_equal(live_nodes, 0);
     assert_int_equal(live_other, 0);
@@ -269,7 +286,13 @@ static long check_db(void)
         }
     }
     assert_int_equal(n, live_nodes);
-    /* the quota counters are exact: one entry per node of the space */
+    /* the accounts are exact: every node and radix node is charged to
+     * one space, as its size class */
+    long charged = 0;
+    for (int i = 0; i < NSPACES; i++)
+        charged += sp[i]->acct.used;
+    assert_int_equal(charged, live_nodes * (long)kmem_class_size(sizeof(struct mapnode)) +
+                              live_other * (long)kmem_class_size(32 * sizeof(void *)));
     for (int i = 0; i < NSPACES; i++) {
         long held = 0;
         for (uint32_t va = 0; va < WIN; ) {
@@ -281,7 +304,8 @@ static long check_db(void)
             held++;
             va = m->va + (1u << m->log2);
         }
-        assert_int_equal(held, sp[i]->quota.used);
+        assert_true(held * (long)kmem_class_size(sizeof(struct mapnode)) <=
+                    (long)sp[i]->acct.used);
     }
     for (int i = 0; i < NSPACES; i++) {
         for (uint32_t j = 0; j < WIN >> 12; j++)
@@ -1022,48 +1046,69 @@ static void test_random(void **state)
     free(me);
 }
 
-/* A space over its quota gets no more mappings (map, grant, split); what
- * it has stays intact, and freeing entries makes room again. */
-static void test_quota(void **state)
+/* A space over its kernel-memory limit gets no more mappings (map,
+ * grant, split): what it has stays intact, freeing makes room again, and
+ * a grant moves the node's charge to the receiver. */
+#define NB ((uint32_t)kmem_class_size(sizeof(struct mapnode)))
+#define RB ((uint32_t)kmem_class_size(32 * sizeof(void *)))
+static void test_limit(void **state)
 {
     (void)state;
     for (uint32_t i = 0; i < 6; i++)
         assert_int_equal(mdb_add_root(sp[0], 0x100000 + i * K4, 12, RWX), MDB_OK);
-    sp[1]->quota.limit = 3;
+    /* room for three nodes and the four index nodes of their path */
+    sp[1]->acct.limit = 3 * NB + 4 * RB;
     for (uint32_t i = 0; i < 3; i++)
         assert_int_equal(mdb_map(sp[0], 0x100000 + i * K4, sp[1], 0x10000 + i * K4, 12, RWX,
                                  false), MDB_OK);
+    assert_int_equal(sp[1]->acct.used, 3 * NB + 4 * RB);
     assert_int_equal(mdb_map(sp[0], 0x103000, sp[1], 0x13000, 12, RWX, false), MDB_ENOMEM);
     assert_null(at(1, 0x13000));
-    assert_int_equal(sp[1]->quota.used, 3);
+    assert_int_equal(sp[1]->acct.used, 3 * NB + 4 * RB);
     /* re-mapping a page it has (an upgrade) needs no room */
     assert_int_equal(mdb_map(sp[0], 0x100000, sp[1], 0x10000, 12, RWX, false), MDB_OK);
     /* a grant into the full space fails and leaves the source alone */
     assert_int_equal(mdb_map(sp[0], 0x104000, sp[2], 0x4000, 12, RWX, false), MDB_OK);
+    assert_int_equal(sp[2]->acct.used, NB + 4 * RB);
     assert_int_equal(mdb_map(sp[2], 0x4000, sp[1], 0x14000, 12, RWX, true), MDB_ENOMEM);
     assert_non_null(at(2, 0x4000));
-    /* after an unmap there is room again */
+    assert_int_equal(sp[2]->acct.used, NB + 4 * RB);
+    /* after an unmap there is room again; the granted node's charge moves
+     * to the receiver, and the giver's empty index goes */
     mdb_unmap(sp[1], 0x10000, 12, RWX, true);
-    assert_int_equal(sp[1]->quota.used, 2);
+    assert_int_equal(sp[1]->acct.used, 2 * NB + 4 * RB);
     assert_int_equal(mdb_map(sp[2], 0x4000, sp[1], 0x14000, 12, RWX, true), MDB_OK);
-    assert_int_equal(sp[2]->quota.used, 0);
-    assert_int_equal(sp[1]->quota.used, 3);
+    assert_int_equal(sp[2]->acct.used, 0);
+    assert_int_equal(sp[1]->acct.used, 3 * NB + 4 * RB);
+    /* a mapping whose PTE could not get a page table is refused */
+    sp[1]->acct.limit = KMEM_UNLIMITED;
+    pt_no_reserve = true;
+    assert_int_equal(mdb_map(sp[0], 0x105000, sp[1], 0x15000, 12, RWX, false), MDB_ENOMEM);
+    assert_null(at(1, 0x15000));
+    assert_int_equal(sp[1]->acct.used, 3 * NB + 4 * RB);
+    pt_no_reserve = false;
     check_db();
 
-    /* A split needs room for 1023 more entries in every space of the
-     * chain: refused, the partial revocation applies to the whole 4 MiB
-     * (more than asked, never less), as when a split runs out of memory. */
+    /* A split needs room for its pieces in every space of the chain:
+     * refused, the partial revocation applies to the whole 4 MiB (more
+     * than asked, never less), as when a split runs out of memory. */
     assert_int_equal(mdb_add_root(sp[0], 0x800000, 22, RWX), MDB_OK);
-    sp[3]->quota.limit = 5;
     assert_int_equal(mdb_map(sp[0], 0x800000, sp[3], 0x400000, 22, RWX, false), MDB_OK);
     assert_int_equal(mdb_map(sp[3], 0x400000, sp[4], 0x400000, 22, RWX, false), MDB_OK);
-    sp[4]->quota.limit = 100;
+    assert_int_equal(sp[4]->acct.used, NB + 2 * RB);    /* a 4 MiB entry: two levels */
+    sp[4]->acct.limit = 100 * NB;
     mdb_unmap(sp[3], 0x403000, 12, W, false);       /* needs a split of 4's page */
     assert_int_equal(at(4, 0x400000)->log2, 22);    /* not split ... */
     assert_int_equal(at(4, 0x400000)->rights, RWX & ~W);    /* ... W gone from all of it */
-    assert_int_equal(sp[4]->quota.used, 1);
+    assert_int_equal(sp[4]->acct.used, NB + 2 * RB);
     assert_int_equal(at(3, 0x400000)->rights, RWX); /* 3 itself unchanged */
-    sp[4]->quota.limit = 0;                         /* unlimited again */
+    /* with room, the split happens and is charged: 1024 nodes and their
+     * index (one level-2 and 32 level-3 nodes) */
+    sp[4]->acct.limit = KMEM_UNLIMITED;
+    mdb_unmap(sp[3], 0x403000, 12, RWX, false);
+    assert_int_equal(at(4, 0x400000)->log2, 12);
+    assert_null(at(4, 0x403000));
+    assert_int_equal(sp[4]->acct.used, 1023 * NB + (2 + 1 + 32) * RB);
     check_db();
 }
 
@@ -1085,7 +1130,7 @@ int main(void)
         T(test_space_destroy),
         T(test_pt_drop),
         T(test_oom),
-        T(test_quota),
+        T(test_limit),
         T(test_random),
     };
     return cmocka_run_group_tests_name("mdb", tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "../../thread.h"
 #include "../../kmem.h"
+#include "../../space.h"
 #include "../../string.h"
 #include "../../pagefault.h"
 #include "../../console.h"
@@ -85,7 +86,8 @@ void fpu_trap(struct tcb *t)
 {
     fpu_traps++;
     if (!t->fpu) {
-        void *area = kmem_alloc(FPU_AREA_SIZE, KMEM_FPU);
+        /* Charged to the thread's space (fpu_release gives it back). */
+        void *area = kmem_alloc_acct(&t->space->kmem, FPU_AREA_SIZE, KMEM_FPU);
         if (!area) {
             thread_stop(t, "no kernel memory for its FPU state", 0, 0);
             return;
@@ -112,7 +114,7 @@ void fpu_release(struct tcb *t)
         fpu_set_ts(true);
     }
     if (t->fpu) {
-        kmem_free(t->fpu, FPU_AREA_SIZE, KMEM_FPU);
+        kmem_free_acct(&t->space->kmem, t->fpu, FPU_AREA_SIZE, KMEM_FPU);
         t->fpu = NULL;
         fpu_areas--;
     }

@@ -89,12 +89,12 @@ static bool ensure_bitmap(struct space *s)
 {
     if (s->io.bm.page[0])
         return true;
-    uint8_t *a = kmem_alloc(4096, KMEM_IOBITMAP), *b = kmem_alloc(4096, KMEM_IOBITMAP);
+    /* Charged to the space (io_space_destroy gives it back). */
+    uint8_t *a = kmem_alloc_acct(&s->kmem, 4096, KMEM_IOBITMAP);
+    uint8_t *b = kmem_alloc_acct(&s->kmem, 4096, KMEM_IOBITMAP);
     if (!a || !b) {
-        if (a)
-            kmem_free(a, 4096, KMEM_IOBITMAP);
-        if (b)
-            kmem_free(b, 4096, KMEM_IOBITMAP);
+        kmem_free_acct(&s->kmem, a, 4096, KMEM_IOBITMAP);
+        kmem_free_acct(&s->kmem, b, 4096, KMEM_IOBITMAP);
         return false;
     }
     memset(a, 0xff, 4096);
@@ -122,8 +122,8 @@ void io_space_destroy(struct space *s)
             t->io.parent = s->io.parent;
     if (installed == s)
         install(NULL);
-    kmem_free(s->io.bm.page[0], 4096, KMEM_IOBITMAP);
-    kmem_free(s->io.bm.page[1], 4096, KMEM_IOBITMAP);
+    kmem_free_acct(&s->kmem, s->io.bm.page[0], 4096, KMEM_IOBITMAP);
+    kmem_free_acct(&s->kmem, s->io.bm.page[1], 4096, KMEM_IOBITMAP);
     s->io.bm.page[0] = s->io.bm.page[1] = NULL;
 }
 

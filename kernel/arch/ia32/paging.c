@@ -7,7 +7,9 @@
  *    their entries start empty. A read of an unused TCB maps the shared zero
  *    page read-only; the first write maps a fresh zeroed frame. Looking up
  *    invalid thread IDs therefore never allocates memory.
- *  - User page tables belong to one space and are freed with it. */
+ *  - User page tables belong to one space and are freed with it; the
+ *    directory and every user page table are charged to the space's
+ *    kernel-memory account (the `acct` arguments), 4 KiB each. */
 #include "paging.h"
 #include "cpu.h"
 #include "../../frame.h"
@@ -62,9 +64,9 @@ void paging_init(uint32_t phys_top, paddr_t (*alloc_low)(void))
     write_cr3(virt_to_phys(kernel_pd));
 }
 
-uint32_t *pd_create(void)
+uint32_t *pd_create(struct kmem_acct *acct)
 {
-    uint32_t *pd = kmem_alloc(4096, KMEM_PGTABLE);
+    uint32_t *pd = kmem_alloc_acct(acct, 4096, KMEM_PGTABLE);
     if (!pd)
         return NULL;
     for (uint32_t s = DIRECT_FIRST; s < DIRECT_END; s++)
@@ -76,12 +78,12 @@ uint32_t *pd_create(void)
     return pd;
 }
 
-void pd_destroy(uint32_t *pd)
+void pd_destroy(uint32_t *pd, struct kmem_acct *acct)
 {
     for (uint32_t s = 0; s < PD_SLOT(USER_LIMIT); s++)
         if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
-            kmem_free(phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
-    kmem_free(pd, 4096, KMEM_PGTABLE);
+            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+    kmem_free_acct(acct, pd, 4096, KMEM_PGTABLE);
 }
 
 void pd_activate(uint32_t *pd)
@@ -98,26 +100,43 @@ void pd_sync_kernel(uint32_t *pd, uint32_t va)
         pd[s] = kernel_pd[s];
 }
 
-int pd_map(uint32_t *pd, uint32_t va, uint32_t pa, unsigned size_log2, uint32_t flags)
+/* Makes sure the page table for va exists (allocated and charged to acct
+ * if not). False if out of memory or over the account's limit, or if a
+ * superpage maps va. */
+static bool pt_ensure(uint32_t *pd, struct kmem_acct *acct, uint32_t va)
+{
+    uint32_t s = PD_SLOT(va);
+    if (pd[s] & PTE_PS)
+        return false;   /* caller must unmap the superpage first */
+    if (!(pd[s] & PTE_P)) {
+        uint32_t *pt = kmem_alloc_acct(acct, 4096, KMEM_PGTABLE);
+        if (!pt)
+            return false;
+        pd[s] = virt_to_phys(pt) | PTE_P | PTE_W | PTE_U;
+    }
+    return true;
+}
+
+bool pd_reserve(uint32_t *pd, struct kmem_acct *acct, uint32_t va, unsigned size_log2)
+{
+    return size_log2 == 22 || pt_ensure(pd, acct, va);
+}
+
+int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
+           unsigned size_log2, uint32_t flags)
 {
     uint32_t s = PD_SLOT(va);
     uint32_t entry = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
 
     if (size_log2 == 22) {
         if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
-            kmem_free(phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
         pd[s] = entry | PTE_PS;
         invlpg(va);
         return 0;
     }
-    if (pd[s] & PTE_PS)
-        return -1;      /* caller must unmap the superpage first */
-    if (!(pd[s] & PTE_P)) {
-        uint32_t *pt = kmem_alloc(4096, KMEM_PGTABLE);
-        if (!pt)
-            return -1;
-        pd[s] = virt_to_phys(pt) | PTE_P | PTE_W | PTE_U;
-    }
+    if (!pt_ensure(pd, acct, va))
+        return -1;
     uint32_t *pt = phys_to_virt(pd[s] & PTE_ADDR);
     pt[PT_SLOT(va)] = entry;
     invlpg(va);

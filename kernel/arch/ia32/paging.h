@@ -34,11 +34,15 @@ extern struct paging_stats paging_stats;
  * tables: alloc_low hands out zeroed frames below 16 MiB for them. */
 void paging_init(uint32_t phys_top, paddr_t (*alloc_low)(void));
 
+struct kmem_acct;
+
 /* A new space's directory: only the direct-map slots are copied; the other
- * kernel slots arrive lazily (paging_kernel_fault). NULL if out of memory. */
-uint32_t *pd_create(void);
+ * kernel slots arrive lazily (paging_kernel_fault). NULL if out of memory
+ * or over the account's limit. The directory and the user page tables are
+ * charged to `acct` (the space's account; NULL = nobody). */
+uint32_t *pd_create(struct kmem_acct *acct);
 /* Frees the directory and its user page tables (not the mapped frames). */
-void pd_destroy(uint32_t *pd);
+void pd_destroy(uint32_t *pd, struct kmem_acct *acct);
 void pd_activate(uint32_t *pd);
 /* Makes sure the kernel slot covering va is present in pd (used before
  * switching to a directory whose thread's stack lives at va). */
@@ -46,8 +50,13 @@ void pd_sync_kernel(uint32_t *pd, uint32_t va);
 
 /* User mappings. size_log2 is 12 or 22 (22 only if the CPU has PSE). flags
  * are PTE_W and friends; PTE_P|PTE_U are added. Returns 0 or -1 (no memory
- * for a page table). Replacing a mapping flushes its TLB entry. */
-int pd_map(uint32_t *pd, uint32_t va, uint32_t pa, unsigned size_log2, uint32_t flags);
+ * for a page table, or over acct's limit). Replacing a mapping flushes its
+ * TLB entry. */
+int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
+           unsigned size_log2, uint32_t flags);
+/* Makes sure a later pd_map of that size at va needs no allocation (the
+ * page table exists, charged to acct). False if it cannot. */
+bool pd_reserve(uint32_t *pd, struct kmem_acct *acct, uint32_t va, unsigned size_log2);
 /* Reads the entry mapping va; *size_log2 receives 12 or 22. 0 if none. */
 uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *size_log2);
 

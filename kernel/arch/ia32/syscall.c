@@ -76,6 +76,14 @@ void syscall_entry(struct trap_frame *f)
         break;
     case SYS_SPACE_CONTROL: {
         uint32_t old;
+        if (f->ecx & L4ABI_SPACE_KMEM) {    /* Pecan: reports in edx, esi too */
+            uint32_t out[3] = { 0, f->edx, f->esi };
+            f->eax = sys_space_kmem(f->eax, f->ecx, out);
+            f->ecx = out[0];
+            f->edx = out[1];
+            f->esi = out[2];
+            break;
+        }
         f->eax = sys_space_control(f->eax, f->ecx, f->edx, f->esi, f->edi, &old);
         f->ecx = old;
         break;

@@ -60,86 +60,6 @@ static void test_no_pager(void)
     L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
 }
 
-/* ---- per-space mapping quota ---------------------------------------- */
-#define QUOTA       65536ul             /* MAP_QUOTA in config.mk */
-#define QBASE       0x40000000ul
-#define QADDR(i)    (QBASE + (i) * 4096ul)
-#define LBL_MORE    0x51
-#define LBL_STOP    0x52
-#define LBL_DONE    0x53
-static char qpage[4096] __attribute__((aligned(4096)));
-static L4_Word_t qstack[512] __attribute__((aligned(16)));
-static L4_ThreadId_t qroot;
-
-/* The child asks for batches of map items until told to stop, then
- * touches one page inside and one beyond the quota. */
-static void quota_child(void)
-{
-    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
-    L4_MsgTag_t tag;
-    do {
-        L4_LoadMR(0, L4ABI_TAG(LBL_MORE, 0, 0));
-        tag = L4_Call(qroot);
-    } while (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MORE);
-    (void)*(volatile char *)QADDR(0);
-    (void)*(volatile char *)QADDR(QUOTA);
-    L4_LoadMR(0, L4ABI_TAG(LBL_DONE, 0, 0));
-    L4_Call(qroot);
-    for (;;)
-        L4_Sleep(L4_Never);
-}
-
-static void test_map_quota(void)
-{
-    L4_ThreadId_t child = L4_GlobalId(90, 1);
-    qroot = L4_Myself();
-    qpage[0] = 1;
-    L4_Word_t frames = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
-    L4_Word_t kbytes = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
-    int started = pager_start_child(child, qroot, quota_child, (L4_Word_t)&qstack[508],
-                                    0xbff00000, 0xbfe00000);
-    L4_Word_t next = 0, fault = 0, stray = 0;
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Receive(child);
-    while (started && L4_IpcSucceeded(tag)) {
-        L4_Word_t label = L4_Label(tag);
-        if ((label & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
-            L4_Word_t addr;
-            L4_StoreMR(1, &addr);
-            if (addr >= QBASE && addr < QADDR(QUOTA + 1)) {
-                if (fault || (addr & ~0xffful) != QADDR(QUOTA))
-                    stray++;
-                fault = addr;
-                break;          /* leave it blocked: we delete it below */
-            }
-            pager_answer_fault(tag);
-        } else if (label == LBL_MORE) {
-            /* up to 31 map items of our one page to consecutive pages */
-            L4_Word_t k = 0;
-            for (; k < 31 && next <= QUOTA; k++, next++) {
-                L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)qpage, 12),
-                                                              L4_Readable), QADDR(next));
-                L4_LoadMR(1 + 2 * k, m.raw[0]);
-                L4_LoadMR(2 + 2 * k, m.raw[1]);
-            }
-            L4_LoadMR(0, L4ABI_TAG(k ? LBL_MORE : LBL_STOP, 0, 2 * k));
-        } else {
-            break;
-        }
-        tag = L4_ReplyWait(child, &from);
-    }
-    ok(started && fault && !stray,
-       "mappings beyond the space's quota are refused: the page past %lu faults (%lx)",
-       QUOTA, fault);
-    L4_ThreadControl(child, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
-    /* Kernel objects all come back; frames may stay with the allocator's
-     * slabs and with the new thread number's TCB (both bounded). */
-    L4_Word_t kb_after = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_BYTES);
-    diag("kernel objects %lu -> peak -> %lu bytes; free frames %lu -> %lu", kbytes, kb_after,
-         frames, L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES));
-    ok(kb_after == kbytes, "deleting the space gives every kernel object back");
-}
-
 static void test_ipc_bad_input(void)
 {
     L4_ThreadId_t me = L4_Myself(), r = L4_GlobalId(80, 1);
@@ -190,7 +110,7 @@ static L4_Word_t memctl(L4_Word_t fpage, L4_Word_t attr0)
 
 int main(void)
 {
-    tap_plan(17);
+    tap_plan(15);
     page[0] = 1;                        /* mapped */
     L4_Word_t fp = L4ABI_FPAGE((L4_Word_t)page, 12, 0);     /* attribute 0 */
 
@@ -216,7 +136,6 @@ int main(void)
     ok(b.raw > a.raw, "SystemClock advances (%lu us)", (unsigned long)(b.raw - a.raw));
     test_ipc_bad_input();
     test_no_pager();
-    test_map_quota();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
