@@ -52,7 +52,8 @@ done
 cmd=("$QEMU" -kernel "$KERNEL" -append "$APPEND"
      -m 128 -display none -serial stdio -monitor none -no-reboot -nic none
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
-     -icount shift=0,sleep=off)      # deterministic: one TSC tick per instruction
+     -icount shift=0,sleep=off       # deterministic: one TSC tick per instruction
+     -rtc clock=vm)                  # the RTC (IRQ 8) on the guest's clock too
 [ -n "$initrd" ] && cmd+=(-initrd "$initrd")
 cmd+=(${QEMU_ARGS[@]+"${QEMU_ARGS[@]}"})
 if [ "${V:-0}" = 1 ]; then printf '+'; printf ' %q' "${cmd[@]}"; echo; fi >&2

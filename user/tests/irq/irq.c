@@ -51,8 +51,9 @@ static volatile int h_got;          /* set by H when an interrupt arrives */
 static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
 static void sleep_ms(L4_Word_t ms) { L4_Sleep(L4_TimePeriod(ms * 1000)); }
 
-/* The RTC runs on host time, not on the guest's instruction-counted
- * clock: wait (bounded) for the raised counter to pass `old`. */
+/* Waits (bounded) for the raised counter to pass `old`. The test runner
+ * puts QEMU's RTC on the guest's instruction-counted clock (-rtc
+ * clock=vm), so how many ticks pass is the same on every run. */
 static L4_Word_t wait_raised(L4_Word_t old)
 {
     for (int i = 0; i < 2000 && stat(L4ABI_KDB_STAT_IRQ_RAISED) <= old; i++)
