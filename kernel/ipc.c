@@ -280,6 +280,8 @@ void ipc_timeout(struct tcb *t)
         finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0));
     } else if (t->state == TS_RECV_WAIT) {
         finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0));
+    } else if (t->state == TS_XFER) {
+        xfer_timeout(t);    /* waited for a string copy's turn too long */
     }
 }
 

@@ -30,6 +30,10 @@ void xfer_wait_turns(struct tcb *self);
  * in no copy in that phase. */
 bool xfer_abort(struct tcb *t, bool send, bool recv);
 
+/* t's wait in TS_XFER reached the transfer deadline (wakeup queue): the
+ * copy ends with a transfer timeout, charged to the side holding the turn. */
+void xfer_timeout(struct tcb *t);
+
 /* t is being deleted: its copy partner, if any, ends its IPC with
  * "aborted" and never touches t again. */
 void xfer_cancel(struct tcb *t);
