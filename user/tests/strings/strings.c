@@ -1077,8 +1077,9 @@ static void deletion_case(int owner_is_sender, enum stall st, int owner_first)
     int survivor_halted = halts && halt_target.raw == second.raw;
     struct report *rs = second.raw == B.raw ? &rep_b : &rep_a;
     int got = survivor_halted ? 1 : serve_t(1, 1000000);
+    L4_Word_t err = rs->err;
     int left = survivor_halted ||
-               (code_of(rs->err) == L4ABI_IPCERR_ABORTED && (rs->err & 1) == (second.raw == B.raw));
+               (code_of(err) == L4ABI_IPCERR_ABORTED && (err & 1) == (second.raw == B.raw));
     kill(second);
     stall_clear();
     int up = respawn();
@@ -1086,7 +1087,7 @@ static void deletion_case(int owner_is_sender, enum stall st, int owner_first)
        "%s owns the copy, %s; %s deleted, then %s: survivor %s, kernel fine (%lx)",
        owner_is_sender ? "sender" : "receiver", stall_name[st],
        owner_first ? "owner" : "partner", owner_first ? "partner" : "owner",
-       survivor_halted ? "halted" : "aborted", rs->err);
+       survivor_halted ? "halted" : "aborted", err);
 }
 
 static void test_delete_orders(void)
