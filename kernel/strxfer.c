@@ -337,12 +337,12 @@ static void run(struct xfer *x)
          * hold off interrupts and higher priorities: nothing is half done
          * here, and everything is looked at again after a switch. */
         irq_window();
-        if (sched_need_resched()) {
+        if (sched_need_resched())
             schedule();
-            if (me->xfer != x) {
-                left(me);       /* detached meanwhile */
-                return;
-            }
+        if (me->xfer != x) {
+            left(me);   /* detached meanwhile (a timeout in the window, or
+                         * an abort or deletion while we were switched out) */
+            return;
         }
     }
     if (me != x->owner) {

@@ -1042,6 +1042,25 @@ static void test_server_leaves(void)
     ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1),
        "... the halted client gets the timeout in its own space (%lx)", rep_a.err);
     stall_clear();
+    respawn();
+
+    /* The same with the server owning the copy: it waits for the halted
+     * client holding the turn, until the deadline. */
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    stall_setup(A, 0, hook_halt);
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(300000).raw, L4_TimePeriod(300000).raw);
+    stalled = stall_start(0);
+    got = serve_t(1, 1000000);
+    ok(stalled && got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
+       (rep_b.err & 1) && offset_of(rep_b.err) == PG,
+       "transfer timeout fires while the server owning the copy waits for the halted client "
+       "holding the turn: timeout in partner's space, offset 4096 (%lx)", rep_b.err);
+    resume(A);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1),
+       "... the client, resumed, gets the timeout in its own space (%lx)", rep_a.err);
+    stall_clear();
     ok(respawn(), "client and server recreated");
 }
 
@@ -1088,6 +1107,31 @@ static void deletion_case(int owner_is_sender, enum stall st, int owner_first)
        owner_is_sender ? "sender" : "receiver", stall_name[st],
        owner_first ? "owner" : "partner", owner_first ? "partner" : "owner",
        survivor_halted ? "halted" : "aborted", err);
+}
+
+/* The receiver's pager is deleted while the receiver, running the copy,
+ * waits for it: the fault IPC fails, both sides come back (5 for the
+ * receiver, whose pager failed, 6 for the sender), and the pager can be
+ * recreated. */
+static void test_pager_deleted(void)
+{
+    stall_setup(B, 1, 0);
+    int stalled = stall_start(1);
+    kill(PB);
+    int got = serve_t(2, 1000000);
+    ok(stalled && got == 2 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF &&
+       (rep_b.err & 1) && offset_of(rep_b.err) == PG &&
+       code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && !(rep_a.err & 1),
+       "receiver's pager deleted during its fault in the copy: receiver 5, sender 6 (%lx/%lx)",
+       rep_b.err, rep_a.err);
+    stall_clear();
+    L4_ThreadControl(PB, root_tid, root_tid, root_tid,
+                     (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE));
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)pager_b_main);
+    L4_LoadMR(2, stack_top(3));
+    L4_Send(PB);
+    ok(respawn(), "pager recreated, client and server recreated");
 }
 
 static void test_delete_orders(void)
@@ -1186,7 +1230,7 @@ int main(void)
     B2 = tid(103);
     sender = A;
     mute_who = B;
-    tap_plan(48 + 2 + 7 + 16);
+    tap_plan(48 + 2 + 9 + 2 + 16);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
@@ -1224,6 +1268,7 @@ int main(void)
     test_delete();
     test_snapshot();
     test_server_leaves();
+    test_pager_deleted();
     test_delete_orders();
 
     /* Still alive and copying after all that. */
