@@ -188,28 +188,64 @@ static void left(struct tcb *me)
     me->ipc_done = true;
 }
 
-/* The transfer deadline runs from the first page fault of the copy: the
- * earlier of the sender's send and the receiver's receive xfer timeout.
- * The side waiting for its turn is bounded by it from now on. */
-static void set_deadline(struct xfer *x)
+/* The earlier of the sender's send and the receiver's receive xfer
+ * timeout, counted from now: DEADLINE_NEVER, DEADLINE_NOW or a time. */
+static uint64_t xfer_deadline(const struct xfer *x)
 {
-    x->timed = true;
-    x->deadline = DEADLINE_NEVER;
     if (x->snd_to == L4ABI_TIME_NEVER && x->rcv_to == L4ABI_TIME_NEVER)
-        return;
+        return DEADLINE_NEVER;
     uint64_t now = sched_now_us();
     uint64_t a = timeout_deadline(x->snd_to, now), b = timeout_deadline(x->rcv_to, now);
     /* NEVER is 0 and NOW the maximum: take the earlier real one. */
     if (a == DEADLINE_NOW || b == DEADLINE_NOW)
-        x->deadline = DEADLINE_NOW;
-    else if (a == DEADLINE_NEVER || (b != DEADLINE_NEVER && b < a))
-        x->deadline = b;
-    else
-        x->deadline = a;
-    struct tcb *w = x->runner == x->s ? x->r : x->s;
-    if (!(x->detached && w != x->owner) && w->state == TS_XFER &&
-        x->deadline != DEADLINE_NEVER && x->deadline != DEADLINE_NOW)
-        sched_set_wakeup(w, x->deadline);
+        return DEADLINE_NOW;
+    if (a == DEADLINE_NEVER || (b != DEADLINE_NEVER && b < a))
+        return b;
+    return a;
+}
+
+/* The side waiting in TS_XFER while current runs the copy, or NULL if it
+ * has left (then it must not be touched). */
+static struct tcb *waiter(const struct xfer *x)
+{
+    struct tcb *w = current == x->s ? x->r : x->s;
+    if (x->detached && w != x->owner)
+        return NULL;
+    return w->state == TS_XFER ? w : NULL;
+}
+
+static void arm(struct tcb *w, uint64_t deadline)
+{
+    if (w && deadline != DEADLINE_NEVER && deadline != DEADLINE_NOW)
+        sched_set_wakeup(w, deadline);
+}
+
+/* The transfer deadline runs from the first page fault of the copy (X.2).
+ * The side waiting for its turn is bounded by it from now on. */
+static void set_deadline(struct xfer *x)
+{
+    x->timed = true;
+    x->deadline = xfer_deadline(x);
+    arm(waiter(x), x->deadline);
+}
+
+/* Preemption point of the runner, between two steps. Before the first
+ * fault there is no deadline yet; the waiting side is then bounded by the
+ * xfer timeouts for as long as the runner is switched out (it may never
+ * come back: halted by its sibling), and that bound is lifted when it
+ * does. */
+static void yield_step(struct xfer *x)
+{
+    struct tcb *me = current;
+    bool stall = !x->timed;
+    if (stall)
+        arm(waiter(x), xfer_deadline(x));
+    schedule();
+    if (stall && me->xfer == x && !x->timed) {
+        struct tcb *w = waiter(x);
+        if (w)
+            sched_cancel_wakeup(w);
+    }
 }
 
 /* The runner's own page fault, bounded by the transfer deadline. The
@@ -338,7 +374,7 @@ static void run(struct xfer *x)
          * here, and everything is looked at again after a switch. */
         irq_window();
         if (sched_need_resched())
-            schedule();
+            yield_step(x);
         if (me->xfer != x) {
             left(me);   /* detached meanwhile (a timeout in the window, or
                          * an abort or deletion while we were switched out) */

@@ -166,7 +166,9 @@ static void job_big_send(void)
     for (int i = 0; i < BIGN; i++)
         L4_LoadMR(2 + i, (L4_Word_t)big_s + (L4_Word_t)i * BIGSUB);
     big_go = 1;
+    L4_Set_XferTimeouts(xfer_timeouts);
     L4_MsgTag_t tag = L4_Send(R2);
+    L4_Set_XferTimeouts(0);
     report_result(tag);
 }
 
@@ -176,7 +178,9 @@ static void job_big_recv(void)
     L4_LoadBR(1, L4ABI_STRITEM_W0(BIGSUB, BIGN, 0, 0));
     for (int i = 0; i < BIGN; i++)
         L4_LoadBR(2 + i, (L4_Word_t)big_r + (L4_Word_t)i * BIGSUB);
+    L4_Set_XferTimeouts(xfer_timeouts);
     L4_MsgTag_t tag = L4_Receive(S);
+    L4_Set_XferTimeouts(0);
     L4_LoadBR(0, 0);
     report_result(tag);
 }
@@ -1134,6 +1138,65 @@ static void test_pager_deleted(void)
     ok(respawn(), "pager recreated, client and server recreated");
 }
 
+/* Issue 14 #6 without any page fault: S, owning a 12 MiB copy to R2, is
+ * preempted between two steps by H, which halts it there. R2's transfer
+ * timeout (50 ms) bounds its wait for a runner that is switched out. */
+static volatile int halted_mid;
+
+static void h_halt_main(void)
+{
+    for (;;) {
+        L4_Sleep(L4_TimePeriod(300));
+        if (big_go && big_r[0] != 0) {
+            L4_Word_t st, w;
+            L4_ThreadId_t p;
+            L4_ExchangeRegisters(S, L4ABI_EXREGS_SET_HALT | L4ABI_EXREGS_HALT, 0, 0, 0, 0,
+                                 L4_nilthread, &st, &w, &w, &w, &w, &p);
+            halted_mid = big_r[BIGN * BIGSUB - 1] == 0;
+            L4_Sleep(L4_Never);
+        }
+    }
+}
+
+static void test_halted_mid_copy(void)
+{
+    for (L4_Word_t i = 0; i < sizeof big_r; i += PG)
+        big_r[i] = 0;
+    big_r[sizeof big_r - 1] = 0;
+    big_go = 0;
+    halted_mid = -1;
+    R2 = tid(63);
+    H = tid(64);
+    start_local(R2, 3, child_loop, 4);
+    serve(1);
+    start_local(H, 4, h_halt_main, 5);
+    L4_Set_Priority(H, 200);
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(50000).raw, L4_TimePeriod(50000).raw);
+    go(R2, job_big_recv);
+    go(S, job_big_send);
+    int got = serve_t(1, 2000000);
+    ok(got == 1 && halted_mid == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
+       (rep_b.err & 1) && offset_of(rep_b.err) > 0 && offset_of(rep_b.err) < BIGN * BIGSUB,
+       "owner halted between two steps of a copy without faults: the receiver's transfer "
+       "timeout still fires (%lx, halted mid-copy %d)", rep_b.err, halted_mid);
+    L4_Word_t st, w;
+    L4_ThreadId_t p;
+    L4_ExchangeRegisters(S, L4ABI_EXREGS_SET_HALT, 0, 0, 0, 0, L4_nilthread, &st, &w, &w,
+                         &w, &w, &p);
+    got = serve_t(1, 2000000);
+    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == offset_of(rep_b.err),
+       "... the sender, resumed, ends with the timeout in its own space at the same offset (%lx)",
+       rep_a.err);
+    xfer_timeouts = 0;
+    big_go = 0;
+    kill(H);
+    kill(R2);
+    R2 = L4_nilthread;
+}
+
 static void test_delete_orders(void)
 {
     for (int o = 1; o >= 0; o--)
@@ -1230,7 +1293,7 @@ int main(void)
     B2 = tid(103);
     sender = A;
     mute_who = B;
-    tap_plan(48 + 2 + 9 + 2 + 16);
+    tap_plan(48 + 2 + 9 + 2 + 2 + 16);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
@@ -1269,6 +1332,7 @@ int main(void)
     test_snapshot();
     test_server_leaves();
     test_pager_deleted();
+    test_halted_mid_copy();
     test_delete_orders();
 
     /* Still alive and copying after all that. */
