@@ -1160,8 +1160,10 @@ static void h_halt_main(void)
 
 static void test_halted_mid_copy(void)
 {
-    for (L4_Word_t i = 0; i < sizeof big_r; i += PG)
+    for (L4_Word_t i = 0; i < sizeof big_s; i += PG) {
+        big_s[i] = (char)(i / PG) | 1;      /* every page mapped, non-zero */
         big_r[i] = 0;
+    }
     big_r[sizeof big_r - 1] = 0;
     big_go = 0;
     halted_mid = -1;
