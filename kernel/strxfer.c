@@ -441,41 +441,35 @@ static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
     other->state = TS_XFER;
 }
 
-/* Everything the walk reads after a string item may have blocked comes
- * from these snapshots, taken before the first string item, while nothing
- * can have changed the UTCBs since transfer() copied the words: so the
+/* The walk reads the message and the receive buffers only from these
+ * snapshots, taken on entry, right after transfer() copied the words to
+ * the receiver and before anything can block or be preempted: so the
  * receiver's message words always describe what was transferred, whatever
- * a sibling writes to either UTCB meanwhile. */
+ * a sibling writes to either UTCB while a string item blocks. */
 struct snap {
     uint32_t msg[L4ABI_NUM_MRS];    /* the sender's MRs (typed part) */
     uint32_t br[L4ABI_NUM_BRS];     /* the receiver's BR0..BR32, in order */
 };
-
-static void take_snapshot(struct snap *sn, const struct tcb *s, const struct tcb *r,
-                          uint32_t from, uint32_t end)
-{
-    copy_words(&sn->msg[from], &s->mr[from], end - from);
-    for (uint32_t k = 0; k < L4ABI_NUM_BRS; k++)
-        sn->br[k] = r->mr[L4ABI_UTCB_BR(k)];
-}
 
 bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                       uint32_t *serr, uint32_t *rerr)
 {
     struct xfer x = { .s = s, .r = r };
     struct snap sn;
-    bool snapped = false, started = false;
-    uint32_t acceptor = r->mr[L4ABI_UTCB_BR(0)];
-    uint32_t window = acceptor & L4ABI_ACCEPT_WINDOW_MASK;
-    /* Next receive buffer (its BR index), 0 when none is left. */
-    uint32_t buf = (acceptor & L4ABI_ACCEPT_STRINGS) ? 1 : 0;
+    bool started = false;
     uint32_t end = first + t;
-    /* Words before the first string are read from the UTCB: nothing can
-     * block (and so nothing can change them) before it. */
-    const uint32_t *mw = s->mr;
+    copy_words(&sn.msg[first], &s->mr[first], t);
+    sn.br[0] = r->mr[L4ABI_UTCB_BR(0)];
+    uint32_t window = sn.br[0] & L4ABI_ACCEPT_WINDOW_MASK;
+    /* Next receive buffer (its BR index), 0 when none is left. BR1.. are
+     * read only by a receiver that accepts strings. */
+    uint32_t buf = (sn.br[0] & L4ABI_ACCEPT_STRINGS) ? 1 : 0;
+    if (buf)
+        for (uint32_t k = 1; k < L4ABI_NUM_BRS; k++)
+            sn.br[k] = r->mr[L4ABI_UTCB_BR(k)];
 
     for (uint32_t i = first; i < end && !x.code; ) {
-        uint32_t w0 = mw[i];
+        uint32_t w0 = sn.msg[i];
         if (!L4ABI_ITEM_IS_STRING(w0)) {
             if (i + 1 >= end) {
                 x.code = L4ABI_IPCERR_OVERFLOW;
@@ -483,14 +477,9 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
             }
             uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
             if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT)
-                map_item(s, r, w0, mw[i + 1], window);
+                map_item(s, r, w0, sn.msg[i + 1], window);
             i += 2;
             continue;
-        }
-        if (!snapped) {
-            take_snapshot(&sn, s, r, i, end);
-            mw = sn.msg;
-            snapped = true;
         }
         bool bad = false;
         uint32_t cap = 0;
