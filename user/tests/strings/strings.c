@@ -1158,7 +1158,16 @@ static void h_halt_main(void)
     }
 }
 
-static void test_halted_mid_copy(void)
+static void exregs_local(L4_ThreadId_t t, L4_Word_t control)
+{
+    L4_Word_t st, w;
+    L4_ThreadId_t p;
+    L4_ExchangeRegisters(t, control, 0, 0, 0, 0, L4_nilthread, &st, &w, &w, &w, &w, &p);
+}
+
+/* With a 50 ms transfer timeout (timed) R2 gets out by itself; without one
+ * (never), its sibling (us) aborts its receive. */
+static void halted_mid_copy(int timed)
 {
     for (L4_Word_t i = 0; i < sizeof big_s; i += PG) {
         big_s[i] = (char)(i / PG) | 1;      /* every page mapped, non-zero */
@@ -1175,28 +1184,44 @@ static void test_halted_mid_copy(void)
     L4_Set_Priority(H, 200);
     memset(&rep_a, 0, sizeof rep_a);
     memset(&rep_b, 0, sizeof rep_b);
-    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(50000).raw, L4_TimePeriod(50000).raw);
+    if (timed)
+        xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(50000).raw, L4_TimePeriod(50000).raw);
     go(R2, job_big_recv);
     go(S, job_big_send);
-    int got = serve_t(1, 2000000);
-    ok(got == 1 && halted_mid == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
+    int got;
+    L4_Word_t want_r = L4ABI_IPCERR_XFER_TIMEOUT_PARTNER, want_s = L4ABI_IPCERR_XFER_TIMEOUT_SELF;
+    if (timed) {
+        got = serve_t(1, 2000000);
+    } else {
+        got = serve_t(1, 200000) == 0;     /* stuck until aborted */
+        exregs_local(R2, L4ABI_EXREGS_ABORT_RECV);
+        got = got && serve_t(1, 1000000) == 1;
+        want_r = want_s = L4ABI_IPCERR_ABORTED;
+    }
+    ok(got == 1 && halted_mid == 1 && code_of(rep_b.err) == want_r &&
        (rep_b.err & 1) && offset_of(rep_b.err) > 0 && offset_of(rep_b.err) < BIGN * BIGSUB,
-       "owner halted between two steps of a copy without faults: the receiver's transfer "
-       "timeout still fires (%lx, halted mid-copy %d)", rep_b.err, halted_mid);
-    L4_Word_t st, w;
-    L4_ThreadId_t p;
-    L4_ExchangeRegisters(S, L4ABI_EXREGS_SET_HALT, 0, 0, 0, 0, L4_nilthread, &st, &w, &w,
-                         &w, &w, &p);
+       timed ? "owner halted between two steps of a copy without faults: the receiver's "
+               "transfer timeout still fires (%lx, halted mid-copy %d)"
+             : "owner halted between two steps of a copy, no timeouts: the receiver's "
+               "sibling aborts it out of the copy (%lx, halted mid-copy %d)",
+       rep_b.err, halted_mid);
+    exregs_local(S, L4ABI_EXREGS_SET_HALT);
     got = serve_t(1, 2000000);
-    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1) &&
+    ok(got == 1 && code_of(rep_a.err) == want_s && !(rep_a.err & 1) &&
        offset_of(rep_a.err) == offset_of(rep_b.err),
-       "... the sender, resumed, ends with the timeout in its own space at the same offset (%lx)",
-       rep_a.err);
+       "... the sender, resumed, ends with %s at the same offset (%lx)",
+       timed ? "the timeout in its own space" : "aborted", rep_a.err);
     xfer_timeouts = 0;
     big_go = 0;
     kill(H);
     kill(R2);
     R2 = L4_nilthread;
+}
+
+static void test_halted_mid_copy(void)
+{
+    halted_mid_copy(1);
+    halted_mid_copy(0);
 }
 
 static void test_delete_orders(void)
@@ -1295,7 +1320,7 @@ int main(void)
     B2 = tid(103);
     sender = A;
     mute_who = B;
-    tap_plan(48 + 2 + 9 + 2 + 2 + 16);
+    tap_plan(48 + 2 + 9 + 2 + 4 + 16);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
