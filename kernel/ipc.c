@@ -63,7 +63,8 @@ static void sq_append(struct tcb *owner, struct tcb *s)
  * the ErrorCode of each side (phase bit and offset included). String items
  * may block current meanwhile (strxfer.c); the partner then stays blocked
  * in TS_XFER until the caller releases it. Returns false if the partner
- * was deleted during the copy: the caller must not touch it. */
+ * left during the copy (deleted, or its IPC already ended by an abort or
+ * transfer timeout): the caller must not touch it. */
 static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rerr)
 {
     uint32_t tag = s->mr[MR0];
@@ -280,6 +281,8 @@ void ipc_timeout(struct tcb *t)
         finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0));
     } else if (t->state == TS_RECV_WAIT) {
         finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0));
+    } else if (t->state == TS_XFER) {
+        xfer_timeout(t);    /* waited for a string copy's turn too long */
     }
 }
 

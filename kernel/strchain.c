@@ -14,10 +14,12 @@ uint32_t strchain_copy(const uint32_t *words, int dir, uint32_t limit,
         uint32_t n = L4ABI_STRITEM_NPTRS(h), sl = L4ABI_STRITEM_LEN(h);
         if (!L4ABI_ITEM_IS_STRING(h) || k + 1 + n > limit)
             return 0;
-        out[k] = h;
+        if (out)
+            out[k] = h;
         for (uint32_t i = 1; i <= n; i++) {
             uint32_t a = words[dir * (int)(k + i)];
-            out[k + i] = a;
+            if (out)
+                out[k + i] = a;
             if (sl && (a >= top || sl > top - a))
                 *bad = true;
         }

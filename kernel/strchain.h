@@ -12,10 +12,11 @@
 
 /* Copies the chain whose k-th word is words[dir * k] (dir = 1 for message
  * registers, -1 for buffer registers), at most `limit` words, into out
- * (STRCHAIN_MAX words). Returns the number of words it spans, 0 if it is
- * malformed (runs past limit, or a header is not a string header). *len
- * gets the total length; *bad is set if a non-empty substring does not lie
- * entirely below `top` (no wrap-around). */
+ * (STRCHAIN_MAX words; NULL: only check and measure it). Returns the
+ * number of words it spans, 0 if it is malformed (runs past limit, or a
+ * header is not a string header). *len gets the total length; *bad is
+ * set if a non-empty substring does not lie entirely below `top` (no
+ * wrap-around). */
 uint32_t strchain_copy(const uint32_t *words, int dir, uint32_t limit,
                        uint32_t top, uint32_t *out, uint32_t *len, bool *bad);
 

@@ -13,7 +13,15 @@
  * over: the partner becomes runner with "fault at A, then go on", and the
  * old runner waits in TS_XFER. When a string item is done the turn returns
  * to the owner, whose kernel stack holds the copy state and who finishes
- * the IPC. Neither side is released while the copy is in progress. */
+ * the IPC.
+ *
+ * Leaving: the copy never depends on both sides making progress to let
+ * one of them go. A stop from outside (ExchangeRegisters abort, a
+ * transfer timeout, deletion of either side) detaches the partner at once,
+ * wherever it is (waiting, holding the turn, halted, in its pager IPC),
+ * and gives the turn back to the owner; the owner then ends the IPC alone
+ * and never touches a detached partner again (docs/strings.md lists the
+ * invariants). */
 #include "strxfer.h"
 #include "strchain.h"
 #include "map.h"
@@ -34,20 +42,21 @@ struct xfer {
     struct tcb *runner;         /* running the copy; the other is TS_XFER */
     uint16_t snd_to, rcv_to;    /* sender's send, receiver's receive xfer timeout */
     bool timed;                 /* deadline set (at the first fault) */
-    uint64_t deadline;          /* bound for pager IPCs (DEADLINE_NEVER/NOW) */
+    uint64_t deadline;          /* bound for pager IPCs and turn waits */
     uint32_t done;              /* bytes copied by the whole IPC */
-    /* the current string item: snapshots of both descriptor chains */
-    uint32_t sw[STRCHAIN_MAX], bw[L4ABI_NUM_BRS];  /* bw: limit <= 32 */
+    /* the current string item: its two descriptor chains, inside the
+     * owner's snapshots of the message and of the buffer registers */
+    const uint32_t *sw, *bw;
     uint32_t len, off;          /* its length, bytes copied */
     uint32_t fault_addr;        /* pending fault for the runner's own pager */
     uint8_t fault_rwx;
     bool fault_pending;
-    bool in_fault;              /* runner is in its page-fault IPC */
+    bool in_fault;              /* the runner is inside own_fault */
     bool item_over;
-    bool abort;                 /* ExchangeRegisters abort */
-    bool gone;                  /* the non-owner partner was deleted */
+    bool stop;                  /* stopped from outside: end now, keep `code` */
+    bool detached;              /* the partner left: never touch it again */
     uint8_t code;               /* 0 or L4ABI_IPCERR_* */
-    struct tcb *fault_side;     /* for transfer timeouts: whose pager */
+    struct tcb *fault_side;     /* for transfer timeouts: whose side stalled */
 };
 
 /* ---- pages ---- */
@@ -77,33 +86,166 @@ static void copy_bytes(void *d, const void *s, uint32_t n)
                      : "+D"(d), "+S"(s), "+c"(words) : "r"(tail) : "memory");
 }
 
-/* ---- turns ---- */
+/* ---- sides and turns ---- */
 
-static void hand_to(struct xfer *x, struct tcb *t)
+static struct tcb *partner_of(const struct xfer *x)
 {
-    x->runner = t;
-    current->state = TS_XFER;
+    return x->owner == x->s ? x->r : x->s;
+}
+
+static uint32_t side_error(const struct xfer *x, const struct tcb *t)
+{
+    uint32_t code = x->code;
+    if (code == L4ABI_IPCERR_XFER_TIMEOUT_SELF && x->fault_side != t)
+        code = L4ABI_IPCERR_XFER_TIMEOUT_PARTNER;
+    return code ? L4ABI_IPCERR(code, t == x->r, x->done) : 0;
+}
+
+/* t stops waiting in TS_XFER. */
+static void wake(struct tcb *t)
+{
+    sched_cancel_wakeup(t);
     t->state = TS_READY;
     sched_enqueue(t);
 }
 
-/* The transfer deadline runs from the first page fault of the copy: the
- * earlier of the sender's send and the receiver's receive xfer timeout. */
-static void set_deadline(struct xfer *x)
+/* current waits in TS_XFER for its turn (or, the partner, for the end);
+ * once the transfer deadline runs, the wait is bounded by it
+ * (xfer_timeout). */
+static void wait_turn(struct xfer *x)
 {
-    x->timed = true;
-    x->deadline = DEADLINE_NEVER;
-    if (x->snd_to == L4ABI_TIME_NEVER && x->rcv_to == L4ABI_TIME_NEVER)
+    struct tcb *me = current;
+    me->state = TS_XFER;
+    if (x->timed && x->deadline != DEADLINE_NEVER && x->deadline != DEADLINE_NOW)
+        sched_set_wakeup(me, x->deadline);
+    sched_block();
+}
+
+static void hand_to(struct xfer *x, struct tcb *t)
+{
+    x->runner = t;
+    wake(t);
+}
+
+/* Records why the copy ends; the first reason wins. */
+static void stop(struct xfer *x, uint8_t code, struct tcb *side)
+{
+    if (!x->code) {
+        x->code = code;
+        x->fault_side = side;
+    }
+    x->stop = true;
+}
+
+/* The partner leaves the copy now, whatever it is doing. If alive, its IPC
+ * ends with the copy's error (it may be waiting in TS_XFER, hold the turn
+ * while halted or preempted, or wait for its pager: that wait is cut short
+ * and it finds itself detached when it returns). The owner takes the turn
+ * back (woken if owner_alive) and never touches the partner again. Only
+ * after stop(): the error's offset is final. */
+static void detach(struct xfer *x, bool alive, bool owner_alive)
+{
+    struct tcb *p = partner_of(x), *o = x->owner;
+    if (x->detached)
         return;
+    x->detached = true;
+    p->xfer = NULL;
+    if (x->runner == p) {
+        if (x->in_fault && alive)
+            ipc_end_wait(p, true, true);
+        x->in_fault = false;
+        x->fault_pending = false;
+        x->runner = o;
+        if (owner_alive && o->state == TS_XFER)
+            wake(o);
+    }
+    if (!alive)
+        return;
+    uint32_t err = side_error(x, p);
+    p->xfer_err = err;          /* re-applied if it is inside run() */
+    p->ipc_error = err;
+    p->ipc_from = L4ABI_NILTHREAD;
+    p->ipc_done = true;
+    if (p->state == TS_XFER)
+        wake(p);
+}
+
+/* A stop from outside the copy: the partner goes at once; the owner comes
+ * round to end the IPC (its turn given back, its pager wait cut short). */
+static void stop_now(struct xfer *x, uint8_t code, struct tcb *side, bool partner_alive)
+{
+    stop(x, code, side);
+    detach(x, partner_alive, true);
+    if (x->in_fault)            /* the owner is the runner now */
+        ipc_end_wait(x->owner, true, true);
+}
+
+/* current was detached while inside run(): its IPC is over. */
+static void left(struct tcb *me)
+{
+    me->ipc_error = me->xfer_err;
+    me->ipc_from = L4ABI_NILTHREAD;
+    me->ipc_done = true;
+}
+
+/* The earlier of the sender's send and the receiver's receive xfer
+ * timeout, counted from now: DEADLINE_NEVER, DEADLINE_NOW or a time. */
+static uint64_t xfer_deadline(const struct xfer *x)
+{
+    if (x->snd_to == L4ABI_TIME_NEVER && x->rcv_to == L4ABI_TIME_NEVER)
+        return DEADLINE_NEVER;
     uint64_t now = sched_now_us();
     uint64_t a = timeout_deadline(x->snd_to, now), b = timeout_deadline(x->rcv_to, now);
     /* NEVER is 0 and NOW the maximum: take the earlier real one. */
     if (a == DEADLINE_NOW || b == DEADLINE_NOW)
-        x->deadline = DEADLINE_NOW;
-    else if (a == DEADLINE_NEVER || (b != DEADLINE_NEVER && b < a))
-        x->deadline = b;
-    else
-        x->deadline = a;
+        return DEADLINE_NOW;
+    if (a == DEADLINE_NEVER || (b != DEADLINE_NEVER && b < a))
+        return b;
+    return a;
+}
+
+/* The side waiting in TS_XFER while current runs the copy, or NULL if it
+ * has left (then it must not be touched). */
+static struct tcb *waiter(const struct xfer *x)
+{
+    struct tcb *w = current == x->s ? x->r : x->s;
+    if (x->detached && w != x->owner)
+        return NULL;
+    return w->state == TS_XFER ? w : NULL;
+}
+
+static void arm(struct tcb *w, uint64_t deadline)
+{
+    if (w && deadline != DEADLINE_NEVER && deadline != DEADLINE_NOW)
+        sched_set_wakeup(w, deadline);
+}
+
+/* The transfer deadline runs from the first page fault of the copy (X.2).
+ * The side waiting for its turn is bounded by it from now on. */
+static void set_deadline(struct xfer *x)
+{
+    x->timed = true;
+    x->deadline = xfer_deadline(x);
+    arm(waiter(x), x->deadline);
+}
+
+/* Preemption point of the runner, between two steps. Before the first
+ * fault there is no deadline yet; the waiting side is then bounded by the
+ * xfer timeouts for as long as the runner is switched out (it may never
+ * come back: halted by its sibling), and that bound is lifted when it
+ * does. */
+static void yield_step(struct xfer *x)
+{
+    struct tcb *me = current;
+    bool stall = !x->timed;
+    if (stall)
+        arm(waiter(x), xfer_deadline(x));
+    schedule();
+    if (stall && me->xfer == x && !x->timed) {
+        struct tcb *w = waiter(x);
+        if (w)
+            sched_cancel_wakeup(w);
+    }
 }
 
 /* The runner's own page fault, bounded by the transfer deadline. The
@@ -132,7 +274,7 @@ static uint32_t own_fault(struct xfer *x, uint32_t addr, unsigned rwx)
     x->in_fault = true;
     uint32_t err = pagefault_ipc(me, addr, rwx, tcb_frame(me)->eip,
                                  L4ABI_TIMEOUTS(to, to));
-    /* x may be gone now (the owner was deleted): see run(). */
+    /* x may be gone now (we were detached and the owner deleted): see run(). */
     copy_words(me->mr, mrs, L4ABI_NUM_MRS);
     me->ipc_from = from;
     me->ipc_error = error;
@@ -154,27 +296,26 @@ static void end_item(struct xfer *x, uint8_t code)
 }
 
 /* Runs the copy of the current item as current (== x->runner) until the
- * item is over or the turn goes to the partner. */
+ * item is over or the turn goes to the partner. A partner that ends the
+ * item with an error leaves the copy there and then: it has nothing left
+ * to do and must not wait for the owner. */
 static void run(struct xfer *x)
 {
     struct tcb *me = current;
     while (!x->item_over) {
-        if (x->abort || x->gone) {
-            end_item(x, L4ABI_IPCERR_ABORTED);
+        if (x->stop) {
+            end_item(x, 0);
             break;
         }
         if (x->fault_pending) {
             uint32_t err = own_fault(x, x->fault_addr, x->fault_rwx);
             if (me->xfer != x) {
-                /* Torn down under us (the owner was deleted): our IPC
-                 * ends with the error the deleter left. */
-                me->ipc_error = me->xfer_err;
-                me->ipc_done = true;
+                left(me);       /* detached meanwhile; x may be gone */
                 return;
             }
             x->in_fault = false;
             x->fault_pending = false;
-            if (x->abort || x->gone)
+            if (x->stop)
                 continue;
             if (err) {
                 x->fault_side = me;
@@ -216,7 +357,7 @@ static void run(struct xfer *x)
             x->fault_pending = true;
             if (who != me) {
                 hand_to(x, who);
-                return;
+                return;     /* copy_item / xfer_wait_turns waits */
             }
             continue;
         }
@@ -232,17 +373,23 @@ static void run(struct xfer *x)
          * hold off interrupts and higher priorities: nothing is half done
          * here, and everything is looked at again after a switch. */
         irq_window();
-        if (sched_need_resched()) {
-            schedule();
-            if (me->xfer != x) {
-                me->ipc_error = me->xfer_err;   /* torn down meanwhile */
-                me->ipc_done = true;
-                return;
-            }
+        if (sched_need_resched())
+            yield_step(x);
+        if (me->xfer != x) {
+            left(me);   /* detached meanwhile (a timeout in the window, or
+                         * an abort or deletion while we were switched out) */
+            return;
         }
     }
-    if (me != x->owner)
+    if (me != x->owner) {
+        if (x->code) {
+            /* Ended with an error: leave now (the owner ends alone). */
+            stop(x, x->code, x->fault_side);
+            detach(x, true, true);
+            return;
+        }
         hand_to(x, x->owner);
+    }
 }
 
 /* The owner's side of one string item: run or wait until it is over. */
@@ -259,7 +406,7 @@ static void copy_item(struct xfer *x)
             if (x->item_over && x->runner == me)
                 return;
         }
-        sched_block();      /* TS_XFER until the turn comes back */
+        wait_turn(x);       /* TS_XFER until the turn comes back */
     }
 }
 
@@ -268,24 +415,15 @@ void xfer_wait_turns(struct tcb *self)
     for (;;) {
         struct xfer *x = self->xfer;
         if (!x || x->owner == self)
-            return;
+            return;         /* released or detached (result set), or owner */
         if (x->runner == self) {
             if (x->in_fault)
                 return;     /* woken by our own page-fault IPC */
             run(x);
-            if (self->xfer != x)
-                return;
+            continue;
         }
-        sched_block();
+        wait_turn(x);
     }
-}
-
-static uint32_t side_error(const struct xfer *x, const struct tcb *t)
-{
-    uint32_t code = x->code;
-    if (code == L4ABI_IPCERR_XFER_TIMEOUT_SELF && x->fault_side != t)
-        code = L4ABI_IPCERR_XFER_TIMEOUT_PARTNER;
-    return code ? L4ABI_IPCERR(code, t == x->r, x->done) : 0;
 }
 
 /* Starts the copy state the first time a string needs copying. */
@@ -303,19 +441,35 @@ static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
     other->state = TS_XFER;
 }
 
+/* The walk reads the message and the receive buffers only from these
+ * snapshots, taken on entry, right after transfer() copied the words to
+ * the receiver and before anything can block or be preempted: so the
+ * receiver's message words always describe what was transferred, whatever
+ * a sibling writes to either UTCB while a string item blocks. */
+struct snap {
+    uint32_t msg[L4ABI_NUM_MRS];    /* the sender's MRs (typed part) */
+    uint32_t br[L4ABI_NUM_BRS];     /* the receiver's BR0..BR32, in order */
+};
+
 bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                       uint32_t *serr, uint32_t *rerr)
 {
     struct xfer x = { .s = s, .r = r };
+    struct snap sn;
     bool started = false;
-    uint32_t acceptor = r->mr[L4ABI_UTCB_BR(0)];
-    uint32_t window = acceptor & L4ABI_ACCEPT_WINDOW_MASK;
-    /* Next receive buffer (its BR index), 0 when none is left. */
-    uint32_t buf = (acceptor & L4ABI_ACCEPT_STRINGS) ? 1 : 0;
     uint32_t end = first + t;
+    copy_words(&sn.msg[first], &s->mr[first], t);
+    sn.br[0] = r->mr[L4ABI_UTCB_BR(0)];
+    uint32_t window = sn.br[0] & L4ABI_ACCEPT_WINDOW_MASK;
+    /* Next receive buffer (its BR index), 0 when none is left. BR1.. are
+     * read only by a receiver that accepts strings. */
+    uint32_t buf = (sn.br[0] & L4ABI_ACCEPT_STRINGS) ? 1 : 0;
+    if (buf)
+        for (uint32_t k = 1; k < L4ABI_NUM_BRS; k++)
+            sn.br[k] = r->mr[L4ABI_UTCB_BR(k)];
 
     for (uint32_t i = first; i < end && !x.code; ) {
-        uint32_t w0 = s->mr[i];
+        uint32_t w0 = sn.msg[i];
         if (!L4ABI_ITEM_IS_STRING(w0)) {
             if (i + 1 >= end) {
                 x.code = L4ABI_IPCERR_OVERFLOW;
@@ -323,23 +477,24 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
             }
             uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
             if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT)
-                map_item(s, r, w0, s->mr[i + 1], window);
+                map_item(s, r, w0, sn.msg[i + 1], window);
             i += 2;
             continue;
         }
         bool bad = false;
         uint32_t cap = 0;
-        uint32_t n = strchain_copy(&s->mr[i], 1, end - i, USER_LIMIT, x.sw,
+        uint32_t n = strchain_copy(&sn.msg[i], 1, end - i, USER_LIMIT, NULL,
                                    &x.len, &bad);
-        uint32_t m = buf ? strchain_copy(&r->mr[L4ABI_UTCB_BR(buf)], -1,
-                                         L4ABI_NUM_BRS - buf, USER_LIMIT, x.bw,
-                                         &cap, &bad) : 0;
+        uint32_t m = buf ? strchain_copy(&sn.br[buf], 1, L4ABI_NUM_BRS - buf,
+                                         USER_LIMIT, NULL, &cap, &bad) : 0;
         /* No buffer left, a malformed item or buffer, a string outside
          * user space, or a buffer too small: message overflow. */
         if (!n || !m || bad || x.len > cap) {
             x.code = L4ABI_IPCERR_OVERFLOW;
             break;
         }
+        x.sw = &sn.msg[i];
+        x.bw = &sn.br[buf];
         uint32_t next = (x.bw[0] & L4ABI_ITEM_CONT) ? buf + m : 0;
         if (x.len) {
             if (!started) {
@@ -347,7 +502,7 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                 started = true;
             }
             copy_item(&x);
-            if (x.gone)
+            if (x.detached)
                 break;
         }
         /* A simple string arrives described by where it landed. */
@@ -357,16 +512,19 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
         i += n;
     }
     if (started) {
-        /* The owner runs here; the partner, unless deleted (then its TCB
-         * may already be someone else's), is TS_XFER and released by the
-         * caller. */
+        /* The owner runs here; the partner, unless detached (then it may
+         * be running another IPC, or its TCB be someone else's), is
+         * TS_XFER with no turn-wait deadline, released by the caller. */
         current->xfer = NULL;
-        if (!x.gone)
-            (current == s ? r : s)->xfer = NULL;
+        if (!x.detached) {
+            struct tcb *p = partner_of(&x);
+            p->xfer = NULL;
+            sched_cancel_wakeup(p);
+        }
     }
     *serr = side_error(&x, s);
     *rerr = side_error(&x, r);
-    return !x.gone;
+    return !x.detached;
 }
 
 bool xfer_abort(struct tcb *t, bool send, bool recv)
@@ -374,10 +532,18 @@ bool xfer_abort(struct tcb *t, bool send, bool recv)
     struct xfer *x = t->xfer;
     if (!x || !((send && t == x->s) || (recv && t == x->r)))
         return false;
-    x->abort = true;
-    if (x->in_fault)
-        ipc_end_wait(x->runner, true, true);   /* cut its pager wait short */
+    stop_now(x, L4ABI_IPCERR_ABORTED, NULL, true);
     return true;
+}
+
+void xfer_timeout(struct tcb *t)
+{
+    struct xfer *x = t->xfer;
+    if (!x || x->runner == t)
+        return;
+    /* t waited for its turn past the deadline: the runner stalled the
+     * copy (halted, starved, or its pager is slow). */
+    stop_now(x, L4ABI_IPCERR_XFER_TIMEOUT_SELF, x->runner, true);
 }
 
 void xfer_cancel(struct tcb *t)
@@ -385,30 +551,17 @@ void xfer_cancel(struct tcb *t)
     struct xfer *x = t->xfer;
     if (!x)
         return;
-    struct tcb *p = t == x->s ? x->r : x->s;
-    t->xfer = NULL;
-    if (t != x->owner) {
-        /* x lives on p's stack: p learns that we are gone. */
-        x->gone = true;
-        if (x->runner == t) {
-            x->runner = p;
-            p->state = TS_READY;
-            sched_enqueue(p);
-        }
+    if (t == x->owner) {
+        /* x lives on our stack, which is going away: the partner, unless
+         * it has left already, ends with "aborted" now and never looks at
+         * x again. */
+        stop(x, L4ABI_IPCERR_ABORTED, NULL);
+        detach(x, true, false);
+        t->xfer = NULL;
         return;
     }
-    /* x lives on our stack, which is going away: p leaves the copy. */
-    uint32_t err = L4ABI_IPCERR(L4ABI_IPCERR_ABORTED, p == x->r, x->done);
-    bool nested = x->runner == p && x->in_fault;
-    p->xfer = NULL;
-    p->xfer_err = err;          /* run() picks it up if it is inside it */
-    if (nested)
-        return;                 /* its fault IPC ends first */
-    p->ipc_error = err;
-    p->ipc_from = L4ABI_NILTHREAD;
-    p->ipc_done = true;
-    p->state = TS_READY;
-    sched_enqueue(p);
+    /* The partner goes: the owner ends the IPC alone, never touching t. */
+    stop_now(x, L4ABI_IPCERR_ABORTED, NULL, false);
 }
 
 uint32_t xfer_exregs_state(const struct tcb *t)

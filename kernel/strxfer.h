@@ -15,7 +15,8 @@ struct xfer;
  * TS_XFER); on return both are out of the copy and the partner is still
  * TS_XFER (or unchanged if nothing blocked) for the caller to release.
  * *serr / *rerr receive 0 or the sender's / receiver's ErrorCode (phase bit
- * included). Returns false if the partner was deleted meanwhile: the
+ * included). Returns false if the partner left the copy meanwhile (it was
+ * deleted, or aborted / timed out, and its IPC has already ended): the
  * caller must then not touch it any more. */
 bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                       uint32_t *serr, uint32_t *rerr);
@@ -26,9 +27,14 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
 void xfer_wait_turns(struct tcb *self);
 
 /* ExchangeRegisters abort of t's send (send) or receive phase while t is
- * in a string copy: both sides end with "aborted". Returns false if t is
- * in no copy in that phase. */
+ * in a string copy: both sides end with "aborted"; the partner at once,
+ * the owner when it next runs, whatever state the other side is in.
+ * Returns false if t is in no copy in that phase. */
 bool xfer_abort(struct tcb *t, bool send, bool recv);
+
+/* t's wait in TS_XFER reached the transfer deadline (wakeup queue): the
+ * copy ends with a transfer timeout, charged to the side holding the turn. */
+void xfer_timeout(struct tcb *t);
 
 /* t is being deleted: its copy partner, if any, ends its IPC with
  * "aborted" and never touches t again. */

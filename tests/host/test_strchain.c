@@ -54,6 +54,25 @@ static void test_compound(void **state)
     assert_int_equal(left, 1);
 }
 
+/* With no output array the chain is only checked and measured; the walk
+ * then locates bytes in the (snapshot) words themselves. */
+static void test_measure_only(void **state)
+{
+    (void)state;
+    uint32_t w[] = { HDR(10, 3, 1), 0x100, 0x200, 0x300, HDR(7, 2, 0), 0x400, 0x500 };
+    uint32_t len = 0, addr, left;
+    bool bad = false;
+    assert_int_equal(strchain_copy(w, 1, 7, TOP, NULL, &len, &bad), 7);
+    assert_int_equal(len, 44);
+    assert_false(bad);
+    strchain_locate(w, 31, &addr, &left);
+    assert_int_equal(addr, 0x401);
+    uint32_t far[] = { HDR(0x2000, 1, 0), TOP - 0x1000 };
+    assert_int_equal(strchain_copy(far, 1, 2, TOP, NULL, &len, &bad), 2);
+    assert_true(bad);
+    assert_int_equal(strchain_copy(w, 1, 6, TOP, NULL, &len, &bad), 0);
+}
+
 /* Buffer registers run downwards in the UTCB: word k at words[-k]. */
 static void test_buffer_direction(void **state)
 {
@@ -168,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple),
         cmocka_unit_test(test_compound),
+        cmocka_unit_test(test_measure_only),
         cmocka_unit_test(test_buffer_direction),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_addresses),

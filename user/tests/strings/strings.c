@@ -26,7 +26,7 @@
 
 static L4_ThreadId_t root_tid, A, B, S;
 static L4_ThreadId_t sender;  /* A, or S (in our space) for the abort test */
-static L4_Word_t stacks[6][STACK_WORDS] __attribute__((aligned(16)));
+static L4_Word_t stacks[9][STACK_WORDS] __attribute__((aligned(16)));
 
 /* Job parameters, written by us before a job and read by the children. */
 static volatile L4_Word_t snd_words[16], n_snd;        /* typed words A sends */
@@ -51,6 +51,10 @@ static L4_ThreadId_t mute_who;
 static int abort_on_mute;           /* ... and make us abort the sender's send */
 static L4_ThreadId_t delete_on_mute;   /* ... or delete this thread */
 static L4_Word_t abort_state;       /* sender's state as ExchangeRegisters saw it */
+/* A fault of hook_who in [hook_lo, hook_hi) first runs hook_fn (once). */
+static void (*hook_fn)(void);
+static L4_ThreadId_t hook_who;
+static L4_Word_t hook_lo, hook_hi;
 
 /* Buffers, each in pages of its own so faults are attributable. */
 static char sbuf[4 * PG] __attribute__((aligned(4096)));
@@ -162,7 +166,9 @@ static void job_big_send(void)
     for (int i = 0; i < BIGN; i++)
         L4_LoadMR(2 + i, (L4_Word_t)big_s + (L4_Word_t)i * BIGSUB);
     big_go = 1;
+    L4_Set_XferTimeouts(xfer_timeouts);
     L4_MsgTag_t tag = L4_Send(R2);
+    L4_Set_XferTimeouts(0);
     report_result(tag);
 }
 
@@ -172,7 +178,9 @@ static void job_big_recv(void)
     L4_LoadBR(1, L4ABI_STRITEM_W0(BIGSUB, BIGN, 0, 0));
     for (int i = 0; i < BIGN; i++)
         L4_LoadBR(2 + i, (L4_Word_t)big_r + (L4_Word_t)i * BIGSUB);
+    L4_Set_XferTimeouts(xfer_timeouts);
     L4_MsgTag_t tag = L4_Receive(S);
+    L4_Set_XferTimeouts(0);
     L4_LoadBR(0, 0);
     report_result(tag);
 }
@@ -237,6 +245,11 @@ static void handle_fault(L4_ThreadId_t from, L4_MsgTag_t tag, struct faultlog *l
         log->f[log->n].addr = addr;
         log->n++;
     }
+    if (hook_fn && from.raw == hook_who.raw && addr >= hook_lo && addr < hook_hi) {
+        void (*fn)(void) = hook_fn;
+        hook_fn = 0;
+        fn();
+    }
     if (from.raw == mute_who.raw && addr >= mute_lo && addr < mute_hi) {
         /* A pager that never answers (or its thread aborts/deletes). */
         if (delete_on_mute.raw) {
@@ -267,16 +280,17 @@ static void pager_b_main(void)
     }
 }
 
-/* Serves faults until `n` reports arrived (2 s without traffic: give up).
- * Returns the number of reports. */
-static int serve(int n)
+/* Serves faults until `n` reports arrived (`us` microseconds without
+ * traffic: give up). Returns the number of reports. */
+static int serve_t(int n, L4_Word_t us)
 {
     int got = 0;
     while (got < n) {
         L4_ThreadId_t from;
-        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(2000000), &from);
+        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(us), &from);
         if (L4_IpcFailed(tag)) {
-            diag("serve: wait failed, error %lx", L4_ErrorCode());
+            if (us >= 1000000)
+                diag("serve: wait failed, error %lx", L4_ErrorCode());
             break;
         }
         if (is_fault(tag)) {
@@ -295,6 +309,11 @@ static int serve(int n)
         got++;
     }
     return got;
+}
+
+static int serve(int n)
+{
+    return serve_t(n, 2000000);
 }
 
 static void go(L4_ThreadId_t t, void (*fn)(void))
@@ -799,6 +818,496 @@ static void test_xfer_timeout(void)
        rep_a.err, rep_b.err);
 }
 
+/* ---- siblings: agents that act on a thread of their own space ----
+ *
+ * A2 lives in A's space and B2 in B's, both paged by PX (a pager thread of
+ * ours that answers everything at once, so an agent never waits for a
+ * pager that is busy waiting for it). Asked by an IPC, an agent does an
+ * ExchangeRegisters on a thread of its space or writes a word there. */
+#define AG_EXREGS 1
+#define AG_POKE   2
+static L4_ThreadId_t A2, B2, PX;
+
+static void agent_main(void)
+{
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcFailed(tag))
+            continue;
+        L4_Word_t a, b, res = 0, w;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &b);
+        if (L4_Label(tag) == AG_EXREGS) {
+            L4_ThreadId_t p, t = { .raw = a };
+            L4_ExchangeRegisters(t, b, 0, 0, 0, 0, L4_nilthread, &res, &w, &w, &w, &w, &p);
+        } else if (L4_Label(tag) == AG_POKE) {
+            *(volatile L4_Word_t *)a = b;
+        }
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, res);
+        L4_Reply(from);
+    }
+}
+
+static L4_Word_t agent_do(L4_ThreadId_t ag, L4_Word_t what, L4_Word_t a, L4_Word_t b)
+{
+    L4_LoadMR(0, L4ABI_TAG(what, 2, 0));
+    L4_LoadMR(1, a);
+    L4_LoadMR(2, b);
+    L4_Word_t r = ~0ul;
+    if (L4_IpcSucceeded(L4_Call(ag)))
+        L4_StoreMR(1, &r);
+    return r;
+}
+
+static void exregs_via(L4_ThreadId_t ag, L4_ThreadId_t t, L4_Word_t control)
+{
+    agent_do(ag, AG_EXREGS, t.raw, control);
+}
+
+static void pager_x_main(void)
+{
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcSucceeded(tag) && is_fault(tag)) {
+            L4_Word_t addr;
+            L4_StoreMR(1, &addr);
+            map_reply(from, addr, L4_Label(tag) & L4ABI_FPAGE_W);
+        }
+    }
+}
+
+/* Starts agent `ag` in the space of `in` (its second UTCB). */
+static void agent_up(L4_ThreadId_t ag, L4_ThreadId_t in, int stack)
+{
+    L4_ThreadControl(ag, in, root_tid, root_tid, (void *)(UTCB_AREA + L4ABI_UTCB_SIZE));
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)child_loop);
+    L4_LoadMR(2, stack_top(stack));
+    L4_Send(ag);
+    L4_ThreadControl(ag, ag, L4_nilthread, PX, (void *)~0ul);
+    serve(1);
+    go(ag, agent_main);
+}
+
+static void kill(L4_ThreadId_t t)
+{
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+/* Deletes A, B and their agents (so their spaces go) and starts A and B
+ * afresh: every page is unmapped in the new spaces. Returns 1 if both
+ * came up. */
+static int respawn(void)
+{
+    kill(A2);
+    kill(B2);
+    kill(A);
+    kill(B);
+    L4_Sleep(L4_TimePeriod(5000));     /* let whatever is queued run */
+    start_child(A, 0, root_tid);
+    start_child(B, 1, PB);
+    return serve(2) == 2;
+}
+
+/* ---- a copy that stalls on page 2 ----
+ *
+ * A sends 2 pages from xs to B's buffer xr; everything is mapped except
+ * page 2 on `faulter`'s side. That fault is never answered (`mute`), or
+ * answered after `hook` ran. */
+static char xs[2 * PG] __attribute__((aligned(4096)));
+static char xr[2 * PG] __attribute__((aligned(4096)));
+
+static void stall_setup(L4_ThreadId_t faulter, int mute, void (*hook)(void))
+{
+    fill(xs, 2 * PG, 21);
+    L4_Word_t s[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)xs };
+    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)xr };
+    set_send(2, s);
+    set_recv(2, r);
+    pretouch_a = pretouch_b = 1;
+    a_lo = (L4_Word_t)xs;
+    a_hi = a_lo + (faulter.raw == A.raw ? PG : 2 * PG);
+    b_lo = (L4_Word_t)xr;
+    b_hi = b_lo + (faulter.raw == B.raw ? PG : 2 * PG);
+    L4_Word_t page2 = (faulter.raw == A.raw ? (L4_Word_t)xs : (L4_Word_t)xr) + PG;
+    if (mute) {
+        mute_who = faulter;
+        mute_lo = page2;
+        mute_hi = page2 + PG;
+    }
+    if (hook) {
+        hook_who = faulter;
+        hook_lo = page2;
+        hook_hi = page2 + PG;
+        hook_fn = hook;
+    }
+}
+
+static void stall_clear(void)
+{
+    mute_who = B;
+    mute_lo = mute_hi = 0;
+    hook_fn = 0;
+    xfer_timeouts = 0;
+}
+
+/* Starts the jobs (the owner of the copy is A if owner_is_sender) and
+ * lets them run into the stall: no report may come. */
+static int stall_start(int owner_is_sender)
+{
+    log_a.n = log_b.n = 0;
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    if (owner_is_sender) {
+        go(B, job_receive);
+        go(A, job_send);
+    } else {
+        go(A, job_send);
+        go(B, job_receive);
+    }
+    return serve_t(2, 100000) == 0;
+}
+
+static L4_ThreadId_t halt_target, halt_agent;
+
+static void hook_halt(void)
+{
+    exregs_via(halt_agent, halt_target, L4ABI_EXREGS_SET_HALT | L4ABI_EXREGS_HALT);
+}
+
+static void resume(L4_ThreadId_t t)
+{
+    exregs_via(t.raw == A.raw ? A2 : B2, t, L4ABI_EXREGS_SET_HALT);
+}
+
+/* Issue 14 #6: a client (A, sending) whose sibling halts it while it owns
+ * or runs the copy cannot keep the server (B, receiving) in the IPC. */
+static void test_server_leaves(void)
+{
+    /* The client owns the copy; the server runs page 2 (its own fault),
+     * hands the turn back to the halted client and waits. */
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    halt_target = A;
+    halt_agent = A2;
+    stall_setup(B, 0, hook_halt);
+    int stalled = stall_start(1);
+    exregs_via(B2, B, L4ABI_EXREGS_ABORT_RECV);
+    int got = serve_t(1, 1000000);
+    ok(stalled && got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_ABORTED && (rep_b.err & 1) &&
+       offset_of(rep_b.err) == 2 * PG,
+       "server aborts its receive while the client owning the copy is halted: aborted, "
+       "offset 8192 (%lx)", rep_b.err);
+    resume(A);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_ABORTED && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == 2 * PG,
+       "... the client, resumed, ends its send with aborted, offset 8192 (%lx)", rep_a.err);
+    stall_clear();
+    respawn();
+
+    /* The server owns the copy; the client, halted, holds the turn (its
+     * own fault on page 2 was answered). */
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    stall_setup(A, 0, hook_halt);
+    stalled = stall_start(0);
+    exregs_via(B2, B, L4ABI_EXREGS_ABORT_RECV);
+    got = serve_t(1, 1000000);
+    ok(stalled && got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_ABORTED && (rep_b.err & 1) &&
+       offset_of(rep_b.err) == PG,
+       "server owning the copy aborts while the halted client holds the turn: aborted, "
+       "offset 4096 (%lx)", rep_b.err);
+    resume(A);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_ABORTED && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == PG,
+       "... the client, resumed, finds its send aborted, offset 4096 (%lx)", rep_a.err);
+    stall_clear();
+    respawn();
+
+    /* No abort: the transfer timeout (300 ms) bounds the server's wait
+     * for its turn too (it started at the server's fault). */
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    stall_setup(B, 0, hook_halt);
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(300000).raw, L4_TimePeriod(300000).raw);
+    stalled = stall_start(1);
+    got = serve_t(1, 1000000);
+    ok(stalled && got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
+       (rep_b.err & 1) && offset_of(rep_b.err) == 2 * PG,
+       "transfer timeout fires while the server waits for a halted client: timeout in "
+       "partner's space, offset 8192 (%lx)", rep_b.err);
+    resume(A);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1),
+       "... the halted client gets the timeout in its own space (%lx)", rep_a.err);
+    stall_clear();
+    respawn();
+
+    /* The same with the server owning the copy: it waits for the halted
+     * client holding the turn, until the deadline. */
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    stall_setup(A, 0, hook_halt);
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(300000).raw, L4_TimePeriod(300000).raw);
+    stalled = stall_start(0);
+    got = serve_t(1, 1000000);
+    ok(stalled && got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
+       (rep_b.err & 1) && offset_of(rep_b.err) == PG,
+       "transfer timeout fires while the server owning the copy waits for the halted client "
+       "holding the turn: timeout in partner's space, offset 4096 (%lx)", rep_b.err);
+    resume(A);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1),
+       "... the client, resumed, gets the timeout in its own space (%lx)", rep_a.err);
+    stall_clear();
+    ok(respawn(), "client and server recreated");
+}
+
+/* Issue 14 #13: every order of deletion of the two sides while the copy
+ * is stalled in every way: the owner or the partner waits for a pager
+ * that never answers, or is halted (by its sibling) at its turn. The
+ * survivor of the first deletion leaves with "aborted" (unless it is the
+ * halted one), and after the second one the kernel still works. */
+enum stall { OWNER_FAULT, PARTNER_FAULT, PARTNER_HALTED, OWNER_HALTED };
+static const char *const stall_name[] = {
+    "the owner waits for its pager", "the partner waits for its pager",
+    "the partner is halted holding the turn", "the owner is halted at its turn",
+};
+
+static void deletion_case(int owner_is_sender, enum stall st, int owner_first)
+{
+    L4_ThreadId_t owner = owner_is_sender ? A : B, partner = owner_is_sender ? B : A;
+    int halts = st == PARTNER_HALTED || st == OWNER_HALTED;
+    if (halts) {
+        agent_up(A2, A, 6);
+        agent_up(B2, B, 7);
+        halt_target = st == PARTNER_HALTED ? partner : owner;
+        halt_agent = halt_target.raw == A.raw ? A2 : B2;
+    }
+    L4_ThreadId_t faulter = st == OWNER_FAULT ? owner : partner;
+    stall_setup(faulter, !halts, halts ? hook_halt : 0);
+    int stalled = stall_start(owner_is_sender);
+
+    L4_ThreadId_t first = owner_first ? owner : partner, second = owner_first ? partner : owner;
+    kill(first);
+    if (halts)
+        kill(first.raw == A.raw ? A2 : B2);    /* its space goes too */
+    int survivor_halted = halts && halt_target.raw == second.raw;
+    struct report *rs = second.raw == B.raw ? &rep_b : &rep_a;
+    int got = survivor_halted ? 1 : serve_t(1, 1000000);
+    L4_Word_t err = rs->err;
+    int left = survivor_halted ||
+               (code_of(err) == L4ABI_IPCERR_ABORTED && (err & 1) == (second.raw == B.raw));
+    kill(second);
+    stall_clear();
+    int up = respawn();
+    ok(stalled && got == 1 && left && up,
+       "%s owns the copy, %s; %s deleted, then %s: survivor %s, kernel fine (%lx)",
+       owner_is_sender ? "sender" : "receiver", stall_name[st],
+       owner_first ? "owner" : "partner", owner_first ? "partner" : "owner",
+       survivor_halted ? "halted" : "aborted", err);
+}
+
+/* The receiver's pager is deleted while the receiver, running the copy,
+ * waits for it: the fault IPC fails, both sides come back (5 for the
+ * receiver, whose pager failed, 6 for the sender), and the pager can be
+ * recreated. */
+static void test_pager_deleted(void)
+{
+    stall_setup(B, 1, 0);
+    int stalled = stall_start(1);
+    kill(PB);
+    int got = serve_t(2, 1000000);
+    ok(stalled && got == 2 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF &&
+       (rep_b.err & 1) && offset_of(rep_b.err) == PG &&
+       code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && !(rep_a.err & 1),
+       "receiver's pager deleted during its fault in the copy: receiver 5, sender 6 (%lx/%lx)",
+       rep_b.err, rep_a.err);
+    stall_clear();
+    L4_ThreadControl(PB, root_tid, root_tid, root_tid,
+                     (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE));
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)pager_b_main);
+    L4_LoadMR(2, stack_top(3));
+    L4_Send(PB);
+    ok(respawn(), "pager recreated, client and server recreated");
+}
+
+/* Issue 14 #6 without any page fault: S, owning a 12 MiB copy to R2, is
+ * preempted between two steps by H, which halts it there. R2's transfer
+ * timeout (50 ms) bounds its wait for a runner that is switched out. */
+static volatile int halted_mid;
+
+static void h_halt_main(void)
+{
+    for (;;) {
+        L4_Sleep(L4_TimePeriod(300));
+        if (big_go && big_r[0] != 0) {
+            L4_Word_t st, w;
+            L4_ThreadId_t p;
+            L4_ExchangeRegisters(S, L4ABI_EXREGS_SET_HALT | L4ABI_EXREGS_HALT, 0, 0, 0, 0,
+                                 L4_nilthread, &st, &w, &w, &w, &w, &p);
+            halted_mid = big_r[BIGN * BIGSUB - 1] == 0;
+            L4_Sleep(L4_Never);
+        }
+    }
+}
+
+static void exregs_local(L4_ThreadId_t t, L4_Word_t control)
+{
+    L4_Word_t st, w;
+    L4_ThreadId_t p;
+    L4_ExchangeRegisters(t, control, 0, 0, 0, 0, L4_nilthread, &st, &w, &w, &w, &w, &p);
+}
+
+/* With a 50 ms transfer timeout (timed) R2 gets out by itself; without one
+ * (never), its sibling (us) aborts its receive. */
+static void halted_mid_copy(int timed)
+{
+    for (L4_Word_t i = 0; i < sizeof big_s; i += PG) {
+        big_s[i] = (char)(i / PG) | 1;      /* every page mapped, non-zero */
+        big_r[i] = 0;
+    }
+    big_r[sizeof big_r - 1] = 0;
+    big_go = 0;
+    halted_mid = -1;
+    R2 = tid(63);
+    H = tid(64);
+    start_local(R2, 3, child_loop, 4);
+    serve(1);
+    start_local(H, 4, h_halt_main, 5);
+    L4_Set_Priority(H, 200);
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    if (timed)
+        xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(50000).raw, L4_TimePeriod(50000).raw);
+    go(R2, job_big_recv);
+    go(S, job_big_send);
+    int got;
+    L4_Word_t want_r = L4ABI_IPCERR_XFER_TIMEOUT_PARTNER, want_s = L4ABI_IPCERR_XFER_TIMEOUT_SELF;
+    if (timed) {
+        got = serve_t(1, 2000000);
+    } else {
+        got = serve_t(1, 200000) == 0;     /* stuck until aborted */
+        exregs_local(R2, L4ABI_EXREGS_ABORT_RECV);
+        got = got && serve_t(1, 1000000) == 1;
+        want_r = want_s = L4ABI_IPCERR_ABORTED;
+    }
+    ok(got == 1 && halted_mid == 1 && code_of(rep_b.err) == want_r &&
+       (rep_b.err & 1) && offset_of(rep_b.err) > 0 && offset_of(rep_b.err) < BIGN * BIGSUB,
+       timed ? "owner halted between two steps of a copy without faults: the receiver's "
+               "transfer timeout still fires (%lx, halted mid-copy %d)"
+             : "owner halted between two steps of a copy, no timeouts: the receiver's "
+               "sibling aborts it out of the copy (%lx, halted mid-copy %d)",
+       rep_b.err, halted_mid);
+    exregs_local(S, L4ABI_EXREGS_SET_HALT);
+    got = serve_t(1, 2000000);
+    ok(got == 1 && code_of(rep_a.err) == want_s && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == offset_of(rep_b.err),
+       "... the sender, resumed, ends with %s at the same offset (%lx)",
+       timed ? "the timeout in its own space" : "aborted", rep_a.err);
+    xfer_timeouts = 0;
+    big_go = 0;
+    kill(H);
+    kill(R2);
+    R2 = L4_nilthread;
+}
+
+static void test_halted_mid_copy(void)
+{
+    halted_mid_copy(1);
+    halted_mid_copy(0);
+}
+
+static void test_delete_orders(void)
+{
+    for (int o = 1; o >= 0; o--)
+        for (int st = OWNER_FAULT; st <= OWNER_HALTED; st++)
+            for (int f = 0; f < 2; f++)
+                deletion_case(o, (enum stall)st, f);
+}
+
+/* Issue 14 #9: the typed items and receive buffers a transfer uses are
+ * read once, before the first string: a sibling that rewrites the
+ * sender's MRs or the receiver's BRs while a string item blocks changes
+ * nothing, and the receiver's words describe what arrived. S (our thread)
+ * sends two strings to B; B faults on page 2 of the first buffer and its
+ * pager PB (S's sibling) rewrites meanwhile. */
+static char ys[2 * PG] __attribute__((aligned(4096)));
+static char ys2[PG] __attribute__((aligned(4096)));
+static char yr[5 * PG] __attribute__((aligned(4096)));
+
+static L4_Word_t *mr_of_s(int i)
+{
+    return (L4_Word_t *)(UTCB_AREA + L4ABI_UTCB_SIZE + L4ABI_UTCB_MR0_OFFSET) + i;
+}
+
+static void hook_rewrite_mr(void)
+{
+    *mr_of_s(3) = L4ABI_STRITEM_W0(300, 1, 0, 0);    /* item 2: 100 -> 300 bytes */
+}
+
+static void hook_rewrite_br(void)
+{
+    /* B's BR3 (buffer 2's header): 4096 -> 16 bytes. */
+    L4_Word_t br3 = (L4_Word_t)((L4_Word_t *)(UTCB_AREA + L4ABI_UTCB_MR0_OFFSET) +
+                                L4ABI_UTCB_BR(3));
+    agent_do(B2, AG_POKE, br3, L4ABI_STRITEM_W0(16, 1, 0, 0));
+}
+
+static void snapshot_run(L4_Word_t buf1, void (*hook)(void))
+{
+    L4_Word_t s[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 1), (L4_Word_t)ys,
+                      L4ABI_STRITEM_W0(100, 1, 0, 0), (L4_Word_t)ys2 };
+    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 1), buf1,
+                      L4ABI_STRITEM_W0(PG, 1, 0, 0), (L4_Word_t)yr };
+    set_send(4, s);
+    set_recv(4, r);
+    memset(yr, 0, PG);
+    pretouch_a = 0;
+    pretouch_b = 1;
+    b_lo = buf1;
+    b_hi = buf1 + PG;
+    hook_who = B;
+    hook_lo = buf1 + PG;
+    hook_hi = hook_lo + PG;
+    hook_fn = hook;
+    sender = S;
+    run_job(1);
+    sender = A;
+    hook_fn = 0;
+}
+
+static void test_snapshot(void)
+{
+    fill(ys, 2 * PG, 5);
+    fill(ys2, PG, 6);
+    /* yr: page 0 buffer 2 (B maps it in run 1), pages 1-2 and 3-4 buffer 1. */
+    memset(yr, 0, sizeof yr);
+    touch((L4_Word_t)yr, (L4_Word_t)yr + PG, 1);
+    snapshot_run((L4_Word_t)yr + PG, hook_rewrite_mr);
+    int zero = 1;
+    for (int i = 100; i < 300; i++)
+        zero &= yr[i] == 0;
+    ok(rep_a.err == 0 && rep_b.err == 0 && rep_b.w[2] == L4ABI_STRITEM_W0(100, 1, 0, 0) &&
+       memcmp(yr, ys2, 100) == 0 && zero && memcmp(yr + PG, ys, 2 * PG) == 0,
+       "sender's MRs rewritten during a blocked string: the item sent is the one the receiver "
+       "was told of (%lx/%lx)", rep_a.err, rep_b.err);
+
+    agent_up(B2, B, 7);
+    snapshot_run((L4_Word_t)yr + 3 * PG, hook_rewrite_br);
+    ok(rep_a.err == 0 && rep_b.err == 0 && memcmp(yr, ys2, 100) == 0 &&
+       memcmp(yr + 3 * PG, ys, 2 * PG) == 0,
+       "receiver's BRs rewritten during a blocked string: the buffers given at the start "
+       "are used (%lx/%lx)", rep_a.err, rep_b.err);
+    kill(B2);
+}
+
 int main(void)
 {
     root_tid = L4_Myself();
@@ -806,15 +1315,24 @@ int main(void)
     B = tid(101);
     S = tid(60);
     PB = tid(62);
+    PX = tid(65);
+    A2 = tid(102);
+    B2 = tid(103);
     sender = A;
     mute_who = B;
-    tap_plan(48);
+    tap_plan(48 + 2 + 9 + 2 + 4 + 16);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
     L4_LoadMR(1, (L4_Word_t)pager_b_main);
     L4_LoadMR(2, stack_top(3));
     L4_Send(PB);
+    L4_ThreadControl(PX, root_tid, root_tid, root_tid,
+                     (void *)(UTCB_AREA + 5 * L4ABI_UTCB_SIZE));
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)pager_x_main);
+    L4_LoadMR(2, stack_top(8));
+    L4_Send(PX);
     start_child(A, 0, root_tid);
     start_child(B, 1, PB);
     ok(serve(2) == 2, "two child spaces up, A paged by us, B by PB");
@@ -838,6 +1356,11 @@ int main(void)
     test_abort();
     test_preemption();
     test_delete();
+    test_snapshot();
+    test_server_leaves();
+    test_pager_deleted();
+    test_halted_mid_copy();
+    test_delete_orders();
 
     /* Still alive and copying after all that. */
     test_simple();
