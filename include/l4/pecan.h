@@ -87,17 +87,10 @@ L4_INLINE void L4_PecanUnmapPorts(L4_Word_t port, int log2, int flush)
 L4_INLINE L4_Word_t L4_PecanSpaceKmem(L4_ThreadId_t space, int set, L4_Word_t limit_kb,
                                       L4_Word_t *used, L4_Word_t *limit)
 {
-    L4_Word_t a = space.raw, D = L4_nilthread.raw;
     L4_Word_t c = L4ABI_SPACE_KMEM | (set ? L4ABI_SPACE_KMEM_SET : 0) |
                   (limit_kb & L4ABI_SPACE_KMEM_KB_MASK);
     L4_Word_t d = 0, s = 0;
-    __asm__ __volatile__(
-        "pushl  %%ebp\n\t"
-        "call   __L4_SpaceControl\n\t"
-        "popl   %%ebp"
-        : "+a"(a), "+c"(c), "+d"(d), "+S"(s), "+D"(D)
-        :
-        : "ebx", "memory");
+    L4_Word_t a = __L4_SpaceControlRegs(space.raw, &c, &d, &s, L4_nilthread.raw);
     *used = d;
     *limit = s;
     return a;

@@ -209,20 +209,29 @@ L4_INLINE void L4_Unmap(L4_Word_t control)
 /* in:  eax space specifier, ecx control, edx KIP area, esi UTCB area,
  *      edi redirector
  * out: eax result, ecx old control; ebx edx esi edi ebp clobbered */
+/* SpaceControl with every register in and out: eax result, ecx old
+ * control; Pecan's kernel-memory extension also returns edx and esi
+ * (L4_PecanSpaceKmem in <l4/pecan.h>). */
+L4_INLINE L4_Word_t __L4_SpaceControlRegs(L4_Word_t a, L4_Word_t *c, L4_Word_t *d,
+                                          L4_Word_t *s, L4_Word_t D)
+{
+    __asm__ __volatile__(
+        "pushl  %%ebp\n\t"
+        "call   __L4_SpaceControl\n\t"
+        "popl   %%ebp"
+        : "+a"(a), "+c"(*c), "+d"(*d), "+S"(*s), "+D"(D)
+        :
+        : "ebx", "memory");
+    return a;
+}
+
 L4_INLINE L4_Word_t L4_SpaceControl(L4_ThreadId_t SpaceSpecifier, L4_Word_t control,
                                     L4_Fpage_t KernelInterfacePageArea,
                                     L4_Fpage_t UtcbArea, L4_ThreadId_t redirector,
                                     L4_Word_t *old_control)
 {
-    L4_Word_t a = SpaceSpecifier.raw, c = control, d = KernelInterfacePageArea.raw;
-    L4_Word_t s = UtcbArea.raw, D = redirector.raw;
-    __asm__ __volatile__(
-        "pushl  %%ebp\n\t"
-        "call   __L4_SpaceControl\n\t"
-        "popl   %%ebp"
-        : "+a"(a), "+c"(c), "+d"(d), "+S"(s), "+D"(D)
-        :
-        : "ebx", "memory");
+    L4_Word_t c = control, d = KernelInterfacePageArea.raw, s = UtcbArea.raw;
+    L4_Word_t a = __L4_SpaceControlRegs(SpaceSpecifier.raw, &c, &d, &s, redirector.raw);
     *old_control = c;
     return a;
 }
