@@ -188,9 +188,11 @@ static L4_Word_t memctl(L4_Word_t fpage, L4_Word_t attr0)
     return L4_MemoryControl(0, attrs);
 }
 
+void test_kdebug(void);         /* kdebug.c */
+
 int main(void)
 {
-    tap_plan(17);
+    tap_plan(22);
     page[0] = 1;                        /* mapped */
     L4_Word_t fp = L4ABI_FPAGE((L4_Word_t)page, 12, 0);     /* attribute 0 */
 
@@ -217,6 +219,7 @@ int main(void)
     test_ipc_bad_input();
     test_no_pager();
     test_map_quota();
+    test_kdebug();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
