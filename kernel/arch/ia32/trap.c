@@ -94,8 +94,8 @@ static void v86_trap(struct trap_frame *f)
         interrupt(v);
     else if (v == TRAP_DB)
         (void)debug_status_take();
-    if (v != TRAP_NMI && v != TRAP_MC)
-        user_v86_exception(f, vm_eflags);
+    /* Always, even after an NMI: the thread must learn that it left v86. */
+    user_v86_exception(f, vm_eflags);
 }
 
 void trap_dispatch(struct trap_frame *f)
