@@ -141,6 +141,10 @@ void fpu_switch_eager(struct tcb *next)
 void fpu_release(struct tcb *t)
 {
     if (fpu_owner == t) {
+        if (fpu_eager) {        /* keep the invariant: no stale registers */
+            fpu_set_ts(false);
+            restore(clean_state);
+        }
         fpu_owner = NULL;       /* its registers are dead; nobody saves them */
         fpu_set_ts(true);
     }
