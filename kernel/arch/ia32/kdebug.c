@@ -9,7 +9,7 @@
  *                own virtual IF). PrintString prints at most KDB_MAX_STRING
  *                bytes, KDB_CHUNK at a time with a preemption point between
  *                chunks: interrupts are taken and a due switch happens, so
- *                output never holds the CPU longer than one chunk.
+ *                interrupts are never off for longer than one chunk.
  *   privileged:  ReadChar, ReadChar_Blocked, Enter, Shutdown, Stat (threads
  *                of sigma0's and the root task's spaces, thread_is_privileged).
  *                ReadChar_Blocked sleeps between polls; other threads run.
@@ -29,7 +29,7 @@
 
 #if KDB
 #define KDB_MAX_STRING 4096
-#define KDB_CHUNK      64
+#define KDB_CHUNK      16      /* one UART FIFO: ~1.4 ms at 115200 baud */
 #define KDB_POLL_US    (4 * TICK_US)    /* ReadChar_Blocked's sleep */
 
 /* Lets interrupts in and lets a due switch happen; the caller continues
