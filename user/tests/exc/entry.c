@@ -6,10 +6,12 @@
 #include <l4/message.h>
 #include <l4/schedule.h>
 #include <l4/sigma0.h>
+#include <l4/space.h>
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
 #include "syslinks.h"
+#include "pager.h"
 #include "exc.h"
 
 struct fregs { L4_Word_t eax, ecx, edx, ebx, esi, edi, ebp; };
@@ -215,6 +217,80 @@ static void v86_case(int no, const char *what, L4_Word_t cs, L4_Word_t ip, L4_Wo
     delete_thread(t);
 }
 
+/* An unprivileged space gets nothing mapped in v86 mode's reach, so v86
+ * mode faults at once even with IF clear (which QEMU lets a CPL-3 iret
+ * set: with a `jmp $` there the machine would never see an interrupt). */
+#define LBL_MAPLOW 0x620
+static L4_Word_t v86_child_stack[1024] __attribute__((aligned(16)));
+static volatile L4_Word_t v86_child_flags;
+
+static void v86_child(void)
+{
+    L4_Set_ExceptionHandler(root_tid);
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    load_tag(LBL_MAPLOW, 0, 0);
+    L4_Call(root_tid);                  /* the reply maps V86_PAGE, or not */
+    v86_child_flags = v86_enter(0x1000, 0, EFL_VM | 0x2);
+    (void)*(volatile char *)V86_PAGE;   /* a page fault if nothing is there */
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static L4_MsgTag_t next_from(L4_ThreadId_t t, L4_Word_t unless_fault_at)
+{
+    for (;;) {
+        L4_MsgTag_t tag = receive(t);
+        if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT ||
+            (w[1] & ~0xffful) == unless_fault_at || !pager_answer_fault(tag))
+            return tag;
+        L4_Reply(t);
+    }
+}
+
+static void v86_unprivileged(void)
+{
+    L4_ThreadId_t child = tid(129);
+    int good = pager_start_child(child, root_tid, v86_child,
+                                 (L4_Word_t)&v86_child_stack[1020], 0xbff00000, 0xbfe00000);
+    L4_MsgTag_t tag = next_from(child, ~0ul);
+    good = good && L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MAPLOW;
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(V86_PAGE, 12),
+                                                  L4_FullyAccessible), V86_PAGE);
+    load_tag(0, 0, 2);
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    L4_Reply(child);
+    tag = next_from(child, ~0ul);
+    ok(good && is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 13 && (M_EFLAGS & EFL_VM) &&
+       !(M_EFLAGS & EFL_IF) && M_EIP == V86_PAGE,
+       "unprivileged v86 with IF clear: nothing mapped below %#x, so it faults at once "
+       "(eip %lx eflags %lx)", 0x110000, M_EIP, M_EFLAGS);
+    M_EIP = (L4_Word_t)v86_resume;
+    M_ESP = v86_saved_esp;
+    reply_regs(child);
+    tag = next_from(child, V86_PAGE);
+    ok((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT &&
+       (w[1] & ~0xffful) == V86_PAGE && (v86_child_flags & EFL_IF),
+       "the map item to %lx was refused: the child's touch there faults (%lx)",
+       V86_PAGE, w[1]);
+    delete_thread(child);
+
+    /* Nor may SpaceControl put a KIP or UTCB area there. */
+    L4_ThreadId_t s = tid(130);
+    L4_Word_t old;
+    L4_ThreadControl(s, s, root_tid, L4_nilthread, (void *)~0ul);
+    L4_Word_t k = L4_SpaceControl(s, 0, L4_FpageLog2(0x1000, 12), L4_FpageLog2(0xbfe00000, 20),
+                                  L4_nilthread, &old);
+    L4_Word_t kerr = L4_ErrorCode();
+    L4_Word_t u = L4_SpaceControl(s, 0, L4_FpageLog2(0xbff00000, 12), L4_FpageLog2(0x100000, 16),
+                                  L4_nilthread, &old);
+    L4_Word_t uerr = L4_ErrorCode();
+    ok(!k && kerr == L4ABI_ERR_KIP_AREA && !u && uerr == L4ABI_ERR_UTCB_AREA,
+       "SpaceControl refuses KIP and UTCB areas below %#x (errors %lu, %lu)", 0x110000,
+       kerr, uerr);
+    delete_thread(s);
+}
+
 void test_v86(void)
 {
     v86_case(143, "page fault at cs:ip 2000:0", 0x2000, 0, EFL_VM | EFL_IF | 0x2);
@@ -224,6 +300,9 @@ void test_v86(void)
         ok(1, "v86 spinning resumes # SKIP");
         ok(1, "v86 hlt with IOPL 3 # SKIP no page at %lx", V86_PAGE);
         ok(1, "v86 hlt resumes # SKIP");
+        ok(1, "unprivileged v86 # SKIP");
+        ok(1, "unprivileged low mapping # SKIP");
+        ok(1, "SpaceControl low areas # SKIP");
         return;
     }
     volatile unsigned char *code = (volatile unsigned char *)V86_PAGE;
@@ -232,4 +311,5 @@ void test_v86(void)
     code[2] = 0xf4;         /* hlt */
     v86_case(144, "spinning until the timer", 0x1000, 0, EFL_VM | EFL_IF | 0x2);
     v86_case(145, "hlt, IOPL 3 asked for", 0x1000, 2, EFL_VM | EFL_IF | EFL_IOPL | 0x2);
+    v86_unprivileged();
 }

@@ -710,9 +710,19 @@ static void test_fpu(void)
        "next FPU use traps %s and saves nothing", eager ? "not (state already loaded)" : "once");
 }
 
+/* Workers have no pager: every page of this program must be mapped in
+ * our space (by sigma0, our pager) before they touch it. */
+extern char __executable_start[], _end[];
+static void touch_all_pages(void)
+{
+    for (volatile char *p = __executable_start; p < _end; p += 4096)
+        (void)*p;
+}
+
 int main(void)
 {
     root_tid = L4_Myself();
+    touch_all_pages();
     tap_plan(74 + ENTRY_TESTS);
     test_classes();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
