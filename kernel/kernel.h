@@ -8,6 +8,8 @@ struct trap_frame;
 
 void user_exception(struct trap_frame *f);       /* exception.c */
 void user_syscall_exception(struct trap_frame *f); /* int n not served */
+/* The thread just left virtual-8086 mode (trap.c); vm_eflags as it was. */
+void user_v86_exception(struct trap_frame *f, uint32_t vm_eflags);
 void irq_entry(unsigned irq);                     /* irq.c */
 void syscall_entry(struct trap_frame *f);         /* arch syscall decoding */
 void return_to_user_checks(struct trap_frame *f); /* sched.c: preemption */

@@ -165,6 +165,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
+    case L4ABI_KDB_STAT_FPU_EAGER: return fpu_eager;
     default: return ~0u;
     }
 }
@@ -253,7 +254,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     irqchip_init(!cmdline_has(boot_info.cmdline, "noapic"));
     timer_init();
     sysenter_init();
-    fpu_init();
+    fpu_init(cmdline_has(boot_info.cmdline, "fpu=eager"));
     /* Alignment checks for user threads that set EFLAGS.AC: their #AC
      * goes to their exception handler. */
     write_cr0(read_cr0() | CR0_AM);

@@ -6,7 +6,9 @@
  * ends are 4 MiB aligned, else 4 KiB). The mdb maps only what the sender
  * really has, with (sender's rights & item's rights), and makes 4 MiB
  * mappings only from 4 MiB mappings. Nothing lands in or comes from kernel
- * space, and nothing lands on a KIP or UTCB area: those pages are the
+ * space, nothing lands in an unprivileged space's first V86_REACH bytes
+ * (virtual-8086 mode's reach, layout.h), and nothing lands on a KIP or UTCB
+ * area: those pages are the
  * kernel's and are not in the mdb; a 4 MiB piece touching one is mapped
  * page by page around it.
  *
@@ -42,6 +44,13 @@ static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
     }
     return !s->utcb_size ||
            (uint64_t)s->utcb_base + s->utcb_size <= va || s->utcb_base >= end;
+}
+
+/* May [va, +2^log2) be mapped into s? As range_ok, and nothing of an
+ * unprivileged space's first V86_REACH bytes (layout.h). */
+static bool dst_ok(const struct space *s, uint32_t va, unsigned log2)
+{
+    return range_ok(s, va, log2) && (s->privileged || va >= V86_REACH);
 }
 
 /* May sigma0 own the physical page pa? Not if any byte of it is the
@@ -143,7 +152,7 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     unsigned log2;
     fpage_iter_init(&it, &x);
     while (fpage_iter_next(&it, &src, &dst, &log2)) {
-        if (range_ok(from, src, log2) && range_ok(to, dst, log2)) {
+        if (range_ok(from, src, log2) && dst_ok(to, dst, log2)) {
             if (!map_piece(from, src, to, dst, log2, rights, grant))
                 return;             /* out of kernel memory */
             continue;
@@ -152,7 +161,7 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
             continue;
         for (uint32_t off = 0; off < SUPERPAGE_SIZE; off += PAGE_SIZE)
             if (range_ok(from, src + off, PAGE_SHIFT) &&
-                range_ok(to, dst + off, PAGE_SHIFT) &&
+                dst_ok(to, dst + off, PAGE_SHIFT) &&
                 !map_piece(from, src + off, to, dst + off, PAGE_SHIFT, rights, grant))
                 return;
     }

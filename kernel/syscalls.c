@@ -226,6 +226,12 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     if (redirector != L4ABI_NILTHREAD && redirector != L4ABI_ANYTHREAD &&
         !tcb_resolve(current, redirector))
         return fail(L4ABI_ERR_INVALID_THREAD);
+    /* Nothing of the kernel's in virtual-8086 mode's reach either (layout.h):
+     * a UTCB there would be user-writable code for v86 mode. */
+    if ((kip_area & L4ABI_FPAGE_BASE_MASK) < V86_REACH)
+        return fail(L4ABI_ERR_KIP_AREA);
+    if ((utcb_area & L4ABI_FPAGE_BASE_MASK) < V86_REACH)
+        return fail(L4ABI_ERR_UTCB_AREA);
     int err = space_set_areas(t->space, kip_area, utcb_area);
     if (err)
         return fail((uint32_t)err);

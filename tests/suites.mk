@@ -140,6 +140,13 @@ test-bochs-exc: all | $(T)
 	-@$(BT) --name bochs-exc --log $(T)/bochs-exc.log --result $(T)/bochs-exc.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 
+# The exceptions suite (its FPU tests above all) with eager FPU switching.
+SPECIAL_SUITES += exc-fpu-eager
+SPECIAL_RESULTS += exc-fpu-eager
+test-exc-fpu-eager: all | $(T)
+	-@$(QT) --name exc-fpu-eager --append fpu=eager --log $(T)/exc-fpu-eager.log \
+	  --result $(T)/exc-fpu-eager.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
+
 # Real interrupts held by the virtual IF, with PVI.
 SPECIAL_SUITES += bochs-vifirq
 SPECIAL_RESULTS += bochs-vifirq
@@ -175,6 +182,11 @@ bench: all | $(T)
 	    $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
+	@# The FPU costs once more with eager switching (fpu=eager).
+	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
+	  grep '^bench: ipc' $(T)/bench-exc-eager.log | sed 's/^bench:/bench (fpu=eager):/' || \
+	  { echo "bench-exc with fpu=eager failed"; tail -20 $(T)/bench-exc-eager.log; exit 1; }
 	@# Bochs has VME/PVI (QEMU has not): cli/sti without traps, and its
 	@# TSC counts instructions too (clock: sync=none).
 	@$(BT) --name bench-exc-bochs --timeout 300 --log $(T)/bench-exc-bochs.log \

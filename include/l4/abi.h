@@ -610,6 +610,7 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_FPU_AREAS    36      /* FPU save areas allocated now */
 #define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
 #define L4ABI_KDB_STAT_VIF_RELEASES 38      /* sti that released a held interrupt */
+#define L4ABI_KDB_STAT_FPU_EAGER    39      /* 1 if booted with fpu=eager */
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

@@ -20,8 +20,17 @@
 #define IDLE_TICKS  10          /* RTC ticks at 2 Hz */
 
 enum { BIT_SERIAL = 0, BIT_RTC = 1 };
+#define LBL_END_DEMO 0x5d0      /* driver -> root: end the demo (Shutdown is privileged) */
 
 static L4_Word_t driver_stack[1024] __attribute__((aligned(16)));
+
+/* Only privileged threads may shut the machine down (docs/abi.md): the
+ * driver asks us, its pager. */
+static void end_demo(void)
+{
+    L4_LoadMR(0, L4ABI_TAG(LBL_END_DEMO, 0, 0));
+    L4_Send(L4_Pager());
+}
 
 /* Runs in the driver's space: one thread waits for both interrupts. */
 static void driver_main(void)
@@ -44,7 +53,7 @@ static void driver_main(void)
                 idle = 0;
                 if (c == 'q') {
                     printf("\nserial driver: 'q' typed, bye\n");
-                    L4_KDB_Shutdown(0);
+                    end_demo();
                 }
                 printf("%c", c == '\r' ? '\n' : c);
             }
@@ -54,7 +63,7 @@ static void driver_main(void)
             rtc_ack();
             if (++idle >= IDLE_TICKS) {
                 printf("\nserial driver: no input for %d s, ending the demo\n", IDLE_TICKS / 2);
-                L4_KDB_Shutdown(0);
+                end_demo();
             }
             L4_AckInterrupt(irq8);
         }
@@ -79,7 +88,9 @@ static void serve(L4_ThreadId_t drv)
             continue;
         L4_Word_t kind = L4_Label(tag) & L4ABI_LABEL_KIND_MASK, mr1;
         L4_StoreMR(1, &mr1);
-        if (kind == L4ABI_LABEL_PAGEFAULT) {
+        if (L4_Label(tag) == LBL_END_DEMO) {
+            L4_KDB_Shutdown(0);
+        } else if (kind == L4ABI_LABEL_PAGEFAULT) {
             L4_Word_t page = mr1 & ~0xffful;
             volatile char *p = (volatile char *)page;
             char c = *p;

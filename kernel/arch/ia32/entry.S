@@ -1,8 +1,20 @@
 /* Kernel entry and exit. Every trap, interrupt and int-gate system call
  * builds a struct trap_frame on the current thread's kernel stack and calls
  * trap_dispatch; sysenter builds the same frame, so the rest of the kernel
- * sees one kind of user context. */
+ * sees one kind of user context.
+ *
+ * EFLAGS invariant: the kernel always runs with EFLAGS = KERNEL_EFLAGS
+ * (only the reserved bit; IF, TF, DF, NT, AC, RF all clear) except inside
+ * irq_window and the idle loop, which toggle IF alone. Every entry path
+ * loads it before any C code runs, whatever the user left in DF, AC, NT or
+ * TF: an interrupt gate clears TF, NT, RF and IF but not DF and AC, and
+ * sysenter clears only IF, VM and RF. arch_switch does not save EFLAGS, so
+ * this invariant is what keeps one thread's flags (NT above all: an iret
+ * with NT set is a task return) out of another thread's kernel path. The
+ * user's own flags live in the trap frame and come back on exit. */
 #include "layout.h"
+
+#define KERNEL_EFLAGS 0x2
 
 /* Vectors where the CPU pushes an error code itself. */
 #define HAS_ERROR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
@@ -32,7 +44,11 @@ vector\n:
     .globl trap_common
 trap_common:
     pushal
-    cld
+    pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the rest) */
+    popfl
+    testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
+    jnz v86_entry
+trap_body:
     movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
@@ -46,6 +62,27 @@ trap_return:
     addl $8, %esp                   /* vector, error code */
     iret
 
+/* An entry from virtual-8086 mode (a CPL-3 iret with VM=1, which some
+ * emulators allow): the CPU pushed es, ds, fs, gs above the usual frame
+ * and loaded null into all four. Slide the 15-word frame up over them so
+ * it sits where tcb_frame expects it, mark the vector with TRAP_FROM_V86
+ * (trap_dispatch takes the thread out of v86 mode) and give the thread its
+ * %gs back. No iret ever returns to v86 mode: the VM bit is cleared before
+ * anything can block or switch. */
+v86_entry:
+    movl $14, %ecx
+1:  movl (%esp,%ecx,4), %eax
+    movl %eax, 16(%esp,%ecx,4)
+    decl %ecx
+    jns 1b
+    addl $16, %esp
+    orl $0x200, 32(%esp)            /* TRAP_FROM_V86 in the vector word */
+    movl $SEL_UTCB, %eax
+    movl %eax, %gs
+    xorl %eax, %eax
+    movl %eax, %fs
+    jmp trap_body
+
 /* sysenter: esp = &tss.esp0 (MSR), user esp in %ebp, return eip in %ebx.
  * Build the frame an int-gate entry would have built. */
     .globl sysenter_entry
@@ -55,12 +92,13 @@ sysenter_entry:
     pushl %ebp                      /* user esp */
     pushfl
     orl  $0x200, (%esp)             /* user eflags had IF set */
+    pushl $KERNEL_EFLAGS            /* sysenter kept NT, AC, DF: drop them */
+    popfl
     pushl $SEL_UCODE
     pushl %ebx                      /* return address */
     pushl $0
     pushl $0x100                    /* SYSENTER_MARK: not an IDT vector */
     pushal
-    cld
     movl $SEL_UDATA, %eax
     movl %eax, %ds
     movl %eax, %es
@@ -80,7 +118,7 @@ sysenter_entry:
     movl 20(%esp), %ecx             /* frame esp */
     addl $16, %esp                  /* vector, error, eip, cs */
     andl $~0x200, (%esp)            /* IF stays off until sysexit */
-    popfl
+    popfl                           /* the user's NT, AC, DF: no iret follows */
     sti                             /* takes effect after sysexit */
     sysexit
 

@@ -100,11 +100,13 @@ void arch_dump_user_frame(const struct tcb *t)
     trap_dump(tcb_frame(t));
 }
 
-/* Sends f as an exception message and applies the handler's reply. */
-static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)
+/* Sends f as an exception message (EFLAGS word `eflags`) and applies the
+ * handler's reply. */
+static void deliver_flags(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err,
+                          uint32_t eflags)
 {
     uint32_t w[L4ABI_EXC_UNTYPED_DEBUG] = {
-        [L4ABI_EXC_MR_EIP - 1] = f->eip,  [L4ABI_EXC_MR_EFLAGS - 1] = f->eflags,
+        [L4ABI_EXC_MR_EIP - 1] = f->eip,  [L4ABI_EXC_MR_EFLAGS - 1] = eflags,
         [L4ABI_EXC_MR_EXCNO - 1] = excno, [L4ABI_EXC_MR_ERRCODE - 1] = err,
         [L4ABI_EXC_MR_EDI - 1] = f->edi,  [L4ABI_EXC_MR_ESI - 1] = f->esi,
         [L4ABI_EXC_MR_EBP - 1] = f->ebp,  [L4ABI_EXC_MR_ESP - 1] = f->esp,
@@ -128,6 +130,18 @@ static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32
     f->edx = w[L4ABI_EXC_MR_EDX - 1];
     f->ecx = w[L4ABI_EXC_MR_ECX - 1];
     f->eax = w[L4ABI_EXC_MR_EAX - 1];
+}
+
+static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)
+{
+    deliver_flags(f, label, excno, err, f->eflags);
+}
+
+/* The frame is already a protected-mode one (trap.c); the message says
+ * where the thread was by VM in its EFLAGS word. */
+void user_v86_exception(struct trap_frame *f, uint32_t vm_eflags)
+{
+    deliver_flags(f, L4ABI_LABEL_EXCEPTION, TRAP_GP, 0, vm_eflags);
 }
 
 /* A vector-n `int` the kernel does not serve, eip after the instruction. */

@@ -1,15 +1,27 @@
-/* Lazy FPU switching. The FPU holds the state of one thread, its owner.
- * A switch to any other thread sets CR0.TS; that thread's first FPU, MMX
- * or SSE instruction raises #NM, and only then is the owner's state saved
- * (fxsave, or fnsave without FXSR) into the owner's save area and the new
- * thread's loaded. A thread gets its 512-byte save area (KMEM_FPU) on its
- * first FPU use, so threads that never touch the FPU cost nothing. A
- * first use loads a clean state (default control words, every register
- * zero), never the previous owner's registers.
+/* FPU switching, lazy (the default) or eager (boot option "fpu=eager").
  *
- * Invariant: CR0.TS is clear exactly while current == fpu_owner (fpu_ts_set
- * caches CR0.TS to spare CR0 writes). This is the only file that touches
- * FPU state; the kernel itself is built without FPU/SSE code. */
+ * Lazy: the FPU holds the state of one thread, its owner. A switch to any
+ * other thread sets CR0.TS; that thread's first FPU, MMX or SSE
+ * instruction raises #NM, and only then is the owner's state saved
+ * (fxsave, or fnsave without FXSR) into the owner's save area and the new
+ * thread's loaded. The registers keep the last owner's values while other
+ * threads run, which a CPU's speculative execution may leak (LazyFP,
+ * CVE-2018-3665); eager mode exists for that.
+ *
+ * Eager: a switch away from the owner saves its state at once; a switch to
+ * a thread with a save area loads it at once, and a switch to any other
+ * thread loads the clean state instead, so the registers only ever hold
+ * the running thread's values or clean ones. Invariant there: fpu_owner is
+ * current or NULL. A thread's first FPU use still traps (#NM) once to get
+ * its area.
+ *
+ * Both: a thread gets its 512-byte save area (KMEM_FPU) on its first FPU
+ * use, so threads that never touch the FPU cost nothing. A first use loads
+ * a clean state (default control words, every register zero), never the
+ * previous owner's registers. CR0.TS is clear exactly while current ==
+ * fpu_owner (fpu_ts_set caches CR0.TS to spare CR0 writes). This is the
+ * only file that touches FPU state; the kernel itself is built without
+ * FPU/SSE code. */
 #include "fpu.h"
 #include "cpu.h"
 #include "../../thread.h"
@@ -24,6 +36,7 @@
 uint32_t fpu_traps, fpu_saves, fpu_areas;
 struct tcb *fpu_owner;
 bool fpu_ts_set;
+bool fpu_eager;
 static uint8_t clean_state[FPU_AREA_SIZE] __attribute__((aligned(16)));
 
 #define CR0_MP (1u << 1)
@@ -57,8 +70,9 @@ static void restore(const void *area)
         __asm__ volatile("frstor (%0)" :: "r"(area) : "memory");
 }
 
-void fpu_init(void)
+void fpu_init(bool eager)
 {
+    fpu_eager = eager;
     /* Native x87 error reporting (#MF), FPU present, wait honours TS. */
     write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
     fpu_ts_set = true;
@@ -78,7 +92,7 @@ void fpu_init(void)
         *(uint32_t *)&clean_state[0] = 0x037f;      /* FCW */
         *(uint32_t *)&clean_state[8] = 0xffff;      /* FTW: all empty */
     }
-    kprintf("fpu: lazy switching with %s%s\n", cpu.fxsr ? "fxsave" : "fnsave",
+    kprintf("fpu: %s switching with %s%s\n", eager ? "eager" : "lazy", cpu.fxsr ? "fxsave" : "fnsave",
             cpu.sse ? ", SSE enabled (OSFXSR, OSXMMEXCPT)" : "");
 }
 
@@ -107,9 +121,32 @@ void fpu_trap(struct tcb *t)
     fpu_owner = t;
 }
 
+void fpu_switch_eager(struct tcb *next)
+{
+    if (fpu_owner) {
+        fpu_set_ts(false);
+        save(fpu_owner->fpu);
+        fpu_saves++;
+        fpu_owner = NULL;
+        if (!next->fpu)
+            restore(clean_state);       /* nothing of the old owner stays */
+    }
+    if (next->fpu) {
+        fpu_set_ts(false);
+        restore(next->fpu);
+        fpu_owner = next;
+    } else {
+        fpu_set_ts(true);               /* its first use traps for an area */
+    }
+}
+
 void fpu_release(struct tcb *t)
 {
     if (fpu_owner == t) {
+        if (fpu_eager) {        /* keep the invariant: no stale registers */
+            fpu_set_ts(false);
+            restore(clean_state);
+        }
         fpu_owner = NULL;       /* its registers are dead; nobody saves them */
         fpu_set_ts(true);
     }

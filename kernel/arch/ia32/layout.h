@@ -36,6 +36,13 @@
 #define LOWMEM_ROM_BASE      0x000A0000
 #define LOWMEM_END           0x00100000
 
+/* Linear addresses virtual-8086 mode can reach (CS*16 + IP < 1 MiB + 64 KiB).
+ * Unprivileged spaces get nothing mapped there (map items, KIP and UTCB
+ * areas), so a thread that enters v86 mode on an emulator that allows it
+ * from CPL 3 faults at its first instruction, even with IF clear
+ * (docs/exceptions.md, "Virtual-8086 mode"). */
+#define V86_REACH        0x00110000
+
 /* GDT selectors. Data segments are flat DPL-3 ones in both modes, so that
  * entering the kernel needs no data-segment reload beyond a sanity reset. */
 #define SEL_KCODE   0x08

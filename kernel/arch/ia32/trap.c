@@ -8,6 +8,7 @@
 #include "debug.h"
 #include "irqchip.h"
 #include "apic.h"
+#include "syscall_vectors.h"
 #include "../../console.h"
 #include "../../arch.h"
 #include "../../kernel.h"
@@ -65,10 +66,47 @@ NORETURN void double_fault_task(void)
     arch_shutdown(3);
 }
 
+static void interrupt(uint32_t v)
+{
+    int line = irqchip_vector_line(v);
+    if (line >= 0)
+        irq_entry((unsigned)line);
+}
+
+/* A thread in virtual-8086 mode got there by its own iret (only emulators
+ * allow that from CPL 3). entry.S already moved the frame into place;
+ * here the thread leaves v86 mode for good: flat user selectors, EIP and
+ * ESP as the linear addresses CS*16+IP and SS*16+SP, EFLAGS reduced to
+ * what a user may hold (an emulator may have let the iret raise IOPL or
+ * clear IF) with the virtual IF on. The event itself is handled (an
+ * interrupt is still an interrupt); then the thread's exception handler
+ * gets #GP, error code 0, with VM set in the EFLAGS word (exception.c). */
+static void v86_trap(struct trap_frame *f)
+{
+    uint32_t v = f->vector & ~TRAP_FROM_V86, vm_eflags = f->eflags;
+    f->vector = v;
+    f->eip = ((f->cs & 0xffff) << 4) + (f->eip & 0xffff);
+    f->esp = ((f->ss & 0xffff) << 4) + (f->esp & 0xffff);
+    f->cs = SEL_UCODE;
+    f->ss = SEL_UDATA;
+    f->eflags = (f->eflags & EFL_USER_MASK) | EFL_USER_FIXED | EFL_VIF;
+    if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE)
+        interrupt(v);
+    else if (v == TRAP_DB)
+        (void)debug_status_take();
+    /* Always, even after an NMI: the thread must learn that it left v86. */
+    user_v86_exception(f, vm_eflags);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
 
+    if (v & TRAP_FROM_V86) {
+        v86_trap(f);
+        return_to_user_checks(f);
+        return;
+    }
     if (v < 32) {
         if (!frame_from_user(f)) {
             if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
@@ -83,13 +121,11 @@ void trap_dispatch(struct trap_frame *f)
         }
         user_exception(f);
     } else if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) {
-        int line = irqchip_vector_line(v);
-        if (line >= 0)
-            irq_entry((unsigned)line);
+        interrupt(v);
+    } else if (v >= SYSCALL_VECTOR_BASE && v <= SYS_LAST) {
+        syscall_entry(f);       /* only these gates are user-callable (idt.c) */
     } else if (v == APIC_SPURIOUS_VECTOR) {
         /* local APIC spurious interrupt: no EOI */
-    } else if (v >= SYSCALL_VECTOR_BASE) {
-        syscall_entry(f);
     } else {
         kprintf("trap: unexpected vector %u\n", v);
     }

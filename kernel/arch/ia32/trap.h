@@ -34,9 +34,13 @@ struct trap_frame {
 #define IRQ_BASE 0x20           /* PIC lines are remapped to 0x20..0x2f */
 #define SYSCALL_VECTOR_BASE 0x80
 
+/* entry.S marks the vector word of an entry from virtual-8086 mode. */
+#define TRAP_FROM_V86 0x200
+
+/* A user frame: ring 3 code, or virtual-8086 mode (EFLAGS.VM, any CS). */
 static inline bool frame_from_user(const struct trap_frame *f)
 {
-    return (f->cs & 3) == 3;
+    return (f->cs & 3) == 3 || (f->eflags & (1u << 17));
 }
 
 void idt_init(void);

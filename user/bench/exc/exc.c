@@ -3,7 +3,9 @@
  *   - exception IPC round trip: ud2 -> handler -> reply (eip += 2) -> resume
  *   - one cli/sti pair (trap + emulation without PVI; no trap with PVI)
  *   - IPC round trip between two threads, without and with FPU state to
- *     move on every switch (both touch the x87 each round). */
+ *     move on every switch (both touch the x87 each round); `make bench`
+ *     runs this program with lazy (default) and eager (fpu=eager) FPU
+ *     switching. */
 #include <l4/thread.h>
 #include <l4/ipc.h>
 #include <l4/message.h>
@@ -143,9 +145,11 @@ int main(void)
     unsigned long fpu = ipc_roundtrip(e, 1);
     L4_Word_t nm = L4_KDB_Stat(L4ABI_KDB_STAT_FPU_TRAPS) - nm0;
     good &= plain && fpu;
-    printf("bench: ipc-roundtrip without FPU state: %lu instructions\n", plain);
-    printf("bench: ipc-roundtrip with FPU state moved both ways: %lu instructions "
-           "(%lu #NM traps over %d round trips)\n", fpu, nm, N + WARMUP);
+    const char *mode = L4_KDB_Stat(L4ABI_KDB_STAT_FPU_EAGER) ? "eager" : "lazy";
+    printf("bench: ipc-roundtrip without FPU state (%s FPU switching): %lu instructions\n",
+           mode, plain);
+    printf("bench: ipc-roundtrip with FPU state moved both ways (%s FPU switching): "
+           "%lu instructions (%lu #NM traps over %d round trips)\n", mode, fpu, nm, N + WARMUP);
 
     tap_plan(1);
     ok(good, "benchmark ran");

@@ -108,9 +108,11 @@ static L4_Word_t memctl(L4_Word_t fpage, L4_Word_t attr0)
     return L4_MemoryControl(0, attrs);
 }
 
+void test_kdebug(void);         /* kdebug.c */
+
 int main(void)
 {
-    tap_plan(15);
+    tap_plan(20);
     page[0] = 1;                        /* mapped */
     L4_Word_t fp = L4ABI_FPAGE((L4_Word_t)page, 12, 0);     /* attribute 0 */
 
@@ -136,6 +138,7 @@ int main(void)
     ok(b.raw > a.raw, "SystemClock advances (%lu us)", (unsigned long)(b.raw - a.raw));
     test_ipc_bad_input();
     test_no_pager();
+    test_kdebug();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }

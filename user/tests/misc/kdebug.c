@@ -1,0 +1,125 @@
+/* Who may use the kernel debugger interface (docs/abi.md): output from
+ * everyone; input, Stat, Enter and Shutdown only from privileged threads,
+ * an unprivileged caller's int3 being a plain #BP exception; a privileged
+ * ReadChar_Blocked sleeps instead of holding the CPU. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/kdebug.h>
+#include <l4/abi.h>
+#include "libc.h"
+#include "tap.h"
+#include "pager.h"
+
+#define LBL_KD_DONE 0x5a0
+#define NPRIV_OPS   5
+static L4_ThreadId_t kroot;
+static char long_string[4000];
+static L4_Word_t kstack[1024] __attribute__((aligned(16)));
+
+/* Runs in its own, unprivileged space (1:1 pages of ours). */
+static void kdebug_child(void)
+{
+    L4_Set_ExceptionHandler(kroot);
+    L4_KDB_PrintString("misc: kdebug PrintString from an unprivileged space\n");
+    L4_KDB_PrintString(long_string);
+    L4_KDB_PrintChar('\n');
+    L4_Word_t a = (unsigned char)L4_KDB_ReadChar_Blocked();
+    L4_Word_t b = (unsigned char)L4_KDB_ReadChar();
+    L4_Word_t c = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
+    L4_KDB_Enter("unprivileged Enter");
+    L4_KDB_Shutdown(7);
+    L4_LoadMR(0, L4ABI_TAG(LBL_KD_DONE, 3, 0));
+    L4_LoadMR(1, a);
+    L4_LoadMR(2, b);
+    L4_LoadMR(3, c);
+    L4_Call(kroot);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_unprivileged(void)
+{
+    L4_ThreadId_t child = L4_GlobalId(91, 1);
+    kroot = L4_Myself();
+    for (unsigned i = 0; i + 1 < sizeof(long_string); i++)
+        long_string[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
+    int started = pager_start_child(child, kroot, kdebug_child, (L4_Word_t)&kstack[1020],
+                                    0xbff00000, 0xbfe00000);
+    ok(started, "unprivileged child space started");
+    int bps = 0;
+    L4_MsgTag_t tag;
+    for (int i = 0; started && i < NPRIV_OPS; i++) {
+        L4_Word_t r[13] = { 0 };
+        tag = pager_receive(child);
+        if (L4_IpcFailed(tag) || L4_Label(tag) != L4ABI_LABEL_EXCEPTION ||
+            L4_UntypedWords(tag) != 12)
+            break;
+        L4_StoreMRs(1, 12, &r[1]);
+        if (r[L4ABI_EXC_MR_EXCNO] != 3)
+            break;
+        bps++;
+        r[L4ABI_EXC_MR_EAX] = 'A' + (L4_Word_t)i;   /* resume after the int3 */
+        L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
+        L4_LoadMRs(1, 12, &r[1]);
+        L4_Reply(child);
+    }
+    ok(bps == NPRIV_OPS, "ReadChar_Blocked, ReadChar, Stat, Enter and Shutdown from an "
+       "unprivileged thread are #BP exceptions to its handler (%d of %d)", bps, NPRIV_OPS);
+    L4_Word_t res[4] = { 0 };
+    tag = bps == NPRIV_OPS ? pager_receive(child) : (L4_MsgTag_t){ .raw = 0 };
+    if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_KD_DONE)
+        L4_StoreMRs(1, 3, &res[1]);
+    ok(res[1] == 'A' && res[2] == 'B' && res[3] == 'C',
+       "the child resumed with the handler's eax each time; the machine is still up");
+    L4_ThreadControl(child, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+/* ---- a privileged ReadChar_Blocked without input ---- */
+static volatile unsigned long counter;
+static volatile int reader_done;
+static L4_Word_t cstack[512] __attribute__((aligned(16))), rstack[512] __attribute__((aligned(16)));
+
+static void counter_main(void)
+{
+    for (;;)
+        counter++;
+}
+
+static void reader_main(void)
+{
+    (void)L4_KDB_ReadChar_Blocked();
+    reader_done = 1;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_privileged_readchar(void)
+{
+    L4_ThreadId_t me = L4_Myself(), c = L4_GlobalId(82, 1), r = L4_GlobalId(83, 1);
+    L4_ThreadControl(c, me, me, me, (void *)(0xbfe00000u + 3 * L4ABI_UTCB_SIZE));
+    L4_ThreadControl(r, me, me, me, (void *)(0xbfe00000u + 4 * L4ABI_UTCB_SIZE));
+    L4_Set_Priority(r, 200);            /* above the counter */
+    L4_Start_SpIp(c, (L4_Word_t)&cstack[508], (L4_Word_t)counter_main);
+    L4_Start_SpIp(r, (L4_Word_t)&rstack[508], (L4_Word_t)reader_main);
+    L4_Sleep(L4_TimePeriod(20000));
+    unsigned long c0 = counter;
+    L4_Sleep(L4_TimePeriod(20000));
+    unsigned long c1 = counter;
+    ok(!reader_done && c1 > c0, "a higher-priority thread waiting in ReadChar_Blocked "
+       "(no input) lets lower ones run (%lu -> %lu)", c0, c1);
+    L4_ThreadControl(r, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    L4_ThreadControl(c, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    L4_Clock_t a = L4_SystemClock();
+    L4_Sleep(L4_TimePeriod(5000));
+    L4_Clock_t b = L4_SystemClock();
+    ok(b.raw - a.raw >= 5000, "the waiting reader deleted cleanly; timers still run");
+}
+
+void test_kdebug(void)
+{
+    test_unprivileged();
+    test_privileged_readchar();
+}
