@@ -134,11 +134,11 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window)
 {
     if (fpage_is_io(fpage)) {
-        /* Ports land at the same port numbers; any receive window other
-         * than nil accepts them. */
-        if (window != 0)
-            io_map(s->space, r->space, fpage,
-                   (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
+        /* Ports land at the same port numbers, whatever the receive
+         * window says (Pistachio's receive window for I/O fpages is the
+         * whole port space, even when BR0 is nil). */
+        io_map(s->space, r->space, fpage,
+               (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
         return;
     }
     struct fpage_xfer x;

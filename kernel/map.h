@@ -10,7 +10,9 @@ struct space;
 /* One map or grant item (words item0, fpage) from s to r, whose receive
  * window (acceptor fpage, 0 = none) is `window`, by the X.2 rules (see
  * map.c). Pages s does not have are skipped; KIP and UTCB pages never
- * move; nothing moves into or out of kernel space. */
+ * move; nothing moves into or out of kernel space. The caller refuses a
+ * memory fpage into a nil window (message overflow); I/O fpages are
+ * accepted whatever the window. */
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window);
 

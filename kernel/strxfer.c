@@ -32,6 +32,7 @@
 #include "timeout.h"
 #include "pagefault.h"
 #include "ipc.h"
+#include "fpage.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -56,7 +57,7 @@ struct xfer {
     bool stop;                  /* stopped from outside: end now, keep `code` */
     bool detached;              /* the partner left: never touch it again */
     uint8_t code;               /* 0 or L4ABI_IPCERR_* */
-    struct tcb *fault_side;     /* for transfer timeouts: whose side stalled */
+    struct tcb *charged;        /* transfer timeout: the side that gets 5 */
 };
 
 /* ---- pages ---- */
@@ -93,12 +94,46 @@ static struct tcb *partner_of(const struct xfer *x)
     return x->owner == x->s ? x->r : x->s;
 }
 
+/* The error t's IPC ends with. Both sides get the same offset: the bytes
+ * copied by the whole IPC. A transfer timeout is "in current space" (5)
+ * for the charged side and "in partner's space" (6) for the other. */
 static uint32_t side_error(const struct xfer *x, const struct tcb *t)
 {
     uint32_t code = x->code;
-    if (code == L4ABI_IPCERR_XFER_TIMEOUT_SELF && x->fault_side != t)
+    if (code == L4ABI_IPCERR_XFER_TIMEOUT_SELF && x->charged != t)
         code = L4ABI_IPCERR_XFER_TIMEOUT_PARTNER;
     return code ? L4ABI_IPCERR(code, t == x->r, x->done) : 0;
+}
+
+/* X.2 as Pistachio implements it: a transfer timeout is charged to the
+ * side with the shorter transfer timeout (the sender's send and the
+ * receiver's receive xfer timeout compared), to the sender on a tie,
+ * whichever side faulted or stalled. Zero is shorter than any period,
+ * never longer than any. */
+static uint64_t xfer_to_key(uint16_t to, uint64_t now)
+{
+    if (to == L4ABI_TIME_NEVER)
+        return UINT64_MAX;
+    uint64_t dl = timeout_deadline(to, now);
+    return dl == DEADLINE_NOW ? 0 : dl;
+}
+
+static struct tcb *shorter_side(const struct xfer *x)
+{
+    uint64_t now = sched_now_us();
+    if (xfer_to_key(x->rcv_to, now) < xfer_to_key(x->snd_to, now))
+        return x->r;
+    return x->s;
+}
+
+/* Records why the copy ends; the first reason wins. */
+static void set_code(struct xfer *x, uint8_t code)
+{
+    if (x->code || !code)
+        return;
+    x->code = code;
+    if (code == L4ABI_IPCERR_XFER_TIMEOUT_SELF)
+        x->charged = shorter_side(x);
 }
 
 /* t stops waiting in TS_XFER. */
@@ -127,13 +162,10 @@ static void hand_to(struct xfer *x, struct tcb *t)
     wake(t);
 }
 
-/* Records why the copy ends; the first reason wins. */
-static void stop(struct xfer *x, uint8_t code, struct tcb *side)
+/* The copy is stopped from outside (or a partner leaves with an error). */
+static void stop(struct xfer *x, uint8_t code)
 {
-    if (!x->code) {
-        x->code = code;
-        x->fault_side = side;
-    }
+    set_code(x, code);
     x->stop = true;
 }
 
@@ -172,9 +204,9 @@ static void detach(struct xfer *x, bool alive, bool owner_alive)
 
 /* A stop from outside the copy: the partner goes at once; the owner comes
  * round to end the IPC (its turn given back, its pager wait cut short). */
-static void stop_now(struct xfer *x, uint8_t code, struct tcb *side, bool partner_alive)
+static void stop_now(struct xfer *x, uint8_t code, bool partner_alive)
 {
-    stop(x, code, side);
+    stop(x, code);
     detach(x, partner_alive, true);
     if (x->in_fault)            /* the owner is the runner now */
         ipc_end_wait(x->owner, true, true);
@@ -288,8 +320,7 @@ static uint32_t own_fault(struct xfer *x, uint32_t addr, unsigned rwx)
 
 static void end_item(struct xfer *x, uint8_t code)
 {
-    if (code && !x->code)
-        x->code = code;
+    set_code(x, code);
     x->item_over = true;
     paging_copy_window_clear(0);
     paging_copy_window_clear(1);
@@ -318,7 +349,6 @@ static void run(struct xfer *x)
             if (x->stop)
                 continue;
             if (err) {
-                x->fault_side = me;
                 end_item(x, L4ABI_IPCERR_XFER_TIMEOUT_SELF);
                 break;
             }
@@ -337,8 +367,11 @@ static void run(struct xfer *x)
         if (n > PAGE_SIZE - (ra & (PAGE_SIZE - 1)))
             n = PAGE_SIZE - (ra & (PAGE_SIZE - 1));
 
-        if (space_in_kip_area(x->r->space, ra)) {
-            /* The KIP is never writable: a pager could not help. */
+        if (sa >= USER_LIMIT || ra >= USER_LIMIT || space_in_kip_area(x->r->space, ra)) {
+            /* Past the end of user space (steps never cross USER_LIMIT,
+             * a page boundary, and a wrapping substring reaches it
+             * first), or into the KIP, which is never writable: the bytes
+             * before it are copied, then the message overflows (X.2). */
             end_item(x, L4ABI_IPCERR_OVERFLOW);
             break;
         }
@@ -384,7 +417,7 @@ static void run(struct xfer *x)
     if (me != x->owner) {
         if (x->code) {
             /* Ended with an error: leave now (the owner ends alone). */
-            stop(x, x->code, x->fault_side);
+            stop(x, x->code);
             detach(x, true, true);
             return;
         }
@@ -476,23 +509,38 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                 break;
             }
             uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
-            if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT)
+            if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT) {
+                /* A memory fpage into a nil receive window: message
+                 * overflow, so the sender learns that nothing was
+                 * mapped (X.2, Pistachio). I/O fpages ignore the window. */
+                if (!window && !fpage_is_io(sn.msg[i + 1])) {
+                    x.code = L4ABI_IPCERR_OVERFLOW;
+                    break;
+                }
                 map_item(s, r, w0, sn.msg[i + 1], window);
+            }
             i += 2;
             continue;
         }
-        bool bad = false;
+        /* Addresses outside user space are found step by step (run):
+         * X.2 copies the bytes before them. */
+        bool outside = false;
         uint32_t cap = 0;
         uint32_t n = strchain_copy(&sn.msg[i], 1, end - i, USER_LIMIT, NULL,
-                                   &x.len, &bad);
+                                   &x.len, &outside);
         uint32_t m = buf ? strchain_copy(&sn.br[buf], 1, L4ABI_NUM_BRS - buf,
-                                         USER_LIMIT, NULL, &cap, &bad) : 0;
-        /* No buffer left, a malformed item or buffer, a string outside
-         * user space, or a buffer too small: message overflow. */
-        if (!n || !m || bad || x.len > cap) {
+                                         USER_LIMIT, NULL, &cap, &outside) : 0;
+        /* No buffer left, or a malformed item or buffer: message
+         * overflow before anything of the item is copied. */
+        if (!n || !m) {
             x.code = L4ABI_IPCERR_OVERFLOW;
             break;
         }
+        /* A buffer too small takes what fits, then the message
+         * overflows (X.2): the offset counts the bytes copied. */
+        bool cut = x.len > cap;
+        if (cut)
+            x.len = cap;
         x.sw = &sn.msg[i];
         x.bw = &sn.br[buf];
         uint32_t next = (x.bw[0] & L4ABI_ITEM_CONT) ? buf + m : 0;
@@ -505,6 +553,8 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
             if (x.detached)
                 break;
         }
+        if (cut)
+            set_code(&x, L4ABI_IPCERR_OVERFLOW);
         /* A simple string arrives described by where it landed. */
         if (!x.code && n == 2 && m == 2)
             r->mr[i + 1] = x.bw[1];
@@ -532,7 +582,7 @@ bool xfer_abort(struct tcb *t, bool send, bool recv)
     struct xfer *x = t->xfer;
     if (!x || !((send && t == x->s) || (recv && t == x->r)))
         return false;
-    stop_now(x, L4ABI_IPCERR_ABORTED, NULL, true);
+    stop_now(x, L4ABI_IPCERR_ABORTED, true);
     return true;
 }
 
@@ -542,8 +592,9 @@ void xfer_timeout(struct tcb *t)
     if (!x || x->runner == t)
         return;
     /* t waited for its turn past the deadline: the runner stalled the
-     * copy (halted, starved, or its pager is slow). */
-    stop_now(x, L4ABI_IPCERR_XFER_TIMEOUT_SELF, x->runner, true);
+     * copy (halted, starved, or its pager is slow). Charged like every
+     * transfer timeout (set_code), not to the runner. */
+    stop_now(x, L4ABI_IPCERR_XFER_TIMEOUT_SELF, true);
 }
 
 void xfer_cancel(struct tcb *t)
@@ -555,13 +606,13 @@ void xfer_cancel(struct tcb *t)
         /* x lives on our stack, which is going away: the partner, unless
          * it has left already, ends with "aborted" now and never looks at
          * x again. */
-        stop(x, L4ABI_IPCERR_ABORTED, NULL);
+        stop(x, L4ABI_IPCERR_ABORTED);
         detach(x, true, false);
         t->xfer = NULL;
         return;
     }
     /* The partner goes: the owner ends the IPC alone, never touching t. */
-    stop_now(x, L4ABI_IPCERR_ABORTED, NULL, false);
+    stop_now(x, L4ABI_IPCERR_ABORTED, false);
 }
 
 uint32_t xfer_exregs_state(const struct tcb *t)

@@ -124,6 +124,7 @@ static void child_main(void)
     for (;;) {
         L4_LoadMR(0, L4ABI_TAG(LABEL_DONE, 1, 0));
         L4_LoadMR(1, v);
+        L4_Accept(L4_UntypedWordsAcceptor);     /* nil receive window */
         L4_MsgTag_t tag = L4_Call(root_tid);
         L4_Word_t i;
         L4_StoreMR(1, &i);
@@ -215,7 +216,7 @@ static void start_child(void)
 
 int main(void)
 {
-    tap_plan(35);
+    tap_plan(36);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
@@ -282,6 +283,21 @@ int main(void)
        "the granter lost the port (one fault, sigma0 maps it back)");
     r = run(OP_INB_DX, 1);
     ok(r.done && r.faults == 0, "the child keeps the granted port");
+
+    /* X.2 on ia32 as Pistachio has it: the receive window for I/O fpages
+     * is the whole port space, whatever BR0 says. The child's BR0 is nil
+     * (it accepts no mappings); ports sent with its next job arrive. */
+    L4_PecanUnmapPorts(0, 16, 0);
+    L4_MapItem_t io = L4_MapItem((L4_Fpage_t){ .raw = L4ABI_IOFPAGE(0x70, 1) }, 0);
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 2));
+    L4_LoadMR(1, OP_INB_IMM);
+    L4_LoadMR(2, io.raw[0]);
+    L4_LoadMR(3, io.raw[1]);
+    L4_MsgTag_t sent = L4_Send(child);
+    r = wait_done(1);
+    ok(L4_IpcSucceeded(sent) && r.done && r.faults == 0,
+       "X.2: an I/O fpage map item reaches a receiver with a nil receive window "
+       "(the port works without a fault: %d faults)", r.faults);
 
     r = run(OP_ATTACH, 0);
     ok(r.done && r.value == L4ABI_ERR_NO_PRIVILEGE, "unprivileged interrupt attach refused");

@@ -320,10 +320,31 @@ static void test_windows(void)
     give(B, fpage(pg(4), 14, L4_FullyAccessible), 0x4000, 0);
     ok(peek(B, 0x52004000) == 0x1004 && peek(B, 0x52007000) == 0x1007,
        "16 KiB over a window part holding a page: whole fpage lands");
+    /* X.2 (Pistachio): a map or grant item into a nil receive window
+     * ends the IPC with message overflow, so the sender learns that
+     * nothing was mapped. */
     cmd(B, C_WINDOW, 0, 0, 0, 0);
-    give(B, fpage(pg(11), 12, L4_FullyAccessible), 0xe000, 0);
+    int sent = give(B, fpage(pg(11), 12, L4_FullyAccessible), 0xe000, 0);
+    L4_Word_t err = L4_ErrorCode();
     cmd(B, C_WINDOW, L4_FpageLog2(0x52000000, 16).raw, 0, 0, 0);
+    ok(!sent && L4ABI_IPCERR_CODE(err) == L4ABI_IPCERR_OVERFLOW && !(err & 1) && (err >> 4) == 0,
+       "X.2: map item into a nil receive window: the send fails with message overflow, "
+       "offset 0 (%lx)", err);
     is(peek(B, 0x5200e000), NOPAGE, "nil receive window: nothing mapped");
+    cmd(B, C_WINDOW, 0, 0, 0, 0);
+    sent = give(B, fpage(pg(11), 12, L4_FullyAccessible), 0xe000, 1);
+    err = L4_ErrorCode();
+    cmd(B, C_WINDOW, L4_FpageLog2(0x52000000, 16).raw, 0, 0, 0);
+    ok(!sent && L4ABI_IPCERR_CODE(err) == L4ABI_IPCERR_OVERFLOW && !(err & 1) &&
+       peek(B, 0x5200e000) == NOPAGE,
+       "X.2: grant item into a nil receive window: message overflow, nothing granted (%lx)", err);
+    /* B grants into C's nil window: the IPC fails and B keeps the page. */
+    cmd(C, C_WINDOW, 0, 0, 0, 0);
+    L4_Word_t r = cmd(B, C_MAP, C.raw, fpage(0x52003000, 12, L4_FullyAccessible).raw,
+                      0x52003000, 1);
+    cmd(C, C_WINDOW, L4_FpageLog2(CWIN, 16).raw, 0, 0, 0);
+    ok(r == 0 && peek(B, 0x52003000) == 0x100a && peek(C, CWIN + 0x3000) == NOPAGE,
+       "X.2: a child's grant into another's nil window fails, the granter keeps its page");
 }
 
 static void test_bad_fpages(void)
@@ -516,7 +537,7 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(109);
+    tap_plan(112);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();

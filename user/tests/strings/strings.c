@@ -455,6 +455,9 @@ static void test_compound(void)
        "compound string gathered from 5 substrings, scattered into 2");
 }
 
+/* X.2 (as Pistachio): a string longer than its buffer fills the buffer,
+ * then the message overflows; the offset field (the same for both sides)
+ * counts the bytes the whole message transferred. */
 static void test_overflow(void)
 {
     fill(sbuf, 400, 5);
@@ -471,21 +474,70 @@ static void test_overflow(void)
     b_lo = (L4_Word_t)rbuf; b_hi = b_lo + PG;
     int ran = run_job(1);
     ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW && !(rep_a.err & 1) &&
-       offset_of(rep_a.err) == 100,
-       "buffer too small: sender gets overflow, send phase, offset 100 (%lx)", rep_a.err);
+       offset_of(rep_a.err) == 300,
+       "X.2: buffer too small: sender gets overflow, send phase, offset 300 = 100 + the 200 "
+       "that fit (%lx)", rep_a.err);
     ok(code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && (rep_b.err & 1) &&
-       offset_of(rep_b.err) == 100,
-       "buffer too small: receiver gets overflow, receive phase, offset 100 (%lx)", rep_b.err);
-    ok(memcmp(rbuf, sbuf, 100) == 0 && rbuf[1000] == 0,
-       "the first string arrived, nothing of the second");
+       offset_of(rep_b.err) == 300,
+       "X.2: buffer too small: receiver gets overflow, receive phase, the same offset 300 (%lx)",
+       rep_b.err);
+    ok(memcmp(rbuf, sbuf, 100) == 0 && memcmp(rbuf + 1000, sbuf + 100, 200) == 0 &&
+       rbuf[1200] == 0,
+       "X.2: the first string arrived, the second up to the end of its buffer, nothing past it");
+
+    /* The same with the receiver running the copy: the same result. */
+    memset(rbuf, 0, 2 * PG);
+    ran = run_job(0);
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_a.err) == 300 &&
+       code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_b.err) == 300 &&
+       memcmp(rbuf + 1000, sbuf + 100, 200) == 0 && rbuf[1200] == 0,
+       "X.2: buffer too small, receiver copies: 200 bytes fill it, offset 300 on both sides "
+       "(%lx/%lx)", rep_a.err, rep_b.err);
+
+    /* One simple string of 256 bytes into a 252-byte buffer. */
+    memset(rbuf, 0, 2 * PG);
+    L4_Word_t s1[] = { L4ABI_STRITEM_W0(256, 1, 0, 0), (L4_Word_t)sbuf };
+    L4_Word_t r1[] = { L4ABI_STRITEM_W0(252, 1, 0, 0), (L4_Word_t)rbuf };
+    set_send(2, s1);
+    set_recv(2, r1);
+    ran = run_job(1);
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_a.err) == 252 &&
+       code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_b.err) == 252 &&
+       memcmp(rbuf, sbuf, 252) == 0 && rbuf[252] == 0,
+       "X.2: 256-byte string into a 252-byte buffer: 252 bytes copied, offset 252 on both "
+       "sides (%lx/%lx)", rep_a.err, rep_b.err);
+
+    /* Compound: 0x60 bytes fit the first buffer; then a compound string
+     * of 2 x 100 bytes meets a compound buffer of 2 x 78: 0x60 + 156 =
+     * 0xfc bytes in all. */
+    memset(rbuf, 0, 2 * PG);
+    L4_Word_t s2[] = { L4ABI_STRITEM_W0(0x60, 1, 0, 1), (L4_Word_t)sbuf,
+                       L4ABI_STRITEM_W0(100, 1, 1, 0), (L4_Word_t)sbuf + 0x60,
+                       L4ABI_STRITEM_W0(100, 1, 0, 0), (L4_Word_t)sbuf + 0x100 };
+    L4_Word_t r2[] = { L4ABI_STRITEM_W0(0x60, 1, 0, 1), (L4_Word_t)rbuf,
+                       L4ABI_STRITEM_W0(78, 1, 1, 0), (L4_Word_t)rbuf + 0x200,
+                       L4ABI_STRITEM_W0(78, 1, 0, 0), (L4_Word_t)rbuf + 0x300 };
+    set_send(6, s2);
+    set_recv(6, r2);
+    ran = run_job(1);
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_a.err) == 0xfc &&
+       code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_b.err) == 0xfc,
+       "X.2: compound string into a smaller compound buffer: offset 0xfc (all bytes "
+       "copied), not 0x60, on both sides (%lx/%lx)", rep_a.err, rep_b.err);
+    ok(memcmp(rbuf, sbuf, 0x60) == 0 && memcmp(rbuf + 0x200, sbuf + 0x60, 78) == 0 &&
+       memcmp(rbuf + 0x300, sbuf + 0x60 + 78, 22) == 0 &&
+       memcmp(rbuf + 0x300 + 22, sbuf + 0x100, 56) == 0 && rbuf[0x300 + 78] == 0,
+       "X.2: the compound string filled both substrings of its buffer in order");
+    set_send(4, s);
 
     /* More strings than buffers. */
+    set_send(4, s);
     set_recv(2, r);
     rcv_words[0] &= ~(L4_Word_t)L4ABI_ITEM_CONT;
     ran = run_job(1);
     ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW &&
        code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_b.err) == 100,
-       "more strings than buffers: overflow at offset 100");
+       "X.2: more strings than buffers: overflow at offset 100 (bytes copied)");
 
     /* Strings not accepted at all. */
     set_recv(4, r);
@@ -530,16 +582,24 @@ static void test_kernel_addresses(void)
        code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW,
        "string at 0xC0000000 refused on both sides (%lx/%lx)", rep_a.err, rep_b.err);
 
-    /* A buffer reaching into kernel space. */
+    /* A buffer running into kernel space: its second substring is at
+     * 0xC0000000. X.2 (Pistachio clips the copy at the end of user
+     * space): the 100 bytes before it arrive, then overflow. */
+    fill(sbuf, 200, 13);
+    memset(rbuf, 0, 2 * PG);
     L4_Word_t s2[] = { L4ABI_STRITEM_W0(64, 1, 0, 0), (L4_Word_t)sbuf };
-    L4_Word_t r2[] = { L4ABI_STRITEM_W0(0x2000, 1, 0, 0), 0xbffff000u };
-    set_send(2, s2);
-    set_recv(2, r2);
-    pretouch_b = 0;
+    L4_Word_t s4[] = { L4ABI_STRITEM_W0(200, 1, 0, 0), (L4_Word_t)sbuf };
+    L4_Word_t r2[] = { L4ABI_STRITEM_W0(100, 2, 0, 0), (L4_Word_t)rbuf + 2000, 0xc0000000u };
+    set_send(2, s4);
+    set_recv(3, r2);
+    pretouch_a = 1;
+    a_lo = (L4_Word_t)sbuf; a_hi = a_lo + PG;
     ran = run_job(0);
-    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW &&
-       code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW,
-       "buffer crossing 0xC0000000 refused on both sides (%lx/%lx)", rep_a.err, rep_b.err);
+    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_a.err) == 100 &&
+       code_of(rep_b.err) == L4ABI_IPCERR_OVERFLOW && offset_of(rep_b.err) == 100 &&
+       memcmp(rbuf + 2000, sbuf, 100) == 0 && rbuf[2100] == 0,
+       "X.2: buffer running into kernel space: the 100 bytes before 0xC0000000 arrive, "
+       "then overflow at offset 100 (%lx/%lx)", rep_a.err, rep_b.err);
 
     /* A buffer in the receiver's KIP area (never writable). */
     L4_Word_t r3[] = { L4ABI_STRITEM_W0(64, 1, 0, 0), KIP_AREA + 0x100 };
@@ -749,72 +809,119 @@ static void test_preemption(void)
     R2 = L4_nilthread;
 }
 
-static void test_xfer_timeout(void)
+/* One copy that runs into a fault nobody answers: on page 2 of the
+ * receive buffer (faulter B) or of the send buffer (faulter A), with the
+ * sender's and the receiver's xfer timeouts snd and rcv. */
+static void timeout_run(L4_ThreadId_t faulter, L4_Word_t snd, L4_Word_t rcv, int receiver_first)
 {
-    /* Page 1 of the receive buffer is mapped, page 2 never will be. */
-    fill(tsbuf, 2 * PG, 44);
-    L4_Word_t s[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)tsbuf };
-    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)trbuf };
+    char *sb = faulter.raw == A.raw ? dsbuf : tsbuf;
+    char *rb = faulter.raw == A.raw ? rbuf : trbuf;
+    fill(sb, 2 * PG, 44);
+    L4_Word_t s[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)sb };
+    L4_Word_t r[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)rb };
     set_send(2, s);
     set_recv(2, r);
-    pretouch_a = 1;
-    a_lo = (L4_Word_t)tsbuf; a_hi = a_lo + 2 * PG;
-    pretouch_b = 1;
-    b_lo = (L4_Word_t)trbuf; b_hi = b_lo + PG;
-    mute_lo = (L4_Word_t)trbuf + PG;
+    pretouch_a = pretouch_b = 1;
+    a_lo = (L4_Word_t)sb; a_hi = a_lo + (faulter.raw == A.raw ? PG : 2 * PG);
+    b_lo = (L4_Word_t)rb; b_hi = b_lo + (faulter.raw == B.raw ? PG : 2 * PG);
+    mute_who = faulter;
+    mute_lo = (faulter.raw == A.raw ? (L4_Word_t)sb : (L4_Word_t)rb) + PG;
     mute_hi = mute_lo + PG;
-    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(20000).raw, L4_TimePeriod(20000).raw);
-    int ran = run_job(1);
-    xfer_timeouts = 0;
-    mute_lo = mute_hi = 0;
-    ok(ran, "both sides come back when the receiver's pager never answers");
-    ok(code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && !(rep_a.err & 1) &&
-       offset_of(rep_a.err) == PG,
-       "sender: transfer timeout in partner's space, offset 4096 (%lx)", rep_a.err);
-    ok(code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && (rep_b.err & 1) &&
-       offset_of(rep_b.err) == PG,
-       "receiver: transfer timeout in own space, offset 4096 (%lx)", rep_b.err);
-    ok(memcmp(trbuf, tsbuf, PG) == 0, "the first page arrived before the timeout");
-
-    /* The sender's pager never answers, the receiver runs the copy (the
-     * sender comes first) and hands the fault over to the sender. */
-    L4_Word_t s2[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)dsbuf };
-    L4_Word_t r2[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)rbuf };
-    fill(dsbuf, 2 * PG, 77);
-    set_send(2, s2);
-    set_recv(2, r2);
-    pretouch_a = 1;
-    a_lo = (L4_Word_t)dsbuf; a_hi = a_lo + PG;
-    pretouch_b = 1;
-    b_lo = (L4_Word_t)rbuf; b_hi = b_lo + 2 * PG;
-    mute_who = A;
-    mute_lo = (L4_Word_t)dsbuf + PG;
-    mute_hi = mute_lo + PG;
-    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(20000).raw, L4_TimePeriod(20000).raw);
-    ran = run_job(0);
+    xfer_timeouts = L4ABI_TIMEOUTS(snd, rcv);
+    int ran = run_job(receiver_first);
     xfer_timeouts = 0;
     mute_lo = mute_hi = 0;
     mute_who = B;
-    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1) &&
-       offset_of(rep_a.err) == PG,
-       "sender's pager silent: sender gets timeout in own space (%lx)", rep_a.err);
-    ok(code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && (rep_b.err & 1) &&
-       offset_of(rep_b.err) == PG,
-       "... receiver gets timeout in partner's space (%lx)", rep_b.err);
+    if (!ran)
+        diag("timeout_run: the jobs did not come back");
+}
+
+/* Did the sender get `s` and the receiver `r` (codes), each in its phase,
+ * both at offset `off`? */
+static int timeout_codes(L4_Word_t s, L4_Word_t r, L4_Word_t off)
+{
+    return code_of(rep_a.err) == s && !(rep_a.err & 1) && offset_of(rep_a.err) == off &&
+           code_of(rep_b.err) == r && (rep_b.err & 1) && offset_of(rep_b.err) == off;
+}
+
+/* X.2 as Pistachio has it: a transfer timeout is charged to the side with
+ * the shorter transfer timeout (the sender's send half against the
+ * receiver's receive half; the sender on a tie): "in current space" (5)
+ * there, "in partner's space" (6) on the other side, whichever side's
+ * pager was slow. */
+static void test_xfer_timeout(void)
+{
+    L4_Word_t t20 = L4_TimePeriod(20000).raw, t40 = L4_TimePeriod(40000).raw;
+    const L4_Word_t SELF = L4ABI_IPCERR_XFER_TIMEOUT_SELF, PARTNER = L4ABI_IPCERR_XFER_TIMEOUT_PARTNER;
+
+    /* Equal timeouts, the receiver's pager never answers. */
+    timeout_run(B, t20, t20, 1);
+    ok(timeout_codes(SELF, PARTNER, PG),
+       "X.2: equal xfer timeouts, receiver's pager silent: the sender is charged (5), the "
+       "receiver gets 6, offset 4096 on both (%lx/%lx)", rep_a.err, rep_b.err);
+    ok(memcmp(trbuf, tsbuf, PG) == 0, "the first page arrived before the timeout");
+
+    /* Equal timeouts, the sender's pager never answers; the receiver runs
+     * the copy (the sender comes first) and hands the fault over. */
+    timeout_run(A, t20, t20, 0);
+    ok(timeout_codes(SELF, PARTNER, PG),
+       "X.2: equal xfer timeouts, sender's pager silent: sender 5, receiver 6 (%lx/%lx)",
+       rep_a.err, rep_b.err);
+
+    /* The receiver's timeout is shorter, the sender's pager is silent. */
+    timeout_run(A, t40, t20, 1);
+    ok(timeout_codes(PARTNER, SELF, PG),
+       "X.2: receiver's xfer timeout shorter, sender's pager silent: receiver 5, sender 6 "
+       "(%lx/%lx)", rep_a.err, rep_b.err);
+
+    /* The sender's timeout is shorter, the receiver's pager is silent. */
+    timeout_run(B, t20, t40, 0);
+    ok(timeout_codes(SELF, PARTNER, PG),
+       "X.2: sender's xfer timeout shorter, receiver's pager silent: sender 5, receiver 6 "
+       "(%lx/%lx)", rep_a.err, rep_b.err);
+
+    /* Mixed finite and never: the finite side is shorter. */
+    timeout_run(A, L4ABI_TIME_NEVER, t20, 0);
+    ok(timeout_codes(PARTNER, SELF, PG),
+       "X.2: sender never, receiver 20 ms, sender's pager silent: receiver 5, sender 6 "
+       "(%lx/%lx)", rep_a.err, rep_b.err);
+    timeout_run(B, t20, L4ABI_TIME_NEVER, 1);
+    ok(timeout_codes(SELF, PARTNER, PG),
+       "X.2: sender 20 ms, receiver never, receiver's pager silent: sender 5, receiver 6 "
+       "(%lx/%lx)", rep_a.err, rep_b.err);
 
     /* Zero transfer timeout: no fault may be served at all. dsbuf's
      * second page is still not mapped in A. */
+    L4_Word_t r2[] = { L4ABI_STRITEM_W0(2 * PG, 1, 0, 0), (L4_Word_t)rbuf };
     L4_Word_t s3[] = { L4ABI_STRITEM_W0(64, 1, 0, 0), (L4_Word_t)dsbuf + PG };
     set_send(2, s3);
     set_recv(2, r2);
     pretouch_a = 0;
+    log_a.n = 0;
     xfer_timeouts = L4ABI_TIMEOUTS(L4ABI_TIME_ZERO, L4ABI_TIME_NEVER);
+    int ran = run_job(1);
+    xfer_timeouts = 0;
+    ok(ran && timeout_codes(SELF, PARTNER, 0) &&
+       !saw_fault(A, (L4_Word_t)dsbuf + PG, (L4_Word_t)dsbuf + 2 * PG),
+       "X.2: zero send xfer timeout: fails at the first fault without asking the pager, "
+       "sender 5, receiver 6 (%lx/%lx)", rep_a.err, rep_b.err);
+
+    /* Zero on the receiver's side, the fault on the sender's: the
+     * receiver has the shorter timeout and is charged. */
+    xfer_timeouts = L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_ZERO);
+    ran = run_job(0);
+    xfer_timeouts = 0;
+    ok(ran && timeout_codes(PARTNER, SELF, 0) &&
+       !saw_fault(A, (L4_Word_t)dsbuf + PG, (L4_Word_t)dsbuf + 2 * PG),
+       "X.2: zero receive xfer timeout, sender's page missing: receiver 5, sender 6 (%lx/%lx)",
+       rep_a.err, rep_b.err);
+
+    /* Zero on both sides: a tie, the sender is charged. */
+    xfer_timeouts = L4ABI_TIMEOUTS(L4ABI_TIME_ZERO, L4ABI_TIME_ZERO);
     ran = run_job(1);
     xfer_timeouts = 0;
-    ok(ran && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF &&
-       code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && offset_of(rep_a.err) == 0 &&
-       !saw_fault(A, (L4_Word_t)dsbuf + PG, (L4_Word_t)dsbuf + 2 * PG),
-       "zero transfer timeout: fails at the first fault without asking the pager (%lx/%lx)",
+    ok(ran && timeout_codes(SELF, PARTNER, 0),
+       "X.2: zero xfer timeouts on both sides: sender 5, receiver 6 (%lx/%lx)",
        rep_a.err, rep_b.err);
 }
 
@@ -1114,8 +1221,9 @@ static void deletion_case(int owner_is_sender, enum stall st, int owner_first)
 }
 
 /* The receiver's pager is deleted while the receiver, running the copy,
- * waits for it: the fault IPC fails, both sides come back (5 for the
- * receiver, whose pager failed, 6 for the sender), and the pager can be
+ * waits for it: the fault IPC fails, both sides come back as after a
+ * transfer timeout, charged by the same rule (both xfer timeouts never, a
+ * tie: 5 for the sender, 6 for the receiver), and the pager can be
  * recreated. */
 static void test_pager_deleted(void)
 {
@@ -1123,11 +1231,13 @@ static void test_pager_deleted(void)
     int stalled = stall_start(1);
     kill(PB);
     int got = serve_t(2, 1000000);
-    ok(stalled && got == 2 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF &&
+    ok(stalled && got == 2 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
        (rep_b.err & 1) && offset_of(rep_b.err) == PG &&
-       code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && !(rep_a.err & 1),
-       "receiver's pager deleted during its fault in the copy: receiver 5, sender 6 (%lx/%lx)",
-       rep_b.err, rep_a.err);
+       code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && !(rep_a.err & 1) &&
+       offset_of(rep_a.err) == PG,
+       "receiver's pager deleted during its fault in the copy: ends like a transfer timeout, "
+       "equal timeouts charge the sender: sender 5, receiver 6 (%lx/%lx)",
+       rep_a.err, rep_b.err);
     stall_clear();
     L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                      (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE));
@@ -1320,7 +1430,7 @@ int main(void)
     B2 = tid(103);
     sender = A;
     mute_who = B;
-    tap_plan(48 + 2 + 9 + 2 + 4 + 16);
+    tap_plan(55 + 2 + 9 + 2 + 4 + 16);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
