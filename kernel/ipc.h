@@ -6,6 +6,7 @@
 
 #include "types.h"
 #include "thread.h"
+#include "space.h"
 
 /* The Ipc system call for `current`. Message registers are in the UTCB;
  * results (MR0 tag, ErrorCode TCR, sender) are left in the UTCB and in
@@ -36,6 +37,20 @@ static inline bool ipc_accepts(const struct tcb *r, const struct tcb *s)
     if (r->partner == L4ABI_ANYLOCALTHREAD)
         return r->space == s->space;
     return r->partner == s->gid;
+}
+
+/* X.2 redirection (docs/ipc.md): is a send from s to the existing thread
+ * dest delivered to dest itself? Yes unless s's space has a redirector and
+ * dest lies outside both s's space and the redirector's. A redirector that
+ * no longer exists exempts nothing. The fast path's whole cost for a space
+ * without redirector is the first test. */
+static inline bool ipc_redirect_exempt(const struct tcb *s, const struct tcb *dest)
+{
+    uint32_t rid = s->space->redirector;
+    if (!rid || dest->space == s->space)
+        return true;
+    const struct tcb *r = tcb_of_no(L4ABI_TID_THREADNO(rid));
+    return r->gid == rid && r->space == dest->space;
 }
 
 /* ipc_fast.c: the common case of call and reply-and-wait, done with a

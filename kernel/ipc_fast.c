@@ -3,8 +3,9 @@
  * priority thread in the way. The message is copied, the partner becomes
  * runnable, we block, and the CPU switches straight to the partner. Every
  * other case (typed items, timeouts, queued senders, local IDs, priority
- * inversion) returns false before touching any state, and ipc.c's general
- * path handles it; both paths leave the same results in the TCBs. */
+ * inversion, a send that redirection diverts) returns false before
+ * touching any state, and ipc.c's general path handles it; both paths
+ * leave the same results in the TCBs. */
 #include "ipc.h"
 #include "thread.h"
 #include "sched.h"
@@ -23,7 +24,7 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         return false;
     struct tcb *dest = tcb_resolve(self, to);
     if (!dest || dest->state != TS_RECV_WAIT || !ipc_accepts(dest, self) ||
-        !sched_can_handoff(dest))
+        !ipc_redirect_exempt(self, dest) || !sched_can_handoff(dest))
         return false;
 
     uint32_t recv;

@@ -162,13 +162,28 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
         return fail(L4ABI_ERR_INVALID_SPACE);
     if (control != L4ABI_SPACE_LARGE)
         return fail(L4ABI_ERR_INVALID_PARAM);   /* no small spaces */
-    if (redirector != L4ABI_NILTHREAD && redirector != L4ABI_ANYTHREAD &&
-        !tcb_resolve(current, redirector))
-        return fail(L4ABI_ERR_INVALID_THREAD);
-    int err = space_set_areas(t->space, kip_area, utcb_area);
-    if (err)
-        return fail((uint32_t)err);
-    t->space->redirector = redirector;
+    /* Redirector (docs/ipc.md): nilthread leaves it, anythread removes
+     * it, anything else must name an existing user thread. */
+    struct space *s = t->space;
+    uint32_t redir = s->redirector;
+    if (redirector == L4ABI_ANYTHREAD) {
+        redir = 0;
+    } else if (redirector != L4ABI_NILTHREAD) {
+        struct tcb *r = tcb_resolve(current, redirector);
+        if (!r || (r->flags & (TF_KERNEL | TF_IRQ)))
+            return fail(L4ABI_ERR_INVALID_THREAD);
+        redir = r->gid;
+    }
+    /* A space in use keeps its areas: repeating them (or nil fpages)
+     * changes only the redirector. */
+    bool same = (kip_area == s->kip_area && utcb_area == s->utcb_area) ||
+                (kip_area == 0 && utcb_area == 0);
+    if (!(s->active_threads && same)) {
+        int err = space_set_areas(s, kip_area, utcb_area);
+        if (err)
+            return fail((uint32_t)err);
+    }
+    s->redirector = redir;
     return 1;
 }
 
