@@ -162,17 +162,29 @@ static uint32_t resolve_from(struct tcb *self, uint32_t spec)
 static struct tcb *redirect(struct tcb *self, uint32_t to, struct tcb *dest,
                             uint32_t from_spec, uint32_t *recv_gid)
 {
-    if (!self->space->redirector || L4ABI_TID_IS_LOCAL(to) || to == L4ABI_ANYTHREAD)
+    if (!self->redirector || L4ABI_TID_IS_LOCAL(to) || to == L4ABI_ANYTHREAD)
         return dest;
     if (dest && ((dest->flags & TF_IRQ) || ipc_redirect_exempt(self, dest)))
         return dest;
-    struct tcb *r = tcb_lookup(self->space->redirector);
+    struct tcb *r = tcb_lookup(self->redirector);
     if (r) {
         self->ipc_intended = to;
         if (from_spec == to)
             *recv_gid = r->gid;
     }
     return r;
+}
+
+void ipc_set_redirector(struct space *s, uint32_t redirector)
+{
+    s->redirector = redirector;
+    /* Privileged and rare: a scan up to the highest thread number used,
+     * like a deletion's. */
+    for (uint32_t no = USER_BASE; no < thread_no_limit; no++) {
+        struct tcb *t = tcb_of_no(no);
+        if (t->state != TS_FREE && t->space == s)
+            t->redirector = redirector;
+    }
 }
 
 static void set_result(struct tcb *self)

@@ -183,7 +183,7 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
         if (err)
             return fail((uint32_t)err);
     }
-    s->redirector = redir;
+    ipc_set_redirector(s, redir);
     return 1;
 }
 
