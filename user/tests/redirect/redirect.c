@@ -25,19 +25,19 @@
 #define DRAIN_N     64
 
 enum { OP_READY = 0x100, OP_DONE, OP_S0_ANY, OP_S0_FRAME, OP_S0_PORTS, OP_DRAIN,
-       OP_INB, OP_CALL, OP_PF_VIA_SIGMA0, OP_SPACECTL };
+       OP_INB, OP_CALL, OP_CALL_OPEN, OP_PF_VIA_SIGMA0, OP_SPACECTL };
 #define LBL_ECHO        0x200
 #define LBL_ECHO_REPLY  0x201
 
-static L4_ThreadId_t root_tid, s0, C, C2, U, W, R2;
-static L4_Word_t stacks[6][1024] __attribute__((aligned(16)));
+static L4_ThreadId_t root_tid, s0, C, C2, U, W, R2, R3;
+static L4_Word_t stacks[7][1024] __attribute__((aligned(16)));
 static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][1020]; }
 static L4_Word_t scratch[1024] __attribute__((aligned(4096)));
 #define MAGIC 0x5ec0de42u
 
 /* What an echo server or the second redirector saw last. */
 struct seen { volatile L4_Word_t n, tag, from, intended, word; };
-static struct seen u_seen, c2_seen, r2_seen;
+static struct seen u_seen, c2_seen, r2_seen, r3_seen;
 /* A child's last results, also when its report could not be sent. */
 static volatile L4_Word_t last_res[4], report_err;
 
@@ -77,6 +77,33 @@ static void r2_main(void)
         r2_seen.n++;
         L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
         L4_LoadMR(1, 777);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* A redirector in a confined space of its own (Y, redirector: us): it
+ * forwards what it gets to the intended receiver with its own call, which
+ * its own space's redirection may divert again (a chain), and relays the
+ * answer. */
+static void r3_main(void)
+{
+    L4_ThreadId_t from;
+    r3_seen.n = 0;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_ThreadId_t to = L4_IntendedReceiver();
+        L4_Word_t w, ans = 0xdead;
+        L4_StoreMR(1, &w);
+        r3_seen.tag = tag.raw;
+        r3_seen.from = from.raw;
+        r3_seen.intended = to.raw;
+        r3_seen.n++;
+        L4_LoadMR(0, L4ABI_TAG(L4_Label(tag), 1, 0));
+        L4_LoadMR(1, w);
+        if (L4_IpcSucceeded(L4_Call(to)))
+            L4_StoreMR(1, &ans);
+        L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
+        L4_LoadMR(1, ans);
         tag = L4_ReplyWait(from, &from);
     }
 }
@@ -123,11 +150,13 @@ static void child_op(L4_Word_t op, const L4_Word_t *w, L4_Word_t *r)
     case OP_INB:
         r[0] = inb80();
         break;
-    case OP_CALL: {
+    case OP_CALL:
+    case OP_CALL_OPEN: {        /* the answer from `to` alone, or from anyone */
         L4_ThreadId_t to = { .raw = w[0] };
         L4_LoadMR(0, L4ABI_TAG(LBL_ECHO, 1, 0));
         L4_LoadMR(1, w[1]);
-        tag = L4_Ipc(to, to, L4_Timeouts(L4_Never, L4_Never), &from);
+        tag = L4_Ipc(to, op == OP_CALL ? to : L4_anythread,
+                     L4_Timeouts(L4_Never, L4_Never), &from);
         r[0] = tag.raw;
         r[1] = from.raw;
         L4_StoreMR(1, &r[2]);
@@ -277,7 +306,7 @@ static int ready(L4_ThreadId_t t)
 
 int main(void)
 {
-    tap_plan(38);
+    tap_plan(44);
     root_tid = L4_Myself();
     s0 = L4_GlobalId(L4_ThreadIdUserBase(L4_GetKernelInterface()), 1);
     C = L4_GlobalId(90, 1);
@@ -285,6 +314,7 @@ int main(void)
     U = L4_GlobalId(92, 1);
     W = L4_GlobalId(93, 1);
     R2 = L4_GlobalId(94, 1);
+    R3 = L4_GlobalId(95, 1);
     scratch[0] = MAGIC;
 
     /* sigma0 serves us: a frame, and the port we will hand on. */
@@ -419,6 +449,47 @@ int main(void)
        res[1] == U.raw && u_seen.n == un + 1 && u_seen.from == C.raw,
        "redirector removed (anythread): the call reaches U directly");
 
+    /* --- A chain: C's redirector R3 sits in a space whose redirector is
+     * us; R3's forward is diverted to us in turn. --- */
+    ok(pager_start_child(R3, root_tid, r3_main, stack_top(5), KIP_AREA, UTCB_AREA) &&
+       set_redirector(C, R3), "C's redirector is now R3, itself confined (redirector: us)");
+    un = u_seen.n;
+    send_op(C, OP_CALL_OPEN, U.raw, 21);
+    good = redirected(R3, U, LBL_ECHO);
+    ok(good && got_mr1 == 21 && r3_seen.n == 1 && (r3_seen.tag & L4ABI_TAG_REDIRECTED) &&
+       r3_seen.from == C.raw && r3_seen.intended == U.raw,
+       "chain: C's call reaches R3, and R3's forward comes to us, intended receiver U");
+    L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
+    L4_LoadMR(1, 99);
+    L4_Reply(R3);
+    /* R3 is confined too: its answer to C leaves its space, so it comes
+     * to us; C receives from anyone, so we can hand it on. */
+    good = redirected(R3, C, LBL_ECHO_REPLY);
+    ok(good && got_mr1 == 99, "R3's answer to C is redirected to us as well (word %lu)",
+       got_mr1);
+    L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
+    L4_LoadMR(1, got_mr1);
+    report_err = 0;
+    L4_Reply(C);
+    /* C's report to us leaves its space too: R3 gets it and forwards it
+     * with its own call (Y to us is direct). */
+    tag = wait_msg(&from);
+    ok(L4_IpcSucceeded(tag) && from.raw == R3.raw && L4_Label(tag) == OP_DONE &&
+       !L4_IpcRedirected(tag) && last_res[2] == 99 && last_res[1] == root_tid.raw &&
+       u_seen.n == un,
+       "C got our answer through the chain (word %lu from %lx), U heard nothing; "
+       "its report to us went through R3", last_res[2], last_res[1]);
+    /* Without propagation R3's relay cannot reach C's closed wait: end it
+     * by deleting R3 (C's call then fails, C waits for us again). */
+    ok(set_redirector(C, root_tid) &&
+       L4_ThreadControl(R3, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1,
+       "C's redirector is us again; R3's space deleted");
+    for (int i = 0; i < 1000 && !report_err; i++)
+        L4_Sleep(L4_TimePeriod(1000));
+    ok(L4ABI_IPCERR_CODE(report_err) == L4ABI_IPCERR_NOPARTNER && (report_err & 1),
+       "C's call waiting for the deleted R3 ends (no partner, receive phase: %lx)",
+       (L4_Word_t)report_err);
+
     /* --- Another redirector, then its deletion. --- */
     ok(start_thread(R2, root_tid, s0, 3, r2_main, 4) && set_redirector(C, R2),
        "a thread of ours (paged by sigma0) becomes C's redirector");
@@ -431,6 +502,7 @@ int main(void)
        "redirector deleted");
     /* Fail closed: with the redirector gone its space is unknown, so
      * nothing leaves C's space, not even the report to us. */
+    report_err = 0;
     send_op(C, OP_CALL, U.raw, 11);
     for (int i = 0; i < 1000 && !report_err; i++)
         L4_Sleep(L4_TimePeriod(1000));
