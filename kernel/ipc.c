@@ -75,7 +75,7 @@ static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rer
         return true;
     }
     r->mr[MR0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
-    if (s->ipc_intended) {
+    if (__builtin_expect(s->ipc_intended != 0, 0)) {
         /* Redirected: the redirector learns whom the sender meant. */
         r->mr[MR0] |= L4ABI_TAG_REDIRECTED;
         UTCB(r, L4ABI_UTCB_INTENDEDRECEIVER) = s->ipc_intended;
@@ -162,7 +162,8 @@ static uint32_t resolve_from(struct tcb *self, uint32_t spec)
 static struct tcb *redirect(struct tcb *self, uint32_t to, struct tcb *dest,
                             uint32_t from_spec, uint32_t *recv_gid)
 {
-    if (!self->redirector || L4ABI_TID_IS_LOCAL(to) || to == L4ABI_ANYTHREAD)
+    if (__builtin_expect(!self->redirector, 1) || L4ABI_TID_IS_LOCAL(to) ||
+        to == L4ABI_ANYTHREAD)
         return dest;
     if (dest && ((dest->flags & TF_IRQ) || ipc_redirect_exempt(self, dest)))
         return dest;
