@@ -158,8 +158,8 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     if (!thread_is_privileged(current))
         return fail(L4ABI_ERR_NO_PRIVILEGE);
     struct tcb *t = tcb_resolve(current, space_spec);
-    if (!t || (t->flags & TF_IRQ))
-        return fail(L4ABI_ERR_INVALID_SPACE);
+    if (!t || (t->flags & (TF_IRQ | TF_KERNEL)))
+        return fail(L4ABI_ERR_INVALID_SPACE);   /* not the kernel's space */
     if (control != L4ABI_SPACE_LARGE)
         return fail(L4ABI_ERR_INVALID_PARAM);   /* no small spaces */
     /* Redirector (docs/ipc.md): nilthread leaves it, anythread removes

@@ -306,7 +306,7 @@ static int ready(L4_ThreadId_t t)
 
 int main(void)
 {
-    tap_plan(44);
+    tap_plan(46);
     root_tid = L4_Myself();
     s0 = L4_GlobalId(L4_ThreadIdUserBase(L4_GetKernelInterface()), 1);
     C = L4_GlobalId(90, 1);
@@ -329,6 +329,26 @@ int main(void)
                                L4_anythread), "unconfined echo server U started");
     ok(pager_start_child_redir(W, root_tid, child_main, stack_top(3), KIP_AREA, UTCB_AREA,
                                L4_anythread) && ready(W), "unconfined child W started");
+
+    /* SpaceControl's own checks. */
+    L4_Word_t old;
+    L4_ThreadId_t idle = L4_GlobalId(L4_ThreadIdSystemBase(L4_GetKernelInterface()), 1);
+    L4_Word_t r1 = L4_SpaceControl(idle, 0, L4_FpageLog2(KIP_AREA, 12),
+                                   L4_FpageLog2(UTCB_AREA, 20), root_tid, &old);
+    L4_Word_t e1 = L4_ErrorCode();
+    ok(r1 == 0 && e1 == L4ABI_ERR_INVALID_SPACE, "the kernel's space has no redirector to set");
+    r1 = L4_SpaceControl(C, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                         idle, &old);
+    e1 = L4_ErrorCode();
+    L4_Word_t r2 = L4_SpaceControl(C, 0, L4_FpageLog2(KIP_AREA, 12),
+                                   L4_FpageLog2(UTCB_AREA, 20), L4_InterruptThread(8), &old);
+    L4_Word_t e2 = L4_ErrorCode();
+    L4_Word_t r3 = L4_SpaceControl(C, 0, L4_FpageLog2(KIP_AREA, 12),
+                                   L4_FpageLog2(UTCB_AREA, 20), L4_GlobalId(3000, 1), &old);
+    L4_Word_t e3 = L4_ErrorCode();
+    ok(r1 == 0 && e1 == L4ABI_ERR_INVALID_THREAD && r2 == 0 && e2 == L4ABI_ERR_INVALID_THREAD &&
+       r3 == 0 && e3 == L4ABI_ERR_INVALID_THREAD,
+       "kernel, interrupt and nonexistent threads cannot be redirectors");
 
     /* --- The confined child reaches sigma0 only through us. --- */
     send_op(C, OP_S0_ANY, 0, 0);
