@@ -3,7 +3,9 @@
  *   C  confined child (pager_start_child: we are pager and redirector),
  *      runs commands; C2 is a second thread in C's space (echo server);
  *   U  unconfined child, an echo server "outside";
- *   W  unconfined child running commands (no redirector at all).
+ *   W  unconfined child running commands (no redirector at all);
+ *   R3 a forwarding redirector in a confined space of its own (chains);
+ * and R2, a second redirector thread in our own space (then deleted).
  * The children run this binary's code; their pages are ours, mapped 1:1 by
  * us as their pager, so they share our .data (the echo records). */
 #include <l4/kip.h>
