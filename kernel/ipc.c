@@ -76,6 +76,11 @@ static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rer
         return true;
     }
     r->mr[MR0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
+    if (__builtin_expect(s->ipc_intended != 0, 0)) {
+        /* Redirected: the redirector learns whom the sender meant. */
+        r->mr[MR0] |= L4ABI_TAG_REDIRECTED;
+        UTCB(r, L4ABI_UTCB_INTENDEDRECEIVER) = s->ipc_intended;
+    }
     copy_words(r->mr + 1, s->mr + 1, u + t);
     if (t)
         return xfer_typed_items(s, r, u + 1, t, serr, rerr);
@@ -146,6 +151,44 @@ static uint32_t resolve_from(struct tcb *self, uint32_t spec)
     return t ? t->gid : 0;
 }
 
+/* X.2 redirection of a send phase to `to` (dest: the thread it names, NULL
+ * if none). Returns the thread that gets the message. If that is the
+ * sender's redirector, self->ipc_intended records `to` for the transfer
+ * and a closed receive phase that waits for the intended receiver (a call)
+ * waits for the redirector instead, which is who answers. A redirector
+ * that no longer exists yields NULL: the send fails with "no partner" and
+ * nothing leaves the space (fail closed). Local IDs, threads of the
+ * sender's or the redirector's space and interrupt threads (the
+ * handler's acknowledgement) are exempt. */
+static struct tcb *redirect(struct tcb *self, uint32_t to, struct tcb *dest,
+                            uint32_t from_spec, uint32_t *recv_gid)
+{
+    if (__builtin_expect(!self->redirector, 1) || L4ABI_TID_IS_LOCAL(to) ||
+        to == L4ABI_ANYTHREAD)
+        return dest;
+    if (dest && ((dest->flags & TF_IRQ) || ipc_redirect_exempt(self, dest)))
+        return dest;
+    struct tcb *r = tcb_lookup(self->redirector);
+    if (r) {
+        self->ipc_intended = to;
+        if (from_spec == to)
+            *recv_gid = r->gid;
+    }
+    return r;
+}
+
+void ipc_set_redirector(struct space *s, uint32_t redirector)
+{
+    s->redirector = redirector;
+    /* Privileged and rare: a scan up to the highest thread number used,
+     * like a deletion's. */
+    for (uint32_t no = USER_BASE; no < thread_no_limit; no++) {
+        struct tcb *t = tcb_of_no(no);
+        if (t->state != TS_FREE && t->space == s)
+            t->redirector = redirector;
+    }
+}
+
 static void set_result(struct tcb *self)
 {
     uint32_t *mr = self->mr;
@@ -195,6 +238,8 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     if (to != L4ABI_NILTHREAD) {
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
                            ? NULL : tcb_resolve(self, to);
+        self->ipc_intended = 0;
+        dest = redirect(self, to, dest, from_spec, &recv_gid);
         if (dest && (dest->flags & TF_IRQ)) {
             /* To an interrupt thread: the handler's acknowledgement. */
             if (!irq_ack(self, dest)) {

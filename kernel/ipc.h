@@ -6,6 +6,7 @@
 
 #include "types.h"
 #include "thread.h"
+#include "space.h"
 
 /* The Ipc system call for `current`. Message registers are in the UTCB;
  * results (MR0 tag, ErrorCode TCR, sender) are left in the UTCB and in
@@ -37,6 +38,24 @@ static inline bool ipc_accepts(const struct tcb *r, const struct tcb *s)
         return r->space == s->space;
     return r->partner == s->gid;
 }
+
+/* X.2 redirection (docs/ipc.md): is a send from s to the existing thread
+ * dest delivered to dest itself? Yes unless s's space has a redirector and
+ * dest lies outside both s's space and the redirector's. A redirector that
+ * no longer exists exempts nothing. The fast path's whole cost for a space
+ * without redirector is the first test, on the sender's TCB copy. */
+static inline bool ipc_redirect_exempt(const struct tcb *s, const struct tcb *dest)
+{
+    uint32_t rid = s->redirector;
+    if (!rid || dest->space == s->space)
+        return true;
+    const struct tcb *r = tcb_of_no(L4ABI_TID_THREADNO(rid));
+    return r->gid == rid && r->space == dest->space;
+}
+
+/* SpaceControl: sets s's redirector (a global ID, 0 = none) in the space
+ * and in each of its threads' copy. */
+void ipc_set_redirector(struct space *s, uint32_t redirector);
 
 /* ipc_fast.c: the common case of call and reply-and-wait, done with a
  * direct switch. Returns false (having changed nothing) if the case is not

@@ -3,8 +3,9 @@
  * priority thread in the way. The message is copied, the partner becomes
  * runnable, we block, and the CPU switches straight to the partner. Every
  * other case (typed items, timeouts, queued senders, local IDs, priority
- * inversion) returns false before touching any state, and ipc.c's general
- * path handles it; both paths leave the same results in the TCBs. */
+ * inversion, a send that redirection diverts) returns false before
+ * touching any state, and ipc.c's general path handles it; both paths
+ * leave the same results in the TCBs. */
 #include "ipc.h"
 #include "thread.h"
 #include "sched.h"
@@ -18,12 +19,16 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     uint32_t tag = self->mr[0];
 
     if (irq_pending || (tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) ||
-        to == L4ABI_NILTHREAD || to == L4ABI_ANYTHREAD ||
-        to == L4ABI_ANYLOCALTHREAD || L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
+        L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
         return false;
+    /* nilthread, anythread and anylocalthread resolve to no thread. */
     struct tcb *dest = tcb_resolve(self, to);
-    if (!dest || dest->state != TS_RECV_WAIT || !ipc_accepts(dest, self) ||
-        !sched_can_handoff(dest))
+    if (!dest || dest->state != TS_RECV_WAIT || !ipc_accepts(dest, self))
+        return false;
+    /* Redirection (rare): only a send that stays direct may pass. */
+    if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
+        return false;
+    if (!sched_can_handoff(dest))
         return false;
 
     uint32_t recv;

@@ -18,7 +18,7 @@ struct space {
     uint32_t kip_area;          /* fpage, or 0 if not set yet */
     uint32_t utcb_area;         /* fpage, or 0 if not set yet */
     uint32_t utcb_base, utcb_size;  /* the same, decoded (size 0 if unset) */
-    uint32_t redirector;
+    uint32_t redirector;        /* global ID of the IPC redirector, 0 = none (ipc.c) */
     uint32_t threads;           /* threads living in this space */
     uint32_t active_threads;    /* threads with a UTCB */
     bool privileged;            /* sigma0 and root task spaces */

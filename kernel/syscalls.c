@@ -219,23 +219,38 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     if (!thread_is_privileged(current))
         return fail(L4ABI_ERR_NO_PRIVILEGE);
     struct tcb *t = tcb_resolve(current, space_spec);
-    if (!t || (t->flags & TF_IRQ))
-        return fail(L4ABI_ERR_INVALID_SPACE);
+    if (!t || (t->flags & (TF_IRQ | TF_KERNEL)))
+        return fail(L4ABI_ERR_INVALID_SPACE);   /* not the kernel's space */
     if (control != L4ABI_SPACE_LARGE)
         return fail(L4ABI_ERR_INVALID_PARAM);   /* no small spaces */
-    if (redirector != L4ABI_NILTHREAD && redirector != L4ABI_ANYTHREAD &&
-        !tcb_resolve(current, redirector))
-        return fail(L4ABI_ERR_INVALID_THREAD);
-    /* Nothing of the kernel's in virtual-8086 mode's reach either (layout.h):
-     * a UTCB there would be user-writable code for v86 mode. */
-    if ((kip_area & L4ABI_FPAGE_BASE_MASK) < V86_REACH)
-        return fail(L4ABI_ERR_KIP_AREA);
-    if ((utcb_area & L4ABI_FPAGE_BASE_MASK) < V86_REACH)
-        return fail(L4ABI_ERR_UTCB_AREA);
-    int err = space_set_areas(t->space, kip_area, utcb_area);
-    if (err)
-        return fail((uint32_t)err);
-    t->space->redirector = redirector;
+    /* Redirector (docs/ipc.md): nilthread leaves it, anythread removes
+     * it, anything else must name an existing user thread. */
+    struct space *s = t->space;
+    uint32_t redir = s->redirector;
+    if (redirector == L4ABI_ANYTHREAD) {
+        redir = 0;
+    } else if (redirector != L4ABI_NILTHREAD) {
+        struct tcb *r = tcb_resolve(current, redirector);
+        if (!r || (r->flags & (TF_KERNEL | TF_IRQ)))
+            return fail(L4ABI_ERR_INVALID_THREAD);
+        redir = r->gid;
+    }
+    /* A space in use keeps its areas: repeating them (or nil fpages)
+     * changes only the redirector. */
+    bool same = (kip_area == s->kip_area && utcb_area == s->utcb_area) ||
+                (kip_area == 0 && utcb_area == 0);
+    if (!(s->active_threads && same)) {
+        /* Nothing of the kernel's in virtual-8086 mode's reach either
+         * (layout.h): a UTCB there would be user-writable code for v86. */
+        if (kip_area && (kip_area & L4ABI_FPAGE_BASE_MASK) < V86_REACH)
+            return fail(L4ABI_ERR_KIP_AREA);
+        if (utcb_area && (utcb_area & L4ABI_FPAGE_BASE_MASK) < V86_REACH)
+            return fail(L4ABI_ERR_UTCB_AREA);
+        int err = space_set_areas(s, kip_area, utcb_area);
+        if (err)
+            return fail((uint32_t)err);
+    }
+    ipc_set_redirector(s, redir);
     return 1;
 }
 

@@ -88,6 +88,7 @@ struct tcb *thread_create(uint32_t gid, struct space *s)
     t->gid = gid;
     t->state = TS_INACTIVE;
     t->space = s;
+    t->redirector = s->redirector;
     t->prio = DEFAULT_PRIO;
     t->timeslice_us = DEFAULT_TIMESLICE_US;
     t->ts_left_us = t->timeslice_us;

@@ -64,6 +64,8 @@ struct tcb {
     struct timeq_link wq;       /* wakeup queue, while TF_WAKEUP */
     uint16_t recv_timeout;      /* for a call: the receive phase's timeout */
     uint32_t recv_spec;         /* for a call: the receive phase's from-spec */
+    uint32_t ipc_intended;      /* redirected send: the intended receiver, else 0 */
+    uint32_t redirector;        /* copy of space->redirector, for the fast path */
     uint32_t ipc_from;          /* filled by whoever completes our IPC */
     uint32_t ipc_error;         /* 0 or ErrorCode value */
     bool ipc_done;

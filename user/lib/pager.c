@@ -54,11 +54,20 @@ L4_MsgTag_t pager_receive(L4_ThreadId_t who)
 int pager_start_child(L4_ThreadId_t child, L4_ThreadId_t pager, void (*fn)(void),
                       L4_Word_t sp, L4_Word_t kip_area, L4_Word_t utcb_area)
 {
+    /* Confined: every IPC the child's space sends outside itself and our
+     * space comes to us (X.2 redirection, docs/ipc.md). */
+    return pager_start_child_redir(child, pager, fn, sp, kip_area, utcb_area, L4_Myself());
+}
+
+int pager_start_child_redir(L4_ThreadId_t child, L4_ThreadId_t pager, void (*fn)(void),
+                            L4_Word_t sp, L4_Word_t kip_area, L4_Word_t utcb_area,
+                            L4_ThreadId_t redirector)
+{
     L4_Word_t old;
     if (L4_ThreadControl(child, child, L4_Myself(), L4_nilthread, (void *)~0ul) != 1)
         return 0;
     if (L4_SpaceControl(child, 0, L4_FpageLog2(kip_area, 12), L4_FpageLog2(utcb_area, 20),
-                        L4_nilthread, &old) != 1)
+                        redirector, &old) != 1)
         return 0;
     if (L4_ThreadControl(child, child, L4_Myself(), pager, (void *)utcb_area) != 1)
         return 0;

@@ -22,9 +22,16 @@ L4_MsgTag_t pager_receive(L4_ThreadId_t who);
 
 /* Creates the space of `child` (a new thread number), gives it a KIP area
  * and a 1 MiB UTCB area at the given addresses, its first thread the first
- * UTCB and `pager`, and sends the start message (ip = fn, sp = sp).
+ * UTCB and `pager`, and sends the start message (ip = fn, sp = sp). The
+ * new space is confined: its redirector is the calling thread, so its IPC
+ * reaches only its own space and ours directly (docs/ipc.md).
  * Returns 1 on success, 0 (ErrorCode set by the failing call) otherwise. */
 int pager_start_child(L4_ThreadId_t child, L4_ThreadId_t pager, void (*fn)(void),
                       L4_Word_t sp, L4_Word_t kip_area, L4_Word_t utcb_area);
+/* The same with the redirector given: a thread, or L4_anythread for an
+ * unconfined space (only for tests of IPC between child spaces). */
+int pager_start_child_redir(L4_ThreadId_t child, L4_ThreadId_t pager, void (*fn)(void),
+                            L4_Word_t sp, L4_Word_t kip_area, L4_Word_t utcb_area,
+                            L4_ThreadId_t redirector);
 
 #endif

@@ -1,7 +1,8 @@
 /* The demo root task: greets, shows what the kernel told it, then starts
  * a user-level serial input driver in its own unprivileged address space.
  * The driver gets COM1's and the RTC's ports (I/O fpages, mapped by us as
- * its pager when it faults on them) and IRQs 4 and 8 (attached by us);
+ * its pager when it faults on them) and IRQs 4 and 8 (attached by us), and
+ * nothing else: we are its redirector, so it reaches no one but us;
  * it echoes typed keys, quits on 'q', and ends the demo by itself after
  * about five seconds without input (RTC periodic interrupt at 2 Hz). */
 #include <l4/kip.h>
@@ -78,8 +79,9 @@ static int driver_port(L4_Word_t fp)
            (port >= RTC_PORT && port + n <= RTC_PORT + 2);
 }
 
-/* We are the driver's pager: its pages 1:1 from our space, its ports if
- * they are the ones it is meant to drive. */
+/* We are the driver's pager and redirector: its pages 1:1 from our space,
+ * its ports if they are the ones it is meant to drive; whatever it sends
+ * to others (redirected to us) is refused. */
 static void serve(L4_ThreadId_t drv)
 {
     for (;;) {
@@ -103,6 +105,9 @@ static void serve(L4_ThreadId_t drv)
             L4_Reply(drv);
         } else if (kind == L4ABI_LABEL_IOFAULT && driver_port(mr1)) {
             L4_PecanMapPorts(drv, L4ABI_IOFPAGE_PORT(mr1), (int)L4ABI_IOFPAGE_LOG2(mr1), 0);
+        } else if (L4_IpcRedirected(tag)) {
+            printf("root task: the driver may not send to %lx: refused\n",
+                   L4_IntendedReceiver().raw);
         } else {
             printf("root task: refusing request %lx from the driver\n", L4_Label(tag));
         }
@@ -124,8 +129,11 @@ int main(void)
         L4_KDB_Shutdown(1);
     }
     L4_ThreadControl(drv, drv, me, L4_nilthread, (void *)~0ul);
+    /* Confined: the driver's IPC to anyone but us (and its own space)
+     * comes to us instead; it cannot ask sigma0 or anyone else for more
+     * than we give it (X.2 redirection, docs/ipc.md). */
     L4_SpaceControl(drv, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
-                    L4_nilthread, &old);
+                    me, &old);
     L4_ThreadControl(drv, drv, me, me, (void *)UTCB_AREA);
     if (!L4_PecanAssociateAsync(L4_InterruptThread(SERIAL_IRQ), drv, BIT_SERIAL) ||
         !L4_PecanAssociateAsync(L4_InterruptThread(RTC_IRQ), drv, BIT_RTC)) {

@@ -1,6 +1,7 @@
 /* Dataspace managers (protocol in dataspace.h). Each runs as one thread:
  * call the setup function, then start a thread (pager: sigma0, since the
- * DMs speak the sigma0 protocol for their memory) at the main function.
+ * DMs speak the sigma0 protocol for their memory; sigma0 serves only the
+ * root task's space, see dm_anon_memory) at the main function.
  * Requests are served one at a time. */
 #ifndef SERVERS_DM_H
 #define SERVERS_DM_H
@@ -15,6 +16,10 @@
 #define DM_ANON_MAX_DS      16u
 #define DM_ANON_MAX_PAGES   1024u       /* per dataspace: 4 MiB */
 void dm_anon_setup(L4_Word_t pool_base, L4_Word_t pool_pages);
+/* Where the anonymous DM gets its frames (sigma0 protocol): nil means
+ * sigma0 itself, which serves only the root task's space; a DM in a space
+ * of its own names a root-task thread that relays for it. */
+extern L4_ThreadId_t dm_anon_memory;
 void dm_anon_main(void);
 
 struct dm_anon_stats {
@@ -68,7 +73,8 @@ void dm_load_words(int n, L4_Word_t w0, L4_Word_t w1, L4_Word_t w2);
  * MR1 = rights. */
 void dm_load_map(L4_Word_t page, L4_Word_t rights, L4_Word_t snd_base);
 
-/* Asks sigma0 for the 4 KiB frame `phys` (or any frame, phys = ~0) into the
- * page at `dest` (or, for dest = ~0, into the whole space, i.e. at phys).
- * Returns nonzero on success. The acceptor is closed again afterwards. */
-int dm_sigma0_page(L4_Word_t phys, L4_Word_t dest);
+/* Asks `s0` (nil: sigma0) for the 4 KiB frame `phys` (or any frame, phys =
+ * ~0) into the page at `dest` (or, for dest = ~0, into the whole space,
+ * i.e. at phys). Returns nonzero on success. The acceptor is closed again
+ * afterwards. */
+int dm_sigma0_page(L4_ThreadId_t s0, L4_Word_t phys, L4_Word_t dest);

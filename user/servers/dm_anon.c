@@ -18,6 +18,7 @@ static L4_Word_t pool_base, pool_pages, pool_used;
  * slots threaded through the free pages themselves (first word = next). */
 static unsigned short free_slot;
 volatile struct dm_anon_stats dm_anon_stats;
+L4_ThreadId_t dm_anon_memory;      /* nil: sigma0 */
 
 void dm_anon_setup(L4_Word_t base, L4_Word_t pages)
 {
@@ -79,7 +80,7 @@ static void op_map(L4_Word_t h, L4_Word_t offset, L4_Word_t rights)
         dm_anon_stats.pages_free--;
     } else if (!*s) {
         if (pool_used >= pool_pages ||
-            !dm_sigma0_page(~0ul, slot_va((unsigned)pool_used + 1))) {
+            !dm_sigma0_page(dm_anon_memory, ~0ul, slot_va((unsigned)pool_used + 1))) {
             dm_load_error(DS_ERR_NOMEM);
             return;
         }

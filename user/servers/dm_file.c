@@ -50,7 +50,7 @@ static int terminated(const char *s, L4_Word_t max)
 static void scan_bootinfo(void)
 {
     L4_Word_t bi = L4_BootInfo(L4_GetKernelInterface());
-    if (!bi || (bi & (DS_PAGE_SIZE - 1)) || !dm_sigma0_page(bi, ~0ul))
+    if (!bi || (bi & (DS_PAGE_SIZE - 1)) || !dm_sigma0_page(L4_nilthread, bi, ~0ul))
         return;
     if (!L4_BootInfo_Valid((void *)bi) || L4_BootInfo_Size((void *)bi) > DS_PAGE_SIZE)
         return;
@@ -138,7 +138,7 @@ static L4_Word_t module_page(struct module *m, L4_Word_t p)
 {
     L4_Word_t pa = m->start + p * DS_PAGE_SIZE;
     if (!(m->have[p / 32] & (1u << (p % 32)))) {
-        if (!dm_sigma0_page(pa, ~0ul))
+        if (!dm_sigma0_page(L4_nilthread, pa, ~0ul))
             return 0;
         m->have[p / 32] |= 1u << (p % 32);
         dm_file_stats.pages_from_sigma0++;
@@ -150,7 +150,7 @@ static L4_Word_t module_page(struct module *m, L4_Word_t p)
         if (tail_used >= tail_pages)
             return 0;
         L4_Word_t t = tail_base + tail_used * DS_PAGE_SIZE;
-        if (!dm_sigma0_page(~0ul, t))
+        if (!dm_sigma0_page(L4_nilthread, ~0ul, t))
             return 0;
         tail_used++;
         L4_Word_t valid = m->size % DS_PAGE_SIZE;

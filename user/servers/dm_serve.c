@@ -53,10 +53,10 @@ void dm_load_map(L4_Word_t page, L4_Word_t rights, L4_Word_t snd_base)
     L4_LoadMR(3, m.raw[1]);
 }
 
-int dm_sigma0_page(L4_Word_t phys, L4_Word_t dest)
+int dm_sigma0_page(L4_ThreadId_t s0, L4_Word_t phys, L4_Word_t dest)
 {
     L4_Fpage_t win = dest == ~0ul ? L4_CompleteAddressSpace : L4_FpageLog2(dest, 12);
-    L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, L4_FpageLog2(phys, 12), win);
+    L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(s0, L4_FpageLog2(phys, 12), win);
     L4_Accept(L4_UntypedWordsAcceptor);
     return !L4_IsNilFpage(got);
 }

@@ -12,7 +12,13 @@
  *     the root task, is answered with a map item of that I/O fpage (the
  *     kernel itself keeps its own ports: it never maps those).
  * Memory the KIP calls reserved (kernel pool, kernel image, firmware) and
- * the KIP itself are never handed out. */
+ * the KIP itself are never handed out.
+ *
+ * Clients: the root task (every thread of its space) and kernel threads,
+ * nobody else. The root task owns what sigma0 hands out and passes on what
+ * others may have; a request from any other space is refused: a sigma0
+ * request gets the refusal reply (nil map item), a page or I/O fault no
+ * reply at all. */
 #include <l4/kip.h>
 #include <l4/ipc.h>
 #include <l4/message.h>
@@ -23,6 +29,9 @@
 #define MAX_FRAMES (512u << 8)          /* 512 MiB of 4 KiB frames */
 static L4_Word_t owner[MAX_FRAMES];     /* 0 = free, else owner's thread ID */
 static L4_Word_t me;
+static L4_ThreadId_t root;              /* the root task: user base + 2, version 1 */
+static L4_Word_t system_base, user_base;
+static L4_Word_t refused;               /* requests from non-clients */
 
 enum { REG_NONE, REG_OWN };
 static unsigned char kind[MAX_FRAMES];
@@ -96,6 +105,30 @@ static L4_Word_t find_any(L4_Word_t log2, L4_Word_t who)
     return 0;
 }
 
+/* Is `from` one of sigma0's clients? Kernel threads (system base up to
+ * user base) are; so is the root task's first thread. Any other thread
+ * must live in the root task's space: sigma0, being privileged, asks the
+ * kernel with a ThreadControl on `from` "in the root task's space" that
+ * changes nothing. It succeeds only if `from` exists in that space with a
+ * UTCB (the UTCB location 1 is ignored for such a thread; for a thread
+ * that no longer exists it is invalid, so nothing is created). */
+static int is_client(L4_ThreadId_t from)
+{
+    L4_Word_t no = L4_ThreadNo(from);
+    if (no >= system_base && no < user_base)
+        return 1;
+    if (from.raw == root.raw)
+        return 1;
+    return L4_ThreadControl(from, root, L4_nilthread, L4_nilthread, (void *)1) == 1;
+}
+
+static void note_refusal(L4_ThreadId_t from, L4_Word_t label)
+{
+    if (refused++ < 8)
+        printf("sigma0: refusing request %lx from %lx (not the root task)\n",
+               label, from.raw);
+}
+
 static void reply_map(L4_ThreadId_t to, L4_Word_t page, L4_Word_t log2, L4_Word_t rights)
 {
     L4_Msg_t msg;
@@ -124,6 +157,9 @@ int main(void)
 {
     L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
     me = L4_Myself().raw;
+    system_base = L4_ThreadIdSystemBase(kip);
+    user_base = L4_ThreadIdUserBase(kip);
+    root = L4_GlobalId(user_base + 2, 1);
     scan_kip(kip);
     printf("sigma0: serving physical memory\n");
 
@@ -135,6 +171,13 @@ int main(void)
         L4_StoreMR(1, &mr1);
         L4_StoreMR(2, &mr2);
         if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        if (!is_client(from)) {
+            note_refusal(from, label);
+            if (label == L4ABI_LABEL_SIGMA0)
+                reply_map(from, 0, 12, 0);      /* the documented refusal */
             tag = L4_Wait(&from);
             continue;
         }

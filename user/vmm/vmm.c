@@ -801,9 +801,11 @@ enum vmm_stop vmm_run(struct vcpu *v)
 {
     L4_ThreadId_t me = L4_Myself(), g = v->guest;
     L4_Word_t old;
+    /* The guest space is confined: we are its redirector (docs/ipc.md), so
+     * a guest that finds the system-call entry reaches only us. */
     if (L4_ThreadControl(g, g, me, L4_nilthread, (void *)~0ul) != 1 ||
         L4_SpaceControl(g, 0, L4_FpageLog2(GUEST_KIP_AREA, 12),
-                        L4_FpageLog2(GUEST_UTCB_AREA, 20), L4_nilthread, &old) != 1 ||
+                        L4_FpageLog2(GUEST_UTCB_AREA, 20), me, &old) != 1 ||
         L4_ThreadControl(g, g, me, me, (void *)GUEST_UTCB_AREA) != 1) {
         printf("vmm: cannot create the guest (error %lu)\n", L4_ErrorCode());
         v->stop = VS_SETUP;

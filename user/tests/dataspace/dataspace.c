@@ -12,6 +12,7 @@
 #include <l4/message.h>
 #include <l4/kdebug.h>
 #include <l4/space.h>
+#include <l4/sigma0.h>
 #include "libc.h"
 #include "tap.h"
 #include "rm.h"
@@ -22,9 +23,11 @@
 #define KIP_AREA    0xbff00000u
 #define PAGE        4096u
 
-/* Our space: DM memory pools. */
+/* Our space: DM memory pools, and where the loader receives the frames
+ * it relays from sigma0 to the anonymous DM. */
 #define ANON_POOL   0x60000000u
 #define FILE_TAILS  0x5f000000u
+#define RELAY_VA    0x62000000u
 
 /* Client space layout. */
 #define FILE_VA     0x40000000u
@@ -56,6 +59,28 @@ static void *utcb(int slot) { return (void *)(UTCB_AREA + slot * L4ABI_UTCB_SIZE
 extern char __executable_start[], _end[];
 
 /* ---- Loader: the client image's pager, mapping our pages 1:1 ---- */
+
+/* sigma0 serves only the root task's space: the anonymous DM, in a space
+ * of its own, asks the loader (dm_anon_memory), which takes any free
+ * frame from sigma0 into RELAY_VA.. of our space and maps it on. Loads the
+ * reply: the map item, or the nil item if sigma0 had none. */
+static void loader_relay_sigma0(void)
+{
+    static L4_Word_t relayed;
+    L4_Word_t va = RELAY_VA + relayed * PAGE;
+    L4_Fpage_t got = L4_Sigma0_GetAny(L4_nilthread, 12, L4_FpageLog2(va, 12));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    L4_Fpage_t fp = L4_Nilpage;
+    if (!L4_IsNilFpage(got)) {
+        relayed++;
+        fp = L4_FpageAddRights(L4_FpageLog2(va, 12), L4_FullyAccessible);
+    }
+    L4_MapItem_t m = L4_MapItem(fp, 0);
+    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+}
+
 static void loader_main(void)
 {
     L4_ThreadId_t from;
@@ -74,6 +99,9 @@ static void loader_main(void)
             L4_Word_t ok_ = rm_start_thread(t, w[1], w[2]);
             L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
             L4_LoadMR(1, ok_);
+        } else if (L4_Label(tag) == L4ABI_LABEL_SIGMA0 && from.raw == anon_dm.raw &&
+                   (w[0] & 0x3f0) == (12 << 4)) {
+            loader_relay_sigma0();
         } else if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
             L4_Word_t page = w[0] & ~(PAGE - 1);
             if (page >= (L4_Word_t)__executable_start && page < (L4_Word_t)_end) {
@@ -495,11 +523,13 @@ int main(void)
 
     dm_file_setup(FILE_TAILS, 16);
     dm_anon_setup(ANON_POOL, POOL_PAGES);
+    dm_anon_memory = loader;      /* the anonymous DM's frames, relayed */
     ok(start_local(file_dm, 1, dm_file_main, 0) && start_local(loader, 3, loader_main, 2),
        "file DM and loader started as threads of the root task");
 
     /* The anonymous DM in a space of its own, its image paged by the
-     * loader; it asks sigma0 for its pool pages by IPC. */
+     * loader; it asks the loader for its pool pages by IPC (sigma0
+     * protocol), which gets them from sigma0. */
     ok(new_space(anon_dm) && L4_ThreadControl(anon_dm, anon_dm, root_tid, loader, utcb(0)) == 1 &&
        loader_start(anon_dm, dm_anon_main, stack_top(1)),
        "anonymous DM started in a space of its own");

@@ -386,8 +386,10 @@ static int saw_fault(L4_ThreadId_t who, L4_Word_t lo, L4_Word_t hi)
 
 static void start_child(L4_ThreadId_t t, int stack, L4_ThreadId_t pager)
 {
-    /* The start message comes from the first pager: us. */
-    pager_start_child(t, root_tid, child_loop, stack_top(stack), KIP_AREA, UTCB_AREA);
+    /* The start message comes from the first pager: us. The children
+     * copy strings to each other directly: no redirector. */
+    pager_start_child_redir(t, root_tid, child_loop, stack_top(stack), KIP_AREA, UTCB_AREA,
+                            L4_anythread);
     if (pager.raw != root_tid.raw)
         L4_ThreadControl(t, t, L4_nilthread, pager, (void *)~0ul);
 }
