@@ -48,6 +48,7 @@ extern const uint8_t smp_tramp_start[], smp_tramp_end[], smp_tramp_params[];
 /* What the APs copy from the boot processor. */
 static struct { uint16_t limit; uint32_t base; } PACKED bsp_idtr;
 static uint32_t bsp_cr0;
+static int stall_apic_id = -1;      /* test=smpstall: this AP does not report */
 
 /* An AP's tables; with its double-fault stack and boot stack three pages
  * from the kernel pool. */
@@ -103,8 +104,8 @@ NORETURN void ap_main(struct cpu_local *c)
         wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->sysenter->esp0);
         wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
     }
-    /* Test hook (boot option test=smpstall): CPU 1 never reports. */
-    if (!(boot_options.smp_stall_test && c->index == 1))
+    /* Test hook (boot option test=smpstall): the first AP never reports. */
+    if (c->apic_id != stall_apic_id)
         __atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
     /* Parked: only INIT, NMI or SMI wakes it (the next step lets the
      * scheduler take over here). */
@@ -210,7 +211,7 @@ static uint64_t start_ap(struct cpu_local *c)
         return rdtsc() - t0;
 
     lapic_send_init(c->apic_id);
-    kprintf("smp: CPU %u (APIC ID %u) %s; left out\n", c->index, c->apic_id,
+    kprintf("smp: APIC ID %u %s; left out\n", c->apic_id,
             !sent ? "start-up IPI not sent" :
             p->alive ? "entered the trampoline but did not report" :
             "did not answer the start-up IPIs");
@@ -270,6 +271,8 @@ void smp_init(bool enable)
         return;
     }
 
+    if (boot_options.smp_stall_test)
+        stall_apic_id = platform.apic_id[1];
     /* INIT to every AP first: one 10 ms wait serves them all. */
     uint64_t t0 = rdtsc();
     for (unsigned i = 1; i < want; i++)
@@ -282,8 +285,7 @@ void smp_init(bool enable)
         c->index = cpus_up;
         c->apic_id = platform.apic_id[i];
         if (!ap_alloc(c)) {
-            kprintf("smp: no memory for CPU %u (APIC ID %u); left out\n",
-                    c->index, c->apic_id);
+            kprintf("smp: no memory for APIC ID %u; left out\n", c->apic_id);
             lapic_send_init(c->apic_id);
             continue;
         }
