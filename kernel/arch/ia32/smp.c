@@ -104,8 +104,10 @@ NORETURN void ap_main(struct cpu_local *c)
         wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->sysenter->esp0);
         wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
     }
-    /* Test hook (boot option test=smpstall): the first AP never reports. */
-    if (c->apic_id != stall_apic_id)
+    /* Reports only if the slow lookup finds this record (it checks the
+     * table the boot processor filled), and, as a test hook (boot option
+     * test=smpstall), never on the first AP. */
+    if (cpu_current() == c && c->apic_id != stall_apic_id)
         __atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
     /* Parked: only INIT, NMI or SMI wakes it (the next step lets the
      * scheduler take over here). */
@@ -289,14 +291,15 @@ void smp_init(bool enable)
             lapic_send_init(c->apic_id);
             continue;
         }
+        cpu_of_apic[c->apic_id] = (uint8_t)(cpus_up + 1);
         uint64_t ticks = start_ap(c);
         if (!ticks) {
+            cpu_of_apic[c->apic_id] = 0;
             ap_free(c);
             *c = (struct cpu_local){ 0 };
             continue;
         }
         ap_ticks += ticks;
-        cpu_of_apic[c->apic_id] = (uint8_t)(cpus_up + 1);
         cpus_up++;
     }
     uint64_t total = rdtsc() - t0;
