@@ -158,6 +158,12 @@ void apic_disable(void)
 
 /* ---- application processors (smp.c) ------------------------------------ */
 
+bool lapic_enabled(void)
+{
+    return lapic_mapped && (rdmsr(MSR_APIC_BASE) & APIC_BASE_EN) &&
+           (lapic_read(LAPIC_SVR) & 0x100);
+}
+
 uint8_t lapic_id(void)
 {
     return lapic_mapped ? (uint8_t)(lapic_read(LAPIC_ID) >> 24) : 0;

@@ -23,6 +23,7 @@ void apic_disable(void);
  * with `noapic` only this runs): false if the CPU has none. */
 bool lapic_map(void);
 uint8_t lapic_id(void);                 /* this CPU's APIC ID; 0 if unmapped */
+bool lapic_enabled(void);               /* hardware- and software-enabled */
 /* INIT and STARTUP (SIPI) IPIs to one CPU; the start-up IPI makes it run
  * real-mode code at phys (page-aligned, below 1 MiB). False if the local
  * APIC did not send it. */

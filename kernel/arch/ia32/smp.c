@@ -47,7 +47,7 @@ extern const uint8_t smp_tramp_start[], smp_tramp_end[], smp_tramp_params[];
 
 /* What the APs copy from the boot processor. */
 static struct { uint16_t limit; uint32_t base; } PACKED bsp_idtr;
-static uint32_t bsp_cr0;
+static uint32_t bsp_cr0, bsp_cr4;
 static int stall_apic_id = -1;      /* test=smpstall: this AP does not report */
 
 /* An AP's tables; with its double-fault stack and boot stack three pages
@@ -83,6 +83,34 @@ static bool wait_flag(volatile uint32_t *flag, uint32_t us)
 
 NORETURN void ap_main(struct cpu_local *c);
 
+/* Reads back from the CPU what ap_main set up: a mask of AP_BAD_* for
+ * what is not as intended, 0 if all is. */
+static uint32_t ap_check(const struct cpu_local *c)
+{
+    struct { uint16_t limit; uint32_t base; } PACKED gdtr, idtr;
+    uint16_t tr;
+    uint32_t bad = 0;
+
+    __asm__ volatile("sgdt %0; sidt %1; str %2" : "=m"(gdtr), "=m"(idtr), "=r"(tr));
+    if (gdtr.base != (uint32_t)(uintptr_t)c->gdt)
+        bad |= AP_BAD_GDT;
+    /* ltr marks the descriptor busy in this CPU's GDT */
+    if (tr != SEL_TSS || !(c->gdt[SEL_TSS >> 3] & (1ull << 41)))
+        bad |= AP_BAD_TSS;
+    if (idtr.base != bsp_idtr.base || idtr.limit != bsp_idtr.limit)
+        bad |= AP_BAD_IDT;
+    if (read_cr0() != bsp_cr0 || read_cr4() != bsp_cr4 ||
+        (read_cr3() & PTE_ADDR) != virt_to_phys(kernel_pd))
+        bad |= AP_BAD_CR;
+    if (!lapic_enabled() || lapic_id() != c->apic_id)
+        bad |= AP_BAD_APIC;
+    if (cpu.sep && (uint32_t)rdmsr(MSR_SYSENTER_ESP) != (uint32_t)(uintptr_t)&c->sysenter->esp0)
+        bad |= AP_BAD_SYSENTER;
+    if (cpu_current() != c)
+        bad |= AP_BAD_LOOKUP;
+    return bad;
+}
+
 /* Entered from the trampoline on c's boot stack, interrupts off, paging on
  * with the temporary directory. */
 NORETURN void ap_main(struct cpu_local *c)
@@ -104,11 +132,12 @@ NORETURN void ap_main(struct cpu_local *c)
         wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->sysenter->esp0);
         wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
     }
-    /* Reports only if the slow lookup finds this record (it checks the
-     * table the boot processor filled), and, as a test hook (boot option
-     * test=smpstall), never on the first AP. */
-    if (cpu_current() == c && c->apic_id != stall_apic_id)
+    /* Reports what it finds wrong (0: nothing), and, as a test hook
+     * (boot option test=smpstall), nothing at all on the first AP. */
+    if (c->apic_id != stall_apic_id) {
+        c->setup_errors = ap_check(c);
         __atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
+    }
     /* Parked: only INIT, NMI or SMI wakes it (the next step lets the
      * scheduler take over here). */
     for (;;)
@@ -146,6 +175,7 @@ static bool tramp_setup(void)
     p->pd = virt_to_phys(tramp_pd);
     p->entry = (uint32_t)(uintptr_t)ap_main;
     bsp_cr0 = read_cr0();
+    bsp_cr4 = p->cr4;
     __asm__ volatile("sidt %0" : "=m"(bsp_idtr));
     return true;
 }
@@ -209,14 +239,19 @@ static uint64_t start_ap(struct cpu_local *c)
      * ignores it. */
     sent = lapic_send_startup(c->apic_id, SMP_TRAMPOLINE_PHYS) && sent;
     delay_us(SIPI_DELAY_US);
-    if (sent && wait_flag(&c->started, AP_TIMEOUT_US))
-        return rdtsc() - t0;
-
+    if (sent && wait_flag(&c->started, AP_TIMEOUT_US)) {
+        uint64_t ticks = rdtsc() - t0;
+        if (!c->setup_errors)
+            return ticks;
+        kprintf("smp: APIC ID %u reports a wrong set-up (%x); left out\n",
+                c->apic_id, c->setup_errors);
+    } else {
+        kprintf("smp: APIC ID %u %s; left out\n", c->apic_id,
+                !sent ? "start-up IPI not sent" :
+                p->alive ? "entered the trampoline but did not report" :
+                "did not answer the start-up IPIs");
+    }
     lapic_send_init(c->apic_id);
-    kprintf("smp: APIC ID %u %s; left out\n", c->apic_id,
-            !sent ? "start-up IPI not sent" :
-            p->alive ? "entered the trampoline but did not report" :
-            "did not answer the start-up IPIs");
     return 0;
 }
 

@@ -32,6 +32,7 @@ struct cpu_local {
     unsigned index;             /* 0 = boot processor; dense, in platform order */
     uint8_t apic_id;
     volatile uint32_t started;  /* set by the CPU itself once it is parked */
+    uint32_t setup_errors;      /* AP_BAD_*: what it found wrong, before `started` */
     uint64_t *gdt;              /* its GDT (GDT_ENTRIES descriptors) */
     struct tss *tss;            /* its TSS: ring-0 stack, I/O bitmap offset */
     struct tss *df_tss;         /* its double-fault task */
@@ -39,6 +40,15 @@ struct cpu_local {
     struct sysenter_area *sysenter;     /* MSR_SYSENTER_ESP points into it */
     uint32_t boot_stack_top;    /* the stack it runs on until threads exist */
 };
+
+/* What an AP checks before it reports (ap_check in smp.c). */
+#define AP_BAD_GDT      0x01    /* GDTR is not its own GDT */
+#define AP_BAD_TSS      0x02    /* TR is not its TSS (or not marked busy) */
+#define AP_BAD_IDT      0x04    /* IDTR differs from the BSP's */
+#define AP_BAD_CR       0x08    /* CR0/CR4 differ from the BSP's, CR3 not kernel_pd */
+#define AP_BAD_APIC     0x10    /* local APIC not enabled or another ID */
+#define AP_BAD_SYSENTER 0x20    /* MSR_SYSENTER_ESP not its sysenter area */
+#define AP_BAD_LOOKUP   0x40    /* cpu_current() finds another record */
 
 /* Records of the CPUs that are up: cpu_local[0 .. cpus_up - 1]. The boot
  * processor's record points at its existing globals (gdt, tss, df_tss,
