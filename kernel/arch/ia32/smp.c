@@ -69,11 +69,12 @@ static void delay_us(uint32_t us)
         ;
 }
 
-/* Waits up to `us` for *flag to become non-zero. */
+/* Waits up to `us` for *flag to become non-zero (an acquire: what the AP
+ * wrote before setting it is visible afterwards). */
 static bool wait_flag(volatile uint32_t *flag, uint32_t us)
 {
     uint64_t end = rdtsc() + (uint64_t)us * arch_tsc_per_us();
-    while (!*flag)
+    while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE))
         if (rdtsc() >= end)
             return false;
     return true;

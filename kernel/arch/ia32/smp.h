@@ -17,7 +17,8 @@
  *    its CPU's record: one `and` and one load from a cache line the IPC
  *    path touches anyway, no segment reload on kernel entry (a per-CPU
  *    %fs would cost one on every system call) and no shared cache line.
- *    ap_main gets its record as an argument, so it needs neither. */
+ *    ap_main gets its record as an argument (and checks that
+ *    cpu_current() agrees before it reports). */
 #ifndef PECAN_IA32_SMP_H
 #define PECAN_IA32_SMP_H
 
