@@ -5,8 +5,11 @@
 # ReadChar) and the Pecan shutdown extension. 1 = on, 0 = off.
 KDB ?= 1
 
-# Number of processors the kernel is built for (only 1 is supported yet).
-MAX_CPUS ?= 1
+# Most processors the kernel starts (1..64). The application processors
+# are started and parked; threads run on the boot processor only so far
+# (docs/smp.md). 1 = never start another CPU. Boot option `nosmp` starts
+# none at run time.
+MAX_CPUS ?= 16
 
 # Timer tick length in microseconds.
 TICK_US ?= 1000

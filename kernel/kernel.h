@@ -24,6 +24,7 @@ extern uint32_t context_switches;
 struct boot_options {
     bool kfault_test;       /* "test=kfault": deliberate kernel fault */
     bool dfault_test;       /* "test=doublefault": fault with a bad stack */
+    bool smp_stall_test;    /* "test=smpstall": the first AP never reports in */
 };
 extern struct boot_options boot_options;
 

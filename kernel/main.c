@@ -21,6 +21,7 @@
 #include "arch/ia32/fpu.h"
 #include "arch/ia32/vif_arch.h"
 #include "arch/ia32/debug.h"
+#include "arch/ia32/smp.h"
 #include "exception.h"
 #include "vif.h"
 
@@ -239,6 +240,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     kprintf("cmdline: '%s'\n", boot_info.cmdline);
     boot_options.kfault_test = cmdline_has(boot_info.cmdline, "test=kfault");
     boot_options.dfault_test = cmdline_has(boot_info.cmdline, "test=doublefault");
+    boot_options.smp_stall_test = cmdline_has(boot_info.cmdline, "test=smpstall");
 
     if (!cpu.pse)
         kprintf("memory: no PSE, direct map uses 4 KiB pages\n");
@@ -260,6 +262,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     write_cr0(read_cr0() | CR0_AM);
     vif_init();
     debug_probe();
+    /* The APs copy the control registers, IDT and sysenter set-up above;
+     * they park until the scheduler can use them (docs/smp.md). */
+    smp_init(!cmdline_has(boot_info.cmdline, "nosmp"));
     kip_init(&sigma0, &root);
 
     if (boot_options.kfault_test)

@@ -83,6 +83,59 @@ test-platform-mp: all | $(T)
 	  --log $(T)/platform-mp.log --result $(T)/platform-mp.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
 
+# Multiprocessor start-up (docs/smp.md): the application processors come
+# up and park while an in-guest suite runs on the boot processor. Under
+# -icount the CPUs run in turn (repeatable); smp-mttcg runs them on host
+# threads in parallel (no -icount). smp2-pic sends the IPIs from the local
+# APIC as the firmware left it (noapic: the 8259 serves the interrupts).
+# smp-up is a MAX_CPUS=1 kernel on two CPUs, smp-stall a CPU that never
+# reports (test=smpstall), smp17 one CPU more than MAX_CPUS=16 (default).
+SPECIAL_SUITES += smp2 smp2-pic smp4 smp4-nosmp smp17 smp-stall smp-up smp-mttcg
+SPECIAL_RESULTS += smp2 smp2-pic smp4 smp4-nosmp smp17 smp-stall smp-up smp-mttcg
+test-smp2: all | $(T)
+	-@$(QT) --name smp2 --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: 2 of 2 CPU\(s\) up \(APIC IDs 0 1\)$$' \
+	  --log $(T)/smp2.log --result $(T)/smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+test-smp2-pic: all | $(T)
+	-@$(QT) --name smp2-pic --qemu-arg -smp --qemu-arg 2 --append noapic \
+	  --expect-log '^smp: 2 of 2 CPU\(s\) up \(APIC IDs 0 1\)$$' \
+	  --log $(T)/smp2-pic.log --result $(T)/smp2-pic.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
+test-smp4: all | $(T)
+	-@$(QT) --name smp4 --qemu-arg -smp --qemu-arg 4 \
+	  --expect-log '^smp: 4 of 4 CPU\(s\) up \(APIC IDs 0 1 2 3\)$$' \
+	  --log $(T)/smp4.log --result $(T)/smp4.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-irq.elf | tail -1
+test-smp4-nosmp: all | $(T)
+	-@$(QT) --name smp4-nosmp --qemu-arg -smp --qemu-arg 4 --append nosmp \
+	  --expect-log '^smp: nosmp: 1 of 4 CPU\(s\) up \(APIC IDs 0\), 3 not started$$' \
+	  --log $(T)/smp4-nosmp.log --result $(T)/smp4-nosmp.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+test-smp17: all | $(T)
+	-@$(QT) --name smp17 --qemu-arg -smp --qemu-arg 17 \
+	  --expect-log '^smp: 16 of 17 CPU\(s\) up \(APIC IDs 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\), 1 not started \(MAX_CPUS=16\)$$' \
+	  --log $(T)/smp17.log --result $(T)/smp17.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
+test-smp-stall: all | $(T)
+	-@$(QT) --name smp-stall --qemu-arg -smp --qemu-arg 3 --append test=smpstall \
+	  --expect-log '^smp: APIC ID 1 entered the trampoline but did not report; left out$$' \
+	  --expect-log '^smp: 2 of 3 CPU\(s\) up \(APIC IDs 0 2\)$$' \
+	  --log $(T)/smp-stall.log --result $(T)/smp-stall.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
+test-smp-up: all | $(T)
+	@$(MAKE) -s --no-print-directory B=$(B)/up MAX_CPUS=1 $(B)/up/pecan.elf
+	-@$(QT) --name smp-up --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: 1 of 2 CPU\(s\) up \(APIC IDs 0\), 1 not started \(MAX_CPUS=1\)$$' \
+	  --log $(T)/smp-up.log --result $(T)/smp-up.res \
+	  $(B)/up/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+test-smp-mttcg: all | $(T)
+	-@$(QT) --name smp-mttcg --no-icount --qemu-arg -accel --qemu-arg tcg,thread=multi \
+	  --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: 2 of 2 CPU\(s\) up \(APIC IDs 0 1\)$$' \
+	  --log $(T)/smp-mttcg.log --result $(T)/smp-mttcg.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+
 SPECIAL_SUITES += kfault
 SPECIAL_RESULTS += kfault
 test-kfault: all | $(T)
@@ -130,6 +183,17 @@ SPECIAL_SUITES += bochs
 SPECIAL_RESULTS += bochs-boot
 test-bochs: all | $(T)
 	-@$(BT) --name bochs-boot --log $(T)/bochs-boot.log --result $(T)/bochs-boot.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
+
+# Debian's Bochs 2.7 is built with SMP support ("SMP support: yes" in its
+# log): two CPUs, the AP started through the trampoline and parked.
+SPECIAL_SUITES += bochs-smp
+SPECIAL_RESULTS += bochs-smp
+test-bochs-smp: all | $(T)
+	-@$(BT) --name bochs-smp \
+	  --bochsrc "cpu: model=corei7_skylake_x, count=2, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=0" \
+	  --expect-log '^smp: 2 of 2 CPU\(s\) up \(APIC IDs 0 1\)$$' \
+	  --log $(T)/bochs-smp.log --result $(T)/bochs-smp.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
 
 # The exceptions suite again under Bochs: CR4.PVI (virtual IF without

@@ -8,6 +8,7 @@ DEFAULT_NAME=qemu
 QEMU=${QEMU:-qemu-system-i386}
 STDIN_FILE=/dev/null
 QEMU_ARGS=()
+ICOUNT=1
 
 usage() {
     cat <<'EOF'
@@ -25,6 +26,10 @@ usage: qemu-test.sh [options] KERNEL [MODULE...]
   --stdin FILE          feed FILE to COM1 receive (default /dev/null)
   --qemu-arg ARG        extra QEMU argument, repeatable (e.g. --qemu-arg -smp
                         --qemu-arg 2)
+  --no-icount           leave out -icount (which is on by default): guest
+                        time follows the host clock and, with --qemu-arg
+                        -accel --qemu-arg tcg,thread=multi, the CPUs really
+                        run in parallel; runs are not repeatable
 Modules are passed in order (first sigma0, second root task).
 Environment: V=1 echoes the serial log live; QEMU=binary overrides the emulator.
 EOF
@@ -34,6 +39,7 @@ parse_extra() {
     case $1 in
         --stdin)    [ $# -ge 2 ] || die "$1 needs an argument"; STDIN_FILE=$2; return 2 ;;
         --qemu-arg) [ $# -ge 2 ] || die "$1 needs an argument"; QEMU_ARGS+=("$2"); return 2 ;;
+        --no-icount) ICOUNT=0; return 1 ;;
     esac
     return 0
 }
@@ -52,8 +58,9 @@ done
 cmd=("$QEMU" -kernel "$KERNEL" -append "$APPEND"
      -m 128 -display none -serial stdio -monitor none -no-reboot -nic none
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
-     -icount shift=0,sleep=off       # deterministic: one TSC tick per instruction
      -rtc clock=vm)                  # the RTC (IRQ 8) on the guest's clock too
+# Deterministic: one TSC tick per instruction, CPUs run in turn.
+[ "$ICOUNT" = 1 ] && cmd+=(-icount shift=0,sleep=off)
 [ -n "$initrd" ] && cmd+=(-initrd "$initrd")
 cmd+=(${QEMU_ARGS[@]+"${QEMU_ARGS[@]}"})
 if [ "${V:-0}" = 1 ]; then printf '+'; printf ' %q' "${cmd[@]}"; echo; fi >&2

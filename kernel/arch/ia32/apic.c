@@ -17,16 +17,22 @@
 #define IOAPIC_VA       (DEVICE_AREA + 0x1000)
 
 enum {
-    LAPIC_ID = 0x20, LAPIC_TPR = 0x80, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0,
-    LAPIC_LVT_TIMER = 0x320, LAPIC_LVT_LINT0 = 0x350, LAPIC_LVT_LINT1 = 0x360,
-    LAPIC_LVT_ERROR = 0x370,
+    LAPIC_ID = 0x20, LAPIC_VERSION = 0x30, LAPIC_TPR = 0x80, LAPIC_EOI = 0xb0,
+    LAPIC_SVR = 0xf0, LAPIC_ESR = 0x280, LAPIC_ICR_LO = 0x300, LAPIC_ICR_HI = 0x310,
+    LAPIC_LVT_TIMER = 0x320, LAPIC_LVT_THERMAL = 0x330, LAPIC_LVT_PERF = 0x340,
+    LAPIC_LVT_LINT0 = 0x350, LAPIC_LVT_LINT1 = 0x360, LAPIC_LVT_ERROR = 0x370,
 };
 #define LVT_MASKED      (1u << 16)
+#define ICR_INIT        (5u << 8)
+#define ICR_STARTUP     (6u << 8)
+#define ICR_ASSERT      (1u << 14)
+#define ICR_PENDING     (1u << 12)     /* delivery status: send pending */
 #define RTE_MASKED      (1u << 16)
 #define RTE_LEVEL       (1u << 15)
 #define RTE_ACTIVE_LOW  (1u << 13)
 
 static uint32_t dev_pt[1024] __attribute__((aligned(4096)));
+static bool lapic_mapped;
 static unsigned pins;
 static uint32_t rte_low[IOAPIC_MAX_PINS];
 
@@ -81,15 +87,27 @@ static uint32_t pin_mode(const struct platform_info *pl, unsigned p)
     return mode;
 }
 
+/* Every CPU sees its own local APIC at the same physical address, so one
+ * mapping serves them all. */
+bool lapic_map(void)
+{
+    if (lapic_mapped)
+        return true;
+    if (!cpu.apic || !cpu.msr)
+        return false;
+    uint32_t lapic_phys = (uint32_t)rdmsr(MSR_APIC_BASE) & 0xfffff000u;
+    kernel_pd[PD_SLOT(DEVICE_AREA)] = virt_to_phys(dev_pt) | PTE_P | PTE_W;
+    map_uncached(LAPIC_VA, lapic_phys);
+    lapic_mapped = true;
+    return true;
+}
+
 unsigned apic_init(const struct platform_info *pl)
 {
     const struct platform_ioapic *io = isa_ioapic(pl);
-    if (!cpu.apic || !cpu.msr || !io)
+    if (!io || !lapic_map())
         return 0;
     uint64_t base = rdmsr(MSR_APIC_BASE);
-    uint32_t lapic_phys = (uint32_t)base & 0xfffff000u;
-    kernel_pd[PD_SLOT(DEVICE_AREA)] = virt_to_phys(dev_pt) | PTE_P | PTE_W;
-    map_uncached(LAPIC_VA, lapic_phys);
     map_uncached(IOAPIC_VA, io->addr);
     uint32_t ver = ioapic_read(0x01);
     if (ver == 0xffffffffu || (ver & 0xff) < 0x10)
@@ -136,4 +154,61 @@ void apic_disable(void)
     for (unsigned p = 0; p < pins; p++)
         ioapic_mask(p);
     lapic_write(LAPIC_SVR, APIC_SPURIOUS_VECTOR);           /* software disable */
+}
+
+/* ---- application processors (smp.c) ------------------------------------ */
+
+bool lapic_enabled(void)
+{
+    return lapic_mapped && (rdmsr(MSR_APIC_BASE) & APIC_BASE_EN) &&
+           (lapic_read(LAPIC_SVR) & 0x100);
+}
+
+uint8_t lapic_id(void)
+{
+    return lapic_mapped ? (uint8_t)(lapic_read(LAPIC_ID) >> 24) : 0;
+}
+
+/* Sends one IPI to the CPU with the given APIC ID (physical destination)
+ * and waits until the local APIC has passed it on. False if it is still
+ * pending after a generous number of polls. */
+static bool send_ipi(uint8_t apic_id, uint32_t low)
+{
+    lapic_write(LAPIC_ESR, 0);
+    lapic_write(LAPIC_ICR_HI, (uint32_t)apic_id << 24);
+    lapic_write(LAPIC_ICR_LO, low);
+    for (unsigned i = 0; i < 1000000; i++)
+        if (!(lapic_read(LAPIC_ICR_LO) & ICR_PENDING))
+            return true;
+    return false;
+}
+
+bool lapic_send_init(uint8_t apic_id)
+{
+    return send_ipi(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+bool lapic_send_startup(uint8_t apic_id, uint32_t phys)
+{
+    return send_ipi(apic_id, ICR_STARTUP | ICR_ASSERT | (phys >> 12));
+}
+
+/* An application processor's local APIC: enabled (hardware and software),
+ * every local interrupt source masked, nothing held off by the TPR. */
+void lapic_init_ap(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
+    unsigned max_lvt = (lapic_read(LAPIC_VERSION) >> 16) & 0xff;
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+    if (max_lvt >= 5)
+        lapic_write(LAPIC_LVT_THERMAL, LVT_MASKED);
+    if (max_lvt >= 4)
+        lapic_write(LAPIC_LVT_PERF, LVT_MASKED);
+    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+    lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+    lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+    lapic_write(LAPIC_ESR, 0);
+    lapic_write(LAPIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);   /* software enable */
 }

@@ -19,4 +19,16 @@ void lapic_eoi(void);
 /* Masks every pin again (fallback to the 8259). */
 void apic_disable(void);
 
+/* The local APIC alone (smp.c). lapic_map maps it (apic_init does too;
+ * with `noapic` only this runs): false if the CPU has none. */
+bool lapic_map(void);
+uint8_t lapic_id(void);                 /* this CPU's APIC ID; 0 if unmapped */
+bool lapic_enabled(void);               /* hardware- and software-enabled */
+/* INIT and STARTUP (SIPI) IPIs to one CPU; the start-up IPI makes it run
+ * real-mode code at phys (page-aligned, below 1 MiB). False if the local
+ * APIC did not send it. */
+bool lapic_send_init(uint8_t apic_id);
+bool lapic_send_startup(uint8_t apic_id, uint32_t phys);
+void lapic_init_ap(void);
+
 #endif

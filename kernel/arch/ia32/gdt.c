@@ -1,6 +1,8 @@
 /* The GDT: flat kernel and user segments, one TSS, and the %gs segment
  * through which user code finds its UTCB (X.2 ia32: %gs:0 holds the UTCB
- * pointer). */
+ * pointer). Every CPU has a GDT of its own (a TSS descriptor's busy bit
+ * and the UTCB slot are per CPU); the boot processor's is `gdt` below,
+ * an application processor's is set up by gdt_init_ap (smp.c). */
 #include "gdt.h"
 #include "cpu.h"
 
@@ -8,11 +10,11 @@
 struct tss tss __attribute__((aligned(4096)));
 /* A double fault usually means the kernel stack is unusable, so it is
  * handled by a task switch to a TSS with a stack of its own. */
-static struct tss df_tss __attribute__((aligned(128)));
+struct tss df_tss __attribute__((aligned(128)));
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 void double_fault_task(void);
 struct sysenter_area sysenter_area __attribute__((aligned(16)));
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
+uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -55,35 +57,43 @@ void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base)
     __asm__ volatile("ltr %w0" :: "r"(SEL_TSS) : "memory");
 }
 
-void gdt_init(void)
+/* Fills one CPU's GDT: flat kernel and user segments, its TSS (not busy),
+ * its double-fault TSS (running double_fault_task on df_stack_top) and an
+ * empty UTCB slot. */
+static void gdt_fill(uint64_t *g, struct tss *t, struct tss *df, uint32_t df_stack_top)
+{
+    g[0] = 0;
+    g[SEL_KCODE >> 3] = seg_desc(0, 0xfffff, ACC_KCODE, FLAGS_4K32);
+    g[SEL_KDATA >> 3] = seg_desc(0, 0xfffff, ACC_KDATA, FLAGS_4K32);
+    g[SEL_UCODE >> 3] = seg_desc(0, 0xfffff, ACC_UCODE, FLAGS_4K32);
+    g[SEL_UDATA >> 3] = seg_desc(0, 0xfffff, ACC_UDATA, FLAGS_4K32);
+    /* The I/O bitmap offset points past the TSS limit: no port is allowed
+     * to user code until the I/O-fpage code installs a bitmap. */
+    t->ss0 = SEL_KDATA;
+    t->iomap_base = sizeof(struct tss);
+    g[SEL_TSS >> 3] = seg_desc((uint32_t)(uintptr_t)t, sizeof(*t) - 1, ACC_TSS, 0);
+    g[SEL_UTCB >> 3] = seg_desc(0, 3, ACC_UDATA, 0x4);
+
+    extern uint32_t kernel_pd[1024];
+    df->cr3 = (uint32_t)virt_to_phys(kernel_pd);
+    df->eip = (uint32_t)(uintptr_t)double_fault_task;
+    df->esp = df_stack_top;
+    df->eflags = 0x2;
+    df->cs = SEL_KCODE;
+    df->ss = df->ss0 = SEL_KDATA;
+    df->ds = df->es = df->fs = df->gs = SEL_UDATA;
+    df->iomap_base = sizeof(struct tss);
+    g[SEL_DFTSS >> 3] = seg_desc((uint32_t)(uintptr_t)df, sizeof(*df) - 1, ACC_TSS, 0);
+}
+
+/* Loads GDT g on this CPU, reloads every segment register and the task
+ * register. */
+static void gdt_activate(uint64_t *g)
 {
     struct { uint16_t limit; uint32_t base; } PACKED gdtr;
 
-    gdt[0] = 0;
-    gdt[SEL_KCODE >> 3] = seg_desc(0, 0xfffff, ACC_KCODE, FLAGS_4K32);
-    gdt[SEL_KDATA >> 3] = seg_desc(0, 0xfffff, ACC_KDATA, FLAGS_4K32);
-    gdt[SEL_UCODE >> 3] = seg_desc(0, 0xfffff, ACC_UCODE, FLAGS_4K32);
-    gdt[SEL_UDATA >> 3] = seg_desc(0, 0xfffff, ACC_UDATA, FLAGS_4K32);
-    /* The I/O bitmap offset points past the TSS limit: no port is allowed
-     * to user code until the I/O-fpage code installs a bitmap. */
-    tss.ss0 = SEL_KDATA;
-    tss.iomap_base = sizeof(struct tss);
-    gdt[SEL_TSS >> 3] = seg_desc((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1, ACC_TSS, 0);
-    gdt[SEL_UTCB >> 3] = seg_desc(0, 3, ACC_UDATA, 0x4);
-
-    extern uint32_t kernel_pd[1024];
-    df_tss.cr3 = (uint32_t)virt_to_phys(kernel_pd);
-    df_tss.eip = (uint32_t)(uintptr_t)double_fault_task;
-    df_tss.esp = (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack));
-    df_tss.eflags = 0x2;
-    df_tss.cs = SEL_KCODE;
-    df_tss.ss = df_tss.ss0 = SEL_KDATA;
-    df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEL_UDATA;
-    df_tss.iomap_base = sizeof(struct tss);
-    gdt[SEL_DFTSS >> 3] = seg_desc((uint32_t)(uintptr_t)&df_tss, sizeof(df_tss) - 1, ACC_TSS, 0);
-
-    gdtr.limit = sizeof(gdt) - 1;
-    gdtr.base = (uint32_t)(uintptr_t)gdt;
+    gdtr.limit = GDT_ENTRIES * sizeof(uint64_t) - 1;
+    gdtr.base = (uint32_t)(uintptr_t)g;
     __asm__ volatile(
         "lgdt %0\n\t"
         "ljmp %1, $1f\n"
@@ -96,4 +106,17 @@ void gdt_init(void)
         "ltr %w5"
         :: "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_UDATA),
            "r"(SEL_UTCB), "r"(SEL_TSS) : "memory");
+}
+
+void gdt_init(void)
+{
+    gdt_fill(gdt, &tss, &df_tss, (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack)));
+    gdt_activate(gdt);
+}
+
+void gdt_init_ap(const struct gdt_cpu *c)
+{
+    gdt_fill(c->gdt, c->tss, c->df_tss, c->df_stack_top);
+    c->tss->esp0 = c->esp0;
+    gdt_activate(c->gdt);
 }

@@ -32,6 +32,19 @@ struct sysenter_area {
 extern struct sysenter_area sysenter_area;
 
 void gdt_init(void);
+
+/* The boot processor's tables (gdt_init). */
+extern uint64_t gdt[GDT_ENTRIES];
+extern struct tss df_tss;
+
+/* An application processor's tables, filled and loaded on that CPU by
+ * gdt_init_ap: its GDT, TSS (ring-0 stack esp0) and double-fault TSS. */
+struct gdt_cpu {
+    uint64_t *gdt;
+    struct tss *tss, *df_tss;
+    uint32_t df_stack_top, esp0;
+};
+void gdt_init_ap(const struct gdt_cpu *c);
 /* Reloads the task register with the TSS at linear address base (an alias
  * of `tss`) and the given limit and I/O bitmap offset. */
 void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base);

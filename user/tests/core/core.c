@@ -86,6 +86,28 @@ static void spin_main(void)
 }
 
 static void bump_main(void) { counter++; sleep_forever(); }
+
+/* Sleeps in 1 ms steps until done() holds, for at most 100 ms. Under
+ * -icount the first step always suffices; without it (suite smp-mttcg) a
+ * loaded host can end a single 1 ms sleep before the other thread has
+ * run at all. */
+static int sleep_until(int (*done)(void))
+{
+    for (int i = 0; i < 100 && !done(); i++)
+        L4_Sleep(L4_TimePeriod(1000));
+    return done();
+}
+
+static L4_Word_t counter_floor;
+static int counter_above_floor(void) { return counter > counter_floor; }
+
+static int receiver_receiving(void)
+{
+    L4_Word_t state;
+    __L4_ExregsState(tid(63), L4ABI_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+                     &state, 0, 0, 0, 0, 0);
+    return (state & L4ABI_EXREGS_STATE_RECVING) != 0;
+}
 static void order_hi(void) { order[norder++] = 1; sleep_forever(); }
 static void order_lo(void) { order[norder++] = 2; sleep_forever(); }
 
@@ -248,8 +270,8 @@ static void test_exregs(void)
     L4_ThreadId_t s = tid(62);
     ok(create_local(62, 2), "create spinner thread");
     L4_Start_SpIp(s, stack_top(1), (L4_Word_t)spin_main);
-    L4_Sleep(L4_TimePeriod(1000));
-    ok(counter > 0, "started thread runs (L4_Start_SpIp)");
+    counter_floor = 0;
+    ok(sleep_until(counter_above_floor), "started thread runs (L4_Start_SpIp)");
 
     L4_Word_t sp, ip, fl;
     L4_ThreadState_t st = L4_Stop_SpIpFlags(s, &sp, &ip, &fl);
@@ -271,8 +293,8 @@ static void test_exregs(void)
     is(L4_PagerOf(s).raw, root_tid.raw, "pager write/read back");
 
     L4_Start(s);
-    L4_Sleep(L4_TimePeriod(1000));
-    ok(counter > c0, "resumed thread runs again");
+    counter_floor = c0;
+    ok(sleep_until(counter_above_floor), "resumed thread runs again");
 
     /* Deletion. */
     ok(L4_ThreadControl(s, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1,
@@ -287,7 +309,7 @@ static void test_exregs(void)
     /* Cancel a blocked receive. */
     ok(create_local(63, 3), "create receiver thread");
     L4_Start_SpIp(tid(63), stack_top(2), (L4_Word_t)recv_main);
-    L4_Sleep(L4_TimePeriod(1000));
+    sleep_until(receiver_receiving);
     L4_Word_t state;
     __L4_ExregsState(tid(63), L4ABI_EXREGS_ABORT_RECV | L4ABI_EXREGS_DELIVER, 0, 0, 0, 0,
                      L4_nilthread, &state, 0, 0, 0, 0, 0);
