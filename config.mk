@@ -21,5 +21,10 @@ KMEM_POOL_MB ?= 0
 # costs the kernel about 40 bytes. The root servers are not limited.
 MAP_QUOTA ?= 65536
 
+# Interrupt-latency instrumentation: the kernel records the longest stretch
+# it runs with interrupts off (kdebug stat L4ABI_KDB_STAT_IRQOFF_MAX; bench
+# `latency`, suite `sched`). Costs two rdtsc per kernel entry. 1 = on.
+IRQOFF_STATS ?= 1
+
 # Emulator memory for run/test (MiB).
 QEMU_MEM ?= 128

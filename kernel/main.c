@@ -156,6 +156,8 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
+    case L4ABI_KDB_STAT_IRQOFF_MAX: return irqoff_take_max(false);
+    case L4ABI_KDB_STAT_IRQOFF_RESET: return irqoff_take_max(true);
     default: return ~0u;
     }
 }
@@ -167,7 +169,9 @@ static void idle_loop(void)
     for (;;) {
         if (sched_need_resched())
             schedule();
+        irqoff_end();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
+        irqoff_begin();
     }
 }
 

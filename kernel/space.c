@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "console.h"
 #include "mdb.h"
+#include "sched.h"
 #include "arch/ia32/paging.h"
 
 struct space kernel_space;
@@ -31,10 +32,13 @@ static uint32_t fpage_log2(uint32_t f) { return L4ABI_FPAGE_LOG2(f); }
 
 /* Removes the space's mappings (and everything derived from them, in any
  * space) from the mapping database, then frees UTCB frames (kernel-owned),
- * page tables and the space. */
+ * page tables and the space. The mapping part is preemptible: s has no
+ * threads any more, so nobody can map into it or name it meanwhile;
+ * others may only remove mappings of s (their own unmaps), which the mdb
+ * re-finds. */
 void space_destroy(struct space *s)
 {
-    mdb_space_destroy(s);
+    (void)mdb_space_destroy_y(s, &sched_work_yield);
     if (s->utcb_area) {
         uint32_t base = fpage_base(s->utcb_area);
         uint32_t size = 1u << fpage_log2(s->utcb_area);

@@ -24,6 +24,7 @@
 #include "timeout.h"
 #include "pagefault.h"
 #include "ipc.h"
+#include "mdb.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -303,6 +304,31 @@ static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
     other->state = TS_XFER;
 }
 
+/* Map items pause between pieces of mapping work (mdb.h). That is safe
+ * once the copy state is up: the partner is TS_XFER (no timeout, no
+ * interrupt delivery), its deletion sets x->gone and an abort x->abort,
+ * and both stop the item. A map item that arrives while either side is
+ * already in another copy (a pager's reply to a copying thread's page
+ * fault) cannot pause: it does MAP_NESTED_BUDGET chunks of work and stops
+ * (the thread faults again for the rest). */
+#define MAP_NESTED_BUDGET 3u
+
+struct map_yield {
+    struct mdb_yield y;
+    struct xfer *x;
+    bool preemptible;
+    unsigned budget;
+};
+
+static bool map_yield_fn(void *arg)
+{
+    struct map_yield *m = arg;
+    if (!m->preemptible)
+        return m->budget-- > 0;
+    (void)sched_preempt_point();
+    return !m->x->gone && !m->x->abort;
+}
+
 bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                       uint32_t *serr, uint32_t *rerr)
 {
@@ -322,8 +348,21 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                 break;
             }
             uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
-            if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT)
-                map_item(s, r, w0, s->mr[i + 1], window);
+            if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT) {
+                if (!started && !s->xfer && !r->xfer) {
+                    xfer_begin(&x, s, r);
+                    started = true;
+                }
+                struct map_yield my = { { map_yield_fn, &my }, &x, started,
+                                        MAP_NESTED_BUDGET };
+                map_item(s, r, w0, s->mr[i + 1], window, &my.y);
+                if (x.gone)
+                    break;
+                if (x.abort) {
+                    x.code = L4ABI_IPCERR_ABORTED;
+                    break;
+                }
+            }
             i += 2;
             continue;
         }

@@ -217,10 +217,12 @@ static long check_node(struct mapnode *n)
         assert_true(n->pa >= p->pa &&
                     n->pa + (1ull << n->log2) <= p->pa + (1ull << p->log2));
         assert_int_equal(n->rights & ~p->rights, 0);
-        if (n->prev)
-            assert_ptr_equal(n->prev->next, n);
+        /* siblings: the first child's prev is the last child */
+        assert_non_null(n->prev);
+        if (p->child == n)
+            assert_null(n->prev->next);
         else
-            assert_ptr_equal(p->child, n);
+            assert_ptr_equal(n->prev->next, n);
     } else {
         assert_ptr_equal(n->space, sp[0]);      /* roots are sigma0's, 1:1 */
         assert_int_equal(n->va, n->pa);
@@ -229,6 +231,8 @@ static long check_node(struct mapnode *n)
     }
     if (n->next)
         assert_ptr_equal(n->next->prev, n);
+    else if (p)
+        assert_ptr_equal(p->child->prev, n);
     for (struct mapnode *c = n->child; c; c = c->next)
         assert_ptr_equal(c->parent, n);
     /* the page table caches it */
