@@ -331,7 +331,7 @@ bool ipc_end_wait(struct tcb *t, bool send, bool recv)
 /* Work units (finished partners, scanned thread numbers) between two
  * preemption points of ipc_cancel_all. */
 #define CANCEL_FINISH_CHUNK 16u
-#define CANCEL_SCAN_CHUNK   512u
+#define CANCEL_SCAN_CHUNK   64u     /* a never-used slot costs a fault */
 
 /* t is being deleted: it leaves its partner's queue, and every thread
  * blocked sending to it or receiving from it alone learns that its

@@ -469,6 +469,7 @@ static unsigned revoke_below(struct mapnode *y, unsigned rights)
             if (op.halt)
                 break;
             bits |= remove_subtree(x);
+            (void)pause(2);
             x = nx;
             continue;
         }
@@ -831,7 +832,7 @@ static int map_range(struct space *from, uint32_t from_va, struct space *to,
         if (r != HALTED) {
             any |= r == MDB_OK;
             v = pva + span(plog2);
-            (void)pause(4);
+            (void)pause(CHUNK);     /* a piece may allocate a page table */
         }
         if (op.halt == STOP)
             return MDB_STOPPED;
@@ -894,6 +895,7 @@ bool mdb_space_destroy_y(struct space *s, const struct mdb_yield *yf)
     while ((y = find_from(s, v, span(32)))) {
         uint64_t ye = y->va + span(y->log2);
         (void)remove_subtree(y);
+        (void)pause(3);
         if (op.halt == STOP)
             break;
         if (op.halt == GOING)

@@ -9,6 +9,8 @@
 #include "sched.h"
 #include "arch/ia32/paging.h"
 
+#define PD_FREE_STEP 64u        /* directory slots between preemption points */
+
 struct space kernel_space;
 
 struct space *space_create(void)
@@ -51,6 +53,12 @@ void space_destroy(struct space *s)
     io_space_destroy(s);
     if (current_pd() == s->pd)
         pd_activate(kernel_pd);
+    /* Up to 768 page tables: freed in preemptible steps (nobody uses this
+     * directory any more; a switch never loads it). */
+    for (uint32_t slot = 0; slot < PD_SLOT(USER_LIMIT); slot += PD_FREE_STEP) {
+        pd_free_tables(s->pd, slot, slot + PD_FREE_STEP);
+        (void)sched_preempt_point();
+    }
     pd_destroy(s->pd);
     kmem_free(s, sizeof(*s), KMEM_SPACE);
 }

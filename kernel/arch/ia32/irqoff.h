@@ -20,6 +20,9 @@
 void irqoff_begin(void);    /* interrupts just went (or stayed) off */
 void irqoff_end(void);      /* interrupts are about to be enabled */
 uint32_t irqoff_take_max(bool reset);
+/* Where the longest stretch began and ended (callers of begin/end), for
+ * finding it with addr2line. */
+extern uint32_t irqoff_max_from, irqoff_max_to;
 #else
 static inline void irqoff_begin(void) {}
 static inline void irqoff_end(void) {}

@@ -76,6 +76,15 @@ uint32_t *pd_create(void)
     return pd;
 }
 
+void pd_free_tables(uint32_t *pd, uint32_t from, uint32_t to)
+{
+    for (uint32_t s = from; s < to && s < PD_SLOT(USER_LIMIT); s++)
+        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS)) {
+            kmem_free(phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+            pd[s] = 0;
+        }
+}
+
 void pd_destroy(uint32_t *pd)
 {
     for (uint32_t s = 0; s < PD_SLOT(USER_LIMIT); s++)

@@ -39,6 +39,9 @@ void paging_init(uint32_t phys_top, paddr_t (*alloc_low)(void));
 uint32_t *pd_create(void);
 /* Frees the directory and its user page tables (not the mapped frames). */
 void pd_destroy(uint32_t *pd);
+/* Frees the user page tables of directory slots [from, to) and clears
+ * those slots (pd_destroy in steps). */
+void pd_free_tables(uint32_t *pd, uint32_t from, uint32_t to);
 void pd_activate(uint32_t *pd);
 /* Makes sure the kernel slot covering va is present in pd (used before
  * switching to a directory whose thread's stack lives at va). */
