@@ -72,8 +72,12 @@ struct radix {
     uintptr_t slot[FAN];
 };
 
-/* Preemption (see above). Work units approximate 100 instructions. */
-#define CHUNK   40u
+/* Preemption (see above). Work units approximate 100 instructions; the
+ * host tests pause far more often (MDB_CHUNK). */
+#ifndef MDB_CHUNK
+#define MDB_CHUNK 40u
+#endif
+#define CHUNK   MDB_CHUNK
 enum { GOING = 0, RESTART, STOP };
 
 struct op {
@@ -749,7 +753,7 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     (void)unmap_from(to, &dpos, dva, dend, RWX, true);
     if (op.halt)
         return HALTED;
-    uint8_t lost = y->rights & (uint8_t)~nr;
+    uint8_t lost = y->rights & (uint8_t)~(y->rights & rights);
     if (grant && lost) {
         /* What y loses, everything derived from it loses first, while y
          * still stands where a restart finds it again. */
@@ -757,7 +761,19 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
         if (op.halt)
             return HALTED;
     }
-    /* No pause from here on: the rest is O(1). */
+    /* No pause from here on: the rest is O(1). If the steps above paused,
+     * others may have reduced y's rights (not a restart: nothing was
+     * unlinked), mapped into the cleared range or used up the quota: look
+     * again. */
+    nr = (uint8_t)(y->rights & rights);
+    if (!nr)
+        return MDB_ENOENT;
+    if (find_from(to, dva, dend)) {
+        op.halt = RESTART;
+        return HALTED;
+    }
+    if (!room(to, 1) && !(grant && y->space == to))
+        return MDB_ENOMEM;
     if (!grant && !(n = node_new(NULL)))
         return MDB_ENOMEM;
     uintptr_t *sl = slot_of(to, dva, plog2, NULL, true);
@@ -773,6 +789,8 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
          * radix node cannot be freed under sl. */
         struct space *os = y->space;
         uint32_t ova = y->va;
+        gen++;                          /* y moves: a paused walk's
+                                           position may be y */
         y->accessed |= (uint8_t)(mdb_pt_clear(os, ova, y->log2) & RWX);
         *slot_of(os, ova, y->log2, NULL, false) = 0;
         charge(os, -1);
@@ -824,7 +842,9 @@ static int map_range(struct space *from, uint32_t from_va, struct space *to,
      * held later source mappings). */
     while ((y = find_from(from, v, end))) {
         uint32_t pva = y->va >= v ? y->va : (uint32_t)v;
-        unsigned plog2 = (y->log2 == BIG && log2 >= BIG) ? BIG : SMALL;
+        /* A 4 MiB piece only from its start: while paused, a 4 MiB
+         * mapping may have appeared over a range done in 4 KiB pieces. */
+        unsigned plog2 = (y->log2 == BIG && log2 >= BIG && pva == y->va) ? BIG : SMALL;
         int r = map_piece(y, pva, plog2, to, (uint32_t)(tva + (pva - fva)),
                           rights, grant);
         if (r == MDB_ENOMEM)
