@@ -11,7 +11,9 @@
  *  - space deletion: a space holding n mappings is deleted;
  *  - thread deletion: with a thread number near the top in use, a thread
  *    is deleted (the kernel looks for receivers waiting for it);
- *  - send queue: k threads block sending to one thread, which is deleted.
+ *  - send queue: k threads block sending to one thread, which is deleted;
+ *  - superpage split: a task flushes 4 KiB of a 4 MiB mapping it holds
+ *    (the one operation that is not preemptible: reported, not bounded).
  * The attacker threads live in the root task's space; the child space is
  * paged by the root task (mempager.h). */
 #ifndef LATENCY_ATTACK_H
@@ -19,6 +21,7 @@
 
 #include "../mem/mempager.h"
 #include <l4/schedule.h>
+#include <l4/sigma0.h>
 
 #define SELF_REGION     0x60000000u     /* where the page is mapped again */
 #define SELF_LOG2       28              /* 65 536 pages */
@@ -100,18 +103,15 @@ static inline L4_Word_t map_many(L4_ThreadId_t to, L4_Word_t n, int call)
             xfer(to, &m, 0);
         }
         L4_Word_t w = irqoff_max();
-        if (w > worst) {
+        if (w > worst)
             worst = w;
-            printf("# map items: worst stretch from %lx to %lx\n",
-                   L4_KDB_Stat(L4ABI_KDB_STAT_IRQOFF_FROM), L4_KDB_Stat(L4ABI_KDB_STAT_IRQOFF_TO));
-        }
     }
     return worst;
 }
 
 struct attack_result {
     L4_Word_t map_items, unmap_query, unmap_remove, space_delete,
-              thread_delete, queue_delete;
+              thread_delete, queue_delete, split;
     unsigned long long unmap_query_time;
     int ok;             /* the attacks did what they should */
 };
@@ -157,8 +157,28 @@ static inline void attack_space(struct attack_result *r, L4_Word_t n)
     irqoff_reset();
     delete_thread(c);
     r->space_delete = irqoff_max();
-    printf("# space deletion: worst stretch from %lx to %lx\n",
-           L4_KDB_Stat(L4ABI_KDB_STAT_IRQOFF_FROM), L4_KDB_Stat(L4ABI_KDB_STAT_IRQOFF_TO));
+}
+
+/* Attack 6: a task holding a 4 MiB mapping flushes 4 KiB of it, which
+ * splits the mapping into 1024 (not preemptible, see mdb.c). */
+static inline void attack_split(struct attack_result *r)
+{
+    L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 22, L4_FpageLog2(0x20000000u, 22));
+    if (L4_IsNilFpage(f)) {
+        r->ok = 0;
+        return;
+    }
+    L4_ThreadId_t c = L4_GlobalId(HELPER_NO + 1, 2);
+    r->ok &= make_child(c, 0);
+    cmd(c, C_WINDOW, L4_FpageLog2(CHILD_REGION, 22).raw, 0, 0, 0);
+    r->ok &= give(c, fpage(0x20000000u, 22, L4_FullyAccessible), 0, 0);
+    r->ok &= peek(c, CHILD_REGION + 0x6000) != NOPAGE;
+    irqoff_reset();
+    cmd(c, C_UNMAP, fpage(CHILD_REGION + 0x5000, 12, L4_FullyAccessible).raw,
+        L4ABI_UNMAP_FLUSH, 0, 0);
+    r->split = irqoff_max();
+    r->ok &= peek(c, CHILD_REGION + 0x6000) != NOPAGE;     /* kept: split */
+    delete_thread(c);
 }
 
 /* Attack 4: a high thread number in use, then a deletion. */
@@ -224,6 +244,7 @@ static inline struct attack_result run_attacks(L4_Word_t n, int k)
     attack_space(&r, n);
     attack_thread(&r);
     attack_queue(&r, k);
+    attack_split(&r);
     return r;
 }
 
