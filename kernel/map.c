@@ -145,7 +145,14 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     uint32_t src, dst;
     unsigned log2;
     fpage_iter_init(&it, &x);
+    /* Between two hardware pages of the item a preemption point (the
+     * mdb pauses between the pieces of one); the position is the
+     * iterator's, which nobody else can change. */
+    bool first = true;
     while (fpage_iter_next(&it, &src, &dst, &log2)) {
+        if (!first && y && !y->fn(y->arg))
+            return;
+        first = false;
         if (range_ok(from, src, log2) && range_ok(to, dst, log2)) {
             if (!map_piece(from, src, to, dst, log2, rights, grant, y))
                 return;             /* out of kernel memory, or stopped */
@@ -153,11 +160,14 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
         }
         if (log2 == PAGE_SHIFT || src >= USER_LIMIT || dst >= USER_LIMIT)
             continue;
-        for (uint32_t off = 0; off < SUPERPAGE_SIZE; off += PAGE_SIZE)
+        for (uint32_t off = 0; off < SUPERPAGE_SIZE; off += PAGE_SIZE) {
+            if (off && y && !y->fn(y->arg))
+                return;
             if (range_ok(from, src + off, PAGE_SHIFT) &&
                 range_ok(to, dst + off, PAGE_SHIFT) &&
                 !map_piece(from, src + off, to, dst + off, PAGE_SHIFT, rights,
                            grant, y))
                 return;
+        }
     }
 }

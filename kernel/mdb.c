@@ -87,8 +87,7 @@ struct op {
 
 static struct op op;            /* the running operation's; saved across
                                    yields, since others run meanwhile */
-static uint32_t work;           /* units since the last yield (shared: many
-                                   small operations add up too) */
+static uint32_t work;           /* units since the last yield */
 static uint32_t gen;            /* bumped when a node is unlinked or freed */
 
 /* A preemption point after `units` of work. Returns true if the caller
@@ -116,6 +115,7 @@ static void op_begin(const struct mdb_yield *y)
 {
     op.y = y;
     op.halt = GOING;
+    work = 0;
 }
 
 static void op_end(void)
@@ -267,10 +267,15 @@ static uintptr_t *slot_of(struct space *s, uint32_t va, unsigned log2,
     return &r->slot[ix(va, 3)];
 }
 
-static bool radix_empty(const struct radix *r)
+/* Is r empty? Slot i is the one just cleared, and the search goes on next
+ * to it, both ways: whole ranges are removed in address order (either
+ * way), so a neighbour usually answers at once. */
+static bool radix_empty(const struct radix *r, unsigned i)
 {
-    for (unsigned i = 0; i < FAN; i++)
-        if (r->slot[i])
+    if (r->slot[i])
+        return false;
+    for (unsigned d = 1; d <= FAN / 2; d++)
+        if (r->slot[(i + d) % FAN] || r->slot[(i - d) % FAN])
             return false;
     return true;
 }
@@ -296,7 +301,7 @@ static void trim(struct space *s, uint32_t va)
         }
     }
     while (n-- > 0) {
-        if (!radix_empty(path[n]))
+        if (!radix_empty(path[n], ix(va, n)))
             return;
         radix_free(path[n]);
         if (n == 0)
@@ -832,15 +837,18 @@ static int map_range(struct space *from, uint32_t from_va, struct space *to,
     bool any = false;
     struct mapnode *y;
     rights &= RWX;
-    /* Even a call that finds nothing to map costs something: a map item
-     * of a large fpage makes many of them. */
-    if (pause(1) && op.halt == STOP)
-        return MDB_STOPPED;
-    op.halt = GOING;
     /* Re-find the source at every step: a piece may change the source
      * space (a grant, a split, or clearing a destination whose subtree
      * held later source mappings). */
     while ((y = find_from(from, v, end))) {
+        /* Pause between pieces, not after the last (a page-fault reply
+         * maps one piece and never pauses). */
+        if (pause(0)) {
+            if (op.halt == STOP)
+                return MDB_STOPPED;
+            op.halt = GOING;
+            continue;                   /* y may be stale: find again */
+        }
         uint32_t pva = y->va >= v ? y->va : (uint32_t)v;
         /* A 4 MiB piece only from its start: while paused, a 4 MiB
          * mapping may have appeared over a range done in 4 KiB pieces. */
@@ -852,7 +860,7 @@ static int map_range(struct space *from, uint32_t from_va, struct space *to,
         if (r != HALTED) {
             any |= r == MDB_OK;
             v = pva + span(plog2);
-            (void)pause(CHUNK);     /* a piece may allocate a page table */
+            work += CHUNK;              /* a piece may allocate a page table */
         }
         if (op.halt == STOP)
             return MDB_STOPPED;

@@ -307,24 +307,33 @@ static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r)
 /* Map items pause between pieces of mapping work (mdb.h). That is safe
  * once the copy state is up: the partner is TS_XFER (no timeout, no
  * interrupt delivery), its deletion sets x->gone and an abort x->abort,
- * and both stop the item. A map item that arrives while either side is
- * already in another copy (a pager's reply to a copying thread's page
- * fault) cannot pause: it does MAP_NESTED_BUDGET chunks of work and stops
- * (the thread faults again for the rest). */
+ * and both stop the item. The state is set up at the first pause, so that
+ * short items (a page-fault reply) do not pay for it. A map item that
+ * arrives while either side is already in another copy (a pager's reply
+ * to a copying thread's page fault) cannot pause: it does
+ * MAP_NESTED_BUDGET chunks of work and stops (the thread faults again for
+ * the rest). */
 #define MAP_NESTED_BUDGET 3u
 
 struct map_yield {
     struct mdb_yield y;
     struct xfer *x;
+    bool *started;
     bool preemptible;
     unsigned budget;
 };
+
+static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r);
 
 static bool map_yield_fn(void *arg)
 {
     struct map_yield *m = arg;
     if (!m->preemptible)
         return m->budget-- > 0;
+    if (!*m->started) {
+        xfer_begin(m->x, m->x->s, m->x->r);
+        *m->started = true;
+    }
     (void)sched_preempt_point();
     return !m->x->gone && !m->x->abort;
 }
@@ -339,6 +348,7 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
     /* Next receive buffer (its BR index), 0 when none is left. */
     uint32_t buf = (acceptor & L4ABI_ACCEPT_STRINGS) ? 1 : 0;
     uint32_t end = first + t;
+    bool mapped = false;                /* a map item came before */
 
     for (uint32_t i = first; i < end && !x.code; ) {
         uint32_t w0 = s->mr[i];
@@ -349,13 +359,14 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
             }
             uint32_t type = w0 & L4ABI_ITEM_TYPE_MASK;
             if (type == L4ABI_ITEM_MAP || type == L4ABI_ITEM_GRANT) {
-                if (!started && !s->xfer && !r->xfer) {
-                    xfer_begin(&x, s, r);
-                    started = true;
-                }
-                struct map_yield my = { { map_yield_fn, &my }, &x, started,
+                struct map_yield my = { { map_yield_fn, &my }, &x, &started,
+                                        started || (!s->xfer && !r->xfer),
                                         MAP_NESTED_BUDGET };
-                map_item(s, r, w0, s->mr[i + 1], window, &my.y);
+                /* Between two map items a preemption point too (one item
+                 * pauses only between its own pieces). */
+                if (!mapped || map_yield_fn(&my))
+                    map_item(s, r, w0, s->mr[i + 1], window, &my.y);
+                mapped = true;
                 if (x.gone)
                     break;
                 if (x.abort) {
