@@ -89,6 +89,7 @@ static struct op op;            /* the running operation's; saved across
                                    yields, since others run meanwhile */
 static uint32_t work;           /* units since the last yield */
 static uint32_t gen;            /* bumped when a node is unlinked or freed */
+static uint32_t yields;         /* calls of a yield function */
 
 /* A preemption point after `units` of work. Returns true if the caller
  * must unwind (op.halt says whether to restart or stop). */
@@ -101,6 +102,7 @@ static bool pause(uint32_t units)
     struct op mine = op;
     uint32_t g = gen;
     work = 0;
+    yields++;
     bool go = mine.y->fn(mine.y->arg);
     op = mine;
     if (!go)
@@ -725,6 +727,7 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     uint8_t nr = (uint8_t)(y->rights & rights);
     uint32_t ppa = y->pa + (pva - y->va);
     uint64_t dend = dva + span(plog2);
+    uint32_t yields0 = yields;
     if (!nr)
         return MDB_ENOENT;
     if (is_root(y))
@@ -770,15 +773,17 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
      * others may have reduced y's rights (not a restart: nothing was
      * unlinked), mapped into the cleared range or used up the quota: look
      * again. */
-    nr = (uint8_t)(y->rights & rights);
-    if (!nr)
-        return MDB_ENOENT;
-    if (find_from(to, dva, dend)) {
-        op.halt = RESTART;
-        return HALTED;
+    if (yields != yields0) {
+        nr = (uint8_t)(y->rights & rights);
+        if (!nr)
+            return MDB_ENOENT;
+        if (find_from(to, dva, dend)) {
+            op.halt = RESTART;
+            return HALTED;
+        }
+        if (!room(to, 1) && !(grant && y->space == to))
+            return MDB_ENOMEM;
     }
-    if (!room(to, 1) && !(grant && y->space == to))
-        return MDB_ENOMEM;
     if (!grant && !(n = node_new(NULL)))
         return MDB_ENOMEM;
     uintptr_t *sl = slot_of(to, dva, plog2, NULL, true);
