@@ -367,9 +367,7 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                 if (!mapped || map_yield_fn(&my))
                     map_item(s, r, w0, s->mr[i + 1], window, &my.y);
                 mapped = true;
-                if (x.gone)
-                    break;
-                if (x.abort) {
+                if (x.gone || x.abort) {
                     x.code = L4ABI_IPCERR_ABORTED;
                     break;
                 }

@@ -7,7 +7,7 @@
 
 int main(void)
 {
-    struct attack_result r = run_attacks(65000, 1000);
+    struct attack_result r = run_attacks(65000, 1000, -1);
     L4_Word_t worst = r.map_items;
     L4_Word_t all[] = { r.unmap_query, r.unmap_remove, r.space_delete,
                         r.thread_delete, r.queue_delete };

@@ -66,6 +66,12 @@ static inline L4_ThreadId_t local_thread(L4_Word_t no, int slot, L4_Word_t sp,
     return t;
 }
 
+static void parked(void)
+{
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
 /* The receiver of our self-mappings: accepts map items into SELF_REGION
  * and answers every call. */
 static void self_receiver(void)
@@ -114,7 +120,108 @@ struct attack_result {
               thread_delete, queue_delete, split;
     unsigned long long unmap_query_time;
     int ok;             /* the attacks did what they should */
+    int lifetimes;      /* lifetime checks (below) passed; -1: not run */
 };
+
+/* ---- lifetimes ended during a pause ----
+ * A thread with a priority below a "killer" thread runs a long operation;
+ * the killer wakes after 1 ms, preempts it at a pause and deletes its
+ * partner (a receiver of a long map item) or the thread itself (in a long
+ * Unmap). The kernel must carry on: the operation ends, nothing else is
+ * touched, and the kernel answers IPC afterwards. */
+static volatile L4_Word_t op_result, op_done, kill_done;
+static L4_ThreadId_t kill_victim, map_target;
+static L4_Word_t long_map_log2;
+
+static void killer(void)
+{
+    L4_Sleep(L4_TimePeriod(1000));
+    delete_thread(kill_victim);
+    kill_done = 1;
+    parked();
+}
+
+static void long_mapper(void)
+{
+    L4_Msg_t m;
+    L4_MsgClear(&m);
+    L4_Set_MsgLabel(&m, C_PEER);
+    L4_MsgAppendMapItem(&m, L4_MapItem(fpage(SELF_REGION, (int)long_map_log2,
+                                             L4_FullyAccessible), 0));
+    L4_MsgLoad(&m);
+    L4_MsgTag_t tag = L4_Send_Timeout(map_target, L4_TimePeriod(100000));
+    op_result = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    op_done = 1;
+    parked();
+}
+
+static void long_unmapper(void)
+{
+    L4_Fpage_t f[64];
+    for (int i = 0; i < 64; i++)
+        f[i] = fpage((L4_Word_t)victim_page, 12, 0);
+    L4_UnmapFpages(64, f);
+    op_done = 1;                        /* not reached: deleted meanwhile */
+    parked();
+}
+
+/* Runs fn at priority 100 and the killer at 150; returns once the killer
+ * is done and fn's thread is gone or finished. */
+static inline int race(void (*fn)(void), L4_ThreadId_t victim, int fn_is_victim)
+{
+    op_done = kill_done = 0;
+    op_result = ~0ul;
+    L4_ThreadId_t w = local_thread(HELPER_NO + 10, 6, (L4_Word_t)&sender_stacks[2][SENDER_WORDS - 4],
+                                   fn);
+    kill_victim = fn_is_victim ? w : victim;
+    L4_ThreadId_t k = local_thread(HELPER_NO + 11, 7, (L4_Word_t)&sender_stacks[3][SENDER_WORDS - 4],
+                                   killer);
+    if (L4_IsNilThread(w) || L4_IsNilThread(k))
+        return 0;
+    L4_Set_Priority(k, 150);
+    L4_Set_Priority(w, 100);
+    for (int i = 0; i < 200 && !(kill_done && (op_done || fn_is_victim)); i++)
+        L4_Sleep(L4_TimePeriod(1000));
+    int fine = kill_done && (op_done || fn_is_victim);
+    if (!fn_is_victim)
+        delete_thread(w);
+    delete_thread(k);
+    return fine;
+}
+
+/* The kernel still works: an IPC round trip with a fresh child. */
+static inline int kernel_alive(void)
+{
+    L4_ThreadId_t c = L4_GlobalId(HELPER_NO + 12, 1);
+    int fine = make_child(c, 1);
+    delete_thread(c);
+    return fine;
+}
+
+/* Needs the n self-mappings at SELF_REGION (n a power of two). */
+static inline int lifetime_checks(L4_Word_t n)
+{
+    int fine = 1;
+    long_map_log2 = 12;
+    while ((1ul << long_map_log2) < n * 4096)
+        long_map_log2++;
+    /* 1: the receiver of a long map item is deleted mid-transfer. */
+    map_target = L4_GlobalId(HELPER_NO + 13, 1);
+    fine &= make_child(map_target, 0);
+    cmd(map_target, C_WINDOW, L4_FpageLog2(CHILD_REGION, (int)long_map_log2).raw, 0, 0, 0);
+    fine &= race(long_mapper, map_target, 0);
+    printf("# long map item: sender's result %lx (%s)\n", op_result,
+           op_result == ~0ul ? "still blocked" : op_result ? "error" : "sent");
+    fine &= op_result == ~0ul || op_result == 0 ||
+            L4ABI_IPCERR_CODE(op_result) == L4ABI_IPCERR_ABORTED;
+    fine &= kernel_alive();
+    /* 2: a thread is deleted in the middle of its own long Unmap. */
+    fine &= race(long_unmapper, L4_nilthread, 1);
+    fine &= !op_done;
+    fine &= *(volatile char *)(SELF_REGION + (n - 1) * 4096) == 1;   /* intact */
+    fine &= kernel_alive();
+    return fine;
+}
 
 /* Attacks 1 and 2: n self-mappings, then Unmap with 64 copies. */
 static inline void attack_unmap(struct attack_result *r, L4_Word_t n)
@@ -137,6 +244,8 @@ static inline void attack_unmap(struct attack_result *r, L4_Word_t n)
     r->unmap_query = irqoff_max();
     r->ok &= L4_WasReferenced(f[0]);        /* the copies were touched */
     r->ok &= *(volatile char *)(SELF_REGION + (n - 1) * 4096) == 1;
+    if (r->lifetimes == 0)
+        r->lifetimes = lifetime_checks(n);
 
     irqoff_reset();
     L4_UnmapFpage(fpage((L4_Word_t)victim_page, 12, L4_FullyAccessible));
@@ -182,11 +291,6 @@ static inline void attack_split(struct attack_result *r)
 }
 
 /* Attack 4: a high thread number in use, then a deletion. */
-static void parked(void)
-{
-    for (;;)
-        L4_Sleep(L4_Never);
-}
 
 static inline void attack_thread(struct attack_result *r)
 {
@@ -227,10 +331,11 @@ static inline void attack_queue(struct attack_result *r, int k)
         delete_thread(s[i]);
 }
 
-/* Runs every attack; n mappings, k senders. */
-static inline struct attack_result run_attacks(L4_Word_t n, int k)
+/* Runs every attack; n mappings, k senders; lifetimes 0 runs the lifetime
+ * checks too (-1: not). */
+static inline struct attack_result run_attacks(L4_Word_t n, int k, int lifetimes)
 {
-    struct attack_result r = { .ok = 1 };
+    struct attack_result r = { .ok = 1, .lifetimes = lifetimes };
     root_tid = L4_Myself();
     /* Every stack and page the helpers use is ours before they run (their
      * pager is nil: they must never fault). */

@@ -12,8 +12,8 @@
 
 int main(void)
 {
-    struct attack_result r = run_attacks(NMAP, NSEND);
-    tap_plan(7);
+    struct attack_result r = run_attacks(NMAP, NSEND, 0);
+    tap_plan(8);
     ok(irqoff_max() != ~0ul, "the kernel reports its longest interrupts-off stretch");
     ok(r.ok, "the attacks did their work (mappings made, queried, removed)");
     ok(r.map_items < LATENCY_BOUND,
@@ -31,6 +31,9 @@ int main(void)
     ok(r.queue_delete < LATENCY_BOUND,
        "deleting a thread with %d blocked senders keeps interrupts off < %u (%lu)",
        NSEND, LATENCY_BOUND, r.queue_delete);
+    ok(r.lifetimes == 1,
+       "a receiver deleted during a long map item, and a thread deleted during its "
+       "own long Unmap, leave a working kernel");
     printf("# superpage split (not preemptible): %lu instructions with interrupts off\n",
            r.split);
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
