@@ -15,9 +15,11 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-Wall -Wextra -Werror -g $(OPT) -Iinclude
 KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
-	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -DKMEM_SPACE_LIMIT_KB=$(KMEM_SPACE_LIMIT_KB)u -mno-red-zone
+	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -DKMEM_SPACE_LIMIT_KB=$(KMEM_SPACE_LIMIT_KB)u \
+	-DIRQOFF_STATS=$(IRQOFF_STATS) -mno-red-zone
 UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers
-ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -D__ASSEMBLER__ -g
+ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -D__ASSEMBLER__ -g \
+	-DIRQOFF_STATS=$(IRQOFF_STATS)
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
 
 # ---- kernel ---------------------------------------------------------------

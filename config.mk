@@ -27,5 +27,12 @@ KMEM_POOL_MB ?= 0
 # (SpaceControl extension, docs/abi.md).
 KMEM_SPACE_LIMIT_KB ?= 0
 
+# Interrupt-latency instrumentation: the kernel records the longest stretch
+# it runs with interrupts off (kdebug stat L4ABI_KDB_STAT_IRQOFF_MAX). It
+# costs ~33 instructions per kernel entry, so the default kernel is built
+# without it; the suite and the benchmark `latency` boot a second kernel
+# built with it (build/irqoff/pecan.elf). 1 = on.
+IRQOFF_STATS ?= 0
+
 # Emulator memory for run/test (MiB).
 QEMU_MEM ?= 128

@@ -31,31 +31,56 @@ static void finish(struct tcb *t, uint32_t from, uint32_t error)
     sched_enqueue(t);
 }
 
+/* Send queues: FIFO through sq_next (NULL-terminated); sq_prev runs back,
+ * and the head's sq_prev is the tail, so that append and remove are O(1)
+ * however many senders wait. */
 static void sq_remove(struct tcb *s)
 {
     struct tcb *owner = s->sq_owner;
     if (!owner)
         return;
-    if (s->sq_prev)
-        s->sq_prev->sq_next = s->sq_next;
-    else
+    struct tcb *head = owner->sq_head;
+    if (head == s)
         owner->sq_head = s->sq_next;
+    else
+        s->sq_prev->sq_next = s->sq_next;
     if (s->sq_next)
         s->sq_next->sq_prev = s->sq_prev;
+    else if (head != s)
+        head->sq_prev = s->sq_prev;     /* s was the tail */
     s->sq_owner = s->sq_next = s->sq_prev = NULL;
 }
 
 static void sq_append(struct tcb *owner, struct tcb *s)
 {
-    struct tcb **pp = &owner->sq_head, *prev = NULL;
-    while (*pp) {
-        prev = *pp;
-        pp = &(*pp)->sq_next;
-    }
-    *pp = s;
-    s->sq_prev = prev;
+    struct tcb *head = owner->sq_head;
     s->sq_next = NULL;
     s->sq_owner = owner;
+    if (!head) {
+        owner->sq_head = s;
+        s->sq_prev = s;
+        return;
+    }
+    s->sq_prev = head->sq_prev;
+    head->sq_prev->sq_next = s;
+    head->sq_prev = s;
+}
+
+/* The first sender in self's queue that self (receiving) accepts. A
+ * receive from one thread looks at that thread alone, and anythread takes
+ * the head: O(1). Only anylocalthread scans, past senders of other spaces
+ * (at most one per thread the root task created). */
+static struct tcb *first_accepted(struct tcb *self)
+{
+    uint32_t p = self->partner;
+    if (p != L4ABI_ANYTHREAD && p != L4ABI_ANYLOCALTHREAD) {
+        struct tcb *s = tcb_lookup(p);
+        return s && s->sq_owner == self ? s : NULL;
+    }
+    struct tcb *s = self->sq_head;
+    while (s && !ipc_accepts(self, s))
+        s = s->sq_next;
+    return s;
 }
 
 /* Copies the message of s into r's UTCB; one of them is current, the
@@ -115,9 +140,8 @@ static void prepare_receive(struct tcb *t, uint32_t spec, uint16_t timeout,
  * one was taken (self's result is then set). */
 static bool take_from_queue(struct tcb *self)
 {
-    for (struct tcb *s = self->sq_head; s; s = s->sq_next) {
-        if (!ipc_accepts(self, s))
-            continue;
+    struct tcb *s = first_accepted(self);
+    if (s) {
         sq_remove(s);
         sched_cancel_wakeup(s);
         uint32_t serr, rerr;
@@ -352,24 +376,39 @@ bool ipc_end_wait(struct tcb *t, bool send, bool recv)
     return false;
 }
 
+/* Work units (finished partners, scanned thread numbers) between two
+ * preemption points of ipc_cancel_all. */
+#define CANCEL_FINISH_CHUNK 16u
+#define CANCEL_SCAN_CHUNK   64u     /* a never-used slot costs a fault */
+
 /* t is being deleted: it leaves its partner's queue, and every thread
  * blocked sending to it or receiving from it alone learns that its
- * partner no longer exists. */
+ * partner no longer exists. t becomes TS_DEAD first: from then on no
+ * lookup finds it, so nobody can queue on it or start waiting for it, and
+ * both loops below may pause (sched_preempt_point) without ever seeing new
+ * work. Their positions are the queue head and a thread number: nothing a
+ * thread running meanwhile can free. */
 void ipc_cancel_all(struct tcb *t)
 {
+    uint32_t gid = t->gid;
     xfer_cancel(t);
     if (t->state == TS_SEND_WAIT)
         sq_remove(t);
-    while (t->sq_head) {
+    t->state = TS_DEAD;
+    for (unsigned n = 1; t->sq_head; n++) {
         struct tcb *s = t->sq_head;
         sq_remove(s);
         finish(s, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0));
+        if (n % CANCEL_FINISH_CHUNK == 0)
+            (void)sched_preempt_point();
     }
     /* Receivers waiting for t specifically: the scan runs up to the highest
-     * thread number ever used; deletion is rare and privileged. */
+     * thread number ever used, in preemptible chunks. */
     for (uint32_t no = USER_BASE; no < thread_no_limit; no++) {
         struct tcb *r = tcb_of_no(no);
-        if (r->state == TS_RECV_WAIT && r->partner == t->gid)
+        if (r->state == TS_RECV_WAIT && r->partner == gid)
             finish(r, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0));
+        if (no % CANCEL_SCAN_CHUNK == 0)
+            (void)sched_preempt_point();
     }
 }

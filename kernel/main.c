@@ -167,6 +167,12 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
     case L4ABI_KDB_STAT_FPU_EAGER: return fpu_eager;
+    case L4ABI_KDB_STAT_IRQOFF_MAX: return irqoff_take_max(false);
+    case L4ABI_KDB_STAT_IRQOFF_RESET: return irqoff_take_max(true);
+#if IRQOFF_STATS
+    case L4ABI_KDB_STAT_IRQOFF_FROM: return irqoff_max_from;
+    case L4ABI_KDB_STAT_IRQOFF_TO: return irqoff_max_to;
+#endif
     default: return ~0u;
     }
 }
@@ -178,7 +184,9 @@ static void idle_loop(void)
     for (;;) {
         if (sched_need_resched())
             schedule();
+        irqoff_end();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
+        irqoff_begin();
     }
 }
 

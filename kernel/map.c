@@ -121,17 +121,20 @@ bool sigma0_map(struct space *s, uint32_t addr, unsigned rwx)
     return pd_lookup(s->pd, addr, NULL) != 0;
 }
 
-/* One hardware page (or 4 MiB range) of a transfer. */
+/* One hardware page (or 4 MiB range) of a transfer. False: stop the item
+ * (out of kernel memory, or the yield function said stop). */
 static bool map_piece(struct space *from, uint32_t src, struct space *to,
-                      uint32_t dst, unsigned log2, unsigned rights, bool grant)
+                      uint32_t dst, unsigned log2, unsigned rights, bool grant,
+                      const struct mdb_yield *y)
 {
     if (from->sigma0 && !s0_roots(from, src, log2))
         return false;
-    return mdb_map(from, src, to, dst, log2, rights, grant) != MDB_ENOMEM;
+    int e = mdb_map_y(from, src, to, dst, log2, rights, grant, y);
+    return e != MDB_ENOMEM && e != MDB_STOPPED;
 }
 
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
-              uint32_t window)
+              uint32_t window, const struct mdb_yield *y)
 {
     if (fpage_is_io(fpage)) {
         /* Ports land at the same port numbers, whatever the receive
@@ -151,18 +154,29 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     uint32_t src, dst;
     unsigned log2;
     fpage_iter_init(&it, &x);
+    /* Between two hardware pages of the item a preemption point (the
+     * mdb pauses between the pieces of one); the position is the
+     * iterator's, which nobody else can change. */
+    bool first = true;
     while (fpage_iter_next(&it, &src, &dst, &log2)) {
+        if (!first && y && !y->fn(y->arg))
+            return;
+        first = false;
         if (range_ok(from, src, log2) && dst_ok(to, dst, log2)) {
-            if (!map_piece(from, src, to, dst, log2, rights, grant))
-                return;             /* out of kernel memory */
+            if (!map_piece(from, src, to, dst, log2, rights, grant, y))
+                return;             /* out of kernel memory, or stopped */
             continue;
         }
         if (log2 == PAGE_SHIFT || src >= USER_LIMIT || dst >= USER_LIMIT)
             continue;
-        for (uint32_t off = 0; off < SUPERPAGE_SIZE; off += PAGE_SIZE)
+        for (uint32_t off = 0; off < SUPERPAGE_SIZE; off += PAGE_SIZE) {
+            if (off && y && !y->fn(y->arg))
+                return;
             if (range_ok(from, src + off, PAGE_SHIFT) &&
                 dst_ok(to, dst + off, PAGE_SHIFT) &&
-                !map_piece(from, src + off, to, dst + off, PAGE_SHIFT, rights, grant))
+                !map_piece(from, src + off, to, dst + off, PAGE_SHIFT, rights,
+                           grant, y))
                 return;
+        }
     }
 }

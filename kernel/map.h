@@ -6,15 +6,17 @@
 
 struct tcb;
 struct space;
+struct mdb_yield;
 
 /* One map or grant item (words item0, fpage) from s to r, whose receive
  * window (acceptor fpage, 0 = none) is `window`, by the X.2 rules (see
  * map.c). Pages s does not have are skipped; KIP and UTCB pages never
  * move; nothing moves into or out of kernel space. The caller refuses a
  * memory fpage into a nil window (message overflow); I/O fpages are
- * accepted whatever the window. */
+ * accepted whatever the window. The mapping work pauses through y
+ * (mdb.h), which may stop it: pieces done stay done. */
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
-              uint32_t window);
+              uint32_t window, const struct mdb_yield *y);
 
 /* sigma0's invisible page faults (access rwx, L4ABI_FPAGE_*): physical
  * memory mapped 1:1 where sigma0 may own it, as roots of the mapping

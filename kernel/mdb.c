@@ -30,6 +30,28 @@
  * the whole 4 MiB mapping is revoked instead (more than asked, never less:
  * the pager can map again). The accessed bits of the old 4 MiB PTE are
  * copied into every piece (over-reporting, never losing a dirty bit).
+ *
+ * Preemption: how much work an unmap, a map or a space deletion does is
+ * chosen by user code (a task can hang 65 536 mappings below one page).
+ * Operations started through the *_y entry points call the kernel's
+ * yield function (struct mdb_yield) every CHUNK units of work, at points
+ * where the database is consistent: between two nodes of a walk, never
+ * inside a node's update. The kernel may run other threads there, which
+ * may change the database in any way. The rule that makes this safe: no
+ * pointer into the database is used after a yield unless no node was
+ * unlinked or freed meanwhile (`gen`, bumped by unlink_node and
+ * node_free, is unchanged). Otherwise the operation unwinds to its
+ * outermost loop, whose position is an address (find_from), and goes on
+ * from there; the node it was working on is looked up again. Every step is
+ * idempotent (revoking rights that are gone, clearing reset accessed
+ * bits), and removal makes progress that a restart keeps. A walk that
+ * only reduces rights may revisit nodes after a restart; its progress
+ * therefore needs a window in which nobody unlinks a node, which only a
+ * thread that runs meanwhile can deny (see docs/architecture.md).
+ * A walk that is interrupted by a restart may leave a child with rights
+ * its parent already lost; the restart removes them before the operation
+ * ends, so the invariants hold between operations. Superpage splits are
+ * not preemptible (bounded: 1024 pieces per 4 MiB mapping of the chain).
  */
 #include "mdb.h"
 #include "kmem.h"
@@ -54,6 +76,60 @@ _Static_assert(sizeof(struct mapnode) <= 32, "a mapnode is a 32-byte object");
 struct radix {
     uintptr_t slot[FAN];
 };
+
+/* Preemption (see above). Work units approximate 100 instructions; the
+ * host tests pause far more often (MDB_CHUNK). */
+#ifndef MDB_CHUNK
+#define MDB_CHUNK 40u
+#endif
+#define CHUNK   MDB_CHUNK
+enum { GOING = 0, RESTART, STOP };
+
+struct op {
+    const struct mdb_yield *y;  /* NULL: not preemptible */
+    int halt;                   /* GOING, or how to unwind */
+};
+
+static struct op op;            /* the running operation's; saved across
+                                   yields, since others run meanwhile */
+static uint32_t work;           /* units since the last yield */
+static uint32_t gen;            /* bumped when a node is unlinked or freed */
+static uint32_t yields;         /* calls of a yield function */
+
+/* A preemption point after `units` of work. Returns true if the caller
+ * must unwind (op.halt says whether to restart or stop). */
+static bool pause(uint32_t units)
+{
+    if (op.halt)
+        return true;
+    if ((work += units) < CHUNK || !op.y)
+        return false;
+    struct op mine = op;
+    uint32_t g = gen;
+    work = 0;
+    yields++;
+    bool go = mine.y->fn(mine.y->arg);
+    op = mine;
+    if (!go)
+        op.halt = STOP;
+    else if (gen != g)
+        op.halt = RESTART;
+    return op.halt != GOING;
+}
+
+/* Entry and exit of a public operation. */
+static void op_begin(const struct mdb_yield *y)
+{
+    op.y = y;
+    op.halt = GOING;
+    work = 0;
+}
+
+static void op_end(void)
+{
+    op.y = NULL;
+    op.halt = GOING;
+}
 
 /* Allocation source for a split: memory taken in advance, so that the split
  * itself cannot fail halfway. Free objects are chained through their first
@@ -126,6 +202,7 @@ static struct mapnode *node_new(struct space *s, struct pool *pool)
 /* Frees n and gives its charge back to n->space. */
 static void node_free(struct mapnode *n)
 {
+    gen++;
     kmem_free_acct(acct(n->space), n, sizeof(*n), KMEM_MAPNODE);
 }
 
@@ -212,10 +289,15 @@ static uintptr_t *slot_of(struct space *s, uint32_t va, unsigned log2,
     return &r->slot[ix(va, 3)];
 }
 
-static bool radix_empty(const struct radix *r)
+/* Is r empty? Slot i is the one just cleared, and the search goes on next
+ * to it, both ways: whole ranges are removed in address order (either
+ * way), so a neighbour usually answers at once. */
+static bool radix_empty(const struct radix *r, unsigned i)
 {
-    for (unsigned i = 0; i < FAN; i++)
-        if (r->slot[i])
+    if (r->slot[i])
+        return false;
+    for (unsigned d = 1; d <= FAN / 2; d++)
+        if (r->slot[(i + d) % FAN] || r->slot[(i - d) % FAN])
             return false;
     return true;
 }
@@ -241,7 +323,7 @@ static void trim(struct space *s, uint32_t va)
         }
     }
     while (n-- > 0) {
-        if (!radix_empty(path[n]))
+        if (!radix_empty(path[n], ix(va, n)))
             return;
         radix_free(s, path[n]);
         if (n == 0)
@@ -259,40 +341,55 @@ static void index_remove(struct mapnode *n)
 
 /* ---- Trees ---------------------------------------------------------- */
 
+/* Siblings: next runs first to last (NULL-terminated); prev runs back, and
+ * the first child's prev is the last child, so that appending is O(1). A
+ * new child goes last: a walk paused inside its parent's subtree still
+ * meets it (see the preemption rule at the top). */
 static void link_child(struct mapnode *p, struct mapnode *c)
 {
+    struct mapnode *first = p->child;
     c->parent = p;
-    c->prev = NULL;
-    c->next = p->child;
-    if (p->child)
-        p->child->prev = c;
-    p->child = c;
+    c->next = NULL;
+    if (!first) {
+        p->child = c;
+        c->prev = c;
+        return;
+    }
+    c->prev = first->prev;
+    first->prev->next = c;
+    first->prev = c;
 }
 
 static void unlink_node(struct mapnode *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else if (c->parent)
-        c->parent->child = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    struct mapnode *p = c->parent;
+    gen++;
+    if (p) {
+        struct mapnode *first = p->child;
+        if (first == c)
+            p->child = c->next;
+        else
+            c->prev->next = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+        else if (first != c)
+            first->prev = c->prev;      /* c was last */
+    }
     c->next = c->prev = NULL;
 }
 
 /* Preorder successor of x inside the subtree of top, skipping x's own
- * subtree. */
-static struct mapnode *next_skip(struct mapnode *x, const struct mapnode *top)
+ * subtree. The climb out of a deep chain is as long as the chain, so it
+ * pauses too: NULL with op.halt set means unwind. */
+static struct mapnode *skip_p(struct mapnode *x, const struct mapnode *top)
 {
-    for (; x != top; x = x->parent)
+    for (; x != top; x = x->parent) {
         if (x->next)
             return x->next;
+        if (pause(1))
+            return NULL;
+    }
     return NULL;
-}
-
-static struct mapnode *next_pre(struct mapnode *x, const struct mapnode *top)
-{
-    return x->child ? x->child : next_skip(x, top);
 }
 
 static struct mapnode *big_from(struct mapnode *c)
@@ -337,25 +434,28 @@ static unsigned partial_query(struct mapnode *n)
 }
 
 /* Removes y and everything derived from it: repeatedly frees the leftmost
- * leaf, so each node costs O(1) and no stack is needed. */
+ * leaf, so each node costs O(1) and no stack is needed. y stays linked
+ * until it goes last, so the rest is a consistent tree at every pause. */
 static unsigned remove_subtree(struct mapnode *y)
 {
     unsigned bits = 0;
     struct mapnode *x = y;
-    unlink_node(y);
     for (;;) {
-        while (x->child)
+        while (x->child) {
             x = x->child;
+            if (pause(1))
+                return bits & RWX;
+        }
         struct mapnode *p = x->parent;
         bits |= mdb_pt_clear(x->space, x->va, x->log2) | x->accessed;
         index_remove(x);
-        if (x == y) {
-            node_free(x);
-            return bits & RWX;
-        }
-        unlink_node(x);                 /* x is p's first child */
+        unlink_node(x);                 /* x is p's first child, or y */
         node_free(x);
+        if (x == y)
+            return bits & RWX;
         x = p;
+        if (pause(3))
+            return bits & RWX;
     }
 }
 
@@ -363,6 +463,8 @@ static unsigned remove_subtree(struct mapnode *y)
  * `self` (never from a root). y's whole range is inside the unmap range,
  * hence so is every node below it. Keeps child rights within parent
  * rights: both lose the same bits. */
+static unsigned revoke_below(struct mapnode *y, unsigned rights);
+
 static unsigned revoke_full(struct mapnode *y, unsigned rights, bool self)
 {
     if (self && !is_root(y)) {
@@ -370,18 +472,27 @@ static unsigned revoke_full(struct mapnode *y, unsigned rights, bool self)
             return remove_subtree(y);
         y->rights &= (uint8_t)~rights;
     }
-    unsigned bits = query(y);
+    return query(y) | revoke_below(y, rights);
+}
+
+/* The walk of revoke_full below y (y itself unchanged). */
+static unsigned revoke_below(struct mapnode *y, unsigned rights)
+{
+    unsigned bits = 0;
     struct mapnode *x = y->child;
-    while (x) {
+    while (x && !pause(1)) {
         if (!(x->rights & ~rights)) {
-            struct mapnode *nx = next_skip(x, y);
+            struct mapnode *nx = skip_p(x, y);
+            if (op.halt)
+                break;
             bits |= remove_subtree(x);
+            (void)pause(2);
             x = nx;
             continue;
         }
         x->rights &= (uint8_t)~rights;
         bits |= query(x);
-        x = next_pre(x, y);
+        x = x->child ? x->child : skip_p(x, y);
     }
     return bits;
 }
@@ -507,15 +618,19 @@ static unsigned revoke_partial(struct mapnode *y, uint64_t lo, uint64_t hi,
             break;
         if (split(x) != MDB_OK)
             bits |= revoke_full(x, rights, true);   /* over-revoke */
+        if (op.halt)
+            return bits;
     }
     struct mapnode *x = y->child;
-    while (x) {
+    while (x && !pause(1)) {
         if (x->log2 == BIG) {           /* unchanged: only report */
             bits |= partial_query(x);
-            x = next_pre(x, y);
+            x = x->child ? x->child : skip_p(x, y);
             continue;
         }
-        struct mapnode *nx = next_skip(x, y);
+        struct mapnode *nx = skip_p(x, y);
+        if (op.halt)
+            break;
         if (x->pa >= lo && x->pa < hi)
             bits |= revoke_full(x, rights, true);
         x = nx;
@@ -525,19 +640,14 @@ static unsigned revoke_partial(struct mapnode *y, uint64_t lo, uint64_t hi,
 
 /* ---- Interface ------------------------------------------------------- */
 
-unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
-                   unsigned rights, bool flush_self)
+/* The unmap of [lo, end) from *pos on; advances *pos past every mapping
+ * done. Returns early with op.halt set (RESTART: call again from *pos). */
+static unsigned unmap_from(struct space *s, uint64_t *pos, uint64_t lo,
+                           uint64_t end, unsigned rights, bool flush_self)
 {
-    if (log2 < SMALL)
-        return 0;
-    if (log2 > 32)
-        log2 = 32;
-    uint64_t lo = va & ~(span(log2) - 1), end = lo + span(log2);
-    uint64_t v = lo;
     unsigned bits = 0;
     struct mapnode *y;
-    rights &= RWX;
-    while ((y = find_from(s, v, end))) {
+    while ((y = find_from(s, *pos, end))) {
         uint64_t ys = y->va, ye = ys + span(y->log2);
         if (ys >= lo && ye <= end) {
             bits |= revoke_full(y, rights, flush_self);
@@ -547,10 +657,47 @@ unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
             bits |= revoke_full(y, rights, true);   /* over-revoke */
         } else {
             uint64_t plo = y->pa + (lo - ys);
-            bits |= revoke_partial(y, plo, plo + span(log2), rights);
+            bits |= revoke_partial(y, plo, plo + (end - lo), rights);
         }
-        v = ye;
+        if (op.halt)
+            return bits;                /* y is not done: look again */
+        *pos = ye;
+        if (pause(1))
+            return bits;
     }
+    return bits;
+}
+
+static unsigned unmap_range(struct space *s, uint32_t va, unsigned log2,
+                            unsigned rights, bool flush_self)
+{
+    if (log2 < SMALL)
+        return 0;
+    if (log2 > 32)
+        log2 = 32;
+    uint64_t lo = va & ~(span(log2) - 1), end = lo + span(log2), v = lo;
+    unsigned bits = 0;
+    rights &= RWX;
+    for (;;) {
+        bits |= unmap_from(s, &v, lo, end, rights, flush_self);
+        if (op.halt != RESTART)
+            return bits;
+        op.halt = GOING;                /* nothing held: go on from v */
+    }
+}
+
+unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
+                   unsigned rights, bool flush_self)
+{
+    return mdb_unmap_y(s, va, log2, rights, flush_self, NULL);
+}
+
+unsigned mdb_unmap_y(struct space *s, uint32_t va, unsigned log2,
+                     unsigned rights, bool flush_self, const struct mdb_yield *y)
+{
+    op_begin(y);
+    unsigned bits = unmap_range(s, va, log2, rights, flush_self);
+    op_end();
     return bits;
 }
 
@@ -559,9 +706,14 @@ unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
 static bool blocked(struct mapnode *y, struct space *to, uint64_t dva,
                     uint64_t dend)
 {
-    for (struct mapnode *a = y; a; a = a->parent)
+    /* The climb is as long as the chain of derivations: it pauses (with
+     * op.halt set, the answer does not matter: the caller unwinds). */
+    for (struct mapnode *a = y; a; a = a->parent) {
         if (a->space == to && a->va < dend && a->va + span(a->log2) > dva)
             return true;
+        if (pause(1))
+            return true;
+    }
     struct mapnode *d;
     for (uint64_t v = dva; (d = find_from(to, v, dend)); v = d->va + span(d->log2))
         if (is_root(d))
@@ -569,7 +721,11 @@ static bool blocked(struct mapnode *y, struct space *to, uint64_t dva,
     return false;
 }
 
-/* Maps or grants the part [pva, +2^plog2) of source node y to `to` at dva. */
+#define HALTED  (-10)   /* map_piece: unwound at a pause (op.halt) */
+
+/* Maps or grants the part [pva, +2^plog2) of source node y to `to` at dva.
+ * HALTED: paused and unwound; nothing half done, the caller looks the
+ * source up again (RESTART) and calls again. */
 static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
                      struct space *to, uint32_t dva, unsigned rights,
                      bool grant)
@@ -577,6 +733,7 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
     uint8_t nr = (uint8_t)(y->rights & rights);
     uint32_t ppa = y->pa + (pva - y->va);
     uint64_t dend = dva + span(plog2);
+    uint32_t yields0 = yields;
     if (!nr)
         return MDB_ENOENT;
     if (is_root(y))
@@ -591,7 +748,7 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
         return MDB_OK;
     }
     if (blocked(y, to, dva, dend))
-        return MDB_ENOENT;
+        return op.halt ? HALTED : MDB_ENOENT;
 
     /* A granted node moves its charge to the receiver, which is charged
      * first (checked before the split too, so that a refusal usually
@@ -606,14 +763,42 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
             return MDB_ENOMEM;
         y = mdb_lookup(from, pva);
     }
-    if (moved && !kmem_acct_charge(acct(to), NODE_BYTES))
-        return MDB_ENOMEM;
-    if (!grant && !(n = node_new(to, NULL)))
-        return MDB_ENOMEM;
     /* Clear the destination. blocked() made sure this cannot free y: only
      * the subtrees of mappings in the range (and, for splits, of 4 MiB
-     * mappings overlapping it) are touched, and none contains y. */
-    (void)mdb_unmap(to, dva, plog2, RWX, true);
+     * mappings overlapping it) are touched, and none contains y. It may
+     * pause; then y may be stale and the caller starts over. */
+    uint64_t dpos = dva;
+    (void)unmap_from(to, &dpos, dva, dend, RWX, true);
+    if (op.halt)
+        return HALTED;
+    uint8_t lost = y->rights & (uint8_t)~(y->rights & rights);
+    if (grant && lost) {
+        /* What y loses, everything derived from it loses first, while y
+         * still stands where a restart finds it again. */
+        (void)revoke_below(y, lost);
+        if (op.halt)
+            return HALTED;
+    }
+    /* No pause from here on: the rest is O(1). If the steps above paused,
+     * others may have reduced y's rights (not a restart: nothing was
+     * unlinked) or mapped into the cleared range: look again. The
+     * receiver's kernel-memory limit is checked by the charges below. */
+    if (yields != yields0) {
+        nr = (uint8_t)(y->rights & rights);
+        if (!nr)
+            return MDB_ENOENT;
+        if (find_from(to, dva, dend)) {
+            op.halt = RESTART;
+            return HALTED;
+        }
+    }
+    if (moved && !kmem_acct_charge(acct(to), NODE_BYTES))
+        return MDB_ENOMEM;
+    if (!grant && !(n = node_new(to, NULL))) {
+        if (moved)
+            kmem_acct_sub(acct(to), NODE_BYTES);
+        return MDB_ENOMEM;
+    }
     uintptr_t *sl = NULL;
     if (!mdb_pt_reserve(to, dva, plog2) ||
         !(sl = slot_of(to, dva, plog2, NULL, true))) {
@@ -630,7 +815,8 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
          * radix node cannot be freed under sl. */
         struct space *os = y->space;
         uint32_t ova = y->va;
-        uint8_t lost = y->rights & (uint8_t)~nr;
+        gen++;                          /* y moves: a paused walk's
+                                           position may be y */
         y->accessed |= (uint8_t)(mdb_pt_clear(os, ova, y->log2) & RWX);
         *slot_of(os, ova, y->log2, NULL, false) = 0;
         if (moved)
@@ -641,11 +827,6 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
         *sl = entry_of(y);
         trim(os, ova);
         mdb_pt_set(to, dva, y->pa, y->log2, nr);
-        if (lost)
-            for (struct mapnode *c = y->child, *nc; c; c = nc) {
-                nc = c->next;
-                (void)revoke_full(c, lost, true);
-            }
         return MDB_OK;
     }
     n->space = to;
@@ -662,6 +843,12 @@ static int map_piece(struct mapnode *y, uint32_t pva, unsigned plog2,
 int mdb_map(struct space *from, uint32_t from_va, struct space *to,
             uint32_t to_va, unsigned log2, unsigned rights, bool grant)
 {
+    return mdb_map_y(from, from_va, to, to_va, log2, rights, grant, NULL);
+}
+
+static int map_range(struct space *from, uint32_t from_va, struct space *to,
+                     uint32_t to_va, unsigned log2, unsigned rights, bool grant)
+{
     if (log2 < SMALL || log2 > 32)
         return MDB_ENOENT;
     uint64_t mask = span(log2) - 1;
@@ -674,16 +861,42 @@ int mdb_map(struct space *from, uint32_t from_va, struct space *to,
      * space (a grant, a split, or clearing a destination whose subtree
      * held later source mappings). */
     while ((y = find_from(from, v, end))) {
+        /* Pause between pieces, not after the last (a page-fault reply
+         * maps one piece and never pauses). */
+        if (pause(0)) {
+            if (op.halt == STOP)
+                return MDB_STOPPED;
+            op.halt = GOING;
+            continue;                   /* y may be stale: find again */
+        }
         uint32_t pva = y->va >= v ? y->va : (uint32_t)v;
-        unsigned plog2 = (y->log2 == BIG && log2 >= BIG) ? BIG : SMALL;
+        /* A 4 MiB piece only from its start: while paused, a 4 MiB
+         * mapping may have appeared over a range done in 4 KiB pieces. */
+        unsigned plog2 = (y->log2 == BIG && log2 >= BIG && pva == y->va) ? BIG : SMALL;
         int r = map_piece(y, pva, plog2, to, (uint32_t)(tva + (pva - fva)),
                           rights, grant);
         if (r == MDB_ENOMEM)
             return r;
-        any |= r == MDB_OK;
-        v = pva + span(plog2);
+        if (r != HALTED) {
+            any |= r == MDB_OK;
+            v = pva + span(plog2);
+            work += CHUNK;              /* a piece may allocate a page table */
+        }
+        if (op.halt == STOP)
+            return MDB_STOPPED;
+        op.halt = GOING;                /* nothing held: go on from v */
     }
     return any ? MDB_OK : MDB_ENOENT;
+}
+
+int mdb_map_y(struct space *from, uint32_t from_va, struct space *to,
+              uint32_t to_va, unsigned log2, unsigned rights, bool grant,
+              const struct mdb_yield *y)
+{
+    op_begin(y);
+    int r = map_range(from, from_va, to, to_va, log2, rights, grant);
+    op_end();
+    return r;
 }
 
 int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
@@ -713,11 +926,27 @@ int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
 
 void mdb_space_destroy(struct space *s)
 {
+    (void)mdb_space_destroy_y(s, NULL);
+}
+
+bool mdb_space_destroy_y(struct space *s, const struct mdb_yield *yf)
+{
     struct mapnode *y;
     uint64_t v = 0;
-    /* Removing y's subtree never adds mappings to s, so v only grows. */
+    op_begin(yf);
+    /* Removing y's subtree never adds mappings to s, so v only grows; a
+     * restart looks at y's place again (it may be partly removed). */
     while ((y = find_from(s, v, span(32)))) {
-        v = y->va + span(y->log2);
+        uint64_t ye = y->va + span(y->log2);
         (void)remove_subtree(y);
+        (void)pause(3);
+        if (op.halt == STOP)
+            break;
+        if (op.halt == GOING)
+            v = ye;
+        op.halt = GOING;
     }
+    bool done = op.halt == GOING;
+    op_end();
+    return done;
 }

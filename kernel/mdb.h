@@ -21,8 +21,10 @@
  *    (mdb_pt_set could not get a page table); the kernel's fault path is
  *    expected to refill it from mdb_lookup before asking the pager.
  *
- * No locking: the kernel runs with interrupts off on one CPU. Nothing
- * recurses: derivation trees of any depth are walked iteratively.
+ * No locking: the kernel runs with interrupts off on one CPU, and the
+ * preemptible operations (the *_y variants) pause only where the database
+ * is consistent (see mdb.c). Nothing recurses: derivation trees of any
+ * depth are walked iteratively.
  */
 #ifndef PECAN_MDB_H
 #define PECAN_MDB_H
@@ -50,6 +52,18 @@ struct mapnode {
 #define MDB_ENOENT  (-1)    /* nothing to map, bad argument, or conflict */
 #define MDB_ENOMEM  (-2)    /* out of kernel memory, or over the space's
                                kernel-memory limit */
+#define MDB_STOPPED (-3)    /* the yield function said stop (pieces done stay) */
+
+/* Preemption: the *_y variants call fn(arg) every few thousand
+ * instructions of work, at points where the database is consistent. fn may
+ * run other threads, which may change the database in any way (mdb.c
+ * re-finds what it works on); it returns false to stop the operation
+ * there (a map then returns MDB_STOPPED, with the pieces done kept). A
+ * NULL yield makes the operation run to its end without pausing. */
+struct mdb_yield {
+    bool (*fn)(void *arg);
+    void *arg;
+};
 
 /* Accounting: every mdb node and radix index node is charged (as its kmem
  * size class) to the account of the space whose index holds it, i.e. the
@@ -109,6 +123,9 @@ int mdb_add_root(struct space *sigma0, uint32_t paddr, unsigned log2,
  * done). */
 int mdb_map(struct space *from, uint32_t from_va, struct space *to,
             uint32_t to_va, unsigned log2, unsigned rights, bool grant);
+int mdb_map_y(struct space *from, uint32_t from_va, struct space *to,
+              uint32_t to_va, unsigned log2, unsigned rights, bool grant,
+              const struct mdb_yield *y);
 
 /* For every mapping of s in [va, +2^log2) (12 <= log2 <= 32, va aligned
  * down): revokes `rights` from all mappings derived from it; with
@@ -119,11 +136,16 @@ int mdb_map(struct space *from, uint32_t from_va, struct space *to,
  * are reported but kept, so they are never lost). */
 unsigned mdb_unmap(struct space *s, uint32_t va, unsigned log2,
                    unsigned rights, bool flush_self);
+unsigned mdb_unmap_y(struct space *s, uint32_t va, unsigned log2,
+                     unsigned rights, bool flush_self, const struct mdb_yield *y);
 
 /* The mapping of s covering va, or NULL. O(1): four index levels. */
 struct mapnode *mdb_lookup(struct space *s, uint32_t va);
 
-/* Removes every mapping of s with its subtree, and the index of s. */
+/* Removes every mapping of s with its subtree, and the index of s. The
+ * _y variant returns false if its yield function stopped it (call again
+ * to finish). */
 void mdb_space_destroy(struct space *s);
+bool mdb_space_destroy_y(struct space *s, const struct mdb_yield *y);
 
 #endif

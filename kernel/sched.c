@@ -7,10 +7,14 @@
 #include "thread.h"
 #include "space.h"
 #include "ipc.h"
+#include "mdb.h"
 #include "console.h"
 #include "kernel.h"
 #include "arch.h"
 #include "arch/ia32/thread_arch.h"
+#include "arch/ia32/cpu.h"
+
+#define TICK_EXPIRE 32u
 
 static struct prioq ready;
 static struct timeq wakeups;
@@ -150,6 +154,24 @@ bool sched_need_resched(void)
     return resched;
 }
 
+bool sched_preempt_point(void)
+{
+    irq_window();
+    if (!resched)
+        return false;
+    schedule();
+    return true;
+}
+
+bool sched_yield_work(void *arg)
+{
+    (void)arg;
+    (void)sched_preempt_point();
+    return true;
+}
+
+const struct mdb_yield sched_work_yield = { sched_yield_work, NULL };
+
 void sched_set_wakeup(struct tcb *t, uint64_t deadline)
 {
     sched_cancel_wakeup(t);
@@ -170,7 +192,10 @@ void sched_tick(void)
 {
     uint64_t now = sched_now_us();
     struct timeq_link *l;
-    while ((l = timeq_pop_expired(&wakeups, now))) {
+    /* At most TICK_EXPIRE timeouts per tick: the rest (same or earlier
+     * deadline) expire on the next ticks, so the tick's cost does not
+     * grow with the number of threads waiting for the same moment. */
+    for (unsigned n = 0; n < TICK_EXPIRE && (l = timeq_pop_expired(&wakeups, now)); n++) {
         struct tcb *t = container_of(l, struct tcb, wq);
         t->flags &= ~TF_WAKEUP;
         ipc_timeout(t);

@@ -34,6 +34,20 @@ void sched_yield(void);
 void sched_tick(void);                  /* from the timer interrupt */
 bool sched_need_resched(void);
 
+/* Preemption point inside long kernel work (unmap, space and thread
+ * deletion, map items): pending interrupts are taken, and if a
+ * higher-priority thread or the end of the time slice is due, current
+ * yields the CPU there (it stays queued and resumes at this point). Any
+ * other thread may run meanwhile, so the caller must hold only what
+ * nobody else can end (see docs/architecture.md, "Latency"). Returns true
+ * if others may have run. */
+bool sched_preempt_point(void);
+/* The same as an mdb yield function (always goes on), and a ready-made
+ * struct mdb_yield for it. */
+struct mdb_yield;
+bool sched_yield_work(void *arg);
+extern const struct mdb_yield sched_work_yield;
+
 /* Wakeup queue: sorted by deadline; the tick looks only at the head, so
  * the per-tick cost is O(1 + expired) and an insert is O(n). */
 void sched_set_wakeup(struct tcb *t, uint64_t deadline_us);

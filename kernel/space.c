@@ -6,7 +6,10 @@
 #include "frame.h"
 #include "console.h"
 #include "mdb.h"
+#include "sched.h"
 #include "arch/ia32/paging.h"
+
+#define PD_FREE_STEP 64u        /* directory slots between preemption points */
 
 struct space kernel_space;
 uint32_t space_kmem_default_limit = KMEM_UNLIMITED;
@@ -51,14 +54,23 @@ static void free_utcb_pages(struct space *s)
 
 /* Removes the space's mappings (and everything derived from them, in any
  * space) from the mapping database, then frees UTCB frames (kernel-owned),
- * page tables and the space. */
+ * page tables and the space. The mapping part is preemptible: s has no
+ * threads any more, so nobody can map into it or name it meanwhile;
+ * others may only remove mappings of s (their own unmaps), which the mdb
+ * re-finds. */
 void space_destroy(struct space *s)
 {
-    mdb_space_destroy(s);
+    (void)mdb_space_destroy_y(s, &sched_work_yield);
     free_utcb_pages(s);
     io_space_destroy(s);
     if (current_pd() == s->pd)
         pd_activate(kernel_pd);
+    /* Up to 768 page tables: freed in preemptible steps (nobody uses this
+     * directory any more; a switch never loads it). */
+    for (uint32_t slot = 0; slot < PD_SLOT(USER_LIMIT); slot += PD_FREE_STEP) {
+        pd_free_tables(s->pd, &s->kmem, slot, slot + PD_FREE_STEP);
+        (void)sched_preempt_point();
+    }
     pd_destroy(s->pd, &s->kmem);
     kmem_acct_sub(&s->kmem, kmem_class_size(sizeof(*s)));
     if (s->kmem.used)       /* a charge without its uncharge somewhere */

@@ -33,6 +33,7 @@
 #include "pagefault.h"
 #include "ipc.h"
 #include "fpage.h"
+#include "mdb.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
@@ -484,6 +485,42 @@ struct snap {
     uint32_t br[L4ABI_NUM_BRS];     /* the receiver's BR0..BR32, in order */
 };
 
+/* Map items pause between pieces of mapping work (mdb.h). That is safe
+ * once the copy state is up: the partner is TS_XFER (no interrupt
+ * delivery), and its deletion, an abort or a transfer timeout detach or
+ * stop the copy, which stops the item. The state is set up at the first pause, so that
+ * short items (a page-fault reply) do not pay for it. A map item that
+ * arrives while either side is already in another copy (a pager's reply
+ * to a copying thread's page fault) cannot pause: it does
+ * MAP_NESTED_BUDGET chunks of work and stops (the thread faults again for
+ * the rest). */
+#define MAP_NESTED_BUDGET 3u
+
+struct map_yield {
+    struct mdb_yield y;
+    struct xfer *x;
+    bool *started;
+    bool preemptible;
+    unsigned budget;
+};
+
+static void xfer_begin(struct xfer *x, struct tcb *s, struct tcb *r);
+
+static bool map_yield_fn(void *arg)
+{
+    struct map_yield *m = arg;
+    if (!m->preemptible)
+        return m->budget-- > 0;
+    if (!*m->started) {
+        xfer_begin(m->x, m->x->s, m->x->r);
+        *m->started = true;
+    }
+    irq_window();
+    if (sched_need_resched())
+        yield_step(m->x);
+    return !m->x->stop && !m->x->detached;
+}
+
 bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                       uint32_t *serr, uint32_t *rerr)
 {
@@ -500,6 +537,7 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
     if (buf)
         for (uint32_t k = 1; k < L4ABI_NUM_BRS; k++)
             sn.br[k] = r->mr[L4ABI_UTCB_BR(k)];
+    bool mapped = false;                /* a map item came before */
 
     for (uint32_t i = first; i < end && !x.code; ) {
         uint32_t w0 = sn.msg[i];
@@ -517,7 +555,19 @@ bool xfer_typed_items(struct tcb *s, struct tcb *r, uint32_t first, uint32_t t,
                     x.code = L4ABI_IPCERR_OVERFLOW;
                     break;
                 }
-                map_item(s, r, w0, sn.msg[i + 1], window);
+                struct map_yield my = { { map_yield_fn, &my }, &x, &started,
+                                        started || (!s->xfer && !r->xfer),
+                                        MAP_NESTED_BUDGET };
+                /* Between two map items a preemption point too (one item
+                 * pauses only between its own pieces). */
+                if (!mapped || map_yield_fn(&my))
+                    map_item(s, r, w0, sn.msg[i + 1], window, &my.y);
+                mapped = true;
+                if (x.stop || x.detached) {
+                    if (!x.code)
+                        set_code(&x, L4ABI_IPCERR_ABORTED);
+                    break;
+                }
             }
             i += 2;
             continue;

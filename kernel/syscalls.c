@@ -452,7 +452,9 @@ uint64_t sys_system_clock(void)
     return sched_now_us();
 }
 
-/* X.2 Unmap: for each fpage in MR0..MRk, revoke its rights from every
+/* X.2 Unmap: preemptible (mdb_unmap_y pauses where the database is
+ * consistent; self, its space and its UTCB live as long as self does, and
+ * a deleted self never resumes). For each fpage in MR0..MRk, revoke its rights from every
  * mapping derived from the caller's mappings in it (and, with the flush
  * bit, from the caller's own), at any depth; each MR then holds the fpage
  * with the referenced/written bits of those mappings in its rights field.
@@ -470,8 +472,8 @@ void sys_unmap(uint32_t control)
         if (fpage_is_io(fp))
             io_unmap(self->space, fp, flush);
         else if (fpage_valid(fp))
-            bits = mdb_unmap(self->space, fpage_base(fp), fpage_log2(fp),
-                             fpage_rights(fp), flush);
+            bits = mdb_unmap_y(self->space, fpage_base(fp), fpage_log2(fp),
+                               fpage_rights(fp), flush, &sched_work_yield);
         self->mr[i] = (fp & ~L4ABI_FPAGE_RIGHTS_MASK) | bits;
     }
 }

@@ -162,15 +162,19 @@ void thread_init_kernel(struct tcb *t, void (*fn)(void))
 
 /* Deletion: the thread leaves every queue; partners blocked on it see
  * "non-existing partner"; its UTCB slot is freed. The TCB frame stays (one
- * per thread number ever used, bounded by MAX_THREADS). */
+ * per thread number ever used, bounded by MAX_THREADS). Preemptible (the
+ * partner scans and the space's mappings): t is TS_DEAD, i.e. unknown to
+ * every lookup, from the first pause on. If the deleting thread is itself
+ * deleted meanwhile, t stays TS_DEAD (its number unusable) and its space
+ * keeps what was not freed yet; the kernel stays consistent. */
 void thread_destroy(struct tcb *t)
 {
     struct space *s = t->space;
     assert(t != current);
-    ipc_cancel_all(t);
     irq_handler_deleted(t);
     sched_dequeue(t);
     sched_cancel_wakeup(t);
+    ipc_cancel_all(t);
     thread_release_utcb(t);
     arch_thread_release(t);
     t->state = TS_DEAD;

@@ -239,11 +239,23 @@ test-O0: all | $(T)
 	  $(B)/O0/pecan.elf $(SIGMA0) $(B)/user/test-threads.elf | tail -1
 
 
-bench: all | $(T)
+# The kernel with the interrupt-latency instrumentation (IRQOFF_STATS,
+# config.mk) for the latency suite and benchmark: the same sources built
+# into $(B)/irqoff.
+IRQOFF_KERNEL := $(B)/irqoff/pecan.elf
+irqoff-kernel:
+	@$(MAKE) --no-print-directory B=$(B)/irqoff IRQOFF_STATS=1 $(IRQOFF_KERNEL)
+
+test-qemu-latency: all irqoff-kernel | $(T)
+	-@$(QT) --name latency --log $(T)/latency.log --result $(T)/latency.res \
+	  $(IRQOFF_KERNEL) $(SIGMA0) $(B)/user/test-latency.elf | tail -1
+
+bench: all irqoff-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
 	@for b in $(notdir $(wildcard user/bench/*)); do \
+	  k=$(B)/pecan.elf; [ $$b = latency ] && k=$(IRQOFF_KERNEL); \
 	  $(QT) --name bench-$$b --timeout 600 --log $(T)/bench-$$b.log \
-	    $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
+	    $$k $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
 	@# The FPU costs once more with eager switching (fpu=eager).
@@ -265,4 +277,4 @@ test: test-deps
 	  $(addprefix test-,$(SPECIAL_SUITES))
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,host $(QEMU_SUITES) $(SPECIAL_RESULTS)))
 
-.PHONY: test-deps test-host $(addprefix test-,$(SPECIAL_SUITES))
+.PHONY: test-deps test-host irqoff-kernel $(addprefix test-,$(SPECIAL_SUITES))

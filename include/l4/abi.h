@@ -611,6 +611,13 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
 #define L4ABI_KDB_STAT_VIF_RELEASES 38      /* sti that released a held interrupt */
 #define L4ABI_KDB_STAT_FPU_EAGER    39      /* 1 if booted with fpu=eager */
+/* Longest stretch with interrupts off since boot or the last reset, in TSC
+ * ticks (guest instructions under -icount); ~0 if the kernel was built
+ * without IRQOFF_STATS. The second one reads and resets it. */
+#define L4ABI_KDB_STAT_IRQOFF_MAX   48
+#define L4ABI_KDB_STAT_IRQOFF_RESET 49
+#define L4ABI_KDB_STAT_IRQOFF_FROM  50      /* kernel addresses where that */
+#define L4ABI_KDB_STAT_IRQOFF_TO    51      /* stretch began and ended */
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

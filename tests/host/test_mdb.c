@@ -234,10 +234,12 @@ static long check_node(struct mapnode *n)
         assert_true(n->pa >= p->pa &&
                     n->pa + (1ull << n->log2) <= p->pa + (1ull << p->log2));
         assert_int_equal(n->rights & ~p->rights, 0);
-        if (n->prev)
-            assert_ptr_equal(n->prev->next, n);
+        /* siblings: the first child's prev is the last child */
+        assert_non_null(n->prev);
+        if (p->child == n)
+            assert_null(n->prev->next);
         else
-            assert_ptr_equal(p->child, n);
+            assert_ptr_equal(n->prev->next, n);
     } else {
         assert_ptr_equal(n->space, sp[0]);      /* roots are sigma0's, 1:1 */
         assert_int_equal(n->va, n->pa);
@@ -246,6 +248,8 @@ static long check_node(struct mapnode *n)
     }
     if (n->next)
         assert_ptr_equal(n->next->prev, n);
+    else if (p)
+        assert_ptr_equal(p->child->prev, n);
     for (struct mapnode *c = n->child; c; c = c->next)
         assert_ptr_equal(c->parent, n);
     /* the page table caches it */
@@ -1046,6 +1050,176 @@ static void test_random(void **state)
     free(me);
 }
 
+/* ---- preemption ------------------------------------------------------ */
+
+/* The yield function of the preemptible variants. Quiet: pauses only (the
+ * results must equal the model's). Busy: while paused, "another thread"
+ * does random operations that leave space `keep` alone (it is the one
+ * being unmapped or destroyed), and maps may be told to stop. */
+struct ytest {
+    bool busy;
+    int keep;
+    bool may_stop;
+    long yields, nested, stops;
+};
+
+static void nested_op(int keep)
+{
+    unsigned kind = rnd(100);
+    int a = (int)rnd(NSPACES), b = (int)rnd(NSPACES);
+    if (a == keep || b == keep)
+        return;
+    unsigned log2 = rnd_log2();
+    if (kind < 50) {
+        uint32_t fva = rnd_va(log2), tva = rnd_va(log2);
+        if (a == 0)
+            fva = (rnd(2) ? M4 : 2 * M4 + rnd(24) * K4) & ~((1u << log2) - 1);
+        (void)mdb_map(sp[a], fva, sp[b], tva, log2, rnd(8), rnd(6) == 0);
+    } else if (kind < 95) {
+        (void)mdb_unmap(sp[a], rnd_va(log2), log2, rnd(8), rnd(2));
+    } else if (a != 0) {
+        mdb_space_destroy(sp[a]);
+    }
+}
+
+static bool ytest_fn(void *arg)
+{
+    struct ytest *y = arg;
+    y->yields++;
+    if (!y->busy)
+        return true;
+    for (unsigned n = rnd(3); n > 0; n--, y->nested++)
+        nested_op(y->keep);
+    if (y->may_stop && rnd(8) == 0) {
+        y->stops++;
+        return false;
+    }
+    return true;
+}
+
+/* After an unmap of `rights` in s's [va, +2^log2) with concurrent
+ * operations that left s alone: nothing derived from s's mappings inside
+ * the range (nor those mappings, with self, unless roots) has any of the
+ * rights any more. */
+static void check_revoked(int s, uint32_t va, unsigned log2, unsigned rights, bool self)
+{
+    uint64_t end = (uint64_t)va + (1ull << log2);
+    for (uint64_t a = va; a < end && a < WIN; ) {
+        struct mapnode *n = mdb_lookup(sp[s], (uint32_t)a);
+        if (!n) {
+            a += K4;
+            continue;
+        }
+        a = n->va + (1ull << n->log2);
+        if (n->va < va || n->va + (1ull << n->log2) > end)
+            continue;                   /* partly inside: not checked */
+        if (self && n->parent)
+            assert_int_equal(n->rights & rights, 0);
+        for (struct mapnode *x = n->child; x; ) {
+            assert_int_equal(x->rights & rights, 0);
+            if (x->child) {
+                x = x->child;
+                continue;
+            }
+            while (x != n && !x->next)
+                x = x->parent;
+            x = x == n ? NULL : x->next;
+        }
+    }
+}
+
+static void preempt_run(bool busy, int steps)
+{
+    struct ytest yt = { .busy = busy };
+    struct mdb_yield y = { ytest_fn, &yt };
+    if (!busy) {
+        me = calloc(MMAX, sizeof(*me));
+        assert_non_null(me);
+        memset(msmall, 0, sizeof(msmall));
+        memset(mbig, 0, sizeof(mbig));
+        mcount = mhigh = 0;
+    }
+    assert_int_equal(mdb_add_root(sp[0], M4, 22, RWX), MDB_OK);
+    if (!busy)
+        m_new(0, M4, M4, 22, RWX, -1);
+    for (uint32_t i = 0; i < 24; i++) {
+        assert_int_equal(mdb_add_root(sp[0], 2 * M4 + i * K4, 12, RWX), MDB_OK);
+        if (!busy)
+            m_new(0, 2 * M4 + i * K4, 2 * M4 + i * K4, 12, RWX, -1);
+    }
+    for (int step = 0; step < steps; step++) {
+        unsigned kind = rnd(100);
+        if (kind < 55) {
+            int from = rnd(3) == 0 ? 0 : (int)rnd(NSPACES), to = (int)rnd(NSPACES);
+            unsigned log2 = rnd_log2();
+            uint32_t fva = rnd_va(log2), tva = rnd_va(log2);
+            if (from == 0 && rnd(2))
+                fva = (rnd(2) ? M4 : 2 * M4 + rnd(24) * K4) & ~((1u << log2) - 1);
+            unsigned r = rnd(8);
+            bool grant = rnd(6) == 0;
+            yt.keep = -1;
+            yt.may_stop = true;
+            int a = mdb_map_y(sp[from], fva, sp[to], tva, log2, r, grant, &y);
+            if (!busy)
+                assert_int_equal(a, m_map(from, fva, to, tva, log2, r, grant));
+        } else if (kind < 97) {
+            int s = (int)rnd(NSPACES);
+            unsigned log2 = rnd(20) == 0 ? 32 : rnd_log2();
+            uint32_t va = log2 == 32 ? 0 : rnd_va(log2);
+            unsigned r = rnd(8);
+            bool self = rnd(2);
+            yt.keep = s;
+            yt.may_stop = false;
+            unsigned a = mdb_unmap_y(sp[s], va, log2, r, self, &y);
+            if (!busy) {
+                m_unmap(s, va, log2, r, self);
+                (void)a;
+            } else {
+                check_revoked(s, va, log2, r, self);
+            }
+        } else {
+            int s = 1 + (int)rnd(NSPACES - 1);
+            yt.keep = s;
+            yt.may_stop = false;
+            assert_true(mdb_space_destroy_y(sp[s], &y));
+            if (!busy)
+                m_destroy(s);
+            assert_null(sp[s]->mdb);
+        }
+        if (busy)
+            check_db();
+        else
+            compare_model();
+    }
+    print_message("preempt (%s): %ld yields, %ld nested operations, %ld stops\n",
+                  busy ? "busy" : "quiet", yt.yields, yt.nested, yt.stops);
+    assert_true(yt.yields > 0);
+    if (!busy)
+        free(me);
+}
+
+/* Pausing alone changes nothing: the preemptible variants give exactly
+ * the model's results. */
+static void test_preempt_quiet(void **state)
+{
+    (void)state;
+    preempt_run(false, 3000);
+}
+
+/* Operations paused while others change the database: the invariants hold
+ * after each, an unmap leaves no revoked right behind, a deleted space
+ * holds nothing. */
+static void test_preempt_busy(void **state)
+{
+    (void)state;
+    for (uint32_t seed = 0; seed < 4; seed++) {
+        rnd_state = 777u + seed * 7919u;
+        preempt_run(true, 3000);
+        teardown(NULL);
+        setup(NULL);
+    }
+}
+
 /* A space over its kernel-memory limit gets no more mappings (map,
  * grant, split): what it has stays intact, freeing makes room again, and
  * a grant moves the node's charge to the receiver. */
@@ -1132,6 +1306,8 @@ int main(void)
         T(test_oom),
         T(test_limit),
         T(test_random),
+        T(test_preempt_quiet),
+        T(test_preempt_busy),
     };
     return cmocka_run_group_tests_name("mdb", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #define PECAN_IA32_CPU_H
 
 #include "../../types.h"
+#include "irqoff.h"
 
 /* EFLAGS bits */
 #define EFL_CF   (1u << 0)
@@ -67,7 +68,12 @@ static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 /* Lets pending interrupts in for one instruction (sti's shadow covers the
  * nop): a preemption point inside long kernel work. */
-static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
+static inline void irq_window(void)
+{
+    irqoff_end();
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+    irqoff_begin();
+}
 static inline uint32_t read_eflags(void) { uint32_t f; __asm__ volatile("pushfl; popl %0" : "=r"(f)); return f; }
 
 /* Features found by cpu_probe(), kept for the rest of the kernel. */

@@ -52,12 +52,24 @@ trap_body:
     movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
+#if IRQOFF_STATS
+    testl $0x200, 48(%esp)          /* frame eflags: IF was on before? */
+    jz 1f
+    call irqoff_begin
+1:
+#endif
     pushl %esp
     call trap_dispatch
     addl $4, %esp
     /* A thread created by the kernel starts its life here, too. */
     .globl trap_return
 trap_return:
+#if IRQOFF_STATS
+    testl $0x200, 48(%esp)          /* the iret turns interrupts on */
+    jz 1f
+    call irqoff_end
+1:
+#endif
     popal
     addl $8, %esp                   /* vector, error code */
     iret
@@ -102,6 +114,9 @@ sysenter_entry:
     movl $SEL_UDATA, %eax
     movl %eax, %ds
     movl %eax, %es
+#if IRQOFF_STATS
+    call irqoff_begin
+#endif
     pushl %esp
     call sysenter_ipc               /* IPC only: no generic dispatch */
     addl $4, %esp
@@ -113,6 +128,9 @@ sysenter_entry:
     movl sysexit_iret_mask, %eax
     testl %eax, 48(%esp)            /* frame eflags */
     jnz trap_return
+#if IRQOFF_STATS
+    call irqoff_end
+#endif
     popal
     movl 8(%esp), %edx              /* frame eip */
     movl 20(%esp), %ecx             /* frame esp */

@@ -78,11 +78,18 @@ uint32_t *pd_create(struct kmem_acct *acct)
     return pd;
 }
 
+void pd_free_tables(uint32_t *pd, struct kmem_acct *acct, uint32_t from, uint32_t to)
+{
+    for (uint32_t s = from; s < to && s < PD_SLOT(USER_LIMIT); s++)
+        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS)) {
+            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+            pd[s] = 0;
+        }
+}
+
 void pd_destroy(uint32_t *pd, struct kmem_acct *acct)
 {
-    for (uint32_t s = 0; s < PD_SLOT(USER_LIMIT); s++)
-        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
-            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+    pd_free_tables(pd, acct, 0, PD_SLOT(USER_LIMIT));
     kmem_free_acct(acct, pd, 4096, KMEM_PGTABLE);
 }
 
