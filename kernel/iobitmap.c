@@ -4,20 +4,33 @@
 
 #define PORTS_PER_PAGE (IOBM_PAGE_BYTES * 8)
 
+static void set_bit(struct iobm *bm, uint32_t p, bool allow)
+{
+    uint8_t *b = &bm->page[p / PORTS_PER_PAGE][(p % PORTS_PER_PAGE) / 8];
+    uint8_t bit = (uint8_t)(1u << (p % 8));
+    if (allow)
+        *b &= (uint8_t)~bit;
+    else
+        *b |= bit;
+}
+
+/* Bit by bit up to a word boundary, then whole 32-bit words (a 64K-port
+ * range is 2048 stores, not 65536 read-modify-writes), then bit by bit. */
 void iobm_set(struct iobm *bm, uint32_t first, uint32_t n, bool allow)
 {
     if (first >= IO_PORTS)
         return;
     if (n > IO_PORTS - first)
         n = IO_PORTS - first;
-    for (uint32_t p = first; p < first + n; p++) {
+    uint32_t p = first, end = first + n;
+    for (; p < end && (p % 32); p++)
+        set_bit(bm, p, allow);
+    for (; end - p >= 32; p += 32) {
         uint8_t *b = &bm->page[p / PORTS_PER_PAGE][(p % PORTS_PER_PAGE) / 8];
-        uint8_t bit = (uint8_t)(1u << (p % 8));
-        if (allow)
-            *b &= (uint8_t)~bit;
-        else
-            *b |= bit;
+        *(uint32_t *)(void *)b = allow ? 0 : 0xffffffffu;
     }
+    for (; p < end; p++)
+        set_bit(bm, p, allow);
 }
 
 bool iobm_allowed(const struct iobm *bm, uint32_t first, uint32_t n)
@@ -30,14 +43,42 @@ bool iobm_allowed(const struct iobm *bm, uint32_t first, uint32_t n)
     return true;
 }
 
+/* The ports the kernel keeps, as sorted inclusive ranges. */
+static const struct { uint16_t first, last; } reserved[] = {
+    { 0x20, 0x21 },         /* master PIC */
+    { 0x40, 0x43 },         /* PIT */
+    { 0x61, 0x61 },         /* PIT gate, speaker */
+    { 0xa0, 0xa1 },         /* slave PIC */
+    { 0xf4, 0xf7 },         /* QEMU isa-debug-exit */
+    { 0x8900, 0x8900 },     /* Bochs shutdown */
+};
+#define NRESERVED (sizeof(reserved) / sizeof(reserved[0]))
+
 bool io_port_reserved(uint32_t port)
 {
-    return (port >= 0x20 && port <= 0x21) ||        /* master PIC */
-           (port >= 0xa0 && port <= 0xa1) ||        /* slave PIC */
-           (port >= 0x40 && port <= 0x43) ||        /* PIT */
-           port == 0x61 ||                          /* PIT gate, speaker */
-           (port >= 0xf4 && port <= 0xf7) ||        /* QEMU isa-debug-exit */
-           port == 0x8900;                          /* Bochs shutdown */
+    for (unsigned i = 0; i < NRESERVED; i++)
+        if (port >= reserved[i].first && port <= reserved[i].last)
+            return true;
+    return false;
+}
+
+bool io_free_run(uint32_t *first, uint32_t end, uint32_t *run_end)
+{
+    uint32_t p = *first;
+    for (unsigned i = 0; i < NRESERVED && p < end; i++) {
+        if (p > reserved[i].last)
+            continue;
+        if (p >= reserved[i].first) {
+            p = reserved[i].last + 1u;      /* skip the reserved range */
+            continue;
+        }
+        *first = p;
+        *run_end = reserved[i].first < end ? reserved[i].first : end;
+        return true;
+    }
+    *first = p;
+    *run_end = end;
+    return p < end;
 }
 
 bool io_fpage_range(uint32_t fpage, uint32_t *first, uint32_t *n)
