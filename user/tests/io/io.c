@@ -327,15 +327,17 @@ static void derivation_tests(void)
     struct result r = run(OP_INB_DX, 1);
     ok(r.done && r.faults == 1, "the driver got no port from it (it faults; we map 0x3ff)");
 
-    /* Issue 14 #3, first scenario. */
+    /* Issue 14 #3, first scenario: the driver holds 0x3ff from us. */
+    ok(mapper_sends(L4ABI_IOFPAGE(0x3f8, 3)), "mapper without ports maps them to the driver");
+    L4_PecanUnmapPorts(0x3f8, 3, 0);
+    r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 1,
+       "io_unmap_reaches_driver: the root task's unmap still revokes the driver's port");
     ok(mapper_sends(L4ABI_IOFPAGE(0x3f8, 3)) && mapper_op(MOP_UNMAP, 0, 0),
        "mapper without ports maps them to the driver, then unmaps all with flush");
     r = run(OP_INB_DX, 1);
     ok(r.done && r.faults == 0,
        "io_map_without_ports_is_no_derivation: the mapper's unmap leaves the driver's port");
-    L4_PecanUnmapPorts(0x3f8, 3, 0);
-    r = run(OP_INB_DX, 1);
-    ok(r.done && r.faults == 1, "io_unmap_reaches_driver: the root task's unmap still revokes it");
 
     /* Second scenario: the mapper is deleted; a new space, likely in the
      * same kernel memory, unmaps everything. */
@@ -366,7 +368,7 @@ static void derivation_tests(void)
 
 int main(void)
 {
-    tap_plan(52);
+    tap_plan(53);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
