@@ -4,7 +4,9 @@
 #include "kmem.h"
 
 static struct ionode *roots;        /* children of sigma0 */
-static uint32_t budget_left;        /* work units a walk may still do */
+/* The work budget of one call (iomdb.h): units left, and whether the call
+ * made progress (removed, created or moved a node) yet. */
+static uint32_t budget_left, progress;
 static bool budget_on;
 
 static uint32_t nend(const struct ionode *n) { return n->last + 1u; }
@@ -14,15 +16,24 @@ static bool overlaps(const struct ionode *n, uint32_t first, uint32_t end)
     return n->first < end && nend(n) > first;
 }
 
-/* A node of `ports` ports removed: one unit, plus one per 64 ports for
- * its bitmap update. True if the walk must stop now. */
-static bool spent(uint32_t ports)
+/* Work of one unit, plus one per 1024 ports of bitmap update. */
+static void charge(uint32_t ports)
 {
-    uint32_t units = 1 + ports / 64;
-    if (!budget_on)
-        return false;
+    uint32_t units = 1 + ports / 1024;
     budget_left = budget_left > units ? budget_left - units : 0;
-    return budget_left == 0;
+}
+
+/* Stop now? Only once the budget is gone and the call made progress, so
+ * that calling again always gets further. */
+static bool must_stop(void)
+{
+    return budget_on && budget_left == 0 && progress;
+}
+
+static void made_progress(uint32_t ports)
+{
+    progress++;
+    charge(ports);
 }
 
 /* ---- Lists -------------------------------------------------------------- */
@@ -89,8 +100,10 @@ static void unlink_space(struct ionode *n)
 static struct ionode *first_from(struct space *s, uint32_t first)
 {
     struct ionode *n = iomdb_slot(s)->head;
-    while (n && nend(n) <= first)
+    while (n && nend(n) <= first) {
+        charge(0);
         n = n->snext;
+    }
     return n;
 }
 
@@ -132,7 +145,8 @@ static bool remove_subtree(struct ionode *x)
         bool last = x == top;
         uint32_t ports = nend(x) - x->first;
         node_free(x);
-        if (spent(ports))
+        made_progress(ports);
+        if (must_stop())
             return false;
         if (last)
             return true;
@@ -242,6 +256,7 @@ static int fill(struct ionode *a, struct space *to, uint32_t first, uint32_t end
     uint32_t p = first;
     while (p < end) {
         while (n && nend(n) <= p) {
+            charge(0);
             prev = n;
             n = n->snext;
         }
@@ -261,7 +276,10 @@ static int fill(struct ionode *a, struct space *to, uint32_t first, uint32_t end
             prev = m;
         }
         iomdb_bits(to, p, gend, true);
+        made_progress(gend - p);
         p = gend;
+        if (p < end && must_stop())
+            return IOMDB_EBUDGET;
     }
     return IOMDB_OK;
 }
@@ -282,7 +300,9 @@ static int map_piece(struct ionode *a, struct space *to, uint32_t first,
             continue;
         uint32_t f = b->first > first ? b->first : first;
         uint32_t e = nend(b) < end ? nend(b) : end;
-        (void)cut(b, f, e);
+        charge(0);
+        if (!cut(b, f, e))
+            return IOMDB_EBUDGET;
     }
     if (!grant)
         return fill(a, to, first, end);
@@ -292,14 +312,22 @@ static int map_piece(struct ionode *a, struct space *to, uint32_t first,
     a->space = to;
     link_space(a, NULL);
     iomdb_bits(to, first, end, true);
+    made_progress(end - first);
     return IOMDB_OK;
 }
 
+static void budget(uint32_t n)
+{
+    budget_on = n != 0;
+    budget_left = n;
+    progress = 0;
+}
+
 int iomdb_map(struct space *from, struct space *to, uint32_t first,
-              uint32_t end, bool grant)
+              uint32_t end, bool grant, uint32_t limit)
 {
     int r = IOMDB_OK;
-    budget_on = false;
+    budget(limit);
     if (from == to || first >= end || end > IO_PORTS)
         return IOMDB_OK;
     if (!from) {                        /* sigma0: every free port */
@@ -327,27 +355,27 @@ int iomdb_map(struct space *from, struct space *to, uint32_t first,
         r = map_piece(a, to, f, e, grant);
         if (r != IOMDB_OK)
             return r;
+        charge(0);
+        if (na && na->first < end && must_stop())
+            return IOMDB_EBUDGET;
     }
     return r;
 }
 
 /* ---- Unmap and deletion ------------------------------------------------- */
 
-static void budget(uint32_t n)
-{
-    budget_on = n != 0;
-    budget_left = n;
-}
-
 /* Takes [first, end) from every node in the list `head` (siblings). */
 static bool cut_children(struct ionode **head, uint32_t first, uint32_t end)
 {
     for (;;) {
         struct ionode *c = *head;
-        while (c && !overlaps(c, first, end))
+        while (c && !overlaps(c, first, end)) {
+            charge(0);
             c = c->next;
+        }
         if (!c)
             return true;
+        charge(0);
         uint32_t f = c->first > first ? c->first : first;
         uint32_t e = nend(c) < end ? nend(c) : end;
         if (!cut(c, f, e))

@@ -58,14 +58,18 @@ void iomdb_bits(struct space *s, uint32_t first, uint32_t end, bool allow);
 
 /* ---- Interface --------------------------------------------------------- */
 /* `from`/`s` NULL means sigma0. Ranges are [first, end), end <= 65536.
- * `limit` bounds the work of one call of unmap or destroy, in units: one
- * per node removed plus one per 64 of its ports (bitmap update). They
- * return false when they stopped because it ran out (state consistent,
- * call again to go on; each call removes at least one node). 0 = none. */
-#define IOMDB_OK     0
-#define IOMDB_ENOMEM (-2)
+ * `limit` bounds the work of one call, in units: one per node visited,
+ * created, moved or removed, plus one per 1024 ports of bitmap update
+ * (0 = no limit). A call stops at the first node it creates, moves or
+ * removes after the budget ran out, with everything consistent: unmap and
+ * destroy then return false and map IOMDB_EBUDGET, having done part of
+ * the job; calling again goes on from there (what is done stays done),
+ * and each call gets further. */
+#define IOMDB_OK      0
+#define IOMDB_ENOMEM  (-2)
+#define IOMDB_EBUDGET (-3)
 int iomdb_map(struct space *from, struct space *to, uint32_t first,
-              uint32_t end, bool grant);
+              uint32_t end, bool grant, uint32_t limit);
 bool iomdb_unmap(struct space *s, uint32_t first, uint32_t end, bool flush,
                  uint32_t limit);
 bool iomdb_space_destroy(struct space *s, uint32_t limit);

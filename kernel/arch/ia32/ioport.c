@@ -151,7 +151,8 @@ void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant)
         return;
     if (!ensure_bitmap(to))
         return;
-    (void)iomdb_map(from->sigma0 ? NULL : from, to, first, first + n, grant);
+    (void)iomdb_map(from->sigma0 ? NULL : from, to, first, first + n, grant,
+                    IO_MAP_WORK);
 }
 
 void io_unmap(struct space *s, uint32_t fpage, bool flush)

@@ -26,10 +26,16 @@ extern uint8_t *io_installed_bm;
 /* Removes s's ports and everything derived from them (interrupt window
  * every IO_WORK_CHUNK units), then frees its bitmap. */
 void io_space_destroy(struct space *s);
-#define IO_WORK_CHUNK 16
+/* Work budgets in iomdb units (iomdb.h; measured costs: docs/interrupts.md).
+ * Unmap and deletion open an interrupt window every IO_WORK_CHUNK units; a
+ * map item (inside an IPC, where no window can open) does at most
+ * IO_MAP_WORK units and leaves the rest of its fpage unmapped. 128 units
+ * cover a whole 64K-port map from a holder with a few runs. */
+#define IO_WORK_CHUNK 32
+#define IO_MAP_WORK   128
 /* Map/grant item with an I/O fpage from space `from` to `to`: the ports
  * of the fpage that `from` holds (iomdb.h). Nothing, not even a bitmap,
- * if it holds none. */
+ * if it holds none. At most IO_MAP_WORK units of work. */
 void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant);
 /* Unmap of an I/O fpage by s: revoked from every space that got the ports
  * from s (directly or not), and from s itself if `flush`. Opens an
