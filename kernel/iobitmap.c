@@ -4,33 +4,42 @@
 
 #define PORTS_PER_PAGE (IOBM_PAGE_BYTES * 8)
 
-static void set_bit(struct iobm *bm, uint32_t p, bool allow)
+/* The word holding port p's bit. */
+static uint32_t *word_of(struct iobm *bm, uint32_t p)
 {
-    uint8_t *b = &bm->page[p / PORTS_PER_PAGE][(p % PORTS_PER_PAGE) / 8];
-    uint8_t bit = (uint8_t)(1u << (p % 8));
-    if (allow)
-        *b &= (uint8_t)~bit;
-    else
-        *b |= bit;
+    p &= ~31u;
+    return (uint32_t *)(void *)&bm->page[p / PORTS_PER_PAGE][(p % PORTS_PER_PAGE) / 8];
 }
 
-/* Bit by bit up to a word boundary, then whole 32-bit words (a 64K-port
- * range is 2048 stores, not 65536 read-modify-writes), then bit by bit. */
+/* Word by word (bit i of a little-endian word is port 32k + i): a partial
+ * word with a mask, whole words unrolled. 65536 ports take ~3000
+ * instructions. */
 void iobm_set(struct iobm *bm, uint32_t first, uint32_t n, bool allow)
 {
     if (first >= IO_PORTS)
         return;
     if (n > IO_PORTS - first)
         n = IO_PORTS - first;
-    uint32_t p = first, end = first + n;
-    for (; p < end && (p % 32); p++)
-        set_bit(bm, p, allow);
-    for (; end - p >= 32; p += 32) {
-        uint8_t *b = &bm->page[p / PORTS_PER_PAGE][(p % PORTS_PER_PAGE) / 8];
-        *(uint32_t *)(void *)b = allow ? 0 : 0xffffffffu;
+    uint32_t p = first, end = first + n, fill = allow ? 0 : 0xffffffffu;
+    while (p < end) {
+        uint32_t bit = p % 32, cnt = end - p < 32 - bit ? end - p : 32 - bit;
+        if (cnt < 32) {
+            uint32_t mask = ((1u << cnt) - 1) << bit;
+            uint32_t *w = word_of(bm, p);
+            *w = allow ? *w & ~mask : *w | mask;
+            p += cnt;
+            continue;
+        }
+        /* Whole words up to the end or to the end of this page. */
+        uint32_t page_end = (p / PORTS_PER_PAGE + 1) * PORTS_PER_PAGE;
+        uint32_t stop = (end < page_end ? end : page_end) & ~31u;
+        uint32_t *w = word_of(bm, p), *we = w + (stop - p) / 32;
+        for (; we - w >= 8; w += 8)
+            w[0] = w[1] = w[2] = w[3] = w[4] = w[5] = w[6] = w[7] = fill;
+        while (w < we)
+            *w++ = fill;
+        p = stop;
     }
-    for (; p < end; p++)
-        set_bit(bm, p, allow);
 }
 
 bool iobm_allowed(const struct iobm *bm, uint32_t first, uint32_t n)

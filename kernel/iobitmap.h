@@ -11,7 +11,7 @@
 #define IOBM_PAGE_BYTES 4096u
 
 struct iobm {
-    uint8_t *page[2];           /* ports 0..32767, 32768..65535 */
+    uint8_t *page[2];           /* ports 0..32767, 32768..65535; 4-byte aligned */
 };
 
 /* Allows (allow = true) or denies ports [first, first + n) (clipped to

@@ -96,15 +96,26 @@ static void unlink_space(struct ionode *n)
     l->runs--;
 }
 
-/* First node of s that ends after `first` (the list is sorted). */
-static struct ionode *first_from(struct space *s, uint32_t first)
+/* First node of s that ends after `first` (the list is sorted), and in
+ * *before the node before it (the last node if none). One unit of work:
+ * the walk is bounded by the runs s holds, at ~4 instructions a node. */
+static struct ionode *find_from(struct space *s, uint32_t first,
+                                struct ionode **before)
 {
-    struct ionode *n = iomdb_slot(s)->head;
+    struct ionode *n = iomdb_slot(s)->head, *b = NULL;
+    charge(0);
     while (n && nend(n) <= first) {
-        charge(0);
+        b = n;
         n = n->snext;
     }
+    if (before)
+        *before = b;
     return n;
+}
+
+static struct ionode *first_from(struct space *s, uint32_t first)
+{
+    return find_from(s, first, NULL);
 }
 
 /* ---- Nodes -------------------------------------------------------------- */
@@ -252,7 +263,7 @@ static bool held_above(const struct ionode *a, const struct space *to)
  * an adjacent child of a instead of adding a node where it can. */
 static int fill(struct ionode *a, struct space *to, uint32_t first, uint32_t end)
 {
-    struct ionode *prev = NULL, *n = iomdb_slot(to)->head;
+    struct ionode *prev, *n = find_from(to, first, &prev);
     uint32_t p = first;
     while (p < end) {
         while (n && nend(n) <= p) {

@@ -12,7 +12,7 @@
 #include "x86decode.h"
 #include "l4/abi.h"
 
-static uint8_t pages[2][IOBM_PAGE_BYTES];
+static uint8_t pages[2][IOBM_PAGE_BYTES] __attribute__((aligned(4096)));
 static struct iobm bm = { { pages[0], pages[1] } };
 
 static void deny_all(void)

@@ -29,10 +29,10 @@ void io_space_destroy(struct space *s);
 /* Work budgets in iomdb units (iomdb.h; measured costs: docs/interrupts.md).
  * Unmap and deletion open an interrupt window every IO_WORK_CHUNK units; a
  * map item (inside an IPC, where no window can open) does at most
- * IO_MAP_WORK units and leaves the rest of its fpage unmapped. 128 units
+ * IO_MAP_WORK units and leaves the rest of its fpage unmapped. 96 units
  * cover a whole 64K-port map from a holder with a few runs. */
 #define IO_WORK_CHUNK 32
-#define IO_MAP_WORK   128
+#define IO_MAP_WORK   96
 /* Map/grant item with an I/O fpage from space `from` to `to`: the ports
  * of the fpage that `from` holds (iomdb.h). Nothing, not even a bitmap,
  * if it holds none. At most IO_MAP_WORK units of work. */
