@@ -11,7 +11,7 @@
 #define IOBM_PAGE_BYTES 4096u
 
 struct iobm {
-    uint8_t *page[2];           /* ports 0..32767, 32768..65535 */
+    uint8_t *page[2];           /* ports 0..32767, 32768..65535; 4-byte aligned */
 };
 
 /* Allows (allow = true) or denies ports [first, first + n) (clipped to
@@ -23,6 +23,10 @@ bool iobm_allowed(const struct iobm *bm, uint32_t first, uint32_t n);
 /* Ports the kernel keeps for itself (PIC, PIT, port 0x61, emulator exit
  * ports): never mapped to anyone. */
 bool io_port_reserved(uint32_t port);
+/* The first run of unreserved ports at or after *first and below end:
+ * sets *first to its start and *run_end to its end and returns true, or
+ * returns false if there is none. At most 6 steps (the reserved ranges). */
+bool io_free_run(uint32_t *first, uint32_t end, uint32_t *run_end);
 /* The X.2 I/O fpage range: base aligned down to its size. Returns false
  * for a malformed fpage (not an I/O fpage, or size above 2^16). */
 bool io_fpage_range(uint32_t fpage, uint32_t *first, uint32_t *n);

@@ -12,7 +12,7 @@
 #include "x86decode.h"
 #include "l4/abi.h"
 
-static uint8_t pages[2][IOBM_PAGE_BYTES];
+static uint8_t pages[2][IOBM_PAGE_BYTES] __attribute__((aligned(4096)));
 static struct iobm bm = { { pages[0], pages[1] } };
 
 static void deny_all(void)
@@ -183,10 +183,65 @@ static void test_decode_needs_more(void **state)
     assert_int_equal(x86_decode(many, 14, false, &in), X86D_TRUNCATED);
 }
 
+/* iobm_set (word-wise, masks at the edges) against a bit-by-bit model,
+ * random ranges across the page boundary and the ends. */
+static void test_set_random(void **state)
+{
+    (void)state;
+    static bool model[IO_PORTS];
+    uint32_t seed = 14;
+    deny_all();
+    memset(model, 0, sizeof(model));        /* false = denied */
+    for (int i = 0; i < 4000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t first = (seed >> 8) % IO_PORTS;
+        if (i % 3 == 0)
+            first = 32768 - 40 + (first % 80);  /* around the page boundary */
+        seed = seed * 1103515245u + 12345u;
+        uint32_t n = (seed >> 8) % (i % 7 == 0 ? 70000 : 200);
+        bool allow = (seed >> 4) & 1;
+        iobm_set(&bm, first, n, allow);
+        for (uint32_t p = first; p < first + n && p < IO_PORTS; p++)
+            model[p] = allow;
+        if (i % 50 == 0)
+            for (uint32_t p = 0; p < IO_PORTS; p++)
+                assert_int_equal(iobm_allowed(&bm, p, 1), model[p]);
+    }
+}
+
+/* The unreserved runs of the whole port space: the complement of the
+ * reserved ranges, in order. */
+static void test_free_runs(void **state)
+{
+    (void)state;
+    uint32_t p = 0, e, count = 0, ports = 0, reserved = 0;
+    while (io_free_run(&p, IO_PORTS, &e)) {
+        assert_true(p < e);
+        for (uint32_t q = p; q < e; q++)
+            assert_false(io_port_reserved(q));
+        assert_true(e == IO_PORTS || io_port_reserved(e));
+        ports += e - p;
+        count++;
+        p = e;
+    }
+    for (uint32_t q = 0; q < IO_PORTS; q++)
+        reserved += io_port_reserved(q);
+    assert_int_equal(count, 7);
+    assert_int_equal(ports + reserved, IO_PORTS);
+    p = 0x20;                                   /* starts inside a reserved range */
+    assert_true(io_free_run(&p, 0x30, &e));
+    assert_int_equal(p, 0x22);
+    assert_int_equal(e, 0x30);
+    p = 0x40;
+    assert_false(io_free_run(&p, 0x44, &e));    /* nothing but reserved */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_and_query),
+        cmocka_unit_test(test_set_random),
+        cmocka_unit_test(test_free_runs),
         cmocka_unit_test(test_page_boundary),
         cmocka_unit_test(test_end_of_space),
         cmocka_unit_test(test_fpage_range),

@@ -7,10 +7,9 @@
  * every space without ports shares one all-denied bitmap, so the common
  * switch costs one compare.
  *
- * Derivation: a space records the space it last received ports from.
- * Unmapping ports revokes them from every space whose parent chain leads
- * to the unmapper. sigma0 owns every port except the kernel's own
- * (io_port_reserved) without having a bitmap. */
+ * Derivation: per port, like memory (iomdb.c); the bitmaps follow the
+ * derivation trees. sigma0 owns every port except the kernel's own
+ * (io_port_reserved) without having a bitmap or nodes. */
 #include "ioport.h"
 #include "gdt.h"
 #include "cpu.h"
@@ -26,13 +25,13 @@
 #include "../../string.h"
 #include "../../pagefault.h"
 #include "../../console.h"
+#include "../../sched.h"
 
 static uint32_t io_pt[1024] __attribute__((aligned(4096)));
 static uint8_t denied[2][4096] __attribute__((aligned(4096)));
 static uint8_t terminator[4096] __attribute__((aligned(4096)));
 static struct space *installed;     /* whose bitmap the window shows */
 uint8_t *io_installed_bm;           /* its first page, NULL = all denied */
-static struct space *io_spaces;
 uint32_t io_stat_switches, io_stat_faults;
 
 #define WIN_TSS   IOBM_WINDOW
@@ -101,25 +100,38 @@ static bool ensure_bitmap(struct space *s)
     memset(b, 0xff, 4096);
     s->io.bm.page[0] = a;
     s->io.bm.page[1] = b;
-    s->io.next = io_spaces;
-    io_spaces = s;
     if (current->space == s)
         install(s);
     return true;
 }
 
+struct iomdb_list *iomdb_slot(struct space *s)
+{
+    return &s->io.held;
+}
+
+void iomdb_bits(struct space *s, uint32_t first, uint32_t end, bool allow)
+{
+    if (s->io.bm.page[0])
+        iobm_set(&s->io.bm, first, end - first, allow);
+}
+
+/* Between chunks of a long revocation: nothing is half done, so pending
+ * interrupts are taken and a higher priority may run; the walk then
+ * starts again from the top (what is gone stays gone). */
+static void io_breather(bool may_yield)
+{
+    irq_window();
+    if (may_yield && sched_need_resched())
+        schedule();
+}
+
 void io_space_destroy(struct space *s)
 {
+    while (!iomdb_space_destroy(s, IO_WORK_CHUNK))
+        io_breather(false);
     if (!s->io.bm.page[0])
         return;
-    for (struct space **pp = &io_spaces; *pp; pp = &(*pp)->io.next)
-        if (*pp == s) {
-            *pp = s->io.next;
-            break;
-        }
-    for (struct space *t = io_spaces; t; t = t->io.next)
-        if (t->io.parent == s)
-            t->io.parent = s->io.parent;
     if (installed == s)
         install(NULL);
     kmem_free_acct(&s->kmem, s->io.bm.page[0], 4096, KMEM_IOBITMAP);
@@ -129,28 +141,18 @@ void io_space_destroy(struct space *s)
 
 void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant)
 {
-    uint32_t first, n;
-    if (from == to || !io_fpage_range(fpage, &first, &n) || !ensure_bitmap(to))
+    uint32_t first, n, e;
+    if (from == to || to->sigma0 || !io_fpage_range(fpage, &first, &n))
         return;
-    for (uint32_t p = first; p < first + n; p++) {
-        if (io_port_reserved(p) || !has_ports(from, p, 1))
-            continue;
-        iobm_set(&to->io.bm, p, 1, true);
-        if (grant && !from->sigma0)
-            iobm_set(&from->io.bm, p, 1, false);
-    }
-    to->io.parent = from;
-}
-
-/* Does t's derivation chain lead to s? Bounded: cycles (A maps to B and
- * B back to A) cannot hang the kernel. */
-static bool derived_from(const struct space *t, const struct space *s)
-{
-    int steps = 0;
-    for (const struct space *p = t->io.parent; p && steps < 64; p = p->io.parent, steps++)
-        if (p == s)
-            return true;
-    return false;
+    /* What does the sender hold there? Nothing: nothing to allocate. */
+    uint32_t p = first;
+    if (from->sigma0 ? !io_free_run(&p, first + n, &e)
+                     : !iomdb_holds_any(from, first, first + n))
+        return;
+    if (!ensure_bitmap(to))
+        return;
+    (void)iomdb_map(from->sigma0 ? NULL : from, to, first, first + n, grant,
+                    IO_MAP_WORK);
 }
 
 void io_unmap(struct space *s, uint32_t fpage, bool flush)
@@ -158,11 +160,9 @@ void io_unmap(struct space *s, uint32_t fpage, bool flush)
     uint32_t first, n;
     if (!io_fpage_range(fpage, &first, &n))
         return;
-    for (struct space *t = io_spaces; t; t = t->io.next)
-        if (t != s && derived_from(t, s))
-            iobm_set(&t->io.bm, first, n, false);
-    if (flush && s->io.bm.page[0])
-        iobm_set(&s->io.bm, first, n, false);
+    while (!iomdb_unmap(s->sigma0 ? NULL : s, first, first + n, flush,
+                        IO_WORK_CHUNK))
+        io_breather(true);
 }
 
 bool io_fault(struct trap_frame *f, int len, const struct x86_insn *in)

@@ -5,16 +5,17 @@
 
 #include "../../types.h"
 #include "../../iobitmap.h"
+#include "../../iomdb.h"
 
 struct space;
 struct trap_frame;
 
-/* Per-space state, embedded in struct space. A space without ports has no
- * bitmap (page[0] == NULL) and shares the kernel's all-denied one. */
+/* Per-space state, embedded in struct space. A space that never received
+ * a port has no bitmap (page[0] == NULL) and shares the kernel's
+ * all-denied one. Its ports and where they came from: iomdb.h. */
 struct io_space {
     struct iobm bm;
-    struct space *parent;       /* where its ports were last mapped from */
-    struct space *next;         /* list of spaces that have a bitmap */
+    struct iomdb_list held;     /* its nodes in the port derivation trees */
 };
 
 void io_init(void);                         /* the TSS bitmap window */
@@ -22,11 +23,24 @@ void io_init(void);                         /* the TSS bitmap window */
  * is not the installed one. Callers test io_installed_bm inline first. */
 void io_switch(struct space *s);
 extern uint8_t *io_installed_bm;
+/* Removes s's ports and everything derived from them (interrupt window
+ * every IO_WORK_CHUNK units), then frees its bitmap. */
 void io_space_destroy(struct space *s);
-/* Map/grant item with an I/O fpage from space `from` to `to`. */
+/* Work budgets in iomdb units (iomdb.h; measured costs: docs/interrupts.md).
+ * Unmap and deletion open an interrupt window every IO_WORK_CHUNK units; a
+ * map item (inside an IPC, where no window can open) does at most
+ * IO_MAP_WORK units and leaves the rest of its fpage unmapped. 96 units
+ * cover a whole 64K-port map from a holder with a few runs. */
+#define IO_WORK_CHUNK 32
+#define IO_MAP_WORK   96
+/* Map/grant item with an I/O fpage from space `from` to `to`: the ports
+ * of the fpage that `from` holds (iomdb.h). Nothing, not even a bitmap,
+ * if it holds none. At most IO_MAP_WORK units of work. */
 void io_map(struct space *from, struct space *to, uint32_t fpage, bool grant);
 /* Unmap of an I/O fpage by s: revoked from every space that got the ports
- * from s (directly or not), and from s itself if `flush`. */
+ * from s (directly or not), and from s itself if `flush`. Opens an
+ * interrupt window every IO_WORK_CHUNK units of work (iomdb.h) and yields
+ * if a higher priority became ready. */
 void io_unmap(struct space *s, uint32_t fpage, bool flush);
 /* A #GP from user mode, with the instruction at eip already decoded (len
  * is x86_decode's result): if it is an I/O instruction on ports the space

@@ -18,6 +18,8 @@
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
 #define CHILD_NO    90
+#define DRIVER_NO   94
+#define MAPPER_NO   96
 #define LABEL_DONE  0x55
 
 static L4_ThreadId_t root_tid, child, sigma0;
@@ -85,6 +87,16 @@ static L4_Word_t op_attach(void)
     return r ? ~0ul : L4_ErrorCode();
 }
 
+/* Receives one message from the mapper space, accepting map items. */
+static L4_ThreadId_t mapper;
+static L4_Word_t op_recv(void)
+{
+    L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+    L4_MsgTag_t tag = L4_Receive(mapper);
+    L4_Accept(L4_UntypedWordsAcceptor);
+    return L4_IpcSucceeded(tag);
+}
+
 struct op {
     const char *name;
     L4_Word_t (*fn)(void);
@@ -114,8 +126,10 @@ static const struct op ops[] = {
     OP(split, 0xfffe, 1),
     { "attach", op_attach, 0, 0 },
     OP(pic, 0x21, 0),
+    { "recv", op_recv, 0, 0 },
 };
-enum { OP_INB_IMM = 0, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 18, OP_PIC };
+enum { OP_INB_IMM = 0, OP_INL_IMM = 3, OP_OUTB_DX = 6, OP_INB_DX = 7, OP_ATTACH = 18,
+       OP_PIC, OP_RECV };
 
 /* The child: reports the last result and asks for the next operation. */
 static void child_main(void)
@@ -214,9 +228,149 @@ static void start_child(void)
                       KIP_AREA, UTCB_AREA);
 }
 
+/* ---- Derivation (issue 14 #3, #16): a third space, the mapper, sends
+ * I/O map items to a driver space that got its ports from us. ---- */
+enum { MOP_SEND, MOP_UNMAP, MOP_NOP };
+static L4_Word_t mapper_stack[1024] __attribute__((aligned(16)));
+
+/* Reports to us, then does what we answer: MOP_SEND maps the I/O fpage
+ * MR2 (0: a nil fpage) to the driver; MOP_UNMAP unmaps every port with
+ * flush; MOP_NOP nothing. Our answer may carry ports for it. */
+static void mapper_main(void)
+{
+    L4_Word_t v = 0;
+    for (;;) {
+        L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+        L4_LoadMR(0, L4ABI_TAG(LABEL_DONE, 1, 0));
+        L4_LoadMR(1, v);
+        L4_MsgTag_t tag = L4_Call(root_tid);
+        L4_Word_t op, arg;
+        L4_StoreMR(1, &op);
+        L4_StoreMR(2, &arg);
+        v = 0;
+        if (L4_IpcFailed(tag)) {
+            continue;
+        } else if (op == MOP_SEND) {
+            L4_Msg_t msg;
+            L4_Fpage_t f = { .raw = arg };
+            L4_MsgClear(&msg);
+            L4_MsgAppendMapItem(&msg, L4_MapItem(f, 0));
+            L4_MsgLoad(&msg);
+            v = L4_IpcSucceeded(L4_Send(child));
+        } else if (op == MOP_UNMAP) {
+            L4_PecanUnmapPorts(0, 16, 1);
+            v = 1;
+        } else if (op == MOP_NOP) {
+            v = 1;
+        }
+    }
+}
+
+/* Answers the mapper's pending call with an operation (and, if `ports`
+ * is an I/O fpage, a map item of it), then waits for its next report. */
+static int mapper_op(L4_Word_t op, L4_Word_t arg, L4_Word_t ports)
+{
+    L4_Msg_t msg;
+    L4_MsgClear(&msg);
+    L4_MsgAppendWord(&msg, op);
+    L4_MsgAppendWord(&msg, arg);
+    if (ports)
+        L4_MsgAppendMapItem(&msg, L4_MapItem((L4_Fpage_t){ .raw = ports }, 0));
+    L4_MsgLoad(&msg);
+    if (L4_IpcFailed(L4_Send(mapper)))
+        return 0;
+    L4_MsgTag_t tag = pager_receive(mapper);
+    L4_Word_t v = 0;
+    L4_StoreMR(1, &v);
+    return L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_DONE && v == 1;
+}
+
+/* The driver waits for the mapper's message; the mapper sends `fpage`. */
+static int mapper_sends(L4_Word_t fpage)
+{
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, OP_RECV);
+    if (L4_IpcFailed(L4_Send(child)))
+        return 0;
+    pager_drain(child);             /* its faults: then it waits for the mapper */
+    int sent = mapper_op(MOP_SEND, fpage, 0);
+    struct result r = wait_done(0);
+    return sent && r.done && r.value == 1;
+}
+
+static int start_mapper(L4_Word_t version)
+{
+    mapper = L4_GlobalId(MAPPER_NO, version);
+    /* Unconfined: the mapper sends map items straight to the driver. */
+    if (!pager_start_child_redir(mapper, root_tid, mapper_main, (L4_Word_t)&mapper_stack[1020],
+                                 KIP_AREA, UTCB_AREA, L4_anythread))
+        return 0;
+    L4_MsgTag_t tag = pager_receive(mapper);
+    return L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_DONE;
+}
+
+static void delete_mapper(void)
+{
+    L4_ThreadControl(mapper, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+static void derivation_tests(void)
+{
+    child = L4_GlobalId(DRIVER_NO, 1);
+    start_child();
+    ok(wait_done(0).done && start_mapper(1), "driver and mapper spaces run");
+    /* Same pages touched without an I/O fpage first, so that only the
+     * I/O item could change the kernel's memory below. */
+    ok(mapper_sends(0) && mapper_sends(0), "mapper sends to the driver");
+    L4_Word_t k0 = stat(L4ABI_KDB_STAT_KMEM_BYTES);
+    ok(mapper_sends(L4ABI_IOFPAGE(0x3f8, 3)), "mapper without ports sends an I/O map item");
+    is(stat(L4ABI_KDB_STAT_KMEM_BYTES) - k0, 0,
+       "io_map_from_nothing_allocates_nothing: no bitmap for the receiver");
+    struct result r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 1, "the driver got no port from it (it faults; we map 0x3ff)");
+
+    /* Issue 14 #3, first scenario: the driver holds 0x3ff from us. */
+    ok(mapper_sends(L4ABI_IOFPAGE(0x3f8, 3)), "mapper without ports maps them to the driver");
+    L4_PecanUnmapPorts(0x3f8, 3, 0);
+    r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 1,
+       "io_unmap_reaches_driver: the root task's unmap still revokes the driver's port");
+    ok(mapper_sends(L4ABI_IOFPAGE(0x3f8, 3)) && mapper_op(MOP_UNMAP, 0, 0),
+       "mapper without ports maps them to the driver, then unmaps all with flush");
+    r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 0,
+       "io_map_without_ports_is_no_derivation: the mapper's unmap leaves the driver's port");
+
+    /* Second scenario: the mapper is deleted; a new space, likely in the
+     * same kernel memory, unmaps everything. */
+    ok(mapper_sends(L4ABI_IOFPAGE(0x3f8, 3)), "mapper without ports maps them again");
+    delete_mapper();
+    ok(start_mapper(2) && mapper_op(MOP_UNMAP, 0, 0), "mapper deleted; a new space unmaps all");
+    r = run(OP_INB_DX, 1);
+    ok(r.done && r.faults == 0,
+       "io_deleted_mapper_leaves_no_parent: a new space cannot revoke the driver's port");
+
+    /* A real holder's map is a derivation: its unmap and its deletion
+     * revoke (X.2: what was derived from a deleted space goes with it). */
+    ok(mapper_op(MOP_NOP, 0, L4ABI_IOFPAGE(0x80, 2)) &&
+       mapper_sends(L4ABI_IOFPAGE(0x80, 2)), "root task maps ports to the mapper, it to the driver");
+    r = run(OP_INL_IMM, 1);
+    ok(r.done && r.faults == 0, "the driver uses the mapper's ports");
+    ok(mapper_op(MOP_UNMAP, 0, 0), "the mapper unmaps");
+    r = run(OP_INL_IMM, 1);
+    ok(r.done && r.faults == 1, "io_holder_unmap_revokes: the driver lost them");
+    L4_PecanUnmapPorts(0x80, 2, 0);
+    ok(mapper_op(MOP_NOP, 0, L4ABI_IOFPAGE(0x80, 2)) &&
+       mapper_sends(L4ABI_IOFPAGE(0x80, 2)), "mapped again through the mapper");
+    delete_mapper();
+    r = run(OP_INL_IMM, 1);
+    ok(r.done && r.faults == 1, "io_deleted_mapper_revokes_derived: the driver lost them");
+    L4_ThreadControl(child, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
 int main(void)
 {
-    tap_plan(36);
+    tap_plan(54);
     root_tid = L4_Myself();
     sigma0 = L4_GlobalId(48, 1);
     child = L4_GlobalId(CHILD_NO, 1);
@@ -308,5 +462,7 @@ int main(void)
        "PIC port never handed out (%d faults)", r.faults);
     L4_ThreadControl(child, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
     ok(L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES) != ~0ul, "child space deleted");
+
+    derivation_tests();
     return tap_done() ? (L4_KDB_Shutdown(1), 1) : (L4_KDB_Shutdown(0), 0);
 }
