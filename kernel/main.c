@@ -203,6 +203,8 @@ static struct tcb *start_root_server(uint32_t no, const struct boot_image *img,
     s->privileged = true;
     s->sigma0 = sigma0;
     s->kmem.limit = KMEM_UNLIMITED;     /* the root servers are not limited */
+    if (sigma0 && !io_space_init_sigma0(s))
+        panic("boot: no memory for sigma0's I/O bitmap");
     if (space_set_areas(s, L4ABI_FPAGE(ROOT_KIP_AREA, 12, 0),
                         L4ABI_FPAGE(ROOT_UTCB_AREA, ROOT_UTCB_LOG2, 0)) != 0)
         panic("boot: cannot set up the %s space", img->name);

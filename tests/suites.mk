@@ -136,6 +136,21 @@ test-smp-mttcg: all | $(T)
 	  --log $(T)/smp-mttcg.log --result $(T)/smp-mttcg.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
 
+# sigma0 drives ports itself (issue 9): a sigma0 built with SIGMA0_IO_TEST
+# writes port 0x80 and reads the RTC before it serves the root task.
+$(B)/user/sigma0-io/sigma0.o: user/sigma0/sigma0.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (io test)"
+	@$(CC) $(UCFLAGS) -DSIGMA0_IO_TEST -MMD -c $< -o $@
+$(B)/user/sigma0-io.elf: $(B)/user/sigma0-io/sigma0.o $(LIBDRV) $(LIBL4)
+	$(LD) $(LDFLAGS) -Ttext-segment=$(shell cat user/sigma0/link.addr) -e _start -o $@ \
+		$(filter %.o,$^) $(LIBDRV) $(LIBL4)
+SPECIAL_SUITES += sigma0-io
+SPECIAL_RESULTS += sigma0-io
+test-sigma0-io: all $(B)/user/sigma0-io.elf | $(T)
+	-@$(QT) --name sigma0-io --log $(T)/sigma0-io.log --result $(T)/sigma0-io.res \
+	  $(B)/pecan.elf $(B)/user/sigma0-io.elf $(B)/user/test-boot.elf | tail -1
+
 SPECIAL_SUITES += kfault
 SPECIAL_RESULTS += kfault
 test-kfault: all | $(T)

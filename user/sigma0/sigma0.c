@@ -153,9 +153,28 @@ static void reply_io(L4_ThreadId_t to, L4_Word_t iofpage)
     L4_Reply(to);
 }
 
+#ifdef SIGMA0_IO_TEST
+/* Suite sigma0-io: sigma0 drives ports itself, as an X.2 sigma0 that
+ * prints on the serial port does; the kernel gives its space every port
+ * it does not keep. Reports in TAP before serving anyone. */
+static void io_selftest(void)
+{
+    unsigned char a;
+    __asm__ volatile("outb %b0, $0x80" :: "a"((unsigned char)0x55));
+    printf("1..2\nok 1 - x2_sigma0_writes_a_port_without_fault (0x80)\n");
+    __asm__ volatile("outb %b0, $0x70" :: "a"((unsigned char)0x0a));
+    __asm__ volatile("inb $0x71, %b0" : "=a"(a));
+    printf("%sok 2 - x2_sigma0_reads_the_rtc_itself (status A %x)\n",
+           (a & 0x70) == 0x20 ? "" : "not ", a);
+}
+#endif
+
 int main(void)
 {
     L4_KernelInterfacePage_t *kip = L4_GetKernelInterface();
+#ifdef SIGMA0_IO_TEST
+    io_selftest();
+#endif
     me = L4_Myself().raw;
     system_base = L4_ThreadIdSystemBase(kip);
     user_base = L4_ThreadIdUserBase(kip);

@@ -9,7 +9,8 @@
  *
  * Derivation: per port, like memory (iomdb.c); the bitmaps follow the
  * derivation trees. sigma0 owns every port except the kernel's own
- * (io_port_reserved) without having a bitmap or nodes. */
+ * (io_port_reserved) without having nodes; its bitmap allows all of them
+ * from boot, so an X.2 sigma0 can drive a device itself. */
 #include "ioport.h"
 #include "gdt.h"
 #include "cpu.h"
@@ -102,6 +103,18 @@ static bool ensure_bitmap(struct space *s)
     s->io.bm.page[1] = b;
     if (current->space == s)
         install(s);
+    return true;
+}
+
+bool io_space_init_sigma0(struct space *s)
+{
+    if (!ensure_bitmap(s))
+        return false;
+    uint32_t first = 0, end;
+    while (io_free_run(&first, IO_PORTS, &end)) {
+        iobm_set(&s->io.bm, first, end - first, true);
+        first = end;
+    }
     return true;
 }
 

@@ -26,6 +26,10 @@ extern uint8_t *io_installed_bm;
 /* Removes s's ports and everything derived from them (interrupt window
  * every IO_WORK_CHUNK units), then frees its bitmap. */
 void io_space_destroy(struct space *s);
+/* sigma0, the root of the port space, may use every port the kernel does
+ * not keep (io_port_reserved) itself, as it may touch all memory: its
+ * bitmap allows them from the start. False if out of memory. */
+bool io_space_init_sigma0(struct space *s);
 /* Work budgets in iomdb units (iomdb.h; measured costs: docs/interrupts.md).
  * Unmap and deletion open an interrupt window every IO_WORK_CHUNK units; a
  * map item (inside an IPC, where no window can open) does at most
