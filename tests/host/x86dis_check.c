@@ -1,0 +1,132 @@
+/* Compares lib/x86dis.c with objdump over a listing made by
+ * tools/x86dis-objdump.sh (read from stdin): for every instruction, the
+ * disassembler runs on the section's bytes at that offset (so it sees the
+ * bytes that follow, as in memory) and its length and both syntaxes must
+ * match objdump's. Prints each disagreement (up to -n N, default 50) and a
+ * summary line; exits non-zero on any disagreement. Normalization: runs of
+ * blanks count as one; objdump's "(bad)" matches a -1 return. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+
+#include "x86dis.h"
+
+struct insn {
+    uint32_t addr;
+    size_t off, len;
+    char *att, *intel;
+};
+
+/* Runs of blanks become one space; leading and trailing blanks go. */
+static void squeeze(char *s)
+{
+    char *d = s, *start = s;
+    int sp = 0;
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\t') {
+            sp = 1;
+            continue;
+        }
+        if (sp && d != start)
+            *d++ = ' ';
+        sp = 0;
+        *d++ = *s;
+    }
+    *d = 0;
+}
+
+static int hexval(char c)
+{
+    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+static char pool[64 << 20];
+static size_t pool_used;
+static int skipped, total, bad_att, bad_intel, bad_len, shown, maxshow = 50;
+
+static void check_section(const uint8_t *bytes, size_t n, struct insn *v, size_t cnt)
+{
+    char buf[X86DIS_BUFLEN];
+    for (size_t i = 0; i < cnt; i++) {
+        struct insn *in = &v[i];
+        int want_len = strcmp(in->att, "(bad)") == 0 ? -1 : (int)in->len;
+        if (strncmp(in->att, ".byte", 5) == 0) {
+            skipped++;          /* objdump shows data (e.g. a cut-off instruction) */
+            continue;
+        }
+        total++;
+        for (int syn = 0; syn < 2; syn++) {
+            int len = x86dis(bytes + in->off, n - in->off, in->addr,
+                             syn ? X86DIS_INTEL : X86DIS_ATT, buf, sizeof buf);
+            squeeze(buf);
+            const char *want = syn ? in->intel : in->att;
+            int ok_text = strcmp(buf, want) == 0;
+            int ok_len = len == want_len;
+            if (!ok_text)
+                syn ? bad_intel++ : bad_att++;
+            if (!ok_len && !syn)
+                bad_len++;
+            if ((!ok_text || !ok_len) && shown < maxshow) {
+                shown++;
+                printf("%08x ", in->addr);
+                for (size_t k = 0; k < in->len && k < 15; k++)
+                    printf("%02x", bytes[in->off + k]);
+                printf(" [%s] want(%d) \"%s\" got(%d) \"%s\"\n", syn ? "intel" : "att",
+                       want_len, want, len, buf);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static char line[4096];
+    size_t cap = 1 << 16, n = 0, icap = 1 << 12, cnt = 0;
+    uint8_t *bytes = malloc(cap);
+    struct insn *v = malloc(icap * sizeof *v);
+
+    if (argc > 2 && strcmp(argv[1], "-n") == 0)
+        maxshow = atoi(argv[2]);
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\n")] = 0;
+        if (line[0] == 'S') {
+            check_section(bytes, n, v, cnt);
+            n = cnt = 0;
+            continue;
+        }
+        char *addr = strtok(line, "|"), *hex = strtok(NULL, "|");
+        char *att = strtok(NULL, "|"), *intel = strtok(NULL, "|");
+        if (!addr || !hex || !att || !intel)
+            continue;
+        size_t len = strlen(hex) / 2;
+        while (n + len > cap)
+            bytes = realloc(bytes, cap *= 2);
+        if (cnt == icap)
+            v = realloc(v, (icap *= 2) * sizeof *v);
+        for (size_t k = 0; k < len; k++)
+            bytes[n + k] = (uint8_t)(hexval(hex[2 * k]) << 4 | hexval(hex[2 * k + 1]));
+        squeeze(att);
+        squeeze(intel);
+        /* Keep the texts in the line pool: no per-line allocation. */
+        size_t la = strlen(att) + 1, li = strlen(intel) + 1;
+        if (pool_used + la + li > sizeof pool) {
+            fprintf(stderr, "x86dis_check: listing too large\n");
+            return 2;
+        }
+        char *pa = pool + pool_used, *pi = pa + la;
+        memcpy(pa, att, la);
+        memcpy(pi, intel, li);
+        pool_used += la + li;
+        v[cnt++] = (struct insn){ (uint32_t)strtoul(addr, NULL, 16), n, len, pa, pi };
+        n += len;
+    }
+    check_section(bytes, n, v, cnt);
+    free(bytes);
+    free(v);        /* the strings are left to exit */
+    printf("x86dis vs objdump: %d instructions; AT&T %d agree (%.2f%%), Intel %d agree (%.2f%%), "
+           "length %d agree; %d .byte lines skipped\n", total, total - bad_att, total ? 100.0 * (total - bad_att) / total : 100.0,
+           total - bad_intel, total ? 100.0 * (total - bad_intel) / total : 100.0, total - bad_len,
+           skipped);
+    return bad_att || bad_intel || bad_len;
+}
