@@ -12,7 +12,8 @@
 /* ---- operand kinds ------------------------------------------------------ */
 enum {
     NO = 0,
-    Eb, Ev, Ew, Ed, Ewv,        /* ModRM r/m: byte, osize, word, dword, reg osize/mem word */
+    Eb, Ev, Ew, Ed, Ewv, Ewl,   /* ModRM r/m: byte, osize, word, dword, reg osize/mem word
+                                   (Ewl: lar/lsl, whose 0x66 counts for memory too) */
     Ej,                         /* r/m of an indirect near call/jmp (AT&T '*') */
     Gb, Gv, Gw, Gd,             /* ModRM reg */
     Ib, Iv, Iw, Ibs, Ibx,       /* immediates: byte, osize, word, sign-extended byte; byte
@@ -35,7 +36,8 @@ enum {
     RB = 0x40,                  /* RB+n: al..bh */
     RV = 0x48,                  /* RV+n: eax..edi (osize) */
     RS = 0x50,                  /* RS+n: es..gs */
-    RW = 0x58,                  /* RW+n: ax..di, fixed 16-bit (dx of in/out) */
+    RW = 0x58,                  /* RW+n: ax..di, fixed 16-bit */
+    RW32 = 0x60,                /* RW32+n: eax..edi, fixed 32-bit */
 };
 
 /* ---- entry flags -------------------------------------------------------- */
@@ -450,6 +452,9 @@ static bool operand(struct ctx *c, uint8_t kind)
     case Ewv:
         c->used_os = mod_(c) == 3;
         break;
+    case Ewl:
+        c->used_os = true;
+        break;
     default:
         if (kind >= RV && kind < RV + 8)
             c->used_os = true;
@@ -469,6 +474,11 @@ static bool operand(struct ctx *c, uint8_t kind)
         print_reg(c, &s, sreg[kind - RS]);
         return true;
     }
+    if (kind >= RW32 && kind < RW32 + 8) {
+        print_reg(c, &s, reg32[kind - RW32]);
+        c->sized_reg = true;
+        return true;
+    }
     if (kind >= RW && kind < RW + 8) {
         print_reg(c, &s, reg16[kind - RW]);
         c->sized_reg = true;
@@ -479,7 +489,7 @@ static bool operand(struct ctx *c, uint8_t kind)
     case Ev: print_rm(c, &s, os, os); break;
     case Ew: print_rm(c, &s, 2, 2); break;
     case Ed: print_rm(c, &s, 4, 4); break;
-    case Ewv: print_rm(c, &s, os, 2); break;
+    case Ewv: case Ewl: print_rm(c, &s, os, 2); break;
     case Ej:
         if (!c->intel)
             sput(&s, '*');
@@ -685,7 +695,7 @@ static const struct entry onebyte[256] = {
              { "xchg", { RV + 3, RV }, 0 }, { "xchg", { RV + 4, RV }, 0 },
              { "xchg", { RV + 5, RV }, 0 }, { "xchg", { RV + 6, RV }, 0 },
              { "xchg", { RV + 7, RV }, 0 },
-    /* 98 */ GRP(GCBW), GRP(GCWD), { "lcall|call", { Ap }, 0 }, GRP(GFWAIT),
+    /* 98 */ GRP(GCBW), GRP(GCWD), { "lcall|call", { Ap }, SFXWA }, GRP(GFWAIT),
              { "pushf", { 0 }, SFXW }, { "popf", { 0 }, SFXW },
              { "sahf", { 0 }, 0 }, { "lahf", { 0 }, 0 },
     /* a0 */ { "mov", { RB, Ob }, 0 }, { "mov", { RV, Ov }, 0 },
@@ -707,12 +717,12 @@ static const struct entry onebyte[256] = {
              { "aam", { Ib }, 0 }, { "aad", { Ib }, 0 }, BAD, { "xlat", { XL }, 0 },
     /* d8 */ GRP(GX87), GRP(GX87), GRP(GX87), GRP(GX87),
              GRP(GX87), GRP(GX87), GRP(GX87), GRP(GX87),
-    /* e0 */ { "loopne", { Jb }, 0 }, { "loope", { Jb }, 0 }, { "loop", { Jb }, 0 },
-             { "jecxz", { Jb }, 0 },
+    /* e0 */ { "loopne", { Jb }, JCC }, { "loope", { Jb }, JCC }, { "loop", { Jb }, JCC },
+             { "jecxz", { Jb }, JCC },
              { "in", { RB, Ib }, 0 }, { "in", { RV, Ib }, 0 },
              { "out", { Ib, RB }, 0 }, { "out", { Ib, RV }, 0 },
     /* e8 */ { "call", { Jv }, SFXW }, { "jmp", { Jv }, SFXW },
-             { "ljmp|jmp", { Ap }, 0 }, { "jmp", { Jb }, 0 },
+             { "ljmp|jmp", { Ap }, SFXWA }, { "jmp", { Jb }, 0 },
              { "in", { RB, DXP }, 0 }, { "in", { RV, DXP }, 0 },
              { "out", { DXP, RB }, 0 }, { "out", { DXP, RV }, 0 },
     /* f0 */ PFX, { "int1", { 0 }, 0 }, PFX, PFX, { "hlt", { 0 }, 0 }, { "cmc", { 0 }, 0 },
@@ -765,33 +775,21 @@ static void set_mnem(struct ctx *c, const char *name);
 enum { X_NONE, X_STI, X_ST_STI, X_STI_ST, X_AX };
 
 /* Names of fwait-able control instructions lose the 'n' after 9b. */
-static const char *x87_fwait_name(struct ctx *c, const char *n, char *tmp)
+static const char *x87_fwait_name(struct ctx *c, const char *n, char *tmp /* [24] */)
 {
-    if (!c->fwait || n[0] != 'f' || n[1] != 'n')
-        return n;
-    static const char *const drop[] = { "fnstenv", "fnstcw", "fnsave", "fnstsw", "fnclex",
-                                        "fninit" };
-    for (unsigned i = 0; i < sizeof drop / sizeof drop[0]; i++) {
-        const char *a = drop[i], *b = n;
-        while (*a && *a == *b) {
-            a++;
-            b++;
-        }
-        if (!*a && !*b) {
-            unsigned k = 0;
-            tmp[k++] = 'f';
-            for (const char *p = n + 2; *p; p++)
-                tmp[k++] = *p;
-            tmp[k] = 0;
-            return tmp;
-        }
-    }
-    return n;
+    if (!c->fwait || n[0] != 'f' || n[1] != 'n' || n[2] == 'o')
+        return n;                   /* fnop is not a no-wait form */
+    unsigned k = 0;
+    tmp[k++] = 'f';
+    for (const char *p = n + 2; *p && k < 23; p++)
+        tmp[k++] = *p;
+    tmp[k] = 0;
+    return tmp;
 }
 
 static bool x87(struct ctx *c, uint8_t op)
 {
-    char tmp[16];
+    char tmp[24];
     unsigned t = op - 0xd8;
     if (!get_modrm(c))
         return false;
@@ -841,10 +839,10 @@ static bool x87(struct ctx *c, uint8_t op)
     }
     case 3: {
         static const char *const db[4] = { "fcmovnb", "fcmovne", "fcmovnbe", "fcmovnu" };
-        static const char *const dbe[5] = { "fneni(8087 only)", "fndisi(8087 only)", "fnclex",
-                                            "fninit", "fnsetpm(287 only)" };
+        static const char *const dbe[6] = { "fneni(8087 only)", "fndisi(8087 only)", "fnclex",
+                                            "fninit", "fnsetpm(287 only)", "frstpm(287 only)" };
         if (reg < 4) { n = db[reg]; shape = X_ST_STI; }
-        else if (reg == 4 && rm < 5) n = dbe[rm];
+        else if (reg == 4 && rm < 6) n = dbe[rm];
         else if (reg == 5) { n = "fucomi"; shape = X_ST_STI; }
         else if (reg == 6) { n = "fcomi"; shape = X_ST_STI; }
         break;
@@ -1034,6 +1032,8 @@ static bool sse(struct ctx *c, uint8_t op)
         static const char *const pcmpeq[3] = { "pcmpeqb", "pcmpeqw", "pcmpeqd" };
         n = op < 0x70 ? mmx60[op & 15] : op < 0x80 ? pcmpeq[op - 0x74] : mmxd0[op - 0xd0];
         o[0] = p ? V : P; o[1] = p ? W : Q;
+        if (op >= 0x60 && op <= 0x62 && !p)
+            c->memsize = 4;         /* the mm forms read the low half only */
     } else {
         switch (op) {
         case 0x10: case 0x11: {
@@ -1044,6 +1044,12 @@ static bool sse(struct ctx *c, uint8_t op)
             break;
         }
         case 0x12: case 0x13: case 0x16: case 0x17:
+            if ((op == 0x12 && p >= 2) || (op == 0x16 && p == 2)) {
+                n = p == 3 ? "movddup" : op == 0x12 ? "movsldup" : "movshdup";
+                c->memsize = p == 3 ? 8 : 0;
+                o[0] = V; o[1] = W;
+                break;
+            }
             if (p >= 2)
                 return false;
             if (op == 0x12 || op == 0x16) {
@@ -1074,8 +1080,13 @@ static bool sse(struct ctx *c, uint8_t op)
             o[0] = op == 0x28 ? V : W; o[1] = op == 0x28 ? W : V;
             break;
         case 0x2b:
-            if (p >= 2 || reg)
+            if (reg)
                 return false;
+            if (p >= 2) {
+                n = p == 2 ? "movntss" : "movntsd";
+                o[0] = p == 2 ? Md : Mq; o[1] = V;
+                break;
+            }
             n = p ? "movntpd" : "movntps";
             o[0] = Mx; o[1] = V;
             break;
@@ -1087,22 +1098,21 @@ static bool sse(struct ctx *c, uint8_t op)
             o[0] = V; o[1] = W;
             break;
         case 0x2a:
-            if (p < 2)
-                return false;
-            n = p == 2 ? "cvtsi2ss" : "cvtsi2sd";
-            if (!reg && !c->intel) {
-                unsigned k = 0;
-                for (const char *q = n; *q; q++)
-                    buf[k++] = *q;
-                buf[k++] = 'l';
-                buf[k] = 0;
-                n = buf;
+            if (p < 2) {
+                n = p ? "cvtpi2pd" : "cvtpi2ps";
+                o[0] = V; o[1] = Q;
+                break;
             }
+            n = p == 2 ? "cvtsi2ss" : "cvtsi2sd";
             o[0] = V; o[1] = Ey;
             break;
         case 0x2c: case 0x2d:
-            if (p < 2)
-                return false;
+            if (p < 2) {
+                n = op == 0x2c ? (p ? "cvttpd2pi" : "cvttps2pi") : (p ? "cvtpd2pi" : "cvtps2pi");
+                c->memsize = p ? 16 : 8;
+                o[0] = P; o[1] = W;
+                break;
+            }
             n = op == 0x2c ? (p == 2 ? "cvttss2si" : "cvttsd2si") : (p == 2 ? "cvtss2si" : "cvtsd2si");
             c->memsize = p == 2 ? 4 : 8;
             o[0] = Gy; o[1] = W;
@@ -1213,6 +1223,13 @@ static bool sse(struct ctx *c, uint8_t op)
             o[0] = V; o[1] = W; o[2] = Ib;
             break;
         case 0xd6:
+            if (p >= 2) {
+                if (!reg)
+                    return false;
+                n = p == 2 ? "movq2dq" : "movdq2q";
+                o[0] = p == 2 ? V : P; o[1] = p == 2 ? Nq : Ux;
+                break;
+            }
             if (p != 1)
                 return false;
             n = "movq";
@@ -1220,10 +1237,12 @@ static bool sse(struct ctx *c, uint8_t op)
             o[0] = W; o[1] = V;
             break;
         case 0xd7:
-            if (p >= 2 || !reg)
+            if (!reg)
                 return false;
+            if (p >= 2)
+                p = -1;             /* objdump: a repz/repnz prefix on the mm form */
             n = "pmovmskb";
-            o[0] = Gy; o[1] = p ? Ux : Nq;
+            o[0] = Gy; o[1] = p > 0 ? Ux : Nq;
             break;
         case 0xe6: {
             static const char *const m[4] = { NULL, "cvttpd2dq", "cvtdq2pd", "cvtpd2dq" };
@@ -1268,6 +1287,16 @@ static bool is_sse(uint8_t op)
            (op >= 0x50 && op <= 0x7f) || op == 0xc2 || op == 0xc3 || op == 0xc6 ||
            op >= 0xd0;
 }
+
+/* 0F 01 with mod == 3, other than monitor/mwait, smsw and lmsw. */
+static const char *const g7reg[64] = {
+    [0x01] = "vmcall", [0x02] = "vmlaunch", [0x03] = "vmresume", [0x04] = "vmxoff",
+    [0x0a] = "clac", [0x0b] = "stac", [0x0f] = "encls",
+    [0x10] = "xgetbv", [0x11] = "xsetbv", [0x14] = "vmfunc", [0x15] = "xend", [0x16] = "xtest",
+    [0x17] = "enclu", [0x19] = "vmmcall", [0x1c] = "stgi", [0x1d] = "clgi",
+    [0x28] = "serialize", [0x2e] = "rdpkru", [0x2f] = "wrpkru",
+    [0x38] = "swapgs", [0x39] = "rdtscp", [0x3e] = "invlpgb", [0x3f] = "tlbsync",
+};
 
 static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp)
 {
@@ -1350,37 +1379,55 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             a = r == 4 ? Ewv : r == 6 ? Ew : Mb;
         } else {
             switch (c->modrm) {
-            case 0xc8: n = "monitor"; a = RV; b = RV + 1; d = RV + 2; f = NOREV; break;
-            case 0xc9: n = "mwait"; a = RV; b = RV + 1; f = NOREV; break;
-            case 0xd0: n = "xgetbv"; break;
-            case 0xd1: n = "xsetbv"; break;
-            case 0xf9: n = "rdtscp"; break;
+            case 0xc8: /* objdump names the implicit registers in AT&T only */
+                n = "monitor";
+                if (!c->intel) { a = RW32 + 0; b = RW32 + 1; d = RW32 + 2; f = NOREV; }
+                break;
+            case 0xc9:
+                n = "mwait";
+                if (!c->intel) { a = RW32 + 0; b = RW32 + 1; f = NOREV; }
+                break;
             default:
+                n = g7reg[c->modrm - 0xc0];
+                if (n)
+                    break;
                 if (reg_(c) == 4) { n = "smsw"; a = Rv; }
                 else if (reg_(c) == 6) { n = "lmsw"; a = Ew; }
             }
         }
         break;
-    case 0x02: n = "lar"; a = Gv; b = Ewv; break;
-    case 0x03: n = "lsl"; a = Gv; b = Ewv; break;
+    case 0x02: n = "lar"; a = Gv; b = Ewl; break;
+    case 0x03: n = "lsl"; a = Gv; b = Ewl; break;
     case 0x05: n = "syscall"; break;
     case 0x06: n = "clts"; break;
     case 0x07: n = "sysret"; break;
     case 0x08: n = "invd"; break;
-    case 0x09: n = "wbinvd"; break;
+    case 0x09:
+        if (c->rep == 0xf2 || (c->opsize && c->rep != 0xf3))
+            return false;
+        n = c->rep == 0xf3 ? "wbnoinvd" : "wbinvd";
+        if (c->rep == 0xf3)
+            c->pfx_used[c->lastrep] = true;
+        break;
     case 0x0b: n = "ud2"; break;
     case 0x0d:
         if (!get_modrm(c))
             return false;
-        n = reg_(c) == 1 ? "prefetchw" : reg_(c) == 0 ? "prefetch" : NULL;
+        n = reg_(c) == 1 ? "prefetchw" : reg_(c) == 2 ? "prefetchwt1" : "prefetch";
         a = Mb;
         break;
     case 0x18: {
         static const char *const g[4] = { "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2" };
         if (!get_modrm(c))
             return false;
-        n = reg_(c) < 4 ? g[reg_(c)] : NULL;
-        a = Mb;
+        if (reg_(c) < 4 && mod_(c) != 3) {
+            n = g[reg_(c)];
+            a = Mb;
+        } else {
+            n = "nop";              /* reserved hint space: a nop */
+            a = Ev;
+            f = SFX;
+        }
         break;
     }
     case 0x1f: n = "nop"; a = Ev; f = SFX; break;
@@ -1416,7 +1463,22 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             n = g[reg_(c)];
             a = k[reg_(c)];
         } else {
-            n = reg_(c) == 5 ? "lfence" : reg_(c) == 6 ? "mfence" : reg_(c) == 7 ? "sfence" : NULL;
+            static const char *const fsgs[4] = { "rdfsbase", "rdgsbase", "wrfsbase", "wrgsbase" };
+            if (c->rep == 0xf3 && reg_(c) < 4) {
+                n = fsgs[reg_(c)];
+                a = Rd;
+                c->pfx_used[c->lastrep] = true;
+            } else if (reg_(c) == 6 && (c->rep || c->opsize)) {
+                n = c->rep == 0xf3 ? "umonitor" : c->rep == 0xf2 ? "umwait" : "tpause";
+                a = Rd;
+                if (c->rep)
+                    c->pfx_used[c->lastrep] = true;
+                else
+                    use_opsize(c);
+            } else {
+                n = reg_(c) == 5 ? "lfence" : c->modrm == 0xf0 ? "mfence" :
+                    c->modrm == 0xf8 ? "sfence" : NULL;
+            }
         }
         break;
     case 0xaf: n = "imul"; a = Gv; b = Ev; break;
@@ -1451,17 +1513,34 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
         break;
     }
     case 0xbb: n = "btc"; a = Ev; b = Gv; break;
-    case 0xbc: n = "bsf"; a = Gv; b = Ev; break;
-    case 0xbd: n = "bsr"; a = Gv; b = Ev; break;
+    case 0xbc: case 0xbd:
+        if (c->rep == 0xf2)
+            return false;
+        n = op == 0xbc ? "bsf" : "bsr";
+        a = Gv;
+        b = Ev;
+        break;
     case 0xc0: n = "xadd"; a = Eb; b = Gb; break;
     case 0xc1: n = "xadd"; a = Ev; b = Gv; break;
     case 0xc7:
         if (!get_modrm(c))
             return false;
-        if (reg_(c) == 1 && mod_(c) != 3) {
-            n = "cmpxchg8b";
-            a = Mq;
-        } else if (mod_(c) == 3 && (reg_(c) == 6 || reg_(c) == 7)) {
+        if (mod_(c) != 3) {
+            static const char *const g[8] = { NULL, "cmpxchg8b", NULL, "xrstors", "xsavec",
+                                              "xsaves", "vmptrld", "vmptrst" };
+            n = g[reg_(c)];
+            a = reg_(c) == 1 ? Mq : M;
+            if (reg_(c) == 6 && (c->opsize || c->rep == 0xf3)) {
+                n = c->rep == 0xf3 ? "vmxon" : "vmclear";
+                if (c->rep == 0xf3)
+                    c->pfx_used[c->lastrep] = true;
+                else
+                    use_opsize(c);
+            }
+            a = reg_(c) >= 6 ? Mq : a;
+        } else if (c->rep) {
+            return false;
+        } else if (reg_(c) == 6 || reg_(c) == 7) {
             n = reg_(c) == 6 ? "rdrand" : "rdseed";
             a = Rv;
         }
@@ -1661,7 +1740,14 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             flags = SFXWA;
             break;
         case GC6: case GC7:
-            if (!get_modrm(&c) || reg_(&c) != 0)
+            if (!get_modrm(&c))
+                return finish_bad(out, outlen);
+            if (c.modrm == 0xf8) {
+                set_mnem(&c, g == GC6 ? "xabort" : "xbegin");
+                o[0] = g == GC6 ? Ib : Jv;
+                break;
+            }
+            if (reg_(&c) != 0)
                 return finish_bad(out, outlen);
             set_mnem(&c, "mov");
             o[0] = g == GC6 ? Eb : Ev;
@@ -1732,6 +1818,10 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         set_mnem(&c, "jcxz");
         use_adsize(&c);
     }
+    if (op >= 0xe0 && op <= 0xe2 && c.adsize && !c.intel) {
+        append_mnem(&c, "w");       /* cx as the counter; Intel says addr16 */
+        use_adsize(&c);
+    }
 
     /* Branch hints and bnd. */
     const char *hint = NULL;
@@ -1741,10 +1831,22 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         c.pfx_used[c.lastseg] = true;
     }
     if (c.rep == 0xf2 && !(flags & (STR | STRZ)) && !c.pfx_used[c.lastrep] &&
-        (op == 0xe8 || op == 0xe9 || op == 0xc3 || op == 0xc2 || (flags & JCC) ||
+        (op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc3 || op == 0xc2 ||
+         ((flags & JCC) && (op == 0x0f || op < 0xe0)) ||
          (op == 0xff && (reg_(&c) == 2 || reg_(&c) == 4)))) {
         bnd = true;
         c.pfx_used[c.lastrep] = true;
+    }
+
+    /* Hardware lock elision hints: f2/f3 on a locked memory operation
+     * (lock prefix, or xchg with memory), f3 on a store by mov. */
+    const char *hle = NULL;
+    if (c.rep && !c.pfx_used[c.lastrep] && !(flags & (STR | STRZ)) && c.have_modrm &&
+        mod_(&c) != 3) {
+        if (c.lastlock >= 0 || op == 0x86 || op == 0x87)
+            hle = c.rep == 0xf2 ? "xacquire" : "xrelease";
+        else if (c.rep == 0xf3 && (op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7))
+            hle = "xrelease";
     }
 
     /* ---- print ---- */
@@ -1765,6 +1867,11 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         }
         if (used)
             continue;
+        if (hle && i == c.lastrep) {
+            sputs(&s, hle);
+            sput(&s, ' ');
+            continue;
+        }
         sputs(&s, prefix_name(&c, b, 0));
         sput(&s, ' ');
     }
