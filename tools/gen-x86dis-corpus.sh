@@ -2,38 +2,61 @@
 # Regenerates tests/host/x86dis_corpus.inc, the test corpus of
 # tests/host/test_x86dis.c: the hand-written tests/host/x86dis_corpus.S plus
 # a generated sweep over the opcode maps (every one-byte opcode, the 0F map,
-# the x87 escapes, with a range of ModRM/SIB forms and prefixes; each case
-# in its own 16-byte slot padded with 0x90, so immediates and displacements
-# read 0x90 bytes), assembled with `gcc -m32 -c` and disassembled by
-# objdump in both syntaxes (tools/x86dis-objdump.sh). Needs gcc and binutils;
-# the generated file is checked in so that the host tests do not.
-#   tools/gen-x86dis-corpus.sh [out.inc]
+# the x87 escapes, with memory and register ModRM forms, SIB and
+# displacement forms, and prefixes; each case sits in its own 16-byte slot
+# padded with 0x90, so immediates and displacements read 0x90 bytes),
+# assembled with `gcc -m32 -c` and disassembled by objdump in both syntaxes
+# (tools/x86dis-objdump.sh). Needs gcc and binutils; the generated file is
+# checked in, so the host tests do not.
+#
+#   tools/gen-x86dis-corpus.sh [-f] [-l listing] [out.inc]
+#     -f          full sweep: all eight ModRM reg values for every opcode
+#                 (the checked-in corpus varies reg only where it selects
+#                 the instruction: groups, x87); about 4x larger
+#     -l listing  also keep objdump's listing (tools/x86dis-objdump.sh
+#                 format), e.g. for build/host/x86dis_check
 set -e
 cd "$(dirname "$0")/.."
+full=0
+listing=
+while getopts fl: opt; do
+    case $opt in
+    f) full=1 ;;
+    l) listing=$OPTARG ;;
+    *) echo "usage: $0 [-f] [-l listing] [out.inc]" >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
 out=${1:-tests/host/x86dis_corpus.inc}
 tmp=${TMPDIR:-/tmp}/x86dis-corpus.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
-# Opcodes left out of the sweep, with the reason (docs/kdb.md):
-#   0f 0f (3DNow!), 0f 38 / 0f 3a (three-byte maps: SSSE3, SSE4), 0f 78/79
-#   (vmread/vmwrite), 0f 24/26 (test registers), 0f 7c/7d/d0/f0 (SSE3),
-#   0f c4/c5 (pinsrw/pextrw), 0f b9/ff (ud1/ud0), 0f 19-1e (hint nops),
-#   0f 0e (femms), 0f 37 (getsec), 0f 0c/0f 04/0f 0a... (undefined) are
-#   still swept: they must print "(bad)" as objdump does.
-awk 'BEGIN {
+# Left out of the sweep (see docs/kdb.md, "Disassembler"): 0f 0f (3DNow!),
+# 0f 38 / 0f 3a (three-byte maps), 0f 78/79 (vmread/vmwrite), 0f 24/26
+# (test registers), 0f 7c/7d/d0/f0 (SSE3 arithmetic), 0f c4/c5
+# (pinsrw/pextrw), 0f b9/ff (ud1/ud0), 0f 19-1e (hint nops, endbr),
+# 0f 0e (femms), 0f 37 (getsec); c4/c5/62 with a register ModRM (VEX and
+# EVEX prefixes). Undefined opcodes are swept: they must print "(bad)".
+awk -v full=$full 'BEGIN {
+    # memory forms for every reg value; SIB, disp8, disp32, absolute
     nm = split("00 08 10 18 20 28 30 38 04,88 44,24,f0 84,8d,78,56,34,12 05,78,56,34,12 45,fc c1 ca d3 dc e5 ee f7 f8 ff", M, " ")
+    # opcodes whose ModRM reg field selects the instruction
+    split("80 81 82 83 8f c0 c1 c6 c7 d0 d1 d2 d3 f6 f7 fe ff", G1, " ")
+    for (i in G1) grp1[G1[i]] = 1
+    split("00 01 0d 18 71 72 73 ae ba c7", G2, " ")
+    for (i in G2) grp2[G2[i]] = 1
     skip1["0f"] = 1; skip1["9b"] = 1
     split("26 2e 36 3e 64 65 66 67 f0 f2 f3", P, " ")
     for (i in P) skip1[P[i]] = 1
     split("0f 38 3a 78 79 24 26 7c 7d d0 f0 c4 c5 b9 ff 19 1a 1b 1c 1d 1e 0e 37", S, " ")
     for (i in S) skip2[S[i]] = 1
-    print "    .p2align 4, 0x90"
     for (op = 0; op < 256; op++) {
         o = sprintf("%02x", op)
         if (o in skip1) continue
         for (m = 1; m <= nm; m++) {
             if ((o == "c4" || o == "c5" || o == "62") && M[m] ~ /^[c-f]/) continue
+            if (!full && !(o in grp1) && !keep(M[m])) continue
             slot(o "," M[m])
         }
         slot("66," o ",00"); slot("66," o ",c1"); slot("67," o ",00"); slot("67," o ",46,fc")
@@ -43,6 +66,7 @@ awk 'BEGIN {
         o = sprintf("%02x", op)
         if (o in skip2) continue
         for (m = 1; m <= nm; m++) {
+            if (!full && !(o in grp2) && !keep(M[m])) continue
             slot("0f," o "," M[m])
             if (M[m] == "00" || M[m] == "c1" || M[m] == "dc" || M[m] == "f7") {
                 slot("66,0f," o "," M[m]); slot("f3,0f," o "," M[m]); slot("f2,0f," o "," M[m])
@@ -58,42 +82,54 @@ awk 'BEGIN {
         }
     }
 }
+function keep(modrm) {
+    return modrm !~ /^(08|10|18|20|28|30|38|ca|d3|e5|ee|ff)$/
+}
 function slot(bytes,   n, b, i, line) {
     n = split(bytes, b, ",")
     line = "    .byte "
     for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") "0x" b[i]
     print line
-    print "    .p2align 4, 0x90"
+    print "    .fill " 16 - n ", 1, 0x90"
 }' > "$tmp/sweep.S"
 
-cat tests/host/x86dis_corpus.S "$tmp/sweep.S" > "$tmp/corpus.S"
+{ cat tests/host/x86dis_corpus.S; echo "    .p2align 4, 0x90"; cat "$tmp/sweep.S"; } > "$tmp/corpus.S"
 gcc -m32 -c "$tmp/corpus.S" -o "$tmp/corpus.o"
 tools/x86dis-objdump.sh "$tmp/corpus.o" > "$tmp/corpus.lst"
+[ -z "$listing" ] || cp "$tmp/corpus.lst" "$listing"
 
+# One entry per instruction: address, the bytes the disassembler gets (the
+# instruction's own; for "(bad)" the next 15 bytes), expected length (-1
+# for "(bad)") and both texts. The single-byte nops that pad the sweep's
+# slots are left out, and so is an instruction seen before with the same
+# bytes and text (padding after a short instruction often decodes alike).
 awk -F'|' '
+    BEGIN { n = 0 }
     function cstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
-    /^S/ { next }
+    /^S/ || NF < 4 || $1 == "" { next }
     {
-        addr[n] = $1; off[n] = nbytes; len[n] = length($2) / 2
+        addr[n] = $1; off[n] = length(stream) / 2; hex[n] = $2
         att[n] = $3; intel[n] = $4
-        for (i = 1; i <= length($2); i += 2) bytes[nbytes++] = substr($2, i, 2)
+        stream = stream $2
         n++
     }
     END {
         print "/* Generated by tools/gen-x86dis-corpus.sh from tests/host/x86dis_corpus.S"
         print " * and the opcode sweep, disassembled by objdump. Do not edit. */"
-        printf "static const uint8_t corpus_bytes[%d] = {", nbytes
-        for (i = 0; i < nbytes; i++) printf "%s0x%s,", (i % 16 ? "" : "\n   "), bytes[i]
-        print "\n};"
-        print "static const struct corpus_insn corpus[] = {"
-        for (i = 0; i < n; i++)
+        for (i = 0; i < n; i++) {
+            if (hex[i] == "90" && i > 0 && hex[i - 1] == "90" && i + 1 < n && hex[i + 1] == "90")
+                continue
+            if (hex[i] == "90" && off[i] % 16 != 0 && i > 1100)
+                continue
+            if ((hex[i] "|" att[i]) in seen)
+                continue                # the same bytes and text again
+            seen[hex[i] "|" att[i]] = 1
             # Any "(bad)" (also "data16 (bad)", "(bad) (%eax)") is an
-        # undecodable instruction: x86dis returns -1 and prints "(bad)".
-        if (att[i] ~ /\(bad\)/)
-            printf "    { 0x%s, %d, -1, \"(bad)\", \"(bad)\" },\n", addr[i], off[i]
-        else
-            printf "    { 0x%s, %d, %d, %s, %s },\n", addr[i], off[i], len[i], cstr(att[i]), cstr(intel[i])
-        print "};"
+            # undecodable instruction: x86dis returns -1 and prints "(bad)".
+            if (att[i] ~ /\(bad\)/)
+                printf "{ 0x%s, \"%s\", -1, \"(bad)\", \"(bad)\" },\n", addr[i], substr(stream, 2 * off[i] + 1, 30)
+            else
+                printf "{ 0x%s, \"%s\", %d, %s, %s },\n", addr[i], hex[i], length(hex[i]) / 2, cstr(att[i]), cstr(intel[i])
+        }
     }' "$tmp/corpus.lst" > "$out"
-
-echo "$out: $(grep -c '^    { 0x' "$out") instructions"
+echo "$out: $(grep -c '^{ 0x' "$out") instructions"
