@@ -47,8 +47,7 @@ enum {
 #define STR    0x08     /* string instruction: f3 = rep */
 #define STRZ   0x10     /* cmps/scas: f3 = repz, f2 = repnz */
 #define NOREV  0x20     /* AT&T keeps the Intel operand order */
-#define MEMONLY 0x40    /* mod == 3 is (bad) */
-#define JCC    0x80     /* conditional branch: 2e/3e are hints */
+#define JCC    0x40     /* conditional branch: 2e/3e are hints */
 
 struct entry {
     const char *name;           /* "att|intel" when the two differ */
@@ -1494,8 +1493,6 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
         if (c->intel) {
             n = op < 0xb8 ? "movzx" : "movsx";
         } else {
-            static char nm[8];
-            (void)nm;
             set_mnem(c, op < 0xb8 ? "movz" : "movs");
             append_mnem(c, (op & 1) ? "w" : "b");
             append_mnem(c, c->opsize ? "w" : "l");
@@ -1637,7 +1634,6 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     c.suffix_size = 0;
     c.used_os = false;
 
-    int fwait_at = -1;
     for (;;) {
         if (!fetch(&c, &op))
             return finish_bad(out, outlen);
@@ -1647,8 +1643,6 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             while (k < avail && k < MAXLEN && (is_prefix(code[k]) || code[k] == 0x9b))
                 k++;
             if (k < avail && code[k] >= 0xd8 && code[k] <= 0xdf) {
-                if (fwait_at < 0)
-                    fwait_at = (int)c.pos - 1;
                 c.fwait = true;
                 continue;
             }
@@ -1671,7 +1665,6 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         case 0x65: c.seg = 5; c.lastseg = i; break;
         }
     }
-    (void)fwait_at;
 
     e = &onebyte[op];
     int flags = e->flags;
@@ -1683,7 +1676,6 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             return finish_bad(out, outlen);
     } else {
         int g = e->op[0];
-        const uint8_t *ops = NULL;
         uint8_t o[3] = { 0, 0, 0 };
         switch (g) {
         case G1b: case G1v: case G1s:
@@ -1793,8 +1785,6 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         }
         if (g != G0F && g != GX87 && !run_ops(&c, o))
             return finish_bad(out, outlen);
-        ops = NULL;
-        (void)ops;
     }
     if (c.bad)
         return finish_bad(out, outlen);

@@ -16,12 +16,14 @@ enum x86dis_syntax { X86DIS_ATT, X86DIS_INTEL };
 /* Disassembles the instruction at code[0..avail), which sits at address
  * `addr` (used for relative branch targets). Writes the text into
  * out[0..outlen) (always NUL-terminated when outlen > 0; truncated if too
- * small, 96 bytes always suffice). Returns the instruction length (1..15),
+ * small; X86DIS_BUFLEN always suffices: the longest texts, about 125
+ * characters, come from a dozen unused prefixes before a string
+ * instruction). Returns the instruction length (1..15),
  * or -1 if the bytes are not a valid instruction or end inside it: then the
  * text is "(bad)". Never reads code[avail] or beyond. */
 int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
            enum x86dis_syntax syntax, char *out, size_t outlen);
 
-#define X86DIS_BUFLEN 96
+#define X86DIS_BUFLEN 160
 
 #endif

@@ -250,6 +250,45 @@ static void test_fuzz(void **state)
     assert_true(known > 1000);
 }
 
+/* Many prefixes before string and memory instructions give the longest
+ * texts: X86DIS_BUFLEN must hold all of them. */
+static void test_longest_text(void **state)
+{
+    (void)state;
+    static const uint8_t pfx[] = { 0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e,
+                                   0x64, 0x65 };
+    size_t longest = 0;
+    for (int iter = 0; iter < 200000; iter++) {
+        uint8_t code[15];
+        size_t np = 1 + rng() % 14;
+        for (size_t k = 0; k < 15; k++)
+            code[k] = k < np ? pfx[rng() % sizeof pfx] : (uint8_t)rng();
+        if (iter & 1)
+            code[np] = (uint8_t)(0xa4 + rng() % 12);       /* string instructions */
+        for (int syn = 0; syn < 2; syn++) {
+            char buf[512];
+            if (x86dis(code, sizeof code, rng(), syn ? X86DIS_INTEL : X86DIS_ATT, buf,
+                       sizeof buf) > 0 && strlen(buf) > longest)
+                longest = strlen(buf);
+        }
+    }
+    /* The worst case by construction: 12 unused 0x66 before movsw with a
+     * segment override. */
+    uint8_t worst[15];
+    char buf[512];
+    memset(worst, 0x66, 13);
+    worst[12] = 0x64;
+    worst[13] = 0xa5;
+    for (int syn = 0; syn < 2; syn++) {
+        assert_int_equal(x86dis(worst, 14, 0, syn ? X86DIS_INTEL : X86DIS_ATT, buf, sizeof buf),
+                         14);
+        if (strlen(buf) > longest)
+            longest = strlen(buf);
+    }
+    print_message("longest text: %zu characters\n", longest);
+    assert_true(longest < X86DIS_BUFLEN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_examples),
         cmocka_unit_test(test_x86decode_lengths),
         cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_longest_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

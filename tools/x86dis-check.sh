@@ -1,0 +1,39 @@
+#!/bin/sh
+# Compares lib/x86dis.c with objdump, instruction by instruction, in AT&T
+# and Intel syntax:
+#   1. the full opcode sweep and hand-written corpus
+#      (tools/gen-x86dis-corpus.sh -f), made and disassembled afresh;
+#   2. the code sections of the kernel (build/pecan.elf) and of every user
+#      program (build/user/*.elf), if built (`make`).
+# Prints disagreements (at most 20 per listing) and one summary line per
+# listing; exits non-zero if any listing disagrees. Needs gcc, binutils
+# and the host-test toolchain (the checker is built with ASan + UBSan).
+#   tools/x86dis-check.sh [elf...]      (default: the kernel and user programs)
+set -e
+cd "$(dirname "$0")/.."
+make -s -C tests/host x86dis_check
+chk=build/host/x86dis_check
+tmp=${TMPDIR:-/tmp}/x86dis-check.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+
+tools/gen-x86dis-corpus.sh -f -l "$tmp/sweep.lst" "$tmp/sweep.inc" >/dev/null
+printf 'corpus+full sweep: '
+$chk -n 20 < "$tmp/sweep.lst" || rc=1
+
+label="$*"
+if [ $# -eq 0 ]; then
+    set -- build/pecan.elf
+    for f in build/user/*.elf; do [ -e "$f" ] && set -- "$@" "$f"; done
+    label="build/pecan.elf and $(($# - 1)) user programs"
+fi
+for f in "$@"; do
+    [ -e "$f" ] || { echo "$f: missing (run make)"; rc=1; continue; }
+    tools/x86dis-objdump.sh "$f" >> "$tmp/elf.lst"
+done
+if [ -s "$tmp/elf.lst" ]; then
+    printf '%s: ' "$label"
+    $chk -n 20 < "$tmp/elf.lst" || rc=1
+fi
+exit $rc
