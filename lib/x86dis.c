@@ -769,6 +769,7 @@ static const char *const d9_e0[32] = {
 };
 
 static void set_mnem(struct ctx *c, const char *name);
+static void append_mnem(struct ctx *c, const char *t);
 
 /* The register forms' operand shapes. */
 enum { X_NONE, X_STI, X_ST_STI, X_STI_ST, X_AX };
@@ -798,7 +799,12 @@ static bool x87(struct ctx *c, uint8_t op)
         if (!e->name)
             return false;
         const char *n = x87_fwait_name(c, e->name, tmp);
-        if (c->intel) {
+        if (e->size == 0 && c->opsize) {
+            /* 16-bit environment/state layout: objdump's fnsaves/fnsavew */
+            set_mnem(c, n);
+            append_mnem(c, c->intel ? "w" : "s");
+            use_opsize(c);
+        } else if (c->intel) {
             set_mnem(c, n);
         } else {
             char m[24];
@@ -1610,7 +1616,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     struct entry tmp;
     const struct entry *e;
     uint8_t op = 0;
-    bool bnd = false;
+    bool bnd = false, notrack = false;
 
     /* Zero only what needs it; the operand buffers are written before use. */
     c.code = code;
@@ -1635,14 +1641,32 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     c.used_os = false;
 
     for (;;) {
+        if (c.npfx == MAXLEN - 1) {
+            /* objdump takes at most 14 prefixes: then the prefixes
+             * alone are the "instruction". */
+            struct sbuf s = { out, outlen, 0 };
+            if (outlen)
+                out[0] = 0;
+            for (int i = 0; i < c.npfx; i++) {
+                if (i)
+                    sput(&s, ' ');
+                sputs(&s, prefix_name(&c, c.pfx[i], 0));
+            }
+            return (int)c.pos;
+        }
         if (!fetch(&c, &op))
             return finish_bad(out, outlen);
         if (op == 0x9b && c.pos < avail) {
-            /* fwait is a prefix of a following x87 instruction */
+            /* fwait is a prefix of a following x87 instruction (objdump:
+             * not when a segment prefix follows a later fwait) */
             size_t k = c.pos;
-            while (k < avail && k < MAXLEN && (is_prefix(code[k]) || code[k] == 0x9b))
+            bool more = false, segp = false;
+            while (k < avail && k < MAXLEN && (is_prefix(code[k]) || code[k] == 0x9b)) {
+                more |= code[k] == 0x9b;
+                segp |= (code[k] & 0xe7) == 0x26 || code[k] == 0x64 || code[k] == 0x65;
                 k++;
-            if (k < avail && code[k] >= 0xd8 && code[k] <= 0xdf) {
+            }
+            if (k < avail && code[k] >= 0xd8 && code[k] <= 0xdf && !(more && segp)) {
                 c.fwait = true;
                 continue;
             }
@@ -1713,13 +1737,17 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         case G5:
             if (!get_modrm(&c))
                 return finish_bad(out, outlen);
+            if ((reg_(&c) == 2 || reg_(&c) == 4) && c.seg == 3) {
+                notrack = true;     /* CET: 3e on an indirect branch */
+                c.seg = -1;
+            }
             switch (reg_(&c)) {
             case 0: set_mnem(&c, "inc"); o[0] = Ev; flags = SFX; break;
             case 1: set_mnem(&c, "dec"); o[0] = Ev; flags = SFX; break;
             case 2: set_mnem(&c, "call"); o[0] = Ej; flags = SFXWA; break;
-            case 3: set_mnem(&c, "lcall|call"); o[0] = Mpj; break;
+            case 3: set_mnem(&c, "lcall|call"); o[0] = Mpj; flags = SFXWA; break;
             case 4: set_mnem(&c, "jmp"); o[0] = Ej; flags = SFXWA; break;
-            case 5: set_mnem(&c, "ljmp|jmp"); o[0] = Mpj; break;
+            case 5: set_mnem(&c, "ljmp|jmp"); o[0] = Mpj; flags = SFXWA; break;
             case 6: set_mnem(&c, "push"); o[0] = Ev; flags = SFXWA; break;
             default: return finish_bad(out, outlen);
             }
@@ -1862,7 +1890,11 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             sput(&s, ' ');
             continue;
         }
-        sputs(&s, prefix_name(&c, b, 0));
+        if (notrack && i == c.lastseg) {
+            sputs(&s, "notrack ");
+            continue;
+        }
+        sputs(&s, prefix_name(&c, b, flags & (STR | STRZ)));
         sput(&s, ' ');
     }
     if (bnd)

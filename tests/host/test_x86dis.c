@@ -112,8 +112,8 @@ static void test_truncated(void **state)
             memcpy(heap, code, k);
             int len = x86dis(heap, k, c->addr, X86DIS_ATT, buf, sizeof buf);
             free(heap);
-            if (k >= 1 && code[0] == 0x9b && len == 1)
-                continue;       /* a lone fwait is complete without its x87 instruction */
+            if (len > 0 && code[len - 1] == 0x9b && strstr(buf, "fwait"))
+                continue;       /* fwait is complete without its x87 instruction */
             if (len != -1)
                 print_error("%s truncated to %zu: %d \"%s\"\n", c->hex, k, len, buf);
             assert_int_equal(len, -1);
