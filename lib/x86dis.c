@@ -974,6 +974,8 @@ static bool run_ops(struct ctx *c, const uint8_t *op)
 }
 
 /* ---- two-byte map ---------------------------------------------------------- */
+/* twobyte() sets the mnemonic and returns the operand kinds and flags in
+ * *tmp (SSE instructions format their operands at once). */
 /* MMX/SSE2 integer operations: none = mm registers, 66 = xmm registers. */
 static const char *const mmx60[16] = {
     "punpcklbw", "punpcklwd", "punpckldq", "packsswb", "pcmpgtb", "pcmpgtw", "pcmpgtd",
@@ -1311,7 +1313,6 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
     *e_out = tmp;
     *tmp = (struct entry){ NULL, { 0, 0, 0 }, 0 };
     if (op >= 0x80 && op <= 0x8f) {
-        tmp->name = NULL;
         set_mnem(c, "j");
         append_mnem(c, cc[op & 15]);
         tmp->op[0] = Jv;
@@ -1350,11 +1351,10 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
         set_mnem(c, "endbr32");
         return true;
     }
-    if (is_sse(op)) {
-        tmp->name = "";
-        return sse(c, op);
-    }
+    if (is_sse(op))
+        return sse(c, op);          /* formats its operands itself */
     const char *n = NULL;
+    bool named = false;             /* the mnemonic is set already */
     uint8_t a = 0, b = 0, d = 0, f = 0;
     switch (op) {
     case 0x00: {
@@ -1378,7 +1378,6 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
                 append_mnem(c, c->opsize ? "w" : c->intel ? "d" : "l");
                 use_opsize(c);
                 tmp->op[0] = M;
-                tmp->name = "";
                 return true;
             }
             a = r == 4 ? Ewv : r == 6 ? Ew : Mb;
@@ -1502,7 +1501,7 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             set_mnem(c, op < 0xb8 ? "movz" : "movs");
             append_mnem(c, (op & 1) ? "w" : "b");
             append_mnem(c, c->opsize ? "w" : "l");
-            tmp->name = "";
+            named = true;
         }
         a = Gv;
         b = (op & 1) ? Ew : Eb;
@@ -1549,13 +1548,10 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
         }
         break;
     }
-    if (tmp->name && tmp->name[0] == 0) {
-        /* mnemonic already set */
-    } else {
+    if (!named) {
         if (!n)
             return false;
         set_mnem(c, n);
-        tmp->name = "";
     }
     tmp->op[0] = a;
     tmp->op[1] = b;
@@ -1575,7 +1571,9 @@ static bool is_prefix(uint8_t b)
     return false;
 }
 
-static const char *prefix_name(struct ctx *c, uint8_t b, int flags)
+/* A prefix's name; f2/f3 are named by the string instruction they
+ * precede (flags STR/STRZ). */
+static const char *prefix_name(uint8_t b, int flags)
 {
     switch (b) {
     case 0x26: return "es";
@@ -1588,15 +1586,10 @@ static const char *prefix_name(struct ctx *c, uint8_t b, int flags)
     case 0x67: return "addr16";
     case 0xf0: return "lock";
     case 0xf2:
-        if (flags & STRZ) return "repnz";
-        if (flags & STR) return "repnz";
         return "repnz";
     case 0xf3:
-        if (flags & STRZ) return "repz";
-        if (flags & STR) return "rep";
-        return "repz";
+        return (flags & STR) ? "rep" : "repz";
     }
-    (void)c;
     return "?";
 }
 
@@ -1650,7 +1643,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             for (int i = 0; i < c.npfx; i++) {
                 if (i)
                     sput(&s, ' ');
-                sputs(&s, prefix_name(&c, c.pfx[i], 0));
+                sputs(&s, prefix_name(c.pfx[i], 0));
             }
             return (int)c.pos;
         }
@@ -1879,7 +1872,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             continue;
         }
         if ((b == 0xf2 || b == 0xf3) && i == c.lastrep && (flags & (STR | STRZ))) {
-            sputs(&s, prefix_name(&c, b, flags));
+            sputs(&s, prefix_name(b, flags));
             sput(&s, ' ');
             continue;
         }
@@ -1894,7 +1887,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             sputs(&s, "notrack ");
             continue;
         }
-        sputs(&s, prefix_name(&c, b, flags & (STR | STRZ)));
+        sputs(&s, prefix_name(b, flags & (STR | STRZ)));
         sput(&s, ' ');
     }
     if (bnd)
