@@ -23,7 +23,7 @@ enum {
                                    qword, word, dword, tbyte, byte, bound pair, xmmword */
     Ap,                         /* direct far pointer */
     Ob, Ov,                     /* moffs */
-    Sw, Cd, Dd, Rd,             /* segment, control, debug register, r/m as 32-bit reg */
+    Sw, Cd, Dd, Td, Rd,         /* segment, control, debug, test register; r/m as 32-bit reg */
     Rv,                         /* r/m register of osize (mod must be 3) */
     DXP,                        /* dx as a port: (%dx) / dx */
     CLR,                        /* cl as a shift count (does not give the size) */
@@ -590,6 +590,11 @@ static bool operand(struct ctx *c, uint8_t kind)
     }
     case Dd: {
         char n[4] = { 'd', c->intel ? 'r' : 'b', (char)('0' + reg_(c)), 0 };
+        print_reg(c, &s, n);
+        break;
+    }
+    case Td: {
+        char n[4] = { 't', 'r', (char)('0' + reg_(c)), 0 };
         print_reg(c, &s, n);
         break;
     }
@@ -1217,6 +1222,32 @@ static bool sse(struct ctx *c, uint8_t op)
             }
             goto used;
         }
+        case 0x7c: case 0x7d: case 0xd0:
+            if (p != 1 && p != 3)
+                return false;
+            n = op == 0x7c ? (p == 1 ? "haddpd" : "haddps") :
+                op == 0x7d ? (p == 1 ? "hsubpd" : "hsubps") : (p == 1 ? "addsubpd" : "addsubps");
+            o[0] = V; o[1] = W;
+            break;
+        case 0xf0:
+            if (p != 3 || reg)
+                return false;
+            n = "lddqu";
+            o[0] = V; o[1] = M;
+            break;
+        case 0xc4:
+            if (p >= 2)
+                return false;
+            n = "pinsrw";
+            c->memsize = 2;
+            o[0] = p ? V : P; o[1] = reg ? Ey : Mw; o[2] = Ib;
+            break;
+        case 0xc5:
+            if (p >= 2 || !reg)
+                return false;
+            n = "pextrw";
+            o[0] = Gy; o[1] = p ? Ux : Nq; o[2] = Ib;
+            break;
         case 0xc3:
             if (p || reg)
                 return false;
@@ -1291,8 +1322,8 @@ used:
 static bool is_sse(uint8_t op)
 {
     return (op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2f) ||
-           (op >= 0x50 && op <= 0x7f) || op == 0xc2 || op == 0xc3 || op == 0xc6 ||
-           op >= 0xd0;
+           (op >= 0x50 && op <= 0x77) || (op >= 0x7c && op <= 0x7f) ||
+           (op >= 0xc2 && op <= 0xc6) || (op >= 0xd0 && op <= 0xfe);
 }
 
 /* 0F 01 with mod == 3, other than monitor/mwait, smsw and lmsw. */
@@ -1414,6 +1445,35 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             c->pfx_used[c->lastrep] = true;
         break;
     case 0x0b: n = "ud2"; break;
+    case 0x0e: n = "femms"; break;
+    case 0x37: n = "getsec"; break;
+    case 0xb9: n = "ud1"; a = Gv; b = Ev; break;
+    case 0xff: n = "ud0"; a = Gv; b = Ev; break;
+    case 0x1a: case 0x1b:
+        return false;               /* MPX bnd* instructions: not covered */
+    case 0x1c:
+        if (!get_modrm(c))
+            return false;
+        if (reg_(c) == 0 && mod_(c) != 3 && !c->opsize && !c->rep) {
+            n = "cldemote";
+            a = Mb;
+            break;
+        }
+        /* fall through */
+    case 0x19: case 0x1d: case 0x1e:
+        n = "nop";                  /* hint space */
+        a = Ev;
+        f = SFX;
+        break;
+    case 0x24: n = "mov"; a = Rd; b = Td; break;
+    case 0x26: n = "mov"; a = Td; b = Rd; break;
+    case 0x78: case 0x79:
+        if (c->opsize || c->rep)
+            return false;
+        n = op == 0x78 ? "vmread" : "vmwrite";
+        a = op == 0x78 ? Ed : Gd;
+        b = op == 0x78 ? Gd : Ed;
+        break;
     case 0x0d:
         if (!get_modrm(c))
             return false;

@@ -49,7 +49,7 @@ awk -v full=$full 'BEGIN {
     skip1["0f"] = 1; skip1["9b"] = 1
     split("26 2e 36 3e 64 65 66 67 f0 f2 f3", P, " ")
     for (i in P) skip1[P[i]] = 1
-    split("0f 38 3a 78 79 24 26 7c 7d d0 f0 c4 c5 b9 ff 19 1a 1b 1c 1d 1e 0e 37", S, " ")
+    split("0f 38 3a 1a 1b 78 79", S, " ")
     for (i in S) skip2[S[i]] = 1
     for (op = 0; op < 256; op++) {
         o = sprintf("%02x", op)
