@@ -1326,6 +1326,127 @@ static bool is_sse(uint8_t op)
            (op >= 0xc2 && op <= 0xc6) || (op >= 0xd0 && op <= 0xfe);
 }
 
+/* ---- three-byte maps 0F 38 and 0F 3A ------------------------------------- */
+#define T_MMX  0x01     /* also without 66, on mm registers (SSSE3) */
+#define T_XMM0 0x02     /* implicit xmm0 third operand (blendv) */
+#define T_EXT  0x04     /* 0F 3A extract: r/m (GPR or memory) <- xmm, imm8 */
+#define T_INS  0x08     /* 0F 3A insert: xmm <- r/m (GPR or memory), imm8 */
+
+struct op3 {
+    const char *name;
+    uint8_t memsize;            /* Intel PTR size of the memory operand (0: full) */
+    uint8_t flags;
+};
+
+static const struct op3 map38[256] = {
+    [0x00] = { "pshufb", 0, T_MMX }, [0x01] = { "phaddw", 0, T_MMX },
+    [0x02] = { "phaddd", 0, T_MMX }, [0x03] = { "phaddsw", 0, T_MMX },
+    [0x04] = { "pmaddubsw", 0, T_MMX }, [0x05] = { "phsubw", 0, T_MMX },
+    [0x06] = { "phsubd", 0, T_MMX }, [0x07] = { "phsubsw", 0, T_MMX },
+    [0x08] = { "psignb", 0, T_MMX }, [0x09] = { "psignw", 0, T_MMX },
+    [0x0a] = { "psignd", 0, T_MMX }, [0x0b] = { "pmulhrsw", 0, T_MMX },
+    [0x10] = { "pblendvb", 0, T_XMM0 }, [0x14] = { "blendvps", 0, T_XMM0 },
+    [0x15] = { "blendvpd", 0, T_XMM0 }, [0x17] = { "ptest", 0, 0 },
+    [0x1c] = { "pabsb", 0, T_MMX }, [0x1d] = { "pabsw", 0, T_MMX },
+    [0x1e] = { "pabsd", 0, T_MMX },
+    [0x20] = { "pmovsxbw", 8, 0 }, [0x21] = { "pmovsxbd", 4, 0 }, [0x22] = { "pmovsxbq", 2, 0 },
+    [0x23] = { "pmovsxwd", 8, 0 }, [0x24] = { "pmovsxwq", 4, 0 }, [0x25] = { "pmovsxdq", 8, 0 },
+    [0x28] = { "pmuldq", 0, 0 }, [0x29] = { "pcmpeqq", 0, 0 }, [0x2b] = { "packusdw", 0, 0 },
+    [0x30] = { "pmovzxbw", 8, 0 }, [0x31] = { "pmovzxbd", 4, 0 }, [0x32] = { "pmovzxbq", 2, 0 },
+    [0x33] = { "pmovzxwd", 8, 0 }, [0x34] = { "pmovzxwq", 4, 0 }, [0x35] = { "pmovzxdq", 8, 0 },
+    [0x37] = { "pcmpgtq", 0, 0 }, [0x38] = { "pminsb", 0, 0 }, [0x39] = { "pminsd", 0, 0 },
+    [0x3a] = { "pminuw", 0, 0 }, [0x3b] = { "pminud", 0, 0 }, [0x3c] = { "pmaxsb", 0, 0 },
+    [0x3d] = { "pmaxsd", 0, 0 }, [0x3e] = { "pmaxuw", 0, 0 }, [0x3f] = { "pmaxud", 0, 0 },
+    [0x40] = { "pmulld", 0, 0 }, [0x41] = { "phminposuw", 0, 0 },
+    [0xdb] = { "aesimc", 0, 0 }, [0xdc] = { "aesenc", 0, 0 }, [0xdd] = { "aesenclast", 0, 0 },
+    [0xde] = { "aesdec", 0, 0 }, [0xdf] = { "aesdeclast", 0, 0 },
+};
+
+static const struct op3 map3a[256] = {
+    [0x08] = { "roundps", 0, 0 }, [0x09] = { "roundpd", 0, 0 }, [0x0a] = { "roundss", 4, 0 },
+    [0x0b] = { "roundsd", 8, 0 }, [0x0c] = { "blendps", 0, 0 }, [0x0d] = { "blendpd", 0, 0 },
+    [0x0e] = { "pblendw", 0, 0 }, [0x0f] = { "palignr", 0, T_MMX },
+    [0x14] = { "pextrb", 1, T_EXT }, [0x15] = { "pextrw", 2, T_EXT },
+    [0x16] = { "pextrd", 4, T_EXT }, [0x17] = { "extractps", 4, T_EXT },
+    [0x20] = { "pinsrb", 1, T_INS }, [0x21] = { "insertps", 4, 0 }, [0x22] = { "pinsrd", 4, T_INS },
+    [0x40] = { "dpps", 0, 0 }, [0x41] = { "dppd", 0, 0 }, [0x42] = { "mpsadbw", 0, 0 },
+    [0x44] = { "pclmulqdq", 0, 0 },
+    [0x60] = { "pcmpestrm", 0, 0 }, [0x61] = { "pcmpestri", 0, 0 },
+    [0x62] = { "pcmpistrm", 0, 0 }, [0x63] = { "pcmpistri", 0, 0 },
+    [0xdf] = { "aeskeygenassist", 0, 0 },
+};
+
+static bool threebyte(struct ctx *c, uint8_t map)
+{
+    uint8_t op;
+    if (!fetch(c, &op))
+        return false;
+    if (map == 0x38 && (op == 0xf0 || op == 0xf1)) {
+        if (!get_modrm(c))
+            return false;
+        if (c->rep == 0xf2) {
+            /* crc32: AT&T gives a memory source's size as a suffix */
+            set_mnem(c, "crc32");
+            if (!c->intel && mod_(c) != 3)
+                append_mnem(c, op == 0xf0 ? "b" : c->opsize ? "w" : "l");
+            c->pfx_used[c->lastrep] = true;
+            return operand(c, Gd) && operand(c, op == 0xf0 ? Eb : Ev);
+        }
+        if (c->rep || mod_(c) == 3)
+            return false;
+        set_mnem(c, "movbe");
+        return op == 0xf0 ? operand(c, Gv) && operand(c, Ev) : operand(c, Ev) && operand(c, Gv);
+    }
+    if (map == 0x38 && op == 0x2a) {
+        if (!c->opsize || c->rep || !get_modrm(c) || mod_(c) == 3)
+            return false;
+        set_mnem(c, "movntdqa");
+        use_opsize(c);
+        return operand(c, V) && operand(c, Mx);
+    }
+    const struct op3 *e = map == 0x38 ? &map38[op] : &map3a[op];
+    if (!e->name || c->rep || (!c->opsize && !(e->flags & T_MMX)))
+        return false;
+    if (!get_modrm(c))
+        return false;
+    bool x = c->opsize;
+    if (x)
+        use_opsize(c);
+    c->memsize = e->memsize;
+    if (e->flags & T_EXT) {
+        if (!operand(c, mod_(c) == 3 ? Rd : e->memsize == 1 ? Mb : e->memsize == 2 ? Mw : Md) ||
+            !operand(c, V))
+            return false;
+    } else if (e->flags & T_INS) {
+        if (!operand(c, V) ||
+            !operand(c, mod_(c) == 3 ? Rd : e->memsize == 1 ? Mb : Md))
+            return false;
+    } else {
+        if (!operand(c, x ? V : P) || !operand(c, x ? W : Q))
+            return false;
+    }
+    set_mnem(c, e->name);
+    if (e->flags & T_XMM0) {
+        struct sbuf s = opbuf(c);
+        print_reg(c, &s, "xmm0");
+    }
+    if (map == 0x3a) {
+        uint8_t imm;
+        if (!fetch(c, &imm))
+            return false;
+        if (op == 0x44 && (imm & ~0x11) == 0) {
+            /* objdump names the four pclmulqdq selections */
+            static const char *const q[4] = { "pclmullqlqdq", "pclmulhqlqdq", "pclmullqhqdq",
+                                              "pclmulhqhqdq" };
+            set_mnem(c, q[(imm & 1) | (imm >> 3)]);
+        } else {
+            struct sbuf s = opbuf(c);
+            print_imm(c, &s, imm);
+        }
+    }
+    return true;
+}
+
 /* 0F 01 with mod == 3, other than monitor/mwait, smsw and lmsw. */
 static const char *const g7reg[64] = {
     [0x01] = "vmcall", [0x02] = "vmlaunch", [0x03] = "vmresume", [0x04] = "vmxoff",
@@ -1382,6 +1503,8 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
         set_mnem(c, "endbr32");
         return true;
     }
+    if (op == 0x38 || op == 0x3a)
+        return threebyte(c, op);    /* formats its operands itself */
     if (is_sse(op))
         return sse(c, op);          /* formats its operands itself */
     const char *n = NULL;

@@ -163,3 +163,14 @@ start:
     addsubpd %xmm0,%xmm1; addsubps (%eax),%xmm2; lddqu (%eax),%xmm3; pinsrw $3,%eax,%xmm1; pinsrw $1,(%eax),%mm2
     pextrw $2,%xmm3,%eax; pextrw $1,%mm4,%ecx; ud1 (%eax),%eax; ud0 %ecx,%edx; femms; getsec
     .byte 0x0f,0x24,0xc8; .byte 0x0f,0x26,0xd9; cldemote (%eax); nopl 0x0(%eax,%eax,1); .byte 0x0f,0x19,0x00
+    /* three-byte maps (SSSE3, SSE4, AES, CLMUL, crc32, movbe) */
+    pshufb %xmm0,%xmm1; pshufb (%eax),%mm1; palignr $4,%xmm0,%xmm1; palignr $1,(%eax),%mm2
+    pblendvb %xmm0,%xmm2,%xmm1; blendvps %xmm0,(%eax),%xmm3; ptest %xmm0,%xmm1; pmovzxbw (%eax),%xmm0
+    pmovsxbd (%eax),%xmm1; pmovzxbq (%eax),%xmm2; pmovzxdq %xmm3,%xmm4; movntdqa (%eax),%xmm0
+    pextrb $1,%xmm0,%eax; pextrb $2,%xmm0,(%eax); pextrw $3,%xmm1,(%ebx); pextrd $1,%xmm2,%ecx; extractps $2,%xmm3,(%eax)
+    pinsrb $1,%eax,%xmm0; pinsrb $2,(%eax),%xmm1; pinsrd $3,(%ebx),%xmm2; insertps $0x10,%xmm1,%xmm2; insertps $0x10,(%eax),%xmm2
+    roundss $1,(%eax),%xmm0; roundsd $2,%xmm1,%xmm2; roundps $0,%xmm1,%xmm2; dpps $0xff,%xmm0,%xmm1
+    pclmulqdq $0,%xmm0,%xmm1; pclmulqdq $0x11,(%eax),%xmm1; pclmulqdq $0x10,%xmm0,%xmm1; pclmulqdq $5,%xmm0,%xmm1
+    pcmpistri $0x0c,%xmm0,%xmm1; aesenc %xmm0,%xmm1; aesimc (%eax),%xmm2; aeskeygenassist $1,%xmm0,%xmm1
+    crc32b %al,%eax; crc32w %ax,%eax; crc32l (%eax),%ebx; crc32b (%eax),%ecx; movbe (%eax),%ebx; movbe %ecx,(%edx); movbe (%eax),%bx
+    pmulld %xmm0,%xmm1; pminsb %xmm0,%xmm1; phminposuw %xmm0,%xmm1; mpsadbw $1,%xmm0,%xmm1
