@@ -1,9 +1,11 @@
 /* IA-32 disassembler printing objdump's 32-bit AT&T or Intel syntax
- * (x86dis.h). Decoding: prefixes, then the opcode through one of the maps
- * below (one-byte, 0F two-byte, x87, SSE), then the ModRM/SIB memory
- * operand and immediates; printing: operand texts in Intel order, reversed
- * for AT&T, preceded by the mnemonic and any prefix the instruction did
- * not consume (objdump's "data16", "cs", "repz", ...). */
+ * (x86dis.h, docs/kdb.md). Decoding: prefixes, then the opcode through one
+ * of the maps below (one-byte, 0F two-byte, 0F 38 / 0F 3A three-byte, x87,
+ * SSE by mandatory prefix), then the ModRM/SIB memory operand and the
+ * immediates; printing: operand texts are made in Intel order and reversed
+ * for AT&T, after the mnemonic and any prefix the instruction did not
+ * consume (objdump's "data16", "cs", "repz", ...). All of it written from
+ * the Intel SDM opcode maps and objdump's observed output. */
 #include "x86dis.h"
 #include <stdbool.h>
 
@@ -33,12 +35,15 @@ enum {
     V, W, P, Q, Ux, Nq, Ey,     /* xmm reg, xmm r/m, mm reg, mm r/m, xmm/mm r/m register only,
                                    32-bit GPR r/m (movd) */
     Gy,                         /* 32-bit GPR from reg */
+    KINDS_END,
     RB = 0x40,                  /* RB+n: al..bh */
     RV = 0x48,                  /* RV+n: eax..edi (osize) */
     RS = 0x50,                  /* RS+n: es..gs */
     RW = 0x58,                  /* RW+n: ax..di, fixed 16-bit */
     RW32 = 0x60,                /* RW32+n: eax..edi, fixed 32-bit */
 };
+
+_Static_assert(KINDS_END <= RB, "operand kinds overlap the register kinds");
 
 /* ---- entry flags -------------------------------------------------------- */
 #define SFX    0x01     /* AT&T b/w/l suffix when no register gives the size */
