@@ -76,6 +76,7 @@ struct ctx {
     /* ModRM */
     bool have_modrm;
     uint8_t modrm;
+    uint8_t op2;                /* second opcode byte after 0F */
     /* memory operand */
     bool mem_decoded;
     int base, index, scale;     /* -1 when absent; index 4 = eiz */
@@ -1454,6 +1455,9 @@ static bool threebyte(struct ctx *c, uint8_t map)
 
 /* 0F 01 with mod == 3, other than monitor/mwait, smsw and lmsw. */
 static const char *const g7reg[64] = {
+    [0x00] = "enclv", [0x05] = "pconfig", [0x06] = "wrmsrns",
+    [0x18] = "vmrun", [0x1a] = "vmload", [0x1b] = "vmsave", [0x1e] = "skinit",
+    [0x1f] = "invlpga", [0x3c] = "clzero", [0x3d] = "rdpru",
     [0x01] = "vmcall", [0x02] = "vmlaunch", [0x03] = "vmresume", [0x04] = "vmxoff",
     [0x0a] = "clac", [0x0b] = "stac", [0x0f] = "encls",
     [0x10] = "xgetbv", [0x11] = "xsetbv", [0x14] = "vmfunc", [0x15] = "xend", [0x16] = "xtest",
@@ -1467,6 +1471,7 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
     uint8_t op;
     if (!fetch(c, &op))
         return false;
+    c->op2 = op;
     *e_out = tmp;
     *tmp = (struct entry){ NULL, { 0, 0, 0 }, 0 };
     if (op >= 0x80 && op <= 0x8f) {
@@ -1549,6 +1554,14 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             case 0xc9:
                 n = "mwait";
                 if (!c->intel) { a = RW32 + 0; b = RW32 + 1; f = NOREV; }
+                break;
+            case 0xfa:
+                n = "monitorx";
+                if (!c->intel) { a = RW32 + 0; b = RW32 + 1; d = RW32 + 2; f = NOREV; }
+                break;
+            case 0xfb:
+                n = "mwaitx";
+                if (!c->intel) { a = RW32 + 0; b = RW32 + 1; d = RW32 + 3; f = NOREV; }
                 break;
             default:
                 n = g7reg[c->modrm - 0xc0];
@@ -1761,6 +1774,34 @@ static bool is_prefix(uint8_t b)
 
 /* A prefix's name; f2/f3 are named by the string instruction they
  * precede (flags STR/STRZ). */
+/* Instructions a lock prefix applies to (with a memory destination). */
+static bool lockable(const struct ctx *c, uint8_t op)
+{
+    unsigned r = reg_(c);
+    if (op < 0x38 && op != 0x0f)
+        return (op & 7) < 2;                        /* add..xor Eb/Ev,Gb/Gv */
+    switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        return r != 7;                              /* not cmp */
+    case 0x86: case 0x87:
+        return true;
+    case 0xf6: case 0xf7:
+        return r == 2 || r == 3;                    /* not, neg */
+    case 0xfe: case 0xff:
+        return r < 2;                               /* inc, dec */
+    case 0x0f:
+        switch (c->op2) {
+        case 0xab: case 0xb3: case 0xbb: case 0xb0: case 0xb1: case 0xc0: case 0xc1:
+            return true;                            /* bts btr btc cmpxchg xadd */
+        case 0xba:
+            return r >= 5;
+        case 0xc7:
+            return r == 1;                          /* cmpxchg8b */
+        }
+    }
+    return false;
+}
+
 static const char *prefix_name(uint8_t b, int flags)
 {
     switch (b) {
@@ -1812,6 +1853,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     c.rep = 0;
     c.have_modrm = false;
     c.modrm = 0;
+    c.op2 = 0;
     c.mem_decoded = false;
     c.bad = false;
     c.memsize = 0;
@@ -2023,11 +2065,19 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     }
 
     /* Branch hints and bnd. */
+    /* objdump (AT&T): a cs or a ds prefix anywhere (not both) makes the
+     * hint, and it is the last segment prefix that counts as used by it. */
     const char *hint = NULL;
-    if ((flags & JCC) && c.lastseg >= 0 && !c.intel &&
-        (c.pfx[c.lastseg] == 0x2e || c.pfx[c.lastseg] == 0x3e)) {
-        hint = c.pfx[c.lastseg] == 0x2e ? ",pn" : ",pt";
-        c.pfx_used[c.lastseg] = true;
+    if ((flags & JCC) && c.lastseg >= 0 && !c.intel) {
+        bool cs = false, ds = false;
+        for (int i = 0; i < c.npfx; i++) {
+            cs |= c.pfx[i] == 0x2e;
+            ds |= c.pfx[i] == 0x3e;
+        }
+        if (cs != ds) {
+            hint = cs ? ",pn" : ",pt";
+            c.pfx_used[c.lastseg] = true;
+        }
     }
     if (c.rep == 0xf2 && !(flags & (STR | STRZ)) && !c.pfx_used[c.lastrep] &&
         (op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc3 || op == 0xc2 ||
@@ -2042,7 +2092,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     const char *hle = NULL;
     if (c.rep && !c.pfx_used[c.lastrep] && !(flags & (STR | STRZ)) && c.have_modrm &&
         mod_(&c) != 3) {
-        if (c.lastlock >= 0 || op == 0x86 || op == 0x87)
+        if ((c.lastlock >= 0 && lockable(&c, op)) || op == 0x86 || op == 0x87)
             hle = c.rep == 0xf2 ? "xacquire" : "xrelease";
         else if (c.rep == 0xf3 && (op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7))
             hle = "xrelease";
@@ -2055,7 +2105,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     for (int i = 0; i < c.npfx; i++) {
         uint8_t b = c.pfx[i];
         bool used = c.pfx_used[i];
-        if (b == 0xf0 && i == c.lastlock) {
+        if (b == 0xf0) {
             sputs(&s, "lock ");
             continue;
         }
