@@ -1591,7 +1591,14 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
     case 0xb9: n = "ud1"; a = Gv; b = Ev; break;
     case 0xff: n = "ud0"; a = Gv; b = Ev; break;
     case 0x1a: case 0x1b:
-        return false;               /* MPX bnd* instructions: not covered */
+        /* MPX bnd* instructions are not covered; without a prefix, the
+         * register forms are hint nops */
+        if (!get_modrm(c) || mod_(c) != 3 || c->opsize || c->rep)
+            return false;
+        n = "nop";
+        a = Ev;
+        f = SFX;
+        break;
     case 0x1c:
         if (!get_modrm(c))
             return false;
@@ -1879,6 +1886,23 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         }
         if (!fetch(&c, &op))
             return finish_bad(out, outlen);
+        if (op == 0x9b && c.npfx == 0 && !c.fwait) {
+            /* objdump: prefixes between two fwaits go with the first */
+            size_t k = c.pos;
+            while (k < avail && k < MAXLEN && is_prefix(code[k]))
+                k++;
+            if (k > c.pos && k < avail && code[k] == 0x9b) {
+                struct sbuf s = { out, outlen, 0 };
+                if (outlen)
+                    out[0] = 0;
+                for (size_t i = c.pos; i < k; i++) {
+                    sputs(&s, prefix_name(code[i], 0));
+                    sput(&s, ' ');
+                }
+                sputs(&s, "fwait");
+                return (int)k;
+            }
+        }
         if (op == 0x9b && c.pos < avail) {
             /* fwait is a prefix of a following x87 instruction (objdump:
              * not when a segment prefix follows a later fwait) */
@@ -2083,14 +2107,13 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         (op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc3 || op == 0xc2 ||
          ((flags & JCC) && (op == 0x0f || op < 0xe0)) ||
          (op == 0xff && (reg_(&c) == 2 || reg_(&c) == 4)))) {
-        bnd = true;
-        c.pfx_used[c.lastrep] = true;
+        bnd = true;                 /* printed in its place among the prefixes */
     }
 
     /* Hardware lock elision hints: f2/f3 on a locked memory operation
      * (lock prefix, or xchg with memory), f3 on a store by mov. */
     const char *hle = NULL;
-    if (c.rep && !c.pfx_used[c.lastrep] && !(flags & (STR | STRZ)) && c.have_modrm &&
+    if (c.rep && !bnd && !c.pfx_used[c.lastrep] && !(flags & (STR | STRZ)) && c.have_modrm &&
         mod_(&c) != 3) {
         if ((c.lastlock >= 0 && lockable(&c, op)) || op == 0x86 || op == 0x87)
             hle = c.rep == 0xf2 ? "xacquire" : "xrelease";
@@ -2121,6 +2144,10 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             sput(&s, ' ');
             continue;
         }
+        if (bnd && i == c.lastrep) {
+            sputs(&s, "bnd ");
+            continue;
+        }
         if (notrack && i == c.lastseg) {
             sputs(&s, "notrack ");
             continue;
@@ -2128,8 +2155,6 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         sputs(&s, prefix_name(b, flags & (STR | STRZ)));
         sput(&s, ' ');
     }
-    if (bnd)
-        sputs(&s, "bnd ");
     sputs(&s, c.mnem);
     if (hint)
         sputs(&s, hint);

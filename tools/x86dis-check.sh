@@ -3,7 +3,10 @@
 # and Intel syntax:
 #   1. the full opcode sweep and hand-written corpus
 #      (tools/gen-x86dis-corpus.sh -f), made and disassembled afresh;
-#   2. the code sections of the kernel (build/pecan.elf) and of every user
+#   2. random bytes (differential fuzzing; X86DIS_SEED, default 1, and
+#      X86DIS_RANDOM bytes, default 400000), where instructions of the
+#      extensions x86dis leaves out are counted apart (x86dis_check -u);
+#   3. the code sections of the kernel (build/pecan.elf) and of every user
 #      program (build/user/*.elf), if built (`make`).
 # Prints disagreements (at most 20 per listing) and one summary line per
 # listing; exits non-zero if any listing disagrees. Needs gcc, binutils
@@ -23,6 +26,20 @@ printf 'corpus+full sweep: '
 $chk -n 20 < "$tmp/sweep.lst" || rc=1
 
 label="$*"
+awk -v seed="${X86DIS_SEED:-1}" -v n="${X86DIS_RANDOM:-400000}" 'BEGIN {
+    srand(seed)
+    print "    .text"
+    for (i = 0; i < n; i += 16) {
+        line = "    .byte "
+        for (k = 0; k < 16; k++) line = line (k ? "," : "") int(rand() * 256)
+        print line
+    }
+}' > "$tmp/random.S"
+gcc -m32 -c "$tmp/random.S" -o "$tmp/random.o"
+tools/x86dis-objdump.sh "$tmp/random.o" > "$tmp/random.lst"
+printf 'random bytes (seed %s): ' "${X86DIS_SEED:-1}"
+$chk -u -n 20 < "$tmp/random.lst" || rc=1
+
 if [ $# -eq 0 ]; then
     set -- build/pecan.elf
     for f in build/user/*.elf; do [ -e "$f" ] && set -- "$@" "$f"; done
