@@ -117,7 +117,7 @@ tools/x86dis-objdump.sh "$tmp/corpus.o" > "$tmp/corpus.lst"
 [ -z "$listing" ] || cp "$tmp/corpus.lst" "$listing"
 
 # One entry per instruction: address, the bytes the disassembler gets (the
-# instruction's own; for "(bad)" the next 15 bytes), expected length (-1
+# instruction's own; for "(bad)" and fwait the next 15 bytes), expected length (-1
 # for "(bad)") and both texts. The single-byte nops that pad the sweep's
 # slots are left out, and so is an instruction seen before with the same
 # bytes and text (padding after a short instruction often decodes alike).
@@ -146,6 +146,9 @@ awk -F'|' '
             # undecodable instruction: x86dis returns -1 and prints "(bad)".
             if (att[i] ~ /\(bad\)/)
                 printf "{ 0x%s, \"%s\", -1, \"(bad)\", \"(bad)\" },\n", addr[i], substr(stream, 2 * off[i] + 1, 30)
+            else if (att[i] ~ /fwait$/)
+                # objdump decides where an fwait ends by the bytes after it
+                printf "{ 0x%s, \"%s\", %d, %s, %s },\n", addr[i], substr(stream, 2 * off[i] + 1, 30), length(hex[i]) / 2, cstr(att[i]), cstr(intel[i])
             else
                 printf "{ 0x%s, \"%s\", %d, %s, %s },\n", addr[i], hex[i], length(hex[i]) / 2, cstr(att[i]), cstr(intel[i])
         }

@@ -106,8 +106,8 @@ static void test_truncated(void **state)
         char buf[X86DIS_BUFLEN];
         if (c->len < 0)
             continue;
-        size_t n = unhex(c->hex, code);
-        for (size_t k = 0; k < n; k++) {
+        unhex(c->hex, code);
+        for (size_t k = 0; k < (size_t)c->len; k++) {
             uint8_t *heap = malloc(k ? k : 1);
             memcpy(heap, code, k);
             int len = x86dis(heap, k, c->addr, X86DIS_ATT, buf, sizeof buf);
