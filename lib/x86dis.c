@@ -149,6 +149,10 @@ static void sshex(struct sbuf *s, int32_t v, bool plus)
 
 static struct sbuf opbuf(struct ctx *c)
 {
+    if (c->nops == 4) {
+        struct sbuf none = { c->ops[3], 0, 0 };    /* cannot happen: writes nothing */
+        return none;
+    }
     struct sbuf s = { c->ops[c->nops], sizeof c->ops[0], 0 };
     s.p[0] = '\0';
     c->nops++;
