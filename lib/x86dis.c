@@ -459,7 +459,8 @@ static bool operand(struct ctx *c, uint8_t kind)
         c->used_os = true;
         break;
     case Ewv:
-        c->used_os = mod_(c) == 3;
+        if (mod_(c) == 3)
+            c->used_os = true;      /* a register is osize, memory a word */
         break;
     case Ewl:
         c->used_os = true;
