@@ -26,7 +26,7 @@ enum {
     Ap,                         /* direct far pointer */
     Ob, Ov,                     /* moffs */
     Sw, Cd, Dd, Td, Rd,         /* segment, control, debug, test register; r/m as 32-bit reg */
-    Rv,                         /* r/m register of osize (mod must be 3) */
+    Rv, Rw16,                   /* r/m register of osize / 16 bits (mod must be 3) */
     DXP,                        /* dx as a port: (%dx) / dx */
     CLR,                        /* cl as a shift count (does not give the size) */
     ONE,                        /* the implicit 1 of shifts (Intel only) */
@@ -69,7 +69,9 @@ struct ctx {
     uint8_t pfx[MAXLEN];
     bool pfx_used[MAXLEN];
     int npfx;
-    bool opsize, adsize, fwait;
+    bool code16;                /* 16-bit code segment: 66/67 select 32 bits */
+    bool opsize, adsize, fwait; /* 66 / 67 present; fwait (9b) before x87 */
+    bool a16;                   /* 16-bit addressing (code16 != adsize) */
     int seg;                    /* -1 or 0..5 */
     int last66, last67, lastseg, lastrep, lastlock;
     uint8_t rep;                /* 0, 0xf2, 0xf3 */
@@ -215,7 +217,7 @@ static void use_adsize(struct ctx *c)
 
 static int osize(struct ctx *c)
 {
-    return c->opsize ? 2 : 4;
+    return c->code16 != c->opsize ? 2 : 4;
 }
 
 /* Reads the SIB byte and displacement of a ModRM memory operand. */
@@ -229,8 +231,11 @@ static void decode_mem(struct ctx *c)
     c->scale = 0;
     c->disp = 0;
     c->hasdisp = false;
-    if (c->adsize) {
+    /* A 0x67 counts as used by a memory operand (objdump: except a
+     * disp32-only one in 16-bit code, still shown as addr32). */
+    if (!(c->code16 && !c->a16 && mod == 0 && rm == 5))
         use_adsize(c);
+    if (c->a16) {
         if (mod == 0 && rm == 6) {
             c->disp = (int16_t)fetch_n(c, 2);
             c->hasdisp = true;
@@ -304,7 +309,7 @@ static void print_mem(struct ctx *c, struct sbuf *s, int size)
         sputs(s, sreg[c->seg]);
         sput(s, ':');
     }
-    if (c->adsize) {
+    if (c->a16) {
         if (c->base < 0) {
             if (att) {
                 sshex(s, c->disp, false);
@@ -431,13 +436,13 @@ static void print_string_mem(struct ctx *c, struct sbuf *s, int size, int seg, i
         sputs(s, ptr_name(size));
         sputs(s, sreg[seg]);
         sputs(s, ":[");
-        sputs(s, c->adsize ? reg16[reg] : reg32[reg]);
+        sputs(s, c->a16 ? reg16[reg] : reg32[reg]);
         sput(s, ']');
     } else {
         sput(s, '%');
         sputs(s, sreg[seg]);
         sputs(s, ":(%");
-        sputs(s, c->adsize ? reg16[reg] : reg32[reg]);
+        sputs(s, c->a16 ? reg16[reg] : reg32[reg]);
         sput(s, ')');
     }
     if (c->adsize)
@@ -512,6 +517,9 @@ static bool operand(struct ctx *c, uint8_t kind)
     case Rd:
         print_reg(c, &s, reg32[rm_(c)]);
         break;
+    case Rw16:
+        print_reg(c, &s, reg16[rm_(c)]);
+        break;
     case Gb: print_reg(c, &s, reg8[reg_(c)]); c->sized_reg = true; break;
     case Gv: print_reg(c, &s, gpr(os, reg_(c))); c->sized_reg = true; break;
     case Gw: print_reg(c, &s, reg16[reg_(c)]); c->sized_reg = true; break;
@@ -554,14 +562,18 @@ static bool operand(struct ctx *c, uint8_t kind)
         int32_t d;
         if (kind == Jb)
             d = (int8_t)fetch_n(c, 1);
-        else if (c->opsize)
+        else if (os == 2)
             d = (int16_t)fetch_n(c, 2);
         else
             d = (int32_t)fetch_n(c, 4);
         v = c->addr + (uint32_t)c->pos + (uint32_t)d;
-        if (kind == Jv && c->opsize) {
+        if (kind == Jv && c->opsize)
             use_opsize(c);
-            v &= 0xffff;
+        if (kind == Jv && os == 2) {
+            /* A 16-bit ip wraps within its 64 KiB segment (objdump: in
+             * 32-bit code with 0x66, to the first 64 KiB). */
+            uint32_t next = c->addr + (uint32_t)c->pos;
+            v = (v & 0xffff) | (c->code16 ? next & ~0xffffu : 0);
         }
         shex(&s, v);
         break;
@@ -581,7 +593,7 @@ static bool operand(struct ctx *c, uint8_t kind)
         break;
     }
     case Ob: case Ov:
-        v = fetch_n(c, c->adsize ? 2 : 4);
+        v = fetch_n(c, c->a16 ? 2 : 4);
         if (c->seg >= 0) {
             use_seg(c);
             if (!c->intel)
@@ -733,7 +745,7 @@ static const struct entry onebyte[256] = {
     /* d8 */ GRP(GX87), GRP(GX87), GRP(GX87), GRP(GX87),
              GRP(GX87), GRP(GX87), GRP(GX87), GRP(GX87),
     /* e0 */ { "loopne", { Jb }, JCC }, { "loope", { Jb }, JCC }, { "loop", { Jb }, JCC },
-             { "jecxz", { Jb }, JCC },
+             { "jecxz", { Jb }, JCC },    /* jcxz with 16-bit addressing */
              { "in", { RB, Ib }, 0 }, { "in", { RV, Ib }, 0 },
              { "out", { Ib, RB }, 0 }, { "out", { Ib, RV }, 0 },
     /* e8 */ { "call", { Jv }, SFXW }, { "jmp", { Jv }, SFXW },
@@ -818,7 +830,10 @@ static bool x87(struct ctx *c, uint8_t op)
         if (e->size == 0 && c->opsize) {
             /* 16-bit environment/state layout: objdump's fnsaves/fnsavew */
             set_mnem(c, n);
-            append_mnem(c, c->intel ? "w" : "s");
+            if (osize(c) == 2)
+                append_mnem(c, c->intel ? "w" : "s");
+            else
+                append_mnem(c, c->intel ? "d" : "l");
             use_opsize(c);
         } else if (c->intel) {
             set_mnem(c, n);
@@ -976,7 +991,7 @@ static bool ops3(struct ctx *c, const uint8_t *op)
 
 static bool needs_modrm(uint8_t k)
 {
-    return (k >= Eb && k <= Gd) || (k >= M && k <= Mx) || (k >= Sw && k <= Rv) || k == STi ||
+    return (k >= Eb && k <= Gd) || (k >= M && k <= Mx) || (k >= Sw && k <= Rw16) || k == STi ||
            (k >= V && k <= Gy);
 }
 
@@ -1399,7 +1414,7 @@ static bool threebyte(struct ctx *c, uint8_t map)
             /* crc32: AT&T gives a memory source's size as a suffix */
             set_mnem(c, "crc32");
             if (!c->intel && mod_(c) != 3)
-                append_mnem(c, op == 0xf0 ? "b" : c->opsize ? "w" : "l");
+                append_mnem(c, op == 0xf0 ? "b" : osize(c) == 2 ? "w" : "l");
             c->pfx_used[c->lastrep] = true;
             return operand(c, Gd) && operand(c, op == 0xf0 ? Eb : Ev);
         }
@@ -1544,7 +1559,7 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             n = g[r];
             if (r < 4) {
                 set_mnem(c, n);
-                append_mnem(c, c->opsize ? "w" : c->intel ? "d" : "l");
+                append_mnem(c, osize(c) == 2 ? "w" : c->intel ? "d" : "l");
                 use_opsize(c);
                 tmp->op[0] = M;
                 return true;
@@ -1554,7 +1569,7 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             switch (c->modrm) {
             case 0xc8: /* objdump names the implicit registers in AT&T only */
                 n = "monitor";
-                if (!c->intel) { a = RW32 + 0; b = RW32 + 1; d = RW32 + 2; f = NOREV; }
+                if (!c->intel) { a = c->a16 ? RW : RW32; b = RW32 + 1; d = RW32 + 2; f = NOREV; }
                 break;
             case 0xc9:
                 n = "mwait";
@@ -1562,7 +1577,7 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
                 break;
             case 0xfa:
                 n = "monitorx";
-                if (!c->intel) { a = RW32 + 0; b = RW32 + 1; d = RW32 + 2; f = NOREV; }
+                if (!c->intel) { a = c->a16 ? RW : RW32; b = RW32 + 1; d = RW32 + 2; f = NOREV; }
                 break;
             case 0xfb:
                 n = "mwaitx";
@@ -1683,11 +1698,11 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
             static const char *const fsgs[4] = { "rdfsbase", "rdgsbase", "wrfsbase", "wrgsbase" };
             if (c->rep == 0xf3 && reg_(c) < 4) {
                 n = fsgs[reg_(c)];
-                a = Rd;
+                a = Rv;
                 c->pfx_used[c->lastrep] = true;
             } else if (reg_(c) == 6 && (c->rep || c->opsize)) {
                 n = c->rep == 0xf3 ? "umonitor" : c->rep == 0xf2 ? "umwait" : "tpause";
-                a = Rd;
+                a = c->rep == 0xf3 && c->a16 ? Rw16 : Rd;   /* umonitor: an address */
                 if (c->rep)
                     c->pfx_used[c->lastrep] = true;
                 else
@@ -1713,7 +1728,7 @@ static bool twobyte(struct ctx *c, const struct entry **e_out, struct entry *tmp
         } else {
             set_mnem(c, op < 0xb8 ? "movz" : "movs");
             append_mnem(c, (op & 1) ? "w" : "b");
-            append_mnem(c, c->opsize ? "w" : "l");
+            append_mnem(c, osize(c) == 2 ? "w" : "l");
             named = true;
         }
         a = Gv;
@@ -1814,7 +1829,7 @@ static bool lockable(const struct ctx *c, uint8_t op)
     return false;
 }
 
-static const char *prefix_name(uint8_t b, int flags)
+static const char *prefix_name(const struct ctx *c, uint8_t b, int flags)
 {
     switch (b) {
     case 0x26: return "es";
@@ -1823,8 +1838,8 @@ static const char *prefix_name(uint8_t b, int flags)
     case 0x3e: return "ds";
     case 0x64: return "fs";
     case 0x65: return "gs";
-    case 0x66: return "data16";
-    case 0x67: return "addr16";
+    case 0x66: return c->code16 ? "data32" : "data16";
+    case 0x67: return c->code16 ? "addr32" : "addr16";
     case 0xf0: return "lock";
     case 0xf2:
         return "repnz";
@@ -1843,8 +1858,8 @@ static int finish_bad(char *out, size_t outlen)
     return -1;
 }
 
-int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
-           enum x86dis_syntax syntax, char *out, size_t outlen)
+static int disassemble(const uint8_t *code, size_t avail, uint32_t addr,
+                       enum x86dis_syntax syntax, bool code16, char *out, size_t outlen)
 {
     struct ctx c;
     struct entry tmp;
@@ -1858,6 +1873,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     c.pos = 0;
     c.addr = addr;
     c.intel = syntax == X86DIS_INTEL;
+    c.code16 = code16;
     c.npfx = 0;
     c.opsize = c.adsize = c.fwait = false;
     c.seg = -1;
@@ -1885,7 +1901,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             for (int i = 0; i < c.npfx; i++) {
                 if (i)
                     sput(&s, ' ');
-                sputs(&s, prefix_name(c.pfx[i], 0));
+                sputs(&s, prefix_name(&c, c.pfx[i], 0));
             }
             return (int)c.pos;
         }
@@ -1901,7 +1917,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
                 if (outlen)
                     out[0] = 0;
                 for (size_t i = c.pos; i < k; i++) {
-                    sputs(&s, prefix_name(code[i], 0));
+                    sputs(&s, prefix_name(&c, code[i], 0));
                     sput(&s, ' ');
                 }
                 sputs(&s, "fwait");
@@ -1942,6 +1958,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         }
     }
 
+    c.a16 = c.code16 != c.adsize;
     e = &onebyte[op];
     int flags = e->flags;
     if (e->name) {
@@ -2027,11 +2044,11 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             flags = SFX;
             break;
         case GCBW:
-            set_mnem(&c, c.opsize ? "cbtw|cbw" : "cwtl|cwde");
+            set_mnem(&c, osize(&c) == 2 ? "cbtw|cbw" : "cwtl|cwde");
             use_opsize(&c);
             break;
         case GCWD:
-            set_mnem(&c, c.opsize ? "cwtd|cwd" : "cltd|cdq");
+            set_mnem(&c, osize(&c) == 2 ? "cwtd|cwd" : "cltd|cdq");
             use_opsize(&c);
             break;
         case GNOP:
@@ -2080,16 +2097,17 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
     if (!c.intel && (flags & SFX) && !c.sized_reg && c.suffix_size) {
         append_mnem(&c, c.suffix_size == 1 ? "b" : c.suffix_size == 2 ? "w" : "l");
     }
+    /* Suffixes for the non-default operand size (0x66 present). */
     if ((flags & SFXW) && c.opsize)
-        append_mnem(&c, "w");
+        append_mnem(&c, osize(&c) == 2 ? "w" : c.intel ? "d" : "l");
     if ((flags & SFXWA) && c.opsize && !c.intel && !c.sized_reg)
-        append_mnem(&c, "w");
-    if (op == 0xe3 && c.adsize) {
-        set_mnem(&c, "jcxz");
+        append_mnem(&c, osize(&c) == 2 ? "w" : "l");
+    if (op == 0xe3) {
+        set_mnem(&c, c.a16 ? "jcxz" : "jecxz");
         use_adsize(&c);
     }
     if (op >= 0xe0 && op <= 0xe2 && c.adsize && !c.intel) {
-        append_mnem(&c, "w");       /* cx as the counter; Intel says addr16 */
+        append_mnem(&c, c.a16 ? "w" : "l"); /* the counter's size; Intel says addr16 */
         use_adsize(&c);
     }
 
@@ -2138,7 +2156,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             continue;
         }
         if ((b == 0xf2 || b == 0xf3) && i == c.lastrep && (flags & (STR | STRZ))) {
-            sputs(&s, prefix_name(b, flags));
+            sputs(&s, prefix_name(&c, b, flags));
             sput(&s, ' ');
             continue;
         }
@@ -2157,7 +2175,7 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
             sputs(&s, "notrack ");
             continue;
         }
-        sputs(&s, prefix_name(b, flags & (STR | STRZ)));
+        sputs(&s, prefix_name(&c, b, flags & (STR | STRZ)));
         sput(&s, ' ');
     }
     sputs(&s, c.mnem);
@@ -2176,4 +2194,16 @@ int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
         }
     }
     return (int)c.pos;
+}
+
+int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
+           enum x86dis_syntax syntax, char *out, size_t outlen)
+{
+    return disassemble(code, avail, addr, syntax, false, out, outlen);
+}
+
+int x86dis_code16(const uint8_t *code, size_t avail, uint32_t addr,
+                  enum x86dis_syntax syntax, char *out, size_t outlen)
+{
+    return disassemble(code, avail, addr, syntax, true, out, outlen);
 }

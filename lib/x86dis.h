@@ -24,6 +24,15 @@ enum x86dis_syntax { X86DIS_ATT, X86DIS_INTEL };
 int x86dis(const uint8_t *code, size_t avail, uint32_t addr,
            enum x86dis_syntax syntax, char *out, size_t outlen);
 
+/* The same for code in a 16-bit segment (real mode, virtual-8086 mode, a
+ * 16-bit protected-mode segment, the AP start-up trampoline): 16-bit
+ * operand and address size by default, 0x66/0x67 select 32 bits, as
+ * `objdump -d -M i8086` prints it. A near branch with a 16-bit
+ * displacement wraps within the 64 KiB-aligned block holding addr (as a
+ * 16-bit ip wraps in its segment); short branches do not wrap (objdump). */
+int x86dis_code16(const uint8_t *code, size_t avail, uint32_t addr,
+                  enum x86dis_syntax syntax, char *out, size_t outlen);
+
 #define X86DIS_BUFLEN 160
 
 #endif

@@ -9,25 +9,39 @@
 # (tools/x86dis-objdump.sh). Needs gcc and binutils; the generated file is
 # checked in, so the host tests do not.
 #
-#   tools/gen-x86dis-corpus.sh [-f] [-l listing] [out.inc]
+#   tools/gen-x86dis-corpus.sh [-f] [-1] [-16] [-l listing] [out.inc]
 #     -f          full sweep: all eight ModRM reg values for every opcode
 #                 (the checked-in corpus varies reg only where it selects
 #                 the instruction: groups, x87); about 4x larger
+#     -1          the hand-written part only, no sweep
+#     -16         16-bit code: everything assembled after .code16 and
+#                 disassembled with -M i8086 (x86dis_code16); the default
+#                 output is then tests/host/x86dis_corpus16.inc
 #     -l listing  also keep objdump's listing (tools/x86dis-objdump.sh
 #                 format), e.g. for build/host/x86dis_check
 set -e
 cd "$(dirname "$0")/.."
 full=0
+nosweep=0
+code16=
 listing=
-while getopts fl: opt; do
+for a in "$@"; do
+    case $a in
+    -16) code16=-16 ;;
+    *) set -- "$@" "$a" ;;
+    esac
+    shift
+done
+while getopts f1l: opt; do
     case $opt in
     f) full=1 ;;
+    1) nosweep=1 ;;
     l) listing=$OPTARG ;;
-    *) echo "usage: $0 [-f] [-l listing] [out.inc]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-f] [-1] [-16] [-l listing] [out.inc]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-out=${1:-tests/host/x86dis_corpus.inc}
+out=${1:-tests/host/x86dis_corpus${code16#-}.inc}
 tmp=${TMPDIR:-/tmp}/x86dis-corpus.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -111,9 +125,15 @@ function slot(bytes,   n, b, i, line) {
     print "    .fill " 16 - n ", 1, 0x90"
 }' > "$tmp/sweep.S"
 
-{ cat tests/host/x86dis_corpus.S; echo "    .p2align 4, 0x90"; cat "$tmp/sweep.S"; } > "$tmp/corpus.S"
+[ $nosweep = 0 ] || : > "$tmp/sweep.S"
+{
+    [ -z "$code16" ] || echo "    .code16"
+    cat tests/host/x86dis_corpus.S
+    echo "    .p2align 4, 0x90"
+    cat "$tmp/sweep.S"
+} > "$tmp/corpus.S"
 gcc -m32 -c "$tmp/corpus.S" -o "$tmp/corpus.o"
-tools/x86dis-objdump.sh "$tmp/corpus.o" > "$tmp/corpus.lst"
+tools/x86dis-objdump.sh $code16 "$tmp/corpus.o" > "$tmp/corpus.lst"
 [ -z "$listing" ] || cp "$tmp/corpus.lst" "$listing"
 
 # One entry per instruction: address, the bytes the disassembler gets (the

@@ -7,9 +7,15 @@
 # dropped (a branch target printed bare next to one gets its "0x") and runs
 # of blanks become one space. Used by tools/x86dis-check.sh
 # and tools/gen-x86dis-corpus.sh.
+#   tools/x86dis-objdump.sh [-16] file...     (-16: 16-bit code, -M i8086)
 set -e
+arch=i386
+if [ "$1" = -16 ]; then
+    arch=i8086
+    shift
+fi
 for f in "$@"; do
-    for syn in i386 i386,intel; do
+    for syn in $arch $arch,intel; do
         objdump -d -z -M "$syn" --insn-width=16 "$f" | awk -F'\t' '
             /^Disassembly of section/ { print "S"; next }
             /^ *[0-9a-f]+:\t/ {
@@ -26,7 +32,7 @@ for f in "$@"; do
                 print addr "|" bytes "|" text
             }' > "${TMPDIR:-/tmp}/x86dis.$$.$syn"
     done
-    cut -d'|' -f3- "${TMPDIR:-/tmp}/x86dis.$$.i386,intel" |
-        paste -d'|' "${TMPDIR:-/tmp}/x86dis.$$.i386" -
-    rm -f "${TMPDIR:-/tmp}/x86dis.$$.i386" "${TMPDIR:-/tmp}/x86dis.$$.i386,intel"
+    cut -d'|' -f3- "${TMPDIR:-/tmp}/x86dis.$$.$arch,intel" |
+        paste -d'|' "${TMPDIR:-/tmp}/x86dis.$$.$arch" -
+    rm -f "${TMPDIR:-/tmp}/x86dis.$$.$arch" "${TMPDIR:-/tmp}/x86dis.$$.$arch,intel"
 done

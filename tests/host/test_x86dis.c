@@ -1,8 +1,9 @@
 /* Tests for lib/x86dis.c: the objdump corpus (x86dis_corpus.inc, made by
- * tools/gen-x86dis-corpus.sh) in both syntaxes, truncated input, small
- * output buffers, and random bytes (which must never crash, and whose
- * lengths must agree with kernel/x86decode.c wherever that decoder knows
- * the instruction). */
+ * tools/gen-x86dis-corpus.sh) in both syntaxes, its hand-written part as
+ * 16-bit code (x86dis_corpus16.inc), truncated input, small output
+ * buffers, and random bytes (which must never crash, and whose lengths
+ * must agree with kernel/x86decode.c, 32- and 16-bit, wherever that
+ * decoder knows the instruction). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,19 @@ static const struct corpus_insn corpus[] = {
 #include "x86dis_corpus.inc"
 };
 #define NCORPUS (sizeof corpus / sizeof corpus[0])
+
+/* The hand-written corpus assembled as 16-bit code (x86dis_code16). */
+static const struct corpus_insn corpus16[] = {
+#include "x86dis_corpus16.inc"
+};
+#define NCORPUS16 (sizeof corpus16 / sizeof corpus16[0])
+
+static int dis(bool code16, const uint8_t *code, size_t n, uint32_t addr,
+               enum x86dis_syntax syn, char *out, size_t outlen)
+{
+    return code16 ? x86dis_code16(code, n, addr, syn, out, outlen)
+                  : x86dis(code, n, addr, syn, out, outlen);
+}
 
 static size_t unhex(const char *hex, uint8_t *out)
 {
@@ -58,15 +72,16 @@ static void squeeze(char *s)
     *d = 0;
 }
 
-static void run_corpus(enum x86dis_syntax syn)
+static void run_corpus(const struct corpus_insn *corp, size_t ncorp, bool code16,
+                       enum x86dis_syntax syn)
 {
     int bad = 0;
-    for (size_t i = 0; i < NCORPUS; i++) {
-        const struct corpus_insn *c = &corpus[i];
+    for (size_t i = 0; i < ncorp; i++) {
+        const struct corpus_insn *c = &corp[i];
         uint8_t code[32];
         char buf[X86DIS_BUFLEN];
         size_t n = unhex(c->hex, code);
-        int len = x86dis(code, n, c->addr, syn, buf, sizeof buf);
+        int len = dis(code16, code, n, c->addr, syn, buf, sizeof buf);
         squeeze(buf);
         const char *want = syn == X86DIS_ATT ? c->att : c->intel;
         if (len != c->len || strcmp(buf, want) != 0) {
@@ -76,7 +91,7 @@ static void run_corpus(enum x86dis_syntax syn)
         }
     }
     if (bad)
-        print_error("%d of %zu corpus instructions differ\n", bad, NCORPUS);
+        print_error("%d of %zu corpus instructions differ\n", bad, ncorp);
     assert_int_equal(bad, 0);
 }
 
@@ -84,13 +99,21 @@ static void test_corpus_att(void **state)
 {
     (void)state;
     assert_true(NCORPUS > 5000);
-    run_corpus(X86DIS_ATT);
+    run_corpus(corpus, NCORPUS, false, X86DIS_ATT);
 }
 
 static void test_corpus_intel(void **state)
 {
     (void)state;
-    run_corpus(X86DIS_INTEL);
+    run_corpus(corpus, NCORPUS, false, X86DIS_INTEL);
+}
+
+static void test_corpus16(void **state)
+{
+    (void)state;
+    assert_true(NCORPUS16 > 800);
+    run_corpus(corpus16, NCORPUS16, true, X86DIS_ATT);
+    run_corpus(corpus16, NCORPUS16, true, X86DIS_INTEL);
 }
 
 /* Every proper prefix of a valid instruction is truncated: -1, "(bad)",
@@ -182,14 +205,14 @@ static void test_examples(void **state)
 
 /* Where kernel/x86decode.c decodes an instruction, both agree on its
  * length. */
-static int check_against_x86decode(const uint8_t *code, size_t n)
+static int check_against_x86decode(const uint8_t *code, size_t n, bool code16)
 {
     struct x86_insn in;
     char buf[X86DIS_BUFLEN];
-    int dlen = x86_decode(code, n, false, &in);
+    int dlen = x86_decode(code, n, code16, &in);
     if (dlen <= 0)
         return 0;
-    int len = x86dis(code, n, 0, X86DIS_ATT, buf, sizeof buf);
+    int len = dis(code16, code, n, 0, X86DIS_ATT, buf, sizeof buf);
     if (len != dlen)
         print_error("x86decode says %d, x86dis %d \"%s\" for %02x %02x %02x %02x\n", dlen, len,
                     buf, code[0], code[1], code[2], code[3]);
@@ -204,7 +227,12 @@ static void test_x86decode_lengths(void **state)
     for (size_t i = 0; i < NCORPUS; i++) {
         uint8_t code[32];
         size_t n = unhex(corpus[i].hex, code);
-        known += check_against_x86decode(code, n);
+        known += check_against_x86decode(code, n, false);
+    }
+    for (size_t i = 0; i < NCORPUS16; i++) {
+        uint8_t code[32];
+        size_t n = unhex(corpus16[i].hex, code);
+        known += check_against_x86decode(code, n, true);
     }
     assert_true(known > 50);
 }
@@ -236,15 +264,17 @@ static void test_fuzz(void **state)
             code[k] = (rng() & 3) ? (uint8_t)rng() : hot[rng() % sizeof hot];
         char buf[X86DIS_BUFLEN + 1];
         buf[X86DIS_BUFLEN] = 'x';
-        for (int syn = 0; syn < 2; syn++) {
-            int len = x86dis(code, n, rng(), syn ? X86DIS_INTEL : X86DIS_ATT, buf, X86DIS_BUFLEN);
+        for (int syn = 0; syn < 4; syn++) {
+            int len = dis(syn >= 2, code, n, rng(), (syn & 1) ? X86DIS_INTEL : X86DIS_ATT, buf,
+                          X86DIS_BUFLEN);
             assert_true(len == -1 || (len >= 1 && len <= 15 && (size_t)len <= n));
             assert_true(strlen(buf) < X86DIS_BUFLEN);
             assert_true(buf[X86DIS_BUFLEN] == 'x');
             if (len == -1)
                 assert_string_equal(buf, "(bad)");
         }
-        known += check_against_x86decode(code, n);
+        known += check_against_x86decode(code, n, false);
+        known += check_against_x86decode(code, n, true);
         free(code);
     }
     assert_true(known > 1000);
@@ -294,6 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus_att),
         cmocka_unit_test(test_corpus_intel),
+        cmocka_unit_test(test_corpus16),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_small_buffer),
         cmocka_unit_test(test_examples),

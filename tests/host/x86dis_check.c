@@ -2,7 +2,8 @@
  * tools/x86dis-objdump.sh (read from stdin): for every instruction, the
  * disassembler runs on the section's bytes at that offset (so it sees the
  * bytes that follow, as in memory) and its length and both syntaxes must
- * match objdump's. Prints each disagreement (up to -n N, default 50) and a
+ * match objdump's (-16: 16-bit code, x86dis_code16). Prints each
+ * disagreement (up to -n N, default 50) and a
  * summary line; exits non-zero on any disagreement. Normalization: runs of
  * blanks count as one; any objdump text containing "(bad)" (also "data16
  * (bad)" or "(bad) (%eax)") means the instruction is undecodable: x86dis
@@ -91,7 +92,14 @@ static int hexval(char c)
 
 static char pool[64 << 20];
 static size_t pool_used;
-static int skip_uncovered, nuncovered;
+static int skip_uncovered, nuncovered, code16;
+
+static int dis(const uint8_t *code, size_t n, uint32_t addr, enum x86dis_syntax syn, char *buf,
+               size_t len)
+{
+    return code16 ? x86dis_code16(code, n, addr, syn, buf, len)
+                  : x86dis(code, n, addr, syn, buf, len);
+}
 static int skipped, total, bad_att, bad_intel, bad_len, shown, maxshow = 50;
 
 static void check_section(const uint8_t *bytes, size_t n, struct insn *v, size_t cnt)
@@ -108,7 +116,7 @@ static void check_section(const uint8_t *bytes, size_t n, struct insn *v, size_t
         }
         if (skip_uncovered && uncovered(bytes + in->off, n - in->off)) {
             char buf2[X86DIS_BUFLEN];
-            int len = x86dis(bytes + in->off, n - in->off, in->addr, X86DIS_ATT, buf2,
+            int len = dis(bytes + in->off, n - in->off, in->addr, X86DIS_ATT, buf2,
                              sizeof buf2);
             squeeze(buf2);
             if (len != want_len || strcmp(buf2, bad ? "(bad)" : in->att) != 0) {
@@ -118,7 +126,7 @@ static void check_section(const uint8_t *bytes, size_t n, struct insn *v, size_t
         }
         total++;
         for (int syn = 0; syn < 2; syn++) {
-            int len = x86dis(bytes + in->off, n - in->off, in->addr,
+            int len = dis(bytes + in->off, n - in->off, in->addr,
                              syn ? X86DIS_INTEL : X86DIS_ATT, buf, sizeof buf);
             squeeze(buf);
             const char *want = bad ? "(bad)" : syn ? in->intel : in->att;
@@ -152,6 +160,8 @@ int main(int argc, char **argv)
             maxshow = atoi(argv[++i]);
         else if (strcmp(argv[i], "-u") == 0)
             skip_uncovered = 1;
+        else if (strcmp(argv[i], "-16") == 0)
+            code16 = 1;
     }
     while (fgets(line, sizeof line, stdin)) {
         line[strcspn(line, "\n")] = 0;
