@@ -1,5 +1,5 @@
-/* IA-32 disassembler printing objdump's 32-bit AT&T or Intel syntax
- * (x86dis.h, docs/kdb.md). Decoding: prefixes, then the opcode through one
+/* IA-32 disassembler printing objdump's AT&T or Intel syntax for 32-bit
+ * and 16-bit code (x86dis.h, docs/kdb.md). Decoding: prefixes, then the opcode through one
  * of the maps below (one-byte, 0F two-byte, 0F 38 / 0F 3A three-byte, x87,
  * SSE by mandatory prefix), then the ModRM/SIB memory operand and the
  * immediates; printing: operand texts are made in Intel order and reversed

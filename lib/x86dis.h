@@ -1,6 +1,7 @@
 /* A freestanding IA-32 disassembler: one instruction at a time, printed the
  * way `objdump -d -M i386` (AT&T) or `objdump -d -M i386,intel` (Intel)
- * prints 32-bit code, for the kernel debugger's "disassemble" command.
+ * prints 32-bit code (and `-M i8086` 16-bit code), for the kernel
+ * debugger's "disassemble" command.
  * It uses no libc and no allocation: the caller supplies the code bytes and
  * the output buffer. Coverage and the tests against objdump: docs/kdb.md. */
 #ifndef PECAN_X86DIS_H
