@@ -39,6 +39,18 @@ $(B)/kernel/%.o: kernel/%.S
 	@echo "  AS      $<"
 	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
 
+# ---- lib ------------------------------------------------------------------
+# lib/: pure code shared by the kernel, user programs and the host tests
+# (the x86 disassembler, docs/kdb.md). Built here with the kernel's
+# freestanding flags, so that it stays linkable into the kernel.
+LIBSRC := $(wildcard lib/*.c)
+LIBOBJ := $(patsubst %,$(B)/%.o,$(basename $(LIBSRC)))
+
+$(B)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -Ilib -MMD -c $< -o $@
+
 # ---- user -----------------------------------------------------------------
 # libl4 and the small libc: every .c/.S in user/lib; the servers in
 # user/servers (dataspace managers) are in the same archive.
@@ -86,6 +98,7 @@ $(foreach t,$(notdir $(wildcard user/bench/*)),$(eval $(call user_prog,bench-$(t
 $(foreach t,$(notdir $(wildcard user/bad/*)),$(eval $(call user_prog,bad-$(t),bad/$(t))))
 
 all: $(B)/pecan.elf $(USER_PROGS)
+all: $(LIBOBJ)
 .DEFAULT_GOAL := all
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
