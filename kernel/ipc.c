@@ -58,6 +58,57 @@ static void sq_append(struct tcb *owner, struct tcb *s)
     s->sq_owner = owner;
 }
 
+/* X.2 propagation. A message with the p flag in MR0 is sent on behalf of
+ * the thread named in the sender's VirtualSender TCR (V). The sender s may
+ * speak for V toward receiver r if V is an existing user thread and
+ *   - s and V share a space, or
+ *   - s and r share a space (r trusts s anyway; Pistachio's rule), or
+ *   - s lives in the space of V's space's redirector (the redirector
+ *     forwards what it intercepted; docs/ipc.md "Redirection").
+ * Returns V, or NULL if the message is not propagated or s may not speak
+ * for V: then it goes out as s's own, without p (no error, as Pistachio).
+ * The TCR is read at each use: it is user memory, so the decision is made
+ * again when the message actually moves. */
+static struct tcb *virtual_sender(struct tcb *s, const struct tcb *r)
+{
+    if (__builtin_expect(!(s->mr[MR0] & L4ABI_TAG_PROPAGATED), 1))
+        return NULL;
+    struct tcb *v = tcb_resolve(s, UTCB(s, L4ABI_UTCB_VIRTUALSENDER));
+    if (!v || !v->space || (v->flags & (TF_KERNEL | TF_IRQ)))
+        return NULL;
+    if (v->space == s->space || r->space == s->space)
+        return v;
+    uint32_t rid = v->redirector;
+    const struct tcb *red = rid ? tcb_lookup(rid) : NULL;
+    return red && red->space == s->space ? v : NULL;
+}
+
+/* The sender r sees for s's message: V if propagated, else s. */
+static uint32_t sender_id(struct tcb *s, const struct tcb *r)
+{
+    struct tcb *v = virtual_sender(s, r);
+    return tcb_id_for(v ? v : s, r);
+}
+
+/* Does receiver r accept s's message: s itself, or (propagated) V? */
+static bool accepts_msg(const struct tcb *r, struct tcb *s)
+{
+    if (ipc_accepts(r, s))
+        return true;
+    struct tcb *v = virtual_sender(s, r);
+    return v && r->partner == v->gid;
+}
+
+/* After s's propagated message reached r: a closed receive of V that waits
+ * for s (V's call that s is handling) waits for r instead, so r's answer
+ * goes straight to V. Any other state of V is left alone. */
+static void propagate_wait(struct tcb *s, struct tcb *r)
+{
+    struct tcb *v = virtual_sender(s, r);
+    if (v && v != r && v->state == TS_RECV_WAIT && v->partner == s->gid)
+        v->partner = r->gid;
+}
+
 /* Copies the message of s into r's UTCB; one of them is current, the
  * other (the partner) is blocked and in no queue. *serr and *rerr get 0 or
  * the ErrorCode of each side (phase bit and offset included). String items
@@ -80,6 +131,11 @@ static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rer
         /* Redirected: the redirector learns whom the sender meant. */
         r->mr[MR0] |= L4ABI_TAG_REDIRECTED;
         UTCB(r, L4ABI_UTCB_INTENDEDRECEIVER) = s->ipc_intended;
+    }
+    if (__builtin_expect(virtual_sender(s, r) != NULL, 0)) {
+        /* Propagated: r learns who actually sent it. */
+        r->mr[MR0] |= L4ABI_TAG_PROPAGATED;
+        UTCB(r, L4ABI_UTCB_VIRTUALSENDER) = s->gid;
     }
     copy_words(r->mr + 1, s->mr + 1, u + t);
     if (t)
@@ -116,12 +172,12 @@ static void prepare_receive(struct tcb *t, uint32_t spec, uint16_t timeout,
 static bool take_from_queue(struct tcb *self)
 {
     for (struct tcb *s = self->sq_head; s; s = s->sq_next) {
-        if (!ipc_accepts(self, s))
+        if (!accepts_msg(self, s))
             continue;
         sq_remove(s);
         sched_cancel_wakeup(s);
         uint32_t serr, rerr;
-        self->ipc_from = tcb_id_for(s, self);
+        self->ipc_from = sender_id(s, self);
         bool alive = transfer(s, self, &serr, &rerr);
         self->ipc_error = rerr;
         self->ipc_done = true;
@@ -129,6 +185,8 @@ static bool take_from_queue(struct tcb *self)
             self->ipc_from = L4ABI_NILTHREAD;
             return true;
         }
+        if (!serr && !rerr)
+            propagate_wait(s, self);
         if (!serr && s->recv_spec != L4ABI_NILTHREAD) {
             /* A call: the sender waits for our reply from now on. */
             prepare_receive(s, s->recv_spec, s->recv_timeout,
@@ -228,13 +286,6 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         }
     }
 
-    if (to != L4ABI_NILTHREAD && (self->mr[0] & L4ABI_TAG_PROPAGATED)) {
-        /* Propagation is not implemented: refuse the send cleanly rather
-         * than deliver with a sender the receiver did not expect. */
-        self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
-        goto out;
-    }
-
     if (to != L4ABI_NILTHREAD) {
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
                            ? NULL : tcb_resolve(self, to);
@@ -254,10 +305,13 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
             goto out;
         }
-        if (dest->state == TS_RECV_WAIT && ipc_accepts(dest, self)) {
-            uint32_t serr, rerr, from = tcb_id_for(self, dest);
-            if (transfer(self, dest, &serr, &rerr))
+        if (dest->state == TS_RECV_WAIT && accepts_msg(dest, self)) {
+            uint32_t serr, rerr, from = sender_id(self, dest);
+            if (transfer(self, dest, &serr, &rerr)) {
+                if (!serr && !rerr)
+                    propagate_wait(self, dest);
                 finish(dest, from, rerr);
+            }
             if (serr) {
                 self->ipc_error = serr;
                 goto out;
