@@ -305,6 +305,12 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
             goto out;
         }
+        if (__builtin_expect(self->mr[MR0] & L4ABI_TAG_PROPAGATED, 0) &&
+            !virtual_sender(self, dest)) {
+            /* Not allowed: sent as our own; our MR0 comes back without p
+             * (as Pistachio's), which tells us. */
+            self->mr[MR0] &= ~L4ABI_TAG_PROPAGATED;
+        }
         if (dest->state == TS_RECV_WAIT && accepts_msg(dest, self)) {
             uint32_t serr, rerr, from = sender_id(self, dest);
             if (transfer(self, dest, &serr, &rerr)) {

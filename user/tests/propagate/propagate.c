@@ -232,7 +232,7 @@ int main(void)
     ok(client_calls_us(V, 10), "V's call reaches us");
     tag = propagate(B, V, 10);
     int got = until_changed(&b_seen.n, m);
-    ok(L4_IpcSucceeded(tag) && got &&
+    ok(L4_IpcSucceeded(tag) && L4_IpcPropagated(tag) && got &&
        b_seen.from == vloc.raw && (b_seen.tag & L4ABI_TAG_PROPAGATED) &&
        b_seen.actual == me.raw && b_seen.word == 10,
        "X.2 propagation within a space: the receiver sees the virtual sender (from %lx), "
@@ -282,11 +282,13 @@ int main(void)
     L4_MsgTag_t ans = wait_from(XB, &from, L4_TimePeriod(1000000));
     L4_Word_t w = 0;
     L4_StoreMR(1, &w);
-    ok(L4_IpcSucceeded(tag) && xb_seen.n == m + 1 && xb_seen.from == me.raw &&
+    ok(L4_IpcSucceeded(tag) && !L4_IpcPropagated(tag) && xb_seen.n == m + 1 &&
+       xb_seen.from == me.raw &&
        !(xb_seen.tag & L4ABI_TAG_PROPAGATED) && xb_seen.actual == NO_ACTUAL &&
        xb_seen.word == 40,
        "X.2 propagation not allowed (virtual sender and receiver in another space): no error, "
-       "delivered as the propagator's own (from %lx, no p, ActualSender untouched)",
+       "delivered as the propagator's own (from %lx, no p, ActualSender untouched); "
+       "the propagator's MR0 comes back without p",
        xb_seen.from);
     ok(L4_IpcSucceeded(ans) && w == 41, "and the receiver's answer comes back to the propagator");
     L4_LoadMR(0, L4ABI_TAG(LBL_REPLY, 1, 0));
