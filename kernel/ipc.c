@@ -65,14 +65,14 @@ static void sq_append(struct tcb *owner, struct tcb *s)
  *   - s and r share a space (r trusts s anyway; Pistachio's rule), or
  *   - s lives in the space of V's space's redirector (the redirector
  *     forwards what it intercepted; docs/ipc.md "Redirection").
- * Returns V, or NULL if the message is not propagated or s may not speak
- * for V: then it goes out as s's own, without p (no error, as Pistachio).
- * The TCR is read at each use: it is user memory, so the decision is made
- * again when the message actually moves. */
-static struct tcb *virtual_sender(struct tcb *s, const struct tcb *r)
+ * propagation_for returns V, or NULL if s may not speak for V: the message
+ * then goes out as s's own, without p (no error, as in Pistachio). The
+ * TCR is user memory, so a message that waited in a queue is judged again
+ * when it moves. The receiver gets the p flag, V as the sender (its local
+ * ID if they share a space) and s in its ActualSender TCR (UTCB word -6). */
+static __attribute__((noinline)) struct tcb *propagation_for(struct tcb *s,
+                                                              const struct tcb *r)
 {
-    if (__builtin_expect(!(s->mr[MR0] & L4ABI_TAG_PROPAGATED), 1))
-        return NULL;
     struct tcb *v = tcb_resolve(s, UTCB(s, L4ABI_UTCB_VIRTUALSENDER));
     if (!v || !v->space || (v->flags & (TF_KERNEL | TF_IRQ)))
         return NULL;
@@ -83,15 +83,18 @@ static struct tcb *virtual_sender(struct tcb *s, const struct tcb *r)
     return red && red->space == s->space ? v : NULL;
 }
 
-/* The sender r sees for s's message: V if propagated, else s. */
-static uint32_t sender_id(struct tcb *s, const struct tcb *r)
+/* V for s's message to r, NULL if it is not propagated or not allowed.
+ * The common case (no p flag) costs one test. */
+static inline struct tcb *virtual_sender(struct tcb *s, const struct tcb *r)
 {
-    struct tcb *v = virtual_sender(s, r);
-    return tcb_id_for(v ? v : s, r);
+    if (__builtin_expect(!(s->mr[MR0] & L4ABI_TAG_PROPAGATED), 1))
+        return NULL;
+    return propagation_for(s, r);
 }
 
-/* Does receiver r accept s's message: s itself, or (propagated) V? */
-static bool accepts_msg(const struct tcb *r, struct tcb *s)
+/* Does receiver r take s's message? Waiting for s (or for any), or, if
+ * the message is propagated, for its virtual sender. */
+static inline bool accepts_msg(const struct tcb *r, struct tcb *s)
 {
     if (ipc_accepts(r, s))
         return true;
@@ -99,12 +102,13 @@ static bool accepts_msg(const struct tcb *r, struct tcb *s)
     return v && r->partner == v->gid;
 }
 
-/* After s's propagated message reached r: a closed receive of V that waits
- * for s (V's call that s is handling) waits for r instead, so r's answer
- * goes straight to V. Any other state of V is left alone. */
-static void propagate_wait(struct tcb *s, struct tcb *r)
+/* After s's propagated message reached r without error: a closed receive
+ * of V that waits for s (V's call that s is handling) waits for r instead,
+ * so r's answer goes straight to V. Any other state of V is left alone.
+ * V is looked up again: a string copy may have let s's space run. */
+static void propagate_wait(struct tcb *s, struct tcb *r, uint32_t serr, uint32_t rerr)
 {
-    struct tcb *v = virtual_sender(s, r);
+    struct tcb *v = serr || rerr ? NULL : virtual_sender(s, r);
     if (v && v != r && v->state == TS_RECV_WAIT && v->partner == s->gid)
         v->partner = r->gid;
 }
@@ -115,8 +119,10 @@ static void propagate_wait(struct tcb *s, struct tcb *r)
  * may block current meanwhile (strxfer.c); the partner then stays blocked
  * in TS_XFER until the caller releases it. Returns false if the partner
  * left during the copy (deleted, or its IPC already ended by an abort or
- * transfer timeout): the caller must not touch it. */
-static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rerr)
+ * transfer timeout): the caller must not touch it. v: the virtual sender
+ * if the message is propagated (virtual_sender), else NULL. */
+static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
+                     uint32_t *serr, uint32_t *rerr)
 {
     uint32_t tag = s->mr[MR0];
     uint32_t u = L4ABI_TAG_U(tag), t = L4ABI_TAG_T(tag);
@@ -132,7 +138,7 @@ static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rer
         r->mr[MR0] |= L4ABI_TAG_REDIRECTED;
         UTCB(r, L4ABI_UTCB_INTENDEDRECEIVER) = s->ipc_intended;
     }
-    if (__builtin_expect(virtual_sender(s, r) != NULL, 0)) {
+    if (__builtin_expect(v != NULL, 0)) {
         /* Propagated: r learns who actually sent it. */
         r->mr[MR0] |= L4ABI_TAG_PROPAGATED;
         UTCB(r, L4ABI_UTCB_VIRTUALSENDER) = s->gid;
@@ -177,16 +183,17 @@ static bool take_from_queue(struct tcb *self)
         sq_remove(s);
         sched_cancel_wakeup(s);
         uint32_t serr, rerr;
-        self->ipc_from = sender_id(s, self);
-        bool alive = transfer(s, self, &serr, &rerr);
+        struct tcb *v = virtual_sender(s, self);
+        self->ipc_from = tcb_id_for(v ? v : s, self);
+        bool alive = transfer(s, self, v, &serr, &rerr);
         self->ipc_error = rerr;
         self->ipc_done = true;
         if (!alive) {
             self->ipc_from = L4ABI_NILTHREAD;
             return true;
         }
-        if (!serr && !rerr)
-            propagate_wait(s, self);
+        if (__builtin_expect(v != NULL, 0))
+            propagate_wait(s, self, serr, rerr);
         if (!serr && s->recv_spec != L4ABI_NILTHREAD) {
             /* A call: the sender waits for our reply from now on. */
             prepare_receive(s, s->recv_spec, s->recv_timeout,
@@ -305,17 +312,20 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
             goto out;
         }
-        if (__builtin_expect(self->mr[MR0] & L4ABI_TAG_PROPAGATED, 0) &&
-            !virtual_sender(self, dest)) {
+        struct tcb *v = NULL;
+        if (__builtin_expect(self->mr[MR0] & L4ABI_TAG_PROPAGATED, 0)) {
+            v = propagation_for(self, dest);
             /* Not allowed: sent as our own; our MR0 comes back without p
              * (as Pistachio's), which tells us. */
-            self->mr[MR0] &= ~L4ABI_TAG_PROPAGATED;
+            if (!v)
+                self->mr[MR0] &= ~L4ABI_TAG_PROPAGATED;
         }
-        if (dest->state == TS_RECV_WAIT && accepts_msg(dest, self)) {
-            uint32_t serr, rerr, from = sender_id(self, dest);
-            if (transfer(self, dest, &serr, &rerr)) {
-                if (!serr && !rerr)
-                    propagate_wait(self, dest);
+        if (dest->state == TS_RECV_WAIT &&
+            (ipc_accepts(dest, self) || (v && dest->partner == v->gid))) {
+            uint32_t serr, rerr, from = tcb_id_for(v ? v : self, dest);
+            if (transfer(self, dest, v, &serr, &rerr)) {
+                if (__builtin_expect(v != NULL, 0))
+                    propagate_wait(self, dest, serr, rerr);
                 finish(dest, from, rerr);
             }
             if (serr) {
