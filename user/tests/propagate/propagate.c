@@ -12,6 +12,7 @@
 #include <l4/ipc.h>
 #include <l4/message.h>
 #include <l4/space.h>
+#include <l4/schedule.h>
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
@@ -314,7 +315,8 @@ int main(void)
     L4_LoadMR(4, 60);
     n = p_send.n;
     L4_Send(P);
-    L4_Sleep(L4_TimePeriod(2000));          /* P is now blocked sending to us */
+    L4_ThreadSwitch(P);                     /* P runs and blocks sending to us */
+    L4_Sleep(L4_TimePeriod(2000));
     from = L4_nilthread;
     tag = L4_Ipc(L4_nilthread, V, L4_Timeouts(L4_Never, L4_TimePeriod(100000)), &from);
     L4_StoreMR(1, &w);
