@@ -48,6 +48,9 @@ static void sq_remove(struct tcb *s)
         s->sq_next->sq_prev = s->sq_prev;
     else if (head != s)
         head->sq_prev = s->sq_prev;     /* s was the tail */
+    if (s->sq_prop)
+        owner->sq_props--;
+    s->sq_prop = false;
     s->sq_owner = s->sq_next = s->sq_prev = NULL;
 }
 
@@ -56,6 +59,10 @@ static void sq_append(struct tcb *owner, struct tcb *s)
     struct tcb *head = owner->sq_head;
     s->sq_next = NULL;
     s->sq_owner = owner;
+    /* Propagated messages are counted: only while some wait does a closed
+     * receive have to look past its partner (first_accepted). */
+    s->sq_prop = s->mr[MR0] & L4ABI_TAG_PROPAGATED;
+    owner->sq_props += s->sq_prop;
     if (!head) {
         owner->sq_head = s;
         s->sq_prev = s;
@@ -66,21 +73,82 @@ static void sq_append(struct tcb *owner, struct tcb *s)
     head->sq_prev = s;
 }
 
+/* X.2 propagation. A message with the p flag in MR0 is sent on behalf of
+ * the thread named in the sender's VirtualSender TCR (V). The sender s may
+ * speak for V toward receiver r if V is an existing user thread and
+ *   - s and V share a space, or
+ *   - s and r share a space (r trusts s anyway; Pistachio's rule), or
+ *   - s lives in the space of V's space's redirector (the redirector
+ *     forwards what it intercepted; docs/ipc.md "Redirection").
+ * propagation_for returns V, or NULL if s may not speak for V: the message
+ * then goes out as s's own, without p (no error, as in Pistachio). The
+ * TCR is user memory, so a message that waited in a queue is judged again
+ * when it moves. The receiver gets the p flag, V as the sender (its local
+ * ID if they share a space) and s in its ActualSender TCR (UTCB word -6). */
+static __attribute__((noinline)) struct tcb *propagation_for(struct tcb *s,
+                                                              const struct tcb *r)
+{
+    struct tcb *v = tcb_resolve(s, UTCB(s, L4ABI_UTCB_VIRTUALSENDER));
+    if (!v || !v->space || (v->flags & (TF_KERNEL | TF_IRQ)))
+        return NULL;
+    if (v->space == s->space || r->space == s->space)
+        return v;
+    uint32_t rid = v->redirector;
+    const struct tcb *red = rid ? tcb_lookup(rid) : NULL;
+    return red && red->space == s->space ? v : NULL;
+}
+
+/* V for s's message to r, NULL if it is not propagated or not allowed.
+ * The common case (no p flag) costs one test. */
+static inline struct tcb *virtual_sender(struct tcb *s, const struct tcb *r)
+{
+    if (__builtin_expect(!(s->mr[MR0] & L4ABI_TAG_PROPAGATED), 1))
+        return NULL;
+    return propagation_for(s, r);
+}
+
+/* Does receiver r take s's message? Waiting for s (or for any), or, if
+ * the message is propagated, for its virtual sender. */
+static inline bool accepts_msg(const struct tcb *r, struct tcb *s)
+{
+    if (ipc_accepts(r, s))
+        return true;
+    struct tcb *v = virtual_sender(s, r);
+    return v && r->partner == v->gid;
+}
+
 /* The first sender in self's queue that self (receiving) accepts. A
  * receive from one thread looks at that thread alone, and anythread takes
- * the head: O(1). Only anylocalthread scans, past senders of other spaces
- * (at most one per thread the root task created). */
+ * the head: O(1). Only anylocalthread scans, past senders of other spaces,
+ * and a closed receive while messages propagated to self wait (one of
+ * them may be for the thread it receives from): at most one per thread
+ * the root task created. */
 static struct tcb *first_accepted(struct tcb *self)
 {
     uint32_t p = self->partner;
+    struct tcb *s;
     if (p != L4ABI_ANYTHREAD && p != L4ABI_ANYLOCALTHREAD) {
-        struct tcb *s = tcb_lookup(p);
-        return s && s->sq_owner == self ? s : NULL;
+        s = tcb_lookup(p);
+        if (s && s->sq_owner == self)
+            return s;
+        if (!self->sq_props)
+            return NULL;
     }
-    struct tcb *s = self->sq_head;
-    while (s && !ipc_accepts(self, s))
+    s = self->sq_head;
+    while (s && !accepts_msg(self, s))
         s = s->sq_next;
     return s;
+}
+
+/* After s's propagated message reached r without error: a closed receive
+ * of V that waits for s (V's call that s is handling) waits for r instead,
+ * so r's answer goes straight to V. Any other state of V is left alone.
+ * V is looked up again: a string copy may have let s's space run. */
+static void propagate_wait(struct tcb *s, struct tcb *r, uint32_t serr, uint32_t rerr)
+{
+    struct tcb *v = serr || rerr ? NULL : virtual_sender(s, r);
+    if (v && v != r && v->state == TS_RECV_WAIT && v->partner == s->gid)
+        v->partner = r->gid;
 }
 
 /* Copies the message of s into r's UTCB; one of them is current, the
@@ -89,8 +157,10 @@ static struct tcb *first_accepted(struct tcb *self)
  * may block current meanwhile (strxfer.c); the partner then stays blocked
  * in TS_XFER until the caller releases it. Returns false if the partner
  * left during the copy (deleted, or its IPC already ended by an abort or
- * transfer timeout): the caller must not touch it. */
-static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rerr)
+ * transfer timeout): the caller must not touch it. v: the virtual sender
+ * if the message is propagated (virtual_sender), else NULL. */
+static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
+                     uint32_t *serr, uint32_t *rerr)
 {
     uint32_t tag = s->mr[MR0];
     uint32_t u = L4ABI_TAG_U(tag), t = L4ABI_TAG_T(tag);
@@ -105,6 +175,11 @@ static bool transfer(struct tcb *s, struct tcb *r, uint32_t *serr, uint32_t *rer
         /* Redirected: the redirector learns whom the sender meant. */
         r->mr[MR0] |= L4ABI_TAG_REDIRECTED;
         UTCB(r, L4ABI_UTCB_INTENDEDRECEIVER) = s->ipc_intended;
+    }
+    if (__builtin_expect(v != NULL, 0)) {
+        /* Propagated: r learns who actually sent it. */
+        r->mr[MR0] |= L4ABI_TAG_PROPAGATED;
+        UTCB(r, L4ABI_UTCB_VIRTUALSENDER) = s->gid;
     }
     copy_words(r->mr + 1, s->mr + 1, u + t);
     if (t)
@@ -145,14 +220,17 @@ static bool take_from_queue(struct tcb *self)
         sq_remove(s);
         sched_cancel_wakeup(s);
         uint32_t serr, rerr;
-        self->ipc_from = tcb_id_for(s, self);
-        bool alive = transfer(s, self, &serr, &rerr);
+        struct tcb *v = virtual_sender(s, self);
+        self->ipc_from = tcb_id_for(v ? v : s, self);
+        bool alive = transfer(s, self, v, &serr, &rerr);
         self->ipc_error = rerr;
         self->ipc_done = true;
         if (!alive) {
             self->ipc_from = L4ABI_NILTHREAD;
             return true;
         }
+        if (__builtin_expect(v != NULL, 0))
+            propagate_wait(s, self, serr, rerr);
         if (!serr && s->recv_spec != L4ABI_NILTHREAD) {
             /* A call: the sender waits for our reply from now on. */
             prepare_receive(s, s->recv_spec, s->recv_timeout,
@@ -252,13 +330,6 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         }
     }
 
-    if (to != L4ABI_NILTHREAD && (self->mr[0] & L4ABI_TAG_PROPAGATED)) {
-        /* Propagation is not implemented: refuse the send cleanly rather
-         * than deliver with a sender the receiver did not expect. */
-        self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
-        goto out;
-    }
-
     if (to != L4ABI_NILTHREAD) {
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
                            ? NULL : tcb_resolve(self, to);
@@ -278,10 +349,22 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
             goto out;
         }
-        if (dest->state == TS_RECV_WAIT && ipc_accepts(dest, self)) {
-            uint32_t serr, rerr, from = tcb_id_for(self, dest);
-            if (transfer(self, dest, &serr, &rerr))
+        struct tcb *v = NULL;
+        if (__builtin_expect(self->mr[MR0] & L4ABI_TAG_PROPAGATED, 0)) {
+            v = propagation_for(self, dest);
+            /* Not allowed: sent as our own; our MR0 comes back without p
+             * (as Pistachio's), which tells us. */
+            if (!v)
+                self->mr[MR0] &= ~L4ABI_TAG_PROPAGATED;
+        }
+        if (dest->state == TS_RECV_WAIT &&
+            (ipc_accepts(dest, self) || (v && dest->partner == v->gid))) {
+            uint32_t serr, rerr, from = tcb_id_for(v ? v : self, dest);
+            if (transfer(self, dest, v, &serr, &rerr)) {
+                if (__builtin_expect(v != NULL, 0))
+                    propagate_wait(self, dest, serr, rerr);
                 finish(dest, from, rerr);
+            }
             if (serr) {
                 self->ipc_error = serr;
                 goto out;

@@ -61,6 +61,8 @@ struct tcb {
     uint32_t partner;           /* send: destination; receive: from-specifier */
     struct tcb *sq_head;        /* senders blocked on us, FIFO */
     struct tcb *sq_next, *sq_prev, *sq_owner;
+    uint16_t sq_props;          /* of those, how many sent with the p flag */
+    bool sq_prop;               /* counted in our sq_owner's sq_props */
     struct timeq_link wq;       /* wakeup queue, while TF_WAKEUP */
     uint16_t recv_timeout;      /* for a call: the receive phase's timeout */
     uint32_t recv_spec;         /* for a call: the receive phase's from-spec */

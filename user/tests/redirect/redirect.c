@@ -4,7 +4,8 @@
  *      runs commands; C2 is a second thread in C's space (echo server);
  *   U  unconfined child, an echo server "outside";
  *   W  unconfined child running commands (no redirector at all);
- *   R3 a forwarding redirector in a confined space of its own (chains);
+ *   R3 a redirector in a confined space of its own that forwards by
+ *      propagation (chains);
  * and R2, a second redirector thread in our own space (then deleted).
  * The children run this binary's code; their pages are ours, mapped 1:1 by
  * us as their pager, so they share our .data (the echo records). */
@@ -38,7 +39,7 @@ static L4_Word_t scratch[1024] __attribute__((aligned(4096)));
 #define MAGIC 0x5ec0de42u
 
 /* What an echo server or the second redirector saw last. */
-struct seen { volatile L4_Word_t n, tag, from, intended, word; };
+struct seen { volatile L4_Word_t n, tag, from, intended, word, actual; };
 static struct seen u_seen, c2_seen, r2_seen, r3_seen;
 /* A child's last results, also when its report could not be sent. */
 static volatile L4_Word_t last_res[4], report_err;
@@ -56,6 +57,7 @@ static void echo_loop(struct seen *s)
         s->tag = tag.raw;
         s->from = from.raw;
         s->word = w;
+        s->actual = L4_ActualSender().raw;
         s->n++;
         L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
         L4_LoadMR(1, w + 1);
@@ -84,9 +86,9 @@ static void r2_main(void)
 }
 
 /* A redirector in a confined space of its own (Y, redirector: us): it
- * forwards what it gets to the intended receiver with its own call, which
- * its own space's redirection may divert again (a chain), and relays the
- * answer. */
+ * forwards what it gets to the intended receiver by propagation (X.2), on
+ * behalf of the sender, so the receiver answers the sender directly. Its
+ * own space's redirection may divert the forward again (a chain). */
 static void r3_main(void)
 {
     L4_ThreadId_t from;
@@ -94,19 +96,19 @@ static void r3_main(void)
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
         L4_ThreadId_t to = L4_IntendedReceiver();
-        L4_Word_t w, ans = 0xdead;
+        L4_Word_t w;
         L4_StoreMR(1, &w);
         r3_seen.tag = tag.raw;
         r3_seen.from = from.raw;
         r3_seen.intended = to.raw;
+        r3_seen.word = w;
         r3_seen.n++;
-        L4_LoadMR(0, L4ABI_TAG(L4_Label(tag), 1, 0));
-        L4_LoadMR(1, w);
-        if (L4_IpcSucceeded(L4_Call(to)))
-            L4_StoreMR(1, &ans);
-        L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
-        L4_LoadMR(1, ans);
-        tag = L4_ReplyWait(from, &from);
+        L4_MsgTag_t fw = { .raw = L4ABI_TAG(L4_Label(tag), L4_UntypedWords(tag), 0) };
+        L4_Set_Propagation(&fw);
+        L4_Set_VirtualSender(from);
+        L4_LoadMR(0, fw.raw);       /* MR1.. are still the message's */
+        L4_Send(to);
+        tag = L4_Wait(&from);
     }
 }
 
@@ -256,10 +258,12 @@ static int run_op(L4_ThreadId_t t, L4_Word_t op, L4_Word_t w0, L4_Word_t w1)
 
 /* The next message: redirected from `t`, meant for `intended`, label. */
 static L4_Word_t got_mr1;
+static L4_MsgTag_t got_tag;
 static int redirected(L4_ThreadId_t t, L4_ThreadId_t intended, L4_Word_t label)
 {
     L4_ThreadId_t from;
     L4_MsgTag_t tag = wait_msg(&from);
+    got_tag = tag;
     L4_StoreMR(1, &got_mr1);
     return L4_IpcSucceeded(tag) && L4_IpcRedirected(tag) && from.raw == t.raw &&
            L4_IntendedReceiver().raw == intended.raw &&
@@ -419,21 +423,24 @@ int main(void)
     send_op(C, OP_CALL, U.raw, 41);
     ok(redirected(C, U, LBL_ECHO) && got_mr1 == 41 && u_seen.n == un,
        "a call to a thread outside arrives at the redirector, not at it");
-    /* Consent: we forward it by our own call and relay the answer. */
-    L4_LoadMR(0, L4ABI_TAG(LBL_ECHO, 1, 0));
+    /* Consent: we forward it by propagation (X.2), on C's behalf: U sees
+     * C as the sender, and C's call, which waited for us, now waits for U,
+     * so U's answer goes straight to C. */
+    L4_MsgTag_t fw = { .raw = L4ABI_TAG(LBL_ECHO, 1, 0) };
+    L4_Set_Propagation(&fw);
+    L4_Set_VirtualSender(C);
+    L4_LoadMR(0, fw.raw);
     L4_LoadMR(1, got_mr1);
-    tag = pager_call(U);
-    L4_Word_t echoed;
-    L4_StoreMR(1, &echoed);
-    ok(L4_IpcSucceeded(tag) && echoed == 42 && u_seen.n == un + 1 && u_seen.from == root_tid.raw,
-       "the redirector forwards with its own call (U answers %lu)", echoed);
-    L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
-    L4_LoadMR(1, echoed);
-    L4_Reply(C);
+    tag = L4_Send(U);
     good = report_from(C);
-    ok(good && !(res[0] & L4ABI_TAG_ERROR) && res[2] == 42 &&
-       res[1] == root_tid.raw,
-       "the child's call is answered by its redirector (from %lx, word %lu)", res[1], res[2]);
+    ok(L4_IpcSucceeded(tag) && u_seen.n == un + 1 && u_seen.from == C.raw &&
+       (u_seen.tag & L4ABI_TAG_PROPAGATED) && !(u_seen.tag & L4ABI_TAG_REDIRECTED) &&
+       u_seen.actual == root_tid.raw,
+       "the redirector forwards by propagation: U sees C as the sender (p flag, "
+       "ActualSender: us; from %lx)", (L4_Word_t)u_seen.from);
+    ok(good && !(res[0] & L4ABI_TAG_ERROR) && res[2] == 42 && res[1] == U.raw,
+       "U's answer goes straight back to the child: its call waits for U now "
+       "(from %lx, word %lu)", res[1], res[2]);
 
     good = run_op(C, OP_CALL, C2.raw, 7);
     ok(good && !(res[0] & L4ABI_TAG_ERROR) && res[2] == 8 &&
@@ -476,41 +483,39 @@ int main(void)
     ok(pager_start_child(R3, root_tid, r3_main, stack_top(5), KIP_AREA, UTCB_AREA) &&
        set_redirector(C, R3), "C's redirector is now R3, itself confined (redirector: us)");
     un = u_seen.n;
-    send_op(C, OP_CALL_OPEN, U.raw, 21);
-    good = redirected(R3, U, LBL_ECHO);
-    ok(good && got_mr1 == 21 && r3_seen.n == 1 && (r3_seen.tag & L4ABI_TAG_REDIRECTED) &&
-       r3_seen.from == C.raw && r3_seen.intended == U.raw,
-       "chain: C's call reaches R3, and R3's forward comes to us, intended receiver U");
+    send_op(C, OP_CALL, U.raw, 21);
+    good = redirected(C, U, LBL_ECHO);
+    ok(good && got_mr1 == 21 && L4_IpcPropagated(got_tag) &&
+       L4_ActualSender().raw == R3.raw && r3_seen.n == 1 &&
+       (r3_seen.tag & L4ABI_TAG_REDIRECTED) && r3_seen.from == C.raw &&
+       r3_seen.intended == U.raw,
+       "chain: C's call reaches R3, and R3's propagated forward comes to us "
+       "(from C, p and r flags, ActualSender R3, intended receiver U)");
+    /* R3 was allowed to speak for C (it is C's redirector), so C's call
+     * now waits for us, and we answer it directly. */
     L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
     L4_LoadMR(1, 99);
-    L4_Reply(R3);
-    /* R3 is confined too: its answer to C leaves its space, so it comes
-     * to us; C receives from anyone, so we can hand it on. */
-    good = redirected(R3, C, LBL_ECHO_REPLY);
-    ok(good && got_mr1 == 99, "R3's answer to C is redirected to us as well (word %lu)",
-       got_mr1);
-    L4_LoadMR(0, L4ABI_TAG(LBL_ECHO_REPLY, 1, 0));
-    L4_LoadMR(1, got_mr1);
-    report_err = 0;
     L4_Reply(C);
-    /* C's report to us leaves its space too: R3 gets it and forwards it
-     * with its own call (Y to us is direct). */
+    /* C's report to us leaves its space: R3 gets it and propagates it to
+     * us (Y to us is direct). */
     tag = wait_msg(&from);
-    ok(L4_IpcSucceeded(tag) && from.raw == R3.raw && L4_Label(tag) == OP_DONE &&
-       !L4_IpcRedirected(tag) && last_res[2] == 99 && last_res[1] == root_tid.raw &&
+    L4_ThreadId_t actual = L4_ActualSender();
+    ok(L4_IpcSucceeded(tag) && from.raw == C.raw && L4_Label(tag) == OP_DONE &&
+       L4_IpcPropagated(tag) && !L4_IpcRedirected(tag) && actual.raw == R3.raw &&
+       r3_seen.n == 2 && r3_seen.intended == root_tid.raw,
+       "chain: C's report to us goes through R3, which propagates it (from %lx, "
+       "ActualSender %lx)", from.raw, actual.raw);
+    ok(last_res[2] == 99 && last_res[1] == root_tid.raw && !(last_res[0] & L4ABI_TAG_ERROR) &&
        u_seen.n == un,
-       "C got our answer through the chain (word %lu from %lx), U heard nothing; "
-       "its report to us went through R3", last_res[2], last_res[1]);
-    /* Without propagation R3's relay cannot reach C's closed wait: end it
-     * by deleting R3 (C's call then fails, C waits for us again). */
+       "chain: our answer reached C's closed wait directly (word %lu from %lx), "
+       "U heard nothing", last_res[2], last_res[1]);
     ok(set_redirector(C, root_tid) &&
        L4_ThreadControl(R3, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul) == 1,
        "C's redirector is us again; R3's space deleted");
-    for (int i = 0; i < 1000 && !report_err; i++)
-        L4_Sleep(L4_TimePeriod(1000));
-    ok(L4ABI_IPCERR_CODE(report_err) == L4ABI_IPCERR_NOPARTNER && (report_err & 1),
-       "C's call waiting for the deleted R3 ends (no partner, receive phase: %lx)",
-       (L4_Word_t)report_err);
+    /* C's report waited for R3; R3's propagation moved that wait to us. */
+    good = run_op(C, OP_CALL, C2.raw, 3);
+    ok(good && res[2] == 4,
+       "chain: C's call waits for us, not for the deleted R3: it takes our next command");
 
     /* --- Another redirector, then its deletion. --- */
     ok(start_thread(R2, root_tid, s0, 3, r2_main, 4) && set_redirector(C, R2),
