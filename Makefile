@@ -14,48 +14,60 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-mno-sse -mno-mmx -mno-80387 -nostdinc \
 	-isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-Wall -Wextra -Werror -g $(OPT) -Iinclude
-KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
+KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -Ilib -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
 	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -DKMEM_SPACE_LIMIT_KB=$(KMEM_SPACE_LIMIT_KB)u \
 	-DIRQOFF_STATS=$(IRQOFF_STATS) -mno-red-zone
-UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers
-ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -D__ASSEMBLER__ -g \
+UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers -Ilib
+ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -Ilib -D__ASSEMBLER__ -g \
 	-DIRQOFF_STATS=$(IRQOFF_STATS)
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
+
+# ---- lib ------------------------------------------------------------------
+# lib/: pure code shared by the kernel, user programs and the host tests
+# (formatting, the x86 decoder and disassembler, ELF parsing, basic types).
+# Built twice: with the kernel's flags into an archive the kernel links
+# against, and with the user flags into libl4.a; each program pulls in
+# only what it uses. The host tests build the same sources natively.
+LIBSRC := $(wildcard lib/*.c)
+KLIBOBJ := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIBSRC))
+KLIB := $(B)/lib/libpure.a
+
+$(B)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(KLIB): $(KLIBOBJ)
+	@rm -f $@ && ar rcs $@ $^
 
 # ---- kernel ---------------------------------------------------------------
 KSRC := $(wildcard kernel/*.c kernel/arch/ia32/*.c kernel/arch/ia32/*.S)
 KOBJ := $(patsubst %,$(B)/%.o,$(basename $(KSRC)))
 
-$(B)/pecan.elf: $(KOBJ) kernel/arch/ia32/kernel.ld
+$(B)/pecan.elf: $(KOBJ) $(KLIB) kernel/arch/ia32/kernel.ld
 	@echo "  LD      $@"
-	@$(LD) $(LDFLAGS) -T kernel/arch/ia32/kernel.ld -o $@ $(KOBJ)
+	@$(LD) $(LDFLAGS) -T kernel/arch/ia32/kernel.ld -o $@ $(KOBJ) $(KLIB)
 
 $(B)/kernel/%.o: kernel/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(KCFLAGS) -MMD -c $< -o $@
+	@$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 $(B)/kernel/%.o: kernel/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
-
-# ---- lib ------------------------------------------------------------------
-# lib/: pure code shared by the kernel, user programs and the host tests
-# (the x86 disassembler, docs/kdb.md). Built here with the kernel's
-# freestanding flags, so that it stays linkable into the kernel.
-LIBSRC := $(wildcard lib/*.c)
-LIBOBJ := $(patsubst %,$(B)/%.o,$(basename $(LIBSRC)))
-
-$(B)/lib/%.o: lib/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(KCFLAGS) -Ilib -MMD -c $< -o $@
+	@$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
 
 # ---- user -----------------------------------------------------------------
 # libl4 and the small libc: every .c/.S in user/lib; the servers in
 # user/servers (dataspace managers) are in the same archive.
 LSRC := $(wildcard user/lib/*.c user/lib/*.S user/servers/*.c)
-LOBJ := $(patsubst %,$(B)/%.o,$(basename $(LSRC)))
+LOBJ := $(patsubst %,$(B)/%.o,$(basename $(LSRC))) \
+	$(patsubst lib/%.c,$(B)/user/purelib/%.o,$(LIBSRC))
+
+$(B)/user/purelib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(UCFLAGS) -MMD -MP -c $< -o $@
 LIBL4 := $(B)/user/libl4.a
 
 $(LIBL4): $(LOBJ)
@@ -73,11 +85,11 @@ $(LIBDRV): $(DOBJ)
 $(B)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(UCFLAGS) -MMD -c $< -o $@
+	@$(CC) $(UCFLAGS) -MMD -MP -c $< -o $@
 $(B)/user/%.o: user/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
+	@$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
 
 # A user program is a directory user/<dir> linked at the address given in
 # its link.addr file (physical == virtual for root servers). An optional
@@ -98,7 +110,7 @@ $(foreach t,$(notdir $(wildcard user/bench/*)),$(eval $(call user_prog,bench-$(t
 $(foreach t,$(notdir $(wildcard user/bad/*)),$(eval $(call user_prog,bad-$(t),bad/$(t))))
 
 all: $(B)/pecan.elf $(USER_PROGS)
-all: $(LIBOBJ)
+all: $(KLIB)
 .DEFAULT_GOAL := all
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

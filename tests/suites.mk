@@ -56,7 +56,7 @@ compat_flags = $(filter-out $(OPT),$(UCFLAGS)) $(if $(findstring O0,$(1)),-O0,-O
 $(B)/user/compat-%/compat.o: user/tests/compat/compat.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< ($*)"
-	@$(CC) $(call compat_flags,$*) -MMD -c $< -o $@
+	@$(CC) $(call compat_flags,$*) -MMD -MP -c $< -o $@
 $(B)/user/test-compat-%.elf: $(B)/user/compat-%/compat.o $(B)/user/tests/compat/harness.o $(LIBDRV) $(LIBL4)
 	$(LD) $(LDFLAGS) -Ttext-segment=$(shell cat user/tests/compat/link.addr) -e _start -o $@ \
 		$(filter %.o,$^) $(LIBDRV) $(LIBL4)
@@ -141,7 +141,7 @@ test-smp-mttcg: all | $(T)
 $(B)/user/sigma0-io/sigma0.o: user/sigma0/sigma0.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (io test)"
-	@$(CC) $(UCFLAGS) -DSIGMA0_IO_TEST -MMD -c $< -o $@
+	@$(CC) $(UCFLAGS) -DSIGMA0_IO_TEST -MMD -MP -c $< -o $@
 $(B)/user/sigma0-io.elf: $(B)/user/sigma0-io/sigma0.o $(LIBDRV) $(LIBL4)
 	$(LD) $(LDFLAGS) -Ttext-segment=$(shell cat user/sigma0/link.addr) -e _start -o $@ \
 		$(filter %.o,$^) $(LIBDRV) $(LIBL4)

@@ -20,7 +20,7 @@
 #include <l4/abi.h>
 #include "libc.h"
 #include "vcpu.h"
-#include "../../kernel/x86decode.h"
+#include "x86decode.h"
 
 #define GUEST_UTCB_AREA 0xbfe00000u
 #define GUEST_KIP_AREA  0xbff00000u

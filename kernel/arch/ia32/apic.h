@@ -2,7 +2,7 @@
 #ifndef PECAN_IA32_APIC_H
 #define PECAN_IA32_APIC_H
 
-#include "../../types.h"
+#include "types.h"
 
 #define APIC_VECTOR_BASE 0x30       /* IO-APIC pin p -> vector 0x30 + p */
 #define APIC_SPURIOUS_VECTOR 0xff

@@ -2,7 +2,7 @@
 #ifndef PECAN_IA32_CPU_H
 #define PECAN_IA32_CPU_H
 
-#include "../../types.h"
+#include "types.h"
 #include "irqoff.h"
 
 /* EFLAGS bits */

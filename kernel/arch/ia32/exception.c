@@ -34,7 +34,7 @@
 #include "../../kip.h"
 #include "../../pagefault.h"
 #include "../../exception.h"
-#include "../../x86decode.h"
+#include "x86decode.h"
 #include "../../console.h"
 #include "../../kernel.h"
 

@@ -1,7 +1,7 @@
 /* FPU switching, lazy or eager (fpu.c). */
 #ifndef PECAN_IA32_FPU_H
 #define PECAN_IA32_FPU_H
-#include "../../types.h"
+#include "types.h"
 #include "../../thread.h"
 void fpu_init(bool eager);              /* boot: CR0/CR4 set-up, clean state */
 /* Context switch: CR0.TS unless next owns the FPU (inline: the common

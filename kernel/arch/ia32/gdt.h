@@ -2,7 +2,7 @@
 #ifndef PECAN_IA32_GDT_H
 #define PECAN_IA32_GDT_H
 
-#include "../../types.h"
+#include "types.h"
 #include "layout.h"
 
 struct tss {

@@ -16,7 +16,7 @@
 #include "cpu.h"
 #include "trap.h"
 #include "paging.h"
-#include "../../x86decode.h"
+#include "x86decode.h"
 #include "../../pagefault.h"
 #include "uaccess.h"
 #include "../../thread.h"

@@ -3,7 +3,7 @@
 #ifndef PECAN_IA32_IOPORT_H
 #define PECAN_IA32_IOPORT_H
 
-#include "../../types.h"
+#include "types.h"
 #include "../../iobitmap.h"
 #include "../../iomdb.h"
 

@@ -5,7 +5,7 @@
 #ifndef PECAN_IA32_IRQCHIP_H
 #define PECAN_IA32_IRQCHIP_H
 
-#include "../../types.h"
+#include "types.h"
 
 #define IRQCHIP_MAX_LINES 24
 

@@ -10,7 +10,7 @@
 #ifndef PECAN_IRQOFF_H
 #define PECAN_IRQOFF_H
 
-#include "../../types.h"
+#include "types.h"
 
 #ifndef IRQOFF_STATS
 #define IRQOFF_STATS 0

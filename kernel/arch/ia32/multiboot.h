@@ -2,7 +2,7 @@
 #ifndef PECAN_IA32_MULTIBOOT_H
 #define PECAN_IA32_MULTIBOOT_H
 
-#include "../../types.h"
+#include "types.h"
 
 #define MULTIBOOT_BOOT_MAGIC 0x2BADB002
 

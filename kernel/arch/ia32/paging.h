@@ -3,7 +3,7 @@
 #ifndef PECAN_IA32_PAGING_H
 #define PECAN_IA32_PAGING_H
 
-#include "../../types.h"
+#include "types.h"
 #include "layout.h"
 
 #define PTE_P   0x001u

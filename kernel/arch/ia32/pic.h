@@ -1,6 +1,6 @@
 #ifndef PECAN_IA32_PIC_H
 #define PECAN_IA32_PIC_H
-#include "../../types.h"
+#include "types.h"
 void pic_init(void);
 void pic_mask_all(void);
 void pic_mask(unsigned irq);

@@ -11,7 +11,7 @@
 #ifndef PECAN_IA32_PLATFORM_H
 #define PECAN_IA32_PLATFORM_H
 
-#include "../../types.h"
+#include "types.h"
 
 #define PLATFORM_MAX_CPUS     64
 #define PLATFORM_MAX_IOAPICS  8

@@ -27,7 +27,7 @@
 #include "../../kmem.h"
 #include "../../string.h"
 #include "../../console.h"
-#include "../../format.h"
+#include "format.h"
 
 #define INIT_DELAY_US   10000       /* INIT -> first start-up IPI */
 #define SIPI_DELAY_US   200         /* after each start-up IPI */

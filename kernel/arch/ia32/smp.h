@@ -22,7 +22,7 @@
 #ifndef PECAN_IA32_SMP_H
 #define PECAN_IA32_SMP_H
 
-#include "../../types.h"
+#include "types.h"
 #include "gdt.h"
 
 #if MAX_CPUS < 1 || MAX_CPUS > 64

@@ -5,7 +5,7 @@
 #include "irqchip.h"
 #include "../../arch.h"
 #include "../../console.h"
-#include "../../format.h"
+#include "format.h"
 
 #define PIT_HZ 1193182u
 

@@ -2,7 +2,7 @@
 #ifndef PECAN_IA32_TRAP_H
 #define PECAN_IA32_TRAP_H
 
-#include "../../types.h"
+#include "types.h"
 
 /* Layout fixed by entry.S: pushal, then vector and error code, then what
  * the CPU pushed. esp/ss are valid only for entries from user mode. */

@@ -1,6 +1,6 @@
 #ifndef PECAN_IA32_UACCESS_H
 #define PECAN_IA32_UACCESS_H
-#include "../../types.h"
+#include "types.h"
 #include "layout.h"
 int uaccess_copy(void *dst, const void *src, size_t n);
 
