@@ -156,6 +156,9 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FPU_AREAS: return fpu_areas;
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
+    case L4ABI_KDB_STAT_KMEM_PAGES:
+        kmem_get_stats(&ks);
+        return ks.pages;
     default: return ~0u;
     }
 }

@@ -23,7 +23,9 @@ usage: qemu-test.sh [options] KERNEL [MODULE...]
   --stdin FILE          feed FILE to COM1 receive (default /dev/null)
   --qemu-arg ARG        extra QEMU argument, repeatable (e.g. --qemu-arg -smp
                         --qemu-arg 2)
-Modules are passed in order (first sigma0, second root task).
+Modules are passed in order (first sigma0, second root task); a module may be
+"FILE ARGS": ARGS become its Multiboot command line (the root task reads it
+from the BootInfo page).
 Environment: V=1 echoes the serial log live; QEMU=binary overrides the emulator.
 EOF
 }

@@ -599,6 +599,9 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_FPU_AREAS    36      /* FPU save areas allocated now */
 #define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
 #define L4ABI_KDB_STAT_VIF_RELEASES 38      /* sti that released a held interrupt */
+/* Fuzzer work (numbers from 48 on). */
+#define L4ABI_KDB_STAT_KMEM_PAGES   48      /* frames held by the object allocator
+                                             * (slab pages are kept once grown) */
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb
