@@ -110,6 +110,7 @@ struct vslot {                          /* page 0 of a region */
 
 static unsigned char vregion[NV][REGION] __attribute__((aligned(4096)));
 static unsigned char junk[4096] __attribute__((aligned(4096)));
+static unsigned char junk_ro[4096] __attribute__((aligned(4096)));
 static unsigned char root_buf[8192] __attribute__((aligned(4096)));
 static u32 helper_stack[3][1024] __attribute__((aligned(16)));
 
@@ -242,7 +243,8 @@ static u32 rnd_time(u32 *s)
     switch (xs(s) % 12) {
     case 0: return L4ABI_TIME_NEVER;
     case 1: case 2: case 3: case 4: return L4ABI_TIME_ZERO;
-    case 5: case 6: return L4ABI_TIME_PERIOD(xs(s) % 1024, xs(s) % 11);  /* < 1 s */
+    case 5: return L4ABI_TIME_PERIOD(xs(s) % 1024, xs(s) % 3);          /* < 4 ms */
+    case 6: return L4ABI_TIME_PERIOD(xs(s) % 1024, (xs(s) % 16) ? 0 : 10); /* < 1 s, rarely */
     case 7: return L4ABI_TIME_POINT | (xs(s) & 0x7fff);
     case 8: return xs(s) & 0xffff;
     default: return L4ABI_TIME_PERIOD(1 + xs(s) % 500, 0);              /* < 0.5 ms */
@@ -643,7 +645,10 @@ static int answer_fault(int i, u32 addr, u32 rwx)
             (void)*(volatile unsigned char *)page;
         }
     } else if (page < V_HOLE_LO) {
-        src = (u32)junk;
+        /* int3 everywhere: a victim that jumps into junk traps at once */
+        src = (rwx & L4ABI_FPAGE_W) ? (u32)junk : (u32)junk_ro;
+        if (src == (u32)junk_ro)
+            rights = L4ABI_FPAGE_R | L4ABI_FPAGE_X;
     } else {
         return 0;
     }
@@ -796,6 +801,7 @@ static int start_victim(int j, u32 batch)
     v->calls = 0;
     v->restarts = 0;
     v->idx = j;
+    memset((void *)arena(j), 0xcc, 8192);
     u32 *top = (u32 *)stack_top(j);
     top[-1] = (u32)j;
     top[-2] = 0;
@@ -844,10 +850,14 @@ static int create_victim(int sp, u32 batch)
     return j;
 }
 
+static u32 retired_calls, retired_restarts;     /* of deleted victims */
+
 static void delete_victim(int j)
 {
     if (vi[j].space < 0)
         return;
+    retired_calls += slot(j)->calls;
+    retired_restarts += slot(j)->restarts;
     L4_ThreadControl(vid(j), L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
     driver_calls++;
     int sp = vi[j].space;
@@ -889,7 +899,11 @@ static void d_thread_control(u32 batch)
     case 1: dest = L4ABI_ANYTHREAD; break;
     case 2: dest = L4ABI_ANYLOCALTHREAD; break;
     case 3: dest = L4ABI_TID(xs(&ds) % 48, 1); break;
-    case 4: dest = L4ABI_TID(ub + xs(&ds) % 12, 2 + xs(&ds) % 5); break;
+    case 4: {   /* numbers in use with a wrong version: no creation */
+        static const u32 used[] = { 0, 2, 10, 11 };
+        dest = L4ABI_TID(ub + used[xs(&ds) % 4], 2 + xs(&ds) % 5);
+        break;
+    }
     case 5: dest = vid(j).raw ^ (1 + (xs(&ds) & 7)); break;    /* stale version */
     case 6: dest = L4ABI_UTCB_LOCALID(ROOT_UTCB + 512 * (xs(&ds) % 8)) + 64 * (xs(&ds) % 2); break;
     default: dest = L4ABI_TID(1 + xs(&ds) % 15, 1); break;      /* interrupt lines */
@@ -1005,7 +1019,7 @@ static void d_unmap_own(void)
         }
         L4_LoadMR((int)i, fp);
     }
-    int flush = (xs(&ds) % 4) == 0;
+    int flush = (xs(&ds) % 4) == 0 && 0;
     if (flush) {                        /* only our junk page and buffer */
         for (u32 i = 0; i <= n; i++) {
             L4_Word_t fp;
@@ -1075,11 +1089,37 @@ static void driver_op(u32 batch)
 
 static u32 victim_calls(void)
 {
-    u32 sum = 0;
+    u32 sum = retired_calls;
     for (int j = 0; j < NV; j++)
         if (vi[j].space >= 0)
             sum += slot(j)->calls;
     return sum;
+}
+
+/* A victim that made no call for two rounds is blocked (in IPC, a fault
+ * the monitor cannot answer, halted, ...): delete it there, and start a
+ * new thread in its space half of the time. */
+static u32 last_calls[NV], quiet[NV];
+
+static void replace_stuck(u32 batch)
+{
+    for (int j = 0; j < NV; j++) {
+        if (vi[j].space < 0) {
+            quiet[j] = 0;
+            continue;
+        }
+        u32 c = slot(j)->calls;
+        quiet[j] = c == last_calls[j] ? quiet[j] + 1 : 0;
+        last_calls[j] = c;
+        if (quiet[j] >= 2 && (xs(&ds) % 2)) {
+            int sp = vi[j].space;
+            driver_at = 3;
+            delete_victim(j);
+            quiet[j] = 0;
+            if (xs(&ds) % 2)
+                create_victim(sp, batch);
+        }
+    }
 }
 
 /* ---- checks ---- */
@@ -1098,7 +1138,8 @@ static void touch_own(void)
         *(volatile unsigned char *)p = *(volatile unsigned char *)p;
     for (u32 p = (u32)root_buf; p < (u32)root_buf + sizeof(root_buf); p += 4096)
         *(volatile unsigned char *)p = 1;
-    junk[0] = 1;
+    memset(junk, 0xcc, sizeof(junk));
+    memset(junk_ro, 0xcc, sizeof(junk_ro));
 }
 
 
@@ -1130,12 +1171,13 @@ struct result { u32 calls, batches, restarts, alive_fail, leak_fail; };
 static void run_seed(u32 seed, u32 n, struct result *res)
 {
     L4_Clock_t last = L4_SystemClock();
-    u32 base_kmem = 0, base_frames = 0;
+    u32 base_kmem = 0, base_frames = 0, base_kind[L4ABI_KDB_STAT_KMEM_NKINDS];
     int have_base = 0;
     memset(res, 0, sizeof(*res));
     for (u32 b = cfg_from; res->calls < n; b++) {
         ds = mix(seed, b);
         u32 quota = 300 + xs(&ds) % 700, c0 = driver_calls, still = 0, prev = 0;
+        u32 v0 = victim_calls(), r0 = retired_restarts;
         int nsp = 1 + (int)pick(&ds, MAXSP);
         for (int sp = 0; sp < nsp; sp++) {
             int nt = 1 + (int)pick(&ds, 3);
@@ -1152,24 +1194,17 @@ static void run_seed(u32 seed, u32 n, struct result *res)
             driver_at = 2;
             L4_Sleep(L4_TimePeriod(500 + xs(&ds) % 1500));
             driver_at = 0;
+            replace_stuck(b);
             u32 vc = victim_calls();
             still = vc == prev ? still + 1 : 0;
             prev = vc;
-            if (vc + (driver_calls - c0) >= quota || still >= 4 ||
+            if (vc - v0 + (driver_calls - c0) >= quota || still >= 4 ||
                 L4_SystemClock().raw - start.raw > 200000)
                 break;
         }
-        u32 got = victim_calls() + (driver_calls - c0), rs = 0, nv = 0;
+        u32 nv = 0;
         for (int j = 0; j < NV; j++)
-            if (vi[j].space >= 0) {
-                rs += slot(j)->restarts;
-                nv++;
-            }
-        res->restarts += rs;
-        if (cfg_verbose)
-            printf("# fuzz: batch %u: %u victims, %u victim calls, %u driver calls, "
-                   "%u restarts, %u ms\n", b, nv, got - (driver_calls - c0),
-                   driver_calls - c0, rs, (u32)(L4_SystemClock().raw - start.raw) / 1000);
+            nv += vi[j].space >= 0;
         /* Delete every victim in a random order. */
         for (int k = 0; k < NV; k++) {
             int j = any_alive();
@@ -1180,6 +1215,12 @@ static void run_seed(u32 seed, u32 n, struct result *res)
             L4_ThreadId_t l = L4_GlobalId(line, 1);
             L4_ThreadControl(l, l, L4_nilthread, l, (void *)~0ul);
         }
+        u32 got = victim_calls() - v0 + (driver_calls - c0), rs = retired_restarts - r0;
+        res->restarts += rs;
+        if (cfg_verbose)
+            printf("# fuzz: batch %u: %u victims at the end, %u victim calls, %u driver calls, "
+                   "%u restarts, %u ms\n", b, nv, victim_calls() - v0, driver_calls - c0, rs,
+                   (u32)(L4_SystemClock().raw - start.raw) / 1000);
         res->calls += got;
         res->batches++;
         touch_own();
@@ -1189,14 +1230,21 @@ static void run_seed(u32 seed, u32 n, struct result *res)
         if (!have_base) {
             base_kmem = km;
             base_frames = fr;
+            for (u32 k = 0; k < L4ABI_KDB_STAT_KMEM_NKINDS; k++)
+                base_kind[k] = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_KIND(k));
             have_base = 1;
         } else if (km != base_kmem || fr != base_frames) {
             printf("# fuzz: FAIL seed=%u batch=%u: kernel memory %u bytes (baseline %u), "
-                   "frames %u (baseline %u) after the victims were deleted\n",
+                   "frames %u (baseline %u) after the victims were deleted; by kind:",
                    seed, b, km, base_kmem, fr, base_frames);
+            for (u32 k = 0; k < L4ABI_KDB_STAT_KMEM_NKINDS; k++)
+                printf(" %d", (int)(L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_KIND(k)) - base_kind[k]));
+            printf("\n");
             res->leak_fail++;
             base_kmem = km;             /* report each leak once */
             base_frames = fr;
+            for (u32 k = 0; k < L4ABI_KDB_STAT_KMEM_NKINDS; k++)
+                base_kind[k] = L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_KIND(k));
         }
     }
 }
