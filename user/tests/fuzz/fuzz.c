@@ -1038,7 +1038,7 @@ static void d_unmap_own(void)
         }
         L4_LoadMR((int)i, fp);
     }
-    int flush = (xs(&ds) % 4) == 0 && 0;
+    int flush = (xs(&ds) % 4) == 0;
     if (flush) {                        /* only our junk page and buffer */
         for (u32 i = 0; i <= n; i++) {
             L4_Word_t fp;
