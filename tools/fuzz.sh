@@ -14,7 +14,7 @@ usage: tools/fuzz.sh [options]
   --shapes X    known-open shapes to enable: all, a mask, or names
                 (eflags,sigma0,io-item,kdb-stall,kdb-out,halt,pager,utcb-move,v86,hopeless)
   --from B      start at batch B (replays one batch of a failing seed)
-  --timeout T   wall-clock limit per seed in seconds (default 60 + N/300)
+  --timeout T   wall-clock limit per seed in seconds (default 30 + N/1000)
   --logdir D    keep the logs there (default build/test/fuzz)
 EOF
 }
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
         *) echo "fuzz.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-timeout=${timeout:-$((60 + n / 300))}
+timeout=${timeout:-$((30 + n / 1000))}
 
 # Known-open shapes by name (the order of known_open[] in fuzz.c) to the
 # mask the guest reads (x=HEX; a module line keeps only 63 bytes).

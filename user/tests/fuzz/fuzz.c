@@ -121,7 +121,7 @@ struct vslot {                          /* page 0 of a region */
 static unsigned char vregion[NV][REGION] __attribute__((aligned(4096)));
 static unsigned char junk[4096] __attribute__((aligned(4096)));
 static unsigned char junk_ro[4096] __attribute__((aligned(4096)));
-static unsigned char root_buf[8192] __attribute__((aligned(4096)));
+static unsigned char root_buf[8192] __attribute__((aligned(8192)));
 static u32 helper_stack[3][1024] __attribute__((aligned(16)));
 
 extern char __executable_start[], _end[];
@@ -762,7 +762,9 @@ static u32 driver_calls;
 static L4_ThreadId_t helper(u32 no, int k, void (*fn)(void), u32 prio)
 {
     L4_ThreadId_t t = L4_GlobalId(no, 1);
-    if (L4_ThreadControl(t, root, root, root, (void *)(ROOT_UTCB + (k + 1) * 512)) != 1)
+    /* Paged by sigma0 like the root task: the monitor must never fault to
+     * the driver (which may be calling it). */
+    if (L4_ThreadControl(t, root, root, sigma0, (void *)(ROOT_UTCB + (k + 1) * 512)) != 1)
         return L4_nilthread;
     L4_Start_SpIp(t, (L4_Word_t)&helper_stack[k][1020], (L4_Word_t)fn);
     L4_Set_Priority(t, prio);
@@ -870,12 +872,19 @@ static int create_victim(int sp, u32 batch)
 
 static u32 retired_calls, retired_restarts;     /* of deleted victims */
 
+/* A victim's counters live in its own writable memory, which its siblings
+ * may overwrite with a string copy: never believe a huge one. */
+static u32 sane(u32 count)
+{
+    return count > 20000 ? 0 : count;
+}
+
 static void delete_victim(int j)
 {
     if (vi[j].space < 0)
         return;
-    retired_calls += slot(j)->calls;
-    retired_restarts += slot(j)->restarts;
+    retired_calls += sane(slot(j)->calls);
+    retired_restarts += sane(slot(j)->restarts);
     L4_ThreadControl(vid(j), L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
     driver_calls++;
     int sp = vi[j].space;
@@ -1023,6 +1032,8 @@ static void d_ipc(void)
     driver_calls++;
 }
 
+static void touch_own(void);
+
 static void d_unmap_own(void)
 {
     /* Revoke what victims got from our junk page and buffer (and maybe our
@@ -1049,6 +1060,8 @@ static void d_unmap_own(void)
     }
     L4_Unmap(n | (flush ? L4ABI_UNMAP_FLUSH : 0));
     driver_calls++;
+    if (flush)                          /* have them again before the monitor maps them */
+        touch_own();
 }
 
 static void d_misc(void)
@@ -1111,7 +1124,7 @@ static u32 victim_calls(void)
     u32 sum = retired_calls;
     for (int j = 0; j < NV; j++)
         if (vi[j].space >= 0)
-            sum += slot(j)->calls;
+            sum += sane(slot(j)->calls);
     return sum;
 }
 
