@@ -90,9 +90,9 @@ static int cfg_regress = 1;
  * KO_FIXED, is skipped with a note). */
 static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1, 20000, 1u << KO_EFLAGS,   "#1 NT via sysenter: KERNEL FAULT invalid TSS" },
-    { 1, 20000, 1u << KO_KDB_STALL, "#5 kdebug Shutdown from a victim ends the run" },
-    { 3, 20000, 1u << KO_KDB_STALL, "#5 kdebug ReadChar-blocked hangs the machine" },
-    { 2, 20000, 1u << KO_BAD_PAGER, "#13/#14 a bad pager hangs the machine" },
+    { 2, 20000, 1u << KO_KDB_STALL, "#5 kdebug Shutdown from a victim ends the run" },
+    { 1, 20000, 1u << KO_KDB_STALL, "#5 kdebug ReadChar-blocked hangs the machine" },
+    { 1, 20000, 1u << KO_BAD_PAGER, "#14 a thread whose pager does not exist livelocks the kernel" },
     { 1, 20000, 1u << KO_V86,      "#17 EFLAGS.VM: KERNEL FAULT page fault" },
     { 3, 20000, 1u << KO_UTCB_MOVE, "#15 a moved UTCB area leaks a frame" },
 };
@@ -855,6 +855,13 @@ static int create_victim(int sp, u32 batch)
         /* A thread without UTCB or pager: it stays inactive, and keeps the
          * space alive while its other threads come and go. */
         if (L4_ThreadControl(t, vid(other), root, L4_nilthread, (void *)~0ul) != 1)
+            return -1;
+        vi[j].space = sp;
+        driver_calls++;
+        return j;
+    } else if (SHAPE(KO_BAD_PAGER) && xs(&ds) % 4 == 0) {
+        /* #14: a pager that does not exist or is a victim (no start message) */
+        if (L4_ThreadControl(t, vid(other), root, __L4_AsTid(d_tid(&ds)), (void *)utcb) != 1)
             return -1;
         vi[j].space = sp;
         driver_calls++;
