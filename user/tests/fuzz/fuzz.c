@@ -90,11 +90,11 @@ static int cfg_regress = 1;
  * KO_FIXED, is skipped with a note). */
 static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1, 20000, 1u << KO_EFLAGS,   "#1 NT via sysenter: KERNEL FAULT invalid TSS" },
-    { 2, 20000, 1u << KO_KDB_STALL, "#5 kdebug Shutdown from a victim ends the run" },
-    { 1, 20000, 1u << KO_KDB_STALL, "#5 kdebug ReadChar-blocked hangs the machine" },
+    { 1, 20000, 1u << KO_KDB_STALL, "#5 kdebug Shutdown from a victim ends the run" },
+    { 5, 20000, 1u << KO_KDB_STALL, "#5 kdebug ReadChar-blocked hangs the machine" },
     { 1, 20000, 1u << KO_BAD_PAGER, "#14 a thread whose pager does not exist livelocks the kernel" },
     { 1, 20000, 1u << KO_V86,      "#17 EFLAGS.VM: KERNEL FAULT page fault" },
-    { 3, 20000, 1u << KO_UTCB_MOVE, "#15 a moved UTCB area leaks a frame" },
+    { 1, 20000, 1u << KO_UTCB_MOVE, "#15 a moved UTCB area leaks a frame" },
 };
 
 /* ---- layout ---- */
@@ -852,9 +852,11 @@ static int create_victim(int sp, u32 batch)
         if (L4_ThreadControl(t, t, root, monitor, (void *)utcb) != 1)
             return j;
     } else if (xs(&ds) % 6 == 0) {
-        /* A thread without UTCB or pager: it stays inactive, and keeps the
-         * space alive while its other threads come and go. */
-        if (L4_ThreadControl(t, vid(other), root, L4_nilthread, (void *)~0ul) != 1)
+        /* A thread without pager (and half of the time without UTCB): it
+         * stays inactive until a sibling starts it with ExchangeRegisters,
+         * and keeps the space alive while its other threads come and go. */
+        if (L4_ThreadControl(t, vid(other), root, L4_nilthread,
+                             (xs(&ds) % 2) ? (void *)~0ul : (void *)utcb) != 1)
             return -1;
         vi[j].space = sp;
         driver_calls++;
@@ -956,11 +958,35 @@ static void d_thread_control(u32 batch)
                      __L4_AsTid(pager), (void *)((xs(&ds) % 2) ? ~0u : rnd_word(&ds, j)));
 }
 
+/* #15: keep a space alive with one UTCB-less thread, delete the threads
+ * that had UTCBs, then move its UTCB area. */
+static void utcb_move(int j)
+{
+    int sp = vi[j].space, k = free_number();
+    if (k < 0)
+        return;
+    new_version(k);
+    if (L4_ThreadControl(vid(k), vid(j), root, L4_nilthread, (void *)~0ul) != 1)
+        return;
+    vi[k].space = sp;
+    for (int i = 0; i < NV; i++)
+        if (i != k && vi[i].space == sp)
+            delete_victim(i);
+    L4_Word_t old;
+    L4_SpaceControl(vid(k), 0, L4_FpageLog2(V_KIP, 12),
+                    L4_FpageLog2(V_UTCB - 0x100000u * (1 + xs(&ds) % 3), 20), L4_nilthread, &old);
+    driver_calls += 2;
+}
+
 static void d_space_control(void)
 {
     int j = any_alive();
     if (j < 0)
         return;
+    if (SHAPE(KO_UTCB_MOVE) && xs(&ds) % 4 == 0) {
+        utcb_move(j);
+        return;
+    }
     L4_Word_t old;
     u32 kipa = L4_FpageLog2(V_KIP, 12).raw, utcba = L4_FpageLog2(V_UTCB, 20).raw;
     if (xs(&ds) % 4 == 0)
