@@ -54,7 +54,7 @@ enum {
     KO_BAD_PAGER,   /* #13 #14  pagers other than the monitor (none, dead, victims) */
     KO_UTCB_MOVE,   /* #15 SpaceControl moves the UTCB area of a space with threads */
     KO_V86,         /* #17 iret/popf with EFLAGS.VM */
-    KO_HOPELESS,    /* #13 string buffers the pager cannot back (KIP/UTCB area, RO image) */
+    KO_COPY_FAULT,  /* #13 string copies that can fault while threads are deleted */
     KO_COUNT
 };
 
@@ -70,7 +70,8 @@ static const struct {
     [KO_BAD_PAGER]  = { "pager",     "13,14", "threads whose pager is not the monitor (nil, dead, a victim)" },
     [KO_UTCB_MOVE]  = { "utcb-move", "15",    "SpaceControl moving the UTCB area of a space with threads" },
     [KO_V86]        = { "v86",       "17",    "EFLAGS.VM in iret/popf/exregs images" },
-    [KO_HOPELESS]   = { "hopeless",  "13",    "string buffers the pager cannot back (KIP/UTCB area, RO image)" },
+    [KO_COPY_FAULT] = { "copy-fault", "13",   "string copies that fault (buffers outside the victim's "
+                                              "pre-mapped region, map windows over it, revocation)" },
 };
 
 /* Shapes whose finding is fixed: the lead sets their bits after merging
@@ -200,9 +201,9 @@ static u32 rnd_addr(u32 *s, int idx, int for_write)
         a = xs(s);
         break;
     }
-    /* Without KO_HOPELESS, no buffer the monitor cannot back: nothing in
+    /* Without KO_COPY_FAULT, no buffer the monitor cannot back: nothing in
      * the KIP/UTCB area, nothing written in the read-only image. */
-    if (!SHAPE(KO_HOPELESS)) {
+    if (!SHAPE(KO_COPY_FAULT)) {
         if (a >= V_HOLE_LO && a < 0xc0000000u)
             a -= 0x01000000u;
         if (for_write && a >= (u32)__executable_start && a < (u32)_end)
@@ -210,6 +211,28 @@ static u32 rnd_addr(u32 *s, int idx, int for_write)
     }
     return a;
 }
+
+/* A string buffer of len bytes. Without KO_COPY_FAULT a copy never
+ * faults: the buffer lies in the victim's own 8 KiB of buffers, which it
+ * touched at its start and which nothing revokes, or in the kernel or
+ * across the top of the address space (refused before anything is
+ * copied). With a fault, the copying thread sits in its page-fault IPC,
+ * and deleting its partner and then it reaches finding #13. */
+static u32 rnd_buf(u32 *s, int idx, int for_write, u32 len)
+{
+    if (SHAPE(KO_COPY_FAULT))
+        return rnd_addr(s, idx, for_write);
+    u32 r = xs(s) % 10;
+    if (r == 0 || len > 8192)
+        return 0xc0000000u + xs(s) % 0x40000000u;
+    if (r == 1)
+        return 0xfffff000u + xs(s) % 4096;
+    return arena(idx) + xs(s) % (8192 - len + 1);
+}
+
+/* A map/grant receive window. Without KO_COPY_FAULT it lies in the junk
+ * region, so that nothing lands on the victim's own region. */
+static u32 rnd_window(u32 *s, int idx);
 
 static u32 rnd_word(u32 *s, int idx)
 {
@@ -258,6 +281,17 @@ static u32 rnd_time(u32 *s)
     case 7: return L4ABI_TIME_POINT | (xs(s) & 0x7fff);
     case 8: return xs(s) & 0xffff;
     default: return L4ABI_TIME_PERIOD(1 + xs(s) % 500, 0);              /* < 0.5 ms */
+    }
+}
+
+static u32 rnd_window(u32 *s, int idx)
+{
+    if (SHAPE(KO_COPY_FAULT))
+        return rnd_fpage(s, idx, 0) & L4ABI_ACCEPT_WINDOW_MASK;
+    switch (xs(s) % 3) {
+    case 0: return 0;
+    case 1: return L4ABI_FPAGE(0x20000000u, 28, 0);
+    default: return L4ABI_FPAGE(0x20000000u + (xs(s) % 256) * 0x100000u, 12 + xs(s) % 8, 0);
     }
 }
 
@@ -371,6 +405,8 @@ static u32 load_items(u32 *s, int idx, u32 first, u32 words)
             u32 fp = rnd_fpage(s, idx, SHAPE(KO_IO_ITEM) != 0);
             if (!SHAPE(KO_IO_ITEM) && L4ABI_IS_IOFPAGE(fp))
                 fp = L4ABI_NILPAGE;
+            if (k == 2 && !SHAPE(KO_COPY_FAULT) && !L4ABI_IS_IOFPAGE(fp))
+                fp = L4ABI_FPAGE(0x20000000u + (xs(s) % 0x10000000u), 12, xs(s) & 7);
             u32 base = rnd_addr(s, idx, 0);
             L4_LoadMR((int)i, k == 2 ? L4ABI_GRANTITEM_W0(base, cont) : L4ABI_MAPITEM_W0(base, cont));
             L4_LoadMR((int)i + 1, fp);
@@ -384,7 +420,7 @@ static u32 load_items(u32 *s, int idx, u32 first, u32 words)
                 n = end - i - 1;
             L4_LoadMR((int)i, L4ABI_STRITEM_W0(len, n, compound, cont) | (xs(s) & 6));
             for (u32 p = 0; p < n; p++)
-                L4_LoadMR((int)(i + 1 + p), rnd_addr(s, idx, 0));
+                L4_LoadMR((int)(i + 1 + p), rnd_buf(s, idx, 0, len));
             i += 1 + n;
         } else {                /* control transfer type, garbage */
             L4_LoadMR((int)i, (xs(s) & ~0xfu) | (k == 6 ? L4ABI_ITEM_CTRLXFER : (xs(s) & 0xf)));
@@ -398,19 +434,20 @@ static u32 load_items(u32 *s, int idx, u32 first, u32 words)
 /* Receive side: BR0 acceptor and string buffers in BR1.. */
 static void load_buffers(u32 *s, int idx)
 {
-    u32 br0 = (xs(s) % 4) ? (rnd_fpage(s, idx, 0) & L4ABI_ACCEPT_WINDOW_MASK) : 0;
+    u32 br0 = (xs(s) % 4) ? rnd_window(s, idx) : 0;
     if (xs(s) % 3)
         br0 |= L4ABI_ACCEPT_STRINGS;
     L4_LoadBR(0, br0);
-    u32 n = xs(s) % 8;
-    for (u32 b = 1; b <= n; b++) {
-        if (xs(s) % 2) {
-            static const u32 lens[] = { 0, 1, 64, 4096, 8192, L4ABI_STRITEM_MAX_LEN };
-            L4_LoadBR((int)b, L4ABI_STRITEM_W0(lens[xs(s) % 6], 1, (xs(s) % 4) == 0,
-                                               b < n));
-        } else {
-            L4_LoadBR((int)b, rnd_addr(s, idx, 1));
+    u32 n = xs(s) % 4, b = 1;
+    static const u32 lens[] = { 0, 1, 64, 4096, 8192, L4ABI_STRITEM_MAX_LEN };
+    for (u32 k = 0; k < n && b + 1 < L4ABI_NUM_BRS; k++) {
+        if (SHAPE(KO_COPY_FAULT) && xs(s) % 4 == 0) {
+            L4_LoadBR((int)b++, xs(s));         /* garbage descriptor */
+            continue;
         }
+        u32 len = lens[xs(s) % 6];
+        L4_LoadBR((int)b++, L4ABI_STRITEM_W0(len, 1, (xs(s) % 4) == 0, k + 1 < n));
+        L4_LoadBR((int)b++, rnd_buf(s, idx, 1, len));
     }
 }
 
@@ -470,8 +507,22 @@ static void v_schedule(u32 *s, int idx)
 static void v_unmap(u32 *s, int idx)
 {
     u32 n = (xs(s) % 4) ? xs(s) % 4 : 63;
-    for (u32 i = 0; i <= n; i++)
-        L4_LoadMR((int)i, rnd_fpage(s, idx, 1));
+    for (u32 i = 0; i <= n; i++) {
+        u32 fp = rnd_fpage(s, idx, 1);
+        if (!SHAPE(KO_COPY_FAULT) && !L4ABI_IS_IOFPAGE(fp)) {
+            /* not over our buffers: an fpage that reaches them moves to
+             * the junk region */
+            u32 l = L4ABI_FPAGE_LOG2(fp), lo = 0, hi = 0xffffffffu;
+            if (l < 32) {
+                lo = (fp & L4ABI_FPAGE_BASE_MASK) & ~((1u << l) - 1);
+                hi = lo + ((1u << l) - 1);
+            }
+            u32 r0 = (u32)vregion, r1 = (u32)vregion + sizeof(vregion) - 1;
+            if (!(hi < r0 || lo > r1))
+                fp = L4ABI_FPAGE(0x20000000u + (xs(s) % 0x10000000u), 12 + xs(s) % 8, xs(s) & 7);
+        }
+        L4_LoadMR((int)i, fp);
+    }
     L4_Unmap(n | ((xs(s) % 3) == 0 ? L4ABI_UNMAP_FLUSH : 0) | ((xs(s) % 8) == 0 ? xs(s) & ~0x7fu : 0));
 }
 
@@ -584,11 +635,60 @@ static void v_raw(u32 *s, int idx)
     fuzz_raw(&r, e);
 }
 
+/* A well-formed exchange with a live victim, so that messages, map items
+ * and string copies really happen (and are cut by deletions): either wait
+ * for anyone with string buffers and an open map window, or call a live
+ * victim with strings and map items of our own buffers. */
+static void v_exchange(u32 *s, int idx)
+{
+    L4_ThreadId_t got;
+    L4_Set_XferTimeouts((xs(s) % 2) ? 0 : L4ABI_TIMEOUTS(rnd_time(s), rnd_time(s)));
+    L4_LoadBR(0, (SHAPE(KO_COPY_FAULT) ? L4ABI_COMPLETE_FPAGE : rnd_window(s, idx)) |
+                 L4ABI_ACCEPT_STRINGS);
+    u32 nb = 1 + xs(s) % 3;
+    for (u32 b = 0; b < nb; b++) {
+        u32 len = 1 + xs(s) % 8192;
+        L4_LoadBR((int)(1 + 2 * b), L4ABI_STRITEM_W0(len, 1, 0, b + 1 < nb));
+        L4_LoadBR((int)(2 + 2 * b), rnd_buf(s, idx, 1, len));
+    }
+    if (xs(s) % 2) {
+        L4_Ipc(L4_nilthread, L4_anythread, L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, rnd_time(s)), &got);
+        return;
+    }
+    int j = (int)pick(s, NV);
+    u32 i = 1, u = xs(s) % 4;
+    for (; i <= u; i++)
+        L4_LoadMR((int)i, xs(s));
+    u32 items = 1 + xs(s) % 3;
+    for (u32 n = 0; n < items; n++) {
+        u32 cont = n + 1 < items;
+        if (xs(s) % 2) {
+            u32 len = 1 + xs(s) % 12288;
+            L4_LoadMR((int)i, L4ABI_STRITEM_W0(len, 1, 0, cont));
+            L4_LoadMR((int)i + 1, rnd_buf(s, idx, 0, len));
+        } else {
+            /* our own buffer pages: mapped; granted only with KO_COPY_FAULT
+             * (a grant takes them from us) */
+            u32 a = arena(idx) + 4096 * (xs(s) % 2);
+            int grant = SHAPE(KO_COPY_FAULT) && (xs(s) % 4) == 0;
+            L4_LoadMR((int)i, (!grant ? L4ABI_MAPITEM_W0(rnd_addr(s, idx, 0), cont)
+                                      : L4ABI_GRANTITEM_W0(rnd_addr(s, idx, 0), cont)));
+            L4_LoadMR((int)i + 1, L4ABI_FPAGE(a, 12, 1 + xs(s) % 7));
+        }
+        i += 2;
+    }
+    L4_LoadMR(0, L4ABI_TAG(xs(s) & 0xfff, u, i - 1 - u));
+    L4_Ipc(vi[j].id, (xs(s) % 2) ? vi[j].id : L4_nilthread,
+           L4ABI_TIMEOUTS(rnd_time(s), rnd_time(s)), &got);
+}
+
 /* One random operation of a victim thread. */
 static void victim_op(u32 *s, int idx)
 {
     u32 k = xs(s) % 100;
-    if (k < 30)
+    if (k < 15)
+        v_exchange(s, idx);
+    else if (k < 30)
         v_ipc(s, idx, 0);
     else if (k < 35)
         v_ipc(s, idx, 1);
@@ -614,6 +714,9 @@ void victim_entry(int idx)
 {
     struct vslot *v = slot(idx);
     L4_Set_ExceptionHandler(monitor);
+    /* Map our region now: string copies into it never fault (#13). */
+    for (u32 p = 0; p < REGION; p += 4096)
+        vregion[idx][p] = vregion[idx][p];
     for (;;) {
         /* Count and advance the stream (it lives in the slot) before the
          * operation: one that traps restarts us here with the next one. */
@@ -1078,7 +1181,10 @@ static void d_unmap_own(void)
         case 0: fp = L4ABI_FPAGE((u32)junk, 12, xs(&ds) & 7); break;
         case 1: fp = L4ABI_FPAGE((u32)root_buf, 13, xs(&ds) & 7); break;
         case 2: fp = L4ABI_IOFPAGE(PORT_BASE, 4) | (xs(&ds) & 7); break;
-        default: fp = L4ABI_FPAGE((u32)vregion[pick(&ds, NV)], 14, xs(&ds) & 7); break;
+        default:    /* revokes victims' own buffers: copies fault (#13) */
+            fp = SHAPE(KO_COPY_FAULT) ? L4ABI_FPAGE((u32)vregion[pick(&ds, NV)], 14, xs(&ds) & 7)
+                                      : L4ABI_FPAGE((u32)junk, 12, xs(&ds) & 7);
+            break;
         }
         L4_LoadMR((int)i, fp);
     }
