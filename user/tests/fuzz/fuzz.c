@@ -96,6 +96,10 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1, 20000, 1u << KO_BAD_PAGER, "#14 a thread whose pager does not exist livelocks the kernel" },
     { 1, 20000, 1u << KO_V86,      "#17 EFLAGS.VM: KERNEL FAULT page fault" },
     { 1, 20000, 1u << KO_UTCB_MOVE, "#15 a moved UTCB area leaks a frame" },
+    { 2, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
+                                     "KERNEL FAULT page fault in set_result" },
+    { 7, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
+                                     "triple fault (CR3 of a freed space)" },
 };
 
 /* ---- layout ---- */
