@@ -69,7 +69,8 @@ static const struct {
     [KO_HALT]       = { "halt",      "6",     "ExchangeRegisters halting a sibling thread" },
     [KO_BAD_PAGER]  = { "pager",     "13,14", "threads whose pager is not the monitor (nil, dead, a victim)" },
     [KO_UTCB_MOVE]  = { "utcb-move", "15",    "SpaceControl moving the UTCB area of a space with threads" },
-    [KO_V86]        = { "v86",       "17",    "EFLAGS.VM in iret/popf/exregs images" },
+    [KO_V86]        = { "v86",       "17",    "EFLAGS.VM in iret/popf/exregs images; victims "
+                                              "running data (random ip, random exception replies)" },
     [KO_COPY_FAULT] = { "copy-fault", "13",   "string copies that fault (buffers outside the victim's "
                                               "pre-mapped region, map windows over it, revocation)" },
 };
@@ -100,6 +101,11 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
                                      "KERNEL FAULT page fault in set_result" },
     { 7, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
                                      "triple fault (CR3 of a freed space)" },
+    /* Found with the default shapes of earlier versions of the fuzzer;
+     * their shapes were then excluded by default. */
+    { 604, 60000, 1u << KO_COPY_FAULT, "#13 triple fault, found before copy-fault existed" },
+    { 1011, 100000, 1u << KO_V86,      "#17 v86 frame taken for a kernel fault: data run "
+                                       "as code did an iret with VM (found by default)" },
 };
 
 /* ---- layout ---- */
@@ -251,6 +257,24 @@ static u32 rnd_word(u32 *s, int idx)
     }
 }
 
+void victim_entry(int idx) __attribute__((noreturn, used));
+
+/* An instruction pointer for another thread or for a garbage return.
+ * Without KO_V86 never a byte of data: random bytes run as code reach an
+ * `iret` with EFLAGS.VM, which QEMU honours at CPL 3 (finding #17). So:
+ * our entry, int3-filled junk, the kernel, the top of the address space. */
+static u32 rnd_ip(u32 *s, int idx)
+{
+    if (SHAPE(KO_V86))
+        return (xs(s) % 2) ? (u32)victim_entry : rnd_addr(s, idx, 0);
+    switch (xs(s) % 5) {
+    case 0: case 1: return (u32)victim_entry;
+    case 2: return 0x20000000u + xs(s) % 0x10000000u;
+    case 3: return 0xc0000000u + xs(s) % 0x40000000u;
+    default: return 0xfffff000u + xs(s) % 4096;
+    }
+}
+
 static u32 rnd_log2(u32 *s)
 {
     static const u32 sz[] = { 0, 1, 2, 9, 10, 11, 12, 12, 12, 13, 16, 20, 21, 22, 22,
@@ -395,8 +419,6 @@ RAW_LIST(RAW)
 static void (*const raw_entries[])(void) = { RAW_LIST(RAW_ENTRY) };
 #define NRAW (sizeof(raw_entries) / sizeof(raw_entries[0]))
 
-void victim_entry(int idx) __attribute__((noreturn, used));
-
 /* Typed items after u untyped words, at most `words` of them. */
 static u32 load_items(u32 *s, int idx, u32 first, u32 words)
 {
@@ -491,7 +513,7 @@ static void v_exregs(u32 *s, int idx)
     if (!SHAPE(KO_HALT) && (c & L4ABI_EXREGS_SET_HALT) && (c & L4ABI_EXREGS_HALT) &&
         dest != L4_MyGlobalId().raw && dest != L4_MyLocalId().raw)
         c &= ~L4ABI_EXREGS_HALT;
-    u32 ip = (xs(s) % 2) ? (u32)victim_entry : rnd_addr(s, idx, 0);
+    u32 ip = rnd_ip(s, idx);
     u32 sp = (xs(s) % 2) ? stack_top(idx) - 256 : rnd_addr(s, idx, 0);
     L4_Word_t oc, osp, oip, of, oh;
     L4_ThreadId_t op;
@@ -562,8 +584,9 @@ static void v_tcrs(u32 *s, int idx)
     case 0: L4_Set_XferTimeouts(rnd_word(s, idx)); break;
     case 1: L4_Set_UserDefinedHandle(rnd_word(s, idx)); break;
     case 2: L4_Set_VirtualSender(__L4_AsTid(rnd_tid(s, idx))); break;
-    case 3:     /* a random exception handler: the victim may stop for good */
-        if (xs(s) % 8 == 0)
+    case 3:     /* a random exception handler: the victim may stop for good;
+                 * a victim handler's reply sets random registers (KO_V86) */
+        if (SHAPE(KO_V86) && xs(s) % 8 == 0)
             L4_Set_ExceptionHandler(__L4_AsTid(rnd_tid(s, idx)));
         break;
     case 4:
@@ -598,6 +621,8 @@ static void v_raw(u32 *s, int idx)
     u32 k = xs(s) % 8;
     if (k < 3) {                        /* every int n */
         u32 n = xs(s) & 0xff;
+        if (n == 0x82)                  /* ExchangeRegisters: esi is the new ip */
+            r.esi = rnd_ip(s, idx);
         fuzz_raw(&r, (void (*)(void))(fuzz_int_table + 4 * n));
         return;
     }
@@ -633,9 +658,11 @@ static void v_raw(u32 *s, int idx)
         r.edx = (xs(s) % 2) ? PORT_BASE + (xs(s) & 15) : xs(s) & 0xffff;
         if (r.edx >= 0xf0 && r.edx <= 0xff)
             r.edx = PORT_BASE;          /* never the isa-debug-exit port */
-    } else if (e == fz_sysenter_raw && !SHAPE(KO_EFLAGS)) {
-        /* the current flags are clean */
+    } else if (e == fz_sysenter_raw) {
+        r.ebx = rnd_ip(s, idx);         /* return eip; ebp (esp) stays garbage */
     }
+    if (e == fz_iret_garbage)
+        r.esi = rnd_ip(s, idx);
     fuzz_raw(&r, e);
 }
 
