@@ -12,7 +12,7 @@ usage: tools/fuzz.sh [options]
   --seeds K     number of seeds: S, S+1, ..., S+K-1 (default 1)
   --n N         system calls per seed (default 100000)
   --shapes X    known-open shapes to enable: all, a mask, or names
-                (eflags,sigma0,io-item,kdb-stall,kdb-out,halt,pager,utcb-move,v86,copy-fault)
+                (eflags,sigma0,io-item,kdb-stall,kdb-out,halt,pager,utcb-move,v86,copy-fault,stale)
   --from B      start at batch B (replays one batch of a failing seed)
   --timeout T   wall-clock limit per seed in seconds (default 30 + N/1000)
   --logdir D    keep the logs there (default build/test/fuzz)
@@ -37,7 +37,7 @@ timeout=${timeout:-$((30 + n / 1000))}
 
 # Known-open shapes by name (the order of known_open[] in fuzz.c) to the
 # mask the guest reads (x=HEX; a module line keeps only 63 bytes).
-names=(eflags sigma0 io-item kdb-stall kdb-out halt pager utcb-move v86 copy-fault)
+names=(eflags sigma0 io-item kdb-stall kdb-out halt pager utcb-move v86 copy-fault stale)
 mask=
 if [ -n "$shapes" ]; then
     m=0

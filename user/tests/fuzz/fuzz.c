@@ -55,6 +55,7 @@ enum {
     KO_UTCB_MOVE,   /* #15 SpaceControl moves the UTCB area of a space with threads */
     KO_V86,         /* #17 iret/popf with EFLAGS.VM */
     KO_COPY_FAULT,  /* #13 string copies that can fault while threads are deleted */
+    KO_STALE,       /* #7  starting an inactive thread with sp but no ip: stale eip */
     KO_COUNT
 };
 
@@ -73,6 +74,8 @@ static const struct {
                                               "running data (random ip, random exception replies)" },
     [KO_COPY_FAULT] = { "copy-fault", "13",   "string copies that fault (buffers outside the victim's "
                                               "pre-mapped region, map windows over it, revocation)" },
+    [KO_STALE]      = { "stale",     "7",     "ExchangeRegisters starting an inactive thread with a "
+                                              "new sp and the previous occupant's eip" },
 };
 
 /* Shapes whose finding is fixed: the lead sets their bits after merging
@@ -84,7 +87,7 @@ static u32 shapes = KO_FIXED;           /* enabled known-open shapes */
 
 /* ---- configuration (module command line) ---- */
 
-static u32 cfg_seed = 1, cfg_n = 30000, cfg_loop = 1, cfg_from = 0, cfg_verbose;
+static u32 cfg_seed = 1, cfg_n = 50000, cfg_loop = 1, cfg_from = 0, cfg_verbose;
 static int cfg_regress = 1;
 
 /* Seeds that once found a bug: run first by every `make test` (with the
@@ -419,6 +422,16 @@ RAW_LIST(RAW)
 static void (*const raw_entries[])(void) = { RAW_LIST(RAW_ENTRY) };
 #define NRAW (sizeof(raw_entries) / sizeof(raw_entries[0]))
 
+/* ExchangeRegisters control: without KO_STALE, a new sp always comes with
+ * a new ip (an inactive thread started with sp only runs from the eip
+ * its TCB frame kept from the thread number's previous occupant, #7). */
+static u32 exregs_control(u32 c)
+{
+    if (!SHAPE(KO_STALE) && (c & L4ABI_EXREGS_SET_SP))
+        c |= L4ABI_EXREGS_SET_IP;
+    return c;
+}
+
 /* Typed items after u untyped words, at most `words` of them. */
 static u32 load_items(u32 *s, int idx, u32 first, u32 words)
 {
@@ -506,7 +519,7 @@ static void v_ipc(u32 *s, int idx, int local)
 
 static void v_exregs(u32 *s, int idx)
 {
-    u32 dest = rnd_tid(s, idx), c = xs(s) & 0x3ff;
+    u32 dest = rnd_tid(s, idx), c = exregs_control(xs(s) & 0x3ff);
     u32 pager = rnd_tid(s, idx);
     if (!SHAPE(KO_BAD_PAGER))
         pager = monitor.raw;
@@ -621,8 +634,10 @@ static void v_raw(u32 *s, int idx)
     u32 k = xs(s) % 8;
     if (k < 3) {                        /* every int n */
         u32 n = xs(s) & 0xff;
-        if (n == 0x82)                  /* ExchangeRegisters: esi is the new ip */
+        if (n == 0x82) {                /* ExchangeRegisters: esi is the new ip */
             r.esi = rnd_ip(s, idx);
+            r.ecx = exregs_control(r.ecx);
+        }
         fuzz_raw(&r, (void (*)(void))(fuzz_int_table + 4 * n));
         return;
     }
@@ -649,6 +664,10 @@ static void v_raw(u32 *s, int idx)
         r.edi = rnd_flags(s);
         if (e == fz_int_flags_80 || e == fz_int_flags_82)
             r.eax = rnd_tid(s, idx);
+        if (e == fz_int_flags_82) {
+            r.esi = rnd_ip(s, idx);
+            r.ecx = exregs_control(r.ecx);
+        }
     } else if (e == fz_kstack_int || e == fz_kstack_sysenter) {
         r.edi = 0xc0000000u + (xs(s) % 0x40000000u);
         r.ecx = rnd_timeouts(s);
@@ -743,6 +762,13 @@ static void victim_op(u32 *s, int idx)
 
 void victim_entry(int idx)
 {
+    /* Entered with a foreign stack (a sibling's ExchangeRegisters, a
+     * garbage sysexit esp), we would run on data: trap instead, and the
+     * monitor restarts us properly. */
+    u32 sp;
+    __asm__ volatile("movl %%esp, %0" : "=r"(sp));
+    if ((u32)idx >= NV || sp < (u32)vregion[idx] + 3 * 4096 || sp >= (u32)vregion[idx] + REGION)
+        __asm__ volatile("ud2");
     struct vslot *v = slot(idx);
     L4_Set_ExceptionHandler(monitor);
     /* Map our region now: string copies into it never fault (#13). */
