@@ -100,6 +100,8 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1, 20000, 1u << KO_BAD_PAGER, "#14 a thread whose pager does not exist livelocks the kernel" },
     { 1, 20000, 1u << KO_V86,      "#17 EFLAGS.VM: KERNEL FAULT page fault" },
     { 1, 20000, 1u << KO_UTCB_MOVE, "#15 a moved UTCB area leaks a frame" },
+    { 3, 30000, 1u << KO_HALT,      "#6 the driver stays in a string copy to a halted "
+                                    "victim (transfer timeout 100 us never fires): hang" },
     { 2, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
                                      "KERNEL FAULT page fault in set_result" },
     { 7, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
