@@ -49,6 +49,7 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
         return fail(L4ABI_ERR_INVALID_THREAD);
 
     struct tcb *t = tcb_lookup(dest);
+    bool created = !t;
     if (!t) {
         /* Creation: the number must be free (any version). */
         struct tcb *slot = tcb_of_no(L4ABI_TID_THREADNO(dest));
@@ -104,8 +105,13 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
 
     if (utcb != L4ABI_UTCB_UNCHANGED && !t->mr) {
         int err = thread_set_utcb(t, utcb);
-        if (err)
+        if (err) {
+            /* The slot is taken or no frame is left: a failed creation
+             * leaves nothing behind (with a new space, that goes too). */
+            if (created)
+                thread_destroy(t);
             return fail((uint32_t)err);
+        }
     }
     if (pager != L4ABI_NILTHREAD && t->mr)
         UTCB(t, L4ABI_UTCB_PAGER) = pager;
