@@ -684,6 +684,11 @@ static void v_raw(u32 *s, int idx)
         r.edx = (xs(s) % 2) ? PORT_BASE + (xs(s) & 15) : xs(s) & 0xffff;
         if (r.edx >= 0xf0 && r.edx <= 0xff)
             r.edx = PORT_BASE;          /* never the isa-debug-exit port */
+    } else if (e == fz_insb) {
+        /* insb writes where esi points: not into a stack (a return address
+         * overwritten runs data as code, #17) */
+        if (!SHAPE(KO_V86))
+            r.esi = arena(idx) + xs(s) % 8192;
     } else if (e == fz_sysenter_raw) {
         r.ebx = rnd_ip(s, idx);         /* return eip; ebp (esp) stays garbage */
     }
@@ -1090,6 +1095,8 @@ static void d_thread_control(u32 batch)
         if (SHAPE(KO_BAD_PAGER) && xs(&ds) % 2)
             pager = d_tid(&ds);
         u32 space = (xs(&ds) % 4) ? vid(j).raw : d_tid(&ds);
+        if (space == L4ABI_NILTHREAD)
+            space = vid(j).raw;     /* nil would delete it behind our back */
         L4_ThreadControl(vid(j), __L4_AsTid(space), __L4_AsTid(sched), __L4_AsTid(pager),
                          (void *)((xs(&ds) % 4) ? ~0u : rnd_word(&ds, j)));
         return;
@@ -1399,6 +1406,23 @@ static int alive(u32 seed, u32 batch, L4_Clock_t *last)
     return okk;
 }
 
+/* After a leak: which thread numbers of ours are still taken? (Creating
+ * a thread with the number in our space fails if it is.) */
+static void probe_numbers(void)
+{
+    printf("# fuzz: thread numbers still in use:");
+    for (u32 no = ub + 3; no < ub + 32 + NV + 2; no++) {
+        if (no == ub + 10 || no == ub + 11)
+            continue;
+        L4_ThreadId_t t = L4_GlobalId(no, 0x3ffe);
+        if (L4_ThreadControl(t, root, root, L4_nilthread, (void *)~0ul) == 1)
+            L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+        else
+            printf(" %u", no - ub);
+    }
+    printf(" (UserBase + n)\n");
+}
+
 /* ---- one seed ---- */
 
 struct result { u32 calls, batches, restarts, alive_fail, leak_fail; };
@@ -1478,6 +1502,7 @@ static void run_seed(u32 seed, u32 n, struct result *res)
                 printf(" %d", (int)(L4_KDB_Stat(L4ABI_KDB_STAT_KMEM_KIND(k)) - base_kind[k]));
             printf("\n");
             res->leak_fail++;
+            probe_numbers();
             base_kmem = km;             /* report each leak once */
             base_frames = fr;
             for (u32 k = 0; k < L4ABI_KDB_STAT_KMEM_NKINDS; k++)
