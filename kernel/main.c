@@ -173,6 +173,12 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_IRQOFF_FROM: return irqoff_max_from;
     case L4ABI_KDB_STAT_IRQOFF_TO: return irqoff_max_to;
 #endif
+    case L4ABI_KDB_STAT_KMEM_PAGES:
+        kmem_get_stats(&ks);
+        return ks.pages;
+    case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
+        kmem_get_stats(&ks);
+        return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];
     default: return ~0u;
     }
 }

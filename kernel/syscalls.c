@@ -59,6 +59,7 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
         return fail(L4ABI_ERR_INVALID_THREAD);
 
     struct tcb *t = tcb_lookup(dest);
+    bool created = !t;
     if (!t) {
         /* Creation: the number must be free (any version). */
         struct tcb *slot = tcb_of_no(L4ABI_TID_THREADNO(dest));
@@ -125,8 +126,13 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
         /* A new location, or activation with the one given earlier: only
          * now is it checked against the space's UTCB area. */
         int err = thread_set_utcb(t, utcb != L4ABI_UTCB_UNCHANGED ? utcb : t->utcb_uaddr);
-        if (err)
+        if (err) {
+            /* The slot is taken or no frame is left: a failed creation
+             * leaves nothing behind (with a new space, that goes too). */
+            if (created)
+                thread_destroy(t);
             return fail((uint32_t)err);
+        }
     }
     if (pager != L4ABI_NILTHREAD && t->mr) {
         UTCB(t, L4ABI_UTCB_PAGER) = pager;

@@ -293,3 +293,18 @@ test: test-deps
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,host $(QEMU_SUITES) $(SPECIAL_RESULTS)))
 
 .PHONY: test-deps test-host irqoff-kernel $(addprefix test-,$(SPECIAL_SUITES))
+
+# The system-call fuzzer (docs/fuzz.md). `make test` runs the suite `fuzz`
+# (its regression seeds, then seed 1, short); `make fuzz` runs long ones:
+#   make fuzz SEED=7 N=1000000 SEEDS=4 SHAPES=all FROM=0
+SEED ?= 1
+SEEDS ?= 1
+N ?= 100000
+SHAPES ?=
+FROM ?= 0
+fuzz: all
+	@tools/deps.sh --install build qemu
+	@tools/fuzz.sh --seed $(SEED) --seeds $(SEEDS) --n $(N) --from $(FROM) \
+	  $(if $(SHAPES),--shapes $(SHAPES))
+
+.PHONY: fuzz

@@ -30,7 +30,9 @@ usage: qemu-test.sh [options] KERNEL [MODULE...]
                         time follows the host clock and, with --qemu-arg
                         -accel --qemu-arg tcg,thread=multi, the CPUs really
                         run in parallel; runs are not repeatable
-Modules are passed in order (first sigma0, second root task).
+Modules are passed in order (first sigma0, second root task); a module may be
+"FILE ARGS": ARGS become its Multiboot command line (the root task reads it
+from the BootInfo page).
 Environment: V=1 echoes the serial log live; QEMU=binary overrides the emulator.
 EOF
 }

@@ -71,9 +71,11 @@ parse_common() {
         mkdir -p -- "$(dirname -- "$RESULT")"
         : >"$RESULT"     # no stale result survives a runner that dies early
     fi
+    # A module may carry a command line after its file name ("file args"),
+    # as with a Multiboot loader's module line; only the file must exist.
     local f
     for f in ${KERNEL:+"$KERNEL"} ${MODULES[@]+"${MODULES[@]}"}; do
-        [ -f "$f" ] || die "no such file: $f"
+        [ -f "${f%% *}" ] || die "no such file: ${f%% *}"
     done
 }
 

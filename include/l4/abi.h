@@ -618,6 +618,13 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_IRQOFF_RESET 49
 #define L4ABI_KDB_STAT_IRQOFF_FROM  50      /* kernel addresses where that */
 #define L4ABI_KDB_STAT_IRQOFF_TO    51      /* stretch began and ended */
+/* For the fuzzer's leak check. */
+#define L4ABI_KDB_STAT_KMEM_PAGES   52      /* frames held by the object allocator
+                                             * (slab pages are kept once grown) */
+#define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
+                                             * misc, pgtable, space, tcb, mapnode,
+                                             * fpu, iobitmap, irq (kernel/kmem.h) */
+#define L4ABI_KDB_STAT_KMEM_NKINDS  8
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb
