@@ -22,6 +22,7 @@
 #include "../mem/mempager.h"
 #include <l4/schedule.h>
 #include <l4/sigma0.h>
+#include <l4/pecan.h>
 
 #define SELF_REGION     0x60000000u     /* where the page is mapped again */
 #define SELF_LOG2       28              /* 65 536 pages */
@@ -258,6 +259,11 @@ static inline void attack_space(struct attack_result *r, L4_Word_t n)
 {
     L4_ThreadId_t c = L4_GlobalId(HELPER_NO + 1, 1);
     r->ok &= make_child(c, 0);
+    /* The full-scale attack's 65 000 mappings (~2.6 MiB of mapping nodes)
+     * are more than a space's default kernel-memory limit: the root task
+     * lifts it for this space, so that the deletion has them all. */
+    L4_Word_t used, limit;
+    r->ok &= L4_PecanSpaceKmem(c, 1, L4ABI_SPACE_KMEM_UNLIMITED, &used, &limit) == 1;
     cmd(c, C_WINDOW, L4_FpageLog2(CHILD_REGION, SELF_LOG2).raw, 0, 0, 0);
     L4_Word_t w = map_many(c, n, 0);
     if (w > r->map_items)
@@ -345,10 +351,15 @@ static inline struct attack_result run_attacks(L4_Word_t n, int k, int lifetimes
     for (L4_Word_t a = (L4_Word_t)helper_stack; a < (L4_Word_t)(helper_stack + 1024); a += 4096)
         *(volatile L4_Word_t *)a = 0;
     helper_stack[1020] = 0;
+    printf("# attack: unmap (%lu mappings)\n", n);
     attack_unmap(&r, n);
+    printf("# attack: space deletion\n");
     attack_space(&r, n);
+    printf("# attack: thread deletion\n");
     attack_thread(&r);
+    printf("# attack: send queue (%d senders)\n", k);
     attack_queue(&r, k);
+    printf("# attack: superpage split\n");
     attack_split(&r);
     return r;
 }
