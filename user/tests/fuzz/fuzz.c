@@ -126,6 +126,7 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
 #define V_KIP       0xbff00000u
 #define V_UTCB      0xbfe00000u         /* 1 MiB */
 #define V_HOLE_LO   0xbf000000u         /* KIP/UTCB areas live above */
+#define V_LOW       0x00110000u         /* V86_REACH: never mapped for victims */
 #define ROOT_UTCB   0xbfe00000u
 #define PORT_BASE   0x300               /* ports the root hands to victims */
 #define DRIVER_PRIO 200
@@ -826,6 +827,12 @@ static int answer_fault(int i, u32 addr, u32 rwx)
             rights = L4ABI_FPAGE_R | L4ABI_FPAGE_X;
             (void)*(volatile unsigned char *)page;
         }
+    } else if (page < V_LOW) {
+        /* The kernel maps nothing into an unprivileged space below
+         * V86_REACH: a reply would be dropped and the victim would fault
+         * again at once, forever, with the monitor above the driver. No
+         * reply: it waits until it is deleted. */
+        return 0;
     } else if (page < V_HOLE_LO) {
         /* int3 everywhere: a victim that jumps into junk traps at once */
         src = (rwx & L4ABI_FPAGE_W) ? (u32)junk : (u32)junk_ro;
