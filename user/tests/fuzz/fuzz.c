@@ -89,6 +89,11 @@ static u32 shapes = KO_FIXED;           /* enabled known-open shapes */
 
 static u32 cfg_seed = 1, cfg_n = 50000, cfg_loop = 1, cfg_from = 0, cfg_verbose;
 static int cfg_regress = 1;
+/* Calls per regression seed: `make test` runs each one's first RCAP calls
+ * (its seed and shapes, the same streams), `make fuzz-regress` (rn=0) the
+ * full length it was found with. */
+#define RCAP        30000
+static u32 cfg_rcap = RCAP;
 
 /* Seeds that once found a bug: run first by every `make test` (with the
  * shapes they need; an entry whose shapes are not all fixed yet, see
@@ -1612,6 +1617,7 @@ static void parse_cmdline(const char *c)
         else if (word_is(p, "v=")) cfg_verbose = parse_num(p + 2);
         else if (word_is(p, "regress=")) cfg_regress = (int)parse_num(p + 8);
         else if (word_is(p, "r=")) cfg_regress = (int)parse_num(p + 2);
+        else if (word_is(p, "rn=")) cfg_rcap = parse_num(p + 3);
         else if (word_is(p, "shapes=")) parse_shapes(p + 7);
         else if (word_is(p, "x=")) shapes = parse_num(p + 2);
         while (*p && *p != ' ')
@@ -1692,6 +1698,8 @@ int main(void)
             }
             seed = regressions[k].seed;
             n = regressions[k].n;
+            if (cfg_rcap && n > cfg_rcap)
+                n = cfg_rcap;
             shapes |= regressions[k].shapes;
             why = regressions[k].why;
         } else {
