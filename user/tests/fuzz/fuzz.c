@@ -108,7 +108,8 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 3, 30000, 1u << KO_HALT,      "#6 the driver stays in a string copy to a halted "
                                     "victim (transfer timeout 100 us never fires): hang" },
     { 2, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
-                                     "KERNEL FAULT page fault in set_result" },
+                                     "KERNEL FAULT page fault in set_result; later, all "
+                                     "shapes on: hang, a TI selector read the reset LDT" },
     { 7, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
                                      "triple fault (CR3 of a freed space)" },
     /* Found with the default shapes of earlier versions of the fuzzer;
@@ -117,7 +118,8 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1011, 100000, 1u << KO_V86,      "#17 v86 frame taken for a kernel fault: data run "
                                        "as code did an iret with VM (found by default)" },
     { 1000, 100000, 1u << KO_STALE,    "#7 a thread started from a stale eip ran data: "
-                                       "v86 frame taken for a kernel fault (found by default)" },
+                                       "v86 frame taken for a kernel fault (found by default); "
+                                       "later: hang, a TI selector read the reset LDT" },
     { 1009, 100000, 1u << KO_STALE,    "#7 a thread started from a stale eip ran data: "
                                        "NT then sysenter, invalid TSS (found by default)" },
     { 1007, 100000, 1u << KO_STALE,    "one frame leaked in batch 55 (with x=0x400; not analysed)" },
