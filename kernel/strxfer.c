@@ -145,6 +145,9 @@ static void wake(struct tcb *t)
     sched_enqueue(t);
 }
 
+static uint64_t xfer_deadline(const struct xfer *x);
+static void arm(struct tcb *w, uint64_t deadline);
+
 /* current waits in TS_XFER for its turn (or, the partner, for the end);
  * once the transfer deadline runs, the wait is bounded by it
  * (xfer_timeout). */
@@ -152,8 +155,11 @@ static void wait_turn(struct xfer *x)
 {
     struct tcb *me = current;
     me->state = TS_XFER;
-    if (x->timed && x->deadline != DEADLINE_NEVER && x->deadline != DEADLINE_NOW)
-        sched_set_wakeup(me, x->deadline);
+    /* Before the first fault the wait is bounded by the xfer timeouts
+     * until the runner really runs (run() lifts the bound, as
+     * yield_step does): the side we handed the turn to may be halted
+     * and never run (it was woken, but a halted thread is not queued). */
+    arm(me, x->timed ? x->deadline : xfer_deadline(x));
     sched_block();
 }
 
@@ -334,6 +340,11 @@ static void end_item(struct xfer *x, uint8_t code)
 static void run(struct xfer *x)
 {
     struct tcb *me = current;
+    if (!x->timed) {            /* we run: the waiter's stall bound goes */
+        struct tcb *w = waiter(x);
+        if (w)
+            sched_cancel_wakeup(w);
+    }
     while (!x->item_over) {
         if (x->stop) {
             end_item(x, 0);
