@@ -123,6 +123,10 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1009, 100000, 1u << KO_STALE,    "#7 a thread started from a stale eip ran data: "
                                        "NT then sysenter, invalid TSS (found by default)" },
     { 1007, 100000, 1u << KO_STALE,    "one frame leaked in batch 55 (with x=0x400; not analysed)" },
+    /* Found with every shape on (main after issue 14). */
+    { 5001, 1000000, 0,                "#6 again: the driver sent a string to a victim halted "
+                                       "before its first fault, handed it the turn, and "
+                                       "waited for good (hang)" },
 };
 
 /* ---- layout ---- */
