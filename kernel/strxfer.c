@@ -399,6 +399,19 @@ static void run(struct xfer *x)
             x->fault_rwx = L4ABI_FPAGE_W;
         }
         if (who) {
+            /* The copy's first fault starts the transfer deadline (X.2),
+             * whichever side faults. Past it (a zero xfer timeout) the
+             * item ends here: the turn must not go to a side that may
+             * never run (halted, starved) when nothing bounds the wait. */
+            if (who != me && !who->space->sigma0) {
+                if (!x->timed)
+                    set_deadline(x);
+                if (x->deadline != DEADLINE_NEVER &&
+                    (x->deadline == DEADLINE_NOW || sched_now_us() >= x->deadline)) {
+                    end_item(x, L4ABI_IPCERR_XFER_TIMEOUT_SELF);
+                    break;
+                }
+            }
             x->fault_pending = true;
             if (who != me) {
                 hand_to(x, who);
