@@ -127,6 +127,9 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 5001, 1000000, 0,                "#6 again: the driver sent a string to a victim halted "
                                        "before its first fault, handed it the turn, and "
                                        "waited for good (hang)" },
+    { 7000, 1000000, 0,                "#6 again: a copy with a zero receive xfer timeout "
+                                       "handed the turn for the receiver's fault to a starved "
+                                       "receiver; no deadline armed (hang)" },
 };
 
 /* ---- layout ---- */
