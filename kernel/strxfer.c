@@ -145,6 +145,9 @@ static void wake(struct tcb *t)
     sched_enqueue(t);
 }
 
+static uint64_t xfer_deadline(const struct xfer *x);
+static void arm(struct tcb *w, uint64_t deadline);
+
 /* current waits in TS_XFER for its turn (or, the partner, for the end);
  * once the transfer deadline runs, the wait is bounded by it
  * (xfer_timeout). */
@@ -152,8 +155,11 @@ static void wait_turn(struct xfer *x)
 {
     struct tcb *me = current;
     me->state = TS_XFER;
-    if (x->timed && x->deadline != DEADLINE_NEVER && x->deadline != DEADLINE_NOW)
-        sched_set_wakeup(me, x->deadline);
+    /* Before the first fault the wait is bounded by the xfer timeouts
+     * until the runner really runs (run() lifts the bound, as
+     * yield_step does): the side we handed the turn to may be halted
+     * and never run (it was woken, but a halted thread is not queued). */
+    arm(me, x->timed ? x->deadline : xfer_deadline(x));
     sched_block();
 }
 
@@ -334,6 +340,11 @@ static void end_item(struct xfer *x, uint8_t code)
 static void run(struct xfer *x)
 {
     struct tcb *me = current;
+    if (!x->timed) {            /* we run: the waiter's stall bound goes */
+        struct tcb *w = waiter(x);
+        if (w)
+            sched_cancel_wakeup(w);
+    }
     while (!x->item_over) {
         if (x->stop) {
             end_item(x, 0);
@@ -388,6 +399,19 @@ static void run(struct xfer *x)
             x->fault_rwx = L4ABI_FPAGE_W;
         }
         if (who) {
+            /* The copy's first fault starts the transfer deadline (X.2),
+             * whichever side faults. Past it (a zero xfer timeout) the
+             * item ends here: the turn must not go to a side that may
+             * never run (halted, starved) when nothing bounds the wait. */
+            if (who != me && !who->space->sigma0) {
+                if (!x->timed)
+                    set_deadline(x);
+                if (x->deadline != DEADLINE_NEVER &&
+                    (x->deadline == DEADLINE_NOW || sched_now_us() >= x->deadline)) {
+                    end_item(x, L4ABI_IPCERR_XFER_TIMEOUT_SELF);
+                    break;
+                }
+            }
             x->fault_pending = true;
             if (who != me) {
                 hand_to(x, who);

@@ -87,7 +87,12 @@ static void gdt_fill(uint64_t *g, struct tss *t, struct tss *df, uint32_t df_sta
 }
 
 /* Loads GDT g on this CPU, reloads every segment register and the task
- * register. */
+ * register, and makes the LDT null. Pecan has no LDT, but the CPU leaves
+ * reset (and a boot loader may leave it) with an LDTR of base 0, limit
+ * 0xffff: a user selector with TI set would then make the CPU read a
+ * descriptor from linear 0..0xffff of the current space with kernel
+ * rights (a page fault there, or a call gate a task planted in its own
+ * page 0). With a null LDTR every such selector raises #GP. */
 static void gdt_activate(uint64_t *g)
 {
     struct { uint16_t limit; uint32_t base; } PACKED gdtr;
@@ -103,9 +108,10 @@ static void gdt_activate(uint64_t *g)
         "movw %w3, %%es\n\t"
         "movw %w3, %%fs\n\t"
         "movw %w4, %%gs\n\t"
-        "ltr %w5"
+        "ltr %w5\n\t"
+        "lldt %w6"
         :: "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_UDATA),
-           "r"(SEL_UTCB), "r"(SEL_TSS) : "memory");
+           "r"(SEL_UTCB), "r"(SEL_TSS), "r"(0) : "memory");
 }
 
 void gdt_init(void)

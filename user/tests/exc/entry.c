@@ -317,3 +317,39 @@ void test_v86(void)
     v86_case(145, "hlt, IOPL 3 asked for", 0x1000, 2, EFL_VM | EFL_IF | EFL_IOPL | 0x2);
     v86_unprivileged();
 }
+
+/* ---- selectors that name the LDT ---- */
+/* Pecan has no LDT. A selector with TI set must raise #GP (error code the
+ * selector without RPL), not make the CPU read a descriptor at linear
+ * 0..0xffff of the thread's space with kernel rights (the reset LDTR of
+ * base 0, limit 0xffff; these workers have no pager, so such a read
+ * would stop the thread with a page fault). */
+extern char ldt_insn[];
+__asm__(".text\n"
+        "ldt_job:\n\t"
+        "push %es\n\t"
+        "movl $0xfff7, %eax\n"
+        ".globl ldt_insn\n"
+        "ldt_insn:\n\t"
+        "movw %ax, %es\n\t"             /* 8e c0: #GP(0xfff4), resumed after */
+        "pop %es\n\t"
+        "movl $77, %eax\n\t"
+        "ret\n");
+extern unsigned long ldt_job(void);
+
+void test_ldt_selector(void)
+{
+    L4_ThreadId_t t = start_worker(146, ldt_job, root_tid);
+    L4_MsgTag_t tag = receive(t);
+    int good = is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 13 && M_ERR == 0xfff4 &&
+               M_EIP == (L4_Word_t)ldt_insn;
+    ok(good, "a selector naming the LDT (none exists) raises #GP with the selector as error "
+       "code, no kernel read at linear 0..0xffff (label %lx excno %lu err %lx eip %lx)",
+       L4_Label(tag), M_EXCNO, M_ERR, M_EIP);
+    M_EIP = (L4_Word_t)ldt_insn + 2;
+    if (good)
+        reply_regs(t);
+    L4_Word_t r = good ? result(t, &good) : 0;
+    ok(good && r == 77, "the thread resumes after the load");
+    delete_thread(t);
+}

@@ -744,6 +744,7 @@ int main(void)
     test_entry_flags();
     test_all_vectors();
     test_v86();
+    test_ldt_selector();
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
     return 0;

@@ -46,5 +46,6 @@ L4_Word_t result(L4_ThreadId_t t, int *good);
 void test_entry_flags(void);
 void test_all_vectors(void);
 void test_v86(void);
-#define ENTRY_TESTS 25      /* ok() lines of the three above */
+void test_ldt_selector(void);
+#define ENTRY_TESTS 27      /* ok() lines of the three above */
 #endif

@@ -89,6 +89,11 @@ static u32 shapes = KO_FIXED;           /* enabled known-open shapes */
 
 static u32 cfg_seed = 1, cfg_n = 50000, cfg_loop = 1, cfg_from = 0, cfg_verbose;
 static int cfg_regress = 1;
+/* Calls per regression seed: `make test` runs each one's first RCAP calls
+ * (its seed and shapes, the same streams), `make fuzz-regress` (rn=0) the
+ * full length it was found with. */
+#define RCAP        30000
+static u32 cfg_rcap = RCAP;
 
 /* Seeds that once found a bug: run first by every `make test` (with the
  * shapes they need; an entry whose shapes are not all fixed yet, see
@@ -103,7 +108,8 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 3, 30000, 1u << KO_HALT,      "#6 the driver stays in a string copy to a halted "
                                     "victim (transfer timeout 100 us never fires): hang" },
     { 2, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
-                                     "KERNEL FAULT page fault in set_result" },
+                                     "KERNEL FAULT page fault in set_result; later, all "
+                                     "shapes on: hang, a TI selector read the reset LDT" },
     { 7, 60000, 1u << KO_COPY_FAULT, "#13 a deleted thread made ready by xfer_cancel: "
                                      "triple fault (CR3 of a freed space)" },
     /* Found with the default shapes of earlier versions of the fuzzer;
@@ -112,10 +118,18 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
     { 1011, 100000, 1u << KO_V86,      "#17 v86 frame taken for a kernel fault: data run "
                                        "as code did an iret with VM (found by default)" },
     { 1000, 100000, 1u << KO_STALE,    "#7 a thread started from a stale eip ran data: "
-                                       "v86 frame taken for a kernel fault (found by default)" },
+                                       "v86 frame taken for a kernel fault (found by default); "
+                                       "later: hang, a TI selector read the reset LDT" },
     { 1009, 100000, 1u << KO_STALE,    "#7 a thread started from a stale eip ran data: "
                                        "NT then sysenter, invalid TSS (found by default)" },
     { 1007, 100000, 1u << KO_STALE,    "one frame leaked in batch 55 (with x=0x400; not analysed)" },
+    /* Found with every shape on (main after issue 14). */
+    { 5001, 1000000, 0,                "#6 again: the driver sent a string to a victim halted "
+                                       "before its first fault, handed it the turn, and "
+                                       "waited for good (hang)" },
+    { 7000, 1000000, 0,                "#6 again: a copy with a zero receive xfer timeout "
+                                       "handed the turn for the receiver's fault to a starved "
+                                       "receiver; no deadline armed (hang)" },
 };
 
 /* ---- layout ---- */
@@ -126,6 +140,7 @@ static const struct { u32 seed, n, shapes; const char *why; } regressions[] = {
 #define V_KIP       0xbff00000u
 #define V_UTCB      0xbfe00000u         /* 1 MiB */
 #define V_HOLE_LO   0xbf000000u         /* KIP/UTCB areas live above */
+#define V_LOW       0x00110000u         /* V86_REACH: never mapped for victims */
 #define ROOT_UTCB   0xbfe00000u
 #define PORT_BASE   0x300               /* ports the root hands to victims */
 #define DRIVER_PRIO 200
@@ -826,6 +841,12 @@ static int answer_fault(int i, u32 addr, u32 rwx)
             rights = L4ABI_FPAGE_R | L4ABI_FPAGE_X;
             (void)*(volatile unsigned char *)page;
         }
+    } else if (page < V_LOW) {
+        /* The kernel maps nothing into an unprivileged space below
+         * V86_REACH: a reply would be dropped and the victim would fault
+         * again at once, forever, with the monitor above the driver. No
+         * reply: it waits until it is deleted. */
+        return 0;
     } else if (page < V_HOLE_LO) {
         /* int3 everywhere: a victim that jumps into junk traps at once */
         src = (rwx & L4ABI_FPAGE_W) ? (u32)junk : (u32)junk_ro;
@@ -1605,6 +1626,7 @@ static void parse_cmdline(const char *c)
         else if (word_is(p, "v=")) cfg_verbose = parse_num(p + 2);
         else if (word_is(p, "regress=")) cfg_regress = (int)parse_num(p + 8);
         else if (word_is(p, "r=")) cfg_regress = (int)parse_num(p + 2);
+        else if (word_is(p, "rn=")) cfg_rcap = parse_num(p + 3);
         else if (word_is(p, "shapes=")) parse_shapes(p + 7);
         else if (word_is(p, "x=")) shapes = parse_num(p + 2);
         while (*p && *p != ' ')
@@ -1685,6 +1707,8 @@ int main(void)
             }
             seed = regressions[k].seed;
             n = regressions[k].n;
+            if (cfg_rcap && n > cfg_rcap)
+                n = cfg_rcap;
             shapes |= regressions[k].shapes;
             why = regressions[k].why;
         } else {

@@ -1177,6 +1177,64 @@ static void test_server_leaves(void)
     ok(respawn(), "client and server recreated");
 }
 
+/* A receiver halted by its sibling while it waits, before the copy meets
+ * its first fault: the sender, owning the copy, finds the receiver's page
+ * missing and hands it the turn for that fault; the receiver, halted,
+ * never runs. The sender's wait is bounded by the transfer timeouts
+ * (found by `make fuzz SEED=5001 N=1000000`: the driver stayed in the
+ * copy for good). */
+static void test_halted_before_turn(void)
+{
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    stall_setup(B, 1, 0);
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(300000).raw, L4_TimePeriod(300000).raw);
+    log_a.n = log_b.n = 0;
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    go(B, job_receive);
+    int waiting = serve_t(1, 50000) == 0;       /* B touched page 1, waits */
+    exregs_via(B2, B, L4ABI_EXREGS_SET_HALT | L4ABI_EXREGS_HALT);
+    go(A, job_send);
+    int got = serve_t(1, 1000000);
+    ok(waiting && got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF &&
+       !(rep_a.err & 1) && offset_of(rep_a.err) == PG,
+       "a sender handing the turn to a receiver halted before its first fault leaves "
+       "at the transfer timeout, offset 4096 (%lx)", rep_a.err);
+    resume(B);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER && (rep_b.err & 1),
+       "... the receiver, resumed, gets the timeout in its partner's space (%lx)", rep_b.err);
+    stall_clear();
+    respawn();
+
+    /* The same with a zero receive xfer timeout: no deadline to wait
+     * for, so the copy ends at the fault, without handing the turn over
+     * (`make fuzz SEED=7000 N=1000000`). */
+    agent_up(A2, A, 6);
+    agent_up(B2, B, 7);
+    stall_setup(B, 1, 0);
+    xfer_timeouts = L4ABI_TIMEOUTS(L4_TimePeriod(300000).raw, L4_ZeroTime.raw);
+    log_a.n = log_b.n = 0;
+    memset(&rep_a, 0, sizeof rep_a);
+    memset(&rep_b, 0, sizeof rep_b);
+    go(B, job_receive);
+    waiting = serve_t(1, 50000) == 0;
+    exregs_via(B2, B, L4ABI_EXREGS_SET_HALT | L4ABI_EXREGS_HALT);
+    go(A, job_send);
+    got = serve_t(1, 1000000);
+    ok(waiting && got == 1 && code_of(rep_a.err) == L4ABI_IPCERR_XFER_TIMEOUT_PARTNER &&
+       !(rep_a.err & 1) && offset_of(rep_a.err) == PG,
+       "... with a zero receive xfer timeout the copy ends at the fault: timeout in the "
+       "partner's space for the sender, offset 4096 (%lx)", rep_a.err);
+    resume(B);
+    got = serve_t(1, 1000000);
+    ok(got == 1 && code_of(rep_b.err) == L4ABI_IPCERR_XFER_TIMEOUT_SELF && (rep_b.err & 1),
+       "... the receiver, resumed, gets the timeout in its own space (%lx)", rep_b.err);
+    stall_clear();
+    respawn();
+}
+
 /* Issue 14 #13: every order of deletion of the two sides while the copy
  * is stalled in every way: the owner or the partner waits for a pager
  * that never answers, or is halted (by its sibling) at its turn. The
@@ -1432,7 +1490,7 @@ int main(void)
     B2 = tid(103);
     sender = A;
     mute_who = B;
-    tap_plan(55 + 2 + 9 + 2 + 4 + 16);
+    tap_plan(55 + 2 + 9 + 2 + 4 + 16 + 4);
     ok(L4_ThreadControl(PB, root_tid, root_tid, root_tid,
                         (void *)(UTCB_AREA + 2 * L4ABI_UTCB_SIZE)) == 1, "B's pager thread");
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
@@ -1470,6 +1528,7 @@ int main(void)
     test_delete();
     test_snapshot();
     test_server_leaves();
+    test_halted_before_turn();
     test_pager_deleted();
     test_halted_mid_copy();
     test_delete_orders();
