@@ -85,16 +85,20 @@ class Guest:
 class Checks:
     def __init__(self):
         self.n = self.failed = 0
+        self.report = []            # every line printed, for --result
+
+    def say(self, line):
+        print(line)
+        sys.stdout.flush()
+        self.report.append(line)
 
     def ok(self, cond, what, text=None):
         self.n += 1
-        print(("ok %d - %s" if cond else "not ok %d - %s") % (self.n, what))
+        self.say(("ok %d - %s" if cond else "not ok %d - %s") % (self.n, what))
         if not cond:
             self.failed += 1
-            if text is not None:
-                for line in text.splitlines()[-25:]:
-                    print("#   " + line)
-        sys.stdout.flush()
+            for line in (text or "(no output)").splitlines()[-25:]:
+                self.say("#   " + line)
         return cond
 
 
@@ -212,11 +216,10 @@ def main():
             g.proc.kill()
             g.proc.wait()
         g.reader.join(5)
-    line = "%s: %d passed, %d failed" % (a.name, c.n - c.failed, c.failed)
-    print(line)
+    c.say("%s: %d passed, %d failed" % (a.name, c.n - c.failed, c.failed))
     if a.result:
         with open(a.result, "w") as f:
-            f.write(line + "\n")
+            f.write("\n".join(c.report) + "\n")
     return 1 if c.failed else 0
 
 
