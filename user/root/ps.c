@@ -77,11 +77,13 @@ static void show(const struct l4abi_kdb_thread *e)
         snprintf(sp, sizeof(sp), "kernel");
     partner(p, e);
     L4_ThreadId_t t = { .raw = e->gid };
-    printf("  %08lx %5lu.%-3lu %-10s %-6s %-8s %4u  %-8s %s%s%s\n", (unsigned long)e->gid,
+    char notes[48];
+    snprintf(notes, sizeof(notes), "%s%s%s", (e->flags & L4ABI_KDB_TF_HALTED) ? " halted" : "",
+             (e->flags & L4ABI_KDB_TF_PRIVILEGED) ? " privileged" : "",
+             (e->flags & L4ABI_KDB_TF_IRQ) ? " interrupt (partner: handler)" : "");
+    printf("  %08lx %5lu.%-3lu %-10s %-6s %-8s %4u  %-8s%s\n", (unsigned long)e->gid,
            L4_ThreadNo(t), L4_Version(t), thread_name(e->gid), sp, state_name(e), e->prio, p,
-           (e->flags & L4ABI_KDB_TF_HALTED) ? "halted " : "",
-           (e->flags & L4ABI_KDB_TF_PRIVILEGED) ? "privileged " : "",
-           (e->flags & L4ABI_KDB_TF_IRQ) ? "interrupt (partner: handler)" : "");
+           notes);
 }
 
 void cmd_ps(void)
