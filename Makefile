@@ -124,9 +124,12 @@ DEMO_MODS := $(B)/user/sigma0.elf,$(B)/user/root.elf
 
 deps-run:
 	@tools/deps.sh --install build qemu
+# The launcher shell waits for typing: sleep=on lets guest time follow the
+# host clock while the guest idles (the tests use sleep=off), so the demos'
+# timeouts are real seconds.
 run: deps-run all
-	@echo "Pecan demo in QEMU: the serial console is this terminal; the demo ends by itself, Ctrl-C quits at any time."
-	-@$(QEMU_BASE) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)"
+	@echo "Pecan in QEMU: the launcher shell is on this terminal; 'help' lists the demos, 'exit' or Ctrl-C quits."
+	-@$(subst sleep=off,sleep=on,$(QEMU_BASE)) -kernel $(B)/pecan.elf -initrd "$(DEMO_MODS)"
 
 # QEMU waits for gdb; the guest's serial output goes to build/debug-serial.log
 # so that gdb keeps the terminal.

@@ -215,6 +215,11 @@ void irq_handler_deleted(const struct tcb *t)
             detach(irq);
 }
 
+uint32_t irq_handler_of(unsigned irq)
+{
+    return irq < nlines && lines[irq].mode != MODE_NONE ? lines[irq].handler : 0;
+}
+
 bool irq_ack(struct tcb *self, struct tcb *it)
 {
     unsigned irq = tcb_no(it);

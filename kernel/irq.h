@@ -25,6 +25,8 @@ bool irq_ack(struct tcb *self, struct tcb *it);
 /* t is being deleted: its lines are detached (masked, nothing pending),
  * so no stale pending bit keeps the IPC fast path off. */
 void irq_handler_deleted(const struct tcb *t);
+/* The global ID of the thread attached to line irq, 0 if none. */
+uint32_t irq_handler_of(unsigned irq);
 /* Bitmask of lines with an interrupt waiting for its handler. */
 extern uint32_t irq_pending;
 /* self starts receiving (partner already set): hands it a pending

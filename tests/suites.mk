@@ -151,6 +151,15 @@ test-sigma0-io: all $(B)/user/sigma0-io.elf | $(T)
 	-@$(QT) --name sigma0-io --log $(T)/sigma0-io.log --result $(T)/sigma0-io.res \
 	  $(B)/pecan.elf $(B)/user/sigma0-io.elf $(B)/user/test-boot.elf | tail -1
 
+# The `make run` launcher shell (user/root/shell.c): a scripted session
+# over the serial line (tools/launcher-test.py) with the demo's own boot
+# modules: help, ps, an unknown command, every demo, kdb, exit.
+SPECIAL_SUITES += launcher
+SPECIAL_RESULTS += launcher
+test-launcher: all | $(T)
+	-@python3 tools/launcher-test.py --name launcher --log $(T)/launcher.log \
+	  --result $(T)/launcher.res $(B)/pecan.elf $(SIGMA0) $(B)/user/root.elf | tail -1
+
 SPECIAL_SUITES += kfault
 SPECIAL_RESULTS += kfault
 test-kfault: all | $(T)

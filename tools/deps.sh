@@ -15,7 +15,7 @@ EOF
 pkgs_of() {
     case $1 in
         build)     echo make gcc gcc-multilib binutils ;;
-        host-test) echo libcmocka-dev pkg-config ;;
+        host-test) echo libcmocka-dev pkg-config python3 ;;
         qemu)      echo qemu-system-x86 ;;
         # bochs depends on "bochs-wx | bochs-gui"; naming bochs-term (the
         # ncurses display plugin, libbx_term_gui.so, which provides bochs-gui)
@@ -31,11 +31,11 @@ pkgs_of() {
 cmds_of() {
     case $1 in
         build)     echo make gcc ld ;;
-        host-test) echo pkg-config ;;
+        host-test) echo pkg-config python3 ;;
         qemu)      echo qemu-system-i386 ;;
         bochs)     echo bochs grub-mkrescue xorriso ;;
         debug)     echo gdb ;;
-        all)       echo make gcc ld pkg-config qemu-system-i386 bochs grub-mkrescue xorriso gdb ;;
+        all)       echo make gcc ld pkg-config python3 qemu-system-i386 bochs grub-mkrescue xorriso gdb ;;
     esac
 }
 

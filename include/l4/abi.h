@@ -589,6 +589,7 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_OP_SHUTDOWN       0x40    /* Pecan: eax = exit code */
 #define L4ABI_KDB_OP_STAT           0x41    /* Pecan: eax = counter -> value */
 #define L4ABI_KDB_OP_VIF_HOLD       0x42    /* Pecan test hook: hold a virtual interrupt */
+#define L4ABI_KDB_OP_THREADS        0x43    /* Pecan: thread list (below) */
 #define L4ABI_KDB_STAT_FREE_FRAMES  0       /* kernel pool frames free */
 #define L4ABI_KDB_STAT_LAZY_SYNCS   1       /* lazy kernel-directory syncs */
 #define L4ABI_KDB_STAT_TCB_FRAMES   2       /* frames backing TCBs */
@@ -625,6 +626,37 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */
 #define L4ABI_KDB_STAT_KMEM_NKINDS  8
+/* Thread list (op 0x43, privileged): eax = user buffer of struct
+ * l4abi_kdb_thread, ecx = its capacity in entries (1..L4ABI_KDB_THREADS_MAX),
+ * edx = the thread number to start at. The kernel looks at no more than
+ * L4ABI_KDB_THREADS_SCAN thread numbers per call and returns eax = entries
+ * written, edx = the thread number to continue from (0: the end was
+ * reached). Invalid arguments or a buffer that cannot be written: eax = ~0,
+ * ecx = the X.2 error code (5, invalid parameter), also in ErrorCode. */
+#define L4ABI_KDB_THREADS_MAX       64
+#define L4ABI_KDB_THREADS_SCAN      1024
+#define L4ABI_KDB_TS_INACTIVE       1       /* created, not started */
+#define L4ABI_KDB_TS_READY          2       /* running or runnable */
+#define L4ABI_KDB_TS_SEND           3       /* blocked sending to partner */
+#define L4ABI_KDB_TS_RECV           4       /* blocked receiving from partner */
+#define L4ABI_KDB_TS_DEAD           5       /* being deleted */
+#define L4ABI_KDB_TS_XFER           6       /* in a string copy with partner */
+#define L4ABI_KDB_TF_HALTED         0x01
+#define L4ABI_KDB_TF_KERNEL         0x02    /* kernel thread (idle) */
+#define L4ABI_KDB_TF_IRQ            0x04    /* interrupt thread */
+#define L4ABI_KDB_TF_PRIVILEGED     0x08    /* of sigma0's or the root task's space */
+#define L4ABI_KDB_TF_CURRENT        0x10    /* the caller itself */
+struct l4abi_kdb_thread {
+    uint32_t gid;           /* global thread ID */
+    uint32_t space;         /* opaque: equal for threads of one space, 0 = kernel */
+    uint32_t partner;       /* TS_SEND/RECV/XFER: global ID or from-specifier, else 0;
+                             * interrupt threads: the attached handler or 0 */
+    uint8_t state;          /* L4ABI_KDB_TS_* */
+    uint8_t prio;
+    uint8_t flags;          /* L4ABI_KDB_TF_* */
+    uint8_t cpu;            /* the CPU it runs on */
+};
+_Static_assert(sizeof(struct l4abi_kdb_thread) == 16, "kdb thread entry size");
 /* Enter: int3 followed by "jmp rel8; movl $string, %eax" (bytes eb 05 b8
  * imm32); the mov is never executed, it only carries the address. */
 #define L4ABI_KDB_ENTER_JMP         0xeb

@@ -81,4 +81,20 @@ L4_INLINE L4_Word_t L4_KDB_VifHold(void)
     return v;
 }
 
+/* Pecan extension, not in X.2, privileged threads only: copies up to n
+ * (1..L4ABI_KDB_THREADS_MAX) entries describing the threads from number
+ * *next on into buf and returns how many; *next becomes the number to
+ * continue from, 0 once the whole thread table was looked at (one call
+ * looks at no more than L4ABI_KDB_THREADS_SCAN numbers, so a call may
+ * return 0 entries with *next != 0). Returns ~0 for invalid arguments or
+ * a buffer that cannot be written (ErrorCode 5). See docs/abi.md. */
+L4_INLINE L4_Word_t L4_KDB_ThreadList(struct l4abi_kdb_thread *buf, L4_Word_t n,
+                                      L4_Word_t *next)
+{
+    L4_Word_t r = (L4_Word_t)buf, c = n, d = *next;
+    __asm__ __volatile__(__L4_KDB_OP(0x43) : "+a"(r), "+c"(c), "+d"(d) : : "memory");
+    *next = d;
+    return r;
+}
+
 #endif /* !__L4__IA32__KDEBUG_H__ */

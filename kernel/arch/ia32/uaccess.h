@@ -12,4 +12,14 @@ static inline bool copy_from_user(void *dst, uint32_t ua, size_t n)
         return false;
     return uaccess_copy(dst, (const void *)(uintptr_t)ua, n) == 0;
 }
+
+/* Writes n bytes to the current space at user address ua, asking the
+ * thread's pager for missing pages. false if the range reaches kernel
+ * space or cannot be written. */
+static inline bool copy_to_user(uint32_t ua, const void *src, size_t n)
+{
+    if (ua >= USER_LIMIT || n > USER_LIMIT - ua)
+        return false;
+    return uaccess_copy((void *)(uintptr_t)ua, src, n) == 0;
+}
 #endif

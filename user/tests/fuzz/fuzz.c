@@ -1295,6 +1295,54 @@ static void d_unmap_own(void)
         touch_own();
 }
 
+/* The privileged kdebug thread list (docs/abi.md), called by the driver
+ * itself with a buffer that is ours (a guard entry behind the capacity),
+ * straddles USER_LIMIT or lies in the kernel, and random capacities and
+ * start numbers. Its own generator, so that the driver's stream (and the
+ * regression seeds' runs) stay as they were. A result must be a refusal
+ * or at most the capacity, written in thread-number order, guard intact. */
+static u32 tl_state = 0x7151u, tl_calls, tl_refused, tl_bad;
+static struct l4abi_kdb_thread tl_buf[L4ABI_KDB_THREADS_MAX + 1];
+
+static void d_thread_list(void)
+{
+    u32 k = xs(&tl_state), cap, i;
+    L4_Word_t next = (k & 8) ? xs(&tl_state) : xs(&tl_state) % 70000, n;
+    struct l4abi_kdb_thread *buf = tl_buf;
+    cap = (k & 16) ? xs(&tl_state) : xs(&tl_state) % (L4ABI_KDB_THREADS_MAX + 4);
+    if (k % 4 == 0) {
+        buf = (void *)(0xc0000000u + xs(&tl_state) % 0x40000000u);
+    } else if (k % 4 == 1) {            /* j entries below USER_LIMIT, more wanted */
+        u32 j = xs(&tl_state) % L4ABI_KDB_THREADS_MAX;
+        buf = (void *)(0xc0000000u - 16u * j);
+        if (cap <= j)
+            cap = j + 1 + xs(&tl_state) % 4;
+    }
+    if (buf == tl_buf && cap > L4ABI_KDB_THREADS_MAX)
+        cap = L4ABI_KDB_THREADS_MAX + 1 + xs(&tl_state) % 3;    /* refused before any write */
+    tl_buf[L4ABI_KDB_THREADS_MAX].gid = 0x6a6a6a6au;
+    u32 guard_at = cap <= L4ABI_KDB_THREADS_MAX ? cap : L4ABI_KDB_THREADS_MAX;
+    if (buf == tl_buf && guard_at < L4ABI_KDB_THREADS_MAX)
+        tl_buf[guard_at].gid = 0x6a6a6a6au;
+    n = L4_KDB_ThreadList(buf, cap, &next);
+    tl_calls++;
+    if (n == ~0ul) {
+        tl_refused++;
+    } else if (buf != tl_buf || n > cap || (next && next >= 65536)) {
+        tl_bad++;
+    } else {
+        for (i = 1; i < n; i++)
+            if (L4_ThreadNo((L4_ThreadId_t){ .raw = tl_buf[i].gid }) <=
+                L4_ThreadNo((L4_ThreadId_t){ .raw = tl_buf[i - 1].gid }))
+                tl_bad++;
+    }
+    if (buf == tl_buf && tl_buf[guard_at].gid != 0x6a6a6a6au &&
+        !(n != ~0ul && guard_at < n))
+        tl_bad++;
+    if (tl_buf[L4ABI_KDB_THREADS_MAX].gid != 0x6a6a6a6au)
+        tl_bad++;
+}
+
 static void d_misc(void)
 {
     L4_Word_t oc, osp, oip, of, oh;
@@ -1320,6 +1368,7 @@ static void d_misc(void)
         break;
     case 4:
         L4_SystemClock();
+        d_thread_list();
         break;
     default:    /* attach an interrupt line to a victim, or detach it */
         if (j >= 0) {
@@ -1685,7 +1734,7 @@ int main(void)
     for (unsigned k = 0; k < sizeof(regressions) / sizeof(regressions[0]); k++)
         if (cfg_regress && !(regressions[k].shapes & ~KO_FIXED))
             nreg++;
-    tap_plan(1 + 2 * (nreg + (int)cfg_loop));
+    tap_plan(2 + 2 * (nreg + (int)cfg_loop));
     check_failed_creation_leaves_nothing();
     printf("# fuzz: cmdline '%s'\n", cmd);
     printf("# fuzz: known-open shapes excluded:");
@@ -1732,6 +1781,9 @@ int main(void)
                    seed, seed, n, shapes);
         shapes = saved;
     }
+    ok(tl_bad == 0 && tl_calls > 0, "kdebug thread list from the driver: %u calls, %u refused, "
+       "%u bad results (over its capacity, out of order, a guard overwritten)", tl_calls,
+       tl_refused, tl_bad);
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }

@@ -1,6 +1,7 @@
 /* Who may use the kernel debugger interface (docs/abi.md): output from
  * everyone; input, Stat, Enter and Shutdown only from privileged threads,
- * an unprivileged caller's int3 being a plain #BP exception; a privileged
+ * (and the thread list), an unprivileged caller's int3 being a plain #BP
+ * exception; a privileged
  * ReadChar_Blocked sleeps instead of holding the CPU. */
 #include <l4/kip.h>
 #include <l4/thread.h>
@@ -14,7 +15,7 @@
 #include "pager.h"
 
 #define LBL_KD_DONE 0x5a0
-#define NPRIV_OPS   5
+#define NPRIV_OPS   6
 static L4_ThreadId_t kroot;
 static char long_string[4000];
 static L4_Word_t kstack[1024] __attribute__((aligned(16)));
@@ -31,6 +32,9 @@ static void kdebug_child(void)
     L4_Word_t c = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
     L4_KDB_Enter("unprivileged Enter");
     L4_KDB_Shutdown(7);
+    static struct l4abi_kdb_thread ents[4];
+    L4_Word_t next = 0;
+    (void)L4_KDB_ThreadList(ents, 4, &next);
     L4_LoadMR(0, L4ABI_TAG(LBL_KD_DONE, 3, 0));
     L4_LoadMR(1, a);
     L4_LoadMR(2, b);
@@ -66,7 +70,7 @@ static void test_unprivileged(void)
         L4_LoadMRs(1, 12, &r[1]);
         L4_Reply(child);
     }
-    ok(bps == NPRIV_OPS, "ReadChar_Blocked, ReadChar, Stat, Enter and Shutdown from an "
+    ok(bps == NPRIV_OPS, "ReadChar_Blocked, ReadChar, Stat, Enter, Shutdown and ThreadList from an "
        "unprivileged thread are #BP exceptions to its handler (%d of %d)", bps, NPRIV_OPS);
     L4_Word_t res[4] = { 0 };
     tag = bps == NPRIV_OPS ? pager_receive(child) : (L4_MsgTag_t){ .raw = 0 };

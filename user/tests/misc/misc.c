@@ -109,10 +109,11 @@ static L4_Word_t memctl(L4_Word_t fpage, L4_Word_t attr0)
 }
 
 void test_kdebug(void);         /* kdebug.c */
+void test_thread_list(void);    /* threadlist.c */
 
 int main(void)
 {
-    tap_plan(20);
+    tap_plan(30);
     page[0] = 1;                        /* mapped */
     L4_Word_t fp = L4ABI_FPAGE((L4_Word_t)page, 12, 0);     /* attribute 0 */
 
@@ -139,6 +140,7 @@ int main(void)
     test_ipc_bad_input();
     test_no_pager();
     test_kdebug();
+    test_thread_list();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
