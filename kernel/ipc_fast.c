@@ -12,6 +12,7 @@
 #include "string.h"
 #include "irq.h"
 #include "strxfer.h"
+#include "trace.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
@@ -44,6 +45,8 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     uint32_t u = L4ABI_TAG_U(tag);
     dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     copy_words(dest->mr + 1, self->mr + 1, u);
+    if (TRACE_ON(TRACE_IPC))
+        trace_ipc(self->gid, dest->gid, tag, true);
 
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "kernel.h"
 #include "arch.h"
+#include "trace.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
 
@@ -78,6 +79,8 @@ static void switch_to(struct tcb *next)
     resched = false;
     if (next == prev)
         return;
+    if (TRACE_ON(TRACE_SWITCH))
+        trace_record(TT_SWITCH, prev->gid, next->gid, 0, 0);
     current = next;
     context_switches++;
     arch_switch_to(prev, next);
