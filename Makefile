@@ -49,6 +49,10 @@ $(B)/pecan.elf: $(KOBJ) $(KLIB) kernel/arch/ia32/kernel.ld
 	@echo "  LD      $@"
 	@$(LD) $(LDFLAGS) -T kernel/arch/ia32/kernel.ld -o $@ $(KOBJ) $(KLIB)
 
+# The kernel's symbol table (nm -n), for tools/prof-top's kernel hot spots.
+$(B)/pecan.sym: $(B)/pecan.elf
+	@nm -n $< > $@
+
 $(B)/kernel/%.o: kernel/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -105,13 +109,14 @@ endef
 
 $(eval $(call user_prog,sigma0,sigma0))
 $(eval $(call user_prog,root,root))
+$(eval $(call user_prog,trace-demo,trace-demo))
 $(foreach t,$(notdir $(wildcard user/tests/*)),$(eval $(call user_prog,test-$(t),tests/$(t))))
 $(foreach t,$(notdir $(wildcard user/bench/*)),$(eval $(call user_prog,bench-$(t),bench/$(t))))
 # Deliberately broken boot images for the bad-input boot tests.
 $(foreach t,$(notdir $(wildcard user/bad/*)),$(eval $(call user_prog,bad-$(t),bad/$(t))))
 
 all: $(B)/pecan.elf $(USER_PROGS)
-all: $(KLIB)
+all: $(KLIB) $(B)/pecan.sym
 .DEFAULT_GOAL := all
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

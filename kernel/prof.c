@@ -21,6 +21,7 @@ struct thread_bucket { uint32_t gid, user, kernel; };
 volatile uint8_t prof_active;
 static uint32_t period = 1, countdown = 1;
 static uint32_t samples, lost;
+static uint8_t last_source;             /* of the last start */
 static struct addr_bucket addrs[PROF_BUCKETS];
 static struct thread_bucket threads[PROF_THREADS];
 
@@ -77,6 +78,7 @@ enum prof_source prof_start(uint32_t p)
         prof_active = PROF_PMC_NMI;
     else
         prof_active = PROF_TIMER;
+    last_source = prof_active;
     return (enum prof_source)prof_active;
 }
 
@@ -104,8 +106,9 @@ static const char *source_name(unsigned s)
 
 uint32_t prof_dump(void)
 {
-    kprintf("@PROF v1 begin source=%s period=%u samples=%u lost=%u counters=%s\n",
-            source_name(prof_active), period, samples, lost, perfmon_describe());
+    kprintf("@PROF v1 begin source=%s running=%u period=%u samples=%u lost=%u counters=%s\n",
+            source_name(last_source), prof_active != PROF_OFF, period, samples, lost,
+            perfmon_describe());
     for (unsigned i = 0; i < PROF_BUCKETS; i++)
         if (addrs[i].count)
             kprintf("@P a %x %u\n", addrs[i].ip, addrs[i].count);

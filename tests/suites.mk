@@ -20,7 +20,7 @@ $(T)/not-elf.bin: | $(T)
 	@printf 'this is not an ELF executable\n' > $@
 
 test-deps:
-	@tools/deps.sh --install build host-test qemu bochs
+	@tools/deps.sh --install build host-test trace qemu bochs
 
 test-host: | $(T)
 	-@$(MAKE) -s --no-print-directory -C tests/host > $(T)/host.log 2>&1; \
@@ -284,6 +284,46 @@ bench: all irqoff-kernel | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-exc-bochs.log | sed 's/^bench:/bench (bochs, PVI):/' || \
 	  { echo "bench-exc under bochs failed"; tail -20 $(T)/bench-exc-bochs.log; exit 1; }
+
+# ---- trace buffer and profiler (docs/kdb.md) -------------------------------
+# The host tools are Python 3; matplotlib (for the PNG) is Debian's
+# python3-matplotlib, hence /usr/bin/python3 where it exists (a python3
+# earlier in PATH, e.g. pyenv's, may lack it).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+
+# Unit tests of tools/trace2chrome and tools/prof-top, malformed dumps
+# included (tests/tools).
+SPECIAL_SUITES += trace-tools
+SPECIAL_RESULTS += trace-tools
+test-trace-tools: | $(T)
+	-@$(PYTHON) tests/tools/run_tests.py > $(T)/trace-tools.log 2>&1; \
+	  tail -1 $(T)/trace-tools.log | tee $(T)/trace-tools.res
+
+# The profiler's dumps of the trace suite, symbolised on the host: the
+# sleeping profile's hottest function is the kernel's idle loop (kernel
+# symbol table build/pecan.sym), the busy one's the suite's hot loop.
+SPECIAL_SUITES += prof-top
+SPECIAL_RESULTS += prof-top
+test-prof-top: test-qemu-trace
+	-@p=0 f=0; \
+	  if $(PYTHON) tools/prof-top $(T)/trace.log --dump 1 --sym $(B)/pecan.sym \
+	      --expect-top idle_loop > $(T)/prof-top.log 2>&1; then p=$$((p+1)); else f=$$((f+1)); fi; \
+	  if $(PYTHON) tools/prof-top $(T)/trace.log --dump 2 --elf $(B)/user/test-trace.elf \
+	      --expect-top hot_spin >> $(T)/prof-top.log 2>&1; then p=$$((p+1)); else f=$$((f+1)); fi; \
+	  echo "prof-top: $$p passed, $$f failed" | tee $(T)/prof-top.res
+
+# A traced page-fault round trip (user/trace-demo) rendered as a timeline:
+# docs/img/trace-demo.png and .json (open the JSON in ui.perfetto.dev).
+trace-demo: all | $(T)
+	@tools/deps.sh --install build qemu trace
+	@$(QT) --name trace-demo --log $(T)/trace-demo.log --result $(T)/trace-demo.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/trace-demo.elf | tail -1
+	@mkdir -p docs/img
+	$(PYTHON) tools/trace2chrome --strict $(T)/trace-demo.log -o docs/img/trace-demo.json \
+	  --png docs/img/trace-demo.png \
+	  --title "Pecan: a page fault travels from the faulting thread through the pager and back"
+
+.PHONY: trace-demo test-trace-tools test-prof-top
 
 test: test-deps
 	@rm -rf $(T)

@@ -274,7 +274,14 @@ static void test_profiler(void)
     L4_Word_t src = tr(L4ABI_TRACE_PROF_START, 1, 0);
     ok(src == 1 || src == 2, "profiler started (source %s)",
        src == 2 ? "performance-counter NMI" : "timer interrupt");
-    tr(L4ABI_TRACE_PROF_STOP, 0, 0);
+    /* Asleep: the samples fall into the kernel's idle loop (the first
+     * dump; make test checks its symbol with tools/prof-top). */
+    L4_Sleep(L4_TimePeriod(30000));
+    L4_Word_t s0 = tr(L4ABI_TRACE_PROF_STOP, 0, 0), c0 = 0;
+    L4_Word_t k = L4_KDB_Trace(L4ABI_TRACE_PROF_TOP, 0, 0, &c0);
+    ok(s0 >= 20 && k >= 0xc0000000ul && c0 * 10 >= s0 * 9,
+       "sleeping: the top address is in the kernel (%lx, %lu of %lu samples)", k, c0, s0);
+    tr(L4ABI_TRACE_PROF_DUMP, 0, 0);
     tr(L4ABI_TRACE_PROF_CLEAR, 0, 0);
     tr(L4ABI_TRACE_PROF_START, 1, 0);
     hot_spin(20000000);                     /* ~40 M instructions: ~40 ticks */
@@ -294,7 +301,7 @@ static void test_profiler(void)
 
 int main(void)
 {
-    tap_plan(26);
+    tap_plan(27);
     me = L4_Myself();
     srv = L4_GlobalId(L4_ThreadNo(me) + 1, 1);
     child = L4_GlobalId(91, 1);
