@@ -45,8 +45,6 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     uint32_t u = L4ABI_TAG_U(tag);
     dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     copy_words(dest->mr + 1, self->mr + 1, u);
-    if (TRACE_ON(TRACE_IPC))
-        trace_ipc(self->gid, dest->gid, tag, true);
 
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;
@@ -59,7 +57,10 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->ipc_from = L4ABI_NILTHREAD;
     self->state = TS_RECV_WAIT;
     self->partner = recv;
-    sched_handoff(dest);
+    if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS))
+        trace_handoff(self, dest);      /* records, then sched_handoff */
+    else
+        sched_handoff(dest);
     if (self->xfer)
         xfer_wait_turns(self);  /* the reply copies strings to us */
     return true;    /* resumed: our receive phase was completed for us */

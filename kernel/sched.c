@@ -73,14 +73,16 @@ static struct tcb *pick_next(void)
     return idle_thread;
 }
 
-static void switch_to(struct tcb *next)
+/* `traced`: record the switch here (a constant at each call; the IPC
+ * fast path records its own, trace_handoff). */
+static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool traced)
 {
     struct tcb *prev = current;
     resched = false;
     if (next == prev)
         return;
-    if (TRACE_ON(TRACE_SWITCH))
-        trace_record(TT_SWITCH, prev->gid, next->gid, 0, 0);
+    if (traced && TRACE_ON(TRACE_SWITCH))
+        trace_switch(prev, next);
     current = next;
     context_switches++;
     arch_switch_to(prev, next);
@@ -88,14 +90,14 @@ static void switch_to(struct tcb *next)
 
 void schedule(void)
 {
-    switch_to(pick_next());
+    switch_to(pick_next(), true);
 }
 
 void sched_switch_to(struct tcb *t)
 {
     sched_enqueue(t);
     if ((t->flags & TF_QUEUED) && t->prio >= pick_next()->prio)
-        switch_to(t);       /* direct handoff, e.g. to an IPC partner */
+        switch_to(t, true); /* direct handoff, e.g. to an IPC partner */
     else
         schedule();
 }
@@ -124,12 +126,12 @@ void sched_handoff(struct tcb *t)
         prioq_insert_tail(&ready, &t->rq, t->prio);
         t->flags |= TF_QUEUED;
     }
-    switch_to(t);
+    switch_to(t, false);    /* traced by the caller (trace_handoff) */
 }
 
 void sched_run_now(struct tcb *t)
 {
-    switch_to(t);
+    switch_to(t, true);
 }
 
 void sched_block(void)

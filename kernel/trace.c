@@ -2,6 +2,7 @@
  * (trace.h; format in docs/kdb.md). Compiled to nothing with TRACE=0. */
 #include "trace.h"
 #include "thread.h"
+#include "sched.h"
 #include "console.h"
 #include "arch.h"
 #include "arch/ia32/cpu.h"
@@ -24,7 +25,7 @@ struct trace_ring {
     struct trace_rec rec[TRACE_ENTRIES];
 };
 
-volatile uint8_t trace_mask;
+uint8_t trace_mask;
 static uint32_t thread_filter;          /* 0: all threads */
 static struct trace_ring rings[MAX_CPUS];
 
@@ -71,6 +72,25 @@ void trace_ipc(uint32_t sender, uint32_t receiver, uint32_t tag, bool fast)
 {
     trace_record(TT_SEND, sender, receiver, tag, fast);
     trace_record(TT_RECV, receiver, sender, tag, fast);
+}
+
+void trace_ipc_fast(const struct tcb *s, const struct tcb *r)
+{
+    trace_ipc(s->gid, r->gid, r->mr[0], true);
+}
+
+void trace_switch(const struct tcb *prev, const struct tcb *next)
+{
+    trace_record(TT_SWITCH, prev->gid, next->gid, 0, 0);
+}
+
+void trace_handoff(struct tcb *s, struct tcb *r)
+{
+    if (TRACE_ON(TRACE_IPC))
+        trace_ipc_fast(s, r);
+    if (TRACE_ON(TRACE_SWITCH) && s != r)
+        trace_switch(s, r);
+    sched_handoff(r);
 }
 
 uint32_t trace_set_mask(uint32_t mask)
@@ -276,6 +296,9 @@ void trace_ipc(uint32_t sender, uint32_t receiver, uint32_t tag, bool fast)
 uint32_t trace_set_mask(uint32_t mask) { (void)mask; return 0; }
 void trace_set_thread(uint32_t gid) { (void)gid; }
 void trace_clear(void) { }
+void trace_ipc_fast(const struct tcb *s, const struct tcb *r) { (void)s; (void)r; }
+void trace_switch(const struct tcb *prev, const struct tcb *next) { (void)prev; (void)next; }
+void trace_handoff(struct tcb *s, struct tcb *r) { (void)s; sched_handoff(r); }
 unsigned trace_count(unsigned cpu) { (void)cpu; return 0; }
 bool trace_get(unsigned cpu, unsigned i, struct trace_rec *out)
 {

@@ -65,10 +65,14 @@ struct trace_rec {
 };
 
 #if TRACE
-extern volatile uint8_t trace_mask;
+/* Not volatile: the test must compile to one `testb $bit, mem`; a
+ * change from another CPU is seen at the next test anyway. */
+extern uint8_t trace_mask;
 #define TRACE_ON(kind) (__builtin_expect(trace_mask & TRACE_BIT(kind), 0))
+#define TRACE_ON_ANY(bits) (__builtin_expect(trace_mask & (bits), 0))
 #else
 #define TRACE_ON(kind) 0
+#define TRACE_ON_ANY(bits) 0
 #endif
 
 /* Out of line: call only after TRACE_ON said yes (they test the thread
@@ -76,6 +80,20 @@ extern volatile uint8_t trace_mask;
 void trace_record(unsigned type, uint32_t thread, uint32_t a, uint32_t b, uint32_t c);
 /* Both records of one message transfer. */
 void trace_ipc(uint32_t sender, uint32_t receiver, uint32_t tag, bool fast);
+/* For the hot paths: arguments that are live there anyway (the TCBs),
+ * so that the disabled hook does not change the register allocation. The
+ * fast path calls trace_ipc_fast after the copy (the tag is read back
+ * from the receiver's MR0: label and u, the flags already dropped). */
+struct tcb;
+void trace_ipc_fast(const struct tcb *sender, const struct tcb *receiver) __attribute__((cold));
+void trace_switch(const struct tcb *prev, const struct tcb *next) __attribute__((cold));
+/* The IPC fast path's one hook, in place of sched_handoff(receiver):
+ *     if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) trace_handoff(self, dest);
+ *     else sched_handoff(dest);
+ * records the message (send and receive) and the switch as enabled, then
+ * does the handoff. One test per message for both kinds. */
+#define TRACE_HANDOFF_KINDS (TRACE_BIT(TRACE_IPC) | TRACE_BIT(TRACE_SWITCH))
+void trace_handoff(struct tcb *sender, struct tcb *receiver) __attribute__((cold));
 
 #define TRACE_EV(kind, type, thr, a, b, c) \
     do { if (TRACE_ON(kind)) trace_record((type), (thr), (a), (b), (c)); } while (0)

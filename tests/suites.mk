@@ -273,6 +273,16 @@ bench: all irqoff-kernel | $(T)
 	    $$k $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
+	@# The trace hooks' cost: the trace bench once more on a TRACE=0 kernel;
+	@# "tracing off" minus "compiled out" is what the disabled hooks cost.
+	@$(MAKE) --no-print-directory B=$(B)/notrace TRACE=0 $(B)/notrace/pecan.elf
+	@$(QT) --name bench-trace-notrace --timeout 600 --log $(T)/bench-trace-notrace.log \
+	  $(B)/notrace/pecan.elf $(SIGMA0) $(B)/user/bench-trace.elf > /dev/null; \
+	  grep '^bench:' $(T)/bench-trace-notrace.log || { echo "bench-trace (TRACE=0) failed"; exit 1; }; \
+	  awk '/^bench: trace ipc-roundtrip TRACE=0/ { out = $$(NF-1) } \
+	       /^bench: trace ipc-roundtrip tracing off:/ { off = $$(NF-1) } \
+	       END { if (out && off) printf "bench: trace hooks compiled in, off: %+d instructions per round trip (%+.1f per message)\n", off - out, (off - out) / 2 }' \
+	  $(T)/bench-trace-notrace.log $(T)/bench-trace.log
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
