@@ -73,7 +73,7 @@ int main(void)
         L4_KDB_Trace(L4ABI_TRACE_SET_THREAD, 0, 0, NULL);
         L4_KDB_Trace(L4ABI_TRACE_CLEAR, 0, 0, NULL);
         good &= on != 0 && filtered != 0;
-        printf("bench: trace ipc-roundtrip tracing on (ipc+switch, 4 records): %lu instructions\n", on);
+        printf("bench: trace ipc-roundtrip tracing on (ipc+switch, 6 records): %lu instructions\n", on);
         printf("bench: trace ipc-roundtrip tracing on, other thread filtered: %lu instructions\n",
                filtered);
     }
