@@ -22,6 +22,22 @@ volatile uint8_t prof_active;
 static uint32_t period = 1, countdown = 1;
 static uint32_t samples, lost;
 static uint8_t last_source;             /* of the last start */
+/* The histograms are shared by the CPUs: a sample or a clear holds this
+ * lock. A CPU never waits for itself: samples come either from the timer
+ * or from the NMI, never both at once. */
+static volatile uint32_t hist_lock;
+
+static void lock(void)
+{
+    while (__sync_lock_test_and_set(&hist_lock, 1))
+        while (hist_lock)
+            __asm__ volatile("pause");
+}
+
+static void unlock(void)
+{
+    __sync_lock_release(&hist_lock);
+}
 static struct addr_bucket addrs[PROF_BUCKETS];
 static struct thread_bucket threads[PROF_THREADS];
 
@@ -57,11 +73,15 @@ static void count_thread(uint32_t gid, bool user)
 
 void prof_sample(uint32_t ip, bool user)
 {
+    lock();
     samples++;
     count_addr(ip);
     count_thread(current ? current->gid : 0, user);
+    unlock();
 }
 
+/* The countdown is shared: with several CPUs ticking, `period` counts
+ * ticks of all of them (a lost decrement only delays a sample). */
 void prof_tick(uint32_t ip, bool user)
 {
     if (prof_active != PROF_TIMER || --countdown)
@@ -92,11 +112,13 @@ uint32_t prof_stop(void)
 
 void prof_clear(void)
 {
+    lock();
     for (unsigned i = 0; i < PROF_BUCKETS; i++)
         addrs[i] = (struct addr_bucket){ 0, 0 };
     for (unsigned i = 0; i < PROF_THREADS; i++)
         threads[i] = (struct thread_bucket){ 0, 0, 0 };
     samples = lost = 0;
+    unlock();
 }
 
 static const char *source_name(unsigned s)

@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "apic.h"
 #include "format.h"
+#include "../../console.h"
 
 #define MSR_PMC0            0xc1
 #define MSR_PERFEVTSEL0     0x186
@@ -42,6 +43,16 @@ const char *perfmon_describe(void)
         return "none(no-cpuid-leaf-0xa)";
     ksnprintf(text, sizeof text, "v%u-%ux%u-bits", version, counters, width);
     return text;
+}
+
+void perfmon_report(void)
+{
+    if (probe())
+        kprintf("prof: architectural performance counters v%u, %u x %u bits: the profiler "
+                "samples by counter-overflow NMI\n", version, counters, width);
+    else
+        kprintf("prof: no architectural performance counters (CPUID leaf 0xA absent or "
+                "without the cycles event): the profiler samples from the timer interrupt\n");
 }
 
 static void arm(void)

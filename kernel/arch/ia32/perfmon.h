@@ -16,5 +16,7 @@ void perfmon_nmi_stop(void);
 bool perfmon_nmi_ack(void);
 /* What was found: "none (...)" or "v<version> <n>x<width> bits". */
 const char *perfmon_describe(void);
+/* Boot: says which source the profiler will use and why. */
+void perfmon_report(void);
 
 #endif
