@@ -322,6 +322,16 @@ test-prof-top: test-qemu-trace
 	      --expect-top hot_spin >> $(T)/prof-top.log 2>&1; then p=$$((p+1)); else f=$$((f+1)); fi; \
 	  echo "prof-top: $$p passed, $$f failed" | tee $(T)/prof-top.res
 
+# The trace suite with two CPUs up: the ring is found through
+# cpu_current() (trace.c, this_cpu) instead of the one-CPU shortcut.
+SPECIAL_SUITES += trace-smp2
+SPECIAL_RESULTS += trace-smp2
+test-trace-smp2: all | $(T)
+	-@$(QT) --name trace-smp2 --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^@TRACE v1 begin cpus=2 ' \
+	  --log $(T)/trace-smp2.log --result $(T)/trace-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-trace.elf | tail -1
+
 # A traced page-fault round trip (user/trace-demo) rendered as a timeline:
 # docs/img/trace-demo.png and .json (open the JSON in ui.perfetto.dev).
 trace-demo: all | $(T)
@@ -333,7 +343,7 @@ trace-demo: all | $(T)
 	  --png docs/img/trace-demo.png \
 	  --title "Pecan: a page fault travels from the faulting thread through the pager and back"
 
-.PHONY: trace-demo test-trace-tools test-prof-top
+.PHONY: trace-demo test-trace-tools test-prof-top test-trace-smp2
 
 test: test-deps
 	@rm -rf $(T)
