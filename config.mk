@@ -28,11 +28,11 @@ KMEM_POOL_MB ?= 0
 KMEM_SPACE_LIMIT_KB ?= 0
 
 # Kernel event trace and sampling profiler (docs/kdb.md): 1 = built in
-# (default; off at run time until enabled: the IPC fast path pays one
-# mask test, two instructions, per message and per switch), 0 = every hook
-# compiled away. TRACE_ENTRIES: records per CPU ring (power of two, 32 bytes
+# (off at run time until enabled: the IPC fast path pays one mask test,
+# two instructions, per message; make bench prints it), 0 = every hook compiled away. Follows
+# KDB by default: its controls are kdebug calls and debugger commands. TRACE_ENTRIES: records per CPU ring (power of two, 32 bytes
 # each). PROF_BUCKETS: distinct sampled addresses kept (power of two).
-TRACE ?= 1
+TRACE ?= $(KDB)
 TRACE_ENTRIES ?= 1024
 PROF_BUCKETS ?= 1024
 

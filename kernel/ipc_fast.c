@@ -12,7 +12,6 @@
 #include "string.h"
 #include "irq.h"
 #include "strxfer.h"
-#include "trace.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
@@ -57,10 +56,7 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->ipc_from = L4ABI_NILTHREAD;
     self->state = TS_RECV_WAIT;
     self->partner = recv;
-    if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS))
-        trace_handoff(self, dest);      /* records, then sched_handoff */
-    else
-        sched_handoff(dest);
+    sched_handoff(dest);
     if (self->xfer)
         xfer_wait_turns(self);  /* the reply copies strings to us */
     return true;    /* resumed: our receive phase was completed for us */

@@ -126,7 +126,9 @@ void sched_handoff(struct tcb *t)
         prioq_insert_tail(&ready, &t->rq, t->prio);
         t->flags |= TF_QUEUED;
     }
-    switch_to(t, false);    /* traced by the caller (trace_handoff) */
+    if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS))
+        trace_handoff(current, t);
+    switch_to(t, false);    /* traced just above */
 }
 
 void sched_run_now(struct tcb *t)

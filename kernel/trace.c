@@ -84,13 +84,12 @@ void trace_switch(const struct tcb *prev, const struct tcb *next)
     trace_record(TT_SWITCH, prev->gid, next->gid, 0, 0);
 }
 
-void trace_handoff(struct tcb *s, struct tcb *r)
+void trace_handoff(const struct tcb *s, const struct tcb *r)
 {
     if (TRACE_ON(TRACE_IPC))
         trace_ipc_fast(s, r);
     if (TRACE_ON(TRACE_SWITCH) && s != r)
         trace_switch(s, r);
-    sched_handoff(r);
 }
 
 uint32_t trace_set_mask(uint32_t mask)
@@ -298,7 +297,7 @@ void trace_set_thread(uint32_t gid) { (void)gid; }
 void trace_clear(void) { }
 void trace_ipc_fast(const struct tcb *s, const struct tcb *r) { (void)s; (void)r; }
 void trace_switch(const struct tcb *prev, const struct tcb *next) { (void)prev; (void)next; }
-void trace_handoff(struct tcb *s, struct tcb *r) { (void)s; sched_handoff(r); }
+void trace_handoff(const struct tcb *s, const struct tcb *r) { (void)s; (void)r; }
 unsigned trace_count(unsigned cpu) { (void)cpu; return 0; }
 bool trace_get(unsigned cpu, unsigned i, struct trace_rec *out)
 {

@@ -7,11 +7,11 @@
  *
  * Cost when compiled in but off: every hook is one TRACE_ON(kind) test of
  * a global mask byte (`testb $bit, trace_mask; jnz`, two instructions) and
- * nothing else. A hook in a fast path (C or assembly) must keep that form:
- *     if (TRACE_ON(TRACE_IPC)) trace_ipc(sender, receiver, tag);
- * In assembly: `testb $TRACE_BIT(kind), trace_mask` then a forward jump to
- * an out-of-line call. With TRACE=0 (config.mk) TRACE_ON is constant 0 and
- * every hook compiles away.
+ * nothing else; the call is out of line (cold). A hook in a fast path (C
+ * or assembly) must keep that form; the IPC fast path's is in
+ * sched_handoff (trace_handoff below). In assembly: `testb $bits,
+ * trace_mask` then a forward jump to an out-of-line call. With TRACE=0
+ * (config.mk) TRACE_ON is constant 0 and every hook compiles away.
  *
  * Kinds: eight, so that the enable mask is one byte. Records carry the
  * subject thread (whose track the event belongs to) and three words:
@@ -25,8 +25,7 @@
  *     MAP         mapper       receiver    fpage      grant ? 1 : 0
  *     UNMAP       caller       fpage       flush      0
  *     THREAD      creator      the thread  0          0 (create and delete are two types)
- * IPC is one kind with two record types (send, receive): the fast path
- * pays one test for both. */
+ * IPC is one kind with two record types (send, receive). */
 #ifndef PECAN_TRACE_H
 #define PECAN_TRACE_H
 
@@ -87,13 +86,15 @@ void trace_ipc(uint32_t sender, uint32_t receiver, uint32_t tag, bool fast);
 struct tcb;
 void trace_ipc_fast(const struct tcb *sender, const struct tcb *receiver) __attribute__((cold));
 void trace_switch(const struct tcb *prev, const struct tcb *next) __attribute__((cold));
-/* The IPC fast path's one hook, in place of sched_handoff(receiver):
- *     if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) trace_handoff(self, dest);
- *     else sched_handoff(dest);
- * records the message (send and receive) and the switch as enabled, then
- * does the handoff. One test per message for both kinds. */
+/* The IPC fast path's one hook, in sched_handoff (which only the fast
+ * path calls), where sender (current) and receiver are in registers
+ * anyway:
+ *     if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) trace_handoff(current, t);
+ * records the message (send and receive, the tag read back from the
+ * receiver's MR0) and the switch, as enabled. One test per message for
+ * both kinds; the fast path itself has no hook. */
 #define TRACE_HANDOFF_KINDS (TRACE_BIT(TRACE_IPC) | TRACE_BIT(TRACE_SWITCH))
-void trace_handoff(struct tcb *sender, struct tcb *receiver) __attribute__((cold));
+void trace_handoff(const struct tcb *sender, const struct tcb *receiver) __attribute__((cold));
 
 #define TRACE_EV(kind, type, thr, a, b, c) \
     do { if (TRACE_ON(kind)) trace_record((type), (thr), (a), (b), (c)); } while (0)

@@ -190,7 +190,7 @@ void user_exception(struct trap_frame *f)
 {
     struct tcb *t = current;
     uint32_t err = f->error;
-    if (f->vector != TRAP_PF && TRACE_ON(TRACE_EXC))
+    if (TRACE_ON(TRACE_EXC) && f->vector != TRAP_PF)
         trace_record(TT_EXC, t->gid, f->vector, f->eip, err);
     switch (f->vector) {
     case TRAP_PF: {

@@ -111,11 +111,11 @@ void trap_dispatch(struct trap_frame *f)
         return_to_user_checks(f);
         return;
     }
-    if (v == TRAP_NMI && PROF_ON() && perfmon_nmi_ack()) {
-        prof_sample(f->eip, frame_from_user(f));   /* the profiler's NMI */
-        return;
-    }
     if (v < 32) {
+        if (v == TRAP_NMI && PROF_ON() && perfmon_nmi_ack()) {
+            prof_sample(f->eip, frame_from_user(f));   /* the profiler's NMI */
+            return;
+        }
         if (!frame_from_user(f)) {
             if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
                 return;
