@@ -80,9 +80,9 @@ void trace_record(unsigned type, uint32_t thread, uint32_t a, uint32_t b, uint32
 /* Both records of one message transfer. */
 void trace_ipc(uint32_t sender, uint32_t receiver, uint32_t tag, bool fast);
 /* For the hot paths: arguments that are live there anyway (the TCBs),
- * so that the disabled hook does not change the register allocation. The
- * fast path calls trace_ipc_fast after the copy (the tag is read back
- * from the receiver's MR0: label and u, the flags already dropped). */
+ * so that the disabled hook does not change the register allocation.
+ * trace_ipc_fast runs after the fast path's copy: the tag is read back
+ * from the receiver's MR0 (label and u; the flags already dropped). */
 struct tcb;
 void trace_ipc_fast(const struct tcb *sender, const struct tcb *receiver) __attribute__((cold));
 void trace_switch(const struct tcb *prev, const struct tcb *next) __attribute__((cold));
