@@ -29,8 +29,8 @@ void sched_run_now(struct tcb *t);
  * highest-priority runnable thread while no reschedule is pending). */
 bool sched_can_handoff(const struct tcb *t);
 /* current blocks (its state already set) and the ready thread t runs.
- * The switch is not traced here: the fast path's trace hook
- * (trace_handoff) records it with the message. */
+ * Only the IPC fast path calls it: its one trace hook (trace_handoff)
+ * records the message and the switch. */
 void sched_handoff(struct tcb *t);      /* ThreadSwitch donation */
 void sched_yield(void);
 void sched_tick(void);                  /* from the timer interrupt */
