@@ -21,9 +21,9 @@ _Static_assert(L4ABI_TRACE_T_SEND == TT_SEND && L4ABI_TRACE_T_RECV == TT_RECV &&
 static uint32_t read_record(uint32_t cpu, uint32_t index)
 {
     struct trace_rec e;
-    if (cpu >= MAX_CPUS || !trace_get(cpu, index, &e))
-        return ~0u;
     uint32_t *mr = current->mr;
+    if (!mr || cpu >= MAX_CPUS || !trace_get(cpu, index, &e))
+        return ~0u;
     mr[1] = e.seq;
     mr[2] = e.type;
     mr[3] = e.thread;
