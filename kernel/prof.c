@@ -23,9 +23,10 @@ static uint32_t period = 1, countdown = 1;
 static uint32_t samples, lost;
 static uint8_t last_source;             /* of the last start */
 /* The histograms are shared by the CPUs: a sample or a clear holds this
- * lock. A CPU never waits for itself: samples come either from the timer
- * or from the NMI, never both at once. */
+ * lock. A sample never waits for it (an NMI may arrive while its own CPU
+ * clears): one that finds it taken is dropped and counted. */
 static volatile uint32_t hist_lock;
+static volatile uint32_t dropped;
 
 static void lock(void)
 {
@@ -73,7 +74,10 @@ static void count_thread(uint32_t gid, bool user)
 
 void prof_sample(uint32_t ip, bool user)
 {
-    lock();
+    if (__sync_lock_test_and_set(&hist_lock, 1)) {
+        __sync_fetch_and_add(&dropped, 1);
+        return;
+    }
     samples++;
     count_addr(ip);
     count_thread(current ? current->gid : 0, user);
@@ -117,7 +121,7 @@ void prof_clear(void)
         addrs[i] = (struct addr_bucket){ 0, 0 };
     for (unsigned i = 0; i < PROF_THREADS; i++)
         threads[i] = (struct thread_bucket){ 0, 0, 0 };
-    samples = lost = 0;
+    samples = lost = dropped = 0;
     unlock();
 }
 
@@ -128,9 +132,9 @@ static const char *source_name(unsigned s)
 
 uint32_t prof_dump(void)
 {
-    kprintf("@PROF v1 begin source=%s running=%u period=%u samples=%u lost=%u counters=%s\n",
-            source_name(last_source), prof_active != PROF_OFF, period, samples, lost,
-            perfmon_describe());
+    kprintf("@PROF v1 begin source=%s running=%u period=%u samples=%u lost=%u dropped=%u "
+            "counters=%s\n", source_name(last_source), prof_active != PROF_OFF, period,
+            samples, lost, dropped, perfmon_describe());
     for (unsigned i = 0; i < PROF_BUCKETS; i++)
         if (addrs[i].count)
             kprintf("@P a %x %u\n", addrs[i].ip, addrs[i].count);

@@ -243,7 +243,7 @@ static void test_prof_histograms(void **state)
     assert_int_equal(prof_dump(), 8);
     assert_non_null(strstr(out, "@P a 1000 5\n"));
     assert_non_null(strstr(out, "@P t 8001 0 3\n"));
-    assert_non_null(strstr(out, "source=timer running=0 period=2 samples=8 lost=0"));
+    assert_non_null(strstr(out, "source=timer running=0 period=2 samples=8 lost=0 dropped=0"));
     current = NULL;
 }
 
