@@ -125,6 +125,8 @@ done:
     h->ipc_error = 0;
     h->ipc_done = true;
     irq_stat_delivered++;
+    if (TRACE_ON(TRACE_IPC))      /* the interrupt thread's message */
+        trace_ipc(h->ipc_from, h->gid, h->mr[0], false);
     return true;
 }
 

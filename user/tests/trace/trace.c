@@ -13,6 +13,8 @@
 #include "libc.h"
 #include "tap.h"
 #include "pager.h"
+#include "rtc.h"
+#include <l4/pecan.h>
 
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
@@ -261,6 +263,37 @@ static void test_bad_input(void)
        tr(L4ABI_TRACE_PROF_START, 2000000, 0) == ~0ul, "profiler arguments checked");
 }
 
+/* ---- an interrupt: the line's entry, then its message to the handler ---- */
+
+static void test_interrupt(void)
+{
+    L4_ThreadId_t irq8 = L4_InterruptThread(RTC_IRQ);
+    int ready = L4_PecanSigma0GetPorts(L4_GlobalId(48, 1), RTC_PORT, 1) &&
+                L4_AssociateInterrupt(irq8, me) == 1;
+    tr(L4ABI_TRACE_CLEAR, 0, 0);
+    tr(L4ABI_TRACE_SET_THREAD, 0, 0);
+    tr(L4ABI_TRACE_SET_MASK, K(L4ABI_TRACE_K_IRQ) | K(L4ABI_TRACE_K_IPC), 0);
+    rtc_periodic_start(6);                          /* 1024 Hz */
+    L4_MsgTag_t tag = L4_Receive_Timeout(irq8, L4_TimePeriod(100000));
+    tr(L4ABI_TRACE_SET_MASK, 0, 0);
+    rtc_periodic_stop();
+    rtc_ack();
+    L4_AckInterrupt(irq8);
+    L4_DeassociateInterrupt(irq8);
+    int n = nrecs(), step = 0;
+    struct rec r;
+    for (int i = 0; i < n && get(i, &r) && step < 3; i++) {
+        switch (step) {
+        case 0: step += r.type == L4ABI_TRACE_T_IRQ && r.a == RTC_IRQ; break;
+        case 1: step += r.type == L4ABI_TRACE_T_SEND && r.thread == irq8.raw && r.a == me.raw &&
+                        (r.b >> 16) == L4ABI_LABEL_INTERRUPT; break;
+        case 2: step += r.type == L4ABI_TRACE_T_RECV && r.thread == me.raw && r.a == irq8.raw; break;
+        }
+    }
+    ok(ready && L4_IpcSucceeded(tag) && step == 3,
+       "interrupt: the line's entry, then its message from the interrupt thread (%d of 3)", step);
+}
+
 /* ---- profiler: a known hot loop comes out on top ---- */
 
 void hot_spin(L4_Word_t n);
@@ -301,7 +334,7 @@ static void test_profiler(void)
 
 int main(void)
 {
-    tap_plan(27);
+    tap_plan(28);
     me = L4_Myself();
     srv = L4_GlobalId(L4_ThreadNo(me) + 1, 1);
     child = L4_GlobalId(91, 1);
@@ -312,6 +345,7 @@ int main(void)
     test_overwrite();
     test_child();
     test_bad_input();
+    test_interrupt();
     test_profiler();
     tr(L4ABI_TRACE_DUMP, 0, 0);
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
