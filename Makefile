@@ -16,7 +16,8 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-Wall -Wextra -Werror -g $(OPT) -Iinclude
 KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -Ilib -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
 	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -DKMEM_SPACE_LIMIT_KB=$(KMEM_SPACE_LIMIT_KB)u \
-	-DIRQOFF_STATS=$(IRQOFF_STATS) -mno-red-zone
+	-DIRQOFF_STATS=$(IRQOFF_STATS) -DTRACE=$(TRACE) -DTRACE_ENTRIES=$(TRACE_ENTRIES) \
+	-DPROF_BUCKETS=$(PROF_BUCKETS) -mno-red-zone
 UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers -Ilib
 ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -Ilib -D__ASSEMBLER__ -g \
 	-DIRQOFF_STATS=$(IRQOFF_STATS)
@@ -47,6 +48,10 @@ KOBJ := $(patsubst %,$(B)/%.o,$(basename $(KSRC)))
 $(B)/pecan.elf: $(KOBJ) $(KLIB) kernel/arch/ia32/kernel.ld
 	@echo "  LD      $@"
 	@$(LD) $(LDFLAGS) -T kernel/arch/ia32/kernel.ld -o $@ $(KOBJ) $(KLIB)
+
+# The kernel's symbol table (nm -n), for tools/prof-top's kernel hot spots.
+$(B)/pecan.sym: $(B)/pecan.elf
+	@nm -n $< > $@
 
 $(B)/kernel/%.o: kernel/%.c
 	@mkdir -p $(dir $@)
@@ -104,13 +109,14 @@ endef
 
 $(eval $(call user_prog,sigma0,sigma0))
 $(eval $(call user_prog,root,root))
+$(eval $(call user_prog,trace-demo,trace-demo))
 $(foreach t,$(notdir $(wildcard user/tests/*)),$(eval $(call user_prog,test-$(t),tests/$(t))))
 $(foreach t,$(notdir $(wildcard user/bench/*)),$(eval $(call user_prog,bench-$(t),bench/$(t))))
 # Deliberately broken boot images for the bad-input boot tests.
 $(foreach t,$(notdir $(wildcard user/bad/*)),$(eval $(call user_prog,bad-$(t),bad/$(t))))
 
 all: $(B)/pecan.elf $(USER_PROGS)
-all: $(KLIB)
+all: $(KLIB) $(B)/pecan.sym
 .DEFAULT_GOAL := all
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

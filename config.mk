@@ -27,6 +27,15 @@ KMEM_POOL_MB ?= 0
 # (SpaceControl extension, docs/abi.md).
 KMEM_SPACE_LIMIT_KB ?= 0
 
+# Kernel event trace and sampling profiler (docs/kdb.md): 1 = built in
+# (off at run time until enabled: the IPC fast path pays one mask test,
+# two instructions, per message; make bench prints it), 0 = every hook compiled away. Follows
+# KDB by default: its controls are kdebug calls and debugger commands. TRACE_ENTRIES: records per CPU ring (power of two, 32 bytes
+# each). PROF_BUCKETS: distinct sampled addresses kept (power of two).
+TRACE ?= $(KDB)
+TRACE_ENTRIES ?= 1024
+PROF_BUCKETS ?= 1024
+
 # Interrupt-latency instrumentation: the kernel records the longest stretch
 # it runs with interrupts off (kdebug stat L4ABI_KDB_STAT_IRQOFF_MAX). It
 # costs ~33 instructions per kernel entry, so the default kernel is built

@@ -18,6 +18,7 @@
 #include "console.h"
 #include "timeout.h"
 #include "irq.h"
+#include "trace.h"
 
 #define MR0 0
 
@@ -182,6 +183,8 @@ static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
         UTCB(r, L4ABI_UTCB_VIRTUALSENDER) = s->gid;
     }
     copy_words(r->mr + 1, s->mr + 1, u + t);
+    if (TRACE_ON(TRACE_IPC))
+        trace_ipc(s->gid, r->gid, tag, false);
     if (t)
         return xfer_typed_items(s, r, u + 1, t, serr, rerr);
     return true;

@@ -25,6 +25,7 @@
 #include "vif.h"
 #include "arch/ia32/irqchip.h"
 #include "arch/ia32/cpu.h"
+#include "trace.h"
 
 enum { MODE_NONE, MODE_SYNC, MODE_ASYNC };
 
@@ -124,6 +125,8 @@ done:
     h->ipc_error = 0;
     h->ipc_done = true;
     irq_stat_delivered++;
+    if (TRACE_ON(TRACE_IPC))      /* the interrupt thread's message */
+        trace_ipc(h->ipc_from, h->gid, h->mr[0], false);
     return true;
 }
 
@@ -134,6 +137,8 @@ bool irq_deliver_pending(struct tcb *self)
 
 void irq_entry(unsigned irq)
 {
+    if (TRACE_ON(TRACE_IRQ))
+        trace_record(TT_IRQ, current ? current->gid : 0, irq, 0, 0);
     if (irq == 0) {
         irqchip_eoi(0);
         if (current)

@@ -24,6 +24,7 @@
 #include "arch/ia32/smp.h"
 #include "exception.h"
 #include "vif.h"
+#include "arch/ia32/perfmon.h"
 
 void serial_init(void);
 void multiboot_read(uint32_t magic, uint32_t mbi_phys);
@@ -278,6 +279,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     write_cr0(read_cr0() | CR0_AM);
     vif_init();
     debug_probe();
+    if (TRACE)
+        perfmon_report();
     /* The APs copy the control registers, IDT and sysenter set-up above;
      * they park until the scheduler can use them (docs/smp.md). */
     smp_init(!cmdline_has(boot_info.cmdline, "nosmp"));

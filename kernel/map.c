@@ -27,6 +27,7 @@
 #include "boot.h"
 #include "arch/ia32/paging.h"
 #include "arch/ia32/cpu.h"
+#include "trace.h"
 
 #define RWX L4ABI_FPAGE_RWX
 
@@ -136,6 +137,9 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window, const struct mdb_yield *y)
 {
+    if (TRACE_ON(TRACE_MAP))
+        trace_record(TT_MAP, s->gid, r->gid, fpage,
+                     (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
     if (fpage_is_io(fpage)) {
         /* Ports land at the same port numbers, whatever the receive
          * window says (Pistachio's receive window for I/O fpages is the

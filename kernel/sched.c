@@ -11,6 +11,7 @@
 #include "console.h"
 #include "kernel.h"
 #include "arch.h"
+#include "trace.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
 
@@ -72,12 +73,16 @@ static struct tcb *pick_next(void)
     return idle_thread;
 }
 
-static void switch_to(struct tcb *next)
+/* `traced`: record the switch here (a constant at each call; the IPC
+ * fast path records its own, trace_handoff). */
+static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool traced)
 {
     struct tcb *prev = current;
     resched = false;
     if (next == prev)
         return;
+    if (traced && TRACE_ON(TRACE_SWITCH))
+        trace_switch(prev, next);
     current = next;
     context_switches++;
     arch_switch_to(prev, next);
@@ -85,14 +90,14 @@ static void switch_to(struct tcb *next)
 
 void schedule(void)
 {
-    switch_to(pick_next());
+    switch_to(pick_next(), true);
 }
 
 void sched_switch_to(struct tcb *t)
 {
     sched_enqueue(t);
     if ((t->flags & TF_QUEUED) && t->prio >= pick_next()->prio)
-        switch_to(t);       /* direct handoff, e.g. to an IPC partner */
+        switch_to(t, true); /* direct handoff, e.g. to an IPC partner */
     else
         schedule();
 }
@@ -121,12 +126,14 @@ void sched_handoff(struct tcb *t)
         prioq_insert_tail(&ready, &t->rq, t->prio);
         t->flags |= TF_QUEUED;
     }
-    switch_to(t);
+    if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS))
+        trace_handoff(current, t);
+    switch_to(t, false);    /* traced just above */
 }
 
 void sched_run_now(struct tcb *t)
 {
-    switch_to(t);
+    switch_to(t, true);
 }
 
 void sched_block(void)

@@ -28,7 +28,9 @@ void sched_run_now(struct tcb *t);
  * after current blocks (t outranks or ties with current, which is the
  * highest-priority runnable thread while no reschedule is pending). */
 bool sched_can_handoff(const struct tcb *t);
-/* current blocks (its state already set) and the ready thread t runs. */
+/* current blocks (its state already set) and the ready thread t runs.
+ * Only the IPC fast path calls it: its one trace hook (trace_handoff)
+ * records the message and the switch. */
 void sched_handoff(struct tcb *t);      /* ThreadSwitch donation */
 void sched_yield(void);
 void sched_tick(void);                  /* from the timer interrupt */

@@ -17,6 +17,7 @@
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
+#include "trace.h"
 
 static uint32_t fail(uint32_t code)
 {
@@ -475,6 +476,8 @@ void sys_unmap(uint32_t control)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t fp = self->mr[i];
         unsigned bits = 0;
+        if (TRACE_ON(TRACE_MAP))
+            trace_record(TT_UNMAP, self->gid, fp, flush, 0);
         if (fpage_is_io(fp))
             io_unmap(self->space, fp, flush);
         else if (fpage_valid(fp))

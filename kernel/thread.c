@@ -11,6 +11,7 @@
 #include "arch/ia32/paging.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/gdt.h"
+#include "trace.h"
 
 struct tcb *current;
 uint32_t thread_no_limit;       /* one past the highest thread number used */
@@ -93,6 +94,8 @@ struct tcb *thread_create(uint32_t gid, struct space *s)
     t->timeslice_us = DEFAULT_TIMESLICE_US;
     t->ts_left_us = t->timeslice_us;
     s->threads++;
+    if (TRACE_ON(TRACE_THREAD))
+        trace_record(TT_CREATE, current ? current->gid : 0, gid, 0, 0);
     return t;
 }
 
@@ -171,6 +174,8 @@ void thread_destroy(struct tcb *t)
 {
     struct space *s = t->space;
     assert(t != current);
+    if (TRACE_ON(TRACE_THREAD))
+        trace_record(TT_DELETE, current ? current->gid : 0, t->gid, 0, 0);
     irq_handler_deleted(t);
     sched_dequeue(t);
     sched_cancel_wakeup(t);

@@ -20,7 +20,7 @@ $(T)/not-elf.bin: | $(T)
 	@printf 'this is not an ELF executable\n' > $@
 
 test-deps:
-	@tools/deps.sh --install build host-test qemu bochs
+	@tools/deps.sh --install build host-test trace qemu bochs
 
 test-host: | $(T)
 	-@$(MAKE) -s --no-print-directory -C tests/host > $(T)/host.log 2>&1; \
@@ -282,6 +282,16 @@ bench: all irqoff-kernel | $(T)
 	    $$k $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
+	@# The trace hooks' cost: the trace bench once more on a TRACE=0 kernel;
+	@# "tracing off" minus "compiled out" is what the disabled hooks cost.
+	@$(MAKE) --no-print-directory B=$(B)/notrace TRACE=0 $(B)/notrace/pecan.elf
+	@$(QT) --name bench-trace-notrace --timeout 600 --log $(T)/bench-trace-notrace.log \
+	  $(B)/notrace/pecan.elf $(SIGMA0) $(B)/user/bench-trace.elf > /dev/null; \
+	  grep '^bench:' $(T)/bench-trace-notrace.log || { echo "bench-trace (TRACE=0) failed"; exit 1; }; \
+	  awk '/^bench: trace ipc-roundtrip TRACE=0/ { out = $$(NF-1) } \
+	       /^bench: trace ipc-roundtrip tracing off:/ { off = $$(NF-1) } \
+	       END { if (out && off) printf "bench: trace hooks compiled in, off: %+d instructions per round trip (%+.1f per message)\n", off - out, (off - out) / 2 }' \
+	  $(T)/bench-trace-notrace.log $(T)/bench-trace.log
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
@@ -293,6 +303,56 @@ bench: all irqoff-kernel | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-exc-bochs.log | sed 's/^bench:/bench (bochs, PVI):/' || \
 	  { echo "bench-exc under bochs failed"; tail -20 $(T)/bench-exc-bochs.log; exit 1; }
+
+# ---- trace buffer and profiler (docs/kdb.md) -------------------------------
+# The host tools are Python 3; matplotlib (for the PNG) is Debian's
+# python3-matplotlib, hence /usr/bin/python3 where it exists (a python3
+# earlier in PATH, e.g. pyenv's, may lack it).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+
+# Unit tests of tools/trace2chrome and tools/prof-top, malformed dumps
+# included (tests/tools).
+SPECIAL_SUITES += trace-tools
+SPECIAL_RESULTS += trace-tools
+test-trace-tools: | $(T)
+	-@$(PYTHON) tests/tools/run_tests.py > $(T)/trace-tools.log 2>&1; \
+	  tail -1 $(T)/trace-tools.log | tee $(T)/trace-tools.res
+
+# The profiler's dumps of the trace suite, symbolised on the host: the
+# sleeping profile's hottest function is the kernel's idle loop (kernel
+# symbol table build/pecan.sym), the busy one's the suite's hot loop.
+SPECIAL_SUITES += prof-top
+SPECIAL_RESULTS += prof-top
+test-prof-top: test-qemu-trace
+	-@p=0 f=0; \
+	  if $(PYTHON) tools/prof-top $(T)/trace.log --dump 1 --sym $(B)/pecan.sym \
+	      --expect-top idle_loop > $(T)/prof-top.log 2>&1; then p=$$((p+1)); else f=$$((f+1)); fi; \
+	  if $(PYTHON) tools/prof-top $(T)/trace.log --dump 2 --elf $(B)/user/test-trace.elf \
+	      --expect-top hot_spin >> $(T)/prof-top.log 2>&1; then p=$$((p+1)); else f=$$((f+1)); fi; \
+	  echo "prof-top: $$p passed, $$f failed" | tee $(T)/prof-top.res
+
+# The trace suite with two CPUs up: the ring is found through
+# cpu_current() (trace.c, this_cpu) instead of the one-CPU shortcut.
+SPECIAL_SUITES += trace-smp2
+SPECIAL_RESULTS += trace-smp2
+test-trace-smp2: all | $(T)
+	-@$(QT) --name trace-smp2 --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^@TRACE v1 begin cpus=2 ' \
+	  --log $(T)/trace-smp2.log --result $(T)/trace-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-trace.elf | tail -1
+
+# A traced page-fault round trip (user/trace-demo) rendered as a timeline:
+# docs/img/trace-demo.png and .json (open the JSON in ui.perfetto.dev).
+trace-demo: all | $(T)
+	@tools/deps.sh --install build qemu trace
+	@$(QT) --name trace-demo --log $(T)/trace-demo.log --result $(T)/trace-demo.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/trace-demo.elf | tail -1
+	@mkdir -p docs/img
+	$(PYTHON) tools/trace2chrome --strict $(T)/trace-demo.log -o docs/img/trace-demo.json \
+	  --png docs/img/trace-demo.png \
+	  --title "Pecan: a page fault travels from the faulting thread through the pager and back"
+
+.PHONY: trace-demo test-trace-tools test-prof-top test-trace-smp2
 
 test: test-deps
 	@rm -rf $(T)

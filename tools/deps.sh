@@ -8,7 +8,7 @@ set -eu -o pipefail
 usage() {
     cat <<'EOF'
 usage: deps.sh [--check|--install] GROUP...
-groups: build host-test qemu bochs debug all
+groups: build host-test trace qemu bochs debug all
 EOF
 }
 
@@ -16,13 +16,16 @@ pkgs_of() {
     case $1 in
         build)     echo make gcc gcc-multilib binutils ;;
         host-test) echo libcmocka-dev pkg-config python3 ;;
+        # The trace and profile tools (tools/trace2chrome, tools/prof-top)
+        # and their tests: Python 3 and matplotlib for the PNG timeline.
+        trace)     echo python3 python3-matplotlib ;;
         qemu)      echo qemu-system-x86 ;;
         # bochs depends on "bochs-wx | bochs-gui"; naming bochs-term (the
         # ncurses display plugin, libbx_term_gui.so, which provides bochs-gui)
         # satisfies that without pulling in wxWidgets.
         bochs)     echo bochs bochs-term bochsbios vgabios grub-pc-bin grub-common xorriso mtools ;;
         debug)     echo gdb ;;
-        all)       echo "$(pkgs_of build) $(pkgs_of host-test) $(pkgs_of qemu) $(pkgs_of bochs) $(pkgs_of debug)" ;;
+        all)       echo "$(pkgs_of build) $(pkgs_of host-test) $(pkgs_of trace) $(pkgs_of qemu) $(pkgs_of bochs) $(pkgs_of debug)" ;;
         *)         return 1 ;;
     esac
 }
@@ -32,6 +35,7 @@ cmds_of() {
     case $1 in
         build)     echo make gcc ld ;;
         host-test) echo pkg-config python3 ;;
+        trace)     echo python3 ;;
         qemu)      echo qemu-system-i386 ;;
         bochs)     echo bochs grub-mkrescue xorriso ;;
         debug)     echo gdb ;;

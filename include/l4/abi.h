@@ -590,6 +590,43 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_OP_STAT           0x41    /* Pecan: eax = counter -> value */
 #define L4ABI_KDB_OP_VIF_HOLD       0x42    /* Pecan test hook: hold a virtual interrupt */
 #define L4ABI_KDB_OP_THREADS        0x43    /* Pecan: thread list (below) */
+#define L4ABI_KDB_OP_TRACE          0x44    /* Pecan: trace and profiler control:
+                                             * eax = L4ABI_TRACE_*, ecx, edx = arguments;
+                                             * result in eax (~0 = refused), ecx */
+/* Trace/profiler operations (docs/kdb.md). Privileged threads only. */
+#define L4ABI_TRACE_SET_MASK        0       /* ecx = kinds (bit per L4ABI_TRACE_K_*) -> old mask */
+#define L4ABI_TRACE_SET_THREAD      1       /* ecx = global thread ID, 0 = all -> 0 */
+#define L4ABI_TRACE_CLEAR           2       /* -> 0 */
+#define L4ABI_TRACE_DUMP            3       /* console dump -> records printed */
+#define L4ABI_TRACE_COUNT           4       /* ecx = CPU -> records held */
+#define L4ABI_TRACE_READ            5       /* ecx = CPU, edx = index (0 = oldest) -> 0,
+                                             * MR1..7 = seq, type, thread, a, b, c,
+                                             * tsc low; ~0 if none */
+#define L4ABI_TRACE_PROF_START      8       /* ecx = sampling period in ticks (0 = 1)
+                                             * -> source: 1 timer, 2 counter NMI */
+#define L4ABI_TRACE_PROF_STOP       9       /* -> samples taken */
+#define L4ABI_TRACE_PROF_CLEAR      10
+#define L4ABI_TRACE_PROF_DUMP       11      /* console dump -> samples */
+#define L4ABI_TRACE_PROF_TOP        12      /* ecx = 0 addresses / 1 threads, edx = rank
+                                             * -> eax = address or thread, ecx = count;
+                                             * ~0 if no such rank */
+#define L4ABI_TRACE_K_IPC           0       /* kinds: bit numbers of the mask */
+#define L4ABI_TRACE_K_PF            1
+#define L4ABI_TRACE_K_EXC           2
+#define L4ABI_TRACE_K_IRQ           3
+#define L4ABI_TRACE_K_SWITCH        4
+#define L4ABI_TRACE_K_MAP           5
+#define L4ABI_TRACE_K_THREAD        6
+#define L4ABI_TRACE_T_SEND          0       /* record types (MR2 of READ) */
+#define L4ABI_TRACE_T_RECV          1
+#define L4ABI_TRACE_T_PF            2
+#define L4ABI_TRACE_T_EXC           3
+#define L4ABI_TRACE_T_IRQ           4
+#define L4ABI_TRACE_T_SWITCH        5
+#define L4ABI_TRACE_T_MAP           6
+#define L4ABI_TRACE_T_UNMAP         7
+#define L4ABI_TRACE_T_CREATE        8
+#define L4ABI_TRACE_T_DELETE        9
 #define L4ABI_KDB_STAT_FREE_FRAMES  0       /* kernel pool frames free */
 #define L4ABI_KDB_STAT_LAZY_SYNCS   1       /* lazy kernel-directory syncs */
 #define L4ABI_KDB_STAT_TCB_FRAMES   2       /* frames backing TCBs */

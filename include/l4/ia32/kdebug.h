@@ -97,4 +97,17 @@ L4_INLINE L4_Word_t L4_KDB_ThreadList(struct l4abi_kdb_thread *buf, L4_Word_t n,
     return r;
 }
 
+/* Pecan extension, not in X.2: trace buffer and profiler control
+ * (L4ABI_TRACE_* in <l4/abi.h>, docs/kdb.md). Privileged threads only;
+ * anyone else's call is a breakpoint exception. Returns eax; *r2 gets ecx
+ * if r2 is not NULL. */
+L4_INLINE L4_Word_t L4_KDB_Trace(L4_Word_t op, L4_Word_t a1, L4_Word_t a2, L4_Word_t *r2)
+{
+    L4_Word_t v = op, c = a1, d = a2;
+    __asm__ __volatile__(__L4_KDB_OP(0x44) : "+a"(v), "+c"(c), "+d"(d) : : "memory");
+    if (r2)
+        *r2 = c;
+    return v;
+}
+
 #endif /* !__L4__IA32__KDEBUG_H__ */

@@ -158,6 +158,12 @@ void apic_disable(void)
 
 /* ---- application processors (smp.c) ------------------------------------ */
 
+void lapic_set_lvt_perf(uint32_t v)
+{
+    if (lapic_mapped)
+        lapic_write(LAPIC_LVT_PERF, v);
+}
+
 bool lapic_enabled(void)
 {
     return lapic_mapped && (rdmsr(MSR_APIC_BASE) & APIC_BASE_EN) &&

@@ -30,5 +30,7 @@ bool lapic_enabled(void);               /* hardware- and software-enabled */
 bool lapic_send_init(uint8_t apic_id);
 bool lapic_send_startup(uint8_t apic_id, uint32_t phys);
 void lapic_init_ap(void);
+/* The performance-counter LVT (perfmon.c); no-op without a local APIC. */
+void lapic_set_lvt_perf(uint32_t v);
 
 #endif

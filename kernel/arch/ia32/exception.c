@@ -37,6 +37,7 @@
 #include "x86decode.h"
 #include "../../console.h"
 #include "../../kernel.h"
+#include "../../trace.h"
 
 extern char uaccess_start[], uaccess_end[], uaccess_fault[];
 
@@ -189,11 +190,15 @@ void user_exception(struct trap_frame *f)
 {
     struct tcb *t = current;
     uint32_t err = f->error;
+    if (TRACE_ON(TRACE_EXC) && f->vector != TRAP_PF)
+        trace_record(TT_EXC, t->gid, f->vector, f->eip, err);
     switch (f->vector) {
     case TRAP_PF: {
         unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
         if (!(err & 1) && f->eip == read_cr2())
             rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
+        if (TRACE_ON(TRACE_PF))
+            trace_record(TT_PF, t->gid, read_cr2(), f->eip, rwx);
         pagefault(t, read_cr2(), rwx, f->eip);
         return;
     }

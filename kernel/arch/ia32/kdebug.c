@@ -11,7 +11,7 @@
  *                chunks: interrupts are taken and a due switch happens, so
  *                interrupts are never off for longer than one chunk.
  *   privileged:  ReadChar, ReadChar_Blocked, Enter, Shutdown, Stat, the
- *                thread list (kdebug_threads.c) (threads
+ *                thread list (kdebug_threads.c), Trace (trace_ctl.c) (threads
  *                of sigma0's and the root task's spaces, thread_is_privileged).
  *                ReadChar_Blocked sleeps between polls; other threads run.
  * Any other caller's request is not a kdebug call: the int3 is an ordinary
@@ -27,6 +27,7 @@
 #include "../../timeout.h"
 #include "../../vif.h"
 #include "../../kernel.h"
+#include "../../trace.h"
 
 #if KDB
 #define KDB_MAX_STRING 4096
@@ -125,6 +126,9 @@ static bool privileged_op(struct trap_frame *f, uint8_t op)
         return true;
     case L4ABI_KDB_OP_THREADS:
         kdebug_thread_list(f);      /* kdebug_threads.c */
+        return true;
+    case L4ABI_KDB_OP_TRACE:
+        f->eax = trace_control(f->eax, &f->ecx, f->edx);
         return true;
     case L4ABI_KDB_OP_SHUTDOWN:
         kprintf("pecan: shutdown requested by thread %x, code %u\n",

@@ -12,6 +12,8 @@
 #include "../../console.h"
 #include "../../arch.h"
 #include "../../kernel.h"
+#include "../../prof.h"
+#include "perfmon.h"
 
 static const char *const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -66,9 +68,11 @@ NORETURN void double_fault_task(void)
     arch_shutdown(3);
 }
 
-static void interrupt(uint32_t v)
+static void interrupt(uint32_t v, const struct trap_frame *f)
 {
     int line = irqchip_vector_line(v);
+    if (line == 0 && PROF_ON())
+        prof_tick(f->eip, frame_from_user(f));
     if (line >= 0)
         irq_entry((unsigned)line);
 }
@@ -91,7 +95,7 @@ static void v86_trap(struct trap_frame *f)
     f->ss = SEL_UDATA;
     f->eflags = (f->eflags & EFL_USER_MASK) | EFL_USER_FIXED | EFL_VIF;
     if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE)
-        interrupt(v);
+        interrupt(v, f);
     else if (v == TRAP_DB)
         (void)debug_status_take();
     /* Always, even after an NMI: the thread must learn that it left v86. */
@@ -108,6 +112,10 @@ void trap_dispatch(struct trap_frame *f)
         return;
     }
     if (v < 32) {
+        if (v == TRAP_NMI && PROF_ON() && perfmon_nmi_ack()) {
+            prof_sample(f->eip, frame_from_user(f));   /* the profiler's NMI */
+            return;
+        }
         if (!frame_from_user(f)) {
             if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
                 return;
@@ -121,7 +129,7 @@ void trap_dispatch(struct trap_frame *f)
         }
         user_exception(f);
     } else if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) {
-        interrupt(v);
+        interrupt(v, f);
     } else if (v >= SYSCALL_VECTOR_BASE && v <= SYS_LAST) {
         syscall_entry(f);       /* only these gates are user-callable (idt.c) */
     } else if (v == APIC_SPURIOUS_VECTOR) {

@@ -1493,6 +1493,49 @@ static void probe_numbers(void)
     printf(" (UserBase + n)\n");
 }
 
+/* ---- the trace and profiler extension (privileged: the driver) ----
+ * Its own stream, so that the driver's stream (and with it every
+ * regression seed's sequence of calls) is what it was before. At a
+ * batch's start: random masks, thread filters and profiler periods, so
+ * that the kernel's hooks run under the victims' garbage; at its end:
+ * random operations and arguments (reads, counts, out-of-range CPUs and
+ * indexes, unknown operations), then everything off again, so that every
+ * batch starts alike (from=B still replays batch B). */
+static u32 trace_word(u32 *ts)
+{
+    switch (xs(ts) % 4) {
+    case 0: return xs(ts) % 8;
+    case 1: return xs(ts) % 2048;
+    case 2: return L4ABI_TID(xs(ts) % 300, 1 + xs(ts) % 3);
+    default: return xs(ts);
+    }
+}
+
+static void trace_batch(u32 seed, u32 b, int start)
+{
+    u32 ts = mix(seed ^ (start ? 0x7ace : 0x7acf), b);
+    if (start) {
+        if (xs(&ts) % 2)
+            L4_KDB_Trace(L4ABI_TRACE_SET_MASK, xs(&ts) % 128, 0, NULL);
+        if (xs(&ts) % 4 == 0)
+            L4_KDB_Trace(L4ABI_TRACE_SET_THREAD, trace_word(&ts), 0, NULL);
+        if (xs(&ts) % 4 == 0)
+            L4_KDB_Trace(L4ABI_TRACE_PROF_START, trace_word(&ts), 0, NULL);
+        return;
+    }
+    for (int i = 1 + (int)(xs(&ts) % 8); i > 0; i--) {
+        L4_Word_t op = xs(&ts) % 16, r2;
+        if (op == L4ABI_TRACE_DUMP || op == L4ABI_TRACE_PROF_DUMP)
+            op = xs(&ts) % 64 ? L4ABI_TRACE_COUNT : op;     /* long output: rarely */
+        if (xs(&ts) % 16 == 0)
+            op = xs(&ts);
+        L4_KDB_Trace(op, trace_word(&ts), trace_word(&ts), &r2);
+    }
+    L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 0, 0, NULL);
+    L4_KDB_Trace(L4ABI_TRACE_SET_THREAD, 0, 0, NULL);
+    L4_KDB_Trace(L4ABI_TRACE_PROF_STOP, 0, 0, NULL);
+}
+
 /* ---- one seed ---- */
 
 struct result { u32 calls, batches, restarts, alive_fail, leak_fail; };
@@ -1517,6 +1560,7 @@ static void run_seed(u32 seed, u32 n, struct result *res)
         }
         if (cfg_verbose)
             printf("# fuzz: seed=%u batch=%u\n", seed, b);
+        trace_batch(seed, b, 1);
         L4_Clock_t start = L4_SystemClock();
         for (u32 round = 0; ; round++) {
             int ops = 1 + (int)pick(&ds, 3);
@@ -1546,6 +1590,7 @@ static void run_seed(u32 seed, u32 n, struct result *res)
             L4_ThreadId_t l = L4_GlobalId(line, 1);
             L4_ThreadControl(l, l, L4_nilthread, l, (void *)~0ul);
         }
+        trace_batch(seed, b, 0);
         u32 got = victim_calls() - v0 + (driver_calls - c0), rs = retired_restarts - r0;
         res->restarts += rs;
         if (cfg_verbose)
