@@ -30,5 +30,9 @@ bool lapic_enabled(void);               /* hardware- and software-enabled */
 bool lapic_send_init(uint8_t apic_id);
 bool lapic_send_startup(uint8_t apic_id, uint32_t phys);
 void lapic_init_ap(void);
+#if KDB
+void lapic_lint1_nmi(void);             /* LINT1 delivers NMIs (kdb) */
+bool lapic_send_nmi(uint8_t apic_id);   /* stop a CPU for kdb */
+#endif
 
 #endif

@@ -26,6 +26,7 @@
 #include "../../timeout.h"
 #include "../../vif.h"
 #include "../../kernel.h"
+#include "../../kdb.h"
 
 #if KDB
 #define KDB_MAX_STRING 4096
@@ -140,6 +141,7 @@ static bool enter(struct trap_frame *f)
     kprintf("--- KDB: thread %x: ", current->gid);
     print_user_string(str);
     kprintf(" (ip %08x)\n", f->eip);
+    kdb_enter(f, KDB_R_USER, NULL);
     return true;
 }
 #endif

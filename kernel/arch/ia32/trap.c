@@ -12,6 +12,7 @@
 #include "../../console.h"
 #include "../../arch.h"
 #include "../../kernel.h"
+#include "../../kdb.h"
 
 static const char *const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -51,6 +52,9 @@ void trap_kernel_fault(struct trap_frame *f, const char *why)
     kprintf("  cr0 %08x cr3 %08x cr4 %08x\n", read_cr0(), read_cr3(), read_cr4());
     kprintf("  #0 %08x\n", f->eip);
     arch_backtrace(f->ebp);
+#if KDB
+    kdb_fatal(f, KDB_R_FAULT);
+#endif
     arch_shutdown(2);
 }
 
@@ -66,9 +70,15 @@ NORETURN void double_fault_task(void)
     arch_shutdown(3);
 }
 
-static void interrupt(uint32_t v)
+static void interrupt(struct trap_frame *f, uint32_t v)
 {
     int line = irqchip_vector_line(v);
+#if KDB
+    if (line >= 0 && kdb_serial_irq(f, (unsigned)line))
+        return;                 /* the kernel's console input: break key */
+#else
+    (void)f;
+#endif
     if (line >= 0)
         irq_entry((unsigned)line);
 }
@@ -91,7 +101,7 @@ static void v86_trap(struct trap_frame *f)
     f->ss = SEL_UDATA;
     f->eflags = (f->eflags & EFL_USER_MASK) | EFL_USER_FIXED | EFL_VIF;
     if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE)
-        interrupt(v);
+        interrupt(f, v);
     else if (v == TRAP_DB)
         (void)debug_status_take();
     /* Always, even after an NMI: the thread must learn that it left v86. */
@@ -108,6 +118,12 @@ void trap_dispatch(struct trap_frame *f)
         return;
     }
     if (v < 32) {
+#if KDB
+        if (v == TRAP_NMI)
+            kdb_nmi(f);
+        if (v == TRAP_NMI || (v == TRAP_DB && kdb_debug_trap(f)))
+            goto out;
+#endif
         if (!frame_from_user(f)) {
             if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
                 return;
@@ -121,7 +137,7 @@ void trap_dispatch(struct trap_frame *f)
         }
         user_exception(f);
     } else if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) {
-        interrupt(v);
+        interrupt(f, v);
     } else if (v >= SYSCALL_VECTOR_BASE && v <= SYS_LAST) {
         syscall_entry(f);       /* only these gates are user-callable (idt.c) */
     } else if (v == APIC_SPURIOUS_VECTOR) {
@@ -129,6 +145,9 @@ void trap_dispatch(struct trap_frame *f)
     } else {
         kprintf("trap: unexpected vector %u\n", v);
     }
+#if KDB
+out:
+#endif
     if (frame_from_user(f))
         return_to_user_checks(f);
 }
