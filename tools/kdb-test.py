@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Host-driven test of the kernel debugger (docs/kdb.md).
+
+Boots Pecan with the `kdb` suite's program in interactive mode under QEMU
+(-icount, deterministic guest) or Bochs, drives the debugger over the
+serial console (a Unix socket; Bochs: a TCP socket) and the QEMU monitor
+(a second Unix socket, for `nmi`), and checks what it prints. Each check
+is one TAP line; the report ends with "NAME: N passed, N failed" for
+tools/sum-results.sh.
+
+usage: kdb-test.py [--bochs] [--name N] [--log F] [--result F] [--timeout S]
+                   KERNEL SIGMA0 TARGET
+"""
+import argparse, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
+
+ESC = b'\x1b'
+
+
+class Console:
+    """The serial line: a reader thread collects everything into a buffer
+    (and the log); expect() searches it from where the last match ended."""
+
+    def __init__(self, sock, log):
+        self.sock, self.log = sock, log
+        self.buf, self.pos = '', 0
+        self.lock = threading.Condition()
+        self.closed = False
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                data = b''
+            with self.lock:
+                if not data:
+                    self.closed = True
+                    self.lock.notify_all()
+                    return
+                text = data.decode('latin-1').replace('\r', '')
+                self.buf += text
+                self.log.write(text)
+                self.log.flush()
+                self.lock.notify_all()
+
+    def expect(self, pattern, timeout):
+        """The match of pattern after the last one, or None at timeout."""
+        rx = re.compile(pattern, re.M)
+        end = time.time() + timeout
+        with self.lock:
+            while True:
+                m = rx.search(self.buf, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                left = end - time.time()
+                if left <= 0 or self.closed:
+                    return None
+                self.lock.wait(min(left, 0.5))
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def command(self, line, timeout):
+        """Types a command, returns its output up to the next prompt."""
+        start = len(self.buf)
+        self.send(line + '\r')
+        m = self.expect(r'^kdb> ', timeout)
+        with self.lock:
+            return self.buf[start:m.start()] if m else None
+
+
+class Tap:
+    def __init__(self, name, out):
+        self.name, self.out, self.n, self.failed = name, out, 0, 0
+
+    def ok(self, cond, what, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        self.out.write('%s %d - %s\n' % ('ok' if cond else 'not ok', self.n, what))
+        if not cond and diag:
+            for line in str(diag).splitlines()[-15:]:
+                self.out.write('#   %s\n' % line)
+        self.out.flush()
+        return cond
+
+
+def connect_unix(path, timeout):
+    end = time.time() + timeout
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.time() > end:
+                raise
+            time.sleep(0.1)
+
+
+def connect_tcp(port, timeout):
+    end = time.time() + timeout
+    while True:
+        try:
+            return socket.create_connection(('127.0.0.1', port))
+        except OSError:
+            if time.time() > end:
+                raise
+            time.sleep(0.2)
+
+
+def start_qemu(args, tmp):
+    con, mon = os.path.join(tmp, 'con.sock'), os.path.join(tmp, 'mon.sock')
+    cmd = ['qemu-system-i386', '-kernel', args.kernel, '-append', '',
+           '-initrd', '%s,%s interactive' % (args.sigma0, args.target),
+           '-m', '128', '-display', 'none', '-no-reboot', '-nic', 'none',
+           '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-rtc', 'clock=vm',
+           '-icount', 'shift=0,sleep=off',
+           '-chardev', 'socket,id=con,path=%s,server=on,wait=on' % con,
+           '-serial', 'chardev:con',
+           '-monitor', 'unix:%s,server=on,wait=off' % mon]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(tmp, 'qemu.stderr'), 'w'))
+    console = connect_unix(con, 20)
+    monitor = connect_unix(mon, 20)
+    return proc, console, monitor
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_bochs(args, tmp):
+    """Bochs boots a GRUB ISO (tools/mkiso.sh); COM1 is a TCP server."""
+    iso = os.path.join(tmp, 'kdb.iso')
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run([os.path.join(here, 'mkiso.sh'), iso, args.kernel, '', args.sigma0,
+                    args.target + ' interactive'], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    rc = os.path.join(tmp, 'bochsrc')
+    with open(rc, 'w') as f:
+        f.write('megs: 128\n'
+                'cpu: model=corei7_skylake_x, count=1, ips=100000000, reset_on_triple_fault=0\n'
+                'clock: sync=none, time0=local\n'
+                'ata0-master: type=cdrom, path=%s, status=inserted\n'
+                'boot: cdrom\n'
+                'display_library: nogui\n'
+                'com1: enabled=1, mode=socket-server, dev=localhost:%d\n'
+                'log: %s\n'
+                'port_e9_hack: enabled=1\n' % (iso, port, os.path.join(tmp, 'bochs.log')))
+    proc = subprocess.Popen(['bochs', '-q', '-f', rc], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    console = connect_tcp(port, 60)
+    return proc, console, None
+
+
+def session(con, mon, tap, t, bochs):
+    m = con.expect(r'kdb-target: root (\w+) pattern (0x\w+) go (0x\w+) watched (0x\w+) '
+                   r'target (0x\w+)\n', t * 3)
+    if not tap.ok(m is not None, 'target program up, addresses printed', con.buf):
+        return
+    root, pattern, go, watched, target = m.groups()
+    target_i = int(target, 16)
+    tap.ok(con.expect(r'kdb-target: spinning', t) is not None, 'target spins in user mode')
+    time.sleep(0.5)
+
+    # 1. the break key while user code spins with interrupts on
+    con.send(ESC)
+    m = con.expect(r'--- KDB: break key \(cpu 0\) ---', t)
+    tap.ok(m is not None, 'break key enters the debugger', con.buf[-2000:])
+    tap.ok(con.expect(r'^kdb> ', t) is not None, 'prompt')
+    if m is None:
+        return
+    out = con.command('help', t) or ''
+    tap.ok(all(re.search(r'^  %s ' % c, out, re.M) for c in
+               ['threads', 'tcb', 'ready', 'wakeup', 'spaces', 'ptab', 'mdb', 'kip', 'irq',
+                'io', 'kmem', 'd', 'u', 'bp', 'wp', 's', 'n', 'bs', 'c', 'reboot']),
+           'help lists every command with a line of help', out)
+
+    if not bochs:
+        # 2. threads and one TCB
+        out = con.command('threads', t) or ''
+        tap.ok(re.search(r'^\s+\d+ %08x ready .*\*' % int(root, 16), out, re.M) is not None,
+               'threads lists the spinning root thread as running', out)
+        out = con.command('tcb %s' % root, t) or ''
+        tap.ok(re.search(r'^tcb \w+: thread %08x .*running' % int(root, 16), out, re.M) and
+               'prio' in out and 'space' in out, 'tcb shows the root thread in full', out)
+        # 3. memory dump of a user address, with translation
+        out = con.command('d %s 20 %s' % (pattern, root), t) or ''
+        tap.ok(re.search(r'^%08x \[phys \w+\]: 50 45 43 41 4e .*PECAN-KDB-PATTER' %
+                         int(pattern, 16), out, re.M) is not None,
+               'd dumps the pattern in the root space with its physical address', out)
+        out = con.command('u %s 3' % target, t) or ''
+        tap.ok(out.count('\n') >= 3 and ('%08x:' % target_i) in out,
+               'u disassembles the target function', out)
+        for c in ['ready', 'wakeup', 'spaces', 'ptab %s' % root, 'kip', 'irq', 'io', 'kmem']:
+            out = con.command(c, t)
+            tap.ok(out is not None and 'unknown' not in out and 'usage' not in out,
+                   'command %s answers' % c.split()[0], out)
+
+    # 4. a breakpoint in the user program
+    out = con.command('bp %s' % target, t) or ''
+    tap.ok(re.search(r'exec 1 at %08x' % target_i, out) is not None, 'bp set', out)
+    con.send('c\r')
+    m = con.expect(r'--- KDB: debug event: breakpoint (\d) at %08x' % target_i, t * 2)
+    tap.ok(m is not None, 'the breakpoint in the user program is hit', con.buf[-1500:])
+    if m is None:
+        return
+    con.expect(r'^kdb> ', t)
+    if bochs:
+        con.send('bc *\r')
+        con.expect(r'^kdb> ', t)
+        return root, go
+
+    # 5. three single steps
+    eips = []
+    for i in range(3):
+        con.send('s\r')
+        m = con.expect(r'--- KDB: debug event: step \(cpu 0\) ---\nthread \w+: (\w+):', t)
+        con.expect(r'^kdb> ', t)
+        if m:
+            eips.append(int(m.group(1), 16))
+    tap.ok(len(eips) == 3 and eips[0] > target_i and eips[0] < eips[1] < eips[2] <
+           target_i + 64, 'three single steps advance through the function (%s)' %
+           ' '.join('%x' % e for e in eips), con.buf[-1500:])
+
+    # 6. branch step
+    con.send('bs\r')
+    m = con.expect(r'branch step \(emulated, (\d+) single steps\): after the control '
+                   r'transfer at (\w+) \(cpu', t)
+    con.expect(r'^kdb> ', t)
+    ok = m is not None
+    if ok:
+        out = con.command('u %s 1' % m.group(2), t) or ''
+        ok = re.search(r'\s(j\w+|call\w*|ret\w*|loop\w*)\s', out + ' ') is not None
+    tap.ok(ok, 'branch step stops after a control transfer', con.buf[-1500:])
+
+    # 7. a watchpoint on a data write
+    con.command('bc *', t)
+    out = con.command('wp %s w 4' % watched, t) or ''
+    tap.ok('write 4 at %08x' % int(watched, 16) in out, 'wp set', out)
+    con.send('c\r')
+    m = con.expect(r'--- KDB: debug event: watchpoint \d: write 4 bytes at %08x, value now '
+                   r'(\w+) \(cpu' % int(watched, 16), t * 2)
+    tap.ok(m is not None, 'the watchpoint catches the write', con.buf[-1500:])
+    con.expect(r'^kdb> ', t)
+    out = con.command('d %s 4 %s' % (watched, root), t) or ''
+    tap.ok(m is not None and re.search(r'\]: ' + ' '.join(
+        '%02x' % ((int(m.group(1), 16) >> (8 * i)) & 0xff) for i in range(4)), out),
+        'the written value is in memory', out)
+    con.command('bc *', t)
+
+    # 8. NMI from the QEMU monitor while the program runs
+    con.send('c\r')
+    time.sleep(0.5)
+    mon.sendall(b'nmi\n')
+    m = con.expect(r'--- KDB: NMI \(cpu 0\) ---', t * 2)
+    tap.ok(m is not None, 'NMI (monitor nmi) enters the debugger', con.buf[-1500:])
+    con.expect(r'^kdb> ', t)
+    return root, go
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--bochs', action='store_true')
+    ap.add_argument('--name', default='kdb-host')
+    ap.add_argument('--log')
+    ap.add_argument('--result')
+    ap.add_argument('--timeout', type=float, default=30, help='seconds per step')
+    ap.add_argument('kernel')
+    ap.add_argument('sigma0')
+    ap.add_argument('target')
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix='kdb-test.')
+    log = open(args.log or os.path.join(tmp, 'serial.log'), 'w')
+    report = []
+
+    class Out:
+        def write(self, s):
+            report.append(s)
+            sys.stdout.write(s)
+
+        def flush(self):
+            sys.stdout.flush()
+
+    tap = Tap(args.name, Out())
+    proc = None
+    try:
+        proc, sock, mon = (start_bochs if args.bochs else start_qemu)(args, tmp)
+        con = Console(sock, log)
+        t = args.timeout * (4 if args.bochs else 1)
+        ids = session(con, mon, tap, t, args.bochs)
+        if ids:
+            # the end: let the program finish through the debugger
+            root, go = ids
+            out = con.command('w %s 1 %s' % (go, root), t)
+            tap.ok(out is not None and ':= 00000001' in out, 'w writes a user word', out)
+            con.send('c\r')
+            tap.ok(con.expect(r'kdb-target: done after \d+ calls', t) is not None,
+                   'continue: the program runs on and ends', con.buf[-800:])
+            tap.ok(con.expect(r'PECAN-EXIT 0', t) is not None,
+                   'the in-guest tests passed and the run ended normally', con.buf[-1500:])
+    except Exception as e:  # noqa: a broken run is a failed test, not a crash
+        tap.ok(False, 'test ran to its end', repr(e))
+    finally:
+        if proc:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    line = '%s: %d passed, %d failed\n' % (args.name, tap.n - tap.failed, tap.failed)
+    sys.stdout.write(line)
+    if args.result:
+        with open(args.result, 'w') as f:
+            f.write(''.join(report) + line)
+    return 1 if tap.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
