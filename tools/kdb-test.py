@@ -149,17 +149,27 @@ def start_bochs(args, tmp):
     port = free_port()
     rc = os.path.join(tmp, 'bochsrc')
     with open(rc, 'w') as f:
-        f.write('megs: 128\n'
-                'cpu: model=corei7_skylake_x, count=1, ips=100000000, reset_on_triple_fault=0\n'
-                'clock: sync=none, time0=local\n'
-                'ata0-master: type=cdrom, path=%s, status=inserted\n'
+        f.write('romimage: file=/usr/share/bochs/BIOS-bochs-latest\n'
+                'vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest\n'
+                'memory: guest=128, host=128\n'
+                'ata0-master: type=cdrom, path="%s", status=inserted\n'
                 'boot: cdrom\n'
-                'display_library: nogui\n'
+                'display_library: term\n'
                 'com1: enabled=1, mode=socket-server, dev=localhost:%d\n'
                 'log: %s\n'
-                'port_e9_hack: enabled=1\n' % (iso, port, os.path.join(tmp, 'bochs.log')))
-    proc = subprocess.Popen(['bochs', '-q', '-f', rc], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                'panic: action=fatal\nerror: action=report\ninfo: action=ignore\n'
+                'debug: action=ignore\n'
+                'cpu: model=corei7_skylake_x, count=1, ips=100000000, '
+                'reset_on_triple_fault=0, ignore_bad_msrs=0\n'
+                'clock: sync=none, time0=946681200\n' % (iso, port, os.path.join(tmp, 'bochs.log')))
+    cmds = os.path.join(tmp, 'cmds')
+    with open(cmds, 'w') as f:
+        f.write('c\nquit\n')          # Bochs' own debugger stops first: continue
+    env = dict(os.environ, TERM='xterm')
+    proc = subprocess.Popen(['bochs', '-q', '-f', rc, '-rc', cmds], cwd=tmp, env=env,
+                            stdin=subprocess.DEVNULL,
+                            stdout=open(os.path.join(tmp, 'bochs.term'), 'w'),
+                            stderr=subprocess.STDOUT)
     console = connect_tcp(port, 60)
     return proc, console, None
 
