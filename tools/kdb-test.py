@@ -8,8 +8,12 @@ serial console (a Unix socket; Bochs: a TCP socket) and the QEMU monitor
 is one TAP line; the report ends with "NAME: N passed, N failed" for
 tools/sum-results.sh.
 
-usage: kdb-test.py [--bochs] [--name N] [--log F] [--result F] [--timeout S]
-                   KERNEL SIGMA0 TARGET
+usage: kdb-test.py [--bochs | --fault] [--name N] [--log F] [--result F]
+                   [--timeout S] KERNEL SIGMA0 TARGET
+
+--fault boots with test=kfault instead: the kernel faults on purpose during
+boot and the debugger must show the fault first, answer commands and end
+the run on `c`.
 """
 import argparse, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
@@ -116,7 +120,8 @@ def connect_tcp(port, timeout):
 
 def start_qemu(args, tmp):
     con, mon = os.path.join(tmp, 'con.sock'), os.path.join(tmp, 'mon.sock')
-    cmd = ['qemu-system-i386', '-kernel', args.kernel, '-append', '',
+    cmd = ['qemu-system-i386', '-kernel', args.kernel,
+           '-append', 'test=kfault' if args.fault else '',
            '-initrd', '%s,%s interactive' % (args.sigma0, args.target),
            '-m', '128', '-display', 'none', '-no-reboot', '-nic', 'none',
            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-rtc', 'clock=vm',
@@ -280,9 +285,26 @@ def session(con, mon, tap, t, bochs):
     return root, go
 
 
+def fault_session(con, tap, t):
+    m = con.expect(r'KERNEL FAULT: page fault', t * 3)
+    tap.ok(m is not None, 'the deliberate kernel fault is reported', con.buf[-1500:])
+    m = con.expect(r'--- KDB: kernel fault: the kernel cannot go on.* \(cpu 0\) ---\n'
+                   r'thread \w+ .*kernel mode, vector 14', t)
+    tap.ok(m is not None, 'then the debugger shows the faulting frame', con.buf[-1500:])
+    tap.ok(con.expect(r'^kdb> ', t) is not None, 'prompt')
+    out = con.command('bt', t) or ''
+    tap.ok(re.search(r'#0 c0\w+', out) is not None, 'bt shows the kernel backtrace', out)
+    out = con.command('s', t) or ''
+    tap.ok('cannot go on' in out, 'no stepping past a kernel fault', out)
+    con.send('c\r')
+    tap.ok(con.expect(r'PECAN-EXIT 2', t) is not None, 'c ends the run with the fault\'s code',
+           con.buf[-800:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bochs', action='store_true')
+    ap.add_argument('--fault', action='store_true')
     ap.add_argument('--name', default='kdb-host')
     ap.add_argument('--log')
     ap.add_argument('--result')
@@ -309,7 +331,11 @@ def main():
         proc, sock, mon = (start_bochs if args.bochs else start_qemu)(args, tmp)
         con = Console(sock, log)
         t = args.timeout * (4 if args.bochs else 1)
-        ids = session(con, mon, tap, t, args.bochs)
+        ids = None
+        if args.fault:
+            fault_session(con, tap, t)
+        else:
+            ids = session(con, mon, tap, t, args.bochs)
         if ids:
             # the end: let the program finish through the debugger
             root, go = ids
