@@ -16,7 +16,6 @@
 
 #define SERIAL_LINE 4           /* COM1 */
 
-static bool nopanic;            /* boot option kdb=nopanic */
 static bool user_owns_serial;   /* a user driver has IRQ 4 (irq.c) */
 
 unsigned kdb_cpu_index(void)
@@ -24,15 +23,23 @@ unsigned kdb_cpu_index(void)
     return cpus_up > 1 ? cpu_current()->index : 0;
 }
 
+/* Boot option kdb=nopanic: faults and panics end the run at once. Read
+ * when needed: a fault may come before kdb_init; one before the command
+ * line is known (the first steps of kmain) does not enter either. */
+static bool nopanic(void)
+{
+    return !boot_info.cmdline || cmdline_has(boot_info.cmdline, "kdb=nopanic");
+}
+
 void kdb_init(const char *cmdline)
 {
-    nopanic = cmdline_has(cmdline, "kdb=nopanic");
+    (void)cmdline;
     serial_rx_irq(true);
     irqchip_unmask(SERIAL_LINE);
     if (irqchip_is_apic())
         lapic_lint1_nmi();      /* QEMU's `nmi` arrives through LINT1 */
     kprintf("kdb: break key ESC on the serial console%s\n",
-            nopanic ? "; faults and panics do not enter (kdb=nopanic)" : "");
+            nopanic() ? "; faults and panics do not enter (kdb=nopanic)" : "");
 }
 
 /* ---- Break key ------------------------------------------------------------ */
@@ -68,7 +75,7 @@ void kdb_nmi(struct trap_frame *f)
 bool kdb_fatal(struct trap_frame *f, enum kdb_reason why)
 {
     struct kdb_cpu *c = kdb_self();
-    if (nopanic || c->in)
+    if (nopanic() || c->in)
         return false;           /* kdb=nopanic, or a fault inside the debugger */
     c->fatal = true;
     kdb_enter(f, why, "the kernel cannot go on: `c` or `reboot` end the run");
