@@ -96,13 +96,31 @@ static const struct kdb_cmd *find(const char *name)
     return NULL;
 }
 
+static int name_cmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* The commands by name (the table is in link order): each round prints
+ * the smallest name above the last one printed. */
 static int cmd_help(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    for (const struct kdb_cmd *c = __kdb_cmds_start; c < __kdb_cmds_end; c++) {
-        char left[32];
-        ksnprintf(left, sizeof(left), "%s %s", c->name, c->args);
-        kp("  %-22s %s\n", left, c->help);
+    const struct kdb_cmd *last = NULL;
+    for (;;) {
+        const struct kdb_cmd *next = NULL;
+        for (const struct kdb_cmd *c = __kdb_cmds_start; c < __kdb_cmds_end; c++)
+            if ((!last || name_cmp(c->name, last->name) > 0) &&
+                (!next || name_cmp(c->name, next->name) < 0))
+                next = c;
+        if (!next)
+            break;
+        char left[40];
+        ksnprintf(left, sizeof(left), "%s %s", next->name, next->args);
+        kp("  %-26s %s\n", left, next->help);
+        last = next;
     }
     kp("  numbers are hex; a thread is its global ID, #number or . (the stopped one)\n");
     return KDB_STAY;
