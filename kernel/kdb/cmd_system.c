@@ -141,16 +141,21 @@ KDB_COMMAND(kmem, "", "kernel memory use by kind", cmd_kmem);
 static int cmd_irq(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    kp("line handler  mode  pending raised\n");
+    unsigned idle = 0;
+    kp("line kernel    handler  mode  pending raised\n");
     for (unsigned i = 0; i < IRQ_LINES; i++) {
         struct irq_info in;
         if (!irq_describe(i, &in))
             continue;
-        kp("%4u %-8s %-5s %-7s %u%s\n", i, in.kernel ? in.kernel : "", in.mode,
-           irq_pending & (1u << i) ? "yes" : "no", in.raised, "");
-        if (in.handler)
-            kp("     handler %08x\n", in.handler);
+        bool pending = irq_pending & (1u << i);
+        if (!in.kernel && !in.handler && !pending) {
+            idle++;
+            continue;
+        }
+        kp("%4u %-9s %08x %-5s %-7s %u\n", i, in.kernel ? in.kernel : "-", in.handler,
+           in.mode, pending ? "yes" : "no", in.raised);
     }
+    kp("%u more lines without a handler (masked)\n", idle);
     return KDB_STAY;
 }
 KDB_COMMAND(irq, "", "interrupt lines: handlers and pending state", cmd_irq);
