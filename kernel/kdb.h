@@ -12,13 +12,14 @@ struct trap_frame;
 enum kdb_reason {
     KDB_R_BREAKKEY,     /* break key on the serial console */
     KDB_R_USER,         /* L4_KDB_Enter from a privileged thread */
-    KDB_R_NMI,          /* NMI: QEMU monitor `nmi`, or the watchdog */
-    KDB_R_WATCHDOG,     /* NMI watchdog: a CPU stuck with interrupts off */
+    KDB_R_NMI,          /* NMI: QEMU monitor `nmi`, another CPU's IPI */
     KDB_R_FAULT,        /* unhandled kernel exception */
     KDB_R_PANIC,        /* panic() */
     KDB_R_DEBUG,        /* its own breakpoint, watchpoint or step */
     KDB_R_IPI,          /* stopped by the CPU that entered */
 };
+
+#define KDB_SERIAL_LINE 4       /* COM1: the break key's interrupt line */
 
 #if KDB
 /* Runs the debugger on frame f (the interrupted context; NULL for a panic

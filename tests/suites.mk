@@ -245,10 +245,11 @@ test-bochs-vmm: all | $(T)
 # the serial console (tools/kdb-test.py): a scripted session under QEMU
 # (-icount; break key, NMI from the monitor, commands, breakpoint, steps,
 # branch step, watchpoint), the same break key and breakpoint under Bochs,
-# and the debugger entered by a kernel fault. The in-guest half (an
+# the debugger entered by a kernel fault, and on two CPUs (the other one
+# stopped by NMI IPI, `cpu n`). The in-guest half (an
 # unprivileged thread cannot enter or read through it) is the suite kdb.
-SPECIAL_SUITES += kdb-host kdb-bochs kdb-fault
-SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault
+SPECIAL_SUITES += kdb-host kdb-bochs kdb-fault kdb-smp
+SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault kdb-smp
 KDBT := tools/kdb-test.py
 test-kdb-host: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --name kdb-host --log $(T)/kdb-host.log --result $(T)/kdb-host.res \
@@ -256,6 +257,9 @@ test-kdb-host: all | $(T)
 test-kdb-bochs: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --bochs --name kdb-bochs --log $(T)/kdb-bochs.log \
 	  --result $(T)/kdb-bochs.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+test-kdb-smp: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --smp 2 --name kdb-smp --log $(T)/kdb-smp.log \
+	  --result $(T)/kdb-smp.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
 test-kdb-fault: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --fault --name kdb-fault --log $(T)/kdb-fault.log \
 	  --result $(T)/kdb-fault.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1

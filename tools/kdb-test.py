@@ -8,12 +8,13 @@ serial console (a Unix socket; Bochs: a TCP socket) and the QEMU monitor
 is one TAP line; the report ends with "NAME: N passed, N failed" for
 tools/sum-results.sh.
 
-usage: kdb-test.py [--bochs | --fault] [--name N] [--log F] [--result F]
+usage: kdb-test.py [--bochs | --fault | --smp 2] [--name N] [--log F] [--result F]
                    [--timeout S] KERNEL SIGMA0 TARGET
 
 --fault boots with test=kfault instead: the kernel faults on purpose during
 boot and the debugger must show the fault first, answer commands and end
-the run on `c`.
+the run on `c`. --smp 2 boots two CPUs: entering (break key, NMI) stops
+the other one by NMI IPI, and `cpu 1` / `cpu 0` switch between them.
 """
 import argparse, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
@@ -128,7 +129,8 @@ def start_qemu(args, tmp):
            '-icount', 'shift=0,sleep=off',
            '-chardev', 'socket,id=con,path=%s,server=on,wait=on' % con,
            '-serial', 'chardev:con',
-           '-monitor', 'unix:%s,server=on,wait=off' % mon]
+           '-monitor', 'unix:%s,server=on,wait=off' % mon] + \
+          (['-smp', str(args.smp)] if getattr(args, 'smp', 1) > 1 else [])
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=open(os.path.join(tmp, 'qemu.stderr'), 'w'))
     console = connect_unix(con, 20)
@@ -312,6 +314,38 @@ def session(con, mon, tap, t, bochs):
     return root, go
 
 
+def smp_session(con, mon, tap, t):
+    """-smp 2: entering stops the other CPU by NMI IPI; `cpu n` switches."""
+    m = con.expect(r'kdb-target: root (\w+) pattern (0x\w+) go (0x\w+) ', t * 3)
+    if not tap.ok(m is not None and con.expect(r'kdb-target: spinning', t),
+                  'target program up on a 2-CPU machine', con.buf[-1500:]):
+        return None
+    root, go = m.group(1), m.group(3)
+    time.sleep(0.5)
+    for how in ('break key', 'NMI'):
+        if how == 'NMI':
+            con.send('c\r')
+            time.sleep(0.5)
+            mon.sendall(b'nmi\n')
+        else:
+            con.send(ESC)
+        tap.ok(con.expect(r'--- KDB: %s \(cpu 0\) ---' % how, t) is not None and
+               con.expect(r'^kdb> ', t) is not None, 'entered by %s on cpu 0' % how,
+               con.buf[-1500:])
+        out = con.command('cpu', t) or ''
+        tap.ok('console on cpu 0 of 2 up' in out, 'cpu: two CPUs up', out)
+        con.send('cpu 1\r')
+        tap.ok(con.expect(r'--- KDB: stopped by another CPU \(cpu 1\) ---\n.*kernel mode, '
+                          r'vector 2 ', t) is not None and con.expect(r'^kdb> ', t),
+               'cpu 1: the other CPU was stopped by NMI, its frame is shown', con.buf[-1500:])
+        con.send('cpu 0\r')
+        # (an NMI may find cpu 0 in the kernel, in a tick, rather than in user code)
+        tap.ok(con.expect(r'--- KDB: %s \(cpu 0\) ---\nthread %08x .* mode' %
+                          (how, int(root, 16)), t) is not None and con.expect(r'^kdb> ', t),
+               'cpu 0: back to the frame it stopped in', con.buf[-1500:])
+    return root, go
+
+
 def fault_session(con, tap, t):
     m = con.expect(r'KERNEL FAULT: page fault', t * 3)
     tap.ok(m is not None, 'the deliberate kernel fault is reported', con.buf[-1500:])
@@ -332,6 +366,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bochs', action='store_true')
     ap.add_argument('--fault', action='store_true')
+    ap.add_argument('--smp', type=int, default=1)
     ap.add_argument('--name', default='kdb-host')
     ap.add_argument('--log')
     ap.add_argument('--result')
@@ -361,6 +396,8 @@ def main():
         ids = None
         if args.fault:
             fault_session(con, tap, t)
+        elif args.smp > 1:
+            ids = smp_session(con, mon, tap, t)
         else:
             ids = session(con, mon, tap, t, args.bochs)
         if ids:

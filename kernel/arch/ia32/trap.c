@@ -74,7 +74,7 @@ static void interrupt(struct trap_frame *f, uint32_t v)
 {
     int line = irqchip_vector_line(v);
 #if KDB
-    if (line >= 0 && kdb_serial_irq(f, (unsigned)line))
+    if (line == KDB_SERIAL_LINE && kdb_serial_irq(f, (unsigned)line))
         return;                 /* the kernel's console input: break key */
 #else
     (void)f;

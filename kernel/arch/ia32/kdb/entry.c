@@ -14,7 +14,7 @@
 #include "../../../boot.h"
 #include "../../../arch.h"
 
-#define SERIAL_LINE 4           /* COM1 */
+#define SERIAL_LINE KDB_SERIAL_LINE
 
 static bool user_owns_serial;   /* a user driver has IRQ 4 (irq.c) */
 
