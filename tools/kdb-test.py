@@ -181,6 +181,19 @@ def start_bochs(args, tmp):
     return proc, console, None
 
 
+def kernel_symbol(elf, name):
+    """The address of a kernel function (nm), or None."""
+    try:
+        out = subprocess.run(['nm', elf], capture_output=True, text=True).stdout
+    except OSError:
+        return None
+    m = re.search(r'^(\w+) [tT] %s$' % name, out, re.M)
+    return int(m.group(1), 16) if m else None
+
+
+kernel_path = None
+
+
 def session(con, mon, tap, t, bochs):
     m = con.expect(r'kdb-target: root (\w+) pattern (0x\w+) go (0x\w+) watched (0x\w+) '
                    r'target (0x\w+)\n', t * 3)
@@ -304,7 +317,22 @@ def session(con, mon, tap, t, bochs):
     else:
         tap.out.write('# trace: no trace command in this kernel (part B); step left out\n')
 
-    # 9. NMI from the QEMU monitor while the program runs
+    # 9. a breakpoint on a kernel address (the timer tick), a kernel step
+    sym = kernel_symbol(kernel_path, 'sched_tick')
+    if sym:
+        con.command('bp %x' % sym, t)
+        con.send('c\r')
+        ok = con.expect(r'breakpoint \d at %08x .*\nthread \w+: %08x:' % (sym, sym), t)
+        con.expect(r'^kdb> ', t)
+        con.send('s\r')
+        m = con.expect(r'--- KDB: debug event: step \(cpu 0\) ---\nthread \w+: (c0\w+):', t)
+        con.expect(r'^kdb> ', t)
+        tap.ok(ok and m and int(m.group(1), 16) > sym,
+               'a kernel breakpoint (sched_tick) is hit and the kernel single-steps',
+               con.buf[-1500:])
+        con.command('bc *', t)
+
+    # 10. NMI from the QEMU monitor while the program runs
     con.send('c\r')
     time.sleep(0.5)
     mon.sendall(b'nmi\n')
@@ -375,6 +403,8 @@ def main():
     ap.add_argument('sigma0')
     ap.add_argument('target')
     args = ap.parse_args()
+    global kernel_path
+    kernel_path = args.kernel
     tmp = tempfile.mkdtemp(prefix='kdb-test.')
     log = open(args.log or os.path.join(tmp, 'serial.log'), 'w')
     report = []
