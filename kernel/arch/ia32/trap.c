@@ -108,6 +108,18 @@ static void v86_trap(struct trap_frame *f)
     user_v86_exception(f, vm_eflags);
 }
 
+#if KDB
+/* The kernel debugger's exceptions: every NMI, and its own #DB events. */
+static __attribute__((noinline)) bool kdb_trap(struct trap_frame *f, uint32_t v)
+{
+    if (v == TRAP_NMI) {
+        kdb_nmi(f);
+        return true;
+    }
+    return kdb_debug_trap(f);
+}
+#endif
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
@@ -119,9 +131,8 @@ void trap_dispatch(struct trap_frame *f)
     }
     if (v < 32) {
 #if KDB
-        if (v == TRAP_NMI)
-            kdb_nmi(f);
-        if (v == TRAP_NMI || (v == TRAP_DB && kdb_debug_trap(f)))
+        /* #DB (1) and NMI (2), one compare for every other exception. */
+        if (__builtin_expect(v - TRAP_DB <= TRAP_NMI - TRAP_DB, 0) && kdb_trap(f, v))
             goto out;
 #endif
         if (!frame_from_user(f)) {
