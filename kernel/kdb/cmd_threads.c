@@ -36,7 +36,7 @@ static void thread_line(struct tcb *t, void *arg)
     partner_text(t, partner, sizeof(partner));
     flags_text(t, flags, sizeof(flags));
     kp("%5u %08x %-9s %3u %08x %-8s %u%s %s\n", tcb_no(t), t->gid, kdb_state_name(t->state),
-       t->prio, (uint32_t)(uintptr_t)t->space, partner, 0,
+       t->prio, (uint32_t)(uintptr_t)t->space, partner, kdb_thread_cpu(t),
        t == current ? "*" : " ", flags);
 }
 
@@ -60,8 +60,8 @@ static int cmd_tcb(int argc, char **argv)
     flags_text(t, flags, sizeof(flags));
     kp("tcb %p: thread %08x (no %u, version %u)%s\n", (const void *)t, t->gid, tcb_no(t),
        L4ABI_TID_VERSION(t->gid), t == current ? ", running" : "");
-    kp("  state %s, flags %02x (%s), vif %u, cpu 0\n", kdb_state_name(t->state), t->flags,
-       flags, t->vif);
+    kp("  state %s, flags %02x (%s), vif %u, cpu %u\n", kdb_state_name(t->state), t->flags,
+       flags, t->vif, kdb_thread_cpu(t));
     kp("  space %p%s, ksp %08x, utcb %08x%s, mr %p\n", (void *)t->space,
        t->space && t->space->privileged ? " (privileged)" : "", t->ksp, t->utcb_uaddr,
        t->utcb_pending ? " (pending)" : "", (void *)t->mr);

@@ -203,7 +203,7 @@ void kdb_enter(struct trap_frame *f, enum kdb_reason why, const char *msg)
     int me = (int)kdb_cpu_index(), none = -1;
     c->in = true;
     c->frame = f;
-    c->thread = current;
+    c->thread = kdb_current();
     c->why = why;
     c->step = STEP_NONE;
     if (!__atomic_compare_exchange_n(&owner, &none, me, false, __ATOMIC_SEQ_CST,

@@ -95,6 +95,9 @@ bool kdb_is_branch(const uint32_t *pd, uint32_t va, int *len, bool *is_call);
 /* kdb_smp.c: stopping the other CPUs and switching the console. */
 void kdb_stop_others(void);
 bool kdb_cpu_in(unsigned i);    /* CPU i is inside the debugger */
+/* The thread this CPU runs (NULL: none), and the CPU a thread runs on. */
+struct tcb *kdb_current(void);
+unsigned kdb_thread_cpu(const struct tcb *t);
 extern volatile int kdb_console_cpu;
 
 #endif

@@ -103,9 +103,11 @@ void kdb_show_frame(const struct trap_frame *f)
     const struct kdb_cpu *c = kdb_self();
     const struct tcb *t = c->thread;
     bool user = frame_from_user(f);
-    kp("thread %08x (#%u) space %p, %s mode, vector %u error %x\n", t ? t->gid : 0,
-       t ? tcb_no(t) : 0, t ? (void *)t->space : NULL, user ? "user" : "kernel",
-       f->vector, f->error);
+    if (t)
+        kp("thread %08x (#%u) space %p, ", t->gid, tcb_no(t), (void *)t->space);
+    else
+        kp("no thread, ");
+    kp("%s mode, vector %u error %x\n", user ? "user" : "kernel", f->vector, f->error);
     kp("eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x\n",
        f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi);
     kp("ebp %08x esp %08x eflags %08x cs %04x cr2 %08x cr3 %08x\n", f->ebp,

@@ -8,6 +8,7 @@
 #include "../../../kdb/kdb_int.h"
 #include "../smp.h"
 #include "../apic.h"
+#include "../../../thread.h"
 
 /* An NMI from QEMU's monitor reaches every CPU by itself: give the others
  * a moment to arrive before sending them one more. */
@@ -24,6 +25,20 @@ void kdb_stop_others(void)
     for (unsigned i = 0; i < cpus_up; i++)
         if (i != me && !kdb_cpu_in(i))
             lapic_send_nmi(cpu_local[i].apic_id);
+}
+
+/* Threads run on the boot processor only so far: `current` is its thread
+ * and every thread's CPU is 0. With per-CPU scheduling (issue 10) these
+ * two are the places to change: this CPU's current, the TCB's CPU. */
+struct tcb *kdb_current(void)
+{
+    return kdb_cpu_index() == 0 ? current : NULL;
+}
+
+unsigned kdb_thread_cpu(const struct tcb *t)
+{
+    (void)t;
+    return 0;
 }
 
 static int cmd_cpu(int argc, char **argv)
