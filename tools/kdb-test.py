@@ -378,7 +378,7 @@ def fault_session(con, tap, t):
     m = con.expect(r'KERNEL FAULT: page fault', t * 3)
     tap.ok(m is not None, 'the deliberate kernel fault is reported', con.buf[-1500:])
     m = con.expect(r'--- KDB: kernel fault: the kernel cannot go on.* \(cpu 0\) ---\n'
-                   r'thread \w+ .*kernel mode, vector 14', t)
+                   r'(thread \w+ .*|no thread, )kernel mode, vector 14', t)
     tap.ok(m is not None, 'then the debugger shows the faulting frame', con.buf[-1500:])
     tap.ok(con.expect(r'^kdb> ', t) is not None, 'prompt')
     out = con.command('bt', t) or ''
