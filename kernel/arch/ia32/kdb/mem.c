@@ -11,6 +11,7 @@
 #include "../../../space.h"
 #include "x86dis.h"
 #include "x86decode.h"
+#include "branch.h"
 
 int kdb_syntax = X86DIS_ATT;
 
@@ -103,8 +104,7 @@ int kdb_disas_one(const uint32_t *pd, uint32_t va)
     return shown;
 }
 
-/* Control transfers, for branch stepping: jumps, calls, returns, loops,
- * int/iret, sysenter/sysexit. */
+/* Control transfers, for branch stepping and step-over (branch.c). */
 bool kdb_is_branch(const uint32_t *pd, uint32_t va, int *len, bool *is_call)
 {
     uint8_t b[X86_MAX_INSN];
@@ -115,25 +115,9 @@ bool kdb_is_branch(const uint32_t *pd, uint32_t va, int *len, bool *is_call)
     *is_call = false;
     if (l <= 0)
         return false;
-    int i = 0;
-    while (i < l - 1 && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf0 || b[i] == 0xf2 ||
-                         b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e ||
-                         b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65))
-        i++;
-    uint8_t op = b[i], op2 = i + 1 < l ? b[i + 1] : 0, reg = (op2 >> 3) & 7;
-    if (op == 0xe8 || op == 0x9a || (op == 0xff && (reg == 2 || reg == 3)) ||
-        op == 0xcc || op == 0xcd || op == 0xce) {
-        *is_call = true;
-        return true;
-    }
-    if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe9 ||
-        op == 0xea || op == 0xeb || op == 0xc2 || op == 0xc3 || op == 0xca || op == 0xcb ||
-        op == 0xcf || (op == 0xff && (reg == 4 || reg == 5)))
-        return true;
-    if (op == 0x0f && ((op2 >= 0x80 && op2 <= 0x8f) || op2 == 0x34 || op2 == 0x35 ||
-                       op2 == 0x05 || op2 == 0x07))
-        return true;
-    return false;
+    enum kdb_insn_kind k = kdb_insn_kind(b, l);
+    *is_call = k == KDB_INSN_CALL;
+    return k != KDB_INSN_OTHER;
 }
 
 /* ---- Commands ------------------------------------------------------------- */
