@@ -194,6 +194,15 @@ def kernel_symbol(elf, name):
 kernel_path = None
 
 
+def privileged_enter(con, tap, t):
+    """The target calls L4_KDB_Enter before it spins: continue from it."""
+    ok = con.expect(r'--- KDB: thread \w+: kdb-target: privileged Enter \(ip \w+\)\n'
+                    r'\n--- KDB: L4_KDB_Enter \(cpu 0\) ---', t) is not None
+    ok = ok and con.expect(r'^kdb> ', t) is not None
+    tap.ok(ok, 'L4_KDB_Enter from the privileged root task enters', con.buf[-1500:])
+    con.send('c\r')
+
+
 def session(con, mon, tap, t, bochs):
     m = con.expect(r'kdb-target: root (\w+) pattern (0x\w+) go (0x\w+) watched (0x\w+) '
                    r'target (0x\w+)\n', t * 3)
@@ -201,6 +210,7 @@ def session(con, mon, tap, t, bochs):
         return
     root, pattern, go, watched, target = m.groups()
     target_i = int(target, 16)
+    privileged_enter(con, tap, t)
     tap.ok(con.expect(r'kdb-target: spinning', t) is not None, 'target spins in user mode')
     time.sleep(0.5)
 
@@ -332,7 +342,28 @@ def session(con, mon, tap, t, bochs):
                con.buf[-1500:])
         con.command('bc *', t)
 
-    # 10. NMI from the QEMU monitor while the program runs
+    # 10. a breakpoint for another thread only (sigma0's) is passed over;
+    # the same for the root thread hits
+    out = con.command('bp %s t c0001' % target, t) or ''
+    tap.ok(re.search(r'exec 1 at %08x, thread 000c0001 only' % target_i, out) is not None,
+           'bp limited to one thread', out)
+    con.send('c\r')
+    time.sleep(1)
+    con.send(ESC)
+    ok = con.expect(r'--- KDB: (break key|debug event: breakpoint)', t * 2)
+    con.expect(r'^kdb> ', t)
+    out = con.command('bl', t) or ''
+    tap.ok(ok and ok.group(1) == 'break key' and '0 hits' in out,
+           'a breakpoint for another thread is passed over (the root thread ran it)', out)
+    con.command('bc *', t)
+    con.command('bp %s s %s' % (target, root), t)
+    con.send('c\r')
+    tap.ok(con.expect(r'--- KDB: debug event: breakpoint \d at %08x' % target_i, t * 2)
+           is not None, 'a breakpoint for the root thread\'s space hits', con.buf[-1000:])
+    con.expect(r'^kdb> ', t)
+    con.command('bc *', t)
+
+    # 11. NMI from the QEMU monitor while the program runs
     con.send('c\r')
     time.sleep(0.5)
     mon.sendall(b'nmi\n')
@@ -345,10 +376,11 @@ def session(con, mon, tap, t, bochs):
 def smp_session(con, mon, tap, t):
     """-smp 2: entering stops the other CPU by NMI IPI; `cpu n` switches."""
     m = con.expect(r'kdb-target: root (\w+) pattern (0x\w+) go (0x\w+) ', t * 3)
-    if not tap.ok(m is not None and con.expect(r'kdb-target: spinning', t),
+    if not tap.ok(m is not None,
                   'target program up on a 2-CPU machine', con.buf[-1500:]):
         return None
     root, go = m.group(1), m.group(3)
+    privileged_enter(con, tap, t)
     time.sleep(0.5)
     for how in ('break key', 'NMI'):
         if how == 'NMI':

@@ -100,6 +100,7 @@ static void interactive(void)
     printf("kdb-target: root %lx pattern %p go %p watched %p target %p\n",
            L4_Myself().raw, (void *)kdb_pattern, (void *)&kdb_go, (void *)&kdb_watched,
            (void *)kdb_target);
+    L4_KDB_Enter("kdb-target: privileged Enter");
     printf("kdb-target: spinning\n");
     unsigned i = 0;
     while (!kdb_go)
