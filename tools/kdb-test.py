@@ -14,7 +14,8 @@ usage: kdb-test.py [--bochs | --fault | --smp 2] [--name N] [--log F] [--result 
 --fault boots with test=kfault instead: the kernel faults on purpose during
 boot and the debugger must show the fault first, answer commands and end
 the run on `c`. --smp 2 boots two CPUs: entering (break key, NMI) stops
-the other one by NMI IPI, and `cpu 1` / `cpu 0` switch between them.
+the other one by NMI IPI, and `cpu 1` / `cpu 0` switch between them; that
+run ends with `reboot`.
 """
 import argparse, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
@@ -192,6 +193,7 @@ def kernel_symbol(elf, name):
 
 
 kernel_path = None
+proc_of_run = None
 
 
 def privileged_enter(con, tap, t):
@@ -403,7 +405,15 @@ def smp_session(con, mon, tap, t):
         tap.ok(con.expect(r'--- KDB: %s \(cpu 0\) ---\nthread %08x .* mode' %
                           (how, int(root, 16)), t) is not None and con.expect(r'^kdb> ', t),
                'cpu 0: back to the frame it stopped in', con.buf[-1500:])
-    return root, go
+    # the end here: reboot (QEMU runs with -no-reboot, so it exits)
+    con.send('reboot\r')
+    ok = con.expect(r'^rebooting$', t) is not None
+    try:
+        ok = ok and proc_of_run.wait(t) == 0
+    except subprocess.TimeoutExpired:
+        ok = False
+    tap.ok(ok and 'PECAN-EXIT' not in con.buf, 'reboot resets the machine', con.buf[-500:])
+    return None
 
 
 def fault_session(con, tap, t):
@@ -453,6 +463,8 @@ def main():
     proc = None
     try:
         proc, sock, mon = (start_bochs if args.bochs else start_qemu)(args, tmp)
+        global proc_of_run
+        proc_of_run = proc
         con = Console(sock, log)
         t = args.timeout * (4 if args.bochs else 1)
         ids = None
