@@ -31,7 +31,7 @@ struct kdb_cpu *kdb_self(void)
 
 bool kdb_cpu_in(unsigned i)
 {
-    return i < MAX_CPUS && cpus[i].in;
+    return i < MAX_CPUS && cpus[i].parked;
 }
 
 static void cpu_relax(void)
@@ -178,6 +178,7 @@ static void session(struct kdb_cpu *c, const char *msg)
 {
     int me = (int)kdb_cpu_index();
     __atomic_add_fetch(&in_session, 1, __ATOMIC_SEQ_CST);
+    c->parked = true;
     bool shown = false;
     while (!session_over) {
         if (kdb_console_cpu != me) {
@@ -192,6 +193,7 @@ static void session(struct kdb_cpu *c, const char *msg)
         if (kdb_console_cpu == me)
             session_over = 1;
     }
+    c->parked = false;
     __atomic_sub_fetch(&in_session, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -215,7 +217,15 @@ void kdb_enter(struct trap_frame *f, enum kdb_reason why, const char *msg)
             c->in = false;
             return;
         }
+        /* Our own event (a breakpoint, a fault) while another CPU holds
+         * the debugger: wait in its session (with our frame, so `cpu n`
+         * shows where we are), then take the debugger for ours. */
         do {
+            if (kdb_console_cpu >= 0 && !session_over) {
+                c->why = KDB_R_IPI;
+                session(c, NULL);
+                c->why = why;
+            }
             cpu_relax();
             none = -1;
         } while (!__atomic_compare_exchange_n(&owner, &none, me, false, __ATOMIC_SEQ_CST,

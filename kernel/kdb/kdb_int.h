@@ -40,6 +40,7 @@ struct kdb_cpu {
     struct tcb *thread;             /* current when it stopped */
     enum kdb_reason why;
     bool in;                        /* inside kdb_enter */
+    bool parked;                    /* inside a session (console or waiting) */
     bool fatal;                     /* entered from a fault or panic */
     /* stepping (kdb_step.c) */
     enum kdb_step step;
