@@ -42,13 +42,12 @@ struct kdb_cpu {
     bool in;                        /* inside kdb_enter */
     bool parked;                    /* inside a session (console or waiting) */
     bool fatal;                     /* entered from a fault or panic */
-    /* stepping (kdb_step.c) */
+    /* stepping (arch/ia32/kdb/step.c) */
     enum kdb_step step;
     struct tcb *step_thread;        /* the stepped thread (user frames) */
     uint32_t step_left;             /* `s n`: steps still to show */
     uint32_t step_count;            /* branch step: steps taken so far */
     uint32_t step_from;             /* branch step: the branch instruction */
-    int over_slot;                  /* step over: its temporary breakpoint */
 };
 struct kdb_cpu *kdb_self(void);
 unsigned kdb_cpu_index(void);
@@ -72,7 +71,8 @@ void kdb_each_thread(void (*fn)(struct tcb *t, void *arg), void *arg);
 const char *kdb_state_name(unsigned state);
 /* Reads/writes `len` bytes at virtual address va of page directory pd
  * through the direct map of physical memory (never faults); the number of
- * bytes done (stops at an unmapped page). pa: physical address of va. */
+ * bytes done (stops at an unmapped page). kdb_translate: va's physical
+ * address and its page-table entry (false if not mapped). */
 uint32_t kdb_read(const uint32_t *pd, uint32_t va, void *buf, uint32_t len);
 uint32_t kdb_write(const uint32_t *pd, uint32_t va, const void *buf, uint32_t len);
 bool kdb_translate(const uint32_t *pd, uint32_t va, uint32_t *pa, uint32_t *pte);
@@ -85,7 +85,7 @@ extern int kdb_syntax;          /* enum x86dis_syntax */
 void kdb_show_frame(const struct trap_frame *f);
 void kdb_show_insn(const struct trap_frame *f);   /* just the next instruction */
 
-/* kdb_step.c, kdb_bp.c */
+/* arch/ia32/kdb/step.c, bp.c, mem.c: stepping and breakpoints */
 bool kdb_step_trap(struct trap_frame *f, uint32_t dr6);
 bool kdb_bp_trap(struct trap_frame *f, uint32_t dr6);
 void kdb_bp_leave(struct trap_frame *f);
@@ -93,9 +93,9 @@ int kdb_bp_set_temp(uint32_t va, struct tcb *only);
 void kdb_bp_clear(int slot);
 bool kdb_is_branch(const uint32_t *pd, uint32_t va, int *len, bool *is_call);
 
-/* kdb_smp.c: stopping the other CPUs and switching the console. */
+/* arch/ia32/kdb/smp.c: stopping the other CPUs, switching the console. */
 void kdb_stop_others(void);
-bool kdb_cpu_in(unsigned i);    /* CPU i is inside the debugger */
+bool kdb_cpu_in(unsigned i);    /* CPU i waits in the session (core.c) */
 /* The thread this CPU runs (NULL: none), and the CPU a thread runs on. */
 struct tcb *kdb_current(void);
 unsigned kdb_thread_cpu(const struct tcb *t);
