@@ -245,11 +245,11 @@ test-bochs-vmm: all | $(T)
 # the serial console (tools/kdb-test.py): a scripted session under QEMU
 # (-icount; break key, NMI from the monitor, commands, breakpoint, steps,
 # branch step, watchpoint), the same break key and breakpoint under Bochs,
-# the debugger entered by a kernel fault, and on two CPUs (the other one
+# the debugger entered by a kernel fault and by a panic, and on two CPUs (the other one
 # stopped by NMI IPI, `cpu n`). The in-guest half (an
 # unprivileged thread cannot enter or read through it) is the suite kdb.
 SPECIAL_SUITES += kdb-host kdb-bochs kdb-fault kdb-smp
-SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault kdb-smp
+SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault kdb-panic kdb-smp
 KDBT := tools/kdb-test.py
 test-kdb-host: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --name kdb-host --log $(T)/kdb-host.log --result $(T)/kdb-host.res \
@@ -263,6 +263,8 @@ test-kdb-smp: all | $(T)
 test-kdb-fault: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --fault --name kdb-fault --log $(T)/kdb-fault.log \
 	  --result $(T)/kdb-fault.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+	-@timeout -k 5 300 $(KDBT) --panic --name kdb-panic --log $(T)/kdb-panic.log \
+	  --result $(T)/kdb-panic.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
 
 # KDB=0 (config.mk) removes the debugger: that kernel must hold no symbol
 # of it (kdb0-syms) and still pass the core and misc suites (misc checks

@@ -8,12 +8,13 @@ serial console (a Unix socket; Bochs: a TCP socket) and the QEMU monitor
 is one TAP line; the report ends with "NAME: N passed, N failed" for
 tools/sum-results.sh.
 
-usage: kdb-test.py [--bochs | --fault | --smp 2] [--name N] [--log F] [--result F]
+usage: kdb-test.py [--bochs | --fault | --panic | --smp 2] [--name N] [--log F] [--result F]
                    [--timeout S] KERNEL SIGMA0 TARGET
 
 --fault boots with test=kfault instead: the kernel faults on purpose during
 boot and the debugger must show the fault first, answer commands and end
-the run on `c`. --smp 2 boots two CPUs: entering (break key, NMI) stops
+the run on `c`. --panic boots a root task that is not an ELF file: the
+panic enters the debugger without a register frame. --smp 2 boots two CPUs: entering (break key, NMI) stops
 the other one by NMI IPI, and `cpu 1` / `cpu 0` switch between them; that
 run ends with `reboot`.
 """
@@ -122,9 +123,14 @@ def connect_tcp(port, timeout):
 
 def start_qemu(args, tmp):
     con, mon = os.path.join(tmp, 'con.sock'), os.path.join(tmp, 'mon.sock')
+    target = '%s interactive' % args.target
+    if getattr(args, 'panic', False):
+        target = os.path.join(tmp, 'not-elf.bin')   # the boot panics on it
+        with open(target, 'w') as f:
+            f.write('this is not an ELF executable\n')
     cmd = ['qemu-system-i386', '-kernel', args.kernel,
            '-append', 'test=kfault' if args.fault else '',
-           '-initrd', '%s,%s interactive' % (args.sigma0, args.target),
+           '-initrd', '%s,%s' % (args.sigma0, target),
            '-m', '128', '-display', 'none', '-no-reboot', '-nic', 'none',
            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-rtc', 'clock=vm',
            '-icount', 'shift=0,sleep=off',
@@ -432,10 +438,25 @@ def fault_session(con, tap, t):
            con.buf[-800:])
 
 
+def panic_session(con, tap, t):
+    m = con.expect(r'PANIC: .*not a loadable ELF32', t * 3)
+    tap.ok(m is not None, 'the boot panics on a root task that is not ELF', con.buf[-1500:])
+    ok = con.expect(r'--- KDB: panic: the kernel cannot go on.* \(cpu 0\) ---\n'
+                    r'no register frame \(panic\)', t) is not None
+    tap.ok(ok and con.expect(r'^kdb> ', t) is not None,
+           'then the debugger, without a register frame', con.buf[-1500:])
+    out = con.command('kmem', t) or ''
+    tap.ok('frames:' in out, 'commands work after a panic (kmem)', out)
+    con.send('c\r')
+    tap.ok(con.expect(r'PECAN-EXIT 1', t) is not None, 'c ends the run as the panic would',
+           con.buf[-800:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bochs', action='store_true')
     ap.add_argument('--fault', action='store_true')
+    ap.add_argument('--panic', action='store_true')
     ap.add_argument('--smp', type=int, default=1)
     ap.add_argument('--name', default='kdb-host')
     ap.add_argument('--log')
@@ -470,6 +491,8 @@ def main():
         ids = None
         if args.fault:
             fault_session(con, tap, t)
+        elif args.panic:
+            panic_session(con, tap, t)
         elif args.smp > 1:
             ids = smp_session(con, mon, tap, t)
         else:
