@@ -137,6 +137,9 @@ void irq_entry(unsigned irq)
 {
     if (irq == 0) {
         irqchip_eoi(0);
+#if KDB
+        kdb_ticks++;            /* progress, for the NMI watchdog */
+#endif
         if (current)
             sched_tick();
         else

@@ -13,6 +13,7 @@ enum kdb_reason {
     KDB_R_BREAKKEY,     /* break key on the serial console */
     KDB_R_USER,         /* L4_KDB_Enter from a privileged thread */
     KDB_R_NMI,          /* NMI: QEMU monitor `nmi`, another CPU's IPI */
+    KDB_R_WATCHDOG,     /* NMI watchdog: no timer tick for a while */
     KDB_R_FAULT,        /* unhandled kernel exception */
     KDB_R_PANIC,        /* panic() */
     KDB_R_DEBUG,        /* its own breakpoint, watchpoint or step */
@@ -46,6 +47,7 @@ struct tcb;
 void kdb_dr_merge(const struct tcb *t, uint32_t dr[4], uint32_t *dr7);
 extern uint32_t kdb_dr7;        /* non-zero while the debugger has breakpoints */
 extern uint32_t kdb_entries;    /* times entered (kdebug stat) */
+extern volatile uint32_t kdb_ticks;     /* timer ticks taken (irq.c) */
 #else
 static inline void kdb_init(const char *cmdline) { (void)cmdline; }
 #endif

@@ -248,8 +248,8 @@ test-bochs-vmm: all | $(T)
 # the debugger entered by a kernel fault and by a panic, and on two CPUs (the other one
 # stopped by NMI IPI, `cpu n`). The in-guest half (an
 # unprivileged thread cannot enter or read through it) is the suite kdb.
-SPECIAL_SUITES += kdb-host kdb-bochs kdb-fault kdb-smp
-SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault kdb-panic kdb-smp
+SPECIAL_SUITES += kdb-host kdb-bochs kdb-fault kdb-smp kdb-watchdog
+SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault kdb-panic kdb-smp kdb-watchdog exc-kdb-watchdog
 KDBT := tools/kdb-test.py
 test-kdb-host: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --name kdb-host --log $(T)/kdb-host.log --result $(T)/kdb-host.res \
@@ -260,6 +260,14 @@ test-kdb-bochs: all | $(T)
 test-kdb-smp: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --smp 2 --name kdb-smp --log $(T)/kdb-smp.log \
 	  --result $(T)/kdb-smp.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+# The NMI watchdog (kdb=watchdog): a kernel stuck with interrupts off
+# enters; the exceptions suite (v86, FPU, long kernel paths) runs with it
+# on and must not see it fire.
+test-kdb-watchdog: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --watchdog --name kdb-watchdog --log $(T)/kdb-watchdog.log \
+	  --result $(T)/kdb-watchdog.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+	-@$(QT) --name exc-kdb-watchdog --append kdb=watchdog --log $(T)/exc-kdb-watchdog.log \
+	  --result $(T)/exc-kdb-watchdog.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 test-kdb-fault: all | $(T)
 	-@timeout -k 5 300 $(KDBT) --fault --name kdb-fault --log $(T)/kdb-fault.log \
 	  --result $(T)/kdb-fault.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1

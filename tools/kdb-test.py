@@ -8,13 +8,15 @@ serial console (a Unix socket; Bochs: a TCP socket) and the QEMU monitor
 is one TAP line; the report ends with "NAME: N passed, N failed" for
 tools/sum-results.sh.
 
-usage: kdb-test.py [--bochs | --fault | --panic | --smp 2] [--name N] [--log F] [--result F]
+usage: kdb-test.py [--bochs | --fault | --panic | --watchdog | --smp 2] [--name N] [--log F] [--result F]
                    [--timeout S] KERNEL SIGMA0 TARGET
 
 --fault boots with test=kfault instead: the kernel faults on purpose during
 boot and the debugger must show the fault first, answer commands and end
 the run on `c`. --panic boots a root task that is not an ELF file: the
-panic enters the debugger without a register frame. --smp 2 boots two CPUs: entering (break key, NMI) stops
+panic enters the debugger without a register frame. --watchdog boots with
+kdb=watchdog test=kdbhang: the kernel spins with interrupts off and the NMI
+watchdog must enter the debugger (twice). --smp 2 boots two CPUs: entering (break key, NMI) stops
 the other one by NMI IPI, and `cpu 1` / `cpu 0` switch between them; that
 run ends with `reboot`.
 """
@@ -129,7 +131,8 @@ def start_qemu(args, tmp):
         with open(target, 'w') as f:
             f.write('this is not an ELF executable\n')
     cmd = ['qemu-system-i386', '-kernel', args.kernel,
-           '-append', 'test=kfault' if args.fault else '',
+           '-append', 'test=kfault' if args.fault else
+                      'kdb=watchdog test=kdbhang' if getattr(args, 'watchdog', False) else '',
            '-initrd', '%s,%s' % (args.sigma0, target),
            '-m', '128', '-display', 'none', '-no-reboot', '-nic', 'none',
            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-rtc', 'clock=vm',
@@ -452,11 +455,26 @@ def panic_session(con, tap, t):
            con.buf[-800:])
 
 
+def watchdog_session(con, tap, t):
+    tap.ok(con.expect(r'kdb: watchdog: PIT through the 8259 on LINT0 as NMI', t * 3)
+           is not None, 'the watchdog is armed (kdb=watchdog)', con.buf[-1500:])
+    tap.ok(con.expect(r'test: spinning with interrupts off on purpose', t) is not None,
+           'the kernel spins with interrupts off (test=kdbhang)', con.buf[-800:])
+    for n in ('', ' again after c'):
+        ok = con.expect(r'--- KDB: NMI watchdog: no timer interrupt for 100 ms, interrupts off '
+                        r'\(cpu 0\) ---\n.*kernel mode, vector 2 ', t) is not None
+        tap.ok(ok and con.expect(r'^kdb> ', t) is not None,
+               'the NMI watchdog enters the debugger with the stuck frame' + n,
+               con.buf[-1500:])
+        con.send('c\r')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bochs', action='store_true')
     ap.add_argument('--fault', action='store_true')
     ap.add_argument('--panic', action='store_true')
+    ap.add_argument('--watchdog', action='store_true')
     ap.add_argument('--smp', type=int, default=1)
     ap.add_argument('--name', default='kdb-host')
     ap.add_argument('--log')
@@ -493,6 +511,8 @@ def main():
             fault_session(con, tap, t)
         elif args.panic:
             panic_session(con, tap, t)
+        elif args.watchdog:
+            watchdog_session(con, tap, t)
         elif args.smp > 1:
             ids = smp_session(con, mon, tap, t)
         else:

@@ -155,7 +155,7 @@ static void command_loop(void)
 
 static const char *const reasons[] = {
     [KDB_R_BREAKKEY] = "break key", [KDB_R_USER] = "L4_KDB_Enter",
-    [KDB_R_NMI] = "NMI",
+    [KDB_R_NMI] = "NMI", [KDB_R_WATCHDOG] = "NMI watchdog",
     [KDB_R_FAULT] = "kernel fault", [KDB_R_PANIC] = "panic",
     [KDB_R_DEBUG] = "debug event", [KDB_R_IPI] = "stopped by another CPU",
 };

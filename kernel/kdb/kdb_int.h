@@ -96,6 +96,9 @@ bool kdb_is_branch(const uint32_t *pd, uint32_t va, int *len, bool *is_call);
 /* arch/ia32/kdb/smp.c: stopping the other CPUs, switching the console. */
 void kdb_stop_others(void);
 bool kdb_cpu_in(unsigned i);    /* CPU i waits in the session (core.c) */
+/* arch/ia32/kdb/watchdog.c: the NMI watchdog (boot option kdb=watchdog). */
+void kdb_watchdog_init(void);
+bool kdb_watchdog_nmi(struct trap_frame *f);   /* true: it was the watchdog's */
 /* The thread this CPU runs (NULL: none), and the CPU a thread runs on. */
 struct tcb *kdb_current(void);
 unsigned kdb_thread_cpu(const struct tcb *t);

@@ -210,6 +210,13 @@ bool lapic_send_nmi(uint8_t apic_id)
 {
     return send_ipi(apic_id, ICR_NMI | ICR_ASSERT);
 }
+
+/* The watchdog: the 8259's output (on LINT0) as NMI. */
+void lapic_lint0_nmi(void)
+{
+    if (lapic_enabled())
+        lapic_write(LAPIC_LVT_LINT0, LVT_NMI);
+}
 #endif
 
 void lapic_init_ap(void)

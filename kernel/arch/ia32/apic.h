@@ -33,6 +33,7 @@ void lapic_init_ap(void);
 #if KDB
 void lapic_lint1_nmi(void);             /* LINT1 delivers NMIs (kdb) */
 bool lapic_send_nmi(uint8_t apic_id);   /* stop a CPU for kdb */
+void lapic_lint0_nmi(void);             /* LINT0 (the 8259) delivers NMIs */
 #endif
 
 #endif

@@ -104,6 +104,10 @@ static void v86_trap(struct trap_frame *f)
         interrupt(f, v);
     else if (v == TRAP_DB)
         (void)debug_status_take();
+#if KDB
+    else if (v == TRAP_NMI)
+        kdb_nmi(f);
+#endif
     /* Always, even after an NMI: the thread must learn that it left v86. */
     user_v86_exception(f, vm_eflags);
 }

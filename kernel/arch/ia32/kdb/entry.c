@@ -40,6 +40,14 @@ void kdb_init(const char *cmdline)
         lapic_lint1_nmi();      /* QEMU's `nmi` arrives through LINT1 */
     kprintf("kdb: break key ESC on the serial console%s\n",
             nopanic() ? "; faults and panics do not enter (kdb=nopanic)" : "");
+    if (cmdline_has(boot_info.cmdline, "kdb=watchdog"))
+        kdb_watchdog_init();
+    if (cmdline_has(boot_info.cmdline, "test=kdbhang")) {
+        /* Test hook: a CPU stuck with interrupts off (the watchdog's case). */
+        kprintf("test: spinning with interrupts off on purpose\n");
+        for (;;)
+            cli();
+    }
 }
 
 /* ---- Break key ------------------------------------------------------------ */
@@ -69,7 +77,8 @@ void kdb_serial_line_owner(unsigned line, bool user)
 /* ---- NMI, faults ------------------------------------------------------------ */
 void kdb_nmi(struct trap_frame *f)
 {
-    kdb_enter(f, KDB_R_NMI, NULL);
+    if (!kdb_watchdog_nmi(f))
+        kdb_enter(f, KDB_R_NMI, NULL);
 }
 
 bool kdb_fatal(struct trap_frame *f, enum kdb_reason why)
