@@ -43,6 +43,10 @@ $(KLIB): $(KLIBOBJ)
 
 # ---- kernel ---------------------------------------------------------------
 KSRC := $(wildcard kernel/*.c kernel/arch/ia32/*.c kernel/arch/ia32/*.S)
+# The kernel debugger (docs/kdb.md): its files are left out with KDB=0.
+ifeq ($(KDB),1)
+KSRC += $(wildcard kernel/kdb/*.c kernel/arch/ia32/kdb/*.c)
+endif
 KOBJ := $(patsubst %,$(B)/%.o,$(basename $(KSRC)))
 
 $(B)/pecan.elf: $(KOBJ) $(KLIB) kernel/arch/ia32/kernel.ld

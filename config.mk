@@ -1,8 +1,11 @@
 # Pecan build options: the one place for them. Override on the command line,
 # e.g. `make KDB=0`.
 
-# Kernel debugger: kdebug int3 protocol (PrintChar, PrintString, Enter,
-# ReadChar) and the Pecan shutdown extension. 1 = on, 0 = off.
+# The interactive kernel debugger on the serial console (docs/kdb.md):
+# break key, NMI, L4_KDB_Enter, faults and panics enter it. 1 = on, 0 = not
+# a line of it in the kernel. The kdebug int3 protocol (PrintChar,
+# PrintString, ReadChar, Stat, Shutdown; Enter then only prints its
+# message) is the system console and stays either way.
 KDB ?= 1
 
 # Most processors the kernel starts (1..64). The application processors

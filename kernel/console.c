@@ -2,6 +2,7 @@
 #include "console.h"
 #include "format.h"
 #include "arch.h"
+#include "kdb.h"
 
 void console_putc(char c)
 {
@@ -46,5 +47,8 @@ void panic(const char *fmt, ...)
     va_end(ap);
     kputs("\n");
     arch_backtrace(arch_frame_pointer());
+#if KDB
+    kdb_fatal(NULL, KDB_R_PANIC);
+#endif
     arch_shutdown(1);
 }

@@ -23,6 +23,7 @@
 #include "ipc.h"
 #include "console.h"
 #include "vif.h"
+#include "kdb.h"
 #include "arch/ia32/irqchip.h"
 #include "arch/ia32/cpu.h"
 #include "trace.h"
@@ -141,6 +142,9 @@ void irq_entry(unsigned irq)
         trace_record(TT_IRQ, current ? current->gid : 0, irq, 0, 0);
     if (irq == 0) {
         irqchip_eoi(0);
+#if KDB
+        kdb_ticks++;            /* progress, for the NMI watchdog */
+#endif
         if (current)
             sched_tick();
         else
@@ -206,11 +210,18 @@ static void irq_thread_body(void)
 static void detach(unsigned irq)
 {
     struct irq_line *l = &lines[irq];
+    bool had = l->mode != MODE_NONE;
     irqchip_mask(irq);
     l->mode = MODE_NONE;
     l->handler = 0;
     l->raised = 0;
     irq_pending &= ~(1u << irq);
+#if KDB
+    if (had)
+        kdb_serial_line_owner(irq, false);      /* the break key's line back */
+#else
+    (void)had;
+#endif
 }
 
 void irq_handler_deleted(const struct tcb *t)
@@ -260,6 +271,9 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
         return L4ABI_ERR_INVALID_THREAD;
     irqchip_mask(irq);
     irq_pending &= ~(1u << irq);
+#if KDB
+    kdb_serial_line_owner(irq, true);
+#endif
     l->handler = h->gid;
     l->raised = 0;
     it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
@@ -272,3 +286,19 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     irqchip_unmask(irq);
     return 0;
 }
+
+#if KDB
+bool irq_describe(unsigned irq, struct irq_info *out)
+{
+    if (irq >= nlines)
+        return false;
+    static const char *const modes[] = { "-", "sync", "async" };
+    const struct irq_line *l = &lines[irq];
+    out->handler = l->handler;
+    out->mode = modes[l->mode];
+    out->raised = l->raised;
+    out->kernel = irq == 0 ? "timer" : irq == 2 ? "cascade" :
+                  irq == 4 && l->mode == MODE_NONE ? "kdb-break" : NULL;
+    return true;
+}
+#endif

@@ -33,6 +33,17 @@ extern uint32_t irq_pending;
  * interrupt if one is waiting for it. Returns true if it did. */
 bool irq_deliver_pending(struct tcb *self);
 
+#if KDB
+/* The kernel debugger's `irq` command: one line as it stands. */
+struct irq_info {
+    uint32_t handler;           /* global ID, 0 if none */
+    const char *mode;           /* "-", "sync", "async" */
+    const char *kernel;         /* the kernel's own use of the line, or NULL */
+    uint32_t raised;            /* async: raised since the last notification */
+};
+bool irq_describe(unsigned irq, struct irq_info *out);  /* false: no such line */
+#endif
+
 /* Benchmark probes: TSC at the last interrupt's kernel entry. */
 extern uint64_t irq_entry_tsc;
 extern uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;

@@ -25,8 +25,9 @@
 #include "exception.h"
 #include "vif.h"
 #include "arch/ia32/perfmon.h"
+#include "kdb.h"
 
-void serial_init(void);
+#include "arch/ia32/serial.h"
 void multiboot_read(uint32_t magic, uint32_t mbi_phys);
 void timer_init(void);
 
@@ -154,6 +155,9 @@ uint32_t kernel_stat(uint32_t which)
         return sum;
     }
     case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return context_switches;
+#if KDB
+    case L4ABI_KDB_STAT_KDB_ENTRIES: return kdb_entries;
+#endif
     case L4ABI_KDB_STAT_IRQ_ENTRY_TSC: return (uint32_t)irq_entry_tsc;
     case L4ABI_KDB_STAT_IRQ_RAISED: return irq_stat_raised;
     case L4ABI_KDB_STAT_IRQ_DELIVERED: return irq_stat_delivered;
@@ -302,6 +306,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     idle->prio = 0;
     sched_init(idle);
     irq_init();
+    kdb_init(boot_info.cmdline);
 
     struct tcb *s0 = start_root_server(SIGMA0_NO, &sigma0, L4ABI_NILTHREAD, true);
     start_root_server(ROOT_NO, &root, s0->gid, false);

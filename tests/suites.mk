@@ -250,6 +250,55 @@ test-bochs-vmm: all | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-vmm.elf | tail -1
 
 
+# The interactive kernel debugger (docs/kdb.md), driven from the host over
+# the serial console (tools/kdb-test.py): a scripted session under QEMU
+# (-icount; break key, NMI from the monitor, commands, breakpoint, steps,
+# branch step, watchpoint), the same break key and breakpoint under Bochs,
+# the debugger entered by a kernel fault and by a panic, and on two CPUs (the other one
+# stopped by NMI IPI, `cpu n`). The in-guest half (an
+# unprivileged thread cannot enter or read through it) is the suite kdb.
+SPECIAL_SUITES += kdb-host kdb-bochs kdb-fault kdb-smp kdb-watchdog
+SPECIAL_RESULTS += kdb-host kdb-bochs kdb-fault kdb-panic kdb-smp kdb-watchdog exc-kdb-watchdog
+KDBT := tools/kdb-test.py
+test-kdb-host: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --name kdb-host --log $(T)/kdb-host.log --result $(T)/kdb-host.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+test-kdb-bochs: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --bochs --name kdb-bochs --log $(T)/kdb-bochs.log \
+	  --result $(T)/kdb-bochs.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+test-kdb-smp: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --smp 2 --name kdb-smp --log $(T)/kdb-smp.log \
+	  --result $(T)/kdb-smp.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+# The NMI watchdog (kdb=watchdog): a kernel stuck with interrupts off
+# enters; the exceptions suite (v86, FPU, long kernel paths) runs with it
+# on and must not see it fire.
+test-kdb-watchdog: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --watchdog --name kdb-watchdog --log $(T)/kdb-watchdog.log \
+	  --result $(T)/kdb-watchdog.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+	-@$(QT) --name exc-kdb-watchdog --append kdb=watchdog --log $(T)/exc-kdb-watchdog.log \
+	  --result $(T)/exc-kdb-watchdog.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
+test-kdb-fault: all | $(T)
+	-@timeout -k 5 300 $(KDBT) --fault --name kdb-fault --log $(T)/kdb-fault.log \
+	  --result $(T)/kdb-fault.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+	-@timeout -k 5 300 $(KDBT) --panic --name kdb-panic --log $(T)/kdb-panic.log \
+	  --result $(T)/kdb-panic.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-kdb.elf | tail -1
+
+# KDB=0 (config.mk) removes the debugger: that kernel must hold no symbol
+# of it (kdb0-syms) and still pass the core and misc suites (misc checks
+# the kdebug protocol, which stays).
+SPECIAL_SUITES += kdb0
+SPECIAL_RESULTS += kdb0-syms core-kdb0 misc-kdb0
+test-kdb0: all | $(T)
+	@$(MAKE) -s --no-print-directory B=$(B)/kdb0 KDB=0 $(B)/kdb0/pecan.elf
+	-@n=$$(nm $(B)/kdb0/pecan.elf | grep -ci 'kdb_\|kdb\.'); \
+	  if [ "$$n" = 0 ]; then r="kdb0-syms: 1 passed, 0 failed"; \
+	  else nm $(B)/kdb0/pecan.elf | grep -i 'kdb_\|kdb\.' | head; r="kdb0-syms: 0 passed, 1 failed"; fi; \
+	  echo "$$r" | tee $(T)/kdb0-syms.res
+	-@$(QT) --name core-kdb0 --log $(T)/core-kdb0.log --result $(T)/core-kdb0.res \
+	  $(B)/kdb0/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+	-@$(QT) --name misc-kdb0 --log $(T)/misc-kdb0.log --result $(T)/misc-kdb0.res \
+	  $(B)/kdb0/pecan.elf $(SIGMA0) $(B)/user/test-misc.elf | tail -1
+
 # The kernel once more at -O0, running the core and threads suites: thread
 # start-up (a kernel continuation that fills its user frame and leaves
 # through arch_enter_user) must not depend on the compiler's frame layout.

@@ -24,6 +24,8 @@ usage: bochs-test.sh [options] KERNEL [MODULE...]
                         repeatable
   --timeout S           wall-clock limit in seconds (default 120)
   --append "cmdline"    kernel command line (ignored with --iso)
+  --kdb-panic           let a kernel fault or panic enter the kernel debugger
+                        (by default the command line gets kdb=nopanic)
   --log FILE            keep the serial log in FILE (default: a temp file)
   --name SUITE          name in the summary line (default bochs)
   --result FILE         also write the report to FILE, for sum-results.sh

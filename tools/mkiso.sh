@@ -2,7 +2,7 @@
 # mkiso.sh OUT.iso KERNEL "cmdline" MODULE...
 # Builds a BIOS-bootable GRUB ISO (for Bochs, which cannot load multiboot
 # kernels itself). Each MODULE is booted as /boot/<name>.elf with command line
-# <name>, in the order given.
+# <name>, in the order given; a MODULE "FILE ARGS" adds ARGS to that line.
 set -eu -o pipefail
 
 die() { printf 'mkiso.sh: %s\n' "$*" >&2; exit 2; }
@@ -31,13 +31,19 @@ cp -- "$kernel" "$tmp/root/boot/pecan.elf"
     echo 'set default=0'
     echo 'menuentry "Pecan" {'
     echo "    multiboot /boot/pecan.elf$args"
-    for m in "$@"; do
+    for spec in "$@"; do
+        # "FILE ARGS": ARGS follow the name on the module's command line.
+        m=${spec%% *} margs=
+        [ "$m" = "$spec" ] || read -r -a words <<<"${spec#* }"
+        if [ "$m" != "$spec" ]; then
+            for w in "${words[@]}"; do margs+=" $(grub_quote "$w")"; done
+        fi
         [ -f "$m" ] || die "no such module: $m"
         name=$(basename -- "$m"); name=${name%.elf}
         case $name in *[!A-Za-z0-9_.-]*|'') die "module name '$name' needs to be [A-Za-z0-9_.-]+" ;; esac
         [ ! -e "$tmp/root/boot/$name.elf" ] || die "two modules named $name"
         cp -- "$m" "$tmp/root/boot/$name.elf"
-        echo "    module /boot/$name.elf $name"
+        echo "    module /boot/$name.elf $name$margs"
     done
     echo '    boot'
     echo '}'

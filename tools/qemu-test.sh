@@ -19,6 +19,9 @@ usage: qemu-test.sh [options] KERNEL [MODULE...]
                         repeatable
   --timeout S           wall-clock limit in seconds (default 120)
   --append "cmdline"    kernel command line
+  --kdb-panic           let a kernel fault or panic enter the kernel debugger
+                        (by default the command line gets kdb=nopanic: the
+                        run ends at once, as without the debugger)
   --log FILE            keep the serial log in FILE (default: a temp file)
   --name SUITE          name in the summary line (default qemu)
   --result FILE         also write the report (not the serial log) to FILE,

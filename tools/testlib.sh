@@ -42,6 +42,7 @@ parse_common() {
             --log)          [ $# -ge 2 ] || die "$1 needs an argument"; LOG=$2; shift 2 ;;
             --name)         [ $# -ge 2 ] || die "$1 needs an argument"; NAME=$2; shift 2 ;;
             --result)       [ $# -ge 2 ] || die "$1 needs an argument"; RESULT=$2; shift 2 ;;
+            --kdb-panic)    KDB_PANIC=1; shift ;;
             -h|--help)      usage; exit 0 ;;
             --)             shift; break ;;
             -*)
@@ -57,6 +58,10 @@ parse_common() {
         [ $# -ge 1 ] && { KERNEL=$1; shift; }
     fi
     MODULES=("$@")
+    # A kernel fault or panic ends a test run at once, as it always did,
+    # instead of waiting in the kernel debugger for a console nobody types
+    # on (docs/kdb.md); --kdb-panic leaves the default.
+    [ "${KDB_PANIC:-0}" = 1 ] || APPEND="kdb=nopanic${APPEND:+ $APPEND}"
     case $TIMEOUT in ''|*[!0-9]*) die "--timeout wants whole seconds, got '$TIMEOUT'" ;; esac
     # The summary line must stay "ONE-WORD: N passed, N failed" for CI to read it.
     NAME=${NAME:-$DEFAULT_NAME}

@@ -659,6 +659,9 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 /* For the fuzzer's leak check. */
 #define L4ABI_KDB_STAT_KMEM_PAGES   52      /* frames held by the object allocator
                                              * (slab pages are kept once grown) */
+/* Times the interactive kernel debugger was entered (~0 if built with
+ * KDB=0): a test can tell that a refused Enter did not stop the machine. */
+#define L4ABI_KDB_STAT_KDB_ENTRIES  56
 #define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */

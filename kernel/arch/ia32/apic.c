@@ -201,6 +201,30 @@ bool lapic_send_startup(uint8_t apic_id, uint32_t phys)
 
 /* An application processor's local APIC: enabled (hardware and software),
  * every local interrupt source masked, nothing held off by the TPR. */
+#if KDB
+/* The kernel debugger: LINT1 delivers NMIs (QEMU's monitor `nmi` comes in
+ * there), and an NMI to another CPU stops it for the debugger. */
+#define LVT_NMI (4u << 8)
+#define ICR_NMI (4u << 8)
+void lapic_lint1_nmi(void)
+{
+    if (lapic_enabled())
+        lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
+}
+
+bool lapic_send_nmi(uint8_t apic_id)
+{
+    return send_ipi(apic_id, ICR_NMI | ICR_ASSERT);
+}
+
+/* The watchdog: the 8259's output (on LINT0) as NMI. */
+void lapic_lint0_nmi(void)
+{
+    if (lapic_enabled())
+        lapic_write(LAPIC_LVT_LINT0, LVT_NMI);
+}
+#endif
+
 void lapic_init_ap(void)
 {
     uint64_t base = rdmsr(MSR_APIC_BASE);

@@ -32,5 +32,10 @@ bool lapic_send_startup(uint8_t apic_id, uint32_t phys);
 void lapic_init_ap(void);
 /* The performance-counter LVT (perfmon.c); no-op without a local APIC. */
 void lapic_set_lvt_perf(uint32_t v);
+#if KDB
+void lapic_lint1_nmi(void);             /* LINT1 delivers NMIs (kdb) */
+bool lapic_send_nmi(uint8_t apic_id);   /* stop a CPU for kdb */
+void lapic_lint0_nmi(void);             /* LINT0 (the 8259) delivers NMIs */
+#endif
 
 #endif

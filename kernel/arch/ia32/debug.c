@@ -19,20 +19,24 @@
  * reading user memory (uaccess) is ignored.
  *
  * Branch trace (DEBUGCTL.BTF, "single-step on branches") is probed at boot
- * and only reported: whether the MSR exists (a fault-safe rdmsr) and
- * whether BTF sticks when written. Neither QEMU nor Bochs implements it. */
+ * and reported: whether the MSR exists (a fault-safe rdmsr) and whether
+ * BTF sticks when written. Neither QEMU nor Bochs implements it; the kernel
+ * debugger's branch step uses it where it does and emulates it elsewhere
+ * (kdb/step.c). */
 #include "debug.h"
 #include "cpu.h"
 #include "layout.h"
 #include "../../thread.h"
 #include "../../console.h"
+#include "../../kdb.h"
 
 #define DR6_RESET 0xffff0ff0u
 #define MSR_DEBUGCTL 0x1d9
 #define DEBUGCTL_BTF (1u << 1)
 
 bool debug_sysenter_step;
-bool debug_dr_loaded;           /* DR7 on the CPU is non-zero */
+bool debug_dr_loaded;           /* DR7 on the CPU is non-zero (or kdb has some) */
+bool debug_btf_works;           /* DEBUGCTL.BTF sticks (kdb branch stepping) */
 
 static uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
 static void write_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" :: "r"(v)); }
@@ -53,23 +57,33 @@ DEFINE_DR(3)
 DEFINE_DR(7)
 #undef DEFINE_DR
 
-static void load(const struct tcb *t)
+static void load(const uint32_t dr[4], uint32_t dr7)
 {
-    write_dr0(t->dr[0]);
-    write_dr1(t->dr[1]);
-    write_dr2(t->dr[2]);
-    write_dr3(t->dr[3]);
-    write_dr7(t->dr7);
+    write_dr0(dr[0]);
+    write_dr1(dr[1]);
+    write_dr2(dr[2]);
+    write_dr3(dr[3]);
+    write_dr7(dr7);
 }
 
+/* The kernel debugger's breakpoints (kdb_dr7) are merged in on every
+ * switch while it has any: debug_dr_loaded then stays set, so that
+ * debug_switch_to keeps calling here without a test of its own. */
 void debug_load(struct tcb *next)
 {
-    if (next->dr7) {
-        load(next);
+    uint32_t dr[4] = { next->dr[0], next->dr[1], next->dr[2], next->dr[3] }, dr7 = next->dr7;
+    bool kdb = false;
+#if KDB
+    kdb = kdb_dr7 != 0;
+    if (kdb)
+        kdb_dr_merge(next, dr, &dr7);
+#endif
+    if (dr7) {
+        load(dr, dr7);
         debug_dr_loaded = true;
     } else if (debug_dr_loaded) {
         write_dr7(0);
-        debug_dr_loaded = false;
+        debug_dr_loaded = kdb;
     }
 }
 
@@ -175,8 +189,9 @@ void debug_probe(void)
     bool ok = msr_access(MSR_DEBUGCTL, &set, 1) == 0 &&
               msr_access(MSR_DEBUGCTL, &back, 0) == 0 && (back & DEBUGCTL_BTF);
     msr_access(MSR_DEBUGCTL, &v, 1);
+    debug_btf_works = ok;
     kprintf("debug: branch trace (DEBUGCTL.BTF): %s (family %u model %u)\n",
-            ok ? "DEBUGCTL accepts BTF; branch stepping not used by Pecan yet"
-               : "no (BTF does not stick in DEBUGCTL: not implemented here)",
+            ok ? "DEBUGCTL accepts BTF; kdb branch steps use it"
+               : "no (BTF does not stick in DEBUGCTL: kdb emulates branch steps)",
             cpu.family, cpu.model);
 }

@@ -17,6 +17,8 @@ static inline void debug_sysenter_fixup(struct trap_frame *f)
     }
 }
 bool msr_fixup(struct trap_frame *f);           /* kernel #GP in a safe MSR access */
+int msr_access(uint32_t msr, uint64_t *v, int write);  /* 0, or -1 if it faults */
+extern bool debug_btf_works;                    /* DEBUGCTL.BTF sticks (probed) */
 void debug_probe(void);                         /* boot: DEBUGCTL.BTF, printed */
 /* Validates and installs t's breakpoints; false (nothing changed) if a
  * breakpoint is not allowed. */

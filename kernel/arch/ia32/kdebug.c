@@ -28,8 +28,8 @@
 #include "../../vif.h"
 #include "../../kernel.h"
 #include "../../trace.h"
+#include "../../kdb.h"
 
-#if KDB
 #define KDB_MAX_STRING 4096
 #define KDB_CHUNK      16      /* one UART FIFO: ~1.4 ms at 115200 baud */
 #define KDB_POLL_US    (4 * TICK_US)    /* ReadChar_Blocked's sleep */
@@ -148,13 +148,14 @@ static bool enter(struct trap_frame *f)
     kprintf("--- KDB: thread %x: ", current->gid);
     print_user_string(str);
     kprintf(" (ip %08x)\n", f->eip);
+#if KDB
+    kdb_enter(f, KDB_R_USER, NULL);     /* the interactive debugger */
+#endif
     return true;
 }
-#endif
 
 bool kdebug_trap(struct trap_frame *f)
 {
-#if KDB
     uint8_t insn[2];
     if (!copy_from_user(insn, f->eip, 2))
         return false;
@@ -163,8 +164,5 @@ bool kdebug_trap(struct trap_frame *f)
         return public_op(f, insn[1]) || (priv && privileged_op(f, insn[1]));
     if (insn[0] == L4ABI_KDB_ENTER_JMP)
         return priv && enter(f);
-#else
-    (void)f;
-#endif
     return false;
 }

@@ -54,6 +54,21 @@ void pic_eoi(unsigned irq)
     outb(PIC1, 0x20);
 }
 
+#if KDB
+/* The kernel debugger's NMI watchdog: the master's pending line by the
+ * poll command (which acknowledges it as an INTA cycle would), or -1;
+ * then the EOI. */
+int pic_poll_ack(void)
+{
+    outb(PIC1, 0x0c);               /* OCW3: poll */
+    uint8_t v = inb(PIC1);
+    if (!(v & 0x80))
+        return -1;
+    outb(PIC1, 0x20);
+    return v & 7;
+}
+#endif
+
 /* A spurious IRQ 7/15 has no in-service bit: it must not be acknowledged
  * (IRQ 15 still needs an EOI on the master for the cascade). */
 bool pic_spurious(unsigned irq)

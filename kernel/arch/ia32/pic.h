@@ -7,4 +7,7 @@ void pic_mask(unsigned irq);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 bool pic_spurious(unsigned irq);
+#if KDB
+int pic_poll_ack(void);         /* kdb watchdog: poll-acknowledge the master */
+#endif
 #endif

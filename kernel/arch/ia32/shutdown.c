@@ -6,7 +6,7 @@
 #include "../../arch.h"
 #include "../../console.h"
 
-void serial_drain(void);
+#include "serial.h"
 
 void arch_shutdown(int code)
 {

@@ -14,6 +14,7 @@
 #include "../../kernel.h"
 #include "../../prof.h"
 #include "perfmon.h"
+#include "../../kdb.h"
 
 static const char *const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -53,6 +54,9 @@ void trap_kernel_fault(struct trap_frame *f, const char *why)
     kprintf("  cr0 %08x cr3 %08x cr4 %08x\n", read_cr0(), read_cr3(), read_cr4());
     kprintf("  #0 %08x\n", f->eip);
     arch_backtrace(f->ebp);
+#if KDB
+    kdb_fatal(f, KDB_R_FAULT);
+#endif
     arch_shutdown(2);
 }
 
@@ -68,11 +72,17 @@ NORETURN void double_fault_task(void)
     arch_shutdown(3);
 }
 
-static void interrupt(uint32_t v, const struct trap_frame *f)
+static void interrupt(struct trap_frame *f, uint32_t v)
 {
     int line = irqchip_vector_line(v);
     if (line == 0 && PROF_ON())
         prof_tick(f->eip, frame_from_user(f));
+#if KDB
+    if (line == KDB_SERIAL_LINE && kdb_serial_irq(f, (unsigned)line))
+        return;                 /* the kernel's console input: break key */
+#else
+    (void)f;
+#endif
     if (line >= 0)
         irq_entry((unsigned)line);
 }
@@ -95,12 +105,28 @@ static void v86_trap(struct trap_frame *f)
     f->ss = SEL_UDATA;
     f->eflags = (f->eflags & EFL_USER_MASK) | EFL_USER_FIXED | EFL_VIF;
     if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE)
-        interrupt(v, f);
+        interrupt(f, v);
     else if (v == TRAP_DB)
         (void)debug_status_take();
+#if KDB
+    else if (v == TRAP_NMI)
+        kdb_nmi(f);
+#endif
     /* Always, even after an NMI: the thread must learn that it left v86. */
     user_v86_exception(f, vm_eflags);
 }
+
+#if KDB
+/* The kernel debugger's exceptions: every NMI, and its own #DB events. */
+static __attribute__((noinline)) bool kdb_trap(struct trap_frame *f, uint32_t v)
+{
+    if (v == TRAP_NMI) {
+        kdb_nmi(f);
+        return true;
+    }
+    return kdb_debug_trap(f);
+}
+#endif
 
 void trap_dispatch(struct trap_frame *f)
 {
@@ -116,6 +142,11 @@ void trap_dispatch(struct trap_frame *f)
             prof_sample(f->eip, frame_from_user(f));   /* the profiler's NMI */
             return;
         }
+#if KDB
+        /* #DB (1) and NMI (2), one compare for every other exception. */
+        if (__builtin_expect(v - TRAP_DB <= TRAP_NMI - TRAP_DB, 0) && kdb_trap(f, v))
+            goto out;
+#endif
         if (!frame_from_user(f)) {
             if (v == TRAP_PF && paging_kernel_fault(read_cr2(), f->error))
                 return;
@@ -129,7 +160,7 @@ void trap_dispatch(struct trap_frame *f)
         }
         user_exception(f);
     } else if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) {
-        interrupt(v, f);
+        interrupt(f, v);
     } else if (v >= SYSCALL_VECTOR_BASE && v <= SYS_LAST) {
         syscall_entry(f);       /* only these gates are user-callable (idt.c) */
     } else if (v == APIC_SPURIOUS_VECTOR) {
@@ -137,6 +168,9 @@ void trap_dispatch(struct trap_frame *f)
     } else {
         kprintf("trap: unexpected vector %u\n", v);
     }
+#if KDB
+out:
+#endif
     if (frame_from_user(f))
         return_to_user_checks(f);
 }

@@ -1779,7 +1779,10 @@ int main(void)
     for (unsigned k = 0; k < sizeof(regressions) / sizeof(regressions[0]); k++)
         if (cfg_regress && !(regressions[k].shapes & ~KO_FIXED))
             nreg++;
-    tap_plan(2 + 2 * (nreg + (int)cfg_loop));
+    tap_plan(3 + 2 * (nreg + (int)cfg_loop));
+    /* Victims are unprivileged: whatever int3/kdebug bytes they run, the
+     * kernel debugger never stops the machine for them (docs/kdb.md). */
+    L4_Word_t kdb_entries = L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES);
     check_failed_creation_leaves_nothing();
     printf("# fuzz: cmdline '%s'\n", cmd);
     printf("# fuzz: known-open shapes excluded:");
@@ -1829,6 +1832,8 @@ int main(void)
     ok(tl_bad == 0 && tl_calls > 0, "kdebug thread list from the driver: %u calls, %u refused, "
        "%u bad results (over its capacity, out of order, a guard overwritten)", tl_calls,
        tl_refused, tl_bad);
+    ok(L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES) == kdb_entries,
+       "no victim entered the kernel debugger");
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }

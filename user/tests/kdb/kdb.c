@@ -1,0 +1,152 @@
+/* The kernel debugger (docs/kdb.md).
+ *
+ * In-guest part (suite `kdb`, TAP): an unprivileged thread can neither
+ * enter the debugger nor read anything through the kdebug interface
+ * (Enter, ReadChar and Stat are plain #BP exceptions to its handler) and
+ * the debugger's entry count stays unchanged; a privileged one reads it.
+ *
+ * With "interactive" on its command line it then becomes the target of
+ * the host-driven test tools/kdb-test.py: it prints the addresses the
+ * script needs and spins in user mode with interrupts on, calling
+ * kdb_target, until the debugger writes kdb_go (`w`). */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/schedule.h>
+#include <l4/kdebug.h>
+#include <l4/sigma0.h>
+#include <l4/bootinfo.h>
+#include <l4/abi.h>
+#include "libc.h"
+#include "tap.h"
+#include "pager.h"
+#include <stdbool.h>
+
+static L4_ThreadId_t kroot;
+static L4_Word_t kstack[1024] __attribute__((aligned(16)));
+static void *kip;
+
+/* ---- unprivileged ---------------------------------------------------------- */
+#define LBL_DONE 0x5b0
+static void child(void)
+{
+    L4_Set_ExceptionHandler(kroot);
+    L4_KDB_Enter("unprivileged Enter");
+    L4_Word_t c = (unsigned char)L4_KDB_ReadChar();
+    L4_Word_t s = L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES);
+    L4_LoadMR(0, L4ABI_TAG(LBL_DONE, 2, 0));
+    L4_LoadMR(1, c);
+    L4_LoadMR(2, s);
+    L4_Call(kroot);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_unprivileged(void)
+{
+    L4_ThreadId_t ch = L4_GlobalId(91, 1);
+    kroot = L4_Myself();
+    L4_Word_t before = L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES);
+    ok(before != ~0ul, "the kernel has the debugger (entries so far: %lu)", before);
+    int started = pager_start_child(ch, kroot, child, (L4_Word_t)&kstack[1020],
+                                    0xbff00000, 0xbfe00000);
+    ok(started, "unprivileged child space started");
+    int bps = 0;
+    for (int i = 0; started && i < 3; i++) {
+        L4_Word_t r[13] = { 0 };
+        L4_MsgTag_t tag = pager_receive(ch);
+        if (L4_IpcFailed(tag) || L4_Label(tag) != L4ABI_LABEL_EXCEPTION ||
+            L4_UntypedWords(tag) != 12)
+            break;
+        L4_StoreMRs(1, 12, &r[1]);
+        if (r[L4ABI_EXC_MR_EXCNO] != 3)
+            break;
+        bps++;
+        r[L4ABI_EXC_MR_EAX] = 0x70 + (L4_Word_t)i;
+        L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
+        L4_LoadMRs(1, 12, &r[1]);
+        L4_Reply(ch);
+    }
+    ok(bps == 3, "Enter, ReadChar and Stat from an unprivileged thread are #BP "
+       "exceptions to its handler (%d of 3)", bps);
+    L4_Word_t res[3] = { 0 };
+    L4_MsgTag_t tag = bps == 3 ? pager_receive(ch) : (L4_MsgTag_t){ .raw = 0 };
+    if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE)
+        L4_StoreMRs(1, 2, &res[1]);
+    ok(res[1] == 0x71 && res[2] == 0x72, "it read nothing through the debugger: it got "
+       "its handler's values (%lx %lx)", res[1], res[2]);
+    ok(L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES) == before,
+       "the debugger was not entered");
+    L4_ThreadControl(ch, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+/* ---- target of the host-driven test ------------------------------------ */
+volatile unsigned kdb_go;
+volatile unsigned kdb_watched;
+char kdb_pattern[32] __attribute__((aligned(16))) = "PECAN-KDB-PATTERN";
+
+__attribute__((noinline)) unsigned kdb_target(unsigned x)
+{
+    unsigned r = x * 3 + 1;
+    if (r & 4)
+        r ^= 0x55;
+    kdb_watched = r;
+    return r;
+}
+
+static void interactive(void)
+{
+    printf("kdb-target: root %lx pattern %p go %p watched %p target %p\n",
+           L4_Myself().raw, (void *)kdb_pattern, (void *)&kdb_go, (void *)&kdb_watched,
+           (void *)kdb_target);
+    L4_KDB_Enter("kdb-target: privileged Enter");
+    printf("kdb-target: spinning\n");
+    unsigned i = 0;
+    while (!kdb_go)
+        kdb_target(i++);
+    printf("kdb-target: done after %u calls\n", i);
+}
+
+static bool has_word(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    for (; *s; s++)
+        if (!strncmp(s, w, n))
+            return true;
+    return false;
+}
+
+static const char *own_cmdline(void)
+{
+    L4_Word_t bi = L4_BootInfo(kip);
+    if (!bi || (bi & 4095))
+        return "";
+    L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(bi, 12));
+    L4_Accept(L4_UntypedWordsAcceptor);
+    if (L4_IsNilFpage(got) || !L4_BootInfo_Valid((void *)bi))
+        return "";
+    L4_BootRec_t *r = L4_BootInfo_FirstEntry((void *)bi);
+    int mod = 0;
+    for (L4_Word_t i = 0; i < L4_BootInfo_Entries((void *)bi); i++, r = L4_BootRec_Next(r)) {
+        if ((L4_Word_t)r - bi > 4000)
+            break;
+        if (L4_BootRec_Type(r) == L4_BootInfo_Module && mod++ == 1) {
+            const char *c = L4_Module_Cmdline(r);
+            return c ? c : "";
+        }
+    }
+    return "";
+}
+
+int main(void)
+{
+    L4_Word_t ver, flags, id;
+    kip = L4_KernelInterface(&ver, &flags, &id);
+    tap_plan(5);
+    test_unprivileged();
+    if (has_word(own_cmdline(), "interactive"))
+        interactive();
+    L4_KDB_Shutdown(tap_done() ? 1 : 0);
+    return 0;
+}
