@@ -302,6 +302,41 @@ static void set_result(struct tcb *self)
     }
 }
 
+#if FASTPATH
+/* The short tail of a send that moved typed items (the pager's reply with
+ * a map item, the usual case) to a waiting receiver, when a receive phase
+ * follows: instead of finish() (dest to the ready queue), the receive
+ * phase's checks and a trip through the scheduler, current blocks and
+ * dest runs at once, as ipc_fastpath does for untyped messages. Taken
+ * only where the general path ends the same way: no error on either side,
+ * dest still waiting in no copy, a receive phase without timeout that
+ * finds nothing to take (no pending interrupt, no queued sender), and the
+ * scheduler would run dest next. */
+static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uint32_t errs,
+                          uint32_t recv_gid, uint16_t rcv_to)
+{
+    if (errs || recv_gid == L4ABI_NILTHREAD || rcv_to != L4ABI_TIME_NEVER ||
+        irq_pending || self->sq_head || self->xfer || dest->state != TS_RECV_WAIT ||
+        !sched_can_handoff(dest))
+        return false;
+    dest->ipc_from = from;
+    dest->ipc_error = 0;
+    dest->ipc_done = true;
+    sched_cancel_wakeup(dest);
+    dest->state = TS_READY;
+
+    self->ipc_done = false;
+    self->ipc_error = 0;
+    self->ipc_from = L4ABI_NILTHREAD;
+    self->state = TS_RECV_WAIT;
+    self->partner = recv_gid;
+    sched_handoff(dest);
+    if (self->xfer)
+        xfer_wait_turns(self);
+    return true;
+}
+#endif
+
 void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
     struct tcb *self = current;
@@ -363,6 +398,10 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             if (transfer(self, dest, v, &serr, &rerr)) {
                 if (__builtin_expect(v != NULL, 0))
                     propagate_wait(self, dest, serr, rerr);
+#if FASTPATH
+                if (reply_handoff(self, dest, from, serr | rerr, recv_gid, rcv_to))
+                    goto out;
+#endif
                 finish(dest, from, rerr);
             }
             if (serr) {

@@ -24,6 +24,7 @@
 #include "arch/ia32/smp.h"
 #include "exception.h"
 #include "vif.h"
+#include "stats.h"
 
 void serial_init(void);
 void multiboot_read(uint32_t magic, uint32_t mbi_phys);
@@ -176,6 +177,9 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_KMEM_PAGES:
         kmem_get_stats(&ks);
         return ks.pages;
+    case L4ABI_KDB_STAT_ENTRIES: return stats_read(STAT_ENTRIES);
+    case L4ABI_KDB_STAT_CR3_LOADS: return stats_read(STAT_CR3_LOADS);
+    case L4ABI_KDB_STAT_GS_LOADS: return stats_read(STAT_GS_LOADS);
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

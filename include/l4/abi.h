@@ -621,6 +621,12 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 /* For the fuzzer's leak check. */
 #define L4ABI_KDB_STAT_KMEM_PAGES   52      /* frames held by the object allocator
                                              * (slab pages are kept once grown) */
+/* Event counters of the bench-only kernel (STATS=1, build/stats/pecan.elf):
+ * kernel entries (traps, interrupts, sysenter), CR3 loads and %gs reloads
+ * since boot, summed over the CPUs; ~0 in a kernel built without STATS. */
+#define L4ABI_KDB_STAT_ENTRIES      56
+#define L4ABI_KDB_STAT_CR3_LOADS    57
+#define L4ABI_KDB_STAT_GS_LOADS     58
 #define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */

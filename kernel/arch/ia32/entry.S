@@ -13,6 +13,7 @@
  * with NT set is a task return) out of another thread's kernel path. The
  * user's own flags live in the trap frame and come back on exit. */
 #include "layout.h"
+#include "stats.h"
 
 #define KERNEL_EFLAGS 0x2
 
@@ -52,6 +53,7 @@ trap_body:
     movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
+    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 #if IRQOFF_STATS
     testl $0x200, 48(%esp)          /* frame eflags: IF was on before? */
     jz 1f
@@ -114,6 +116,7 @@ sysenter_entry:
     movl $SEL_UDATA, %eax
     movl %eax, %ds
     movl %eax, %es
+    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 #if IRQOFF_STATS
     call irqoff_begin
 #endif
