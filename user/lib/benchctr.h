@@ -26,8 +26,14 @@ struct bench_ctr {
 };
 
 int bench_ctr_take(struct bench_ctr *c);
+/* c1 - c0 (valid if both are), without bench_ctr_take's own entries. */
+void bench_ctr_delta(const struct bench_ctr *c0, const struct bench_ctr *c1,
+                     struct bench_ctr *d);
 /* One row of the bench table; n: operations between c0 and c1. */
 void bench_row(const char *key, unsigned long instructions,
                const struct bench_ctr *c0, const struct bench_ctr *c1, unsigned long n);
+/* The same from a delta already taken (d counts n operations). */
+void bench_row_delta(const char *key, unsigned long instructions,
+                     const struct bench_ctr *d, unsigned long n);
 
 #endif

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# bench-table.sh DIR: the issue-11 table from the benchmark logs in DIR.
+# Instruction figures come from the normal kernel's logs (bench-NAME.log),
+# the counters (kernel entries, CR3 loads, %gs reloads per operation) from
+# the bench kernel's (bench-NAME-stats.log, STATS=1); both print
+# "bench-row: KEY instructions N entries E cr3 C gs G" (user/lib/benchctr.h).
+set -u
+dir=$1
+row() {     # key, figure, target
+    local key=$1 what=$2 target=$3 n e c g
+    n=$(for f in "$dir"/bench-*.log; do case $f in *-stats.log) ;; *) cat "$f" ;; esac; done |
+        grep "^bench-row: $key " | head -1 | awk '{print $4}')
+    read -r e c g < <(cat "$dir"/bench-*-stats.log 2>/dev/null | grep "^bench-row: $key " | head -1 |
+        awk '{print $6, $8, $10}')
+    printf '| %-44s | %7s | %6s | %7s | %6s | %6s |\n' "$what" "${n:--}" "$target" "${e:--}" "${c:--}" "${g:--}"
+}
+echo "bench table (guest instructions; counters per operation from the STATS=1 kernel):"
+printf '| %-44s | %7s | %6s | %7s | %6s | %6s |\n' figure instr target entries cr3 gs
+echo "|----------------------------------------------|---------|--------|---------|--------|--------|"
+row ipc-inter-space-0 "IPC one-way between spaces, 0 words" "<= 90"
+row ipc-inter-space-8 "IPC one-way between spaces, 8 words" "<= 100"
+row ipc-inter-space-63 "IPC one-way between spaces, 63 words" "<= 150"
+row ipc-intra-space-0 "IPC one-way within a space, 0 words" "<= 85"
+row ipc-inter-space-confined-0 "IPC one-way, confined (redirector), 0 words" "-"
+row pagefault "page-fault round trip (fault, map, resume)" "<= 900"
+row exception "exception round trip (#DE, 12 words, eip)" "<= 550"
+row irq-sync "interrupt to handler (X.2 sync)" "<= 110"
+row irq-async "interrupt to handler (async object)" "<= 110"
