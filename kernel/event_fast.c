@@ -11,9 +11,11 @@
 #include "string.h"
 #include "strxfer.h"
 
+uint32_t fast_events[FAST_NKINDS];
+
 #if FASTPATH
 bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t *words,
-                     unsigned n, uint32_t br0, uint32_t *err)
+                     unsigned n, uint32_t br0, unsigned kind, uint32_t *err)
 {
     /* One test per disqualifier, cheapest first: an interrupt waiting to
      * be delivered (the general receive phase would take it), a partner
@@ -23,6 +25,7 @@ bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t 
         (t->redirector && !ipc_redirect_exempt(t, p)) || !event_partner_local(p) ||
         !sched_can_handoff(p))
         return false;
+    fast_events[kind]++;        /* before p runs: p may read the count */
 
     /* Send phase: what transfer() + finish() leave in p. */
     p->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);

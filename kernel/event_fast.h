@@ -24,19 +24,24 @@ static inline bool event_partner_local(const struct tcb *p)
     return true;
 }
 
+/* kdebug stats: events that took a fast path (always 0 with FASTPATH=0). */
+enum { FAST_FAULT, FAST_EXC, FAST_IRQ, FAST_NKINDS };
+extern uint32_t fast_events[FAST_NKINDS];
+
 #if FASTPATH
 /* A kernel-made call from t (== current) to partner p on t's behalf: if p
  * is waiting for t (receive phase, from-specifier accepting t, no pending
  * interrupt, no redirection in the way) and may run next, MR0 = tag and
  * MR1.. = words[0..n) go straight into p's UTCB, t's BR0 becomes `br0`,
  * t blocks receiving from p alone and p runs. Returns false without
- * changing anything otherwise. On true, *err is t's IPC error (0 or the
+ * changing anything otherwise; on true it counts the event in
+ * fast_events[kind]. On true, *err is t's IPC error (0 or the
  * ErrorCode value) once p's reply or a cancel/abort ended t's wait; the
  * reply is in t's UTCB as the general path leaves it. The caller saves and
  * restores t's message registers around the exchange, as for the general
  * path. */
 bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t *words,
-                     unsigned n, uint32_t br0, uint32_t *err);
+                     unsigned n, uint32_t br0, unsigned kind, uint32_t *err);
 #endif
 
 #endif

@@ -41,7 +41,7 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     uint32_t err;
 #if FASTPATH
     /* The handler already waits for us: the words go straight to it. */
-    if (!event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, &err))
+    if (!event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, FAST_EXC, &err))
 #endif
     {
         t->mr[0] = L4ABI_TAG(label, n_send, 0);

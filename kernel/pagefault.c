@@ -45,7 +45,8 @@ uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
      * general path, which arms them. */
     uint32_t w[2] = { mr1, mr2 };
     if (timeouts == L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER) &&
-        event_fast_call(t, p, L4ABI_TAG(label, 2, 0), w, 2, L4ABI_COMPLETE_FPAGE, &err))
+        event_fast_call(t, p, L4ABI_TAG(label, 2, 0), w, 2, L4ABI_COMPLETE_FPAGE, FAST_FAULT,
+                        &err))
         goto done;
 #endif
     t->mr[0] = L4ABI_TAG(label, 2, 0);

@@ -627,6 +627,13 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_ENTRIES      56
 #define L4ABI_KDB_STAT_CR3_LOADS    57
 #define L4ABI_KDB_STAT_GS_LOADS     58
+/* Event fast paths (kernel/event_fast.h): 1 if the kernel has them
+ * (FASTPATH=1), and how many page/I-O faults, exceptions and interrupts
+ * went through them (straight to a waiting partner, direct switch). */
+#define L4ABI_KDB_STAT_FASTPATH     59
+#define L4ABI_KDB_STAT_FAST_FAULTS  60
+#define L4ABI_KDB_STAT_FAST_EXCS    61
+#define L4ABI_KDB_STAT_FAST_IRQS    62
 #define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */
