@@ -169,7 +169,8 @@ static void test_fast_path(void)
     tag = receive(t);
     ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6 && M_EIP == (L4_Word_t)ud_insn &&
        M_EAX == 1, "exception to a waiting handler arrives whole");
-    is(stat(L4ABI_KDB_STAT_FAST_EXCS) - f0, stat(L4ABI_KDB_STAT_FASTPATH) == 1 ? 1 : 0,
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);       /* 0 or 1 */
+    ok(fp <= 1 && stat(L4ABI_KDB_STAT_FAST_EXCS) - f0 == fp,
        "exception_to_waiting_handler_takes_fast_path");
     M_EIP += 2;
     M_EAX = 77;
