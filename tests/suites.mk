@@ -272,10 +272,16 @@ STATS_KERNEL := $(B)/stats/pecan.elf
 stats-kernel:
 	@$(MAKE) --no-print-directory B=$(B)/stats STATS=1 $(STATS_KERNEL)
 
+# The general path's kernel (FASTPATH=0) for the table's "general" column:
+# the same sources built into $(B)/nofast.
+NOFAST_KERNEL := $(B)/nofast/pecan.elf
+nofast-kernel:
+	@$(MAKE) --no-print-directory B=$(B)/nofast FASTPATH=0 $(NOFAST_KERNEL)
+
 # Benchmarks whose rows go into the table (tools/bench-table.sh).
 BENCH_COUNTED := pingpong mem exc irq
 
-bench: all irqoff-kernel stats-kernel | $(T)
+bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
 	@for b in $(notdir $(wildcard user/bench/*)); do \
 	  k=$(B)/pecan.elf; [ $$b = latency ] && k=$(IRQOFF_KERNEL); \
@@ -294,11 +300,15 @@ bench: all irqoff-kernel stats-kernel | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-exc-bochs.log | sed 's/^bench:/bench (bochs, PVI):/' || \
 	  { echo "bench-exc under bochs failed"; tail -20 $(T)/bench-exc-bochs.log; exit 1; }
-	@# The counted benchmarks once more on the bench kernel, then the table.
+	@# The counted benchmarks once more on the bench kernel and on the
+	@# general path's, then the table.
 	@for b in $(BENCH_COUNTED); do \
 	  $(QT) --name bench-$$b-stats --timeout 600 --log $(T)/bench-$$b-stats.log \
 	    $(STATS_KERNEL) $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null || \
 	  { echo "bench-$$b on the bench kernel failed"; tail -20 $(T)/bench-$$b-stats.log; exit 1; }; \
+	  $(QT) --name bench-$$b-general --timeout 600 --log $(T)/bench-$$b-general.log \
+	    $(NOFAST_KERNEL) $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null || \
+	  { echo "bench-$$b on the FASTPATH=0 kernel failed"; tail -20 $(T)/bench-$$b-general.log; exit 1; }; \
 	done
 	@tools/bench-table.sh $(T)
 
@@ -309,7 +319,7 @@ test: test-deps
 	  $(addprefix test-,$(SPECIAL_SUITES))
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,host $(QEMU_SUITES) $(SPECIAL_RESULTS)))
 
-.PHONY: test-deps test-host irqoff-kernel stats-kernel $(addprefix test-,$(SPECIAL_SUITES))
+.PHONY: test-deps test-host irqoff-kernel stats-kernel nofast-kernel $(addprefix test-,$(SPECIAL_SUITES))
 
 # The system-call fuzzer (docs/fuzz.md). `make test` runs the suite `fuzz`
 # (its regression seeds, then seed 1, short); `make fuzz` runs long ones:

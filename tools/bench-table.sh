@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
 # bench-table.sh DIR: the issue-11 table from the benchmark logs in DIR.
 # Instruction figures come from the normal kernel's logs (bench-NAME.log),
+# the general path's from the FASTPATH=0 kernel's (bench-NAME-general.log),
 # the counters (kernel entries, CR3 loads, %gs reloads per operation) from
-# the bench kernel's (bench-NAME-stats.log, STATS=1); both print
+# the bench kernel's (bench-NAME-stats.log, STATS=1); all print
 # "bench-row: KEY instructions N entries E cr3 C gs G" (user/lib/benchctr.h).
 set -u
 dir=$1
-row() {     # key, figure, target
-    local key=$1 what=$2 target=$3 n e c g
-    n=$(for f in "$dir"/bench-*.log; do case $f in *-stats.log) ;; *) cat "$f" ;; esac; done |
-        grep "^bench-row: $key " | head -1 | awk '{print $4}')
-    read -r e c g < <(cat "$dir"/bench-*-stats.log 2>/dev/null | grep "^bench-row: $key " | head -1 |
-        awk '{print $6, $8, $10}')
-    printf '| %-44s | %7s | %6s | %7s | %6s | %6s |\n' "$what" "${n:--}" "$target" "${e:--}" "${c:--}" "${g:--}"
+# The first row KEY in the logs whose names end in SUFFIX (empty: the
+# normal kernel's, i.e. neither -stats nor -general); prints its fields.
+fields() {
+    local key=$1 suffix=$2 f
+    for f in "$dir"/bench-*.log; do
+        case $f in
+            *-stats.log|*-general.log) [ -n "$suffix" ] && [ "${f%"$suffix".log}" != "$f" ] && cat "$f" ;;
+            *) [ -z "$suffix" ] && cat "$f" ;;
+        esac
+    done | grep "^bench-row: $key " | head -1
 }
-echo "bench table (guest instructions; counters per operation from the STATS=1 kernel):"
-printf '| %-44s | %7s | %6s | %7s | %6s | %6s |\n' figure instr target entries cr3 gs
-echo "|----------------------------------------------|---------|--------|---------|--------|--------|"
+row() {     # key, figure, target
+    local key=$1 what=$2 target=$3 n gen e c g
+    n=$(fields "$key" "" | awk '{print $4}')
+    gen=$(fields "$key" -general | awk '{print $4}')
+    read -r e c g < <(fields "$key" -stats | awk '{print $6, $8, $10}')
+    printf '| %-44s | %7s | %7s | %6s | %7s | %6s | %6s |\n' "$what" "${n:--}" "${gen:--}" \
+        "$target" "${e:--}" "${c:--}" "${g:--}"
+}
+echo "bench table (guest instructions; general = FASTPATH=0 kernel; counters per operation from the STATS=1 kernel):"
+printf '| %-44s | %7s | %7s | %6s | %7s | %6s | %6s |\n' figure instr general target entries cr3 gs
+echo "|----------------------------------------------|---------|---------|--------|---------|--------|--------|"
 row ipc-inter-space-0 "IPC one-way between spaces, 0 words" "<= 90"
 row ipc-inter-space-8 "IPC one-way between spaces, 8 words" "<= 100"
 row ipc-inter-space-63 "IPC one-way between spaces, 63 words" "<= 150"
