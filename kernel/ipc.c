@@ -350,13 +350,6 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 
     if (ipc_fastpath(to, from_spec, timeouts))
         goto out;
-#if FASTPATH
-    /* A handler's send-only acknowledgement. (Asked before ipc_fastpath,
-     * which never takes a send-only IPC, it would save that path's
-     * refusal, ~70 instructions per ack, but cost every IPC 3.) */
-    if (from_spec == L4ABI_NILTHREAD && irq_ack_fast(self, to))
-        goto out;
-#endif
 
     self->ipc_done = false;
     self->ipc_error = 0;

@@ -273,25 +273,6 @@ bool irq_ack(struct tcb *self, struct tcb *it)
     return true;
 }
 
-#if FASTPATH
-bool irq_ack_fast(struct tcb *self, uint32_t to)
-{
-    /* Interrupt threads have the lowest thread numbers and no UTCB, so a
-     * local ID never names one; redirection exempts them. */
-    if (L4ABI_TID_IS_LOCAL(to) || L4ABI_TID_THREADNO(to) >= IRQ_THREADS)
-        return false;
-    struct tcb *it = tcb_lookup(to);
-    if (!it || !(it->flags & TF_IRQ))
-        return false;
-    /* What the general path's send phase leaves before and after it. */
-    self->ipc_done = false;
-    self->ipc_from = L4ABI_NILTHREAD;
-    self->ipc_intended = 0;
-    self->ipc_error = irq_ack(self, it) ? 0 : L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
-    return true;
-}
-#endif
-
 uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
                      uint32_t scheduler, uint32_t pager)
 {

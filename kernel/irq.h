@@ -22,13 +22,6 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
 /* An IPC from `self` to interrupt thread `it`: the acknowledgement.
  * Returns false if self is not the line's handler. */
 bool irq_ack(struct tcb *self, struct tcb *it);
-#if FASTPATH
-/* The short path of a send-only IPC from `self` to `to` when `to` names an
- * interrupt thread: the acknowledgement, with the general path's result
- * (ipc_error 0, or "no partner" if self is not the line's handler).
- * Returns false, having changed nothing, if `to` is no interrupt thread. */
-bool irq_ack_fast(struct tcb *self, uint32_t to);
-#endif
 /* t is being deleted: its lines are detached (masked, nothing pending),
  * so no stale pending bit keeps the IPC fast path off. */
 void irq_handler_deleted(const struct tcb *t);

@@ -185,18 +185,23 @@ static bool general_protection(struct trap_frame *f, int len, const struct x86_i
     return false;
 }
 
+void user_page_fault(struct trap_frame *f)
+{
+    uint32_t err = f->error, addr = read_cr2();
+    unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
+    if (!(err & 1) && f->eip == addr)
+        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
+    pagefault(current, addr, rwx, f->eip);
+}
+
 void user_exception(struct trap_frame *f)
 {
     struct tcb *t = current;
     uint32_t err = f->error;
     switch (f->vector) {
-    case TRAP_PF: {
-        unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
-        if (!(err & 1) && f->eip == read_cr2())
-            rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
-        pagefault(t, read_cr2(), rwx, f->eip);
+    case TRAP_PF:
+        user_page_fault(f);
         return;
-    }
     case TRAP_BP:
         if (kdebug_trap(f))
             return;
