@@ -7,15 +7,13 @@
 # "bench-row: KEY instructions N entries E cr3 C gs G" (user/lib/benchctr.h).
 set -u
 dir=$1
-# The first row KEY in the logs whose names end in SUFFIX (empty: the
-# normal kernel's, i.e. neither -stats nor -general); prints its fields.
+# The row KEY of the counted benchmarks' logs bench-NAME${SUFFIX}.log
+# (SUFFIX empty: the normal kernel's; -general, -stats); prints its fields.
+BENCHES="pingpong mem exc irq"
 fields() {
-    local key=$1 suffix=$2 f
-    for f in "$dir"/bench-*.log; do
-        case $f in
-            *-stats.log|*-general.log) [ -n "$suffix" ] && [ "${f%"$suffix".log}" != "$f" ] && cat "$f" ;;
-            *) [ -z "$suffix" ] && cat "$f" ;;
-        esac
+    local key=$1 suffix=$2 b
+    for b in $BENCHES; do
+        cat "$dir/bench-$b$suffix.log" 2>/dev/null
     done | grep "^bench-row: $key " | head -1
 }
 row() {     # key, figure, target

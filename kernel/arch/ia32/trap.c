@@ -98,19 +98,26 @@ static void v86_trap(struct trap_frame *f)
     user_v86_exception(f, vm_eflags);
 }
 
+#if FASTPATH
+/* #PF has its own entry (entry.S, pf_common): a user page fault goes
+ * straight to the fault path, the same steps trap_dispatch takes for it
+ * without the sorting; a kernel-mode one goes the usual way. */
+void trap_pf(struct trap_frame *f);
+void trap_pf(struct trap_frame *f)
+{
+    if (!frame_from_user(f)) {
+        trap_dispatch(f);
+        return;
+    }
+    user_page_fault(f);
+    return_to_user_checks(f);
+}
+#endif
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
 
-#if FASTPATH
-    /* The most frequent user exception goes straight to the fault path
-     * (the same steps as below, without the sorting). */
-    if (v == TRAP_PF && frame_from_user(f)) {
-        user_page_fault(f);
-        return_to_user_checks(f);
-        return;
-    }
-#endif
     if (v & TRAP_FROM_V86) {
         v86_trap(f);
         return_to_user_checks(f);
