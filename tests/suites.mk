@@ -303,12 +303,12 @@ bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	@# The counted benchmarks once more on the bench kernel and on the
 	@# general path's, then the table.
 	@for b in $(BENCH_COUNTED); do \
-	  $(QT) --name bench-$$b-stats --timeout 600 --log $(T)/bench-$$b-stats.log \
-	    $(STATS_KERNEL) $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null || \
-	  { echo "bench-$$b on the bench kernel failed"; tail -20 $(T)/bench-$$b-stats.log; exit 1; }; \
-	  $(QT) --name bench-$$b-general --timeout 600 --log $(T)/bench-$$b-general.log \
-	    $(NOFAST_KERNEL) $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null || \
-	  { echo "bench-$$b on the FASTPATH=0 kernel failed"; tail -20 $(T)/bench-$$b-general.log; exit 1; }; \
+	  for k in stats:$(STATS_KERNEL) general:$(NOFAST_KERNEL); do \
+	    $(QT) --name bench-$$b-$${k%%:*} --timeout 600 --log $(T)/bench-$$b-$${k%%:*}.log \
+	      $${k#*:} $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
+	    grep -q '^bench-row:' $(T)/bench-$$b-$${k%%:*}.log || \
+	    { echo "bench-$$b on $${k#*:} failed"; tail -20 $(T)/bench-$$b-$${k%%:*}.log; exit 1; }; \
+	  done; \
 	done
 	@tools/bench-table.sh $(T)
 
