@@ -17,10 +17,10 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -Ilib -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
 	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -DKMEM_SPACE_LIMIT_KB=$(KMEM_SPACE_LIMIT_KB)u \
 	-DIRQOFF_STATS=$(IRQOFF_STATS) -DTRACE=$(TRACE) -DTRACE_ENTRIES=$(TRACE_ENTRIES) \
-	-DPROF_BUCKETS=$(PROF_BUCKETS) -mno-red-zone
+	-DPROF_BUCKETS=$(PROF_BUCKETS) -DFASTPATH=$(FASTPATH) -DSTATS=$(STATS) -mno-red-zone
 UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers -Ilib
 ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -Ilib -D__ASSEMBLER__ -g \
-	-DIRQOFF_STATS=$(IRQOFF_STATS)
+	-DIRQOFF_STATS=$(IRQOFF_STATS) -DFASTPATH=$(FASTPATH) -DSTATS=$(STATS)
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
 
 # ---- lib ------------------------------------------------------------------

@@ -46,5 +46,17 @@ PROF_BUCKETS ?= 1024
 # built with it (build/irqoff/pecan.elf). 1 = on.
 IRQOFF_STATS ?= 0
 
+# Fast paths for the kernel's events (page fault, exception and interrupt
+# IPC straight to a waiting partner, the pager's one-map-item reply) and
+# the IPC fast path. 0 = every event takes the general path (the results
+# must be identical; `make FASTPATH=0 test`).
+FASTPATH ?= 1
+
+# Event counters (kernel entries, CR3 loads, %gs reloads) for `make bench`,
+# read through kdebug stats (kernel/stats.h). The benchmarks boot a second
+# kernel built with them (build/stats/pecan.elf) for these columns; the
+# instruction figures come from the normal kernel. 1 = on.
+STATS ?= 0
+
 # Emulator memory for run/test (MiB).
 QEMU_MEM ?= 128

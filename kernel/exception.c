@@ -10,6 +10,7 @@
 #include "console.h"
 #include "string.h"
 #include "arch.h"
+#include "event_fast.h"
 
 uint32_t exception_ipcs;
 
@@ -36,11 +37,18 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
 
-    t->mr[0] = L4ABI_TAG(label, n_send, 0);
-    copy_words(t->mr + 1, words, n_send);
-    t->mr[L4ABI_UTCB_BR(0)] = 0;
     exception_ipcs++;
-    uint32_t err = ipc_kernel_call(handler_id);
+    uint32_t err;
+#if FASTPATH
+    /* The handler already waits for us: the words go straight to it. */
+    if (!event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, FAST_EXC, &err))
+#endif
+    {
+        t->mr[0] = L4ABI_TAG(label, n_send, 0);
+        copy_words(t->mr + 1, words, n_send);
+        t->mr[L4ABI_UTCB_BR(0)] = 0;
+        err = ipc_kernel_call(handler_id);
+    }
 
     uint32_t tag = t->mr[0];
     enum exc_outcome out = EXC_RESUMED;

@@ -246,13 +246,15 @@ static bool take_from_queue(struct tcb *self)
     return false;
 }
 
-/* Resolves a from-specifier to what `partner` holds while receiving:
+/* Resolves a from-specifier to what `partner` holds while receiving (and
+ * the thread it names into *t_out, left alone for anythread/anylocalthread):
  * anythread, anylocalthread or a global ID. 0 if the thread does not exist. */
-static uint32_t resolve_from(struct tcb *self, uint32_t spec)
+static uint32_t resolve_from(struct tcb *self, uint32_t spec, struct tcb **t_out)
 {
     if (spec == L4ABI_ANYTHREAD || spec == L4ABI_ANYLOCALTHREAD)
         return spec;
     struct tcb *t = tcb_resolve(self, spec);
+    *t_out = t;
     return t ? t->gid : 0;
 }
 
@@ -305,6 +307,41 @@ static void set_result(struct tcb *self)
     }
 }
 
+#if FASTPATH
+/* The short tail of a send that moved typed items (the pager's reply with
+ * a map item, the usual case) to a waiting receiver, when a receive phase
+ * follows: instead of finish() (dest to the ready queue), the receive
+ * phase's checks and a trip through the scheduler, current blocks and
+ * dest runs at once, as ipc_fastpath does for untyped messages. Taken
+ * only where the general path ends the same way: no error on either side,
+ * dest still waiting in no copy, a receive phase without timeout that
+ * finds nothing to take (no pending interrupt, no queued sender), and the
+ * scheduler would run dest next. */
+static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uint32_t errs,
+                          uint32_t recv_gid, uint16_t rcv_to)
+{
+    if (errs || recv_gid == L4ABI_NILTHREAD || rcv_to != L4ABI_TIME_NEVER ||
+        irq_pending || self->sq_head || self->xfer || dest->state != TS_RECV_WAIT ||
+        !sched_can_handoff(dest))
+        return false;
+    dest->ipc_from = from;
+    dest->ipc_error = 0;
+    dest->ipc_done = true;
+    sched_cancel_wakeup(dest);
+    dest->state = TS_READY;
+
+    self->ipc_done = false;
+    self->ipc_error = 0;
+    self->ipc_from = L4ABI_NILTHREAD;
+    self->state = TS_RECV_WAIT;
+    self->partner = recv_gid;
+    sched_handoff(dest);
+    if (self->xfer)
+        xfer_wait_turns(self);
+    return true;
+}
+#endif
+
 void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
     struct tcb *self = current;
@@ -322,8 +359,9 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->ipc_from = L4ABI_NILTHREAD;
 
     uint32_t recv_gid = L4ABI_NILTHREAD;
+    struct tcb *from_t = NULL;      /* the thread from_spec names, if one */
     if (from_spec != L4ABI_NILTHREAD) {
-        recv_gid = resolve_from(self, from_spec);
+        recv_gid = resolve_from(self, from_spec, &from_t);
         if (!recv_gid) {
             if (to == L4ABI_NILTHREAD) {
                 self->ipc_error = L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0);
@@ -334,8 +372,9 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     }
 
     if (to != L4ABI_NILTHREAD) {
+        /* A call names one thread twice: resolved once. */
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
-                           ? NULL : tcb_resolve(self, to);
+                           ? NULL : to == from_spec ? from_t : tcb_resolve(self, to);
         self->ipc_intended = 0;
         dest = redirect(self, to, dest, from_spec, &recv_gid);
         if (dest && (dest->flags & TF_IRQ)) {
@@ -366,6 +405,10 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             if (transfer(self, dest, v, &serr, &rerr)) {
                 if (__builtin_expect(v != NULL, 0))
                     propagate_wait(self, dest, serr, rerr);
+#if FASTPATH
+                if (reply_handoff(self, dest, from, serr | rerr, recv_gid, rcv_to))
+                    goto out;
+#endif
                 finish(dest, from, rerr);
             }
             if (serr) {

@@ -7,6 +7,7 @@
 struct trap_frame;
 
 void user_exception(struct trap_frame *f);       /* exception.c */
+void user_page_fault(struct trap_frame *f);      /* exception.c: #PF from user mode */
 void user_syscall_exception(struct trap_frame *f); /* int n not served */
 /* The thread just left virtual-8086 mode (trap.c); vm_eflags as it was. */
 void user_v86_exception(struct trap_frame *f, uint32_t vm_eflags);

@@ -26,6 +26,8 @@
 #include "vif.h"
 #include "arch/ia32/perfmon.h"
 #include "kdb.h"
+#include "stats.h"
+#include "event_fast.h"
 
 #include "arch/ia32/serial.h"
 void multiboot_read(uint32_t magic, uint32_t mbi_phys);
@@ -181,6 +183,13 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_KMEM_PAGES:
         kmem_get_stats(&ks);
         return ks.pages;
+    case L4ABI_KDB_STAT_ENTRIES: return stats_read(STAT_ENTRIES);
+    case L4ABI_KDB_STAT_CR3_LOADS: return stats_read(STAT_CR3_LOADS);
+    case L4ABI_KDB_STAT_GS_LOADS: return stats_read(STAT_GS_LOADS);
+    case L4ABI_KDB_STAT_FASTPATH: return FASTPATH;
+    case L4ABI_KDB_STAT_FAST_FAULTS: return fast_events[FAST_FAULT];
+    case L4ABI_KDB_STAT_FAST_EXCS: return fast_events[FAST_EXC];
+    case L4ABI_KDB_STAT_FAST_IRQS: return fast_events[FAST_IRQ];
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

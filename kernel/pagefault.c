@@ -15,6 +15,7 @@
 #include "map.h"
 #include "mdb_pt.h"
 #include "console.h"
+#include "event_fast.h"
 
 void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
 {
@@ -26,21 +27,36 @@ void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
         schedule();
 }
 
-uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
-                   uint32_t timeouts)
+/* fault_ipc to the pager p, already resolved from t's Pager TCR. */
+static uint32_t fault_ipc_to(struct tcb *t, struct tcb *p, uint32_t label, uint32_t mr1,
+                             uint32_t mr2, uint32_t timeouts)
 {
     uint32_t pager = UTCB(t, L4ABI_UTCB_PAGER);
-    if (!tcb_resolve(t, pager))
-        return L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
     uint32_t saved[3] = { t->mr[0], t->mr[1], t->mr[2] };
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+    uint32_t err;
 
+#if FASTPATH
+    /* The pager already waits for us (the usual case): straight to it.
+     * Only without timeouts: a bounded fault (string copies) takes the
+     * general path, which arms them. */
+    uint32_t w[2] = { mr1, mr2 };
+    if (timeouts == L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER) &&
+        event_fast_call(t, p, L4ABI_TAG(label, 2, 0), w, 2, L4ABI_COMPLETE_FPAGE, FAST_FAULT,
+                        &err))
+        goto done;
+#else
+    (void)p;        /* the general path names the pager by its ID */
+#endif
     t->mr[0] = L4ABI_TAG(label, 2, 0);
     t->mr[1] = mr1;
     t->mr[2] = mr2;
     t->mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
-    uint32_t err = ipc_kernel_call_timeouts(pager, timeouts);
+    err = ipc_kernel_call_timeouts(pager, timeouts);
+#if FASTPATH
+done:
+#endif
 
     t->mr[0] = saved[0];
     t->mr[1] = saved[1];
@@ -48,6 +64,15 @@ uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
     t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
     t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
     return err;
+}
+
+uint32_t fault_ipc(struct tcb *t, uint32_t label, uint32_t mr1, uint32_t mr2,
+                   uint32_t timeouts)
+{
+    struct tcb *p = tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER));
+    if (!p)
+        return L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 0, 0);
+    return fault_ipc_to(t, p, label, mr1, mr2, timeouts);
 }
 
 uint32_t pagefault_ipc(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip,
@@ -69,12 +94,14 @@ void pagefault(struct tcb *t, uint32_t addr, unsigned rwx, uint32_t ip)
     }
     if (mdb_refill(t->space, addr, rwx))
         return;     /* the mdb had it: only the PTE was missing */
-    if (!tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER))) {
+    struct tcb *p = tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER));
+    if (!p) {
         thread_stop(t, "page fault, and the pager does not exist", addr, ip);
         return;
     }
-    uint32_t err = pagefault_ipc(t, addr, rwx, ip,
-                                 L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+    /* sigma0 and the mdb refill were tried above: the IPC itself. */
+    uint32_t err = fault_ipc_to(t, p, L4ABI_LABEL_PAGEFAULT | rwx, addr, ip,
+                                L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
     if (err && !fault_ipc_interrupted(err))
         thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
 }

@@ -323,7 +323,23 @@ test-qemu-latency: all irqoff-kernel | $(T)
 	-@$(QT) --name latency --log $(T)/latency.log --result $(T)/latency.res \
 	  $(IRQOFF_KERNEL) $(SIGMA0) $(B)/user/test-latency.elf | tail -1
 
-bench: all irqoff-kernel | $(T)
+# The bench kernel (STATS=1, config.mk): the same sources built into
+# $(B)/stats, counting kernel entries, CR3 loads and %gs reloads for the
+# table's counter columns (kernel/stats.h, user/lib/benchctr.h).
+STATS_KERNEL := $(B)/stats/pecan.elf
+stats-kernel:
+	@$(MAKE) --no-print-directory B=$(B)/stats STATS=1 $(STATS_KERNEL)
+
+# The general path's kernel (FASTPATH=0) for the table's "general" column:
+# the same sources built into $(B)/nofast.
+NOFAST_KERNEL := $(B)/nofast/pecan.elf
+nofast-kernel:
+	@$(MAKE) --no-print-directory B=$(B)/nofast FASTPATH=0 $(NOFAST_KERNEL)
+
+# Benchmarks whose rows go into the table (tools/bench-table.sh).
+BENCH_COUNTED := pingpong mem exc irq
+
+bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
 	@for b in $(notdir $(wildcard user/bench/*)); do \
 	  k=$(B)/pecan.elf; [ $$b = latency ] && k=$(IRQOFF_KERNEL); \
@@ -352,6 +368,17 @@ bench: all irqoff-kernel | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-exc-bochs.log | sed 's/^bench:/bench (bochs, PVI):/' || \
 	  { echo "bench-exc under bochs failed"; tail -20 $(T)/bench-exc-bochs.log; exit 1; }
+	@# The counted benchmarks once more on the bench kernel and on the
+	@# general path's, then the table.
+	@for b in $(BENCH_COUNTED); do \
+	  for k in stats:$(STATS_KERNEL) general:$(NOFAST_KERNEL); do \
+	    $(QT) --name bench-$$b-$${k%%:*} --timeout 600 --log $(T)/bench-$$b-$${k%%:*}.log \
+	      $${k#*:} $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
+	    grep -q '^bench-row:' $(T)/bench-$$b-$${k%%:*}.log || \
+	    { echo "bench-$$b on $${k#*:} failed"; tail -20 $(T)/bench-$$b-$${k%%:*}.log; exit 1; }; \
+	  done; \
+	done
+	@tools/bench-table.sh $(T)
 
 # ---- trace buffer and profiler (docs/kdb.md) -------------------------------
 # The host tools are Python 3; matplotlib (for the PNG) is Debian's
@@ -410,7 +437,7 @@ test: test-deps
 	  $(addprefix test-,$(SPECIAL_SUITES))
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,host $(QEMU_SUITES) $(SPECIAL_RESULTS)))
 
-.PHONY: test-deps test-host irqoff-kernel $(addprefix test-,$(SPECIAL_SUITES))
+.PHONY: test-deps test-host irqoff-kernel stats-kernel nofast-kernel $(addprefix test-,$(SPECIAL_SUITES))
 
 # The system-call fuzzer (docs/fuzz.md). `make test` runs the suite `fuzz`
 # (its regression seeds, then seed 1, short); `make fuzz` runs long ones:

@@ -662,6 +662,19 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 /* Times the interactive kernel debugger was entered (~0 if built with
  * KDB=0): a test can tell that a refused Enter did not stop the machine. */
 #define L4ABI_KDB_STAT_KDB_ENTRIES  56
+/* Event counters of the bench-only kernel (STATS=1, build/stats/pecan.elf):
+ * kernel entries (traps, interrupts, sysenter), CR3 loads and %gs reloads
+ * since boot, summed over the CPUs; ~0 in a kernel built without STATS. */
+#define L4ABI_KDB_STAT_ENTRIES      57
+#define L4ABI_KDB_STAT_CR3_LOADS    58
+#define L4ABI_KDB_STAT_GS_LOADS     59
+/* Event fast paths (kernel/event_fast.h): 1 if the kernel has them
+ * (FASTPATH=1), and how many page/I-O faults, exceptions and interrupts
+ * went through them (straight to a waiting partner, direct switch). */
+#define L4ABI_KDB_STAT_FASTPATH     60
+#define L4ABI_KDB_STAT_FAST_FAULTS  61
+#define L4ABI_KDB_STAT_FAST_EXCS    62
+#define L4ABI_KDB_STAT_FAST_IRQS    63
 #define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */

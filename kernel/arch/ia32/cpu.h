@@ -4,6 +4,7 @@
 
 #include "types.h"
 #include "irqoff.h"
+#include "../../stats.h"
 
 /* EFLAGS bits */
 #define EFL_CF   (1u << 0)
@@ -51,9 +52,16 @@ static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1
     static inline void write_cr##n(uint32_t v) { __asm__ volatile("mov %0, %%cr" #n :: "r"(v) : "memory"); }
 DEFINE_CR(0)
 DEFINE_CR(2)
-DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
+
+static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+/* Every CR3 load goes through here: the bench kernel counts them (stats.h). */
+static inline void write_cr3(uint32_t v)
+{
+    STAT_INC(STAT_CR3_LOADS);
+    __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory");
+}
 
 static inline void invlpg(uint32_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static inline void wrmsr(uint32_t msr, uint64_t v) { __asm__ volatile("wrmsr" :: "c"(msr), "A"(v)); }

@@ -13,6 +13,7 @@
  * with NT set is a task return) out of another thread's kernel path. The
  * user's own flags live in the trap frame and come back on exit. */
 #include "layout.h"
+#include "stats.h"
 
 #define KERNEL_EFLAGS 0x2
 
@@ -27,7 +28,11 @@ vector\n:
     pushl $0
     .endif
     pushl $\n
+    .if \n == 14 && FASTPATH
+    jmp pf_common                   /* #PF: its own way in (below) */
+    .else
     jmp trap_common
+    .endif
     .endm
 
     .macro vector_ref n
@@ -52,6 +57,7 @@ trap_body:
     movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
+    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 #if IRQOFF_STATS
     testl $0x200, 48(%esp)          /* frame eflags: IF was on before? */
     jz 1f
@@ -73,6 +79,32 @@ trap_return:
     popal
     addl $8, %esp                   /* vector, error code */
     iret
+
+#if FASTPATH
+/* #PF: trap_common's steps, but into the fault path directly (trap_pf in
+ * trap.c), so the most frequent user exception skips trap_dispatch's
+ * sorting. A v86-mode fault takes v86_entry and the usual dispatch. */
+pf_common:
+    pushal
+    pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the rest) */
+    popfl
+    testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
+    jnz v86_entry
+    movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
+    movl %eax, %ds
+    movl %eax, %es
+    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
+#if IRQOFF_STATS
+    testl $0x200, 48(%esp)          /* frame eflags: IF was on before? */
+    jz 1f
+    call irqoff_begin
+1:
+#endif
+    pushl %esp
+    call trap_pf
+    addl $4, %esp
+    jmp trap_return
+#endif
 
 /* An entry from virtual-8086 mode (a CPL-3 iret with VM=1, which some
  * emulators allow): the CPU pushed es, ds, fs, gs above the usual frame
@@ -114,6 +146,7 @@ sysenter_entry:
     movl $SEL_UDATA, %eax
     movl %eax, %ds
     movl %eax, %es
+    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 #if IRQOFF_STATS
     call irqoff_begin
 #endif

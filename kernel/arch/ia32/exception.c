@@ -186,6 +186,17 @@ static bool general_protection(struct trap_frame *f, int len, const struct x86_i
     return false;
 }
 
+void user_page_fault(struct trap_frame *f)
+{
+    uint32_t err = f->error, addr = read_cr2();
+    unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
+    if (!(err & 1) && f->eip == addr)
+        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
+    if (TRACE_ON(TRACE_PF))
+        trace_record(TT_PF, current->gid, addr, f->eip, rwx);
+    pagefault(current, addr, rwx, f->eip);
+}
+
 void user_exception(struct trap_frame *f)
 {
     struct tcb *t = current;
@@ -193,15 +204,9 @@ void user_exception(struct trap_frame *f)
     if (TRACE_ON(TRACE_EXC) && f->vector != TRAP_PF)
         trace_record(TT_EXC, t->gid, f->vector, f->eip, err);
     switch (f->vector) {
-    case TRAP_PF: {
-        unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
-        if (!(err & 1) && f->eip == read_cr2())
-            rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
-        if (TRACE_ON(TRACE_PF))
-            trace_record(TT_PF, t->gid, read_cr2(), f->eip, rwx);
-        pagefault(t, read_cr2(), rwx, f->eip);
+    case TRAP_PF:
+        user_page_fault(f);
         return;
-    }
     case TRAP_BP:
         if (kdebug_trap(f))
             return;

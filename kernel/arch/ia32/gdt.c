@@ -4,6 +4,7 @@
  * and the UTCB slot are per CPU); the boot processor's is `gdt` below,
  * an application processor's is set up by gdt_init_ap (smp.c). */
 #include "gdt.h"
+#include "../../stats.h"
 #include "cpu.h"
 
 /* Page-aligned: ioport.c aliases this page, followed by the I/O bitmap. */
@@ -47,6 +48,7 @@ void gdt_set_utcb(const uint32_t desc[2])
     uint32_t *slot = (uint32_t *)&gdt[SEL_UTCB >> 3];
     slot[0] = desc[0];
     slot[1] = desc[1];
+    STAT_INC(STAT_GS_LOADS);
     __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
 }
 

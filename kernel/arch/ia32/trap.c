@@ -128,6 +128,22 @@ static __attribute__((noinline)) bool kdb_trap(struct trap_frame *f, uint32_t v)
 }
 #endif
 
+#if FASTPATH
+/* #PF has its own entry (entry.S, pf_common): a user page fault goes
+ * straight to the fault path, the same steps trap_dispatch takes for it
+ * without the sorting; a kernel-mode one goes the usual way. */
+void trap_pf(struct trap_frame *f);
+void trap_pf(struct trap_frame *f)
+{
+    if (!frame_from_user(f)) {
+        trap_dispatch(f);
+        return;
+    }
+    user_page_fault(f);
+    return_to_user_checks(f);
+}
+#endif
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;

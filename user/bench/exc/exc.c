@@ -1,6 +1,8 @@
 /* Exception and CPU-virtualization costs, in TSC ticks (guest instructions
  * under QEMU -icount, instructions under Bochs with clock sync=none):
- *   - exception IPC round trip: ud2 -> handler -> reply (eip += 2) -> resume
+ *   - exception IPC round trip: ud2 -> handler -> reply (eip += 2) -> resume,
+ *     and the same for #DE (divl %ecx by zero, the issue-11 figure; the
+ *     bench table's row with the bench kernel's counters)
  *   - one cli/sti pair (trap + emulation without PVI; no trap with PVI)
  *   - IPC round trip between two threads, without and with FPU state to
  *     move on every switch (both touch the x87 each round); `make bench`
@@ -12,6 +14,7 @@
 #include <l4/kdebug.h>
 #include "libc.h"
 #include "tap.h"
+#include "benchctr.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define N           2000
@@ -20,7 +23,8 @@
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[2][STACK_WORDS] __attribute__((aligned(16)));
-static volatile unsigned long result_ticks;
+static volatile unsigned long result_ticks, result_de;
+static struct bench_ctr de0, de1;
 static volatile int use_fpu;
 
 static inline unsigned long long rdtsc(void)
@@ -34,6 +38,8 @@ static void sleep_forever(void) { for (;;) L4_Sleep(L4_Never); }
 
 /* ---- exception round trip: this thread faults, root handles ---- */
 static void ud2(void) { __asm__ volatile("ud2" ::: "memory"); }
+/* divl %ecx (f7 f1, 2 bytes) with ecx = 0: #DE. */
+static void div0(void) { __asm__ volatile("xorl %%ecx, %%ecx; divl %%ecx" ::: "eax", "ecx", "edx", "memory"); }
 
 static void faulter_main(void)
 {
@@ -44,6 +50,14 @@ static void faulter_main(void)
     for (int i = 0; i < N; i++)
         ud2();
     result_ticks = (unsigned long)(rdtsc() - t0) / N;
+    for (int i = 0; i < WARMUP; i++)
+        div0();
+    bench_ctr_take(&de0);
+    t0 = rdtsc();
+    for (int i = 0; i < N; i++)
+        div0();
+    result_de = (unsigned long)(rdtsc() - t0) / N;
+    bench_ctr_take(&de1);
     L4_LoadMR(0, L4ABI_TAG(0x600, 0, 0));
     L4_Send(root_tid);
     sleep_forever();
@@ -128,6 +142,9 @@ int main(void)
     unsigned long exc = exception_roundtrip(f);
     good &= exc != 0;
     printf("bench: exception-ipc-roundtrip (ud2, handler, reply, resume): %lu instructions\n", exc);
+    printf("bench: exception-ipc-roundtrip (#DE, handler, reply, resume): %lu instructions\n",
+           result_de);
+    bench_row("exception", result_de, &de0, &de1, N);
 
     L4_Word_t traps0 = L4_KDB_Stat(L4ABI_KDB_STAT_VIF_TRAPS);
     unsigned long cs = cli_sti();

@@ -10,6 +10,7 @@
 #include "libc.h"
 #include "pager.h"
 #include "tap.h"
+#include "benchctr.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define KIP_AREA    0xbff00000u
@@ -19,6 +20,8 @@
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[2][STACK_WORDS] __attribute__((aligned(16)));
+
+static struct bench_ctr ctr;     /* the last measure()'s counters (bench kernel) */
 
 static L4_Word_t stack_top(int i) { return (L4_Word_t)&stacks[i][STACK_WORDS - 4]; }
 
@@ -65,6 +68,8 @@ static unsigned long measure(L4_ThreadId_t srv, L4_Word_t u)
         if (L4_IpcFailed(pager_call(srv)))
             return 0;
     }
+    struct bench_ctr c0, c1;
+    bench_ctr_take(&c0);
     load_msg(u);
     unsigned long long t0 = rdtsc();
     for (int i = 0; i < N; i++) {
@@ -73,6 +78,8 @@ static unsigned long measure(L4_ThreadId_t srv, L4_Word_t u)
             return 0;
     }
     unsigned long long t1 = rdtsc();
+    bench_ctr_take(&c1);
+    bench_ctr_delta(&c0, &c1, &ctr);
     return (unsigned long)(t1 - t0) / N;     /* fits: no 64-bit division in libl4 */
 }
 
@@ -80,6 +87,10 @@ static int report(const char *kind, L4_Word_t u, unsigned long r)
 {
     printf("bench: ipc-roundtrip %s %lu words: %lu instructions (one-way %lu)\n",
            kind, u, r, r / 2);
+    /* The table's row: one-way, counters per one-way (2 per round trip). */
+    char key[40];
+    snprintf(key, sizeof(key), "ipc-%s-%lu", kind, u);
+    bench_row_delta(key, r / 2, &ctr, 2 * N);
     return r != 0;
 }
 

@@ -155,6 +155,32 @@ static void test_classes(void)
     is(stat(L4ABI_KDB_STAT_EXC_IPCS) - n0, 8, "kernel counted 8 exception IPCs");
 }
 
+/* The worker faults at once (start_worker lets it run first): that
+ * exception waits for us in our queue. Our reply leaves its eip as it is,
+ * so it faults again, now while we already wait for it: that one goes
+ * straight to us (the event fast path; the general path with FASTPATH=0),
+ * with the same message and the same outcome of our reply. */
+static void test_fast_path(void)
+{
+    L4_ThreadId_t t = start_worker(150, do_ud, root_tid);
+    L4_MsgTag_t tag = receive(t);
+    L4_Word_t f0 = stat(L4ABI_KDB_STAT_FAST_EXCS);
+    reply_regs(t);
+    tag = receive(t);
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6 && M_EIP == (L4_Word_t)ud_insn &&
+       M_EAX == 1, "exception to a waiting handler arrives whole");
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);       /* 0 or 1 */
+    ok(fp <= 1 && stat(L4ABI_KDB_STAT_FAST_EXCS) - f0 == fp,
+       "exception_to_waiting_handler_takes_fast_path");
+    M_EIP += 2;
+    M_EAX = 77;
+    reply_regs(t);
+    int good;
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 77, "its reply sets eax and resumes it (eax %lu)", r);
+    delete_thread(t);
+}
+
 /* Floating-point exceptions: the x87 one is reported at the next waiting
  * instruction (fwait), the SSE one at the instruction. The handler skips
  * it; the job then clears the exception state itself. */
@@ -723,8 +749,9 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(74 + ENTRY_TESTS);
+    tap_plan(77 + ENTRY_TESTS);
     test_classes();
+    test_fast_path();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
     test_registers();

@@ -168,7 +168,7 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
 
 int main(void)
 {
-    tap_plan(39);
+    tap_plan(40);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -232,7 +232,7 @@ int main(void)
      * interrupt beat H to its receive (no spin), that round proves
      * nothing: try again. */
     unsigned long spins = 0;
-    L4_Word_t dir0 = 0;
+    L4_Word_t dir0 = 0, fi0 = stat(L4ABI_KDB_STAT_FAST_IRQS);
     for (int round = 0; round < 5 && spins == 0; round++) {
         cmd(CMD_CLEAR_RTC, 0);
         dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
@@ -247,6 +247,9 @@ int main(void)
     }
     ok(h_got && spins > 0 && stat(L4ABI_KDB_STAT_IRQ_DIRECT) > dir0,
        "interrupt switches directly to the waiting handler (%lu spins)", spins);
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);       /* 0 or 1 */
+    ok(fp <= 1 && (fp ? stat(L4ABI_KDB_STAT_FAST_IRQS) > fi0 : stat(L4ABI_KDB_STAT_FAST_IRQS) == 0),
+       "interrupt_to_waiting_handler_takes_fast_path");
 
     /* Detach: the line is masked, H's ack is refused. */
     ok(L4_DeassociateInterrupt(irq8) == 1, "detach IRQ 8");

@@ -1,0 +1,62 @@
+/* The kernel-made call fast path (event_fast.h): page faults, I/O faults
+ * and exceptions go to a partner that already waits for the faulting
+ * thread without the generic IPC system call in between. It mirrors the
+ * general path's "send to a waiting receiver, then receive from it alone,
+ * no timeouts": the same partner checks (ipc_syscall), the same results
+ * in both TCBs (finish, prepare_receive), and the scheduler's own
+ * handoff rule (sched_can_handoff) for the direct switch. */
+#include "event_fast.h"
+#include "ipc.h"
+#include "irq.h"
+#include "string.h"
+#include "strxfer.h"
+
+uint32_t fast_events[FAST_NKINDS];
+
+#if FASTPATH
+bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t *words,
+                     unsigned n, uint32_t br0, unsigned kind, uint32_t *err)
+{
+    /* One test per disqualifier, cheapest first: an interrupt waiting to
+     * be delivered (the general receive phase would take it), a partner
+     * not receiving or not from us, a redirected send, a partner the
+     * scheduler would not run next, a partner on another CPU. */
+    if (irq_pending || p->state != TS_RECV_WAIT || !ipc_accepts(p, t) ||
+        (t->redirector && !ipc_redirect_exempt(t, p)) || !event_partner_local(p) ||
+        !sched_can_handoff(p))
+        return false;
+    fast_events[kind]++;        /* before p runs: p may read the count */
+
+    /* Send phase: what transfer() + finish() leave in p. */
+    p->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
+    copy_words(p->mr + 1, words, n);
+    p->ipc_from = tcb_id_for(t, p);
+    p->ipc_error = 0;
+    p->ipc_done = true;
+    sched_cancel_wakeup(p);
+    p->state = TS_READY;
+
+    /* Receive phase from p alone, no timeout: what prepare_receive leaves. */
+    t->mr[L4ABI_UTCB_BR(0)] = br0;
+    t->ipc_done = false;
+    t->ipc_error = 0;
+    t->ipc_from = L4ABI_NILTHREAD;
+    t->state = TS_RECV_WAIT;
+    t->partner = p->gid;
+    sched_handoff(p);
+    if (t->xfer)
+        xfer_wait_turns(t);     /* the reply copies strings to us */
+    /* Back when the reply (or a cancel, abort, deletion) ended the wait. */
+    t->state = TS_READY;
+    /* set_result: the error flag and ErrorCode as the system call leaves
+     * them (the callers restore both; kept for the same UTCB image). */
+    if (t->ipc_error) {
+        t->mr[L4ABI_UTCB_ERRORCODE] = t->ipc_error;
+        t->mr[0] |= L4ABI_TAG_ERROR;
+    } else {
+        t->mr[0] &= ~L4ABI_TAG_ERROR;
+    }
+    *err = t->ipc_error;
+    return true;
+}
+#endif

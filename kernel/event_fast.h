@@ -1,0 +1,47 @@
+/* Fast paths for the kernel's own events (docs/exceptions.md, "Fast
+ * paths"): a page fault, an I/O fault or an exception whose partner (pager,
+ * exception handler) already waits for the faulting thread goes straight
+ * to it, with a direct switch, instead of through the generic IPC system
+ * call; an interrupt for a waiting handler that outranks the interrupted
+ * thread is delivered the same way (irq.c). Each returns false before
+ * changing anything when its case is not the common one, and the general
+ * path then runs; both leave the same results. FASTPATH=0 (config.mk)
+ * compiles them out. */
+#ifndef PECAN_EVENT_FAST_H
+#define PECAN_EVENT_FAST_H
+
+#include "types.h"
+#include "thread.h"
+#include "sched.h"
+
+/* SMP: THE one spot that decides whether an event partner is homed on
+ * this CPU, so that a direct switch to it is allowed. Threads run on the
+ * boot processor only so far (docs/smp.md); per-CPU scheduling makes this
+ * "p's home CPU is this CPU", and every event fast path asks here. */
+static inline bool event_partner_local(const struct tcb *p)
+{
+    (void)p;
+    return true;
+}
+
+/* kdebug stats: events that took a fast path (always 0 with FASTPATH=0). */
+enum { FAST_FAULT, FAST_EXC, FAST_IRQ, FAST_NKINDS };
+extern uint32_t fast_events[FAST_NKINDS];
+
+#if FASTPATH
+/* A kernel-made call from t (== current) to partner p on t's behalf: if p
+ * is waiting for t (receive phase, from-specifier accepting t, no pending
+ * interrupt, no redirection in the way) and may run next, MR0 = tag and
+ * MR1.. = words[0..n) go straight into p's UTCB, t's BR0 becomes `br0`,
+ * t blocks receiving from p alone and p runs. Returns false without
+ * changing anything otherwise; on true it counts the event in
+ * fast_events[kind]. On true, *err is t's IPC error (0 or the
+ * ErrorCode value) once p's reply or a cancel/abort ended t's wait; the
+ * reply is in t's UTCB as the general path leaves it. The caller saves and
+ * restores t's message registers around the exchange, as for the general
+ * path. */
+bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t *words,
+                     unsigned n, uint32_t br0, unsigned kind, uint32_t *err);
+#endif
+
+#endif
