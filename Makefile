@@ -16,10 +16,10 @@ CFLAGS_COMMON := $(ARCHFLAGS) -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 	-Wall -Wextra -Werror -g $(OPT) -Iinclude
 KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -Ilib -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) \
 	-DTICK_US=$(TICK_US) -DKMEM_POOL_MB=$(KMEM_POOL_MB)u -DKMEM_SPACE_LIMIT_KB=$(KMEM_SPACE_LIMIT_KB)u \
-	-DIRQOFF_STATS=$(IRQOFF_STATS) -mno-red-zone
+	-DIRQOFF_STATS=$(IRQOFF_STATS) -DFASTPATH=$(FASTPATH) -mno-red-zone
 UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers -Ilib
 ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -Ilib -D__ASSEMBLER__ -g \
-	-DIRQOFF_STATS=$(IRQOFF_STATS)
+	-DIRQOFF_STATS=$(IRQOFF_STATS) -DFASTPATH=$(FASTPATH)
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
 
 # ---- lib ------------------------------------------------------------------

@@ -34,5 +34,12 @@ KMEM_SPACE_LIMIT_KB ?= 0
 # built with it (build/irqoff/pecan.elf). 1 = on.
 IRQOFF_STATS ?= 0
 
+# Fast paths (docs/ipc.md "Fast path"): the assembly IPC path from the
+# sysenter entry on, and the event paths (page faults, exceptions,
+# interrupts). 0 = every event takes the general path; `make test` runs the
+# core, mem, exc and irq suites and the IPC differential test on a
+# FASTPATH=0 kernel too (build/nofast/pecan.elf).
+FASTPATH ?= 1
+
 # Emulator memory for run/test (MiB).
 QEMU_MEM ?= 128

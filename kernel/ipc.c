@@ -18,6 +18,7 @@
 #include "console.h"
 #include "timeout.h"
 #include "irq.h"
+#include "arch/ia32/fastipc.h"
 
 #define MR0 0
 
@@ -187,10 +188,18 @@ static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
     return true;
 }
 
-/* Blocks current in its IPC; a string copy may hand it turns meanwhile. */
-static void ipc_block(struct tcb *self)
+/* Set by the arch's Ipc entry when the end of the Ipc is only its return
+ * to user mode (ipc.h); taken by ipc_syscall. PER-CPU once threads run on
+ * several processors. */
+void *ipc_user_wait;
+
+/* Blocks current in its IPC; a string copy may hand it turns meanwhile.
+ * w: ipc_syscall's user-wait token, NULL in a kernel IPC. */
+static void ipc_block(struct tcb *self, void *w)
 {
+    arch_ipc_wait_mark(w);
     sched_block();
+    arch_ipc_wait_unmark(w);
     if (self->xfer)
         xfer_wait_turns(self);
 }
@@ -311,7 +320,11 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     uint16_t snd_to = L4ABI_TIMEOUTS_SND(timeouts);
     uint16_t rcv_to = L4ABI_TIMEOUTS_RCV(timeouts);
 
-    if (ipc_fastpath(to, from_spec, timeouts))
+    /* A top-level user Ipc (kernel IPCs nested in it get NULL). */
+    void *w = ipc_user_wait;
+    ipc_user_wait = NULL;
+
+    if (ipc_fastpath(to, from_spec, timeouts, w))
         goto out;
 
     self->ipc_done = false;
@@ -387,7 +400,7 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             sq_append(dest, self);
             if (dl)
                 sched_set_wakeup(self, dl);
-            ipc_block(self);
+            ipc_block(self, w);
             /* Back here only when the whole IPC is over. */
             goto out;
         }
@@ -407,9 +420,14 @@ receive:
         prepare_receive(self, recv_gid, rcv_to, now);
         if (self->ipc_done)
             goto out;       /* zero timeout */
-        ipc_block(self);
+        ipc_block(self, w);
     }
 out:
+    ipc_syscall_end(self);
+}
+
+void ipc_syscall_end(struct tcb *self)
+{
     self->state = TS_READY;
     set_result(self);
 }

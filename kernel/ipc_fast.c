@@ -12,8 +12,9 @@
 #include "string.h"
 #include "irq.h"
 #include "strxfer.h"
+#include "arch/ia32/fastipc.h"
 
-bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
+bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts, void *w)
 {
     struct tcb *self = current;
     uint32_t tag = self->mr[0];
@@ -56,7 +57,9 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->ipc_from = L4ABI_NILTHREAD;
     self->state = TS_RECV_WAIT;
     self->partner = recv;
+    arch_ipc_wait_mark(w);
     sched_handoff(dest);
+    arch_ipc_wait_unmark(w);
     if (self->xfer)
         xfer_wait_turns(self);  /* the reply copies strings to us */
     return true;    /* resumed: our receive phase was completed for us */

@@ -1,0 +1,237 @@
+/* The IPC fast path (docs/ipc.md "Fast path"): the sysenter entry, and for
+ * the common call and reply-and-wait the whole IPC, switch and exit.
+ *
+ * It takes an IPC that the C path (ipc.c: ipc_syscall, ipc_fastpath, with
+ * sched_handoff) would finish with a direct switch, and leaves exactly the
+ * state that path leaves: TCB states, partners, ipc_from/ipc_error/
+ * ipc_done, MR0 of both UTCBs and the copied words, the returned
+ * registers, `current`, context_switches, the ring-0 stack pointers, the
+ * %gs descriptor, CR3. Qualifies: untyped words only, no p flag, receive
+ * timeout never, `to` a global ID of a thread that
+ *   - waits for us or for anythread, blocked by this fast path (so its
+ *     kernel stack holds only its frame, and its Ipc ends in user mode),
+ *   - is queued, not halted, no wakeup armed, quantum left, no hardware
+ *     breakpoints, no single step in its saved EFLAGS,
+ *   - has at least our priority,
+ * the from-specifier is `to` (call) or anythread with no sender queued on
+ * us (reply and wait), our space has no redirector, no interrupt is
+ * pending, no reschedule is due, the FPU needs nothing (CR0.TS set, the
+ * receiver not its owner, lazy switching), no breakpoints are loaded, and
+ * in another space its I/O bitmap is the installed one. Everything else
+ * goes to sysenter_general with the frame already built: nothing has
+ * changed at that point.
+ *
+ * The sender stays blocked with a switch frame under its trap frame that
+ * resumes at ipc_fast_resume: whoever completes its IPC, the fast path
+ * (which checks for that return address and then drops it: it goes
+ * straight to user mode) or the general path (arch_switch returns there
+ * and fastipc.c finishes the Ipc as ipc_syscall would).
+ *
+ * Memory accesses use %ds after SYSENTER_FRAME loaded it; interrupts are
+ * off throughout (sysenter cleared IF). */
+#include "fastipc.h"
+#include "sysenter.h"
+#include "layout.h"
+
+#if IPC_FASTPATH
+
+#define SLOW sysenter_general
+
+    .text
+    .globl sysenter_entry
+sysenter_entry:
+    SYSENTER_FRAME
+    /* eax = to, ecx = timeouts, edx = from-specifier, esi = MR0 (tag).
+     * The frame holds them all: a jump to SLOW may clobber any register. */
+
+    /* The message: untyped words only, not propagated. */
+    testl $(FAST_TAG_T_MASK | FAST_TAG_PROPAGATED), %esi
+    jnz SLOW
+    /* Receive timeout never (the send phase needs none: the partner waits). */
+    testw %cx, %cx
+    jnz SLOW
+
+    /* The receiver: TCB of to's thread number. Any to selects a slot of
+     * the TCB area (the mask wraps it); local IDs, nilthread, anythread
+     * and out-of-range numbers fail the ID comparison (a never-used slot
+     * reads as zeros), so tcb_lookup's range tests are folded into it. */
+    movl %eax, %ebx
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebx     /* number * 4 KiB, */
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx          /* ... inside the area */
+    addl $TCB_AREA, %ebx                            /* ebx = dest */
+    cmpl %eax, TCB_GID(%ebx)
+    jne SLOW
+    /* Receiving, queued (sched_handoff then has no queue work), and none
+     * of halted, kernel, interrupt, wakeup armed, quantum out, starting:
+     * state and flags in one 16-bit load and compare. */
+    movzwl TCB_STATE(%ebx), %ecx
+    andl $(0xff | FAST_TF_MASK << 8), %ecx
+    cmpl $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), %ecx
+    jne SLOW
+    /* Blocked by this fast path: its switch frame returns to
+     * ipc_fast_resume. Any kernel entry overwrites that word (the
+     * `pushl %esp` of every entry path lands there), so it means what it
+     * says while the thread is in TS_RECV_WAIT. */
+    cmpl $ipc_fast_resume, FAST_RESUME_RET(%ebx)
+    jne SLOW
+    /* Its saved EFLAGS leaves by sysexit (no TF; PVI or eager FPU: never). */
+    movl ipc_fast_mask, %ecx
+    testl %ecx, FAST_FRAME + FRAME_EFLAGS(%ebx)
+    jnz SLOW
+
+    /* The sender: the TCB whose page holds this stack. */
+    movl %esp, %edi
+    andl $~(TCB_SIZE - 1), %edi                     /* edi = self */
+    /* dest accepts us: waits for us, or for anythread (anylocalthread:
+     * general path). */
+    movl TCB_PARTNER(%ebx), %ecx
+    cmpl TCB_GID(%edi), %ecx
+    je 1f
+    incl %ecx                                       /* anythread = -1 */
+    jnz SLOW
+1:  /* No redirector in our space (a send then stays direct). */
+    cmpl $0, TCB_REDIRECTOR(%edi)
+    jne SLOW
+    /* dest at least our priority: it is the thread to run once we block
+     * (sched_can_handoff's first case). */
+    movb TCB_PRIO(%edi), %cl
+    cmpb %cl, TCB_PRIO(%ebx)
+    jb SLOW
+    /* Receive phase: from dest (call), or anythread with nobody queued
+     * on us (reply and wait); edx is then what our `partner` becomes. */
+    cmpl %eax, %edx
+    je 2f
+    cmpl $FAST_ANYTHREAD, %edx
+    jne SLOW
+    cmpl $0, TCB_SQ_HEAD(%edi)
+    jne SLOW
+2:
+    /* Per-CPU state in one or-chain, zero if the switch needs nothing but
+     * the fast path's own work: CR0.TS set (else -1), no interrupt
+     * pending, no reschedule due, no breakpoints loaded and none for dest
+     * (arch_switch_to: fpu_switch_to, debug_switch_to). */
+    movzbl fpu_ts_set, %ecx
+    decl %ecx
+    orl irq_pending, %ecx
+    orb resched, %cl
+    orb debug_dr_loaded, %cl
+    orl TCB_DR7(%ebx), %ecx
+    jnz SLOW
+    /* dest does not own the FPU (else CR0.TS must clear). */
+    cmpl fpu_owner, %ebx
+    je SLOW
+
+    /* ---- SMP: the one spot for the multiprocessor checks. ----
+     * When threads run on several CPUs, dest must be homed on this CPU
+     * (its TCB's cpu pointer equal to ours: else the general path, which
+     * sends it a cross-CPU wakeup), and the per-CPU lock word that the
+     * general path takes is taken here, before the first store below,
+     * and dropped before sysexit. Every "this CPU" reference in this file
+     * (current, tss, sysenter_area, gdt, the globals above) is marked
+     * PER-CPU; self and dest come from the stack and the ID, not from a
+     * global. */
+
+    /* Address space: same (from = our local ID, no CR3 load) or other
+     * (from = our global ID; its I/O bitmap must be the installed one,
+     * its page directory is the new CR3). dest's stack is mapped there:
+     * dest ran in that space when it blocked. */
+    movl TCB_SPACE(%ebx), %ecx
+    cmpl %ecx, TCB_SPACE(%edi)
+    jne 3f
+    movl TCB_UTCB_UADDR(%edi), %eax
+    addl $FAST_MR0_OFFSET, %eax               /* tcb_id_for: local */
+    xorl %ecx, %ecx                                 /* no CR3 load */
+    jmp 4f
+3:  movl SPACE_IO_BM0(%ecx), %eax
+    cmpl io_installed_bm, %eax                      /* PER-CPU */
+    jne SLOW
+    movl SPACE_PD(%ecx), %ecx
+    subl $KERNEL_VBASE, %ecx                        /* ecx = new CR3 */
+    movl TCB_GID(%edi), %eax                        /* tcb_id_for: global */
+4:
+    /* ---- Commit: nothing fails from here on. ----
+     * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0,
+     * edx = our receive specifier, esi = tag, edi = self. */
+    movl TCB_MR(%edi), %ebp
+    movl %esi, (%ebp)                       /* our MR0 = tag (do_ipc) */
+    /* We block in our receive phase (ipc_fastpath's self stores). */
+    movb $FAST_TS_RECV_WAIT, TCB_STATE(%edi)
+    movl %edx, TCB_PARTNER(%edi)
+    movl $FAST_NILTHREAD, TCB_IPC_FROM(%edi)
+    movl $0, TCB_IPC_ERROR(%edi)
+    movb $0, TCB_IPC_DONE(%edi)
+    /* dest's IPC is done: sender, no error, runnable (still queued). */
+    movl %eax, TCB_IPC_FROM(%ebx)
+    movl $0, TCB_IPC_ERROR(%ebx)
+    movb $1, TCB_IPC_DONE(%ebx)
+    movb $FAST_TS_READY, TCB_STATE(%ebx)
+    /* The message: MR0 as delivered (label and u), then MR1..MRu. */
+    andl $(FAST_TAG_LABEL_MASK | FAST_TAG_U_MASK), %esi
+    movl TCB_MR(%ebx), %edx                 /* edx = dest's MRs */
+    movl %esi, (%edx)
+    testl $FAST_TAG_U_MASK, %esi
+    jnz copy_words
+copied:
+    /* Our switch frame: arch_switch resumes us at ipc_fast_resume. */
+    movl $ipc_fast_resume, -4(%esp)
+    leal -20(%esp), %eax
+    movl %eax, TCB_KSP(%edi)
+
+    /* The switch (switch_to, arch_switch_to). */
+    incl context_switches
+    movl %ebx, current                      /* PER-CPU */
+    leal TCB_SIZE(%ebx), %eax               /* dest's ring-0 stack */
+    movl %eax, tss + TSS_ESP0               /* PER-CPU */
+    movl %eax, sysenter_area + SYSENTER_ESP0 /* PER-CPU */
+    movl TCB_GS_DESC(%ebx), %eax            /* dest's UTCB segment, */
+    movl %eax, gdt + (SEL_UTCB & ~7)             /* PER-CPU */
+    movl TCB_GS_DESC + 4(%ebx), %eax
+    movl %eax, gdt + (SEL_UTCB & ~7) + 4
+    movl $SEL_UTCB, %eax
+    movl %eax, %gs                          /* ... reloaded */
+    leal FAST_FRAME(%ebx), %esp             /* onto dest's frame */
+    jecxz 5f                                /* same space: CR3 stays */
+    movl %ecx, %cr3
+5:
+    /* dest's registers (do_ipc): eax = from (set), esi = MR0 (set),
+     * ebx = MR1, ebp = MR2, edi as it entered; out through sysexit as
+     * sysenter_exit does, from the frame it entered with. */
+    movl TCB_IPC_FROM - FAST_FRAME(%esp), %eax
+    movl 4(%edx), %ebx
+    movl 8(%edx), %ebp
+    movl FRAME_EDI(%esp), %edi
+    movl FRAME_EIP(%esp), %edx
+    movl FRAME_ESP(%esp), %ecx
+    addl $FRAME_EFLAGS, %esp
+    andl $~0x200, (%esp)                    /* IF stays off until sysexit */
+    popfl                                   /* the user's flags */
+    sti                                     /* takes effect after sysexit */
+    sysexit
+
+/* MR1..MRu (u > 0 in esi's low bits) from our UTCB (ebp) to dest's (edx).
+ * Below our frame: the switch frame is written after this. */
+copy_words:
+    pushl %ecx
+    pushl %esi
+    pushl %edi
+    movl %esi, %ecx
+    andl $FAST_TAG_U_MASK, %ecx
+    leal 4(%ebp), %esi
+    leal 4(%edx), %edi
+    cld                                     /* the user's DF is in the frame */
+    rep movsl
+    popl %edi
+    popl %esi
+    popl %ecx
+    jmp copied
+
+/* A thread this fast path blocked, switched to by the general path:
+ * arch_switch returned here, esp = its frame. */
+    .globl ipc_fast_resume
+ipc_fast_resume:
+    pushl %esp
+    call ipc_fast_resumed
+    addl $4, %esp
+    jmp sysenter_exit
+
+#endif
