@@ -31,6 +31,9 @@ OFF(tcb, gs_desc, TCB_GS_DESC);
 OFF(tcb, mr, TCB_MR);
 OFF(tcb, dr7, TCB_DR7);
 OFF(space, pd, SPACE_PD);
+OFF(space, utcb_base, SPACE_UTCB_BASE);
+OFF(space, utcb_size, SPACE_UTCB_SIZE);
+OFF(space, utcb_used, SPACE_UTCB_USED);
 OFF(space, io.bm.page[0], SPACE_IO_BM0);
 OFF(tss, esp0, TSS_ESP0);
 OFF(sysenter_area, esp0, SYSENTER_ESP0);
@@ -51,7 +54,9 @@ _Static_assert(FAST_TAG_U_MASK == L4ABI_TAG_U_MASK && FAST_TAG_T_MASK == L4ABI_T
                FAST_TAG_LABEL_MASK == L4ABI_TAG_LABEL_MASK &&
                FAST_TID_NO_SHIFT == L4ABI_TID_THREADNO_SHIFT &&
                FAST_NILTHREAD == L4ABI_NILTHREAD && FAST_ANYTHREAD == L4ABI_ANYTHREAD &&
-               L4ABI_UTCB_LOCALID(0) == FAST_MR0_OFFSET, "X.2 constants");
+               L4ABI_UTCB_LOCALID(0) == FAST_MR0_OFFSET &&
+               L4ABI_UTCB_SIZE == 1 << FAST_UTCB_SIZE_LOG2 &&
+               L4ABI_UTCB_MYGLOBALID == FAST_MYGLOBALID, "X.2 constants");
 
 uint32_t ipc_fast_mask = EFL_TF;
 

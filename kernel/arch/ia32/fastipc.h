@@ -37,6 +37,9 @@
 
 /* struct space, struct tss, struct sysenter_area */
 #define SPACE_PD        0
+#define SPACE_UTCB_BASE 12
+#define SPACE_UTCB_SIZE 16
+#define SPACE_UTCB_USED 36
 #define SPACE_IO_BM0    304     /* io.bm.page[0] */
 #define TSS_ESP0        4
 #define SYSENTER_ESP0   1024
@@ -63,6 +66,8 @@
 #define FAST_NILTHREAD      0
 #define FAST_ANYTHREAD      0xffffffff
 #define FAST_MR0_OFFSET     256         /* local ID = UTCB location + this */
+#define FAST_UTCB_SIZE_LOG2 9
+#define FAST_MYGLOBALID     (-15)       /* UTCB word, from MR0 */
 
 /* thread states and flags (thread.h) */
 #define FAST_TS_READY     2

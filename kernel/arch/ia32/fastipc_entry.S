@@ -60,7 +60,8 @@ sysenter_entry:
     andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx          /* ... inside the area */
     addl $TCB_AREA, %ebx                            /* ebx = dest */
     cmpl %eax, TCB_GID(%ebx)
-    jne SLOW
+    jne local_to                                    /* a local ID? */
+have_dest:
     /* Receiving, queued (sched_handoff then has no queue work), and none
      * of halted, kernel, interrupt, wakeup armed, quantum out, starting:
      * state and flags in one 16-bit load and compare. */
@@ -207,6 +208,48 @@ copied:
     popfl                                   /* the user's flags */
     sti                                     /* takes effect after sysexit */
     sysexit
+
+/* to is not a global ID: maybe a local one (tcb_resolve). eax = to,
+ * edx = from-specifier. A local ID is the address of the thread's MR0 in
+ * our space: inside our UTCB area, on a UTCB boundary, a used slot. The
+ * UTCB there (our space's memory, a kernel-owned page: mapped) names the
+ * global ID that claims it; believe it if that thread lives in our space
+ * at that UTCB. Then eax = its global ID, and a from-specifier equal to
+ * `to` (a call) becomes it too, as ipc_fastpath's receive phase waits for
+ * dest->gid; any other from-specifier but anythread: general path. */
+local_to:
+    movl %esp, %edi
+    andl $~(TCB_SIZE - 1), %edi                     /* self */
+    movl TCB_SPACE(%edi), %ecx
+    leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location */
+    movl %ebx, %ebp
+    subl SPACE_UTCB_BASE(%ecx), %ebp
+    cmpl SPACE_UTCB_SIZE(%ecx), %ebp                /* in the area (also */
+    jae SLOW                                        /* nil, any, anylocal) */
+    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %ebp   /* a UTCB boundary */
+    jnz SLOW
+    shrl $FAST_UTCB_SIZE_LOG2, %ebp
+    btl %ebp, SPACE_UTCB_USED(%ecx)                 /* a used slot */
+    jnc SLOW
+    cmpl %eax, %edx                                 /* call: from = to */
+    movl 4 * FAST_MYGLOBALID(%eax), %eax            /* its global ID */
+    je 1f
+    cmpl $FAST_ANYTHREAD, %edx
+    jne SLOW
+    jmp 2f
+1:  movl %eax, %edx
+2:  movl %eax, %ebp
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebp
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebp
+    addl $TCB_AREA, %ebp                            /* its TCB */
+    cmpl %eax, TCB_GID(%ebp)
+    jne SLOW
+    cmpl %ecx, TCB_SPACE(%ebp)                      /* our space */
+    jne SLOW
+    cmpl %ebx, TCB_UTCB_UADDR(%ebp)                 /* that UTCB */
+    jne SLOW
+    movl %ebp, %ebx
+    jmp have_dest
 
 /* MR1..MRu (u > 0 in esi's low bits) from our UTCB (ebp) to dest's (edx).
  * Below our frame: the switch frame is written after this. */
