@@ -265,6 +265,24 @@ test-qemu-latency: all irqoff-kernel | $(T)
 	-@$(QT) --name latency --log $(T)/latency.log --result $(T)/latency.res \
 	  $(IRQOFF_KERNEL) $(SIGMA0) $(B)/user/test-latency.elf | tail -1
 
+# The kernel without the fast paths (FASTPATH=0, config.mk): the same
+# sources built into $(B)/nofast. The core, memory, exception and
+# interrupt suites and the IPC differential test run on it too, and their
+# results must be the same line for line as on the default kernel
+# (tools/same-results.sh writes <suite>-same.res).
+NOFAST_KERNEL := $(B)/nofast/pecan.elf
+nofast-kernel:
+	@$(MAKE) --no-print-directory B=$(B)/nofast FASTPATH=0 $(NOFAST_KERNEL)
+
+NOFAST_SUITES := core mem exc irq ipcdiff
+SPECIAL_SUITES += $(addsuffix -nofast,$(NOFAST_SUITES))
+SPECIAL_RESULTS += $(addsuffix -nofast,$(NOFAST_SUITES)) $(addsuffix -same,$(NOFAST_SUITES))
+$(addprefix test-,$(addsuffix -nofast,$(NOFAST_SUITES))): test-%-nofast: all nofast-kernel test-qemu-% | $(T)
+	-@$(QT) --name $*-nofast --log $(T)/$*-nofast.log --result $(T)/$*-nofast.res \
+	  $(NOFAST_KERNEL) $(SIGMA0) $(B)/user/test-$*.elf | tail -1
+	-@tools/same-results.sh $*-same $(T)/$*.log $(T)/$*-nofast.log > $(T)/$*-same.res; \
+	  tail -1 $(T)/$*-same.res
+
 bench: all irqoff-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
 	@for b in $(notdir $(wildcard user/bench/*)); do \
@@ -292,7 +310,7 @@ test: test-deps
 	  $(addprefix test-,$(SPECIAL_SUITES))
 	@tools/sum-results.sh $(addprefix $(T)/,$(addsuffix .res,host $(QEMU_SUITES) $(SPECIAL_RESULTS)))
 
-.PHONY: test-deps test-host irqoff-kernel $(addprefix test-,$(SPECIAL_SUITES))
+.PHONY: test-deps test-host irqoff-kernel nofast-kernel $(addprefix test-,$(SPECIAL_SUITES))
 
 # The system-call fuzzer (docs/fuzz.md). `make test` runs the suite `fuzz`
 # (its regression seeds, then seed 1, short); `make fuzz` runs long ones:

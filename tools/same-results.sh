@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# same-results.sh NAME A.log B.log
+# The fast-path equivalence check (docs/ipc.md "Fast path"): the TAP lines
+# ("ok"/"not ok") and the differential test's "ipcdiff:" lines of two serial
+# logs of the same test program, one on the kernel with and one without
+# the fast paths (FASTPATH=0), must be identical. Prints the first
+# differences, then "NAME: 1 passed, 0 failed" or "NAME: 0 passed, 1 failed"
+# (sum-results.sh reads that line).
+set -u -o pipefail
+[ $# -eq 3 ] || { echo "usage: same-results.sh NAME A.log B.log" >&2; exit 2; }
+name=$1 a=$2 b=$3
+pick() { tr -d '\r' <"$1" | grep -E '^(not )?ok [0-9]|^ipcdiff: '; }
+if [ -r "$a" ] && [ -r "$b" ] && [ -n "$(pick "$a")" ] &&
+   diff <(pick "$a") <(pick "$b") > /tmp/same-results.$$; then
+    echo "$name: 1 passed, 0 failed"
+else
+    [ -r "$a" ] && [ -r "$b" ] && head -20 /tmp/same-results.$$
+    echo "$name: 0 passed, 1 failed"
+fi
+rm -f /tmp/same-results.$$
