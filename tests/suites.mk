@@ -283,7 +283,7 @@ $(addprefix test-,$(addsuffix -nofast,$(NOFAST_SUITES))): test-%-nofast: all nof
 	-@tools/same-results.sh $*-same $(T)/$*.log $(T)/$*-nofast.log > $(T)/$*-same.res; \
 	  tail -1 $(T)/$*-same.res
 
-bench: all irqoff-kernel | $(T)
+bench: all irqoff-kernel nofast-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
 	@for b in $(notdir $(wildcard user/bench/*)); do \
 	  k=$(B)/pecan.elf; [ $$b = latency ] && k=$(IRQOFF_KERNEL); \
@@ -291,6 +291,17 @@ bench: all irqoff-kernel | $(T)
 	    $$k $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
+	@# The IPC figures of the general path: the kernel without fast paths.
+	@$(QT) --name bench-pingpong-nofast --timeout 600 --log $(T)/bench-pingpong-nofast.log \
+	  $(NOFAST_KERNEL) $(SIGMA0) $(B)/user/bench-pingpong.elf > /dev/null; \
+	  grep '^bench: ipc' $(T)/bench-pingpong-nofast.log | sed 's/^bench:/bench (FASTPATH=0):/' || \
+	  { echo "bench-pingpong on the FASTPATH=0 kernel failed"; tail -20 $(T)/bench-pingpong-nofast.log; exit 1; }
+	@# Host time, without -icount: what the address-space switch costs in
+	@# QEMU (a CR3 write flushes its software TLB).
+	@$(QT) --name bench-pingpong-host --no-icount --timeout 600 --log $(T)/bench-pingpong-host.log \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-pingpong.elf > /dev/null; \
+	  grep '^bench-host:' $(T)/bench-pingpong-host.log | sed 's/^bench-host:/bench (no -icount):/' || \
+	  { echo "bench-pingpong without -icount failed"; tail -20 $(T)/bench-pingpong-host.log; exit 1; }
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \

@@ -167,8 +167,8 @@ int main(void)
            "the server's ReplyWait loop: 15)\n", loop);
     good &= loop != 0;
     if (intra)
-        printf("bench: ipc-host-ratio inter-space/intra-space 0 words: %lu.%02lu "
-               "(%lu / %lu TSC ticks; meaningful without -icount)\n",
+        printf("bench-host: ipc-host-ratio inter-space/intra-space 0 words: %lu.%02lu "
+               "(%lu / %lu TSC ticks)\n",
                inter / intra, (inter % intra) * 100 / intra, inter, intra);
 
     tap_plan(1);
