@@ -320,12 +320,16 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     uint16_t snd_to = L4ABI_TIMEOUTS_SND(timeouts);
     uint16_t rcv_to = L4ABI_TIMEOUTS_RCV(timeouts);
 
+    if (ipc_fastpath(to, from_spec, timeouts))
+        goto out;
+
     /* A top-level user Ipc (kernel IPCs nested in it get NULL). */
+#if IPC_FASTPATH
     void *w = ipc_user_wait;
     ipc_user_wait = NULL;
-
-    if (ipc_fastpath(to, from_spec, timeouts, w))
-        goto out;
+#else
+    void *w = NULL;
+#endif
 
     self->ipc_done = false;
     self->ipc_error = 0;

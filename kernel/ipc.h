@@ -64,7 +64,7 @@ void ipc_set_redirector(struct space *s, uint32_t redirector);
 /* ipc_fast.c: the common case of call and reply-and-wait, done with a
  * direct switch. Returns false (having changed nothing) if the case is not
  * the common one; the general path then handles it. */
-bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts, void *w);
+bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts);
 
 /* Set by the arch's Ipc system-call entry just before ipc_syscall when
  * nothing but the return to user mode follows the Ipc (ia32: the sysenter
