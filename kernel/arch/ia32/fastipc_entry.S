@@ -80,9 +80,9 @@ have_dest:
     testl %ecx, FAST_FRAME + FRAME_EFLAGS(%ebx)
     jnz SLOW
 
-    /* The sender: the TCB whose page holds this stack. */
-    movl %esp, %edi
-    andl $~(TCB_SIZE - 1), %edi                     /* edi = self */
+    /* The sender: the TCB whose page holds this stack (esp = its frame,
+     * at the top of the page; with SMP no global `current` is needed). */
+    leal -FAST_FRAME(%esp), %edi                    /* edi = self */
     /* dest accepts us: waits for us, or for anythread (anylocalthread:
      * general path). */
     movl TCB_PARTNER(%ebx), %ecx
@@ -175,39 +175,39 @@ have_dest:
 copied:
     /* Our switch frame: arch_switch resumes us at ipc_fast_resume. */
     movl $ipc_fast_resume, -4(%esp)
-    leal -20(%esp), %eax
-    movl %eax, TCB_KSP(%edi)
+    leal -20(%esp), %ebp
+    movl %ebp, TCB_KSP(%edi)
 
-    /* The switch (switch_to, arch_switch_to). */
+    /* The switch (switch_to, arch_switch_to). eax = from stays. */
     incl context_switches
     movl %ebx, current                      /* PER-CPU */
-    leal TCB_SIZE(%ebx), %eax               /* dest's ring-0 stack */
-    movl %eax, tss + TSS_ESP0               /* PER-CPU */
-    movl %eax, sysenter_area + SYSENTER_ESP0 /* PER-CPU */
-    movl TCB_GS_DESC(%ebx), %eax            /* dest's UTCB segment, */
-    movl %eax, gdt + (SEL_UTCB & ~7)             /* PER-CPU */
-    movl TCB_GS_DESC + 4(%ebx), %eax
-    movl %eax, gdt + (SEL_UTCB & ~7) + 4
-    movl $SEL_UTCB, %eax
-    movl %eax, %gs                          /* ... reloaded */
-    leal FAST_FRAME(%ebx), %esp             /* onto dest's frame */
+    leal TCB_SIZE(%ebx), %ebp               /* dest's ring-0 stack */
+    movl %ebp, tss + TSS_ESP0               /* PER-CPU */
+    movl %ebp, sysenter_area + SYSENTER_ESP0 /* PER-CPU */
+    movl TCB_GS_DESC(%ebx), %ebp            /* dest's UTCB segment, */
+    movl %ebp, gdt + (SEL_UTCB & ~7)        /* PER-CPU */
+    movl TCB_GS_DESC + 4(%ebx), %ebp
+    movl %ebp, gdt + (SEL_UTCB & ~7) + 4
+    movl $SEL_UTCB, %ebp
+    movl %ebp, %gs                          /* ... reloaded */
+    leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
 5:
-    /* dest's registers (do_ipc): eax = from (set), esi = MR0 (set),
-     * ebx = MR1, ebp = MR2, edi as it entered; out through sysexit as
-     * sysenter_exit does, from the frame it entered with. */
-    movl TCB_IPC_FROM - FAST_FRAME(%esp), %eax
+    /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
+     * ebp = MR2, edi as it entered; out through sysexit as sysenter_exit
+     * does, from the frame it entered with (esp at its EFLAGS word). */
+#define F(x) (x - FRAME_EFLAGS)(%esp)
     movl 4(%edx), %ebx
     movl 8(%edx), %ebp
-    movl FRAME_EDI(%esp), %edi
-    movl FRAME_EIP(%esp), %edx
-    movl FRAME_ESP(%esp), %ecx
-    addl $FRAME_EFLAGS, %esp
+    movl F(FRAME_EDI), %edi
+    movl F(FRAME_EIP), %edx
+    movl F(FRAME_ESP), %ecx
     andl $~0x200, (%esp)                    /* IF stays off until sysexit */
     popfl                                   /* the user's flags */
     sti                                     /* takes effect after sysexit */
     sysexit
+#undef F
 
 /* to is not a global ID: maybe a local one (tcb_resolve). eax = to,
  * edx = from-specifier. A local ID is the address of the thread's MR0 in
@@ -218,8 +218,7 @@ copied:
  * `to` (a call) becomes it too, as ipc_fastpath's receive phase waits for
  * dest->gid; any other from-specifier but anythread: general path. */
 local_to:
-    movl %esp, %edi
-    andl $~(TCB_SIZE - 1), %edi                     /* self */
+    leal -FAST_FRAME(%esp), %edi                    /* self */
     movl TCB_SPACE(%edi), %ecx
     leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location */
     movl %ebx, %ebp
