@@ -14,7 +14,8 @@
  *     breakpoints, no single step in its saved EFLAGS,
  *   - has at least our priority,
  * the from-specifier is `to` (call) or anythread with no sender queued on
- * us (reply and wait), our space has no redirector, no interrupt is
+ * us (reply and wait), a redirector of our space lets the send go direct
+ * (ipc_redirect_exempt), no interrupt is
  * pending, no reschedule is due, the FPU needs nothing (CR0.TS set, the
  * receiver not its owner, lazy switching), no breakpoints are loaded, and
  * in another space its I/O bitmap is the installed one. Everything else
@@ -90,9 +91,10 @@ have_dest:
     je 1f
     incl %ecx                                       /* anythread = -1 */
     jnz SLOW
-1:  /* No redirector in our space (a send then stays direct). */
+1:  /* Redirection: none in our space, or the send stays direct. */
     cmpl $0, TCB_REDIRECTOR(%edi)
-    jne SLOW
+    jne redirected
+direct:
     /* dest at least our priority: it is the thread to run once we block
      * (sched_can_handoff's first case). */
     movb TCB_PRIO(%edi), %cl
@@ -161,6 +163,10 @@ have_dest:
     movl $FAST_NILTHREAD, TCB_IPC_FROM(%edi)
     movl $0, TCB_IPC_ERROR(%edi)
     movb $0, TCB_IPC_DONE(%edi)
+    /* Our switch frame: arch_switch resumes us at ipc_fast_resume. */
+    movl $ipc_fast_resume, -4(%esp)
+    leal -20(%esp), %edx
+    movl %edx, TCB_KSP(%edi)
     /* dest's IPC is done: sender, no error, runnable (still queued). */
     movl %eax, TCB_IPC_FROM(%ebx)
     movl $0, TCB_IPC_ERROR(%ebx)
@@ -173,10 +179,6 @@ have_dest:
     testl $FAST_TAG_U_MASK, %esi
     jnz copy_words
 copied:
-    /* Our switch frame: arch_switch resumes us at ipc_fast_resume. */
-    movl $ipc_fast_resume, -4(%esp)
-    leal -20(%esp), %ebp
-    movl %ebp, TCB_KSP(%edi)
 
     /* The switch (switch_to, arch_switch_to). eax = from stays. */
     incl context_switches
@@ -250,21 +252,37 @@ local_to:
     movl %ebp, %ebx
     jmp have_dest
 
-/* MR1..MRu (u > 0 in esi's low bits) from our UTCB (ebp) to dest's (edx).
- * Below our frame: the switch frame is written after this. */
+/* Our space has a redirector (ipc_redirect_exempt): the send stays direct
+ * if dest is in our space or in the redirector's (the redirector thread
+ * still existing). eax = to, ebx = dest, edi = self. */
+redirected:
+    movl TCB_SPACE(%ebx), %ecx
+    cmpl %ecx, TCB_SPACE(%edi)
+    je direct                                       /* our own space */
+    movl TCB_REDIRECTOR(%edi), %ebp
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebp
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebp
+    addl $TCB_AREA, %ebp                            /* the redirector's TCB */
+    movl TCB_GID(%ebp), %ecx
+    cmpl %ecx, TCB_REDIRECTOR(%edi)                 /* still that thread */
+    jne SLOW
+    movl TCB_SPACE(%ebp), %ecx
+    cmpl %ecx, TCB_SPACE(%ebx)                      /* dest in its space */
+    jne SLOW
+    jmp direct
+
+/* MR1..MRu (u > 0) from our UTCB (ebp) to dest's (edx, MR0 written):
+ * edi (self) is no longer needed, ecx (CR3) waits in ebp. */
 copy_words:
-    pushl %ecx
-    pushl %esi
-    pushl %edi
-    movl %esi, %ecx
-    andl $FAST_TAG_U_MASK, %ecx
-    leal 4(%ebp), %esi
-    leal 4(%edx), %edi
+    leal 4(%ebp), %esi                      /* from our MR1 */
+    movl %ecx, %ebp                         /* keep CR3 */
+    leal 4(%edx), %edi                      /* to dest's MR1 */
+    movl (%edx), %ecx
+    andl $FAST_TAG_U_MASK, %ecx             /* u words */
     cld                                     /* the user's DF is in the frame */
     rep movsl
-    popl %edi
-    popl %esi
-    popl %ecx
+    movl %ebp, %ecx
+    movl (%edx), %esi                       /* the tag again */
     jmp copied
 
 /* A thread this fast path blocked, switched to by the general path:
