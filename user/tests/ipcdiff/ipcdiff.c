@@ -13,7 +13,8 @@
  * that never answers, with a receive timeout), a zero-timeout send, an
  * abort of a waiting worker (ExchangeRegisters), the deletion of a worker
  * another one waits for (and its re-creation), or a collection of the
- * digests. Every step runs to its end before the next (the driver waits
+ * digests. Halfway the child space gets us as its redirector (its IPC to
+ * our space stays direct). Every step runs to its end before the next (the driver waits
  * for its answer, or sleeps well past the timeouts involved), so the
  * outcome does not depend on how many instructions either kernel takes. */
 #include <l4/kip.h>
@@ -306,8 +307,12 @@ int main(void)
                             L4_anythread, &old) == 1;
     tap_plan(2);
     ok(good, "workers started");
-    for (int s = 0; s < STEPS && good; s++)
-        good = step(s);
+    for (int s = 0; s < STEPS && good; s++) {
+        if (s == STEPS / 2)     /* confined from now on: we redirect, its IPC to us stays direct */
+            good &= L4_SpaceControl(w[4], 0, L4_FpageLog2(KIP_AREA, 12),
+                                    L4_FpageLog2(UTCB_AREA, 20), root_tid, &old) == 1;
+        good = good && step(s);
+    }
     L4_Word_t all = 0;
     for (int i = 0; i < NW; i++) {
         L4_ThreadId_t from;
