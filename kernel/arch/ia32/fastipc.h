@@ -73,10 +73,9 @@
 #define FAST_TS_READY     2
 #define FAST_TS_RECV_WAIT 4
 #define FAST_TF_QUEUED    0x10
-/* Flags that must be clear on the receiver: halted, kernel, interrupt,
- * wakeup armed, quantum out, starting. TF_QUEUED must be set (the
- * switch then needs no ready-queue work, as sched_handoff's). */
-#define FAST_TF_MASK      0x7f
+/* The receiver's flags must be TF_QUEUED alone (the switch then needs no
+ * ready-queue work, as sched_handoff's; halted, kernel, interrupt, wakeup
+ * armed, quantum out, starting must be clear). */
 
 #ifndef __ASSEMBLER__
 #include "trap.h"

@@ -7,9 +7,10 @@
  * ipc_done, MR0 of both UTCBs and the copied words, the returned
  * registers, `current`, context_switches, the ring-0 stack pointers, the
  * %gs descriptor, CR3. Qualifies: untyped words only, no p flag, receive
- * timeout never, `to` a global ID of a thread that
- *   - waits for us or for anythread, blocked by this fast path (so its
- *     kernel stack holds only its frame, and its Ipc ends in user mode),
+ * timeout never, `to` a global or local ID of a thread that
+ *   - waits for us or for anythread, blocked in a sysenter Ipc whose end
+ *     is only its return to user mode (blocked by this fast path, or
+ *     marked so by the general path: ipc_user_wait in ipc.c),
  *   - is queued, not halted, no wakeup armed, quantum left, no hardware
  *     breakpoints, no single step in its saved EFLAGS,
  *   - has at least our priority,
@@ -24,9 +25,13 @@
  *
  * The sender stays blocked with a switch frame under its trap frame that
  * resumes at ipc_fast_resume: whoever completes its IPC, the fast path
- * (which checks for that return address and then drops it: it goes
- * straight to user mode) or the general path (arch_switch returns there
- * and fastipc.c finishes the Ipc as ipc_syscall would).
+ * (which checks for that return address and then drops the receiver's
+ * kernel stack: it goes straight to user mode) or the general path
+ * (arch_switch returns there and fastipc.c finishes the Ipc as
+ * ipc_syscall would). A receiver the general path blocked has the same
+ * word under its frame while it sleeps (fastipc.h, arch_ipc_wait_mark);
+ * the rest of its C stack is only the return of its results, which the
+ * fast path does itself.
  *
  * Memory accesses use %ds after SYSENTER_FRAME loaded it; interrupts are
  * off throughout (sysenter cleared IF). */
@@ -63,15 +68,14 @@ sysenter_entry:
     cmpl %eax, TCB_GID(%ebx)
     jne local_to                                    /* a local ID? */
 have_dest:
-    /* Receiving, queued (sched_handoff then has no queue work), and none
-     * of halted, kernel, interrupt, wakeup armed, quantum out, starting:
-     * state and flags in one 16-bit load and compare. */
-    movzwl TCB_STATE(%ebx), %ecx
-    andl $(0xff | FAST_TF_MASK << 8), %ecx
-    cmpl $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), %ecx
+    /* Receiving, queued (sched_handoff then has no queue work), and no
+     * other flag (halted, kernel, interrupt, wakeup armed, quantum out,
+     * starting): state and flags in one 16-bit compare. */
+    cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
     jne SLOW
-    /* Blocked by this fast path: its switch frame returns to
-     * ipc_fast_resume. Any kernel entry overwrites that word (the
+    /* Blocked in a sysenter Ipc that only has to return: the word under
+     * its frame is ipc_fast_resume (its switch frame's return address, or
+     * the general path's mark). Any kernel entry overwrites that word (the
      * `pushl %esp` of every entry path lands there), so it means what it
      * says while the thread is in TS_RECV_WAIT. */
     cmpl $ipc_fast_resume, FAST_RESUME_RET(%ebx)
