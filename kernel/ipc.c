@@ -189,17 +189,14 @@ static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
 }
 
 /* Set by the arch's Ipc entry when the end of the Ipc is only its return
- * to user mode (ipc.h); taken by ipc_syscall. PER-CPU once threads run on
- * several processors. */
+ * to user mode (ipc.h); taken by ipc_fastpath, cleared by ipc_syscall
+ * otherwise. PER-CPU once threads run on several processors. */
 void *ipc_user_wait;
 
-/* Blocks current in its IPC; a string copy may hand it turns meanwhile.
- * w: ipc_syscall's user-wait token, NULL in a kernel IPC. */
-static void ipc_block(struct tcb *self, void *w)
+/* Blocks current in its IPC; a string copy may hand it turns meanwhile. */
+static void ipc_block(struct tcb *self)
 {
-    arch_ipc_wait_mark(w);
     sched_block();
-    arch_ipc_wait_unmark(w);
     if (self->xfer)
         xfer_wait_turns(self);
 }
@@ -323,12 +320,8 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     if (ipc_fastpath(to, from_spec, timeouts))
         goto out;
 
-    /* A top-level user Ipc (kernel IPCs nested in it get NULL). */
 #if IPC_FASTPATH
-    void *w = ipc_user_wait;
-    ipc_user_wait = NULL;
-#else
-    void *w = NULL;
+    ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
 #endif
 
     self->ipc_done = false;
@@ -404,7 +397,7 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             sq_append(dest, self);
             if (dl)
                 sched_set_wakeup(self, dl);
-            ipc_block(self, w);
+            ipc_block(self);
             /* Back here only when the whole IPC is over. */
             goto out;
         }
@@ -424,7 +417,7 @@ receive:
         prepare_receive(self, recv_gid, rcv_to, now);
         if (self->ipc_done)
             goto out;       /* zero timeout */
-        ipc_block(self, w);
+        ipc_block(self);
     }
 out:
     ipc_syscall_end(self);

@@ -68,10 +68,11 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts);
 
 /* Set by the arch's Ipc system-call entry just before ipc_syscall when
  * nothing but the return to user mode follows the Ipc (ia32: the sysenter
- * entry). While such an Ipc is blocked, the arch's IPC fast path may end
- * it itself, going straight to user mode (fastipc.h). ipc_syscall takes
- * and clears it, so a kernel IPC inside (a string copy's page fault) never
- * sees it. */
+ * entry). ipc_fastpath takes it when it blocks the caller: while that
+ * thread waits for its partner's answer, the arch's IPC fast path may end
+ * its Ipc itself, going straight to user mode (arch/ia32/fastipc.h).
+ * ipc_syscall clears it otherwise, so a kernel IPC inside the Ipc (a
+ * string copy's page fault) never sees it. */
 extern void *ipc_user_wait;
 
 #endif

@@ -44,6 +44,7 @@ OFF(trap_frame, esp, FRAME_ESP);
 _Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "trap frame size");
 _Static_assert(TS_READY == FAST_TS_READY && TS_RECV_WAIT == FAST_TS_RECV_WAIT, "states");
 _Static_assert(TF_QUEUED == FAST_TF_QUEUED, "flags");
+_Static_assert(CR0_TS == FAST_CR0_TS, "CR0.TS");
 _Static_assert(__builtin_offsetof(struct tcb, flags) == TCB_STATE + 1, "state, flags: one word");
 _Static_assert(sizeof(((struct tcb *)0)->ipc_done) == 1 &&
                sizeof(((struct tcb *)0)->state) == 1, "byte fields");

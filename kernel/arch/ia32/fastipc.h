@@ -69,6 +69,8 @@
 #define FAST_UTCB_SIZE_LOG2 9
 #define FAST_MYGLOBALID     (-15)       /* UTCB word, from MR0 */
 
+#define FAST_CR0_TS         0x00000008
+
 /* thread states and flags (thread.h) */
 #define FAST_TS_READY     2
 #define FAST_TS_RECV_WAIT 4
@@ -89,11 +91,12 @@ void ipc_fast_init(void);
 void ipc_fast_resumed(struct trap_frame *f);
 void ipc_fast_resume(void);
 
-/* ipc.c's user-wait token (ipc_user_wait) on ia32: the word under the
+/* ipc.h's user-wait token (ipc_user_wait) on ia32: the word under the
  * sysenter frame, which holds the frame's address (sysenter_general's
- * argument to sysenter_ipc). While the Ipc is blocked it holds
- * ipc_fast_resume instead, the mark the fast path looks for (FAST_RESUME_RET);
- * the thread's own code runs only after the word is back. */
+ * argument to sysenter_ipc). While ipc_fastpath's handoff has the caller
+ * blocked it holds ipc_fast_resume instead, the mark the assembly path
+ * looks for (FAST_RESUME_RET); the thread's own code runs only after the
+ * word is back. */
 static inline void arch_ipc_wait_mark(void *w)
 {
 #if IPC_FASTPATH

@@ -9,17 +9,19 @@
  * %gs descriptor, CR3. Qualifies: untyped words only, no p flag, receive
  * timeout never, `to` a global or local ID of a thread that
  *   - waits for us or for anythread, blocked in a sysenter Ipc whose end
- *     is only its return to user mode (blocked by this fast path, or
- *     marked so by the general path: ipc_user_wait in ipc.c),
+ *     is only its return to user mode (blocked by this fast path, or by
+ *     the C fast path's handoff, which marks it: ipc_user_wait, ipc.h),
  *   - is queued, not halted, no wakeup armed, quantum left, no hardware
  *     breakpoints, no single step in its saved EFLAGS,
  *   - has at least our priority,
  * the from-specifier is `to` (call) or anythread with no sender queued on
  * us (reply and wait), a redirector of our space lets the send go direct
  * (ipc_redirect_exempt), no interrupt is
- * pending, no reschedule is due, the FPU needs nothing (CR0.TS set, the
- * receiver not its owner, lazy switching), no breakpoints are loaded, and
- * in another space its I/O bitmap is the installed one. Everything else
+ * pending, no reschedule is due (lazy FPU switching: CR0.TS is set or
+ * cleared here as fpu_switch_to does), no breakpoints are loaded, and
+ * in another space its I/O bitmap is the installed one. The tests that
+ * the common slow cases fail (typed items, receive-only, replies to
+ * kernel IPCs, interrupt acknowledgements) come first. Everything else
  * goes to sysenter_general with the frame already built: nothing has
  * changed at that point.
  *
@@ -28,10 +30,10 @@
  * (which checks for that return address and then drops the receiver's
  * kernel stack: it goes straight to user mode) or the general path
  * (arch_switch returns there and fastipc.c finishes the Ipc as
- * ipc_syscall would). A receiver the general path blocked has the same
- * word under its frame while it sleeps (fastipc.h, arch_ipc_wait_mark);
- * the rest of its C stack is only the return of its results, which the
- * fast path does itself.
+ * ipc_syscall would). A caller the C fast path blocked has the same word
+ * under its frame while it sleeps (fastipc.h, arch_ipc_wait_mark); the
+ * rest of its C stack is only the return of its results, which the fast
+ * path does itself.
  *
  * Memory accesses use %ds after SYSENTER_FRAME loaded it; interrupts are
  * off throughout (sysenter cleared IF). */
@@ -68,17 +70,19 @@ sysenter_entry:
     cmpl %eax, TCB_GID(%ebx)
     jne local_to                                    /* a local ID? */
 have_dest:
+    /* Blocked in a sysenter Ipc that only has to return: the word under
+     * its frame is ipc_fast_resume (its switch frame's return address, or
+     * the C fast path's mark). Any kernel entry overwrites that word (the
+     * `pushl %esp` of every entry path lands there), so it means what it
+     * says while the thread is in TS_RECV_WAIT. First, as replies to
+     * kernel IPCs (exceptions, page faults) and acknowledgements to
+     * interrupt threads leave here. */
+    cmpl $ipc_fast_resume, FAST_RESUME_RET(%ebx)
+    jne SLOW
     /* Receiving, queued (sched_handoff then has no queue work), and no
      * other flag (halted, kernel, interrupt, wakeup armed, quantum out,
      * starting): state and flags in one 16-bit compare. */
     cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
-    jne SLOW
-    /* Blocked in a sysenter Ipc that only has to return: the word under
-     * its frame is ipc_fast_resume (its switch frame's return address, or
-     * the general path's mark). Any kernel entry overwrites that word (the
-     * `pushl %esp` of every entry path lands there), so it means what it
-     * says while the thread is in TS_RECV_WAIT. */
-    cmpl $ipc_fast_resume, FAST_RESUME_RET(%ebx)
     jne SLOW
     /* Its saved EFLAGS leaves by sysexit (no TF; PVI or eager FPU: never). */
     movl ipc_fast_mask, %ecx
@@ -88,7 +92,16 @@ have_dest:
     /* The sender: the TCB whose page holds this stack (esp = its frame,
      * at the top of the page; with SMP no global `current` is needed). */
     leal -FAST_FRAME(%esp), %edi                    /* edi = self */
-    /* dest accepts us: waits for us, or for anythread (anylocalthread:
+    /* Receive phase: from dest (call), or anythread with nobody queued
+     * on us (reply and wait); edx is then what our `partner` becomes. A
+     * send-only IPC (nilthread) leaves here. */
+    cmpl %eax, %edx
+    je 2f
+    cmpl $FAST_ANYTHREAD, %edx
+    jne SLOW
+    cmpl $0, TCB_SQ_HEAD(%edi)
+    jne SLOW
+2:  /* dest accepts us: waits for us, or for anythread (anylocalthread:
      * general path). */
     movl TCB_PARTNER(%ebx), %ecx
     cmpl TCB_GID(%edi), %ecx
@@ -104,29 +117,15 @@ direct:
     movb TCB_PRIO(%edi), %cl
     cmpb %cl, TCB_PRIO(%ebx)
     jb SLOW
-    /* Receive phase: from dest (call), or anythread with nobody queued
-     * on us (reply and wait); edx is then what our `partner` becomes. */
-    cmpl %eax, %edx
-    je 2f
-    cmpl $FAST_ANYTHREAD, %edx
-    jne SLOW
-    cmpl $0, TCB_SQ_HEAD(%edi)
-    jne SLOW
-2:
     /* Per-CPU state in one or-chain, zero if the switch needs nothing but
-     * the fast path's own work: CR0.TS set (else -1), no interrupt
-     * pending, no reschedule due, no breakpoints loaded and none for dest
-     * (arch_switch_to: fpu_switch_to, debug_switch_to). */
-    movzbl fpu_ts_set, %ecx
-    decl %ecx
-    orl irq_pending, %ecx
+     * the fast path's own work: no interrupt pending, no reschedule due,
+     * no breakpoints loaded and none for dest (debug_switch_to). The FPU
+     * (fpu_switch_to) is done after the commit. */
+    movl irq_pending, %ecx
     orb resched, %cl
     orb debug_dr_loaded, %cl
     orl TCB_DR7(%ebx), %ecx
     jnz SLOW
-    /* dest does not own the FPU (else CR0.TS must clear). */
-    cmpl fpu_owner, %ebx
-    je SLOW
 
     /* ---- SMP: the one spot for the multiprocessor checks. ----
      * When threads run on several CPUs, dest must be homed on this CPU
@@ -183,6 +182,13 @@ direct:
     testl $FAST_TAG_U_MASK, %esi
     jnz copy_words
 copied:
+    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU. */
+    movzbl fpu_ts_set, %ebp
+    cmpl fpu_owner, %ebx
+    je fast_fpu_owner
+    testl %ebp, %ebp
+    jz fast_fpu_set_ts
+fast_fpu_done:
 
     /* The switch (switch_to, arch_switch_to). eax = from stays. */
     incl context_switches
@@ -224,6 +230,8 @@ copied:
  * `to` (a call) becomes it too, as ipc_fastpath's receive phase waits for
  * dest->gid; any other from-specifier but anythread: general path. */
 local_to:
+    testl %eax, %eax                                /* nilthread: a receive */
+    jz SLOW
     leal -FAST_FRAME(%esp), %edi                    /* self */
     movl TCB_SPACE(%edi), %ecx
     leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location */
@@ -255,6 +263,21 @@ local_to:
     jne SLOW
     movl %ebp, %ebx
     jmp have_dest
+
+/* The FPU switch, out of line (as fpu.c's fpu_set_ts): dest owns the FPU,
+ * so CR0.TS must be clear; or someone else does and it must be set. */
+fast_fpu_owner:
+    testl %ebp, %ebp
+    jz fast_fpu_done                                /* already clear */
+    clts
+    movb $0, fpu_ts_set
+    jmp fast_fpu_done
+fast_fpu_set_ts:
+    movl %cr0, %ebp
+    orl $FAST_CR0_TS, %ebp
+    movl %ebp, %cr0
+    movb $1, fpu_ts_set
+    jmp fast_fpu_done
 
 /* Our space has a redirector (ipc_redirect_exempt): the send stays direct
  * if dest is in our space or in the redirector's (the redirector thread
