@@ -38,7 +38,9 @@ IRQOFF_STATS ?= 0
 # sysenter entry on, and the event paths (page faults, exceptions,
 # interrupts). 0 = every event takes the general path; `make test` runs the
 # core, mem, exc and irq suites and the IPC differential test on a
-# FASTPATH=0 kernel too (build/nofast/pecan.elf).
+# FASTPATH=0 kernel too (build/nofast/pecan.elf). 2 = the fast path with
+# one deliberate error (a wrong sender ID within a space), only for the
+# check that the differential test catches it (test-ipcdiff-mutant).
 FASTPATH ?= 1
 
 # Emulator memory for run/test (MiB).

@@ -283,6 +283,20 @@ $(addprefix test-,$(addsuffix -nofast,$(NOFAST_SUITES))): test-%-nofast: all nof
 	-@tools/same-results.sh $*-same $(T)/$*.log $(T)/$*-nofast.log > $(T)/$*-same.res; \
 	  tail -1 $(T)/$*-same.res
 
+# The differential test must catch a wrong fast path: a kernel whose fast
+# path reports a wrong sender (FASTPATH=2, config.mk) must make the
+# ipcdiff logs differ (it may hang: a short timeout; the logs differ by then).
+SPECIAL_SUITES += ipcdiff-mutant
+SPECIAL_RESULTS += ipcdiff-mutant
+test-ipcdiff-mutant: all test-qemu-ipcdiff | $(T)
+	@$(MAKE) -s --no-print-directory B=$(B)/mutant FASTPATH=2 $(B)/mutant/pecan.elf
+	-@$(QT) --name ipcdiff-on-mutant --timeout 15 --log $(T)/ipcdiff-on-mutant.log \
+	  $(B)/mutant/pecan.elf $(SIGMA0) $(B)/user/test-ipcdiff.elf > /dev/null; \
+	  if tools/same-results.sh x $(T)/ipcdiff.log $(T)/ipcdiff-on-mutant.log | \
+	     tail -1 | grep -q ': 0 passed, 1 failed'; then \
+	    echo "ipcdiff-mutant: 1 passed, 0 failed"; \
+	  else echo "ipcdiff-mutant: 0 passed, 1 failed"; fi | tee $(T)/ipcdiff-mutant.res
+
 bench: all irqoff-kernel nofast-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
 	@for b in $(notdir $(wildcard user/bench/*)); do \

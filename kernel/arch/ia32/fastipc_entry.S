@@ -145,7 +145,11 @@ direct:
     cmpl %ecx, TCB_SPACE(%edi)
     jne 3f
     movl TCB_UTCB_UADDR(%edi), %eax
+#if FASTPATH == 2
+    addl $FAST_MR0_OFFSET + 4, %eax         /* deliberately wrong (config.mk) */
+#else
     addl $FAST_MR0_OFFSET, %eax               /* tcb_id_for: local */
+#endif
     xorl %ecx, %ecx                                 /* no CR3 load */
     jmp 4f
 3:  movl SPACE_IO_BM0(%ecx), %eax
