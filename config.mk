@@ -46,10 +46,13 @@ PROF_BUCKETS ?= 1024
 # built with it (build/irqoff/pecan.elf). 1 = on.
 IRQOFF_STATS ?= 0
 
-# Fast paths for the kernel's events (page fault, exception and interrupt
-# IPC straight to a waiting partner, the pager's one-map-item reply) and
-# the IPC fast path. 0 = every event takes the general path (the results
-# must be identical; `make FASTPATH=0 test`).
+# Fast paths (docs/ipc.md "Fast path"): the assembly IPC path from the
+# sysenter entry on, and the event paths (page faults, exceptions,
+# interrupts). 0 = every event takes the general path; `make test` runs the
+# core, mem, exc and irq suites and the IPC differential test on a
+# FASTPATH=0 kernel too (build/nofast/pecan.elf). 2 = the fast path with
+# one deliberate error (a wrong sender ID within a space), only for the
+# check that the differential test catches it (test-ipcdiff-mutant).
 FASTPATH ?= 1
 
 # Event counters (kernel entries, CR3 loads, %gs reloads) for `make bench`,

@@ -19,6 +19,7 @@
 #include "timeout.h"
 #include "irq.h"
 #include "trace.h"
+#include "arch/ia32/fastipc.h"
 
 #define MR0 0
 
@@ -190,6 +191,11 @@ static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
     return true;
 }
 
+/* Set by the arch's Ipc entry when the end of the Ipc is only its return
+ * to user mode (ipc.h); taken by ipc_fastpath, cleared by ipc_syscall
+ * otherwise. PER-CPU once threads run on several processors. */
+void *ipc_user_wait;
+
 /* Blocks current in its IPC; a string copy may hand it turns meanwhile. */
 static void ipc_block(struct tcb *self)
 {
@@ -354,6 +360,10 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     if (ipc_fastpath(to, from_spec, timeouts))
         goto out;
 
+#if IPC_FASTPATH
+    ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
+#endif
+
     self->ipc_done = false;
     self->ipc_error = 0;
     self->ipc_from = L4ABI_NILTHREAD;
@@ -456,6 +466,11 @@ receive:
         ipc_block(self);
     }
 out:
+    ipc_syscall_end(self);
+}
+
+void ipc_syscall_end(struct tcb *self)
+{
     self->state = TS_READY;
     set_result(self);
 }

@@ -12,6 +12,10 @@
  * results (MR0 tag, ErrorCode TCR, sender) are left in the UTCB and in
  * current->ipc_from. */
 void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts);
+/* Its last step, once the IPC is over: current runs again and its result
+ * goes into MR0 and the ErrorCode TCR. Also the end of an Ipc the
+ * assembly fast path blocked and the general path completed. */
+void ipc_syscall_end(struct tcb *self);
 
 /* A kernel-originated call from `current` to `dest` (e.g. a page fault to
  * the pager): sends MR0..MR(u) already placed in the UTCB, then waits for
@@ -61,5 +65,14 @@ void ipc_set_redirector(struct space *s, uint32_t redirector);
  * direct switch. Returns false (having changed nothing) if the case is not
  * the common one; the general path then handles it. */
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts);
+
+/* Set by the arch's Ipc system-call entry just before ipc_syscall when
+ * nothing but the return to user mode follows the Ipc (ia32: the sysenter
+ * entry). ipc_fastpath takes it when it blocks the caller: while that
+ * thread waits for its partner's answer, the arch's IPC fast path may end
+ * its Ipc itself, going straight to user mode (arch/ia32/fastipc.h).
+ * ipc_syscall clears it otherwise, so a kernel IPC inside the Ipc (a
+ * string copy's page fault) never sees it. */
+extern void *ipc_user_wait;
 
 #endif

@@ -12,6 +12,7 @@
 #include "string.h"
 #include "irq.h"
 #include "strxfer.h"
+#include "arch/ia32/fastipc.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
@@ -56,7 +57,16 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     self->ipc_from = L4ABI_NILTHREAD;
     self->state = TS_RECV_WAIT;
     self->partner = recv;
+#if IPC_FASTPATH
+    /* A top-level user Ipc: resumable by the arch's fast path (ipc.h). */
+    void *w = ipc_user_wait;
+    ipc_user_wait = NULL;
+    arch_ipc_wait_mark(w);
     sched_handoff(dest);
+    arch_ipc_wait_unmark(w);
+#else
+    sched_handoff(dest);
+#endif
     if (self->xfer)
         xfer_wait_turns(self);  /* the reply copies strings to us */
     return true;    /* resumed: our receive phase was completed for us */

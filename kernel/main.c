@@ -22,6 +22,7 @@
 #include "arch/ia32/vif_arch.h"
 #include "arch/ia32/debug.h"
 #include "arch/ia32/smp.h"
+#include "arch/ia32/fastipc.h"
 #include "exception.h"
 #include "vif.h"
 #include "arch/ia32/perfmon.h"
@@ -291,6 +292,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
      * goes to their exception handler. */
     write_cr0(read_cr0() | CR0_AM);
     vif_init();
+    ipc_fast_init();            /* after vif_init and fpu_init: their modes */
     debug_probe();
     if (TRACE)
         perfmon_report();

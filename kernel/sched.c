@@ -20,7 +20,7 @@
 static struct prioq ready;
 static struct timeq wakeups;
 static struct tcb *idle_thread;
-static bool resched;
+bool resched;                  /* also read by the IPC fast path (fastipc_entry.S) */
 uint32_t context_switches;
 
 void sched_init(struct tcb *idle)

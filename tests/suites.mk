@@ -330,14 +330,40 @@ STATS_KERNEL := $(B)/stats/pecan.elf
 stats-kernel:
 	@$(MAKE) --no-print-directory B=$(B)/stats STATS=1 $(STATS_KERNEL)
 
-# The general path's kernel (FASTPATH=0) for the table's "general" column:
-# the same sources built into $(B)/nofast.
+# The kernel without the fast paths (FASTPATH=0, config.mk): the same
+# sources built into $(B)/nofast. The core, memory, exception and
+# interrupt suites and the IPC differential test run on it too, and their
+# results must be the same line for line as on the default kernel
+# (tools/same-results.sh writes <suite>-same.res).
 NOFAST_KERNEL := $(B)/nofast/pecan.elf
 nofast-kernel:
 	@$(MAKE) --no-print-directory B=$(B)/nofast FASTPATH=0 $(NOFAST_KERNEL)
 
 # Benchmarks whose rows go into the table (tools/bench-table.sh).
 BENCH_COUNTED := pingpong mem exc irq
+
+NOFAST_SUITES := core mem exc irq ipcdiff
+SPECIAL_SUITES += $(addsuffix -nofast,$(NOFAST_SUITES))
+SPECIAL_RESULTS += $(addsuffix -nofast,$(NOFAST_SUITES)) $(addsuffix -same,$(NOFAST_SUITES))
+$(addprefix test-,$(addsuffix -nofast,$(NOFAST_SUITES))): test-%-nofast: all nofast-kernel test-qemu-% | $(T)
+	-@$(QT) --name $*-nofast --log $(T)/$*-nofast.log --result $(T)/$*-nofast.res \
+	  $(NOFAST_KERNEL) $(SIGMA0) $(B)/user/test-$*.elf | tail -1
+	-@tools/same-results.sh $*-same $(T)/$*.log $(T)/$*-nofast.log > $(T)/$*-same.res; \
+	  tail -1 $(T)/$*-same.res
+
+# The differential test must catch a wrong fast path: a kernel whose fast
+# path reports a wrong sender (FASTPATH=2, config.mk) must make the
+# ipcdiff logs differ (it may hang: a short timeout; the logs differ by then).
+SPECIAL_SUITES += ipcdiff-mutant
+SPECIAL_RESULTS += ipcdiff-mutant
+test-ipcdiff-mutant: all test-qemu-ipcdiff | $(T)
+	@$(MAKE) -s --no-print-directory B=$(B)/mutant FASTPATH=2 $(B)/mutant/pecan.elf
+	-@$(QT) --name ipcdiff-on-mutant --timeout 15 --log $(T)/ipcdiff-on-mutant.log \
+	  $(B)/mutant/pecan.elf $(SIGMA0) $(B)/user/test-ipcdiff.elf > /dev/null; \
+	  if tools/same-results.sh x $(T)/ipcdiff.log $(T)/ipcdiff-on-mutant.log | \
+	     tail -1 | grep -q ': 0 passed, 1 failed'; then \
+	    echo "ipcdiff-mutant: 1 passed, 0 failed"; \
+	  else echo "ipcdiff-mutant: 0 passed, 1 failed"; fi | tee $(T)/ipcdiff-mutant.res
 
 bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
@@ -357,6 +383,17 @@ bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	       /^bench: trace ipc-roundtrip tracing off:/ { off = $$(NF-1) } \
 	       END { if (out && off) printf "bench: trace hooks compiled in, off: %+d instructions per round trip (%+.1f per message)\n", off - out, (off - out) / 2 }' \
 	  $(T)/bench-trace-notrace.log $(T)/bench-trace.log
+	@# The IPC figures of the general path: the kernel without fast paths.
+	@$(QT) --name bench-pingpong-nofast --timeout 600 --log $(T)/bench-pingpong-nofast.log \
+	  $(NOFAST_KERNEL) $(SIGMA0) $(B)/user/bench-pingpong.elf > /dev/null; \
+	  grep '^bench: ipc' $(T)/bench-pingpong-nofast.log | sed 's/^bench:/bench (FASTPATH=0):/' || \
+	  { echo "bench-pingpong on the FASTPATH=0 kernel failed"; tail -20 $(T)/bench-pingpong-nofast.log; exit 1; }
+	@# Host time, without -icount: what the address-space switch costs in
+	@# QEMU (a CR3 write flushes its software TLB).
+	@$(QT) --name bench-pingpong-host --no-icount --timeout 600 --log $(T)/bench-pingpong-host.log \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-pingpong.elf > /dev/null; \
+	  grep '^bench-host:' $(T)/bench-pingpong-host.log | sed 's/^bench-host:/bench (no -icount):/' || \
+	  { echo "bench-pingpong without -icount failed"; tail -20 $(T)/bench-pingpong-host.log; exit 1; }
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \

@@ -7,7 +7,8 @@
  * sysenter does not clear TF, so a single-stepped thread's sysenter traps
  * at the first instruction of sysenter_entry, still on the sysenter stack
  * (MSR_SYSENTER_ESP = sysenter_area, whose guard stack takes that frame).
- * The kernel clears TF there, remembers it, and puts it back into the
+ * The kernel clears TF there, resumes at sysenter_entry_step (the same
+ * entry without the IPC fast path), remembers TF, and puts it back into the
  * user's EFLAGS once the entry has built the user frame: the thread keeps
  * stepping after the system call.
  *
@@ -130,6 +131,7 @@ bool debug_kernel_trap(struct trap_frame *f)
         return false;
     }
     f->eflags &= ~EFL_TF;
+    f->eip = (uint32_t)(uintptr_t)sysenter_entry_step;  /* never the IPC fast path */
     debug_sysenter_step = true;
     write_dr6(DR6_RESET);
     return true;

@@ -14,6 +14,7 @@
  * user's own flags live in the trap frame and come back on exit. */
 #include "layout.h"
 #include "stats.h"
+#include "sysenter.h"
 
 #define KERNEL_EFLAGS 0x2
 
@@ -128,25 +129,18 @@ v86_entry:
     jmp trap_body
 
 /* sysenter: esp = &tss.esp0 (MSR), user esp in %ebp, return eip in %ebx.
- * Build the frame an int-gate entry would have built. */
+ * SYSENTER_FRAME (sysenter.h) builds the frame an int-gate entry would
+ * have built. With FASTPATH the entry is in fastipc_entry.S, which comes to
+ * sysenter_general for every IPC its fast path does not take. */
+#if !IPC_FASTPATH
     .globl sysenter_entry
 sysenter_entry:
-    movl (%esp), %esp
-    pushl $SEL_UDATA                /* ss */
-    pushl %ebp                      /* user esp */
-    pushfl
-    orl  $0x200, (%esp)             /* user eflags had IF set */
+    SYSENTER_FRAME
+#endif
+    .globl sysenter_general
+sysenter_general:
     pushl $KERNEL_EFLAGS            /* sysenter kept NT, AC, DF: drop them */
     popfl
-    pushl $SEL_UCODE
-    pushl %ebx                      /* return address */
-    pushl $0
-    pushl $0x100                    /* SYSENTER_MARK: not an IDT vector */
-    pushal
-    movl $SEL_UDATA, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 #if IRQOFF_STATS
     call irqoff_begin
 #endif
@@ -158,6 +152,8 @@ sysenter_entry:
      * single-step trap comes after the right instruction; with CR4.PVI
      * every frame does (sysexit_iret_mask is all ones), because popfl at
      * CPL 0 cannot restore the thread's VIF and VIP. */
+    .globl sysenter_exit
+sysenter_exit:
     movl sysexit_iret_mask, %eax
     testl %eax, 48(%esp)            /* frame eflags */
     jnz trap_return
@@ -172,6 +168,14 @@ sysenter_entry:
     popfl                           /* the user's NT, AC, DF: no iret follows */
     sti                             /* takes effect after sysexit */
     sysexit
+
+/* Where a #DB on sysenter_entry's first instruction (a single-stepped
+ * thread's sysenter) resumes (debug.c): the same frame, then always the
+ * general path, which gives the thread its TF back. */
+    .globl sysenter_entry_step
+sysenter_entry_step:
+    SYSENTER_FRAME
+    jmp sysenter_general
 
     .data
     .align 4

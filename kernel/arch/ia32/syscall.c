@@ -10,6 +10,7 @@
 #include "../../console.h"
 #include "syscall_vectors.h"
 #include "debug.h"
+#include "fastipc.h"
 
 static void do_ipc(struct trap_frame *f)
 {
@@ -26,6 +27,8 @@ static void do_ipc(struct trap_frame *f)
 void sysenter_ipc(struct trap_frame *f)
 {
     debug_sysenter_fixup(f);
+    if (IPC_FASTPATH)
+        ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
     do_ipc(f);
     return_to_user_checks(f);
 }

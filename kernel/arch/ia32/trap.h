@@ -53,5 +53,6 @@ const char *trap_name(uint32_t vector);
 extern uint32_t trap_vectors[256];
 void trap_return(void);
 void sysenter_entry(void);
+void sysenter_entry_step(void);    /* debug.c: a #DB on sysenter_entry */
 
 #endif

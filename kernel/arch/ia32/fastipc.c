@@ -1,0 +1,85 @@
+/* C side of the assembly IPC fast path (fastipc_entry.S): the offsets it uses,
+ * checked against the C structures, its boot-time mask, and the end of an
+ * Ipc that the fast path blocked but the general path completed. */
+#include "fastipc.h"
+#include "../../trace.h"
+#include "gdt.h"
+#include "fpu.h"
+#include "cpu.h"
+#include "../../kernel.h"
+#include "../../thread.h"
+#include "../../space.h"
+#include "../../ipc.h"
+#include "../../sched.h"
+#include "../../strxfer.h"
+
+#define OFF(type, field, v) \
+    _Static_assert(__builtin_offsetof(struct type, field) == (v), #type "." #field)
+OFF(tcb, gid, TCB_GID);
+OFF(tcb, state, TCB_STATE);
+OFF(tcb, flags, TCB_FLAGS);
+OFF(tcb, prio, TCB_PRIO);
+OFF(tcb, space, TCB_SPACE);
+OFF(tcb, ksp, TCB_KSP);
+OFF(tcb, partner, TCB_PARTNER);
+OFF(tcb, sq_head, TCB_SQ_HEAD);
+OFF(tcb, redirector, TCB_REDIRECTOR);
+OFF(tcb, ipc_from, TCB_IPC_FROM);
+OFF(tcb, ipc_error, TCB_IPC_ERROR);
+OFF(tcb, ipc_done, TCB_IPC_DONE);
+OFF(tcb, utcb_uaddr, TCB_UTCB_UADDR);
+OFF(tcb, gs_desc, TCB_GS_DESC);
+OFF(tcb, mr, TCB_MR);
+OFF(tcb, dr7, TCB_DR7);
+OFF(space, pd, SPACE_PD);
+OFF(space, utcb_base, SPACE_UTCB_BASE);
+OFF(space, utcb_size, SPACE_UTCB_SIZE);
+OFF(space, utcb_used, SPACE_UTCB_USED);
+OFF(space, io.bm.page[0], SPACE_IO_BM0);
+OFF(tss, esp0, TSS_ESP0);
+OFF(sysenter_area, esp0, SYSENTER_ESP0);
+OFF(trap_frame, edi, FRAME_EDI);
+OFF(trap_frame, eip, FRAME_EIP);
+OFF(trap_frame, eflags, FRAME_EFLAGS);
+OFF(trap_frame, esp, FRAME_ESP);
+_Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "trap frame size");
+_Static_assert(TRACE_HANDOFF_KINDS == TRACE_FAST_KINDS, "trace kinds the fast path tests");
+_Static_assert(TS_READY == FAST_TS_READY && TS_RECV_WAIT == FAST_TS_RECV_WAIT, "states");
+_Static_assert(TF_QUEUED == FAST_TF_QUEUED, "flags");
+_Static_assert(CR0_TS == FAST_CR0_TS, "CR0.TS");
+_Static_assert(__builtin_offsetof(struct tcb, flags) == TCB_STATE + 1, "state, flags: one word");
+_Static_assert(sizeof(((struct tcb *)0)->ipc_done) == 1 &&
+               sizeof(((struct tcb *)0)->state) == 1, "byte fields");
+
+_Static_assert(FAST_TAG_U_MASK == L4ABI_TAG_U_MASK && FAST_TAG_T_MASK == L4ABI_TAG_T_MASK &&
+               FAST_TAG_PROPAGATED == L4ABI_TAG_PROPAGATED &&
+               FAST_TAG_LABEL_MASK == L4ABI_TAG_LABEL_MASK &&
+               FAST_TID_NO_SHIFT == L4ABI_TID_THREADNO_SHIFT &&
+               FAST_NILTHREAD == L4ABI_NILTHREAD && FAST_ANYTHREAD == L4ABI_ANYTHREAD &&
+               L4ABI_UTCB_LOCALID(0) == FAST_MR0_OFFSET &&
+               L4ABI_UTCB_SIZE == 1 << FAST_UTCB_SIZE_LOG2 &&
+               L4ABI_UTCB_MYGLOBALID == FAST_MYGLOBALID, "X.2 constants");
+
+uint32_t ipc_fast_mask = EFL_TF;
+
+void ipc_fast_init(void)
+{
+    extern uint32_t sysexit_iret_mask;
+    ipc_fast_mask = sysexit_iret_mask | (fpu_eager ? ~0u : 0);
+}
+
+/* What ipc_syscall, do_ipc and sysenter_ipc do after the C fast path's
+ * sched_handoff returns (syscall.c, ipc.c, ipc_fast.c), for a thread the
+ * assembly path blocked: its kernel stack holds nothing but its frame. */
+void ipc_fast_resumed(struct trap_frame *f)
+{
+    struct tcb *self = current;
+    if (self->xfer)
+        xfer_wait_turns(self);  /* the reply copies strings to us */
+    ipc_syscall_end(self);
+    f->eax = self->ipc_from;
+    f->esi = self->mr[0];
+    f->ebx = self->mr[1];
+    f->ebp = self->mr[2];
+    return_to_user_checks(f);
+}

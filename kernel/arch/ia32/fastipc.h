@@ -1,0 +1,121 @@
+/* The IPC fast path (fastipc_entry.S, docs/ipc.md "Fast path"): constants the
+ * assembly needs, usable from C and assembly. Every structure offset here
+ * is checked against the C definition in fastipc.c, so a change of
+ * struct tcb, struct space or the trap frame fails the build instead of
+ * breaking the fast path.
+ *
+ * IPC_FASTPATH: the assembly path is built (config.mk FASTPATH=1). The
+ * interrupt-latency kernel (IRQOFF_STATS) leaves it out: its entry hooks
+ * are in the general path only. */
+#ifndef PECAN_IA32_FASTIPC_H
+#define PECAN_IA32_FASTIPC_H
+
+#include "layout.h"
+
+#ifndef FASTPATH
+#define FASTPATH 1
+#endif
+#define IPC_FASTPATH (FASTPATH && !IRQOFF_STATS)
+
+/* The trace kinds the fast path leaves to the general path while they are
+ * on (TRACE_HANDOFF_KINDS: IPC and switches; checked in fastipc.c). */
+#define TRACE_FAST_KINDS 0x11
+
+/* struct tcb */
+#define TCB_GID         0
+#define TCB_STATE       4       /* byte; TCB_FLAGS the byte after it */
+#define TCB_FLAGS       5
+#define TCB_PRIO        6
+#define TCB_SPACE       8
+#define TCB_KSP         12
+#define TCB_PARTNER     48
+#define TCB_SQ_HEAD     52
+#define TCB_REDIRECTOR  100
+#define TCB_IPC_FROM    104
+#define TCB_IPC_ERROR   108
+#define TCB_IPC_DONE    112     /* byte */
+#define TCB_UTCB_UADDR  124
+#define TCB_GS_DESC     132
+#define TCB_MR          140
+#define TCB_DR7         172
+
+/* struct space, struct tss, struct sysenter_area */
+#define SPACE_PD        0
+#define SPACE_UTCB_BASE 12
+#define SPACE_UTCB_SIZE 16
+#define SPACE_UTCB_USED 36
+#define SPACE_IO_BM0    304     /* io.bm.page[0] */
+#define TSS_ESP0        4
+#define SYSENTER_ESP0   1024
+
+/* struct trap_frame: size and offsets from its start */
+#define FRAME_SIZE      60
+#define FRAME_EDI       0
+#define FRAME_EIP       40
+#define FRAME_EFLAGS    48
+#define FRAME_ESP       52
+/* A thread the fast path blocked: its frame at the top of its TCB page,
+ * right below it the switch frame arch_switch resumes (4 registers and
+ * the return address ipc_fast_resume). */
+#define FAST_FRAME      (TCB_SIZE - FRAME_SIZE)
+#define FAST_RESUME_RET (FAST_FRAME - 4)
+#define FAST_KSP        (FAST_FRAME - 20)
+
+/* X.2 constants (<l4/abi.h>, which assembly cannot include) */
+#define FAST_TAG_U_MASK     0x0000003f
+#define FAST_TAG_T_MASK     0x00000fc0
+#define FAST_TAG_PROPAGATED 0x00001000
+#define FAST_TAG_LABEL_MASK 0xffff0000
+#define FAST_TID_NO_SHIFT   14
+#define FAST_NILTHREAD      0
+#define FAST_ANYTHREAD      0xffffffff
+#define FAST_MR0_OFFSET     256         /* local ID = UTCB location + this */
+#define FAST_UTCB_SIZE_LOG2 9
+#define FAST_MYGLOBALID     (-15)       /* UTCB word, from MR0 */
+
+#define FAST_CR0_TS         0x00000008
+
+/* thread states and flags (thread.h) */
+#define FAST_TS_READY     2
+#define FAST_TS_RECV_WAIT 4
+#define FAST_TF_QUEUED    0x10
+/* The receiver's flags must be TF_QUEUED alone (the switch then needs no
+ * ready-queue work, as sched_handoff's; halted, kernel, interrupt, wakeup
+ * armed, quantum out, starting must be clear). */
+
+#ifndef __ASSEMBLER__
+#include "trap.h"
+/* The mask the fast path tests the receiver's saved EFLAGS against:
+ * sysexit_iret_mask (TF; everything with CR4.PVI), and everything with
+ * eager FPU switching, which the fast path does not do. */
+extern uint32_t ipc_fast_mask;
+void ipc_fast_init(void);
+/* A thread the fast path blocked, resumed by the general path
+ * (arch_switch returns into ipc_fast_resume): the end of its Ipc. */
+void ipc_fast_resumed(struct trap_frame *f);
+void ipc_fast_resume(void);
+
+/* ipc.h's user-wait token (ipc_user_wait) on ia32: the word under the
+ * sysenter frame, which holds the frame's address (sysenter_general's
+ * argument to sysenter_ipc). While ipc_fastpath's handoff has the caller
+ * blocked it holds ipc_fast_resume instead, the mark the assembly path
+ * looks for (FAST_RESUME_RET); the thread's own code runs only after the
+ * word is back. */
+static inline void arch_ipc_wait_mark(void *w)
+{
+#if IPC_FASTPATH
+    if (w)
+        *(volatile uint32_t *)w = (uint32_t)(uintptr_t)ipc_fast_resume;
+#else
+    (void)w;
+#endif
+}
+
+static inline void arch_ipc_wait_unmark(void *w)
+{
+    if (IPC_FASTPATH && w)
+        *(volatile uint32_t *)w = (uint32_t)(uintptr_t)w + 4;
+}
+#endif
+
+#endif

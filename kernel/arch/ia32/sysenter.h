@@ -1,0 +1,41 @@
+/* The sysenter entry's frame (entry.S, fastipc_entry.S). */
+#ifndef PECAN_IA32_SYSENTER_H
+#define PECAN_IA32_SYSENTER_H
+
+#include "layout.h"
+#include "fastipc.h"
+
+#ifdef __ASSEMBLER__
+/* sysenter: esp = &sysenter_area.esp0 (MSR_SYSENTER_ESP), user esp in
+ * %ebp, return eip in %ebx. Builds the struct trap_frame an int-gate
+ * entry builds, marked SYSENTER_MARK, with every register saved, and
+ * loads the kernel's %ds and %es (never the user's). EFLAGS is still the
+ * user's but for IF (and TF, see debug.c): the general path loads the
+ * kernel's; the fast path needs only DF, for its word copy. */
+    .macro SYSENTER_FRAME
+    movl (%esp), %esp               /* the top of current's kernel stack */
+    pushl $SEL_UDATA                /* ss */
+    pushl %ebp                      /* user esp */
+    pushfl
+    orl  $0x200, (%esp)             /* user eflags had IF set */
+    pushl $SEL_UCODE                /* cs */
+    pushl %ebx                      /* return address */
+    pushl $0                        /* error code */
+    pushl $0x100                    /* SYSENTER_MARK: not an IDT vector */
+    pushal
+    movl $SEL_UDATA, %ebp           /* never trust the user's %ds/%es */
+    movl %ebp, %ds
+    movl %ebp, %es
+#if STATS
+    pushl %eax                      /* bench kernel: count the entry, */
+    pushl %ecx                      /* keeping the fast path's registers */
+    pushl %edx
+    call stats_count_entry
+    popl %edx
+    popl %ecx
+    popl %eax
+#endif
+    .endm
+#endif
+
+#endif
