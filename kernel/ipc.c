@@ -18,6 +18,7 @@
 #include "console.h"
 #include "timeout.h"
 #include "irq.h"
+#include "arch/ia32/klock.h"
 
 #define MR0 0
 
@@ -313,6 +314,7 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 
     if (ipc_fastpath(to, from_spec, timeouts))
         goto out;
+    klock_ensure_full();        /* the general path: the whole kernel lock */
 
     self->ipc_done = false;
     self->ipc_error = 0;

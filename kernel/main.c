@@ -23,6 +23,7 @@
 #include "arch/ia32/debug.h"
 #include "arch/ia32/smp.h"
 #include "exception.h"
+#include "arch/ia32/klock.h"
 #include "vif.h"
 
 void serial_init(void);
@@ -152,7 +153,7 @@ uint32_t kernel_stat(uint32_t which)
             sum += ks.bytes[k];
         return sum;
     }
-    case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return context_switches;
+    case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return sched_context_switches();
     case L4ABI_KDB_STAT_IRQ_ENTRY_TSC: return (uint32_t)irq_entry_tsc;
     case L4ABI_KDB_STAT_IRQ_RAISED: return irq_stat_raised;
     case L4ABI_KDB_STAT_IRQ_DELIVERED: return irq_stat_delivered;
@@ -185,15 +186,29 @@ uint32_t kernel_stat(uint32_t which)
 
 /* ---- threads -------------------------------------------------------------*/
 
+/* One per CPU. It halts without the kernel lock (an interrupt in the
+ * halt takes it in trap_dispatch) and holds it otherwise. */
 static void idle_loop(void)
 {
+    klock_ensure_full();        /* its first run, from a boot stack */
     for (;;) {
         if (sched_need_resched())
             schedule();
+        klock_release();
         irqoff_end();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         irqoff_begin();
+        klock_full();
     }
+}
+
+static struct tcb *make_idle(unsigned index)
+{
+    struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO + index, 1), &kernel_space);
+    thread_init_kernel(idle, idle_loop);
+    idle->state = TS_READY;
+    idle->prio = 0;
+    return idle;
 }
 
 #define ROOT_KIP_AREA   0xbff00000u
@@ -293,15 +308,17 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
     kernel_space.pd = kernel_pd;
     kernel_space.kmem.limit = KMEM_UNLIMITED;
-    struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO, 1), &kernel_space);
-    thread_init_kernel(idle, idle_loop);
-    idle->state = TS_READY;
-    idle->prio = 0;
+    struct tcb *idle = make_idle(0);
     sched_init(idle);
     irq_init();
 
     struct tcb *s0 = start_root_server(SIGMA0_NO, &sigma0, L4ABI_NILTHREAD, true);
     start_root_server(ROOT_NO, &root, s0->gid, false);
+
+    /* The application processors enter their idle loops; they find
+     * work once threads are migrated to them (Schedule). */
+    smp_go(make_idle);
+    kip_set_processors(cpus_sched);
 
     kprintf("boot: starting sigma0 and the root task\n");
     uint32_t boot_ksp;

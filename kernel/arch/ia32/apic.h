@@ -30,5 +30,11 @@ bool lapic_enabled(void);               /* hardware- and software-enabled */
 bool lapic_send_init(uint8_t apic_id);
 bool lapic_send_startup(uint8_t apic_id, uint32_t phys);
 void lapic_init_ap(void);
+/* The kernel's own IPI (fixed delivery, physical destination). */
+bool lapic_send_fixed(uint8_t apic_id, uint8_t vector);
+/* This CPU's timer: the count (divide by 16) that `us` takes, measured
+ * with `delay`; then periodic interrupts with that count. */
+uint32_t lapic_timer_calibrate(uint32_t us, void (*delay)(uint32_t));
+void lapic_timer_start(uint32_t count, uint8_t vector);
 
 #endif

@@ -32,7 +32,6 @@
 #define DEBUGCTL_BTF (1u << 1)
 
 bool debug_sysenter_step;
-bool debug_dr_loaded;           /* DR7 on the CPU is non-zero */
 
 static uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
 static void write_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" :: "r"(v)); }

@@ -6,8 +6,10 @@
 void fpu_init(bool eager);              /* boot: CR0/CR4 set-up, clean state */
 /* Context switch: CR0.TS unless next owns the FPU (inline: the common
  * case, nothing to change, costs a compare). */
-extern struct tcb *fpu_owner;
-extern bool fpu_ts_set;
+#include "smp.h"
+/* Per CPU (the CPU record): whose registers this FPU holds, and CR0.TS. */
+#define fpu_owner (cpu_self()->fpu_holder)
+#define fpu_ts_set (cpu_self()->fpu_ts)
 extern bool fpu_eager;                  /* boot option "fpu=eager" */
 void fpu_set_ts(bool on);
 void fpu_switch_eager(struct tcb *next);
@@ -24,5 +26,8 @@ static inline void fpu_switch_to(struct tcb *next)
 }
 void fpu_trap(struct tcb *t);           /* #NM from user mode, t = current */
 void fpu_release(struct tcb *t);        /* t is being deleted */
+/* If `me` (this CPU) holds t's registers: saved into t's area (save) or
+ * dropped; the FPU has no owner afterwards. */
+void fpu_flush_local(struct cpu_local *me, struct tcb *t, bool save);
 extern uint32_t fpu_traps, fpu_saves, fpu_areas;
 #endif

@@ -10,6 +10,7 @@
 #include "../../console.h"
 #include "syscall_vectors.h"
 #include "debug.h"
+#include "klock.h"
 
 static void do_ipc(struct trap_frame *f)
 {
@@ -25,6 +26,7 @@ static void do_ipc(struct trap_frame *f)
 /* The sysenter entry is only ever an Ipc/Lipc. */
 void sysenter_ipc(struct trap_frame *f)
 {
+    klock_local();              /* the fast path's lock (klock.h) */
     debug_sysenter_fixup(f);
     do_ipc(f);
     return_to_user_checks(f);

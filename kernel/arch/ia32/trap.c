@@ -8,6 +8,9 @@
 #include "debug.h"
 #include "irqchip.h"
 #include "apic.h"
+#include "smp.h"
+#include "klock.h"
+#include "../../sched.h"
 #include "syscall_vectors.h"
 #include "../../console.h"
 #include "../../arch.h"
@@ -98,9 +101,45 @@ static void v86_trap(struct trap_frame *f)
     user_v86_exception(f, vm_eflags);
 }
 
+/* The kernel's own interrupts on every CPU: the reschedule/request IPI
+ * (requests were served while taking the lock; return_to_user_checks or
+ * the idle loop does the rest) and the local-APIC timer of the APs. */
+static void local_interrupt(uint32_t v)
+{
+    lapic_eoi();
+    if (v == LAPIC_TIMER_VECTOR) {
+        cpu_self()->lapic_ticks++;
+        sched_tick();
+    } else {
+        cpu_self()->ipis_taken++;
+    }
+}
+
+/* Every return to user mode passes here (entry.S): the CPU lets the
+ * kernel lock go. */
+void kernel_exit(void)
+{
+    klock_release();
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
+    bool took = false;
+
+    /* The kernel lock (klock.h): an IPC may take the fast path with this
+     * CPU's word alone; every other entry from user mode takes the whole
+     * lock. An interrupt in the kernel finds the lock held, except in
+     * the idle loop's halt. Kernel-mode exceptions take nothing. */
+    if (frame_from_user(f) || (v & TRAP_FROM_V86)) {
+        if (v == SYS_IPC || v == SYS_LIPC)
+            klock_local();
+        else
+            klock_full();
+    } else if (v >= 32 && cpu_self()->lock_mode == KL_NONE) {
+        klock_full();
+        took = true;
+    }
 
     if (v & TRAP_FROM_V86) {
         v86_trap(f);
@@ -124,6 +163,8 @@ void trap_dispatch(struct trap_frame *f)
         interrupt(v);
     } else if (v >= SYSCALL_VECTOR_BASE && v <= SYS_LAST) {
         syscall_entry(f);       /* only these gates are user-callable (idt.c) */
+    } else if (v == IPI_VECTOR || v == LAPIC_TIMER_VECTOR) {
+        local_interrupt(v);
     } else if (v == APIC_SPURIOUS_VECTOR) {
         /* local APIC spurious interrupt: no EOI */
     } else {
@@ -131,4 +172,6 @@ void trap_dispatch(struct trap_frame *f)
     }
     if (frame_from_user(f))
         return_to_user_checks(f);
+    else if (took)
+        klock_release();
 }
