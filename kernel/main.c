@@ -24,6 +24,7 @@
 #include "arch/ia32/smp.h"
 #include "exception.h"
 #include "arch/ia32/klock.h"
+#include "arch/ia32/smp_ipi.h"
 #include "vif.h"
 
 void serial_init(void);
@@ -168,6 +169,10 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
     case L4ABI_KDB_STAT_FPU_EAGER: return fpu_eager;
+    case L4ABI_KDB_STAT_CPU: return cpu_self()->index;
+    case L4ABI_KDB_STAT_IPIS: return smp_ipis_sent();
+    case L4ABI_KDB_STAT_SHOOTDOWNS: return smp_shootdowns;
+    case L4ABI_KDB_STAT_LAPIC_TICKS: return cpu_self()->lapic_ticks;
     case L4ABI_KDB_STAT_IRQOFF_MAX: return irqoff_take_max(false);
     case L4ABI_KDB_STAT_IRQOFF_RESET: return irqoff_take_max(true);
 #if IRQOFF_STATS

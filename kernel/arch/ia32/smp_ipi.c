@@ -8,6 +8,8 @@
 #include "paging.h"
 #include "../../thread.h"
 
+uint32_t smp_shootdowns;
+
 static void flush_tlb(bool global)
 {
     uint32_t cr4 = read_cr4();
@@ -108,8 +110,10 @@ void smp_shootdown(struct cpu_local *me)
     me->shoot_mask = 0;
     me->shoot_global = false;
     for (unsigned i = 0; i < cpus_sched; i++)
-        if (mask & (1ull << i))
+        if (mask & (1ull << i)) {
             seq[i] = post(&cpu_local[i], flags, NULL);
+            smp_shootdowns++;
+        }
     for (unsigned i = 0; i < cpus_sched; i++)
         if (mask & (1ull << i))
             wait_ack(&cpu_local[i], seq[i]);

@@ -42,5 +42,6 @@ bool smp_running_elsewhere(const struct tcb *t);
 
 /* Counters for the benchmarks (kdebug stats). */
 uint32_t smp_ipis_sent(void);
+extern uint32_t smp_shootdowns;     /* TLB flush requests sent */
 
 #endif
