@@ -136,6 +136,28 @@ test-smp-mttcg: all | $(T)
 	  --log $(T)/smp-mttcg.log --result $(T)/smp-mttcg.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
 
+# Threads on every CPU (docs/smp.md, issue 10 steps 2-4): the suite `smp`
+# needs more than one CPU, so its pattern rule runs it on two (make test),
+# smp-4 on four. smp2-<suite> runs existing suites unchanged on a two-CPU
+# kernel (the APs idle with their timers ticking and take the kernel lock).
+SMP2_SUITES := mem strings exc irq
+SPECIAL_SUITES += smp-4 $(addprefix smp2-,$(SMP2_SUITES))
+SPECIAL_RESULTS += smp-4 $(addprefix smp2-,$(SMP2_SUITES))
+test-qemu-smp: all | $(T)
+	-@$(QT) --name smp --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: threads run on 2 CPU\(s\)' \
+	  --log $(T)/smp.log --result $(T)/smp.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
+test-smp-4: all | $(T)
+	-@$(QT) --name smp-4 --qemu-arg -smp --qemu-arg 4 \
+	  --expect-log '^smp: threads run on 4 CPU\(s\)' \
+	  --log $(T)/smp-4.log --result $(T)/smp-4.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
+$(addprefix test-smp2-,$(SMP2_SUITES)): test-smp2-%: all | $(T)
+	-@$(QT) --name smp2-$* --qemu-arg -smp --qemu-arg 2 \
+	  --log $(T)/smp2-$*.log --result $(T)/smp2-$*.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-$*.elf | tail -1
+
 # sigma0 drives ports itself (issue 9): a sigma0 built with SIGMA0_IO_TEST
 # writes port 0x80 and reads the RTC before it serves the root task.
 $(B)/user/sigma0-io/sigma0.o: user/sigma0/sigma0.c
