@@ -171,10 +171,19 @@ static void test_running(void)
     L4_Word_t before = spin_count[0];
     ok(before > 0 && set_cpu(t, to), "Schedule moves a thread running on another CPU");
     ok(wait_for(&spin_cpu[0], to), "which then runs on CPU %lu", to);
-    stop(t);
-    L4_Word_t n = spin_count[0];
+    set_cpu(t, 1);
+    wait_for(&spin_cpu[0], 1);
+    stop(t);                    /* while it runs on CPU 1 */
+    /* The same thread number again at once: the old CPU must have left
+     * the old thread (and its kernel stack) before ThreadControl returned. */
+    t = start(0, receiver, L4_nilthread);
     sleep_us(3000);
-    is(spin_count[0], n, "deleting a thread that runs on another CPU stops it");
+    is(spin_count[0], 0, "deleting a thread that runs on another CPU stops it");
+    L4_LoadMR(0, 0);
+    ok(L4_IpcSucceeded(L4_Send_Timeout(t, L4_TimePeriod(100000))) &&
+       wait_for(&result[0], 1) && spin_cpu[0] == 0,
+       "a new thread with its number runs as itself on CPU 0");
+    stop(t);
 }
 
 static void test_halted(void)
@@ -383,7 +392,7 @@ static void test_timer(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(38);
+    tap_plan(39);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
