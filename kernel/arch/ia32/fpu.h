@@ -13,16 +13,16 @@ void fpu_init(bool eager);              /* boot: CR0/CR4 set-up, clean state */
 extern bool fpu_eager;                  /* boot option "fpu=eager" */
 void fpu_set_ts(bool on);
 void fpu_switch_eager(struct tcb *next);
-static inline void fpu_switch_to(struct tcb *next)
+static inline void fpu_switch_to(struct cpu_local *me, struct tcb *next)
 {
     if (fpu_eager) {
         /* Between two threads without FPU state there is nothing to do. */
-        if (fpu_owner || next->fpu)
+        if (me->fpu_holder || next->fpu)
             fpu_switch_eager(next);
         return;
     }
-    if ((next != fpu_owner) != fpu_ts_set)
-        fpu_set_ts(next != fpu_owner);
+    if ((next != me->fpu_holder) != me->fpu_ts)
+        fpu_set_ts(next != me->fpu_holder);
 }
 void fpu_trap(struct tcb *t);           /* #NM from user mode, t = current */
 void fpu_release(struct tcb *t);        /* t is being deleted */

@@ -7,12 +7,8 @@
 
 #if MAX_CPUS > 1
 
-struct klock_word {
-    volatile uint32_t next;     /* next ticket to hand out */
-    volatile uint32_t owner;    /* ticket now served */
-} __attribute__((aligned(64)));
-
-static struct klock_word words[SMP_SCHED_MAX];
+struct klock_word klock_words[SMP_SCHED_MAX];
+#define words klock_words
 
 static void take(struct klock_word *w, struct cpu_local *me)
 {
@@ -57,12 +53,14 @@ void klock_full(void)
     after_full();
 }
 
-void klock_local(void)
+/* Our ticket is drawn; wait for it, serving requests meanwhile. */
+void klock_local_slow(struct cpu_local *me, uint32_t ticket)
 {
-    struct cpu_local *me = cpu_self();
     smp_serve(me);
-    take(&words[me->index], me);
-    me->lock_mode = KL_LOCAL;
+    while (__atomic_load_n(&words[me->index].owner, __ATOMIC_ACQUIRE) != ticket) {
+        smp_serve(me);
+        __asm__ volatile("pause" ::: "memory");
+    }
 }
 
 void klock_ensure_full(void)
@@ -76,15 +74,10 @@ void klock_ensure_full(void)
     after_full();
 }
 
-void klock_release(void)
+void klock_release_slow(struct cpu_local *me)
 {
-    struct cpu_local *me = cpu_self();
-    if (me->lock_mode == KL_FULL) {
-        smp_shootdown(me);
-        give_all();
-    } else if (me->lock_mode == KL_LOCAL) {
-        give(&words[me->index]);
-    }
+    smp_shootdown(me);
+    give_all();
     me->lock_mode = KL_NONE;
 }
 

@@ -94,8 +94,8 @@ void arch_switch_to(struct cpu_local *me, struct tcb *prev, struct tcb *next)
             io_switch(next->space);
     }
     me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(next);
-    fpu_switch_to(next);
-    debug_switch_to(next);
+    fpu_switch_to(me, next);
+    debug_switch_to(me, next);
     if (!(next->flags & TF_KERNEL))
         gdt_set_utcb(me->gdt, next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);
