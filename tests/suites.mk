@@ -153,6 +153,18 @@ test-smp-4: all | $(T)
 	  --expect-log '^smp: threads run on 4 CPU\(s\)' \
 	  --log $(T)/smp-4.log --result $(T)/smp-4.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
+# The stress suite smpstress: multi-threaded TCG, no -icount, two CPUs
+# (its pattern rule), and once more on four (smpstress-4).
+SPECIAL_SUITES += smpstress-4
+SPECIAL_RESULTS += smpstress-4
+test-qemu-smpstress: all | $(T)
+	-@$(QT) --name smpstress --no-icount --timeout 240 --qemu-arg -accel --qemu-arg tcg,thread=multi \
+	  --qemu-arg -smp --qemu-arg 2 --log $(T)/smpstress.log --result $(T)/smpstress.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smpstress.elf | tail -1
+test-smpstress-4: all | $(T)
+	-@$(QT) --name smpstress-4 --no-icount --timeout 240 --qemu-arg -accel --qemu-arg tcg,thread=multi \
+	  --qemu-arg -smp --qemu-arg 4 --log $(T)/smpstress-4.log --result $(T)/smpstress-4.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smpstress.elf | tail -1
 $(addprefix test-smp2-,$(SMP2_SUITES)): test-smp2-%: all | $(T)
 	-@$(QT) --name smp2-$* --qemu-arg -smp --qemu-arg 2 \
 	  --log $(T)/smp2-$*.log --result $(T)/smp2-$*.res \
