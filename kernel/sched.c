@@ -113,7 +113,7 @@ static struct tcb *pick_next(struct cpu_local *me)
 /* `upgrade`: the thread that resumes here continues in general kernel
  * code, which needs the whole kernel lock; the IPC fast path's own
  * hand-off is the only caller content with this CPU's word. */
-static void switch_to(struct tcb *next, bool upgrade)
+static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool upgrade)
 {
     struct cpu_local *me = cpu_self();
     struct tcb *prev = me->running;
@@ -340,10 +340,19 @@ void sched_tick(void)
 void return_to_user_checks(struct trap_frame *f)
 {
     (void)f;
-    struct cpu_local *me = cpu_self();
-    struct tcb *t = me->running;
-    if (me->resched || t->cpu != me || !runnable(t)) {
+    /* Whoever halts, migrates or deletes a running thread sets its CPU's
+     * resched flag (sched_kick_running): one test in the common case. */
+    if (__builtin_expect(cpu_self()->resched, 0)) {
         klock_ensure_full();
         schedule();
+    }
+}
+
+void sched_kick_running(struct tcb *t)
+{
+    struct cpu_local *on = t->on_cpu;
+    if (on && on->running == t) {
+        on->resched = true;
+        smp_poke(on);
     }
 }

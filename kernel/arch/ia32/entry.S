@@ -125,8 +125,7 @@ sysenter_entry:
 #endif
     pushl %esp
     call sysenter_ipc               /* IPC only: no generic dispatch */
-    addl $4, %esp
-    call kernel_exit                /* lets the kernel lock go */
+    addl $4, %esp                   /* (sysenter_ipc let the kernel lock go) */
     /* Leave with sysexit: edx = return eip, ecx = user esp (both clobbered
      * by the IPC ABI). A frame with TF set returns through iret so that the
      * single-step trap comes after the right instruction; with CR4.PVI

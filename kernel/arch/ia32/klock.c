@@ -56,7 +56,6 @@ void klock_full(void)
 /* Our ticket is drawn; wait for it, serving requests meanwhile. */
 void klock_local_slow(struct cpu_local *me, uint32_t ticket)
 {
-    smp_serve(me);
     while (__atomic_load_n(&words[me->index].owner, __ATOMIC_ACQUIRE) != ticket) {
         smp_serve(me);
         __asm__ volatile("pause" ::: "memory");

@@ -36,15 +36,16 @@ void klock_release_slow(struct cpu_local *me);
 void klock_local_slow(struct cpu_local *me, uint32_t ticket);
 
 /* from NONE: this CPU's word. Inline: the IPC fast path's whole cost is
- * one atomic add and one compare on a line no other CPU writes, unless
- * someone waits or asks something of this CPU. */
+ * one atomic add and one compare on a line no other CPU writes unless it
+ * waits for us. Requests need no look here: only a holder of the whole
+ * lock (ours included) sends them and waits, so if we get our word at
+ * once nobody waits for us; while we spin, we serve. */
 static inline void klock_local(void)
 {
     struct cpu_local *me = cpu_self();
     struct klock_word *w = &klock_words[me->index];
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
-    if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket ||
-                         me->req_seq != me->ack_seq, 0))
+    if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
         klock_local_slow(me, ticket);
     me->lock_mode = KL_LOCAL;
 }

@@ -7,6 +7,7 @@
 #include "fpu.h"
 #include "paging.h"
 #include "../../thread.h"
+#include "../../sched.h"
 
 uint32_t smp_shootdowns;
 
@@ -149,8 +150,10 @@ bool smp_running_elsewhere(const struct tcb *t)
 
 void smp_stop_user(struct tcb *t)
 {
-    if (smp_running_elsewhere(t))
+    if (smp_running_elsewhere(t)) {
+        t->on_cpu->resched = true;      /* it looks at t again (halted?) */
         smp_request(t->on_cpu, REQ_KICK, NULL);
+    }
 }
 
 bool smp_evict(struct tcb *t)
@@ -158,7 +161,7 @@ bool smp_evict(struct tcb *t)
     uint32_t gid = t->gid;
     while (smp_running_elsewhere(t)) {
         t->dying = true;
-        smp_poke(t->on_cpu);
+        sched_kick_running(t);
         klock_cycle_always();
         if (t->gid != gid || t->state == TS_FREE || t->state == TS_DEAD)
             return false;

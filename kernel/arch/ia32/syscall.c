@@ -12,7 +12,7 @@
 #include "debug.h"
 #include "klock.h"
 
-static void do_ipc(struct trap_frame *f)
+static inline __attribute__((always_inline)) void do_ipc(struct trap_frame *f)
 {
     struct tcb *t = current;
     t->mr[0] = f->esi;
@@ -30,6 +30,7 @@ void sysenter_ipc(struct trap_frame *f)
     debug_sysenter_fixup(f);
     do_ipc(f);
     return_to_user_checks(f);
+    klock_release();            /* (entry.S's kernel_exit finds it done) */
 }
 
 void syscall_entry(struct trap_frame *f)
