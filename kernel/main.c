@@ -192,10 +192,12 @@ uint32_t kernel_stat(uint32_t which)
 /* ---- threads -------------------------------------------------------------*/
 
 /* One per CPU. It halts without the kernel lock (an interrupt in the
- * halt takes it in trap_dispatch) and holds it otherwise. */
+ * halt takes it in trap_dispatch) and holds at least this CPU's word
+ * otherwise: picking the next thread needs no more (the thread that
+ * resumes takes the whole lock if it continues in the kernel). */
 static void idle_loop(void)
 {
-    klock_ensure_full();        /* its first run, from a boot stack */
+    klock_local();              /* its first run, from a boot stack */
     for (;;) {
         if (sched_need_resched())
             schedule();
@@ -203,7 +205,7 @@ static void idle_loop(void)
         irqoff_end();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         irqoff_begin();
-        klock_full();
+        klock_local();
     }
 }
 

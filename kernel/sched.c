@@ -301,6 +301,11 @@ void sched_tick(void)
     struct cpu_local *me = cpu_self();
     uint64_t now = sched_now_us();
     struct timeq_link *l;
+    /* A local-APIC tick holds this CPU's lock word only: enough for its
+     * own queues and current. An expiring timeout touches partners and
+     * senders' queues anywhere: the whole lock. */
+    if (me->wakeups.head && me->wakeups.head->deadline <= now)
+        klock_ensure_full();
     /* At most TICK_EXPIRE timeouts per tick: the rest (same or earlier
      * deadline) expire on the next ticks, so the tick's cost does not
      * grow with the number of threads waiting for the same moment. */

@@ -4,6 +4,7 @@
 #include "smp_ipi.h"
 #include "cpu.h"
 #include "../../sched.h"
+#include "../../console.h"
 
 #if MAX_CPUS > 1
 
@@ -12,15 +13,20 @@ struct klock_word klock_words[SMP_SCHED_MAX];
 
 static void take(struct klock_word *w, struct cpu_local *me)
 {
+    if (w->holder == me->index + 1)
+        panic("klock: CPU %u takes word %u it holds (mode %u)", me->index,
+              (unsigned)(w - words), me->lock_mode);
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
     while (__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket) {
         smp_serve(me);
         __asm__ volatile("pause" ::: "memory");
     }
+    w->holder = me->index + 1;
 }
 
 static void give(struct klock_word *w)
 {
+    w->holder = 0;
     __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
 }
 
@@ -51,6 +57,11 @@ void klock_full(void)
 {
     take_all(cpu_self());
     after_full();
+}
+
+void klock_full_entry(void)
+{
+    take_all(cpu_self());
 }
 
 /* Our ticket is drawn; wait for it, serving requests meanwhile. */

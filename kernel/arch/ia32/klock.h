@@ -27,10 +27,14 @@ enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 struct klock_word {
     volatile uint32_t next;     /* next ticket to hand out */
     volatile uint32_t owner;    /* ticket now served */
+    volatile uint32_t holder;   /* CPU index + 1 while held (checks) */
 } __attribute__((aligned(64)));
 extern struct klock_word klock_words[SMP_SCHED_MAX];
 
 void klock_full(void);          /* from NONE: every word */
+/* The same for a kernel entry, which must finish an interrupt (EOI) even
+ * for a thread being deleted: the caller checks current->dying. */
+void klock_full_entry(void);
 void klock_ensure_full(void);   /* NONE or LOCAL -> FULL (LOCAL: let go, then all) */
 void klock_release_slow(struct cpu_local *me);
 void klock_local_slow(struct cpu_local *me, uint32_t ticket);
@@ -47,6 +51,7 @@ static inline void klock_local(void)
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
     if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
         klock_local_slow(me, ticket);
+    w->holder = me->index + 1;
     me->lock_mode = KL_LOCAL;
 }
 
@@ -56,6 +61,7 @@ static inline void klock_release(void)
     struct cpu_local *me = cpu_self();
     if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
         struct klock_word *w = &klock_words[me->index];
+        w->holder = 0;
         __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
         me->lock_mode = KL_NONE;
     } else if (me->lock_mode == KL_FULL) {
@@ -70,6 +76,7 @@ void klock_cycle_always(void);
 bool klock_held_full(void);
 #else
 static inline void klock_full(void) {}
+static inline void klock_full_entry(void) {}
 static inline void klock_local(void) {}
 static inline void klock_ensure_full(void) {}
 static inline void klock_release(void) {}

@@ -131,13 +131,27 @@ void trap_dispatch(struct trap_frame *f)
      * CPU's word alone; every other entry from user mode takes the whole
      * lock. An interrupt in the kernel finds the lock held, except in
      * the idle loop's halt. Kernel-mode exceptions take nothing. */
+    /* The local-APIC timer and the IPI need this CPU's word only (they
+     * take the whole lock themselves when they must: sched_tick, and
+     * return_to_user_checks before it reschedules). */
+    bool local = v == LAPIC_TIMER_VECTOR || v == IPI_VECTOR;
     if (frame_from_user(f) || (v & TRAP_FROM_V86)) {
-        if (v == SYS_IPC || v == SYS_LIPC)
+        if (v == SYS_IPC || v == SYS_LIPC || local) {
+            klock_local();
+        } else {
+            klock_full_entry();
+            /* A thread another CPU deletes goes no further than here; an
+             * interrupt is still finished (EOI) first, and the CPU leaves
+             * the thread on its way out (resched is set). */
+            bool irq = (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) || v >= IPI_VECTOR;
+            if (__builtin_expect(current->dying, 0) && !irq)
+                sched_abandon();
+        }
+    } else if (v >= 32 && cpu_self()->lock_mode == KL_NONE) {
+        if (local)
             klock_local();
         else
             klock_full();
-    } else if (v >= 32 && cpu_self()->lock_mode == KL_NONE) {
-        klock_full();
         took = true;
     }
 

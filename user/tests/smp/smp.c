@@ -291,6 +291,38 @@ static void client(void)
         L4_Sleep(L4_Never);
 }
 
+/* A client and its server both on CPU 1: the fast path on an AP. */
+static void local_client(void)
+{
+    int s = slot_of();
+    L4_Word_t good = 0;
+    for (L4_Word_t i = 0; i < 100; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        L4_MsgTag_t tag = L4_Call(tid(60 + 4));
+        L4_Word_t a, c;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &c);
+        good += L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
+    }
+    result[s] = good;
+    spin_cpu[s] = my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_local_on_ap(void)
+{
+    L4_ThreadId_t sv = start(4, echo, L4_nilthread);
+    set_cpu(sv, 1);
+    L4_ThreadId_t cl = start(6, local_client, L4_nilthread);
+    set_cpu(cl, 1);
+    ok(wait_for(&result[6], 100) && spin_cpu[6] == 1,
+       "100 calls between two threads on CPU 1 (%lu good)", result[6]);
+    stop(cl);
+    stop(sv);
+}
+
 static void test_delete_partner(void)
 {
     server_got = 0;
@@ -392,7 +424,7 @@ static void test_timer(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(39);
+    tap_plan(40);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -402,6 +434,7 @@ int main(void)
     test_receiving();
     test_sending();
     test_pingpong();
+    test_local_on_ap();
     test_delete_partner();
     test_fpu();
     test_shootdown();
