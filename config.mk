@@ -5,10 +5,9 @@
 # ReadChar) and the Pecan shutdown extension. 1 = on, 0 = off.
 KDB ?= 1
 
-# Most processors the kernel starts (1..64). The application processors
-# are started and parked; threads run on the boot processor only so far
-# (docs/smp.md). 1 = never start another CPU. Boot option `nosmp` starts
-# none at run time.
+# Most processors the kernel starts (1..64); threads run on up to 16 of
+# them (docs/smp.md). 1 = never start another CPU, and the kernel lock
+# compiles away. Boot option `nosmp` starts none at run time.
 MAX_CPUS ?= 16
 
 # Timer tick length in microseconds.

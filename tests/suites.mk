@@ -301,12 +301,19 @@ test-qemu-latency: all irqoff-kernel | $(T)
 
 bench: all irqoff-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
+	@$(MAKE) -s --no-print-directory B=$(B)/up MAX_CPUS=1 $(B)/up/pecan.elf
 	@for b in $(notdir $(wildcard user/bench/*)); do \
 	  k=$(B)/pecan.elf; [ $$b = latency ] && k=$(IRQOFF_KERNEL); \
-	  $(QT) --name bench-$$b --timeout 600 --log $(T)/bench-$$b.log \
+	  a=; [ $$b = smp ] && a="--qemu-arg -smp --qemu-arg 4"; \
+	  $(QT) --name bench-$$b --timeout 600 $$a --log $(T)/bench-$$b.log \
 	    $$k $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
+	@# The local round trip once more on a MAX_CPUS=1 kernel (docs/smp.md).
+	@$(QT) --name bench-smp-up --timeout 600 --log $(T)/bench-smp-up.log \
+	  $(B)/up/pecan.elf $(SIGMA0) $(B)/user/bench-smp.elf > /dev/null; \
+	  grep '^bench:' $(T)/bench-smp-up.log | sed 's/^bench:/bench (MAX_CPUS=1):/' || \
+	  { echo "bench-smp on MAX_CPUS=1 failed"; tail -20 $(T)/bench-smp-up.log; exit 1; }
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \
