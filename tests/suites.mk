@@ -155,8 +155,14 @@ test-smp-4: all | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
 # The stress suite smpstress: multi-threaded TCG, no -icount, two CPUs
 # (its pattern rule), and once more on four (smpstress-4).
-SPECIAL_SUITES += smpstress-4
-SPECIAL_RESULTS += smpstress-4
+SPECIAL_SUITES += smpstress-4 fuzz-smp2
+SPECIAL_RESULTS += smpstress-4 fuzz-smp2
+# The fuzzer on two CPUs: a quarter of Schedule's random processor words
+# become CPU numbers there (cpu_word in fuzz.c), so victims migrate.
+test-fuzz-smp2: all | $(T)
+	-@$(QT) --name fuzz-smp2 --timeout 240 --qemu-arg -smp --qemu-arg 2 \
+	  --log $(T)/fuzz-smp2.log --result $(T)/fuzz-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-fuzz.elf | tail -1
 test-qemu-smpstress: all | $(T)
 	-@$(QT) --name smpstress --no-icount --timeout 240 --qemu-arg -accel --qemu-arg tcg,thread=multi \
 	  --qemu-arg -smp --qemu-arg 2 --log $(T)/smpstress.log --result $(T)/smpstress.res \
