@@ -250,6 +250,15 @@ test-bochs-smp: all | $(T)
 	  --expect-log '^smp: 2 of 2 CPU\(s\) up \(APIC IDs 0 1\)$$' \
 	  --log $(T)/bochs-smp.log --result $(T)/bochs-smp.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
+# The smp suite on Bochs's two CPUs (finely interleaved, unlike QEMU's
+# round robin under -icount).
+SPECIAL_SUITES += bochs-smp-suite
+SPECIAL_RESULTS += bochs-smp-suite
+test-bochs-smp-suite: all | $(T)
+	-@$(BT) --name bochs-smp-suite --timeout 600 \
+	  --bochsrc "cpu: model=corei7_skylake_x, count=2, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=0" \
+	  --log $(T)/bochs-smp-suite.log --result $(T)/bochs-smp-suite.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
 
 # The exceptions suite again under Bochs: CR4.PVI (virtual IF without
 # traps) and #AC, which QEMU does not emulate.
