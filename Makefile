@@ -19,7 +19,7 @@ KCFLAGS  := $(CFLAGS_COMMON) -Ikernel -Ilib -DKDB=$(KDB) -DMAX_CPUS=$(MAX_CPUS) 
 	-DIRQOFF_STATS=$(IRQOFF_STATS) -DTRACE=$(TRACE) -DTRACE_ENTRIES=$(TRACE_ENTRIES) \
 	-DPROF_BUCKETS=$(PROF_BUCKETS) -DFASTPATH=$(FASTPATH) -DSTATS=$(STATS) -mno-red-zone
 UCFLAGS  := $(CFLAGS_COMMON) -Iuser/lib -Iuser/drivers -Iuser/servers -Ilib
-ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -Ilib -D__ASSEMBLER__ -g \
+ASFLAGS  := $(ARCHFLAGS) -Iinclude -Ikernel -Ilib -D__ASSEMBLER__ -g -DMAX_CPUS=$(MAX_CPUS) \
 	-DIRQOFF_STATS=$(IRQOFF_STATS) -DFASTPATH=$(FASTPATH) -DSTATS=$(STATS) -DTRACE=$(TRACE)
 LDFLAGS  := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments
 

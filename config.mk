@@ -8,10 +8,9 @@
 # message) is the system console and stays either way.
 KDB ?= 1
 
-# Most processors the kernel starts (1..64). The application processors
-# are started and parked; threads run on the boot processor only so far
-# (docs/smp.md). 1 = never start another CPU. Boot option `nosmp` starts
-# none at run time.
+# Most processors the kernel starts (1..64); threads run on up to 16 of
+# them (docs/smp.md). 1 = never start another CPU, and the kernel lock
+# compiles away. Boot option `nosmp` starts none at run time.
 MAX_CPUS ?= 16
 
 # Timer tick length in microseconds.

@@ -10,6 +10,7 @@
 #include "irq.h"
 #include "string.h"
 #include "strxfer.h"
+#include "arch/ia32/klock.h"
 
 uint32_t fast_events[FAST_NKINDS];
 
@@ -44,6 +45,9 @@ bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t 
     t->state = TS_RECV_WAIT;
     t->partner = p->gid;
     sched_handoff(p);
+    /* Resumed by whoever ended the wait, maybe by an IPC fast path with
+     * this CPU's word only: the general code that follows needs all. */
+    klock_ensure_full();
     if (t->xfer)
         xfer_wait_turns(t);     /* the reply copies strings to us */
     /* Back when the reply (or a cancel, abort, deletion) ended the wait. */

@@ -13,15 +13,18 @@
 #include "types.h"
 #include "thread.h"
 #include "sched.h"
+#include "arch/ia32/smp.h"
 
 /* SMP: THE one spot that decides whether an event partner is homed on
- * this CPU, so that a direct switch to it is allowed. Threads run on the
- * boot processor only so far (docs/smp.md); per-CPU scheduling makes this
- * "p's home CPU is this CPU", and every event fast path asks here. */
+ * this CPU, so that a direct switch to it is allowed (docs/smp.md,
+ * "Fast-path contract"): p and the running thread both homed here. The
+ * event paths run under the whole kernel lock (their entries take it);
+ * a thread they block resumes with whatever lock its resumer held, so
+ * they take the whole lock again after the hand-off (klock_ensure_full). */
 static inline bool event_partner_local(const struct tcb *p)
 {
-    (void)p;
-    return true;
+    struct cpu_local *me = cpu_self();
+    return p->cpu == me && current->cpu == me;
 }
 
 /* kdebug stats: events that took a fast path (always 0 with FASTPATH=0). */

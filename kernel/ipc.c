@@ -20,6 +20,7 @@
 #include "irq.h"
 #include "trace.h"
 #include "arch/ia32/fastipc.h"
+#include "arch/ia32/klock.h"
 
 #define MR0 0
 
@@ -191,10 +192,6 @@ static bool transfer(struct tcb *s, struct tcb *r, const struct tcb *v,
     return true;
 }
 
-/* Set by the arch's Ipc entry when the end of the Ipc is only its return
- * to user mode (ipc.h); taken by ipc_fastpath, cleared by ipc_syscall
- * otherwise. PER-CPU once threads run on several processors. */
-void *ipc_user_wait;
 
 /* Blocks current in its IPC; a string copy may hand it turns meanwhile. */
 static void ipc_block(struct tcb *self)
@@ -359,6 +356,7 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 
     if (ipc_fastpath(to, from_spec, timeouts))
         goto out;
+    klock_ensure_full();        /* the general path: the whole kernel lock */
 
 #if IPC_FASTPATH
     ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */

@@ -72,7 +72,9 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts);
  * thread waits for its partner's answer, the arch's IPC fast path may end
  * its Ipc itself, going straight to user mode (arch/ia32/fastipc.h).
  * ipc_syscall clears it otherwise, so a kernel IPC inside the Ipc (a
- * string copy's page fault) never sees it. */
-extern void *ipc_user_wait;
+ * string copy's page fault) never sees it. Per CPU (the CPU record's
+ * field): two CPUs may be inside an Ipc at once. */
+#include "arch/ia32/smp.h"
+#define ipc_user_wait (cpu_self()->ipc_user_wait)
 
 #endif

@@ -13,18 +13,24 @@
 #include "irq.h"
 #include "strxfer.h"
 #include "arch/ia32/fastipc.h"
+#include "arch/ia32/smp.h"
+#include "arch/ia32/klock.h"
 
 bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
     struct tcb *self = current;
     uint32_t tag = self->mr[0];
+    /* SMP (docs/smp.md, "fast-path contract"): the caller holds this CPU's
+     * lock word only, so self and dest must both be homed on this CPU. */
+    struct cpu_local *me = self->on_cpu;
 
     if (irq_pending || (tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) ||
         L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
         return false;
     /* nilthread, anythread and anylocalthread resolve to no thread. */
     struct tcb *dest = tcb_resolve(self, to);
-    if (!dest || dest->state != TS_RECV_WAIT || !ipc_accepts(dest, self))
+    if (!dest || dest->state != TS_RECV_WAIT || dest->cpu != me || self->cpu != me ||
+        !ipc_accepts(dest, self))
         return false;
     /* Redirection (rare): only a send that stays direct may pass. */
     if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
@@ -67,7 +73,9 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 #else
     sched_handoff(dest);
 #endif
-    if (self->xfer)
+    if (self->xfer) {
+        klock_ensure_full();
         xfer_wait_turns(self);  /* the reply copies strings to us */
+    }
     return true;    /* resumed: our receive phase was completed for us */
 }

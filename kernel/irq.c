@@ -16,6 +16,7 @@
  * handler and a count of raised interrupts, so one receive serves many
  * lines. See docs/interrupts.md. */
 #include "irq.h"
+#include "arch/ia32/klock.h"
 #include "kernel.h"
 #include "thread.h"
 #include "space.h"
@@ -172,6 +173,7 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
     sched_cancel_wakeup(h);
     h->state = TS_READY;
     sched_handoff(h);
+    klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
     return true;
 }
 #endif
@@ -237,6 +239,7 @@ void irq_entry(unsigned irq)
  * it owns no user state. */
 static void irq_thread_body(void)
 {
+    klock_ensure_full();        /* a first run: general kernel code */
     for (;;) {
         struct tcb *self = current;
         const struct irq_line *l = &lines[tcb_no(self)];

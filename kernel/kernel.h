@@ -19,7 +19,7 @@ bool user_access_fixup(struct trap_frame *f);     /* uaccess: recover a fault */
 /* Kernel counters for the kdebug stat extension (L4ABI_KDB_STAT_*);
  * ~0 for an unknown one. */
 uint32_t kernel_stat(uint32_t which);
-extern uint32_t context_switches;
+uint32_t sched_context_switches(void);   /* summed over the CPUs */
 
 /* Boot options from the kernel command line. */
 struct boot_options {

@@ -1,8 +1,9 @@
 /* Building the KIP. Layout of the page:
  *   0x000 struct l4_kip (X.2 header, system-call links)
  *   0x120 kernel descriptor, version string, feature strings
- *   0x180 processor descriptor
- *   0x200 memory descriptors (up to 64)
+ *   0x180 processor descriptors (16 bytes each, up to 16: one per CPU
+ *         that runs threads, kip_set_processors)
+ *   0x280 memory descriptors (up to 64)
  *   after the data: the system-call stubs (.kip.text) */
 #include "kip.h"
 #include "boot.h"
@@ -14,7 +15,8 @@
 
 #define KDESC_OFF   0x120
 #define PROC_OFF    0x180
-#define MEMDESC_OFF 0x200
+#define PROC_MAX    16
+#define MEMDESC_OFF (PROC_OFF + PROC_MAX * 16)
 #define MEMDESC_MAX 64
 
 __attribute__((section(".kip.data"), aligned(4096)))
@@ -33,6 +35,22 @@ paddr_t bootinfo_build(void);
 static uint32_t link(void (*stub)(void))
 {
     return (uint32_t)((uintptr_t)stub - (uintptr_t)_kip_start);
+}
+
+/* ProcessorInfo and one descriptor per CPU that runs threads (the
+ * processor numbers of Schedule and ProcessorControl). All run at the
+ * boot processor's calibrated TSC rate. */
+void kip_set_processors(unsigned n)
+{
+    struct l4_kip *k = (struct l4_kip *)kip_page;
+    if (n > PROC_MAX)
+        n = PROC_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        struct l4_procdesc *pd = (struct l4_procdesc *)(kip_page + PROC_OFF) + i;
+        pd->internal_freq = arch_tsc_per_us() * 1000;
+        pd->external_freq = pd->internal_freq;
+    }
+    k->processor_info = L4ABI_KIP_PROCINFO(n, 4);
 }
 
 struct l4_kip *kip_kernel(void)
@@ -119,14 +137,11 @@ void kip_init(const struct boot_image *sigma0, const struct boot_image *root)
     k->kip_area_info = 12;
     k->boot_info = bootinfo_build();     /* physical, boot memory */
     k->proc_desc_ptr = PROC_OFF;
-    struct l4_procdesc *pd = (struct l4_procdesc *)(kip_page + PROC_OFF);
-    pd->internal_freq = arch_tsc_per_us() * 1000;
-    pd->external_freq = pd->internal_freq;
+    kip_set_processors(1);
     k->clock_info = L4ABI_KIP_CLOCKINFO(1, TICK_US);
     k->thread_info = L4ABI_KIP_THREADINFO(L4ABI_TID_THREADNO_BITS, SYSTEM_BASE, USER_BASE);
     k->page_info = L4ABI_KIP_PAGEINFO((1u << 12) | (cpu.pse ? (1u << 22) : 0),
                                       L4ABI_FPAGE_R | L4ABI_FPAGE_W);
-    k->processor_info = L4ABI_KIP_PROCINFO(1, 4);
 
     k->ipc = link(cpu.sep ? kip_ipc_sysenter : kip_ipc_int);
     k->lipc = link(cpu.sep ? kip_ipc_sysenter : kip_lipc_int);

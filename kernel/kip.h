@@ -11,6 +11,7 @@ struct boot_image;
 void kip_init(const struct boot_image *sigma0, const struct boot_image *root);
 paddr_t kip_phys(void);
 struct l4_kip *kip_kernel(void);
+void kip_set_processors(unsigned n);   /* ProcessorInfo and descriptors */
 uint32_t kip_api_version(void);
 uint32_t kip_api_flags(void);
 uint32_t kip_kernel_id(void);

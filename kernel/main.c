@@ -24,6 +24,8 @@
 #include "arch/ia32/smp.h"
 #include "arch/ia32/fastipc.h"
 #include "exception.h"
+#include "arch/ia32/klock.h"
+#include "arch/ia32/smp_ipi.h"
 #include "vif.h"
 #include "arch/ia32/perfmon.h"
 #include "kdb.h"
@@ -157,7 +159,7 @@ uint32_t kernel_stat(uint32_t which)
             sum += ks.bytes[k];
         return sum;
     }
-    case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return context_switches;
+    case L4ABI_KDB_STAT_CONTEXT_SWITCHES: return sched_context_switches();
 #if KDB
     case L4ABI_KDB_STAT_KDB_ENTRIES: return kdb_entries;
 #endif
@@ -175,6 +177,10 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_PVI: return cpu.pvi;
     case L4ABI_KDB_STAT_VIF_RELEASES: return vif_releases;
     case L4ABI_KDB_STAT_FPU_EAGER: return fpu_eager;
+    case L4ABI_KDB_STAT_CPU: return cpu_self()->index;
+    case L4ABI_KDB_STAT_IPIS: return smp_ipis_sent();
+    case L4ABI_KDB_STAT_SHOOTDOWNS: return smp_shootdowns;
+    case L4ABI_KDB_STAT_LAPIC_TICKS: return cpu_self()->lapic_ticks;
     case L4ABI_KDB_STAT_IRQOFF_MAX: return irqoff_take_max(false);
     case L4ABI_KDB_STAT_IRQOFF_RESET: return irqoff_take_max(true);
 #if IRQOFF_STATS
@@ -200,15 +206,31 @@ uint32_t kernel_stat(uint32_t which)
 
 /* ---- threads -------------------------------------------------------------*/
 
+/* One per CPU. It halts without the kernel lock (an interrupt in the
+ * halt takes it in trap_dispatch) and holds at least this CPU's word
+ * otherwise: picking the next thread needs no more (the thread that
+ * resumes takes the whole lock if it continues in the kernel). */
 static void idle_loop(void)
 {
+    klock_local();              /* its first run, from a boot stack */
     for (;;) {
         if (sched_need_resched())
             schedule();
+        klock_release();
         irqoff_end();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         irqoff_begin();
+        klock_local();
     }
+}
+
+static struct tcb *make_idle(unsigned index)
+{
+    struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO + index, 1), &kernel_space);
+    thread_init_kernel(idle, idle_loop);
+    idle->state = TS_READY;
+    idle->prio = 0;
+    return idle;
 }
 
 #define ROOT_KIP_AREA   0xbff00000u
@@ -311,16 +333,18 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
     kernel_space.pd = kernel_pd;
     kernel_space.kmem.limit = KMEM_UNLIMITED;
-    struct tcb *idle = thread_create(L4ABI_TID(IDLE_NO, 1), &kernel_space);
-    thread_init_kernel(idle, idle_loop);
-    idle->state = TS_READY;
-    idle->prio = 0;
+    struct tcb *idle = make_idle(0);
     sched_init(idle);
     irq_init();
     kdb_init(boot_info.cmdline);
 
     struct tcb *s0 = start_root_server(SIGMA0_NO, &sigma0, L4ABI_NILTHREAD, true);
     start_root_server(ROOT_NO, &root, s0->gid, false);
+
+    /* The application processors enter their idle loops; they find
+     * work once threads are migrated to them (Schedule). */
+    smp_go(make_idle);
+    kip_set_processors(cpus_sched);
 
     kprintf("boot: starting sigma0 and the root task\n");
     uint32_t boot_ksp;

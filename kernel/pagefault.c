@@ -23,6 +23,7 @@ void thread_stop(struct tcb *t, const char *why, uint32_t addr, uint32_t ip)
             t->gid, why, addr, ip);
     t->flags |= TF_HALTED;
     sched_dequeue(t);
+    sched_kick_running(t);
     if (t == current)
         schedule();
 }

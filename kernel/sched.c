@@ -2,7 +2,15 @@
  * priority's ready queue iff TF_QUEUED; every runnable thread (TS_READY,
  * not halted, quantum left) except idle is queued. Queues are cleaned
  * lazily: a thread that blocks stays queued until pick_next meets it, so
- * an IPC ping-pong between two threads touches no queue at all. */
+ * an IPC ping-pong between two threads touches no queue at all.
+ *
+ * Multiprocessor (docs/smp.md): every CPU has its own ready queues,
+ * wakeup queue, idle thread and reschedule flag in its record; a thread
+ * sits only in its home CPU's queues (t->cpu). The CPU's own code and
+ * the IPC fast path (holding the CPU's lock word) use them; the holder of
+ * the whole kernel lock may queue a thread on any CPU and pokes that CPU
+ * with an IPI. A running thread whose home changed (migration) is not
+ * queued anywhere until its CPU has switched away from it. */
 #include "sched.h"
 #include "thread.h"
 #include "space.h"
@@ -14,19 +22,31 @@
 #include "trace.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
+#include "arch/ia32/smp.h"
+#include "arch/ia32/smp_ipi.h"
+#include "arch/ia32/klock.h"
+#include "arch/ia32/fpu.h"
 
 #define TICK_EXPIRE 32u
 
-static struct prioq ready;
-static struct timeq wakeups;
-static struct tcb *idle_thread;
-bool resched;                  /* also read by the IPC fast path (fastipc_entry.S) */
-uint32_t context_switches;
+void sched_init_cpu(struct cpu_local *c, struct tcb *idle)
+{
+    c->idle = idle;
+    idle->cpu = idle->on_cpu = c;
+    c->running = idle;
+}
 
 void sched_init(struct tcb *idle)
 {
-    idle_thread = idle;
-    current = idle;
+    sched_init_cpu(&cpu_local[0], idle);
+}
+
+uint32_t sched_context_switches(void)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < cpus_sched; i++)
+        n += cpu_local[i].context_switches;
+    return n;
 }
 
 uint64_t sched_now_us(void)
@@ -36,94 +56,144 @@ uint64_t sched_now_us(void)
 
 static bool runnable(const struct tcb *t)
 {
-    return t->state == TS_READY && !(t->flags & (TF_HALTED | TF_QUANTUM_OUT));
+    return t->state == TS_READY && !(t->flags & (TF_HALTED | TF_QUANTUM_OUT)) && !t->dying;
+}
+
+/* t is running on a CPU that is not its home (migrated while running):
+ * that CPU queues it at home when it switches away. */
+static bool leaving(const struct tcb *t)
+{
+    struct cpu_local *on = t->on_cpu;
+    return on != t->cpu && on && on->running == t;
+}
+
+/* c must look at its queues again (an IPI if it is another CPU). */
+static void kick(struct cpu_local *c)
+{
+    if (c->resched)
+        return;
+    c->resched = true;
+    smp_poke(c);
 }
 
 void sched_enqueue(struct tcb *t)
 {
-    if (!runnable(t) || t == idle_thread)
+    struct cpu_local *c = t->cpu;
+    if (!runnable(t) || t == c->idle || leaving(t))
         return;
     if (!(t->flags & TF_QUEUED)) {      /* else it kept its place (lazy) */
-        prioq_insert_tail(&ready, &t->rq, t->prio);
+        prioq_insert_tail(&c->ready, &t->rq, t->prio);
         t->flags |= TF_QUEUED;
     }
-    if (t->prio > current->prio || current == idle_thread)
-        resched = true;
+    if (t->prio > c->running->prio || c->running == c->idle)
+        kick(c);
 }
 
 void sched_dequeue(struct tcb *t)
 {
     if (!(t->flags & TF_QUEUED))
         return;
-    prioq_remove(&ready, &t->rq, t->prio);
+    prioq_remove(&t->cpu->ready, &t->rq, t->prio);
     t->flags &= ~TF_QUEUED;
 }
 
 /* The first runnable thread of the highest level; threads that blocked
  * while queued are dropped here, when the scheduler meets them. */
-static struct tcb *pick_next(void)
+static struct tcb *pick_next(struct cpu_local *me)
 {
     struct qlink *l;
-    while ((l = prioq_highest(&ready, NULL))) {
+    while ((l = prioq_highest(&me->ready, NULL))) {
         struct tcb *t = container_of(l, struct tcb, rq);
         if (runnable(t))
             return t;
         sched_dequeue(t);
     }
-    return idle_thread;
+    return me->idle;
 }
 
-/* `traced`: record the switch here (a constant at each call; the IPC
- * fast path records its own, trace_handoff). */
-static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool traced)
+/* `general`: the thread that resumes here continues in general kernel
+ * code, which needs the whole kernel lock, and the switch is recorded
+ * here (trace); the IPC fast path's own hand-off is the only caller
+ * content with this CPU's word, and it records its own (trace_handoff). */
+static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool general)
 {
-    struct tcb *prev = current;
-    resched = false;
+    struct cpu_local *me = cpu_self();
+    struct tcb *prev = me->running;
+    me->resched = false;
     if (next == prev)
         return;
-    if (traced && TRACE_ON(TRACE_SWITCH))
+    if (general && TRACE_ON(TRACE_SWITCH))
         trace_switch(prev, next);
-    current = next;
-    context_switches++;
-    arch_switch_to(prev, next);
+    if (prev->cpu != me) {
+        /* Migrated while running: it goes home now, its FPU registers
+         * with it. Its new CPU cannot take it before this CPU lets the
+         * lock go, i.e. after the switch. */
+        fpu_flush_local(me, prev, true);
+        me->running = next;
+        sched_enqueue(prev);
+    }
+    me->running = next;
+    next->on_cpu = me;
+    me->context_switches++;
+    arch_switch_to(me, prev, next);
+    if (general)
+        klock_ensure_full();
 }
 
 void schedule(void)
 {
-    switch_to(pick_next(), true);
+    switch_to(pick_next(cpu_self()), true);
+}
+
+void sched_abandon(void)
+{
+    /* current is dying: not runnable, so never picked again. */
+    schedule();
+    panic("sched: a dying thread was resumed");
+}
+
+/* t runs on another CPU, or is homed there: it is only queued. */
+static bool elsewhere(const struct tcb *t)
+{
+    return t->cpu != cpu_self();
 }
 
 void sched_switch_to(struct tcb *t)
 {
     sched_enqueue(t);
-    if ((t->flags & TF_QUEUED) && t->prio >= pick_next()->prio)
-        switch_to(t, true); /* direct handoff, e.g. to an IPC partner */
+    if (elsewhere(t))
+        schedule();
+    else if ((t->flags & TF_QUEUED) && t->prio >= pick_next(cpu_self())->prio)
+        switch_to(t, true);     /* direct handoff, e.g. to an IPC partner */
     else
         schedule();
 }
 
 bool sched_can_handoff(const struct tcb *t)
 {
-    if (resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT)))
+    struct cpu_local *me = cpu_self();
+    struct tcb *cur = me->running;
+    if (me->resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT)))
         return false;
-    if (t->prio >= current->prio)
+    if (t->prio >= cur->prio)
         return true;
     /* A lower-priority partner runs next only if nobody else is queued
      * above it once current leaves (stale entries make this conservative:
      * the general path then lets the scheduler sort them out). */
-    bool alone = (current->flags & TF_QUEUED) && current->rq.next == &current->rq;
-    unsigned p = current->prio;
-    if (alone && ready.summary == 1u << (p / 32) && ready.bitmap[p / 32] == 1u << (p % 32))
+    bool alone = (cur->flags & TF_QUEUED) && cur->rq.next == &cur->rq;
+    unsigned p = cur->prio;
+    if (alone && me->ready.summary == 1u << (p / 32) && me->ready.bitmap[p / 32] == 1u << (p % 32))
         return true;        /* current is the only runnable thread */
-    return prioq_top(&ready, p, alone) <= (int)t->prio;
+    return prioq_top(&me->ready, p, alone) <= (int)t->prio;
 }
 
 void sched_handoff(struct tcb *t)
 {
     /* current (blocked) stays queued until the scheduler meets it; t is
-     * often still queued from before it blocked. */
+     * often still queued from before it blocked. Both are homed here (the
+     * fast path checked). */
     if (!(t->flags & TF_QUEUED)) {
-        prioq_insert_tail(&ready, &t->rq, t->prio);
+        prioq_insert_tail(&t->cpu->ready, &t->rq, t->prio);
         t->flags |= TF_QUEUED;
     }
     if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS))
@@ -133,7 +203,10 @@ void sched_handoff(struct tcb *t)
 
 void sched_run_now(struct tcb *t)
 {
-    switch_to(t, true);
+    if (elsewhere(t))
+        schedule();
+    else
+        switch_to(t, true);
 }
 
 void sched_block(void)
@@ -158,14 +231,16 @@ void sched_yield(void)
 
 bool sched_need_resched(void)
 {
-    return resched;
+    return cpu_self()->resched;
 }
 
 bool sched_preempt_point(void)
 {
     irq_window();
-    if (!resched)
-        return false;
+    /* Other CPUs' kernel entries wait for us: let them in. */
+    bool others = klock_cycle();
+    if (!cpu_self()->resched)
+        return others;
     schedule();
     return true;
 }
@@ -182,7 +257,7 @@ const struct mdb_yield sched_work_yield = { sched_yield_work, NULL };
 void sched_set_wakeup(struct tcb *t, uint64_t deadline)
 {
     sched_cancel_wakeup(t);
-    timeq_insert(&wakeups, &t->wq, deadline);
+    timeq_insert(&t->cpu->wakeups, &t->wq, deadline);
     t->flags |= TF_WAKEUP;
 }
 
@@ -190,26 +265,64 @@ void sched_cancel_wakeup(struct tcb *t)
 {
     if (!(t->flags & TF_WAKEUP))
         return;
-    timeq_remove(&wakeups, &t->wq);
+    timeq_remove(&t->cpu->wakeups, &t->wq);
     t->flags &= ~TF_WAKEUP;
+}
+
+/* Moves t (not running anywhere but maybe on its way out of its old CPU)
+ * with its queue places and timeout to CPU `to`. Whole lock held. */
+static void move(struct tcb *t, struct cpu_local *to)
+{
+    bool timed = t->flags & TF_WAKEUP;
+    uint64_t deadline = t->wq.deadline;
+    sched_dequeue(t);
+    sched_cancel_wakeup(t);
+    t->cpu = to;
+    if (timed)
+        sched_set_wakeup(t, deadline);
+}
+
+void sched_migrate(struct tcb *t, struct cpu_local *to)
+{
+    struct cpu_local *on = t->on_cpu;
+    if (t->cpu == to)
+        return;
+    bool running = on && on->running == t;
+    move(t, to);
+    if (running) {
+        /* Its CPU leaves it at the next kernel entry (this one, if it is
+         * ours) and queues it at home then. */
+        on->resched = true;
+        smp_poke(on);
+        return;
+    }
+    /* Lazy FPU switching may have left its registers in a CPU. */
+    smp_fpu_flush(t, true);
+    sched_enqueue(t);
 }
 
 /* Timer tick: expire timeouts, then charge the running thread. */
 void sched_tick(void)
 {
+    struct cpu_local *me = cpu_self();
     uint64_t now = sched_now_us();
     struct timeq_link *l;
+    /* A local-APIC tick holds this CPU's lock word only: enough for its
+     * own queues and current. An expiring timeout touches partners and
+     * senders' queues anywhere: the whole lock. */
+    if (me->wakeups.head && me->wakeups.head->deadline <= now)
+        klock_ensure_full();
     /* At most TICK_EXPIRE timeouts per tick: the rest (same or earlier
      * deadline) expire on the next ticks, so the tick's cost does not
      * grow with the number of threads waiting for the same moment. */
-    for (unsigned n = 0; n < TICK_EXPIRE && (l = timeq_pop_expired(&wakeups, now)); n++) {
+    for (unsigned n = 0; n < TICK_EXPIRE && (l = timeq_pop_expired(&me->wakeups, now)); n++) {
         struct tcb *t = container_of(l, struct tcb, wq);
         t->flags &= ~TF_WAKEUP;
         ipc_timeout(t);
     }
 
-    struct tcb *t = current;
-    if (t == idle_thread)
+    struct tcb *t = me->running;
+    if (t == me->idle)
         return;
     if (t->quantum_left_us) {
         if (t->quantum_left_us <= TICK_US) {
@@ -218,7 +331,7 @@ void sched_tick(void)
             t->quantum_left_us = 0;
             t->flags |= TF_QUANTUM_OUT;
             sched_dequeue(t);
-            resched = true;
+            me->resched = true;
             return;
         }
         t->quantum_left_us -= TICK_US;
@@ -229,14 +342,28 @@ void sched_tick(void)
     }
     t->ts_left_us = t->timeslice_us;
     requeue(t);
-    resched = true;
+    me->resched = true;
 }
 
 /* Called on every return to user mode: preempt if a higher-priority
- * thread became runnable or the slice ended. */
+ * thread became runnable or the slice ended, or if current may not run
+ * here any more (halted, migrated, deleted meanwhile by another CPU). */
 void return_to_user_checks(struct trap_frame *f)
 {
     (void)f;
-    if (resched)
+    /* Whoever halts, migrates or deletes a running thread sets its CPU's
+     * resched flag (sched_kick_running): one test in the common case. */
+    if (__builtin_expect(cpu_self()->resched, 0)) {
+        klock_ensure_full();
         schedule();
+    }
+}
+
+void sched_kick_running(struct tcb *t)
+{
+    struct cpu_local *on = t->on_cpu;
+    if (on && on->running == t) {
+        on->resched = true;
+        smp_poke(on);
+    }
 }

@@ -13,7 +13,18 @@ struct tcb;
 #define ROOT_PRIO 255
 #define DEFAULT_TIMESLICE_US 10000
 
-void sched_init(struct tcb *idle);
+void sched_init(struct tcb *idle);      /* the boot processor's idle thread */
+struct cpu_local;
+void sched_init_cpu(struct cpu_local *c, struct tcb *idle);
+/* Moves t to CPU `to` (docs/smp.md, "Migration"): at once if it does not
+ * run; a running thread is left by its CPU at its next kernel entry (an
+ * IPI) and queued at home then. Whole kernel lock held. */
+void sched_migrate(struct tcb *t, struct cpu_local *to);
+/* t may be running on some CPU right now (and must stop, or look at its
+ * state again): that CPU reschedules before it returns to user mode. */
+void sched_kick_running(struct tcb *t);
+/* current is being deleted by another CPU: switch away for good. */
+NORETURN void sched_abandon(void);
 void sched_enqueue(struct tcb *t);      /* make runnable (tail of its queue) */
 void sched_dequeue(struct tcb *t);
 /* Picks the highest-priority runnable thread and switches to it (the

@@ -18,6 +18,9 @@
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
 #include "trace.h"
+#include "arch/ia32/smp.h"
+#include "arch/ia32/smp_ipi.h"
+#include "arch/ia32/klock.h"
 
 static uint32_t fail(uint32_t code)
 {
@@ -103,6 +106,10 @@ uint32_t sys_thread_control(uint32_t dest, uint32_t space_spec, uint32_t schedul
         if (t == self && space_spec == L4ABI_NILTHREAD)
             return fail(L4ABI_ERR_INVALID_THREAD);
         if (space_spec == L4ABI_NILTHREAD) {
+            /* Running on another CPU: that CPU leaves it for good first
+             * (the lock is let go meanwhile; t may be gone afterwards). */
+            if (!smp_evict(t))
+                return fail(L4ABI_ERR_INVALID_THREAD);
             thread_destroy(t);
             return 1;
         }
@@ -193,6 +200,7 @@ static void start_thread_body(void)
 {
     struct tcb *t = current;
     uint32_t ip, sp;
+    klock_ensure_full();        /* a first run: general kernel code */
     for (;;) {
         if (t->flags & TF_START_SET) {
             ip = t->start_ip;       /* L4_Start/ExchangeRegisters won */
@@ -299,6 +307,9 @@ uint32_t sys_exchange_registers(uint32_t dest, struct exregs *r)
         fail(L4ABI_ERR_INVALID_THREAD);
         return L4ABI_NILTHREAD;
     }
+    /* Running in user mode on another CPU: its registers are in that CPU,
+     * not in its frame, until that CPU enters the kernel. */
+    smp_stop_user(t);
     uint32_t c = r->control;
     if (t->flags & TF_STARTING) {
         /* No user frame yet: remember ip/sp for the start, report zeros. */
@@ -419,8 +430,13 @@ uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
     if (prio_ctl != L4ABI_SCHED_UNCHANGED &&
         ((prio_ctl & ~L4ABI_SCHED_PRIO_MASK) || prio_ctl > self->prio))
         return fail(L4ABI_ERR_INVALID_PARAM);
-    if (proc_ctl != L4ABI_SCHED_UNCHANGED && proc_ctl != 0)
-        return fail(L4ABI_ERR_INVALID_PARAM);   /* one processor */
+    /* Processor control: a CPU that runs threads (the KIP lists them).
+     * Threads of a space with I/O ports stay on the boot processor, whose
+     * TSS holds the I/O bitmap window (docs/smp.md). */
+    if (proc_ctl != L4ABI_SCHED_UNCHANGED &&
+        (proc_ctl >= cpus_sched || (t->flags & TF_IRQ) ||
+         (proc_ctl != 0 && (t->space->io.bm.page[0] || t->space->sigma0))))
+        return fail(L4ABI_ERR_INVALID_PARAM);
 
     *old_time = ((uint32_t)time_encode_period(t->ts_left_us) << 16) |
                 time_encode_period(t->quantum_left_us);
@@ -448,6 +464,8 @@ uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
     }
     if (preempt_ctl != L4ABI_SCHED_UNCHANGED)
         t->preempt_ctl = preempt_ctl;
+    if (proc_ctl != L4ABI_SCHED_UNCHANGED)
+        sched_migrate(t, &cpu_local[proc_ctl]);
     uint32_t result = state_word(t);
     if (sched_need_resched())
         schedule();
@@ -546,7 +564,7 @@ uint32_t sys_processor_control(uint32_t cpu_no, uint32_t ifreq, uint32_t efreq, 
     (void)volt;
     if (!thread_is_privileged(current))
         return fail(L4ABI_ERR_NO_PRIVILEGE);
-    if (cpu_no != 0)
+    if (cpu_no >= cpus_sched)
         return fail(L4ABI_ERR_INVALID_PARAM);
     return 1;
 }

@@ -12,8 +12,8 @@
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/gdt.h"
 #include "trace.h"
+#include "arch/ia32/smp.h"
 
-struct tcb *current;
 uint32_t thread_no_limit;       /* one past the highest thread number used */
 
 struct tcb *tcb_lookup(uint32_t gid)
@@ -89,6 +89,7 @@ struct tcb *thread_create(uint32_t gid, struct space *s)
     t->gid = gid;
     t->state = TS_INACTIVE;
     t->space = s;
+    t->cpu = t->on_cpu = cpu_self();    /* the creator's CPU (docs/smp.md) */
     t->redirector = s->redirector;
     t->prio = DEFAULT_PRIO;
     t->timeslice_us = DEFAULT_TIMESLICE_US;

@@ -40,6 +40,7 @@ enum thread_state {
 
 struct space;
 struct xfer;
+struct cpu_local;
 
 struct tcb {
     uint32_t gid;               /* global thread ID (number + version) */
@@ -49,6 +50,15 @@ struct tcb {
     uint8_t vif;                /* virtual IF without PVI: VIF_* (arch/ia32/vif.c) */
     struct space *space;
     uint32_t ksp;               /* saved kernel stack pointer */
+    /* Multiprocessor (docs/smp.md). `cpu`: the home CPU, whose queues
+     * hold the thread; changed only under the whole kernel lock.
+     * `on_cpu`: the CPU that runs it or ran it last, written by that CPU
+     * as it switches to it (so cpu_self() is current->on_cpu). The two
+     * differ only while a running thread is migrated: its old CPU leaves
+     * it at the next kernel entry and queues it at home. */
+    struct cpu_local *cpu;
+    struct cpu_local *on_cpu;
+    bool dying;                 /* being deleted: its CPU must leave it for good */
 
     /* scheduling */
     struct qlink rq;            /* ready queue, while TF_QUEUED */
@@ -106,7 +116,21 @@ static inline uint32_t tcb_stack_top(const struct tcb *t)
  * UTCB; the frame is kernel-owned so these never fault). */
 #define UTCB(t, idx) ((t)->mr[(idx)])
 
-extern struct tcb *current;
+/* The running thread is the one whose kernel stack this is: every kernel
+ * stack is the top of its thread's 4 KiB TCB. No global and no per-CPU
+ * variable, so `current` costs one `and` and never changes on a stack.
+ * On a boot stack (before the CPU's first thread runs) it is the CPU
+ * record's idea of it (boot_current, slow). */
+struct tcb *boot_current(void);
+static inline struct tcb *current_thread(void)
+{
+    uint32_t sp;
+    __asm__("movl %%esp, %0" : "=r"(sp));
+    if (__builtin_expect(sp - TCB_AREA < TCB_AREA_SIZE, 1))
+        return (struct tcb *)(uintptr_t)(sp & ~(uint32_t)(TCB_SIZE - 1));
+    return boot_current();
+}
+#define current current_thread()
 extern uint32_t thread_no_limit;    /* bounds scans over the TCB array */
 
 /* Returns the TCB for a global ID if it names an existing thread with that

@@ -136,6 +136,46 @@ test-smp-mttcg: all | $(T)
 	  --log $(T)/smp-mttcg.log --result $(T)/smp-mttcg.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
 
+# Threads on every CPU (docs/smp.md, issue 10 steps 2-4): the suite `smp`
+# needs more than one CPU, so its pattern rule runs it on two (make test),
+# smp-4 on four. smp2-<suite> runs existing suites unchanged on a two-CPU
+# kernel (the APs idle with their timers ticking and take the kernel lock).
+SMP2_SUITES := mem strings exc irq
+SPECIAL_SUITES += smp-4 $(addprefix smp2-,$(SMP2_SUITES))
+SPECIAL_RESULTS += smp-4 $(addprefix smp2-,$(SMP2_SUITES))
+test-qemu-smp: all | $(T)
+	-@$(QT) --name smp --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: threads run on 2 CPU\(s\)' \
+	  --log $(T)/smp.log --result $(T)/smp.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
+test-smp-4: all | $(T)
+	-@$(QT) --name smp-4 --qemu-arg -smp --qemu-arg 4 \
+	  --expect-log '^smp: threads run on 4 CPU\(s\)' \
+	  --log $(T)/smp-4.log --result $(T)/smp-4.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
+# The stress suite smpstress: multi-threaded TCG, no -icount, two CPUs
+# (its pattern rule), and once more on four (smpstress-4).
+SPECIAL_SUITES += smpstress-4 fuzz-smp2
+SPECIAL_RESULTS += smpstress-4 fuzz-smp2
+# The fuzzer on two CPUs: a quarter of Schedule's random processor words
+# become CPU numbers there (cpu_word in fuzz.c), so victims migrate.
+test-fuzz-smp2: all | $(T)
+	-@$(QT) --name fuzz-smp2 --timeout 240 --qemu-arg -smp --qemu-arg 2 \
+	  --log $(T)/fuzz-smp2.log --result $(T)/fuzz-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-fuzz.elf | tail -1
+test-qemu-smpstress: all | $(T)
+	-@$(QT) --name smpstress --no-icount --timeout 240 --qemu-arg -accel --qemu-arg tcg,thread=multi \
+	  --qemu-arg -smp --qemu-arg 2 --log $(T)/smpstress.log --result $(T)/smpstress.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smpstress.elf | tail -1
+test-smpstress-4: all | $(T)
+	-@$(QT) --name smpstress-4 --no-icount --timeout 240 --qemu-arg -accel --qemu-arg tcg,thread=multi \
+	  --qemu-arg -smp --qemu-arg 4 --log $(T)/smpstress-4.log --result $(T)/smpstress-4.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smpstress.elf | tail -1
+$(addprefix test-smp2-,$(SMP2_SUITES)): test-smp2-%: all | $(T)
+	-@$(QT) --name smp2-$* --qemu-arg -smp --qemu-arg 2 \
+	  --log $(T)/smp2-$*.log --result $(T)/smp2-$*.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-$*.elf | tail -1
+
 # sigma0 drives ports itself (issue 9): a sigma0 built with SIGMA0_IO_TEST
 # writes port 0x80 and reads the RTC before it serves the root task.
 $(B)/user/sigma0-io/sigma0.o: user/sigma0/sigma0.c
@@ -219,6 +259,15 @@ test-bochs-smp: all | $(T)
 	  --expect-log '^smp: 2 of 2 CPU\(s\) up \(APIC IDs 0 1\)$$' \
 	  --log $(T)/bochs-smp.log --result $(T)/bochs-smp.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-boot.elf | tail -1
+# The smp suite on Bochs's two CPUs (finely interleaved, unlike QEMU's
+# round robin under -icount).
+SPECIAL_SUITES += bochs-smp-suite
+SPECIAL_RESULTS += bochs-smp-suite
+test-bochs-smp-suite: all | $(T)
+	-@$(BT) --name bochs-smp-suite --timeout 600 \
+	  --bochsrc "cpu: model=corei7_skylake_x, count=2, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=0" \
+	  --log $(T)/bochs-smp-suite.log --result $(T)/bochs-smp-suite.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smp.elf | tail -1
 
 # The exceptions suite again under Bochs: CR4.PVI (virtual IF without
 # traps) and #AC, which QEMU does not emulate.
@@ -367,9 +416,11 @@ test-ipcdiff-mutant: all test-qemu-ipcdiff | $(T)
 
 bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	@tools/deps.sh --install build qemu bochs
+	@$(MAKE) -s --no-print-directory B=$(B)/up MAX_CPUS=1 $(B)/up/pecan.elf
 	@for b in $(notdir $(wildcard user/bench/*)); do \
 	  k=$(B)/pecan.elf; [ $$b = latency ] && k=$(IRQOFF_KERNEL); \
-	  $(QT) --name bench-$$b --timeout 600 --log $(T)/bench-$$b.log \
+	  a=; [ $$b = smp ] && a="--qemu-arg -smp --qemu-arg 4"; \
+	  $(QT) --name bench-$$b --timeout 600 $$a --log $(T)/bench-$$b.log \
 	    $$k $(SIGMA0) $(B)/user/bench-$$b.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-$$b.log || { echo "bench-$$b failed"; tail -20 $(T)/bench-$$b.log; exit 1; }; \
 	done
@@ -394,6 +445,11 @@ bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-pingpong.elf > /dev/null; \
 	  grep '^bench-host:' $(T)/bench-pingpong-host.log | sed 's/^bench-host:/bench (no -icount):/' || \
 	  { echo "bench-pingpong without -icount failed"; tail -20 $(T)/bench-pingpong-host.log; exit 1; }
+	@# The local round trip once more on a MAX_CPUS=1 kernel (docs/smp.md).
+	@$(QT) --name bench-smp-up --timeout 600 --log $(T)/bench-smp-up.log \
+	  $(B)/up/pecan.elf $(SIGMA0) $(B)/user/bench-smp.elf > /dev/null; \
+	  grep '^bench:' $(T)/bench-smp-up.log | sed 's/^bench:/bench (MAX_CPUS=1):/' || \
+	  { echo "bench-smp on MAX_CPUS=1 failed"; tail -20 $(T)/bench-smp-up.log; exit 1; }
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \

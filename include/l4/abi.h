@@ -649,6 +649,10 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
 #define L4ABI_KDB_STAT_VIF_RELEASES 38      /* sti that released a held interrupt */
 #define L4ABI_KDB_STAT_FPU_EAGER    39      /* 1 if booted with fpu=eager */
+#define L4ABI_KDB_STAT_CPU          40      /* processor number the caller runs on */
+#define L4ABI_KDB_STAT_IPIS         41      /* inter-processor interrupts sent */
+#define L4ABI_KDB_STAT_SHOOTDOWNS   42      /* TLB flush requests sent to other CPUs */
+#define L4ABI_KDB_STAT_LAPIC_TICKS  43      /* local-APIC timer ticks of the caller's CPU */
 /* Longest stretch with interrupts off since boot or the last reset, in TSC
  * ticks (guest instructions under -icount); ~0 if the kernel was built
  * without IRQOFF_STATS. The second one reads and resets it. */

@@ -21,7 +21,10 @@ enum {
     LAPIC_SVR = 0xf0, LAPIC_ESR = 0x280, LAPIC_ICR_LO = 0x300, LAPIC_ICR_HI = 0x310,
     LAPIC_LVT_TIMER = 0x320, LAPIC_LVT_THERMAL = 0x330, LAPIC_LVT_PERF = 0x340,
     LAPIC_LVT_LINT0 = 0x350, LAPIC_LVT_LINT1 = 0x360, LAPIC_LVT_ERROR = 0x370,
+    LAPIC_TIMER_INIT = 0x380, LAPIC_TIMER_CUR = 0x390, LAPIC_TIMER_DIV = 0x3e0,
 };
+#define LVT_PERIODIC    (1u << 17)
+#define TIMER_DIV_16    0x3
 #define LVT_MASKED      (1u << 16)
 #define ICR_INIT        (5u << 8)
 #define ICR_STARTUP     (6u << 8)
@@ -192,6 +195,32 @@ static bool send_ipi(uint8_t apic_id, uint32_t low)
 bool lapic_send_init(uint8_t apic_id)
 {
     return send_ipi(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+/* A fixed-delivery interrupt (the kernel's IPI). */
+bool lapic_send_fixed(uint8_t apic_id, uint8_t vector)
+{
+    return send_ipi(apic_id, ICR_ASSERT | vector);
+}
+
+/* Counts the local-APIC timer (divide by 16) across `us` of TSC time:
+ * the initial count for one tick of that length. Interrupt masked. */
+uint32_t lapic_timer_calibrate(uint32_t us, void (*delay)(uint32_t))
+{
+    lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+    lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
+    delay(us);
+    uint32_t left = lapic_read(LAPIC_TIMER_CUR);
+    lapic_write(LAPIC_TIMER_INIT, 0);
+    return 0xffffffffu - left;
+}
+
+void lapic_timer_start(uint32_t count, uint8_t vector)
+{
+    lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | vector);
+    lapic_write(LAPIC_TIMER_INIT, count ? count : 1);
 }
 
 bool lapic_send_startup(uint8_t apic_id, uint32_t phys)

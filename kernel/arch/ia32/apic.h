@@ -37,5 +37,11 @@ void lapic_lint1_nmi(void);             /* LINT1 delivers NMIs (kdb) */
 bool lapic_send_nmi(uint8_t apic_id);   /* stop a CPU for kdb */
 void lapic_lint0_nmi(void);             /* LINT0 (the 8259) delivers NMIs */
 #endif
+/* The kernel's own IPI (fixed delivery, physical destination). */
+bool lapic_send_fixed(uint8_t apic_id, uint8_t vector);
+/* This CPU's timer: the count (divide by 16) that `us` takes, measured
+ * with `delay`; then periodic interrupts with that count. */
+uint32_t lapic_timer_calibrate(uint32_t us, void (*delay)(uint32_t));
+void lapic_timer_start(uint32_t count, uint8_t vector);
 
 #endif

@@ -36,7 +36,6 @@
 #define DEBUGCTL_BTF (1u << 1)
 
 bool debug_sysenter_step;
-bool debug_dr_loaded;           /* DR7 on the CPU is non-zero (or kdb has some) */
 bool debug_btf_works;           /* DEBUGCTL.BTF sticks (kdb branch stepping) */
 
 static uint32_t read_dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }

@@ -25,11 +25,12 @@ void debug_probe(void);                         /* boot: DEBUGCTL.BTF, printed *
 bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7);
 /* Context switch: load next's breakpoints, or clear DR7 if the last
  * thread had some (inline: usually neither). */
-extern bool debug_dr_loaded;
+#include "smp.h"
+#define debug_dr_loaded (cpu_self()->dr_loaded)    /* DR7 on this CPU is non-zero */
 void debug_load(struct tcb *next);
-static inline void debug_switch_to(struct tcb *next)
+static inline void debug_switch_to(struct cpu_local *me, struct tcb *next)
 {
-    if (next->dr7 || debug_dr_loaded)
+    if (next->dr7 || me->dr_loaded)
         debug_load(next);
 }
 #endif

@@ -71,6 +71,12 @@ trap_body:
     /* A thread created by the kernel starts its life here, too. */
     .globl trap_return
 trap_return:
+    /* To user mode: this CPU lets the kernel lock go (klock.h); a kernel
+     * frame (an interrupt in the kernel) keeps what trap_dispatch left. */
+    testl $3, 44(%esp)              /* frame cs: RPL 3 */
+    jz 1f
+    call kernel_exit
+1:
 #if IRQOFF_STATS
     testl $0x200, 48(%esp)          /* the iret turns interrupts on */
     jz 1f
@@ -146,7 +152,7 @@ sysenter_general:
 #endif
     pushl %esp
     call sysenter_ipc               /* IPC only: no generic dispatch */
-    addl $4, %esp
+    addl $4, %esp                   /* (sysenter_ipc let the kernel lock go) */
     /* Leave with sysexit: edx = return eip, ecx = user esp (both clobbered
      * by the IPC ABI). A frame with TF set returns through iret so that the
      * single-step trap comes after the right instruction; with CR4.PVI

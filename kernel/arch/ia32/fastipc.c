@@ -6,6 +6,8 @@
 #include "gdt.h"
 #include "fpu.h"
 #include "cpu.h"
+#include "smp.h"
+#include "klock.h"
 #include "../../kernel.h"
 #include "../../thread.h"
 #include "../../space.h"
@@ -31,6 +33,32 @@ OFF(tcb, utcb_uaddr, TCB_UTCB_UADDR);
 OFF(tcb, gs_desc, TCB_GS_DESC);
 OFF(tcb, mr, TCB_MR);
 OFF(tcb, dr7, TCB_DR7);
+OFF(tcb, cpu, TCB_CPU);
+OFF(tcb, on_cpu, TCB_ON_CPU);
+OFF(cpu_local, index, CPU_INDEX);
+OFF(cpu_local, gdt, CPU_GDT);
+OFF(cpu_local, tss, CPU_TSS);
+OFF(cpu_local, sysenter, CPU_SYSENTER);
+OFF(cpu_local, running, CPU_RUNNING);
+OFF(cpu_local, resched, CPU_RESCHED);
+OFF(cpu_local, fpu_ts, CPU_FPU_TS);
+OFF(cpu_local, dr_loaded, CPU_DR_LOADED);
+OFF(cpu_local, lock_mode, CPU_LOCK_MODE);
+OFF(cpu_local, loaded_pd, CPU_LOADED_PD);
+OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
+OFF(cpu_local, context_switches, CPU_CSW);
+_Static_assert(sizeof(((struct cpu_local *)0)->index) == 4 &&
+               sizeof(((struct cpu_local *)0)->resched) == 1 &&
+               sizeof(((struct cpu_local *)0)->fpu_ts) == 1 &&
+               sizeof(((struct cpu_local *)0)->dr_loaded) == 1 &&
+               sizeof(((struct cpu_local *)0)->lock_mode) == 1, "cpu_local field sizes");
+_Static_assert(KL_NONE == FAST_KL_NONE && KL_LOCAL == FAST_KL_LOCAL, "lock modes");
+#if MAX_CPUS > 1
+OFF(klock_word, next, KW_NEXT);
+OFF(klock_word, owner, KW_OWNER);
+OFF(klock_word, holder, KW_HOLDER);
+_Static_assert(sizeof(struct klock_word) == 1 << KW_SIZE_LOG2, "lock word size");
+#endif
 OFF(space, pd, SPACE_PD);
 OFF(space, utcb_base, SPACE_UTCB_BASE);
 OFF(space, utcb_size, SPACE_UTCB_SIZE);
@@ -74,6 +102,9 @@ void ipc_fast_init(void)
 void ipc_fast_resumed(struct trap_frame *f)
 {
     struct tcb *self = current;
+    /* arch_switch returned here, not into switch_to: its upgrade to the
+     * whole kernel lock (docs/smp.md, hazard (c)) is done here. */
+    klock_ensure_full();
     if (self->xfer)
         xfer_wait_turns(self);  /* the reply copies strings to us */
     ipc_syscall_end(self);
@@ -82,4 +113,18 @@ void ipc_fast_resumed(struct trap_frame *f)
     f->ebx = self->mr[1];
     f->ebp = self->mr[2];
     return_to_user_checks(f);
+    klock_release();            /* sysenter_exit follows */
 }
+
+#if MAX_CPUS > 1
+/* The entry found this CPU's lock word busy: wait for our ticket (serving
+ * the holder's requests), then hold the word as klock_local does; the
+ * general path follows. */
+void ipc_fast_lock_wait(struct cpu_local *me, uint32_t ticket);
+void ipc_fast_lock_wait(struct cpu_local *me, uint32_t ticket)
+{
+    klock_local_slow(me, ticket);
+    klock_words[me->index].holder = me->index + 1;
+    me->lock_mode = KL_LOCAL;
+}
+#endif

@@ -28,16 +28,39 @@
 #define TCB_PRIO        6
 #define TCB_SPACE       8
 #define TCB_KSP         12
-#define TCB_PARTNER     48
-#define TCB_SQ_HEAD     52
-#define TCB_REDIRECTOR  100
-#define TCB_IPC_FROM    104
-#define TCB_IPC_ERROR   108
-#define TCB_IPC_DONE    112     /* byte */
-#define TCB_UTCB_UADDR  124
-#define TCB_GS_DESC     132
-#define TCB_MR          140
-#define TCB_DR7         172
+#define TCB_PARTNER     60
+#define TCB_SQ_HEAD     64
+#define TCB_REDIRECTOR  112
+#define TCB_IPC_FROM    116
+#define TCB_IPC_ERROR   120
+#define TCB_IPC_DONE    124     /* byte */
+#define TCB_UTCB_UADDR  136
+#define TCB_GS_DESC     144
+#define TCB_MR          152
+#define TCB_DR7         184
+#define TCB_CPU         16       /* home CPU record (smp.h) */
+#define TCB_ON_CPU      20       /* the CPU that runs it or ran it last */
+/* struct cpu_local (smp.h) and struct klock_word (klock.h): the per-CPU
+ * state the fast path uses instead of globals (docs/smp.md, "Fast-path
+ * contract"). */
+#define CPU_INDEX       0
+#define CPU_GDT         16
+#define CPU_TSS         20
+#define CPU_SYSENTER    32
+#define CPU_RUNNING     40
+#define CPU_RESCHED     48       /* byte */
+#define CPU_FPU_TS      49       /* byte */
+#define CPU_DR_LOADED   50       /* byte */
+#define CPU_LOCK_MODE   51       /* byte */
+#define CPU_LOADED_PD   52
+#define CPU_FPU_HOLDER  56
+#define CPU_CSW         60       /* context_switches */
+#define KW_SIZE_LOG2    6
+#define KW_NEXT         0
+#define KW_OWNER        4
+#define KW_HOLDER       8
+#define FAST_KL_NONE    0
+#define FAST_KL_LOCAL   1
 
 /* struct space, struct tss, struct sysenter_area */
 #define SPACE_PD        0

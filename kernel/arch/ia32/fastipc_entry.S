@@ -65,6 +65,23 @@ sysenter_entry:
     jnz SLOW
 #endif
 
+#if MAX_CPUS > 1
+    /* This CPU's kernel-lock word (klock.h klock_local; docs/smp.md,
+     * "Fast-path contract"), before the first TCB is read. ebp = our CPU
+     * record (self->on_cpu; self's TCB is the page under this frame). */
+    movl -FAST_FRAME + TCB_ON_CPU(%esp), %ebp       /* me */
+    movl CPU_INDEX(%ebp), %ebx
+    shll $KW_SIZE_LOG2, %ebx                        /* our word's offset */
+    movl $1, %edi
+    lock xaddl %edi, klock_words + KW_NEXT(%ebx)    /* edi = our ticket */
+    cmpl klock_words + KW_OWNER(%ebx), %edi
+    jne fast_lock_wait                              /* someone else has it */
+    movl CPU_INDEX(%ebp), %edi
+    incl %edi
+    movl %edi, klock_words + KW_HOLDER(%ebx)        /* index + 1 (checks) */
+    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
+#endif
+
     /* The receiver: TCB of to's thread number. Any to selects a slot of
      * the TCB area (the mask wraps it); local IDs, nilthread, anythread
      * and out-of-range numbers fail the ID comparison (a never-used slot
@@ -123,25 +140,26 @@ direct:
     movb TCB_PRIO(%edi), %cl
     cmpb %cl, TCB_PRIO(%ebx)
     jb SLOW
+    /* SMP: both threads homed on this CPU (me = self->on_cpu; a waiting
+     * dest is not running, so its home is where it will run). Otherwise
+     * the general path, which takes the whole lock and wakes dest at its
+     * home CPU. The lock word was taken at the entry; every "this CPU"
+     * reference below goes through our CPU record (ebp). */
+    movl TCB_ON_CPU(%edi), %ebp                     /* me */
+    cmpl %ebp, TCB_CPU(%edi)
+    jne SLOW
+    cmpl %ebp, TCB_CPU(%ebx)
+    jne SLOW
     /* Per-CPU state in one or-chain, zero if the switch needs nothing but
-     * the fast path's own work: no interrupt pending, no reschedule due,
-     * no breakpoints loaded and none for dest (debug_switch_to). The FPU
-     * (fpu_switch_to) is done after the commit. */
+     * the fast path's own work: no interrupt pending, no reschedule due
+     * on this CPU, no breakpoints loaded here and none for dest
+     * (debug_switch_to). The FPU (fpu_switch_to) is done after the
+     * commit. */
     movl irq_pending, %ecx
-    orb resched, %cl
-    orb debug_dr_loaded, %cl
+    orb CPU_RESCHED(%ebp), %cl
+    orb CPU_DR_LOADED(%ebp), %cl
     orl TCB_DR7(%ebx), %ecx
     jnz SLOW
-
-    /* ---- SMP: the one spot for the multiprocessor checks. ----
-     * When threads run on several CPUs, dest must be homed on this CPU
-     * (its TCB's cpu pointer equal to ours: else the general path, which
-     * sends it a cross-CPU wakeup), and the per-CPU lock word that the
-     * general path takes is taken here, before the first store below,
-     * and dropped before sysexit. Every "this CPU" reference in this file
-     * (current, tss, sysenter_area, gdt, the globals above) is marked
-     * PER-CPU; self and dest come from the stack and the ID, not from a
-     * global. */
 
     /* Address space: same (from = our local ID, no CR3 load) or other
      * (from = our global ID; its I/O bitmap must be the installed one,
@@ -158,10 +176,12 @@ direct:
 #endif
     xorl %ecx, %ecx                                 /* no CR3 load */
     jmp 4f
-3:  movl SPACE_IO_BM0(%ecx), %eax
-    cmpl io_installed_bm, %eax                      /* PER-CPU */
+3:  cmpl $0, CPU_INDEX(%ebp)        /* the I/O bitmap window is CPU 0's */
+    jne 6f                          /* (arch_switch_to; APs have none) */
+    movl SPACE_IO_BM0(%ecx), %eax
+    cmpl io_installed_bm, %eax
     jne SLOW
-    movl SPACE_PD(%ecx), %ecx
+6:  movl SPACE_PD(%ecx), %ecx
     subl $KERNEL_VBASE, %ecx                        /* ecx = new CR3 */
     movl TCB_GID(%edi), %eax                        /* tcb_id_for: global */
 4:
@@ -192,30 +212,47 @@ direct:
     testl $FAST_TAG_U_MASK, %esi
     jnz copy_words
 copied:
+    /* From here edi = me, our CPU record (self->on_cpu; self's TCB is
+     * still the page under esp). */
+    movl -FAST_FRAME + TCB_ON_CPU(%esp), %edi
     /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU. */
-    movzbl fpu_ts_set, %ebp
-    cmpl fpu_owner, %ebx
+    movzbl CPU_FPU_TS(%edi), %ebp
+    cmpl CPU_FPU_HOLDER(%edi), %ebx
     je fast_fpu_owner
     testl %ebp, %ebp
     jz fast_fpu_set_ts
 fast_fpu_done:
 
-    /* The switch (switch_to, arch_switch_to). eax = from stays. */
-    incl context_switches
-    movl %ebx, current                      /* PER-CPU */
-    leal TCB_SIZE(%ebx), %ebp               /* dest's ring-0 stack */
-    movl %ebp, tss + TSS_ESP0               /* PER-CPU */
-    movl %ebp, sysenter_area + SYSENTER_ESP0 /* PER-CPU */
-    movl TCB_GS_DESC(%ebx), %ebp            /* dest's UTCB segment, */
-    movl %ebp, gdt + (SEL_UTCB & ~7)        /* PER-CPU */
-    movl TCB_GS_DESC + 4(%ebx), %ebp
-    movl %ebp, gdt + (SEL_UTCB & ~7) + 4
-    movl $SEL_UTCB, %ebp
-    movl %ebp, %gs                          /* ... reloaded */
+    /* The switch (switch_to, arch_switch_to), on this CPU's record.
+     * eax = from stays. */
+    incl CPU_CSW(%edi)
+    movl %ebx, CPU_RUNNING(%edi)
+    movl %edi, TCB_ON_CPU(%ebx)             /* cpu_self() there is me */
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
-5:
+    movl %ecx, CPU_LOADED_PD(%edi)          /* for TLB shootdown */
+5:  leal TCB_SIZE(%ebx), %ebp               /* dest's ring-0 stack */
+    movl CPU_TSS(%edi), %ecx
+    movl %ebp, TSS_ESP0(%ecx)
+    movl CPU_SYSENTER(%edi), %ecx
+    movl %ebp, SYSENTER_ESP0(%ecx)
+    movl CPU_GDT(%edi), %ecx
+    movl TCB_GS_DESC(%ebx), %ebp            /* dest's UTCB segment, */
+    movl %ebp, (SEL_UTCB & ~7)(%ecx)
+    movl TCB_GS_DESC + 4(%ebx), %ebp
+    movl %ebp, (SEL_UTCB & ~7) + 4(%ecx)
+    movl $SEL_UTCB, %ebp
+    movl %ebp, %gs                          /* ... reloaded */
+#if MAX_CPUS > 1
+    /* This CPU lets its word go (klock_release): nothing of dest or of
+     * this CPU is touched below but the frame that sysexit leaves by. */
+    movb $FAST_KL_NONE, CPU_LOCK_MODE(%edi)
+    movl CPU_INDEX(%edi), %ecx
+    shll $KW_SIZE_LOG2, %ecx
+    movl $0, klock_words + KW_HOLDER(%ecx)
+    incl klock_words + KW_OWNER(%ecx)       /* a release store (TSO) */
+#endif
     /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out through sysexit as sysenter_exit
      * does, from the frame it entered with (esp at its EFLAGS word). */
@@ -280,14 +317,27 @@ fast_fpu_owner:
     testl %ebp, %ebp
     jz fast_fpu_done                                /* already clear */
     clts
-    movb $0, fpu_ts_set
+    movb $0, CPU_FPU_TS(%edi)
     jmp fast_fpu_done
 fast_fpu_set_ts:
     movl %cr0, %ebp
     orl $FAST_CR0_TS, %ebp
     movl %ebp, %cr0
-    movb $1, fpu_ts_set
+    movb $1, CPU_FPU_TS(%edi)
     jmp fast_fpu_done
+
+#if MAX_CPUS > 1
+/* Our lock word is busy (another CPU holds the whole lock or waits for
+ * it): wait in C, serving requests meanwhile, then take the general path
+ * with the word held (sysenter_ipc sees lock_mode LOCAL). ebp = me,
+ * edi = our ticket. */
+fast_lock_wait:
+    pushl %edi
+    pushl %ebp
+    call ipc_fast_lock_wait
+    addl $8, %esp
+    jmp SLOW
+#endif
 
 /* Our space has a redirector (ipc_redirect_exempt): the send stays direct
  * if dest is in our space or in the redirector's (the redirector thread

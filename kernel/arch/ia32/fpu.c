@@ -23,6 +23,7 @@
  * only file that touches FPU state; the kernel itself is built without
  * FPU/SSE code. */
 #include "fpu.h"
+#include "smp_ipi.h"
 #include "cpu.h"
 #include "../../thread.h"
 #include "../../kmem.h"
@@ -34,8 +35,6 @@
 #define FPU_AREA_SIZE 512           /* fxsave image; fnsave needs 108 bytes */
 
 uint32_t fpu_traps, fpu_saves, fpu_areas;
-struct tcb *fpu_owner;
-bool fpu_ts_set;
 bool fpu_eager;
 static uint8_t clean_state[FPU_AREA_SIZE] __attribute__((aligned(16)));
 
@@ -140,8 +139,27 @@ void fpu_switch_eager(struct tcb *next)
     }
 }
 
+void fpu_flush_local(struct cpu_local *me, struct tcb *t, bool keep)
+{
+    if (me->fpu_holder != t || !t)
+        return;
+    if (keep) {
+        fpu_set_ts(false);
+        save(t->fpu);
+        fpu_saves++;
+    } else if (fpu_eager) {
+        fpu_set_ts(false);
+        restore(clean_state);
+    }
+    me->fpu_holder = NULL;
+    fpu_set_ts(true);
+}
+
 void fpu_release(struct tcb *t)
 {
+    /* Another CPU may hold its registers (lazy switching): drop them
+     * there first, so that nobody saves into the freed area later. */
+    smp_fpu_flush(t, false);
     if (fpu_owner == t) {
         if (fpu_eager) {        /* keep the invariant: no stale registers */
             fpu_set_ts(false);

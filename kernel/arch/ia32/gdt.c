@@ -43,9 +43,9 @@ void gdt_utcb_desc(uint32_t base, uint32_t desc[2])
     desc[1] = (uint32_t)(d >> 32);
 }
 
-void gdt_set_utcb(const uint32_t desc[2])
+void gdt_set_utcb(uint64_t *table, const uint32_t desc[2])
 {
-    uint32_t *slot = (uint32_t *)&gdt[SEL_UTCB >> 3];
+    uint32_t *slot = (uint32_t *)&table[SEL_UTCB >> 3];
     slot[0] = desc[0];
     slot[1] = desc[1];
     STAT_INC(STAT_GS_LOADS);

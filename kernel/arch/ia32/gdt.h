@@ -52,6 +52,6 @@ void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base);
  * word holds the local ID (X.2 ia32: %gs:0). The descriptor is computed
  * once per thread; a switch installs it and reloads %gs. */
 void gdt_utcb_desc(uint32_t base, uint32_t desc[2]);
-void gdt_set_utcb(const uint32_t desc[2]);
+void gdt_set_utcb(uint64_t *table, const uint32_t desc[2]);    /* this CPU's GDT */
 
 #endif

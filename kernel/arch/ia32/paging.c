@@ -11,6 +11,8 @@
  *    directory and every user page table are charged to the space's
  *    kernel-memory account (the `acct` arguments), 4 KiB each. */
 #include "paging.h"
+#include "smp.h"
+#include "smp_ipi.h"
 #include "cpu.h"
 #include "../../frame.h"
 #include "../../kmem.h"
@@ -82,8 +84,11 @@ void pd_free_tables(uint32_t *pd, struct kmem_acct *acct, uint32_t from, uint32_
 {
     for (uint32_t s = from; s < to && s < PD_SLOT(USER_LIMIT); s++)
         if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS)) {
-            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+            uint32_t old = pd[s];
             pd[s] = 0;
+            /* No CPU may walk the table once it is reused. */
+            smp_tlb_flush_now(pd);
+            kmem_free_acct(acct, phys_to_virt(old & PTE_ADDR), 4096, KMEM_PGTABLE);
         }
 }
 
@@ -96,8 +101,10 @@ void pd_destroy(uint32_t *pd, struct kmem_acct *acct)
 void pd_activate(uint32_t *pd)
 {
     uint32_t phys = virt_to_phys(pd);
-    if ((read_cr3() & PTE_ADDR) != phys)
+    if ((read_cr3() & PTE_ADDR) != phys) {
+        cpu_self()->loaded_pd = phys;
         write_cr3(phys);
+    }
 }
 
 void pd_sync_kernel(uint32_t *pd, uint32_t va)
@@ -136,15 +143,22 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
     uint32_t entry = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
 
     if (size_log2 == 22) {
-        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
-            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+        uint32_t old = pd[s];
         pd[s] = entry | PTE_PS;
         invlpg(va);
+        if ((old & PTE_P) && !(old & PTE_PS)) {
+            smp_tlb_flush_now(pd);
+            kmem_free_acct(acct, phys_to_virt(old & PTE_ADDR), 4096, KMEM_PGTABLE);
+        } else if (old & PTE_P) {
+            smp_tlb_changed(pd);
+        }
         return 0;
     }
     if (!pt_ensure(pd, acct, va))
         return -1;
     uint32_t *pt = phys_to_virt(pd[s] & PTE_ADDR);
+    if (pt[PT_SLOT(va)] & PTE_P)
+        smp_tlb_changed(pd);        /* a replaced mapping */
     pt[PT_SLOT(va)] = entry;
     invlpg(va);
     return 0;
@@ -188,6 +202,7 @@ uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2)
     uint32_t old = *e;
     *e = 0;
     invlpg(va);
+    smp_tlb_changed(pd);
     return old;
 }
 
@@ -199,6 +214,7 @@ uint32_t pd_protect(uint32_t *pd, uint32_t va, unsigned size_log2, bool writable
     uint32_t old = *e;
     *e = (old & ~(PTE_W | PTE_A | PTE_D)) | (writable ? PTE_W : 0);
     invlpg(va);
+    smp_tlb_changed(pd);
     return old;
 }
 
@@ -210,6 +226,7 @@ bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits)
         return false;
     *e = (*e & ~(PTE_PWT | PTE_PCD)) | (cache_bits & (PTE_PWT | PTE_PCD));
     invlpg(va);
+    smp_tlb_changed(pd);
     return true;
 }
 
@@ -251,6 +268,7 @@ bool paging_tcb_back(uint32_t va)
     *pte = f | PTE_P | PTE_W | global_bit;
     paging_stats.tcb_frames++;
     invlpg(va & PTE_ADDR);
+    smp_tlb_global_changed();   /* other CPUs may hold the zero page there */
     return true;
 }
 
@@ -285,6 +303,7 @@ bool paging_kernel_fault(uint32_t va, uint32_t error)
         __builtin_memset(phys_to_virt(f), 0, 4096);
         *pte = f | PTE_P | PTE_W | global_bit;
         paging_stats.tcb_frames++;
+        smp_tlb_global_changed();
     } else {
         return false;
     }

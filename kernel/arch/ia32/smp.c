@@ -27,6 +27,7 @@
 #include "../../kmem.h"
 #include "../../string.h"
 #include "../../console.h"
+#include "../../sched.h"
 #include "format.h"
 
 #define INIT_DELAY_US   10000       /* INIT -> first start-up IPI */
@@ -35,6 +36,9 @@
 
 struct cpu_local cpu_local[MAX_CPUS];
 unsigned cpus_up = 1;
+unsigned cpus_sched = 1;
+static volatile uint32_t sched_go;  /* smp_go: the APs may enter their idle loops */
+static uint32_t timer_count;        /* local-APIC timer count for one tick */
 static uint8_t cpu_of_apic[256];    /* APIC ID -> index + 1; 0 = none */
 
 /* The parameter block at the end of the trampoline (smp_tramp.S). */
@@ -83,6 +87,21 @@ static bool wait_flag(volatile uint32_t *flag, uint32_t us)
 /* ---- on the application processor ------------------------------------- */
 
 NORETURN void ap_main(struct cpu_local *c);
+
+/* The AP becomes a scheduling CPU: its timer ticks, and it switches from
+ * its boot stack to its idle thread, never to come back. */
+static NORETURN void ap_run(struct cpu_local *c)
+{
+    extern void arch_switch(uint32_t *, uint32_t);
+    uint32_t boot_ksp;
+    c->loaded_pd = virt_to_phys(kernel_pd);
+    c->fpu_ts = (bsp_cr0 & CR0_TS) != 0;
+    c->tss->esp0 = c->sysenter->esp0 = tcb_stack_top(c->idle);
+    lapic_timer_start(timer_count, LAPIC_TIMER_VECTOR);
+    arch_switch(&boot_ksp, c->idle->ksp);
+    for (;;)
+        __asm__ volatile("cli; hlt" ::: "memory");
+}
 
 /* Reads back from the CPU what ap_main set up: a mask of AP_BAD_* for
  * what is not as intended, 0 if all is. */
@@ -139,10 +158,15 @@ NORETURN void ap_main(struct cpu_local *c)
         c->setup_errors = ap_check(c);
         __atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
     }
-    /* Parked: only INIT, NMI or SMI wakes it (the next step lets the
-     * scheduler take over here). */
-    for (;;)
-        __asm__ volatile("cli; hlt" ::: "memory");
+    /* Wait for smp_go (the boot processor creates the idle threads);
+     * a CPU beyond SMP_SCHED_MAX, or left out, stays parked: only INIT,
+     * NMI or SMI wakes it. */
+    while (!__atomic_load_n(&sched_go, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause" ::: "memory");
+    if (c->index >= cpus_sched || !c->idle)
+        for (;;)
+            __asm__ volatile("cli; hlt" ::: "memory");
+    ap_run(c);
 }
 
 /* ---- on the boot processor --------------------------------------------- */
@@ -254,6 +278,35 @@ static uint64_t start_ap(struct cpu_local *c)
     }
     lapic_send_init(c->apic_id);
     return 0;
+}
+
+struct tcb *boot_current(void)
+{
+    return cpu_current()->running;
+}
+
+void smp_go(struct tcb *(*make_idle)(unsigned index))
+{
+    unsigned n = cpus_up < SMP_SCHED_MAX ? cpus_up : SMP_SCHED_MAX;
+    cpu_local[0].loaded_pd = virt_to_phys(kernel_pd);
+    if (n > 1 && !lapic_enabled()) {
+        kprintf("smp: the boot processor's local APIC is off: threads run on it alone\n");
+        n = 1;
+    }
+    if (n > 1) {
+        /* Ten ticks measured, for precision. */
+        timer_count = lapic_timer_calibrate(10 * TICK_US, delay_us) / 10;
+        for (unsigned i = 1; i < n; i++)
+            sched_init_cpu(&cpu_local[i], make_idle(i));
+    }
+    cpus_sched = n;
+    __atomic_store_n(&sched_go, 1, __ATOMIC_RELEASE);
+    kprintf("smp: threads run on %u CPU(s)", n);
+    if (n < cpus_up)
+        kprintf(", %u parked (at most %u)", cpus_up - n, (unsigned)SMP_SCHED_MAX);
+    if (n > 1)
+        kprintf("; local-APIC timer %u per tick", timer_count);
+    kprintf("\n");
 }
 
 struct cpu_local *cpu_current(void)

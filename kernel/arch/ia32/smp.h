@@ -24,6 +24,9 @@
 
 #include "types.h"
 #include "gdt.h"
+#include "layout.h"
+#include "../../queue.h"
+#include "../../thread.h"
 
 #if MAX_CPUS < 1 || MAX_CPUS > 64
 #error "MAX_CPUS must be 1..64 (config.mk)"
@@ -40,7 +43,54 @@ struct cpu_local {
     uint32_t df_stack_top;      /* that task's stack */
     struct sysenter_area *sysenter;     /* MSR_SYSENTER_ESP points into it */
     uint32_t boot_stack_top;    /* the stack it runs on until threads exist */
-};
+
+    /* Scheduling (sched.c). Only this CPU touches these, except the
+     * holder of the whole kernel lock (klock.h), which may queue threads
+     * here and set `resched`. */
+    struct tcb *running;        /* the thread this CPU runs (`current` there) */
+    struct tcb *idle;
+    bool resched;               /* pick_next before returning to user */
+    bool fpu_ts;                /* CR0.TS as last written (fpu.c) */
+    bool dr_loaded;             /* DR7 non-zero (debug.c) */
+    uint8_t lock_mode;          /* KL_* (klock.h) */
+    uint32_t loaded_pd;         /* physical address in CR3 (TLB shootdown) */
+    struct tcb *fpu_holder;     /* whose registers this FPU holds (fpu.c) */
+    uint32_t context_switches;
+    uint32_t ipis_sent, ipis_taken;
+    struct prioq ready;
+    struct timeq wakeups;
+    uint32_t lapic_ticks;       /* local-APIC timer ticks (APs) */
+    void *ipc_user_wait;        /* ipc.h: set by the sysenter entry */
+
+    /* What this CPU, holding the whole lock, must flush elsewhere before
+     * it lets go (smp_ipi.c). */
+    uint64_t shoot_mask;        /* CPUs that may hold a changed user mapping */
+    bool shoot_global;          /* a global kernel mapping changed */
+
+    /* Requests from the lock holder on another CPU, served lock-free,
+     * with interrupts off too, while this CPU spins for the lock or on any
+     * kernel entry (smp_ipi.c). */
+    volatile uint32_t req_flags __attribute__((aligned(64)));
+    volatile uint32_t req_seq;
+    struct tcb *volatile req_fpu;
+    volatile uint32_t ack_seq __attribute__((aligned(64)));
+} __attribute__((aligned(64)));
+
+/* Requests (req_flags). */
+#define REQ_TLB         0x01    /* reload CR3: the loaded space changed */
+#define REQ_TLB_GLOBAL  0x02    /* flush global kernel translations too */
+#define REQ_FPU_SAVE    0x04    /* req_fpu's registers to memory, give the FPU up */
+#define REQ_FPU_DROP    0x08    /* the same without saving (deleted thread) */
+#define REQ_KICK        0x10    /* just enter the kernel (frame saved) and ack */
+
+/* Vectors of the kernel's own interrupts, never given to users. */
+#define IPI_VECTOR          0xf0
+#define LAPIC_TIMER_VECTOR  0xf1
+
+/* The CPUs that run threads: cpu_local[0 .. cpus_sched - 1]. At most
+ * SMP_SCHED_MAX (one idle thread number each); 1 until smp_go. */
+#define SMP_SCHED_MAX   16
+extern unsigned cpus_sched;
 
 /* What an AP checks before it reports (ap_check in smp.c). */
 #define AP_BAD_GDT      0x01    /* GDTR is not its own GDT */
@@ -67,5 +117,21 @@ void smp_init(bool enable);
 /* The record of the CPU this runs on (slow: see above); the boot
  * processor's if the local APIC is not in use. */
 struct cpu_local *cpu_current(void);
+
+/* The same, fast: the CPU the running thread runs on (on_cpu in its
+ * TCB, written as the CPU switched to it); on a boot stack the slow way. */
+static inline struct cpu_local *cpu_self(void)
+{
+    uint32_t sp;
+    __asm__("movl %%esp, %0" : "=r"(sp));
+    if (__builtin_expect(sp - TCB_AREA < TCB_AREA_SIZE, 1))
+        return ((struct tcb *)(uintptr_t)(sp & ~(uint32_t)(TCB_SIZE - 1)))->on_cpu;
+    return cpu_current();
+}
+
+/* Lets the application processors run threads: each gets an idle thread
+ * (created by the caller, on the boot processor) and its local-APIC
+ * timer, and enters its idle loop. */
+void smp_go(struct tcb *(*make_idle)(unsigned index));
 
 #endif

@@ -11,8 +11,9 @@
 #include "syscall_vectors.h"
 #include "debug.h"
 #include "fastipc.h"
+#include "klock.h"
 
-static void do_ipc(struct trap_frame *f)
+static inline __attribute__((always_inline)) void do_ipc(struct trap_frame *f)
 {
     struct tcb *t = current;
     t->mr[0] = f->esi;
@@ -26,11 +27,16 @@ static void do_ipc(struct trap_frame *f)
 /* The sysenter entry is only ever an Ipc/Lipc. */
 void sysenter_ipc(struct trap_frame *f)
 {
+    /* The fast path's lock (klock.h): the assembly fast path took it
+     * already unless it left before its first TCB access. */
+    if (!IPC_FASTPATH || cpu_self()->lock_mode == KL_NONE)
+        klock_local();
     debug_sysenter_fixup(f);
     if (IPC_FASTPATH)
         ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
     do_ipc(f);
     return_to_user_checks(f);
+    klock_release();            /* (entry.S's kernel_exit finds it done) */
 }
 
 void syscall_entry(struct trap_frame *f)

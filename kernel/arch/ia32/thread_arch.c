@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "fpu.h"
 #include "debug.h"
+#include "smp.h"
 #include "../../space.h"
 #include "../../string.h"
 #include "../../console.h"
@@ -78,7 +79,7 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
     t->flags |= TF_KERNEL;
 }
 
-void arch_switch_to(struct tcb *prev, struct tcb *next)
+void arch_switch_to(struct cpu_local *me, struct tcb *prev, struct tcb *next)
 {
     if (next->space != prev->space) {
         uint32_t *pd = next->space->pd;
@@ -86,14 +87,16 @@ void arch_switch_to(struct tcb *prev, struct tcb *next)
          * run on prev's until arch_switch. */
         pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
         pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
-        write_cr3(virt_to_phys(pd));
-        if (next->space->io.bm.page[0] != io_installed_bm)
+        me->loaded_pd = virt_to_phys(pd);
+        write_cr3(me->loaded_pd);
+        /* The I/O bitmap window belongs to the boot processor's TSS. */
+        if (me->index == 0 && next->space->io.bm.page[0] != io_installed_bm)
             io_switch(next->space);
     }
-    tss.esp0 = sysenter_area.esp0 = tcb_stack_top(next);
-    fpu_switch_to(next);
-    debug_switch_to(next);
+    me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(next);
+    fpu_switch_to(me, next);
+    debug_switch_to(me, next);
     if (!(next->flags & TF_KERNEL))
-        gdt_set_utcb(next->gs_desc);
+        gdt_set_utcb(me->gdt, next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);
 }

@@ -26,7 +26,9 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void));
 NORETURN void arch_enter_user(struct trap_frame *f);
 /* t is being deleted: drop its FPU state. */
 void arch_thread_release(struct tcb *t);
-void arch_switch_to(struct tcb *prev, struct tcb *next);
+struct cpu_local;
+/* On CPU me (its record: the running thread may be migrating away). */
+void arch_switch_to(struct cpu_local *me, struct tcb *prev, struct tcb *next);
 uint64_t arch_clock_us(void);
 uint32_t arch_tsc_per_us(void);
 

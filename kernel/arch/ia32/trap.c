@@ -8,6 +8,9 @@
 #include "debug.h"
 #include "irqchip.h"
 #include "apic.h"
+#include "smp.h"
+#include "klock.h"
+#include "../../sched.h"
 #include "syscall_vectors.h"
 #include "../../console.h"
 #include "../../arch.h"
@@ -139,14 +142,87 @@ void trap_pf(struct trap_frame *f)
         trap_dispatch(f);
         return;
     }
+    /* The kernel lock as trap_dispatch takes it for a user exception
+     * (docs/smp.md): the whole lock; a thread being deleted on another
+     * CPU goes no further. */
+    klock_full_entry();
+    if (__builtin_expect(current->dying, 0))
+        sched_abandon();
     user_page_fault(f);
     return_to_user_checks(f);
 }
 #endif
 
+/* The kernel's own interrupts on every CPU: the reschedule/request IPI
+ * (requests were served while taking the lock; return_to_user_checks or
+ * the idle loop does the rest) and the local-APIC timer of the APs. */
+static void local_interrupt(uint32_t v)
+{
+    lapic_eoi();
+    if (v == LAPIC_TIMER_VECTOR) {
+        cpu_self()->lapic_ticks++;
+        sched_tick();
+    } else {
+        cpu_self()->ipis_taken++;
+    }
+}
+
+/* Every return to user mode passes here (entry.S): the CPU lets the
+ * kernel lock go. */
+void kernel_exit(void)
+{
+    klock_release();
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
+    bool took = false;
+
+    /* NMIs before the lock: the profiler's sample, and the debugger, which
+     * stops the other CPUs by NMI while it holds the CPU it entered on
+     * (a CPU stopped in user mode must not wait for the lock there). */
+    if (__builtin_expect(v == TRAP_NMI, 0)) {
+        if (PROF_ON() && perfmon_nmi_ack()) {
+            prof_sample(f->eip, frame_from_user(f));
+            return;
+        }
+#if KDB
+        kdb_nmi(f);
+        if (!frame_from_user(f))
+            return;
+        klock_full_entry();
+        goto out;
+#endif
+    }
+
+    /* The kernel lock (klock.h): an IPC may take the fast path with this
+     * CPU's word alone; every other entry from user mode takes the whole
+     * lock. An interrupt in the kernel finds the lock held, except in
+     * the idle loop's halt. Kernel-mode exceptions take nothing. */
+    /* The local-APIC timer and the IPI need this CPU's word only (they
+     * take the whole lock themselves when they must: sched_tick, and
+     * return_to_user_checks before it reschedules). */
+    bool local = v == LAPIC_TIMER_VECTOR || v == IPI_VECTOR;
+    if (frame_from_user(f) || (v & TRAP_FROM_V86)) {
+        if (v == SYS_IPC || v == SYS_LIPC || local) {
+            klock_local();
+        } else {
+            klock_full_entry();
+            /* A thread another CPU deletes goes no further than here; an
+             * interrupt is still finished (EOI) first, and the CPU leaves
+             * the thread on its way out (resched is set). */
+            bool irq = (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) || v >= IPI_VECTOR;
+            if (__builtin_expect(current->dying, 0) && !irq)
+                sched_abandon();
+        }
+    } else if (v >= 32 && cpu_self()->lock_mode == KL_NONE) {
+        if (local)
+            klock_local();
+        else
+            klock_full();
+        took = true;
+    }
 
     if (v & TRAP_FROM_V86) {
         v86_trap(f);
@@ -154,13 +230,9 @@ void trap_dispatch(struct trap_frame *f)
         return;
     }
     if (v < 32) {
-        if (v == TRAP_NMI && PROF_ON() && perfmon_nmi_ack()) {
-            prof_sample(f->eip, frame_from_user(f));   /* the profiler's NMI */
-            return;
-        }
 #if KDB
-        /* #DB (1) and NMI (2), one compare for every other exception. */
-        if (__builtin_expect(v - TRAP_DB <= TRAP_NMI - TRAP_DB, 0) && kdb_trap(f, v))
+        /* #DB (NMIs were handled above). */
+        if (__builtin_expect(v == TRAP_DB, 0) && kdb_trap(f, v))
             goto out;
 #endif
         if (!frame_from_user(f)) {
@@ -179,6 +251,8 @@ void trap_dispatch(struct trap_frame *f)
         interrupt(f, v);
     } else if (v >= SYSCALL_VECTOR_BASE && v <= SYS_LAST) {
         syscall_entry(f);       /* only these gates are user-callable (idt.c) */
+    } else if (v == IPI_VECTOR || v == LAPIC_TIMER_VECTOR) {
+        local_interrupt(v);
     } else if (v == APIC_SPURIOUS_VECTOR) {
         /* local APIC spurious interrupt: no EOI */
     } else {
@@ -189,4 +263,6 @@ out:
 #endif
     if (frame_from_user(f))
         return_to_user_checks(f);
+    else if (took)
+        klock_release();
 }

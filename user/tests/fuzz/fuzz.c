@@ -556,12 +556,26 @@ static void v_exregs(u32 *s, int idx)
                          __L4_AsTid(pager), &oc, &osp, &oip, &of, &oh, &op);
 }
 
+/* Schedule's processor-control word (docs/smp.md). On more than one CPU
+ * a quarter of the random words become processor numbers 0..n (n itself
+ * is refused): migrations of victims in any state. On one CPU the word
+ * stays as drawn, so runs (and regression seeds) are unchanged there. */
+static u32 fuzz_ncpus;
+static u32 cpu_word(u32 w)
+{
+    if (!fuzz_ncpus)
+        fuzz_ncpus = (u32)L4_NumProcessors(L4_GetKernelInterface());
+    if (fuzz_ncpus > 1 && w != ~0u && (w & 3) == 0)
+        return (w >> 2) % (fuzz_ncpus + 1);
+    return w;
+}
+
 static void v_schedule(u32 *s, int idx)
 {
     L4_Word_t old;
     u32 prio = (xs(s) % 2) ? xs(s) % 256 : rnd_word(s, idx);
     L4_Schedule(__L4_AsTid(rnd_tid(s, idx)), (xs(s) % 2) ? ~0u : rnd_word(s, idx),
-                (xs(s) % 2) ? ~0u : rnd_word(s, idx), prio,
+                cpu_word((xs(s) % 2) ? ~0u : rnd_word(s, idx)), prio,
                 (xs(s) % 2) ? ~0u : rnd_word(s, idx), &old);
 }
 
@@ -1207,7 +1221,7 @@ static void d_schedule(void)
     if (dest == root.raw || dest == monitor.raw || dest == echo.raw)
         dest = vid(j).raw;
     L4_Schedule(__L4_AsTid(dest), (xs(&ds) % 2) ? ~0u : rnd_word(&ds, j),
-                (xs(&ds) % 4) ? ~0u : rnd_word(&ds, j), prio,
+                cpu_word((xs(&ds) % 4) ? ~0u : rnd_word(&ds, j)), prio,
                 (xs(&ds) % 2) ? ~0u : rnd_word(&ds, j), &old);
     driver_calls++;
 }

@@ -1,0 +1,88 @@
+/* The kernel lock (docs/smp.md, "Concurrency"): a big-reader lock made of
+ * one ticket lock per CPU, each in its own cache line.
+ *
+ *  - LOCAL: a CPU's own word. Taken by the IPC fast path, which then
+ *    touches only threads homed on this CPU and this CPU's record.
+ *  - FULL: every word, in CPU order. Every other kernel entry takes it
+ *    and so sees a quiescent kernel, as on one CPU: no other CPU runs
+ *    kernel code meanwhile (they run user code, idle, or spin here).
+ *
+ * The lock belongs to the CPU, not to a thread: a switch inside the
+ * kernel passes it on, and whichever thread leaves for user mode (or
+ * halts in the idle loop) lets it go. A CPU spinning for a word serves
+ * the holder's requests (TLB flush, FPU flush, kick) meanwhile, so a
+ * holder that waits for another CPU never deadlocks. Lock order: the
+ * words in CPU index order; the fast path holds one word only and never
+ * waits for a second. */
+#ifndef PECAN_IA32_KLOCK_H
+#define PECAN_IA32_KLOCK_H
+
+#include "types.h"
+
+enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
+
+#if MAX_CPUS > 1
+#include "smp.h"
+
+struct klock_word {
+    volatile uint32_t next;     /* next ticket to hand out */
+    volatile uint32_t owner;    /* ticket now served */
+    volatile uint32_t holder;   /* CPU index + 1 while held (checks) */
+} __attribute__((aligned(64)));
+extern struct klock_word klock_words[SMP_SCHED_MAX];
+
+void klock_full(void);          /* from NONE: every word */
+/* The same for a kernel entry, which must finish an interrupt (EOI) even
+ * for a thread being deleted: the caller checks current->dying. */
+void klock_full_entry(void);
+void klock_ensure_full(void);   /* NONE or LOCAL -> FULL (LOCAL: let go, then all) */
+void klock_release_slow(struct cpu_local *me);
+void klock_local_slow(struct cpu_local *me, uint32_t ticket);
+
+/* from NONE: this CPU's word. Inline: the IPC fast path's whole cost is
+ * one atomic add and one compare on a line no other CPU writes unless it
+ * waits for us. Requests need no look here: only a holder of the whole
+ * lock (ours included) sends them and waits, so if we get our word at
+ * once nobody waits for us; while we spin, we serve. */
+static inline void klock_local(void)
+{
+    struct cpu_local *me = cpu_self();
+    struct klock_word *w = &klock_words[me->index];
+    uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
+        klock_local_slow(me, ticket);
+    w->holder = me->index + 1;
+    me->lock_mode = KL_LOCAL;
+}
+
+/* any -> NONE; flushes other CPUs' TLBs first if due. */
+static inline void klock_release(void)
+{
+    struct cpu_local *me = cpu_self();
+    if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
+        struct klock_word *w = &klock_words[me->index];
+        w->holder = 0;
+        __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
+        me->lock_mode = KL_NONE;
+    } else if (me->lock_mode == KL_FULL) {
+        klock_release_slow(me);
+    }
+}
+/* FULL -> NONE -> FULL if another CPU waits (a preemption point).
+ * Whatever is not owned may change meanwhile. True if it let go. */
+bool klock_cycle(void);
+/* FULL -> NONE -> FULL unconditionally (waiting for another CPU). */
+void klock_cycle_always(void);
+bool klock_held_full(void);
+#else
+static inline void klock_full(void) {}
+static inline void klock_full_entry(void) {}
+static inline void klock_local(void) {}
+static inline void klock_ensure_full(void) {}
+static inline void klock_release(void) {}
+static inline bool klock_cycle(void) { return false; }
+static inline void klock_cycle_always(void) {}
+static inline bool klock_held_full(void) { return true; }
+#endif
+
+#endif

@@ -1,0 +1,444 @@
+/* Multiprocessor tests (docs/smp.md): run on 2 and 4 CPUs. The KIP's
+ * processor descriptors, Schedule's processor control (errors; migration
+ * of running, ready, halted, receiving and sending threads), IPC between
+ * threads on different CPUs with its error paths, ExchangeRegisters and
+ * deletion across CPUs, TLB shootdown on Unmap, the FPU state following
+ * a migrated thread, and the invisible local-APIC timer. Every check
+ * reads the CPU a thread runs on from the kernel (kdebug stat). */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
+#include <l4/message.h>
+#include <l4/kdebug.h>
+#include <l4/abi.h>
+#include "libc.h"
+#include "tap.h"
+
+#define UTCB_AREA   0xbfe00000u
+#define STACK_WORDS 1024
+#define NSLOTS      12
+
+static L4_ThreadId_t root;
+static L4_Word_t ncpus;
+static L4_Word_t stacks[NSLOTS][STACK_WORDS] __attribute__((aligned(16)));
+static volatile L4_Word_t spin_cpu[NSLOTS], spin_count[NSLOTS];
+static volatile L4_Word_t result[NSLOTS];
+
+static L4_ThreadId_t tid(int no) { return L4_GlobalId((L4_Word_t)no, 1); }
+static L4_Word_t my_cpu(void) { return L4_KDB_Stat(L4ABI_KDB_STAT_CPU); }
+static int slot_of(void) { return (int)(L4_Myself().raw >> 14) - 60; }
+
+static L4_ThreadId_t start(int slot, void (*fn)(void), L4_ThreadId_t pager)
+{
+    L4_ThreadId_t t = tid(60 + slot);
+    for (int i = 0; i < STACK_WORDS; i += 1024 / sizeof(L4_Word_t))
+        stacks[slot][i] = 0;                    /* our pages, mapped */
+    spin_cpu[slot] = ~0ul;
+    spin_count[slot] = 0;
+    result[slot] = 0;
+    if (L4_ThreadControl(t, root, root, L4_nilthread,
+                         (void *)(UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE)) != 1)
+        return L4_nilthread;
+    if (!L4_IsNilThread(pager))
+        L4_Set_PagerOf(t, pager);
+    L4_Start_SpIp(t, (L4_Word_t)&stacks[slot][STACK_WORDS - 4], (L4_Word_t)fn);
+    return t;
+}
+
+static void stop(L4_ThreadId_t t)
+{
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+static void sleep_us(L4_Word_t us) { L4_Sleep(L4_TimePeriod(us)); }
+
+static int set_cpu(L4_ThreadId_t t, L4_Word_t cpu)
+{
+    return L4_Set_ProcessorNo(t, cpu) != 0;
+}
+
+/* Waits up to 200 ms for *v to become `want`. */
+static int wait_for(volatile L4_Word_t *v, L4_Word_t want)
+{
+    for (int i = 0; i < 200 && *v != want; i++)
+        sleep_us(1000);
+    return *v == want;
+}
+
+/* ---- thread bodies ---- */
+
+static void spinner(void)
+{
+    int s = slot_of();
+    for (;;) {
+        spin_cpu[s] = my_cpu();
+        spin_count[s]++;
+    }
+}
+
+/* Echo server: replies with MR1 + 1 and its CPU in MR2. */
+static void echo(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+        L4_LoadMR(1, w + 1);
+        L4_LoadMR(2, my_cpu());
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* Receives once from root, answers with its CPU, then sleeps. */
+static void receiver(void)
+{
+    int s = slot_of();
+    L4_MsgTag_t tag = L4_Receive(root);
+    result[s] = L4_IpcFailed(tag) ? 1000 + L4_ErrorCode() : 1;
+    spin_cpu[s] = my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* Sends once to root (blocking until root receives), then notes its CPU. */
+static void sender(void)
+{
+    int s = slot_of();
+    L4_LoadMR(0, L4ABI_TAG(0x5e, 0, 0));
+    L4_MsgTag_t tag = L4_Send(root);
+    result[s] = L4_IpcFailed(tag) ? 1000 + L4_ErrorCode() : 1;
+    spin_cpu[s] = my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* ---- tests ---- */
+
+static void test_kip(void)
+{
+    void *kip = L4_GetKernelInterface();
+    ncpus = L4_NumProcessors(kip);
+    ok(ncpus >= 2, "KIP lists the CPUs that came up (%lu)", ncpus);
+    int freqs = 1;
+    for (L4_Word_t i = 0; i < ncpus; i++) {
+        L4_ProcDesc_t *p = L4_ProcDesc(kip, i);
+        freqs &= p && L4_ProcDescInternalFreq(p) > 0;
+    }
+    ok(freqs, "every processor descriptor has its frequency");
+    is(my_cpu(), 0, "the root task starts on CPU 0");
+    ok(L4_ProcessorControl(ncpus - 1, 0, 0, 0) == 1, "ProcessorControl accepts the last CPU");
+    ok(L4_ProcessorControl(ncpus, 0, 0, 0) == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_PARAM,
+       "ProcessorControl refuses CPU %lu", ncpus);
+}
+
+static void test_bad_cpu(void)
+{
+    ok(L4_Set_ProcessorNo(L4_Myself(), ncpus) == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_PARAM,
+       "Schedule refuses processor %lu (invalid parameter)", ncpus);
+    ok(L4_Set_ProcessorNo(L4_Myself(), 0xffff) == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_PARAM,
+       "and processor 0xffff");
+    is(my_cpu(), 0, "a refused migration leaves the caller where it was");
+}
+
+static void test_self(void)
+{
+    L4_Word_t moved = 0;
+    for (L4_Word_t c = 1; c < ncpus; c++) {
+        set_cpu(L4_Myself(), c);
+        moved += my_cpu() == c;
+    }
+    is(moved, ncpus - 1, "the root task moved itself to every other CPU");
+    set_cpu(L4_Myself(), 0);
+    is(my_cpu(), 0, "and back to CPU 0");
+}
+
+static void test_running(void)
+{
+    L4_ThreadId_t t = start(0, spinner, L4_nilthread);
+    L4_Set_Priority(t, 50);
+    set_cpu(t, 1);
+    ok(wait_for(&spin_cpu[0], 1), "a ready thread migrated to CPU 1 runs there");
+    /* It runs on CPU 1 now, in user mode: migrate it while it runs. */
+    L4_Word_t to = ncpus > 2 ? 2 : 0;
+    L4_Word_t before = spin_count[0];
+    ok(before > 0 && set_cpu(t, to), "Schedule moves a thread running on another CPU");
+    ok(wait_for(&spin_cpu[0], to), "which then runs on CPU %lu", to);
+    set_cpu(t, 1);
+    wait_for(&spin_cpu[0], 1);
+    stop(t);                    /* while it runs on CPU 1 */
+    /* The same thread number again at once: the old CPU must have left
+     * the old thread (and its kernel stack) before ThreadControl returned. */
+    t = start(0, receiver, L4_nilthread);
+    sleep_us(3000);
+    is(spin_count[0], 0, "deleting a thread that runs on another CPU stops it");
+    L4_LoadMR(0, 0);
+    ok(L4_IpcSucceeded(L4_Send_Timeout(t, L4_TimePeriod(100000))) &&
+       wait_for(&result[0], 1) && spin_cpu[0] == 0,
+       "a new thread with its number runs as itself on CPU 0");
+    stop(t);
+}
+
+static void test_halted(void)
+{
+    L4_ThreadId_t t = start(1, spinner, L4_nilthread);
+    L4_Set_Priority(t, 50);
+    set_cpu(t, 1);
+    wait_for(&spin_cpu[1], 1);
+    L4_Stop(t);                 /* halted while running on CPU 1 */
+    L4_Word_t n = spin_count[1];
+    sleep_us(2000);
+    is(spin_count[1], n, "ExchangeRegisters halts a thread running on another CPU");
+    set_cpu(t, 0);
+    sleep_us(2000);
+    is(spin_count[1], n, "a halted thread migrated stays halted");
+    L4_Start(t);
+    ok(wait_for(&spin_cpu[1], 0) && spin_count[1] > n, "and runs on its new CPU once resumed");
+    stop(t);
+}
+
+static void test_receiving(void)
+{
+    L4_ThreadId_t t = start(2, receiver, L4_nilthread);
+    L4_Set_Priority(t, 50);
+    sleep_us(1000);             /* blocks in its receive on CPU 0 */
+    ok(set_cpu(t, 1), "Schedule moves a thread blocked receiving");
+    L4_LoadMR(0, L4ABI_TAG(0x1, 0, 0));
+    L4_MsgTag_t tag = L4_Send(t);
+    ok(L4_IpcSucceeded(tag), "a send from CPU 0 reaches it on CPU 1");
+    ok(wait_for(&result[2], 1) && spin_cpu[2] == 1, "it received there (cpu %lu)", spin_cpu[2]);
+    stop(t);
+}
+
+static void test_sending(void)
+{
+    L4_ThreadId_t t = start(3, sender, L4_nilthread);
+    L4_Set_Priority(t, 50);
+    sleep_us(1000);             /* blocks sending to us on CPU 0 */
+    ok(set_cpu(t, 1), "Schedule moves a thread blocked sending");
+    L4_MsgTag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(100000));
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x5e, "its message arrives from CPU 1");
+    ok(wait_for(&result[3], 1) && spin_cpu[3] == 1, "and it runs on CPU 1 afterwards");
+    stop(t);
+}
+
+static void test_pingpong(void)
+{
+    L4_ThreadId_t t = start(4, echo, L4_nilthread);
+    set_cpu(t, 1);
+    sleep_us(1000);
+    int good = 1;
+    L4_Word_t ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS);
+    for (L4_Word_t i = 0; i < 200 && good; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        L4_MsgTag_t tag = L4_Call(t);
+        L4_Word_t a, c;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &c);
+        good = L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
+    }
+    ok(good, "200 calls from CPU 0 to a server on CPU 1");
+    ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS) - ipis;
+    ok(ipis >= 200, "they cross by IPI (%lu IPIs)", ipis);
+    diag("cross-CPU call: %lu IPIs per round trip (x100)", ipis * 100 / 200);
+
+    /* Error paths across CPUs. */
+    L4_ThreadId_t r = start(5, receiver, L4_nilthread);     /* waits for root */
+    set_cpu(r, 1);
+    sleep_us(1000);
+    L4_MsgTag_t tag = L4_Receive_Timeout(r, L4_TimePeriod(5000));
+    ok(L4_IpcFailed(tag) && (L4_ErrorCode() & 0xf) == (L4ABI_IPCERR_TIMEOUT << 1 | 1),
+       "receive from a silent thread on CPU 1 times out (%lx)", L4_ErrorCode());
+    L4_LoadMR(0, 0);
+    tag = L4_Send_Timeout(tid(60 + 11), L4_TimePeriod(5000));
+    ok(L4_IpcFailed(tag) && (L4_ErrorCode() & 0xe) == L4ABI_IPCERR_NOPARTNER << 1,
+       "send to a thread that does not exist fails (%lx)", L4_ErrorCode());
+    L4_AbortReceive_and_stop(r);
+    L4_Start(r);
+    ok(wait_for(&result[5], 1000 + (L4ABI_IPCERR_CANCELED << 1 | 1)),
+       "ExchangeRegisters from CPU 0 cancels a receive on CPU 1 (%lu)", result[5]);
+    is(spin_cpu[5], 1, "the canceled thread resumes on CPU 1");
+    stop(r);
+    stop(t);
+}
+
+/* A client on CPU 1 calls a server on CPU 0 that we delete: the client's
+ * IPC ends with "non-existing partner". */
+static volatile L4_Word_t server_got;
+static void silent_server(void)
+{
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    server_got = 1;
+    for (;;)
+        L4_Sleep(L4_Never);     /* never replies */
+}
+static void client(void)
+{
+    int s = slot_of();
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t tag = L4_Call(tid(60 + 7));
+    result[s] = L4_IpcFailed(tag) ? 1000 + L4_ErrorCode() : 1;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* A client and its server both on CPU 1: the fast path on an AP. */
+static void local_client(void)
+{
+    int s = slot_of();
+    L4_Word_t good = 0;
+    for (L4_Word_t i = 0; i < 100; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        L4_MsgTag_t tag = L4_Call(tid(60 + 4));
+        L4_Word_t a, c;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &c);
+        good += L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
+    }
+    result[s] = good;
+    spin_cpu[s] = my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_local_on_ap(void)
+{
+    L4_ThreadId_t sv = start(4, echo, L4_nilthread);
+    set_cpu(sv, 1);
+    L4_ThreadId_t cl = start(6, local_client, L4_nilthread);
+    set_cpu(cl, 1);
+    ok(wait_for(&result[6], 100) && spin_cpu[6] == 1,
+       "100 calls between two threads on CPU 1 (%lu good)", result[6]);
+    stop(cl);
+    stop(sv);
+}
+
+static void test_delete_partner(void)
+{
+    server_got = 0;
+    L4_ThreadId_t sv = start(7, silent_server, L4_nilthread);
+    L4_ThreadId_t cl = start(8, client, L4_nilthread);
+    set_cpu(cl, 1);
+    ok(wait_for(&server_got, 1), "a client on CPU 1 called a server on CPU 0");
+    stop(sv);
+    ok(wait_for(&result[8], 1000 + (L4ABI_IPCERR_NOPARTNER << 1 | 1)),
+       "deleting the server ends the client's receive phase on CPU 1 (%lu)", result[8]);
+    stop(cl);
+}
+
+/* FPU: a thread loads a value into the x87 stack, blocks, is migrated,
+ * and reads it back on the other CPU. */
+static volatile L4_Word_t fpu_ok;
+static void fpu_thread(void)
+{
+    static const double in = 1234.5;
+    union { double d; unsigned long long u; } a = { .d = in }, b = { .u = 0 };
+    __asm__ volatile("fldl %0" :: "m"(in));
+    L4_LoadMR(0, 0);
+    L4_Call(root);              /* we are migrated meanwhile */
+    __asm__ volatile("fstpl %0" : "=m"(b.d));
+    fpu_ok = (a.u == b.u ? 1 : 2) + 10 * my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_fpu(void)
+{
+    fpu_ok = 0;
+    L4_ThreadId_t t = start(9, fpu_thread, L4_nilthread);
+    L4_MsgTag_t tag = L4_Receive(t);
+    /* Its registers are in CPU 0's FPU (lazy switching). Move ourselves
+     * to CPU 1 so that CPU 0 must be asked to save them. */
+    set_cpu(L4_Myself(), 1);
+    double z = 2.0;
+    __asm__ volatile("fldl %0; fstp %%st(0)" :: "m"(z));   /* our FPU use on CPU 1 */
+    ok(L4_IpcSucceeded(tag) && set_cpu(t, 1), "a thread with live FPU state is migrated");
+    L4_LoadMR(0, 0);
+    L4_Reply(t);
+    ok(wait_for(&fpu_ok, 11), "its FPU registers follow it to CPU 1 (%lu)", fpu_ok);
+    set_cpu(L4_Myself(), 0);
+    stop(t);
+}
+
+/* TLB shootdown: a thread on CPU 1 keeps reading a page of our space; we
+ * flush the page on CPU 0. Its next read must fault (to us, its pager)
+ * right after Unmap returns. */
+static char tlb_page[4096] __attribute__((aligned(4096)));
+static void reader(void)
+{
+    int s = slot_of();
+    for (;;) {
+        (void)*(volatile char *)tlb_page;
+        spin_count[s]++;
+    }
+}
+
+static void test_shootdown(void)
+{
+    tlb_page[0] = 1;
+    L4_ThreadId_t t = start(10, reader, root);
+    set_cpu(t, 1);
+    L4_Word_t n0 = 0;
+    for (int i = 0; i < 100 && (n0 = spin_count[10]) < 1000; i++)
+        sleep_us(1000);
+    ok(n0 >= 1000, "a reader on CPU 1 reads our page (%lu)", n0);
+    L4_Word_t sd = L4_KDB_Stat(L4ABI_KDB_STAT_SHOOTDOWNS);
+    L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)tlb_page, 12), L4_FullyAccessible));
+    L4_Word_t n1 = spin_count[10];
+    L4_MsgTag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(100000));
+    L4_Word_t n2 = spin_count[10];
+    L4_Word_t addr = 0;
+    L4_StoreMR(1, &addr);
+    ok(L4_IpcSucceeded(tag) && (addr & ~0xfffu) == (L4_Word_t)tlb_page,
+       "its next read faults right after Unmap returns (address %lx)", addr);
+    ok(n2 - n1 <= 1, "no read succeeds after Unmap returned (%lu)", n2 - n1);
+    ok(L4_KDB_Stat(L4ABI_KDB_STAT_SHOOTDOWNS) > sd, "the kernel asked CPU 1 to flush");
+    stop(t);
+}
+
+static void test_timer(void)
+{
+    L4_ThreadId_t t = start(11, spinner, L4_nilthread);
+    L4_Set_Priority(t, 50);
+    set_cpu(t, 1);
+    set_cpu(L4_Myself(), 1);
+    L4_Word_t t0 = L4_KDB_Stat(L4ABI_KDB_STAT_LAPIC_TICKS);
+    sleep_us(5000);             /* the spinner runs, we wake on CPU 1's tick */
+    L4_Word_t t1 = L4_KDB_Stat(L4ABI_KDB_STAT_LAPIC_TICKS);
+    ok(t1 - t0 >= 3, "CPU 1's local-APIC timer ticks and wakes a sleeper there (%lu ticks)",
+       t1 - t0);
+    set_cpu(L4_Myself(), 0);
+    stop(t);
+}
+
+int main(void)
+{
+    root = L4_Myself();
+    tap_plan(40);
+    L4_Set_Priority(root, 100);
+    test_kip();
+    test_bad_cpu();
+    test_self();
+    test_running();
+    test_halted();
+    test_receiving();
+    test_sending();
+    test_pingpong();
+    test_local_on_ap();
+    test_delete_partner();
+    test_fpu();
+    test_shootdown();
+    test_timer();
+    L4_KDB_Shutdown(tap_done() ? 1 : 0);
+    return 0;
+}

@@ -1,0 +1,193 @@
+/* Multiprocessor stress (docs/smp.md): meant for QEMU's multi-threaded
+ * TCG without -icount, where the CPUs really run at the same time. For a
+ * bounded time: ping-pong pairs whose client and server sit on different
+ * CPUs, a thread that keeps migrating them (migration storm), and a page
+ * that we keep flushing while a thread on another CPU writes it (unmap
+ * race; its faults come to us: we refault the page from sigma0 and let
+ * it retry). Afterwards every counter must
+ * balance and no IPC may have failed. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
+#include <l4/kdebug.h>
+#include <l4/abi.h>
+#include "libc.h"
+#include "tap.h"
+
+#define UTCB_AREA   0xbfe00000u
+#define STACK_WORDS 1024
+#define PAIRS       2
+#define RUN_US      1000000     /* at least */
+#define MAX_US      30000000    /* at most (a loaded host) */
+#define ENOUGH      200         /* flushes and migrations */
+
+static L4_ThreadId_t root;
+static L4_Word_t ncpus;
+static L4_Word_t stacks[8][STACK_WORDS] __attribute__((aligned(16)));
+static volatile L4_Word_t calls[PAIRS], replies[PAIRS], bad[PAIRS], served[PAIRS];
+static volatile L4_Word_t migrations, writes, stop_all;
+static volatile L4_Word_t race_page[1024] __attribute__((aligned(4096)));
+
+static L4_ThreadId_t tid(int no) { return L4_GlobalId((L4_Word_t)no, 1); }
+static L4_ThreadId_t server_of(int p) { return tid(70 + 2 * p); }
+static L4_ThreadId_t client_of(int p) { return tid(71 + 2 * p); }
+static int me_no(void) { return (int)(L4_Myself().raw >> 14); }
+
+static L4_ThreadId_t start(int no, int slot, void (*fn)(void), L4_ThreadId_t pager)
+{
+    L4_ThreadId_t t = tid(no);
+    for (int i = 0; i < STACK_WORDS; i += 1024 / sizeof(L4_Word_t))
+        stacks[slot][i] = 0;
+    if (L4_ThreadControl(t, root, root, L4_nilthread,
+                         (void *)(UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE)) != 1)
+        return L4_nilthread;
+    if (!L4_IsNilThread(pager))
+        L4_Set_PagerOf(t, pager);
+    L4_Start_SpIp(t, (L4_Word_t)&stacks[slot][STACK_WORDS - 4], (L4_Word_t)fn);
+    return t;
+}
+
+static void stop(L4_ThreadId_t t)
+{
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+static void server(void)
+{
+    int p = (me_no() - 70) / 2;
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        served[p]++;
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, w * 3 + 1);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void client(void)
+{
+    int p = (me_no() - 71) / 2;
+    for (L4_Word_t i = 1; !stop_all; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        calls[p]++;
+        L4_MsgTag_t tag = L4_Call(server_of(p));
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        if (L4_IpcFailed(tag) || w != i * 3 + 1)
+            bad[p]++;
+        else
+            replies[p]++;
+    }
+    L4_Sleep(L4_Never);
+}
+
+/* Migration storm: every thread of the pairs to a pseudo-random CPU. */
+static void migrator(void)
+{
+    unsigned long x = 12345;
+    while (!stop_all) {
+        x = x * 1103515245 + 12345;
+        L4_ThreadId_t t = (x >> 8) & 1 ? server_of((int)(x >> 9) % PAIRS)
+                                       : client_of((int)(x >> 9) % PAIRS);
+        if (L4_Set_ProcessorNo(t, (x >> 12) % ncpus))
+            migrations++;
+        if ((x >> 20) & 1)
+            L4_Sleep(L4_TimePeriod(100));
+    }
+    L4_Sleep(L4_Never);
+}
+
+static void writer(void)
+{
+    while (!stop_all) {
+        race_page[(writes * 7) % 1024] = writes;
+        writes++;
+    }
+    L4_Sleep(L4_Never);
+}
+
+int main(void)
+{
+    root = L4_Myself();
+    tap_plan(6);
+    L4_Set_Priority(root, 200);
+    ncpus = L4_NumProcessors(L4_GetKernelInterface());
+    ok(ncpus >= 2, "%lu CPUs", ncpus);
+    race_page[0] = 0;
+    L4_ThreadId_t th[8];
+    int n = 0;
+    for (int p = 0; p < PAIRS; p++) {
+        th[n] = start(70 + 2 * p, n, server, L4_nilthread);
+        L4_Set_ProcessorNo(th[n], (L4_Word_t)(p + 1) % ncpus);
+        n++;
+        th[n] = start(71 + 2 * p, n, client, L4_nilthread);
+        L4_Set_ProcessorNo(th[n], (L4_Word_t)p % ncpus);
+        n++;
+    }
+    th[n] = start(80, n, migrator, L4_nilthread);
+    L4_Set_Priority(th[n], 160);
+    L4_Set_ProcessorNo(th[n], ncpus - 1);     /* away from us (we flush a lot) */
+    /* The migrator becomes the pairs' scheduler (Schedule needs that). */
+    for (int i = 0; i < n; i++) {
+        L4_Set_Priority(th[i], 150);
+        L4_ThreadControl(th[i], root, th[n], L4_nilthread, (void *)~0ul);
+    }
+    n++;
+    writes = 0;
+    L4_ThreadId_t wr = th[n] = start(81, n, writer, root);
+    L4_Set_Priority(wr, 50);
+    L4_Set_ProcessorNo(wr, 1);
+    n++;
+    /* Unmap race: flush the page the writer writes, again and again. */
+    L4_Word_t flushes = 0, faults = 0, wild = 0;
+    L4_Word_t t0 = (L4_Word_t)L4_SystemClock().raw, t;
+    while ((t = (L4_Word_t)L4_SystemClock().raw - t0) < MAX_US &&
+           (t < RUN_US || flushes < ENOUGH || migrations < ENOUGH)) {
+        L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)race_page, 12), L4_FullyAccessible));
+        (void)race_page[0];     /* refault it from sigma0 */
+        flushes++;
+        L4_MsgTag_t tag = L4_Receive_Timeout(wr, L4_TimePeriod(200));
+        if (L4_IpcSucceeded(tag)) {
+            L4_Word_t addr;
+            L4_StoreMR(1, &addr);
+            faults++;
+            if ((addr & ~0xfffu) != (L4_Word_t)race_page)
+                wild++;
+            (void)race_page[0]; /* ours again: the writer retries */
+            L4_LoadMR(0, 0);
+            L4_Reply(wr);
+        }
+    }
+    stop_all = 1;
+    L4_Sleep(L4_TimePeriod(20000));
+    for (int i = 0; i < n; i++)
+        stop(th[i]);
+    L4_Word_t c = 0, r = 0, b = 0, s = 0;
+    for (int p = 0; p < PAIRS; p++) {
+        c += calls[p];
+        r += replies[p];
+        b += bad[p];
+        s += served[p];
+    }
+    diag("%lu calls, %lu migrations, %lu flushes, %lu writes, %lu IPIs",
+         c, migrations, flushes, writes, L4_KDB_Stat(L4ABI_KDB_STAT_IPIS));
+    ok(c > 1000 && migrations >= ENOUGH, "the pairs and the migrator ran (%lu calls)", c);
+    is(b, 0, "no call failed or got a wrong answer");
+    ok(c - r <= PAIRS && s >= r && s - r <= PAIRS,
+       "calls, replies and served messages balance (%lu %lu %lu)", c, r, s);
+    ok(flushes >= ENOUGH && writes > 1000 && wild == 0,
+       "unmap race ran (%lu flushes, %lu faults, %lu elsewhere)", flushes, faults, wild);
+    ok(race_page[((writes - 1) * 7) % 1024] == writes - 1, "the page kept the writer's last value");
+    L4_KDB_Shutdown(tap_done() ? 1 : 0);
+    return 0;
+}
