@@ -171,7 +171,14 @@ static void test_running(void)
     L4_Word_t before = spin_count[0];
     ok(before > 0 && set_cpu(t, to), "Schedule moves a thread running on another CPU");
     ok(wait_for(&spin_cpu[0], to), "which then runs on CPU %lu", to);
+    /* Away and back before its CPU could leave it: it must stay runnable. */
     set_cpu(t, 1);
+    wait_for(&spin_cpu[0], 1);
+    set_cpu(t, ncpus > 2 ? 2 : 0);
+    set_cpu(t, 1);
+    L4_Word_t c1 = spin_count[0];
+    sleep_us(3000);
+    ok(spin_count[0] > c1, "a running thread moved away and back at once keeps running");
     wait_for(&spin_cpu[0], 1);
     stop(t);                    /* while it runs on CPU 1 */
     /* The same thread number again at once: the old CPU must have left
@@ -424,7 +431,7 @@ static void test_timer(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(40);
+    tap_plan(41);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
