@@ -26,6 +26,7 @@ struct boot_options {
     bool kfault_test;       /* "test=kfault": deliberate kernel fault */
     bool dfault_test;       /* "test=doublefault": fault with a bad stack */
     bool smp_stall_test;    /* "test=smpstall": the first AP never reports in */
+    bool smp_spread;        /* "smp=spread": new user threads homed round robin over the CPUs */
 };
 extern struct boot_options boot_options;
 

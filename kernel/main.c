@@ -294,6 +294,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     boot_options.kfault_test = cmdline_has(boot_info.cmdline, "test=kfault");
     boot_options.dfault_test = cmdline_has(boot_info.cmdline, "test=doublefault");
     boot_options.smp_stall_test = cmdline_has(boot_info.cmdline, "test=smpstall");
+    boot_options.smp_spread = cmdline_has(boot_info.cmdline, "smp=spread");
 
     if (!cpu.pse)
         kprintf("memory: no PSE, direct map uses 4 KiB pages\n");

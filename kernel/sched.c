@@ -289,6 +289,10 @@ void sched_migrate(struct tcb *t, struct cpu_local *to)
         return;
     bool running = on && on->running == t;
     move(t, to);
+    if (running && to == on) {
+        sched_enqueue(t);       /* moved back before it left: home again */
+        return;
+    }
     if (running) {
         /* Its CPU leaves it at the next kernel entry (this one, if it is
          * ours) and queues it at home then. */

@@ -13,6 +13,7 @@
 #include "arch/ia32/gdt.h"
 #include "trace.h"
 #include "arch/ia32/smp.h"
+#include "kernel.h"
 
 uint32_t thread_no_limit;       /* one past the highest thread number used */
 
@@ -74,6 +75,18 @@ bool thread_is_privileged(const struct tcb *t)
     return t->space && t->space->privileged;
 }
 
+/* A new thread's home: the creator's CPU (docs/smp.md); with the test
+ * option smp=spread, user threads of spaces without I/O ports round robin
+ * over the CPUs, so that unchanged suites run across CPUs. */
+static struct cpu_local *home_for(uint32_t no, const struct space *s)
+{
+    static unsigned next;
+    if (!boot_options.smp_spread || cpus_sched == 1 || no < USER_BASE ||
+        s->io.bm.page[0] || s->sigma0)
+        return cpu_self();
+    return &cpu_local[next++ % cpus_sched];
+}
+
 struct tcb *thread_create(uint32_t gid, struct space *s)
 {
     uint32_t no = L4ABI_TID_THREADNO(gid);
@@ -89,7 +102,7 @@ struct tcb *thread_create(uint32_t gid, struct space *s)
     t->gid = gid;
     t->state = TS_INACTIVE;
     t->space = s;
-    t->cpu = t->on_cpu = cpu_self();    /* the creator's CPU (docs/smp.md) */
+    t->cpu = t->on_cpu = home_for(no, s);
     t->redirector = s->redirector;
     t->prio = DEFAULT_PRIO;
     t->timeslice_us = DEFAULT_TIMESLICE_US;

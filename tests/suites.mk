@@ -171,6 +171,17 @@ test-smpstress-4: all | $(T)
 	-@$(QT) --name smpstress-4 --no-icount --timeout 240 --qemu-arg -accel --qemu-arg tcg,thread=multi \
 	  --qemu-arg -smp --qemu-arg 4 --log $(T)/smpstress-4.log --result $(T)/smpstress-4.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smpstress.elf | tail -1
+# smp=spread: new user threads homed round robin over the CPUs, so these
+# unchanged suites run their IPC, ExchangeRegisters, deletion and paging
+# across CPUs (strings and exc are left out: some of their checks assume
+# one CPU's scheduling order or count one CPU's switches; docs/smp.md).
+SPREAD_SUITES := core mem threads
+SPECIAL_SUITES += $(addprefix spread-,$(SPREAD_SUITES))
+SPECIAL_RESULTS += $(addprefix spread-,$(SPREAD_SUITES))
+$(addprefix test-spread-,$(SPREAD_SUITES)): test-spread-%: all | $(T)
+	-@$(QT) --name spread-$* --append smp=spread --qemu-arg -smp --qemu-arg 2 \
+	  --log $(T)/spread-$*.log --result $(T)/spread-$*.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-$*.elf | tail -1
 $(addprefix test-smp2-,$(SMP2_SUITES)): test-smp2-%: all | $(T)
 	-@$(QT) --name smp2-$* --qemu-arg -smp --qemu-arg 2 \
 	  --log $(T)/smp2-$*.log --result $(T)/smp2-$*.res \

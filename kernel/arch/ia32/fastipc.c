@@ -124,7 +124,6 @@ void ipc_fast_lock_wait(struct cpu_local *me, uint32_t ticket);
 void ipc_fast_lock_wait(struct cpu_local *me, uint32_t ticket)
 {
     klock_local_slow(me, ticket);
-    klock_words[me->index].holder = me->index + 1;
     me->lock_mode = KL_LOCAL;
 }
 #endif

@@ -76,9 +76,6 @@ sysenter_entry:
     lock xaddl %edi, klock_words + KW_NEXT(%ebx)    /* edi = our ticket */
     cmpl klock_words + KW_OWNER(%ebx), %edi
     jne fast_lock_wait                              /* someone else has it */
-    movl CPU_INDEX(%ebp), %edi
-    incl %edi
-    movl %edi, klock_words + KW_HOLDER(%ebx)        /* index + 1 (checks) */
     movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
 #endif
 
@@ -250,7 +247,6 @@ fast_fpu_done:
     movb $FAST_KL_NONE, CPU_LOCK_MODE(%edi)
     movl CPU_INDEX(%edi), %ecx
     shll $KW_SIZE_LOG2, %ecx
-    movl $0, klock_words + KW_HOLDER(%ecx)
     incl klock_words + KW_OWNER(%ecx)       /* a release store (TSO) */
 #endif
     /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,

@@ -27,7 +27,7 @@ enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 struct klock_word {
     volatile uint32_t next;     /* next ticket to hand out */
     volatile uint32_t owner;    /* ticket now served */
-    volatile uint32_t holder;   /* CPU index + 1 while held (checks) */
+    volatile uint32_t holder;   /* CPU index + 1 while held whole (a check) */
 } __attribute__((aligned(64)));
 extern struct klock_word klock_words[SMP_SCHED_MAX];
 
@@ -51,7 +51,6 @@ static inline void klock_local(void)
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
     if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
         klock_local_slow(me, ticket);
-    w->holder = me->index + 1;
     me->lock_mode = KL_LOCAL;
 }
 
@@ -61,7 +60,6 @@ static inline void klock_release(void)
     struct cpu_local *me = cpu_self();
     if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
         struct klock_word *w = &klock_words[me->index];
-        w->holder = 0;
         __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
         me->lock_mode = KL_NONE;
     } else if (me->lock_mode == KL_FULL) {

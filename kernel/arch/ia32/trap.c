@@ -90,6 +90,8 @@ static void interrupt(struct trap_frame *f, uint32_t v)
         irq_entry((unsigned)line);
 }
 
+static void local_interrupt(uint32_t v);
+
 /* A thread in virtual-8086 mode got there by its own iret (only emulators
  * allow that from CPL 3). entry.S already moved the frame into place;
  * here the thread leaves v86 mode for good: flat user selectors, EIP and
@@ -109,6 +111,8 @@ static void v86_trap(struct trap_frame *f)
     f->eflags = (f->eflags & EFL_USER_MASK) | EFL_USER_FIXED | EFL_VIF;
     if (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE)
         interrupt(f, v);
+    else if (v == IPI_VECTOR || v == LAPIC_TIMER_VECTOR)
+        local_interrupt(v);     /* an AP's tick in v86 mode: EOI it too */
     else if (v == TRAP_DB)
         (void)debug_status_take();
 #if KDB

@@ -171,7 +171,14 @@ static void test_running(void)
     L4_Word_t before = spin_count[0];
     ok(before > 0 && set_cpu(t, to), "Schedule moves a thread running on another CPU");
     ok(wait_for(&spin_cpu[0], to), "which then runs on CPU %lu", to);
+    /* Away and back before its CPU could leave it: it must stay runnable. */
     set_cpu(t, 1);
+    wait_for(&spin_cpu[0], 1);
+    set_cpu(t, ncpus > 2 ? 2 : 0);
+    set_cpu(t, 1);
+    L4_Word_t c1 = spin_count[0];
+    sleep_us(3000);
+    ok(spin_count[0] > c1, "a running thread moved away and back at once keeps running");
     wait_for(&spin_cpu[0], 1);
     stop(t);                    /* while it runs on CPU 1 */
     /* The same thread number again at once: the old CPU must have left
@@ -336,6 +343,77 @@ static void test_delete_partner(void)
     stop(cl);
 }
 
+/* A string copy from a sender on CPU 1 to a receiver on CPU 0, with both
+ * buffers unmapped: each side faults during the copy, and we (on CPU 0)
+ * are the pager of both. */
+static char str_src[8192] __attribute__((aligned(4096)));
+static char str_dst[8192] __attribute__((aligned(4096)));
+static void str_sender(void)
+{
+    int s = slot_of();
+    L4_LoadMR(0, L4ABI_TAG(0x57, 0, 2));
+    L4_LoadMR(1, L4ABI_STRITEM_W0(4096, 1, 0, 0));
+    L4_LoadMR(2, (L4_Word_t)str_src + 100);
+    L4_MsgTag_t tag = L4_Send(tid(60 + 2));
+    result[s] = L4_IpcFailed(tag) ? 1000 + L4_ErrorCode() : 1;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+static void str_receiver(void)
+{
+    int s = slot_of();
+    L4_LoadBR(0, L4ABI_ACCEPT_STRINGS);
+    L4_LoadBR(1, L4ABI_STRITEM_W0(4096, 1, 0, 0));
+    L4_LoadBR(2, (L4_Word_t)str_dst + 200);
+    L4_MsgTag_t tag = L4_Receive(tid(60 + 3));
+    L4_LoadBR(0, 0);
+    result[s] = L4_IpcFailed(tag) ? 1000 + L4_ErrorCode() : 1;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_string_faults(void)
+{
+    for (int i = 0; i < 8192; i++) {
+        str_src[i] = (char)(i * 7 + 1);
+        str_dst[i] = 0;
+    }
+    for (int p = 0; p < 2; p++) {
+        L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)str_src + p * 4096u, 12), L4_FullyAccessible));
+        L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)str_dst + p * 4096u, 12), L4_FullyAccessible));
+    }
+    L4_ThreadId_t r = start(2, str_receiver, root), sd = start(3, str_sender, root);
+    L4_Set_Priority(r, 50);
+    L4_Set_Priority(sd, 50);
+    set_cpu(sd, 1);
+    int from_s = 0, from_r = 0;
+    for (int i = 0; i < 20 && !(result[2] && result[3]); i++) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(50000), &from);
+        if (L4_IpcFailed(tag))
+            continue;
+        L4_Word_t addr;
+        L4_StoreMR(1, &addr);
+        volatile char *pg = (volatile char *)(addr & ~0xfffu);
+        *pg = *pg;              /* ours again (sigma0), so theirs too */
+        /* (from is a local ID: same space) */
+        from_s += addr - (L4_Word_t)str_src < sizeof(str_src);
+        from_r += addr - (L4_Word_t)str_dst < sizeof(str_dst);
+        L4_LoadMR(0, 0);
+        L4_Reply(from);
+    }
+    wait_for(&result[2], 1);
+    int same = 1;
+    for (int i = 0; i < 4096; i++)
+        same &= str_dst[200 + i] == str_src[100 + i];
+    ok(result[2] == 1 && result[3] == 1 && same,
+       "string copy CPU 1 -> CPU 0 with faults on both sides (%lu %lu, data %s)",
+       result[3], result[2], same ? "intact" : "wrong");
+    ok(from_s >= 1 && from_r >= 1, "both sides faulted during the copy (%d, %d)", from_s, from_r);
+    stop(sd);
+    stop(r);
+}
+
 /* FPU: a thread loads a value into the x87 stack, blocks, is migrated,
  * and reads it back on the other CPU. */
 static volatile L4_Word_t fpu_ok;
@@ -424,7 +502,7 @@ static void test_timer(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(40);
+    tap_plan(43);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -436,6 +514,7 @@ int main(void)
     test_pingpong();
     test_local_on_ap();
     test_delete_partner();
+    test_string_faults();
     test_fpu();
     test_shootdown();
     test_timer();
