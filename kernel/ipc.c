@@ -21,6 +21,7 @@
 #include "trace.h"
 #include "arch/ia32/fastipc.h"
 #include "arch/ia32/klock.h"
+#include "event_fast.h"
 
 #define MR0 0
 
@@ -325,7 +326,7 @@ static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uin
 {
     if (errs || recv_gid == L4ABI_NILTHREAD || rcv_to != L4ABI_TIME_NEVER ||
         irq_pending || self->sq_head || self->xfer || dest->state != TS_RECV_WAIT ||
-        !sched_can_handoff(dest))
+        !event_partner_local(dest) || !sched_can_handoff(dest))
         return false;
     dest->ipc_from = from;
     dest->ipc_error = 0;
@@ -339,6 +340,7 @@ static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uin
     self->state = TS_RECV_WAIT;
     self->partner = recv_gid;
     sched_handoff(dest);
+    klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
     if (self->xfer)
         xfer_wait_turns(self);
     return true;
