@@ -24,6 +24,7 @@
 #include "debug.h"
 #include "cpu.h"
 #include "layout.h"
+#include "smallspace.h"
 #include "../../thread.h"
 #include "../../console.h"
 
@@ -53,12 +54,15 @@ DEFINE_DR(3)
 DEFINE_DR(7)
 #undef DEFINE_DR
 
+/* Breakpoint addresses are linear: a small space's thread has its
+ * window's base added (smallspace.c). */
 static void load(const struct tcb *t)
 {
-    write_dr0(t->dr[0]);
-    write_dr1(t->dr[1]);
-    write_dr2(t->dr[2]);
-    write_dr3(t->dr[3]);
+    uint32_t base = small_linear_base(t);
+    write_dr0(t->dr[0] + base);
+    write_dr1(t->dr[1] + base);
+    write_dr2(t->dr[2] + base);
+    write_dr3(t->dr[3] + base);
     write_dr7(t->dr7);
 }
 

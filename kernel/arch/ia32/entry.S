@@ -49,7 +49,7 @@ trap_common:
     testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
     jnz v86_entry
 trap_body:
-    movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
+    movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
 #if IRQOFF_STATS
@@ -70,6 +70,12 @@ trap_return:
     call irqoff_end
 1:
 #endif
+    testl $3, 44(%esp)              /* frame cs: back to user mode? */
+    jz 2f
+    movl $SEL_UDATA, %eax           /* the user's data segment: its space's */
+    movl %eax, %ds                  /* window (smallspace.c) */
+    movl %eax, %es
+2:
     popal
     addl $8, %esp                   /* vector, error code */
     iret
@@ -111,7 +117,7 @@ sysenter_entry:
     pushl $0
     pushl $0x100                    /* SYSENTER_MARK: not an IDT vector */
     pushal
-    movl $SEL_UDATA, %eax
+    movl $SEL_KDATA, %eax
     movl %eax, %ds
     movl %eax, %es
 #if IRQOFF_STATS
@@ -131,6 +137,9 @@ sysenter_entry:
 #if IRQOFF_STATS
     call irqoff_end
 #endif
+    movl $SEL_UDATA, %eax           /* sysexit loads flat cs/ss itself: only */
+    movl %eax, %ds                  /* large spaces on an unpolluted */
+    movl %eax, %es                  /* directory come here (smallspace.c) */
     popal
     movl 8(%esp), %edx              /* frame eip */
     movl 20(%esp), %ecx             /* frame esp */

@@ -51,6 +51,11 @@ void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base);
 /* The user %gs segment: its base is a thread's UTCB block, whose first
  * word holds the local ID (X.2 ia32: %gs:0). The descriptor is computed
  * once per thread; a switch installs it and reloads %gs. */
+/* Small spaces (smallspace.c): the user code/data descriptors of GDT g,
+ * and the GDT of the CPU this runs on (sgdt: cheap, and right on any
+ * CPU). */
+void gdt_set_user(uint64_t *g, uint32_t base, uint32_t size);
+uint64_t *gdt_current(void);
 void gdt_utcb_desc(uint32_t base, uint32_t desc[2]);
 void gdt_set_utcb(const uint32_t desc[2]);
 
