@@ -199,8 +199,8 @@ void user_exception(struct trap_frame *f)
     switch (f->vector) {
     case TRAP_PF: {
         uint32_t addr = read_cr2();
-        if (small_user_addr(&addr))
-            return;     /* a region entry copied: retry */
+        if (small_user_fault(&addr))
+            return;     /* a region entry copied, or promoted: retry */
         unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
         if (!(err & 1) && f->eip == addr)
             rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;

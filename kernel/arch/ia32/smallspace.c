@@ -239,6 +239,23 @@ bool small_user_addr(uint32_t *addr)
     return false;
 }
 
+bool small_user_fault(uint32_t *addr)
+{
+    struct space *s = current->space;
+    uint32_t a = *addr;
+    if (!s->small.base)
+        return false;
+    if (a - s->small.base < s->small.size) {
+        if (sync(a))
+            return true;
+        *addr = a - s->small.base;
+        return false;
+    }
+    /* Outside its window: an access past the segment limit on a CPU (or
+     * emulator: QEMU) that did not check the limit. */
+    return small_promote_fault();
+}
+
 bool small_promote_fault(void)
 {
     struct space *s = current->space;

@@ -81,6 +81,10 @@ void small_leave_pd(struct space *s);
  * small_promote_fault: current's space is small: make it large (true),
  * the faulting instruction restarts. */
 bool small_user_addr(uint32_t *addr);
+/* A user-mode page fault of current at linear *addr: as small_user_addr
+ * inside the window; outside it (past the limit, where the CPU did not
+ * check it) the space is made large and the access restarts (true). */
+bool small_user_fault(uint32_t *addr);
 bool small_promote_fault(void);
 /* Kernel access to current's user memory: the linear address of user
  * address ua (n bytes). A range beyond a small window makes the space
