@@ -53,11 +53,11 @@ void gdt_set_utcb(const uint32_t desc[2])
 /* The user code and data segments: base, limit size - 1 (size a
  * multiple of 4 KiB), in GDT g. Large spaces get base 0 and 3 GiB, so
  * that the small-space region above stays out of their reach. */
-void gdt_set_user(uint64_t *g, uint32_t base, uint32_t size)
+void gdt_user_descs(uint32_t base, uint32_t size, uint64_t *code, uint64_t *data)
 {
     uint32_t pages = (size >> 12) - 1;
-    g[SEL_UCODE >> 3] = seg_desc(base, pages, ACC_UCODE, FLAGS_4K32);
-    g[SEL_UDATA >> 3] = seg_desc(base, pages, ACC_UDATA, FLAGS_4K32);
+    *code = seg_desc(base, pages, ACC_UCODE, FLAGS_4K32);
+    *data = seg_desc(base, pages, ACC_UDATA, FLAGS_4K32);
 }
 
 uint64_t *gdt_current(void)
@@ -82,7 +82,9 @@ static void gdt_fill(uint64_t *g, struct tss *t, struct tss *df, uint32_t df_sta
     g[0] = 0;
     g[SEL_KCODE >> 3] = seg_desc(0, 0xfffff, ACC_KCODE, FLAGS_4K32);
     g[SEL_KDATA >> 3] = seg_desc(0, 0xfffff, ACC_KDATA, FLAGS_4K32);
-    gdt_set_user(g, 0, USER_LIMIT);
+    uint64_t code, data;
+    gdt_user_descs(0, USER_LIMIT, &code, &data);
+    gdt_set_user(g, code, data);
     /* The I/O bitmap offset points past the TSS limit: no port is allowed
      * to user code until the I/O-fpage code installs a bitmap. */
     t->ss0 = SEL_KDATA;

@@ -67,14 +67,24 @@ static void load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, stru
     small_stats.cr3_writes++;
 }
 
-static void load_segs(struct small_cpu *c, uint32_t base, uint32_t size)
+static uint64_t large_code, large_data;     /* base 0, 3 GiB */
+
+static void load_segs(struct small_cpu *c, const struct space *s)
 {
-    gdt_set_user(gdt_current(), base, size);
+    if (!large_code)
+        gdt_user_descs(0, USER_LIMIT, &large_code, &large_data);
+    if (s->small.base)
+        gdt_set_user(gdt_current(), s->small.ucode, s->small.udata);
+    else
+        gdt_set_user(gdt_current(), large_code, large_data);
     /* A selector the user loaded into %fs keeps the old window's
      * descriptor cached: drop it (Pecan keeps no user %fs). */
-    __asm__ volatile("movw %w0, %%fs" :: "r"(0) : "memory");
-    c->seg_base = base;
-    c->seg_size = size;
+    uint32_t fs;
+    __asm__ volatile("movl %%fs, %0" : "=r"(fs));
+    if (fs)
+        __asm__ volatile("movw %w0, %%fs" :: "r"(0) : "memory");
+    c->seg_base = s->small.base;
+    c->seg_size = s->small.base ? s->small.size : USER_LIMIT;
     small_stats.seg_loads++;
 }
 
@@ -92,7 +102,7 @@ static void activate(struct small_cpu *c, struct tcb *prev, struct tcb *next)
         if (s != c->pd_space)
             load_pd(c, s, prev, next);
         if (c->seg_base)
-            load_segs(c, 0, USER_LIMIT);
+            load_segs(c, s);
         sysexit_iret_mask = c->pd_space->small.polluted ? ~0u : mask_normal;
         if (!(next->flags & TF_KERNEL))
             gdt_set_utcb(next->gs_desc);
@@ -101,10 +111,10 @@ static void activate(struct small_cpu *c, struct tcb *prev, struct tcb *next)
     if (c->pd_space->pd == kernel_pd)
         load_pd(c, s, prev, next);
     if (c->seg_base != base || c->seg_size != s->small.size)
-        load_segs(c, base, s->small.size);
+        load_segs(c, s);
     sysexit_iret_mask = ~0u;
     uint32_t desc[2];
-    gdt_utcb_desc(base + next->utcb_uaddr, desc);
+    gdt_desc_rebase(next->gs_desc, base, desc);
     gdt_set_utcb(desc);
 }
 
@@ -187,6 +197,7 @@ bool small_control(struct space *s, uint32_t id)
     s->small.base = SMALL_AREA + off;
     s->small.size = size;
     s->small.id = id;
+    gdt_user_descs(s->small.base, size, &s->small.ucode, &s->small.udata);
     small_refresh_current();
     return true;
 }

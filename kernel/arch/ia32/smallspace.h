@@ -37,6 +37,7 @@ struct small_state {
     uint32_t base;              /* linear base of the window; 0 = large */
     uint32_t size;              /* window size in bytes; 0 = large */
     uint32_t id;                /* the SpaceControl descriptor (0 = large) */
+    uint64_t ucode, udata;      /* its user segment descriptors (if small) */
     bool polluted;              /* this directory holds region copies */
     struct space *next_polluted;
 };

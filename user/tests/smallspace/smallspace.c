@@ -153,6 +153,8 @@ static void child_main(void)
 {
     L4_Set_ExceptionHandler(root_tid);
     L4_ThreadId_t from;
+    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));   /* hello: ready for commands */
+    L4_Call(root_tid);
     accept_string();
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
@@ -271,12 +273,14 @@ static L4_ThreadId_t start_child(int no, int i)
     L4_LoadMR(2, (L4_Word_t)&stacks[i][STACK_WORDS - 4]);
     if (L4_IpcFailed(L4_Send(c)))
         diag("child %d not started: error %lu", no, L4_ErrorCode());
-    for (;;) {     /* its faults until it waits for commands */
-        L4_MsgTag_t tag = L4_Receive_Timeout(c, L4_TimePeriod(1000));
+    for (;;) {      /* its faults until its hello */
+        L4_MsgTag_t tag = L4_Receive(c);
         if (L4_IpcFailed(tag) || !answer(tag))
             break;
         L4_Reply(c);
     }
+    L4_LoadMR(0, 0);
+    L4_Reply(c);
     return c;
 }
 
