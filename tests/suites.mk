@@ -226,6 +226,20 @@ test-exc-fpu-eager: all | $(T)
 	-@$(QT) --name exc-fpu-eager --append fpu=eager --log $(T)/exc-fpu-eager.log \
 	  --result $(T)/exc-fpu-eager.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 
+# The demo root task: its serial driver in a small space by default, in a
+# large one with the module option nosmall (docs/smallspaces.md); the demo
+# ends by itself after 5 s without input.
+SPECIAL_SUITES += root-small root-nosmall
+SPECIAL_RESULTS += root-small root-nosmall
+test-root-small: all | $(T)
+	-@$(QT) --name root-small --log $(T)/root-small.log --result $(T)/root-small.res \
+	  --expect-log 'driver in a small space' --expect-log 'serial driver: no input' \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/root.elf | tail -1
+test-root-nosmall: all | $(T)
+	-@$(QT) --name root-nosmall --log $(T)/root-nosmall.log --result $(T)/root-nosmall.res \
+	  --expect-log 'driver in a large space \(nosmall\)' --expect-log 'serial driver: no input' \
+	  $(B)/pecan.elf $(SIGMA0) "$(B)/user/root.elf nosmall" | tail -1
+
 # Real interrupts held by the virtual IF, with PVI.
 # Small address spaces under Bochs too: it checks segment limits (QEMU
 # does not), so an access past a small space's limit raises #GP there.
