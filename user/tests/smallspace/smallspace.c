@@ -17,6 +17,7 @@
 #include "tap.h"
 #include "pager.h"
 #include "syslinks.h"
+#include <l4/sigma0.h>
 
 /* Everything a child uses lies in its 16 MiB window: the binary (linked
  * at 4 MiB), its stack, its KIP and UTCB areas. */
@@ -24,6 +25,8 @@
 #define UTCB_AREA   0x00e00000u
 #define WIN_MB      16
 #define FAR         0x03000000u     /* beyond a 16 MiB window (and the others') */
+#define SUPER_CHILD 0x00800000u     /* a free 4 MiB slot of a child's window */
+#define SUPER_ROOT  0x02000000u     /* where we hold that 4 MiB page */
 #define STACK_WORDS 1024
 #define NCHILD      4
 #define STRLEN      300
@@ -198,6 +201,14 @@ static int answer(L4_MsgTag_t tag)
         return 0;
     L4_Word_t addr;
     L4_StoreMR(1, &addr);
+    if (addr - SUPER_CHILD < (4u << 20)) {      /* our 4 MiB page, there */
+        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(SUPER_ROOT, 22),
+                                                      L4_FullyAccessible), SUPER_CHILD);
+        L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+        L4_LoadMR(1, m.raw[0]);
+        L4_LoadMR(2, m.raw[1]);
+        return 1;
+    }
     if ((addr & ~0xffful) != links_page)
         return pager_answer_fault(tag);
     L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)child_links, 12),
@@ -346,6 +357,29 @@ static void test_unmap(void)
        "... through a new page fault, no stale TLB entry (%lu faults)", faults - f0);
 }
 
+/* A 4 MiB mapping in a small window: its directory entry is copied into
+ * the region; unmapping it must clear the copy (and the TLB). */
+static void test_unmap_superpage(void)
+{
+    L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(SUPER_ROOT, 22));
+    if (!ok(!L4_IsNilFpage(got), "a 4 MiB page from sigma0 at %x", SUPER_ROOT)) {
+        ok(0, "skipped");
+        ok(0, "skipped");
+        return;
+    }
+    volatile L4_Word_t *w = (volatile L4_Word_t *)(SUPER_ROOT + 0x1230);
+    *w = 11;
+    L4_Word_t f0 = faults, p0 = stat(L4ABI_KDB_STAT_SMALL_PURGES);
+    (void)rpc(A, C_READ, SUPER_CHILD + 0x1230, 0);
+    is(rpc(A, C_READ, SUPER_CHILD + 0x1230, 0), 11, "A reads a 4 MiB page mapped into its window");
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(SUPER_ROOT, 22), L4_FullyAccessible));
+    *w = 12;
+    L4_Word_t r = rpc(A, C_READ, SUPER_CHILD + 0x1230, 0);
+    ok(r == 12 && faults == f0 + 2 && stat(L4ABI_KDB_STAT_SMALL_PURGES) > p0,
+       "after the unmap: a new fault (%lu), the region copy purged, the new value (%lu)",
+       faults - f0, r);
+}
+
 static void test_fpu(void)
 {
     is(rpc(A, C_FPU, B.raw, 4242), 4242, "FPU state kept across switches between small spaces");
@@ -464,13 +498,14 @@ int main(void)
 {
     root_tid = L4_Myself();
     make_child_links();
-    tap_plan(48);
+    tap_plan(51);
     A = start_child(200, 0);
     B = start_child(201, 1);
     test_make_and_run();
     test_ipc();
     test_faults_strings();
     test_unmap();
+    test_unmap_superpage();
     test_fpu();
     test_debug_regs();
     test_promotion();
