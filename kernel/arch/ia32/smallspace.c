@@ -16,23 +16,29 @@ static struct space *small_owner[SMALL_SLOTS];
 /* Spaces whose directory holds region copies. */
 static struct space *polluted_head;
 
-/* What one CPU has loaded. Only the boot processor runs threads today;
- * the SMP work gives every CPU its record (index by its cpu_local). */
-struct small_cpu {
-    struct space *pd_space;     /* whose directory CR3 holds */
-    uint32_t seg_base, seg_size;    /* the user segments in its GDT */
-};
-static struct small_cpu small_cpus[1] = {
+struct small_cpu small_cpus[1] = {
     { .pd_space = &kernel_space, .seg_base = 0, .seg_size = USER_LIMIT },
 };
-static inline struct small_cpu *this_cpu(void) { return &small_cpus[0]; }
+static inline struct small_cpu *this_cpu(void) { return small_this_cpu(); }
 
 /* entry.S leaves by sysexit only if the frame's EFLAGS has no bit of
- * this mask: all ones forces iret (a small thread needs its segments
- * from the GDT; a large thread on a polluted directory its 3 GiB ones). */
+ * sysexit_iret_mask: all ones forces iret (a small thread needs its
+ * segments from the GDT; a large thread on a polluted directory its 3 GiB
+ * ones). The mask is touched only while that is needed (iret_forced);
+ * otherwise it stays what vif.c made it (EFLAGS.TF, or ~0 with PVI). */
 extern uint32_t sysexit_iret_mask;
-static uint32_t mask_normal = 0x100;    /* EFLAGS.TF, or ~0 with PVI */
-static bool mask_known;
+
+static void force_iret(struct small_cpu *c, bool on)
+{
+    if (on && !c->iret_forced) {
+        c->saved_mask = sysexit_iret_mask;
+        sysexit_iret_mask = ~0u;
+        c->iret_forced = true;
+    } else if (!on && c->iret_forced) {
+        sysexit_iret_mask = c->saved_mask;
+        c->iret_forced = false;
+    }
+}
 
 /* The X.2 ia32 descriptor: the lowest set bit k gives the size 4 MiB << k,
  * the bits above it the offset in 2 MiB units. */
@@ -57,7 +63,7 @@ static void purge(uint32_t first, uint32_t n)
     small_stats.purges++;
 }
 
-static void load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, struct tcb *next)
+void small_load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, struct tcb *next)
 {
     /* Both kernel stacks must stay reachable across the CR3 write. */
     pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)next);
@@ -66,6 +72,7 @@ static void load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, stru
     c->pd_space = s;
     small_stats.cr3_writes++;
 }
+#define load_pd small_load_pd
 
 static uint64_t large_code, large_data;     /* base 0, 3 GiB */
 
@@ -88,22 +95,19 @@ static void load_segs(struct small_cpu *c, const struct space *s)
     small_stats.seg_loads++;
 }
 
-/* Directory, segments and exit path for next, which becomes current. */
+/* Directory, segments and exit path for next, which becomes current:
+ * the general case of space_switch (space_switch.h). */
 static void activate(struct small_cpu *c, struct tcb *prev, struct tcb *next)
 {
     struct space *s = next->space;
     uint32_t base = s->small.base;
 
-    if (!mask_known) {
-        mask_normal = sysexit_iret_mask;    /* set once by vif.c at boot */
-        mask_known = true;
-    }
     if (!base) {
         if (s != c->pd_space)
             load_pd(c, s, prev, next);
         if (c->seg_base)
             load_segs(c, s);
-        sysexit_iret_mask = c->pd_space->small.polluted ? ~0u : mask_normal;
+        force_iret(c, c->pd_space->small.polluted);
         if (!(next->flags & TF_KERNEL))
             gdt_set_utcb(next->gs_desc);
         return;
@@ -112,15 +116,15 @@ static void activate(struct small_cpu *c, struct tcb *prev, struct tcb *next)
         load_pd(c, s, prev, next);
     if (c->seg_base != base || c->seg_size != s->small.size)
         load_segs(c, s);
-    sysexit_iret_mask = ~0u;
+    force_iret(c, true);
     uint32_t desc[2];
     gdt_desc_rebase(next->gs_desc, base, desc);
     gdt_set_utcb(desc);
 }
 
-void space_switch(struct tcb *prev, struct tcb *next)
+void small_switch_slow(struct small_cpu *c, struct tcb *prev, struct tcb *next)
 {
-    activate(this_cpu(), prev, next);
+    activate(c, prev, next);
     if (next->space != prev->space && next->space->io.bm.page[0] != io_installed_bm)
         io_switch(next->space);
 }

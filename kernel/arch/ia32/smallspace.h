@@ -65,11 +65,21 @@ void small_space_destroy(struct space *s);
 bool small_areas_fit(const struct space *s, uint32_t kip_base, uint32_t utcb_base,
                      uint32_t utcb_size);
 
-/* The context-switch hook: loads next's directory if it needs one (a
- * large space not loaded, or a small space on kernel_pd), its user
- * segments if they differ from the loaded ones, and its %gs. The fast
- * path calls it too. */
-void space_switch(struct tcb *prev, struct tcb *next);
+/* What one CPU has loaded. Only the boot processor runs threads today;
+ * the SMP work gives every CPU its record (index by its cpu_local). */
+struct small_cpu {
+    struct space *pd_space;     /* whose directory CR3 holds */
+    uint32_t seg_base, seg_size;    /* the user segments in its GDT (0 = large) */
+    bool iret_forced;           /* sysexit_iret_mask set to all ones by us */
+    uint32_t saved_mask;        /* its value before */
+};
+extern struct small_cpu small_cpus[1];
+static inline struct small_cpu *small_this_cpu(void) { return &small_cpus[0]; }
+
+/* The context switch: space_switch() in space_switch.h (inline, its
+ * common case: a large space, nothing small loaded); these do the rest. */
+void small_switch_slow(struct small_cpu *c, struct tcb *prev, struct tcb *next);
+void small_load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, struct tcb *next);
 /* current's space changed mode: redo what space_switch did for it. */
 void small_refresh_current(void);
 /* The directory loaded on this CPU is going away (its space is deleted):

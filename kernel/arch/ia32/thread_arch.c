@@ -11,7 +11,7 @@
 #include "cpu.h"
 #include "fpu.h"
 #include "debug.h"
-#include "smallspace.h"
+#include "space_switch.h"
 #include "../../space.h"
 #include "../../string.h"
 #include "../../console.h"
