@@ -1173,18 +1173,22 @@ static void utcb_move(int j)
     driver_calls += 2;
 }
 
-/* SpaceControl's control word: mostly 0; else a small-space change (s
- * bit with any descriptor, or large), s with stray bits, or anything
- * (docs/smallspaces.md). The victims' areas lie outside every window, so
- * a well-formed small-space change is refused (old control without s). */
+/* SpaceControl's control word: mostly 0, else a random word, a quarter of
+ * those turned into small-space changes (docs/smallspaces.md): the s bit
+ * with a descriptor, large (s alone), s with stray bits. The random draws
+ * are the ones the driver made before small spaces (regression seeds
+ * replay the same sequence). The victims' areas lie outside every window,
+ * so a well-formed small-space change is refused (old control without s). */
 static L4_Word_t space_control_word(int j)
 {
-    switch (xs(&ds) % 8) {
-    case 0: return L4ABI_SPACE_SMALL | (xs(&ds) & L4ABI_SPACE_SMALL_ID_MASK);
+    if (xs(&ds) % 4)
+        return 0;
+    L4_Word_t w = rnd_word(&ds, j);
+    switch (w % 16) {
+    case 0: return L4ABI_SPACE_SMALL | ((w >> 8) & L4ABI_SPACE_SMALL_ID_MASK);
     case 1: return L4ABI_SPACE_SMALL;
-    case 2: return L4ABI_SPACE_SMALL | (xs(&ds) & 0x7fffff00u) | (xs(&ds) & 0xff);
-    case 3: return rnd_word(&ds, j);
-    default: return 0;
+    case 2: return L4ABI_SPACE_SMALL | (w & 0x7fffff00u) | ((w >> 4) & 0xff);
+    default: return w;
     }
 }
 
