@@ -32,7 +32,7 @@
 #define STRLEN      300
 
 enum { C_PING = 1, C_READ, C_WRITE, C_CALL, C_FPU, C_FPUSET, C_WATCH, C_WVAR,
-       C_STACK, C_STRSEND, C_STR };
+       C_STACK, C_STRSEND, C_STR, C_EXEC };
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[NCHILD][STACK_WORDS] __attribute__((aligned(4096)));
@@ -141,6 +141,7 @@ static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
     case C_STACK:   return stack_job(a);
     case C_STRSEND: return str_send(t);
     case C_STR:     return str_check();
+    case C_EXEC:    return ((L4_Word_t (*)(void))a)();
     }
     return ~0ul;
 }
@@ -437,6 +438,13 @@ static void test_promotion(void)
     is(rpc(A, C_STACK, FAR + 0x1000, 0), 0x5a5a, "stack beyond the limit (#SS) promotes and continues");
     is(space_small(A, QUERY), 0, "... A is large");
     is(space_small(A, SMALL(0)), S_BIT, "A small again");
+
+    /* Code past the limit: mov $0x77, %eax; ret, placed beyond the window. */
+    static const unsigned char code[] = { 0xb8, 0x77, 0, 0, 0, 0xc3 };
+    memcpy((void *)(FAR + 0x2000), code, sizeof(code));
+    is(rpc(A, C_EXEC, FAR + 0x2000, 0), 0x77, "a call to code past the limit promotes and runs it");
+    is(space_small(A, QUERY), 0, "... A is large");
+    is(space_small(A, SMALL(0)), S_BIT, "A small again");
 }
 
 static void test_demotion(void)
@@ -498,7 +506,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     make_child_links();
-    tap_plan(51);
+    tap_plan(54);
     A = start_child(200, 0);
     B = start_child(201, 1);
     test_make_and_run();
