@@ -58,6 +58,10 @@ sysenter_entry:
     /* Receive timeout never (the send phase needs none: the partner waits). */
     testw %cx, %cx
     jnz SLOW
+    /* A small space's user segments loaded (current is small: its user
+     * addresses are window-relative): the general path (space_switch.h). */
+    cmpl $0, small_cpus + SMALL_CPU_SEG_BASE        /* PER-CPU */
+    jne SLOW
 #if TRACE
     /* Tracing IPC or switches (kernel/trace.h): the general path records
      * them; one byte test while tracing is off. */
@@ -131,6 +135,13 @@ direct:
     orb resched, %cl
     orb debug_dr_loaded, %cl
     orl TCB_DR7(%ebx), %ecx
+    jnz SLOW
+    /* Small spaces (space_switch.h's common case): dest's space large and
+     * its directory never holding region copies, no iret forced here. */
+    movl TCB_SPACE(%ebx), %eax
+    movl SPACE_SMALL_BASE(%eax), %ecx
+    orb SPACE_SMALL_POLLUTED(%eax), %cl
+    orb small_cpus + SMALL_CPU_IRET_FORCED, %cl     /* PER-CPU */
     jnz SLOW
 
     /* ---- SMP: the one spot for the multiprocessor checks. ----
@@ -215,7 +226,20 @@ fast_fpu_done:
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
+    movl TCB_SPACE(%ebx), %ecx              /* whose directory is loaded */
+    movl %ecx, small_cpus + SMALL_CPU_PD_SPACE      /* PER-CPU */
+    incl small_stats + SMALL_STATS_CR3
+#if STATS
+    pushal
+    call stats_count_fast_cr3
+    popal
+#endif
 5:
+#if STATS
+    pushal
+    call stats_count_fast_gs
+    popal
+#endif
     /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out through sysexit as sysenter_exit
      * does, from the frame it entered with (esp at its EFLAGS word). */
@@ -224,6 +248,9 @@ fast_fpu_done:
     movl 8(%edx), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
+    movl $SEL_UDATA, %ecx                   /* the user's data segment */
+    movl %ecx, %ds                          /* (the kernel ran on its own) */
+    movl %ecx, %es
     movl F(FRAME_ESP), %ecx
     andl $~0x200, (%esp)                    /* IF stays off until sysexit */
     popfl                                   /* the user's flags */

@@ -12,6 +12,7 @@
  *    kernel-memory account (the `acct` arguments), 4 KiB each. */
 #include "paging.h"
 #include "cpu.h"
+#include "smallspace.h"
 #include "../../frame.h"
 #include "../../kmem.h"
 #include "../../console.h"
@@ -136,10 +137,13 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
     uint32_t entry = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
 
     if (size_log2 == 22) {
-        if ((pd[s] & PTE_P) && !(pd[s] & PTE_PS))
-            kmem_free_acct(acct, phys_to_virt(pd[s] & PTE_ADDR), 4096, KMEM_PGTABLE);
+        uint32_t old = pd[s];
         pd[s] = entry | PTE_PS;
         invlpg(va);
+        if (old & PTE_P)
+            small_pde_changed(pd, va);  /* copies in the region go first */
+        if ((old & PTE_P) && !(old & PTE_PS))
+            kmem_free_acct(acct, phys_to_virt(old & PTE_ADDR), 4096, KMEM_PGTABLE);
         return 0;
     }
     if (!pt_ensure(pd, acct, va))
@@ -147,6 +151,7 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
     uint32_t *pt = phys_to_virt(pd[s] & PTE_ADDR);
     pt[PT_SLOT(va)] = entry;
     invlpg(va);
+    small_pte_changed(pd, va);
     return 0;
 }
 
@@ -180,6 +185,17 @@ static uint32_t *pte_exact(const uint32_t *pd, uint32_t va, unsigned size_log2)
     return e && l == size_log2 ? e : NULL;
 }
 
+/* After a change of the entry for va of 2^size_log2 bytes: the TLB, and
+ * a small space's window (its alias, or the copies of a directory entry). */
+static void flush_entry(uint32_t *pd, uint32_t va, unsigned size_log2)
+{
+    invlpg(va);
+    if (size_log2 == 22)
+        small_pde_changed(pd, va);
+    else
+        small_pte_changed(pd, va);
+}
+
 uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2)
 {
     uint32_t *e = pte_exact(pd, va, size_log2);
@@ -187,7 +203,7 @@ uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2)
         return 0;
     uint32_t old = *e;
     *e = 0;
-    invlpg(va);
+    flush_entry(pd, va, size_log2);
     return old;
 }
 
@@ -198,7 +214,7 @@ uint32_t pd_protect(uint32_t *pd, uint32_t va, unsigned size_log2, bool writable
         return 0;
     uint32_t old = *e;
     *e = (old & ~(PTE_W | PTE_A | PTE_D)) | (writable ? PTE_W : 0);
-    invlpg(va);
+    flush_entry(pd, va, size_log2);
     return old;
 }
 
@@ -209,7 +225,7 @@ bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits)
     if (!e)
         return false;
     *e = (*e & ~(PTE_PWT | PTE_PCD)) | (cache_bits & (PTE_PWT | PTE_PCD));
-    invlpg(va);
+    flush_entry(pd, va, size_log2);
     return true;
 }
 

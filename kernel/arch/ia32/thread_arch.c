@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "fpu.h"
 #include "debug.h"
+#include "space_switch.h"
 #include "../../space.h"
 #include "../../string.h"
 #include "../../console.h"
@@ -80,20 +81,11 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 
 void arch_switch_to(struct tcb *prev, struct tcb *next)
 {
-    if (next->space != prev->space) {
-        uint32_t *pd = next->space->pd;
-        /* Both kernel stacks must be reachable once CR3 changes: we still
-         * run on prev's until arch_switch. */
-        pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
-        pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
-        write_cr3(virt_to_phys(pd));
-        if (next->space->io.bm.page[0] != io_installed_bm)
-            io_switch(next->space);
-    }
+    /* Directory (none for a small space that can run on the loaded one),
+     * user segments, %gs, I/O bitmap: smallspace.c. */
+    space_switch(prev, next);
     tss.esp0 = sysenter_area.esp0 = tcb_stack_top(next);
     fpu_switch_to(next);
     debug_switch_to(next);
-    if (!(next->flags & TF_KERNEL))
-        gdt_set_utcb(next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);
 }
