@@ -130,7 +130,8 @@ QEMU_BASE := qemu-system-i386 -m $(QEMU_MEM) -display none -serial stdio \
 	-monitor none -no-reboot -nic none \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount shift=0,sleep=off
 
-DEMO_MODS := $(B)/user/sigma0.elf,$(B)/user/root.elf
+# ROOT_ARGS: the root task's command line (e.g. `make run ROOT_ARGS=nosmall`).
+DEMO_MODS := $(B)/user/sigma0.elf,$(B)/user/root.elf$(if $(ROOT_ARGS), $(ROOT_ARGS))
 
 deps-run:
 	@tools/deps.sh --install build qemu

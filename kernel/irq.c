@@ -318,11 +318,12 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
         return L4ABI_ERR_INVALID_THREAD;
     irqchip_mask(irq);
     irq_pending &= ~(1u << irq);
+    bool held = false;          /* the kernel holds input for this line */
 #if KDB
-    kdb_serial_line_owner(irq, true);
+    held = kdb_serial_line_owner(irq, true);
 #endif
     l->handler = h->gid;
-    l->raised = 0;
+    l->raised = held;
     it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {
         l->mode = MODE_ASYNC;
@@ -330,7 +331,16 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     } else {
         l->mode = MODE_SYNC;
     }
-    irqchip_unmask(irq);
+    if (!held) {
+        irqchip_unmask(irq);
+        return 0;
+    }
+    irq_pending |= 1u << irq;           /* as if raised: masked until the ack */
+    if (h->state == TS_RECV_WAIT && deliver(h)) {
+        sched_cancel_wakeup(h);
+        h->state = TS_READY;
+        sched_enqueue(h);
+    }
     return 0;
 }
 

@@ -38,9 +38,12 @@ bool kdb_fatal(struct trap_frame *f, enum kdb_reason why);
 /* Boot: options from the command line ("kdb=nopanic"), the break key. */
 void kdb_init(const char *cmdline);
 /* Serial line: the kernel's receive interrupt, and handing the line to a
- * user driver and back (irq.c). */
+ * user driver and back (irq.c). kdb_serial_line_owner returns true when a
+ * driver takes the line while the kernel holds input typed before: the
+ * line then starts out pending, and the driver reads those bytes with
+ * kdebug GetChar (kdebug.c) before the UART's. */
 bool kdb_serial_irq(struct trap_frame *f, unsigned line);
-void kdb_serial_line_owner(unsigned line, bool user);
+bool kdb_serial_line_owner(unsigned line, bool user);
 /* Debug registers on a switch: the debugger's breakpoints merged with the
  * thread's own (debug.c). */
 struct tcb;

@@ -181,6 +181,11 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_IPIS: return smp_ipis_sent();
     case L4ABI_KDB_STAT_SHOOTDOWNS: return smp_shootdowns;
     case L4ABI_KDB_STAT_LAPIC_TICKS: return cpu_self()->lapic_ticks;
+    case L4ABI_KDB_STAT_CR3_WRITES: return small_stats.cr3_writes;
+    case L4ABI_KDB_STAT_SMALL_SYNCS: return small_stats.syncs;
+    case L4ABI_KDB_STAT_SMALL_PROMOTIONS: return small_stats.promotions;
+    case L4ABI_KDB_STAT_SMALL_PURGES: return small_stats.purges;
+    case L4ABI_KDB_STAT_SMALL_SEGLOADS: return small_stats.seg_loads;
     case L4ABI_KDB_STAT_IRQOFF_MAX: return irqoff_take_max(false);
     case L4ABI_KDB_STAT_IRQOFF_RESET: return irqoff_take_max(true);
 #if IRQOFF_STATS

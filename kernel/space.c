@@ -29,6 +29,8 @@ struct space *space_create(void)
         kmem_free(s, sizeof(*s), KMEM_SPACE);
         return NULL;
     }
+    s->small = (struct small_state){ 0 };
+    s->pd[PD_SPACE_SLOT] = (uint32_t)(uintptr_t)s;   /* never present (layout.h) */
     return s;
 }
 
@@ -60,11 +62,14 @@ static void free_utcb_pages(struct space *s)
  * re-finds. */
 void space_destroy(struct space *s)
 {
+    small_make_large(s);        /* gives its window back first */
     (void)mdb_space_destroy_y(s, &sched_work_yield);
     free_utcb_pages(s);
     io_space_destroy(s);
-    if (current_pd() == s->pd)
-        pd_activate(kernel_pd);
+    /* From here on nothing loads this directory again: leave it if it is
+     * loaded (a small thread may run on it) and drop it from the
+     * polluted list (smallspace.c). */
+    small_space_destroy(s);
     /* Up to 768 page tables: freed in preemptible steps (nobody uses this
      * directory any more; a switch never loads it). */
     for (uint32_t slot = 0; slot < PD_SLOT(USER_LIMIT); slot += PD_FREE_STEP) {
@@ -101,6 +106,10 @@ int space_set_areas(struct space *s, uint32_t kip_area, uint32_t utcb_area)
     uint32_t ue = ub + (1u << fpage_log2(utcb_area));
     if (kb >= ub && kb < ue)
         return L4ABI_ERR_KIP_AREA;
+    /* A small space whose window would not hold the new areas becomes
+     * large (its threads reach the areas through their segments). */
+    if (!small_areas_fit(s, kb, ub, ue - ub))
+        small_make_large(s);
     if (s->kip_area && s->kip_area != kip_area)
         pd_remove(s->pd, fpage_base(s->kip_area), PAGE_SHIFT);
     /* UTCB pages left by threads deleted meanwhile: the user must not keep

@@ -7,6 +7,7 @@
 #include "mdb.h"
 #include "kmem.h"
 #include "arch/ia32/ioport.h"
+#include "arch/ia32/smallspace.h"
 
 /* The UTCB area may span at most 1 MiB: 2048 UTCB slots of 512 bytes, whose
  * usage bitmap lives inside the space object (bounded kernel memory). */
@@ -28,6 +29,7 @@ struct space {
     struct kmem_acct kmem;      /* kernel memory held for this space, and
                                    its limit (see space_create) */
     struct io_space io;         /* I/O ports (ioport.c) */
+    struct small_state small;   /* small-space window (arch/ia32/smallspace.c) */
 };
 
 extern struct space kernel_space;

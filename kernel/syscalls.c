@@ -236,8 +236,11 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
     struct tcb *t = tcb_resolve(current, space_spec);
     if (!t || (t->flags & (TF_IRQ | TF_KERNEL)))
         return fail(L4ABI_ERR_INVALID_SPACE);   /* not the kernel's space */
-    if (control != L4ABI_SPACE_LARGE)
-        return fail(L4ABI_ERR_INVALID_PARAM);   /* no small spaces */
+    /* Only the s bit with a descriptor (docs/smallspaces.md); bits 30..8
+     * and a descriptor without s are refused. */
+    bool small_change = control & L4ABI_SPACE_SMALL;
+    if (control & ~(small_change ? L4ABI_SPACE_SMALL | L4ABI_SPACE_SMALL_ID_MASK : 0))
+        return fail(L4ABI_ERR_INVALID_PARAM);
     /* Redirector (docs/ipc.md): nilthread leaves it, anythread removes
      * it, anything else must name an existing user thread. */
     struct space *s = t->space;
@@ -266,6 +269,14 @@ uint32_t sys_space_control(uint32_t space_spec, uint32_t control, uint32_t kip_a
             return fail((uint32_t)err);
     }
     ipc_set_redirector(s, redir);
+    /* Last, with the areas in place: the window must hold them. A change
+     * that cannot be made (outside the region, overlapping another small
+     * space, areas outside the window) leaves s as it was and says so by
+     * a clear s bit in the old control. */
+    uint32_t old_id = s->small.id;
+    if (small_change && small_control(s, control & L4ABI_SPACE_SMALL_ID_MASK))
+        old_id |= L4ABI_SPACE_SMALL;
+    *old_control = old_id;
     return 1;
 }
 

@@ -295,7 +295,29 @@ test-exc-fpu-eager: all | $(T)
 	-@$(QT) --name exc-fpu-eager --append fpu=eager --log $(T)/exc-fpu-eager.log \
 	  --result $(T)/exc-fpu-eager.res $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 
+# The demo root task: its serial driver in a small space by default, in a
+# large one with the module option nosmall (docs/smallspaces.md); the demo
+# ends by itself after 5 s without input.
+SPECIAL_SUITES += root-small root-nosmall
+SPECIAL_RESULTS += root-small root-nosmall
+test-root-small: all | $(T)
+	-@$(QT) --name root-small --log $(T)/root-small.log --result $(T)/root-small.res \
+	  --expect-log 'driver in a small space' --expect-log 'serial driver: no input' \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/root.elf | tail -1
+test-root-nosmall: all | $(T)
+	-@$(QT) --name root-nosmall --log $(T)/root-nosmall.log --result $(T)/root-nosmall.res \
+	  --expect-log 'driver in a large space \(nosmall\)' --expect-log 'serial driver: no input' \
+	  $(B)/pecan.elf $(SIGMA0) "$(B)/user/root.elf nosmall" | tail -1
+
 # Real interrupts held by the virtual IF, with PVI.
+# Small address spaces under Bochs too: it checks segment limits (QEMU
+# does not), so an access past a small space's limit raises #GP there.
+SPECIAL_SUITES += bochs-smallspace
+SPECIAL_RESULTS += bochs-smallspace
+test-bochs-smallspace: all | $(T)
+	-@$(BT) --name bochs-smallspace --log $(T)/bochs-smallspace.log --result $(T)/bochs-smallspace.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smallspace.elf | tail -1
+
 SPECIAL_SUITES += bochs-vifirq
 SPECIAL_RESULTS += bochs-vifirq
 test-bochs-vifirq: all | $(T)
@@ -461,6 +483,12 @@ bench: all irqoff-kernel stats-kernel nofast-kernel | $(T)
 	  $(B)/up/pecan.elf $(SIGMA0) $(B)/user/bench-smp.elf > /dev/null; \
 	  grep '^bench:' $(T)/bench-smp-up.log | sed 's/^bench:/bench (MAX_CPUS=1):/' || \
 	  { echo "bench-smp on MAX_CPUS=1 failed"; tail -20 $(T)/bench-smp-up.log; exit 1; }
+	@# Small vs large spaces once more without -icount: host time, where
+	@# a CR3 write flushes QEMU's TLB (docs/smallspaces.md).
+	@$(QT) --name bench-small-host --no-icount --timeout 600 --log $(T)/bench-small-host.log \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-small.elf > /dev/null; \
+	  grep '^bench:' $(T)/bench-small-host.log | sed 's/^bench:/bench (host time, no -icount):/' || \
+	  { echo "bench-small without -icount failed"; tail -20 $(T)/bench-small-host.log; exit 1; }
 	@# The FPU costs once more with eager switching (fpu=eager).
 	@$(QT) --name bench-exc-eager --timeout 600 --append fpu=eager --log $(T)/bench-exc-eager.log \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/bench-exc.elf > /dev/null; \

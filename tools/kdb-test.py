@@ -221,6 +221,8 @@ def session(con, mon, tap, t, bochs):
         return
     root, pattern, go, watched, target = m.groups()
     target_i = int(target, 16)
+    m = con.expect(r'kdb-target: helper (\w+)\n', t)
+    helper = m.group(1) if m else None
     privileged_enter(con, tap, t)
     tap.ok(con.expect(r'kdb-target: spinning', t) is not None, 'target spins in user mode')
     time.sleep(0.5)
@@ -271,7 +273,7 @@ def session(con, mon, tap, t, bochs):
     if bochs:
         con.send('bc *\r')
         con.expect(r'^kdb> ', t)
-        return root, go
+        return root, go, helper, help_out
 
     # 5. three single steps
     eips = []
@@ -381,7 +383,27 @@ def session(con, mon, tap, t, bochs):
     m = con.expect(r'--- KDB: NMI \(cpu 0\) ---', t * 2)
     tap.ok(m is not None, 'NMI (monitor nmi) enters the debugger', con.buf[-1500:])
     con.expect(r'^kdb> ', t)
-    return root, go
+    return root, go, helper, help_out
+
+
+def trace_sequence(con, tap, t, root, helper):
+    """`trace dump` after `trace on ipc` for the helper: the three calls
+    (labels 7a1..7a3) and their replies (label + 0x100), in order, each
+    as a send and its receive with the right partners."""
+    out = con.command('trace dump', t * 2) or ''
+    recs = re.findall(r'^@T \d+ \d+ \w+ (send|recv) (\w+) (\w+) (\w+) \w+ \w+$', out, re.M)
+    got = [(k, int(a, 16), int(b, 16), int(tag, 16) >> 16) for k, a, b, tag in recs]
+    r, h = int(root, 16), int(helper, 16)
+    want = []
+    for i in range(3):
+        lbl = 0x7a1 + i
+        want += [('send', r, h, lbl), ('recv', h, r, lbl),
+                 ('send', h, r, lbl + 0x100), ('recv', r, h, lbl + 0x100)]
+    tap.ok(got == want, 'trace dump shows the known IPC sequence in order (%d records: '
+           'root %s calls helper %s with labels 7a1..7a3, replies 8a1..8a3)' %
+           (len(got), root, helper), out)
+    for c in ('trace off', 'trace thread all'):
+        con.command(c, t)
 
 
 def smp_session(con, mon, tap, t):
@@ -518,13 +540,28 @@ def main():
         else:
             ids = session(con, mon, tap, t, args.bochs)
         if ids:
-            # the end: let the program finish through the debugger
-            root, go = ids
+            # the end: let the program finish through the debugger, tracing
+            # the IPC it makes on its way out
+            root, go, helper, help_out = ids
+            traced = helper is not None and re.search(r'^  trace ', help_out, re.M)
+            if traced:
+                for c in ('trace clear', 'trace thread %s' % helper, 'trace on ipc'):
+                    con.command(c, t)
             out = con.command('w %s 1 %s' % (go, root), t)
             tap.ok(out is not None and ':= 00000001' in out, 'w writes a user word', out)
             con.send('c\r')
             tap.ok(con.expect(r'kdb-target: done after \d+ calls', t) is not None,
                    'continue: the program runs on and ends', con.buf[-800:])
+            ok = con.expect(r'kdb-target: 3 of 3 calls to the helper answered\n'
+                            r'--- KDB: thread \w+: kdb-target: calls done', t) is not None
+            tap.ok(ok and con.expect(r'^kdb> ', t) is not None,
+                   'the program calls its helper three times and enters the debugger',
+                   con.buf[-800:])
+            if traced:
+                trace_sequence(con, tap, t, root, helper)
+            else:
+                tap.out.write('# trace: no trace command in this kernel; sequence not checked\n')
+            con.send('c\r')
             tap.ok(con.expect(r'PECAN-EXIT 0', t) is not None,
                    'the in-guest tests passed and the run ended normally', con.buf[-1500:])
     except Exception as e:  # noqa: a broken run is a failed test, not a crash

@@ -171,6 +171,17 @@ def session(g, c, t):
              r"^kbd driver: Enter, bye", r"^shell: demo kbd finished"),
          "kbd: the keyboard driver task decodes the typed scancodes and ends on Enter", out)
 
+    # The serial driver gave IRQ 4 back when its task ended: the kernel's
+    # break key works again at the prompt (then `c` and Enter for the
+    # shell's prompt).
+    g.send("\x1b")
+    out = g.wait_for(r"--- KDB: break key", min(t, 10))
+    if out is not None:
+        g.send("c\r\r")
+        out = (out or "") + (g.wait_for("^" + re.escape(PROMPT), 4 * t) or "")
+    c.ok(has(out, r"--- KDB: break key", r"^" + re.escape(PROMPT)),
+         "the break key enters the kernel debugger after the serial demo", out)
+
     out = g.command("ps", t)
     c.ok(has(out, r"^ps: \d+ threads in 2 user spaces") and
          not has(out, r"pingpong|serial-drv|kbd-drv|vmm-guest|ds-rm|ds-client"),

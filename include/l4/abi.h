@@ -237,8 +237,13 @@
 #define L4ABI_UNMAP_WRITTEN         L4ABI_FPAGE_W
 #define L4ABI_UNMAP_EXECUTED        L4ABI_FPAGE_X
 
-/* SpaceControl control on IA-32: 0 = large space; else small-space id. */
+/* SpaceControl control on IA-32: s (bit 31) asks for a small-space
+ * change to the descriptor in bits 7..0 (L4_SmallSpace; 0 = large). The
+ * old control returned is the space's descriptor, with bit 31 set if the
+ * change was made (docs/smallspaces.md). */
 #define L4ABI_SPACE_LARGE           0
+#define L4ABI_SPACE_SMALL           (1u << 31)  /* s */
+#define L4ABI_SPACE_SMALL_ID_MASK   0xffu
 /* Pecan extension (docs/abi.md): kernel-memory control. Bits 31..29 are
  * Pistachio's (small space, HVM, translation) and refused. With k set the
  * call leaves the areas and the redirector alone and reports the space's
@@ -649,10 +654,10 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_PVI          37      /* 1 if CR4.PVI virtualizes cli/sti */
 #define L4ABI_KDB_STAT_VIF_RELEASES 38      /* sti that released a held interrupt */
 #define L4ABI_KDB_STAT_FPU_EAGER    39      /* 1 if booted with fpu=eager */
-#define L4ABI_KDB_STAT_CPU          40      /* processor number the caller runs on */
-#define L4ABI_KDB_STAT_IPIS         41      /* inter-processor interrupts sent */
-#define L4ABI_KDB_STAT_SHOOTDOWNS   42      /* TLB flush requests sent to other CPUs */
-#define L4ABI_KDB_STAT_LAPIC_TICKS  43      /* local-APIC timer ticks of the caller's CPU */
+#define L4ABI_KDB_STAT_CPU          12      /* processor number the caller runs on */
+#define L4ABI_KDB_STAT_IPIS         13      /* inter-processor interrupts sent */
+#define L4ABI_KDB_STAT_SHOOTDOWNS   14      /* TLB flush requests sent to other CPUs */
+#define L4ABI_KDB_STAT_LAPIC_TICKS  15      /* local-APIC timer ticks of the caller's CPU */
 /* Longest stretch with interrupts off since boot or the last reset, in TSC
  * ticks (guest instructions under -icount); ~0 if the kernel was built
  * without IRQOFF_STATS. The second one reads and resets it. */
@@ -660,6 +665,12 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_IRQOFF_RESET 49
 #define L4ABI_KDB_STAT_IRQOFF_FROM  50      /* kernel addresses where that */
 #define L4ABI_KDB_STAT_IRQOFF_TO    51      /* stretch began and ended */
+/* Small spaces (docs/smallspaces.md). */
+#define L4ABI_KDB_STAT_CR3_WRITES   40      /* CR3 loads by switches and space changes */
+#define L4ABI_KDB_STAT_SMALL_SYNCS  41      /* region entries copied on a fault */
+#define L4ABI_KDB_STAT_SMALL_PROMOTIONS 42  /* small spaces made large by a fault */
+#define L4ABI_KDB_STAT_SMALL_PURGES 43      /* region purges (TLB flush each) */
+#define L4ABI_KDB_STAT_SMALL_SEGLOADS 44    /* user-segment rewrites */
 /* For the fuzzer's leak check. */
 #define L4ABI_KDB_STAT_KMEM_PAGES   52      /* frames held by the object allocator
                                              * (slab pages are kept once grown) */

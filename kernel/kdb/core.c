@@ -117,7 +117,7 @@ static int cmd_help(int argc, char **argv)
                 next = c;
         if (!next)
             break;
-        char left[40];
+        char left[56];          /* the longest: trace's */
         ksnprintf(left, sizeof(left), "%s %s", next->name, next->args);
         kp("  %-26s %s\n", left, next->help);
         last = next;

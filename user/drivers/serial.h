@@ -4,7 +4,13 @@
  * polling LSR.THRE. The driver therefore only reads RBR/IIR/LSR and writes
  * IER and MCR; it never touches LCR (DLAB), the divisor, FCR or THR, so no
  * console output is lost or garbled. Output of user programs still goes
- * through the kernel debugger (L4_KDB_PrintChar). */
+ * through the kernel debugger (L4_KDB_PrintChar).
+ *
+ * While no driver owns IRQ 4 the kernel (its debugger's break key) takes
+ * the receive interrupt and keeps what was typed; serial_getc returns
+ * those bytes first (kdebug GetChar, allowed to the line's owner), and
+ * the kernel starts the line out pending when it held some. When the
+ * driver's task ends the kernel takes the line and the UART back. */
 #ifndef DRIVERS_SERIAL_H
 #define DRIVERS_SERIAL_H
 

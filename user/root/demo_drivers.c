@@ -162,8 +162,7 @@ void demo_serial(void)
     if (attach(drv, SERIAL_IRQ, BIT_SERIAL) && attach(drv, RTC_IRQ, BIT_RTC))
         while (serve_one(drv, ports, 0) != DONE)
             ;
-    task_kill(drv);
-    serial_irq_disable();           /* the kernel polls the console again */
+    task_kill(drv);     /* the kernel takes IRQ 4 and the UART back */
     rtc_periodic_stop();
 }
 

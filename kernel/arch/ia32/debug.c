@@ -27,6 +27,7 @@
 #include "debug.h"
 #include "cpu.h"
 #include "layout.h"
+#include "smallspace.h"
 #include "../../thread.h"
 #include "../../console.h"
 #include "../../kdb.h"
@@ -71,7 +72,11 @@ static void load(const uint32_t dr[4], uint32_t dr7)
  * debug_switch_to keeps calling here without a test of its own. */
 void debug_load(struct tcb *next)
 {
-    uint32_t dr[4] = { next->dr[0], next->dr[1], next->dr[2], next->dr[3] }, dr7 = next->dr7;
+    /* The thread's breakpoint addresses are linear: a small space's
+     * thread has its window's base added (smallspace.c). */
+    uint32_t base = small_linear_base(next);
+    uint32_t dr[4] = { next->dr[0] + base, next->dr[1] + base, next->dr[2] + base,
+                       next->dr[3] + base }, dr7 = next->dr7;
     bool kdb = false;
 #if KDB
     kdb = kdb_dr7 != 0;

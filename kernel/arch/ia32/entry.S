@@ -55,7 +55,7 @@ trap_common:
     testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
     jnz v86_entry
 trap_body:
-    movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
+    movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
     STAT_ENTRY_ASM                  /* bench kernel: count the entry */
@@ -83,6 +83,12 @@ trap_return:
     call irqoff_end
 1:
 #endif
+    testl $3, 44(%esp)              /* frame cs: back to user mode? */
+    jz 2f
+    movl $SEL_UDATA, %eax           /* the user's data segment: its space's */
+    movl %eax, %ds                  /* window (smallspace.c) */
+    movl %eax, %es
+2:
     popal
     addl $8, %esp                   /* vector, error code */
     iret
@@ -97,7 +103,7 @@ pf_common:
     popfl
     testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
     jnz v86_entry
-    movl $SEL_UDATA, %eax           /* never trust the user's %ds/%es */
+    movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
     STAT_ENTRY_ASM                  /* bench kernel: count the entry */
@@ -166,6 +172,9 @@ sysenter_exit:
 #if IRQOFF_STATS
     call irqoff_end
 #endif
+    movl $SEL_UDATA, %eax           /* sysexit loads flat cs/ss itself: only */
+    movl %eax, %ds                  /* large spaces on an unpolluted */
+    movl %eax, %es                  /* directory come here (smallspace.c) */
     popal
     movl 8(%esp), %edx              /* frame eip */
     movl 20(%esp), %ecx             /* frame esp */

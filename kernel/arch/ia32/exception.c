@@ -27,6 +27,7 @@
 #include "fpu.h"
 #include "vif_arch.h"
 #include "debug.h"
+#include "smallspace.h"
 #include "thread_arch.h"
 #include "../../arch.h"
 #include "../../thread.h"
@@ -47,7 +48,13 @@ extern char uaccess_start[], uaccess_end[], uaccess_fault[];
 bool user_access_fixup(struct trap_frame *f)
 {
     uint32_t addr = read_cr2();
-    if (f->eip != (uint32_t)(uintptr_t)uaccess_start || addr >= USER_LIMIT)
+    if (f->eip != (uint32_t)(uintptr_t)uaccess_start)
+        return false;
+    /* A small thread's window: a missing region entry is copied and the
+     * copy retried; otherwise the address is the space's own. */
+    if (!(current->flags & TF_KERNEL) && small_user_addr(&addr))
+        return true;
+    if (addr >= USER_LIMIT)
         return false;
     unsigned rwx = (f->error & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
     if (!(current->flags & TF_KERNEL) && current->mr) {
@@ -189,6 +196,8 @@ static bool general_protection(struct trap_frame *f, int len, const struct x86_i
 void user_page_fault(struct trap_frame *f)
 {
     uint32_t err = f->error, addr = read_cr2();
+    if (small_user_fault(&addr))
+        return;     /* a region entry copied, or promoted: retry */
     unsigned rwx = (err & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
     if (!(err & 1) && f->eip == addr)
         rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
@@ -220,12 +229,25 @@ void user_exception(struct trap_frame *f)
         return;
     case TRAP_GP:
     {
+        /* A small space's thread past its segment limit: made large, the
+         * instruction restarts (a genuine #GP comes again, as large). */
+        bool small = t->space->small.base != 0;
+        if (small && err == 0 && f->eip >= t->space->small.size && small_promote_fault())
+            return;
         struct x86_insn in;
         int len = decode_at(f->eip, &in);   /* once, for both uses */
         if (io_fault(f, len, &in) || general_protection(f, len, &in))
             return;
+        if (small && err == 0) {
+            (void)small_promote_fault();    /* decode_at may have done it */
+            return;
+        }
         break;
     }
+    case TRAP_SS:
+        if (err == 0 && small_promote_fault())  /* stack past the limit */
+            return;
+        break;
     case TRAP_DB:
         err = debug_status_take();
         break;

@@ -4,6 +4,7 @@
 #include "fastipc.h"
 #include "../../trace.h"
 #include "gdt.h"
+#include "smallspace.h"
 #include "fpu.h"
 #include "cpu.h"
 #include "smp.h"
@@ -64,6 +65,15 @@ OFF(space, utcb_base, SPACE_UTCB_BASE);
 OFF(space, utcb_size, SPACE_UTCB_SIZE);
 OFF(space, utcb_used, SPACE_UTCB_USED);
 OFF(space, io.bm.page[0], SPACE_IO_BM0);
+OFF(space, small.base, SPACE_SMALL_BASE);
+OFF(space, small.polluted, SPACE_SMALL_POLLUTED);
+OFF(small_cpu, pd_space, SMALL_CPU_PD_SPACE);
+OFF(small_cpu, seg_base, SMALL_CPU_SEG_BASE);
+OFF(small_cpu, iret_forced, SMALL_CPU_IRET_FORCED);
+OFF(small_stats, cr3_writes, SMALL_STATS_CR3);
+_Static_assert(sizeof(((struct small_cpu *)0)->iret_forced) == 1, "iret_forced: a byte");
+_Static_assert(sizeof(struct small_cpu) == 1 << SMALL_CPU_SIZE_LOG2, "small_cpu size");
+_Static_assert(sizeof(((struct space *)0)->small.polluted) == 1, "polluted: a byte");
 OFF(tss, esp0, TSS_ESP0);
 OFF(sysenter_area, esp0, SYSENTER_ESP0);
 OFF(trap_frame, edi, FRAME_EDI);

@@ -70,6 +70,15 @@
 #define SPACE_IO_BM0    304     /* io.bm.page[0] */
 #define TSS_ESP0        4
 #define SYSENTER_ESP0   1024
+/* small spaces (smallspace.h): struct space's window, struct small_cpu,
+ * struct small_stats */
+#define SPACE_SMALL_BASE     320
+#define SPACE_SMALL_POLLUTED 348
+#define SMALL_CPU_PD_SPACE   0
+#define SMALL_CPU_SEG_BASE   4
+#define SMALL_CPU_IRET_FORCED 12
+#define SMALL_STATS_CR3      0
+#define SMALL_CPU_SIZE_LOG2  5       /* sizeof(struct small_cpu), aligned */
 
 /* struct trap_frame: size and offsets from its start */
 #define FRAME_SIZE      60

@@ -65,11 +65,18 @@ sysenter_entry:
     jnz SLOW
 #endif
 
+    /* ebp = our CPU record (self->on_cpu; self's TCB is the page under
+     * this frame). A small space's user segments loaded here (current is
+     * small: its user addresses are window-relative): the general path
+     * (space_switch.h). */
+    movl -FAST_FRAME + TCB_ON_CPU(%esp), %ebp       /* me */
+    movl CPU_INDEX(%ebp), %ebx
+    shll $SMALL_CPU_SIZE_LOG2, %ebx                 /* our small_cpus record */
+    cmpl $0, small_cpus + SMALL_CPU_SEG_BASE(%ebx)
+    jne SLOW
 #if MAX_CPUS > 1
     /* This CPU's kernel-lock word (klock.h klock_local; docs/smp.md,
-     * "Fast-path contract"), before the first TCB is read. ebp = our CPU
-     * record (self->on_cpu; self's TCB is the page under this frame). */
-    movl -FAST_FRAME + TCB_ON_CPU(%esp), %ebp       /* me */
+     * "Fast-path contract"), before the first TCB is read. */
     movl CPU_INDEX(%ebp), %ebx
     shll $KW_SIZE_LOG2, %ebx                        /* our word's offset */
     movl $1, %edi
@@ -157,6 +164,15 @@ direct:
     orb CPU_DR_LOADED(%ebp), %cl
     orl TCB_DR7(%ebx), %ecx
     jnz SLOW
+    /* Small spaces (space_switch.h's common case): dest's space large and
+     * its directory never holding region copies, no iret forced here. */
+    movl TCB_SPACE(%ebx), %eax
+    movl SPACE_SMALL_BASE(%eax), %ecx
+    orb SPACE_SMALL_POLLUTED(%eax), %cl
+    movl CPU_INDEX(%ebp), %eax
+    shll $SMALL_CPU_SIZE_LOG2, %eax
+    orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %cl
+    jnz SLOW
 
     /* Address space: same (from = our local ID, no CR3 load) or other
      * (from = our global ID; its I/O bitmap must be the installed one,
@@ -229,7 +245,27 @@ fast_fpu_done:
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
     movl %ecx, CPU_LOADED_PD(%edi)          /* for TLB shootdown */
-5:  leal TCB_SIZE(%ebx), %ebp               /* dest's ring-0 stack */
+    movl CPU_INDEX(%edi), %ecx              /* whose directory is loaded */
+    shll $SMALL_CPU_SIZE_LOG2, %ecx
+    movl TCB_SPACE(%ebx), %ebp
+    movl %ebp, small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    incl small_stats + SMALL_STATS_CR3
+#if STATS
+    leal -64(%esp), %esp                   /* below dest's frame (its */
+    pushal                                  /* old stack is dropped) */
+    call stats_count_fast_cr3
+    popal
+    leal 64(%esp), %esp
+#endif
+5:
+#if STATS
+    leal -64(%esp), %esp                   /* below dest's frame (its */
+    pushal                                  /* old stack is dropped) */
+    call stats_count_fast_gs
+    popal
+    leal 64(%esp), %esp
+#endif
+    leal TCB_SIZE(%ebx), %ebp               /* dest's ring-0 stack */
     movl CPU_TSS(%edi), %ecx
     movl %ebp, TSS_ESP0(%ecx)
     movl CPU_SYSENTER(%edi), %ecx
@@ -257,6 +293,9 @@ fast_fpu_done:
     movl 8(%edx), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
+    movl $SEL_UDATA, %ecx                   /* the user's data segment */
+    movl %ecx, %ds                          /* (the kernel ran on its own) */
+    movl %ecx, %es
     movl F(FRAME_ESP), %ecx
     andl $~0x200, (%esp)                    /* IF stays off until sysexit */
     popfl                                   /* the user's flags */

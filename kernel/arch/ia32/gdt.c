@@ -52,6 +52,23 @@ void gdt_set_utcb(uint64_t *table, const uint32_t desc[2])
     __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
 }
 
+/* The user code and data segments: base, limit size - 1 (size a
+ * multiple of 4 KiB), in GDT g. Large spaces get base 0 and 3 GiB, so
+ * that the small-space region above stays out of their reach. */
+void gdt_user_descs(uint32_t base, uint32_t size, uint64_t *code, uint64_t *data)
+{
+    uint32_t pages = (size >> 12) - 1;
+    *code = seg_desc(base, pages, ACC_UCODE, FLAGS_4K32);
+    *data = seg_desc(base, pages, ACC_UDATA, FLAGS_4K32);
+}
+
+uint64_t *gdt_current(void)
+{
+    struct { uint16_t limit; uint32_t base; } PACKED gdtr;
+    __asm__ volatile("sgdt %0" : "=m"(gdtr));
+    return (uint64_t *)(uintptr_t)gdtr.base;
+}
+
 void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base)
 {
     tss.iomap_base = iomap_base;
@@ -67,8 +84,9 @@ static void gdt_fill(uint64_t *g, struct tss *t, struct tss *df, uint32_t df_sta
     g[0] = 0;
     g[SEL_KCODE >> 3] = seg_desc(0, 0xfffff, ACC_KCODE, FLAGS_4K32);
     g[SEL_KDATA >> 3] = seg_desc(0, 0xfffff, ACC_KDATA, FLAGS_4K32);
-    g[SEL_UCODE >> 3] = seg_desc(0, 0xfffff, ACC_UCODE, FLAGS_4K32);
-    g[SEL_UDATA >> 3] = seg_desc(0, 0xfffff, ACC_UDATA, FLAGS_4K32);
+    uint64_t code, data;
+    gdt_user_descs(0, USER_LIMIT, &code, &data);
+    gdt_set_user(g, code, data);
     /* The I/O bitmap offset points past the TSS limit: no port is allowed
      * to user code until the I/O-fpage code installs a bitmap. */
     t->ss0 = SEL_KDATA;
@@ -83,12 +101,13 @@ static void gdt_fill(uint64_t *g, struct tss *t, struct tss *df, uint32_t df_sta
     df->eflags = 0x2;
     df->cs = SEL_KCODE;
     df->ss = df->ss0 = SEL_KDATA;
-    df->ds = df->es = df->fs = df->gs = SEL_UDATA;
+    df->ds = df->es = df->fs = df->gs = SEL_KDATA;
     df->iomap_base = sizeof(struct tss);
     g[SEL_DFTSS >> 3] = seg_desc((uint32_t)(uintptr_t)df, sizeof(*df) - 1, ACC_TSS, 0);
 }
 
-/* Loads GDT g on this CPU, reloads every segment register and the task
+/* Loads GDT g on this CPU, reloads every segment register (kernel data
+ * in %ds/%es, a null %fs: see entry.S and smallspace.c) and the task
  * register, and makes the LDT null. Pecan has no LDT, but the CPU leaves
  * reset (and a boot loader may leave it) with an LDTR of base 0, limit
  * 0xffff: a user selector with TI set would then make the CPU read a
@@ -106,14 +125,14 @@ static void gdt_activate(uint64_t *g)
         "ljmp %1, $1f\n"
         "1:\n\t"
         "movw %w2, %%ss\n\t"
-        "movw %w3, %%ds\n\t"
-        "movw %w3, %%es\n\t"
+        "movw %w2, %%ds\n\t"
+        "movw %w2, %%es\n\t"
         "movw %w3, %%fs\n\t"
         "movw %w4, %%gs\n\t"
         "ltr %w5\n\t"
-        "lldt %w6"
-        :: "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_UDATA),
-           "r"(SEL_UTCB), "r"(SEL_TSS), "r"(0) : "memory");
+        "lldt %w3"
+        :: "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(0),
+           "r"(SEL_UTCB), "r"(SEL_TSS) : "memory");
 }
 
 void gdt_init(void)

@@ -51,6 +51,24 @@ void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base);
 /* The user %gs segment: its base is a thread's UTCB block, whose first
  * word holds the local ID (X.2 ia32: %gs:0). The descriptor is computed
  * once per thread; a switch installs it and reloads %gs. */
+/* Small spaces (smallspace.c): the user code/data descriptors of GDT g,
+ * and the GDT of the CPU this runs on (sgdt: cheap, and right on any
+ * CPU). */
+void gdt_user_descs(uint32_t base, uint32_t size, uint64_t *code, uint64_t *data);
+static inline void gdt_set_user(uint64_t *g, uint64_t code, uint64_t data)
+{
+    g[SEL_UCODE >> 3] = code;
+    g[SEL_UDATA >> 3] = data;
+}
+/* The %gs descriptor desc moved by delta (a small space's base). */
+static inline void gdt_desc_rebase(const uint32_t desc[2], uint32_t delta, uint32_t out[2])
+{
+    uint32_t base = (desc[0] >> 16) | ((desc[1] & 0xff) << 16) | (desc[1] & 0xff000000u);
+    base += delta;
+    out[0] = (desc[0] & 0xffff) | (base << 16);
+    out[1] = (desc[1] & 0x00ffff00u) | ((base >> 16) & 0xff) | (base & 0xff000000u);
+}
+uint64_t *gdt_current(void);
 void gdt_utcb_desc(uint32_t base, uint32_t desc[2]);
 void gdt_set_utcb(uint64_t *table, const uint32_t desc[2]);    /* this CPU's GDT */
 

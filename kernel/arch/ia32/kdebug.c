@@ -29,6 +29,7 @@
 #include "../../kernel.h"
 #include "../../trace.h"
 #include "../../kdb.h"
+#include "../../irq.h"
 
 #define KDB_MAX_STRING 4096
 #define KDB_CHUNK      16      /* one UART FIFO: ~1.4 ms at 115200 baud */
@@ -154,6 +155,18 @@ static bool enter(struct trap_frame *f)
     return true;
 }
 
+/* The thread that owns the console's interrupt line (a user serial
+ * driver) may read the console input too: with the debugger built, bytes
+ * typed before it took the line may wait in the kernel (serial.c), and
+ * they are its bytes now. */
+static bool console_owner_op(struct trap_frame *f, uint8_t op)
+{
+    if (op != L4ABI_KDB_OP_GETC || irq_handler_of(KDB_SERIAL_LINE) != current->gid)
+        return false;
+    f->eax = (uint32_t)arch_console_getc();
+    return true;
+}
+
 bool kdebug_trap(struct trap_frame *f)
 {
     uint8_t insn[2];
@@ -161,7 +174,8 @@ bool kdebug_trap(struct trap_frame *f)
         return false;
     bool priv = thread_is_privileged(current);
     if (insn[0] == L4ABI_KDB_CMPB_AL)
-        return public_op(f, insn[1]) || (priv && privileged_op(f, insn[1]));
+        return public_op(f, insn[1]) || (priv && privileged_op(f, insn[1])) ||
+               console_owner_op(f, insn[1]);
     if (insn[0] == L4ABI_KDB_ENTER_JMP)
         return priv && enter(f);
     return false;

@@ -12,7 +12,6 @@
 #include "../../irq.h"
 #include "../../space.h"
 
-#if KDB
 static uint8_t abi_state(uint8_t s)
 {
     switch (s) {
@@ -80,4 +79,3 @@ void kdebug_thread_list(struct trap_frame *f)
     f->eax = n;
     f->edx = no < thread_no_limit ? no : 0;
 }
-#endif

@@ -4,6 +4,7 @@
  *   0xC0000000 .. 0xDFFFFFFF  physical memory, direct-mapped (first 512 MiB)
  *   0xE0000000 .. 0xEFFFFFFF  virtual TCB array, 4 KiB per thread number
  *   0xF0000000 .. 0xF07FFFFF  string-copy windows (2 x 4 MiB)
+ *   0xF4000000 .. 0xFBFFFFFF  small-space region (smallspace.c), 128 MiB
  *   0xFF000000 ..             device mappings (local APIC, IO-APIC)
  *   0xFF400000 .. 0xFF403FFF  TSS alias and current I/O bitmap (ioport.c)
  *
@@ -19,6 +20,15 @@
 #define TCB_SIZE         4096
 #define COPY_AREA        0xF0000000
 #define COPY_AREA_SIZE   0x00800000
+/* Small address spaces (docs/smallspaces.md): every page directory has
+ * this region; a small space of size S at offset O in it runs with user
+ * segments of base SMALL_AREA + O, limit S - 1, and its page-directory
+ * entries for [0, S) appear (copied on demand) at SMALL_AREA + O. */
+#define SMALL_AREA       0xF4000000
+#define SMALL_AREA_SIZE  0x08000000
+/* The last directory slot is never present; it holds the directory's
+ * struct space (0 for kernel_pd), so paging code finds the owner. */
+#define PD_SPACE_SLOT    1023
 #define DEVICE_AREA      0xFF000000
 #define IOBM_WINDOW      0xFF400000     /* TSS + I/O bitmap window (ioport.c) */
 
@@ -43,8 +53,12 @@
  * (docs/exceptions.md, "Virtual-8086 mode"). */
 #define V86_REACH        0x00110000
 
-/* GDT selectors. Data segments are flat DPL-3 ones in both modes, so that
- * entering the kernel needs no data-segment reload beyond a sanity reset. */
+/* GDT selectors. The kernel runs with %ds/%es = SEL_KDATA (flat); user
+ * code gets SEL_UCODE/SEL_UDATA, whose descriptors are those of the
+ * running thread's space (base 0, limit 3 GiB for a large space; the
+ * small-space window for a small one): every exit to user mode reloads
+ * %ds/%es (entry.S), and a switch rewrites the two descriptors only when
+ * the window changes (smallspace.c). */
 #define SEL_KCODE   0x08
 #define SEL_KDATA   0x10
 #define SEL_UCODE   0x1b

@@ -14,6 +14,7 @@
 #include "smp.h"
 #include "smp_ipi.h"
 #include "cpu.h"
+#include "smallspace.h"
 #include "../../frame.h"
 #include "../../kmem.h"
 #include "../../console.h"
@@ -146,6 +147,8 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
         uint32_t old = pd[s];
         pd[s] = entry | PTE_PS;
         invlpg(va);
+        if (old & PTE_P)
+            small_pde_changed(pd, va);  /* copies in the region go first */
         if ((old & PTE_P) && !(old & PTE_PS)) {
             smp_tlb_flush_now(pd);
             kmem_free_acct(acct, phys_to_virt(old & PTE_ADDR), 4096, KMEM_PGTABLE);
@@ -161,6 +164,7 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
         smp_tlb_changed(pd);        /* a replaced mapping */
     pt[PT_SLOT(va)] = entry;
     invlpg(va);
+    small_pte_changed(pd, va);
     return 0;
 }
 
@@ -194,6 +198,17 @@ static uint32_t *pte_exact(const uint32_t *pd, uint32_t va, unsigned size_log2)
     return e && l == size_log2 ? e : NULL;
 }
 
+/* After a change of the entry for va of 2^size_log2 bytes: the TLB, and
+ * a small space's window (its alias, or the copies of a directory entry). */
+static void flush_entry(uint32_t *pd, uint32_t va, unsigned size_log2)
+{
+    invlpg(va);
+    if (size_log2 == 22)
+        small_pde_changed(pd, va);
+    else
+        small_pte_changed(pd, va);
+}
+
 uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2)
 {
     uint32_t *e = pte_exact(pd, va, size_log2);
@@ -201,7 +216,7 @@ uint32_t pd_remove(uint32_t *pd, uint32_t va, unsigned size_log2)
         return 0;
     uint32_t old = *e;
     *e = 0;
-    invlpg(va);
+    flush_entry(pd, va, size_log2);
     smp_tlb_changed(pd);
     return old;
 }
@@ -213,7 +228,7 @@ uint32_t pd_protect(uint32_t *pd, uint32_t va, unsigned size_log2, bool writable
         return 0;
     uint32_t old = *e;
     *e = (old & ~(PTE_W | PTE_A | PTE_D)) | (writable ? PTE_W : 0);
-    invlpg(va);
+    flush_entry(pd, va, size_log2);
     smp_tlb_changed(pd);
     return old;
 }
@@ -225,7 +240,7 @@ bool pd_set_cache(uint32_t *pd, uint32_t va, uint32_t cache_bits)
     if (!e)
         return false;
     *e = (*e & ~(PTE_PWT | PTE_PCD)) | (cache_bits & (PTE_PWT | PTE_PCD));
-    invlpg(va);
+    flush_entry(pd, va, size_log2);
     smp_tlb_changed(pd);
     return true;
 }

@@ -57,6 +57,11 @@ bool serial_rx_drain(int key)
     }
     return hit;
 }
+
+bool serial_rx_held(void)
+{
+    return rx_tail != rx_head;
+}
 #endif
 
 int arch_console_getc(void)

@@ -15,6 +15,8 @@ void serial_rx_irq(bool on);
  * arch_console_getc returns first); true if one of them was `key`, which
  * is dropped. */
 bool serial_rx_drain(int key);
+/* Does the input ring hold bytes nobody has read yet? */
+bool serial_rx_held(void);
 #endif
 
 #endif

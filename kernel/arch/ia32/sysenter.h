@@ -23,7 +23,9 @@
     pushl $0                        /* error code */
     pushl $0x100                    /* SYSENTER_MARK: not an IDT vector */
     pushal
-    movl $SEL_UDATA, %ebp           /* never trust the user's %ds/%es */
+    movl $SEL_KDATA, %ebp           /* never trust the user's %ds/%es; the
+                                     * user's segments end at its space's
+                                     * limit (small spaces), the kernel's not */
     movl %ebp, %ds
     movl %ebp, %es
 #if STATS

@@ -12,6 +12,7 @@
 #include "fpu.h"
 #include "debug.h"
 #include "smp.h"
+#include "space_switch.h"
 #include "../../space.h"
 #include "../../string.h"
 #include "../../console.h"
@@ -81,22 +82,12 @@ void arch_thread_init_kernel(struct tcb *t, void (*fn)(void))
 
 void arch_switch_to(struct cpu_local *me, struct tcb *prev, struct tcb *next)
 {
-    if (next->space != prev->space) {
-        uint32_t *pd = next->space->pd;
-        /* Both kernel stacks must be reachable once CR3 changes: we still
-         * run on prev's until arch_switch. */
-        pd_sync_kernel(pd, (uint32_t)(uintptr_t)next);
-        pd_sync_kernel(pd, (uint32_t)(uintptr_t)prev);
-        me->loaded_pd = virt_to_phys(pd);
-        write_cr3(me->loaded_pd);
-        /* The I/O bitmap window belongs to the boot processor's TSS. */
-        if (me->index == 0 && next->space->io.bm.page[0] != io_installed_bm)
-            io_switch(next->space);
-    }
+    /* Directory (none for a small space that can run on the loaded one),
+     * user segments, %gs, I/O bitmap (CPU 0's window only): smallspace.c.
+     * loaded_pd: what this CPU's TLB may hold (TLB shootdown). */
+    space_switch(me, prev, next);
     me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(next);
     fpu_switch_to(me, next);
     debug_switch_to(me, next);
-    if (!(next->flags & TF_KERNEL))
-        gdt_set_utcb(me->gdt, next->gs_desc);
     arch_switch(&prev->ksp, next->ksp);
 }

@@ -1187,6 +1187,25 @@ static void utcb_move(int j)
     driver_calls += 2;
 }
 
+/* SpaceControl's control word: mostly 0, else a random word, a quarter of
+ * those turned into small-space changes (docs/smallspaces.md): the s bit
+ * with a descriptor, large (s alone), s with stray bits. The random draws
+ * are the ones the driver made before small spaces (regression seeds
+ * replay the same sequence). The victims' areas lie outside every window,
+ * so a well-formed small-space change is refused (old control without s). */
+static L4_Word_t space_control_word(int j)
+{
+    if (xs(&ds) % 4)
+        return 0;
+    L4_Word_t w = rnd_word(&ds, j);
+    switch (w % 16) {
+    case 0: return L4ABI_SPACE_SMALL | ((w >> 8) & L4ABI_SPACE_SMALL_ID_MASK);
+    case 1: return L4ABI_SPACE_SMALL;
+    case 2: return L4ABI_SPACE_SMALL | (w & 0x7fffff00u) | ((w >> 4) & 0xff);
+    default: return w;
+    }
+}
+
 static void d_space_control(void)
 {
     int j = any_alive();
@@ -1203,7 +1222,7 @@ static void d_space_control(void)
     if (SHAPE(KO_UTCB_MOVE) && xs(&ds) % 4 == 0)     /* move it, maybe back */
         utcba = (xs(&ds) % 2) ? L4_FpageLog2(V_UTCB - 0x100000u * (1 + xs(&ds) % 3), 20).raw
                               : rnd_fpage(&ds, j, 0);
-    L4_SpaceControl(vid(j), (xs(&ds) % 4) ? 0 : rnd_word(&ds, j), (L4_Fpage_t){ .raw = kipa },
+    L4_SpaceControl(vid(j), space_control_word(j), (L4_Fpage_t){ .raw = kipa },
                     (L4_Fpage_t){ .raw = utcba }, __L4_AsTid(d_tid(&ds)), &old);
     driver_calls++;
 }

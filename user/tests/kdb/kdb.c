@@ -8,7 +8,10 @@
  * With "interactive" on its command line it then becomes the target of
  * the host-driven test tools/kdb-test.py: it prints the addresses the
  * script needs and spins in user mode with interrupts on, calling
- * kdb_target, until the debugger writes kdb_go (`w`). */
+ * kdb_target, until the debugger writes kdb_go (`w`). Then it makes a
+ * known IPC sequence, calls to a helper thread with labels 0x7a1..0x7a3
+ * (the helper replies with label + 0x100), and enters the debugger again,
+ * which the script had told to trace IPC: `trace dump` must show them. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/ipc.h>
@@ -95,17 +98,62 @@ __attribute__((noinline)) unsigned kdb_target(unsigned x)
     return r;
 }
 
+/* The helper thread in our own space: replies to each call with the
+ * call's label + 0x100. */
+#define UTCB_AREA 0xbfe00000u
+#define LBL_CALL  0x7a1
+static L4_ThreadId_t helper;
+static L4_Word_t helper_stack[1024] __attribute__((aligned(16)));
+
+static void helper_main(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_LoadMR(0, L4ABI_TAG(L4_Label(tag) + 0x100, 0, 0));
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void start_helper(void)
+{
+    L4_ThreadId_t me = L4_Myself();
+    helper = L4_GlobalId(L4_ThreadNo(me) + 1, 1);
+    L4_ThreadControl(helper, me, me, me, (void *)(UTCB_AREA + 3 * L4ABI_UTCB_SIZE));
+    L4_Start_SpIp(helper, (L4_Word_t)&helper_stack[1020], (L4_Word_t)helper_main);
+    /* A first call: the helper (below our priority) has run up to its
+     * receive, so the traced calls later are IPC and nothing else. */
+    L4_LoadMR(0, L4ABI_TAG(LBL_CALL - 1, 0, 0));
+    L4_Call(helper);
+}
+
+/* Three calls; each reply's label checked. */
+static void known_ipc_sequence(void)
+{
+    int good = 0;
+    for (L4_Word_t i = 0; i < 3; i++) {
+        L4_LoadMR(0, L4ABI_TAG(LBL_CALL + i, 0, 0));
+        L4_MsgTag_t tag = L4_Call(helper);
+        good += L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_CALL + i + 0x100;
+    }
+    printf("kdb-target: %d of 3 calls to the helper answered\n", good);
+    L4_KDB_Enter("kdb-target: calls done");
+}
+
 static void interactive(void)
 {
+    start_helper();
     printf("kdb-target: root %lx pattern %p go %p watched %p target %p\n",
            L4_Myself().raw, (void *)kdb_pattern, (void *)&kdb_go, (void *)&kdb_watched,
            (void *)kdb_target);
+    printf("kdb-target: helper %lx\n", helper.raw);
     L4_KDB_Enter("kdb-target: privileged Enter");
     printf("kdb-target: spinning\n");
     unsigned i = 0;
     while (!kdb_go)
         kdb_target(i++);
     printf("kdb-target: done after %u calls\n", i);
+    known_ipc_sequence();
 }
 
 static bool has_word(const char *s, const char *w)

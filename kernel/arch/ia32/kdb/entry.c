@@ -62,16 +62,20 @@ bool kdb_serial_irq(struct trap_frame *f, unsigned line)
 }
 
 /* A user driver attached the line (it programs the UART itself and gets
- * the bytes) or let it go: the kernel takes it back. */
-void kdb_serial_line_owner(unsigned line, bool user)
+ * the bytes) or let it go: the kernel takes it back, and programs the UART
+ * again (IER, OUT2) whatever the driver left there. Bytes the kernel took
+ * before the driver came are the driver's: true tells irq.c to start the
+ * line out pending, and kdebug GetChar hands them to the line's owner. */
+bool kdb_serial_line_owner(unsigned line, bool user)
 {
     if (line != SERIAL_LINE)
-        return;
+        return false;
     user_owns_serial = user;
-    if (!user) {
-        serial_rx_irq(true);
-        irqchip_unmask(SERIAL_LINE);
-    }
+    if (user)
+        return serial_rx_held();
+    serial_rx_irq(true);
+    irqchip_unmask(SERIAL_LINE);
+    return false;
 }
 
 /* ---- NMI, faults ------------------------------------------------------------ */

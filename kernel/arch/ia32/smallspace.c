@@ -1,0 +1,327 @@
+/* Small address spaces: the region, the windows, the switch and the
+ * faults (invariants in smallspace.h, design in docs/smallspaces.md). */
+#include "smallspace.h"
+#include "paging.h"
+#include "gdt.h"
+#include "cpu.h"
+#include "debug.h"
+#include "ioport.h"
+#include "../../space.h"
+#include "../../thread.h"
+
+struct small_stats small_stats;
+
+/* Owners of the region's 4 MiB slots (shared by all CPUs). */
+static struct space *small_owner[SMALL_SLOTS];
+/* Spaces whose directory holds region copies. */
+static struct space *polluted_head;
+
+struct small_cpu small_cpus[MAX_CPUS] = {
+    [0 ... MAX_CPUS - 1] = { .pd_space = &kernel_space, .seg_base = 0, .seg_size = USER_LIMIT },
+};
+static inline struct small_cpu *this_cpu(void) { return small_this_cpu(); }
+
+/* entry.S leaves by sysexit only if the frame's EFLAGS has no bit of
+ * sysexit_iret_mask: all ones forces iret (a small thread needs its
+ * segments from the GDT; a large thread on a polluted directory its 3 GiB
+ * ones). The mask is touched only while that is needed (iret_forced);
+ * otherwise it stays what vif.c made it (EFLAGS.TF, or ~0 with PVI). */
+extern uint32_t sysexit_iret_mask;
+
+static void force_iret(struct small_cpu *c, bool on)
+{
+    if (on && !c->iret_forced) {
+        c->saved_mask = sysexit_iret_mask;
+        sysexit_iret_mask = ~0u;
+        c->iret_forced = true;
+    } else if (!on && c->iret_forced) {
+        sysexit_iret_mask = c->saved_mask;
+        c->iret_forced = false;
+    }
+}
+
+/* The X.2 ia32 descriptor: the lowest set bit k gives the size 4 MiB << k,
+ * the bits above it the offset in 2 MiB units. */
+static uint32_t id_size(uint32_t id) { return (id & -id) << 22; }
+static uint32_t id_offset(uint32_t id) { return (id & ~(id & -id)) << 21; }
+
+static uint32_t region_slot(uint32_t lin) { return PD_SLOT(SMALL_AREA) + ((lin - SMALL_AREA) >> 22); }
+
+static void flush_tlb(void)
+{
+    write_cr3(read_cr3());      /* user entries are never global */
+}
+
+/* Clears the copies of region slots [first, first + n) (region-relative)
+ * in every polluted directory and flushes this CPU's TLB. */
+static void purge(uint32_t first, uint32_t n)
+{
+    for (struct space *p = polluted_head; p; p = p->small.next_polluted)
+        for (uint32_t i = 0; i < n; i++)
+            p->pd[PD_SLOT(SMALL_AREA) + first + i] = 0;
+    flush_tlb();
+    small_stats.purges++;
+}
+
+void small_load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, struct tcb *next)
+{
+    /* Both kernel stacks must stay reachable across the CR3 write. */
+    pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)next);
+    pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)prev);
+    write_cr3(virt_to_phys(s->pd));
+    small_cpu_record(c)->loaded_pd = virt_to_phys(s->pd);  /* TLB shootdown */
+    c->pd_space = s;
+    small_stats.cr3_writes++;
+}
+#define load_pd small_load_pd
+
+static uint64_t large_code, large_data;     /* base 0, 3 GiB */
+
+static void load_segs(struct small_cpu *c, const struct space *s)
+{
+    if (!large_code)
+        gdt_user_descs(0, USER_LIMIT, &large_code, &large_data);
+    if (s->small.base)
+        gdt_set_user(gdt_current(), s->small.ucode, s->small.udata);
+    else
+        gdt_set_user(gdt_current(), large_code, large_data);
+    /* A selector the user loaded into %fs keeps the old window's
+     * descriptor cached: drop it (Pecan keeps no user %fs). */
+    uint32_t fs;
+    __asm__ volatile("movl %%fs, %0" : "=r"(fs));
+    if (fs)
+        __asm__ volatile("movw %w0, %%fs" :: "r"(0) : "memory");
+    c->seg_base = s->small.base;
+    c->seg_size = s->small.base ? s->small.size : USER_LIMIT;
+    small_stats.seg_loads++;
+}
+
+/* Directory, segments and exit path for next, which becomes current:
+ * the general case of space_switch (space_switch.h). */
+static void activate(struct small_cpu *c, struct tcb *prev, struct tcb *next)
+{
+    struct space *s = next->space;
+    uint32_t base = s->small.base;
+
+    if (!base) {
+        if (s != c->pd_space)
+            load_pd(c, s, prev, next);
+        if (c->seg_base)
+            load_segs(c, s);
+        force_iret(c, c->pd_space->small.polluted);
+        if (!(next->flags & TF_KERNEL))
+            gdt_set_utcb(small_cpu_record(c)->gdt, next->gs_desc);
+        return;
+    }
+    if (c->pd_space->pd == kernel_pd)
+        load_pd(c, s, prev, next);
+    if (c->seg_base != base || c->seg_size != s->small.size)
+        load_segs(c, s);
+    force_iret(c, true);
+    uint32_t desc[2];
+    gdt_desc_rebase(next->gs_desc, base, desc);
+    gdt_set_utcb(small_cpu_record(c)->gdt, desc);
+}
+
+void small_switch_slow(struct small_cpu *c, struct tcb *prev, struct tcb *next)
+{
+    activate(c, prev, next);
+    /* The I/O bitmap window belongs to the boot processor's TSS. */
+    if (small_cpu_record(c)->index == 0 && next->space != prev->space &&
+        next->space->io.bm.page[0] != io_installed_bm)
+        io_switch(next->space);
+}
+
+void small_refresh_current(void)
+{
+    struct tcb *t = current;
+    if (t->flags & TF_KERNEL)
+        return;
+    activate(this_cpu(), t, t);
+    debug_load(t);
+}
+
+void small_leave_pd(struct space *s)
+{
+    struct small_cpu *c = this_cpu();
+    if (c->pd_space != s)
+        return;
+    struct tcb *t = current;
+    struct space *own = (t->space != s && !(t->flags & TF_KERNEL)) ? t->space : &kernel_space;
+    load_pd(c, own, t, t);
+}
+
+/* KIP page at kip_base (0: none) and UTCB area inside [0, size)? */
+static bool fits(uint32_t size, uint32_t kip_base, uint32_t utcb_base, uint32_t utcb_size)
+{
+    if (kip_base && kip_base >= size)
+        return false;
+    return !utcb_size || (utcb_base < size && utcb_size <= size - utcb_base);
+}
+
+bool small_areas_fit(const struct space *s, uint32_t kip_base, uint32_t utcb_base,
+                     uint32_t utcb_size)
+{
+    return !s->small.base || fits(s->small.size, kip_base, utcb_base, utcb_size);
+}
+
+void small_make_large(struct space *s)
+{
+    if (!s->small.base)
+        return;
+    uint32_t first = (s->small.base - SMALL_AREA) >> 22, n = s->small.size >> 22;
+    for (uint32_t i = 0; i < n; i++)
+        small_owner[first + i] = NULL;
+    s->small.base = s->small.size = s->small.id = 0;
+    purge(first, n);
+    small_refresh_current();
+}
+
+bool small_control(struct space *s, uint32_t id)
+{
+    if (id == 0) {
+        small_make_large(s);
+        return true;
+    }
+    if (id > 0xff)
+        return false;
+    /* SMP (docs/smallspaces.md, "SMP"): the region's copies, purges and
+     * the iret forcing are per-CPU-unsafe yet, so no space becomes small
+     * once more than one CPU runs threads (a boot-time fact). */
+    if (cpus_sched > 1)
+        return false;
+    uint32_t off = id_offset(id), size = id_size(id);
+    if (off + size > SMALL_AREA_SIZE)
+        return false;
+    if (id == s->small.id)
+        return true;
+    /* The window must hold the KIP and UTCB areas: the thread reaches
+     * them through its segments (and its %gs segment must stay inside). */
+    if (!fits(size, s->kip_area & L4ABI_FPAGE_BASE_MASK, s->utcb_base, s->utcb_size))
+        return false;
+    uint32_t first = off >> 22, n = size >> 22;
+    for (uint32_t i = 0; i < n; i++)
+        if (small_owner[first + i] && small_owner[first + i] != s)
+            return false;
+    small_make_large(s);
+    for (uint32_t i = 0; i < n; i++)
+        small_owner[first + i] = s;
+    s->small.base = SMALL_AREA + off;
+    s->small.size = size;
+    s->small.id = id;
+    gdt_user_descs(s->small.base, size, &s->small.ucode, &s->small.udata);
+    small_refresh_current();
+    return true;
+}
+
+void small_space_destroy(struct space *s)
+{
+    small_make_large(s);
+    struct space **pp = &polluted_head;
+    while (*pp && *pp != s)
+        pp = &(*pp)->small.next_polluted;
+    if (*pp)
+        *pp = s->small.next_polluted;
+    s->small.polluted = false;
+    s->small.next_polluted = NULL;
+    small_leave_pd(s);
+}
+
+/* Copies the owner's directory entry for region address lin into the
+ * loaded directory, if the owner has one and the copy is missing. */
+static bool sync(uint32_t lin)
+{
+    struct small_cpu *c = this_cpu();
+    struct space *o = small_owner[(lin - SMALL_AREA) >> 22];
+    struct space *p = c->pd_space;
+    if (!o || p->pd == kernel_pd)
+        return false;
+    uint32_t e = o->pd[PD_SLOT(lin - o->small.base)];
+    uint32_t *dst = &p->pd[region_slot(lin)];
+    if (!(e & PTE_P) || (*dst & PTE_P))
+        return false;
+    *dst = e;
+    if (!p->small.polluted) {
+        p->small.polluted = true;
+        p->small.next_polluted = polluted_head;
+        polluted_head = p;
+    }
+    small_stats.syncs++;
+    return true;
+}
+
+bool small_user_addr(uint32_t *addr)
+{
+    struct space *s = current->space;
+    uint32_t a = *addr;
+    if (!s->small.base || a < s->small.base || a - s->small.base >= s->small.size)
+        return false;
+    if (sync(a))
+        return true;
+    *addr = a - s->small.base;
+    return false;
+}
+
+bool small_user_fault(uint32_t *addr)
+{
+    struct space *s = current->space;
+    uint32_t a = *addr;
+    if (!s->small.base)
+        return false;
+    if (a - s->small.base < s->small.size) {
+        if (sync(a))
+            return true;
+        *addr = a - s->small.base;
+        return false;
+    }
+    /* Outside its window: an access past the segment limit on a CPU (or
+     * emulator: QEMU) that did not check the limit. */
+    return small_promote_fault();
+}
+
+bool small_promote_fault(void)
+{
+    struct space *s = current->space;
+    if (!s->small.base)
+        return false;
+    small_make_large(s);
+    small_stats.promotions++;
+    return true;
+}
+
+uint32_t small_user_linear(uint32_t ua, uint32_t n)
+{
+    struct space *s = current->space;
+    if (!s->small.base || (current->flags & TF_KERNEL))
+        return ua;
+    if (ua >= s->small.size || n > s->small.size - ua) {
+        small_make_large(s);
+        small_stats.promotions++;
+        return ua;
+    }
+    return s->small.base + ua;
+}
+
+static struct space *pd_owner(uint32_t *pd)
+{
+    return (struct space *)(uintptr_t)pd[PD_SPACE_SLOT];
+}
+
+void small_pte_changed(uint32_t *pd, uint32_t va)
+{
+    struct space *s = pd_owner(pd);
+    if (s && s->small.base && va < s->small.size)
+        invlpg(s->small.base + va);
+}
+
+void small_pde_changed(uint32_t *pd, uint32_t va)
+{
+    struct space *s = pd_owner(pd);
+    if (s && s->small.base && va < s->small.size)
+        purge(((s->small.base - SMALL_AREA) >> 22) + PD_SLOT(va), 1);
+}
+
+uint32_t small_linear_base(const struct tcb *t)
+{
+    return t->space->small.base;
+}

@@ -1,0 +1,526 @@
+/* Suite smallspace: small address spaces (docs/smallspaces.md, issue 12).
+ *
+ * The root task makes child spaces that run this binary's code (paged 1:1
+ * by us) small or large with SpaceControl's s bit and drives them with
+ * commands: IPC between two small spaces and with us (large), page faults
+ * and string copies inside small windows, accesses beyond the limit
+ * (promotion), demotion, refusals, deletion, unmap (no stale TLB entry),
+ * FPU state and hardware breakpoints across small-space switches. The
+ * kernel's counters (CR3 writes, promotions) show what happened inside. */
+#include <l4/kip.h>
+#include <l4/thread.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/kdebug.h>
+#include <l4/space.h>
+#include "libc.h"
+#include "tap.h"
+#include "pager.h"
+#include "syslinks.h"
+#include <l4/sigma0.h>
+
+/* Everything a child uses lies in its 16 MiB window: the binary (linked
+ * at 4 MiB), its stack, its KIP and UTCB areas. */
+#define KIP_AREA    0x00f00000u
+#define UTCB_AREA   0x00e00000u
+#define WIN_MB      16
+#define FAR         0x03000000u     /* beyond a 16 MiB window (and the others') */
+#define SUPER_CHILD 0x00800000u     /* a free 4 MiB slot of a child's window */
+#define SUPER_ROOT  0x02000000u     /* where we hold that 4 MiB page */
+#define STACK_WORDS 1024
+#define NCHILD      4
+#define STRLEN      300
+
+enum { C_PING = 1, C_READ, C_WRITE, C_CALL, C_FPU, C_FPUSET, C_WATCH, C_WVAR,
+       C_STACK, C_STRSEND, C_STR, C_EXEC };
+
+static L4_ThreadId_t root_tid;
+static L4_Word_t stacks[NCHILD][STACK_WORDS] __attribute__((aligned(4096)));
+static volatile L4_Word_t watch_var;
+static volatile L4_Word_t touch_page[1024] __attribute__((aligned(4096)));
+static char sbuf[2 * 4096] __attribute__((aligned(4096)));
+static char rbuf[2 * 4096] __attribute__((aligned(4096)));
+
+static L4_ThreadId_t tid(int no) { return L4_GlobalId((L4_Word_t)no, 1); }
+static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
+
+/* ---- child side ---- */
+
+static L4_Word_t call_n(L4_ThreadId_t dest, L4_Word_t n)
+{
+    L4_Word_t good = 0;
+    for (L4_Word_t i = 0; i < n; i++) {
+        L4_LoadMR(0, L4ABI_TAG(C_PING, 2, 0));
+        L4_LoadMR(1, i);
+        L4_LoadMR(2, 0);
+        L4_MsgTag_t tag = L4_Call(dest);
+        L4_Word_t r;
+        L4_StoreMR(1, &r);
+        good += L4_IpcSucceeded(tag) && r == i + 1;
+    }
+    return good;
+}
+
+static L4_Word_t call1(L4_ThreadId_t dest, L4_Word_t label, L4_Word_t a)
+{
+    L4_LoadMR(0, L4ABI_TAG(label, 2, 0));
+    L4_LoadMR(1, a);
+    L4_LoadMR(2, 0);
+    L4_MsgTag_t tag = L4_Call(dest);
+    L4_Word_t r = 0;
+    L4_StoreMR(1, &r);
+    return L4_IpcSucceeded(tag) ? r : ~0ul;
+}
+
+/* The FPU holds v across a round trip to a partner that loads its own. */
+static L4_Word_t fpu_job(L4_ThreadId_t partner, L4_Word_t v)
+{
+    L4_Word_t out = 0;
+    __asm__ volatile("fninit; fildl %0" :: "m"(v));
+    (void)call1(partner, C_FPUSET, v + 1000);
+    __asm__ volatile("fistpl %0" : "=m"(out));
+    return out;
+}
+
+/* Pushes and pops on a stack at sp (beyond the window: #SS). */
+static L4_Word_t stack_job(L4_Word_t sp)
+{
+    L4_Word_t r;
+    __asm__ volatile("movl %%esp, %%ebx\n\t"
+                     "movl %1, %%esp\n\t"
+                     "pushl $0x5a5a\n\t"
+                     "popl %0\n\t"
+                     "movl %%ebx, %%esp"
+                     : "=&r"(r) : "r"(sp) : "ebx", "memory");
+    return r;
+}
+
+/* ud2 (the handler sets a watch on watch_var), the partner writes its own
+ * watch_var (not ours: no #DB), then we write ours (#DB after it). */
+static L4_Word_t watch_job(L4_ThreadId_t partner)
+{
+    __asm__ volatile("ud2");
+    L4_Word_t r = call1(partner, C_WVAR, 0);
+    watch_var = 7;
+    return r;
+}
+
+static L4_Word_t str_send(L4_ThreadId_t dest)
+{
+    for (int i = 0; i < STRLEN; i++)
+        sbuf[4096 - 100 + i] = (char)('a' + i % 23);
+    L4_LoadMR(0, L4ABI_TAG(C_STR, 0, 2));
+    L4_LoadMR(1, L4ABI_STRITEM_W0(STRLEN, 1, 0, 0));
+    L4_LoadMR(2, (L4_Word_t)&sbuf[4096 - 100]);
+    L4_MsgTag_t tag = L4_Call(dest);
+    L4_Word_t r = 0;
+    L4_StoreMR(1, &r);
+    return L4_IpcSucceeded(tag) ? r : 0;
+}
+
+static L4_Word_t str_check(void)
+{
+    L4_Word_t good = 0;
+    for (int i = 0; i < STRLEN; i++)
+        good += rbuf[4096 - 50 + i] == (char)('a' + i % 23);
+    return good;
+}
+
+static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
+{
+    L4_ThreadId_t t = { .raw = a };
+    switch (label) {
+    case C_PING:    return a + 1;
+    case C_READ:    return *(volatile L4_Word_t *)a;
+    case C_WRITE:   *(volatile L4_Word_t *)a = b; return 1;
+    case C_CALL:    return call_n(t, b);
+    case C_FPU:     return fpu_job(t, b);
+    case C_FPUSET:  __asm__ volatile("fninit; fildl %0" :: "m"(a)); return 1;
+    case C_WATCH:   return watch_job(t);
+    case C_WVAR:    watch_var = 9; return 1;
+    case C_STACK:   return stack_job(a);
+    case C_STRSEND: return str_send(t);
+    case C_STR:     return str_check();
+    case C_EXEC:    return ((L4_Word_t (*)(void))a)();
+    }
+    return ~0ul;
+}
+
+static void accept_string(void)
+{
+    L4_LoadBR(0, L4ABI_ACCEPT_STRINGS);
+    L4_LoadBR(1, L4ABI_STRITEM_W0(STRLEN, 1, 0, 0));
+    L4_LoadBR(2, (L4_Word_t)&rbuf[4096 - 50]);
+}
+
+static void child_main(void)
+{
+    L4_Set_ExceptionHandler(root_tid);
+    L4_ThreadId_t from;
+    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));   /* hello: ready for commands */
+    L4_Call(root_tid);
+    accept_string();
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t a = 0, b = 0;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &b);
+        L4_Word_t r = L4_IpcSucceeded(tag) ? serve(L4_Label(tag), a, b) : ~0ul;
+        L4_LoadMR(0, L4ABI_TAG(0x77, 1, 0));
+        L4_LoadMR(1, r);
+        accept_string();
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* ---- root side ---- */
+
+static L4_Word_t faults, last_fault;
+
+/* libl4 keeps the system-call links (absolute KIP addresses) in a table
+ * of its data; children share our data pages, but their KIP lies at
+ * KIP_AREA, inside their window. So the page holding the table is the
+ * one page a child gets as a private copy, with the links moved. */
+extern L4_Word_t __l4_syslinks[];
+static char child_links[4096] __attribute__((aligned(4096)));
+static L4_Word_t links_page;
+
+static void make_child_links(void)
+{
+    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
+    links_page = (L4_Word_t)__l4_syslinks & ~0xffful;
+    memcpy(child_links, (void *)links_page, 4096);
+    L4_Word_t *t = (L4_Word_t *)(child_links + ((L4_Word_t)__l4_syslinks & 0xfff));
+    for (int i = 0; i < L4LIB_NSYSCALLS; i++)
+        t[i] = t[i] - kip + KIP_AREA;
+}
+
+/* A child's page fault: our page at the same address, or the links copy. */
+static int answer(L4_MsgTag_t tag)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
+        return 0;
+    L4_Word_t addr;
+    L4_StoreMR(1, &addr);
+    if (addr - SUPER_CHILD < (4u << 20)) {      /* our 4 MiB page, there */
+        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(SUPER_ROOT, 22),
+                                                      L4_FullyAccessible), SUPER_CHILD);
+        L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+        L4_LoadMR(1, m.raw[0]);
+        L4_LoadMR(2, m.raw[1]);
+        return 1;
+    }
+    if ((addr & ~0xffful) != links_page)
+        return pager_answer_fault(tag);
+    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)child_links, 12),
+                                                  L4_FullyAccessible), links_page);
+    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+    L4_LoadMR(1, m.raw[0]);
+    L4_LoadMR(2, m.raw[1]);
+    return 1;
+}
+
+/* Next message from c; page faults from anyone are answered meanwhile. */
+static L4_MsgTag_t wait_for(L4_ThreadId_t c, L4_Word_t *r)
+{
+    for (;;) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait(&from);
+        if (L4_IpcFailed(tag))
+            return tag;
+        if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
+            L4_StoreMR(1, &last_fault);
+            faults++;
+            answer(tag);
+            L4_Reply(from);
+            continue;
+        }
+        if (from.raw == c.raw) {
+            L4_StoreMR(1, r);
+            return tag;
+        }
+        diag("unexpected message %lx from %lx", L4_Label(tag), from.raw);
+    }
+}
+
+static L4_Word_t rpc(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a, L4_Word_t b)
+{
+    L4_Word_t r = ~0ul;
+    L4_LoadMR(0, L4ABI_TAG(label, 2, 0));
+    L4_LoadMR(1, a);
+    L4_LoadMR(2, b);
+    if (L4_IpcFailed(L4_Send(c)))
+        return ~0ul;
+    L4_MsgTag_t tag = wait_for(c, &r);
+    return L4_IpcSucceeded(tag) && L4_Label(tag) == 0x77 ? r : ~0ul;
+}
+
+/* SpaceControl with the s bit (control = descriptor | s), areas kept.
+ * Returns the old control, ~0 if the call failed. */
+static L4_Word_t space_small(L4_ThreadId_t c, L4_Word_t control)
+{
+    L4_Word_t old;
+    if (L4_SpaceControl(c, control, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                        L4_nilthread, &old) != 1)
+        return ~0ul;
+    return old;
+}
+
+#define S_BIT       L4ABI_SPACE_SMALL
+#define SMALL(loc)  (S_BIT | L4_SmallSpace((loc), WIN_MB))
+#define QUERY       0       /* no s bit: reports the descriptor */
+
+static L4_ThreadId_t start_child(int no, int i)
+{
+    L4_ThreadId_t c = tid(no);
+    L4_Word_t old;
+    int good = L4_ThreadControl(c, c, root_tid, L4_nilthread, (void *)~0ul) == 1;
+    good = good && L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
+                                   L4_anythread, &old) == 1;
+    good = good && L4_ThreadControl(c, c, root_tid, root_tid, (void *)UTCB_AREA) == 1;
+    if (!good)
+        diag("child %d not created: error %lu", no, L4_ErrorCode());
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)child_main);
+    L4_LoadMR(2, (L4_Word_t)&stacks[i][STACK_WORDS - 4]);
+    if (L4_IpcFailed(L4_Send(c)))
+        diag("child %d not started: error %lu", no, L4_ErrorCode());
+    for (;;) {      /* its faults until its hello */
+        L4_MsgTag_t tag = L4_Receive(c);
+        if (L4_IpcFailed(tag) || !answer(tag))
+            break;
+        L4_Reply(c);
+    }
+    L4_LoadMR(0, 0);
+    L4_Reply(c);
+    return c;
+}
+
+static void delete_thread(L4_ThreadId_t t)
+{
+    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+}
+
+static L4_ThreadId_t A, B;
+
+static void test_make_and_run(void)
+{
+    L4_Word_t seg0 = stat(L4ABI_KDB_STAT_SMALL_SEGLOADS);
+    is(space_small(A, SMALL(0)), S_BIT, "A made small at 0 MiB, 16 MiB (old control: large | s)");
+    is(space_small(B, SMALL(WIN_MB)), S_BIT, "B made small at 16 MiB");
+    is(space_small(B, QUERY), L4_SmallSpace(WIN_MB, WIN_MB), "SpaceControl reports B's descriptor");
+    is(rpc(A, C_PING, 41, 0), 42, "A runs in its small space");
+    is(rpc(B, C_PING, 1, 0), 2, "B runs in its small space");
+    ok(stat(L4ABI_KDB_STAT_SMALL_SEGLOADS) > seg0, "user segments were reloaded for them");
+}
+
+static void test_ipc(void)
+{
+    (void)rpc(A, C_CALL, B.raw, 10);        /* warm: faults, FPU-less paths */
+    L4_Word_t cr3 = stat(L4ABI_KDB_STAT_CR3_WRITES);
+    L4_Word_t r = rpc(A, C_CALL, B.raw, 1000);
+    L4_Word_t d = stat(L4ABI_KDB_STAT_CR3_WRITES) - cr3;
+    is(r, 1000, "1000 round trips between two small spaces");
+    ok(d == 0, "... without a CR3 write (%lu)", d);
+
+    cr3 = stat(L4ABI_KDB_STAT_CR3_WRITES);
+    int good = 1;
+    for (L4_Word_t i = 0; i < 200; i++)
+        good &= rpc(A, C_PING, i, 0) == i + 1;
+    d = stat(L4ABI_KDB_STAT_CR3_WRITES) - cr3;
+    ok(good, "200 round trips between a large space (us) and a small one");
+    ok(d == 0, "... without a CR3 write (%lu)", d);
+}
+
+static void test_faults_strings(void)
+{
+    L4_Word_t f0 = faults;
+    touch_page[5] = 0x1234;
+    is(rpc(A, C_READ, (L4_Word_t)&touch_page[5], 0), 0x1234, "page fault inside a small space");
+    ok(faults > f0 && last_fault == (L4_Word_t)&touch_page[5],
+       "... reported with the space's own address (%lx)", last_fault);
+    is(rpc(A, C_WRITE, (L4_Word_t)&touch_page[6], 0x777), 1, "write inside a small space");
+    is(touch_page[6], 0x777, "... reached the shared page");
+    is(rpc(A, C_STRSEND, B.raw, 0), STRLEN, "string copy between two small spaces, across pages");
+}
+
+static void test_unmap(void)
+{
+    L4_Word_t page = (L4_Word_t)&touch_page[0];
+    touch_page[9] = 1;
+    (void)rpc(A, C_READ, page + 36, 0);
+    is(rpc(A, C_READ, page + 36, 0), 1, "A reads the page (now in its TLB)");
+    L4_Word_t f0 = faults;
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
+    touch_page[9] = 2;
+    is(rpc(A, C_READ, page + 36, 0), 2, "A reads it after the unmap");
+    ok(faults == f0 + 1 && last_fault == page + 36,
+       "... through a new page fault, no stale TLB entry (%lu faults)", faults - f0);
+}
+
+/* A 4 MiB mapping in a small window: its directory entry is copied into
+ * the region; unmapping it must clear the copy (and the TLB). */
+static void test_unmap_superpage(void)
+{
+    L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(SUPER_ROOT, 22));
+    if (!ok(!L4_IsNilFpage(got), "a 4 MiB page from sigma0 at %x", SUPER_ROOT)) {
+        ok(0, "skipped");
+        ok(0, "skipped");
+        return;
+    }
+    volatile L4_Word_t *w = (volatile L4_Word_t *)(SUPER_ROOT + 0x1230);
+    *w = 11;
+    L4_Word_t f0 = faults, p0 = stat(L4ABI_KDB_STAT_SMALL_PURGES);
+    (void)rpc(A, C_READ, SUPER_CHILD + 0x1230, 0);
+    is(rpc(A, C_READ, SUPER_CHILD + 0x1230, 0), 11, "A reads a 4 MiB page mapped into its window");
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(SUPER_ROOT, 22), L4_FullyAccessible));
+    *w = 12;
+    L4_Word_t r = rpc(A, C_READ, SUPER_CHILD + 0x1230, 0);
+    ok(r == 12 && faults == f0 + 2 && stat(L4ABI_KDB_STAT_SMALL_PURGES) > p0,
+       "after the unmap: a new fault (%lu), the region copy purged, the new value (%lu)",
+       faults - f0, r);
+}
+
+static void test_fpu(void)
+{
+    is(rpc(A, C_FPU, B.raw, 4242), 4242, "FPU state kept across switches between small spaces");
+    is(rpc(B, C_FPU, A.raw, 777), 777, "... both ways");
+}
+
+static L4_Word_t mr[18];
+
+static void test_debug_regs(void)
+{
+    L4_Word_t r = 0;
+    L4_LoadMR(0, L4ABI_TAG(C_WATCH, 2, 0));
+    L4_LoadMR(1, B.raw);
+    L4_LoadMR(2, 0);
+    L4_Send(A);
+    L4_MsgTag_t tag = wait_for(A, &r);
+    L4_StoreMRs(1, 12, &mr[1]);
+    ok(L4_Label(tag) == L4ABI_LABEL_EXCEPTION && mr[L4ABI_EXC_MR_EXCNO] == 6,
+       "ud2 in a small space: exception IPC (excno %lu)", mr[L4ABI_EXC_MR_EXCNO]);
+    mr[L4ABI_EXC_MR_EIP] += 2;
+    L4_LoadMR(0, L4ABI_TAG(0, 17, 0));
+    L4_LoadMRs(1, 12, &mr[1]);
+    L4_LoadMR(13, 0);
+    L4_LoadMR(14, (L4_Word_t)&watch_var);
+    L4_LoadMR(15, 0);
+    L4_LoadMR(16, 0);
+    L4_LoadMR(17, 0x4u | (1u << 20) | (3u << 22));     /* L1, write, 4 bytes */
+    L4_Reply(A);
+    tag = wait_for(A, &r);
+    L4_StoreMRs(1, 12, &mr[1]);
+    ok(L4_Label(tag) == L4ABI_LABEL_EXCEPTION && mr[L4ABI_EXC_MR_EXCNO] == 1 &&
+       (mr[L4ABI_EXC_MR_ERRCODE] & 2),
+       "data breakpoint at a small-space address trips after B ran (excno %lu dr6 %lx)",
+       mr[L4ABI_EXC_MR_EXCNO], mr[L4ABI_EXC_MR_ERRCODE]);
+    L4_LoadMR(0, L4ABI_TAG(0, 17, 0));
+    L4_LoadMRs(1, 12, &mr[1]);
+    for (int i = 13; i <= 17; i++)
+        L4_LoadMR(i, 0);
+    L4_Reply(A);
+    tag = wait_for(A, &r);
+    ok(L4_Label(tag) == 0x77 && r == 1, "B's write to its own variable did not trip it");
+}
+
+static void test_promotion(void)
+{
+    L4_Word_t p0 = stat(L4ABI_KDB_STAT_SMALL_PROMOTIONS);
+    volatile L4_Word_t *far = (volatile L4_Word_t *)FAR;
+    far[0] = 0xfa4;
+    is(rpc(A, C_READ, FAR, 0), 0xfa4, "read beyond the limit: A continues with the right value");
+    is(stat(L4ABI_KDB_STAT_SMALL_PROMOTIONS) - p0, 1, "... after one promotion");
+    is(space_small(A, QUERY), 0, "A is large now");
+    is(rpc(A, C_PING, 5, 0), 6, "A keeps running as large");
+
+    is(space_small(A, SMALL(0)), S_BIT, "A made small again at the same place");
+    is(rpc(A, C_STACK, FAR + 0x1000, 0), 0x5a5a, "stack beyond the limit (#SS) promotes and continues");
+    is(space_small(A, QUERY), 0, "... A is large");
+    is(space_small(A, SMALL(0)), S_BIT, "A small again");
+
+    /* Code past the limit: mov $0x77, %eax; ret, placed beyond the window. */
+    static const unsigned char code[] = { 0xb8, 0x77, 0, 0, 0, 0xc3 };
+    memcpy((void *)(FAR + 0x2000), code, sizeof(code));
+    is(rpc(A, C_EXEC, FAR + 0x2000, 0), 0x77, "a call to code past the limit promotes and runs it");
+    is(space_small(A, QUERY), 0, "... A is large");
+    is(space_small(A, SMALL(0)), S_BIT, "A small again");
+}
+
+static void test_demotion(void)
+{
+    is(space_small(B, S_BIT | L4_LargeSpace), S_BIT | L4_SmallSpace(WIN_MB, WIN_MB),
+       "B made large by SpaceControl (old: its descriptor | s)");
+    is(space_small(B, QUERY), 0, "B reports large");
+    is(rpc(B, C_PING, 9, 0), 10, "B runs as large");
+    is(rpc(A, C_CALL, B.raw, 50), 50, "IPC small (A) to large (B)");
+    is(space_small(B, SMALL(WIN_MB)), S_BIT, "B small again");
+    is(rpc(A, C_CALL, B.raw, 50), 50, "and IPC between them still works");
+}
+
+static void test_refusals(void)
+{
+    is(space_small(B, S_BIT | L4_SmallSpace(8, 8)), L4_SmallSpace(WIN_MB, WIN_MB),
+       "window overlapping A's refused (no s bit), B unchanged");
+    is(space_small(B, S_BIT | L4_SmallSpace(0, 512)), L4_SmallSpace(WIN_MB, WIN_MB),
+       "512 MiB: larger than the region, refused");
+    is(space_small(B, S_BIT | L4_SmallSpace(128, 4)), L4_SmallSpace(WIN_MB, WIN_MB),
+       "a window past the region's end refused");
+    is(space_small(B, S_BIT | L4_SmallSpace(96, 4)), L4_SmallSpace(WIN_MB, WIN_MB),
+       "a 4 MiB window that would not hold B's KIP and UTCB areas refused");
+    L4_Word_t old;
+    int r = (int)L4_SpaceControl(B, S_BIT | (1u << 30) | 0x04, L4_Nilpage, L4_Nilpage, L4_nilthread, &old);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_PARAM, "bits 30..8 set: invalid parameter");
+    r = (int)L4_SpaceControl(B, 0x04, L4_Nilpage, L4_Nilpage, L4_nilthread, &old);
+    ok(r == 0 && L4_ErrorCode() == L4ABI_ERR_INVALID_PARAM, "a descriptor without s: invalid parameter");
+}
+
+static void test_areas_outside(void)
+{
+    /* A child with the usual areas high up: they are outside any window. */
+    L4_ThreadId_t c = tid(230);
+    L4_Word_t old;
+    int good = L4_ThreadControl(c, c, root_tid, L4_nilthread, (void *)~0ul) == 1;
+    good &= L4_SpaceControl(c, 0, L4_FpageLog2(0xbff00000u, 12), L4_FpageLog2(0xbfe00000u, 20),
+                            L4_anythread, &old) == 1;
+    good &= L4_SpaceControl(c, SMALL(64), L4_FpageLog2(0xbff00000u, 12),
+                            L4_FpageLog2(0xbfe00000u, 20), L4_nilthread, &old) == 1;
+    ok(good && old == 0, "areas outside the window: refused (old %lx)", old);
+    delete_thread(c);
+}
+
+static void test_delete(void)
+{
+    delete_thread(A);
+    is(space_small(B, SMALL(0)), S_BIT | L4_SmallSpace(WIN_MB, WIN_MB),
+       "deleting A gave its window back: B moves there");
+    is(rpc(B, C_PING, 3, 0), 4, "B runs at its new place");
+    L4_ThreadId_t c = start_child(210, 2);
+    is(space_small(c, SMALL(WIN_MB)), S_BIT, "a new space takes B's old window");
+    is(rpc(c, C_CALL, B.raw, 20), 20, "IPC between the new small space and B");
+    delete_thread(c);
+    delete_thread(B);
+}
+
+int main(void)
+{
+    root_tid = L4_Myself();
+    make_child_links();
+    tap_plan(54);
+    A = start_child(200, 0);
+    B = start_child(201, 1);
+    test_make_and_run();
+    test_ipc();
+    test_faults_strings();
+    test_unmap();
+    test_unmap_superpage();
+    test_fpu();
+    test_debug_regs();
+    test_promotion();
+    test_demotion();
+    test_refusals();
+    test_areas_outside();
+    test_delete();
+    L4_KDB_Shutdown(tap_done() ? 1 : 0);
+    return 0;
+}
