@@ -21,7 +21,10 @@
 #include "arch/ia32/perfmon.h"
 
 /* ---- stubs ---- */
-struct tcb *current;
+/* `current` is the stack's TCB in the kernel (thread.h); off the TCB area
+ * it asks boot_current, which the tests set. */
+static struct tcb *test_current;
+struct tcb *boot_current(void) { return test_current; }
 unsigned cpus_up = 1;
 struct cpu_local cpu_local[MAX_CPUS];
 struct cpu_local *cpu_current(void) { return &cpu_local[0]; }
@@ -222,10 +225,10 @@ static void test_prof_histograms(void **state)
     struct tcb t1 = { .gid = 0x4001 }, t2 = { .gid = 0x8001 };
     prof_clear();
     assert_int_equal(prof_start(2), PROF_TIMER);
-    current = &t1;
+    test_current = &t1;
     for (int i = 0; i < 10; i++)
         prof_tick(0x1000, true);                /* period 2: 5 samples */
-    current = &t2;
+    test_current = &t2;
     for (int i = 0; i < 6; i++)
         prof_tick(0xc0100000u, false);         /* 3 samples */
     assert_int_equal(prof_stop(), 8);
@@ -244,7 +247,7 @@ static void test_prof_histograms(void **state)
     assert_non_null(strstr(out, "@P a 1000 5\n"));
     assert_non_null(strstr(out, "@P t 8001 0 3\n"));
     assert_non_null(strstr(out, "source=timer running=0 period=2 samples=8 lost=0 dropped=0"));
-    current = NULL;
+    test_current = NULL;
 }
 
 static void test_prof_full_and_ties(void **state)

@@ -1,6 +1,7 @@
 /* Small address spaces: the region, the windows, the switch and the
  * faults (invariants in smallspace.h, design in docs/smallspaces.md). */
 #include "smallspace.h"
+#include "space_switch.h"
 #include "paging.h"
 #include "gdt.h"
 #include "cpu.h"

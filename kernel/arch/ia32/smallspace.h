@@ -26,7 +26,6 @@
 
 #include "types.h"
 #include "layout.h"
-#include "smp.h"
 
 #define SMALL_SLOTS (SMALL_AREA_SIZE >> 22)
 
@@ -74,13 +73,9 @@ struct small_cpu {
     bool iret_forced;           /* sysexit_iret_mask set to all ones by us */
     uint32_t saved_mask;        /* its value before */
 } __attribute__((aligned(32)));     /* the IPC fast path indexes it (fastipc.h) */
-extern struct small_cpu small_cpus[MAX_CPUS];
-/* Indexed like cpu_local (smp.h): one record per CPU. */
-static inline struct small_cpu *small_this_cpu(void) { return &small_cpus[cpu_self()->index]; }
-static inline struct cpu_local *small_cpu_record(struct small_cpu *c)
-{
-    return &cpu_local[c - small_cpus];
-}
+/* Indexed like cpu_local (smp.h): one record per CPU; space_switch.h
+ * has the helpers that go from one to the other. */
+extern struct small_cpu small_cpus[];      /* [MAX_CPUS] */
 
 /* The context switch: space_switch() in space_switch.h (inline, its
  * common case: a large space, nothing small loaded); these do the rest. */

@@ -15,6 +15,12 @@
 #include "paging.h"
 #include "cpu.h"
 #include "smp.h"
+
+static inline struct small_cpu *small_this_cpu(void) { return &small_cpus[cpu_self()->index]; }
+static inline struct cpu_local *small_cpu_record(struct small_cpu *c)
+{
+    return &cpu_local[c - small_cpus];
+}
 #include "../../space.h"
 #include "../../thread.h"
 
