@@ -17,6 +17,9 @@ unsigned irqchip_lines(void);
 void irqchip_mask(unsigned line);
 void irqchip_unmask(unsigned line);
 void irqchip_eoi(unsigned line);
+/* The CPU (local APIC ID) that takes the line's interrupts; no-op on the
+ * 8259 (all lines go to the boot processor). */
+void irqchip_route(unsigned line, uint8_t apic_id);
 /* Vector -> line; -1 for a vector that needs no handling (spurious). */
 int irqchip_vector_line(uint32_t vector);
 
