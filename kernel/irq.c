@@ -286,9 +286,19 @@ void irq_handler_moved(const struct tcb *t)
             route(irq, t->cpu);
 }
 
+/* What the controller itself says (read back from the IO-APIC), as a
+ * CPU index; the 8259 reaches CPU 0 alone. */
 unsigned irq_line_cpu(unsigned irq)
 {
-    return irq < nlines ? lines[irq].cpu : ~0u;
+    if (irq >= nlines)
+        return ~0u;
+    int id = irqchip_route_of(irq);
+    if (id < 0)
+        return 0;
+    for (unsigned i = 0; i < cpus_sched || i == 0; i++)
+        if (cpu_local[i].apic_id == id)
+            return i;
+    return ~0u;
 }
 
 static void detach(unsigned irq)

@@ -154,6 +154,11 @@ void ioapic_set_dest(unsigned pin, uint8_t apic_id)
     ioapic_write(0x11 + 2 * pin, (uint32_t)apic_id << 24);
 }
 
+uint8_t ioapic_dest(unsigned pin)
+{
+    return (uint8_t)(ioapic_read(0x11 + 2 * pin) >> 24);
+}
+
 void lapic_eoi(void)
 {
     lapic_write(LAPIC_EOI, 0);

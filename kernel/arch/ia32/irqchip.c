@@ -88,6 +88,11 @@ void irqchip_route(unsigned line, uint8_t apic_id)
         ioapic_set_dest(line_pin(line), apic_id);
 }
 
+int irqchip_route_of(unsigned line)
+{
+    return use_apic ? ioapic_dest(line_pin(line)) : -1;
+}
+
 void irqchip_eoi(unsigned line)
 {
     if (use_apic)
