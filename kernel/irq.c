@@ -197,7 +197,6 @@ void irq_entry(unsigned irq)
         return;
     }
     irq_entry_tsc = rdtsc();
-    irq_stat_cpu = cpu_self()->index;
     irqchip_mask(irq);
     irqchip_eoi(irq);
     struct irq_line *l = &lines[irq];
@@ -206,6 +205,7 @@ void irq_entry(unsigned irq)
         /* No handler (or it was deleted): the line stays masked. */
         return;
     }
+    irq_stat_cpu = cpu_self()->index;   /* the routing's witness (kdebug) */
 #if FASTPATH
     if (irq_fast(irq, l, h))
         return;
