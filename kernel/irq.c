@@ -27,6 +27,7 @@
 #include "kdb.h"
 #include "arch/ia32/irqchip.h"
 #include "arch/ia32/cpu.h"
+#include "arch/ia32/smp.h"
 #include "trace.h"
 #include "event_fast.h"
 
@@ -37,6 +38,7 @@ struct irq_line {
     uint8_t mode;
     uint8_t bit;                /* async: bit in the handler's mask */
     uint32_t raised;            /* async: raised since last notification */
+    uint8_t cpu;                /* index of the CPU the controller sends it to */
 };
 
 static struct irq_line lines[IRQ_LINES];
@@ -45,6 +47,7 @@ extern volatile uint32_t boot_ticks;
 uint32_t irq_pending;
 uint64_t irq_entry_tsc;
 uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
+uint32_t irq_stat_cpu;              /* CPU that took the last attached interrupt */
 
 /* Lines the kernel drives itself: no interrupt thread, never attachable. */
 static bool kernel_line(unsigned irq)
@@ -202,6 +205,7 @@ void irq_entry(unsigned irq)
         /* No handler (or it was deleted): the line stays masked. */
         return;
     }
+    irq_stat_cpu = cpu_self()->index;   /* the routing's witness (kdebug) */
 #if FASTPATH
     if (irq_fast(irq, l, h))
         return;
@@ -254,6 +258,49 @@ static void irq_thread_body(void)
     }
 }
 
+/* Sends the line to CPU c (the IO-APIC's destination; nothing to do on
+ * the 8259, where every line reaches CPU 0) and homes its interrupt
+ * thread there, so the interrupt, the interrupt thread and the handler
+ * meet on one CPU and delivery needs no IPI. Whole lock held. */
+static void route(unsigned irq, struct cpu_local *c)
+{
+    if (!irqchip_is_apic())
+        c = &cpu_local[0];
+    lines[irq].cpu = (uint8_t)c->index;
+    irqchip_route(irq, c->apic_id);
+    struct tcb *it = tcb_of_no(irq);
+    if (it->cpu != c)
+        sched_migrate(it, c);
+}
+
+/* t's home changed (sched_migrate): its lines follow it. An interrupt
+ * already on its way to the old CPU is still taken there and handed to t
+ * at its new home like any cross-CPU wake-up. */
+void irq_handler_moved(const struct tcb *t)
+{
+    if (t->flags & TF_IRQ)
+        return;
+    for (unsigned irq = 0; irq < nlines; irq++)
+        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid &&
+            lines[irq].cpu != t->cpu->index)
+            route(irq, t->cpu);
+}
+
+/* What the controller itself says (read back from the IO-APIC), as a
+ * CPU index; the 8259 reaches CPU 0 alone. */
+unsigned irq_line_cpu(unsigned irq)
+{
+    if (irq >= nlines)
+        return ~0u;
+    int id = irqchip_route_of(irq);
+    if (id < 0)
+        return 0;
+    for (unsigned i = 0; i < cpus_sched || i == 0; i++)
+        if (cpu_local[i].apic_id == id)
+            return i;
+    return ~0u;
+}
+
 static void detach(unsigned irq)
 {
     struct irq_line *l = &lines[irq];
@@ -263,6 +310,8 @@ static void detach(unsigned irq)
     l->handler = 0;
     l->raised = 0;
     irq_pending &= ~(1u << irq);
+    if (had)
+        route(irq, &cpu_local[0]);      /* unattached lines rest on CPU 0 */
 #if KDB
     if (had)
         kdb_serial_line_owner(irq, false);      /* the break key's line back */
@@ -331,6 +380,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     } else {
         l->mode = MODE_SYNC;
     }
+    route(irq, h->cpu);                 /* to the handler's CPU, still masked */
     if (!held) {
         irqchip_unmask(irq);
         return 0;

@@ -27,6 +27,12 @@ bool irq_ack(struct tcb *self, struct tcb *it);
 void irq_handler_deleted(const struct tcb *t);
 /* The global ID of the thread attached to line irq, 0 if none. */
 uint32_t irq_handler_of(unsigned irq);
+/* t's home CPU changed: the lines it handles are routed to it (the
+ * IO-APIC's destination) with their interrupt threads. Whole lock held. */
+void irq_handler_moved(const struct tcb *t);
+/* The CPU index a line's interrupts go to (~0 if there is no such line). */
+unsigned irq_line_cpu(unsigned irq);
+extern uint32_t irq_stat_cpu;
 /* Bitmask of lines with an interrupt waiting for its handler. */
 extern uint32_t irq_pending;
 /* self starts receiving (partner already set): hands it a pending

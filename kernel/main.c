@@ -181,6 +181,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_IPIS: return smp_ipis_sent();
     case L4ABI_KDB_STAT_SHOOTDOWNS: return smp_shootdowns;
     case L4ABI_KDB_STAT_LAPIC_TICKS: return cpu_self()->lapic_ticks;
+    case L4ABI_KDB_STAT_IRQ_CPU: return irq_stat_cpu;
     case L4ABI_KDB_STAT_CR3_WRITES: return small_stats.cr3_writes;
     case L4ABI_KDB_STAT_SMALL_SYNCS: return small_stats.syncs;
     case L4ABI_KDB_STAT_SMALL_PROMOTIONS: return small_stats.promotions;
@@ -205,7 +206,10 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];
-    default: return ~0u;
+    default:
+        if (which >= L4ABI_KDB_STAT_IRQ_DEST(0) && which < L4ABI_KDB_STAT_IRQ_DEST(32))
+            return irq_line_cpu(which - L4ABI_KDB_STAT_IRQ_DEST(0));
+        return ~0u;
     }
 }
 

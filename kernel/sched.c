@@ -20,6 +20,7 @@
 #include "kernel.h"
 #include "arch.h"
 #include "trace.h"
+#include "irq.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/cpu.h"
 #include "arch/ia32/smp.h"
@@ -289,6 +290,7 @@ void sched_migrate(struct tcb *t, struct cpu_local *to)
         return;
     bool running = on && on->running == t;
     move(t, to);
+    irq_handler_moved(t);       /* its interrupts follow it (IO-APIC) */
     if (running && to == on) {
         sched_enqueue(t);       /* moved back before it left: home again */
         return;

@@ -442,11 +442,10 @@ uint32_t sys_schedule(uint32_t dest, uint32_t time_ctl, uint32_t proc_ctl,
         ((prio_ctl & ~L4ABI_SCHED_PRIO_MASK) || prio_ctl > self->prio))
         return fail(L4ABI_ERR_INVALID_PARAM);
     /* Processor control: a CPU that runs threads (the KIP lists them).
-     * Threads of a space with I/O ports stay on the boot processor, whose
-     * TSS holds the I/O bitmap window (docs/smp.md). */
+     * Every CPU has its own I/O-bitmap window, so drivers may go anywhere;
+     * interrupt threads follow their handlers (irq.c). */
     if (proc_ctl != L4ABI_SCHED_UNCHANGED &&
-        (proc_ctl >= cpus_sched || (t->flags & TF_IRQ) ||
-         (proc_ctl != 0 && (t->space->io.bm.page[0] || t->space->sigma0))))
+        (proc_ctl >= cpus_sched || (t->flags & TF_IRQ)))
         return fail(L4ABI_ERR_INVALID_PARAM);
 
     *old_time = ((uint32_t)time_encode_period(t->ts_left_us) << 16) |

@@ -658,6 +658,10 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_IPIS         13      /* inter-processor interrupts sent */
 #define L4ABI_KDB_STAT_SHOOTDOWNS   14      /* TLB flush requests sent to other CPUs */
 #define L4ABI_KDB_STAT_LAPIC_TICKS  15      /* local-APIC timer ticks of the caller's CPU */
+#define L4ABI_KDB_STAT_IRQ_CPU      16      /* CPU that took the last interrupt on an
+                                             * attached line */
+#define L4ABI_KDB_STAT_IRQ_DEST(l)  (80 + (l))  /* CPU the interrupt controller sends
+                                             * line l to (~0 beyond the lines) */
 /* Longest stretch with interrupts off since boot or the last reset, in TSC
  * ticks (guest instructions under -icount); ~0 if the kernel was built
  * without IRQOFF_STATS. The second one reads and resets it. */

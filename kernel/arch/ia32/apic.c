@@ -147,6 +147,18 @@ void ioapic_unmask(unsigned pin)
     ioapic_write(0x10 + 2 * pin, rte_low[pin]);
 }
 
+/* Physical destination mode: the local APIC ID that takes pin's
+ * interrupts. The mask bit and vector (low half) stay as they are. */
+void ioapic_set_dest(unsigned pin, uint8_t apic_id)
+{
+    ioapic_write(0x11 + 2 * pin, (uint32_t)apic_id << 24);
+}
+
+uint8_t ioapic_dest(unsigned pin)
+{
+    return (uint8_t)(ioapic_read(0x11 + 2 * pin) >> 24);
+}
+
 void lapic_eoi(void)
 {
     lapic_write(LAPIC_EOI, 0);

@@ -37,6 +37,7 @@ OFF(tcb, dr7, TCB_DR7);
 OFF(tcb, cpu, TCB_CPU);
 OFF(tcb, on_cpu, TCB_ON_CPU);
 OFF(cpu_local, index, CPU_INDEX);
+OFF(cpu_local, io_bm, CPU_IO_BM);
 OFF(cpu_local, gdt, CPU_GDT);
 OFF(cpu_local, tss, CPU_TSS);
 OFF(cpu_local, sysenter, CPU_SYSENTER);

@@ -189,12 +189,10 @@ direct:
 #endif
     xorl %ecx, %ecx                                 /* no CR3 load */
     jmp 4f
-3:  cmpl $0, CPU_INDEX(%ebp)        /* the I/O bitmap window is CPU 0's */
-    jne 6f                          /* (arch_switch_to; APs have none) */
-    movl SPACE_IO_BM0(%ecx), %eax
-    cmpl io_installed_bm, %eax
+3:  movl SPACE_IO_BM0(%ecx), %eax   /* this CPU's I/O bitmap window */
+    cmpl CPU_IO_BM(%ebp), %eax
     jne SLOW
-6:  movl SPACE_PD(%ecx), %ecx
+    movl SPACE_PD(%ecx), %ecx
     subl $KERNEL_VBASE, %ecx                        /* ecx = new CR3 */
     movl TCB_GID(%edi), %eax                        /* tcb_id_for: global */
 4:

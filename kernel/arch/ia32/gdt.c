@@ -69,10 +69,11 @@ uint64_t *gdt_current(void)
     return (uint64_t *)(uintptr_t)gdtr.base;
 }
 
-void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base)
+void gdt_load_tss_on(uint64_t *g, struct tss *t, uint32_t base, uint32_t limit,
+                     uint16_t iomap_base)
 {
-    tss.iomap_base = iomap_base;
-    gdt[SEL_TSS >> 3] = seg_desc(base, limit, ACC_TSS, 0);   /* not busy */
+    t->iomap_base = iomap_base;
+    g[SEL_TSS >> 3] = seg_desc(base, limit, ACC_TSS, 0);     /* not busy */
     __asm__ volatile("ltr %w0" :: "r"(SEL_TSS) : "memory");
 }
 

@@ -45,9 +45,11 @@ struct gdt_cpu {
     uint32_t df_stack_top, esp0;
 };
 void gdt_init_ap(const struct gdt_cpu *c);
-/* Reloads the task register with the TSS at linear address base (an alias
- * of `tss`) and the given limit and I/O bitmap offset. */
-void gdt_load_tss(uint32_t base, uint32_t limit, uint16_t iomap_base);
+/* Reloads this CPU's task register (its GDT g) with TSS t seen at linear
+ * address base (an alias of t, ioport.c) and the given limit and I/O
+ * bitmap offset. */
+void gdt_load_tss_on(uint64_t *g, struct tss *t, uint32_t base, uint32_t limit,
+                     uint16_t iomap_base);
 /* The user %gs segment: its base is a thread's UTCB block, whose first
  * word holds the local ID (X.2 ia32: %gs:0). The descriptor is computed
  * once per thread; a switch installs it and reloads %gs. */

@@ -1,11 +1,12 @@
-/* I/O ports. The TSS sits at the start of a page; its I/O bitmap offset is
- * 4096, so the bitmap is the two pages after it and a terminator byte
- * (0xff) on the third. The kernel reaches the TSS through a fixed window
- * (IOBM_WINDOW): page 0 aliases the TSS frame, pages 1-2 show the current
- * space's bitmap, page 3 the terminator. An address-space switch rewrites
- * the two bitmap PTEs (and flushes them) only when the bitmap changes;
- * every space without ports shares one all-denied bitmap, so the common
- * switch costs one compare.
+/* I/O ports. Every CPU has its own window of four pages at
+ * IOBM_WINDOW + index * 16 KiB: page 0 aliases the frame that holds its
+ * TSS, pages 1-2 show the bitmap of the space it runs, page 3 holds the
+ * terminator byte (0xff). The CPU's task register points at the TSS
+ * through the window, with the I/O bitmap offset reaching page 1. An
+ * address-space switch rewrites that CPU's two bitmap PTEs (and flushes
+ * them, locally: no other CPU uses the window) only when the bitmap
+ * changes; every space without ports shares one all-denied bitmap, so
+ * the common switch costs one compare with the CPU record's `io_bm`.
  *
  * Derivation: per port, like memory (iomdb.c); the bitmaps follow the
  * derivation trees. sigma0 owns every port except the kernel's own
@@ -27,18 +28,23 @@
 #include "../../pagefault.h"
 #include "../../console.h"
 #include "../../sched.h"
+#include "smp.h"
 
 static uint32_t io_pt[1024] __attribute__((aligned(4096)));
 static uint8_t denied[2][4096] __attribute__((aligned(4096)));
 static uint8_t terminator[4096] __attribute__((aligned(4096)));
-static struct space *installed;     /* whose bitmap the window shows */
-uint8_t *io_installed_bm;           /* its first page, NULL = all denied */
 uint32_t io_stat_switches, io_stat_faults;
 
-#define WIN_TSS   IOBM_WINDOW
-#define WIN_BM0   (IOBM_WINDOW + 0x1000)
-#define WIN_BM1   (IOBM_WINDOW + 0x2000)
-#define WIN_END   (IOBM_WINDOW + 0x3000)
+/* A CPU record's io_bm after its window was reset from elsewhere: equal
+ * to no space's bitmap, so its next switch installs one. */
+#define IO_BM_STALE ((uint8_t *)1)
+
+#define WIN_SIZE    0x4000u
+#define WIN_TSS(i)  (IOBM_WINDOW + (i) * WIN_SIZE)
+#define WIN_BM0(i)  (WIN_TSS(i) + 0x1000)
+#define WIN_BM1(i)  (WIN_TSS(i) + 0x2000)
+#define WIN_END(i)  (WIN_TSS(i) + 0x3000)
+_Static_assert(MAX_CPUS * WIN_SIZE <= 0x400000, "the windows fit one page table");
 
 static void set_pte(uint32_t va, const void *page)
 {
@@ -46,32 +52,72 @@ static void set_pte(uint32_t va, const void *page)
     invlpg(va);
 }
 
+/* This CPU's window, all ports denied, and its task register on the TSS
+ * seen through it (the TSS need not start its page: the bitmap offset
+ * makes up the difference). */
+static void window_init(struct cpu_local *c, uint64_t *g, struct tss *t)
+{
+    uint32_t off = (uint32_t)(uintptr_t)t & 0xfffu;
+    set_pte(WIN_TSS(c->index), (const void *)((uintptr_t)t & ~0xfffu));
+    set_pte(WIN_BM0(c->index), denied[0]);
+    set_pte(WIN_BM1(c->index), denied[1]);
+    set_pte(WIN_END(c->index), terminator);
+    c->io_space = NULL;
+    c->io_bm = NULL;
+    uint16_t iomap = (uint16_t)(4096 - off);
+    gdt_load_tss_on(g, t, WIN_TSS(c->index) + off, iomap + 8192u, iomap);
+}
+
 void io_init(void)
 {
     memset(denied, 0xff, sizeof(denied));
     memset(terminator, 0xff, sizeof(terminator));
     kernel_pd[PD_SLOT(IOBM_WINDOW)] = virt_to_phys(io_pt) | PTE_P | PTE_W;
-    set_pte(WIN_TSS, &tss);
-    set_pte(WIN_BM0, denied[0]);
-    set_pte(WIN_BM1, denied[1]);
-    set_pte(WIN_END, terminator);
-    gdt_load_tss(WIN_TSS, 4096 + 8192, 4096);
+    window_init(&cpu_local[0], gdt, &tss);
 }
 
-static void install(struct space *s)
+void io_init_cpu(struct cpu_local *c)
 {
-    installed = s;
-    io_installed_bm = s ? s->io.bm.page[0] : NULL;
-    set_pte(WIN_BM0, s ? s->io.bm.page[0] : denied[0]);
-    set_pte(WIN_BM1, s ? s->io.bm.page[1] : denied[1]);
+    window_init(c, c->gdt, c->tss);
+}
+
+static void install(struct cpu_local *c, struct space *s)
+{
+    c->io_space = s;
+    c->io_bm = s ? s->io.bm.page[0] : NULL;
+    set_pte(WIN_BM0(c->index), s ? s->io.bm.page[0] : denied[0]);
+    set_pte(WIN_BM1(c->index), s ? s->io.bm.page[1] : denied[1]);
     io_stat_switches++;
 }
 
-void io_switch(struct space *s)
+void io_switch(struct cpu_local *me, struct space *s)
 {
     struct space *want = s->io.bm.page[0] ? s : NULL;
-    if (want != installed)
-        install(want);
+    if (want != me->io_space || me->io_bm == IO_BM_STALE)
+        install(me, want);
+}
+
+/* s's bitmap goes away: no window may show it any more. Other CPUs'
+ * windows are reset to all-denied here (the holder of the whole lock may
+ * write their PTEs; their TLBs drop the old entries at their next switch,
+ * which reinstalls since io_bm is stale, before any thread of another
+ * space uses a port there). */
+static void forget(struct space *s)
+{
+    struct cpu_local *me = cpu_self();
+    for (unsigned i = 0; i < cpus_sched || i == 0; i++) {
+        struct cpu_local *c = &cpu_local[i];
+        if (c->io_space != s)
+            continue;
+        if (c == me) {
+            install(me, NULL);
+            continue;
+        }
+        io_pt[PT_SLOT(WIN_BM0(i))] = virt_to_phys(denied[0]) | PTE_P | PTE_W;
+        io_pt[PT_SLOT(WIN_BM1(i))] = virt_to_phys(denied[1]) | PTE_P | PTE_W;
+        c->io_space = NULL;
+        c->io_bm = IO_BM_STALE;
+    }
 }
 
 static bool has_ports(const struct space *s, uint32_t first, uint32_t n)
@@ -102,7 +148,7 @@ static bool ensure_bitmap(struct space *s)
     s->io.bm.page[0] = a;
     s->io.bm.page[1] = b;
     if (current->space == s)
-        install(s);
+        install(cpu_self(), s);     /* other CPUs: io_fault installs it */
     return true;
 }
 
@@ -145,8 +191,7 @@ void io_space_destroy(struct space *s)
         io_breather(false);
     if (!s->io.bm.page[0])
         return;
-    if (installed == s)
-        install(NULL);
+    forget(s);
     kmem_free_acct(&s->kmem, s->io.bm.page[0], 4096, KMEM_IOBITMAP);
     kmem_free_acct(&s->kmem, s->io.bm.page[1], 4096, KMEM_IOBITMAP);
     s->io.bm.page[0] = s->io.bm.page[1] = NULL;
@@ -188,8 +233,16 @@ bool io_fault(struct trap_frame *f, int len, const struct x86_insn *in)
     uint32_t port = in->port_dx ? (f->edx & 0xffff) : in->port;
     if (port + in->size > IO_PORTS)
         return false;
-    if (has_ports(t->space, port, in->size) && !t->space->sigma0)
+    if (has_ports(t->space, port, in->size) && !t->space->sigma0) {
+        /* The space got its first ports (a bitmap) while this CPU ran
+         * it: its window still shows the all-denied one. */
+        struct cpu_local *me = cpu_self();
+        if (me->io_space != t->space) {
+            io_switch(me, t->space);
+            return true;    /* restart the instruction */
+        }
         return false;       /* not a permission problem */
+    }
     if (!tcb_resolve(t, UTCB(t, L4ABI_UTCB_PAGER))) {
         thread_stop(t, "I/O fault, and the pager does not exist", port, f->eip);
         return true;

@@ -18,11 +18,13 @@ struct io_space {
     struct iomdb_list held;     /* its nodes in the port derivation trees */
 };
 
-void io_init(void);                         /* the TSS bitmap window */
-/* On address-space switch: remaps the window if s's bitmap (NULL = none)
- * is not the installed one. Callers test io_installed_bm inline first. */
-void io_switch(struct space *s);
-extern uint8_t *io_installed_bm;
+struct cpu_local;
+void io_init(void);                         /* the boot processor's window */
+void io_init_cpu(struct cpu_local *c);      /* an AP's, by the AP (ap_main) */
+/* On address-space switch on CPU me: remaps me's window if s's bitmap
+ * (NULL = none) is not the installed one. Callers test me->io_bm against
+ * s->io.bm.page[0] inline first. */
+void io_switch(struct cpu_local *me, struct space *s);
 /* Removes s's ports and everything derived from them (interrupt window
  * every IO_WORK_CHUNK units), then frees its bitmap. */
 void io_space_destroy(struct space *s);

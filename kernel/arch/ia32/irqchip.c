@@ -79,6 +79,20 @@ void irqchip_unmask(unsigned line)
         pic_unmask(line);
 }
 
+/* The IO-APIC sends the line to one CPU, the one its handler is homed
+ * on (irq.c). The 8259 is wired to the boot processor alone: there every
+ * line stays on CPU 0. */
+void irqchip_route(unsigned line, uint8_t apic_id)
+{
+    if (use_apic)
+        ioapic_set_dest(line_pin(line), apic_id);
+}
+
+int irqchip_route_of(unsigned line)
+{
+    return use_apic ? ioapic_dest(line_pin(line)) : -1;
+}
+
 void irqchip_eoi(unsigned line)
 {
     if (use_apic)

@@ -17,6 +17,11 @@ unsigned irqchip_lines(void);
 void irqchip_mask(unsigned line);
 void irqchip_unmask(unsigned line);
 void irqchip_eoi(unsigned line);
+/* The CPU (local APIC ID) that takes the line's interrupts; no-op on the
+ * 8259 (all lines go to the boot processor). */
+void irqchip_route(unsigned line, uint8_t apic_id);
+/* The APIC ID the hardware sends the line to now; -1 on the 8259. */
+int irqchip_route_of(unsigned line);
 /* Vector -> line; -1 for a vector that needs no handling (spurious). */
 int irqchip_vector_line(uint32_t vector);
 

@@ -127,10 +127,10 @@ static void activate(struct small_cpu *c, struct tcb *prev, struct tcb *next)
 void small_switch_slow(struct small_cpu *c, struct tcb *prev, struct tcb *next)
 {
     activate(c, prev, next);
-    /* The I/O bitmap window belongs to the boot processor's TSS. */
-    if (small_cpu_record(c)->index == 0 && next->space != prev->space &&
-        next->space->io.bm.page[0] != io_installed_bm)
-        io_switch(next->space);
+    /* This CPU's I/O bitmap window (ioport.c). */
+    struct cpu_local *me = small_cpu_record(c);
+    if (next->space != prev->space && next->space->io.bm.page[0] != me->io_bm)
+        io_switch(me, next->space);
 }
 
 void small_refresh_current(void)

@@ -15,6 +15,7 @@
  * boot processor no longer changes at this point. It does not print: the
  * boot processor reports for it. */
 #include "smp.h"
+#include "ioport.h"
 #include "apic.h"
 #include "cpu.h"
 #include "gdt.h"
@@ -144,6 +145,7 @@ NORETURN void ap_main(struct cpu_local *c)
         .df_stack_top = c->df_stack_top, .esp0 = c->boot_stack_top,
     };
     gdt_init_ap(&g);
+    io_init_cpu(c);             /* its I/O-bitmap window; TR reloaded there */
     __asm__ volatile("lidt %0" :: "m"(bsp_idtr));
     lapic_init_ap();
     if (cpu.sep) {

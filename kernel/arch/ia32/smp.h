@@ -61,6 +61,9 @@ struct cpu_local {
     struct timeq wakeups;
     uint32_t lapic_ticks;       /* local-APIC timer ticks (APs) */
     void *ipc_user_wait;        /* ipc.h: set by the sysenter entry */
+    uint8_t *io_bm;             /* first bitmap page its I/O window shows (NULL:
+                                 * all denied); read by the asm fast path */
+    struct space *io_space;     /* whose bitmap that is (ioport.c) */
 
     /* What this CPU, holding the whole lock, must flush elsewhere before
      * it lets go (smp_ipi.c). */

@@ -53,9 +53,9 @@ static inline void space_switch(struct cpu_local *me, struct tcb *prev, struct t
             small_switch_slow(c, prev, next);
             return;
         }
-        /* The I/O bitmap window belongs to the boot processor's TSS. */
-        if (me->index == 0 && s != prev->space && s->io.bm.page[0] != io_installed_bm)
-            io_switch(s);
+        /* This CPU's I/O bitmap window (ioport.c). */
+        if (s != prev->space && s->io.bm.page[0] != me->io_bm)
+            io_switch(me, s);
     }
     if (!(next->flags & TF_KERNEL))
         gdt_set_utcb(me->gdt, next->gs_desc);

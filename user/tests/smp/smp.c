@@ -3,7 +3,9 @@
  * of running, ready, halted, receiving and sending threads), IPC between
  * threads on different CPUs with its error paths, ExchangeRegisters and
  * deletion across CPUs, TLB shootdown on Unmap, the FPU state following
- * a migrated thread, and the invisible local-APIC timer. Every check
+ * a migrated thread, the invisible local-APIC timer, an interrupt routed
+ * to its handler's CPU (and following it), and a driver with I/O ports
+ * on an AP. Every check
  * reads the CPU a thread runs on from the kernel (kdebug stat). */
 #include <l4/kip.h>
 #include <l4/thread.h>
@@ -13,8 +15,10 @@
 #include <l4/message.h>
 #include <l4/kdebug.h>
 #include <l4/abi.h>
+#include <l4/pecan.h>
 #include "libc.h"
 #include "tap.h"
+#include "rtc.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -499,10 +503,106 @@ static void test_timer(void)
     stop(t);
 }
 
+
+/* ---- interrupts routed to the handler's CPU; I/O ports on an AP ---- */
+
+static volatile L4_Word_t irq_got, irq_seen_cpu, irq_took_cpu;
+
+/* The RTC's handler: receives IRQ 8, notes where it runs and which CPU
+ * took the interrupt, acknowledges the RTC through its ports (from
+ * whatever CPU it is on) and the line. */
+static void rtc_handler(void)
+{
+    L4_ThreadId_t it = L4_InterruptThread(RTC_IRQ);
+    for (;;) {
+        if (L4_IpcFailed(L4_Receive(it)))
+            continue;
+        irq_seen_cpu = my_cpu();
+        irq_took_cpu = L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_CPU);
+        rtc_ack();
+        irq_got++;
+        L4_LoadMR(0, 0);
+        L4_Send(it);
+    }
+}
+
+/* Waits up to 200 ms for n more interrupts; resets the CPUs seen first. */
+static int wait_irqs(L4_Word_t n)
+{
+    L4_Word_t want = irq_got + n;
+    irq_seen_cpu = irq_took_cpu = ~0ul;
+    for (int i = 0; i < 200 && irq_got < want; i++)
+        sleep_us(1000);
+    return irq_got >= want;
+}
+
+static void test_irq_route(void)
+{
+    L4_ThreadId_t s0 = L4_GlobalId(48, 1);
+    L4_ThreadId_t it = L4_InterruptThread(RTC_IRQ);
+    ok(L4_PecanSigma0GetPorts(s0, RTC_PORT, 1), "RTC ports from sigma0");
+    L4_ThreadId_t h = start(9, rtc_handler, root);
+    L4_Set_Priority(h, 150);
+    ok(set_cpu(h, 1), "a thread of a space with I/O ports moves to CPU 1");
+    ok(L4_AssociateInterrupt(it, h) == 1, "IRQ 8 attached to a handler on CPU 1");
+    ok(L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_DEST(RTC_IRQ)) == 1,
+       "the IO-APIC sends IRQ 8 to CPU 1 (%lu)", L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_DEST(RTC_IRQ)));
+    rtc_periodic_start(6);          /* 1024 Hz */
+    int got = wait_irqs(1);
+    L4_Word_t n0 = irq_got, ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS);
+    got = got && wait_irqs(8);
+    ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS) - ipis;
+    ok(got && irq_seen_cpu == 1 && irq_took_cpu == 1,
+       "CPU 1 takes the interrupt and runs the handler (took %lu, ran %lu)",
+       irq_took_cpu, irq_seen_cpu);
+    ok(ipis < (irq_got - n0) / 2, "delivery there needs no IPI (%lu IPIs, %lu interrupts)",
+       ipis, irq_got - n0);
+
+    L4_Word_t to = ncpus > 2 ? 2 : 0;
+    ok(set_cpu(h, to) && L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_DEST(RTC_IRQ)) == to,
+       "the route follows the handler to CPU %lu", to);
+    got = wait_irqs(3);
+    ok(got && irq_seen_cpu == to && irq_took_cpu == to,
+       "CPU %lu takes it now (took %lu, ran %lu)", to, irq_took_cpu, irq_seen_cpu);
+
+    ok(L4_DeassociateInterrupt(it) == 1 &&
+       L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_DEST(RTC_IRQ)) == 0, "detached: back to CPU 0");
+    rtc_periodic_stop();
+    stop(h);
+}
+
+static void port_prober(void)
+{
+    int s = slot_of();
+    while (my_cpu() != 1)                   /* until Schedule moved us */
+        L4_Yield();
+    spin_cpu[s] = my_cpu();
+    result[s] = rtc_ack() != ~0u;           /* ports 0x70-0x71: ours */
+    __asm__ volatile("inb $0x80, %%al" ::: "eax");  /* not ours */
+    result[s] = 2;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_ports_on_ap(void)
+{
+    L4_ThreadId_t t = start(10, port_prober, root);
+    ok(set_cpu(t, 1), "a driver thread placed on CPU 1");
+    L4_MsgTag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(200000));
+    L4_Word_t fp = 0;
+    L4_StoreMR(1, &fp);
+    ok(spin_cpu[10] == 1 && result[10] == 1, "it reaches its ports from CPU 1 (cpu %lu)",
+       spin_cpu[10]);
+    ok(L4_IpcSucceeded(tag) && (L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_IOFAULT &&
+       L4ABI_IOFPAGE_PORT(fp) == 0x80 && result[10] == 1,
+       "and not others: port 0x80 faults to its pager");
+    stop(t);
+}
+
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(43);
+    tap_plan(55);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -518,6 +618,8 @@ int main(void)
     test_fpu();
     test_shootdown();
     test_timer();
+    test_irq_route();
+    test_ports_on_ap();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
