@@ -57,7 +57,6 @@ _Static_assert(KL_NONE == FAST_KL_NONE && KL_LOCAL == FAST_KL_LOCAL, "lock modes
 #if MAX_CPUS > 1
 OFF(klock_word, next, KW_NEXT);
 OFF(klock_word, owner, KW_OWNER);
-OFF(klock_word, holder, KW_HOLDER);
 _Static_assert(sizeof(struct klock_word) == 1 << KW_SIZE_LOG2, "lock word size");
 #endif
 OFF(space, pd, SPACE_PD);

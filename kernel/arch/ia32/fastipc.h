@@ -58,7 +58,6 @@
 #define KW_SIZE_LOG2    6
 #define KW_NEXT         0
 #define KW_OWNER        4
-#define KW_HOLDER       8
 #define FAST_KL_NONE    0
 #define FAST_KL_LOCAL   1
 

@@ -27,7 +27,6 @@ enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 struct klock_word {
     volatile uint32_t next;     /* next ticket to hand out */
     volatile uint32_t owner;    /* ticket now served */
-    volatile uint32_t holder;   /* CPU index + 1 while held whole (a check) */
 } __attribute__((aligned(64)));
 extern struct klock_word klock_words[SMP_SCHED_MAX];
 
@@ -54,16 +53,36 @@ static inline void klock_local(void)
     me->lock_mode = KL_LOCAL;
 }
 
-/* any -> NONE; flushes other CPUs' TLBs first if due. */
+/* Lets word w go. Only the holder writes owner, and a store is a
+ * release on IA-32 (TSO): one non-atomic increment, as the assembly fast
+ * path does; the clobber keeps the critical section's accesses above. */
+static inline void klock_give_word(struct klock_word *w)
+{
+    __asm__ volatile("incl %0" : "+m"(w->owner) : : "memory");
+}
+
+/* FULL -> NONE without the shootdown (klock_release does it first). */
+static inline void klock_give_all(struct cpu_local *me)
+{
+    struct klock_word *w = &klock_words[cpus_sched];
+    do
+        klock_give_word(--w);
+    while (w != klock_words);
+    me->lock_mode = KL_NONE;
+}
+
+/* any -> NONE; flushes other CPUs' TLBs first if due (shoot_mask). */
 static inline void klock_release(void)
 {
     struct cpu_local *me = cpu_self();
     if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
-        struct klock_word *w = &klock_words[me->index];
-        __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
+        klock_give_word(&klock_words[me->index]);
         me->lock_mode = KL_NONE;
     } else if (me->lock_mode == KL_FULL) {
-        klock_release_slow(me);
+        if (__builtin_expect(me->shoot_mask != 0, 0))
+            klock_release_slow(me);
+        else
+            klock_give_all(me);
     }
 }
 /* FULL -> NONE -> FULL if another CPU waits (a preemption point).
