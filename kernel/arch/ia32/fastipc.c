@@ -48,6 +48,7 @@ OFF(cpu_local, lock_mode, CPU_LOCK_MODE);
 OFF(cpu_local, loaded_pd, CPU_LOADED_PD);
 OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 OFF(cpu_local, context_switches, CPU_CSW);
+OFF(cpu_local, kword, CPU_KWORD);
 _Static_assert(sizeof(((struct cpu_local *)0)->index) == 4 &&
                sizeof(((struct cpu_local *)0)->resched) == 1 &&
                sizeof(((struct cpu_local *)0)->fpu_ts) == 1 &&

@@ -55,6 +55,7 @@
 #define CPU_LOADED_PD   52
 #define CPU_FPU_HOLDER  56
 #define CPU_CSW         60       /* context_switches */
+#define CPU_KWORD       64       /* its klock_word */
 #define KW_SIZE_LOG2    6
 #define KW_NEXT         0
 #define KW_OWNER        4

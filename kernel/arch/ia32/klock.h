@@ -46,7 +46,7 @@ void klock_local_slow(struct cpu_local *me, uint32_t ticket);
 static inline void klock_local(void)
 {
     struct cpu_local *me = cpu_self();
-    struct klock_word *w = &klock_words[me->index];
+    struct klock_word *w = me->kword;
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
     if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
         klock_local_slow(me, ticket);
@@ -76,7 +76,7 @@ static inline void klock_release(void)
 {
     struct cpu_local *me = cpu_self();
     if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
-        klock_give_word(&klock_words[me->index]);
+        klock_give_word(me->kword);
         me->lock_mode = KL_NONE;
     } else if (me->lock_mode == KL_FULL) {
         if (__builtin_expect(me->shoot_mask != 0, 0))

@@ -32,6 +32,8 @@
 #error "MAX_CPUS must be 1..64 (config.mk)"
 #endif
 
+struct klock_word;
+
 struct cpu_local {
     unsigned index;             /* 0 = boot processor; dense, in platform order */
     uint8_t apic_id;
@@ -56,6 +58,7 @@ struct cpu_local {
     uint32_t loaded_pd;         /* physical address in CR3 (TLB shootdown) */
     struct tcb *fpu_holder;     /* whose registers this FPU holds (fpu.c) */
     uint32_t context_switches;
+    struct klock_word *kword;   /* its kernel-lock word (klock.h), set with index */
     uint32_t ipis_sent, ipis_taken;
     struct prioq ready;
     struct timeq wakeups;
