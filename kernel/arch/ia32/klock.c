@@ -12,21 +12,12 @@ struct klock_word klock_words[SMP_SCHED_MAX];
 #define words klock_words
 
 /* Wait for our ticket on word w, serving the full holder's requests. */
-static __attribute__((noinline)) void wait_turn(struct klock_word *w, struct cpu_local *me,
-                                                uint32_t ticket)
+void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket)
 {
     while (__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket) {
         smp_serve(me);
         __asm__ volatile("pause" ::: "memory");
     }
-}
-
-static inline __attribute__((always_inline)) void take(struct klock_word *w,
-                                                       struct cpu_local *me)
-{
-    uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
-    if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
-        wait_turn(w, me, ticket);
 }
 
 /* Word w if it is free, without waiting: free means next == owner, and
@@ -40,33 +31,14 @@ static inline bool try_take(struct klock_word *w)
                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-/* Words from .. to - 1, in CPU order. The lock belongs to the CPU: a CPU
- * that takes a word holds none of a higher index (take_all starts from
- * NONE; upgrade_in_place holds its own word and the ones below it). */
-static inline __attribute__((always_inline)) void take_range(struct cpu_local *me,
-                                                             unsigned from, unsigned to)
-{
-    for (struct klock_word *w = &words[from], *end = &words[to]; w < end; w++)
-        take(w, me);
-}
-
-static __attribute__((noinline, cold)) void take_all_odd(struct cpu_local *me)
+void klock_take_all_odd(struct cpu_local *me)
 {
     if (me->lock_mode != KL_NONE)
         panic("klock: CPU %u takes the whole lock in mode %u", me->index, me->lock_mode);
     smp_serve(me);
 }
 
-/* NONE -> FULL. No request can be pending unless its poster holds the
- * whole lock, and then we serve it while we spin for word 0; the look
- * is kept anyway (one compare, folded with the mode check). */
-static inline __attribute__((always_inline)) void take_all(struct cpu_local *me)
-{
-    if (__builtin_expect(me->lock_mode | (me->req_seq ^ me->ack_seq), 0))
-        take_all_odd(me);
-    take_range(me, 0, cpus_sched);
-    me->lock_mode = KL_FULL;
-}
+#define take_all klock_take_all
 
 /* A thread being deleted never runs past a point where its CPU took the
  * whole lock: its CPU leaves it for good (the deleter waits for that). */
@@ -83,15 +55,10 @@ void klock_full(void)
     after_full();
 }
 
-void klock_full_entry(void)
-{
-    take_all(cpu_self());
-}
-
 /* Our ticket is drawn; wait for it, serving requests meanwhile. */
 void klock_local_slow(struct cpu_local *me, uint32_t ticket)
 {
-    wait_turn(&words[me->index], me, ticket);
+    klock_wait_turn(me->kword, me, ticket);
 }
 
 /* LOCAL -> FULL keeping our own word k where the lock order allows: the
@@ -110,7 +77,8 @@ static bool upgrade_in_place(struct cpu_local *me)
             klock_give_word(&words[i]);
         return false;
     }
-    take_range(me, k + 1, n);
+    for (struct klock_word *w = &words[k + 1]; w < &words[n]; w++)
+        klock_take_word(w, me);
     return true;
 }
 

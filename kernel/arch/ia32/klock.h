@@ -31,9 +31,40 @@ struct klock_word {
 extern struct klock_word klock_words[SMP_SCHED_MAX];
 
 void klock_full(void);          /* from NONE: every word */
+void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket);
+void klock_take_all_odd(struct cpu_local *me);
+
+/* Word w, waiting for it (serving requests) if another CPU has it. */
+static inline __attribute__((always_inline)) void klock_take_word(struct klock_word *w,
+                                                                  struct cpu_local *me)
+{
+    uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
+        klock_wait_turn(w, me, ticket);
+}
+
+/* NONE -> FULL: every word in CPU order. The mode test is the
+ * self-deadlock check; no request can be pending unless its poster holds
+ * the whole lock, and then we serve it while we spin for word 0, but the
+ * look is folded into the same compare (klock_take_all_odd serves). */
+static inline __attribute__((always_inline)) void klock_take_all(struct cpu_local *me)
+{
+    if (__builtin_expect(me->lock_mode | (me->req_seq ^ me->ack_seq), 0))
+        klock_take_all_odd(me);
+    struct klock_word *w = klock_words, *end = &klock_words[cpus_sched];
+    do
+        klock_take_word(w, me);
+    while (++w < end);
+    me->lock_mode = KL_FULL;
+}
+
 /* The same for a kernel entry, which must finish an interrupt (EOI) even
- * for a thread being deleted: the caller checks current->dying. */
-void klock_full_entry(void);
+ * for a thread being deleted: the caller checks current->dying. Inline:
+ * every trap from user mode but an IPC takes it. */
+static inline void klock_full_entry(void)
+{
+    klock_take_all(cpu_self());
+}
 void klock_ensure_full(void);   /* NONE or LOCAL -> FULL (LOCAL: let go, then all) */
 void klock_release_slow(struct cpu_local *me);
 void klock_local_slow(struct cpu_local *me, uint32_t ticket);
