@@ -49,6 +49,7 @@ OFF(cpu_local, lock_mode, CPU_LOCK_MODE);
 OFF(cpu_local, loaded_pd, CPU_LOADED_PD);
 OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 OFF(cpu_local, context_switches, CPU_CSW);
+OFF(cpu_local, kword, CPU_KWORD);
 _Static_assert(sizeof(((struct cpu_local *)0)->index) == 4 &&
                sizeof(((struct cpu_local *)0)->resched) == 1 &&
                sizeof(((struct cpu_local *)0)->fpu_ts) == 1 &&
@@ -58,7 +59,6 @@ _Static_assert(KL_NONE == FAST_KL_NONE && KL_LOCAL == FAST_KL_LOCAL, "lock modes
 #if MAX_CPUS > 1
 OFF(klock_word, next, KW_NEXT);
 OFF(klock_word, owner, KW_OWNER);
-OFF(klock_word, holder, KW_HOLDER);
 _Static_assert(sizeof(struct klock_word) == 1 << KW_SIZE_LOG2, "lock word size");
 #endif
 OFF(space, pd, SPACE_PD);

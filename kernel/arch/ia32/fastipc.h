@@ -55,11 +55,11 @@
 #define CPU_LOADED_PD   52
 #define CPU_FPU_HOLDER  56
 #define CPU_CSW         60       /* context_switches */
-#define CPU_IO_BM       1144     /* io_bm (checked in fastipc.c) */
+#define CPU_IO_BM       1148     /* io_bm (checked in fastipc.c) */
+#define CPU_KWORD       64       /* its klock_word */
 #define KW_SIZE_LOG2    6
 #define KW_NEXT         0
 #define KW_OWNER        4
-#define KW_HOLDER       8
 #define FAST_KL_NONE    0
 #define FAST_KL_LOCAL   1
 

@@ -76,14 +76,17 @@ sysenter_entry:
     jne SLOW
 #if MAX_CPUS > 1
     /* This CPU's kernel-lock word (klock.h klock_local; docs/smp.md,
-     * "Fast-path contract"), before the first TCB is read. */
-    movl CPU_INDEX(%ebp), %ebx
-    shll $KW_SIZE_LOG2, %ebx                        /* our word's offset */
+     * "Fast-path contract"), before the first TCB is read. The lock mode
+     * stays NONE while the word is held here: nothing reads it with
+     * interrupts off, and every exit to the general path from here on
+     * (SLOW, now fast_slow_locked) sets it to LOCAL first. */
+    movl CPU_KWORD(%ebp), %ebx                      /* our word */
     movl $1, %edi
-    lock xaddl %edi, klock_words + KW_NEXT(%ebx)    /* edi = our ticket */
-    cmpl klock_words + KW_OWNER(%ebx), %edi
+    lock xaddl %edi, KW_NEXT(%ebx)                  /* edi = our ticket */
+    cmpl KW_OWNER(%ebx), %edi
     jne fast_lock_wait                              /* someone else has it */
-    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
+#undef SLOW
+#define SLOW fast_slow_locked
 #endif
 
     /* The receiver: TCB of to's thread number. Any to selects a slot of
@@ -276,12 +279,11 @@ fast_fpu_done:
     movl $SEL_UTCB, %ebp
     movl %ebp, %gs                          /* ... reloaded */
 #if MAX_CPUS > 1
-    /* This CPU lets its word go (klock_release): nothing of dest or of
-     * this CPU is touched below but the frame that sysexit leaves by. */
-    movb $FAST_KL_NONE, CPU_LOCK_MODE(%edi)
-    movl CPU_INDEX(%edi), %ecx
-    shll $KW_SIZE_LOG2, %ecx
-    incl klock_words + KW_OWNER(%ecx)       /* a release store (TSO) */
+    /* This CPU lets its word go (klock_release; the mode is still
+     * NONE): nothing of dest or of this CPU is touched below but the
+     * frame that sysexit leaves by. */
+    movl CPU_KWORD(%edi), %ecx
+    incl KW_OWNER(%ecx)                     /* a release store (TSO) */
 #endif
     /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out through sysexit as sysenter_exit
@@ -369,7 +371,16 @@ fast_lock_wait:
     pushl %ebp
     call ipc_fast_lock_wait
     addl $8, %esp
-    jmp SLOW
+    jmp sysenter_general
+
+/* Every exit to the general path after the word was taken: the mode
+ * says so to sysenter_ipc (which would take the word again otherwise).
+ * esp is still the entry frame at every such exit (the fast path moves
+ * it only after its last check), so self's TCB is the page under it. */
+fast_slow_locked:
+    movl -FAST_FRAME + TCB_ON_CPU(%esp), %ecx       /* me */
+    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ecx)
+    jmp sysenter_general
 #endif
 
 /* Our space has a redirector (ipc_redirect_exempt): the send stays direct

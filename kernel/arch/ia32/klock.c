@@ -11,38 +11,34 @@
 struct klock_word klock_words[SMP_SCHED_MAX];
 #define words klock_words
 
-static void take(struct klock_word *w, struct cpu_local *me)
+/* Wait for our ticket on word w, serving the full holder's requests. */
+void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket)
 {
-    if (w->holder == me->index + 1)
-        panic("klock: CPU %u takes word %u it holds (mode %u)", me->index,
-              (unsigned)(w - words), me->lock_mode);
-    uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
     while (__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket) {
         smp_serve(me);
         __asm__ volatile("pause" ::: "memory");
     }
-    w->holder = me->index + 1;
 }
 
-static void give(struct klock_word *w)
+/* Word w if it is free, without waiting: free means next == owner, and
+ * owner cannot move past next, so a successful exchange of next from
+ * owner to owner + 1 draws the ticket being served. */
+static inline bool try_take(struct klock_word *w)
 {
-    w->holder = 0;
-    __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
+    uint32_t o = __atomic_load_n(&w->owner, __ATOMIC_RELAXED);
+    uint32_t expect = o;
+    return __atomic_compare_exchange_n(&w->next, &expect, o + 1, false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-static void take_all(struct cpu_local *me)
+void klock_take_all_odd(struct cpu_local *me)
 {
+    if (me->lock_mode != KL_NONE)
+        panic("klock: CPU %u takes the whole lock in mode %u", me->index, me->lock_mode);
     smp_serve(me);
-    for (unsigned i = 0; i < cpus_sched; i++)
-        take(&words[i], me);
-    me->lock_mode = KL_FULL;
 }
 
-static void give_all(void)
-{
-    for (unsigned i = cpus_sched; i-- > 0; )
-        give(&words[i]);
-}
+#define take_all klock_take_all
 
 /* A thread being deleted never runs past a point where its CPU took the
  * whole lock: its CPU leaves it for good (the deleter waits for that). */
@@ -59,18 +55,31 @@ void klock_full(void)
     after_full();
 }
 
-void klock_full_entry(void)
-{
-    take_all(cpu_self());
-}
-
 /* Our ticket is drawn; wait for it, serving requests meanwhile. */
 void klock_local_slow(struct cpu_local *me, uint32_t ticket)
 {
-    while (__atomic_load_n(&words[me->index].owner, __ATOMIC_ACQUIRE) != ticket) {
-        smp_serve(me);
-        __asm__ volatile("pause" ::: "memory");
+    klock_wait_turn(me->kword, me, ticket);
+}
+
+/* LOCAL -> FULL keeping our own word k where the lock order allows: the
+ * words above k are taken in order (we hold nothing above k); the ones
+ * below only if they are free at once, since waiting for them while
+ * holding k could deadlock with a CPU that holds them and waits for k.
+ * If one is busy we let go of everything and take all in order. */
+static bool upgrade_in_place(struct cpu_local *me)
+{
+    unsigned k = me->index, n = cpus_sched, i;
+    for (i = 0; i < k; i++)
+        if (!try_take(&words[i]))
+            break;
+    if (i < k) {
+        while (i-- > 0)
+            klock_give_word(&words[i]);
+        return false;
     }
+    for (struct klock_word *w = &words[k + 1]; w < &words[n]; w++)
+        klock_take_word(w, me);
+    return true;
 }
 
 void klock_ensure_full(void)
@@ -78,17 +87,23 @@ void klock_ensure_full(void)
     struct cpu_local *me = cpu_self();
     if (me->lock_mode == KL_FULL)
         return;
-    if (me->lock_mode == KL_LOCAL)
-        give(&words[me->index]);
-    take_all(me);
+    if (me->lock_mode == KL_LOCAL) {
+        if (!upgrade_in_place(me)) {
+            klock_give_word(&words[me->index]);
+            me->lock_mode = KL_NONE;
+            take_all(me);
+        }
+        me->lock_mode = KL_FULL;
+    } else {
+        take_all(me);
+    }
     after_full();
 }
 
 void klock_release_slow(struct cpu_local *me)
 {
     smp_shootdown(me);
-    give_all();
-    me->lock_mode = KL_NONE;
+    klock_give_all(me);
 }
 
 static bool contended(void)

@@ -27,14 +27,44 @@ enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 struct klock_word {
     volatile uint32_t next;     /* next ticket to hand out */
     volatile uint32_t owner;    /* ticket now served */
-    volatile uint32_t holder;   /* CPU index + 1 while held whole (a check) */
 } __attribute__((aligned(64)));
 extern struct klock_word klock_words[SMP_SCHED_MAX];
 
 void klock_full(void);          /* from NONE: every word */
+void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket);
+void klock_take_all_odd(struct cpu_local *me);
+
+/* Word w, waiting for it (serving requests) if another CPU has it. */
+static inline __attribute__((always_inline)) void klock_take_word(struct klock_word *w,
+                                                                  struct cpu_local *me)
+{
+    uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
+        klock_wait_turn(w, me, ticket);
+}
+
+/* NONE -> FULL: every word in CPU order. The mode test is the
+ * self-deadlock check; no request can be pending unless its poster holds
+ * the whole lock, and then we serve it while we spin for word 0, but the
+ * look is folded into the same compare (klock_take_all_odd serves). */
+static inline __attribute__((always_inline)) void klock_take_all(struct cpu_local *me)
+{
+    if (__builtin_expect(me->lock_mode | (me->req_seq ^ me->ack_seq), 0))
+        klock_take_all_odd(me);
+    struct klock_word *w = klock_words, *end = &klock_words[cpus_sched];
+    do
+        klock_take_word(w, me);
+    while (++w < end);
+    me->lock_mode = KL_FULL;
+}
+
 /* The same for a kernel entry, which must finish an interrupt (EOI) even
- * for a thread being deleted: the caller checks current->dying. */
-void klock_full_entry(void);
+ * for a thread being deleted: the caller checks current->dying. Inline:
+ * every trap from user mode but an IPC takes it. */
+static inline void klock_full_entry(void)
+{
+    klock_take_all(cpu_self());
+}
 void klock_ensure_full(void);   /* NONE or LOCAL -> FULL (LOCAL: let go, then all) */
 void klock_release_slow(struct cpu_local *me);
 void klock_local_slow(struct cpu_local *me, uint32_t ticket);
@@ -47,23 +77,43 @@ void klock_local_slow(struct cpu_local *me, uint32_t ticket);
 static inline void klock_local(void)
 {
     struct cpu_local *me = cpu_self();
-    struct klock_word *w = &klock_words[me->index];
+    struct klock_word *w = me->kword;
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
     if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
         klock_local_slow(me, ticket);
     me->lock_mode = KL_LOCAL;
 }
 
-/* any -> NONE; flushes other CPUs' TLBs first if due. */
+/* Lets word w go. Only the holder writes owner, and a store is a
+ * release on IA-32 (TSO): one non-atomic increment, as the assembly fast
+ * path does; the clobber keeps the critical section's accesses above. */
+static inline void klock_give_word(struct klock_word *w)
+{
+    __asm__ volatile("incl %0" : "+m"(w->owner) : : "memory");
+}
+
+/* FULL -> NONE without the shootdown (klock_release does it first). */
+static inline void klock_give_all(struct cpu_local *me)
+{
+    struct klock_word *w = &klock_words[cpus_sched];
+    do
+        klock_give_word(--w);
+    while (w != klock_words);
+    me->lock_mode = KL_NONE;
+}
+
+/* any -> NONE; flushes other CPUs' TLBs first if due (shoot_mask). */
 static inline void klock_release(void)
 {
     struct cpu_local *me = cpu_self();
     if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
-        struct klock_word *w = &klock_words[me->index];
-        __atomic_store_n(&w->owner, w->owner + 1, __ATOMIC_RELEASE);
+        klock_give_word(me->kword);
         me->lock_mode = KL_NONE;
     } else if (me->lock_mode == KL_FULL) {
-        klock_release_slow(me);
+        if (__builtin_expect(me->shoot_mask != 0, 0))
+            klock_release_slow(me);
+        else
+            klock_give_all(me);
     }
 }
 /* FULL -> NONE -> FULL if another CPU waits (a preemption point).

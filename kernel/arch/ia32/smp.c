@@ -16,6 +16,7 @@
  * boot processor reports for it. */
 #include "smp.h"
 #include "ioport.h"
+#include "klock.h"
 #include "apic.h"
 #include "cpu.h"
 #include "gdt.h"
@@ -317,10 +318,23 @@ struct cpu_local *cpu_current(void)
     return i ? &cpu_local[i - 1] : &cpu_local[0];
 }
 
+/* The record's pointer to its lock word (klock.h): one load on the fast
+ * path instead of an index scaled to the word. A CPU beyond
+ * SMP_SCHED_MAX never runs threads and never takes the lock. */
+static void smp_set_kword(struct cpu_local *c)
+{
+#if MAX_CPUS > 1
+    c->kword = c->index < SMP_SCHED_MAX ? &klock_words[c->index] : NULL;
+#else
+    c->kword = NULL;
+#endif
+}
+
 static void bsp_record(void)
 {
     struct cpu_local *c = &cpu_local[0];
     c->index = 0;
+    smp_set_kword(c);
     c->apic_id = platform.ncpus ? platform.apic_id[0] : 0;
     c->gdt = gdt;
     c->tss = &tss;
@@ -376,6 +390,7 @@ void smp_init(bool enable)
     for (unsigned i = 1; i < want; i++) {
         struct cpu_local *c = &cpu_local[cpus_up];
         c->index = cpus_up;
+        smp_set_kword(c);
         c->apic_id = platform.apic_id[i];
         if (!ap_alloc(c)) {
             kprintf("smp: no memory for APIC ID %u; left out\n", c->apic_id);

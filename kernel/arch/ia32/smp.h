@@ -32,6 +32,8 @@
 #error "MAX_CPUS must be 1..64 (config.mk)"
 #endif
 
+struct klock_word;
+
 struct cpu_local {
     unsigned index;             /* 0 = boot processor; dense, in platform order */
     uint8_t apic_id;
@@ -56,6 +58,7 @@ struct cpu_local {
     uint32_t loaded_pd;         /* physical address in CR3 (TLB shootdown) */
     struct tcb *fpu_holder;     /* whose registers this FPU holds (fpu.c) */
     uint32_t context_switches;
+    struct klock_word *kword;   /* its kernel-lock word (klock.h), set with index */
     uint32_t ipis_sent, ipis_taken;
     struct prioq ready;
     struct timeq wakeups;
@@ -67,8 +70,9 @@ struct cpu_local {
 
     /* What this CPU, holding the whole lock, must flush elsewhere before
      * it lets go (smp_ipi.c). */
-    uint64_t shoot_mask;        /* CPUs that may hold a changed user mapping */
-    bool shoot_global;          /* a global kernel mapping changed */
+    uint32_t shoot_mask;        /* CPUs that may hold a changed user mapping
+                                 * (bit = index), SHOOT_GLOBAL: a global kernel
+                                 * mapping changed; one test in klock_release */
 
     /* Requests from the lock holder on another CPU, served lock-free,
      * with interrupts off too, while this CPU spins for the lock or on any
@@ -93,6 +97,8 @@ struct cpu_local {
 /* The CPUs that run threads: cpu_local[0 .. cpus_sched - 1]. At most
  * SMP_SCHED_MAX (one idle thread number each); 1 until smp_go. */
 #define SMP_SCHED_MAX   16
+#define SHOOT_GLOBAL    0x80000000u     /* in shoot_mask, above every index */
+_Static_assert(SMP_SCHED_MAX < 32, "shoot_mask bits");
 extern unsigned cpus_sched;
 
 /* What an AP checks before it reports (ap_check in smp.c). */

@@ -84,39 +84,37 @@ void smp_tlb_changed(const uint32_t *pd)
     uint32_t phys = virt_to_phys(pd);
     for (unsigned i = 0; i < cpus_sched; i++)
         if (&cpu_local[i] != me && cpu_local[i].loaded_pd == phys)
-            me->shoot_mask |= 1ull << i;
+            me->shoot_mask |= 1u << i;
 }
 
 void smp_tlb_global_changed(void)
 {
     if (cpus_sched > 1)
-        cpu_self()->shoot_global = true;
+        cpu_self()->shoot_mask |= SHOOT_GLOBAL;
 }
 
 /* Every target is asked first, then all are waited for: the flushes run
  * in parallel. */
 void smp_shootdown(struct cpu_local *me)
 {
-    if (!me->shoot_mask && !me->shoot_global)
+    if (!me->shoot_mask)
         return;
     uint32_t seq[SMP_SCHED_MAX];
-    uint64_t mask = me->shoot_mask;
+    uint32_t mask = me->shoot_mask & ~SHOOT_GLOBAL;
     uint32_t flags = REQ_TLB;
-    if (me->shoot_global) {
+    if (me->shoot_mask & SHOOT_GLOBAL) {
         flags |= REQ_TLB_GLOBAL;
-        for (unsigned i = 0; i < cpus_sched; i++)
-            mask |= 1ull << i;
+        mask = (1u << cpus_sched) - 1;
     }
-    mask &= ~(1ull << me->index);
+    mask &= ~(1u << me->index);
     me->shoot_mask = 0;
-    me->shoot_global = false;
     for (unsigned i = 0; i < cpus_sched; i++)
-        if (mask & (1ull << i)) {
+        if (mask & (1u << i)) {
             seq[i] = post(&cpu_local[i], flags, NULL);
             smp_shootdowns++;
         }
     for (unsigned i = 0; i < cpus_sched; i++)
-        if (mask & (1ull << i))
+        if (mask & (1u << i))
             wait_ack(&cpu_local[i], seq[i]);
 }
 
