@@ -8,7 +8,12 @@ Prints one "ok N - ..." / "not ok N - ..." line per check and, last,
 "NAME: N passed, N failed" (tools/sum-results.sh reads it).
 
 Usage: launcher-test.py [--name N] [--log FILE] [--result FILE]
-                        [--timeout S] KERNEL SIGMA0 ROOT
+                        [--timeout S] [--space small|large] [--short]
+                        KERNEL SIGMA0 ROOT
+--space: where the root task puts the driver tasks and the echo server
+(docs/smallspaces.md; large: ROOT carries the module option nosmall);
+each of those demos must say so. --short: only the boot, pingpong,
+serial, kbd, the break key and exit (suites root-small, root-nosmall).
 Environment: V=1 echoes the serial output live.
 """
 import argparse
@@ -106,10 +111,37 @@ def has(text, *patterns):
     return text is not None and all(re.search(p, text, re.M) for p in patterns)
 
 
-def session(g, c, t):
+def space_lines(space, demo):
+    """What `demo` says about its task's space at its start and end."""
+    if space == "small":
+        return [r"^%s: task in a small space \(32 MiB window at 0\)" % demo,
+                r"^%s: task still in its small space at its end" % demo]
+    return [r"^%s: task in a large space \(nosmall\)" % demo]
+
+
+def session(g, c, t, space, short):
     out = g.wait_for("^" + re.escape(PROMPT), t)
-    c.ok(has(out, r"^root task: launcher shell started as thread",
-             r"^Pecan launcher shell; 'help' lists"), "boot reaches the shell prompt", out)
+    policy = (r"^root task: driver tasks and the echo server in small spaces" if space == "small"
+              else r"^root task: driver tasks and the echo server in large spaces \(nosmall\)")
+    c.ok(has(out, policy, r"^root task: launcher shell started as thread",
+             r"^Pecan launcher shell; 'help' lists"),
+         "boot reaches the shell prompt; the root task names the %s-space policy" % space, out)
+    if not short:
+        general(g, c, t)
+    demos(g, c, t, space)
+    if not short:
+        after_demos(g, c, t)
+    g.send("exit\r")
+    out = g.wait_for(r"^pecan: shutdown requested by thread [0-9a-f]+, code 0", t)
+    try:
+        status = g.proc.wait(t)
+    except subprocess.TimeoutExpired:
+        status = None
+    c.ok(out is not None and status == 33, "exit shuts the machine down (QEMU status %s)" % status,
+         out)
+
+
+def general(g, c, t):
 
     out = g.command("help", t)
     c.ok(has(out, r"^  help +this list", r"^  ps +threads", r"^  kdb +enter the kernel debugger",
@@ -141,17 +173,6 @@ def session(g, c, t):
     c.ok(has(out, r"^guest: user process says 5050", r"^shell: demo vmm finished"),
          "vmm runs a second time from a fresh guest image", out)
 
-    out = g.command("pingpong", 4 * t)
-    c.ok(has(out, r"^pingpong: echo task [0-9a-f]+ in its own space",
-             r"^pingpong: round 1: \d+ ticks per round trip",
-             r"^pingpong: round 8: \d+ ticks per round trip",
-             r"^pingpong: best \d+ ticks", r"^shell: demo pingpong finished"),
-         "pingpong: eight rounds of live figures, then back to the shell", out)
-
-    out = g.command("pingpong", 4 * t, extra="q")
-    c.ok(has(out, r"^pingpong: stopped after \d+ rounds", r"^shell: demo pingpong finished"),
-         "pingpong: 'q' stops it early", out)
-
     out = g.command("ds", 4 * t)
     c.ok(has(out, r"^ds client: file root\.elf \(\d+ bytes\) attached read-only at 40000000: "
                   r"starts 7f 'ELF'",
@@ -161,15 +182,33 @@ def session(g, c, t):
              r"^shell: demo ds finished"),
          "ds: a file and anonymous memory mapped through a region manager", out)
 
+
+def demos(g, c, t, space):
+    """The demos whose tasks the policy puts into small spaces."""
+    out = g.command("pingpong", 4 * t)
+    c.ok(has(out, *space_lines(space, "pingpong")) and
+         has(out, r"^pingpong: echo task [0-9a-f]+ in its own space",
+             r"^pingpong: round 1: \d+ ticks per round trip",
+             r"^pingpong: round 8: \d+ ticks per round trip",
+             r"^pingpong: best \d+ ticks", r"^shell: demo pingpong finished"),
+         "pingpong: eight rounds of live figures (%s space), then back to the shell" % space, out)
+
+    out = g.command("pingpong", 4 * t, extra="q")
+    c.ok(has(out, r"^pingpong: stopped after \d+ rounds", r"^shell: demo pingpong finished"),
+         "pingpong: 'q' stops it early", out)
+
     out = g.command("serial", 4 * t, extra="hi\rq")
-    c.ok(has(out, r"^serial driver: type keys", r"^hi$", r"^serial driver: 'q' typed, bye",
+    c.ok(has(out, *space_lines(space, "serial")) and
+         has(out, r"^serial driver: type keys", r"^hi$", r"^serial driver: 'q' typed, bye",
              r"^shell: demo serial finished"),
-         "serial: the driver task echoes typed keys and ends on 'q'", out)
+         "serial: the driver task (%s space) echoes typed keys and ends on 'q'" % space, out)
 
     out = g.command("kbd", 4 * t)
-    c.ok(has(out, r"^kbd driver: scancode 19 'p'", r"^kbd driver: scancode 31 'n'",
+    c.ok(has(out, *space_lines(space, "kbd")) and
+         has(out, r"^kbd driver: scancode 19 'p'", r"^kbd driver: scancode 31 'n'",
              r"^kbd driver: Enter, bye", r"^shell: demo kbd finished"),
-         "kbd: the keyboard driver task decodes the typed scancodes and ends on Enter", out)
+         "kbd: the keyboard driver task (%s space) decodes the typed scancodes and ends on Enter"
+         % space, out)
 
     # The serial driver gave IRQ 4 back when its task ended: the kernel's
     # break key works again at the prompt (then `c` and Enter for the
@@ -182,6 +221,8 @@ def session(g, c, t):
     c.ok(has(out, r"--- KDB: break key", r"^" + re.escape(PROMPT)),
          "the break key enters the kernel debugger after the serial demo", out)
 
+
+def after_demos(g, c, t):
     out = g.command("ps", t)
     c.ok(has(out, r"^ps: \d+ threads in 2 user spaces") and
          not has(out, r"pingpong|serial-drv|kbd-drv|vmm-guest|ds-rm|ds-client"),
@@ -200,15 +241,6 @@ def session(g, c, t):
     c.ok(has(out, r"--- KDB: thread [0-9a-f]+: launcher shell: kdb command",
              r"^kdb: back in the shell"), "kdb enters the kernel debugger and comes back", out)
 
-    g.send("exit\r")
-    out = g.wait_for(r"^pecan: shutdown requested by thread [0-9a-f]+, code 0", t)
-    try:
-        status = g.proc.wait(t)
-    except subprocess.TimeoutExpired:
-        status = None
-    c.ok(out is not None and status == 33, "exit shuts the machine down (QEMU status %s)" % status,
-         out)
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -217,6 +249,8 @@ def main():
     ap.add_argument("--result")
     ap.add_argument("--timeout", type=float, default=60.0,
                     help="seconds for one command's output (demos get 4x)")
+    ap.add_argument("--space", choices=("small", "large"), default="small")
+    ap.add_argument("--short", action="store_true")
     ap.add_argument("kernel")
     ap.add_argument("sigma0")
     ap.add_argument("root")
@@ -229,7 +263,7 @@ def main():
     g = Guest(cmd, a.log)
     c = Checks()
     try:
-        session(g, c, a.timeout)
+        session(g, c, a.timeout, a.space, a.short)
     finally:
         if g.proc.poll() is None:
             g.proc.kill()

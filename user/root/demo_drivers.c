@@ -1,6 +1,7 @@
 /* Demos: user-level drivers, each a task of its own that owns nothing but
  * its device's ports (mapped by us, its pager, when it faults on them) and
- * interrupt lines (attached by us, asynchronous). The task is confined: we
+ * interrupt lines (attached by us, asynchronous), in a small space unless
+ * `nosmall` (task.c). The task is confined: we
  * are its redirector, so it reaches no one else. It reports its end with
  * task_done; we then delete it, which detaches its lines.
  *
@@ -155,13 +156,14 @@ void demo_serial(void)
     L4_ThreadId_t drv = task_tid(TASK_SERIAL);
     /* The task must exist before its lines can be attached: started at
      * its entry, it faults on its first page and waits for us. */
-    if (!task_start(drv, serial_main, (L4_Word_t)&drv_stack[1020])) {
+    if (!task_start_server(drv, serial_main, (L4_Word_t)&drv_stack[1020], "serial")) {
         printf("serial: cannot start the driver task\n");
         return;
     }
     if (attach(drv, SERIAL_IRQ, BIT_SERIAL) && attach(drv, RTC_IRQ, BIT_RTC))
         while (serve_one(drv, ports, 0) != DONE)
             ;
+    task_space_note(drv, "serial");
     task_kill(drv);     /* the kernel takes IRQ 4 and the UART back */
     rtc_periodic_stop();
 }
@@ -192,11 +194,12 @@ void demo_kbd(void)
         { PS2KBD_DATA, 1 }, { PS2KBD_STATUS, 1 }, { 0, 0 },
     };
     L4_ThreadId_t drv = task_tid(TASK_KBD);
-    if (!task_start(drv, kbd_main, (L4_Word_t)&drv_stack[1020])) {
+    if (!task_start_server(drv, kbd_main, (L4_Word_t)&drv_stack[1020], "kbd")) {
         printf("kbd: cannot start the driver task\n");
         return;
     }
     if (attach(drv, PS2KBD_IRQ, BIT_KBD))
         type_text(drv, ports);
+    task_space_note(drv, "kbd");
     task_kill(drv);
 }

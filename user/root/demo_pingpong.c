@@ -1,5 +1,5 @@
 /* Demo: IPC ping-pong with live figures. An echo server runs as a task of
- * its own; the shell calls it in rounds and prints each round's mean round
+ * its own (a small space unless `nosmall`, task.c); the shell calls it in rounds and prints each round's mean round
  * trip in TSC ticks (guest instructions under QEMU -icount), between
  * rounds looking for 'q' / Ctrl-C. */
 #include <l4/thread.h>
@@ -58,7 +58,7 @@ static unsigned long round_trips(L4_ThreadId_t srv, int n)
 void demo_pingpong(void)
 {
     L4_ThreadId_t srv = task_tid(TASK_PINGPONG);
-    if (!task_start(srv, echo_main, (L4_Word_t)&echo_stack[1020])) {
+    if (!task_start_server(srv, echo_main, (L4_Word_t)&echo_stack[1020], "pingpong")) {
         printf("pingpong: cannot start the echo task (error %lu)\n", L4_ErrorCode());
         return;
     }
@@ -96,5 +96,6 @@ void demo_pingpong(void)
     }
     if (r > ROUNDS)
         printf("pingpong: best %lu ticks per round trip\n", best);
+    task_space_note(srv, "pingpong");
     task_kill(srv);
 }

@@ -29,6 +29,14 @@
 #define TASK_VMM        112
 #define TASK_DS         116
 
+/* Small spaces (docs/smallspaces.md): a driver-like demo task gets a
+ * 32 MiB window at offset 0 of the small-space region; its KIP and UTCB
+ * areas lie inside, like our image (linked at 16 MiB), which it runs.
+ * Only one demo runs at a time, so the window is always free. */
+#define SMALL_UTCB_AREA 0x01e00000u
+#define SMALL_KIP_AREA  0x01f00000u
+#define SMALL_WINDOW_MB 32u
+
 #define LBL_TASK_DONE   0x5d0   /* demo task -> shell: finished, MR1 = status */
 #define LBL_TASK_READY  0x5d1   /* demo task -> shell (a call): set up, go on */
 
@@ -50,6 +58,13 @@ int task_start(L4_ThreadId_t t, void (*fn)(void), L4_Word_t sp);
  * forever), answering page faults on the way; returns the first other
  * message or the failed IPC's tag, with the sender in *from. */
 L4_MsgTag_t task_wait(L4_ThreadId_t from_spec, L4_Word_t timeout_us, L4_ThreadId_t *from);
+/* task_start for a small server (drivers, the echo server): in a small
+ * space unless the root task's module option `nosmall` cleared
+ * task_small; prints "<who>: task in a small/large space ...". */
+extern int task_small;
+int task_start_server(L4_ThreadId_t t, void (*fn)(void), L4_Word_t sp, const char *who);
+/* Before task_kill: for a task started small, says whether it still is. */
+void task_space_note(L4_ThreadId_t t, const char *who);
 void task_kill(L4_ThreadId_t t);
 /* Tells the shell that the task is done (from any thread of the task). */
 void task_done(L4_Word_t status);

@@ -40,6 +40,9 @@ extern volatile struct dm_anon_stats dm_anon_stats;
 #define DM_FILE_MAX_OPEN    16u
 #define DM_FILE_MAX_PAGES   4096u       /* per module: 16 MiB */
 void dm_file_setup(L4_Word_t tail_base, L4_Word_t tail_pages);
+/* Set by another thread of our space that took the BootInfo page from
+ * sigma0 first (sigma0 hands a frame to one thread only): it is mapped. */
+extern int dm_file_bootinfo_mapped;
 void dm_file_main(void);
 
 struct dm_file_stats {

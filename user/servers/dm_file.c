@@ -30,6 +30,8 @@ static struct open_file files[DM_FILE_MAX_OPEN];
 static L4_Word_t tail_base, tail_pages, tail_used;
 volatile struct dm_file_stats dm_file_stats;
 
+int dm_file_bootinfo_mapped;
+
 void dm_file_setup(L4_Word_t base, L4_Word_t pages)
 {
     tail_base = base & ~(DS_PAGE_SIZE - 1);
@@ -50,7 +52,8 @@ static int terminated(const char *s, L4_Word_t max)
 static void scan_bootinfo(void)
 {
     L4_Word_t bi = L4_BootInfo(L4_GetKernelInterface());
-    if (!bi || (bi & (DS_PAGE_SIZE - 1)) || !dm_sigma0_page(L4_nilthread, bi, ~0ul))
+    if (!bi || (bi & (DS_PAGE_SIZE - 1)) ||
+        (!dm_file_bootinfo_mapped && !dm_sigma0_page(L4_nilthread, bi, ~0ul)))
         return;
     if (!L4_BootInfo_Valid((void *)bi) || L4_BootInfo_Size((void *)bi) > DS_PAGE_SIZE)
         return;
