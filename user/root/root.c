@@ -12,8 +12,8 @@
 #include <l4/ipc.h>
 #include <l4/kdebug.h>
 #include <l4/pecan.h>
-#include <l4/bootinfo.h>
 #include <l4/sigma0.h>
+#include "bootargs.h"
 #include "dm.h"
 #include "libc.h"
 #include "shell.h"
@@ -24,44 +24,6 @@
 L4_ThreadId_t shell_tid, sigma0_tid;
 static L4_Word_t shell_stack[2048] __attribute__((aligned(16)));
 
-/* Our module command line (the second module's BootInfo record). The
- * BootInfo page is then ours from sigma0: the file manager (dm_file.c),
- * a thread of our space that would ask sigma0 for it later, is told so. */
-static const char *own_cmdline(void)
-{
-    L4_Word_t bi = L4_BootInfo(L4_GetKernelInterface());
-    if (!bi || (bi & 4095))
-        return "";
-    L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(bi, 12));
-    L4_Accept(L4_UntypedWordsAcceptor);
-    if (L4_IsNilFpage(got))
-        return "";
-    dm_file_bootinfo_mapped = 1;
-    if (!L4_BootInfo_Valid((void *)bi))
-        return "";
-    L4_BootRec_t *r = L4_BootInfo_FirstEntry((void *)bi);
-    int mod = 0;
-    for (L4_Word_t i = 0; i < L4_BootInfo_Entries((void *)bi); i++, r = L4_BootRec_Next(r)) {
-        if ((L4_Word_t)r - bi > PAGE - sizeof(L4_Boot_Module_t))
-            break;
-        if (L4_BootRec_Type(r) == L4_BootInfo_Module && mod++ == 1) {
-            const char *c = L4_Module_Cmdline(r);
-            return c ? c : "";
-        }
-    }
-    return "";
-}
-
-/* Is w one of the space-separated words of s? */
-static int has_word(const char *s, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = s; *p; p++)
-        if ((p == s || p[-1] == ' ') && !strncmp(p, w, n) && (p[n] == 0 || p[n] == ' '))
-            return 1;
-    return 0;
-}
-
 int main(void)
 {
     L4_Word_t ver, flags, id;
@@ -71,7 +33,10 @@ int main(void)
     printf("root task: hello from ring %u, I am thread %lx\n", cs & 3, L4_Myself().raw);
     printf("root task: KIP at %p, API version %lx, kernel id %lx\n", (void *)kip, ver, id);
 
-    task_small = !has_word(own_cmdline(), "nosmall");
+    /* The BootInfo page is then ours from sigma0: the file manager
+     * (dm_file.c), a thread of our space that would ask sigma0 for it
+     * later, is told so. */
+    task_small = !boot_has_word(boot_own_cmdline(&dm_file_bootinfo_mapped), "nosmall");
     printf("root task: driver tasks and the echo server in %s\n",
            task_small ? "small spaces (option nosmall: large)" : "large spaces (nosmall)");
 

@@ -30,8 +30,8 @@
 #include <l4/space.h>
 #include <l4/kdebug.h>
 #include <l4/abi.h>
-#include <l4/bootinfo.h>
 #include <l4/sigma0.h>
+#include "bootargs.h"
 #include <l4/pecan.h>
 #include <l4/message.h>
 #include <l4/misc.h>
@@ -1761,30 +1761,6 @@ static void parse_cmdline(const char *c)
     }
 }
 
-/* Our command line: the BootInfo module record of the root task (the
- * second module), from the page sigma0 gives us. */
-static const char *own_cmdline(void)
-{
-    L4_Word_t bi = L4_BootInfo(kip);
-    if (!bi || (bi & 4095))
-        return "";
-    L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(bi, 12));
-    L4_Accept(L4_UntypedWordsAcceptor);
-    if (L4_IsNilFpage(got) || !L4_BootInfo_Valid((void *)bi))
-        return "";
-    L4_BootRec_t *r = L4_BootInfo_FirstEntry((void *)bi);
-    int mod = 0;
-    for (L4_Word_t i = 0; i < L4_BootInfo_Entries((void *)bi); i++, r = L4_BootRec_Next(r)) {
-        if ((L4_Word_t)r - bi > 4000)
-            break;
-        if (L4_BootRec_Type(r) == L4_BootInfo_Module && mod++ == 1) {
-            const char *c = L4_Module_Cmdline(r);
-            return c ? c : "";
-        }
-    }
-    return "";
-}
-
 int main(void)
 {
     L4_Word_t ver, flags, id;
@@ -1793,7 +1769,7 @@ int main(void)
     root = L4_Myself();
     root_local = L4_MyLocalId();
     sigma0 = L4_GlobalId(ub, 1);
-    const char *cmd = own_cmdline();
+    const char *cmd = boot_own_cmdline(NULL);
     parse_cmdline(cmd);
     for (int j = 0; j < NV; j++) {
         vi[j].space = -1;

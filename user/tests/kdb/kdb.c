@@ -18,8 +18,7 @@
 #include <l4/message.h>
 #include <l4/schedule.h>
 #include <l4/kdebug.h>
-#include <l4/sigma0.h>
-#include <l4/bootinfo.h>
+#include "bootargs.h"
 #include <l4/abi.h>
 #include "libc.h"
 #include "tap.h"
@@ -156,44 +155,13 @@ static void interactive(void)
     known_ipc_sequence();
 }
 
-static bool has_word(const char *s, const char *w)
-{
-    size_t n = strlen(w);
-    for (; *s; s++)
-        if (!strncmp(s, w, n))
-            return true;
-    return false;
-}
-
-static const char *own_cmdline(void)
-{
-    L4_Word_t bi = L4_BootInfo(kip);
-    if (!bi || (bi & 4095))
-        return "";
-    L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageLog2(bi, 12));
-    L4_Accept(L4_UntypedWordsAcceptor);
-    if (L4_IsNilFpage(got) || !L4_BootInfo_Valid((void *)bi))
-        return "";
-    L4_BootRec_t *r = L4_BootInfo_FirstEntry((void *)bi);
-    int mod = 0;
-    for (L4_Word_t i = 0; i < L4_BootInfo_Entries((void *)bi); i++, r = L4_BootRec_Next(r)) {
-        if ((L4_Word_t)r - bi > 4000)
-            break;
-        if (L4_BootRec_Type(r) == L4_BootInfo_Module && mod++ == 1) {
-            const char *c = L4_Module_Cmdline(r);
-            return c ? c : "";
-        }
-    }
-    return "";
-}
-
 int main(void)
 {
     L4_Word_t ver, flags, id;
     kip = L4_KernelInterface(&ver, &flags, &id);
     tap_plan(5);
     test_unprivileged();
-    if (has_word(own_cmdline(), "interactive"))
+    if (boot_has_word(boot_own_cmdline(NULL), "interactive"))
         interactive();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
