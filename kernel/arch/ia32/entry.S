@@ -47,14 +47,19 @@ vector\n:
     .set i, i + 1
     .endr
 
-    .globl trap_common
-trap_common:
+/* Every trap and interrupt entry: the frame's registers, known flags, and
+ * a v86-mode entry sent to v86_entry (TRAP_SAVE); then the kernel's data
+ * segments, the entry counters and the call of the C handler with the
+ * frame (TRAP_CALL). */
+    .macro TRAP_SAVE
     pushal
     pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the rest) */
     popfl
     testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
     jnz v86_entry
-trap_body:
+    .endm
+
+    .macro TRAP_CALL handler
     movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
@@ -66,8 +71,15 @@ trap_body:
 1:
 #endif
     pushl %esp
-    call trap_dispatch
+    call \handler
     addl $4, %esp
+    .endm
+
+    .globl trap_common
+trap_common:
+    TRAP_SAVE
+trap_body:
+    TRAP_CALL trap_dispatch
     /* A thread created by the kernel starts its life here, too. */
     .globl trap_return
 trap_return:
@@ -98,24 +110,8 @@ trap_return:
  * trap.c), so the most frequent user exception skips trap_dispatch's
  * sorting. A v86-mode fault takes v86_entry and the usual dispatch. */
 pf_common:
-    pushal
-    pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the rest) */
-    popfl
-    testl $0x20000, 48(%esp)        /* EFLAGS.VM: came from virtual-8086 mode */
-    jnz v86_entry
-    movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
-    movl %eax, %ds
-    movl %eax, %es
-    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
-#if IRQOFF_STATS
-    testl $0x200, 48(%esp)          /* frame eflags: IF was on before? */
-    jz 1f
-    call irqoff_begin
-1:
-#endif
-    pushl %esp
-    call trap_pf
-    addl $4, %esp
+    TRAP_SAVE
+    TRAP_CALL trap_pf
     jmp trap_return
 #endif
 
