@@ -300,16 +300,6 @@ void ipc_set_redirector(struct space *s, uint32_t redirector)
     }
 }
 
-static void set_result(struct tcb *self)
-{
-    uint32_t *mr = self->mr;
-    if (self->ipc_error) {
-        mr[L4ABI_UTCB_ERRORCODE] = self->ipc_error;
-        mr[MR0] |= L4ABI_TAG_ERROR;
-    } else {
-        mr[MR0] &= ~L4ABI_TAG_ERROR;
-    }
-}
 
 #if FASTPATH
 /* The short tail of a send that moved typed items (the pager's reply with
@@ -349,15 +339,17 @@ static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uin
 
 void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
-    struct tcb *self = current;
+    ipc_syscall_self(current, to, from_spec, timeouts);
+}
+
+void ipc_general(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t timeouts)
+{
     /* The clock is read only when a timeout needs it (not on the usual
      * never/zero timeouts of call and reply-and-wait). */
     uint64_t now = (timeouts & 0xfbfffbffu) ? sched_now_us() : 0;
     uint16_t snd_to = L4ABI_TIMEOUTS_SND(timeouts);
     uint16_t rcv_to = L4ABI_TIMEOUTS_RCV(timeouts);
 
-    if (ipc_fastpath(to, from_spec, timeouts))
-        goto out;
     klock_ensure_full();        /* the general path: the whole kernel lock */
 
 #if IPC_FASTPATH
@@ -469,11 +461,6 @@ out:
     ipc_syscall_end(self);
 }
 
-void ipc_syscall_end(struct tcb *self)
-{
-    self->state = TS_READY;
-    set_result(self);
-}
 
 uint32_t ipc_kernel_call(uint32_t dest)
 {

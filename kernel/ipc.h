@@ -14,8 +14,37 @@
 void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts);
 /* Its last step, once the IPC is over: current runs again and its result
  * goes into MR0 and the ErrorCode TCR. Also the end of an Ipc the
- * assembly fast path blocked and the general path completed. */
-void ipc_syscall_end(struct tcb *self);
+ * assembly fast path blocked and the general path completed. Inline:
+ * every Ipc ends here. */
+static inline void ipc_syscall_end(struct tcb *self)
+{
+    uint32_t *mr = self->mr;
+    self->state = TS_READY;
+    if (self->ipc_error) {
+        mr[L4ABI_UTCB_ERRORCODE] = self->ipc_error;
+        mr[0] |= L4ABI_TAG_ERROR;
+    } else {
+        mr[0] &= ~L4ABI_TAG_ERROR;
+    }
+}
+/* ipc_fast.c: the common case of call and reply-and-wait, done with a
+ * direct switch. Returns false (having changed nothing) if the case is not
+ * the common one; the general path (ipc_general, which ends with
+ * ipc_syscall_end) then handles it. self = current. */
+bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t timeouts);
+void ipc_general(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t timeouts);
+/* ipc_syscall for a caller that has current at hand (the system-call
+ * entry): the C fast path's attempt and its end inline, no frame of
+ * their own. */
+static inline __attribute__((always_inline)) void ipc_syscall_self(struct tcb *self, uint32_t to,
+                                                                   uint32_t from_spec,
+                                                                   uint32_t timeouts)
+{
+    if (ipc_fastpath(self, to, from_spec, timeouts))
+        ipc_syscall_end(self);
+    else
+        ipc_general(self, to, from_spec, timeouts);
+}
 
 /* A kernel-originated call from `current` to `dest` (e.g. a page fault to
  * the pager): sends MR0..MR(u) already placed in the UTCB, then waits for
@@ -61,10 +90,6 @@ static inline bool ipc_redirect_exempt(const struct tcb *s, const struct tcb *de
  * and in each of its threads' copy. */
 void ipc_set_redirector(struct space *s, uint32_t redirector);
 
-/* ipc_fast.c: the common case of call and reply-and-wait, done with a
- * direct switch. Returns false (having changed nothing) if the case is not
- * the common one; the general path then handles it. */
-bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts);
 
 /* Set by the arch's Ipc system-call entry just before ipc_syscall when
  * nothing but the return to user mode follows the Ipc (ia32: the sysenter

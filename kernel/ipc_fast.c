@@ -16,9 +16,8 @@
 #include "arch/ia32/smp.h"
 #include "arch/ia32/klock.h"
 
-bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
+bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t timeouts)
 {
-    struct tcb *self = current;
     uint32_t tag = self->mr[0];
     /* SMP (docs/smp.md, "fast-path contract"): the caller holds this CPU's
      * lock word only, so self and dest must both be homed on this CPU. */
@@ -28,7 +27,7 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
         L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
         return false;
     /* nilthread, anythread and anylocalthread resolve to no thread. */
-    struct tcb *dest = tcb_resolve(self, to);
+    struct tcb *dest = tcb_resolve_inline(self, to);
     if (!dest || dest->state != TS_RECV_WAIT || dest->cpu != me || self->cpu != me ||
         !ipc_accepts(dest, self))
         return false;
@@ -55,7 +54,8 @@ bool ipc_fastpath(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     dest->ipc_from = tcb_id_for(self, dest);
     dest->ipc_error = 0;
     dest->ipc_done = true;
-    sched_cancel_wakeup(dest);
+    if (dest->flags & TF_WAKEUP)    /* (sched_cancel_wakeup's own test) */
+        sched_cancel_wakeup(dest);
     dest->state = TS_READY;
 
     self->ipc_done = false;

@@ -19,14 +19,7 @@ uint32_t thread_no_limit;       /* one past the highest thread number used */
 
 struct tcb *tcb_lookup(uint32_t gid)
 {
-    uint32_t no = L4ABI_TID_THREADNO(gid);
-    if (gid == L4ABI_NILTHREAD || L4ABI_TID_IS_LOCAL(gid) || no >= MAX_THREADS)
-        return NULL;
-    struct tcb *t = tcb_of_no(no);
-    /* Reading a never-used slot maps the zero page: state TS_FREE. */
-    if (t->state == TS_FREE || t->state == TS_DEAD || t->gid != gid)
-        return NULL;
-    return t;
+    return tcb_lookup_inline(gid);
 }
 
 /* A local ID is the address of a thread's MR0 in the caller's space. The
@@ -63,12 +56,6 @@ struct tcb *tcb_resolve(const struct tcb *self, uint32_t id)
     return t;
 }
 
-uint32_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
-{
-    if (t->space == viewer->space && t->mr)
-        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
-    return t->gid;
-}
 
 bool thread_is_privileged(const struct tcb *t)
 {

@@ -137,12 +137,36 @@ static inline struct tcb *current_thread(void)
 extern uint32_t thread_no_limit;    /* bounds scans over the TCB array */
 
 /* Returns the TCB for a global ID if it names an existing thread with that
- * exact version, else NULL. Never allocates. */
+ * exact version, else NULL. Never allocates. tcb_lookup_inline is the
+ * same for the IPC paths, which look up a partner on every message. */
+static inline struct tcb *tcb_lookup_inline(uint32_t gid)
+{
+    uint32_t no = L4ABI_TID_THREADNO(gid);
+    if (gid == L4ABI_NILTHREAD || L4ABI_TID_IS_LOCAL(gid) || no >= MAX_THREADS)
+        return NULL;
+    struct tcb *t = tcb_of_no(no);
+    /* Reading a never-used slot maps the zero page: state TS_FREE. */
+    if (t->state == TS_FREE || t->state == TS_DEAD || t->gid != gid)
+        return NULL;
+    return t;
+}
 struct tcb *tcb_lookup(uint32_t gid);
 /* Resolves a destination given by a thread (global or local ID). */
 struct tcb *tcb_resolve(const struct tcb *self, uint32_t id);
+/* The same, a global ID looked up inline (the IPC paths). */
+static inline struct tcb *tcb_resolve_inline(const struct tcb *self, uint32_t id)
+{
+    if (!L4ABI_TID_IS_LOCAL(id))
+        return tcb_lookup_inline(id);
+    return tcb_resolve(self, id);
+}
 /* A thread's ID as its partner should see it: local if same space. */
-uint32_t tcb_id_for(const struct tcb *t, const struct tcb *viewer);
+static inline uint32_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
+{
+    if (t->space == viewer->space && t->mr)
+        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
+    return t->gid;
+}
 
 struct tcb *thread_create(uint32_t gid, struct space *s);
 void thread_destroy(struct tcb *t);

@@ -43,15 +43,6 @@ void gdt_utcb_desc(uint32_t base, uint32_t desc[2])
     desc[1] = (uint32_t)(d >> 32);
 }
 
-void gdt_set_utcb(uint64_t *table, const uint32_t desc[2])
-{
-    uint32_t *slot = (uint32_t *)&table[SEL_UTCB >> 3];
-    slot[0] = desc[0];
-    slot[1] = desc[1];
-    STAT_INC(STAT_GS_LOADS);
-    __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
-}
-
 /* The user code and data segments: base, limit size - 1 (size a
  * multiple of 4 KiB), in GDT g. Large spaces get base 0 and 3 GiB, so
  * that the small-space region above stays out of their reach. */

@@ -4,6 +4,7 @@
 
 #include "types.h"
 #include "layout.h"
+#include "stats.h"
 
 struct tss {
     uint16_t link, _r0;
@@ -72,6 +73,16 @@ static inline void gdt_desc_rebase(const uint32_t desc[2], uint32_t delta, uint3
 }
 uint64_t *gdt_current(void);
 void gdt_utcb_desc(uint32_t base, uint32_t desc[2]);
-void gdt_set_utcb(uint64_t *table, const uint32_t desc[2]);    /* this CPU's GDT */
+/* A thread's %gs descriptor into this CPU's GDT `table`, and %gs reloaded
+ * (its hidden base comes from the descriptor). Inline: every switch to a
+ * user thread does it. */
+static inline void gdt_set_utcb(uint64_t *table, const uint32_t desc[2])
+{
+    uint32_t *slot = (uint32_t *)&table[SEL_UTCB >> 3];
+    slot[0] = desc[0];
+    slot[1] = desc[1];
+    STAT_INC(STAT_GS_LOADS);
+    __asm__ volatile("movw %w0, %%gs" :: "r"(SEL_UTCB) : "memory");
+}
 
 #endif

@@ -21,6 +21,8 @@
 
 enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 
+struct cpu_local;
+
 #if MAX_CPUS > 1
 #include "smp.h"
 
@@ -74,14 +76,18 @@ void klock_local_slow(struct cpu_local *me, uint32_t ticket);
  * waits for us. Requests need no look here: only a holder of the whole
  * lock (ours included) sends them and waits, so if we get our word at
  * once nobody waits for us; while we spin, we serve. */
-static inline void klock_local(void)
+static inline void klock_local_on(struct cpu_local *me)
 {
-    struct cpu_local *me = cpu_self();
     struct klock_word *w = me->kword;
     uint32_t ticket = __atomic_fetch_add(&w->next, 1, __ATOMIC_ACQUIRE);
     if (__builtin_expect(__atomic_load_n(&w->owner, __ATOMIC_ACQUIRE) != ticket, 0))
         klock_local_slow(me, ticket);
     me->lock_mode = KL_LOCAL;
+}
+/* The same where the caller has no CPU record at hand. */
+static inline void klock_local(void)
+{
+    klock_local_on(cpu_self());
 }
 
 /* Lets word w go. Only the holder writes owner, and a store is a
@@ -103,9 +109,8 @@ static inline void klock_give_all(struct cpu_local *me)
 }
 
 /* any -> NONE; flushes other CPUs' TLBs first if due (shoot_mask). */
-static inline void klock_release(void)
+static inline void klock_release_on(struct cpu_local *me)
 {
-    struct cpu_local *me = cpu_self();
     if (__builtin_expect(me->lock_mode == KL_LOCAL, 1)) {
         klock_give_word(me->kword);
         me->lock_mode = KL_NONE;
@@ -115,6 +120,11 @@ static inline void klock_release(void)
         else
             klock_give_all(me);
     }
+}
+/* me: this CPU's record (current->on_cpu) where the caller has it. */
+static inline void klock_release(void)
+{
+    klock_release_on(cpu_self());
 }
 /* FULL -> NONE -> FULL if another CPU waits (a preemption point).
  * Whatever is not owned may change meanwhile. True if it let go. */
@@ -126,6 +136,8 @@ bool klock_held_full(void);
 static inline void klock_full(void) {}
 static inline void klock_full_entry(void) {}
 static inline void klock_local(void) {}
+static inline void klock_local_on(struct cpu_local *me) { (void)me; }
+static inline void klock_release_on(struct cpu_local *me) { (void)me; }
 static inline void klock_ensure_full(void) {}
 static inline void klock_release(void) {}
 static inline bool klock_cycle(void) { return false; }

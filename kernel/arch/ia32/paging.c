@@ -108,13 +108,6 @@ void pd_activate(uint32_t *pd)
     }
 }
 
-void pd_sync_kernel(uint32_t *pd, uint32_t va)
-{
-    uint32_t s = PD_SLOT(va);
-    if (!(pd[s] & PTE_P) && (kernel_pd[s] & PTE_P))
-        pd[s] = kernel_pd[s];
-}
-
 /* Makes sure the page table for va exists (allocated and charged to acct
  * if not). False if out of memory or over the account's limit, or if a
  * superpage maps va. */

@@ -48,8 +48,15 @@ void pd_destroy(uint32_t *pd, struct kmem_acct *acct);
 void pd_free_tables(uint32_t *pd, struct kmem_acct *acct, uint32_t from, uint32_t to);
 void pd_activate(uint32_t *pd);
 /* Makes sure the kernel slot covering va is present in pd (used before
- * switching to a directory whose thread's stack lives at va). */
-void pd_sync_kernel(uint32_t *pd, uint32_t va);
+ * switching to a directory whose thread's stack lives at va). Inline:
+ * every switch between spaces checks two slots, which are nearly always
+ * present already (one test each). */
+static inline void pd_sync_kernel(uint32_t *pd, uint32_t va)
+{
+    uint32_t s = PD_SLOT(va);
+    if (__builtin_expect(!(pd[s] & PTE_P), 0) && (kernel_pd[s] & PTE_P))
+        pd[s] = kernel_pd[s];
+}
 
 /* User mappings. size_log2 is 12 or 22 (22 only if the CPU has PSE). flags
  * are PTE_W and friends; PTE_P|PTE_U are added. Returns 0 or -1 (no memory

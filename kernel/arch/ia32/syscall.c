@@ -13,30 +13,35 @@
 #include "fastipc.h"
 #include "klock.h"
 
-static inline __attribute__((always_inline)) void do_ipc(struct trap_frame *f)
+/* t = current: the entries have it at hand. */
+static inline __attribute__((always_inline)) void do_ipc(struct tcb *t, struct trap_frame *f)
 {
-    struct tcb *t = current;
     t->mr[0] = f->esi;
-    ipc_syscall(f->eax, f->edx, f->ecx);
+    ipc_syscall_self(t, f->eax, f->edx, f->ecx);
     f->eax = t->ipc_from;
     f->esi = t->mr[0];
     f->ebx = t->mr[1];
     f->ebp = t->mr[2];
 }
 
-/* The sysenter entry is only ever an Ipc/Lipc. */
+/* The sysenter entry is only ever an Ipc/Lipc. `current` is found once
+ * (this stack's TCB) and the CPU record through it: self->on_cpu is
+ * cpu_self(), and is read again after the IPC, which may have blocked and
+ * resumed the thread on another CPU. */
 void sysenter_ipc(struct trap_frame *f)
 {
+    struct tcb *self = current;
     /* The fast path's lock (klock.h): the assembly fast path took it
      * already unless it left before its first TCB access. */
-    if (!IPC_FASTPATH || cpu_self()->lock_mode == KL_NONE)
-        klock_local();
+    if (!IPC_FASTPATH || self->on_cpu->lock_mode == KL_NONE)
+        klock_local_on(self->on_cpu);
     debug_sysenter_fixup(f);
     if (IPC_FASTPATH)
         ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
-    do_ipc(f);
-    return_to_user_checks(f);
-    klock_release();            /* (entry.S's kernel_exit finds it done) */
+    do_ipc(self, f);
+    if (__builtin_expect(self->on_cpu->resched, 0))
+        return_to_user_checks(f);   /* (the same test, then schedule) */
+    klock_release_on(self->on_cpu); /* (entry.S's kernel_exit finds it done) */
 }
 
 void syscall_entry(struct trap_frame *f)
@@ -46,7 +51,7 @@ void syscall_entry(struct trap_frame *f)
     switch (v) {
     case SYS_IPC:
     case SYS_LIPC:
-        do_ipc(f);
+        do_ipc(current, f);
         break;
     case SYS_EXCHANGE_REGISTERS: {
         struct exregs r = { .control = f->ecx, .sp = f->edx, .ip = f->esi,
