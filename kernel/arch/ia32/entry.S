@@ -87,7 +87,14 @@ trap_return:
      * frame (an interrupt in the kernel) keeps what trap_dispatch left. */
     testl $3, 44(%esp)              /* frame cs: RPL 3 */
     jz 1f
-    call kernel_exit
+#if MAX_CPUS > 1
+    movl %esp, %eax                 /* a user frame: on its thread's own */
+    andl $~(TCB_SIZE - 1), %eax     /* stack, whose TCB is current */
+    movl TCB_ON_CPU(%eax), %eax     /* this CPU's record */
+    cmpb $FAST_KL_NONE, CPU_LOCK_MODE(%eax)
+    je 1f                           /* let go already (sysenter_ipc) */
+    call kernel_exit_on             /* regparm: eax = the record */
+#endif
 1:
 #if IRQOFF_STATS
     testl $0x200, 48(%esp)          /* the iret turns interrupts on */

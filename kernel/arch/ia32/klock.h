@@ -67,6 +67,11 @@ static inline void klock_full_entry(void)
 {
     klock_take_all(cpu_self());
 }
+/* The same where the caller has the CPU record (current->on_cpu). */
+static inline void klock_full_entry_on(struct cpu_local *me)
+{
+    klock_take_all(me);
+}
 void klock_ensure_full(void);   /* NONE or LOCAL -> FULL (LOCAL: let go, then all) */
 void klock_release_slow(struct cpu_local *me);
 void klock_local_slow(struct cpu_local *me, uint32_t ticket);
@@ -135,6 +140,7 @@ bool klock_held_full(void);
 #else
 static inline void klock_full(void) {}
 static inline void klock_full_entry(void) {}
+static inline void klock_full_entry_on(struct cpu_local *me) { (void)me; }
 static inline void klock_local(void) {}
 static inline void klock_local_on(struct cpu_local *me) { (void)me; }
 static inline void klock_release_on(struct cpu_local *me) { (void)me; }

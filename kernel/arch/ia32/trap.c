@@ -149,11 +149,13 @@ void trap_pf(struct trap_frame *f)
     /* The kernel lock as trap_dispatch takes it for a user exception
      * (docs/smp.md): the whole lock; a thread being deleted on another
      * CPU goes no further. */
-    klock_full_entry();
-    if (__builtin_expect(current->dying, 0))
+    struct tcb *self = current;
+    klock_full_entry_on(self->on_cpu);
+    if (__builtin_expect(self->dying, 0))
         sched_abandon();
     user_page_fault(f);
-    return_to_user_checks(f);
+    if (__builtin_expect(self->on_cpu->resched, 0))     /* (it may have moved) */
+        return_to_user_checks(f);
 }
 #endif
 
@@ -171,17 +173,20 @@ static void local_interrupt(uint32_t v)
     }
 }
 
-/* Every return to user mode passes here (entry.S): the CPU lets the
- * kernel lock go. */
-void kernel_exit(void)
+/* Every return to user mode passes here (entry.S) unless the lock is
+ * already let go: the CPU lets the kernel lock go. me: this CPU's record,
+ * found by entry.S through the stack's TCB (in %eax). */
+void __attribute__((regparm(1))) kernel_exit_on(struct cpu_local *me);
+void __attribute__((regparm(1))) kernel_exit_on(struct cpu_local *me)
 {
-    klock_release();
+    klock_release_on(me);
 }
 
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
     bool took = false;
+    struct tcb *self = NULL;    /* current, found once for a user frame */
 
     /* NMIs before the lock: the profiler's sample, and the debugger, which
      * stops the other CPUs by NMI while it holds the CPU it entered on
@@ -195,7 +200,8 @@ void trap_dispatch(struct trap_frame *f)
         kdb_nmi(f);
         if (!frame_from_user(f))
             return;
-        klock_full_entry();
+        self = current;
+        klock_full_entry_on(self->on_cpu);
         goto out;
 #endif
     }
@@ -209,15 +215,19 @@ void trap_dispatch(struct trap_frame *f)
      * return_to_user_checks before it reschedules). */
     bool local = v == LAPIC_TIMER_VECTOR || v == IPI_VECTOR;
     if (frame_from_user(f) || (v & TRAP_FROM_V86)) {
+        /* A user (or v86) frame: on the thread's own stack, so current is
+         * this stack's TCB and its CPU record is self->on_cpu (read
+         * again after anything that may have switched). */
+        self = current;
         if (v == SYS_IPC || v == SYS_LIPC || local) {
-            klock_local();
+            klock_local_on(self->on_cpu);
         } else {
-            klock_full_entry();
+            klock_full_entry_on(self->on_cpu);
             /* A thread another CPU deletes goes no further than here; an
              * interrupt is still finished (EOI) first, and the CPU leaves
              * the thread on its way out (resched is set). */
             bool irq = (v >= IRQ_BASE && v < SYSCALL_VECTOR_BASE) || v >= IPI_VECTOR;
-            if (__builtin_expect(current->dying, 0) && !irq)
+            if (__builtin_expect(self->dying, 0) && !irq)
                 sched_abandon();
         }
     } else if (v >= 32 && cpu_self()->lock_mode == KL_NONE) {
@@ -265,8 +275,11 @@ void trap_dispatch(struct trap_frame *f)
 #if KDB
 out:
 #endif
-    if (frame_from_user(f))
-        return_to_user_checks(f);
-    else if (took)
+    if (frame_from_user(f)) {
+        /* return_to_user_checks' own test first (no call if clear). */
+        if (__builtin_expect(self->on_cpu->resched, 0))
+            return_to_user_checks(f);
+    } else if (took) {
         klock_release();
+    }
 }
