@@ -257,7 +257,7 @@ static uint32_t resolve_from(struct tcb *self, uint32_t spec, struct tcb **t_out
 {
     if (spec == L4ABI_ANYTHREAD || spec == L4ABI_ANYLOCALTHREAD)
         return spec;
-    struct tcb *t = tcb_resolve(self, spec);
+    struct tcb *t = tcb_resolve_inline(self, spec);
     *t_out = t;
     return t ? t->gid : 0;
 }
@@ -376,7 +376,7 @@ void ipc_general(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t tim
     if (to != L4ABI_NILTHREAD) {
         /* A call names one thread twice: resolved once. */
         struct tcb *dest = (to == L4ABI_ANYTHREAD || to == L4ABI_ANYLOCALTHREAD)
-                           ? NULL : to == from_spec ? from_t : tcb_resolve(self, to);
+                           ? NULL : to == from_spec ? from_t : tcb_resolve_inline(self, to);
         self->ipc_intended = 0;
         dest = redirect(self, to, dest, from_spec, &recv_gid);
         if (dest && (dest->flags & TF_IRQ)) {
