@@ -30,7 +30,8 @@ static void finish(struct tcb *t, uint32_t from, uint32_t error)
     t->ipc_from = from;
     t->ipc_error = error;
     t->ipc_done = true;
-    sched_cancel_wakeup(t);
+    if (t->flags & TF_WAKEUP)       /* (sched_cancel_wakeup's own test) */
+        sched_cancel_wakeup(t);
     t->state = TS_READY;
     sched_enqueue(t);
 }
@@ -132,7 +133,7 @@ static struct tcb *first_accepted(struct tcb *self)
     uint32_t p = self->partner;
     struct tcb *s;
     if (p != L4ABI_ANYTHREAD && p != L4ABI_ANYLOCALTHREAD) {
-        s = tcb_lookup(p);
+        s = tcb_lookup_inline(p);
         if (s && s->sq_owner == self)
             return s;
         if (!self->sq_props)
@@ -207,7 +208,8 @@ static void ipc_block(struct tcb *self)
 static void prepare_receive(struct tcb *t, uint32_t spec, uint16_t timeout,
                             uint64_t now)
 {
-    uint64_t dl = timeout_deadline(timeout, now);
+    /* Never (the usual call and reply-and-wait) without the call. */
+    uint64_t dl = timeout == L4ABI_TIME_NEVER ? DEADLINE_NEVER : timeout_deadline(timeout, now);
     if (dl == DEADLINE_NOW) {
         finish(t, L4ABI_NILTHREAD, L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0));
         return;
@@ -470,8 +472,9 @@ uint32_t ipc_kernel_call(uint32_t dest)
 
 uint32_t ipc_kernel_call_timeouts(uint32_t dest, uint32_t timeouts)
 {
-    ipc_syscall(dest, dest, timeouts);
-    return current->ipc_error;
+    struct tcb *self = current;
+    ipc_syscall_self(self, dest, dest, timeouts);
+    return self->ipc_error;
 }
 
 void ipc_timeout(struct tcb *t)

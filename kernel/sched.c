@@ -137,7 +137,9 @@ static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bo
     next->on_cpu = me;
     me->context_switches++;
     arch_switch_to(me, prev, next);
-    if (general)
+    /* Resumed, maybe on another CPU (me is stale): its record again, and
+     * klock_ensure_full's own test inline (the lock is usually whole). */
+    if (general && cpu_self()->lock_mode != KL_FULL)
         klock_ensure_full();
 }
 
