@@ -52,16 +52,6 @@ int prioq_top(const struct prioq *q, unsigned skip, bool alone)
     return -1;
 }
 
-struct qlink *prioq_highest(const struct prioq *q, unsigned *prio)
-{
-    int p = prioq_top(q, 0, false);
-    if (p < 0)
-        return NULL;
-    if (prio)
-        *prio = (unsigned)p;
-    return q->head[p];
-}
-
 void prioq_rotate(struct prioq *q, unsigned prio)
 {
     if (q->head[prio])

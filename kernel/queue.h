@@ -23,8 +23,20 @@ struct prioq {
 
 void prioq_insert_tail(struct prioq *q, struct qlink *l, unsigned prio);
 void prioq_remove(struct prioq *q, struct qlink *l, unsigned prio);
-/* The head of the highest non-empty level, or NULL. */
-struct qlink *prioq_highest(const struct prioq *q, unsigned *prio);
+/* The head of the highest non-empty level, or NULL. Inline: the
+ * scheduler asks on every block. A summary bit is set iff its bitmap word
+ * is non-zero (insert and remove keep both), so two bit scans find it. */
+static inline struct qlink *prioq_highest(const struct prioq *q, unsigned *prio)
+{
+    uint32_t summary = q->summary;
+    if (!summary)
+        return NULL;
+    unsigned w = 31 - (unsigned)__builtin_clz(summary);
+    unsigned p = w * 32 + 31 - (unsigned)__builtin_clz(q->bitmap[w]);
+    if (prio)
+        *prio = p;
+    return q->head[p];
+}
 /* The highest non-empty level, treating level `skip` as empty if `alone`
  * (its only entry is about to leave); -1 if there is none. O(1). */
 int prioq_top(const struct prioq *q, unsigned skip, bool alone);
