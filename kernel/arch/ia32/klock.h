@@ -53,10 +53,11 @@ static inline __attribute__((always_inline)) void klock_take_all(struct cpu_loca
 {
     if (__builtin_expect(me->lock_mode | (me->req_seq ^ me->ack_seq), 0))
         klock_take_all_odd(me);
-    struct klock_word *w = klock_words, *end = &klock_words[cpus_sched];
-    do
+    /* Word 0 first, outside the loop: every kernel has it, and with one
+     * CPU running threads the loop is never entered. */
+    klock_take_word(klock_words, me);
+    for (struct klock_word *w = klock_words + 1; w < &klock_words[cpus_sched]; w++)
         klock_take_word(w, me);
-    while (++w < end);
     me->lock_mode = KL_FULL;
 }
 
@@ -106,10 +107,10 @@ static inline void klock_give_word(struct klock_word *w)
 /* FULL -> NONE without the shootdown (klock_release does it first). */
 static inline void klock_give_all(struct cpu_local *me)
 {
-    struct klock_word *w = &klock_words[cpus_sched];
-    do
-        klock_give_word(--w);
-    while (w != klock_words);
+    /* In reverse order, word 0 last and outside the loop (as above). */
+    for (struct klock_word *w = &klock_words[cpus_sched - 1]; w != klock_words; w--)
+        klock_give_word(w);
+    klock_give_word(klock_words);
     me->lock_mode = KL_NONE;
 }
 
