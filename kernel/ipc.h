@@ -20,7 +20,7 @@ static inline void ipc_syscall_end(struct tcb *self)
 {
     uint32_t *mr = self->mr;
     self->state = TS_READY;
-    if (self->ipc_error) {
+    if (__builtin_expect(self->ipc_error != 0, 0)) {
         mr[L4ABI_UTCB_ERRORCODE] = self->ipc_error;
         mr[0] |= L4ABI_TAG_ERROR;
     } else {

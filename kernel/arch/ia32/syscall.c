@@ -17,7 +17,13 @@
 static inline __attribute__((always_inline)) void do_ipc(struct tcb *t, struct trap_frame *f)
 {
     t->mr[0] = f->esi;
-    ipc_syscall_self(t, f->eax, f->edx, f->ecx);
+    /* ipc_syscall_self, the arguments read from the frame again for the
+     * general path (the fast path's attempt changed nothing), so that
+     * none is kept across the call. */
+    if (ipc_fastpath(t, f->eax, f->edx, f->ecx))
+        ipc_syscall_end(t);
+    else
+        ipc_general(t, f->eax, f->edx, f->ecx);
     f->eax = t->ipc_from;
     f->esi = t->mr[0];
     f->ebx = t->mr[1];
