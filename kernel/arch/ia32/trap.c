@@ -192,7 +192,8 @@ void trap_dispatch(struct trap_frame *f)
      * other than NMI and #DB (which the debugger may claim). The same
      * steps as the sorting below takes for it: the whole lock, a thread
      * being deleted goes no further, user_exception, the return checks. */
-    if (__builtin_expect(v < 32 && v != TRAP_NMI && v != TRAP_DB && frame_from_user(f), 1)) {
+    if (__builtin_expect(v < 32 && !((1u << v) & ((1u << TRAP_NMI) | (1u << TRAP_DB))) &&
+                         frame_from_user(f), 1)) {
         self = current;
         klock_full_entry_on(self->on_cpu);
         if (__builtin_expect(self->dying, 0))
