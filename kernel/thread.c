@@ -25,18 +25,16 @@ struct tcb *tcb_lookup(uint32_t gid)
 /* A local ID is the address of a thread's MR0 in the caller's space. The
  * UTCB there says which global ID claims it; believe it only if that thread
  * really lives in this space at this UTCB. */
-static __attribute__((noinline)) struct tcb *resolve_local(const struct tcb *self, uint32_t id);
-
 /* The global case (pagers, exception handlers, most partners) without the
- * local case's frame: that one is resolve_local's. */
+ * local case's frame: that one is tcb_resolve_local's. */
 struct tcb *tcb_resolve(const struct tcb *self, uint32_t id)
 {
     if (!L4ABI_TID_IS_LOCAL(id))
         return tcb_lookup_inline(id);
-    return resolve_local(self, id);
+    return tcb_resolve_local(self, id);
 }
 
-static struct tcb *resolve_local(const struct tcb *self, uint32_t id)
+struct tcb *tcb_resolve_local(const struct tcb *self, uint32_t id)
 {
     if (id == L4ABI_NILTHREAD || id == L4ABI_ANYLOCALTHREAD)
         return NULL;

@@ -153,12 +153,13 @@ static inline struct tcb *tcb_lookup_inline(uint32_t gid)
 struct tcb *tcb_lookup(uint32_t gid);
 /* Resolves a destination given by a thread (global or local ID). */
 struct tcb *tcb_resolve(const struct tcb *self, uint32_t id);
+struct tcb *tcb_resolve_local(const struct tcb *self, uint32_t id);   /* local IDs only */
 /* The same, a global ID looked up inline (the IPC paths). */
 static inline struct tcb *tcb_resolve_inline(const struct tcb *self, uint32_t id)
 {
     if (!L4ABI_TID_IS_LOCAL(id))
         return tcb_lookup_inline(id);
-    return tcb_resolve(self, id);
+    return tcb_resolve_local(self, id);
 }
 /* A thread's ID as its partner should see it: local if same space. */
 static inline uint32_t tcb_id_for(const struct tcb *t, const struct tcb *viewer)
