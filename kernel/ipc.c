@@ -464,12 +464,6 @@ out:
 }
 
 
-uint32_t ipc_kernel_call(uint32_t dest)
-{
-    return ipc_kernel_call_timeouts(dest, L4ABI_TIMEOUTS(L4ABI_TIME_NEVER,
-                                                         L4ABI_TIME_NEVER));
-}
-
 uint32_t ipc_kernel_call_timeouts(uint32_t dest, uint32_t timeouts)
 {
     struct tcb *self = current;

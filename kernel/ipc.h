@@ -48,10 +48,14 @@ static inline __attribute__((always_inline)) void ipc_syscall_self(struct tcb *s
 
 /* A kernel-originated call from `current` to `dest` (e.g. a page fault to
  * the pager): sends MR0..MR(u) already placed in the UTCB, then waits for
- * dest alone, with no timeouts. Returns 0 or the IPC ErrorCode. */
-uint32_t ipc_kernel_call(uint32_t dest);
-/* The same bounded by IPC timeouts (send and receive phase each). */
+ * dest alone, bounded by IPC timeouts (send and receive phase each).
+ * Returns 0 or the IPC ErrorCode. ipc_kernel_call: the same with no
+ * timeouts (inline: one call less on every exception IPC). */
 uint32_t ipc_kernel_call_timeouts(uint32_t dest, uint32_t timeouts);
+static inline uint32_t ipc_kernel_call(uint32_t dest)
+{
+    return ipc_kernel_call_timeouts(dest, L4ABI_TIMEOUTS(L4ABI_TIME_NEVER, L4ABI_TIME_NEVER));
+}
 
 void ipc_timeout(struct tcb *t);           /* wakeup queue expiry */
 void ipc_cancel_all(struct tcb *t);        /* t is going away */
