@@ -30,6 +30,14 @@
 #include "arch/ia32/smp.h"
 #include "trace.h"
 #include "event_fast.h"
+#include "arch/ia32/irq_fast.h"
+#if IRQ_FASTPATH
+#include "queue.h"
+#include "arch/ia32/thread_arch.h"
+#include "arch/ia32/space_switch.h"
+#include "arch/ia32/fpu.h"
+#include "arch/ia32/debug.h"
+#endif
 
 enum { MODE_NONE, MODE_SYNC, MODE_ASYNC };
 
@@ -178,6 +186,93 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
     sched_handoff(h);
     klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
     return true;
+}
+#endif
+
+#if IRQ_FASTPATH
+bool irq_fast_resumable(const struct tcb *t)
+{
+    uint32_t w = ((const uint32_t *)tcb_frame(t))[-1];
+    return w == IRQ_RECV_WAIT_MARK || w == (uint32_t)(uintptr_t)ipc_fast_resume;
+}
+
+/* The interrupt entry's fast path (irq_fast.S, trap_irq; whole lock held,
+ * interrupted in user mode): irq_fast's case, and the handler blocked in
+ * a sysenter Ipc that only has to return (irq_fast_resumable) with no
+ * string copy pending. Then it does what irq_entry, irq_fast, the direct
+ * switch and the handler's own return from its Ipc would do, except the
+ * stack switch: the line masked and EOI'd, the message in the handler's
+ * UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
+ * result registers in its frame (do_ipc), the handler queued if it left
+ * the queue while blocked (sched_handoff), the switch (switch_to,
+ * arch_switch_to). The interrupted thread stays runnable and queued, as
+ * the general path leaves it. Returns the handler, or NULL having changed
+ * nothing. Trace records (interrupt, IPC, switch) are the general path's:
+ * while one is on, it runs. */
+struct tcb *irq_fast_user(unsigned irq)
+{
+    struct cpu_local *me = cpu_self();
+    struct tcb *cur = me->running;
+    struct irq_line *l = &lines[irq];
+    if (irq == 0 || l->mode == MODE_NONE || irq_pending ||
+        TRACE_ON_ANY(TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS))
+        return NULL;
+#if KDB
+    if (irq == KDB_SERIAL_LINE)
+        return NULL;            /* the break key's line: kdb_serial_irq */
+#endif
+    struct tcb *h = tcb_lookup(l->handler);
+    if (!h || !h->mr || h->state != TS_RECV_WAIT || !accepts_line(h, irq) ||
+        h->prio <= cur->prio || (cur->flags & TF_KERNEL) ||
+        tcb_of_no(irq)->prio < cur->prio || h->xfer || !irq_fast_resumable(h) ||
+        !vif_enabled(h) || !event_partner_local(h) || !sched_can_handoff(h))
+        return NULL;
+
+    /* irq_entry's part. */
+    irq_entry_tsc = rdtsc();
+    irqchip_mask(irq);
+    irqchip_eoi(irq);
+    irq_stat_cpu = me->index;
+    /* irq_fast's: the message, the counters, h runnable. */
+    l->raised++;
+    if (l->mode == MODE_SYNC) {
+        h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
+    } else {
+        h->mr[0] = L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0);
+        h->mr[1] = 1u << l->bit;
+        h->mr[2] = l->raised;           /* this one and those coalesced */
+        l->raised = 0;
+    }
+    h->ipc_from = irq_gid(irq);
+    h->ipc_error = 0;
+    h->ipc_done = true;
+    irq_stat_raised++;
+    irq_stat_delivered++;
+    irq_stat_direct++;
+    fast_events[FAST_IRQ]++;
+    sched_cancel_wakeup(h);
+    /* The end of h's Ipc: ipc_syscall_end (the tag has no error bit, as
+     * set_result leaves it), and do_ipc's result registers. */
+    h->state = TS_READY;
+    struct trap_frame *hf = tcb_frame(h);
+    hf->eax = h->ipc_from;
+    hf->esi = h->mr[0];
+    hf->ebx = h->mr[1];
+    hf->ebp = h->mr[2];
+    /* sched_handoff, switch_to, arch_switch_to but for arch_switch. */
+    if (!(h->flags & TF_QUEUED)) {
+        prioq_insert_tail(&me->ready, &h->rq, h->prio);
+        h->flags |= TF_QUEUED;
+    }
+    me->resched = false;
+    me->running = h;
+    h->on_cpu = me;
+    me->context_switches++;
+    space_switch(me, cur, h);
+    me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(h);
+    fpu_switch_to(me, h);
+    debug_switch_to(me, h);
+    return h;
 }
 #endif
 

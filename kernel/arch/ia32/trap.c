@@ -18,6 +18,7 @@
 #include "../../prof.h"
 #include "perfmon.h"
 #include "../../kdb.h"
+#include "irq_fast.h"
 
 static const char *const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -154,6 +155,30 @@ void trap_pf(struct trap_frame *f)
         sched_abandon();
     user_page_fault(f);
     return_to_user_checks(f);
+}
+#endif
+
+#if IRQ_FASTPATH
+/* entry.S sends these vectors to irq_common with its own copies. */
+_Static_assert(IRQ_BASE == 0x20 && APIC_VECTOR_BASE == 0x30 && IRQCHIP_MAX_LINES == 24,
+               "entry.S: the device vectors");
+/* A device interrupt from user mode (irq_fast.S irq_common; kernel-mode
+ * and v86-mode ones take trap_common): the lock as trap_dispatch takes it
+ * for an interrupt from user mode (the whole lock; a dying thread still
+ * gets its interrupt finished), then the fast delivery, or what
+ * trap_dispatch does for it. */
+struct tcb *trap_irq(struct trap_frame *f)
+{
+    klock_full_entry();
+    int line = irqchip_vector_line(f->vector);
+    if (line > 0) {
+        struct tcb *h = irq_fast_user((unsigned)line);
+        if (h)
+            return h;
+    }
+    interrupt(f, f->vector);
+    return_to_user_checks(f);
+    return NULL;
 }
 #endif
 
