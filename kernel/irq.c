@@ -49,7 +49,7 @@ struct irq_line {
     uint8_t cpu;                /* index of the CPU the controller sends it to */
 };
 
-static struct irq_line lines[IRQ_LINES];
+struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
 static unsigned nlines;             /* lines the controller has */
 extern volatile uint32_t boot_ticks;
 uint32_t irq_pending;
@@ -96,7 +96,7 @@ static bool pending_for(const struct tcb *h)
 {
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
-        if (lines[irq].handler == h->gid && accepts_line(h, irq))
+        if (irq_lines[irq].handler == h->gid && accepts_line(h, irq))
             return true;
     }
     return false;
@@ -112,7 +112,7 @@ static bool deliver(struct tcb *h)
         return false;
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
-        struct irq_line *l = &lines[irq];
+        struct irq_line *l = &irq_lines[irq];
         if (l->handler != h->gid || !accepts_line(h, irq))
             continue;
         if (l->mode == MODE_SYNC) {
@@ -190,6 +190,33 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
 #endif
 
 #if IRQ_FASTPATH
+/* irq_fast.S's view of the structures it reads. */
+#define OFF(type, field, v) \
+    _Static_assert(__builtin_offsetof(struct type, field) == (v), #type "." #field)
+OFF(irq_line, handler, IRQL_HANDLER);
+OFF(irq_line, mode, IRQL_MODE);
+OFF(irq_line, bit, IRQL_BIT);
+OFF(irq_line, raised, IRQL_RAISED);
+_Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
+               MODE_NONE == 0, "struct irq_line");
+OFF(tcb, rq, TCB_RQ);
+OFF(tcb, xfer, TCB_XFER);
+OFF(tcb, vif, TCB_VIF);
+OFF(cpu_local, ready, CPU_READY);
+OFF(prioq, bitmap, PRIOQ_BITMAP);
+OFF(prioq, summary, PRIOQ_SUMMARY);
+OFF(trap_frame, vector, FRAME_VECTOR);
+OFF(trap_frame, eax, 28);
+_Static_assert(TCB_SIZE == 1 << 12 && IRQ_DEFAULT_PRIO <= 255, "irq_fast.S: TCB number * 4 KiB");
+_Static_assert(L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0) == IRQF_TAG_SYNC &&
+               L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0) == IRQF_TAG_ASYNC, "irq_fast.S: tags");
+_Static_assert(L4ABI_TID(1, 1) == (1u << FAST_TID_NO_SHIFT) + 1, "irq_fast.S: irq_gid");
+_Static_assert(FAST_IRQ * sizeof(uint32_t) == IRQF_FAST_IRQ_SLOT, "irq_fast.S: fast_events");
+#if TRACE
+_Static_assert((TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS) == IRQF_TRACE_KINDS,
+               "irq_fast.S: trace kinds");
+#endif
+
 bool irq_fast_resumable(const struct tcb *t)
 {
     uint32_t w = ((const uint32_t *)tcb_frame(t))[-1];
@@ -213,7 +240,7 @@ struct tcb *irq_fast_user(unsigned irq)
 {
     struct cpu_local *me = cpu_self();
     struct tcb *cur = me->running;
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     if (irq == 0 || l->mode == MODE_NONE || irq_pending ||
         TRACE_ON_ANY(TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS))
         return NULL;
@@ -294,7 +321,7 @@ void irq_entry(unsigned irq)
     irq_entry_tsc = rdtsc();
     irqchip_mask(irq);
     irqchip_eoi(irq);
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
     if (!h || !h->mr) {
         /* No handler (or it was deleted): the line stays masked. */
@@ -341,7 +368,7 @@ static void irq_thread_body(void)
     klock_ensure_full();        /* a first run: general kernel code */
     for (;;) {
         struct tcb *self = current;
-        const struct irq_line *l = &lines[tcb_no(self)];
+        const struct irq_line *l = &irq_lines[tcb_no(self)];
         struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
         self->state = TS_INACTIVE;
         if (h && h->mr && h->state == TS_RECV_WAIT && deliver(h)) {
@@ -361,7 +388,7 @@ static void route(unsigned irq, struct cpu_local *c)
 {
     if (!irqchip_is_apic())
         c = &cpu_local[0];
-    lines[irq].cpu = (uint8_t)c->index;
+    irq_lines[irq].cpu = (uint8_t)c->index;
     irqchip_route(irq, c->apic_id);
     struct tcb *it = tcb_of_no(irq);
     if (it->cpu != c)
@@ -376,8 +403,8 @@ void irq_handler_moved(const struct tcb *t)
     if (t->flags & TF_IRQ)
         return;
     for (unsigned irq = 0; irq < nlines; irq++)
-        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid &&
-            lines[irq].cpu != t->cpu->index)
+        if (irq_lines[irq].mode != MODE_NONE && irq_lines[irq].handler == t->gid &&
+            irq_lines[irq].cpu != t->cpu->index)
             route(irq, t->cpu);
 }
 
@@ -398,7 +425,7 @@ unsigned irq_line_cpu(unsigned irq)
 
 static void detach(unsigned irq)
 {
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     bool had = l->mode != MODE_NONE;
     irqchip_mask(irq);
     l->mode = MODE_NONE;
@@ -418,25 +445,25 @@ static void detach(unsigned irq)
 void irq_handler_deleted(const struct tcb *t)
 {
     for (unsigned irq = 0; irq < nlines; irq++)
-        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid)
+        if (irq_lines[irq].mode != MODE_NONE && irq_lines[irq].handler == t->gid)
             detach(irq);
 }
 
 uint32_t irq_handler_of(unsigned irq)
 {
-    return irq < nlines && lines[irq].mode != MODE_NONE ? lines[irq].handler : 0;
+    return irq < nlines && irq_lines[irq].mode != MODE_NONE ? irq_lines[irq].handler : 0;
 }
 
 bool irq_ack(struct tcb *self, struct tcb *it)
 {
     unsigned irq = tcb_no(it);
-    if (irq >= nlines || lines[irq].mode == MODE_NONE ||
-        lines[irq].handler != self->gid)
+    if (irq >= nlines || irq_lines[irq].mode == MODE_NONE ||
+        irq_lines[irq].handler != self->gid)
         return false;
     /* X.2: one interrupt at a time, so a pending line stays masked until
      * delivered. Async: the unmask is explicit; a repeat raised while the
      * notification is pending coalesces into it and is counted. */
-    if (lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
+    if (irq_lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
         irqchip_unmask(irq);
     return true;
 }
@@ -450,7 +477,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     if (space_spec != irq_tid)
         return L4ABI_ERR_INVALID_SPACE;
     unsigned irq = tcb_no(it);
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     if (pager == L4ABI_NILTHREAD)
         return 0;                       /* X.2: nil pager = unchanged */
     if (pager == irq_tid) {
@@ -495,7 +522,7 @@ bool irq_describe(unsigned irq, struct irq_info *out)
     if (irq >= nlines)
         return false;
     static const char *const modes[] = { "-", "sync", "async" };
-    const struct irq_line *l = &lines[irq];
+    const struct irq_line *l = &irq_lines[irq];
     out->handler = l->handler;
     out->mode = modes[l->mode];
     out->raised = l->raised;
