@@ -40,10 +40,9 @@ static bool lapic_mapped;
 static unsigned pins;
 /* Each pin's redirection entry, low word, as last written (the mask bit
  * included): also read and written by the interrupt fast path (irq_fast.S,
- * which holds ioapic_fast_lock meanwhile; every other writer holds the
- * whole kernel lock, which keeps the fast path out). */
+ * which holds irqchip_fast_lock meanwhile; every other writer holds it or
+ * the whole kernel lock, which keeps the fast paths out). */
 uint32_t ioapic_rte_low[IOAPIC_MAX_PINS];
-uint8_t ioapic_fast_lock;
 
 static inline uint32_t lapic_read(uint32_t reg)
 {

@@ -33,7 +33,8 @@
  * before the first shared read and let go before sysexit; the handler
  * and the interrupted thread are homed here; the IO-APIC's register
  * window, which another CPU's fast path may use at the same time, is
- * taken with ioapic_fast_lock (every other user holds the whole lock).
+ * taken with irqchip_fast_lock (as irqchip_unmask_fast does; every
+ * other user holds the whole lock).
  * Memory accesses use %ds once loaded; interrupts are off throughout. */
 #include "irq_fast.h"
 #include "layout.h"
@@ -187,7 +188,7 @@ irq_common:
      * cached low word, then the local APIC's EOI. */
 #if MAX_CPUS > 1
 1:  movb $1, %al
-    xchgb %al, ioapic_fast_lock
+    xchgb %al, irqchip_fast_lock
     testb %al, %al
     jnz 1b
 #endif
@@ -198,7 +199,7 @@ irq_common:
     movl %edx, IRQF_IOAPIC_VA                       /* IOREGSEL */
     movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
 #if MAX_CPUS > 1
-    movb $0, ioapic_fast_lock
+    movb $0, irqchip_fast_lock
 #endif
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
     /* irq_entry's probes: the entry's TSC, the CPU that took it. */

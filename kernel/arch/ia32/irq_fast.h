@@ -80,6 +80,10 @@ bool irq_fast_resumable(const struct tcb *t);
 struct tcb *trap_irq(struct trap_frame *f);
 /* irq.c: the delivery itself; NULL having changed nothing. */
 struct tcb *irq_fast_user(unsigned irq);
+/* A send-only sysenter Ipc to an interrupt thread from its line's
+ * handler, with this CPU's lock word held (syscall.c): the ack done and
+ * the frame's results set, or false having changed nothing (irq.c). */
+bool irq_ack_fast(struct trap_frame *f);
 /* Where a thread the interrupt fast path interrupted resumes (its switch
  * frame's return address; never called). */
 void irq_fast_resume(void);

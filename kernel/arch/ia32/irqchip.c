@@ -96,6 +96,24 @@ void irqchip_mask(unsigned line)
         pic_mask(line);
 }
 
+/* The controller's registers (the IO-APIC's index/data window, the
+ * 8259's cached mask) for the fast paths, which hold only their CPU's
+ * lock word: irq_fast.S's mask and irqchip_unmask_fast take this byte
+ * lock; everybody else holds the whole kernel lock, which excludes them. */
+uint8_t irqchip_fast_lock;
+
+void irqchip_unmask_fast(unsigned line)
+{
+#if MAX_CPUS > 1
+    while (__atomic_exchange_n(&irqchip_fast_lock, 1, __ATOMIC_ACQUIRE))
+        __builtin_ia32_pause();
+#endif
+    irqchip_unmask(line);
+#if MAX_CPUS > 1
+    __atomic_store_n(&irqchip_fast_lock, 0, __ATOMIC_RELEASE);
+#endif
+}
+
 void irqchip_unmask(unsigned line)
 {
     if (use_apic)

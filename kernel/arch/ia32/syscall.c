@@ -12,6 +12,7 @@
 #include "debug.h"
 #include "fastipc.h"
 #include "klock.h"
+#include "irq_fast.h"
 
 static inline __attribute__((always_inline)) void do_ipc(struct trap_frame *f)
 {
@@ -32,9 +33,18 @@ void sysenter_ipc(struct trap_frame *f)
     if (!IPC_FASTPATH || cpu_self()->lock_mode == KL_NONE)
         klock_local();
     debug_sysenter_fixup(f);
+#if IRQ_FASTPATH
+    /* An interrupt acknowledgement (send-only, from-specifier nil): its
+     * short path (irq.c), one test for every other IPC that gets here. */
+    if (f->edx == L4ABI_NILTHREAD && irq_ack_fast(f))
+        goto out;
+#endif
     if (IPC_FASTPATH)
         ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
     do_ipc(f);
+#if IRQ_FASTPATH
+out:
+#endif
     return_to_user_checks(f);
     klock_release();            /* (entry.S's kernel_exit finds it done) */
 }
