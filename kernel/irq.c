@@ -55,6 +55,7 @@ extern volatile uint32_t boot_ticks;
 uint32_t irq_pending;
 uint64_t irq_entry_tsc;
 uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
+uint32_t irq_stat_fast_entry, irq_stat_fast_acks;
 uint32_t irq_stat_cpu;              /* CPU that took the last attached interrupt */
 
 /* Lines the kernel drives itself: no interrupt thread, never attachable. */
@@ -492,6 +493,7 @@ bool irq_ack_fast(struct trap_frame *f)
      * line masked until it is delivered); async: the unmask is explicit. */
     if (irq_lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
         irqchip_unmask_fast(irq);
+    __atomic_fetch_add(&irq_stat_fast_acks, 1, __ATOMIC_RELAXED);  /* (other CPUs' too) */
     /* ipc_syscall's results (ipc_syscall_end, set_result), do_ipc's
      * registers. */
     uint32_t *mr = self->mr;

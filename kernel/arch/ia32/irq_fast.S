@@ -224,10 +224,13 @@ irq_msg_done:
     movl $0, TCB_IPC_ERROR(%ebx)
     movb $1, TCB_IPC_DONE(%ebx)
     movb $FAST_TS_READY, TCB_STATE(%ebx)            /* ipc_syscall_end */
-    incl irq_stat_raised
-    incl irq_stat_delivered
-    incl irq_stat_direct
-    incl fast_events + IRQF_FAST_IRQ_SLOT
+    /* The counters (irq_fast's): another CPU's fast path may count at
+     * the same time (the general path's counting holds the whole lock). */
+    lock incl irq_stat_raised
+    lock incl irq_stat_delivered
+    lock incl irq_stat_direct
+    lock incl fast_events + IRQF_FAST_IRQ_SLOT
+    lock incl irq_stat_fast_entry
     /* sched_handoff: the handler into this CPU's ready queue at its
      * priority's tail if it left it while blocked. */
     testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
