@@ -278,6 +278,7 @@ struct tcb *irq_fast_user(unsigned irq)
     irq_stat_delivered++;
     irq_stat_direct++;
     fast_events[FAST_IRQ]++;
+    irq_stat_fast_entry++;      /* the entry's fast path, its C part */
     sched_cancel_wakeup(h);
     /* The end of h's Ipc: ipc_syscall_end (the tag has no error bit, as
      * set_result leaves it), and do_ipc's result registers. */

@@ -698,7 +698,8 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */
 #define L4ABI_KDB_STAT_KMEM_NKINDS  8
-/* Interrupts the entry's own fast path delivered (irq_fast.S) and
+/* Interrupts the entry's own fast path delivered (irq_fast.S, or its C
+ * part for what the assembly leaves to it, e.g. the 8259) and
  * acknowledgements that took their short path (irq_ack_fast); both 0
  * with FASTPATH=0 (docs/fastpaths-events.md). */
 #define L4ABI_KDB_STAT_FAST_IRQ_ENTRY 72
