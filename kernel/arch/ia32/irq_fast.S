@@ -30,7 +30,8 @@
  * nothing changed: its C fast path (irq_fast_user) or the general path.
  *
  * SMP (docs/smp.md, "Fast-path contract"): this CPU's lock word is taken
- * before the first shared read and let go before sysexit; the handler
+ * before the first shared read (only the boot-time vector table is read
+ * before it) and let go before sysexit; the handler
  * and the interrupted thread are homed here; the IO-APIC's register
  * window, which another CPU's fast path may use at the same time, is
  * taken with irqchip_fast_lock (as irqchip_unmask_fast does; every
@@ -66,6 +67,14 @@ irq_common:
      * ebp = me, this CPU's record (prev->on_cpu: prev runs here). */
     leal -FAST_FRAME(%esp), %edi
     movl TCB_ON_CPU(%edi), %ebp
+    /* esi = the line: a plain IO-APIC line (its pin is the same number),
+     * from the vector table, which changes only while the boot processor
+     * sets up the controller: read before the lock. The timer, the 8259
+     * and the rest go to trap_irq holding nothing, as trap_common would. */
+    movl FRAME_VECTOR(%esp), %eax
+    movsbl irqchip_fast_line - IRQF_IRQ_BASE(%eax), %esi
+    testl %esi, %esi
+    js irq_slow
 #if MAX_CPUS > 1
     /* This CPU's lock word (klock_local), before any shared read; the
      * mode stays NONE while it is held here (as in fastipc_entry.S). */
@@ -79,12 +88,7 @@ irq_common:
 #define SLOW irq_slow
 #endif
 
-    /* esi = the line (a plain IO-APIC line: its pin is the same number),
-     * ecx = its record. */
-    movl FRAME_VECTOR(%esp), %eax
-    movsbl irqchip_fast_line - IRQF_IRQ_BASE(%eax), %esi
-    testl %esi, %esi
-    js SLOW
+    /* ecx = the line's record. */
     movl %esi, %ecx
     shll $IRQL_SIZE_LOG2, %ecx
     addl $irq_lines, %ecx

@@ -13,6 +13,7 @@
 #include "fastipc.h"
 #include "klock.h"
 #include "irq_fast.h"
+#include "../../irq.h"
 
 static inline __attribute__((always_inline)) void do_ipc(struct trap_frame *f)
 {
@@ -34,9 +35,10 @@ void sysenter_ipc(struct trap_frame *f)
         klock_local();
     debug_sysenter_fixup(f);
 #if IRQ_FASTPATH
-    /* An interrupt acknowledgement (send-only, from-specifier nil): its
-     * short path (irq.c), one test for every other IPC that gets here. */
-    if (f->edx == L4ABI_NILTHREAD && irq_ack_fast(f))
+    /* An interrupt acknowledgement (send-only, from-specifier nil, to an
+     * interrupt thread's number): its short path (irq.c); two tests for
+     * every other IPC that gets here. */
+    if (f->edx == L4ABI_NILTHREAD && L4ABI_TID_THREADNO(f->eax) < IRQ_LINES && irq_ack_fast(f))
         goto out;
 #endif
     if (IPC_FASTPATH)
