@@ -417,7 +417,9 @@ irq_slow:
  * have held this CPU's word alone), the return checks, the exit. */
     .globl irq_fast_resume
 irq_fast_resume:
-    call klock_ensure_full
+#if MAX_CPUS > 1
+    call klock_ensure_full          /* (a no-op on a one-CPU kernel) */
+#endif
     pushl %esp
     call return_to_user_checks
     addl $4, %esp
