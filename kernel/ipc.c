@@ -20,6 +20,7 @@
 #include "irq.h"
 #include "trace.h"
 #include "arch/ia32/fastipc.h"
+#include "arch/ia32/irq_fast.h"
 #include "arch/ia32/klock.h"
 #include "event_fast.h"
 
@@ -355,6 +356,7 @@ void ipc_general(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t tim
     klock_ensure_full();        /* the general path: the whole kernel lock */
 
 #if IPC_FASTPATH
+    void *user_wait = ipc_user_wait;    /* a top-level sysenter Ipc: its mark */
     ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
 #endif
 
@@ -457,7 +459,15 @@ receive:
         prepare_receive(self, recv_gid, rcv_to, now);
         if (self->ipc_done)
             goto out;       /* zero timeout */
+#if IPC_FASTPATH
+        /* Only the return is left once the wait ends: the interrupt fast
+         * path may deliver and leave from the frame (arch/ia32/irq_fast.h). */
+        arch_recv_wait_mark(user_wait);
         ipc_block(self);
+        arch_ipc_wait_unmark(user_wait);
+#else
+        ipc_block(self);
+#endif
     }
 out:
     ipc_syscall_end(self);

@@ -30,6 +30,14 @@
 #include "arch/ia32/smp.h"
 #include "trace.h"
 #include "event_fast.h"
+#include "arch/ia32/irq_fast.h"
+#if IRQ_FASTPATH
+#include "queue.h"
+#include "arch/ia32/thread_arch.h"
+#include "arch/ia32/space_switch.h"
+#include "arch/ia32/fpu.h"
+#include "arch/ia32/debug.h"
+#endif
 
 enum { MODE_NONE, MODE_SYNC, MODE_ASYNC };
 
@@ -41,12 +49,13 @@ struct irq_line {
     uint8_t cpu;                /* index of the CPU the controller sends it to */
 };
 
-static struct irq_line lines[IRQ_LINES];
+struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
 static unsigned nlines;             /* lines the controller has */
 extern volatile uint32_t boot_ticks;
 uint32_t irq_pending;
 uint64_t irq_entry_tsc;
 uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
+uint32_t irq_stat_fast_entry, irq_stat_fast_acks;
 uint32_t irq_stat_cpu;              /* CPU that took the last attached interrupt */
 
 /* Lines the kernel drives itself: no interrupt thread, never attachable. */
@@ -88,7 +97,7 @@ static bool pending_for(const struct tcb *h)
 {
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
-        if (lines[irq].handler == h->gid && accepts_line(h, irq))
+        if (irq_lines[irq].handler == h->gid && accepts_line(h, irq))
             return true;
     }
     return false;
@@ -104,7 +113,7 @@ static bool deliver(struct tcb *h)
         return false;
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
-        struct irq_line *l = &lines[irq];
+        struct irq_line *l = &irq_lines[irq];
         if (l->handler != h->gid || !accepts_line(h, irq))
             continue;
         if (l->mode == MODE_SYNC) {
@@ -181,6 +190,121 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
 }
 #endif
 
+#if IRQ_FASTPATH
+/* irq_fast.S's view of the structures it reads. */
+#define OFF(type, field, v) \
+    _Static_assert(__builtin_offsetof(struct type, field) == (v), #type "." #field)
+OFF(irq_line, handler, IRQL_HANDLER);
+OFF(irq_line, mode, IRQL_MODE);
+OFF(irq_line, bit, IRQL_BIT);
+OFF(irq_line, raised, IRQL_RAISED);
+_Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
+               MODE_NONE == 0, "struct irq_line");
+OFF(tcb, rq, TCB_RQ);
+OFF(tcb, xfer, TCB_XFER);
+OFF(tcb, vif, TCB_VIF);
+OFF(cpu_local, ready, CPU_READY);
+OFF(prioq, bitmap, PRIOQ_BITMAP);
+OFF(prioq, summary, PRIOQ_SUMMARY);
+OFF(trap_frame, vector, FRAME_VECTOR);
+OFF(trap_frame, eax, 28);
+_Static_assert(TCB_SIZE == 1 << 12 && IRQ_DEFAULT_PRIO <= 255, "irq_fast.S: TCB number * 4 KiB");
+_Static_assert(L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0) == IRQF_TAG_SYNC &&
+               L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0) == IRQF_TAG_ASYNC, "irq_fast.S: tags");
+_Static_assert(L4ABI_TID(1, 1) == (1u << FAST_TID_NO_SHIFT) + 1, "irq_fast.S: irq_gid");
+_Static_assert(FAST_IRQ * sizeof(uint32_t) == IRQF_FAST_IRQ_SLOT, "irq_fast.S: fast_events");
+#if TRACE
+_Static_assert((TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS) == IRQF_TRACE_KINDS,
+               "irq_fast.S: trace kinds");
+#endif
+
+bool irq_fast_resumable(const struct tcb *t)
+{
+    uint32_t w = ((const uint32_t *)tcb_frame(t))[-1];
+    return w == IRQ_RECV_WAIT_MARK || w == (uint32_t)(uintptr_t)ipc_fast_resume;
+}
+
+/* The interrupt entry's fast path (irq_fast.S, trap_irq; whole lock held,
+ * interrupted in user mode): irq_fast's case, and the handler blocked in
+ * a sysenter Ipc that only has to return (irq_fast_resumable) with no
+ * string copy pending. Then it does what irq_entry, irq_fast, the direct
+ * switch and the handler's own return from its Ipc would do, except the
+ * stack switch: the line masked and EOI'd, the message in the handler's
+ * UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
+ * result registers in its frame (do_ipc), the handler queued if it left
+ * the queue while blocked (sched_handoff), the switch (switch_to,
+ * arch_switch_to). The interrupted thread stays runnable and queued, as
+ * the general path leaves it. Returns the handler, or NULL having changed
+ * nothing. Trace records (interrupt, IPC, switch) are the general path's:
+ * while one is on, it runs. */
+struct tcb *irq_fast_user(unsigned irq)
+{
+    struct cpu_local *me = cpu_self();
+    struct tcb *cur = me->running;
+    struct irq_line *l = &irq_lines[irq];
+    if (irq == 0 || l->mode == MODE_NONE || irq_pending ||
+        TRACE_ON_ANY(TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS))
+        return NULL;
+#if KDB
+    if (irq == KDB_SERIAL_LINE)
+        return NULL;            /* the break key's line: kdb_serial_irq */
+#endif
+    struct tcb *h = tcb_lookup(l->handler);
+    if (!h || !h->mr || h->state != TS_RECV_WAIT || !accepts_line(h, irq) ||
+        h->prio <= cur->prio || (cur->flags & TF_KERNEL) ||
+        tcb_of_no(irq)->prio < cur->prio || h->xfer || !irq_fast_resumable(h) ||
+        !vif_enabled(h) || !event_partner_local(h) || !sched_can_handoff(h))
+        return NULL;
+
+    /* irq_entry's part. */
+    irq_entry_tsc = rdtsc();
+    irqchip_mask(irq);
+    irqchip_eoi(irq);
+    irq_stat_cpu = me->index;
+    /* irq_fast's: the message, the counters, h runnable. */
+    l->raised++;
+    if (l->mode == MODE_SYNC) {
+        h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
+    } else {
+        h->mr[0] = L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0);
+        h->mr[1] = 1u << l->bit;
+        h->mr[2] = l->raised;           /* this one and those coalesced */
+        l->raised = 0;
+    }
+    h->ipc_from = irq_gid(irq);
+    h->ipc_error = 0;
+    h->ipc_done = true;
+    irq_stat_raised++;
+    irq_stat_delivered++;
+    irq_stat_direct++;
+    fast_events[FAST_IRQ]++;
+    irq_stat_fast_entry++;      /* the entry's fast path, its C part */
+    sched_cancel_wakeup(h);
+    /* The end of h's Ipc: ipc_syscall_end (the tag has no error bit, as
+     * set_result leaves it), and do_ipc's result registers. */
+    h->state = TS_READY;
+    struct trap_frame *hf = tcb_frame(h);
+    hf->eax = h->ipc_from;
+    hf->esi = h->mr[0];
+    hf->ebx = h->mr[1];
+    hf->ebp = h->mr[2];
+    /* sched_handoff, switch_to, arch_switch_to but for arch_switch. */
+    if (!(h->flags & TF_QUEUED)) {
+        prioq_insert_tail(&me->ready, &h->rq, h->prio);
+        h->flags |= TF_QUEUED;
+    }
+    me->resched = false;
+    me->running = h;
+    h->on_cpu = me;
+    me->context_switches++;
+    space_switch(me, cur, h);
+    me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(h);
+    fpu_switch_to(me, h);
+    debug_switch_to(me, h);
+    return h;
+}
+#endif
+
 void irq_entry(unsigned irq)
 {
     if (TRACE_ON(TRACE_IRQ))
@@ -199,7 +323,7 @@ void irq_entry(unsigned irq)
     irq_entry_tsc = rdtsc();
     irqchip_mask(irq);
     irqchip_eoi(irq);
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
     if (!h || !h->mr) {
         /* No handler (or it was deleted): the line stays masked. */
@@ -246,7 +370,7 @@ static void irq_thread_body(void)
     klock_ensure_full();        /* a first run: general kernel code */
     for (;;) {
         struct tcb *self = current;
-        const struct irq_line *l = &lines[tcb_no(self)];
+        const struct irq_line *l = &irq_lines[tcb_no(self)];
         struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
         self->state = TS_INACTIVE;
         if (h && h->mr && h->state == TS_RECV_WAIT && deliver(h)) {
@@ -266,7 +390,7 @@ static void route(unsigned irq, struct cpu_local *c)
 {
     if (!irqchip_is_apic())
         c = &cpu_local[0];
-    lines[irq].cpu = (uint8_t)c->index;
+    irq_lines[irq].cpu = (uint8_t)c->index;
     irqchip_route(irq, c->apic_id);
     struct tcb *it = tcb_of_no(irq);
     if (it->cpu != c)
@@ -281,8 +405,8 @@ void irq_handler_moved(const struct tcb *t)
     if (t->flags & TF_IRQ)
         return;
     for (unsigned irq = 0; irq < nlines; irq++)
-        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid &&
-            lines[irq].cpu != t->cpu->index)
+        if (irq_lines[irq].mode != MODE_NONE && irq_lines[irq].handler == t->gid &&
+            irq_lines[irq].cpu != t->cpu->index)
             route(irq, t->cpu);
 }
 
@@ -303,7 +427,7 @@ unsigned irq_line_cpu(unsigned irq)
 
 static void detach(unsigned irq)
 {
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     bool had = l->mode != MODE_NONE;
     irqchip_mask(irq);
     l->mode = MODE_NONE;
@@ -323,28 +447,70 @@ static void detach(unsigned irq)
 void irq_handler_deleted(const struct tcb *t)
 {
     for (unsigned irq = 0; irq < nlines; irq++)
-        if (lines[irq].mode != MODE_NONE && lines[irq].handler == t->gid)
+        if (irq_lines[irq].mode != MODE_NONE && irq_lines[irq].handler == t->gid)
             detach(irq);
 }
 
 uint32_t irq_handler_of(unsigned irq)
 {
-    return irq < nlines && lines[irq].mode != MODE_NONE ? lines[irq].handler : 0;
+    return irq < nlines && irq_lines[irq].mode != MODE_NONE ? irq_lines[irq].handler : 0;
 }
 
 bool irq_ack(struct tcb *self, struct tcb *it)
 {
     unsigned irq = tcb_no(it);
-    if (irq >= nlines || lines[irq].mode == MODE_NONE ||
-        lines[irq].handler != self->gid)
+    if (irq >= nlines || irq_lines[irq].mode == MODE_NONE ||
+        irq_lines[irq].handler != self->gid)
         return false;
     /* X.2: one interrupt at a time, so a pending line stays masked until
      * delivered. Async: the unmask is explicit; a repeat raised while the
      * notification is pending coalesces into it and is counted. */
-    if (lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
+    if (irq_lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
         irqchip_unmask(irq);
     return true;
 }
+
+#if IRQ_FASTPATH
+/* The acknowledgement's short path (sysenter_ipc, this CPU's lock word
+ * held): a send-only sysenter Ipc (from-specifier nil) to the global ID
+ * of an interrupt thread whose line self handles. It does what
+ * ipc_syscall and do_ipc do for it (the general path never redirects,
+ * transfers or blocks an acknowledgement): irq_ack's unmask, the
+ * results (ipc_from nil, no error, ipc_done and ipc_intended clear, MR0
+ * = the tag without the error bit) and the returned registers. Returns
+ * false having changed nothing in every other case, and while a trace
+ * kind is on. Lines are attached and detached under the whole lock, so
+ * this CPU's word keeps them as they are; irqchip_unmask_fast keeps
+ * another CPU's fast path off the controller's registers. */
+bool irq_ack_fast(struct trap_frame *f)
+{
+    struct tcb *self = current;
+    uint32_t to = f->eax;
+    unsigned irq = L4ABI_TID_THREADNO(to);
+    if (irq >= nlines || to != irq_gid(irq) || irq_lines[irq].mode == MODE_NONE ||
+        irq_lines[irq].handler != self->gid || TRACE_ON_ANY(0xff))
+        return false;
+    /* irq_ack: one interrupt at a time for X.2 (a pending one keeps the
+     * line masked until it is delivered); async: the unmask is explicit. */
+    if (irq_lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
+        irqchip_unmask_fast(irq);
+    __atomic_fetch_add(&irq_stat_fast_acks, 1, __ATOMIC_RELAXED);  /* (other CPUs' too) */
+    /* ipc_syscall's results (ipc_syscall_end, set_result), do_ipc's
+     * registers. */
+    uint32_t *mr = self->mr;
+    mr[0] = f->esi & ~L4ABI_TAG_ERROR;
+    self->ipc_done = false;
+    self->ipc_error = 0;
+    self->ipc_from = L4ABI_NILTHREAD;
+    self->ipc_intended = 0;
+    self->state = TS_READY;
+    f->eax = L4ABI_NILTHREAD;
+    f->esi = mr[0];
+    f->ebx = mr[1];
+    f->ebp = mr[2];
+    return true;
+}
+#endif
 
 uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
                      uint32_t scheduler, uint32_t pager)
@@ -355,7 +521,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     if (space_spec != irq_tid)
         return L4ABI_ERR_INVALID_SPACE;
     unsigned irq = tcb_no(it);
-    struct irq_line *l = &lines[irq];
+    struct irq_line *l = &irq_lines[irq];
     if (pager == L4ABI_NILTHREAD)
         return 0;                       /* X.2: nil pager = unchanged */
     if (pager == irq_tid) {
@@ -400,7 +566,7 @@ bool irq_describe(unsigned irq, struct irq_info *out)
     if (irq >= nlines)
         return false;
     static const char *const modes[] = { "-", "sync", "async" };
-    const struct irq_line *l = &lines[irq];
+    const struct irq_line *l = &irq_lines[irq];
     out->handler = l->handler;
     out->mode = modes[l->mode];
     out->raised = l->raised;

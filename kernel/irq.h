@@ -53,5 +53,9 @@ bool irq_describe(unsigned irq, struct irq_info *out);  /* false: no such line *
 /* Benchmark probes: TSC at the last interrupt's kernel entry. */
 extern uint64_t irq_entry_tsc;
 extern uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
+/* kdebug stats: interrupts delivered by the entry's fast path (irq_fast.S
+ * or its C part irq_fast_user: the handler leaves from its frame),
+ * acknowledgements by their short path (irq_ack_fast). */
+extern uint32_t irq_stat_fast_entry, irq_stat_fast_acks;
 
 #endif

@@ -203,6 +203,8 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FAST_FAULTS: return fast_events[FAST_FAULT];
     case L4ABI_KDB_STAT_FAST_EXCS: return fast_events[FAST_EXC];
     case L4ABI_KDB_STAT_FAST_IRQS: return fast_events[FAST_IRQ];
+    case L4ABI_KDB_STAT_FAST_IRQ_ENTRY: return irq_stat_fast_entry;
+    case L4ABI_KDB_STAT_FAST_IRQ_ACKS: return irq_stat_fast_acks;
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

@@ -698,6 +698,12 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */
 #define L4ABI_KDB_STAT_KMEM_NKINDS  8
+/* Interrupts the entry's own fast path delivered (irq_fast.S, or its C
+ * part for what the assembly leaves to it, e.g. the 8259) and
+ * acknowledgements that took their short path (irq_ack_fast); both 0
+ * with FASTPATH=0 (docs/fastpaths-events.md). */
+#define L4ABI_KDB_STAT_FAST_IRQ_ENTRY 72
+#define L4ABI_KDB_STAT_FAST_IRQ_ACKS  73
 /* Thread list (op 0x43, privileged): eax = user buffer of struct
  * l4abi_kdb_thread, ecx = its capacity in entries (1..L4ABI_KDB_THREADS_MAX),
  * edx = the thread number to start at. The kernel looks at no more than

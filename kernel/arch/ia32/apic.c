@@ -9,6 +9,7 @@
 #include "paging.h"
 #include "layout.h"
 #include "platform.h"
+#include "irq_fast.h"
 
 #define MSR_APIC_BASE   0x1b
 #define APIC_BASE_EN    (1u << 11)
@@ -37,7 +38,11 @@ enum {
 static uint32_t dev_pt[1024] __attribute__((aligned(4096)));
 static bool lapic_mapped;
 static unsigned pins;
-static uint32_t rte_low[IOAPIC_MAX_PINS];
+/* Each pin's redirection entry, low word, as last written (the mask bit
+ * included): also read and written by the interrupt fast path (irq_fast.S,
+ * which holds irqchip_fast_lock meanwhile; every other writer holds it or
+ * the whole kernel lock, which keeps the fast paths out). */
+uint32_t ioapic_rte_low[IOAPIC_MAX_PINS];
 
 static inline uint32_t lapic_read(uint32_t reg)
 {
@@ -128,23 +133,23 @@ unsigned apic_init(const struct platform_info *pl)
     lapic_write(LAPIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);   /* software enable */
     uint32_t dest = lapic_read(LAPIC_ID) & 0xff000000u;
     for (unsigned p = 0; p < pins; p++) {
-        rte_low[p] = (APIC_VECTOR_BASE + p) | RTE_MASKED | pin_mode(pl, p);
+        ioapic_rte_low[p] = (APIC_VECTOR_BASE + p) | RTE_MASKED | pin_mode(pl, p);
         ioapic_write(0x11 + 2 * p, dest);
-        ioapic_write(0x10 + 2 * p, rte_low[p]);
+        ioapic_write(0x10 + 2 * p, ioapic_rte_low[p]);
     }
     return pins;
 }
 
 void ioapic_mask(unsigned pin)
 {
-    rte_low[pin] |= RTE_MASKED;
-    ioapic_write(0x10 + 2 * pin, rte_low[pin]);
+    ioapic_rte_low[pin] |= RTE_MASKED;
+    ioapic_write(0x10 + 2 * pin, ioapic_rte_low[pin]);
 }
 
 void ioapic_unmask(unsigned pin)
 {
-    rte_low[pin] &= ~RTE_MASKED;
-    ioapic_write(0x10 + 2 * pin, rte_low[pin]);
+    ioapic_rte_low[pin] &= ~RTE_MASKED;
+    ioapic_write(0x10 + 2 * pin, ioapic_rte_low[pin]);
 }
 
 /* Physical destination mode: the local APIC ID that takes pin's
@@ -283,3 +288,8 @@ void lapic_init_ap(void)
     lapic_write(LAPIC_ESR, 0);
     lapic_write(LAPIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);   /* software enable */
 }
+
+/* irq_fast.S reaches these by its own copies (irq_fast.h). */
+_Static_assert(LAPIC_VA == IRQF_LAPIC_VA && LAPIC_EOI == IRQF_LAPIC_EOI &&
+               IOAPIC_VA == IRQF_IOAPIC_VA && RTE_MASKED == IRQF_RTE_MASKED,
+               "irq_fast.h: APIC addresses");

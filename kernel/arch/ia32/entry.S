@@ -15,6 +15,12 @@
 #include "layout.h"
 #include "stats.h"
 #include "sysenter.h"
+#include "irq_fast.h"
+
+/* The device vectors (trap.h, apic.h, irqchip.h): 8259 lines, IO-APIC pins. */
+#define IRQ_BASE 0x20
+#define APIC_VECTOR_BASE 0x30
+#define IRQCHIP_MAX_LINES 24
 
 #define KERNEL_EFLAGS 0x2
 
@@ -31,6 +37,10 @@ vector\n:
     pushl $\n
     .if \n == 14 && FASTPATH
     jmp pf_common                   /* #PF: its own way in (below) */
+#if IRQ_FASTPATH
+    .elseif device_vector           /* set by the loop below (.altmacro */
+    jmp irq_common                  /* reads < and > in a macro as quotes) */
+#endif
     .else
     jmp trap_common
     .endif
@@ -43,6 +53,8 @@ vector\n:
     .text
     .set i, 0
     .rept 256
+    /* A device interrupt: 8259 lines, IO-APIC pins (irq_fast.S). */
+    .set device_vector, (i >= IRQ_BASE) & (i <= APIC_VECTOR_BASE + IRQCHIP_MAX_LINES - 1)
     vector %i
     .set i, i + 1
     .endr

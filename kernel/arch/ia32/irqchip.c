@@ -5,6 +5,8 @@
 #include "trap.h"
 #include "platform.h"
 #include "../../console.h"
+#include "../../kdb.h"
+#include "irq_fast.h"
 
 static bool use_apic;
 static unsigned nlines = 16;
@@ -26,6 +28,27 @@ static void route_lines(unsigned pins)
     }
 }
 
+int8_t irqchip_fast_line[IRQF_VECTORS];
+
+/* The interrupt fast path's vector table (irq_fast.h): for a vector of
+ * an IO-APIC pin whose line is a plain device line on that same pin, the
+ * line; -1 for everything the general path must sort out (the 8259 and
+ * its spurious IRQ 7/15, the timer, the cascade, the break key's line,
+ * the APIC's pin 0, a line the firmware moved to another pin). */
+static void fast_table(void)
+{
+    for (unsigned i = 0; i < IRQF_VECTORS; i++) {
+        uint32_t v = IRQ_BASE + i;
+        int line = use_apic ? irqchip_vector_line(v) : -1;
+        bool plain = line > 0 && line != 2 && v == APIC_VECTOR_BASE + (unsigned)line &&
+                     line_pin((unsigned)line) == (unsigned)line;
+#if KDB
+        plain = plain && line != KDB_SERIAL_LINE;
+#endif
+        irqchip_fast_line[i] = (int8_t)(plain ? line : -1);
+    }
+}
+
 void irqchip_init(bool try_apic)
 {
     pic_init();
@@ -40,6 +63,7 @@ void irqchip_init(bool try_apic)
     } else {
         kprintf("irq: 8259 PIC\n");
     }
+    fast_table();
 }
 
 void irqchip_fallback_pic(void)
@@ -50,6 +74,7 @@ void irqchip_fallback_pic(void)
     use_apic = false;
     nlines = 16;
     pic_init();
+    fast_table();
     kprintf("irq: no timer interrupt through the IO-APIC; back to the 8259 PIC\n");
 }
 
@@ -69,6 +94,24 @@ void irqchip_mask(unsigned line)
         ioapic_mask(line_pin(line));
     else
         pic_mask(line);
+}
+
+/* The controller's registers (the IO-APIC's index/data window, the
+ * 8259's cached mask) for the fast paths, which hold only their CPU's
+ * lock word: irq_fast.S's mask and irqchip_unmask_fast take this byte
+ * lock; everybody else holds the whole kernel lock, which excludes them. */
+uint8_t irqchip_fast_lock;
+
+void irqchip_unmask_fast(unsigned line)
+{
+#if MAX_CPUS > 1
+    while (__atomic_exchange_n(&irqchip_fast_lock, 1, __ATOMIC_ACQUIRE))
+        __builtin_ia32_pause();
+#endif
+    irqchip_unmask(line);
+#if MAX_CPUS > 1
+    __atomic_store_n(&irqchip_fast_lock, 0, __ATOMIC_RELEASE);
+#endif
 }
 
 void irqchip_unmask(unsigned line)

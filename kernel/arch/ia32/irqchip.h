@@ -16,6 +16,8 @@ bool irqchip_is_apic(void);
 unsigned irqchip_lines(void);
 void irqchip_mask(unsigned line);
 void irqchip_unmask(unsigned line);
+/* The same with only this CPU's kernel-lock word held (irq_ack_fast). */
+void irqchip_unmask_fast(unsigned line);
 void irqchip_eoi(unsigned line);
 /* The CPU (local APIC ID) that takes the line's interrupts; no-op on the
  * 8259 (all lines go to the boot processor). */

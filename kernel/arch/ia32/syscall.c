@@ -12,6 +12,8 @@
 #include "debug.h"
 #include "fastipc.h"
 #include "klock.h"
+#include "irq_fast.h"
+#include "../../irq.h"
 
 /* t = current: the entries have it at hand. */
 static inline __attribute__((always_inline)) void do_ipc(struct tcb *t, struct trap_frame *f)
@@ -42,9 +44,19 @@ void sysenter_ipc(struct trap_frame *f)
     if (!IPC_FASTPATH || self->on_cpu->lock_mode == KL_NONE)
         klock_local_on(self->on_cpu);
     debug_sysenter_fixup(f);
+#if IRQ_FASTPATH
+    /* An interrupt acknowledgement (send-only, from-specifier nil, to an
+     * interrupt thread's number): its short path (irq.c); two tests for
+     * every other IPC that gets here. */
+    if (f->edx == L4ABI_NILTHREAD && L4ABI_TID_THREADNO(f->eax) < IRQ_LINES && irq_ack_fast(f))
+        goto out;
+#endif
     if (IPC_FASTPATH)
         ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
     do_ipc(self, f);
+#if IRQ_FASTPATH
+out:
+#endif
     if (__builtin_expect(self->on_cpu->resched, 0))
         return_to_user_checks(f);   /* (the same test, then schedule) */
     klock_release_on(self->on_cpu); /* (entry.S's kernel_exit finds it done) */

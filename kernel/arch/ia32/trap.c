@@ -18,6 +18,7 @@
 #include "../../prof.h"
 #include "perfmon.h"
 #include "../../kdb.h"
+#include "irq_fast.h"
 
 static const char *const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -156,6 +157,33 @@ void trap_pf(struct trap_frame *f)
     user_page_fault(f);
     if (__builtin_expect(self->on_cpu->resched, 0))     /* (it may have moved) */
         return_to_user_checks(f);
+}
+#endif
+
+#if IRQ_FASTPATH
+/* entry.S sends these vectors to irq_common with its own copies. */
+_Static_assert(IRQ_BASE == 0x20 && APIC_VECTOR_BASE == 0x30 && IRQCHIP_MAX_LINES == 24,
+               "entry.S: the device vectors");
+/* A device interrupt from user mode that irq_fast.S did not take (kernel-
+ * mode and v86-mode ones take trap_common): the lock as trap_dispatch takes it
+ * for an interrupt from user mode (the whole lock; a dying thread still
+ * gets its interrupt finished), then the fast delivery, or what
+ * trap_dispatch does for it. */
+struct tcb *trap_irq(struct trap_frame *f)
+{
+    if (cpu_self()->lock_mode == KL_NONE)
+        klock_full_entry();
+    else
+        klock_ensure_full();    /* irq_fast.S left with this CPU's word */
+    int line = irqchip_vector_line(f->vector);
+    if (line > 0) {
+        struct tcb *h = irq_fast_user((unsigned)line);
+        if (h)
+            return h;
+    }
+    interrupt(f, f->vector);
+    return_to_user_checks(f);
+    return NULL;
 }
 #endif
 

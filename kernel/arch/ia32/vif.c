@@ -6,10 +6,12 @@
 #include "thread_arch.h"
 #include "cpu.h"
 #include "vif_arch.h"
+#include "irq_fast.h"
 #include "../../console.h"
 
 #define VIF_CLEAR   0x01        /* tcb->vif: virtual IF off */
 #define VIF_PENDING 0x02        /* tcb->vif: interrupt held */
+_Static_assert(VIF_CLEAR == IRQF_VIF_CLEAR, "irq_fast.S tests it");
 
 uint32_t vif_traps, vif_releases;
 

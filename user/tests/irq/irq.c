@@ -20,7 +20,8 @@
 #define UTCB_AREA 0xbfe00000u
 #define H_NO      120
 
-enum { CMD_WAIT, CMD_WAIT_ANY, CMD_CLEAR_RTC, CMD_ACK, CMD_ACK_WAIT, CMD_STORM, CMD_SCHED };
+enum { CMD_WAIT, CMD_WAIT_ANY, CMD_CLEAR_RTC, CMD_ACK, CMD_ACK_WAIT, CMD_STORM, CMD_SCHED,
+       CMD_ACK_WAIT_NEVER };
 
 static L4_ThreadId_t main_tid, h_tid;
 static L4_ThreadId_t irq8, irq4;
@@ -119,6 +120,11 @@ static void h_main(void)
             tag = L4_AckInterrupt(it);
             r.err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
             break;
+        case CMD_ACK_WAIT_NEVER:    /* ack, then a receive with no timeout */
+            L4_AckInterrupt(it);
+            tag = L4_Receive(it);
+            got(&r, tag, it);
+            break;
         case CMD_SCHED:         /* Schedule on the line's interrupt thread */
             r.mr1 = L4_Set_Priority(it, 10);
             r.err = r.mr1 ? 0 : L4_ErrorCode();
@@ -168,7 +174,7 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
 
 int main(void)
 {
-    tap_plan(40);
+    tap_plan(45);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -250,6 +256,59 @@ int main(void)
     L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);       /* 0 or 1 */
     ok(fp <= 1 && (fp ? stat(L4ABI_KDB_STAT_FAST_IRQS) > fi0 : stat(L4ABI_KDB_STAT_FAST_IRQS) == 0),
        "interrupt_to_waiting_handler_takes_fast_path");
+    /* The entry's own path (irq_fast.S): H acks (the acknowledgement's
+     * short path) and waits in a sysenter receive with no timeout, we spin
+     * in user mode below it. The RTC restarts only once H waits. */
+    L4_Word_t fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY), fa0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ACKS);
+    rtc_periodic_stop();
+    cmd(CMD_CLEAR_RTC, 0);
+    h_got = 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
+    L4_LoadMR(2, RTC_IRQ);
+    L4_Send(h_tid);             /* H runs at once: it outranks us */
+    rtc_periodic_start(6);
+    spins = 0;
+    while (!h_got && spins < 400000000ul)
+        spins++;
+    x = rcv_res();
+    L4_Word_t fe = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY), fa = stat(L4ABI_KDB_STAT_FAST_IRQ_ACKS);
+    ok(h_got && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.u == 0 && x.from == irq8.raw,
+       "interrupt to a handler waiting without timeout: label %lx from %lx", x.label, x.from);
+    ok(fp ? fe != ~0ul && fe > fe0 : fe == 0, "interrupt_from_user_takes_entry_fast_path");
+    ok(fp ? fa != ~0ul && fa > fa0 : fa == 0, "interrupt_ack_takes_short_path");
+
+    /* A handler below the interrupted thread: no switch, no fast path; it
+     * gets the interrupt once we block. */
+    L4_Set_Priority(h_tid, 50);
+    rtc_periodic_stop();
+    cmd(CMD_CLEAR_RTC, 0);
+    fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
+    h_got = 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
+    L4_LoadMR(2, RTC_IRQ);
+    L4_Send(h_tid);
+    sleep_ms(2);                /* H acks and waits */
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    rtc_periodic_start(6);
+    spins = 0;
+    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 200000ul)
+        spins++;
+    for (int k = 0; k < 200000 && !h_got; k++)
+        spins++;
+    int early = h_got;
+    x = rcv_res();
+    ok(!early && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq8.raw &&
+       stat(L4ABI_KDB_STAT_IRQ_DIRECT) == dir0,
+       "interrupt_to_lower_priority_handler_waits_for_current");
+    fe = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    ok(fe == fe0, "lower-priority handler: no entry fast path");
+    L4_Set_Priority(h_tid, 200);
+
+    cmd(CMD_CLEAR_RTC, 0);
+    cmd(CMD_ACK, RTC_IRQ);
 
     /* Detach: the line is masked, H's ack is refused. */
     ok(L4_DeassociateInterrupt(irq8) == 1, "detach IRQ 8");

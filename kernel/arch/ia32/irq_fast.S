@@ -1,0 +1,428 @@
+/* The interrupt fast path (irq_fast.h; docs/fastpaths-events.md
+ * "Interrupts"): a device interrupt taken in user mode, for a handler
+ * blocked in a sysenter Ipc that only has to return, goes from the IDT
+ * stub to the handler's sysexit here, leaving exactly what the general
+ * path (trap_dispatch, irq_entry, irq_fast, sched_handoff, the handler's
+ * return from its Ipc) leaves: the line masked and EOI'd, the message in
+ * the handler's UTCB and registers, ipc_from/ipc_error/ipc_done, the
+ * counters (irq_stat_*, fast_events[FAST_IRQ], context_switches), the
+ * handler runnable and queued, the interrupted thread runnable and queued
+ * with a switch frame that resumes it at irq_fast_resume, `running`,
+ * on_cpu, the ring-0 stack pointers, the %gs descriptor, CR3, CR0.TS.
+ *
+ * Qualifies: an IO-APIC vector of a plain device line (irqchip_fast_line:
+ * not the timer, the cascade, the break key's line), attached, whose
+ * handler
+ *   - waits in TS_RECV_WAIT for this line's thread or anythread, with no
+ *     flag but TF_QUEUED (not halted, no wakeup armed, quantum left),
+ *   - is blocked in a sysenter Ipc with only its return left (the word
+ *     under its frame is IRQ_RECV_WAIT_MARK or ipc_fast_resume), no
+ *     string copy, virtual IF set, its saved EFLAGS fit for sysexit
+ *     (ipc_fast_mask: no TF, no PVI, no eager FPU),
+ *   - outranks the interrupted thread, whose priority the line's
+ *     interrupt thread does not rank below (X.2),
+ *   - is homed on this CPU, as the interrupted thread is,
+ * no interrupt is pending anywhere, no reschedule is due here, no
+ * breakpoints are loaded here or wanted by the handler, no trace kind
+ * of the general path is on, and the handler's space is large and
+ * unpolluted with the CPU on large segments (small spaces: general).
+ * Everything else goes to trap_irq (trap.c) with the frame built and
+ * nothing changed: its C fast path (irq_fast_user) or the general path.
+ *
+ * SMP (docs/smp.md, "Fast-path contract"): this CPU's lock word is taken
+ * before the first shared read (only the boot-time vector table is read
+ * before it) and let go before sysexit; the handler
+ * and the interrupted thread are homed here; the IO-APIC's register
+ * window, which another CPU's fast path may use at the same time, is
+ * taken with irqchip_fast_lock (as irqchip_unmask_fast does; every
+ * other user holds the whole lock).
+ * Memory accesses use %ds once loaded; interrupts are off throughout. */
+#include "irq_fast.h"
+#include "layout.h"
+#include "stats.h"
+
+#if IRQ_FASTPATH
+
+#define KERNEL_EFLAGS 0x2
+
+    .text
+    .globl irq_common
+irq_common:
+    /* esp -> vector, error, eip, cs, eflags [, esp, ss]. Interrupted in
+     * v86 mode or in the kernel: the general entry (its frame differs, or
+     * the kernel lock is already in some state). */
+    testl $0x20000, 16(%esp)        /* EFLAGS.VM */
+    jnz trap_common
+    testl $3, 12(%esp)              /* cs RPL 3: from user mode */
+    jz trap_common
+    pushal                          /* the trap frame, as TRAP_SAVE */
+    pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the */
+    popfl                           /* rest) */
+    movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
+    movl %eax, %ds
+    movl %eax, %es
+    STAT_ENTRY_ASM                  /* bench kernel: count the entry */
+
+    /* edi = prev, the interrupted thread (the TCB under this frame);
+     * ebp = me, this CPU's record (prev->on_cpu: prev runs here). */
+    leal -FAST_FRAME(%esp), %edi
+    movl TCB_ON_CPU(%edi), %ebp
+    /* esi = the line: a plain IO-APIC line (its pin is the same number),
+     * from the vector table, which changes only while the boot processor
+     * sets up the controller: read before the lock. The timer, the 8259
+     * and the rest go to trap_irq holding nothing, as trap_common would. */
+    movl FRAME_VECTOR(%esp), %eax
+    movsbl irqchip_fast_line - IRQF_IRQ_BASE(%eax), %esi
+    testl %esi, %esi
+    js irq_slow
+#if MAX_CPUS > 1
+    /* This CPU's lock word (klock_local), before any shared read; the
+     * mode stays NONE while it is held here (as in fastipc_entry.S). */
+    movl CPU_KWORD(%ebp), %ebx
+    movl $1, %ecx
+    lock xaddl %ecx, KW_NEXT(%ebx)                  /* ecx = our ticket */
+    cmpl KW_OWNER(%ebx), %ecx
+    jne irq_lock_wait
+#define SLOW irq_slow_locked
+#else
+#define SLOW irq_slow
+#endif
+
+    /* ecx = the line's record. */
+    movl %esi, %ecx
+    shll $IRQL_SIZE_LOG2, %ecx
+    addl $irq_lines, %ecx
+    cmpb $0, IRQL_MODE(%ecx)                        /* attached? */
+    je SLOW
+    /* ebx = the handler: the TCB slot of its global ID, still that
+     * thread (tcb_lookup). */
+    movl IRQL_HANDLER(%ecx), %eax
+    movl %eax, %ebx
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebx
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx
+    addl $TCB_AREA, %ebx
+    cmpl %eax, TCB_GID(%ebx)
+    jne SLOW
+    /* Receiving, no flag but TF_QUEUED: state and flags in one word. */
+    movzwl TCB_STATE(%ebx), %eax
+    andl $~(FAST_TF_QUEUED << 8), %eax
+    cmpl $FAST_TS_RECV_WAIT, %eax
+    jne SLOW
+    /* From anythread or from this line's thread (number line, version 1). */
+    movl TCB_PARTNER(%ebx), %eax
+    cmpl $FAST_ANYTHREAD, %eax
+    je 1f
+    movl %esi, %edx
+    shll $FAST_TID_NO_SHIFT, %edx
+    incl %edx
+    cmpl %edx, %eax
+    jne SLOW
+1:  /* The handler outranks prev; the interrupt thread (TCB number line)
+     * does not rank below prev. */
+    movb TCB_PRIO(%edi), %al
+    cmpb %al, TCB_PRIO(%ebx)
+    jbe SLOW
+    movl %esi, %edx
+    shll $12, %edx                                  /* line * TCB_SIZE */
+    cmpb %al, TCB_AREA + TCB_PRIO(%edx)
+    jb SLOW
+    /* Only its return left: a user thread (MRs), no string copy, the
+     * virtual IF set, one of the two marks under its frame, a frame
+     * sysexit may leave by. */
+    cmpl $0, TCB_MR(%ebx)
+    je SLOW
+    cmpl $0, TCB_XFER(%ebx)
+    jne SLOW
+    testb $IRQF_VIF_CLEAR, TCB_VIF(%ebx)
+    jnz SLOW
+    movl FAST_RESUME_RET(%ebx), %eax
+    cmpl $IRQ_RECV_WAIT_MARK, %eax
+    je 1f
+    cmpl $ipc_fast_resume, %eax
+    jne SLOW
+1:  movl ipc_fast_mask, %eax
+    testl %eax, FAST_FRAME + FRAME_EFLAGS(%ebx)
+    jnz SLOW
+    /* Both homed here (event_partner_local). */
+    cmpl %ebp, TCB_CPU(%edi)
+    jne SLOW
+    cmpl %ebp, TCB_CPU(%ebx)
+    jne SLOW
+    /* One or-chain, zero if nothing else is in the way: no interrupt
+     * pending, no reschedule due (sched_can_handoff), no breakpoints here
+     * or for the handler (debug_switch_to), no trace kind on. */
+    movl irq_pending, %eax
+    orb CPU_RESCHED(%ebp), %al
+    orb CPU_DR_LOADED(%ebp), %al
+#if TRACE
+    movb trace_mask, %dl
+    andb $IRQF_TRACE_KINDS, %dl
+    orb %dl, %al
+#endif
+    orl TCB_DR7(%ebx), %eax                         /* (the whole word) */
+    jnz SLOW
+    /* Small spaces (space_switch.h's common case): the handler's space
+     * large, its directory never holding region copies; this CPU on
+     * large segments with sysexit allowed. */
+    movl TCB_SPACE(%ebx), %eax
+    movzbl SPACE_SMALL_POLLUTED(%eax), %edx
+    orl SPACE_SMALL_BASE(%eax), %edx
+    movl CPU_INDEX(%ebp), %eax
+    shll $SMALL_CPU_SIZE_LOG2, %eax
+    orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %dl
+    orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx /* (the whole word) */
+    jnz SLOW
+    /* edx = the new CR3, 0 if the handler shares prev's space; in another
+     * space its I/O bitmap must be this CPU's installed one. */
+    movl TCB_SPACE(%ebx), %eax
+    cmpl %eax, TCB_SPACE(%edi)
+    je 2f
+    movl SPACE_IO_BM0(%eax), %edx
+    cmpl CPU_IO_BM(%ebp), %edx
+    jne SLOW
+    movl SPACE_PD(%eax), %edx
+    subl $KERNEL_VBASE, %edx
+2:
+
+    /* ---- Commit: nothing fails from here on. ----
+     * ebx = handler, ecx = line record, edx = CR3 or 0, esi = line,
+     * edi = prev, ebp = me. */
+    pushl %edx                                      /* CR3, for later */
+    /* The chip (irqchip_mask, irqchip_eoi): the pin masked through its
+     * cached low word, then the local APIC's EOI. */
+#if MAX_CPUS > 1
+1:  movb $1, %al
+    xchgb %al, irqchip_fast_lock
+    testb %al, %al
+    jnz 1b
+#endif
+    movl ioapic_rte_low(,%esi,4), %eax
+    orl $IRQF_RTE_MASKED, %eax
+    movl %eax, ioapic_rte_low(,%esi,4)
+    leal 0x10(,%esi,2), %edx                        /* the pin's low word */
+    movl %edx, IRQF_IOAPIC_VA                       /* IOREGSEL */
+    movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
+#if MAX_CPUS > 1
+    movb $0, irqchip_fast_lock
+#endif
+    movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
+    /* irq_entry's probes: the entry's TSC, the CPU that took it. */
+    rdtsc
+    movl %eax, irq_entry_tsc
+    movl %edx, irq_entry_tsc + 4
+    movl CPU_INDEX(%ebp), %eax
+    movl %eax, irq_stat_cpu
+    /* The message (irq_fast): sync, the tag; async, the tag, the line's
+     * bit and the raised count, this one included, then zero. */
+    incl IRQL_RAISED(%ecx)
+    movl TCB_MR(%ebx), %edx                         /* the handler's MR0 */
+    cmpb $IRQL_MODE_SYNC, IRQL_MODE(%ecx)
+    jne irq_async_msg
+    movl $IRQF_TAG_SYNC, (%edx)
+irq_msg_done:
+    /* The handler's IPC is done: from the line's thread, no error. */
+    movl %esi, %eax
+    shll $FAST_TID_NO_SHIFT, %eax
+    incl %eax                                       /* version 1 */
+    movl %eax, TCB_IPC_FROM(%ebx)
+    movl $0, TCB_IPC_ERROR(%ebx)
+    movb $1, TCB_IPC_DONE(%ebx)
+    movb $FAST_TS_READY, TCB_STATE(%ebx)            /* ipc_syscall_end */
+    /* The counters (irq_fast's): another CPU's fast path may count at
+     * the same time (the general path's counting holds the whole lock). */
+    lock incl irq_stat_raised
+    lock incl irq_stat_delivered
+    lock incl irq_stat_direct
+    lock incl fast_events + IRQF_FAST_IRQ_SLOT
+    lock incl irq_stat_fast_entry
+    /* sched_handoff: the handler into this CPU's ready queue at its
+     * priority's tail if it left it while blocked. */
+    testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
+    jz irq_enqueue
+irq_queued:
+    /* switch_to: the CPU's resched is clear (checked). */
+    movl %ebx, CPU_RUNNING(%ebp)
+    movl %ebp, TCB_ON_CPU(%ebx)
+    incl CPU_CSW(%ebp)
+    /* Lazy FPU (fpu_switch_to): CR0.TS set unless the handler owns it. */
+    movzbl CPU_FPU_TS(%ebp), %eax
+    cmpl CPU_FPU_HOLDER(%ebp), %ebx
+    je irq_fpu_owner
+    testl %eax, %eax
+    jz irq_fpu_set_ts
+irq_fpu_done:
+    /* prev's switch frame under its trap frame (four registers that need
+     * no value, then the return address irq_fast_resume), and its ksp. */
+    popl %edx                                       /* CR3 or 0 */
+    movl $irq_fast_resume, -4(%esp)
+    leal -20(%esp), %eax
+    movl %eax, TCB_KSP(%edi)
+    /* Onto the handler's frame, at its EFLAGS word (the rest of its
+     * kernel stack, the return of its Ipc, is dropped). Nothing of prev
+     * is touched below. */
+    leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp
+    testl %edx, %edx
+    jz 5f                                           /* same space */
+    movl %edx, %cr3
+    movl %edx, CPU_LOADED_PD(%ebp)                  /* for TLB shootdown */
+    movl CPU_INDEX(%ebp), %ecx
+    shll $SMALL_CPU_SIZE_LOG2, %ecx
+    movl TCB_SPACE(%ebx), %eax
+    movl %eax, small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    incl small_stats + SMALL_STATS_CR3
+#if STATS
+    leal -64(%esp), %esp                   /* below the handler's frame */
+    pushal
+    call stats_count_fast_cr3
+    popal
+    leal 64(%esp), %esp
+#endif
+5:
+#if STATS
+    leal -64(%esp), %esp
+    pushal
+    call stats_count_fast_gs
+    popal
+    leal 64(%esp), %esp
+#endif
+    /* arch_switch_to: ring-0 stack pointers, the UTCB segment. */
+    leal TCB_SIZE(%ebx), %eax
+    movl CPU_TSS(%ebp), %ecx
+    movl %eax, TSS_ESP0(%ecx)
+    movl CPU_SYSENTER(%ebp), %ecx
+    movl %eax, SYSENTER_ESP0(%ecx)
+    movl CPU_GDT(%ebp), %ecx
+    movl TCB_GS_DESC(%ebx), %eax
+    movl %eax, (SEL_UTCB & ~7)(%ecx)
+    movl TCB_GS_DESC + 4(%ebx), %eax
+    movl %eax, (SEL_UTCB & ~7) + 4(%ecx)
+    movl $SEL_UTCB, %eax
+    movl %eax, %gs
+    /* The handler's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
+     * ebp = MR2, edi as it entered; then this CPU lets its word go
+     * (klock_release) and the handler leaves as sysenter_exit leaves. */
+#define F(x) (x - FRAME_EFLAGS)(%esp)
+    movl TCB_MR(%ebx), %edx
+    movl TCB_IPC_FROM(%ebx), %eax
+    movl (%edx), %esi
+    movl 4(%edx), %ebx
+#if MAX_CPUS > 1
+    movl CPU_KWORD(%ebp), %ecx
+#endif
+    movl 8(%edx), %ebp
+#if MAX_CPUS > 1
+    incl KW_OWNER(%ecx)                             /* a release store */
+#endif
+    movl F(FRAME_EDI), %edi
+    movl F(FRAME_EIP), %edx
+    movl $SEL_UDATA, %ecx                           /* the user's data */
+    movl %ecx, %ds                                  /* segment */
+    movl %ecx, %es
+    movl F(FRAME_ESP), %ecx
+    andl $~0x200, (%esp)                            /* IF stays off until */
+    popfl                                           /* sysexit */
+    sti
+    sysexit
+#undef F
+
+/* Asynchronous: MR1 = the line's bit, MR2 = the raised count (then 0).
+ * ecx = line record, edx = the handler's MR0. */
+irq_async_msg:
+    movl $IRQF_TAG_ASYNC, (%edx)
+    movzbl IRQL_BIT(%ecx), %eax
+    movl $0, 4(%edx)
+    btsl %eax, 4(%edx)                              /* 1 << bit */
+    movl IRQL_RAISED(%ecx), %eax
+    movl %eax, 8(%edx)
+    movl $0, IRQL_RAISED(%ecx)
+    jmp irq_msg_done
+
+/* prioq_insert_tail(&me->ready, &handler->rq, prio), TF_QUEUED set.
+ * ebx = handler, ebp = me; eax, ecx, edx free. */
+irq_enqueue:
+    movzbl TCB_PRIO(%ebx), %ecx
+    leal CPU_READY(%ebp), %edx                      /* the queues */
+    leal TCB_RQ(%ebx), %eax                         /* our link */
+    pushl %esi
+    movl (%edx,%ecx,4), %esi                        /* the level's head */
+    testl %esi, %esi
+    jz 1f
+    pushl %edi
+    movl 4(%esi), %edi                              /* head->prev, the tail */
+    movl %edi, 4(%eax)                              /* l->prev = tail */
+    movl %esi, (%eax)                               /* l->next = head */
+    movl %eax, (%edi)                               /* tail->next = l */
+    movl %eax, 4(%esi)                              /* head->prev = l */
+    popl %edi
+    jmp 2f
+1:  movl %eax, (%eax)                               /* alone: l <-> l */
+    movl %eax, 4(%eax)
+    movl %eax, (%edx,%ecx,4)                        /* the level's head */
+    btsl %ecx, PRIOQ_BITMAP(%edx)                   /* level non-empty */
+    shrl $5, %ecx
+    btsl %ecx, PRIOQ_SUMMARY(%edx)                  /* its bitmap word */
+2:  popl %esi
+    orb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
+    jmp irq_queued
+
+/* The FPU switch, out of line (as fastipc_entry.S's): the handler owns
+ * the FPU, so CR0.TS must be clear; or someone else does and it must be
+ * set. eax = this CPU's fpu_ts. */
+irq_fpu_owner:
+    testl %eax, %eax
+    jz irq_fpu_done
+    clts
+    movb $0, CPU_FPU_TS(%ebp)
+    jmp irq_fpu_done
+irq_fpu_set_ts:
+    movl %cr0, %eax
+    orl $FAST_CR0_TS, %eax
+    movl %eax, %cr0
+    movb $1, CPU_FPU_TS(%ebp)
+    jmp irq_fpu_done
+
+#if MAX_CPUS > 1
+/* Our lock word is busy: wait for our ticket in C (serving requests),
+ * then the general way with the word held. ebp = me, ecx = ticket. */
+irq_lock_wait:
+    pushl %ecx
+    pushl %ebp
+    call ipc_fast_lock_wait                         /* mode LOCAL after */
+    addl $8, %esp
+    jmp irq_slow
+/* Every exit to the general path once the word is ours: the mode says
+ * so to trap_irq, which takes the whole lock from there. */
+irq_slow_locked:
+    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
+#endif
+/* trap_irq (trap.c): the C fast path or the general path, with the frame
+ * built and nothing changed. It returns the handler to leave by, with
+ * everything done but the stack switch, or 0 after the general path. */
+irq_slow:
+    pushl %esp
+    call trap_irq
+    addl $4, %esp
+    testl %eax, %eax
+    jz trap_return                  /* done as trap_common does */
+    movl $irq_fast_resume, -4(%esp)
+    leal -20(%esp), %ecx
+    movl %ecx, -FAST_FRAME + TCB_KSP(%esp)      /* prev->ksp */
+    leal FAST_FRAME(%eax), %esp     /* onto the handler's frame */
+    call kernel_exit                /* the lock let go (klock_release), as */
+    jmp sysenter_exit               /* sysenter_ipc does before its exit */
+
+/* The interrupted thread, switched to again by anyone (arch_switch
+ * returned here, esp = its trap frame): what trap_dispatch does after
+ * irq_entry's direct switch returns, i.e. the whole lock (the resumer may
+ * have held this CPU's word alone), the return checks, the exit. */
+    .globl irq_fast_resume
+irq_fast_resume:
+#if MAX_CPUS > 1
+    call klock_ensure_full          /* (a no-op on a one-CPU kernel) */
+#endif
+    pushl %esp
+    call return_to_user_checks
+    addl $4, %esp
+    jmp trap_return
+
+#endif

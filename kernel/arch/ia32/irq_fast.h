@@ -1,0 +1,92 @@
+/* The interrupt fast path (irq_fast.S, irq.c irq_fast_user; docs/
+ * fastpaths-events.md "Interrupts"): a device interrupt that arrives in
+ * user mode for a handler blocked in a sysenter Ipc that only has to
+ * return is delivered without the generic dispatch, and the handler
+ * leaves the kernel from its own sysenter frame.
+ *
+ * IRQ_FASTPATH: built with the assembly IPC path (its sysenter frames and
+ * marks; FASTPATH=1, not the interrupt-latency kernel). */
+#ifndef PECAN_IA32_IRQ_FAST_H
+#define PECAN_IA32_IRQ_FAST_H
+
+#include "fastipc.h"
+
+#define IRQ_FASTPATH IPC_FASTPATH
+
+/* Constants the assembly needs (checked against the C definitions in
+ * irq.c, apic.c, irqchip.c). */
+#define IRQF_VECTORS        40          /* IRQ_BASE .. APIC_VECTOR_BASE + 23 */
+#define IRQF_IRQ_BASE       0x20
+#define IRQF_LAPIC_VA       0xFF000000  /* DEVICE_AREA */
+#define IRQF_LAPIC_EOI      0xb0
+#define IRQF_IOAPIC_VA      0xFF001000
+#define IRQF_RTE_MASKED     0x00010000
+/* struct irq_line (irq.c) */
+#define IRQL_HANDLER        0
+#define IRQL_MODE           4           /* byte */
+#define IRQL_BIT            5           /* byte */
+#define IRQL_RAISED         8
+#define IRQL_SIZE_LOG2      4
+#define IRQL_MODE_SYNC      1
+/* struct tcb, struct cpu_local beyond fastipc.h's */
+#define TCB_RQ              28          /* struct qlink: next, prev */
+#define TCB_XFER            128
+#define TCB_VIF             7           /* byte: VIF_CLEAR 1 (vif.c) */
+#define IRQF_VIF_CLEAR      1
+#define CPU_READY           76          /* struct prioq: head[256], bitmap[8], summary */
+#define PRIOQ_BITMAP        1024
+#define PRIOQ_SUMMARY       1056
+#define FRAME_VECTOR        32
+/* The messages (X.2 interrupt; Pecan asynchronous, 2 words) and the
+ * trace kinds that keep the fast path off (IPC, interrupt, switch). */
+#define IRQF_TAG_SYNC       0xfff00000
+#define IRQF_TAG_ASYNC      0xff700002
+#define IRQF_TRACE_KINDS    0x19
+#define IRQF_FAST_IRQ_SLOT  8           /* &fast_events[FAST_IRQ] - fast_events */
+
+/* The word under a sysenter frame (fastipc.h, arch_ipc_wait_mark) while
+ * its thread sleeps in the general receive phase of a top-level user Ipc
+ * (ipc.c): what remains of that Ipc is its return alone. Odd, so never
+ * the frame address the word otherwise holds, nor ipc_fast_resume (the
+ * asm IPC path's mark, which it keeps for itself). */
+#define IRQ_RECV_WAIT_MARK 1
+
+#ifndef __ASSEMBLER__
+#include "types.h"
+
+struct tcb;
+struct trap_frame;
+
+
+static inline void arch_recv_wait_mark(void *w)
+{
+#if IRQ_FASTPATH
+    if (w)
+        *(volatile uint32_t *)w = IRQ_RECV_WAIT_MARK;
+#else
+    (void)w;
+#endif
+}
+
+/* Blocked in a sysenter Ipc that only has to return: the word under its
+ * frame is one of the two marks. Meaningful only while t is in
+ * TS_RECV_WAIT (every kernel entry overwrites the word). */
+bool irq_fast_resumable(const struct tcb *t);
+
+/* A device interrupt from user mode, vector v (irq_fast.S). Returns the
+ * handler to leave by (the interrupt delivered, the switch done but for
+ * the stack), or NULL when the general path ran (trap_dispatch's work
+ * for it, return_to_user_checks included). Takes the whole kernel lock. */
+struct tcb *trap_irq(struct trap_frame *f);
+/* irq.c: the delivery itself; NULL having changed nothing. */
+struct tcb *irq_fast_user(unsigned irq);
+/* A send-only sysenter Ipc to an interrupt thread from its line's
+ * handler, with this CPU's lock word held (syscall.c): the ack done and
+ * the frame's results set, or false having changed nothing (irq.c). */
+bool irq_ack_fast(struct trap_frame *f);
+/* Where a thread the interrupt fast path interrupted resumes (its switch
+ * frame's return address; never called). */
+void irq_fast_resume(void);
+#endif
+
+#endif
