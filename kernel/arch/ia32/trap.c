@@ -210,6 +210,14 @@ void __attribute__((regparm(1))) kernel_exit_on(struct cpu_local *me)
     klock_release_on(me);
 }
 
+/* The same for irq_fast.S's hand-off to a handler from the general
+ * interrupt path (the record found by klock_release itself). */
+void kernel_exit(void);
+void kernel_exit(void)
+{
+    klock_release();
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
