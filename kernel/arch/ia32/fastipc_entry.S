@@ -182,24 +182,29 @@ direct:
 commit:
     /* ---- Commit: nothing fails from here on. ----
      * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0,
-     * edx = our receive specifier, esi = tag, ebp = me. */
-    movl SELF(TCB_MR), %edi
-    movl %esi, %ss:(%edi)                   /* our MR0 = tag (do_ipc) */
-    /* We block in our receive phase (ipc_fastpath's self stores). */
+     * edx = our receive specifier, esi = tag, edi = dest's space,
+     * ebp = me. */
+    /* We block in our receive phase (ipc_fastpath's self stores, but for
+     * ipc_from, ipc_error and ipc_done: see below). */
     movb $FAST_TS_RECV_WAIT, SELF(TCB_STATE)
     movl %edx, SELF(TCB_PARTNER)
-    movl $FAST_NILTHREAD, SELF(TCB_IPC_FROM)
-    movl $0, SELF(TCB_IPC_ERROR)
-    movb $0, SELF(TCB_IPC_DONE)
+    movl SELF(TCB_MR), %edx
+    movl %esi, %ss:(%edx)                   /* our MR0 = tag (do_ipc; an */
+                                            /* abort's result keeps it) */
     /* Our switch frame: arch_switch resumes us at ipc_fast_resume. */
     movl $ipc_fast_resume, -4(%esp)
     leal -20(%esp), %edx
     movl %edx, SELF(TCB_KSP)
-    /* dest runnable (still queued). Its ipc_from, ipc_error and ipc_done
-     * are not written: it returns to user mode below, with from in eax
-     * and no error, and nothing reads them before its next Ipc sets them
-     * (they matter only while a thread waits: completion, abort, and the
-     * general path's resumption, which never happens to dest now). */
+    /* dest runnable (still queued).
+     * ipc_from, ipc_error, ipc_done are written by neither side: they
+     * are the result of a wait, "filled by whoever completes our IPC"
+     * (thread.h), and every completion of a wait writes all three
+     * (ipc.c finish, ipc_fastpath, event_fast.c, irq.c, strxfer.c) before
+     * the waiter reads them (ipc_fast_resumed, ipc_syscall_end). dest
+     * returns to user mode below with from in eax and no error; self's
+     * wait is completed by one of those, or by this path, which gives it
+     * its results in registers. Only kdb's thread display shows the
+     * previous IPC's values for a thread this path blocked. */
     movb $FAST_TS_READY, %ss:TCB_STATE(%ebx)
     /* The message: MR0 as delivered (label and u), then MR1..MRu. */
     andl $(FAST_TAG_LABEL_MASK | FAST_TAG_U_MASK), %esi
@@ -227,7 +232,6 @@ fast_fpu_done:
     movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
     movl CPU_INDEX(%ebp), %ecx              /* whose directory is loaded */
     shll $SMALL_CPU_SIZE_LOG2, %ecx
-    movl %ss:TCB_SPACE(%ebx), %edi
     movl %edi, %ss:small_cpus + SMALL_CPU_PD_SPACE(%ecx)
     incl %ss:small_stats + SMALL_STATS_CR3
 #if STATS
@@ -349,10 +353,12 @@ fast_fpu_owner:
     clts
     movb $0, CPU_FPU_TS(%ebp)
     jmp fast_fpu_done
-fast_fpu_set_ts:
+fast_fpu_set_ts:                    /* every register is live: edi waits */
+    movl %edi, -28(%esp)                /* below our switch frame */
     movl %cr0, %edi
     orl $FAST_CR0_TS, %edi
     movl %edi, %cr0
+    movl -28(%esp), %edi
     movb $1, CPU_FPU_TS(%ebp)
     jmp fast_fpu_done
 
@@ -398,22 +404,25 @@ redirected:
     jne SLOW
     jmp direct
 
-/* MR1..MRu (u > 0) from our UTCB (edi, MR0 written) to dest's (edx, MR0
- * written). rep movsl stores through %es: the kernel's is loaded for it
- * (the exit loads the user's). CR3 (ecx) waits on the stack below our
- * switch frame (esp is still our entry frame; the switch frame, whose
+/* MR1..MRu (u > 0) from our UTCB to dest's (edx, MR0 written). rep
+ * movsl stores through %es: the kernel's is loaded for it (the exit loads
+ * the user's). CR3 (ecx) and dest's space (edi) wait on the stack below
+ * our switch frame (esp is still our entry frame; the switch frame, whose
  * top word is the ipc_fast_resume mark, is the 20 bytes under it). */
 copy_words:
     movl %ecx, -24(%esp)                    /* keep CR3 */
+    movl %edi, -28(%esp)                    /* and dest's space */
     movl $SEL_KDATA, %ecx
     movl %ecx, %es
-    leal 4(%edi), %esi                      /* from our MR1 */
+    movl SELF(TCB_MR), %esi
+    addl $4, %esi                           /* from our MR1 */
     leal 4(%edx), %edi                      /* to dest's MR1 */
     movl %ss:(%edx), %ecx
     andl $FAST_TAG_U_MASK, %ecx             /* u words */
     cld                                     /* the user's DF is in the frame */
     rep movsl %ss:(%esi), %es:(%edi)
     movl -24(%esp), %ecx
+    movl -28(%esp), %edi
     movl %ss:(%edx), %esi                   /* the tag again */
     jmp copied
 
