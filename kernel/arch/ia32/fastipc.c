@@ -5,6 +5,7 @@
 #include "../../trace.h"
 #include "gdt.h"
 #include "smallspace.h"
+#include "space_switch.h"
 #include "fpu.h"
 #include "cpu.h"
 #include "smp.h"
@@ -80,6 +81,8 @@ _Static_assert(sizeof(((struct space *)0)->small.polluted) == 1, "polluted: a by
 OFF(tss, esp0, TSS_ESP0);
 OFF(sysenter_area, esp0, SYSENTER_ESP0);
 OFF(trap_frame, edi, FRAME_EDI);
+OFF(trap_frame, edx, FRAME_EDX);
+OFF(trap_frame, ecx, FRAME_ECX);
 OFF(trap_frame, eip, FRAME_EIP);
 OFF(trap_frame, eflags, FRAME_EFLAGS);
 OFF(trap_frame, esp, FRAME_ESP);
@@ -112,6 +115,11 @@ void ipc_fast_init(void)
     uint8_t off = sysexit_iret_mask != EFL_TF || fpu_eager;
     for (unsigned i = 0; i < MAX_CPUS; i++)
         cpu_local[i].fast_off.why[FAST_OFF_MODE] = off;
+}
+
+void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *next)
+{
+    space_switch(me, prev, next);
 }
 
 void ipc_fast_trace(int on)

@@ -95,6 +95,8 @@
 /* struct trap_frame: size and offsets from its start */
 #define FRAME_SIZE      60
 #define FRAME_EDI       0
+#define FRAME_EDX       20
+#define FRAME_ECX       24
 #define FRAME_EIP       40
 #define FRAME_EFLAGS    48
 #define FRAME_ESP       52
@@ -135,6 +137,11 @@ void ipc_fast_init(void);
 /* trace.c: the IPC or switch trace kinds went on or off (every CPU's
  * fast_off trace byte; the caller holds the whole kernel lock). */
 void ipc_fast_trace(int on);
+/* The small-space instance's switch of address space (space_switch.h's
+ * space_switch, out of line): me holds its lock word, mode LOCAL. */
+struct cpu_local;
+struct tcb;
+void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *next);
 /* A thread the fast path blocked, resumed by the general path
  * (arch_switch returns into ipc_fast_resume): the end of its Ipc. */
 void ipc_fast_resumed(struct trap_frame *f);

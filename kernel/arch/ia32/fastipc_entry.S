@@ -93,12 +93,14 @@ sysenter_entry:
      * its user addresses are linear ones, which local_to relies on), no
      * iret forced (so the loaded directory holds no small-space region
      * copies either: smallspace.c forces iret for every directory that
-     * does), tracing of IPC and switches off, sysexit allowed at all. */
+     * does), tracing of IPC and switches off, sysexit allowed at all.
+     * Small-space state alone sends us to the small-space instance
+     * (fast_off_small). */
     movl %ss:irq_pending, %ecx
     orb CPU_RESCHED(%ebp), %cl
     orb CPU_DR_LOADED(%ebp), %cl
     orl CPU_FAST_OFF(%ebp), %ecx            /* last: its flags cover all */
-    jnz SLOW
+    jnz fast_off_small
 
     /* The receiver: TCB of to's thread number. Any to selects a slot of
      * the TCB area (the mask wraps it); local IDs, nilthread, anythread
@@ -110,7 +112,16 @@ sysenter_entry:
     addl $TCB_AREA, %ebx                            /* ebx = dest */
     cmpl %eax, %ss:TCB_GID(%ebx)
     jne local_to                                    /* a local ID? */
-have_dest:
+
+/* The rest of the path, from the receiver found to the exit, in two
+ * instances: FAST_BODY 0 (large spaces, the common case: everything in
+ * assembly) and FAST_BODY 1 (small spaces: the same checks and commit;
+ * the address-space part of the switch, space_switch.h's, done by C on
+ * our stack, and the exit by iret when this CPU must leave that way).
+ * The large instance hands a dest whose switch needs small-space work to
+ * the small one at its other_space1 (all checks done, nothing changed). */
+    .macro FAST_BODY small
+have_dest\small:
     /* Blocked in a sysenter Ipc that only has to return: the word under
      * its frame is ipc_fast_resume (its switch frame's return address, or
      * the C fast path's mark). Any kernel entry overwrites that word (the
@@ -148,8 +159,8 @@ have_dest:
     jnz SLOW
 1:  /* Redirection: none in our space, or the send stays direct. */
     cmpl $0, SELF(TCB_REDIRECTOR)
-    jne redirected
-direct:
+    jne redirected\small
+direct\small:
     /* dest at least our priority: it is the thread to run once we block
      * (sched_can_handoff's first case). */
     movb SELF(TCB_PRIO), %cl
@@ -166,12 +177,12 @@ direct:
     cmpl $0, %ss:TCB_DR7(%ebx)
     jne SLOW
 
-    /* Address space: same (from = our local ID, no CR3 load; the space
-     * is large and its directory unpolluted, as fast_off said for the
-     * current one) or other (from = our global ID). */
+    /* Address space: same (from = our local ID; in the large instance no
+     * CR3 load: the space is large and its directory unpolluted, as
+     * fast_off said for the current one) or other (from = our global ID). */
     movl %ss:TCB_SPACE(%ebx), %edi                  /* edi = dest's space */
     cmpl %edi, SELF(TCB_SPACE)
-    jne other_space
+    jne other_space\small
     movl SELF(TCB_UTCB_UADDR), %eax
 #if FASTPATH == 2
     addl $FAST_MR0_OFFSET + 4, %eax         /* deliberately wrong (config.mk) */
@@ -179,11 +190,11 @@ direct:
     addl $FAST_MR0_OFFSET, %eax               /* tcb_id_for: local */
 #endif
     xorl %ecx, %ecx                                 /* no CR3 load */
-commit:
+commit\small:
     /* ---- Commit: nothing fails from here on. ----
-     * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0,
-     * edx = our receive specifier, esi = tag, edi = dest's space,
-     * ebp = me. */
+     * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0 (large
+     * instance), edx = our receive specifier, esi = tag, edi = dest's
+     * space, ebp = me. */
     /* We block in our receive phase (ipc_fastpath's self stores, but for
      * ipc_from, ipc_error and ipc_done: see below). */
     movb $FAST_TS_RECV_WAIT, SELF(TCB_STATE)
@@ -211,21 +222,48 @@ commit:
     movl %ss:TCB_MR(%ebx), %edx             /* edx = dest's MRs */
     movl %esi, %ss:(%edx)
     testl $FAST_TAG_U_MASK, %esi
-    jnz copy_words
-copied:
+    jnz copy_words\small
+copied\small:
     /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU; in
      * the common case (someone else's, TS already set) two tests. */
     cmpl CPU_FPU_HOLDER(%ebp), %ebx
-    je fast_fpu_owner
+    je fast_fpu_owner\small
     cmpb $0, CPU_FPU_TS(%ebp)
-    je fast_fpu_set_ts
-fast_fpu_done:
+    je fast_fpu_set_ts\small
+fast_fpu_done\small:
 
     /* The switch (switch_to, arch_switch_to), on this CPU's record.
      * eax = from stays. */
     incl CPU_CSW(%ebp)
     movl %ebx, CPU_RUNNING(%ebp)
     movl %ebp, %ss:TCB_ON_CPU(%ebx)         /* cpu_self() there is me */
+.if \small
+    /* ---- Small spaces: the address-space part in C ----
+     * space_switch(me, self, dest) as arch_switch_to calls it, on our
+     * stack (current is still self there), below our switch frame, with
+     * the kernel's segments and lock mode LOCAL (the word is held, as
+     * under the C fast path's switch). It loads a directory if needed,
+     * dest's user segments and rebased %gs descriptor, this CPU's I/O
+     * bitmap window, and forces iret or not (fast_off's iret byte). */
+    movl %eax, -24(%esp)                    /* from */
+    movl %edx, -28(%esp)                    /* dest's MRs */
+    KERNEL_DS                               /* C code follows */
+    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
+    leal -FAST_FRAME(%esp), %ecx            /* self */
+    leal -28(%esp), %esp
+    pushl %ebx                              /* next */
+    pushl %ecx                              /* prev */
+    pushl %ebp                              /* me */
+    call ipc_fast_space_switch
+#if STATS
+    call stats_count_fast_gs
+#endif
+    addl $12, %esp
+    movb $FAST_KL_NONE, CPU_LOCK_MODE(%ebp)
+    movl (%esp), %edx                       /* dest's MRs */
+    movl 4(%esp), %eax                      /* from */
+    leal FAST_FRAME + FRAME_EIP(%ebx), %esp /* onto dest's frame */
+.else
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
@@ -249,16 +287,19 @@ fast_fpu_done:
     popal
     leal 64(%esp), %esp
 #endif
+.endif
     leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack */
     movl CPU_TSS(%ebp), %ecx
     movl %edi, %ss:TSS_ESP0(%ecx)
     movl CPU_SYSENTER(%ebp), %ecx
     movl %edi, %ss:SYSENTER_ESP0(%ecx)
+.if \small == 0
     movl CPU_GDT(%ebp), %ecx
     movl %ss:TCB_GS_DESC(%ebx), %edi        /* dest's UTCB segment, */
     movl %edi, %ss:(SEL_UTCB & ~7)(%ecx)
     movl %ss:TCB_GS_DESC + 4(%ebx), %edi
     movl %edi, %ss:(SEL_UTCB & ~7) + 4(%ecx)
+.endif
     movl $SEL_UTCB, %edi
     movl %edi, %gs                          /* ... reloaded */
 #if MAX_CPUS > 1
@@ -268,6 +309,14 @@ fast_fpu_done:
     movl CPU_KWORD(%ebp), %ecx
     incl %ss:KW_OWNER(%ecx)                 /* a release store (TSO) */
 #endif
+.if \small
+    /* iret if this CPU must (smallspace.c force_iret: dest is small, or
+     * large on a directory holding region copies): its frame's cs and ss
+     * select the user segments space_switch just set up. */
+    cmpb $0, CPU_FAST_OFF + FAST_OFF_IRET(%ebp)
+    jne 6f
+    addl $FRAME_EFLAGS - FRAME_EIP, %esp    /* sysexit below: at EFLAGS */
+.endif
     /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out through sysexit as sysenter_exit
      * does, from the frame it entered with (esp at its EFLAGS word). */
@@ -285,22 +334,104 @@ fast_fpu_done:
     sti                                     /* takes effect after sysexit */
     sysexit
 #undef F
+.if \small
+    /* The iret exit (trap_return's, from the frame dest entered with;
+     * esp at its EIP word): eax = from, esi = MR0, ebx = MR1, ebp = MR2,
+     * edi, ecx, edx as the frame holds them (the general path leaves
+     * them so too). */
+#define F(x) (x - FRAME_EIP)(%esp)
+6:  movl %ss:4(%edx), %ebx
+    movl %ss:8(%edx), %ebp
+    movl F(FRAME_EDI), %edi
+    movl $SEL_UDATA, %ecx                   /* the user's data segment */
+    movl %ecx, %ds                          /* (its window's descriptor) */
+    movl %ecx, %es
+    movl F(FRAME_ECX), %ecx
+    movl F(FRAME_EDX), %edx
+    iret
+#undef F
+.endif
 
-/* Another space (from = our global ID): dest's space large with an
- * unpolluted directory (space_switch.h's common case), its I/O bitmap
- * the installed one; its page directory is the new CR3 (dest's stack is
- * mapped there: dest ran in that space when it blocked). edi = its space. */
-other_space:
+/* Another space (from = our global ID). Large instance: dest's space
+ * large with an unpolluted directory (space_switch.h's common case), its
+ * I/O bitmap the installed one; its page directory is the new CR3
+ * (dest's stack is mapped there: dest ran in that space when it
+ * blocked); anything else the small instance's switch does in C. Small
+ * instance: C does it all. edi = dest's space. */
+other_space\small:
+.if \small == 0
     movl %ss:SPACE_SMALL_BASE(%edi), %ecx
     orb %ss:SPACE_SMALL_POLLUTED(%edi), %cl
-    jnz SLOW
+    jnz other_space1
     movl %ss:SPACE_IO_BM0(%edi), %ecx       /* this CPU's I/O bitmap window */
     cmpl CPU_IO_BM(%ebp), %ecx
-    jne SLOW
+    jne other_space1
     movl %ss:SPACE_PD(%edi), %ecx
     subl $KERNEL_VBASE, %ecx                        /* ecx = new CR3 */
+.endif
     movl SELF(TCB_GID), %eax                        /* tcb_id_for: global */
-    jmp commit
+    jmp commit\small
+
+/* The FPU switch, out of line (as fpu.c's fpu_set_ts): dest owns the FPU,
+ * so CR0.TS must be clear; or someone else does and it must be set. */
+fast_fpu_owner\small:
+    cmpb $0, CPU_FPU_TS(%ebp)
+    je fast_fpu_done\small                          /* already clear */
+    clts
+    movb $0, CPU_FPU_TS(%ebp)
+    jmp fast_fpu_done\small
+fast_fpu_set_ts\small:              /* every register is live: edi waits */
+    movl %edi, -28(%esp)                /* below our switch frame */
+    movl %cr0, %edi
+    orl $FAST_CR0_TS, %edi
+    movl %edi, %cr0
+    movl -28(%esp), %edi
+    movb $1, CPU_FPU_TS(%ebp)
+    jmp fast_fpu_done\small
+
+/* Our space has a redirector (ipc_redirect_exempt): the send stays direct
+ * if dest is in our space or in the redirector's (the redirector thread
+ * still existing). eax = to, ebx = dest, ebp = me. */
+redirected\small:
+    movl %ss:TCB_SPACE(%ebx), %ecx
+    cmpl %ecx, SELF(TCB_SPACE)
+    je direct\small                                 /* our own space */
+    movl SELF(TCB_REDIRECTOR), %edi
+    shrl $(FAST_TID_NO_SHIFT - 12), %edi
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %edi
+    addl $TCB_AREA, %edi                            /* the redirector's TCB */
+    movl %ss:TCB_GID(%edi), %ecx
+    cmpl %ecx, SELF(TCB_REDIRECTOR)                 /* still that thread */
+    jne SLOW
+    movl %ss:TCB_SPACE(%edi), %ecx
+    cmpl %ecx, %ss:TCB_SPACE(%ebx)                  /* dest in its space */
+    jne SLOW
+    jmp direct\small
+
+/* MR1..MRu (u > 0) from our UTCB to dest's (edx, MR0 written). rep
+ * movsl stores through %es: the kernel's is loaded for it (the exit loads
+ * the user's). CR3 (ecx) and dest's space (edi) wait on the stack below
+ * our switch frame (esp is still our entry frame; the switch frame, whose
+ * top word is the ipc_fast_resume mark, is the 20 bytes under it). */
+copy_words\small:
+    movl %ecx, -24(%esp)                    /* keep CR3 */
+    movl %edi, -28(%esp)                    /* and dest's space */
+    movl $SEL_KDATA, %ecx
+    movl %ecx, %es
+    movl SELF(TCB_MR), %esi
+    addl $4, %esi                           /* from our MR1 */
+    leal 4(%edx), %edi                      /* to dest's MR1 */
+    movl %ss:(%edx), %ecx
+    andl $FAST_TAG_U_MASK, %ecx             /* u words */
+    cld                                     /* the user's DF is in the frame */
+    rep movsl %ss:(%esi), %es:(%edi)
+    movl -24(%esp), %ecx
+    movl -28(%esp), %edi
+    movl %ss:(%edx), %esi                   /* the tag again */
+    jmp copied\small
+    .endm
+
+    FAST_BODY 0
 
 /* to is not a global ID: maybe a local one (tcb_resolve). eax = to,
  * edx = from-specifier. A local ID is the address of the thread's MR0 in
@@ -343,24 +474,28 @@ local_to:
     cmpl %ebx, %ss:TCB_UTCB_UADDR(%edi)             /* that UTCB */
     jne SLOW
     movl %edi, %ebx
-    jmp have_dest
+    jmp have_dest0
 
-/* The FPU switch, out of line (as fpu.c's fpu_set_ts): dest owns the FPU,
- * so CR0.TS must be clear; or someone else does and it must be set. */
-fast_fpu_owner:
-    cmpb $0, CPU_FPU_TS(%ebp)
-    je fast_fpu_done                                /* already clear */
-    clts
-    movb $0, CPU_FPU_TS(%ebp)
-    jmp fast_fpu_done
-fast_fpu_set_ts:                    /* every register is live: edi waits */
-    movl %edi, -28(%esp)                /* below our switch frame */
-    movl %cr0, %edi
-    orl $FAST_CR0_TS, %edi
-    movl %edi, %cr0
-    movl -28(%esp), %edi
-    movb $1, CPU_FPU_TS(%ebp)
-    jmp fast_fpu_done
+/* ==== Small spaces ====
+ * fast_off is not zero: the small-space instance if only its small-space
+ * bytes are set (this CPU holds a small window's segments, or must leave
+ * by iret) and nothing else of the or-chain is. `to` must be a global ID
+ * there (a small current's local IDs are window-relative addresses:
+ * general path). */
+fast_off_small:
+    testl $0xffff0000, CPU_FAST_OFF(%ebp)   /* tracing, PVI, eager FPU */
+    jnz SLOW
+    movl %ss:irq_pending, %ecx
+    orb CPU_RESCHED(%ebp), %cl
+    orb CPU_DR_LOADED(%ebp), %cl
+    jnz SLOW
+    movl %eax, %ebx
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebx
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx
+    addl $TCB_AREA, %ebx                            /* ebx = dest */
+    cmpl %eax, %ss:TCB_GID(%ebx)
+    jne SLOW
+    FAST_BODY 1
 
 #if MAX_CPUS > 1
 /* Our lock word is busy (another CPU holds the whole lock or waits for
@@ -384,47 +519,6 @@ fast_slow_locked:
     movb $FAST_KL_LOCAL, %ss:CPU_LOCK_MODE(%ecx)
     jmp sysenter_general
 #endif
-
-/* Our space has a redirector (ipc_redirect_exempt): the send stays direct
- * if dest is in our space or in the redirector's (the redirector thread
- * still existing). eax = to, ebx = dest, ebp = me. */
-redirected:
-    movl %ss:TCB_SPACE(%ebx), %ecx
-    cmpl %ecx, SELF(TCB_SPACE)
-    je direct                                       /* our own space */
-    movl SELF(TCB_REDIRECTOR), %edi
-    shrl $(FAST_TID_NO_SHIFT - 12), %edi
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %edi
-    addl $TCB_AREA, %edi                            /* the redirector's TCB */
-    movl %ss:TCB_GID(%edi), %ecx
-    cmpl %ecx, SELF(TCB_REDIRECTOR)                 /* still that thread */
-    jne SLOW
-    movl %ss:TCB_SPACE(%edi), %ecx
-    cmpl %ecx, %ss:TCB_SPACE(%ebx)                  /* dest in its space */
-    jne SLOW
-    jmp direct
-
-/* MR1..MRu (u > 0) from our UTCB to dest's (edx, MR0 written). rep
- * movsl stores through %es: the kernel's is loaded for it (the exit loads
- * the user's). CR3 (ecx) and dest's space (edi) wait on the stack below
- * our switch frame (esp is still our entry frame; the switch frame, whose
- * top word is the ipc_fast_resume mark, is the 20 bytes under it). */
-copy_words:
-    movl %ecx, -24(%esp)                    /* keep CR3 */
-    movl %edi, -28(%esp)                    /* and dest's space */
-    movl $SEL_KDATA, %ecx
-    movl %ecx, %es
-    movl SELF(TCB_MR), %esi
-    addl $4, %esi                           /* from our MR1 */
-    leal 4(%edx), %edi                      /* to dest's MR1 */
-    movl %ss:(%edx), %ecx
-    andl $FAST_TAG_U_MASK, %ecx             /* u words */
-    cld                                     /* the user's DF is in the frame */
-    rep movsl %ss:(%esi), %es:(%edi)
-    movl -24(%esp), %ecx
-    movl -28(%esp), %edi
-    movl %ss:(%edx), %esi                   /* the tag again */
-    jmp copied
 
 /* A thread this fast path blocked, switched to by the general path:
  * arch_switch returned here, esp = its frame. */
