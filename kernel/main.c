@@ -326,13 +326,16 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
      * goes to their exception handler. */
     write_cr0(read_cr0() | CR0_AM);
     vif_init();
-    ipc_fast_init();            /* after vif_init and fpu_init: their modes */
     debug_probe();
     if (TRACE)
         perfmon_report();
     /* The APs copy the control registers, IDT and sysenter set-up above;
      * they park until the scheduler can use them (docs/smp.md). */
     smp_init(!cmdline_has(boot_info.cmdline, "nosmp"));
+    /* After vif_init and fpu_init (their modes), and after smp_init, which
+     * clears the record of an AP that failed to start: every CPU's
+     * fast_off mode byte (the APs run no thread before smp_go). */
+    ipc_fast_init();
     kip_init(&sigma0, &root);
 
     if (boot_options.kfault_test)

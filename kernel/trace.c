@@ -8,6 +8,7 @@
 #include "arch/ia32/cpu.h"
 #include "arch/ia32/thread_arch.h"
 #include "arch/ia32/smp.h"
+#include "arch/ia32/fastipc.h"
 
 #if TRACE
 
@@ -101,6 +102,7 @@ uint32_t trace_set_mask(uint32_t mask)
 {
     uint32_t old = trace_mask;
     trace_mask = (uint8_t)(mask & TRACE_ALL);
+    ipc_fast_trace(trace_mask & TRACE_HANDOFF_KINDS);  /* the asm path's test */
     return old;
 }
 

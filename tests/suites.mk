@@ -426,7 +426,7 @@ nofast-kernel:
 # Benchmarks whose rows go into the table (tools/bench-table.sh).
 BENCH_COUNTED := pingpong mem exc irq
 
-NOFAST_SUITES := core mem exc irq ipcdiff
+NOFAST_SUITES := core mem exc irq ipcdiff smallspace
 SPECIAL_SUITES += $(addsuffix -nofast,$(NOFAST_SUITES))
 SPECIAL_RESULTS += $(addsuffix -nofast,$(NOFAST_SUITES)) $(addsuffix -same,$(NOFAST_SUITES))
 $(addprefix test-,$(addsuffix -nofast,$(NOFAST_SUITES))): test-%-nofast: all nofast-kernel test-qemu-% | $(T)

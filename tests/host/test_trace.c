@@ -33,6 +33,10 @@ void sched_handoff(struct tcb *t) { (void)t; }
 bool perfmon_nmi_start(uint32_t cycles) { (void)cycles; return false; }
 void perfmon_nmi_stop(void) { }
 const char *perfmon_describe(void) { return "none(test)"; }
+/* The assembly IPC path's trace byte (fastipc.c): what trace_set_mask
+ * last told it. */
+static int fast_trace_on;
+void ipc_fast_trace(int on) { fast_trace_on = on; }
 
 static char out[1 << 20];
 static size_t out_len;
@@ -111,7 +115,14 @@ static void test_filters(void **state)
     (void)state;
     reset();
     assert_int_equal(trace_set_mask(0xff), 0);
+    assert_true(fast_trace_on);                         /* the asm IPC path steps aside */
     assert_int_equal(trace_set_mask(0), TRACE_ALL);         /* bits beyond the kinds dropped */
+    assert_false(fast_trace_on);
+    trace_set_mask(TRACE_BIT(TRACE_PF));                    /* a kind it does not record */
+    assert_false(fast_trace_on);
+    trace_set_mask(TRACE_BIT(TRACE_SWITCH));
+    assert_true(fast_trace_on);
+    trace_set_mask(0);
     trace_set_thread(0x8001);
     trace_record(TT_IRQ, 0x4001, 5, 0, 0);                  /* neither */
     trace_record(TT_SWITCH, 0x8001, 0x4001, 0, 0);          /* thread */

@@ -166,6 +166,7 @@ sysenter_entry:
 #endif
     .globl sysenter_general
 sysenter_general:
+    KERNEL_DS                       /* the entry kept the user's (sysenter.h) */
     pushl $KERNEL_EFLAGS            /* sysenter kept NT, AC, DF: drop them */
     popfl
 #if IRQOFF_STATS

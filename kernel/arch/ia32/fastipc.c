@@ -5,6 +5,7 @@
 #include "../../trace.h"
 #include "gdt.h"
 #include "smallspace.h"
+#include "space_switch.h"
 #include "fpu.h"
 #include "cpu.h"
 #include "smp.h"
@@ -50,6 +51,8 @@ OFF(cpu_local, loaded_pd, CPU_LOADED_PD);
 OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 OFF(cpu_local, context_switches, CPU_CSW);
 OFF(cpu_local, kword, CPU_KWORD);
+OFF(cpu_local, fast_off, CPU_FAST_OFF);
+_Static_assert(sizeof(((struct cpu_local *)0)->fast_off) == 4, "fast_off: one word");
 _Static_assert(sizeof(((struct cpu_local *)0)->index) == 4 &&
                sizeof(((struct cpu_local *)0)->resched) == 1 &&
                sizeof(((struct cpu_local *)0)->fpu_ts) == 1 &&
@@ -78,6 +81,8 @@ _Static_assert(sizeof(((struct space *)0)->small.polluted) == 1, "polluted: a by
 OFF(tss, esp0, TSS_ESP0);
 OFF(sysenter_area, esp0, SYSENTER_ESP0);
 OFF(trap_frame, edi, FRAME_EDI);
+OFF(trap_frame, edx, FRAME_EDX);
+OFF(trap_frame, ecx, FRAME_ECX);
 OFF(trap_frame, eip, FRAME_EIP);
 OFF(trap_frame, eflags, FRAME_EFLAGS);
 OFF(trap_frame, esp, FRAME_ESP);
@@ -99,12 +104,28 @@ _Static_assert(FAST_TAG_U_MASK == L4ABI_TAG_U_MASK && FAST_TAG_T_MASK == L4ABI_T
                L4ABI_UTCB_SIZE == 1 << FAST_UTCB_SIZE_LOG2 &&
                L4ABI_UTCB_MYGLOBALID == FAST_MYGLOBALID, "X.2 constants");
 
-uint32_t ipc_fast_mask = EFL_TF;
+_Static_assert(EFL_TF == 0x100, "the fast path tests the receiver's TF as 0x100");
 
 void ipc_fast_init(void)
 {
+    /* sysenter_exit's own mask: EFLAGS.TF alone, unless CR4.PVI made
+     * every exit an iret (vif.c); with eager FPU switching the fast path
+     * would skip the switch's FPU work. Either: never fast. */
     extern uint32_t sysexit_iret_mask;
-    ipc_fast_mask = sysexit_iret_mask | (fpu_eager ? ~0u : 0);
+    uint8_t off = sysexit_iret_mask != EFL_TF || fpu_eager;
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        cpu_local[i].fast_off.why[FAST_OFF_MODE] = off;
+}
+
+void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *next)
+{
+    space_switch(me, prev, next);
+}
+
+void ipc_fast_trace(int on)
+{
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        cpu_local[i].fast_off.why[FAST_OFF_TRACE] = on != 0;
 }
 
 /* What ipc_syscall, do_ipc and sysenter_ipc do after the C fast path's

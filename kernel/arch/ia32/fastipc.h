@@ -57,6 +57,17 @@
 #define CPU_CSW         60       /* context_switches */
 #define CPU_IO_BM       1148     /* io_bm (checked in fastipc.c) */
 #define CPU_KWORD       64       /* its klock_word */
+#define CPU_FAST_OFF    1284     /* fast_off: zero when the path may run */
+/* fast_off's bytes, one per writer (smp.h): this CPU holds small-space
+ * user segments (smallspace.c load_segs); this CPU leaves by iret only
+ * (smallspace.c force_iret); tracing of IPC or switches is on (trace.c,
+ * every CPU's byte, by the holder of the whole lock); the kernel's mode
+ * never allows sysexit from this path (CR4.PVI, eager FPU: fastipc.c at
+ * boot). */
+#define FAST_OFF_SMALL  0
+#define FAST_OFF_IRET   1
+#define FAST_OFF_TRACE  2
+#define FAST_OFF_MODE   3
 #define KW_SIZE_LOG2    6
 #define KW_NEXT         0
 #define KW_OWNER        4
@@ -84,6 +95,8 @@
 /* struct trap_frame: size and offsets from its start */
 #define FRAME_SIZE      60
 #define FRAME_EDI       0
+#define FRAME_EDX       20
+#define FRAME_ECX       24
 #define FRAME_EIP       40
 #define FRAME_EFLAGS    48
 #define FRAME_ESP       52
@@ -118,11 +131,17 @@
 
 #ifndef __ASSEMBLER__
 #include "trap.h"
-/* The mask the fast path tests the receiver's saved EFLAGS against:
- * sysexit_iret_mask (TF; everything with CR4.PVI), and everything with
- * eager FPU switching, which the fast path does not do. */
-extern uint32_t ipc_fast_mask;
+/* Boot: the mode byte of every CPU's fast_off (CR4.PVI makes every exit
+ * an iret; eager FPU switching is not done by the fast path). */
 void ipc_fast_init(void);
+/* trace.c: the IPC or switch trace kinds went on or off (every CPU's
+ * fast_off trace byte; the caller holds the whole kernel lock). */
+void ipc_fast_trace(int on);
+/* The small-space instance's switch of address space (space_switch.h's
+ * space_switch, out of line): me holds its lock word, mode LOCAL. */
+struct cpu_local;
+struct tcb;
+void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *next);
 /* A thread the fast path blocked, resumed by the general path
  * (arch_switch returns into ipc_fast_resume): the end of its Ipc. */
 void ipc_fast_resumed(struct trap_frame *f);

@@ -35,8 +35,20 @@
  * rest of its C stack is only the return of its results, which the fast
  * path does itself.
  *
- * Memory accesses use %ds after SYSENTER_FRAME loaded it; interrupts are
- * off throughout (sysenter cleared IF). */
+ * Segments: the entry leaves the user's %ds and %es loaded (sysenter.h).
+ * Every memory access here goes through %ss, the flat kernel segment
+ * sysenter loaded: implicitly when based on %esp or %ebp, by an explicit
+ * %ss: override otherwise; the word copy loads the kernel's %es for its
+ * stores; the exit loads the user data segment into both, so the
+ * receiver never sees the sender's selectors. Every way to C code (SLOW
+ * is sysenter_general, fast_lock_wait) loads the kernel's first.
+ *
+ * Registers while checking: eax = to, ecx = timeouts then scratch,
+ * edx = from-specifier, esi = MR0 (tag), ebx = dest, ebp = me (this CPU's
+ * record, self->on_cpu), edi = scratch. self's TCB is the page under the
+ * frame: its fields are SELF(field) = field - FAST_FRAME off %esp until
+ * the stack moves to dest's frame. Interrupts are off throughout
+ * (sysenter cleared IF). */
 #include "fastipc.h"
 #include "sysenter.h"
 #include "layout.h"
@@ -44,6 +56,7 @@
 #if IPC_FASTPATH
 
 #define SLOW sysenter_general
+#define SELF(field) (field - FAST_FRAME)(%esp)
 
     .text
     .globl sysenter_entry
@@ -58,22 +71,7 @@ sysenter_entry:
     /* Receive timeout never (the send phase needs none: the partner waits). */
     testw %cx, %cx
     jnz SLOW
-#if TRACE
-    /* Tracing IPC or switches (kernel/trace.h): the general path records
-     * them; one byte test while tracing is off. */
-    testb $(TRACE_FAST_KINDS), trace_mask
-    jnz SLOW
-#endif
-
-    /* ebp = our CPU record (self->on_cpu; self's TCB is the page under
-     * this frame). A small space's user segments loaded here (current is
-     * small: its user addresses are window-relative): the general path
-     * (space_switch.h). */
-    movl -FAST_FRAME + TCB_ON_CPU(%esp), %ebp       /* me */
-    movl CPU_INDEX(%ebp), %ebx
-    shll $SMALL_CPU_SIZE_LOG2, %ebx                 /* our small_cpus record */
-    cmpl $0, small_cpus + SMALL_CPU_SEG_BASE(%ebx)
-    jne SLOW
+    movl SELF(TCB_ON_CPU), %ebp                     /* ebp = me */
 #if MAX_CPUS > 1
     /* This CPU's kernel-lock word (klock.h klock_local; docs/smp.md,
      * "Fast-path contract"), before the first TCB is read. The lock mode
@@ -82,12 +80,27 @@ sysenter_entry:
      * (SLOW, now fast_slow_locked) sets it to LOCAL first. */
     movl CPU_KWORD(%ebp), %ebx                      /* our word */
     movl $1, %edi
-    lock xaddl %edi, KW_NEXT(%ebx)                  /* edi = our ticket */
-    cmpl KW_OWNER(%ebx), %edi
+    lock xaddl %edi, %ss:KW_NEXT(%ebx)              /* edi = our ticket */
+    cmpl %ss:KW_OWNER(%ebx), %edi
     jne fast_lock_wait                              /* someone else has it */
 #undef SLOW
 #define SLOW fast_slow_locked
 #endif
+    /* This CPU's state in one or-chain, zero if the switch needs nothing
+     * but the fast path's own work: no interrupt pending (any CPU's, as
+     * ipc_fastpath), no reschedule due here, no breakpoints loaded here,
+     * and fast_off clear: large user segments loaded (current is large:
+     * its user addresses are linear ones, which local_to relies on), no
+     * iret forced (so the loaded directory holds no small-space region
+     * copies either: smallspace.c forces iret for every directory that
+     * does), tracing of IPC and switches off, sysexit allowed at all.
+     * Small-space state alone sends us to the small-space instance
+     * (fast_off_small). */
+    movl %ss:irq_pending, %ecx
+    orb CPU_RESCHED(%ebp), %cl
+    orb CPU_DR_LOADED(%ebp), %cl
+    orl CPU_FAST_OFF(%ebp), %ecx            /* last: its flags cover all */
+    jnz fast_off_small
 
     /* The receiver: TCB of to's thread number. Any to selects a slot of
      * the TCB area (the mask wraps it); local IDs, nilthread, anythread
@@ -97,9 +110,18 @@ sysenter_entry:
     shrl $(FAST_TID_NO_SHIFT - 12), %ebx     /* number * 4 KiB, */
     andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx          /* ... inside the area */
     addl $TCB_AREA, %ebx                            /* ebx = dest */
-    cmpl %eax, TCB_GID(%ebx)
+    cmpl %eax, %ss:TCB_GID(%ebx)
     jne local_to                                    /* a local ID? */
-have_dest:
+
+/* The rest of the path, from the receiver found to the exit, in two
+ * instances: FAST_BODY 0 (large spaces, the common case: everything in
+ * assembly) and FAST_BODY 1 (small spaces: the same checks and commit;
+ * the address-space part of the switch, space_switch.h's, done by C on
+ * our stack, and the exit by iret when this CPU must leave that way).
+ * The large instance hands a dest whose switch needs small-space work to
+ * the small one at its other_space1 (all checks done, nothing changed). */
+    .macro FAST_BODY small
+have_dest\small:
     /* Blocked in a sysenter Ipc that only has to return: the word under
      * its frame is ipc_fast_resume (its switch frame's return address, or
      * the C fast path's mark). Any kernel entry overwrites that word (the
@@ -107,21 +129,18 @@ have_dest:
      * says while the thread is in TS_RECV_WAIT. First, as replies to
      * kernel IPCs (exceptions, page faults) and acknowledgements to
      * interrupt threads leave here. */
-    cmpl $ipc_fast_resume, FAST_RESUME_RET(%ebx)
+    cmpl $ipc_fast_resume, %ss:FAST_RESUME_RET(%ebx)
     jne SLOW
     /* Receiving, queued (sched_handoff then has no queue work), and no
      * other flag (halted, kernel, interrupt, wakeup armed, quantum out,
      * starting): state and flags in one 16-bit compare. */
-    cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
+    cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), %ss:TCB_STATE(%ebx)
     jne SLOW
-    /* Its saved EFLAGS leaves by sysexit (no TF; PVI or eager FPU: never). */
-    movl ipc_fast_mask, %ecx
-    testl %ecx, FAST_FRAME + FRAME_EFLAGS(%ebx)
+    /* Its saved EFLAGS leaves by sysexit: no TF (sysexit_iret_mask; the
+     * modes where that mask is more are in fast_off). */
+    testl $0x100, %ss:FAST_FRAME + FRAME_EFLAGS(%ebx)
     jnz SLOW
 
-    /* The sender: the TCB whose page holds this stack (esp = its frame,
-     * at the top of the page; with SMP no global `current` is needed). */
-    leal -FAST_FRAME(%esp), %edi                    /* edi = self */
     /* Receive phase: from dest (call), or anythread with nobody queued
      * on us (reply and wait); edx is then what our `partner` becomes. A
      * send-only IPC (nilthread) leaves here. */
@@ -129,128 +148,130 @@ have_dest:
     je 2f
     cmpl $FAST_ANYTHREAD, %edx
     jne SLOW
-    cmpl $0, TCB_SQ_HEAD(%edi)
+    cmpl $0, SELF(TCB_SQ_HEAD)
     jne SLOW
 2:  /* dest accepts us: waits for us, or for anythread (anylocalthread:
      * general path). */
-    movl TCB_PARTNER(%ebx), %ecx
-    cmpl TCB_GID(%edi), %ecx
+    movl %ss:TCB_PARTNER(%ebx), %ecx
+    cmpl SELF(TCB_GID), %ecx
     je 1f
     incl %ecx                                       /* anythread = -1 */
     jnz SLOW
 1:  /* Redirection: none in our space, or the send stays direct. */
-    cmpl $0, TCB_REDIRECTOR(%edi)
-    jne redirected
-direct:
+    cmpl $0, SELF(TCB_REDIRECTOR)
+    jne redirected\small
+direct\small:
     /* dest at least our priority: it is the thread to run once we block
      * (sched_can_handoff's first case). */
-    movb TCB_PRIO(%edi), %cl
-    cmpb %cl, TCB_PRIO(%ebx)
+    movb SELF(TCB_PRIO), %cl
+    cmpb %cl, %ss:TCB_PRIO(%ebx)
     jb SLOW
-    /* SMP: both threads homed on this CPU (me = self->on_cpu; a waiting
-     * dest is not running, so its home is where it will run). Otherwise
-     * the general path, which takes the whole lock and wakes dest at its
-     * home CPU. The lock word was taken at the entry; every "this CPU"
-     * reference below goes through our CPU record (ebp). */
-    movl TCB_ON_CPU(%edi), %ebp                     /* me */
-    cmpl %ebp, TCB_CPU(%edi)
+    /* SMP: both threads homed on this CPU (a waiting dest is not running,
+     * so its home is where it will run). Otherwise the general path,
+     * which takes the whole lock and wakes dest at its home CPU. */
+    cmpl %ebp, SELF(TCB_CPU)
     jne SLOW
-    cmpl %ebp, TCB_CPU(%ebx)
+    cmpl %ebp, %ss:TCB_CPU(%ebx)
     jne SLOW
-    /* Per-CPU state in one or-chain, zero if the switch needs nothing but
-     * the fast path's own work: no interrupt pending, no reschedule due
-     * on this CPU, no breakpoints loaded here and none for dest
-     * (debug_switch_to). The FPU (fpu_switch_to) is done after the
-     * commit. */
-    movl irq_pending, %ecx
-    orb CPU_RESCHED(%ebp), %cl
-    orb CPU_DR_LOADED(%ebp), %cl
-    orl TCB_DR7(%ebx), %ecx
-    jnz SLOW
-    /* Small spaces (space_switch.h's common case): dest's space large and
-     * its directory never holding region copies, no iret forced here. */
-    movl TCB_SPACE(%ebx), %eax
-    movl SPACE_SMALL_BASE(%eax), %ecx
-    orb SPACE_SMALL_POLLUTED(%eax), %cl
-    movl CPU_INDEX(%ebp), %eax
-    shll $SMALL_CPU_SIZE_LOG2, %eax
-    orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %cl
-    jnz SLOW
+    /* No breakpoints for dest (debug_switch_to would load them). */
+    cmpl $0, %ss:TCB_DR7(%ebx)
+    jne SLOW
 
-    /* Address space: same (from = our local ID, no CR3 load) or other
-     * (from = our global ID; its I/O bitmap must be the installed one,
-     * its page directory is the new CR3). dest's stack is mapped there:
-     * dest ran in that space when it blocked. */
-    movl TCB_SPACE(%ebx), %ecx
-    cmpl %ecx, TCB_SPACE(%edi)
-    jne 3f
-    movl TCB_UTCB_UADDR(%edi), %eax
+    /* Address space: same (from = our local ID; in the large instance no
+     * CR3 load: the space is large and its directory unpolluted, as
+     * fast_off said for the current one) or other (from = our global ID). */
+    movl %ss:TCB_SPACE(%ebx), %edi                  /* edi = dest's space */
+    cmpl %edi, SELF(TCB_SPACE)
+    jne other_space\small
+    movl SELF(TCB_UTCB_UADDR), %eax
 #if FASTPATH == 2
     addl $FAST_MR0_OFFSET + 4, %eax         /* deliberately wrong (config.mk) */
 #else
     addl $FAST_MR0_OFFSET, %eax               /* tcb_id_for: local */
 #endif
     xorl %ecx, %ecx                                 /* no CR3 load */
-    jmp 4f
-3:  movl SPACE_IO_BM0(%ecx), %eax   /* this CPU's I/O bitmap window */
-    cmpl CPU_IO_BM(%ebp), %eax
-    jne SLOW
-    movl SPACE_PD(%ecx), %ecx
-    subl $KERNEL_VBASE, %ecx                        /* ecx = new CR3 */
-    movl TCB_GID(%edi), %eax                        /* tcb_id_for: global */
-4:
+commit\small:
     /* ---- Commit: nothing fails from here on. ----
-     * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0,
-     * edx = our receive specifier, esi = tag, edi = self. */
-    movl TCB_MR(%edi), %ebp
-    movl %esi, (%ebp)                       /* our MR0 = tag (do_ipc) */
-    /* We block in our receive phase (ipc_fastpath's self stores). */
-    movb $FAST_TS_RECV_WAIT, TCB_STATE(%edi)
-    movl %edx, TCB_PARTNER(%edi)
-    movl $FAST_NILTHREAD, TCB_IPC_FROM(%edi)
-    movl $0, TCB_IPC_ERROR(%edi)
-    movb $0, TCB_IPC_DONE(%edi)
+     * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0 (large
+     * instance), edx = our receive specifier, esi = tag, edi = dest's
+     * space, ebp = me. */
+    /* We block in our receive phase (ipc_fastpath's self stores, but for
+     * ipc_from, ipc_error and ipc_done: see below). */
+    movb $FAST_TS_RECV_WAIT, SELF(TCB_STATE)
+    movl %edx, SELF(TCB_PARTNER)
+    movl SELF(TCB_MR), %edx
+    movl %esi, %ss:(%edx)                   /* our MR0 = tag (do_ipc; an */
+                                            /* abort's result keeps it) */
     /* Our switch frame: arch_switch resumes us at ipc_fast_resume. */
     movl $ipc_fast_resume, -4(%esp)
     leal -20(%esp), %edx
-    movl %edx, TCB_KSP(%edi)
-    /* dest's IPC is done: sender, no error, runnable (still queued). */
-    movl %eax, TCB_IPC_FROM(%ebx)
-    movl $0, TCB_IPC_ERROR(%ebx)
-    movb $1, TCB_IPC_DONE(%ebx)
-    movb $FAST_TS_READY, TCB_STATE(%ebx)
+    movl %edx, SELF(TCB_KSP)
+    /* dest runnable (still queued).
+     * ipc_from, ipc_error, ipc_done are written by neither side: they
+     * are the result of a wait, "filled by whoever completes our IPC"
+     * (thread.h), and every completion of a wait writes all three
+     * (ipc.c finish, ipc_fastpath, event_fast.c, irq.c, strxfer.c) before
+     * the waiter reads them (ipc_fast_resumed, ipc_syscall_end). dest
+     * returns to user mode below with from in eax and no error; self's
+     * wait is completed by one of those, or by this path, which gives it
+     * its results in registers. Only kdb's thread display shows the
+     * previous IPC's values for a thread this path blocked. */
+    movb $FAST_TS_READY, %ss:TCB_STATE(%ebx)
     /* The message: MR0 as delivered (label and u), then MR1..MRu. */
     andl $(FAST_TAG_LABEL_MASK | FAST_TAG_U_MASK), %esi
-    movl TCB_MR(%ebx), %edx                 /* edx = dest's MRs */
-    movl %esi, (%edx)
+    movl %ss:TCB_MR(%ebx), %edx             /* edx = dest's MRs */
+    movl %esi, %ss:(%edx)
     testl $FAST_TAG_U_MASK, %esi
-    jnz copy_words
-copied:
-    /* From here edi = me, our CPU record (self->on_cpu; self's TCB is
-     * still the page under esp). */
-    movl -FAST_FRAME + TCB_ON_CPU(%esp), %edi
-    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU. */
-    movzbl CPU_FPU_TS(%edi), %ebp
-    cmpl CPU_FPU_HOLDER(%edi), %ebx
-    je fast_fpu_owner
-    testl %ebp, %ebp
-    jz fast_fpu_set_ts
-fast_fpu_done:
+    jnz copy_words\small
+copied\small:
+    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU; in
+     * the common case (someone else's, TS already set) two tests. */
+    cmpl CPU_FPU_HOLDER(%ebp), %ebx
+    je fast_fpu_owner\small
+    cmpb $0, CPU_FPU_TS(%ebp)
+    je fast_fpu_set_ts\small
+fast_fpu_done\small:
 
     /* The switch (switch_to, arch_switch_to), on this CPU's record.
      * eax = from stays. */
-    incl CPU_CSW(%edi)
-    movl %ebx, CPU_RUNNING(%edi)
-    movl %edi, TCB_ON_CPU(%ebx)             /* cpu_self() there is me */
+    incl CPU_CSW(%ebp)
+    movl %ebx, CPU_RUNNING(%ebp)
+    movl %ebp, %ss:TCB_ON_CPU(%ebx)         /* cpu_self() there is me */
+.if \small
+    /* ---- Small spaces: the address-space part in C ----
+     * space_switch(me, self, dest) as arch_switch_to calls it, on our
+     * stack (current is still self there), below our switch frame, with
+     * the kernel's segments and lock mode LOCAL (the word is held, as
+     * under the C fast path's switch). It loads a directory if needed,
+     * dest's user segments and rebased %gs descriptor, this CPU's I/O
+     * bitmap window, and forces iret or not (fast_off's iret byte). */
+    movl %eax, -24(%esp)                    /* from */
+    movl %edx, -28(%esp)                    /* dest's MRs */
+    KERNEL_DS                               /* C code follows */
+    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
+    leal -FAST_FRAME(%esp), %ecx            /* self */
+    leal -28(%esp), %esp
+    pushl %ebx                              /* next */
+    pushl %ecx                              /* prev */
+    pushl %ebp                              /* me */
+    call ipc_fast_space_switch
+#if STATS
+    call stats_count_fast_gs
+#endif
+    addl $12, %esp
+    movb $FAST_KL_NONE, CPU_LOCK_MODE(%ebp)
+    movl (%esp), %edx                       /* dest's MRs */
+    movl 4(%esp), %eax                      /* from */
+    leal FAST_FRAME + FRAME_EIP(%ebx), %esp /* onto dest's frame */
+.else
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
-    movl %ecx, CPU_LOADED_PD(%edi)          /* for TLB shootdown */
-    movl CPU_INDEX(%edi), %ecx              /* whose directory is loaded */
+    movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
+    movl CPU_INDEX(%ebp), %ecx              /* whose directory is loaded */
     shll $SMALL_CPU_SIZE_LOG2, %ecx
-    movl TCB_SPACE(%ebx), %ebp
-    movl %ebp, small_cpus + SMALL_CPU_PD_SPACE(%ecx)
-    incl small_stats + SMALL_STATS_CR3
+    movl %edi, %ss:small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    incl %ss:small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below dest's frame (its */
     pushal                                  /* old stack is dropped) */
@@ -266,107 +287,223 @@ fast_fpu_done:
     popal
     leal 64(%esp), %esp
 #endif
-    leal TCB_SIZE(%ebx), %ebp               /* dest's ring-0 stack */
-    movl CPU_TSS(%edi), %ecx
-    movl %ebp, TSS_ESP0(%ecx)
-    movl CPU_SYSENTER(%edi), %ecx
-    movl %ebp, SYSENTER_ESP0(%ecx)
-    movl CPU_GDT(%edi), %ecx
-    movl TCB_GS_DESC(%ebx), %ebp            /* dest's UTCB segment, */
-    movl %ebp, (SEL_UTCB & ~7)(%ecx)
-    movl TCB_GS_DESC + 4(%ebx), %ebp
-    movl %ebp, (SEL_UTCB & ~7) + 4(%ecx)
-    movl $SEL_UTCB, %ebp
-    movl %ebp, %gs                          /* ... reloaded */
+.endif
+    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack */
+    movl CPU_TSS(%ebp), %ecx
+    movl %edi, %ss:TSS_ESP0(%ecx)
+    movl CPU_SYSENTER(%ebp), %ecx
+    movl %edi, %ss:SYSENTER_ESP0(%ecx)
+.if \small == 0
+    movl CPU_GDT(%ebp), %ecx
+    movl %ss:TCB_GS_DESC(%ebx), %edi        /* dest's UTCB segment, */
+    movl %edi, %ss:(SEL_UTCB & ~7)(%ecx)
+    movl %ss:TCB_GS_DESC + 4(%ebx), %edi
+    movl %edi, %ss:(SEL_UTCB & ~7) + 4(%ecx)
+.endif
+    movl $SEL_UTCB, %edi
+    movl %edi, %gs                          /* ... reloaded */
 #if MAX_CPUS > 1
     /* This CPU lets its word go (klock_release; the mode is still
      * NONE): nothing of dest or of this CPU is touched below but the
      * frame that sysexit leaves by. */
-    movl CPU_KWORD(%edi), %ecx
-    incl KW_OWNER(%ecx)                     /* a release store (TSO) */
+    movl CPU_KWORD(%ebp), %ecx
+    incl %ss:KW_OWNER(%ecx)                 /* a release store (TSO) */
 #endif
+.if \small
+    /* iret if this CPU must (smallspace.c force_iret: dest is small, or
+     * large on a directory holding region copies): its frame's cs and ss
+     * select the user segments space_switch just set up. */
+    cmpb $0, CPU_FAST_OFF + FAST_OFF_IRET(%ebp)
+    jne 6f
+    addl $FRAME_EFLAGS - FRAME_EIP, %esp    /* sysexit below: at EFLAGS */
+.endif
     /* dest's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out through sysexit as sysenter_exit
      * does, from the frame it entered with (esp at its EFLAGS word). */
 #define F(x) (x - FRAME_EFLAGS)(%esp)
-    movl 4(%edx), %ebx
-    movl 8(%edx), %ebp
+    movl %ss:4(%edx), %ebx
+    movl %ss:8(%edx), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
-    movl $SEL_UDATA, %ecx                   /* the user's data segment */
-    movl %ecx, %ds                          /* (the kernel ran on its own) */
-    movl %ecx, %es
+    movl $SEL_UDATA, %ecx                   /* the user's data segment, */
+    movl %ecx, %ds                          /* never the sender's */
+    movl %ecx, %es                          /* selectors */
     movl F(FRAME_ESP), %ecx
     andl $~0x200, (%esp)                    /* IF stays off until sysexit */
     popfl                                   /* the user's flags */
     sti                                     /* takes effect after sysexit */
     sysexit
 #undef F
+.if \small
+    /* The iret exit (trap_return's, from the frame dest entered with;
+     * esp at its EIP word): eax = from, esi = MR0, ebx = MR1, ebp = MR2,
+     * edi, ecx, edx as the frame holds them (the general path leaves
+     * them so too). */
+#define F(x) (x - FRAME_EIP)(%esp)
+6:  movl %ss:4(%edx), %ebx
+    movl %ss:8(%edx), %ebp
+    movl F(FRAME_EDI), %edi
+    movl $SEL_UDATA, %ecx                   /* the user's data segment */
+    movl %ecx, %ds                          /* (its window's descriptor) */
+    movl %ecx, %es
+    movl F(FRAME_ECX), %ecx
+    movl F(FRAME_EDX), %edx
+    iret
+#undef F
+.endif
+
+/* Another space (from = our global ID). Large instance: dest's space
+ * large with an unpolluted directory (space_switch.h's common case), its
+ * I/O bitmap the installed one; its page directory is the new CR3
+ * (dest's stack is mapped there: dest ran in that space when it
+ * blocked); anything else the small instance's switch does in C. Small
+ * instance: C does it all. edi = dest's space. */
+other_space\small:
+.if \small == 0
+    movl %ss:SPACE_SMALL_BASE(%edi), %ecx
+    orb %ss:SPACE_SMALL_POLLUTED(%edi), %cl
+    jnz other_space1
+    movl %ss:SPACE_IO_BM0(%edi), %ecx       /* this CPU's I/O bitmap window */
+    cmpl CPU_IO_BM(%ebp), %ecx
+    jne other_space1
+    movl %ss:SPACE_PD(%edi), %ecx
+    subl $KERNEL_VBASE, %ecx                        /* ecx = new CR3 */
+.endif
+    movl SELF(TCB_GID), %eax                        /* tcb_id_for: global */
+    jmp commit\small
+
+/* The FPU switch, out of line (as fpu.c's fpu_set_ts): dest owns the FPU,
+ * so CR0.TS must be clear; or someone else does and it must be set. */
+fast_fpu_owner\small:
+    cmpb $0, CPU_FPU_TS(%ebp)
+    je fast_fpu_done\small                          /* already clear */
+    clts
+    movb $0, CPU_FPU_TS(%ebp)
+    jmp fast_fpu_done\small
+fast_fpu_set_ts\small:              /* every register is live: edi waits */
+    movl %edi, -28(%esp)                /* below our switch frame */
+    movl %cr0, %edi
+    orl $FAST_CR0_TS, %edi
+    movl %edi, %cr0
+    movl -28(%esp), %edi
+    movb $1, CPU_FPU_TS(%ebp)
+    jmp fast_fpu_done\small
+
+/* Our space has a redirector (ipc_redirect_exempt): the send stays direct
+ * if dest is in our space or in the redirector's (the redirector thread
+ * still existing). eax = to, ebx = dest, ebp = me. */
+redirected\small:
+    movl %ss:TCB_SPACE(%ebx), %ecx
+    cmpl %ecx, SELF(TCB_SPACE)
+    je direct\small                                 /* our own space */
+    movl SELF(TCB_REDIRECTOR), %edi
+    shrl $(FAST_TID_NO_SHIFT - 12), %edi
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %edi
+    addl $TCB_AREA, %edi                            /* the redirector's TCB */
+    movl %ss:TCB_GID(%edi), %ecx
+    cmpl %ecx, SELF(TCB_REDIRECTOR)                 /* still that thread */
+    jne SLOW
+    movl %ss:TCB_SPACE(%edi), %ecx
+    cmpl %ecx, %ss:TCB_SPACE(%ebx)                  /* dest in its space */
+    jne SLOW
+    jmp direct\small
+
+/* MR1..MRu (u > 0) from our UTCB to dest's (edx, MR0 written). rep
+ * movsl stores through %es: the kernel's is loaded for it (the exit loads
+ * the user's). CR3 (ecx) and dest's space (edi) wait on the stack below
+ * our switch frame (esp is still our entry frame; the switch frame, whose
+ * top word is the ipc_fast_resume mark, is the 20 bytes under it). */
+copy_words\small:
+    movl %ecx, -24(%esp)                    /* keep CR3 */
+    movl %edi, -28(%esp)                    /* and dest's space */
+    movl $SEL_KDATA, %ecx
+    movl %ecx, %es
+    movl SELF(TCB_MR), %esi
+    addl $4, %esi                           /* from our MR1 */
+    leal 4(%edx), %edi                      /* to dest's MR1 */
+    movl %ss:(%edx), %ecx
+    andl $FAST_TAG_U_MASK, %ecx             /* u words */
+    cld                                     /* the user's DF is in the frame */
+    rep movsl %ss:(%esi), %es:(%edi)
+    movl -24(%esp), %ecx
+    movl -28(%esp), %edi
+    movl %ss:(%edx), %esi                   /* the tag again */
+    jmp copied\small
+    .endm
+
+    FAST_BODY 0
 
 /* to is not a global ID: maybe a local one (tcb_resolve). eax = to,
  * edx = from-specifier. A local ID is the address of the thread's MR0 in
- * our space: inside our UTCB area, on a UTCB boundary, a used slot. The
- * UTCB there (our space's memory, a kernel-owned page: mapped) names the
- * global ID that claims it; believe it if that thread lives in our space
- * at that UTCB. Then eax = its global ID, and a from-specifier equal to
- * `to` (a call) becomes it too, as ipc_fastpath's receive phase waits for
- * dest->gid; any other from-specifier but anythread: general path. */
+ * our space: inside our UTCB area, on a UTCB boundary, a used slot (this
+ * range test also fails nilthread, anythread and anylocalthread: the
+ * UTCB area lies below 3 GiB). The UTCB there (our space's memory, a
+ * kernel-owned page: mapped; current is large, fast_off said so, so the
+ * address is a linear one) names the global ID that claims it; believe
+ * it if that thread lives in our space at that UTCB. Then eax = its
+ * global ID, and a from-specifier equal to `to` (a call) becomes it too,
+ * as ipc_fastpath's receive phase waits for dest->gid; any other
+ * from-specifier but anythread: general path. ebp (me) stays. */
 local_to:
-    testl %eax, %eax                                /* nilthread: a receive */
-    jz SLOW
-    leal -FAST_FRAME(%esp), %edi                    /* self */
-    movl TCB_SPACE(%edi), %ecx
+    movl SELF(TCB_SPACE), %ecx
     leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location */
-    movl %ebx, %ebp
-    subl SPACE_UTCB_BASE(%ecx), %ebp
-    cmpl SPACE_UTCB_SIZE(%ecx), %ebp                /* in the area (also */
-    jae SLOW                                        /* nil, any, anylocal) */
-    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %ebp   /* a UTCB boundary */
+    movl %ebx, %edi
+    subl %ss:SPACE_UTCB_BASE(%ecx), %edi
+    cmpl %ss:SPACE_UTCB_SIZE(%ecx), %edi            /* in the area */
+    jae SLOW
+    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %edi   /* a UTCB boundary */
     jnz SLOW
-    shrl $FAST_UTCB_SIZE_LOG2, %ebp
-    btl %ebp, SPACE_UTCB_USED(%ecx)                 /* a used slot */
+    shrl $FAST_UTCB_SIZE_LOG2, %edi
+    btl %edi, %ss:SPACE_UTCB_USED(%ecx)             /* a used slot */
     jnc SLOW
     cmpl %eax, %edx                                 /* call: from = to */
-    movl 4 * FAST_MYGLOBALID(%eax), %eax            /* its global ID */
+    movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* its global ID */
     je 1f
     cmpl $FAST_ANYTHREAD, %edx
     jne SLOW
     jmp 2f
 1:  movl %eax, %edx
-2:  movl %eax, %ebp
-    shrl $(FAST_TID_NO_SHIFT - 12), %ebp
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebp
-    addl $TCB_AREA, %ebp                            /* its TCB */
-    cmpl %eax, TCB_GID(%ebp)
+2:  movl %eax, %edi
+    shrl $(FAST_TID_NO_SHIFT - 12), %edi
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %edi
+    addl $TCB_AREA, %edi                            /* its TCB */
+    cmpl %eax, %ss:TCB_GID(%edi)
     jne SLOW
-    cmpl %ecx, TCB_SPACE(%ebp)                      /* our space */
+    cmpl %ecx, %ss:TCB_SPACE(%edi)                  /* our space */
     jne SLOW
-    cmpl %ebx, TCB_UTCB_UADDR(%ebp)                 /* that UTCB */
+    cmpl %ebx, %ss:TCB_UTCB_UADDR(%edi)             /* that UTCB */
     jne SLOW
-    movl %ebp, %ebx
-    jmp have_dest
+    movl %edi, %ebx
+    jmp have_dest0
 
-/* The FPU switch, out of line (as fpu.c's fpu_set_ts): dest owns the FPU,
- * so CR0.TS must be clear; or someone else does and it must be set. */
-fast_fpu_owner:
-    testl %ebp, %ebp
-    jz fast_fpu_done                                /* already clear */
-    clts
-    movb $0, CPU_FPU_TS(%edi)
-    jmp fast_fpu_done
-fast_fpu_set_ts:
-    movl %cr0, %ebp
-    orl $FAST_CR0_TS, %ebp
-    movl %ebp, %cr0
-    movb $1, CPU_FPU_TS(%edi)
-    jmp fast_fpu_done
+/* ==== Small spaces ====
+ * fast_off is not zero: the small-space instance if only its small-space
+ * bytes are set (this CPU holds a small window's segments, or must leave
+ * by iret) and nothing else of the or-chain is. `to` must be a global ID
+ * there (a small current's local IDs are window-relative addresses:
+ * general path). */
+fast_off_small:
+    testl $0xffff0000, CPU_FAST_OFF(%ebp)   /* tracing, PVI, eager FPU */
+    jnz SLOW
+    movl %ss:irq_pending, %ecx
+    orb CPU_RESCHED(%ebp), %cl
+    orb CPU_DR_LOADED(%ebp), %cl
+    jnz SLOW
+    movl %eax, %ebx
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebx
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx
+    addl $TCB_AREA, %ebx                            /* ebx = dest */
+    cmpl %eax, %ss:TCB_GID(%ebx)
+    jne SLOW
+    FAST_BODY 1
 
 #if MAX_CPUS > 1
 /* Our lock word is busy (another CPU holds the whole lock or waits for
  * it): wait in C, serving requests meanwhile, then take the general path
  * with the word held (sysenter_ipc sees lock_mode LOCAL). ebp = me,
- * edi = our ticket. */
+ * edi = our ticket. C code: the kernel's segments first. */
 fast_lock_wait:
+    KERNEL_DS
     pushl %edi
     pushl %ebp
     call ipc_fast_lock_wait
@@ -378,43 +515,10 @@ fast_lock_wait:
  * esp is still the entry frame at every such exit (the fast path moves
  * it only after its last check), so self's TCB is the page under it. */
 fast_slow_locked:
-    movl -FAST_FRAME + TCB_ON_CPU(%esp), %ecx       /* me */
-    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ecx)
+    movl SELF(TCB_ON_CPU), %ecx                     /* me */
+    movb $FAST_KL_LOCAL, %ss:CPU_LOCK_MODE(%ecx)
     jmp sysenter_general
 #endif
-
-/* Our space has a redirector (ipc_redirect_exempt): the send stays direct
- * if dest is in our space or in the redirector's (the redirector thread
- * still existing). eax = to, ebx = dest, edi = self. */
-redirected:
-    movl TCB_SPACE(%ebx), %ecx
-    cmpl %ecx, TCB_SPACE(%edi)
-    je direct                                       /* our own space */
-    movl TCB_REDIRECTOR(%edi), %ebp
-    shrl $(FAST_TID_NO_SHIFT - 12), %ebp
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebp
-    addl $TCB_AREA, %ebp                            /* the redirector's TCB */
-    movl TCB_GID(%ebp), %ecx
-    cmpl %ecx, TCB_REDIRECTOR(%edi)                 /* still that thread */
-    jne SLOW
-    movl TCB_SPACE(%ebp), %ecx
-    cmpl %ecx, TCB_SPACE(%ebx)                      /* dest in its space */
-    jne SLOW
-    jmp direct
-
-/* MR1..MRu (u > 0) from our UTCB (ebp) to dest's (edx, MR0 written):
- * edi (self) is no longer needed, ecx (CR3) waits in ebp. */
-copy_words:
-    leal 4(%ebp), %esi                      /* from our MR1 */
-    movl %ecx, %ebp                         /* keep CR3 */
-    leal 4(%edx), %edi                      /* to dest's MR1 */
-    movl (%edx), %ecx
-    andl $FAST_TAG_U_MASK, %ecx             /* u words */
-    cld                                     /* the user's DF is in the frame */
-    rep movsl
-    movl %ebp, %ecx
-    movl (%edx), %esi                       /* the tag again */
-    jmp copied
 
 /* A thread this fast path blocked, switched to by the general path:
  * arch_switch returned here, esp = its frame. */

@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "debug.h"
 #include "ioport.h"
+#include "fastipc.h"
 #include "../../space.h"
 #include "../../thread.h"
 
@@ -39,6 +40,8 @@ static void force_iret(struct small_cpu *c, bool on)
         sysexit_iret_mask = c->saved_mask;
         c->iret_forced = false;
     }
+    /* The asm IPC fast path leaves by sysexit: not while iret is forced. */
+    small_cpu_record(c)->fast_off.why[FAST_OFF_IRET] = c->iret_forced;
 }
 
 /* The X.2 ia32 descriptor: the lowest set bit k gives the size 4 MiB << k,
@@ -94,6 +97,8 @@ static void load_segs(struct small_cpu *c, const struct space *s)
         __asm__ volatile("movw %w0, %%fs" :: "r"(0) : "memory");
     c->seg_base = s->small.base;
     c->seg_size = s->small.base ? s->small.size : USER_LIMIT;
+    /* The asm IPC fast path handles large spaces' segments only. */
+    small_cpu_record(c)->fast_off.why[FAST_OFF_SMALL] = s->small.base != 0;
     small_stats.seg_loads++;
 }
 

@@ -81,6 +81,14 @@ struct cpu_local {
     volatile uint32_t req_seq;
     struct tcb *volatile req_fpu;
     volatile uint32_t ack_seq __attribute__((aligned(64)));
+
+    /* Zero when the assembly IPC fast path may run on this CPU
+     * (fastipc.h, FAST_OFF_*): one byte per kind of writer, so no writer
+     * ever rewrites another's byte; the fast path tests the word once. */
+    union {
+        uint8_t why[4];
+        uint32_t any;
+    } fast_off;
 } __attribute__((aligned(64)));
 
 /* Requests (req_flags). */

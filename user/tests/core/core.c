@@ -212,6 +212,60 @@ static void test_ipc_local(L4_ThreadId_t echo)
     ok(good && echo_sends == 1, "receive of 8 words from a specific thread");
 }
 
+/* A call entered with foreign data segments: %ds = the UTCB selector
+ * (%gs's: small base and limit), %es = null. The kernel must not use
+ * them (the assembly fast path leaves them loaded on entry and addresses
+ * its memory through %ss), the echo server must not inherit them (its
+ * own C code would go astray), and we must get the user data segment back
+ * in both. Raw registers: no C between the loads and the restore. */
+extern L4_Word_t __l4_syslinks[];
+static int foreign_call(L4_ThreadId_t echo, L4_Word_t label);
+static void test_ipc_foreign_segments(L4_ThreadId_t echo)
+{
+    /* Twice: the first call finds echo blocked by the general path (its
+     * L4_Wait), the second blocked by the fast path (its reply). */
+    int r1 = foreign_call(echo, 0x300), r2 = foreign_call(echo, 0x310);
+    ok((r1 & 1) && (r2 & 1), "a call entered with foreign %%ds/%%es is served (3 words), twice");
+    ok((r1 & 2) && (r2 & 2), "... and returns with the user data segment in %%ds and %%es");
+}
+
+/* Bit 0: the reply is right; bit 1: the segments we got back are. */
+static int foreign_call(L4_ThreadId_t echo, L4_Word_t label)
+{
+    load_tag(label, 3, 0);
+    for (int i = 0; i < 3; i++)
+        L4_LoadMR(i + 1, 0x5000u + i);
+    L4_Word_t *u = __L4_X86_Utcb();
+    L4_Word_t a = echo.raw, c = L4_Timeouts(L4_Never, L4_Never), d = echo.raw;
+    L4_Word_t s = u[0], b = __l4_syslinks[0];   /* L4LIB_SYS_IPC's stub */
+    __asm__ __volatile__(
+        "pushl  %%ebp\n\t"
+        "pushl  %%ebx\n\t"                   /* the stub, %ss-relative */
+        "movl   %%gs, %%ebp\n\t"
+        "movl   %%ebp, %%ds\n\t"
+        "xorl   %%ebp, %%ebp\n\t"
+        "movl   %%ebp, %%es\n\t"
+        "call   *(%%esp)\n\t"
+        "movl   %%ds, %%ecx\n\t"             /* what we got back */
+        "movl   %%es, %%edx\n\t"
+        "movl   %%ss, %%ebx\n\t"             /* the user data segment */
+        "movl   %%ebx, %%ds\n\t"
+        "movl   %%ebx, %%es\n\t"
+        "addl   $4, %%esp\n\t"
+        "popl   %%ebp"
+        : "+a"(a), "+c"(c), "+d"(d), "+S"(s), "+b"(b)
+        : "D"(u)
+        : "memory");
+    L4_Word_t ss;
+    __asm__ __volatile__("movl %%ss, %0" : "=r"(ss));
+    L4_Word_t w[3] = { 0, 0, 0 };
+    L4_StoreMRs(1, 3, w);
+    L4_MsgTag_t tag = { .raw = s };
+    int good = L4_IpcSucceeded(tag) && L4_Label(tag) == label + 1 && a != 0 &&
+               w[0] == 0x5001 && w[1] == 0x5002 && w[2] == 0x5003;
+    return good | ((c & 0xffff) == ss && (d & 0xffff) == ss) << 1;
+}
+
 static void test_ipc_errors(void)
 {
     L4_MsgTag_t tag;
@@ -419,7 +473,7 @@ static void test_space(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(64);
+    tap_plan(66);
     test_kip();
     test_ids();
 
@@ -432,6 +486,7 @@ int main(void)
     L4_LoadMR(2, stack_top(0));
     ok(L4_IpcSucceeded(L4_Send(echo)), "start message to new thread");
     test_ipc_local(echo);
+    test_ipc_foreign_segments(echo);
     test_ipc_errors();
     test_tc_errors();
     test_exregs();

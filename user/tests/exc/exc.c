@@ -736,6 +736,47 @@ static void test_fpu(void)
        "next FPU use traps %s and saves nothing", eager ? "not (state already loaded)" : "once");
 }
 
+/* The assembly IPC path and the FPU modes: a server answering with
+ * L4_ReplyWait (so that, from the second call on, both directions can take
+ * the assembly path) while we hold FPU state. Lazy: no #NM and no save.
+ * Eager: the path must step aside (fast_off's mode byte), since only the
+ * general switch saves our state on every switch away. */
+static unsigned long echo_rw_job(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        load_tag(0, 0, 0);
+        tag = L4_ReplyWait(from, &from);
+        (void)tag;
+    }
+    return 0;
+}
+
+static void test_fpu_fast_ipc(void)
+{
+    int eager = (int)stat(L4ABI_KDB_STAT_FPU_EAGER);
+    fpu_load(7);
+    L4_ThreadId_t e = start_worker(129, echo_rw_job, root_tid);
+    L4_Word_t traps0 = stat(L4ABI_KDB_STAT_FPU_TRAPS), saves0 = stat(L4ABI_KDB_STAT_FPU_SAVES);
+    int good = 1;
+    for (int i = 0; i < 100; i++) {
+        load_tag(1, 0, 0);
+        good &= L4_IpcSucceeded(L4_Call(e));
+    }
+    L4_Word_t traps = stat(L4ABI_KDB_STAT_FPU_TRAPS) - traps0;
+    L4_Word_t saves = stat(L4ABI_KDB_STAT_FPU_SAVES) - saves0;
+    unsigned long long v = fpu_peek();
+    fpu_pop();
+    if (eager)
+        ok(good && traps == 0 && saves >= 100 && v == 7,
+           "eager: 100 calls to a reply-and-wait server save our state on every switch away");
+    else
+        ok(good && traps == 0 && saves == 0 && v == 7,
+           "lazy: 100 calls to a reply-and-wait server, no #NM and no save");
+    delete_thread(e);
+}
+
 /* Workers have no pager: every page of this program must be mapped in
  * our space (by sigma0, our pager) before they touch it. */
 extern char __executable_start[], _end[];
@@ -749,7 +790,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(77 + ENTRY_TESTS);
+    tap_plan(78 + ENTRY_TESTS);
     test_classes();
     test_fast_path();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
@@ -768,6 +809,7 @@ int main(void)
     test_vif_hold();
     test_fpu();
     test_fpu_clean();
+    test_fpu_fast_ipc();
     test_entry_flags();
     test_all_vectors();
     test_v86();

@@ -32,7 +32,7 @@
 #define STRLEN      300
 
 enum { C_PING = 1, C_READ, C_WRITE, C_CALL, C_FPU, C_FPUSET, C_WATCH, C_WVAR,
-       C_STACK, C_STRSEND, C_STR, C_EXEC };
+       C_STACK, C_STRSEND, C_STR, C_EXEC, C_REGS };
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[NCHILD][STACK_WORDS] __attribute__((aligned(4096)));
@@ -126,6 +126,7 @@ static L4_Word_t str_check(void)
     return good;
 }
 
+static L4_Word_t regs_job(L4_ThreadId_t dest);
 static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
 {
     L4_ThreadId_t t = { .raw = a };
@@ -142,6 +143,7 @@ static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
     case C_STRSEND: return str_send(t);
     case C_STR:     return str_check();
     case C_EXEC:    return ((L4_Word_t (*)(void))a)();
+    case C_REGS:    return regs_job(t);
     }
     return ~0ul;
 }
@@ -193,6 +195,35 @@ static void make_child_links(void)
     L4_Word_t *t = (L4_Word_t *)(child_links + ((L4_Word_t)__l4_syslinks & 0xfff));
     for (int i = 0; i < L4LIB_NSYSCALLS; i++)
         t[i] = t[i] - kip + KIP_AREA;
+}
+
+/* A raw call (the stub, no libl4 wrapper) to dest, which answers C_PING
+ * with a + 1 in MR1: 1 if ebx came back MR1, edi unchanged, %ds and %es
+ * the user data segment (our window's: %ss), and ecx, edx as we passed
+ * them (a small thread always leaves the kernel by iret, which restores
+ * them from its frame, on either path); else 0. */
+static L4_Word_t regs_job(L4_ThreadId_t dest)
+{
+    L4_Word_t *u = __L4_X86_Utcb();
+    u[1] = 41;
+    u[2] = 0;
+    L4_Word_t a = dest.raw, c = L4_Timeouts(L4_Never, L4_Never), d = dest.raw;
+    L4_Word_t s = L4ABI_TAG(C_PING, 2, 0), b = __l4_syslinks[L4LIB_SYS_IPC];
+    L4_Word_t D = (L4_Word_t)u, ds, es, ss;
+    __asm__ __volatile__(
+        "pushl  %%ebp\n\t"
+        "pushl  %%ebx\n\t"
+        "call   *(%%esp)\n\t"
+        "addl   $4, %%esp\n\t"
+        "popl   %%ebp"
+        : "+a"(a), "+c"(c), "+d"(d), "+S"(s), "+b"(b), "+D"(D)
+        :
+        : "memory");
+    __asm__ __volatile__("movl %%ds, %0; movl %%es, %1; movl %%ss, %2"
+                         : "=r"(ds), "=r"(es), "=r"(ss));
+    return b == 42 && D == (L4_Word_t)u && (ds & 0xffff) == ss && (es & 0xffff) == ss &&
+           L4_Label((L4_MsgTag_t){ .raw = s }) == 0x77 &&
+           c == L4_Timeouts(L4_Never, L4_Never) && d == dest.raw;
 }
 
 /* A child's page fault: our page at the same address, or the links copy. */
@@ -330,6 +361,12 @@ static void test_ipc(void)
     d = stat(L4ABI_KDB_STAT_CR3_WRITES) - cr3;
     ok(good, "200 round trips between a large space (us) and a small one");
     ok(d == 0, "... without a CR3 write (%lu)", d);
+
+    /* Twice: B blocked by the general path (its first wait), then by
+     * the fast path (its reply). */
+    L4_Word_t r1 = rpc(A, C_REGS, B.raw, 0), r2 = rpc(A, C_REGS, B.raw, 0);
+    ok(r1 == 1 && r2 == 1, "raw calls small to small: ebx = MR1, edi, ecx, edx kept, "
+       "%%ds/%%es the window's");
 }
 
 static void test_faults_strings(void)
@@ -506,7 +543,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     make_child_links();
-    tap_plan(54);
+    tap_plan(55);
     A = start_child(200, 0);
     B = start_child(201, 1);
     test_make_and_run();
