@@ -140,9 +140,10 @@ irq_common:
     je 1f
     cmpl $ipc_fast_resume, %eax
     jne SLOW
-1:  movl ipc_fast_mask, %eax
-    testl %eax, FAST_FRAME + FRAME_EFLAGS(%ebx)
+1:  testl $0x100, FAST_FRAME + FRAME_EFLAGS(%ebx)    /* TF: leaves by iret */
     jnz SLOW
+    cmpb $0, CPU_FAST_OFF + FAST_OFF_MODE(%ebp)     /* PVI, eager FPU: never */
+    jne SLOW
     /* Both homed here (event_partner_local). */
     cmpl %ebp, TCB_CPU(%edi)
     jne SLOW
