@@ -14,6 +14,37 @@
 
 uint32_t exception_ipcs;
 
+/* exception_ipc_end's work, inlined into exception_ipc (the general
+ * path pays no call for it). */
+static inline __attribute__((always_inline)) enum exc_outcome
+ipc_end(struct tcb *t, uint32_t err, uint32_t *words, unsigned n_send, unsigned N,
+        unsigned *n_got, const uint32_t *saved, uint32_t saved_br0, uint32_t saved_err,
+        const char *what, uint32_t ip)
+{
+    uint32_t tag = t->mr[0];
+    enum exc_outcome out = EXC_RESUMED;
+    *n_got = 0;
+    if (!err && L4ABI_TAG_U(tag) >= n_send) {
+        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
+        copy_words(words, t->mr + 1, u);
+        *n_got = u;
+        out = EXC_REPLIED;
+    }
+    copy_words(t->mr, saved, N + 1);
+    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (fault_ipc_interrupted(err))
+        return EXC_RESUMED;     /* as for faults: run again, refault, resend */
+    if (err) {
+        kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
+                t->gid, what, err);
+        arch_dump_user_frame(t);
+        thread_stop(t, what, 0, ip);
+        return EXC_STOPPED;
+    }
+    return out;
+}
+
 enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
                                const char *what, uint32_t ip)
@@ -50,25 +81,14 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
         err = ipc_kernel_call(handler_id);
     }
 
-    uint32_t tag = t->mr[0];
-    enum exc_outcome out = EXC_RESUMED;
-    if (!err && L4ABI_TAG_U(tag) >= n_send) {
-        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
-        copy_words(words, t->mr + 1, u);
-        *n_got = u;
-        out = EXC_REPLIED;
-    }
-    copy_words(t->mr, saved, N + 1);
-    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
-    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
-    if (fault_ipc_interrupted(err))
-        return EXC_RESUMED;     /* as for faults: run again, refault, resend */
-    if (err) {
-        kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
-                t->gid, what, err);
-        arch_dump_user_frame(t);
-        thread_stop(t, what, 0, ip);
-        return EXC_STOPPED;
-    }
-    return out;
+    return ipc_end(t, err, words, n_send, N, n_got, saved, saved_br0, saved_err, what, ip);
 }
+
+enum exc_outcome exception_ipc_end(struct tcb *t, uint32_t err, uint32_t *words,
+                                   unsigned n_send, unsigned N, unsigned *n_got,
+                                   const uint32_t *saved, uint32_t saved_br0,
+                                   uint32_t saved_err, const char *what, uint32_t ip)
+{
+    return ipc_end(t, err, words, n_send, N, n_got, saved, saved_br0, saved_err, what, ip);
+}
+

@@ -2,6 +2,7 @@
  * ia32/syscalls.h mapped onto the generic system calls. Registers not
  * named as outputs there are preserved, because the iret restores them
  * from the frame unchanged. */
+#include "excfast.h"
 #include "trap.h"
 #include "../../thread.h"
 #include "../../ipc.h"
@@ -34,7 +35,12 @@ void sysenter_ipc(struct trap_frame *f)
     debug_sysenter_fixup(f);
     if (IPC_FASTPATH)
         ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
-    do_ipc(f);
+#if FASTPATH
+    /* An exception handler's 12-word reply to a thread waiting in the
+     * exception fast path (excfast.c); any other Ipc goes on below. */
+    if (!exc_fast_reply(f))
+#endif
+        do_ipc(f);
     return_to_user_checks(f);
     klock_release();            /* (entry.S's kernel_exit finds it done) */
 }

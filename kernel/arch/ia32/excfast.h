@@ -1,0 +1,63 @@
+/* The exception round trip's fast path (docs/fastpaths-events.md,
+ * "Exception round trip"): a user exception that needs nothing but the
+ * exception IPC, to a handler that already waits for the thread, and the
+ * handler's 12-word reply to it. FASTPATH=0 builds neither. */
+#ifndef PECAN_IA32_EXCFAST_H
+#define PECAN_IA32_EXCFAST_H
+
+#include "trap.h"
+#include "cpu.h"
+#include "debug.h"
+#include "../../thread.h"
+
+/* tcb.exc_wait: where a thread stands in the fast path's exception IPC.
+ * NONE outside it; WAITING while it waits for its handler's reply with
+ * its register image in its trap frame (only the fast reply looks at
+ * this, together with state TS_RECV_WAIT: any other end of the wait makes
+ * the thread runnable first); REPLIED once the fast reply wrote the new
+ * register image into that frame. The thread itself sets it back to NONE
+ * when it resumes. */
+enum { EXC_WAIT_NONE = 0, EXC_WAIT_WAITING = 1, EXC_WAIT_REPLIED = 2 };
+
+/* The handler's register image w (got >= 12 words) into the thread's
+ * frame f, as both paths apply a reply: the exception-number and
+ * error-code words ignored, EFLAGS only within EFL_USER_MASK (never IOPL,
+ * IF, VM, VIF, VIP, NT, RF), segments never; u = 17 also sets the debug
+ * registers (of current: the general path's caller is the thread). */
+static inline __attribute__((always_inline)) void
+exc_apply_reply(struct trap_frame *f, const uint32_t *w, unsigned got)
+{
+    if (got >= L4ABI_EXC_UNTYPED_DEBUG)
+        debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
+    f->eip = w[L4ABI_EXC_MR_EIP - 1];
+    f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
+    f->edi = w[L4ABI_EXC_MR_EDI - 1];
+    f->esi = w[L4ABI_EXC_MR_ESI - 1];
+    f->ebp = w[L4ABI_EXC_MR_EBP - 1];
+    f->esp = w[L4ABI_EXC_MR_ESP - 1];
+    f->ebx = w[L4ABI_EXC_MR_EBX - 1];
+    f->edx = w[L4ABI_EXC_MR_EDX - 1];
+    f->ecx = w[L4ABI_EXC_MR_ECX - 1];
+    f->eax = w[L4ABI_EXC_MR_EAX - 1];
+}
+
+#if FASTPATH
+/* entry.S: the vectors that need nothing but the exception IPC (#DE, #OF,
+ * #BR, #MF, #AC, #XM) enter here instead of trap_dispatch. */
+void trap_exc_fast(struct trap_frame *f);
+/* syscall.c, before the Ipc's own paths: the handler's reply with exactly
+ * 12 untyped words to a thread waiting in the fast path's exception IPC.
+ * False, having changed nothing, if the Ipc is not that one. The tag's
+ * test inline, so other Ipcs pay two instructions for it. */
+bool exc_fast_reply_slow(struct trap_frame *f);
+static inline bool exc_fast_reply(struct trap_frame *f)
+{
+    /* exactly 12 untyped words, no typed items, not propagated */
+    if ((f->esi & (L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) !=
+        L4ABI_EXC_UNTYPED)
+        return false;
+    return exc_fast_reply_slow(f);
+}
+#endif
+
+#endif
