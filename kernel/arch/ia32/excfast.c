@@ -41,6 +41,8 @@
 #include "../../kernel.h"
 #include "fastipc.h"
 
+uint32_t exc_fast_sends, exc_fast_replies;
+
 #if FASTPATH
 
 /* MR0..MR17: what exception_ipc saves for the ia32 image (u up to 17). */
@@ -70,7 +72,8 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *f)
 
     /* ---- Commit. ---- */
     exception_ipcs++;
-    fast_events[FAST_EXC]++;        /* before h runs: h may read the count */
+    fast_events[FAST_EXC]++;        /* before h runs: h may read the counts */
+    exc_fast_sends++;
 
     /* The message, as deliver_flags builds it, into h's UTCB (transfer). */
     uint32_t *m = h->mr;
@@ -192,6 +195,7 @@ bool exc_fast_reply_slow(struct trap_frame *f)
         return false;
 
     /* ---- Commit. ---- */
+    exc_fast_replies++;
     self->mr[0] = tag;                          /* do_ipc */
     /* The reply's words: dest's new registers (exception_ipc_end and
      * deliver_flags; dest's own MRs, which the general path would

@@ -41,6 +41,10 @@ exc_apply_reply(struct trap_frame *f, const uint32_t *w, unsigned got)
     f->eax = w[L4ABI_EXC_MR_EAX - 1];
 }
 
+/* kdebug stats: exceptions the fast path sent, replies it applied (always
+ * 0 with FASTPATH=0). */
+extern uint32_t exc_fast_sends, exc_fast_replies;
+
 #if FASTPATH
 /* entry.S: the vectors that need nothing but the exception IPC (#DE, #OF,
  * #BR, #MF, #AC, #XM) enter here instead of trap_dispatch. */
