@@ -52,13 +52,20 @@ void trap_exc_fast(struct trap_frame *f);
 /* syscall.c, before the Ipc's own paths: the handler's reply with exactly
  * 12 untyped words to a thread waiting in the fast path's exception IPC.
  * False, having changed nothing, if the Ipc is not that one. The tag's
- * test inline, so other Ipcs pay two instructions for it. */
+ * and the destination's first test inline, so other Ipcs pay a few
+ * instructions for it. */
 bool exc_fast_reply_slow(struct trap_frame *f);
 static inline bool exc_fast_reply(struct trap_frame *f)
 {
     /* exactly 12 untyped words, no typed items, not propagated */
     if ((f->esi & (L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) !=
         L4ABI_EXC_UNTYPED)
+        return false;
+    /* The TCB slot `to` names as a global ID (any value selects a slot;
+     * unused ones read as zeros) waits in the fast path's exception IPC:
+     * a reply to any other thread leaves here. */
+    const struct tcb *d = tcb_of_no(L4ABI_TID_THREADNO(f->eax) & (MAX_THREADS - 1));
+    if (d->exc_wait != EXC_WAIT_WAITING)
         return false;
     return exc_fast_reply_slow(f);
 }
