@@ -45,6 +45,25 @@ uint32_t exc_fast_sends, exc_fast_replies;
 
 #if FASTPATH
 
+/* tcb_id_for, inline: t as viewer sees it (local within a space). */
+static inline uint32_t id_for(const struct tcb *t, const struct tcb *viewer)
+{
+    if (t->space == viewer->space && t->mr)
+        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
+    return t->gid;
+}
+
+/* The global ID's thread, inline (tcb_lookup's test folded into one
+ * compare: a slot of another version, unused or dead never matches), or
+ * tcb_resolve for anything else (local IDs). */
+static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
+{
+    struct tcb *t = tcb_of_no(L4ABI_TID_THREADNO(id) & (MAX_THREADS - 1));
+    if (t->gid == id && !L4ABI_TID_IS_LOCAL(id) && t->state != TS_FREE && t->state != TS_DEAD)
+        return t;
+    return tcb_resolve(self, id);
+}
+
 /* MR0..MR17: what exception_ipc saves for the ia32 image (u up to 17). */
 #define SAVED (L4ABI_EXC_UNTYPED_DEBUG + 1)
 
@@ -58,7 +77,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *f)
      * deliver, the exception traced (the general path records it). */
     if (me->resched || t->dying || irq_pending || TRACE_ON(TRACE_EXC))
         return false;
-    struct tcb *h = tcb_resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
+    struct tcb *h = resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
     /* The handler receives, from us (or any thread), homed here with us;
      * no redirection in the way; the scheduler would run it next. A
      * missing or self handler: the general path stops the thread. */
@@ -92,10 +111,11 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *f)
     m[L4ABI_EXC_MR_ECX] = f->ecx;
     m[L4ABI_EXC_MR_EAX] = f->eax;
     /* h's receive is done (finish). */
-    h->ipc_from = tcb_id_for(t, h);
+    h->ipc_from = id_for(t, h);
     h->ipc_error = 0;
     h->ipc_done = true;
-    sched_cancel_wakeup(h);
+    if (h->flags & TF_WAKEUP)
+        sched_cancel_wakeup(h);
     h->state = TS_READY;
 
     /* Our message registers as exception_ipc saves them; BR0 nil while we
@@ -172,7 +192,7 @@ bool exc_fast_reply_slow(struct trap_frame *f)
     struct tcb *self = current;
     struct cpu_local *me = self->on_cpu;
     uint32_t to = f->eax, from_spec = f->edx;
-    struct tcb *dest = tcb_resolve(self, to);
+    struct tcb *dest = resolve(self, to);
     /* dest waits in the fast path's exception IPC, for us, homed here
      * with us (a waiting thread is not running: its home is where it
      * runs next). */
@@ -202,10 +222,11 @@ bool exc_fast_reply_slow(struct trap_frame *f)
      * overwrite and restore, stay as they are). */
     exc_apply_reply(tcb_frame(dest), self->mr + 1, L4ABI_EXC_UNTYPED);
     dest->exc_wait = EXC_WAIT_REPLIED;
-    dest->ipc_from = tcb_id_for(self, dest);
+    dest->ipc_from = id_for(self, dest);
     dest->ipc_error = 0;
     dest->ipc_done = true;
-    sched_cancel_wakeup(dest);
+    if (dest->flags & TF_WAKEUP)
+        sched_cancel_wakeup(dest);
     dest->state = TS_READY;
 
     /* We block in our receive phase (ipc_fastpath's stores). */
