@@ -69,7 +69,7 @@ static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
 
 /* The send, holding this CPU's word. False: nothing changed. True: the
  * thread blocked, was resumed, and its frame holds what it runs next. */
-static bool exc_fast_send(struct tcb *t, struct trap_frame *f)
+static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
 {
     struct cpu_local *me = t->on_cpu;
     /* One test per disqualifier, cheapest first: a reschedule due (also
@@ -95,21 +95,16 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *f)
     exc_fast_sends++;
 
     /* The message, as deliver_flags builds it, into h's UTCB (transfer). */
-    uint32_t *m = h->mr;
+    uint32_t *__restrict m = h->mr;     /* another thread's UTCB: not f */
     m[0] = L4ABI_TAG(L4ABI_LABEL_EXCEPTION, L4ABI_EXC_UNTYPED, 0) &
            (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     m[L4ABI_EXC_MR_EIP] = f->eip;
     m[L4ABI_EXC_MR_EFLAGS] = f->eflags;
     m[L4ABI_EXC_MR_EXCNO] = f->vector;
     m[L4ABI_EXC_MR_ERRCODE] = f->error;
-    m[L4ABI_EXC_MR_EDI] = f->edi;
-    m[L4ABI_EXC_MR_ESI] = f->esi;
-    m[L4ABI_EXC_MR_EBP] = f->ebp;
+    /* edi .. eax in pushal's order (excfast.h), the 4th the user esp */
+    copy_words(&m[L4ABI_EXC_MR_EDI], &f->edi, 8);
     m[L4ABI_EXC_MR_ESP] = f->esp;
-    m[L4ABI_EXC_MR_EBX] = f->ebx;
-    m[L4ABI_EXC_MR_EDX] = f->edx;
-    m[L4ABI_EXC_MR_ECX] = f->ecx;
-    m[L4ABI_EXC_MR_EAX] = f->eax;
     /* h's receive is done (finish). */
     h->ipc_from = id_for(t, h);
     h->ipc_error = 0;

@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "debug.h"
 #include "../../thread.h"
+#include "../../string.h"
 
 /* tcb.exc_wait: where a thread stands in the fast path's exception IPC.
  * NONE outside it; WAITING while it waits for its handler's reply with
@@ -24,21 +25,24 @@ enum { EXC_WAIT_NONE = 0, EXC_WAIT_WAITING = 1, EXC_WAIT_REPLIED = 2 };
  * error-code words ignored, EFLAGS only within EFL_USER_MASK (never IOPL,
  * IF, VM, VIF, VIP, NT, RF), segments never; u = 17 also sets the debug
  * registers (of current: the general path's caller is the thread). */
+_Static_assert(L4ABI_EXC_MR_ESI == L4ABI_EXC_MR_EDI + 1 && L4ABI_EXC_MR_EBP == L4ABI_EXC_MR_EDI + 2 &&
+               L4ABI_EXC_MR_ESP == L4ABI_EXC_MR_EDI + 3 && L4ABI_EXC_MR_EBX == L4ABI_EXC_MR_EDI + 4 &&
+               L4ABI_EXC_MR_EDX == L4ABI_EXC_MR_EDI + 5 && L4ABI_EXC_MR_ECX == L4ABI_EXC_MR_EDI + 6 &&
+               L4ABI_EXC_MR_EAX == L4ABI_EXC_MR_EDI + 7, "exception image: pushal order");
 static inline __attribute__((always_inline)) void
-exc_apply_reply(struct trap_frame *f, const uint32_t *w, unsigned got)
+exc_apply_reply(struct trap_frame *__restrict f, const uint32_t *__restrict w, unsigned got)
 {
     if (got >= L4ABI_EXC_UNTYPED_DEBUG)
         debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
     f->eip = w[L4ABI_EXC_MR_EIP - 1];
     f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
-    f->edi = w[L4ABI_EXC_MR_EDI - 1];
-    f->esi = w[L4ABI_EXC_MR_ESI - 1];
-    f->ebp = w[L4ABI_EXC_MR_EBP - 1];
+    /* edi, esi, ebp, esp, ebx, edx, ecx, eax: the message has them in
+     * pushal's order, where the frame's 4th word is the kernel esp that
+     * popal skips; it is kept, the user esp goes to its own word. */
+    uint32_t kesp = f->kesp;
+    copy_words(&f->edi, &w[L4ABI_EXC_MR_EDI - 1], 8);
+    f->kesp = kesp;
     f->esp = w[L4ABI_EXC_MR_ESP - 1];
-    f->ebx = w[L4ABI_EXC_MR_EBX - 1];
-    f->edx = w[L4ABI_EXC_MR_EDX - 1];
-    f->ecx = w[L4ABI_EXC_MR_ECX - 1];
-    f->eax = w[L4ABI_EXC_MR_EAX - 1];
 }
 
 /* kdebug stats: exceptions the fast path sent, replies it applied (always
