@@ -149,8 +149,49 @@ static void test_exc_fast_abort(void)
     delete_thread(t);
 }
 
+/* A handler thread that waits for any thread, reports what it got to
+ * the root thread, and never replies. */
+static unsigned long silent_handler(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    L4_Word_t excno = 0;
+    L4_StoreMR(L4ABI_EXC_MR_EXCNO, &excno);
+    load_tag(LBL_MID, 2, 0);
+    L4_LoadMR(1, L4_Label(tag));
+    L4_LoadMR(2, excno);
+    L4_Send(root_tid);
+    for (;;)
+        L4_Sleep(L4_Never);
+    return 0;
+}
+
+/* The handler is deleted while the thread waits for its reply: the
+ * thread's exception IPC ends (the general path's end of the wait), it
+ * faults again with no handler and is stopped at the divl. */
+static void test_exc_fast_handler_deleted(void)
+{
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);
+    L4_ThreadId_t h = start_worker(162, silent_handler, root_tid);
+    L4_Word_t s0 = stat(L4ABI_KDB_STAT_FAST_EXC_SENDS);
+    L4_ThreadId_t t = start_worker(163, xf_div, h);
+    L4_MsgTag_t tag = receive(h);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID && w[1] == L4ABI_LABEL_EXCEPTION &&
+       w[2] == 0 && stat(L4ABI_KDB_STAT_FAST_EXC_SENDS) - s0 == fp,
+       "#DE to a handler thread waiting for anythread");
+    delete_thread(h);
+    L4_Sleep(L4_TimePeriod(2000));
+    L4_Word_t ctl, sp, ip, fl, uh;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &ctl, &sp, &ip, &fl, &uh, &pager);
+    ok((ctl & L4ABI_EXREGS_STATE_HALTED) && ip == (L4_Word_t)xf_insn,
+       "handler deleted mid-way: the thread is stopped at the fault (ip %lx)", ip);
+    delete_thread(t);
+}
+
 void test_exc_fast(void)
 {
     test_exc_fast_roundtrip();
     test_exc_fast_abort();
+    test_exc_fast_handler_deleted();
 }
