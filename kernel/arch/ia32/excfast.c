@@ -40,6 +40,10 @@
 #include "../../trace.h"
 #include "../../kernel.h"
 #include "fastipc.h"
+#include "space_switch.h"
+#include "fpu.h"
+#include "debug.h"
+#include "gdt.h"
 
 uint32_t exc_fast_sends, exc_fast_replies;
 
@@ -63,6 +67,45 @@ static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
         return t;
     return tcb_resolve(self, id);
 }
+
+#if IPC_FASTPATH
+/* excfast_exit.S: prev's context saved as arch_switch saves it, this
+ * CPU's lock word let go, next in user mode through sysexit from its
+ * frame with its Ipc's results. Returns when prev is switched to. */
+void exc_fast_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+
+/* May h, which exc_fast_send just made runnable, leave straight to user
+ * mode (exc_fast_exit)? It blocked in a sysenter Ipc that only has to
+ * return (the ipc_fast_resume mark under its frame: its kernel stack
+ * holds nothing else we need), is queued with no other flag (no queue or
+ * wakeup work), has no string copy, leaves by sysexit (no TF; ipc_fast_mask),
+ * its space is large on a directory without region copies and no iret is
+ * forced here (small spaces, space_switch.h), and no handoff is traced. */
+static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
+{
+    const struct trap_frame *hf = tcb_frame(h);
+    const struct small_cpu *c = &small_cpus[me->index];
+    const struct space *s = h->space;
+    return ((const uint32_t *)hf)[-1] == (uint32_t)(uintptr_t)ipc_fast_resume &&
+           h->flags == TF_QUEUED && !h->xfer && !(hf->eflags & ipc_fast_mask) &&
+           !(s->small.base | c->seg_base | (uint32_t)c->iret_forced | s->small.polluted) &&
+           !TRACE_ON_ANY(TRACE_HANDOFF_KINDS);
+}
+
+/* sched_handoff's switch for that case (switch_to, arch_switch_to), then
+ * the exit: t blocked, h runs. */
+static void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    me->running = h;
+    h->on_cpu = me;
+    me->context_switches++;
+    space_switch(me, t, h);     /* large spaces only (direct_ok) */
+    me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(h);
+    fpu_switch_to(me, h);
+    debug_switch_to(me, h);
+    exc_fast_exit(t, h, me);
+}
+#endif
 
 /* MR0..MR17: what exception_ipc saves for the ia32 image (u up to 17). */
 #define SAVED (L4ABI_EXC_UNTYPED_DEBUG + 1)
@@ -128,7 +171,12 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     t->state = TS_RECV_WAIT;
     t->partner = h->gid;
     t->exc_wait = EXC_WAIT_WAITING;
-    sched_handoff(h);
+#if IPC_FASTPATH
+    if (direct_ok(me, h))
+        direct_handoff(me, t, h);
+    else
+#endif
+        sched_handoff(h);
 
     /* Resumed by whoever ended the wait. */
     uint8_t how = t->exc_wait;
