@@ -92,19 +92,31 @@ static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
            !TRACE_ON_ANY(TRACE_HANDOFF_KINDS);
 }
 
-/* sched_handoff's switch for that case (switch_to, arch_switch_to), then
- * the exit: t blocked, h runs. */
-static void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
+/* sched_handoff's switch (switch_to, arch_switch_to) from t to h, both
+ * homed here, h queued (direct_ok; exc_fast_reply: sched_can_handoff
+ * refuses a thread that is not runnable, and one that blocked stays
+ * queued), no handoff traced. */
+static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb *h)
 {
     me->running = h;
     h->on_cpu = me;
     me->context_switches++;
-    space_switch(me, t, h);     /* large spaces only (direct_ok) */
+    space_switch(me, t, h);
     me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(h);
     fpu_switch_to(me, h);
     debug_switch_to(me, h);
+}
+
+/* ... then the exit: t blocked, h runs. */
+static void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    direct_switch(me, t, h);    /* large spaces only (direct_ok) */
     exc_fast_exit(t, h, me);
 }
+
+/* excfast_exit.S: prev saved, the word let go, next out by iret from its
+ * trap frame. */
+void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 #endif
 
 /* MR0..MR17: what exception_ipc saves for the ia32 image (u up to 17). */
@@ -162,6 +174,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     copy_words(saved, t->mr, SAVED);
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+    t->exc_br0 = saved_br0;     /* for a reply that ends our wait itself */
     t->mr[L4ABI_UTCB_BR(0)] = 0;
 
     /* Our receive phase from h alone, no timeout (prepare_receive). */
@@ -283,7 +296,17 @@ bool exc_fast_reply_slow(struct trap_frame *f)
     void *w = ipc_user_wait;
     ipc_user_wait = NULL;
     arch_ipc_wait_mark(w);
-    sched_handoff(dest);
+    if (dest->flags == TF_QUEUED && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
+        /* dest's wait ends here: what trap_exc_fast does when it resumes
+         * REPLIED (BR0 back, the wait over), then straight out through
+         * iret from its frame, its kernel stack dropped. */
+        dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
+        dest->exc_wait = EXC_WAIT_NONE;
+        direct_switch(me, self, dest);
+        exc_fast_iret(self, dest, me);
+    } else {
+        sched_handoff(dest);
+    }
     arch_ipc_wait_unmark(w);
 #else
     sched_handoff(dest);

@@ -56,4 +56,34 @@ exc_fast_exit:
     sysexit
 #undef F
 
+/* void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me)
+ *
+ * The same for the handler's reply: prev (the handler) saved as
+ * arch_switch saves it, the word let go, next (the thread whose exception
+ * it answered, its new registers already in its trap frame) leaves
+ * through iret from that frame, as trap_return leaves; the rest of its
+ * kernel stack (its wait in trap_exc_fast) is dropped. */
+    .globl exc_fast_iret
+exc_fast_iret:
+    movl 4(%esp), %eax                      /* prev */
+    movl 8(%esp), %edx                      /* next */
+    movl 12(%esp), %ecx                     /* me */
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl %esp, TCB_KSP(%eax)
+#if MAX_CPUS > 1
+    movb $FAST_KL_NONE, CPU_LOCK_MODE(%ecx)
+    movl CPU_KWORD(%ecx), %ecx
+    incl KW_OWNER(%ecx)                     /* a release store (TSO) */
+#endif
+    leal FAST_FRAME(%edx), %esp             /* next's trap frame */
+    movl $SEL_UDATA, %eax                   /* the user's data segment: its */
+    movl %eax, %ds                          /* space's window (smallspace.c) */
+    movl %eax, %es
+    popal
+    addl $8, %esp                           /* vector, error code */
+    iret
+
 #endif
