@@ -12,6 +12,7 @@
  * with an IPI. A running thread whose home changed (migration) is not
  * queued anywhere until its CPU has switched away from it. */
 #include "sched.h"
+#include "sched_handoff.h"
 #include "thread.h"
 #include "space.h"
 #include "ipc.h"
@@ -172,29 +173,7 @@ void sched_switch_to(struct tcb *t)
 
 bool sched_can_handoff(const struct tcb *t)
 {
-    struct cpu_local *me = cpu_self();
-    struct tcb *cur = me->running;
-    if (me->resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT)))
-        return false;
-    unsigned p = t->prio, c = cur->prio;
-    if (p >= c)
-        return true;
-    /* A lower-priority partner runs next only if no level above its own
-     * holds a queued thread once current leaves (stale entries make this
-     * conservative: the general path then lets the scheduler sort them
-     * out). O(1): the partner's bitmap word above its bit, the summary
-     * above its word; current's own level does not count if current is
-     * its only entry. */
-    uint32_t pw = p / 32, cw = c / 32;
-    uint32_t bits = me->ready.bitmap[pw] & ~((2u << (p % 32)) - 1);   /* 0 if p % 32 == 31 */
-    uint32_t words = me->ready.summary & ~((2u << pw) - 1);           /* pw <= 7 */
-    if ((cur->flags & TF_QUEUED) && cur->rq.next == &cur->rq) {
-        if (cw == pw)
-            bits &= ~(1u << (c % 32));
-        else if (me->ready.bitmap[cw] == 1u << (c % 32))
-            words &= ~(1u << cw);
-    }
-    return !(bits | words);
+    return sched_can_handoff_on(cpu_self(), t);
 }
 
 void sched_handoff(struct tcb *t)

@@ -31,6 +31,7 @@
 #include "thread_arch.h"
 #include "../../thread.h"
 #include "../../sched.h"
+#include "../../sched_handoff.h"
 #include "../../ipc.h"
 #include "../../irq.h"
 #include "../../exception.h"
@@ -141,7 +142,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
         return false;
     if (__builtin_expect(t->redirector != 0, 0) && !ipc_redirect_exempt(t, h))
         return false;
-    if (!sched_can_handoff(h))
+    if (!sched_can_handoff_on(me, h))
         return false;
 
     /* ---- Commit. ---- */
@@ -267,7 +268,7 @@ bool exc_fast_reply_slow(struct trap_frame *f)
         recv = from_spec;
     else
         return false;
-    if (!sched_can_handoff(dest))
+    if (!sched_can_handoff_on(me, dest))
         return false;
 
     /* ---- Commit. ---- */
