@@ -36,13 +36,14 @@ exc_apply_reply(struct trap_frame *__restrict f, const uint32_t *__restrict w, u
         debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
     f->eip = w[L4ABI_EXC_MR_EIP - 1];
     f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
-    /* edi, esi, ebp, esp, ebx, edx, ecx, eax: the message has them in
-     * pushal's order, where the frame's 4th word is the kernel esp that
-     * popal skips; it is kept, the user esp goes to its own word. */
-    uint32_t kesp = f->kesp;
-    copy_words(&f->edi, &w[L4ABI_EXC_MR_EDI - 1], 8);
-    f->kesp = kesp;
+    f->edi = w[L4ABI_EXC_MR_EDI - 1];
+    f->esi = w[L4ABI_EXC_MR_ESI - 1];
+    f->ebp = w[L4ABI_EXC_MR_EBP - 1];
     f->esp = w[L4ABI_EXC_MR_ESP - 1];
+    f->ebx = w[L4ABI_EXC_MR_EBX - 1];
+    f->edx = w[L4ABI_EXC_MR_EDX - 1];
+    f->ecx = w[L4ABI_EXC_MR_ECX - 1];
+    f->eax = w[L4ABI_EXC_MR_EAX - 1];
 }
 
 /* kdebug stats: exceptions the fast path sent, replies it applied (always
