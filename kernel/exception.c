@@ -11,6 +11,7 @@
 #include "string.h"
 #include "arch.h"
 #include "event_fast.h"
+#include "arch/ia32/excfast.h"
 
 uint32_t exception_ipcs;
 
@@ -71,8 +72,29 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     exception_ipcs++;
     uint32_t err;
 #if FASTPATH
-    /* The handler already waits for us: the words go straight to it. */
-    if (!event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, FAST_EXC, &err))
+    /* The handler already waits for us: the words go straight to it. A
+     * 12-word register image's wait is marked for the reply fast path
+     * (arch/ia32/excfast.c), which may write the reply into our frame
+     * itself: then we either never come back here (it left through iret)
+     * or find REPLIED. */
+    bool image = n_send == EXC_FAST_IMAGE_WORDS;
+    if (image) {
+        t->exc_br0 = saved_br0;
+        t->exc_wait = EXC_WAIT_WAITING;
+    }
+    bool fast = event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, FAST_EXC,
+                                &err);
+    uint8_t how = t->exc_wait;
+    t->exc_wait = EXC_WAIT_NONE;
+    if (fast && how == EXC_WAIT_REPLIED) {
+        /* Our MRs as the general path leaves them (event_fast_call's end
+         * touched MR0's error bit). */
+        copy_words(t->mr, saved, N + 1);
+        t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+        t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+        return EXC_APPLIED;
+    }
+    if (!fast)
 #endif
     {
         t->mr[0] = L4ABI_TAG(label, n_send, 0);

@@ -16,6 +16,8 @@ enum exc_outcome {
     EXC_REPLIED,        /* words[] hold the handler's register image (*n_got words) */
     EXC_RESUMED,        /* the handler replied without one: registers unchanged */
     EXC_STOPPED,        /* no usable handler: the thread was stopped */
+    EXC_APPLIED,        /* the reply fast path wrote the handler's register image
+                         * into the thread's frame itself (arch/ia32/excfast.c) */
 };
 
 #define EXC_MAX_WORDS 32

@@ -12,7 +12,8 @@
  * BR0 is nil while it waits, so a reply with map items maps nothing.
  *
  * The reply: the handler's Ipc with exactly 12 untyped words to a thread
- * waiting there (tcb.exc_wait) writes the words into that thread's trap
+ * waiting there, or in event_fast_call's exception IPC from exception_ipc
+ * (tcb.exc_wait), writes the words into that thread's trap
  * frame as the general path applies a reply (exc_apply_reply: EFLAGS only
  * within EFL_USER_MASK), blocks the handler in its receive phase as the C
  * IPC fast path does, and switches. The thread resumes in trap_exc_fast
@@ -241,10 +242,10 @@ void trap_exc_fast(struct trap_frame *f)
 
 bool exc_fast_reply_slow(struct trap_frame *f)
 {
-    /* The tag passed (excfast.h); the receive phase with timeout never,
-     * no interrupt to deliver to us. */
+    /* The tag and the timeouts passed (excfast.h); no interrupt to
+     * deliver to us. */
     uint32_t tag = f->esi;
-    if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || irq_pending)
+    if (irq_pending)
         return false;
     struct tcb *self = current;
     struct cpu_local *me = self->on_cpu;

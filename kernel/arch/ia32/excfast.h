@@ -11,14 +11,17 @@
 #include "../../thread.h"
 #include "../../string.h"
 
-/* tcb.exc_wait: where a thread stands in the fast path's exception IPC.
- * NONE outside it; WAITING while it waits for its handler's reply with
- * its register image in its trap frame (only the fast reply looks at
+/* tcb.exc_wait: where a thread stands in a fast-path exception IPC (the
+ * exception fast path's, or event_fast_call's from exception_ipc for a
+ * 12-word image). NONE outside it; WAITING while it waits for its
+ * handler's reply with its register image in its trap frame (only the fast reply looks at
  * this, together with state TS_RECV_WAIT: any other end of the wait makes
  * the thread runnable first); REPLIED once the fast reply wrote the new
  * register image into that frame. The thread itself sets it back to NONE
  * when it resumes. */
 enum { EXC_WAIT_NONE = 0, EXC_WAIT_WAITING = 1, EXC_WAIT_REPLIED = 2 };
+/* The register image whose wait is marked: ia32's 12 words. */
+#define EXC_FAST_IMAGE_WORDS L4ABI_EXC_UNTYPED
 
 /* The handler's register image w (got >= 12 words) into the thread's
  * frame f, as both paths apply a reply: the exception-number and
@@ -56,15 +59,16 @@ extern uint32_t exc_fast_sends, exc_fast_replies;
 void trap_exc_fast(struct trap_frame *f);
 /* syscall.c, before the Ipc's own paths: the handler's reply with exactly
  * 12 untyped words to a thread waiting in the fast path's exception IPC.
- * False, having changed nothing, if the Ipc is not that one. The tag's
- * and the destination's first test inline, so other Ipcs pay a few
- * instructions for it. */
+ * False, having changed nothing, if the Ipc is not that one. The tag's,
+ * the receive timeout's and the destination's first test inline, so
+ * other Ipcs pay a few instructions for it. */
 bool exc_fast_reply_slow(struct trap_frame *f);
 static inline bool exc_fast_reply(struct trap_frame *f)
 {
-    /* exactly 12 untyped words, no typed items, not propagated */
+    /* exactly 12 untyped words, no typed items, not propagated; the
+     * receive phase with timeout never */
     if ((f->esi & (L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) !=
-        L4ABI_EXC_UNTYPED)
+        L4ABI_EXC_UNTYPED || L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER)
         return false;
     /* The TCB slot `to` names as a global ID (any value selects a slot;
      * unused ones read as zeros) waits in the fast path's exception IPC:
