@@ -13,7 +13,7 @@
 #include "exc.h"
 
 /* excfast_asm.S */
-extern unsigned long xf_div(void), xf_abort_div(void);
+extern unsigned long xf_div(void), xf_abort_div(void), do_ud(void);
 extern char xf_insn[], xf_land[], xf_abort_after[];
 extern volatile L4_Word_t xf_regs[9];   /* eax ebx ecx edx esi edi ebp esp eflags */
 extern L4_Word_t xf_stack[64];
@@ -189,9 +189,30 @@ static void test_exc_fast_handler_deleted(void)
     delete_thread(t);
 }
 
+/* #UD takes event_fast_call (KernelInterface is checked first), whose
+ * wait for a 12-word image the reply fast path answers just as well. */
+static void test_exc_fast_ud_reply(void)
+{
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);
+    L4_ThreadId_t t = start_worker(164, do_ud, root_tid);
+    L4_MsgTag_t tag = receive(t);           /* the first: queued */
+    tag = call_regs(t, 12);                 /* unchanged: #UD again, to us waiting */
+    ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6 && M_EAX == 1,
+       "#UD to a waiting handler: the register image arrives");
+    L4_Word_t r0 = stat(L4ABI_KDB_STAT_FAST_EXC_REPLIES);
+    M_EIP += 2;
+    M_EAX = 99;
+    tag = call_regs(t, 12);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE && w[1] == 99 &&
+       stat(L4ABI_KDB_STAT_FAST_EXC_REPLIES) - r0 == fp,
+       "exception_reply_takes_exception_fast_path (#UD; result %lu)", w[1]);
+    delete_thread(t);
+}
+
 void test_exc_fast(void)
 {
     test_exc_fast_roundtrip();
     test_exc_fast_abort();
     test_exc_fast_handler_deleted();
+    test_exc_fast_ud_reply();
 }
