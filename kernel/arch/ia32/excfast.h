@@ -67,6 +67,8 @@ static inline bool exc_fast_reply(struct trap_frame *f)
 {
     /* exactly 12 untyped words, no typed items, not propagated; the
      * receive phase with timeout never */
+    if ((uint8_t)f->esi != L4ABI_EXC_UNTYPED)  /* one byte compare: most leave here */
+        return false;
     if ((f->esi & (L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) !=
         L4ABI_EXC_UNTYPED || L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER)
         return false;
