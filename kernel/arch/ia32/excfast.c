@@ -15,11 +15,18 @@
  * waiting there, or in event_fast_call's exception IPC from exception_ipc
  * (tcb.exc_wait), writes the words into that thread's trap
  * frame as the general path applies a reply (exc_apply_reply: EFLAGS only
- * within EFL_USER_MASK), blocks the handler in its receive phase as the C
- * IPC fast path does, and switches. The thread resumes in trap_exc_fast
- * and leaves through iret with the new registers; its UTCB is what the
- * general path leaves there (MR0..MR17 and ErrorCode untouched, BR0
- * back).
+ * within EFL_USER_MASK), ends the thread's wait (BR0 back from exc_br0),
+ * blocks the handler in its receive phase as the C IPC fast path does,
+ * and switches; the thread leaves through iret from its frame
+ * (exc_fast_iret; its kernel stack, the wait, is dropped) or, when that
+ * is not possible, resumes in its wait and finds REPLIED. Its UTCB is
+ * what the general path leaves there (MR0..MR17 and ErrorCode untouched,
+ * BR0 back).
+ *
+ * Both directions leave without the general switch where they can
+ * (excfast_exit.S): to a handler blocked in a sysenter Ipc that only has
+ * to return, through sysexit from its frame (exc_fast_exit), as the
+ * assembly IPC path does.
  *
  * Any other end of the wait (a general-path reply, with more words, map
  * items or a timeout; a cancel, abort or deletion of the handler) makes
