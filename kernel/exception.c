@@ -11,8 +11,40 @@
 #include "string.h"
 #include "arch.h"
 #include "event_fast.h"
+#include "arch/ia32/excfast.h"
 
 uint32_t exception_ipcs;
+
+/* exception_ipc_end's work, inlined into exception_ipc (the general
+ * path pays no call for it). */
+static inline __attribute__((always_inline)) enum exc_outcome
+ipc_end(struct tcb *t, uint32_t err, uint32_t *words, unsigned n_send, unsigned N,
+        unsigned *n_got, const uint32_t *saved, uint32_t saved_br0, uint32_t saved_err,
+        const char *what, uint32_t ip)
+{
+    uint32_t tag = t->mr[0];
+    enum exc_outcome out = EXC_RESUMED;
+    *n_got = 0;
+    if (!err && L4ABI_TAG_U(tag) >= n_send) {
+        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
+        copy_words(words, t->mr + 1, u);
+        *n_got = u;
+        out = EXC_REPLIED;
+    }
+    copy_words(t->mr, saved, N + 1);
+    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (fault_ipc_interrupted(err))
+        return EXC_RESUMED;     /* as for faults: run again, refault, resend */
+    if (err) {
+        kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
+                t->gid, what, err);
+        arch_dump_user_frame(t);
+        thread_stop(t, what, 0, ip);
+        return EXC_STOPPED;
+    }
+    return out;
+}
 
 enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
@@ -40,8 +72,29 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
     exception_ipcs++;
     uint32_t err;
 #if FASTPATH
-    /* The handler already waits for us: the words go straight to it. */
-    if (!event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, FAST_EXC, &err))
+    /* The handler already waits for us: the words go straight to it. A
+     * 12-word register image's wait is marked for the reply fast path
+     * (arch/ia32/excfast.c), which may write the reply into our frame
+     * itself: then we either never come back here (it left through iret)
+     * or find REPLIED. */
+    bool image = n_send == EXC_FAST_IMAGE_WORDS;
+    if (image) {
+        t->exc_br0 = saved_br0;
+        t->exc_wait = EXC_WAIT_WAITING;
+    }
+    bool fast = event_fast_call(t, h, L4ABI_TAG(label, n_send, 0), words, n_send, 0, FAST_EXC,
+                                &err);
+    uint8_t how = t->exc_wait;
+    t->exc_wait = EXC_WAIT_NONE;
+    if (fast && how == EXC_WAIT_REPLIED) {
+        /* Our MRs as the general path leaves them (event_fast_call's end
+         * touched MR0's error bit). */
+        copy_words(t->mr, saved, N + 1);
+        t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+        t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+        return EXC_APPLIED;
+    }
+    if (!fast)
 #endif
     {
         t->mr[0] = L4ABI_TAG(label, n_send, 0);
@@ -50,25 +103,14 @@ enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
         err = ipc_kernel_call(handler_id);
     }
 
-    uint32_t tag = t->mr[0];
-    enum exc_outcome out = EXC_RESUMED;
-    if (!err && L4ABI_TAG_U(tag) >= n_send) {
-        unsigned u = L4ABI_TAG_U(tag) < N ? L4ABI_TAG_U(tag) : N;
-        copy_words(words, t->mr + 1, u);
-        *n_got = u;
-        out = EXC_REPLIED;
-    }
-    copy_words(t->mr, saved, N + 1);
-    t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
-    t->mr[L4ABI_UTCB_ERRORCODE] = saved_err;
-    if (fault_ipc_interrupted(err))
-        return EXC_RESUMED;     /* as for faults: run again, refault, resend */
-    if (err) {
-        kprintf("pecan: thread %x: %s, and the exception IPC failed (error %x)\n",
-                t->gid, what, err);
-        arch_dump_user_frame(t);
-        thread_stop(t, what, 0, ip);
-        return EXC_STOPPED;
-    }
-    return out;
+    return ipc_end(t, err, words, n_send, N, n_got, saved, saved_br0, saved_err, what, ip);
 }
+
+enum exc_outcome exception_ipc_end(struct tcb *t, uint32_t err, uint32_t *words,
+                                   unsigned n_send, unsigned N, unsigned *n_got,
+                                   const uint32_t *saved, uint32_t saved_br0,
+                                   uint32_t saved_err, const char *what, uint32_t ip)
+{
+    return ipc_end(t, err, words, n_send, N, n_got, saved, saved_br0, saved_err, what, ip);
+}
+

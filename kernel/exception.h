@@ -16,6 +16,8 @@ enum exc_outcome {
     EXC_REPLIED,        /* words[] hold the handler's register image (*n_got words) */
     EXC_RESUMED,        /* the handler replied without one: registers unchanged */
     EXC_STOPPED,        /* no usable handler: the thread was stopped */
+    EXC_APPLIED,        /* the reply fast path wrote the handler's register image
+                         * into the thread's frame itself (arch/ia32/excfast.c) */
 };
 
 #define EXC_MAX_WORDS 32
@@ -31,6 +33,17 @@ enum exc_outcome {
 enum exc_outcome exception_ipc(struct tcb *t, uint32_t label, uint32_t *words,
                                unsigned n_send, unsigned n_max, unsigned *n_got,
                                const char *what, uint32_t ip);
+
+/* The second half of exception_ipc, once t's wait for the handler ended
+ * with IPC error `err` (0: the reply is in t's message registers): the
+ * reply's words to words[] (at most N), t's MR0..MR[N], BR0 and ErrorCode
+ * restored from saved[], saved_br0, saved_err, and the outcome. Also the
+ * end of the exception fast path's wait when the general path ended it
+ * (arch/ia32/excfast.c). */
+enum exc_outcome exception_ipc_end(struct tcb *t, uint32_t err, uint32_t *words,
+                                   unsigned n_send, unsigned N, unsigned *n_got,
+                                   const uint32_t *saved, uint32_t saved_br0,
+                                   uint32_t saved_err, const char *what, uint32_t ip);
 
 extern uint32_t exception_ipcs;     /* kdebug stat: exception IPCs sent */
 

@@ -1,4 +1,5 @@
 /* Boot: from the boot loader's hand-over to the first user thread. */
+#include "arch/ia32/excfast.h"
 #include "kernel.h"
 #include "boot.h"
 #include "console.h"
@@ -205,6 +206,8 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FAST_IRQS: return fast_events[FAST_IRQ];
     case L4ABI_KDB_STAT_FAST_IRQ_ENTRY: return irq_stat_fast_entry;
     case L4ABI_KDB_STAT_FAST_IRQ_ACKS: return irq_stat_fast_acks;
+    case L4ABI_KDB_STAT_FAST_EXC_SENDS: return exc_fast_sends;
+    case L4ABI_KDB_STAT_FAST_EXC_REPLIES: return exc_fast_replies;
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

@@ -12,6 +12,7 @@
  * with an IPI. A running thread whose home changed (migration) is not
  * queued anywhere until its CPU has switched away from it. */
 #include "sched.h"
+#include "sched_handoff.h"
 #include "thread.h"
 #include "space.h"
 #include "ipc.h"
@@ -174,20 +175,7 @@ void sched_switch_to(struct tcb *t)
 
 bool sched_can_handoff(const struct tcb *t)
 {
-    struct cpu_local *me = cpu_self();
-    struct tcb *cur = me->running;
-    if (me->resched || (t->flags & (TF_HALTED | TF_QUANTUM_OUT)))
-        return false;
-    if (t->prio >= cur->prio)
-        return true;
-    /* A lower-priority partner runs next only if nobody else is queued
-     * above it once current leaves (stale entries make this conservative:
-     * the general path then lets the scheduler sort them out). */
-    bool alone = (cur->flags & TF_QUEUED) && cur->rq.next == &cur->rq;
-    unsigned p = cur->prio;
-    if (alone && me->ready.summary == 1u << (p / 32) && me->ready.bitmap[p / 32] == 1u << (p % 32))
-        return true;        /* current is the only runnable thread */
-    return prioq_top(&me->ready, p, alone) <= (int)t->prio;
+    return sched_can_handoff_on(cpu_self(), t);
 }
 
 void sched_handoff(struct tcb *t)

@@ -93,6 +93,8 @@ struct tcb {
     uint32_t start_ip, start_sp;    /* from ExchangeRegisters while TF_STARTING */
     void *fpu;                  /* FPU save area (arch/ia32/fpu.c), NULL until first use */
     uint32_t dr[4], dr7;        /* user hardware breakpoints (arch/ia32/debug.c); dr7 0: none */
+    uint8_t exc_wait;           /* the exception fast path's wait (arch/ia32/excfast.h) */
+    uint32_t exc_br0;           /* ... and the BR0 it gives back */
 };
 
 _Static_assert(sizeof(struct tcb) < 512, "TCB leaves room for the kernel stack");

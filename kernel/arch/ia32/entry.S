@@ -24,6 +24,10 @@
 
 #define KERNEL_EFLAGS 0x2
 
+/* Vectors that the general path turns into the exception IPC and nothing
+ * else (#DE, #OF, #BR, #MF, #AC, #XM): the exception fast path's entry. */
+#define EXC_FAST(n) ((n) == 0 || (n) == 4 || (n) == 5 || (n) == 16 || (n) == 17 || (n) == 19)
+
 /* Vectors where the CPU pushes an error code itself. */
 #define HAS_ERROR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21)
 
@@ -41,6 +45,8 @@ vector\n:
     .elseif device_vector           /* set by the loop below (.altmacro */
     jmp irq_common                  /* reads < and > in a macro as quotes) */
 #endif
+    .elseif EXC_FAST(\n) && FASTPATH
+    jmp exc_common                  /* exception IPC only: excfast.c */
     .else
     jmp trap_common
     .endif
@@ -131,6 +137,14 @@ trap_return:
 pf_common:
     TRAP_SAVE
     TRAP_CALL trap_pf
+    jmp trap_return
+
+/* The exception IPC's vectors (EXC_FAST): trap_common's steps, into the
+ * exception fast path (trap_exc_fast in excfast.c), which calls
+ * trap_dispatch itself for every case it does not take. */
+exc_common:
+    TRAP_SAVE
+    TRAP_CALL trap_exc_fast
     jmp trap_return
 #endif
 

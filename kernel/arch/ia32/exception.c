@@ -19,6 +19,7 @@
  * thread unchanged (it re-executes a faulting instruction). Pecan
  * extension: a reply with u = 17 also sets DR0..DR3 and DR7 (debug.c). */
 #include "trap.h"
+#include "excfast.h"
 #include "cpu.h"
 #include "uaccess.h"
 #include "kdebug.h"
@@ -126,18 +127,7 @@ static void deliver_flags(struct trap_frame *f, uint32_t label, uint32_t excno, 
     if (exception_ipc(current, label, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
                       what, f->eip) != EXC_REPLIED)
         return;
-    if (got >= L4ABI_EXC_UNTYPED_DEBUG)
-        debug_set_user(current, &w[L4ABI_EXC_MR_DR(0) - 1], w[L4ABI_EXC_MR_DR7 - 1]);
-    f->eip = w[L4ABI_EXC_MR_EIP - 1];
-    f->eflags = (f->eflags & ~EFL_USER_MASK) | (w[L4ABI_EXC_MR_EFLAGS - 1] & EFL_USER_MASK);
-    f->edi = w[L4ABI_EXC_MR_EDI - 1];
-    f->esi = w[L4ABI_EXC_MR_ESI - 1];
-    f->ebp = w[L4ABI_EXC_MR_EBP - 1];
-    f->esp = w[L4ABI_EXC_MR_ESP - 1];
-    f->ebx = w[L4ABI_EXC_MR_EBX - 1];
-    f->edx = w[L4ABI_EXC_MR_EDX - 1];
-    f->ecx = w[L4ABI_EXC_MR_ECX - 1];
-    f->eax = w[L4ABI_EXC_MR_EAX - 1];
+    exc_apply_reply(f, w, got);
 }
 
 static void deliver(struct trap_frame *f, uint32_t label, uint32_t excno, uint32_t err)

@@ -2,6 +2,7 @@
  * ia32/syscalls.h mapped onto the generic system calls. Registers not
  * named as outputs there are preserved, because the iret restores them
  * from the frame unchanged. */
+#include "excfast.h"
 #include "trap.h"
 #include "../../thread.h"
 #include "../../ipc.h"
@@ -53,7 +54,12 @@ void sysenter_ipc(struct trap_frame *f)
 #endif
     if (IPC_FASTPATH)
         ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
-    do_ipc(self, f);
+#if FASTPATH
+    /* An exception handler's 12-word reply to a thread waiting in the
+     * exception fast path (excfast.c); any other Ipc goes on below. */
+    if (!exc_fast_reply(f))
+#endif
+        do_ipc(self, f);
 #if IRQ_FASTPATH
 out:
 #endif

@@ -790,9 +790,10 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(78 + ENTRY_TESTS);
+    tap_plan(78 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
+    test_exc_fast();
     fp_exception(108, "#MF (x87 divide by zero)", do_mf, 16, (L4_Word_t)mf_insn, 1);
     fp_exception(109, "#XM (SSE divide by zero)", do_xm, 19, (L4_Word_t)xm_insn, 4);
     test_registers();

@@ -42,6 +42,10 @@ void reply_regs(L4_ThreadId_t to);          /* replies w[1..12] */
 int is_exc(L4_MsgTag_t tag, L4_Word_t label);
 L4_Word_t result(L4_ThreadId_t t, int *good);
 
+/* excfast.c */
+void test_exc_fast(void);
+#define EXCFAST_TESTS 16    /* its ok() lines */
+
 /* entry.c */
 void test_entry_flags(void);
 void test_all_vectors(void);

@@ -1,0 +1,336 @@
+/* The exception round trip's fast path (excfast.h; docs/fastpaths-events.md,
+ * "Exception round trip").
+ *
+ * The send: a user #DE (or #OF, #BR, #MF, #AC, #XM: the vectors that the
+ * general path turns into the exception IPC and nothing else) enters
+ * trap_exc_fast from its own entry (entry.S, exc_common). If the thread's
+ * exception handler waits for it, on this CPU, and may run next, the
+ * message (label -5, 12 words) goes from the trap frame straight into the
+ * handler's UTCB and the CPU switches to it, holding this CPU's lock word
+ * only (docs/smp.md, "Fast-path contract"). The thread's MR0..MR17, BR0
+ * and ErrorCode are saved on its stack as exception_ipc saves them, and
+ * BR0 is nil while it waits, so a reply with map items maps nothing.
+ *
+ * The reply: the handler's Ipc with exactly 12 untyped words to a thread
+ * waiting there, or in event_fast_call's exception IPC from exception_ipc
+ * (tcb.exc_wait), writes the words into that thread's trap
+ * frame as the general path applies a reply (exc_apply_reply: EFLAGS only
+ * within EFL_USER_MASK), ends the thread's wait (BR0 back from exc_br0),
+ * blocks the handler in its receive phase as the C IPC fast path does,
+ * and switches; the thread leaves through iret from its frame
+ * (exc_fast_iret; its kernel stack, the wait, is dropped) or, when that
+ * is not possible, resumes in its wait and finds REPLIED. Its UTCB is
+ * what the general path leaves there (MR0..MR17 and ErrorCode untouched,
+ * BR0 back).
+ *
+ * Both directions leave without the general switch where they can
+ * (excfast_exit.S): to a handler blocked in a sysenter Ipc that only has
+ * to return, through sysexit from its frame (exc_fast_exit), as the
+ * assembly IPC path does.
+ *
+ * Any other end of the wait (a general-path reply, with more words, map
+ * items or a timeout; a cancel, abort or deletion of the handler) makes
+ * the thread runnable by the general path's means; it resumes here and
+ * finishes as exception_ipc does (exception_ipc_end). Every check that
+ * fails returns before anything changed, and the general path runs. */
+#include "excfast.h"
+#include "klock.h"
+#include "smp.h"
+#include "thread_arch.h"
+#include "../../thread.h"
+#include "../../sched.h"
+#include "../../sched_handoff.h"
+#include "../../ipc.h"
+#include "../../irq.h"
+#include "../../exception.h"
+#include "../../event_fast.h"
+#include "../../strxfer.h"
+#include "../../string.h"
+#include "../../trace.h"
+#include "../../kernel.h"
+#include "fastipc.h"
+#include "space_switch.h"
+#include "fpu.h"
+#include "debug.h"
+#include "gdt.h"
+
+uint32_t exc_fast_sends, exc_fast_replies;
+
+#if FASTPATH
+
+/* tcb_id_for, inline: t as viewer sees it (local within a space). */
+static inline uint32_t id_for(const struct tcb *t, const struct tcb *viewer)
+{
+    if (t->space == viewer->space && t->mr)
+        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
+    return t->gid;
+}
+
+/* The global ID's thread, inline (tcb_lookup's test folded into one
+ * compare: a slot of another version, unused or dead never matches), or
+ * tcb_resolve for anything else (local IDs). */
+static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
+{
+    struct tcb *t = tcb_of_no(L4ABI_TID_THREADNO(id) & (MAX_THREADS - 1));
+    if (t->gid == id && !L4ABI_TID_IS_LOCAL(id) && t->state != TS_FREE && t->state != TS_DEAD)
+        return t;
+    return tcb_resolve(self, id);
+}
+
+#if IPC_FASTPATH
+/* excfast_exit.S: prev's context saved as arch_switch saves it, this
+ * CPU's lock word let go, next in user mode through sysexit from its
+ * frame with its Ipc's results. Returns when prev is switched to. */
+void exc_fast_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+
+/* May h, which exc_fast_send just made runnable, leave straight to user
+ * mode (exc_fast_exit)? It blocked in a sysenter Ipc that only has to
+ * return (the ipc_fast_resume mark under its frame: its kernel stack
+ * holds nothing else we need), is queued with no other flag (no queue or
+ * wakeup work), has no string copy, leaves by sysexit (no TF; ipc_fast_mask),
+ * its space is large on a directory without region copies and no iret is
+ * forced here (small spaces, space_switch.h), and no handoff is traced. */
+static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
+{
+    const struct trap_frame *hf = tcb_frame(h);
+    const struct small_cpu *c = &small_cpus[me->index];
+    const struct space *s = h->space;
+    return ((const uint32_t *)hf)[-1] == (uint32_t)(uintptr_t)ipc_fast_resume &&
+           h->flags == TF_QUEUED && !h->xfer && !(hf->eflags & ipc_fast_mask) &&
+           !(s->small.base | c->seg_base | (uint32_t)c->iret_forced | s->small.polluted) &&
+           !TRACE_ON_ANY(TRACE_HANDOFF_KINDS);
+}
+
+/* sched_handoff's switch (switch_to, arch_switch_to) from t to h, both
+ * homed here, h queued (direct_ok; exc_fast_reply: sched_can_handoff
+ * refuses a thread that is not runnable, and one that blocked stays
+ * queued), no handoff traced. */
+static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    me->running = h;
+    h->on_cpu = me;
+    me->context_switches++;
+    space_switch(me, t, h);
+    me->tss->esp0 = me->sysenter->esp0 = tcb_stack_top(h);
+    fpu_switch_to(me, h);
+    debug_switch_to(me, h);
+}
+
+/* ... then the exit: t blocked, h runs. */
+static void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    direct_switch(me, t, h);    /* large spaces only (direct_ok) */
+    exc_fast_exit(t, h, me);
+}
+
+/* excfast_exit.S: prev saved, the word let go, next out by iret from its
+ * trap frame. */
+void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+#endif
+
+/* MR0..MR17: what exception_ipc saves for the ia32 image (u up to 17). */
+#define SAVED (L4ABI_EXC_UNTYPED_DEBUG + 1)
+
+/* The send, holding this CPU's word. False: nothing changed. True: the
+ * thread blocked, was resumed, and its frame holds what it runs next. */
+static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
+{
+    struct cpu_local *me = t->on_cpu;
+    /* One test per disqualifier, cheapest first: a reschedule due (also
+     * set for a thread being deleted or halted meanwhile), an interrupt to
+     * deliver, the exception traced (the general path records it). */
+    if (me->resched || t->dying || irq_pending || TRACE_ON(TRACE_EXC))
+        return false;
+    struct tcb *h = resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
+    /* The handler receives, from us (or any thread), homed here with us;
+     * no redirection in the way; the scheduler would run it next. A
+     * missing or self handler: the general path stops the thread. */
+    if (!h || h == t || h->state != TS_RECV_WAIT || !ipc_accepts(h, t) ||
+        h->cpu != me || t->cpu != me)
+        return false;
+    if (__builtin_expect(t->redirector != 0, 0) && !ipc_redirect_exempt(t, h))
+        return false;
+    if (!sched_can_handoff_on(me, h))
+        return false;
+
+    /* ---- Commit. ---- */
+    exception_ipcs++;
+    fast_events[FAST_EXC]++;        /* before h runs: h may read the counts */
+    exc_fast_sends++;
+
+    /* The message, as deliver_flags builds it, into h's UTCB (transfer). */
+    uint32_t *__restrict m = h->mr;     /* another thread's UTCB: not f */
+    m[0] = L4ABI_TAG(L4ABI_LABEL_EXCEPTION, L4ABI_EXC_UNTYPED, 0) &
+           (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
+    m[L4ABI_EXC_MR_EIP] = f->eip;
+    m[L4ABI_EXC_MR_EFLAGS] = f->eflags;
+    m[L4ABI_EXC_MR_EXCNO] = f->vector;
+    m[L4ABI_EXC_MR_ERRCODE] = f->error;
+    /* edi .. eax in pushal's order (excfast.h), the 4th the user esp */
+    copy_words(&m[L4ABI_EXC_MR_EDI], &f->edi, 8);
+    m[L4ABI_EXC_MR_ESP] = f->esp;
+    /* h's receive is done (finish). */
+    h->ipc_from = id_for(t, h);
+    h->ipc_error = 0;
+    h->ipc_done = true;
+    if (h->flags & TF_WAKEUP)
+        sched_cancel_wakeup(h);
+    h->state = TS_READY;
+
+    /* Our message registers as exception_ipc saves them; BR0 nil while we
+     * wait (no map item reaches us). */
+    uint32_t saved[SAVED];
+    copy_words(saved, t->mr, SAVED);
+    uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
+    uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
+    t->exc_br0 = saved_br0;     /* for a reply that ends our wait itself */
+    t->mr[L4ABI_UTCB_BR(0)] = 0;
+
+    /* Our receive phase from h alone, no timeout (prepare_receive). */
+    t->ipc_done = false;
+    t->ipc_error = 0;
+    t->ipc_from = L4ABI_NILTHREAD;
+    t->state = TS_RECV_WAIT;
+    t->partner = h->gid;
+    t->exc_wait = EXC_WAIT_WAITING;
+#if IPC_FASTPATH
+    if (direct_ok(me, h))
+        direct_handoff(me, t, h);
+    else
+#endif
+        sched_handoff(h);
+
+    /* Resumed by whoever ended the wait. */
+    uint8_t how = t->exc_wait;
+    t->exc_wait = EXC_WAIT_NONE;
+    t->state = TS_READY;
+    if (how == EXC_WAIT_REPLIED) {
+        /* exc_fast_reply wrote the frame and left our MRs alone; it holds
+         * this CPU's word, which our exit lets go. */
+        t->mr[L4ABI_UTCB_BR(0)] = saved_br0;
+        return true;
+    }
+    /* The general path ended it (with whatever lock): as event_fast_call
+     * and exception_ipc finish. */
+    klock_ensure_full();
+    if (t->xfer)
+        xfer_wait_turns(t);
+    t->state = TS_READY;
+    if (t->ipc_error) {
+        t->mr[L4ABI_UTCB_ERRORCODE] = t->ipc_error;
+        t->mr[0] |= L4ABI_TAG_ERROR;
+    } else {
+        t->mr[0] &= ~L4ABI_TAG_ERROR;
+    }
+    uint32_t w[L4ABI_EXC_UNTYPED_DEBUG];
+    unsigned got;
+    if (exception_ipc_end(t, t->ipc_error, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
+                          saved, saved_br0, saved_err, trap_name(f->vector), f->eip) ==
+        EXC_REPLIED)
+        exc_apply_reply(f, w, got);
+    return true;
+}
+
+void trap_exc_fast(struct trap_frame *f)
+{
+    if (!frame_from_user(f)) {
+        trap_dispatch(f);       /* a kernel bug: reported there */
+        return;
+    }
+    klock_local();
+    if (!exc_fast_send(current, f)) {
+        /* The general path, which takes the whole lock itself. */
+        klock_release();
+        trap_dispatch(f);
+        return;
+    }
+    return_to_user_checks(f);   /* trap_return lets the lock go */
+}
+
+bool exc_fast_reply_slow(struct trap_frame *f)
+{
+    /* The tag and the timeouts passed (excfast.h); no interrupt to
+     * deliver to us. */
+    uint32_t tag = f->esi;
+    if (irq_pending)
+        return false;
+    struct tcb *self = current;
+    struct cpu_local *me = self->on_cpu;
+    uint32_t to = f->eax, from_spec = f->edx;
+    struct tcb *dest = resolve(self, to);
+    /* dest waits in the fast path's exception IPC, for us, homed here
+     * with us (a waiting thread is not running: its home is where it
+     * runs next). */
+    if (!dest || dest->exc_wait != EXC_WAIT_WAITING || dest->state != TS_RECV_WAIT ||
+        !ipc_accepts(dest, self) || dest->cpu != me || self->cpu != me)
+        return false;
+    if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
+        return false;
+    /* Our receive phase, as ipc_fastpath takes it: a call, or anythread
+     * (anylocalthread) with nobody queued on us. */
+    uint32_t recv;
+    if (from_spec == to)
+        recv = dest->gid;
+    else if ((from_spec == L4ABI_ANYTHREAD || from_spec == L4ABI_ANYLOCALTHREAD) &&
+             !self->sq_head)
+        recv = from_spec;
+    else
+        return false;
+    if (!sched_can_handoff_on(me, dest))
+        return false;
+
+    /* ---- Commit. ---- */
+    exc_fast_replies++;
+    self->mr[0] = tag;                          /* do_ipc */
+    /* The reply's words: dest's new registers (exception_ipc_end and
+     * deliver_flags; dest's own MRs, which the general path would
+     * overwrite and restore, stay as they are). */
+    exc_apply_reply(tcb_frame(dest), self->mr + 1, L4ABI_EXC_UNTYPED);
+    dest->exc_wait = EXC_WAIT_REPLIED;
+    dest->ipc_from = id_for(self, dest);
+    dest->ipc_error = 0;
+    dest->ipc_done = true;
+    if (dest->flags & TF_WAKEUP)
+        sched_cancel_wakeup(dest);
+    dest->state = TS_READY;
+
+    /* We block in our receive phase (ipc_fastpath's stores). */
+    self->ipc_done = false;
+    self->ipc_error = 0;
+    self->ipc_from = L4ABI_NILTHREAD;
+    self->state = TS_RECV_WAIT;
+    self->partner = recv;
+#if IPC_FASTPATH
+    /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
+    void *w = ipc_user_wait;
+    ipc_user_wait = NULL;
+    arch_ipc_wait_mark(w);
+    if (dest->flags == TF_QUEUED && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
+        /* dest's wait ends here: what trap_exc_fast does when it resumes
+         * REPLIED (BR0 back, the wait over), then straight out through
+         * iret from its frame, its kernel stack dropped. */
+        dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
+        dest->exc_wait = EXC_WAIT_NONE;
+        direct_switch(me, self, dest);
+        exc_fast_iret(self, dest, me);
+    } else {
+        sched_handoff(dest);
+    }
+    arch_ipc_wait_unmark(w);
+#else
+    sched_handoff(dest);
+#endif
+    if (self->xfer) {
+        klock_ensure_full();
+        xfer_wait_turns(self);  /* the reply copies strings to us */
+    }
+    /* The end of the Ipc (ipc_syscall_end, do_ipc's registers). */
+    ipc_syscall_end(self);
+    f->eax = self->ipc_from;
+    f->esi = self->mr[0];
+    f->ebx = self->mr[1];
+    f->ebp = self->mr[2];
+    return true;
+}
+
+#endif
