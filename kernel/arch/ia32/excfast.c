@@ -87,7 +87,8 @@ void exc_fast_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
  * mode (exc_fast_exit)? It blocked in a sysenter Ipc that only has to
  * return (the ipc_fast_resume mark under its frame: its kernel stack
  * holds nothing else we need), is queued with no other flag (no queue or
- * wakeup work), has no string copy, leaves by sysexit (no TF; ipc_fast_mask),
+ * wakeup work), has no string copy, leaves by sysexit (no TF; fast_off's mode byte:
+ * not under CR4.PVI or eager FPU),
  * its space is large on a directory without region copies and no iret is
  * forced here (small spaces, space_switch.h), and no handoff is traced. */
 static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
@@ -96,7 +97,8 @@ static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
     const struct small_cpu *c = &small_cpus[me->index];
     const struct space *s = h->space;
     return ((const uint32_t *)hf)[-1] == (uint32_t)(uintptr_t)ipc_fast_resume &&
-           h->flags == TF_QUEUED && !h->xfer && !(hf->eflags & ipc_fast_mask) &&
+           h->flags == TF_QUEUED && !h->xfer && !(hf->eflags & EFL_TF) &&
+           !me->fast_off.why[FAST_OFF_MODE] &&
            !(s->small.base | c->seg_base | (uint32_t)c->iret_forced | s->small.polluted) &&
            !TRACE_ON_ANY(TRACE_HANDOFF_KINDS);
 }

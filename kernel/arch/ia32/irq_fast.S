@@ -18,7 +18,7 @@
  *   - is blocked in a sysenter Ipc with only its return left (the word
  *     under its frame is IRQ_RECV_WAIT_MARK or ipc_fast_resume), no
  *     string copy, virtual IF set, its saved EFLAGS fit for sysexit
- *     (ipc_fast_mask: no TF, no PVI, no eager FPU),
+ *     (no TF in its frame; fast_off: no PVI, no eager FPU),
  *   - outranks the interrupted thread, whose priority the line's
  *     interrupt thread does not rank below (X.2),
  *   - is homed on this CPU, as the interrupted thread is,
