@@ -232,39 +232,52 @@ static int answer(L4_MsgTag_t tag)
     return 1;
 }
 
+/* Handles one received message: a page fault (from anyone) is answered
+ * (1: keep waiting), a message from c ends the wait (0, *r = its MR1). */
+static int got(L4_MsgTag_t tag, L4_ThreadId_t from, L4_ThreadId_t c, L4_Word_t *r)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
+        L4_StoreMR(1, &last_fault);
+        faults++;
+        answer(tag);
+        L4_Reply(from);
+        return 1;
+    }
+    if (from.raw == c.raw) {
+        L4_StoreMR(1, r);
+        return 0;
+    }
+    diag("unexpected message %lx from %lx", L4_Label(tag), from.raw);
+    return 1;
+}
+
 /* Next message from c; page faults from anyone are answered meanwhile. */
 static L4_MsgTag_t wait_for(L4_ThreadId_t c, L4_Word_t *r)
 {
     for (;;) {
         L4_ThreadId_t from;
         L4_MsgTag_t tag = L4_Wait(&from);
-        if (L4_IpcFailed(tag))
+        if (L4_IpcFailed(tag) || !got(tag, from, c, r))
             return tag;
-        if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
-            L4_StoreMR(1, &last_fault);
-            faults++;
-
-            answer(tag);
-            L4_Reply(from);
-            continue;
-        }
-        if (from.raw == c.raw) {
-            L4_StoreMR(1, r);
-            return tag;
-        }
-        diag("unexpected message %lx from %lx", L4_Label(tag), from.raw);
     }
 }
 
+/* Sends to c and waits for its answer in one IPC (from anyone: page
+ * faults come meanwhile). Not a send followed by a wait: c, on another
+ * CPU, may answer in between, and its answer (send timeout zero) would
+ * find nobody waiting. */
 static L4_Word_t rpc(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a, L4_Word_t b)
 {
     L4_Word_t r = ~0ul;
+    L4_ThreadId_t from;
     L4_LoadMR(0, L4ABI_TAG(label, 2, 0));
     L4_LoadMR(1, a);
     L4_LoadMR(2, b);
-    if (L4_IpcFailed(L4_Send(c)))
+    L4_MsgTag_t tag = L4_Ipc(c, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+    if (L4_IpcFailed(tag))
         return ~0ul;
-    L4_MsgTag_t tag = wait_for(c, &r);
+    if (got(tag, from, c, &r))
+        tag = wait_for(c, &r);
     return L4_IpcSucceeded(tag) && L4_Label(tag) == 0x77 ? r : ~0ul;
 }
 
