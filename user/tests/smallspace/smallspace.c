@@ -181,7 +181,10 @@ static void child_main(void)
         L4_LoadMR(0, L4ABI_TAG(0x77, 1, 0));
         L4_LoadMR(1, r);
         accept_string();
-        tag = L4_ReplyWait(from, &from);
+        /* A reply that waits for its receiver (not ReplyWait's zero
+         * timeout): on several CPUs the caller may still be busy with a
+         * page fault it received first (rpc below). */
+        tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
     }
 }
 
