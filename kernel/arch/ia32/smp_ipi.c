@@ -7,6 +7,7 @@
 #include "fpu.h"
 #include "paging.h"
 #include "smallspace.h"
+#include "../../space.h"
 #include "../../thread.h"
 #include "../../sched.h"
 
@@ -101,8 +102,11 @@ void smp_tlb_changed(const uint32_t *pd)
         if (&cpu_local[i] != me && cpu_local[i].loaded_pd == phys)
             me->shoot_mask |= 1u << i;
     /* A small space's translations are also cached through the region
-     * copies in other directories (smallspace.c). */
-    me->shoot_mask |= small_alias_cpus(pd);
+     * copies in other directories (smallspace.c); the owner is in the
+     * directory's never-present slot (layout.h). */
+    const struct space *o = (const struct space *)(uintptr_t)pd[PD_SPACE_SLOT];
+    if (o && o->small.base)
+        me->shoot_mask |= small_alias_cpus(pd);
 }
 
 void smp_tlb_global_changed(void)
