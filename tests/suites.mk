@@ -311,6 +311,42 @@ test-root-nosmall: all | $(T)
 	  --log $(T)/root-nosmall.log --result $(T)/root-nosmall.res \
 	  $(B)/pecan.elf $(SIGMA0) "$(B)/user/root.elf nosmall" | tail -1
 
+# Small spaces on several CPUs (docs/smallspaces.md "SMP"): the suite
+# smallspace adds its SMP part (threads of small spaces on two CPUs,
+# promotion, demotion, unmap and deletion under a running thread,
+# migration, IPC across CPUs, a stress loop) when more than one CPU runs
+# threads: on 2 and 4 CPUs under -icount, on 2 with multi-threaded TCG
+# (no -icount: the CPUs really run in parallel), on Bochs's 2 CPUs (which
+# check segment limits), and the launcher's small-space policy on 2 CPUs.
+SMALLSMP_SUITES := smallspace-smp2 smallspace-smp4 smallspace-mttcg bochs-smallspace-smp2 root-small-smp2
+SPECIAL_SUITES += $(SMALLSMP_SUITES)
+SPECIAL_RESULTS += $(SMALLSMP_SUITES)
+test-smallspace-smp2: all | $(T)
+	-@$(QT) --name smallspace-smp2 --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: threads run on 2 CPU\(s\)' \
+	  --log $(T)/smallspace-smp2.log --result $(T)/smallspace-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smallspace.elf | tail -1
+test-smallspace-smp4: all | $(T)
+	-@$(QT) --name smallspace-smp4 --qemu-arg -smp --qemu-arg 4 \
+	  --expect-log '^smp: threads run on 4 CPU\(s\)' \
+	  --log $(T)/smallspace-smp4.log --result $(T)/smallspace-smp4.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smallspace.elf | tail -1
+test-smallspace-mttcg: all | $(T)
+	-@$(QT) --name smallspace-mttcg --no-icount --timeout 240 \
+	  --qemu-arg -accel --qemu-arg tcg,thread=multi --qemu-arg -smp --qemu-arg 2 \
+	  --expect-log '^smp: threads run on 2 CPU\(s\)' \
+	  --log $(T)/smallspace-mttcg.log --result $(T)/smallspace-mttcg.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smallspace.elf | tail -1
+test-bochs-smallspace-smp2: all | $(T)
+	-@$(BT) --name bochs-smallspace-smp2 --timeout 900 \
+	  --bochsrc "cpu: model=corei7_skylake_x, count=2, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=0" \
+	  --log $(T)/bochs-smallspace-smp2.log --result $(T)/bochs-smallspace-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-smallspace.elf | tail -1
+test-root-small-smp2: all | $(T)
+	-@python3 tools/launcher-test.py --name root-small-smp2 --space small --short --smp 2 \
+	  --log $(T)/root-small-smp2.log --result $(T)/root-small-smp2.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/root.elf | tail -1
+
 # Real interrupts held by the virtual IF, with PVI.
 # Small address spaces under Bochs too: it checks segment limits (QEMU
 # does not), so an access past a small space's limit raises #GP there.

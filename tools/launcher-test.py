@@ -251,6 +251,7 @@ def main():
                     help="seconds for one command's output (demos get 4x)")
     ap.add_argument("--space", choices=("small", "large"), default="small")
     ap.add_argument("--short", action="store_true")
+    ap.add_argument("--smp", type=int, default=1, help="CPUs (QEMU -smp)")
     ap.add_argument("kernel")
     ap.add_argument("sigma0")
     ap.add_argument("root")
@@ -260,6 +261,8 @@ def main():
            "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-rtc", "clock=vm",
            "-icount", "shift=0,sleep=off"]
+    if a.smp > 1:
+        cmd += ["-smp", str(a.smp)]
     g = Guest(cmd, a.log)
     c = Checks()
     try:

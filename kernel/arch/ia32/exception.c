@@ -232,6 +232,8 @@ void user_exception(struct trap_frame *f)
             (void)small_promote_fault();    /* decode_at may have done it */
             return;
         }
+        if (err == 0 && small_promote_fault())  /* made with segments another */
+            return;                             /* CPU replaced: retried (SMP) */
         break;
     }
     case TRAP_SS:

@@ -10,6 +10,8 @@
 #include "fastipc.h"
 #include "../../space.h"
 #include "../../thread.h"
+#include "../../console.h"
+#include "smp_ipi.h"
 
 struct small_stats small_stats;
 
@@ -26,20 +28,33 @@ static inline struct small_cpu *this_cpu(void) { return small_this_cpu(); }
 /* entry.S leaves by sysexit only if the frame's EFLAGS has no bit of
  * sysexit_iret_mask: all ones forces iret (a small thread needs its
  * segments from the GDT; a large thread on a polluted directory its 3 GiB
- * ones). The mask is touched only while that is needed (iret_forced);
- * otherwise it stays what vif.c made it (EFLAGS.TF, or ~0 with PVI). */
+ * ones). The word is one for all CPUs (entry.S reads it with one load),
+ * so it is all ones while at least one CPU needs iret (iret_cpus of them;
+ * per CPU: iret_forced, which the IPC fast path reads) and what vif.c
+ * made it (EFLAGS.TF, or ~0 with PVI) otherwise. A CPU that does not need
+ * iret may so use it for a while: always correct, only slower. The three
+ * words change under iret_lock, taken with interrupts off by a CPU that
+ * holds at least its own kernel-lock word (switches under the local
+ * word run on several CPUs at once); nothing is taken inside it. */
 extern uint32_t sysexit_iret_mask;
+static uint32_t iret_lock, iret_cpus, iret_base_mask;
 
 static void force_iret(struct small_cpu *c, bool on)
 {
-    if (on && !c->iret_forced) {
-        c->saved_mask = sysexit_iret_mask;
-        sysexit_iret_mask = ~0u;
-        c->iret_forced = true;
-    } else if (!on && c->iret_forced) {
-        sysexit_iret_mask = c->saved_mask;
-        c->iret_forced = false;
+    if (on == c->iret_forced)
+        return;
+    c->iret_forced = on;
+    while (__atomic_exchange_n(&iret_lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause" ::: "memory");
+    if (on) {
+        if (iret_cpus++ == 0) {
+            iret_base_mask = sysexit_iret_mask;
+            sysexit_iret_mask = ~0u;
+        }
+    } else if (--iret_cpus == 0) {
+        sysexit_iret_mask = iret_base_mask;
     }
+    __atomic_store_n(&iret_lock, 0, __ATOMIC_RELEASE);
     /* The asm IPC fast path leaves by sysexit: not while iret is forced. */
     small_cpu_record(c)->fast_off.why[FAST_OFF_IRET] = c->iret_forced;
 }
@@ -56,15 +71,80 @@ static void flush_tlb(void)
     write_cr3(read_cr3());      /* user entries are never global */
 }
 
+/* The CPUs other than this one whose loaded directory holds a copy of
+ * one of region slots [first, first + n) (region-relative): they may hold
+ * TLB entries through it. Caller holds the whole kernel lock, so no CPU
+ * changes its directory meanwhile (every other CPU is in user mode, idle
+ * or spinning for the lock). */
+static uint32_t cpus_with_copies(uint32_t first, uint32_t n)
+{
+    uint32_t mask = 0;
+    unsigned me = cpu_self()->index;
+    for (unsigned i = 0; i < cpus_sched; i++) {
+        const uint32_t *pd = small_cpus[i].pd_space->pd;
+        if (i == me || pd == kernel_pd)
+            continue;
+        for (uint32_t j = 0; j < n; j++)
+            if (pd[PD_SLOT(SMALL_AREA) + first + j] & PTE_P) {
+                mask |= 1u << i;
+                break;
+            }
+    }
+    return mask;
+}
+
 /* Clears the copies of region slots [first, first + n) (region-relative)
- * in every polluted directory and flushes this CPU's TLB. */
+ * in every polluted directory and flushes the TLB of this CPU and, at
+ * once (a page table may be freed next), of every other CPU whose loaded
+ * directory held one of them (smp_shootdown waits for all). */
 static void purge(uint32_t first, uint32_t n)
 {
+    uint32_t others = cpus_sched > 1 ? cpus_with_copies(first, n) : 0;
     for (struct space *p = polluted_head; p; p = p->small.next_polluted)
         for (uint32_t i = 0; i < n; i++)
             p->pd[PD_SLOT(SMALL_AREA) + first + i] = 0;
     flush_tlb();
     small_stats.purges++;
+    if (others) {
+        struct cpu_local *me = cpu_self();
+        me->shoot_mask |= others;
+        smp_shootdown(me);
+    }
+}
+
+/* Asks the CPUs in mask (not this one) to redo their space state
+ * (small_serve) and waits until all have: when they answer they are in
+ * the kernel, spinning for the lock we hold, so none of them runs user
+ * code again before we let the lock go. */
+static void request_serve(uint32_t mask)
+{
+    if (mask)
+        smp_request_mask(mask, REQ_SMALL);
+}
+
+/* The CPUs other than this one that run a user thread of s right now:
+ * its segments (and %gs, debug registers, exit path) follow s's mode. */
+static uint32_t cpus_running(const struct space *s)
+{
+    uint32_t mask = 0;
+    unsigned me = cpu_self()->index;
+    for (unsigned i = 0; i < cpus_sched; i++) {
+        const struct tcb *t = cpu_local[i].running;
+        if (i != me && t && !(t->flags & TF_KERNEL) && t->space == s)
+            mask |= 1u << i;
+    }
+    return mask;
+}
+
+/* The CPUs other than this one whose loaded directory is s's. */
+static uint32_t cpus_on_pd(const struct space *s)
+{
+    uint32_t mask = 0;
+    unsigned me = cpu_self()->index;
+    for (unsigned i = 0; i < cpus_sched; i++)
+        if (i != me && small_cpus[i].pd_space == s)
+            mask |= 1u << i;
+    return mask;
 }
 
 void small_load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, struct tcb *next)
@@ -171,6 +251,9 @@ bool small_areas_fit(const struct space *s, uint32_t kip_base, uint32_t utcb_bas
     return !s->small.base || fits(s->small.size, kip_base, utcb_base, utcb_size);
 }
 
+/* Every CPU that may hold something of s's window in its TLB or run a
+ * thread of s with its segments gets it right before we return (and,
+ * since they wait for our lock, before any of them runs user code). */
 void small_make_large(struct space *s)
 {
     if (!s->small.base)
@@ -180,6 +263,8 @@ void small_make_large(struct space *s)
         small_owner[first + i] = NULL;
     s->small.base = s->small.size = s->small.id = 0;
     purge(first, n);
+    if (cpus_sched > 1)
+        request_serve(cpus_running(s));
     small_refresh_current();
 }
 
@@ -190,11 +275,6 @@ bool small_control(struct space *s, uint32_t id)
         return true;
     }
     if (id > 0xff)
-        return false;
-    /* SMP (docs/smallspaces.md, "SMP"): the region's copies, purges and
-     * the iret forcing are per-CPU-unsafe yet, so no space becomes small
-     * once more than one CPU runs threads (a boot-time fact). */
-    if (cpus_sched > 1)
         return false;
     uint32_t off = id_offset(id), size = id_size(id);
     if (off + size > SMALL_AREA_SIZE)
@@ -216,6 +296,10 @@ bool small_control(struct space *s, uint32_t id)
     s->small.size = size;
     s->small.id = id;
     gdt_user_descs(s->small.base, size, &s->small.ucode, &s->small.udata);
+    /* A thread of s running on another CPU with large segments goes on
+     * with its window ones (its faults would not fit the space else). */
+    if (cpus_sched > 1)
+        request_serve(cpus_running(s));
     small_refresh_current();
     return true;
 }
@@ -230,7 +314,17 @@ void small_space_destroy(struct space *s)
         *pp = s->small.next_polluted;
     s->small.polluted = false;
     s->small.next_polluted = NULL;
+    /* A small thread of another space may run on s's directory, here or
+     * on another CPU: each leaves it (its own directory, or kernel_pd). */
+    s->small.dead = true;
     small_leave_pd(s);
+    if (cpus_sched > 1) {
+        request_serve(cpus_on_pd(s));
+        uint32_t phys = virt_to_phys(s->pd);
+        for (unsigned i = 0; i < cpus_sched; i++)
+            if (cpu_local[i].loaded_pd == phys || small_cpus[i].pd_space == s)
+                panic("small: CPU %u keeps the directory of a deleted space", i);
+    }
 }
 
 /* Copies the owner's directory entry for region address lin into the
@@ -246,12 +340,17 @@ static bool sync(uint32_t lin)
     uint32_t *dst = &p->pd[region_slot(lin)];
     if (!(e & PTE_P) || (*dst & PTE_P))
         return false;
-    *dst = e;
     if (!p->small.polluted) {
         p->small.polluted = true;
         p->small.next_polluted = polluted_head;
         polluted_head = p;
+        /* A large thread of p running on another CPU may have come back
+         * by sysexit (flat 4 GiB %cs/%ss): its CPU forces iret first, and
+         * the copy is made only once it waits for our lock. */
+        if (cpus_sched > 1)
+            request_serve(cpus_on_pd(p));
     }
+    *dst = e;
     small_stats.syncs++;
     return true;
 }
@@ -268,12 +367,24 @@ bool small_user_addr(uint32_t *addr)
     return false;
 }
 
+/* A fault that does not fit current's space, taken with the segments
+ * another CPU's change replaced under it (small_serve): retried once, the
+ * thread now has the right ones. */
+static bool stale_retry(void)
+{
+    struct small_cpu *c = this_cpu();
+    if (!c->stale)
+        return false;
+    c->stale = false;
+    return true;
+}
+
 bool small_user_fault(uint32_t *addr)
 {
     struct space *s = current->space;
     uint32_t a = *addr;
     if (!s->small.base)
-        return false;
+        return __builtin_expect(a >= USER_LIMIT, 0) && stale_retry();
     if (a - s->small.base < s->small.size) {
         if (sync(a))
             return true;
@@ -281,7 +392,10 @@ bool small_user_fault(uint32_t *addr)
         return false;
     }
     /* Outside its window: an access past the segment limit on a CPU (or
-     * emulator: QEMU) that did not check the limit. */
+     * emulator: QEMU) that did not check the limit, or one made with the
+     * large segments it had before another CPU made its space small. */
+    if (stale_retry())
+        return true;
     return small_promote_fault();
 }
 
@@ -289,7 +403,7 @@ bool small_promote_fault(void)
 {
     struct space *s = current->space;
     if (!s->small.base)
-        return false;
+        return stale_retry();
     small_make_large(s);
     small_stats.promotions++;
     return true;
@@ -325,6 +439,31 @@ void small_pde_changed(uint32_t *pd, uint32_t va)
     struct space *s = pd_owner(pd);
     if (s && s->small.base && va < s->small.size)
         purge(((s->small.base - SMALL_AREA) >> 22) + PD_SLOT(va), 1);
+}
+
+uint32_t small_alias_cpus(const uint32_t *pd)
+{
+    const struct space *s = pd_owner((uint32_t *)pd);
+    if (!s || !s->small.base)
+        return 0;
+    return cpus_with_copies((s->small.base - SMALL_AREA) >> 22, s->small.size >> 22);
+}
+
+/* Served on this CPU for the holder of the whole lock, who waits (and
+ * changes nothing meanwhile): what the thread running here sees of the
+ * address space follows the spaces as they are now. */
+void small_serve(struct cpu_local *me)
+{
+    struct small_cpu *c = &small_cpus[me->index];
+    struct tcb *t = current;
+    bool user = t && !(t->flags & TF_KERNEL);
+    if (c->pd_space->small.dead)
+        load_pd(c, user ? t->space : &kernel_space, t, t);
+    if (!user)
+        return;
+    activate(c, t, t);
+    debug_load(t);
+    c->stale = true;
 }
 
 uint32_t small_linear_base(const struct tcb *t)

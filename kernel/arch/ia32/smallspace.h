@@ -40,6 +40,8 @@ struct small_state {
     uint64_t ucode, udata;      /* its user segment descriptors (if small) */
     bool polluted;              /* this directory holds region copies */
     struct space *next_polluted;
+    bool dead;                  /* being deleted: no CPU may keep its directory
+                                 * loaded (small_space_destroy, small_serve) */
 };
 
 struct small_stats {
@@ -65,13 +67,19 @@ void small_space_destroy(struct space *s);
 bool small_areas_fit(const struct space *s, uint32_t kip_base, uint32_t utcb_base,
                      uint32_t utcb_size);
 
-/* What one CPU has loaded. Only the boot processor runs threads today;
- * the SMP work gives every CPU its record (index by its cpu_local). */
+/* What one CPU has loaded, one record per CPU. Written only by its own
+ * CPU (on a switch, or serving a REQ_SMALL request for the holder of the
+ * whole kernel lock, small_serve); read by that CPU, and by the holder of
+ * the whole lock, which then excludes every writer. */
 struct small_cpu {
     struct space *pd_space;     /* whose directory CR3 holds */
-    uint32_t seg_base, seg_size;    /* the user segments in its GDT (0 = large) */
-    bool iret_forced;           /* sysexit_iret_mask set to all ones by us */
-    uint32_t saved_mask;        /* its value before */
+    uint32_t seg_base, seg_size;    /* the user segments in its GDT (0 = large);
+                                     * descriptors are a function of the two */
+    bool iret_forced;           /* this CPU's exits must use iret (sysexit_iret_mask) */
+    bool stale;                 /* the running thread's segments were changed
+                                 * under it (small_serve): its next fault that
+                                 * does not fit its space may be an access made
+                                 * with the old ones and is retried once */
 } __attribute__((aligned(32)));     /* the IPC fast path indexes it (fastipc.h) */
 /* Indexed like cpu_local (smp.h): one record per CPU; space_switch.h
  * has the helpers that go from one to the other. */
@@ -108,6 +116,16 @@ uint32_t small_user_linear(uint32_t ua, uint32_t n);
  * directory entry purges its copies (and the TLB). */
 void small_pte_changed(uint32_t *pd, uint32_t va);
 void small_pde_changed(uint32_t *pd, uint32_t va);
+
+/* SMP (docs/smallspaces.md "SMP"). small_serve: a REQ_SMALL request from
+ * the holder of the whole lock (smp_ipi.c): leave a dead directory, redo
+ * the running thread's segments, %gs, debug registers and iret forcing.
+ * small_alias_cpus: the other CPUs whose loaded directory holds a copy of
+ * pd's owner's window (they may cache its translations through the region;
+ * smp_tlb_changed adds them to the shootdown). */
+struct cpu_local;
+void small_serve(struct cpu_local *me);
+uint32_t small_alias_cpus(const uint32_t *pd);
 
 /* Linear offset of t's user addresses (0 for a large space). */
 uint32_t small_linear_base(const struct tcb *t);

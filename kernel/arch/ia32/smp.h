@@ -97,6 +97,8 @@ struct cpu_local {
 #define REQ_FPU_SAVE    0x04    /* req_fpu's registers to memory, give the FPU up */
 #define REQ_FPU_DROP    0x08    /* the same without saving (deleted thread) */
 #define REQ_KICK        0x10    /* just enter the kernel (frame saved) and ack */
+#define REQ_SMALL       0x20    /* redo the running thread's small-space state
+                                 * (smallspace.c small_serve) */
 
 /* Vectors of the kernel's own interrupts, never given to users. */
 #define IPI_VECTOR          0xf0

@@ -6,6 +6,8 @@
 #include "cpu.h"
 #include "fpu.h"
 #include "paging.h"
+#include "smallspace.h"
+#include "../../space.h"
 #include "../../thread.h"
 #include "../../sched.h"
 
@@ -32,6 +34,8 @@ void smp_serve(struct cpu_local *me)
         flush_tlb(f & REQ_TLB_GLOBAL);
     if (f & (REQ_FPU_SAVE | REQ_FPU_DROP))
         fpu_flush_local(me, me->req_fpu, f & REQ_FPU_SAVE);
+    if (f & REQ_SMALL)
+        small_serve(me);
     __atomic_store_n(&me->ack_seq, seq, __ATOMIC_RELEASE);
 }
 
@@ -66,6 +70,18 @@ void smp_request(struct cpu_local *c, uint32_t flags, struct tcb *fpu)
     wait_ack(c, post(c, flags, fpu));
 }
 
+void smp_request_mask(uint32_t mask, uint32_t flags)
+{
+    uint32_t seq[SMP_SCHED_MAX];
+    mask &= ~(1u << cpu_self()->index);
+    for (unsigned i = 0; i < cpus_sched; i++)
+        if (mask & (1u << i))
+            seq[i] = post(&cpu_local[i], flags, NULL);
+    for (unsigned i = 0; i < cpus_sched; i++)
+        if (mask & (1u << i))
+            wait_ack(&cpu_local[i], seq[i]);
+}
+
 uint32_t smp_ipis_sent(void)
 {
     uint32_t n = 0;
@@ -85,6 +101,12 @@ void smp_tlb_changed(const uint32_t *pd)
     for (unsigned i = 0; i < cpus_sched; i++)
         if (&cpu_local[i] != me && cpu_local[i].loaded_pd == phys)
             me->shoot_mask |= 1u << i;
+    /* A small space's translations are also cached through the region
+     * copies in other directories (smallspace.c); the owner is in the
+     * directory's never-present slot (layout.h). */
+    const struct space *o = (const struct space *)(uintptr_t)pd[PD_SPACE_SLOT];
+    if (o && o->small.base)
+        me->shoot_mask |= small_alias_cpus(pd);
 }
 
 void smp_tlb_global_changed(void)

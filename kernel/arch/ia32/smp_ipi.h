@@ -14,6 +14,9 @@ struct tcb;
 void smp_serve(struct cpu_local *me);
 /* Asks c for `flags` (REQ_*) and waits until it has done it. */
 void smp_request(struct cpu_local *c, uint32_t flags, struct tcb *fpu);
+/* Asks every CPU in mask (bit = index, not this one) for `flags` at
+ * once, then waits for all. */
+void smp_request_mask(uint32_t mask, uint32_t flags);
 /* Makes c enter the kernel (reschedule); does not wait. */
 void smp_poke(struct cpu_local *c);
 

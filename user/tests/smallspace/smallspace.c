@@ -18,6 +18,7 @@
 #include "pager.h"
 #include "syslinks.h"
 #include <l4/sigma0.h>
+#include <l4/schedule.h>
 
 /* Everything a child uses lies in its 16 MiB window: the binary (linked
  * at 4 MiB), its stack, its KIP and UTCB areas. */
@@ -28,11 +29,11 @@
 #define SUPER_CHILD 0x00800000u     /* a free 4 MiB slot of a child's window */
 #define SUPER_ROOT  0x02000000u     /* where we hold that 4 MiB page */
 #define STACK_WORDS 1024
-#define NCHILD      4
+#define NCHILD      8
 #define STRLEN      300
 
 enum { C_PING = 1, C_READ, C_WRITE, C_CALL, C_FPU, C_FPUSET, C_WATCH, C_WVAR,
-       C_STACK, C_STRSEND, C_STR, C_EXEC, C_REGS };
+       C_STACK, C_STRSEND, C_STR, C_EXEC, C_REGS, C_CPU };
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[NCHILD][STACK_WORDS] __attribute__((aligned(4096)));
@@ -42,6 +43,16 @@ static char sbuf[2 * 4096] __attribute__((aligned(4096)));
 static char rbuf[2 * 4096] __attribute__((aligned(4096)));
 
 static L4_ThreadId_t tid(int no) { return L4_GlobalId((L4_Word_t)no, 1); }
+
+/* The CPU we run on, from user mode: the initial local APIC ID (CPUID
+ * leaf 1), which is the CPU number on QEMU and Bochs (dense IDs from 0;
+ * the kernel's statistics call is for privileged threads only). */
+static L4_Word_t cpu_now(void)
+{
+    L4_Word_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    return b >> 24;
+}
 static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
 
 /* ---- child side ---- */
@@ -144,6 +155,7 @@ static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
     case C_STR:     return str_check();
     case C_EXEC:    return ((L4_Word_t (*)(void))a)();
     case C_REGS:    return regs_job(t);
+    case C_CPU:     return cpu_now();
     }
     return ~0ul;
 }
@@ -171,7 +183,10 @@ static void child_main(void)
         L4_LoadMR(0, L4ABI_TAG(0x77, 1, 0));
         L4_LoadMR(1, r);
         accept_string();
-        tag = L4_ReplyWait(from, &from);
+        /* A reply that waits for its receiver (not ReplyWait's zero
+         * timeout): on several CPUs the caller may still be busy with a
+         * page fault it received first (rpc below). */
+        tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
     }
 }
 
@@ -251,38 +266,52 @@ static int answer(L4_MsgTag_t tag)
     return 1;
 }
 
+/* Handles one received message: a page fault (from anyone) is answered
+ * (1: keep waiting), a message from c ends the wait (0, *r = its MR1). */
+static int got(L4_MsgTag_t tag, L4_ThreadId_t from, L4_ThreadId_t c, L4_Word_t *r)
+{
+    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
+        L4_StoreMR(1, &last_fault);
+        faults++;
+        answer(tag);
+        L4_Reply(from);
+        return 1;
+    }
+    if (from.raw == c.raw) {
+        L4_StoreMR(1, r);
+        return 0;
+    }
+    diag("unexpected message %lx from %lx", L4_Label(tag), from.raw);
+    return 1;
+}
+
 /* Next message from c; page faults from anyone are answered meanwhile. */
 static L4_MsgTag_t wait_for(L4_ThreadId_t c, L4_Word_t *r)
 {
     for (;;) {
         L4_ThreadId_t from;
         L4_MsgTag_t tag = L4_Wait(&from);
-        if (L4_IpcFailed(tag))
+        if (L4_IpcFailed(tag) || !got(tag, from, c, r))
             return tag;
-        if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT) {
-            L4_StoreMR(1, &last_fault);
-            faults++;
-            answer(tag);
-            L4_Reply(from);
-            continue;
-        }
-        if (from.raw == c.raw) {
-            L4_StoreMR(1, r);
-            return tag;
-        }
-        diag("unexpected message %lx from %lx", L4_Label(tag), from.raw);
     }
 }
 
+/* Sends to c and waits for its answer in one IPC (from anyone: page
+ * faults come meanwhile). Not a send followed by a wait: c, on another
+ * CPU, may answer in between, and its answer (send timeout zero) would
+ * find nobody waiting. */
 static L4_Word_t rpc(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a, L4_Word_t b)
 {
     L4_Word_t r = ~0ul;
+    L4_ThreadId_t from;
     L4_LoadMR(0, L4ABI_TAG(label, 2, 0));
     L4_LoadMR(1, a);
     L4_LoadMR(2, b);
-    if (L4_IpcFailed(L4_Send(c)))
+    L4_MsgTag_t tag = L4_Ipc(c, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+    if (L4_IpcFailed(tag))
         return ~0ul;
-    L4_MsgTag_t tag = wait_for(c, &r);
+    if (got(tag, from, c, &r))
+        tag = wait_for(c, &r);
     return L4_IpcSucceeded(tag) && L4_Label(tag) == 0x77 ? r : ~0ul;
 }
 
@@ -539,11 +568,302 @@ static void test_delete(void)
     delete_thread(B);
 }
 
+/* ---- several CPUs (docs/smallspaces.md "SMP") ----
+ *
+ * A spinner is a second thread of a small child space, run on another
+ * CPU than the child's first thread; it loops over memory of its window
+ * and reports into our data (the same pages): how often it ran, the limit
+ * of its code segment in its CPU's GDT (lsl), what it read of touch_page,
+ * and on command a word far beyond its window. Its CPU sees the child's
+ * mode changes, unmaps and deletions made by another CPU while it runs. */
+#define NSPIN       2
+#define SPIN_NO     240             /* thread numbers of the spinners */
+#define SPIN_PRIO   50              /* below everyone else: IPC partners on its CPU run first */
+#define SP_WORD     700             /* the word of touch_page it reads */
+#define FAR_SP      (FAR + 0x3000)  /* the far word it reads on command */
+#define LIMIT_WIN   ((WIN_MB << 20) - 1)
+#define LIMIT_LARGE 0xbfffffffu
+
+static volatile L4_Word_t sp_count[NSPIN], sp_limit[NSPIN], sp_seen[NSPIN], sp_cmd[NSPIN],
+    sp_far[NSPIN], sp_cpu[NSPIN], sp_bad[NSPIN];
+static L4_Word_t sp_stacks[NSPIN][STACK_WORDS] __attribute__((aligned(4096)));
+static volatile L4_Word_t canary[1024] __attribute__((aligned(4096)));
+static L4_Word_t ncpus, sp_faults[NSPIN], sp_fault_addr[NSPIN];
+static L4_ThreadId_t R1;            /* a thread of ours (large) on CPU 1 */
+#define CANARY      0x5ca1ab1eu
+
+static void spinner(void)
+{
+    int k = (int)(L4_Myself().raw >> 14) - SPIN_NO;
+    sp_cpu[k] = cpu_now();
+    for (L4_Word_t n = 1;; n++) {
+        L4_Word_t lim = 0;
+        __asm__ volatile("movl %%cs, %%eax\n\tlsl %%eax, %0" : "+r"(lim) : : "eax", "cc");
+        sp_limit[k] = lim;
+        sp_seen[k] = touch_page[SP_WORD];
+        if (canary[k] != CANARY)
+            sp_bad[k]++;
+        if (sp_cmd[k] == 1) {
+            sp_far[k] = *(volatile L4_Word_t *)FAR_SP;
+            sp_cmd[k] = 0;
+        }
+        if ((n & 1023) == 0)
+            sp_cpu[k] = cpu_now();
+        sp_count[k] = n;
+    }
+}
+
+/* Our large helper on CPU 1: each call makes that CPU load our directory. */
+static void helper(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, L4_KDB_Stat(L4ABI_KDB_STAT_CPU));
+        (void)tag;
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* Answers page faults (the spinners' too) for about ms milliseconds. */
+static void pump(int ms)
+{
+    for (int i = 0; i < ms; i++) {
+        L4_ThreadId_t from;
+        L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(1000), &from);
+        if (L4_IpcFailed(tag))
+            continue;
+        if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT) {
+            diag("unexpected message %lx from %lx", L4_Label(tag), from.raw);
+            continue;
+        }
+        L4_Word_t addr;
+        L4_StoreMR(1, &addr);
+        int k = (int)(from.raw >> 14) - SPIN_NO;
+        if (k >= 0 && k < NSPIN) {
+            sp_faults[k]++;
+            sp_fault_addr[k] = addr;
+        }
+        faults++;
+        answer(tag);
+        L4_Reply(from);
+    }
+}
+
+/* Pumps until cond holds (at most about 2 s of guest time). */
+#define PUMP_UNTIL(cond) do { for (int i_ = 0; i_ < 400 && !(cond); i_++) pump(5); } while (0)
+
+static int set_cpu(L4_ThreadId_t t, L4_Word_t cpu) { return L4_Set_ProcessorNo(t, cpu) != 0; }
+
+/* A spinner: thread SPIN_NO + k in c's space, on CPU cpu. Every page it
+ * touches is mapped before (by c's first thread), so it needs us only
+ * when a test makes it fault. */
+static L4_ThreadId_t start_spinner(L4_ThreadId_t c, int k, L4_Word_t cpu)
+{
+    L4_ThreadId_t t = tid(SPIN_NO + k);
+    canary[k] = CANARY;
+    L4_Word_t pages[] = { (L4_Word_t)spinner, (L4_Word_t)&sp_count[k], (L4_Word_t)&sp_limit[k],
+                          (L4_Word_t)&sp_cmd[k], (L4_Word_t)&sp_bad[k], (L4_Word_t)&sp_cpu[k],
+                          (L4_Word_t)&canary[k], (L4_Word_t)&touch_page[SP_WORD],
+                          (L4_Word_t)&sp_stacks[k][STACK_WORDS - 4],
+                          (L4_Word_t)&sp_stacks[k][STACK_WORDS - 1024] };
+    for (unsigned i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+        (void)rpc(c, C_READ, pages[i] & ~3ul, 0);
+    int good = L4_ThreadControl(t, c, root_tid, root_tid,
+                                (void *)(UTCB_AREA + (L4_Word_t)(k + 1) * L4ABI_UTCB_SIZE)) == 1;
+    good = good && set_cpu(t, cpu) && L4_Set_Priority(t, SPIN_PRIO) != 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, (L4_Word_t)spinner);
+    L4_LoadMR(2, (L4_Word_t)&sp_stacks[k][STACK_WORDS - 4]);
+    good = good && L4_IpcSucceeded(L4_Send(t));
+    if (!good)
+        diag("spinner %d not started: error %lu", k, L4_ErrorCode());
+    return t;
+}
+
+/* Did spinner k run on (at least 100 more turns)? */
+static int runs_on(int k)
+{
+    L4_Word_t n0 = sp_count[k];
+    PUMP_UNTIL(sp_count[k] > n0 + 100);
+    return sp_count[k] > n0 + 100;
+}
+
+static L4_ThreadId_t C, D, C1;
+
+static void test_smp_two_cpus(void)
+{
+    C = start_child(220, 3);
+    is(space_small(C, SMALL(0)), S_BIT, "SMP: C made small while another CPU runs threads");
+    C1 = start_spinner(C, 0, 1);
+    ok(runs_on(0), "C's second thread runs (%lu turns)", sp_count[0]);
+    is(sp_cpu[0], 1, "... on CPU 1");
+    ok(sp_limit[0] == LIMIT_WIN, "... with C's window in CPU 1's GDT (limit %lx)", sp_limit[0]);
+    is(rpc(C, C_PING, 7, 0), 8, "C's first thread answers on CPU 0 meanwhile");
+    is(space_small(C, QUERY), L4_SmallSpace(0, WIN_MB), "C is still small");
+}
+
+static void test_smp_ipc(void)
+{
+    L4_Word_t other = 1;    /* with the spinner: see test_smp_stress */
+    D = start_child(221, 4);
+    is(space_small(D, SMALL(WIN_MB)), S_BIT, "SMP: D made small");
+    ok(set_cpu(D, other), "D moved to CPU %lu", other);
+    is(rpc(D, C_CPU, 0, 0), other, "D runs there");
+    ok(rpc(C, C_CALL, D.raw, 200) == 200, "200 round trips between small spaces on CPUs 0 and %lu", other);
+    is(rpc(D, C_CALL, C.raw, 200), 200, "... and back");
+    ok(sp_bad[0] == 0 && runs_on(0), "the spinner went on meanwhile");
+}
+
+static void test_smp_promotion(void)
+{
+    L4_Word_t p0 = stat(L4ABI_KDB_STAT_SMALL_PROMOTIONS);
+    *(volatile L4_Word_t *)FAR = 0xfa1;
+    *(volatile L4_Word_t *)FAR_SP = 0xfa2;
+    is(rpc(C, C_READ, FAR, 0), 0xfa1, "SMP: C's first thread reads beyond the limit on CPU 0");
+    is(stat(L4ABI_KDB_STAT_SMALL_PROMOTIONS) - p0, 1, "... C promoted");
+    is(space_small(C, QUERY), 0, "... C is large");
+    PUMP_UNTIL(sp_limit[0] == LIMIT_LARGE);
+    ok(sp_limit[0] == LIMIT_LARGE, "the spinner on CPU 1 goes on with large segments (limit %lx)",
+       sp_limit[0]);
+    sp_cmd[0] = 1;
+    PUMP_UNTIL(sp_cmd[0] == 0);
+    ok(sp_cmd[0] == 0 && sp_far[0] == 0xfa2,
+       "... and reads beyond its old window (%lx, faults %lu at %lx)", sp_far[0],
+       sp_faults[0], sp_fault_addr[0]);
+    ok(sp_bad[0] == 0 && runs_on(0), "... and keeps running");
+
+    is(space_small(C, SMALL(0)), S_BIT, "C made small again while the spinner runs");
+    PUMP_UNTIL(sp_limit[0] == LIMIT_WIN);
+    ok(sp_limit[0] == LIMIT_WIN, "the spinner on CPU 1 follows: its window again (limit %lx)",
+       sp_limit[0]);
+    ok(runs_on(0), "... and keeps running");
+    is(space_small(C, QUERY), L4_SmallSpace(0, WIN_MB), "C is still small (no promotion by it)");
+}
+
+static void test_smp_unmap(void)
+{
+    /* CPU 1 loads our directory (our helper runs there); the spinner
+     * then runs on it, through its region copies. */
+    L4_Word_t hcpu = ~0ul;
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t htag = L4_Call(R1);
+    if (L4_IpcSucceeded(htag))
+        L4_StoreMR(1, &hcpu);
+    else
+        diag("helper call: error %lx", L4_ErrorCode());
+    is(hcpu, 1, "SMP: our helper ran on CPU 1 (our directory loaded there)");
+    touch_page[SP_WORD] = 1;
+    PUMP_UNTIL(sp_seen[0] == 1);
+    ok(sp_seen[0] == 1 && runs_on(0), "the spinner reads the page on CPU 1");
+    L4_Word_t f0 = sp_faults[0];
+    L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)touch_page, 12), L4_FullyAccessible));
+    touch_page[SP_WORD] = 2;
+    PUMP_UNTIL(sp_faults[0] > f0 && sp_seen[0] == 2);
+    ok(sp_faults[0] > f0 && sp_fault_addr[0] == (L4_Word_t)&touch_page[SP_WORD],
+       "after an unmap on CPU 0 the spinner on CPU 1 faults again: no stale TLB entry "
+       "(%lu faults, at %lx)", sp_faults[0] - f0, sp_fault_addr[0]);
+    is(sp_seen[0], 2, "... and reads the new value");
+}
+
+static void test_smp_migration(void)
+{
+    int good = 1;
+    for (int i = 0; i < 6; i++) {
+        L4_Word_t cpu = (L4_Word_t)i % ncpus;     /* ends on CPU 1 */
+        good &= set_cpu(C1, cpu);
+        L4_Word_t n0 = sp_count[0];
+        PUMP_UNTIL(sp_count[0] > n0 + 2048 && sp_cpu[0] == cpu);
+        good &= sp_cpu[0] == cpu && sp_limit[0] == LIMIT_WIN;
+    }
+    ok(good && sp_bad[0] == 0, "SMP: the spinner migrated 6 times while running, always in its window");
+    good = set_cpu(C, 1);
+    good = good && rpc(C, C_CPU, 0, 0) == 1 && rpc(C, C_PING, 1, 0) == 2;
+    good &= set_cpu(C, 0) && rpc(C, C_CPU, 0, 0) == 0;
+    ok(good, "C's first thread migrated to CPU 1 and back");
+    is(space_small(C, QUERY), L4_SmallSpace(0, WIN_MB), "C stayed small");
+}
+
+/* CPU 1 loads E's directory (E large, on CPU 1); the spinner (small)
+ * then runs on it. E is deleted: CPU 1 must leave the directory. */
+static void test_smp_delete(void)
+{
+    ok(set_cpu(C1, 1), "SMP: spinner back on CPU 1");
+    L4_ThreadId_t E = start_child(222, 5);
+    ok(set_cpu(E, 1) && rpc(E, C_CPU, 0, 0) == 1, "a large space E ran on CPU 1");
+    ok(runs_on(0), "the spinner runs on CPU 1 after it (on E's directory)");
+    delete_thread(E);
+    ok(runs_on(0) && sp_bad[0] == 0, "E deleted: the spinner goes on");
+    L4_ThreadId_t F = start_child(223, 6);
+    is(space_small(F, SMALL(32)), S_BIT, "a new space (F) made small");
+    ok(set_cpu(F, 1) && rpc(F, C_CALL, C.raw, 50) == 50, "F on CPU 1 calls C on CPU 0");
+    ok(runs_on(0) && sp_limit[0] == LIMIT_WIN, "the spinner still runs in its window");
+    delete_thread(F);
+    delete_thread(D);
+}
+
+/* Many changes in a row while the spinner runs (multi-threaded TCG:
+ * really in parallel): promotion by the first thread, demotion, unmap and
+ * remap, migration, cross-CPU IPC. Only CPUs 0 and 1 take part, and the
+ * spinner never spins on a CPU other than the one C runs on while C has
+ * work on a third: under -icount QEMU's round robin gives a CPU woken by
+ * an IPI its turn only when the running one halts or its slice (100 ms of
+ * guest time) ends, so a CPU spinning for good starves the wake-ups of
+ * IPC partners elsewhere (seen: an AP woken for C got no turn for
+ * minutes while another CPU ran the spinner). */
+static void test_smp_stress(void)
+{
+    int good = 1;
+    L4_Word_t lost = 0;
+    for (int i = 0; i < 40; i++) {
+        *(volatile L4_Word_t *)FAR = 0x1000 + (L4_Word_t)i;
+        good &= rpc(C, C_READ, FAR, 0) == 0x1000 + (L4_Word_t)i;
+        good &= space_small(C, QUERY) == 0;
+        good &= space_small(C, SMALL((i & 1) ? 64 : 0)) == S_BIT;
+        touch_page[SP_WORD] = 100 + (L4_Word_t)i;
+        L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)touch_page, 12), L4_FullyAccessible));
+        L4_Word_t sc = (L4_Word_t)i % 2;
+        good &= set_cpu(C1, sc);
+        good &= set_cpu(C, sc == 0 ? 0 : (L4_Word_t)(i / 2) % 2);
+        good &= rpc(C, C_PING, (L4_Word_t)i, 0) == (L4_Word_t)i + 1;
+        PUMP_UNTIL(sp_seen[0] == 100 + (L4_Word_t)i);
+        lost += sp_seen[0] != 100 + (L4_Word_t)i;
+    }
+    ok(good, "SMP stress: 40 rounds of promotion, demotion, unmap, migration");
+    ok(lost == 0 && sp_bad[0] == 0 && runs_on(0), "... the spinner saw every new value (%lu missed)", lost);
+    is(space_small(C, QUERY), L4_SmallSpace(64, WIN_MB), "... C small at its last place");
+}
+
+#define SMP_TESTS 39
+
+static void test_smp(void)
+{
+    R1 = tid(250);
+    int good = L4_ThreadControl(R1, root_tid, root_tid, root_tid,
+                                (void *)(0xbfe00000u + 32 * L4ABI_UTCB_SIZE)) == 1;
+    good = good && set_cpu(R1, 1);
+    L4_Start_SpIp(R1, (L4_Word_t)&sp_stacks[NSPIN - 1][STACK_WORDS / 2], (L4_Word_t)helper);
+    if (!good)
+        diag("helper not started: error %lu", L4_ErrorCode());
+    test_smp_two_cpus();
+    test_smp_ipc();
+    test_smp_promotion();
+    test_smp_unmap();
+    test_smp_migration();
+    test_smp_delete();
+    test_smp_stress();
+    delete_thread(C1);
+    delete_thread(C);
+    delete_thread(R1);
+}
+
 int main(void)
 {
     root_tid = L4_Myself();
     make_child_links();
-    tap_plan(55);
+    ncpus = L4_NumProcessors(L4_GetKernelInterface());
+    tap_plan(55 + (ncpus > 1 ? SMP_TESTS : 0));
     A = start_child(200, 0);
     B = start_child(201, 1);
     test_make_and_run();
@@ -558,6 +878,8 @@ int main(void)
     test_refusals();
     test_areas_outside();
     test_delete();
+    if (ncpus > 1)
+        test_smp();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
