@@ -360,9 +360,9 @@ fast_fpu_done\small:
  * instance: C does it all. edi = dest's space. */
 other_space\small:
 .if \small == 0
-    movl %ss:SPACE_SMALL_BASE(%edi), %ecx
-    orb %ss:SPACE_SMALL_POLLUTED(%edi), %cl
-    jnz other_space1
+    movzbl %ss:SPACE_SMALL_POLLUTED(%edi), %ecx
+    orl %ss:SPACE_SMALL_BASE(%edi), %ecx    /* (the whole word: a window's */
+    jnz other_space1                        /* base has a zero low byte) */
     movl %ss:SPACE_IO_BM0(%edi), %ecx       /* this CPU's I/O bitmap window */
     cmpl CPU_IO_BM(%ebp), %ecx
     jne other_space1
