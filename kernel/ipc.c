@@ -22,6 +22,7 @@
 #include "arch/ia32/fastipc.h"
 #include "arch/ia32/klock.h"
 #include "event_fast.h"
+#include "pf_fast.h"
 
 #define MR0 0
 
@@ -362,6 +363,11 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 
 #if IPC_FASTPATH
     ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
+#endif
+#if FASTPATH
+    /* A pager's reply with one 4 KiB map item (pf_fast.c). */
+    if ((self->mr[MR0] & L4ABI_TAG_T_MASK) && pf_reply_fast(self, to, from_spec, timeouts))
+        goto out;
 #endif
 
     self->ipc_done = false;

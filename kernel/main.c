@@ -203,6 +203,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FAST_FAULTS: return fast_events[FAST_FAULT];
     case L4ABI_KDB_STAT_FAST_EXCS: return fast_events[FAST_EXC];
     case L4ABI_KDB_STAT_FAST_IRQS: return fast_events[FAST_IRQ];
+    case L4ABI_KDB_STAT_FAST_MAPS: return fast_events[FAST_MAP];
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

@@ -184,3 +184,19 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
         }
     }
 }
+
+bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
+                   uint32_t window)
+{
+    struct space *from = s->space, *to = r->space;
+    unsigned rights = fpage_rights(fpage);
+    struct fpage_xfer x;
+    /* map_item's steps for one 4 KiB piece: no rights or an invalid
+     * window map nothing; so does a page outside the range rules. */
+    if (rights && fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x) &&
+        range_ok(from, x.src, PAGE_SHIFT) && dst_ok(to, x.dst, PAGE_SHIFT) &&
+        !(from->sigma0 && !s0_roots(from, x.src, PAGE_SHIFT)) &&
+        mdb_map_page(from, x.src, to, x.dst, rights) == MDB_SLOW)
+        return false;       /* (sigma0's roots stay: map_item makes the same) */
+    return true;
+}
