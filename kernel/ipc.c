@@ -365,8 +365,10 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
     ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
 #endif
 #if FASTPATH
-    /* A pager's reply with one 4 KiB map item (pf_fast.c). */
-    if ((self->mr[MR0] & L4ABI_TAG_T_MASK) && pf_reply_fast(self, to, from_spec, timeouts))
+    /* A pager's reply with one 4 KiB map item (pf_fast.c): a send and a
+     * receive phase, typed words. */
+    if ((self->mr[MR0] & L4ABI_TAG_T_MASK) && to != L4ABI_NILTHREAD &&
+        from_spec != L4ABI_NILTHREAD && pf_reply_fast(self, to, from_spec, timeouts))
         goto out;
 #endif
 

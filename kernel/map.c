@@ -134,6 +134,9 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
     return e != MDB_ENOMEM && e != MDB_STOPPED;
 }
 
+static bool map_page_short(struct space *from, struct space *to, const struct fpage_xfer *x,
+                           unsigned rights);
+
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window, const struct mdb_yield *y)
 {
@@ -154,6 +157,12 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
         return;
     bool grant = (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT;
     struct space *from = s->space, *to = r->space;
+#if FASTPATH
+    /* One 4 KiB page mapped (the usual item): the short way when it can
+     * tell the result alone. */
+    if (x.log2 == PAGE_SHIFT && !grant && map_page_short(from, to, &x, rights))
+        return;
+#endif
     struct fpage_iter it;
     uint32_t src, dst;
     unsigned log2;
@@ -185,18 +194,25 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     }
 }
 
+/* map_item's work for a transfer of one 4 KiB page (x->log2 = 12), map
+ * not grant: false with nothing changed if mdb_map_page cannot tell the
+ * result alone. */
+static bool map_page_short(struct space *from, struct space *to, const struct fpage_xfer *x,
+                           unsigned rights)
+{
+    /* A page outside the range rules maps nothing; sigma0's roots come
+     * first (they stay if the mdb refuses: map_item makes the same). */
+    return !range_ok(from, x->src, PAGE_SHIFT) || !dst_ok(to, x->dst, PAGE_SHIFT) ||
+           (from->sigma0 && !s0_roots(from, x->src, PAGE_SHIFT)) ||
+           mdb_map_page(from, x->src, to, x->dst, rights) != MDB_SLOW;
+}
+
 bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
                    uint32_t window)
 {
-    struct space *from = s->space, *to = r->space;
     unsigned rights = fpage_rights(fpage);
     struct fpage_xfer x;
-    /* map_item's steps for one 4 KiB piece: no rights or an invalid
-     * window map nothing; so does a page outside the range rules. */
-    if (rights && fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x) &&
-        range_ok(from, x.src, PAGE_SHIFT) && dst_ok(to, x.dst, PAGE_SHIFT) &&
-        !(from->sigma0 && !s0_roots(from, x.src, PAGE_SHIFT)) &&
-        mdb_map_page(from, x.src, to, x.dst, rights) == MDB_SLOW)
-        return false;       /* (sigma0's roots stay: map_item makes the same) */
-    return true;
+    /* No rights or an invalid window: map_item maps nothing. */
+    return !rights || !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x) ||
+           map_page_short(s->space, r->space, &x, rights);
 }
