@@ -62,9 +62,10 @@ bool pf_reply_fast(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t t
     /* The receiver waits for us, in no copy, with a window for the page;
      * redirection leaves the send direct; the scheduler would run the
      * receiver next, on this CPU. */
+    if (dest->state != TS_RECV_WAIT || !dest->mr || (dest->flags & TF_IRQ) || dest->xfer)
+        return false;       /* (the UTCB is read only from here on) */
     uint32_t window = dest->mr[L4ABI_UTCB_BR(0)] & L4ABI_ACCEPT_WINDOW_MASK;
-    if (dest->state != TS_RECV_WAIT || (dest->flags & TF_IRQ) || dest->xfer || !window ||
-        !ipc_accepts(dest, self) || !ipc_redirect_exempt(self, dest) ||
+    if (!window || !ipc_accepts(dest, self) || !ipc_redirect_exempt(self, dest) ||
         !event_partner_local(dest) || !sched_can_handoff(dest))
         return false;
     /* The mapping: the only step that may still refuse (unchanged). */
