@@ -364,13 +364,6 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
 #if IPC_FASTPATH
     ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
 #endif
-#if FASTPATH
-    /* A pager's reply with one 4 KiB map item (pf_fast.c): a send and a
-     * receive phase, typed words. */
-    if ((self->mr[MR0] & L4ABI_TAG_T_MASK) && to != L4ABI_NILTHREAD &&
-        from_spec != L4ABI_NILTHREAD && pf_reply_fast(self, to, from_spec, timeouts))
-        goto out;
-#endif
 
     self->ipc_done = false;
     self->ipc_error = 0;
@@ -410,12 +403,22 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
             goto out;
         }
         struct tcb *v = NULL;
-        if (__builtin_expect(self->mr[MR0] & L4ABI_TAG_PROPAGATED, 0)) {
+        /* The tag's test for propagation; with FASTPATH the same test
+         * catches typed items, for a pager's reply (pf_fast.c). */
+        if (__builtin_expect(self->mr[MR0] & (L4ABI_TAG_PROPAGATED | PF_FAST_TAG_MASK), 0)) {
+#if FASTPATH
+            if (pf_reply_candidate(self, recv_gid) && pf_reply_fast(self, dest, recv_gid, rcv_to))
+                goto out;
+            if (self->mr[MR0] & L4ABI_TAG_PROPAGATED) {
+#endif
             v = propagation_for(self, dest);
             /* Not allowed: sent as our own; our MR0 comes back without p
              * (as Pistachio's), which tells us. */
             if (!v)
                 self->mr[MR0] &= ~L4ABI_TAG_PROPAGATED;
+#if FASTPATH
+            }
+#endif
         }
         if (dest->state == TS_RECV_WAIT &&
             (ipc_accepts(dest, self) || (v && dest->partner == v->gid))) {

@@ -134,7 +134,7 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
     return e != MDB_ENOMEM && e != MDB_STOPPED;
 }
 
-static bool map_page_short(struct space *from, struct space *to, const struct fpage_xfer *x,
+static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
                            unsigned rights);
 
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
@@ -160,7 +160,7 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
 #if FASTPATH
     /* One 4 KiB page mapped (the usual item): the short way when it can
      * tell the result alone. */
-    if (x.log2 == PAGE_SHIFT && !grant && map_page_short(from, to, &x, rights))
+    if (x.log2 == PAGE_SHIFT && !grant && map_page_short(from, to, x.src, x.dst, rights))
         return;
 #endif
     struct fpage_iter it;
@@ -194,25 +194,53 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     }
 }
 
-/* map_item's work for a transfer of one 4 KiB page (x->log2 = 12), map
- * not grant: false with nothing changed if mdb_map_page cannot tell the
- * result alone. */
-static bool map_page_short(struct space *from, struct space *to, const struct fpage_xfer *x,
+/* range_ok(s, va, PAGE_SHIFT) for a page-aligned va, without the 64-bit
+ * arithmetic: below USER_LIMIT, not s's KIP page, not in s's UTCB area. */
+static inline bool page_ok(const struct space *s, uint32_t va)
+{
+    if (va > USER_LIMIT - PAGE_SIZE)
+        return false;
+    if (s->kip_area && ((s->kip_area & L4ABI_FPAGE_BASE_MASK) >> PAGE_SHIFT) == va >> PAGE_SHIFT)
+        return false;
+    uint32_t ub = s->utcb_base, us = s->utcb_size;
+    /* The area overlaps [va, +4 KiB): it starts at or below va and reaches
+     * past it, or it starts inside the page. */
+    return !us || (ub <= va ? va - ub >= us : ub - va >= PAGE_SIZE);
+}
+
+/* map_item's work for a transfer of one 4 KiB page (src, dst page-aligned),
+ * map not grant: false with nothing changed if mdb_map_page cannot tell
+ * the result alone. */
+static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
                            unsigned rights)
 {
-    /* A page outside the range rules maps nothing; sigma0's roots come
-     * first (they stay if the mdb refuses: map_item makes the same). */
-    return !range_ok(from, x->src, PAGE_SHIFT) || !dst_ok(to, x->dst, PAGE_SHIFT) ||
-           (from->sigma0 && !s0_roots(from, x->src, PAGE_SHIFT)) ||
-           mdb_map_page(from, x->src, to, x->dst, rights) != MDB_SLOW;
+    /* A page outside the range rules maps nothing (dst_ok's rule on
+     * page_ok); sigma0's roots come first (they stay if the mdb refuses:
+     * map_item makes the same). */
+    return !page_ok(from, src) || !page_ok(to, dst) || (!to->privileged && dst < V86_REACH) ||
+           (from->sigma0 && !s0_roots(from, src, PAGE_SHIFT)) ||
+           mdb_map_page(from, src, to, dst, rights) != MDB_SLOW;
 }
 
 bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
                    uint32_t window)
 {
+    /* fpage_xfer for a 4 KiB send fpage (its size is the transfer's): the
+     * page goes to the window's base plus the hot spot's offset in the
+     * window, page-aligned. No rights or an invalid window (the complete
+     * space, or 2^12..2^32 by its size field): map_item maps nothing. */
     unsigned rights = fpage_rights(fpage);
-    struct fpage_xfer x;
-    /* No rights or an invalid window: map_item maps nothing. */
-    return !rights || !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x) ||
-           map_page_short(s->space, r->space, &x, rights);
+    uint32_t off = L4ABI_ITEM_SNDBASE(item0) & ~(uint32_t)(PAGE_SIZE - 1), dst;
+    if (!rights)
+        return true;
+    if ((window & ~L4ABI_FPAGE_RIGHTS_MASK) == L4ABI_COMPLETE_FPAGE) {
+        dst = off;
+    } else {
+        unsigned w = L4ABI_FPAGE_LOG2(window);
+        if (w < PAGE_SHIFT || w > 32)
+            return true;
+        uint32_t mask = w == 32 ? ~0u : (1u << w) - 1;
+        dst = (window & L4ABI_FPAGE_BASE_MASK & ~mask) + (off & mask);
+    }
+    return map_page_short(s->space, r->space, fpage & ~(uint32_t)(PAGE_SIZE - 1), dst, rights);
 }

@@ -28,45 +28,25 @@
 #include "arch/ia32/klock.h"
 
 #if FASTPATH
-bool pf_reply_fast(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t timeouts)
+bool pf_reply_fast(struct tcb *self, struct tcb *dest, uint32_t recv, uint16_t rcv_to)
 {
     uint32_t tag = self->mr[0];
-    uint32_t u = L4ABI_TAG_U(tag);
-    /* A call (from-specifier = destination) or a reply and wait (from
-     * anyone, nobody queued on us) to a thread; no receive timeout, no
-     * interrupt to take, no string copy of ours in progress. */
-    if ((from_spec != to && from_spec != L4ABI_ANYTHREAD &&
-         from_spec != L4ABI_ANYLOCALTHREAD) ||
-        L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER || irq_pending || self->xfer)
-        return false;
-    /* The message: two typed words after the untyped ones (one item), no
-     * propagation, within the message registers; the item a map item
-     * (string items, grants and the rest go the general way) of one 4 KiB
-     * memory fpage. */
-    if (L4ABI_TAG_T(tag) != 2 || (tag & L4ABI_TAG_PROPAGATED) || u + 2 >= L4ABI_NUM_MRS)
-        return false;
+    uint32_t u = L4ABI_TAG_U(tag);          /* u + 2 < L4ABI_NUM_MRS: tested */
     uint32_t item0 = self->mr[u + 1], fpage = self->mr[u + 2];
-    if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_IS_IOFPAGE(fpage) ||
-        L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
-        return false;
-    struct tcb *dest = tcb_resolve(self, to);   /* nil/any: no thread */
-    if (!dest)
-        return false;
-    uint32_t recv;
-    if (from_spec == to)
-        recv = dest->gid;
-    else if (!self->sq_head)
-        recv = from_spec;
-    else
+    /* The item (a map item of one 4 KiB memory fpage) and the receive
+     * phase's partner were tested inline (pf_reply_candidate). The receive
+     * phase: no timeout, nothing to take (no interrupt, no sender queued
+     * on us), no string copy of ours in progress. The send went where it
+     * was aimed (no redirection). */
+    if (rcv_to != L4ABI_TIME_NEVER || irq_pending || self->sq_head || self->xfer ||
+        self->ipc_intended)
         return false;
     /* The receiver waits for us, in no copy, with a window for the page;
-     * redirection leaves the send direct; the scheduler would run the
-     * receiver next, on this CPU. */
-    if (dest->state != TS_RECV_WAIT || !dest->mr || (dest->flags & TF_IRQ) || dest->xfer)
+     * the scheduler would run it next, on this CPU. */
+    if (dest->state != TS_RECV_WAIT || dest->xfer || !ipc_accepts(dest, self))
         return false;       /* (the UTCB is read only from here on) */
     uint32_t window = dest->mr[L4ABI_UTCB_BR(0)] & L4ABI_ACCEPT_WINDOW_MASK;
-    if (!window || !ipc_accepts(dest, self) || !ipc_redirect_exempt(self, dest) ||
-        !event_partner_local(dest) || !sched_can_handoff(dest))
+    if (!window || !event_partner_local(dest) || !sched_can_handoff(dest))
         return false;
     /* The mapping: the only step that may still refuse (unchanged). */
     if (!map_item_page(self, dest, item0, fpage, window))
@@ -79,7 +59,6 @@ bool pf_reply_fast(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t t
 
     /* The send phase's results (transfer, finish): the words, the tag,
      * the sender's ID. */
-    self->ipc_intended = 0;
     dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
     copy_words(dest->mr + 1, self->mr + 1, u + 2);
     dest->ipc_from = tcb_id_for(self, dest);
