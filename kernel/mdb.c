@@ -914,7 +914,10 @@ int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
     }
     uint8_t nr = (uint8_t)(y->rights & rights & RWX);
     uint32_t ppa = y->pa + (from_va - y->va);
-    struct mapnode *d = mdb_lookup(to, to_va);
+    /* The receiver's 4 KiB index slot, if its path exists (one walk for
+     * the lookup and the link); else a lookup for a 4 MiB mapping. */
+    uintptr_t *sl = slot_of(to, to_va, SMALL, NULL, false);
+    struct mapnode *d = sl ? (struct mapnode *)*sl : mdb_lookup(to, to_va);
     if (d && !(d->va == to_va && d->log2 == SMALL && d->pa == ppa && d->parent == y))
         return MDB_SLOW;        /* something else in the way: clear it there */
     /* From here on map_piece's own steps, and map_range's `work` after a
@@ -936,9 +939,10 @@ int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
     struct mapnode *n = node_new(to, NULL);
     if (!n)
         return MDB_SLOW;
-    uintptr_t *sl = NULL;
+    /* map_piece's order: the node, the page table, the index path (its
+     * radix nodes only if the path is missing). */
     if (!mdb_pt_reserve(to, to_va, SMALL) ||
-        !(sl = slot_of(to, to_va, SMALL, NULL, true))) {
+        (!sl && !(sl = slot_of(to, to_va, SMALL, NULL, true)))) {
         trim(to, to_va);
         node_free(n);
         return MDB_SLOW;
