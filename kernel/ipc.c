@@ -407,7 +407,8 @@ void ipc_syscall(uint32_t to, uint32_t from_spec, uint32_t timeouts)
          * catches typed items, for a pager's reply (pf_fast.c). */
         if (__builtin_expect(self->mr[MR0] & (L4ABI_TAG_PROPAGATED | PF_FAST_TAG_MASK), 0)) {
 #if FASTPATH
-            if (pf_reply_candidate(self, recv_gid) && pf_reply_fast(self, dest, recv_gid, rcv_to))
+            if (pf_reply_candidate(self, recv_gid) &&
+                pf_reply_fast(self, dest, recv_gid, timeouts))
                 goto out;
             if (self->mr[MR0] & L4ABI_TAG_PROPAGATED) {
 #endif

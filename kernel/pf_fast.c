@@ -28,7 +28,7 @@
 #include "arch/ia32/klock.h"
 
 #if FASTPATH
-bool pf_reply_fast(struct tcb *self, struct tcb *dest, uint32_t recv, uint16_t rcv_to)
+bool pf_reply_fast(struct tcb *self, struct tcb *dest, uint32_t recv, uint32_t timeouts)
 {
     uint32_t tag = self->mr[0];
     uint32_t u = L4ABI_TAG_U(tag);          /* u + 2 < L4ABI_NUM_MRS: tested */
@@ -38,7 +38,7 @@ bool pf_reply_fast(struct tcb *self, struct tcb *dest, uint32_t recv, uint16_t r
      * phase: no timeout, nothing to take (no interrupt, no sender queued
      * on us), no string copy of ours in progress. The send went where it
      * was aimed (no redirection). */
-    if (rcv_to != L4ABI_TIME_NEVER || irq_pending || self->sq_head || self->xfer ||
+    if (L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER || irq_pending || self->sq_head || self->xfer ||
         self->ipc_intended)
         return false;
     /* The receiver waits for us, in no copy, with a window for the page;
