@@ -27,8 +27,9 @@ static inline bool event_partner_local(const struct tcb *p)
     return p->cpu == me && current->cpu == me;
 }
 
-/* kdebug stats: events that took a fast path (always 0 with FASTPATH=0). */
-enum { FAST_FAULT, FAST_EXC, FAST_IRQ, FAST_NKINDS };
+/* kdebug stats: events that took a fast path (always 0 with FASTPATH=0).
+ * FAST_MAP: pagers' replies with one 4 KiB map item (pf_fast.c). */
+enum { FAST_FAULT, FAST_EXC, FAST_IRQ, FAST_MAP, FAST_NKINDS };
 extern uint32_t fast_events[FAST_NKINDS];
 
 #if FASTPATH

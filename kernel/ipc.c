@@ -23,6 +23,7 @@
 #include "arch/ia32/irq_fast.h"
 #include "arch/ia32/klock.h"
 #include "event_fast.h"
+#include "pf_fast.h"
 
 #define MR0 0
 
@@ -398,12 +399,23 @@ void ipc_general(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t tim
             goto out;
         }
         struct tcb *v = NULL;
-        if (__builtin_expect(self->mr[MR0] & L4ABI_TAG_PROPAGATED, 0)) {
+        /* The tag's test for propagation; with FASTPATH the same test
+         * catches typed items, for a pager's reply (pf_fast.c). */
+        if (__builtin_expect(self->mr[MR0] & (L4ABI_TAG_PROPAGATED | PF_FAST_TAG_MASK), 0)) {
+#if FASTPATH
+            if (pf_reply_candidate(self, recv_gid) &&
+                pf_reply_fast(self, dest, recv_gid, timeouts))
+                goto out;
+            if (self->mr[MR0] & L4ABI_TAG_PROPAGATED) {
+#endif
             v = propagation_for(self, dest);
             /* Not allowed: sent as our own; our MR0 comes back without p
              * (as Pistachio's), which tells us. */
             if (!v)
                 self->mr[MR0] &= ~L4ABI_TAG_PROPAGATED;
+#if FASTPATH
+            }
+#endif
         }
         if (dest->state == TS_RECV_WAIT &&
             (ipc_accepts(dest, self) || (v && dest->partner == v->gid))) {

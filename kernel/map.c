@@ -134,6 +134,9 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
     return e != MDB_ENOMEM && e != MDB_STOPPED;
 }
 
+static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
+                           unsigned rights);
+
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window, const struct mdb_yield *y)
 {
@@ -154,6 +157,12 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
         return;
     bool grant = (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT;
     struct space *from = s->space, *to = r->space;
+#if FASTPATH
+    /* One 4 KiB page mapped (the usual item): the short way when it can
+     * tell the result alone. */
+    if (x.log2 == PAGE_SHIFT && !grant && map_page_short(from, to, x.src, x.dst, rights))
+        return;
+#endif
     struct fpage_iter it;
     uint32_t src, dst;
     unsigned log2;
@@ -183,4 +192,55 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
                 return;
         }
     }
+}
+
+/* range_ok(s, va, PAGE_SHIFT) for a page-aligned va, without the 64-bit
+ * arithmetic: below USER_LIMIT, not s's KIP page, not in s's UTCB area. */
+static inline bool page_ok(const struct space *s, uint32_t va)
+{
+    if (va > USER_LIMIT - PAGE_SIZE)
+        return false;
+    if (s->kip_area && ((s->kip_area & L4ABI_FPAGE_BASE_MASK) >> PAGE_SHIFT) == va >> PAGE_SHIFT)
+        return false;
+    uint32_t ub = s->utcb_base, us = s->utcb_size;
+    /* The area overlaps [va, +4 KiB): it starts at or below va and reaches
+     * past it, or it starts inside the page. */
+    return !us || (ub <= va ? va - ub >= us : ub - va >= PAGE_SIZE);
+}
+
+/* map_item's work for a transfer of one 4 KiB page (src, dst page-aligned),
+ * map not grant: false with nothing changed if mdb_map_page cannot tell
+ * the result alone. */
+static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
+                           unsigned rights)
+{
+    /* A page outside the range rules maps nothing (dst_ok's rule on
+     * page_ok); sigma0's roots come first (they stay if the mdb refuses:
+     * map_item makes the same). */
+    return !page_ok(from, src) || !page_ok(to, dst) || (!to->privileged && dst < V86_REACH) ||
+           (from->sigma0 && !s0_roots(from, src, PAGE_SHIFT)) ||
+           mdb_map_page(from, src, to, dst, rights) != MDB_SLOW;
+}
+
+bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
+                   uint32_t window)
+{
+    /* fpage_xfer for a 4 KiB send fpage (its size is the transfer's): the
+     * page goes to the window's base plus the hot spot's offset in the
+     * window, page-aligned. No rights or an invalid window (the complete
+     * space, or 2^12..2^32 by its size field): map_item maps nothing. */
+    unsigned rights = fpage_rights(fpage);
+    uint32_t off = L4ABI_ITEM_SNDBASE(item0) & ~(uint32_t)(PAGE_SIZE - 1), dst;
+    if (!rights)
+        return true;
+    if ((window & ~L4ABI_FPAGE_RIGHTS_MASK) == L4ABI_COMPLETE_FPAGE) {
+        dst = off;
+    } else {
+        unsigned w = L4ABI_FPAGE_LOG2(window);
+        if (w < PAGE_SHIFT || w > 32)
+            return true;
+        uint32_t mask = w == 32 ? ~0u : (1u << w) - 1;
+        dst = (window & L4ABI_FPAGE_BASE_MASK & ~mask) + (off & mask);
+    }
+    return map_page_short(s->space, r->space, fpage & ~(uint32_t)(PAGE_SIZE - 1), dst, rights);
 }

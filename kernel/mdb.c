@@ -899,6 +899,65 @@ int mdb_map_y(struct space *from, uint32_t from_va, struct space *to,
     return r;
 }
 
+int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
+                 uint32_t to_va, unsigned rights)
+{
+    from_va &= ~(uint32_t)(PAGE_SIZE - 1);
+    to_va &= ~(uint32_t)(PAGE_SIZE - 1);
+    /* map_range's find_from over one 4 KiB page is this lookup (every
+     * mapping is at least 4 KiB and aligned). Nothing there: map_range
+     * maps nothing and never pauses (work as op_begin leaves it). */
+    struct mapnode *y = mdb_lookup(from, from_va);
+    if (!y) {
+        work = 0;
+        return MDB_ENOENT;
+    }
+    uint8_t nr = (uint8_t)(y->rights & rights & RWX);
+    uint32_t ppa = y->pa + (from_va - y->va);
+    /* The receiver's 4 KiB index slot, if its path exists (one walk for
+     * the lookup and the link); else a lookup for a 4 MiB mapping. */
+    uintptr_t *sl = slot_of(to, to_va, SMALL, NULL, false);
+    struct mapnode *d = sl ? (struct mapnode *)*sl : mdb_lookup(to, to_va);
+    if (d && !(d->va == to_va && d->log2 == SMALL && d->pa == ppa && d->parent == y))
+        return MDB_SLOW;        /* something else in the way: clear it there */
+    /* From here on map_piece's own steps, and map_range's `work` after a
+     * piece (at least CHUNK: a paused operation yields at its next pause). */
+    work = CHUNK;
+    if (!nr)
+        return MDB_ENOENT;
+    if (d) {
+        /* Same frame from the same source again: only add rights. */
+        d->rights |= nr;
+        mdb_pt_set(to, to_va, ppa, SMALL, d->rights);
+        return MDB_OK;
+    }
+    /* The slot is empty: blocked() finds nothing (a root of `to`, or y or
+     * an ancestor of it in `to`, covering to_va would be in the slot) and
+     * the destination clear has nothing to remove. An allocation failure
+     * undoes what map_piece undoes and leaves the case to mdb_map, which
+     * fails the same way (and counts its pauses as its own). */
+    struct mapnode *n = node_new(to, NULL);
+    if (!n)
+        return MDB_SLOW;
+    /* map_piece's order: the node, the page table, the index path (its
+     * radix nodes only if the path is missing). */
+    if (!mdb_pt_reserve(to, to_va, SMALL) ||
+        (!sl && !(sl = slot_of(to, to_va, SMALL, NULL, true)))) {
+        trim(to, to_va);
+        node_free(n);
+        return MDB_SLOW;
+    }
+    n->space = to;
+    n->va = to_va;
+    n->pa = ppa;
+    n->log2 = SMALL;
+    n->rights = nr;
+    link_child(y, n);
+    *sl = entry_of(n);
+    mdb_pt_set(to, to_va, ppa, SMALL, nr);
+    return MDB_OK;
+}
+
 int mdb_add_root(struct space *s0, uint32_t paddr, unsigned log2,
                  unsigned rights)
 {

@@ -53,6 +53,7 @@ struct mapnode {
 #define MDB_ENOMEM  (-2)    /* out of kernel memory, or over the space's
                                kernel-memory limit */
 #define MDB_STOPPED (-3)    /* the yield function said stop (pieces done stay) */
+#define MDB_SLOW    (-4)    /* mdb_map_page: not its case, nothing changed */
 
 /* Preemption: the *_y variants call fn(arg) every few thousand
  * instructions of work, at points where the database is consistent. fn may
@@ -126,6 +127,17 @@ int mdb_map(struct space *from, uint32_t from_va, struct space *to,
 int mdb_map_y(struct space *from, uint32_t from_va, struct space *to,
               uint32_t to_va, unsigned log2, unsigned rights, bool grant,
               const struct mdb_yield *y);
+
+/* The short path of mdb_map for one 4 KiB piece, map (not grant): the
+ * page fault's reply. Returns exactly what mdb_map(from, from_va, to,
+ * to_va, PAGE_SHIFT, rights, false) would return, with the same database,
+ * PTEs and kernel-memory charges afterwards, when the receiver's slot at
+ * to_va is empty or holds the same frame from the same source node (a
+ * rights upgrade); otherwise MDB_SLOW with nothing changed (the caller
+ * then takes mdb_map). O(1): two lookups, one node, one index slot, one
+ * PTE; never pauses. */
+int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
+                 uint32_t to_va, unsigned rights);
 
 /* For every mapping of s in [va, +2^log2) (12 <= log2 <= 32, va aligned
  * down): revokes `rights` from all mappings derived from it; with

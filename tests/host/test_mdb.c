@@ -391,6 +391,76 @@ static void test_map_three_levels(void **state)
     assert_int_equal(check_db(), 4);
 }
 
+/* mdb_map_page, the short path of a one-page map: the same results as
+ * mdb_map where it acts, MDB_SLOW with nothing changed elsewhere. */
+static void test_map_page(void **state)
+{
+    (void)state;
+    three_levels();
+    long used2 = sp[2]->acct.used, used4 = sp[4]->acct.used;
+    /* an empty slot: a new child of the source, last among its siblings */
+    assert_int_equal(mdb_map_page(sp[1], 0x10000, sp[4], 0x40000, R | X), MDB_OK);
+    struct mapnode *a = at(1, 0x10000), *n = at(4, 0x40000);
+    assert_non_null(n);
+    assert_ptr_equal(n->parent, a);
+    assert_ptr_equal(a->child->prev, n);
+    assert_int_equal(n->pa, 0x5000);
+    assert_int_equal(n->rights, R | X);
+    assert_int_equal(sp[4]->small[0x40].rights, R | X);
+    assert_true(sp[4]->acct.used > used4);
+    assert_int_equal(check_db(), 5);
+    /* the same frame from the same source again: rights added */
+    assert_int_equal(mdb_map_page(sp[1], 0x10000, sp[4], 0x40000, W), MDB_OK);
+    assert_ptr_equal(at(4, 0x40000), n);
+    assert_int_equal(n->rights, RWX);
+    assert_int_equal(sp[4]->small[0x40].rights, RWX);
+    assert_int_equal(check_db(), 5);
+    /* unaligned addresses are aligned down, as mdb_map does */
+    assert_int_equal(mdb_map_page(sp[1], 0x10123, sp[4], 0x41fff, R), MDB_OK);
+    assert_int_equal(at(4, 0x41000)->pa, 0x5000);
+    assert_int_equal(check_db(), 6);
+    /* the same frame from another source, a different frame, the source
+     * itself, an ancestor: not its case, nothing changed */
+    assert_int_equal(mdb_map_page(sp[2], 0x20000, sp[4], 0x40000, R), MDB_SLOW);
+    assert_int_equal(mdb_map_page(sp[0], 0x5000, sp[3], 0x30000, R), MDB_SLOW);
+    assert_int_equal(mdb_map_page(sp[2], 0x20000, sp[2], 0x20000, R), MDB_SLOW);
+    assert_int_equal(mdb_map_page(sp[3], 0x30000, sp[1], 0x10000, R), MDB_SLOW);
+    assert_int_equal(sp[2]->acct.used, used2);
+    assert_int_equal(check_db(), 6);
+    /* no source, no rights (also none the source has): nothing, as mdb_map */
+    assert_int_equal(mdb_map_page(sp[1], 0x90000, sp[4], 0x50000, RWX), MDB_ENOENT);
+    assert_int_equal(mdb_map_page(sp[1], 0x10000, sp[4], 0x50000, 0), MDB_ENOENT);
+    assert_int_equal(mdb_map_page(sp[2], 0x20000, sp[4], 0x50000, X), MDB_ENOENT);
+    assert_null(at(4, 0x50000));
+    assert_int_equal(check_db(), 6);
+    /* a 4 KiB piece of a 4 MiB mapping: a child of the 4 MiB node */
+    assert_int_equal(mdb_add_root(sp[0], 0x800000, 22, RWX), MDB_OK);
+    assert_int_equal(mdb_map_page(sp[0], 0x803000, sp[3], 0x60000, R | W), MDB_OK);
+    assert_ptr_equal(at(3, 0x60000)->parent, at(0, 0x800000));
+    assert_int_equal(at(3, 0x60000)->pa, 0x803000);
+    /* out of memory, or over the receiver's limit: MDB_SLOW, unchanged */
+    long n0 = check_db(), used3 = sp[3]->acct.used, bytes = live_bytes;
+    fail_after = 0;
+    assert_int_equal(mdb_map_page(sp[0], 0x804000, sp[3], 0x3000000, R), MDB_SLOW);
+    fail_after = 1;                     /* the node, not the index */
+    assert_int_equal(mdb_map_page(sp[0], 0x804000, sp[3], 0x3000000, R), MDB_SLOW);
+    fail_after = -1;
+    pt_no_reserve = true;
+    assert_int_equal(mdb_map_page(sp[0], 0x804000, sp[3], 0x3000000, R), MDB_SLOW);
+    pt_no_reserve = false;
+    sp[3]->acct.limit = sp[3]->acct.used;
+    assert_int_equal(mdb_map_page(sp[0], 0x804000, sp[3], 0x3000000, R), MDB_SLOW);
+    sp[3]->acct.limit = KMEM_UNLIMITED;
+    assert_int_equal(sp[3]->acct.used, used3);
+    assert_int_equal(live_bytes, bytes);
+    assert_int_equal(check_db(), n0);
+    /* ... and the general path then fails the same way */
+    fail_after = 1;
+    assert_int_equal(mdb_map(sp[0], 0x804000, sp[3], 0x3000000, 12, R, false), MDB_ENOMEM);
+    fail_after = -1;
+    assert_int_equal(check_db(), n0);
+}
+
 static void test_rights_propagate(void **state)
 {
     (void)state;
@@ -1023,7 +1093,13 @@ static void test_random(void **state)
                 fva = (rnd(2) ? M4 : 2 * M4 + rnd(24) * K4) & ~((1u << log2) - 1);
             unsigned r = rnd(8);
             bool grant = rnd(6) == 0;
-            int a = mdb_map(sp[from], fva, sp[to], tva, log2, r, grant);
+            int a = MDB_SLOW;
+            if (log2 == 12 && !grant && rnd(2)) {
+                a = mdb_map_page(sp[from], fva, sp[to], tva, r);
+                ops[3] += a != MDB_SLOW;
+            }
+            if (a == MDB_SLOW)
+                a = mdb_map(sp[from], fva, sp[to], tva, log2, r, grant);
             int b = m_map(from, fva, to, tva, log2, r, grant);
             assert_int_equal(a, b);
             ops[0]++;
@@ -1045,8 +1121,9 @@ static void test_random(void **state)
         }
         compare_model();
     }
-    print_message("random: %d maps, %d unmaps, %d destroys, %d mappings at the end\n",
-                  ops[0], ops[1], ops[2], mcount);
+    print_message("random: %d maps (%d by mdb_map_page), %d unmaps, %d destroys, "
+                  "%d mappings at the end\n", ops[0], ops[3], ops[1], ops[2], mcount);
+    assert_true(ops[3] > 0);
     free(me);
 }
 
@@ -1293,6 +1370,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_roots),
         T(test_map_three_levels),
+        T(test_map_page),
         T(test_rights_propagate),
         T(test_grant),
         T(test_unmap_middle),

@@ -312,9 +312,11 @@ bool paging_kernel_fault(uint32_t va, uint32_t error)
         *pte = f | PTE_P | PTE_W | global_bit;
         paging_stats.tcb_frames++;
         smp_tlb_global_changed();
-    } else {
-        return false;
     }
+    /* Otherwise another CPU resolved the same fault meanwhile (two IPC
+     * fast paths probing one never-used slot, holding only their own
+     * CPU's lock word): the entry now allows the access, and at most this
+     * CPU's TLB holds the old one. */
     invlpg(va & PTE_ADDR);
     return true;
 }

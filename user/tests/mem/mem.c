@@ -106,7 +106,9 @@ static void storm(const char *round)
      * (docs/smp.md, "Fast-path contract"). A no-op on one CPU. */
     L4_Set_ProcessorNo(s, L4_KDB_Stat(L4ABI_KDB_STAT_CPU));
     L4_Word_t n0 = nfaults, f0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_FAULTS);
+    L4_Word_t m0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_MAPS);
     cmd(s, C_TOUCH, STORM_VA, STORM_LEN, 0, 0);
+    L4_Word_t maps = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_MAPS) - m0;
     is(nfaults - n0, STORM_LEN / 4096, "fault storm: one fault per fresh page");
     /* We wait for S while it touches: its faults come straight to us, but
      * for those a timer tick's reschedule sends the general way (none
@@ -115,6 +117,11 @@ static void storm(const char *round)
     L4_Word_t fp = L4_KDB_Stat(L4ABI_KDB_STAT_FASTPATH);      /* 0 or 1 */
     ok(fp <= 1 && (fp ? fast > STORM_LEN / 4096 / 2 : fast == 0),
        "fault_to_waiting_pager_takes_fast_path (%lu of %lu)", fast,
+       (unsigned long)(STORM_LEN / 4096));
+    /* Our replies (a call with one 4 KiB map item) to S, waiting in its
+     * fault IPC, take the reply's short path (kernel/pf_fast.c). */
+    ok(fp <= 1 && (fp ? maps > STORM_LEN / 4096 / 2 : maps == 0),
+       "pager_reply_with_map_item_takes_short_path (%lu of %lu)", maps,
        (unsigned long)(STORM_LEN / 4096));
     L4_Word_t bad = 0;
     for (L4_Word_t off = 0; off < STORM_LEN; off += 4096)
@@ -152,6 +159,94 @@ static void test_storm_unmap(void)
     n0 = nfaults;
     cmd(s, C_READ, STORM_VA + 0x7000, 0, 0, 0);
     is(nfaults - n0, 1, "the child lost the flushed page too");
+}
+
+/* ---- the page-fault reply's short path (kernel/pf_fast.c) ---- */
+
+#define PFVA    0x4a000000u         /* S's pages for these tests */
+
+/* S reads addr; our first answer maps `first` (a 4 KiB page of ours, or
+ * one we do not have), later ones follow the pager windows. Returns the
+ * number of faults; *val gets what S read. */
+static L4_Word_t read_first_answer(L4_ThreadId_t s, L4_Word_t addr, L4_Word_t first,
+                                   L4_Word_t *val)
+{
+    L4_Msg_t m;
+    L4_Word_t w[4] = { addr, 0, 0, 0 }, n = 0;
+    L4_ThreadId_t from;
+    L4_MsgPut(&m, C_READ, 4, w, 0, 0);
+    L4_MsgLoad(&m);
+    L4_MsgTag_t tag = L4_Call(s);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag)) {
+        if (n++ == 0) {
+            L4_MapItem_t mi = L4_MapItem(fpage(first, 12, L4_FullyAccessible), addr & ~0xffful);
+            L4_LoadMR(1, mi.raw[0]);
+            L4_LoadMR(2, mi.raw[1]);
+        }
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    }
+    *val = ~0ul;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, val);
+    return n;
+}
+
+static void test_pf_short_path(void)
+{
+    L4_ThreadId_t s = tid(100), d = tid(101);
+    int np = npw;
+    L4_Word_t fp = L4_KDB_Stat(L4ABI_KDB_STAT_FASTPATH);
+    for (int i = 10; i < 14; i++)
+        pages[i][0] = 0x2000 + i;
+
+    /* Rights in the map item: read-only, then the same frame writable. */
+    pw_add(s, PFVA, 4096, pg(10), L4_Readable);
+    L4_Word_t m0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_MAPS);
+    L4_Word_t n0 = nfaults;
+    L4_Word_t v = cmd(s, C_READ, PFVA, 0, 0, 0);
+    ok(nfaults - n0 == 1 && v == 0x200a, "short path: a read-only page mapped on a read fault");
+    pw[npw - 1].rights = L4_FullyAccessible;
+    n0 = nfaults;
+    cmd(s, C_WRITE, PFVA, 0x3333, 0, 0);
+    ok(nfaults - n0 == 1 && (last_fault_label & L4ABI_FPAGE_W) && pages[10][0] == 0x3333,
+       "short path: its write faults once (the item's rights held), then the upgrade lets it");
+    n0 = nfaults;
+    cmd(s, C_WRITE, PFVA, 0x3334, 0, 0);
+    ok(nfaults == n0 && pages[10][0] == 0x3334, "short path: the upgraded page stays writable");
+    L4_Word_t m1 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_MAPS);
+    ok(fp ? m1 - m0 == 2 : m1 == m0, "short path: both replies took it (%lu)", m1 - m0);
+
+    /* A different frame over an existing mapping: the general path's
+     * result (the old one goes, with what was derived from it). */
+    pw_add(s, PFVA + 0x1000, 4096, pg(11), L4_Readable);
+    v = cmd(s, C_READ, PFVA + 0x1000, 0, 0, 0);
+    pw[npw - 1].rbase = pg(12);
+    pw[npw - 1].rights = L4_FullyAccessible;
+    n0 = nfaults;
+    cmd(s, C_WRITE, PFVA + 0x1000, 0x4444, 0, 0);
+    ok(v == 0x200b && nfaults - n0 == 1 && pages[12][0] == 0x4444 && pages[11][0] == 0x200b,
+       "short path: a write fault answered with another frame replaces the mapping");
+    is(cmd(s, C_READ, PFVA + 0x1000, 0, 0, 0), 0x4444, "and S reads the new frame");
+
+    /* A page we do not have: nothing mapped, S faults again. */
+    pw_add(s, PFVA + 0x2000, 4096, pg(13), L4_FullyAccessible);
+    L4_Word_t faults = read_first_answer(s, PFVA + 0x2000, 0x57000000, &v);
+    ok(faults == 2 && v == 0x200d,
+       "short path: a page the pager does not have maps nothing (%lu faults)", faults);
+
+    /* Unmap after a short-path map: gone from S and from what S passed on. */
+    ok(make_child(d, 3), "short path: space D created");
+    cmd(d, C_WINDOW, L4_CompleteAddressSpace.raw, 0, 0, 0);
+    is(cmd(s, C_MAP, d.raw, fpage(PFVA + 0x2000, 12, L4_FullyAccessible).raw, PFVA, 0), 1,
+       "short path: S maps the page on to D");
+    is(peek(d, PFVA), 0x200d, "D sees it");
+    L4_UnmapFpage(fpage(pg(13), 12, L4_FullyAccessible));
+    is(peek(d, PFVA), NOPAGE, "short path: our unmap removed D's mapping");
+    n0 = nfaults;
+    v = cmd(s, C_READ, PFVA + 0x2000, 0, 0, 0);
+    ok(nfaults - n0 == 1 && v == 0x200d, "and S's (it faults again)");
+    delete_thread(d);
+    npw = np;
 }
 
 static void test_kernel_memory(void)
@@ -550,10 +645,11 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(114);
+    tap_plan(128);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
+    test_pf_short_path();
     test_three_levels();
     test_rights();
     test_superpages();
