@@ -51,6 +51,9 @@ OFF(cpu_local, loaded_pd, CPU_LOADED_PD);
 OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 OFF(cpu_local, context_switches, CPU_CSW);
 OFF(cpu_local, kword, CPU_KWORD);
+OFF(cpu_local, kw, CPU_KW);
+_Static_assert(CPU_KW % 64 == 0 && sizeof(struct klock_word) == 64,
+               "a lock word's line is its own");
 OFF(cpu_local, fast_off, CPU_FAST_OFF);
 _Static_assert(sizeof(((struct cpu_local *)0)->fast_off) == 4, "fast_off: one word");
 _Static_assert(sizeof(((struct cpu_local *)0)->index) == 4 &&

@@ -56,8 +56,9 @@
 #define CPU_FPU_HOLDER  56
 #define CPU_CSW         60       /* context_switches */
 #define CPU_IO_BM       1148     /* io_bm (checked in fastipc.c) */
-#define CPU_KWORD       64       /* its klock_word */
+#define CPU_KWORD       64       /* pointer to its klock_word (C code) */
 #define CPU_FAST_OFF    1284     /* fast_off: zero when the path may run */
+#define CPU_KW          1344     /* its klock_word itself, a line of its own */
 /* fast_off's bytes, one per writer (smp.h): this CPU holds small-space
  * user segments (smallspace.c load_segs); this CPU leaves by iret only
  * (smallspace.c force_iret); tracing of IPC or switches is on (trace.c,

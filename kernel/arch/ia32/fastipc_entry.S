@@ -78,10 +78,9 @@ sysenter_entry:
      * stays NONE while the word is held here: nothing reads it with
      * interrupts off, and every exit to the general path from here on
      * (SLOW, now fast_slow_locked) sets it to LOCAL first. */
-    movl CPU_KWORD(%ebp), %ebx                      /* our word */
-    movl $1, %edi
-    lock xaddl %edi, %ss:KW_NEXT(%ebx)              /* edi = our ticket */
-    cmpl %ss:KW_OWNER(%ebx), %edi
+    movl $1, %edi                                   /* our word, in */
+    lock xaddl %edi, CPU_KW + KW_NEXT(%ebp)         /* the record: edi = */
+    cmpl CPU_KW + KW_OWNER(%ebp), %edi              /* our ticket */
     jne fast_lock_wait                              /* someone else has it */
 #undef SLOW
 #define SLOW fast_slow_locked
@@ -306,8 +305,7 @@ fast_fpu_done\small:
     /* This CPU lets its word go (klock_release; the mode is still
      * NONE): nothing of dest or of this CPU is touched below but the
      * frame that sysexit leaves by. */
-    movl CPU_KWORD(%ebp), %ecx
-    incl %ss:KW_OWNER(%ecx)                 /* a release store (TSO) */
+    incl CPU_KW + KW_OWNER(%ebp)            /* a release store (TSO) */
 #endif
 .if \small
     /* iret if this CPU must (smallspace.c force_iret: dest is small, or

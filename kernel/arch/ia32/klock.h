@@ -24,11 +24,8 @@ enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 #if MAX_CPUS > 1
 #include "smp.h"
 
-struct klock_word {
-    volatile uint32_t next;     /* next ticket to hand out */
-    volatile uint32_t owner;    /* ticket now served */
-} __attribute__((aligned(64)));
-extern struct klock_word klock_words[SMP_SCHED_MAX];
+/* Word i (struct klock_word, smp.h) is in CPU i's record: cpu_local[i].kw. */
+#define klock_word_of(i) (&cpu_local[i].kw)
 
 void klock_full(void);          /* from NONE: every word */
 void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket);
@@ -51,10 +48,10 @@ static inline __attribute__((always_inline)) void klock_take_all(struct cpu_loca
 {
     if (__builtin_expect(me->lock_mode | (me->req_seq ^ me->ack_seq), 0))
         klock_take_all_odd(me);
-    struct klock_word *w = klock_words, *end = &klock_words[cpus_sched];
+    struct cpu_local *c = cpu_local, *end = &cpu_local[cpus_sched];
     do
-        klock_take_word(w, me);
-    while (++w < end);
+        klock_take_word(&c->kw, me);
+    while (++c < end);
     me->lock_mode = KL_FULL;
 }
 
@@ -95,10 +92,10 @@ static inline void klock_give_word(struct klock_word *w)
 /* FULL -> NONE without the shootdown (klock_release does it first). */
 static inline void klock_give_all(struct cpu_local *me)
 {
-    struct klock_word *w = &klock_words[cpus_sched];
+    struct cpu_local *c = &cpu_local[cpus_sched];
     do
-        klock_give_word(--w);
-    while (w != klock_words);
+        klock_give_word(&(--c)->kw);
+    while (c != cpu_local);
     me->lock_mode = KL_NONE;
 }
 

@@ -324,7 +324,7 @@ struct cpu_local *cpu_current(void)
 static void smp_set_kword(struct cpu_local *c)
 {
 #if MAX_CPUS > 1
-    c->kword = c->index < SMP_SCHED_MAX ? &klock_words[c->index] : NULL;
+    c->kword = c->index < SMP_SCHED_MAX ? &c->kw : NULL;
 #else
     c->kword = NULL;
 #endif
