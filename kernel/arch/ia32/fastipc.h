@@ -80,6 +80,8 @@
 #define SPACE_UTCB_BASE 12
 #define SPACE_UTCB_SIZE 16
 #define SPACE_UTCB_USED 36
+#define SPACE_UTCB_TCB  356     /* utcb_tcb[]: the first slots' threads */
+#define FAST_UTCB_TCB_SLOTS 32  /* its length (space.h UTCB_TCB_SLOTS) */
 #define SPACE_IO_BM0    304     /* io.bm.page[0] */
 #define TSS_ESP0        4
 #define SYSENTER_ESP0   1024
