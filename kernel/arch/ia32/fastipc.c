@@ -52,6 +52,7 @@ OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 OFF(cpu_local, context_switches, CPU_CSW);
 OFF(cpu_local, kword, CPU_KWORD);
 OFF(cpu_local, kw, CPU_KW);
+OFF(cpu_local, small_cpu, CPU_SMALL_CPU);
 _Static_assert(CPU_KW % 64 == 0 && sizeof(struct klock_word) == 64,
                "a lock word's line is its own");
 OFF(cpu_local, fast_off, CPU_FAST_OFF);
@@ -119,8 +120,10 @@ void ipc_fast_init(void)
      * would skip the switch's FPU work. Either: never fast. */
     extern uint32_t sysexit_iret_mask;
     uint8_t off = sysexit_iret_mask != EFL_TF || fpu_eager;
-    for (unsigned i = 0; i < MAX_CPUS; i++)
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
         cpu_local[i].fast_off.why[FAST_OFF_MODE] = off;
+        cpu_local[i].small_cpu = &small_cpus[i];    /* index i (dense) */
+    }
 }
 
 void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *next)

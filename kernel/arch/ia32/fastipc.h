@@ -58,6 +58,7 @@
 #define CPU_IO_BM       1148     /* io_bm (checked in fastipc.c) */
 #define CPU_KWORD       64       /* pointer to its klock_word (C code) */
 #define CPU_FAST_OFF    1284     /* fast_off: zero when the path may run */
+#define CPU_SMALL_CPU   1288     /* &small_cpus[index] */
 #define CPU_KW          1344     /* its klock_word itself, a line of its own */
 /* fast_off's bytes, one per writer (smp.h): this CPU holds small-space
  * user segments (smallspace.c load_segs); this CPU leaves by iret only

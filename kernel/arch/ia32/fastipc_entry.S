@@ -267,9 +267,8 @@ fast_fpu_done\small:
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
     movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
-    movl CPU_INDEX(%ebp), %ecx              /* whose directory is loaded */
-    shll $SMALL_CPU_SIZE_LOG2, %ecx
-    movl %edi, %ss:small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    movl CPU_SMALL_CPU(%ebp), %ecx          /* whose directory is loaded */
+    movl %edi, %ss:SMALL_CPU_PD_SPACE(%ecx)
     incl %ss:small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below dest's frame (its */

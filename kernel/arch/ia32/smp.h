@@ -95,6 +95,9 @@ struct cpu_local {
         uint8_t why[4];
         uint32_t any;
     } fast_off;
+    /* &small_cpus[index] (smallspace.h), set by ipc_fast_init: the asm
+     * fast path's CR3 load records the directory's space there. */
+    struct small_cpu *small_cpu;
 
     /* Its kernel-lock word (klock.h), in a line of its own (the type's
      * alignment): klock.c walks the records for the whole lock, the asm
