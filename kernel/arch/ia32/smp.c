@@ -318,8 +318,8 @@ struct cpu_local *cpu_current(void)
     return i ? &cpu_local[i - 1] : &cpu_local[0];
 }
 
-/* The record's pointer to its lock word (klock.h): one load on the fast
- * path instead of an index scaled to the word. A CPU beyond
+/* The record's pointer to its own lock word (kw, klock.h), for C code
+ * (the asm fast path addresses kw at its fixed offset). A CPU beyond
  * SMP_SCHED_MAX never runs threads and never takes the lock. */
 static void smp_set_kword(struct cpu_local *c)
 {
