@@ -24,8 +24,13 @@ enum { KL_NONE = 0, KL_LOCAL, KL_FULL };
 #if MAX_CPUS > 1
 #include "smp.h"
 
-/* Word i (struct klock_word, smp.h) is in CPU i's record: cpu_local[i].kw. */
+/* Word i (struct klock_word, smp.h) is in CPU i's record: cpu_local[i].kw.
+ * The whole-lock loops step from word to word by the record's size. */
 #define klock_word_of(i) (&cpu_local[i].kw)
+static inline struct klock_word *klock_word_step(struct klock_word *w, int by)
+{
+    return (struct klock_word *)((char *)w + by * (int)sizeof(struct cpu_local));
+}
 
 void klock_full(void);          /* from NONE: every word */
 void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket);
@@ -48,10 +53,10 @@ static inline __attribute__((always_inline)) void klock_take_all(struct cpu_loca
 {
     if (__builtin_expect(me->lock_mode | (me->req_seq ^ me->ack_seq), 0))
         klock_take_all_odd(me);
-    struct cpu_local *c = cpu_local, *end = &cpu_local[cpus_sched];
+    struct klock_word *w = &cpu_local[0].kw, *end = &cpus_sched_end->kw;
     do
-        klock_take_word(&c->kw, me);
-    while (++c < end);
+        klock_take_word(w, me);
+    while ((w = klock_word_step(w, 1)) < end);
     me->lock_mode = KL_FULL;
 }
 
@@ -92,10 +97,10 @@ static inline void klock_give_word(struct klock_word *w)
 /* FULL -> NONE without the shootdown (klock_release does it first). */
 static inline void klock_give_all(struct cpu_local *me)
 {
-    struct cpu_local *c = &cpu_local[cpus_sched];
+    struct klock_word *w = &cpus_sched_end->kw;
     do
-        klock_give_word(&(--c)->kw);
-    while (c != cpu_local);
+        klock_give_word(w = klock_word_step(w, -1));
+    while (w != &cpu_local[0].kw);
     me->lock_mode = KL_NONE;
 }
 

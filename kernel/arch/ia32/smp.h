@@ -122,6 +122,7 @@ struct cpu_local {
 #define SHOOT_GLOBAL    0x80000000u     /* in shoot_mask, above every index */
 _Static_assert(SMP_SCHED_MAX < 32, "shoot_mask bits");
 extern unsigned cpus_sched;
+extern struct cpu_local *cpus_sched_end;   /* &cpu_local[cpus_sched] (klock.h's loops) */
 
 /* What an AP checks before it reports (ap_check in smp.c). */
 #define AP_BAD_GDT      0x01    /* GDTR is not its own GDT */
