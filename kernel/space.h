@@ -13,6 +13,7 @@
  * usage bitmap lives inside the space object (bounded kernel memory). */
 #define UTCB_AREA_MAX_LOG2 20
 #define UTCB_SLOTS (1u << (UTCB_AREA_MAX_LOG2 - 9))
+#define UTCB_TCB_SLOTS 32
 
 struct space {
     uint32_t *pd;               /* page directory (kernel virtual) */
@@ -30,6 +31,12 @@ struct space {
                                    its limit (see space_create) */
     struct io_space io;         /* I/O ports (ioport.c) */
     struct small_state small;   /* small-space window (arch/ia32/smallspace.c) */
+    /* The thread holding each of the first UTCB_TCB_SLOTS slots, NULL if
+     * the slot is free (set and cleared with utcb_used's bit, thread.c):
+     * the IPC fast path's local-ID lookup reads no user memory to find
+     * the thread (fastipc_entry.S local_to). Kept within the space's
+     * kmem size class (512 bytes). */
+    struct tcb *utcb_tcb[UTCB_TCB_SLOTS];
 };
 
 extern struct space kernel_space;

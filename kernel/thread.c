@@ -137,6 +137,8 @@ int thread_set_utcb(struct tcb *t, uint32_t loc)
         pte = f | PTE_P;
     }
     s->utcb_used[slot / 32] |= 1u << (slot % 32);
+    if (slot < UTCB_TCB_SLOTS)
+        s->utcb_tcb[slot] = t;
     s->active_threads++;
     uint32_t *block = phys_to_virt((pte & PTE_ADDR) + (loc & 0xfff));
     memset(block, 0, L4ABI_UTCB_SIZE);
@@ -157,6 +159,8 @@ static void thread_release_utcb(struct tcb *t)
     uint32_t slot = (t->utcb_uaddr - (s->utcb_area & L4ABI_FPAGE_BASE_MASK)) /
                     L4ABI_UTCB_SIZE;
     s->utcb_used[slot / 32] &= ~(1u << (slot % 32));
+    if (slot < UTCB_TCB_SLOTS)
+        s->utcb_tcb[slot] = NULL;
     s->active_threads--;
     t->mr = NULL;
 }

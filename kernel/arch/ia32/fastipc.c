@@ -51,6 +51,10 @@ OFF(cpu_local, loaded_pd, CPU_LOADED_PD);
 OFF(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 OFF(cpu_local, context_switches, CPU_CSW);
 OFF(cpu_local, kword, CPU_KWORD);
+OFF(cpu_local, kw, CPU_KW);
+OFF(cpu_local, small_cpu, CPU_SMALL_CPU);
+_Static_assert(CPU_KW % 64 == 0 && sizeof(struct klock_word) == 64,
+               "a lock word's line is its own");
 OFF(cpu_local, fast_off, CPU_FAST_OFF);
 _Static_assert(sizeof(((struct cpu_local *)0)->fast_off) == 4, "fast_off: one word");
 _Static_assert(sizeof(((struct cpu_local *)0)->index) == 4 &&
@@ -68,6 +72,9 @@ OFF(space, pd, SPACE_PD);
 OFF(space, utcb_base, SPACE_UTCB_BASE);
 OFF(space, utcb_size, SPACE_UTCB_SIZE);
 OFF(space, utcb_used, SPACE_UTCB_USED);
+OFF(space, utcb_tcb, SPACE_UTCB_TCB);
+_Static_assert(UTCB_TCB_SLOTS == FAST_UTCB_TCB_SLOTS, "utcb_tcb length");
+_Static_assert(sizeof(struct space) <= 512, "space: the table stays in its size class");
 OFF(space, io.bm.page[0], SPACE_IO_BM0);
 OFF(space, small.base, SPACE_SMALL_BASE);
 OFF(space, small.polluted, SPACE_SMALL_POLLUTED);
@@ -113,8 +120,10 @@ void ipc_fast_init(void)
      * would skip the switch's FPU work. Either: never fast. */
     extern uint32_t sysexit_iret_mask;
     uint8_t off = sysexit_iret_mask != EFL_TF || fpu_eager;
-    for (unsigned i = 0; i < MAX_CPUS; i++)
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
         cpu_local[i].fast_off.why[FAST_OFF_MODE] = off;
+        cpu_local[i].small_cpu = &small_cpus[i];    /* index i (dense) */
+    }
 }
 
 void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *next)

@@ -56,8 +56,10 @@
 #define CPU_FPU_HOLDER  56
 #define CPU_CSW         60       /* context_switches */
 #define CPU_IO_BM       1148     /* io_bm (checked in fastipc.c) */
-#define CPU_KWORD       64       /* its klock_word */
+#define CPU_KWORD       64       /* pointer to its klock_word (C code) */
 #define CPU_FAST_OFF    1284     /* fast_off: zero when the path may run */
+#define CPU_SMALL_CPU   1288     /* &small_cpus[index] */
+#define CPU_KW          1344     /* its klock_word itself, a line of its own */
 /* fast_off's bytes, one per writer (smp.h): this CPU holds small-space
  * user segments (smallspace.c load_segs); this CPU leaves by iret only
  * (smallspace.c force_iret); tracing of IPC or switches is on (trace.c,
@@ -79,6 +81,8 @@
 #define SPACE_UTCB_BASE 12
 #define SPACE_UTCB_SIZE 16
 #define SPACE_UTCB_USED 36
+#define SPACE_UTCB_TCB  360     /* utcb_tcb[]: the first slots' threads */
+#define FAST_UTCB_TCB_SLOTS 32  /* its length (space.h UTCB_TCB_SLOTS) */
 #define SPACE_IO_BM0    304     /* io.bm.page[0] */
 #define TSS_ESP0        4
 #define SYSENTER_ESP0   1024

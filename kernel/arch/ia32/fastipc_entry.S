@@ -78,10 +78,9 @@ sysenter_entry:
      * stays NONE while the word is held here: nothing reads it with
      * interrupts off, and every exit to the general path from here on
      * (SLOW, now fast_slow_locked) sets it to LOCAL first. */
-    movl CPU_KWORD(%ebp), %ebx                      /* our word */
-    movl $1, %edi
-    lock xaddl %edi, %ss:KW_NEXT(%ebx)              /* edi = our ticket */
-    cmpl %ss:KW_OWNER(%ebx), %edi
+    movl $1, %edi                                   /* our word, in */
+    lock xaddl %edi, CPU_KW + KW_NEXT(%ebp)         /* the record: edi = */
+    cmpl CPU_KW + KW_OWNER(%ebp), %edi              /* our ticket */
     jne fast_lock_wait                              /* someone else has it */
 #undef SLOW
 #define SLOW fast_slow_locked
@@ -268,9 +267,8 @@ fast_fpu_done\small:
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
     movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
-    movl CPU_INDEX(%ebp), %ecx              /* whose directory is loaded */
-    shll $SMALL_CPU_SIZE_LOG2, %ecx
-    movl %edi, %ss:small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    movl CPU_SMALL_CPU(%ebp), %ecx          /* whose directory is loaded */
+    movl %edi, %ss:SMALL_CPU_PD_SPACE(%ecx)
     incl %ss:small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below dest's frame (its */
@@ -306,8 +304,7 @@ fast_fpu_done\small:
     /* This CPU lets its word go (klock_release; the mode is still
      * NONE): nothing of dest or of this CPU is touched below but the
      * frame that sysexit leaves by. */
-    movl CPU_KWORD(%ebp), %ecx
-    incl %ss:KW_OWNER(%ecx)                 /* a release store (TSO) */
+    incl CPU_KW + KW_OWNER(%ebp)            /* a release store (TSO) */
 #endif
 .if \small
     /* iret if this CPU must (smallspace.c force_iret: dest is small, or
@@ -435,46 +432,79 @@ copy_words\small:
 
 /* to is not a global ID: maybe a local one (tcb_resolve). eax = to,
  * edx = from-specifier. A local ID is the address of the thread's MR0 in
- * our space: inside our UTCB area, on a UTCB boundary, a used slot (this
- * range test also fails nilthread, anythread and anylocalthread: the
- * UTCB area lies below 3 GiB). The UTCB there (our space's memory, a
- * kernel-owned page: mapped; current is large, fast_off said so, so the
- * address is a linear one) names the global ID that claims it; believe
- * it if that thread lives in our space at that UTCB. Then eax = its
- * global ID, and a from-specifier equal to `to` (a call) becomes it too,
- * as ipc_fastpath's receive phase waits for dest->gid; any other
- * from-specifier but anythread: general path. ebp (me) stays. */
+ * our space (UTCB location + FAST_MR0_OFFSET); tcb_resolve believes the
+ * global ID that the UTCB there names if that thread lives in our space
+ * at that UTCB, i.e. if it is the slot's holder. For the first
+ * FAST_UTCB_TCB_SLOTS slots the space's utcb_tcb[] names the holder (set
+ * and cleared with the slot's used bit, thread.c; threads never change
+ * spaces), so one load finds the only thread tcb_resolve can answer: it
+ * answers it iff its UTCB is exactly there (which also rejects an
+ * address off a UTCB boundary) and the UTCB's global-ID word (user-
+ * writable: read through the holder's kernel pointer, no user address
+ * is dereferenced) is its global ID. Any address outside those slots
+ * (another slot, outside the area, nilthread, anylocalthread: the UTCB
+ * area lies below 3 GiB, so they fall far outside) goes to local_to_far,
+ * the bitmap-based check. Then eax = its global ID, and a from-specifier
+ * equal to `to` (a call) becomes it too, as ipc_fastpath's receive phase
+ * waits for dest->gid; any other from-specifier but anythread: general
+ * path. ebp (me) stays. */
 local_to:
     movl SELF(TCB_SPACE), %ecx
-    leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location */
-    movl %ebx, %edi
-    subl %ss:SPACE_UTCB_BASE(%ecx), %edi
-    cmpl %ss:SPACE_UTCB_SIZE(%ecx), %edi            /* in the area */
+    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
+    movl %edi, %ebx
+    subl %ss:SPACE_UTCB_BASE(%ecx), %ebx            /* its offset in our area */
+    cmpl $(FAST_UTCB_TCB_SLOTS << FAST_UTCB_SIZE_LOG2), %ebx
+    jae local_to_far                                /* not a tabled slot */
+    shrl $FAST_UTCB_SIZE_LOG2, %ebx
+    movl %ss:SPACE_UTCB_TCB(%ecx,%ebx,4), %ebx      /* the slot's holder */
+    testl %ebx, %ebx
+    jz SLOW                                         /* none */
+    cmpl %edi, %ss:TCB_UTCB_UADDR(%ebx)             /* its UTCB exactly */
+    jne SLOW
+    cmpl %eax, %edx                                 /* call: from = to */
+    movl %ss:TCB_MR(%ebx), %eax
+    movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* the UTCB's global ID */
+    je 1f
+    cmpl $FAST_ANYTHREAD, %edx                      /* reply and wait */
+    jne SLOW
+2:  cmpl %eax, %ss:TCB_GID(%ebx)                    /* names the holder */
+    jne SLOW
+    jmp have_dest0
+1:  movl %eax, %edx                     /* a call waits for its global ID */
+    jmp 2b
+
+/* The other slots: the UTCB location (edi, offset ebx in the area of our
+ * space ecx) in the area, on a UTCB boundary, a used slot; the UTCB there
+ * (our space's memory, a kernel-owned page: mapped; current is large,
+ * fast_off said so, so the address is a linear one) names the global ID
+ * that claims it; believe it if that thread lives in our space at that
+ * UTCB. */
+local_to_far:
+    cmpl %ss:SPACE_UTCB_SIZE(%ecx), %ebx            /* in the area */
     jae SLOW
-    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %edi   /* a UTCB boundary */
+    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %ebx   /* a UTCB boundary */
     jnz SLOW
-    shrl $FAST_UTCB_SIZE_LOG2, %edi
-    btl %edi, %ss:SPACE_UTCB_USED(%ecx)             /* a used slot */
+    shrl $FAST_UTCB_SIZE_LOG2, %ebx
+    btl %ebx, %ss:SPACE_UTCB_USED(%ecx)             /* a used slot */
     jnc SLOW
     cmpl %eax, %edx                                 /* call: from = to */
     movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* its global ID */
     je 1f
-    cmpl $FAST_ANYTHREAD, %edx
+    cmpl $FAST_ANYTHREAD, %edx                      /* reply and wait */
     jne SLOW
-    jmp 2f
-1:  movl %eax, %edx
-2:  movl %eax, %edi
-    shrl $(FAST_TID_NO_SHIFT - 12), %edi
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %edi
-    addl $TCB_AREA, %edi                            /* its TCB */
-    cmpl %eax, %ss:TCB_GID(%edi)
+2:  movl %eax, %ebx
+    shrl $(FAST_TID_NO_SHIFT - 12), %ebx
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx
+    addl $TCB_AREA, %ebx                            /* ebx = its TCB */
+    cmpl %eax, %ss:TCB_GID(%ebx)
     jne SLOW
-    cmpl %ecx, %ss:TCB_SPACE(%edi)                  /* our space */
+    cmpl %ecx, %ss:TCB_SPACE(%ebx)                  /* our space */
     jne SLOW
-    cmpl %ebx, %ss:TCB_UTCB_UADDR(%edi)             /* that UTCB */
+    cmpl %edi, %ss:TCB_UTCB_UADDR(%ebx)             /* that UTCB */
     jne SLOW
-    movl %edi, %ebx
     jmp have_dest0
+1:  movl %eax, %edx                     /* a call waits for its global ID */
+    jmp 2b
 
 /* ==== Small spaces ====
  * fast_off is not zero: the small-space instance if only its small-space

@@ -8,8 +8,8 @@
 
 #if MAX_CPUS > 1
 
-struct klock_word klock_words[SMP_SCHED_MAX];
-#define words klock_words
+/* The words are in the CPU records (smp.h cpu_local.kw), one line each. */
+#define words(i) (*klock_word_of(i))
 
 /* Wait for our ticket on word w, serving the full holder's requests. */
 void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket)
@@ -70,15 +70,15 @@ static bool upgrade_in_place(struct cpu_local *me)
 {
     unsigned k = me->index, n = cpus_sched, i;
     for (i = 0; i < k; i++)
-        if (!try_take(&words[i]))
+        if (!try_take(&words(i)))
             break;
     if (i < k) {
         while (i-- > 0)
-            klock_give_word(&words[i]);
+            klock_give_word(&words(i));
         return false;
     }
-    for (struct klock_word *w = &words[k + 1]; w < &words[n]; w++)
-        klock_take_word(w, me);
+    for (i = k + 1; i < n; i++)
+        klock_take_word(&words(i), me);
     return true;
 }
 
@@ -89,7 +89,7 @@ void klock_ensure_full(void)
         return;
     if (me->lock_mode == KL_LOCAL) {
         if (!upgrade_in_place(me)) {
-            klock_give_word(&words[me->index]);
+            klock_give_word(&words(me->index));
             me->lock_mode = KL_NONE;
             take_all(me);
         }
@@ -109,7 +109,7 @@ void klock_release_slow(struct cpu_local *me)
 static bool contended(void)
 {
     for (unsigned i = 0; i < cpus_sched; i++)
-        if (words[i].next - words[i].owner > 1)
+        if (words(i).next - words(i).owner > 1)
             return true;
     return false;
 }

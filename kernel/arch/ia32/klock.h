@@ -26,11 +26,13 @@ struct cpu_local;
 #if MAX_CPUS > 1
 #include "smp.h"
 
-struct klock_word {
-    volatile uint32_t next;     /* next ticket to hand out */
-    volatile uint32_t owner;    /* ticket now served */
-} __attribute__((aligned(64)));
-extern struct klock_word klock_words[SMP_SCHED_MAX];
+/* Word i (struct klock_word, smp.h) is in CPU i's record: cpu_local[i].kw.
+ * The whole-lock loops step from word to word by the record's size. */
+#define klock_word_of(i) (&cpu_local[i].kw)
+static inline struct klock_word *klock_word_step(struct klock_word *w, int by)
+{
+    return (struct klock_word *)((char *)w + by * (int)sizeof(struct cpu_local));
+}
 
 void klock_full(void);          /* from NONE: every word */
 void klock_wait_turn(struct klock_word *w, struct cpu_local *me, uint32_t ticket);
@@ -55,8 +57,9 @@ static inline __attribute__((always_inline)) void klock_take_all(struct cpu_loca
         klock_take_all_odd(me);
     /* Word 0 first, outside the loop: every kernel has it, and with one
      * CPU running threads the loop is never entered. */
-    klock_take_word(klock_words, me);
-    for (struct klock_word *w = klock_words + 1; w < &klock_words[cpus_sched]; w++)
+    struct klock_word *w = &cpu_local[0].kw, *end = &cpus_sched_end->kw;
+    klock_take_word(w, me);
+    while ((w = klock_word_step(w, 1)) < end)
         klock_take_word(w, me);
     me->lock_mode = KL_FULL;
 }
@@ -108,9 +111,10 @@ static inline void klock_give_word(struct klock_word *w)
 static inline void klock_give_all(struct cpu_local *me)
 {
     /* In reverse order, word 0 last and outside the loop (as above). */
-    for (struct klock_word *w = &klock_words[cpus_sched - 1]; w != klock_words; w--)
+    struct klock_word *w = &cpus_sched_end->kw, *first = &cpu_local[0].kw;
+    while ((w = klock_word_step(w, -1)) != first)
         klock_give_word(w);
-    klock_give_word(klock_words);
+    klock_give_word(first);
     me->lock_mode = KL_NONE;
 }
 

@@ -39,6 +39,7 @@
 struct cpu_local cpu_local[MAX_CPUS];
 unsigned cpus_up = 1;
 unsigned cpus_sched = 1;
+struct cpu_local *cpus_sched_end = &cpu_local[1];
 static volatile uint32_t sched_go;  /* smp_go: the APs may enter their idle loops */
 static uint32_t timer_count;        /* local-APIC timer count for one tick */
 static uint8_t cpu_of_apic[256];    /* APIC ID -> index + 1; 0 = none */
@@ -303,6 +304,7 @@ void smp_go(struct tcb *(*make_idle)(unsigned index))
             sched_init_cpu(&cpu_local[i], make_idle(i));
     }
     cpus_sched = n;
+    cpus_sched_end = &cpu_local[n];
     __atomic_store_n(&sched_go, 1, __ATOMIC_RELEASE);
     kprintf("smp: threads run on %u CPU(s)", n);
     if (n < cpus_up)
@@ -318,13 +320,13 @@ struct cpu_local *cpu_current(void)
     return i ? &cpu_local[i - 1] : &cpu_local[0];
 }
 
-/* The record's pointer to its lock word (klock.h): one load on the fast
- * path instead of an index scaled to the word. A CPU beyond
+/* The record's pointer to its own lock word (kw, klock.h), for C code
+ * (the asm fast path addresses kw at its fixed offset). A CPU beyond
  * SMP_SCHED_MAX never runs threads and never takes the lock. */
 static void smp_set_kword(struct cpu_local *c)
 {
 #if MAX_CPUS > 1
-    c->kword = c->index < SMP_SCHED_MAX ? &klock_words[c->index] : NULL;
+    c->kword = c->index < SMP_SCHED_MAX ? &c->kw : NULL;
 #else
     c->kword = NULL;
 #endif

@@ -32,7 +32,13 @@
 #error "MAX_CPUS must be 1..64 (config.mk)"
 #endif
 
-struct klock_word;
+/* One CPU's kernel-lock word (klock.h): a ticket lock in its own
+ * 64-byte line. It lives in its CPU's record (cpu_local.kw) so that the
+ * assembly IPC fast path reaches it at a fixed offset from the record. */
+struct klock_word {
+    volatile uint32_t next;     /* next ticket to hand out */
+    volatile uint32_t owner;    /* ticket now served */
+} __attribute__((aligned(64)));
 
 struct cpu_local {
     unsigned index;             /* 0 = boot processor; dense, in platform order */
@@ -58,7 +64,7 @@ struct cpu_local {
     uint32_t loaded_pd;         /* physical address in CR3 (TLB shootdown) */
     struct tcb *fpu_holder;     /* whose registers this FPU holds (fpu.c) */
     uint32_t context_switches;
-    struct klock_word *kword;   /* its kernel-lock word (klock.h), set with index */
+    struct klock_word *kword;   /* &kw (klock.h), set with index */
     uint32_t ipis_sent, ipis_taken;
     struct prioq ready;
     struct timeq wakeups;
@@ -89,6 +95,14 @@ struct cpu_local {
         uint8_t why[4];
         uint32_t any;
     } fast_off;
+    /* &small_cpus[index] (smallspace.h), set by ipc_fast_init: the asm
+     * fast path's CR3 load records the directory's space there. */
+    struct small_cpu *small_cpu;
+
+    /* Its kernel-lock word (klock.h), in a line of its own (the type's
+     * alignment): klock.c walks the records for the whole lock, the asm
+     * fast path takes it at CPU_KW off the record (no pointer load). */
+    struct klock_word kw;
 } __attribute__((aligned(64)));
 
 /* Requests (req_flags). */
@@ -110,6 +124,7 @@ struct cpu_local {
 #define SHOOT_GLOBAL    0x80000000u     /* in shoot_mask, above every index */
 _Static_assert(SMP_SCHED_MAX < 32, "shoot_mask bits");
 extern unsigned cpus_sched;
+extern struct cpu_local *cpus_sched_end;   /* &cpu_local[cpus_sched] (klock.h's loops) */
 
 /* What an AP checks before it reports (ap_check in smp.c). */
 #define AP_BAD_GDT      0x01    /* GDTR is not its own GDT */

@@ -212,6 +212,74 @@ static void test_ipc_local(L4_ThreadId_t echo)
     ok(good && echo_sends == 1, "receive of 8 words from a specific thread");
 }
 
+/* Calls to the echo server's local ID (it waits in its reply-and-wait,
+ * blocked by the fast path). tcb_resolve believes the global ID that the
+ * UTCB names only if that thread holds the UTCB: a forged word (user-
+ * writable: any thread of the space may change it) makes the ID name
+ * nobody, on every path (the asm fast path finds the slot's holder in a
+ * kernel table and must still compare the word), as does an address off
+ * a UTCB boundary or a free slot (one the table covers, one beyond). */
+static L4_MsgTag_t call_raw(L4_Word_t to, L4_Word_t label)
+{
+    L4_ThreadId_t t = { .raw = to };
+    load_tag(label, 0, 0);
+    return L4_Call(t);
+}
+
+/* The same as a send and an open receive (a reply-and-wait): the echo
+ * server's reply comes back to it. */
+static L4_MsgTag_t replywait_raw(L4_Word_t to, L4_Word_t label)
+{
+    L4_ThreadId_t t = { .raw = to }, from;
+    load_tag(label, 0, 0);
+    return L4_ReplyWait(t, &from);
+}
+
+static void test_ipc_local_ids(L4_ThreadId_t echo)
+{
+    L4_Word_t lid = L4ABI_UTCB_LOCALID((L4_Word_t)utcb(1));
+    volatile L4_Word_t *gidw = (volatile L4_Word_t *)lid + L4ABI_UTCB_MYGLOBALID;
+    /* Our priority (255) for the server, so that our sends to it may take
+     * the asm fast path too (dest's priority at least the sender's). */
+    L4_Word_t prio_set = L4_Set_Priority(echo, 255);
+    L4_MsgTag_t tag = call_raw(echo.raw, 0x400);        /* echo in its ReplyWait */
+    tag = call_raw(lid, 0x410);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x411, "call to the echo server's local ID");
+
+    L4_Word_t saved = *gidw;
+    *gidw = root_tid.raw;                               /* a thread at another UTCB */
+    tag = call_raw(lid, 0x420);
+    int bad1 = L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0;
+    *gidw = L4_GlobalId(L4_ThreadNo(echo), L4_Version(echo) + 1).raw;  /* another version */
+    tag = call_raw(lid, 0x430);
+    int bad2 = L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0;
+    tag = replywait_raw(lid, 0x434);                    /* and as a reply-and-wait */
+    int bad3 = L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0;
+    *gidw = root_tid.raw;
+    tag = replywait_raw(lid, 0x438);
+    int bad4 = L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0;
+    *gidw = saved;
+    ok(bad1 && bad2 && bad3 && bad4,
+       "its UTCB's global-ID word forged: the local ID names nobody (call, reply-and-wait)");
+    tag = call_raw(lid, 0x440);
+    L4_MsgTag_t tag2 = replywait_raw(lid, 0x444);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x441 &&
+       L4_IpcSucceeded(tag2) && L4_Label(tag2) == 0x445, "... restored: served again (both)");
+
+    tag = call_raw(lid + 64, 0x450);
+    ok(L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0,
+       "a local ID off a UTCB boundary (inside the server's UTCB) names nobody");
+    tag = call_raw(L4ABI_UTCB_LOCALID((L4_Word_t)utcb(31)), 0x460);
+    int free1 = L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0;
+    tag = call_raw(L4ABI_UTCB_LOCALID((L4_Word_t)utcb(40)), 0x470);
+    int free2 = L4_IpcFailed(tag) && ecode() == L4ABI_IPCERR_NOPARTNER && ephase() == 0;
+    ok(free1 && free2, "local IDs of free UTCB slots (31, 40) name nobody");
+    tag = call_raw(echo.raw, 0x480);
+    prio_set = prio_set && L4_Set_Priority(echo, 100);
+    ok(L4_IpcSucceeded(tag) && L4_Label(tag) == 0x481 && prio_set,
+       "the echo server still serves (its priority 255 meanwhile, 100 again)");
+}
+
 /* A call entered with foreign data segments: %ds = the UTCB selector
  * (%gs's: small base and limit), %es = null. The kernel must not use
  * them (the assembly fast path leaves them loaded on entry and addresses
@@ -473,7 +541,7 @@ static void test_space(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(66);
+    tap_plan(72);
     test_kip();
     test_ids();
 
@@ -487,6 +555,7 @@ int main(void)
     ok(L4_IpcSucceeded(L4_Send(echo)), "start message to new thread");
     test_ipc_local(echo);
     test_ipc_foreign_segments(echo);
+    test_ipc_local_ids(echo);
     test_ipc_errors();
     test_tc_errors();
     test_exregs();
