@@ -54,7 +54,7 @@
 #include "debug.h"
 #include "gdt.h"
 
-uint32_t exc_fast_sends, exc_fast_replies;
+uint32_t exc_fast_sends, exc_fast_replies, exc_fast_replies_asm;
 
 /* excfast_reply.S's constants (excfast_asm.h). */
 #include "excfast_asm.h"

@@ -88,20 +88,19 @@ exc_fast_reply_asm0:
     cmpl %edi, %ecx
     jb exc_reply_lower
 exc_reply_prio_ok:
-    /* Address space: same (from = our local ID, no CR3 load) or another
-     * large one on an unpolluted directory with the installed I/O bitmap
-     * (from = our global ID; its directory the new CR3). */
-    movl TCB_SPACE(%ebx), %edi              /* edi = dest's space */
+    /* Address space: the same (from = our local ID; no CR3 load: the
+     * space is large and its directory unpolluted, as fast_off said for
+     * ours). A handler in another space: the C reply (space_switch). */
+    movl TCB_SPACE(%ebx), %edi
     cmpl %edi, SELF(TCB_SPACE)
-    jne exc_reply_other
+    jne exc_reply_slow
     movl SELF(TCB_UTCB_UADDR), %eax
     addl $FAST_MR0_OFFSET, %eax             /* tcb_id_for: local */
-    xorl %ecx, %ecx                         /* no CR3 load */
-exc_reply_commit:
     /* ---- Commit: nothing fails from here on. ----
-     * eax = from (as dest sees us), ebx = dest, ecx = CR3 or 0,
-     * edx = our receive specifier, esi = tag, ebp = me. */
+     * eax = from (as dest sees us), ebx = dest, edx = our receive
+     * specifier, esi = tag, ebp = me. */
     incl exc_fast_replies
+    incl exc_fast_replies_asm
     /* We block in our receive phase (exc_fast_reply_slow's stores). */
     movb $FAST_TS_RECV_WAIT, SELF(TCB_STATE)
     movl %edx, SELF(TCB_PARTNER)
@@ -165,20 +164,6 @@ exc_reply_fpu_done:
     incl CPU_CSW(%ebp)
     movl %ebx, CPU_RUNNING(%ebp)
     movl %ebp, TCB_ON_CPU(%ebx)
-    jecxz 5f                                /* same space: CR3 stays */
-    movl %ecx, %cr3
-    movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
-    movl TCB_SPACE(%ebx), %edi
-    movl CPU_INDEX(%ebp), %ecx              /* whose directory is loaded */
-    shll $SMALL_CPU_SIZE_LOG2, %ecx
-    movl %edi, small_cpus + SMALL_CPU_PD_SPACE(%ecx)
-    incl small_stats + SMALL_STATS_CR3
-#if STATS
-    leal -64(%esp), %esp                    /* C below our switch frame */
-    call stats_count_fast_cr3               /* (eax, ecx, edx: free) */
-    leal 64(%esp), %esp
-#endif
-5:
 #if STATS
     leal -64(%esp), %esp
     call stats_count_fast_gs
@@ -210,20 +195,6 @@ exc_reply_fpu_done:
     popal
     addl $8, %esp                           /* vector, error code */
     iret
-
-/* Another space (edi): large, unpolluted, this CPU's I/O bitmap window
- * its own; else C (space_switch.h's other cases). */
-exc_reply_other:
-    movl SPACE_SMALL_BASE(%edi), %ecx
-    orb SPACE_SMALL_POLLUTED(%edi), %cl
-    jnz exc_reply_slow
-    movl SPACE_IO_BM0(%edi), %ecx
-    cmpl CPU_IO_BM(%ebp), %ecx
-    jne exc_reply_slow
-    movl SPACE_PD(%edi), %ecx
-    subl $KERNEL_VBASE, %ecx                /* ecx = new CR3 */
-    movl SELF(TCB_GID), %eax                /* tcb_id_for: global */
-    jmp exc_reply_commit
 
 /* dest has a lower priority than we (p = ecx < c = edi): it runs next
  * only if no level above p holds a queued thread once we block, our own
@@ -262,7 +233,7 @@ exc_reply_lower:
     movl FRAME_EDI + 28(%esp), %eax              /* to */
     jmp exc_reply_prio_ok
 
-/* The FPU switch, out of line (fpu.c's fpu_set_ts). ecx (CR3) waits. */
+/* The FPU switch, out of line (fpu.c's fpu_set_ts). */
 exc_reply_fpu_owner:
     cmpb $0, CPU_FPU_TS(%ebp)
     je exc_reply_fpu_done                   /* already clear */
