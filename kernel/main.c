@@ -209,6 +209,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FAST_EXC_SENDS: return exc_fast_sends;
     case L4ABI_KDB_STAT_FAST_EXC_REPLIES: return exc_fast_replies;
     case L4ABI_KDB_STAT_FAST_MAPS: return fast_events[FAST_MAP];
+    case L4ABI_KDB_STAT_FAST_EXC_REPLIES_ASM: return exc_fast_replies_asm;
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

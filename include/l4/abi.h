@@ -698,6 +698,7 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 #define L4ABI_KDB_STAT_FAST_EXC_REPLIES 31  /* handler replies it applied itself */
 /* ... and pagers' replies with one 4 KiB map item (kernel/pf_fast.c). */
 #define L4ABI_KDB_STAT_FAST_MAPS    79
+#define L4ABI_KDB_STAT_FAST_EXC_REPLIES_ASM 74  /* ... of them, by its assembly reply */
 #define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */

@@ -54,7 +54,24 @@
 #include "debug.h"
 #include "gdt.h"
 
-uint32_t exc_fast_sends, exc_fast_replies;
+uint32_t exc_fast_sends, exc_fast_replies, exc_fast_replies_asm;
+
+/* excfast_reply.S's constants (excfast_asm.h). */
+#include "excfast_asm.h"
+_Static_assert(__builtin_offsetof(struct tcb, rq) == TCB_RQ &&
+               __builtin_offsetof(struct tcb, rq.next) == TCB_RQ, "tcb.rq");
+_Static_assert(__builtin_offsetof(struct tcb, exc_wait) == TCB_EXC_WAIT &&
+               sizeof(((struct tcb *)0)->exc_wait) == 1, "tcb.exc_wait");
+_Static_assert(__builtin_offsetof(struct tcb, exc_br0) == TCB_EXC_BR0, "tcb.exc_br0");
+_Static_assert(__builtin_offsetof(struct cpu_local, ready.bitmap) == CPU_READY_BITMAP &&
+               __builtin_offsetof(struct cpu_local, ready.summary) == CPU_READY_SUMMARY &&
+               sizeof(((struct cpu_local *)0)->ready.bitmap) == 8 * 4, "cpu_local.ready");
+_Static_assert(EXC_WAIT_NONE == EXC2_WAIT_NONE && EXC_WAIT_WAITING == EXC2_WAIT_WAITING &&
+               EXC_FAST_IMAGE_WORDS == EXC2_IMAGE_WORDS, "exc_wait states");
+_Static_assert(L4ABI_EXC_MR_EIP == EXC2_MR_EIP && L4ABI_EXC_MR_EFLAGS == EXC2_MR_EFLAGS &&
+               L4ABI_EXC_MR_EDI == EXC2_MR_EDI && L4ABI_UTCB_BR(0) * 4 == EXC2_BR0_OFFSET,
+               "exception image words");
+_Static_assert(EFL_USER_MASK == EXC2_EFL_USER_MASK, "EFL_USER_MASK");
 
 #if FASTPATH
 

@@ -52,6 +52,9 @@ exc_apply_reply(struct trap_frame *__restrict f, const uint32_t *__restrict w, u
 /* kdebug stats: exceptions the fast path sent, replies it applied (always
  * 0 with FASTPATH=0). */
 extern uint32_t exc_fast_sends, exc_fast_replies;
+/* ... of those replies, the ones the assembly reply applied
+ * (excfast_reply.S; 0 without the assembly IPC path). */
+extern uint32_t exc_fast_replies_asm;
 
 #if FASTPATH
 /* entry.S: the vectors that need nothing but the exception IPC (#DE, #OF,

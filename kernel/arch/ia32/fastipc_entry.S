@@ -129,7 +129,7 @@ have_dest\small:
      * kernel IPCs (exceptions, page faults) and acknowledgements to
      * interrupt threads leave here. */
     cmpl $ipc_fast_resume, %ss:FAST_RESUME_RET(%ebx)
-    jne SLOW
+    jne exc_fast_reply_asm\small               /* excfast_reply.S, or SLOW */
     /* Receiving, queued (sched_handoff then has no queue work), and no
      * other flag (halted, kernel, interrupt, wakeup armed, quantum out,
      * starting): state and flags in one 16-bit compare. */

@@ -6,6 +6,7 @@
  * counters say which path ran (fp = 1 with the fast paths, 0 without). */
 #include <l4/thread.h>
 #include <l4/ipc.h>
+#include <l4/schedule.h>
 #include <l4/message.h>
 #include <l4/kdebug.h>
 #include "libc.h"
@@ -209,10 +210,105 @@ static void test_exc_fast_ud_reply(void)
     delete_thread(t);
 }
 
+/* A reply that lands at xf_land with new registers (base + 0..6 in eax,
+ * ebx, ecx, edx, esi, edi, ebp), sent with a receive from anythread (a
+ * reply and wait); returns what arrived. */
+static L4_MsgTag_t reply_wait_land(L4_ThreadId_t t, L4_Word_t base, L4_ThreadId_t *from)
+{
+    M_EIP = (L4_Word_t)xf_land;
+    M_EAX = base;
+    w[L4ABI_EXC_MR_EBX] = base + 1;
+    w[L4ABI_EXC_MR_ECX] = base + 2;
+    w[L4ABI_EXC_MR_EDX] = base + 3;
+    w[L4ABI_EXC_MR_ESI] = base + 4;
+    w[L4ABI_EXC_MR_EDI] = base + 5;
+    w[L4ABI_EXC_MR_EBP] = base + 6;
+    M_ESP = (L4_Word_t)&xf_stack[40];
+    load_tag(0, 12, 0);
+    L4_LoadMRs(1, 12, &w[1]);
+    L4_MsgTag_t tag = L4_ReplyWait(t, from);
+    for (int i = 1; i <= 12; i++)
+        w[i] = 0;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag), &w[1]);
+    return tag;
+}
+
+static int landed(L4_Word_t base)
+{
+    return xf_regs[0] == base && xf_regs[1] == base + 1 && xf_regs[2] == base + 2 &&
+           xf_regs[3] == base + 3 && xf_regs[4] == base + 4 && xf_regs[5] == base + 5 &&
+           xf_regs[6] == base + 6 && xf_regs[7] == (L4_Word_t)&xf_stack[40];
+}
+
+/* A thread at our priority that yields to us until it is done. */
+static unsigned long yielder(void)
+{
+    for (int i = 0; i < 2000; i++)
+        L4_ThreadSwitch(L4_nilthread);
+    return 9;
+}
+
+/* The assembly reply (kernel/arch/ia32/excfast_reply.S), entered from
+ * the IPC fast path's entry: a 12-word reply and wait (receive from
+ * anythread) to a lower-priority thread (workers run at 100, we at 255)
+ * in the fast wait. Round 0: nothing else ready, so the handoff rule lets
+ * it run next and the assembly applies the reply. Round 1: a thread at
+ * our own level is ready, so the rule refuses (as the C rule does) and
+ * the general path replies; that thread runs first and its message is
+ * the one our receive phase gets. Both kernels give the same results;
+ * the counters say which path ran (asm_fp: the assembly IPC path runs). */
+static void test_exc_fast_asm_reply(void)
+{
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);
+    /* The assembly IPC path (and so its reply) never runs with PVI or
+     * eager FPU switching (fast_off's mode byte): the C reply then. */
+    L4_Word_t asm_fp = fp && !stat(L4ABI_KDB_STAT_PVI) && !stat(L4ABI_KDB_STAT_FPU_EAGER);
+    for (int round = 0; round < 2; round++) {
+        L4_Word_t base = 0xc0 + 0x10 * (L4_Word_t)round;
+        L4_ThreadId_t t = start_worker(168 + 2 * round, xf_job, root_tid);
+        L4_MsgTag_t tag = receive(t);       /* the first: queued */
+        L4_Word_t s0 = stat(L4ABI_KDB_STAT_FAST_EXC_SENDS);
+        tag = call_regs(t, 12);             /* unchanged: #DE again, to us waiting */
+        ok(is_exc(tag, L4ABI_LABEL_EXCEPTION) && xf_image() &&
+           stat(L4ABI_KDB_STAT_FAST_EXC_SENDS) - s0 == fp,
+           "round %d: #DE to the waiting handler", round);
+        L4_ThreadId_t y = L4_nilthread;
+        if (round == 1) {
+            y = start_worker(169 + 2 * round, yielder, root_tid);
+            L4_Set_Priority(y, 255);        /* ready at our level */
+        }
+        L4_Word_t r0 = stat(L4ABI_KDB_STAT_FAST_EXC_REPLIES);
+        L4_Word_t a0 = stat(L4ABI_KDB_STAT_FAST_EXC_REPLIES_ASM);
+        L4_ThreadId_t from = L4_nilthread;     /* (a local ID: w[1] tells) */
+        tag = reply_wait_land(t, base, &from);
+        L4_Word_t r1 = stat(L4ABI_KDB_STAT_FAST_EXC_REPLIES) - r0;
+        L4_Word_t a1 = stat(L4ABI_KDB_STAT_FAST_EXC_REPLIES_ASM) - a0;
+        if (round == 0) {
+            ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE && w[1] == 1 && landed(base),
+               "reply and wait: it resumes at the new eip with every register set (%lx)", w[1]);
+            ok(r1 == fp && a1 == asm_fp,
+               "exception_reply_takes_assembly_reply (lower priority, reply and wait: %lu, %lu)",
+               r1, a1);
+        } else {
+            ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE && w[1] == 9,
+               "a thread at our level is ready: its message (9) comes first (%lx)", w[1]);
+            ok(r1 == 0 && a1 == 0,
+               "... and the reply took the general path (%lu, %lu)", r1, a1);
+            tag = receive(t);
+            ok(L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE && w[1] == 1 && landed(base),
+               "... which resumed the thread at the new eip with every register set");
+            delete_thread(y);
+        }
+        delete_thread(t);
+    }
+}
+
 void test_exc_fast(void)
 {
     test_exc_fast_roundtrip();
     test_exc_fast_abort();
     test_exc_fast_handler_deleted();
     test_exc_fast_ud_reply();
+    test_exc_fast_asm_reply();
 }

@@ -1,0 +1,26 @@
+/* Constants of the exception fast path's assembly reply
+ * (excfast_reply.S), usable from C and assembly; every one is checked
+ * against its C definition in excfast.c. */
+#ifndef PECAN_IA32_EXCFAST_ASM_H
+#define PECAN_IA32_EXCFAST_ASM_H
+
+/* struct tcb */
+#define TCB_RQ              28      /* rq (its first word: rq.next) */
+#define TCB_EXC_WAIT        188     /* byte */
+#define TCB_EXC_BR0         192
+/* struct cpu_local: the ready queue's bitmap words and summary */
+#define CPU_READY_BITMAP    1100
+#define CPU_READY_SUMMARY   1132
+/* excfast.h's wait states, the image's size */
+#define EXC2_WAIT_NONE      0
+#define EXC2_WAIT_WAITING   1
+#define EXC2_IMAGE_WORDS    12
+/* <l4/abi.h>: the image's MR indices, BR0 as a byte offset from MR0 */
+#define EXC2_MR_EIP         1
+#define EXC2_MR_EFLAGS      2
+#define EXC2_MR_EDI         5
+#define EXC2_BR0_OFFSET     (-16 * 4)
+/* cpu.h EFL_USER_MASK: the EFLAGS bits a reply may set */
+#define EXC2_EFL_USER_MASK  0x00240dd5
+
+#endif
