@@ -31,19 +31,11 @@ bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t 
     /* Send phase: what transfer() + finish() leave in p. */
     p->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     copy_words(p->mr + 1, words, n);
-    p->ipc_from = tcb_id_for(t, p);
-    p->ipc_error = 0;
-    p->ipc_done = true;
-    sched_cancel_wakeup(p);
-    p->state = TS_READY;
+    ipc_complete(p, tcb_id_for(t, p), 0);
 
     /* Receive phase from p alone, no timeout: what prepare_receive leaves. */
     t->mr[L4ABI_UTCB_BR(0)] = br0;
-    t->ipc_done = false;
-    t->ipc_error = 0;
-    t->ipc_from = L4ABI_NILTHREAD;
-    t->state = TS_RECV_WAIT;
-    t->partner = p->gid;
+    ipc_wait_for(t, p->gid);
     sched_handoff(p);
     /* Resumed by whoever ended the wait, maybe by an IPC fast path with
      * this CPU's word only: the general code that follows needs all. */

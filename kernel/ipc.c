@@ -29,12 +29,7 @@
 
 static void finish(struct tcb *t, uint32_t from, uint32_t error)
 {
-    t->ipc_from = from;
-    t->ipc_error = error;
-    t->ipc_done = true;
-    if (t->flags & TF_WAKEUP)       /* (sched_cancel_wakeup's own test) */
-        sched_cancel_wakeup(t);
-    t->state = TS_READY;
+    ipc_complete(t, from, error);
     sched_enqueue(t);
 }
 
@@ -322,17 +317,8 @@ static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uin
         irq_pending || self->sq_head || self->xfer || dest->state != TS_RECV_WAIT ||
         !event_partner_local(dest) || !sched_can_handoff(dest))
         return false;
-    dest->ipc_from = from;
-    dest->ipc_error = 0;
-    dest->ipc_done = true;
-    sched_cancel_wakeup(dest);
-    dest->state = TS_READY;
-
-    self->ipc_done = false;
-    self->ipc_error = 0;
-    self->ipc_from = L4ABI_NILTHREAD;
-    self->state = TS_RECV_WAIT;
-    self->partner = recv_gid;
+    ipc_complete(dest, from, 0);
+    ipc_wait_for(self, recv_gid);
     sched_handoff(dest);
     klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
     if (self->xfer)

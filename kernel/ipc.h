@@ -7,6 +7,7 @@
 #include "types.h"
 #include "thread.h"
 #include "space.h"
+#include "sched.h"
 
 /* The Ipc system call for `current`. Message registers are in the UTCB;
  * results (MR0 tag, ErrorCode TCR, sender) are left in the UTCB and in
@@ -103,6 +104,30 @@ void ipc_set_redirector(struct space *s, uint32_t redirector);
  * ipc_syscall clears it otherwise, so a kernel IPC inside the Ipc (a
  * string copy's page fault) never sees it. Per CPU (the CPU record's
  * field): two CPUs may be inside an Ipc at once. */
+/* The end of t's Ipc by a message (or error): `from` as t sees the sender,
+ * runnable (the caller queues it or hands the CPU to it). Every path that
+ * completes a receive writes all three results. */
+static inline void ipc_complete(struct tcb *t, uint32_t from, uint32_t error)
+{
+    t->ipc_from = from;
+    t->ipc_error = error;
+    t->ipc_done = true;
+    if (t->flags & TF_WAKEUP)       /* (sched_cancel_wakeup's own test) */
+        sched_cancel_wakeup(t);
+    t->state = TS_READY;
+}
+
+/* t enters a receive phase from `partner` with no timeout armed: what
+ * prepare_receive leaves for the paths that block t themselves. */
+static inline void ipc_wait_for(struct tcb *t, uint32_t partner)
+{
+    t->ipc_done = false;
+    t->ipc_error = 0;
+    t->ipc_from = L4ABI_NILTHREAD;
+    t->state = TS_RECV_WAIT;
+    t->partner = partner;
+}
+
 #include "arch/ia32/smp.h"
 #define ipc_user_wait (cpu_self()->ipc_user_wait)
 

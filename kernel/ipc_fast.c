@@ -51,18 +51,8 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
     dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     copy_words(dest->mr + 1, self->mr + 1, u);
 
-    dest->ipc_from = tcb_id_for(self, dest);
-    dest->ipc_error = 0;
-    dest->ipc_done = true;
-    if (dest->flags & TF_WAKEUP)    /* (sched_cancel_wakeup's own test) */
-        sched_cancel_wakeup(dest);
-    dest->state = TS_READY;
-
-    self->ipc_done = false;
-    self->ipc_error = 0;
-    self->ipc_from = L4ABI_NILTHREAD;
-    self->state = TS_RECV_WAIT;
-    self->partner = recv;
+    ipc_complete(dest, tcb_id_for(self, dest), 0);
+    ipc_wait_for(self, recv);
 #if IPC_FASTPATH
     /* A top-level user Ipc: resumable by the arch's fast path (ipc.h). */
     void *w = ipc_user_wait;

@@ -61,19 +61,11 @@ bool pf_reply_fast(struct tcb *self, struct tcb *dest, uint32_t recv, uint32_t t
      * the sender's ID. */
     dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK | L4ABI_TAG_T_MASK);
     copy_words(dest->mr + 1, self->mr + 1, u + 2);
-    dest->ipc_from = tcb_id_for(self, dest);
-    dest->ipc_error = 0;
-    dest->ipc_done = true;
-    sched_cancel_wakeup(dest);
-    dest->state = TS_READY;
+    ipc_complete(dest, tcb_id_for(self, dest), 0);
     fast_events[FAST_MAP]++;        /* before dest runs: it may read it */
 
     /* Our receive phase, as reply_handoff leaves it, and the switch. */
-    self->ipc_done = false;
-    self->ipc_error = 0;
-    self->ipc_from = L4ABI_NILTHREAD;
-    self->state = TS_RECV_WAIT;
-    self->partner = recv;
+    ipc_wait_for(self, recv);
     sched_handoff(dest);
     klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
     if (self->xfer)

@@ -189,12 +189,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     copy_words(&m[L4ABI_EXC_MR_EDI], &f->edi, 8);
     m[L4ABI_EXC_MR_ESP] = f->esp;
     /* h's receive is done (finish). */
-    h->ipc_from = id_for(t, h);
-    h->ipc_error = 0;
-    h->ipc_done = true;
-    if (h->flags & TF_WAKEUP)
-        sched_cancel_wakeup(h);
-    h->state = TS_READY;
+    ipc_complete(h, id_for(t, h), 0);
 
     /* Our message registers as exception_ipc saves them; BR0 nil while we
      * wait (no map item reaches us). */
@@ -206,11 +201,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     t->mr[L4ABI_UTCB_BR(0)] = 0;
 
     /* Our receive phase from h alone, no timeout (prepare_receive). */
-    t->ipc_done = false;
-    t->ipc_error = 0;
-    t->ipc_from = L4ABI_NILTHREAD;
-    t->state = TS_RECV_WAIT;
-    t->partner = h->gid;
+    ipc_wait_for(t, h->gid);
     t->exc_wait = EXC_WAIT_WAITING;
 #if IPC_FASTPATH
     if (direct_ok(me, h))
@@ -306,19 +297,10 @@ bool exc_fast_reply_slow(struct trap_frame *f)
      * overwrite and restore, stay as they are). */
     exc_apply_reply(tcb_frame(dest), self->mr + 1, L4ABI_EXC_UNTYPED);
     dest->exc_wait = EXC_WAIT_REPLIED;
-    dest->ipc_from = id_for(self, dest);
-    dest->ipc_error = 0;
-    dest->ipc_done = true;
-    if (dest->flags & TF_WAKEUP)
-        sched_cancel_wakeup(dest);
-    dest->state = TS_READY;
+    ipc_complete(dest, id_for(self, dest), 0);
 
     /* We block in our receive phase (ipc_fastpath's stores). */
-    self->ipc_done = false;
-    self->ipc_error = 0;
-    self->ipc_from = L4ABI_NILTHREAD;
-    self->state = TS_RECV_WAIT;
-    self->partner = recv;
+    ipc_wait_for(self, recv);
 #if IPC_FASTPATH
     /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
     void *w = ipc_user_wait;
