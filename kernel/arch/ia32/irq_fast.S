@@ -5,7 +5,8 @@
  * path (trap_dispatch, irq_entry, irq_fast, sched_handoff, the handler's
  * return from its Ipc) leaves: the line masked and EOI'd, the message in
  * the handler's UTCB and registers, ipc_from/ipc_error/ipc_done, the
- * counters (irq_stat_*, fast_events[FAST_IRQ], context_switches), the
+ * counters (irq_stat_*, fast_events[FAST_IRQ] as their readers see them:
+ * irq_stat_asm_entry; context_switches), the
  * handler runnable and queued, the interrupted thread runnable and queued
  * with a switch frame that resumes it at irq_fast_resume, `running`,
  * on_cpu, the ring-0 stack pointers, the %gs descriptor, CR3, CR0.TS.
@@ -207,10 +208,13 @@ irq_common:
     movb $0, irqchip_fast_lock
 #endif
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
-    /* irq_entry's probes: the entry's TSC, the CPU that took it. */
+    /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
+     * that took it. */
+#if STATS
     rdtsc
     movl %eax, irq_entry_tsc
     movl %edx, irq_entry_tsc + 4
+#endif
     movl CPU_INDEX(%ebp), %eax
     movl %eax, irq_stat_cpu
     /* The message (irq_fast): sync, the tag; async, the tag, the line's
@@ -229,13 +233,11 @@ irq_msg_done:
     movl $0, TCB_IPC_ERROR(%ebx)
     movb $1, TCB_IPC_DONE(%ebx)
     movb $FAST_TS_READY, TCB_STATE(%ebx)            /* ipc_syscall_end */
-    /* The counters (irq_fast's): another CPU's fast path may count at
-     * the same time (the general path's counting holds the whole lock). */
-    lock incl irq_stat_raised
-    lock incl irq_stat_delivered
-    lock incl irq_stat_direct
-    lock incl fast_events + IRQF_FAST_IRQ_SLOT
-    lock incl irq_stat_fast_entry
+    /* The counters (irq_fast's five): one word, which their readers
+     * (main.c) add to irq_stat_raised, _delivered, _direct, _fast_entry
+     * and fast_events[FAST_IRQ]. Another CPU's fast path may count at the
+     * same time (the general path's counting holds the whole lock). */
+    lock incl irq_stat_asm_entry
     /* sched_handoff: the handler into this CPU's ready queue at its
      * priority's tail if it left it while blocked. */
     testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
