@@ -45,8 +45,9 @@ struct irq_line {
     uint32_t handler;           /* handler's global ID, 0 if detached */
     uint8_t mode;
     uint8_t bit;                /* async: bit in the handler's mask */
-    uint32_t raised;            /* async: raised since last notification */
     uint8_t cpu;                /* index of the CPU the controller sends it to */
+    uint32_t raised;            /* async: raised since last notification */
+    uint32_t gid;               /* irq_gid(line), constant (for irq_fast.S) */
 };
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
@@ -79,6 +80,7 @@ void irq_init(void)
 {
     nlines = irqchip_lines();
     for (unsigned irq = 0; irq < nlines; irq++) {
+        irq_lines[irq].gid = irq_gid(irq);
         if (kernel_line(irq))
             continue;
         struct tcb *t = thread_create(irq_gid(irq), &kernel_space);
@@ -202,6 +204,7 @@ OFF(irq_line, handler, IRQL_HANDLER);
 OFF(irq_line, mode, IRQL_MODE);
 OFF(irq_line, bit, IRQL_BIT);
 OFF(irq_line, raised, IRQL_RAISED);
+OFF(irq_line, gid, IRQL_GID);
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
 OFF(tcb, rq, TCB_RQ);

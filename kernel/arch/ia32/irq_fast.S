@@ -109,14 +109,11 @@ irq_common:
     andl $~(FAST_TF_QUEUED << 8), %eax
     cmpl $FAST_TS_RECV_WAIT, %eax
     jne SLOW
-    /* From anythread or from this line's thread (number line, version 1). */
+    /* From this line's thread (the driver's usual wait) or anythread. */
     movl TCB_PARTNER(%ebx), %eax
-    cmpl $FAST_ANYTHREAD, %eax
+    cmpl IRQL_GID(%ecx), %eax
     je 1f
-    movl %esi, %edx
-    shll $FAST_TID_NO_SHIFT, %edx
-    incl %edx
-    cmpl %edx, %eax
+    cmpl $FAST_ANYTHREAD, %eax
     jne SLOW
 1:  /* The handler outranks prev; the interrupt thread (TCB number line)
      * does not rank below prev. */
@@ -226,9 +223,7 @@ irq_common:
     movl $IRQF_TAG_SYNC, (%edx)
 irq_msg_done:
     /* The handler's IPC is done: from the line's thread, no error. */
-    movl %esi, %eax
-    shll $FAST_TID_NO_SHIFT, %eax
-    incl %eax                                       /* version 1 */
+    movl IRQL_GID(%ecx), %eax
     movl %eax, TCB_IPC_FROM(%ebx)
     movl $0, TCB_IPC_ERROR(%ebx)
     movb $1, TCB_IPC_DONE(%ebx)
