@@ -48,7 +48,10 @@ struct irq_line {
     uint8_t cpu;                /* index of the CPU the controller sends it to */
     uint32_t raised;            /* async: raised since last notification */
     uint32_t gid;               /* irq_gid(line), constant (for irq_fast.S) */
-};
+    struct tcb *htcb;           /* the TCB slot of handler's ID, set at attach
+                                 * (irq_fast.S; valid while mode != NONE, and
+                                 * the thread only while its gid == handler) */
+} __attribute__((aligned(32)));
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
 static unsigned nlines;             /* lines the controller has */
@@ -205,6 +208,7 @@ OFF(irq_line, mode, IRQL_MODE);
 OFF(irq_line, bit, IRQL_BIT);
 OFF(irq_line, raised, IRQL_RAISED);
 OFF(irq_line, gid, IRQL_GID);
+OFF(irq_line, htcb, IRQL_HTCB);
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
 OFF(tcb, rq, TCB_RQ);
@@ -549,6 +553,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     held = kdb_serial_line_owner(irq, true);
 #endif
     l->handler = h->gid;
+    l->htcb = h;
     l->raised = held;
     it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {

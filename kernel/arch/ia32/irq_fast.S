@@ -95,13 +95,11 @@ irq_common:
     addl $irq_lines, %ecx
     cmpb $0, IRQL_MODE(%ecx)                        /* attached? */
     je SLOW
-    /* ebx = the handler: the TCB slot of its global ID, still that
-     * thread (tcb_lookup). */
+    /* ebx = the handler: the TCB slot of its global ID, kept in the line
+     * record since the attach (a slot is a fixed address, mapped since the
+     * ID was resolved), still that thread (tcb_lookup). */
+    movl IRQL_HTCB(%ecx), %ebx
     movl IRQL_HANDLER(%ecx), %eax
-    movl %eax, %ebx
-    shrl $(FAST_TID_NO_SHIFT - 12), %ebx
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx
-    addl $TCB_AREA, %ebx
     cmpl %eax, TCB_GID(%ebx)
     jne SLOW
     /* Receiving, no flag but TF_QUEUED: state and flags in one word. */
