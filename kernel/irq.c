@@ -48,6 +48,7 @@ struct irq_line {
     uint8_t cpu;                /* index of the CPU the controller sends it to */
     uint32_t raised;            /* async: raised since last notification */
     uint32_t gid;               /* irq_gid(line), constant (for irq_fast.S) */
+    struct tcb *itcb;           /* tcb_of_no(line), constant (for irq_fast.S) */
     struct tcb *htcb;           /* the TCB slot of handler's ID, set at attach
                                  * (irq_fast.S; valid while mode != NONE, and
                                  * the thread only while its gid == handler) */
@@ -60,7 +61,9 @@ uint32_t irq_pending;
 uint64_t irq_entry_tsc;
 uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
 uint32_t irq_stat_fast_entry, irq_stat_fast_acks;
-uint32_t irq_stat_cpu;              /* CPU that took the last attached interrupt */
+/* The CPU that took the last attached interrupt (its index: kdebug
+ * stats; a record pointer, which irq_fast.S has at hand; NULL: CPU 0). */
+struct cpu_local *irq_stat_cpu_rec;
 /* Interrupts irq_fast.S delivered: each one counts once here instead of
  * in irq_stat_raised, _delivered, _direct, fast_events[FAST_IRQ] and
  * irq_stat_fast_entry, which the readers (irq_stat_read) add it to. */
@@ -84,6 +87,7 @@ void irq_init(void)
     nlines = irqchip_lines();
     for (unsigned irq = 0; irq < nlines; irq++) {
         irq_lines[irq].gid = irq_gid(irq);
+        irq_lines[irq].itcb = tcb_of_no(irq);
         if (kernel_line(irq))
             continue;
         struct tcb *t = thread_create(irq_gid(irq), &kernel_space);
@@ -208,6 +212,7 @@ OFF(irq_line, mode, IRQL_MODE);
 OFF(irq_line, bit, IRQL_BIT);
 OFF(irq_line, raised, IRQL_RAISED);
 OFF(irq_line, gid, IRQL_GID);
+OFF(irq_line, itcb, IRQL_ITCB);
 OFF(irq_line, htcb, IRQL_HTCB);
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
@@ -273,7 +278,7 @@ struct tcb *irq_fast_user(unsigned irq)
 #endif
     irqchip_mask(irq);
     irqchip_eoi(irq);
-    irq_stat_cpu = me->index;
+    irq_stat_cpu_rec = me;
     /* irq_fast's: the message, the counters, h runnable. */
     l->raised++;
     if (l->mode == MODE_SYNC) {
@@ -344,7 +349,7 @@ void irq_entry(unsigned irq)
         /* No handler (or it was deleted): the line stays masked. */
         return;
     }
-    irq_stat_cpu = cpu_self()->index;   /* the routing's witness (kdebug) */
+    irq_stat_cpu_rec = cpu_self();      /* the routing's witness (kdebug) */
 #if FASTPATH
     if (irq_fast(irq, l, h))
         return;

@@ -32,7 +32,8 @@ uint32_t irq_handler_of(unsigned irq);
 void irq_handler_moved(const struct tcb *t);
 /* The CPU index a line's interrupts go to (~0 if there is no such line). */
 unsigned irq_line_cpu(unsigned irq);
-extern uint32_t irq_stat_cpu;
+struct cpu_local;
+extern struct cpu_local *irq_stat_cpu_rec;  /* last attached interrupt's CPU */
 /* Bitmask of lines with an interrupt waiting for its handler. */
 extern uint32_t irq_pending;
 /* self starts receiving (partner already set): hands it a pending

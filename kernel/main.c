@@ -182,7 +182,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_IPIS: return smp_ipis_sent();
     case L4ABI_KDB_STAT_SHOOTDOWNS: return smp_shootdowns;
     case L4ABI_KDB_STAT_LAPIC_TICKS: return cpu_self()->lapic_ticks;
-    case L4ABI_KDB_STAT_IRQ_CPU: return irq_stat_cpu;
+    case L4ABI_KDB_STAT_IRQ_CPU: return irq_stat_cpu_rec ? irq_stat_cpu_rec->index : 0;
     case L4ABI_KDB_STAT_CR3_WRITES: return small_stats.cr3_writes;
     case L4ABI_KDB_STAT_SMALL_SYNCS: return small_stats.syncs;
     case L4ABI_KDB_STAT_SMALL_PROMOTIONS: return small_stats.promotions;

@@ -57,8 +57,17 @@ irq_common:
     testl $3, 12(%esp)              /* cs RPL 3: from user mode */
     jz trap_common
     pushal                          /* the trap frame, as TRAP_SAVE */
-    pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the */
-    popfl                           /* rest) */
+    /* EFLAGS: the gate cleared IF, TF, NT and RF; the user's DF and AC
+     * stay until the way leaves for C code (irq_slow, irq_lock_wait; the
+     * bench kernel's counting calls) and clears them there (entry.S's
+     * invariant: no C code runs with them). This path has no string
+     * instruction, and AC means nothing at CPL 0 without SMAP; it ends in
+     * the handler's popfl, and prev's flags are never saved (arch_switch):
+     * nothing of them leaks. */
+#if STATS
+    pushl $KERNEL_EFLAGS            /* clears DF and AC before the */
+    popfl                           /* counting calls */
+#endif
     movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
@@ -118,9 +127,8 @@ irq_common:
     movb TCB_PRIO(%edi), %al
     cmpb %al, TCB_PRIO(%ebx)
     jbe SLOW
-    movl %esi, %edx
-    shll $12, %edx                                  /* line * TCB_SIZE */
-    cmpb %al, TCB_AREA + TCB_PRIO(%edx)
+    movl IRQL_ITCB(%ecx), %edx                      /* tcb_of_no(line) */
+    cmpb %al, TCB_PRIO(%edx)
     jb SLOW
     /* Only its return left: a user thread (MRs), no string copy, the
      * virtual IF set, one of the two marks under its frame, a frame
@@ -161,17 +169,16 @@ irq_common:
     /* Small spaces (space_switch.h's common case): the handler's space
      * large, its directory never holding region copies; this CPU on
      * large segments with sysexit allowed. */
-    movl TCB_SPACE(%ebx), %eax
-    movzbl SPACE_SMALL_POLLUTED(%eax), %edx
-    orl SPACE_SMALL_BASE(%eax), %edx
     movl CPU_INDEX(%ebp), %eax
     shll $SMALL_CPU_SIZE_LOG2, %eax
-    orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %dl
+    movzbl small_cpus + SMALL_CPU_IRET_FORCED(%eax), %edx
     orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx /* (the whole word) */
+    movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
+    orb SPACE_SMALL_POLLUTED(%eax), %dl
+    orl SPACE_SMALL_BASE(%eax), %edx
     jnz SLOW
     /* edx = the new CR3, 0 if the handler shares prev's space; in another
      * space its I/O bitmap must be this CPU's installed one. */
-    movl TCB_SPACE(%ebx), %eax
     cmpl %eax, TCB_SPACE(%edi)
     je 2f
     movl SPACE_IO_BM0(%eax), %edx
@@ -210,8 +217,7 @@ irq_common:
     movl %eax, irq_entry_tsc
     movl %edx, irq_entry_tsc + 4
 #endif
-    movl CPU_INDEX(%ebp), %eax
-    movl %eax, irq_stat_cpu
+    movl %ebp, irq_stat_cpu_rec                     /* (its index, read) */
     /* The message (irq_fast): sync, the tag; async, the tag, the line's
      * bit and the raised count, this one included, then zero. */
     incl IRQL_RAISED(%ecx)
@@ -381,6 +387,8 @@ irq_fpu_set_ts:
 /* Our lock word is busy: wait for our ticket in C (serving requests),
  * then the general way with the word held. ebp = me, ecx = ticket. */
 irq_lock_wait:
+    pushl $KERNEL_EFLAGS            /* C code: DF and AC clear */
+    popfl
     pushl %ecx
     pushl %ebp
     call ipc_fast_lock_wait                         /* mode LOCAL after */
@@ -395,6 +403,8 @@ irq_slow_locked:
  * built and nothing changed. It returns the handler to leave by, with
  * everything done but the stack switch, or 0 after the general path. */
 irq_slow:
+    pushl $KERNEL_EFLAGS            /* C code: DF and AC clear (irq_lock_wait */
+    popfl                           /* did it already: harmless) */
     pushl %esp
     call trap_irq
     addl $4, %esp
