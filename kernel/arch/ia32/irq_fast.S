@@ -130,13 +130,11 @@ irq_common:
     movl IRQL_ITCB(%ecx), %edx                      /* tcb_of_no(line) */
     cmpb %al, TCB_PRIO(%edx)
     jb SLOW
-    /* Only its return left: a user thread (MRs), no string copy, the
-     * virtual IF set, one of the two marks under its frame, a frame
-     * sysexit may leave by. */
+    /* Only its return left: a user thread (MRs), the virtual IF set,
+     * one of the two marks under its frame, a frame sysexit may leave by
+     * (no string copy, no PVI or eager FPU: the or-chain below). */
     cmpl $0, TCB_MR(%ebx)
     je SLOW
-    cmpl $0, TCB_XFER(%ebx)
-    jne SLOW
     testb $IRQF_VIF_CLEAR, TCB_VIF(%ebx)
     jnz SLOW
     movl FAST_RESUME_RET(%ebx), %eax
@@ -146,36 +144,38 @@ irq_common:
     jne SLOW
 1:  testl $0x100, FAST_FRAME + FRAME_EFLAGS(%ebx)    /* TF: leaves by iret */
     jnz SLOW
-    cmpb $0, CPU_FAST_OFF + FAST_OFF_MODE(%ebp)     /* PVI, eager FPU: never */
-    jne SLOW
     /* Both homed here (event_partner_local). */
     cmpl %ebp, TCB_CPU(%edi)
     jne SLOW
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
-    /* One or-chain, zero if nothing else is in the way: no interrupt
+    /* One or-chain into edx, zero if nothing else is in the way: no
+     * trace kind on; small spaces (space_switch.h's common case): this
+     * CPU on large segments with sysexit allowed, the handler's space
+     * large, its directory never holding region copies; no interrupt
      * pending, no reschedule due (sched_can_handoff), no breakpoints here
-     * or for the handler (debug_switch_to), no trace kind on. */
-    movl irq_pending, %eax
-    orb CPU_RESCHED(%ebp), %al
-    orb CPU_DR_LOADED(%ebp), %al
-#if TRACE
-    movb trace_mask, %dl
-    andb $IRQF_TRACE_KINDS, %dl
-    orb %dl, %al
-#endif
-    orl TCB_DR7(%ebx), %eax                         /* (the whole word) */
-    jnz SLOW
-    /* Small spaces (space_switch.h's common case): the handler's space
-     * large, its directory never holding region copies; this CPU on
-     * large segments with sysexit allowed. */
+     * or for the handler (debug_switch_to), no PVI or eager FPU here
+     * (fast_off), no string copy for the handler. Byte fields go into
+     * dl, words into edx. */
     movl CPU_INDEX(%ebp), %eax
-    shll $SMALL_CPU_SIZE_LOG2, %eax
+    shll $SMALL_CPU_SIZE_LOG2, %eax                 /* this CPU's small_cpu */
+#if TRACE
+    movzbl trace_mask, %edx
+    andl $IRQF_TRACE_KINDS, %edx
+    orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %dl
+#else
     movzbl small_cpus + SMALL_CPU_IRET_FORCED(%eax), %edx
-    orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx /* (the whole word) */
+#endif
+    orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx
     movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx
+    orl irq_pending, %edx
+    orb CPU_RESCHED(%ebp), %dl
+    orb CPU_DR_LOADED(%ebp), %dl
+    orb CPU_FAST_OFF + FAST_OFF_MODE(%ebp), %dl
+    orl TCB_DR7(%ebx), %edx
+    orl TCB_XFER(%ebx), %edx
     jnz SLOW
     /* edx = the new CR3, 0 if the handler shares prev's space; in another
      * space its I/O bitmap must be this CPU's installed one. */
