@@ -45,9 +45,14 @@ struct irq_line {
     uint32_t handler;           /* handler's global ID, 0 if detached */
     uint8_t mode;
     uint8_t bit;                /* async: bit in the handler's mask */
-    uint32_t raised;            /* async: raised since last notification */
     uint8_t cpu;                /* index of the CPU the controller sends it to */
-};
+    uint32_t raised;            /* async: raised since last notification */
+    uint32_t gid;               /* irq_gid(line), constant (for irq_fast.S) */
+    struct tcb *itcb;           /* tcb_of_no(line), constant (for irq_fast.S) */
+    struct tcb *htcb;           /* the TCB slot of handler's ID, set at attach
+                                 * (irq_fast.S; valid while mode != NONE, and
+                                 * the thread only while its gid == handler) */
+} __attribute__((aligned(32)));
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
 static unsigned nlines;             /* lines the controller has */
@@ -56,7 +61,13 @@ uint32_t irq_pending;
 uint64_t irq_entry_tsc;
 uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
 uint32_t irq_stat_fast_entry, irq_stat_fast_acks;
-uint32_t irq_stat_cpu;              /* CPU that took the last attached interrupt */
+/* The CPU that took the last attached interrupt (its index: kdebug
+ * stats; a record pointer, which irq_fast.S has at hand; NULL: CPU 0). */
+struct cpu_local *irq_stat_cpu_rec;
+/* Interrupts irq_fast.S delivered: each one counts once here instead of
+ * in irq_stat_raised, _delivered, _direct, fast_events[FAST_IRQ] and
+ * irq_stat_fast_entry, which the readers (irq_stat_read) add it to. */
+uint32_t irq_stat_asm_entry;
 
 /* Lines the kernel drives itself: no interrupt thread, never attachable. */
 static bool kernel_line(unsigned irq)
@@ -75,6 +86,8 @@ void irq_init(void)
 {
     nlines = irqchip_lines();
     for (unsigned irq = 0; irq < nlines; irq++) {
+        irq_lines[irq].gid = irq_gid(irq);
+        irq_lines[irq].itcb = tcb_of_no(irq);
         if (kernel_line(irq))
             continue;
         struct tcb *t = thread_create(irq_gid(irq), &kernel_space);
@@ -198,6 +211,9 @@ OFF(irq_line, handler, IRQL_HANDLER);
 OFF(irq_line, mode, IRQL_MODE);
 OFF(irq_line, bit, IRQL_BIT);
 OFF(irq_line, raised, IRQL_RAISED);
+OFF(irq_line, gid, IRQL_GID);
+OFF(irq_line, itcb, IRQL_ITCB);
+OFF(irq_line, htcb, IRQL_HTCB);
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
 OFF(tcb, rq, TCB_RQ);
@@ -257,10 +273,12 @@ struct tcb *irq_fast_user(unsigned irq)
         return NULL;
 
     /* irq_entry's part. */
-    irq_entry_tsc = rdtsc();
+#if STATS
+    irq_entry_tsc = rdtsc();     /* a probe: bench kernel only */
+#endif
     irqchip_mask(irq);
     irqchip_eoi(irq);
-    irq_stat_cpu = me->index;
+    irq_stat_cpu_rec = me;
     /* irq_fast's: the message, the counters, h runnable. */
     l->raised++;
     if (l->mode == MODE_SYNC) {
@@ -320,7 +338,9 @@ void irq_entry(unsigned irq)
             boot_ticks++;       /* timer check during boot */
         return;
     }
-    irq_entry_tsc = rdtsc();
+#if STATS
+    irq_entry_tsc = rdtsc();     /* a probe: bench kernel only */
+#endif
     irqchip_mask(irq);
     irqchip_eoi(irq);
     struct irq_line *l = &irq_lines[irq];
@@ -329,7 +349,7 @@ void irq_entry(unsigned irq)
         /* No handler (or it was deleted): the line stays masked. */
         return;
     }
-    irq_stat_cpu = cpu_self()->index;   /* the routing's witness (kdebug) */
+    irq_stat_cpu_rec = cpu_self();      /* the routing's witness (kdebug) */
 #if FASTPATH
     if (irq_fast(irq, l, h))
         return;
@@ -538,6 +558,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     held = kdb_serial_line_owner(irq, true);
 #endif
     l->handler = h->gid;
+    l->htcb = h;
     l->raised = held;
     it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {

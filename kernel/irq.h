@@ -32,7 +32,8 @@ uint32_t irq_handler_of(unsigned irq);
 void irq_handler_moved(const struct tcb *t);
 /* The CPU index a line's interrupts go to (~0 if there is no such line). */
 unsigned irq_line_cpu(unsigned irq);
-extern uint32_t irq_stat_cpu;
+struct cpu_local;
+extern struct cpu_local *irq_stat_cpu_rec;  /* last attached interrupt's CPU */
 /* Bitmask of lines with an interrupt waiting for its handler. */
 extern uint32_t irq_pending;
 /* self starts receiving (partner already set): hands it a pending
@@ -50,12 +51,14 @@ struct irq_info {
 bool irq_describe(unsigned irq, struct irq_info *out);  /* false: no such line */
 #endif
 
-/* Benchmark probes: TSC at the last interrupt's kernel entry. */
+/* Benchmark probe: TSC at the last interrupt's kernel entry (written by
+ * the bench kernel, STATS=1, only: kept off the interrupt paths). */
 extern uint64_t irq_entry_tsc;
 extern uint32_t irq_stat_raised, irq_stat_delivered, irq_stat_direct;
 /* kdebug stats: interrupts delivered by the entry's fast path (irq_fast.S
  * or its C part irq_fast_user: the handler leaves from its frame),
  * acknowledgements by their short path (irq_ack_fast). */
 extern uint32_t irq_stat_fast_entry, irq_stat_fast_acks;
+extern uint32_t irq_stat_asm_entry;
 
 #endif

@@ -165,9 +165,9 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_KDB_ENTRIES: return kdb_entries;
 #endif
     case L4ABI_KDB_STAT_IRQ_ENTRY_TSC: return (uint32_t)irq_entry_tsc;
-    case L4ABI_KDB_STAT_IRQ_RAISED: return irq_stat_raised;
-    case L4ABI_KDB_STAT_IRQ_DELIVERED: return irq_stat_delivered;
-    case L4ABI_KDB_STAT_IRQ_DIRECT: return irq_stat_direct;
+    case L4ABI_KDB_STAT_IRQ_RAISED: return irq_stat_raised + irq_stat_asm_entry;
+    case L4ABI_KDB_STAT_IRQ_DELIVERED: return irq_stat_delivered + irq_stat_asm_entry;
+    case L4ABI_KDB_STAT_IRQ_DIRECT: return irq_stat_direct + irq_stat_asm_entry;
     case L4ABI_KDB_STAT_IO_SWITCHES: return io_stat_switches;
     case L4ABI_KDB_STAT_IO_FAULTS: return io_stat_faults;
     case L4ABI_KDB_STAT_EXC_IPCS: return exception_ipcs;
@@ -182,7 +182,7 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_IPIS: return smp_ipis_sent();
     case L4ABI_KDB_STAT_SHOOTDOWNS: return smp_shootdowns;
     case L4ABI_KDB_STAT_LAPIC_TICKS: return cpu_self()->lapic_ticks;
-    case L4ABI_KDB_STAT_IRQ_CPU: return irq_stat_cpu;
+    case L4ABI_KDB_STAT_IRQ_CPU: return irq_stat_cpu_rec ? irq_stat_cpu_rec->index : 0;
     case L4ABI_KDB_STAT_CR3_WRITES: return small_stats.cr3_writes;
     case L4ABI_KDB_STAT_SMALL_SYNCS: return small_stats.syncs;
     case L4ABI_KDB_STAT_SMALL_PROMOTIONS: return small_stats.promotions;
@@ -203,8 +203,8 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FASTPATH: return FASTPATH;
     case L4ABI_KDB_STAT_FAST_FAULTS: return fast_events[FAST_FAULT];
     case L4ABI_KDB_STAT_FAST_EXCS: return fast_events[FAST_EXC];
-    case L4ABI_KDB_STAT_FAST_IRQS: return fast_events[FAST_IRQ];
-    case L4ABI_KDB_STAT_FAST_IRQ_ENTRY: return irq_stat_fast_entry;
+    case L4ABI_KDB_STAT_FAST_IRQS: return fast_events[FAST_IRQ] + irq_stat_asm_entry;
+    case L4ABI_KDB_STAT_FAST_IRQ_ENTRY: return irq_stat_fast_entry + irq_stat_asm_entry;
     case L4ABI_KDB_STAT_FAST_IRQ_ACKS: return irq_stat_fast_acks;
     case L4ABI_KDB_STAT_FAST_EXC_SENDS: return exc_fast_sends;
     case L4ABI_KDB_STAT_FAST_EXC_REPLIES: return exc_fast_replies;

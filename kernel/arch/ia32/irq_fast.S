@@ -5,7 +5,8 @@
  * path (trap_dispatch, irq_entry, irq_fast, sched_handoff, the handler's
  * return from its Ipc) leaves: the line masked and EOI'd, the message in
  * the handler's UTCB and registers, ipc_from/ipc_error/ipc_done, the
- * counters (irq_stat_*, fast_events[FAST_IRQ], context_switches), the
+ * counters (irq_stat_*, fast_events[FAST_IRQ] as their readers see them:
+ * irq_stat_asm_entry; context_switches), the
  * handler runnable and queued, the interrupted thread runnable and queued
  * with a switch frame that resumes it at irq_fast_resume, `running`,
  * on_cpu, the ring-0 stack pointers, the %gs descriptor, CR3, CR0.TS.
@@ -56,8 +57,17 @@ irq_common:
     testl $3, 12(%esp)              /* cs RPL 3: from user mode */
     jz trap_common
     pushal                          /* the trap frame, as TRAP_SAVE */
-    pushl $KERNEL_EFLAGS            /* clears DF and AC (the gate did the */
-    popfl                           /* rest) */
+    /* EFLAGS: the gate cleared IF, TF, NT and RF; the user's DF and AC
+     * stay until the way leaves for C code (irq_slow, irq_lock_wait; the
+     * bench kernel's counting calls) and clears them there (entry.S's
+     * invariant: no C code runs with them). This path has no string
+     * instruction, and AC means nothing at CPL 0 without SMAP; it ends in
+     * the handler's popfl, and prev's flags are never saved (arch_switch):
+     * nothing of them leaks. */
+#if STATS
+    pushl $KERNEL_EFLAGS            /* clears DF and AC before the */
+    popfl                           /* counting calls */
+#endif
     movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
     movl %eax, %ds
     movl %eax, %es
@@ -94,13 +104,11 @@ irq_common:
     addl $irq_lines, %ecx
     cmpb $0, IRQL_MODE(%ecx)                        /* attached? */
     je SLOW
-    /* ebx = the handler: the TCB slot of its global ID, still that
-     * thread (tcb_lookup). */
+    /* ebx = the handler: the TCB slot of its global ID, kept in the line
+     * record since the attach (a slot is a fixed address, mapped since the
+     * ID was resolved), still that thread (tcb_lookup). */
+    movl IRQL_HTCB(%ecx), %ebx
     movl IRQL_HANDLER(%ecx), %eax
-    movl %eax, %ebx
-    shrl $(FAST_TID_NO_SHIFT - 12), %ebx
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %ebx
-    addl $TCB_AREA, %ebx
     cmpl %eax, TCB_GID(%ebx)
     jne SLOW
     /* Receiving, no flag but TF_QUEUED: state and flags in one word. */
@@ -108,31 +116,25 @@ irq_common:
     andl $~(FAST_TF_QUEUED << 8), %eax
     cmpl $FAST_TS_RECV_WAIT, %eax
     jne SLOW
-    /* From anythread or from this line's thread (number line, version 1). */
+    /* From this line's thread (the driver's usual wait) or anythread. */
     movl TCB_PARTNER(%ebx), %eax
-    cmpl $FAST_ANYTHREAD, %eax
+    cmpl IRQL_GID(%ecx), %eax
     je 1f
-    movl %esi, %edx
-    shll $FAST_TID_NO_SHIFT, %edx
-    incl %edx
-    cmpl %edx, %eax
+    cmpl $FAST_ANYTHREAD, %eax
     jne SLOW
 1:  /* The handler outranks prev; the interrupt thread (TCB number line)
      * does not rank below prev. */
     movb TCB_PRIO(%edi), %al
     cmpb %al, TCB_PRIO(%ebx)
     jbe SLOW
-    movl %esi, %edx
-    shll $12, %edx                                  /* line * TCB_SIZE */
-    cmpb %al, TCB_AREA + TCB_PRIO(%edx)
+    movl IRQL_ITCB(%ecx), %edx                      /* tcb_of_no(line) */
+    cmpb %al, TCB_PRIO(%edx)
     jb SLOW
-    /* Only its return left: a user thread (MRs), no string copy, the
-     * virtual IF set, one of the two marks under its frame, a frame
-     * sysexit may leave by. */
+    /* Only its return left: a user thread (MRs), the virtual IF set,
+     * one of the two marks under its frame, a frame sysexit may leave by
+     * (no string copy, no PVI or eager FPU: the or-chain below). */
     cmpl $0, TCB_MR(%ebx)
     je SLOW
-    cmpl $0, TCB_XFER(%ebx)
-    jne SLOW
     testb $IRQF_VIF_CLEAR, TCB_VIF(%ebx)
     jnz SLOW
     movl FAST_RESUME_RET(%ebx), %eax
@@ -142,40 +144,41 @@ irq_common:
     jne SLOW
 1:  testl $0x100, FAST_FRAME + FRAME_EFLAGS(%ebx)    /* TF: leaves by iret */
     jnz SLOW
-    cmpb $0, CPU_FAST_OFF + FAST_OFF_MODE(%ebp)     /* PVI, eager FPU: never */
-    jne SLOW
     /* Both homed here (event_partner_local). */
     cmpl %ebp, TCB_CPU(%edi)
     jne SLOW
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
-    /* One or-chain, zero if nothing else is in the way: no interrupt
+    /* One or-chain into edx, zero if nothing else is in the way: no
+     * trace kind on; small spaces (space_switch.h's common case): this
+     * CPU on large segments with sysexit allowed, the handler's space
+     * large, its directory never holding region copies; no interrupt
      * pending, no reschedule due (sched_can_handoff), no breakpoints here
-     * or for the handler (debug_switch_to), no trace kind on. */
-    movl irq_pending, %eax
-    orb CPU_RESCHED(%ebp), %al
-    orb CPU_DR_LOADED(%ebp), %al
-#if TRACE
-    movb trace_mask, %dl
-    andb $IRQF_TRACE_KINDS, %dl
-    orb %dl, %al
-#endif
-    orl TCB_DR7(%ebx), %eax                         /* (the whole word) */
-    jnz SLOW
-    /* Small spaces (space_switch.h's common case): the handler's space
-     * large, its directory never holding region copies; this CPU on
-     * large segments with sysexit allowed. */
-    movl TCB_SPACE(%ebx), %eax
-    movzbl SPACE_SMALL_POLLUTED(%eax), %edx
-    orl SPACE_SMALL_BASE(%eax), %edx
+     * or for the handler (debug_switch_to), no PVI or eager FPU here
+     * (fast_off), no string copy for the handler. Byte fields go into
+     * dl, words into edx. */
     movl CPU_INDEX(%ebp), %eax
-    shll $SMALL_CPU_SIZE_LOG2, %eax
+    shll $SMALL_CPU_SIZE_LOG2, %eax                 /* this CPU's small_cpu */
+#if TRACE
+    movzbl trace_mask, %edx
+    andl $IRQF_TRACE_KINDS, %edx
     orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %dl
-    orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx /* (the whole word) */
+#else
+    movzbl small_cpus + SMALL_CPU_IRET_FORCED(%eax), %edx
+#endif
+    orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx
+    movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
+    orb SPACE_SMALL_POLLUTED(%eax), %dl
+    orl SPACE_SMALL_BASE(%eax), %edx
+    orl irq_pending, %edx
+    orb CPU_RESCHED(%ebp), %dl
+    orb CPU_DR_LOADED(%ebp), %dl
+    orb CPU_FAST_OFF + FAST_OFF_MODE(%ebp), %dl
+    orl TCB_DR7(%ebx), %edx
+    orl TCB_XFER(%ebx), %edx
     jnz SLOW
     /* edx = the new CR3, 0 if the handler shares prev's space; in another
      * space its I/O bitmap must be this CPU's installed one. */
-    movl TCB_SPACE(%ebx), %eax
     cmpl %eax, TCB_SPACE(%edi)
     je 2f
     movl SPACE_IO_BM0(%eax), %edx
@@ -207,12 +210,14 @@ irq_common:
     movb $0, irqchip_fast_lock
 #endif
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
-    /* irq_entry's probes: the entry's TSC, the CPU that took it. */
+    /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
+     * that took it. */
+#if STATS
     rdtsc
     movl %eax, irq_entry_tsc
     movl %edx, irq_entry_tsc + 4
-    movl CPU_INDEX(%ebp), %eax
-    movl %eax, irq_stat_cpu
+#endif
+    movl %ebp, irq_stat_cpu_rec                     /* (its index, read) */
     /* The message (irq_fast): sync, the tag; async, the tag, the line's
      * bit and the raised count, this one included, then zero. */
     incl IRQL_RAISED(%ecx)
@@ -222,20 +227,16 @@ irq_common:
     movl $IRQF_TAG_SYNC, (%edx)
 irq_msg_done:
     /* The handler's IPC is done: from the line's thread, no error. */
-    movl %esi, %eax
-    shll $FAST_TID_NO_SHIFT, %eax
-    incl %eax                                       /* version 1 */
+    movl IRQL_GID(%ecx), %eax
     movl %eax, TCB_IPC_FROM(%ebx)
     movl $0, TCB_IPC_ERROR(%ebx)
     movb $1, TCB_IPC_DONE(%ebx)
     movb $FAST_TS_READY, TCB_STATE(%ebx)            /* ipc_syscall_end */
-    /* The counters (irq_fast's): another CPU's fast path may count at
-     * the same time (the general path's counting holds the whole lock). */
-    lock incl irq_stat_raised
-    lock incl irq_stat_delivered
-    lock incl irq_stat_direct
-    lock incl fast_events + IRQF_FAST_IRQ_SLOT
-    lock incl irq_stat_fast_entry
+    /* The counters (irq_fast's five): one word, which their readers
+     * (main.c) add to irq_stat_raised, _delivered, _direct, _fast_entry
+     * and fast_events[FAST_IRQ]. Another CPU's fast path may count at the
+     * same time (the general path's counting holds the whole lock). */
+    lock incl irq_stat_asm_entry
     /* sched_handoff: the handler into this CPU's ready queue at its
      * priority's tail if it left it while blocked. */
     testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
@@ -386,6 +387,8 @@ irq_fpu_set_ts:
 /* Our lock word is busy: wait for our ticket in C (serving requests),
  * then the general way with the word held. ebp = me, ecx = ticket. */
 irq_lock_wait:
+    pushl $KERNEL_EFLAGS            /* C code: DF and AC clear */
+    popfl
     pushl %ecx
     pushl %ebp
     call ipc_fast_lock_wait                         /* mode LOCAL after */
@@ -400,6 +403,8 @@ irq_slow_locked:
  * built and nothing changed. It returns the handler to leave by, with
  * everything done but the stack switch, or 0 after the general path. */
 irq_slow:
+    pushl $KERNEL_EFLAGS            /* C code: DF and AC clear (irq_lock_wait */
+    popfl                           /* did it already: harmless) */
     pushl %esp
     call trap_irq
     addl $4, %esp

@@ -26,7 +26,10 @@
 #define IRQL_MODE           4           /* byte */
 #define IRQL_BIT            5           /* byte */
 #define IRQL_RAISED         8
-#define IRQL_SIZE_LOG2      4
+#define IRQL_GID            12          /* the interrupt thread's ID */
+#define IRQL_ITCB           16          /* the interrupt thread's TCB */
+#define IRQL_HTCB           20          /* the handler's TCB slot */
+#define IRQL_SIZE_LOG2      5
 #define IRQL_MODE_SYNC      1
 /* struct tcb, struct cpu_local beyond fastipc.h's */
 #define TCB_RQ              28          /* struct qlink: next, prev */
