@@ -164,21 +164,12 @@ bool irq_deliver_pending(struct tcb *self)
 }
 
 #if FASTPATH
-/* The common case of an interrupt: h waits for this line (or any thread)
- * and outranks the interrupted user thread, and nothing else is pending
- * anywhere. The message goes into h's UTCB and h runs at once, with
- * exactly what deliver() and the direct switch below would leave: the
- * pending bit is never set, the raised count is taken back at once (async),
- * and the scheduler's handoff rule decides as for IPC. Returns false,
- * having changed nothing, in every other case. */
-static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
+/* The C fast paths' delivery to h, which waits for this line: the
+ * message (sync: the tag alone; async: the line's bit and the raised
+ * count, taken back at once), h's receive results and the counters, as
+ * deliver() and the general path's switch would leave them. */
+static inline void irq_fast_message(unsigned irq, struct irq_line *l, struct tcb *h)
 {
-    struct tcb *cur = current;
-    if (irq_pending || h->state != TS_RECV_WAIT || !accepts_line(h, irq) ||
-        h->prio <= cur->prio || (cur->flags & TF_KERNEL) ||
-        tcb_of_no(irq)->prio < cur->prio || !vif_enabled(h) ||
-        !event_partner_local(h) || !sched_can_handoff(h))
-        return false;
     l->raised++;
     if (l->mode == MODE_SYNC) {
         h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
@@ -195,6 +186,24 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
     irq_stat_delivered++;
     irq_stat_direct++;
     fast_events[FAST_IRQ]++;
+}
+
+/* The common case of an interrupt: h waits for this line (or any thread)
+ * and outranks the interrupted user thread, and nothing else is pending
+ * anywhere. The message goes into h's UTCB and h runs at once, with
+ * exactly what deliver() and the direct switch below would leave: the
+ * pending bit is never set, the raised count is taken back at once (async),
+ * and the scheduler's handoff rule decides as for IPC. Returns false,
+ * having changed nothing, in every other case. */
+static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
+{
+    struct tcb *cur = current;
+    if (irq_pending || h->state != TS_RECV_WAIT || !accepts_line(h, irq) ||
+        h->prio <= cur->prio || (cur->flags & TF_KERNEL) ||
+        tcb_of_no(irq)->prio < cur->prio || !vif_enabled(h) ||
+        !event_partner_local(h) || !sched_can_handoff(h))
+        return false;
+    irq_fast_message(irq, l, h);
     sched_cancel_wakeup(h);
     h->state = TS_READY;
     sched_handoff(h);
@@ -280,22 +289,7 @@ struct tcb *irq_fast_user(unsigned irq)
     irqchip_eoi(irq);
     irq_stat_cpu_rec = me;
     /* irq_fast's: the message, the counters, h runnable. */
-    l->raised++;
-    if (l->mode == MODE_SYNC) {
-        h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
-    } else {
-        h->mr[0] = L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0);
-        h->mr[1] = 1u << l->bit;
-        h->mr[2] = l->raised;           /* this one and those coalesced */
-        l->raised = 0;
-    }
-    h->ipc_from = irq_gid(irq);
-    h->ipc_error = 0;
-    h->ipc_done = true;
-    irq_stat_raised++;
-    irq_stat_delivered++;
-    irq_stat_direct++;
-    fast_events[FAST_IRQ]++;
+    irq_fast_message(irq, l, h);
     irq_stat_fast_entry++;      /* the entry's fast path, its C part */
     sched_cancel_wakeup(h);
     /* The end of h's Ipc: ipc_syscall_end (the tag has no error bit, as
