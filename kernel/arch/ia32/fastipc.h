@@ -89,11 +89,16 @@
 /* small spaces (smallspace.h): struct space's window, struct small_cpu,
  * struct small_stats */
 #define SPACE_SMALL_BASE     320
+#define SPACE_SMALL_SIZE     324
+#define SPACE_SMALL_UCODE    332     /* its user code descriptor, */
+#define SPACE_SMALL_UDATA    340     /* and its data one */
 #define SPACE_SMALL_POLLUTED 348
 #define SMALL_CPU_PD_SPACE   0
 #define SMALL_CPU_SEG_BASE   4
+#define SMALL_CPU_SEG_SIZE   8
 #define SMALL_CPU_IRET_FORCED 12
 #define SMALL_STATS_CR3      0
+#define SMALL_STATS_SEG_LOADS 16
 #define SMALL_CPU_SIZE_LOG2  5       /* sizeof(struct small_cpu), aligned */
 
 /* struct trap_frame: size and offsets from its start */

@@ -246,6 +246,91 @@ fast_fpu_done\small:
      * bitmap window, and forces iret or not (fast_off's iret byte). */
     movl %eax, -24(%esp)                    /* from */
     movl %edx, -28(%esp)                    /* dest's MRs */
+#if !STATS
+    /* The common small-to-small case inline (activate's small branch,
+     * then small_switch_slow's I/O test): dest's space small, iret
+     * already forced here (force_iret(c, true) changes nothing), dest's
+     * I/O bitmap the installed one (io_switch not needed), a user
+     * directory loaded (it stays: no CR3 write). Anything else: C. The
+     * user's %ds/%es are still loaded: every access is through %ss. */
+    movl %esi, -32(%esp)                    /* tag, free esi */
+    movl %ss:SPACE_SMALL_BASE(%edi), %edx   /* edx = dest's window base */
+    testl %edx, %edx
+    jz 7f                                   /* dest large */
+    cmpb $0, CPU_FAST_OFF + FAST_OFF_IRET(%ebp)
+    je 7f                                   /* iret not forced yet */
+    movl %ss:SPACE_IO_BM0(%edi), %ecx
+    cmpl CPU_IO_BM(%ebp), %ecx
+    jne 7f                                  /* another I/O bitmap */
+    movl CPU_SMALL_CPU(%ebp), %ecx          /* ecx = c (small_cpus[index]) */
+    movl %ss:SMALL_CPU_PD_SPACE(%ecx), %eax
+    cmpl $kernel_pd, %ss:SPACE_PD(%eax)
+    je 7f                                   /* only the kernel's directory */
+    /* ---- nothing goes to C from here on ---- */
+    cmpl %ss:SMALL_CPU_SEG_BASE(%ecx), %edx /* the window's segments */
+    jne 8f                                  /* loaded already? */
+    movl %ss:SPACE_SMALL_SIZE(%edi), %eax
+    cmpl %ss:SMALL_CPU_SEG_SIZE(%ecx), %eax
+    jne 8f
+9:  /* dest's %gs descriptor rebased by the window's base (edx),
+     * gdt_desc_rebase: base = d0[31:16] | d1[7:0] << 16 | d1[31:24]. */
+    movl %ss:TCB_GS_DESC(%ebx), %eax        /* eax = d0 */
+    movl %ss:TCB_GS_DESC + 4(%ebx), %ecx    /* ecx = d1 */
+    movl %ecx, %edi
+    andl $0xff, %edi
+    shll $16, %edi                          /* base bits 16..23 */
+    movl %ecx, %esi
+    andl $0xff000000, %esi
+    orl %esi, %edi                          /* ... 24..31 */
+    movl %eax, %esi
+    shrl $16, %esi
+    orl %esi, %edi                          /* ... 0..15: edi = base */
+    addl %edx, %edi                         /* + the window's base */
+    movl %edi, %esi
+    shll $16, %esi
+    movzwl %ax, %eax                        /* limit 0..15 stays */
+    orl %esi, %eax                          /* eax = new d0 */
+    andl $0x00ffff00, %ecx                  /* attributes, limit 16..19 */
+    movl %edi, %esi
+    andl $0xff000000, %esi
+    orl %esi, %ecx                          /* base 24..31 */
+    shrl $16, %edi
+    andl $0xff, %edi
+    orl %edi, %ecx                          /* base 16..23: ecx = new d1 */
+    movl CPU_GDT(%ebp), %edx                /* into this CPU's GDT */
+    movl %eax, %ss:(SEL_UTCB & ~7)(%edx)
+    movl %ecx, %ss:(SEL_UTCB & ~7) + 4(%edx)
+    movl -32(%esp), %esi                    /* tag */
+    movl -28(%esp), %edx                    /* dest's MRs */
+    movl -24(%esp), %eax                    /* from */
+    leal FAST_FRAME + FRAME_EIP(%ebx), %esp /* onto dest's frame */
+    jmp 10f
+    /* load_segs: dest's window's user code and data descriptors into
+     * this CPU's GDT, a user %fs dropped (its cached descriptor is the
+     * old window's), c's seg_base/seg_size and fast_off's small byte
+     * set, the segment loads counted. ecx = c, edx = base, edi = space. */
+8:  movl %edx, %ss:SMALL_CPU_SEG_BASE(%ecx)
+    movl %ss:SPACE_SMALL_SIZE(%edi), %eax
+    movl %eax, %ss:SMALL_CPU_SEG_SIZE(%ecx)
+    movb $1, CPU_FAST_OFF + FAST_OFF_SMALL(%ebp)
+    incl %ss:small_stats + SMALL_STATS_SEG_LOADS
+    movl CPU_GDT(%ebp), %ecx
+    movl %ss:SPACE_SMALL_UCODE(%edi), %eax
+    movl %eax, %ss:(SEL_UCODE & ~7)(%ecx)
+    movl %ss:SPACE_SMALL_UCODE + 4(%edi), %eax
+    movl %eax, %ss:(SEL_UCODE & ~7) + 4(%ecx)
+    movl %ss:SPACE_SMALL_UDATA(%edi), %eax
+    movl %eax, %ss:(SEL_UDATA & ~7)(%ecx)
+    movl %ss:SPACE_SMALL_UDATA + 4(%edi), %eax
+    movl %eax, %ss:(SEL_UDATA & ~7) + 4(%ecx)
+    movw %fs, %ax
+    testw %ax, %ax
+    jz 9b
+    xorl %eax, %eax
+    movw %ax, %fs
+    jmp 9b
+7:  movl -32(%esp), %esi                    /* tag */
+#endif
     KERNEL_DS                               /* C code follows */
     movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)
     leal -FAST_FRAME(%esp), %ecx            /* self */
@@ -262,6 +347,7 @@ fast_fpu_done\small:
     movl (%esp), %edx                       /* dest's MRs */
     movl 4(%esp), %eax                      /* from */
     leal FAST_FRAME + FRAME_EIP(%ebx), %esp /* onto dest's frame */
+10:
 .else
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
