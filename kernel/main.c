@@ -330,7 +330,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     /* Alignment checks for user threads that set EFLAGS.AC: their #AC
      * goes to their exception handler. */
     write_cr0(read_cr0() | CR0_AM);
-    vif_init();
+    vif_init(!cmdline_has(boot_info.cmdline, "vif=trap"));
     debug_probe();
     if (TRACE)
         perfmon_report();

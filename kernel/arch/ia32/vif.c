@@ -49,9 +49,9 @@ bool vif_set_pending(struct tcb *t)
     return true;
 }
 
-void vif_init(void)
+void vif_init(bool allow_pvi)
 {
-    if (cpu.vme) {
+    if (cpu.vme && allow_pvi) {
         write_cr4(read_cr4() | CR4_PVI);
         cpu.pvi = true;
         extern uint32_t sysexit_iret_mask;
