@@ -33,7 +33,7 @@
 #define STRLEN      300
 
 enum { C_PING = 1, C_READ, C_WRITE, C_CALL, C_FPU, C_FPUSET, C_WATCH, C_WVAR,
-       C_STACK, C_STRSEND, C_STR, C_EXEC, C_REGS, C_CPU };
+       C_STACK, C_STRSEND, C_STR, C_EXEC, C_REGS, C_CPU, C_LIMITS };
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[NCHILD][STACK_WORDS] __attribute__((aligned(4096)));
@@ -137,6 +137,21 @@ static L4_Word_t str_check(void)
     return good;
 }
 
+/* One call to dest (a small space's thread), then the limits of the user
+ * code and data descriptors this CPU's GDT holds for us: the switch back
+ * to us (the fast path's, small to small) loaded them. 1 if both are our
+ * window's. */
+static L4_Word_t limits_job(L4_ThreadId_t dest)
+{
+    L4_Word_t cs_lim = 0, ds_lim = 0;
+    if (call_n(dest, 1) != 1)
+        return 0;
+    __asm__ volatile("movl %%cs, %%eax\n\tlsl %%eax, %0\n\t"
+                     "movl %%ds, %%eax\n\tlsl %%eax, %1"
+                     : "+r"(cs_lim), "+r"(ds_lim) : : "eax", "cc");
+    return cs_lim == (WIN_MB << 20) - 1 && ds_lim == (WIN_MB << 20) - 1;
+}
+
 static L4_Word_t regs_job(L4_ThreadId_t dest);
 static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
 {
@@ -156,6 +171,7 @@ static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
     case C_EXEC:    return ((L4_Word_t (*)(void))a)();
     case C_REGS:    return regs_job(t);
     case C_CPU:     return cpu_now();
+    case C_LIMITS:  return limits_job(t);
     }
     return ~0ul;
 }
@@ -396,6 +412,8 @@ static void test_ipc(void)
     L4_Word_t r1 = rpc(A, C_REGS, B.raw, 0), r2 = rpc(A, C_REGS, B.raw, 0);
     ok(r1 == 1 && r2 == 1, "raw calls small to small: ebx = MR1, edi, ecx, edx kept, "
        "%%ds/%%es the window's");
+    is(rpc(A, C_LIMITS, B.raw, 0), 1, "after a call small to small: the caller's window's "
+       "code and data limits in the GDT");
 }
 
 static void test_faults_strings(void)
@@ -863,7 +881,7 @@ int main(void)
     root_tid = L4_Myself();
     make_child_links();
     ncpus = L4_NumProcessors(L4_GetKernelInterface());
-    tap_plan(55 + (ncpus > 1 ? SMP_TESTS : 0));
+    tap_plan(56 + (ncpus > 1 ? SMP_TESTS : 0));
     A = start_child(200, 0);
     B = start_child(201, 1);
     test_make_and_run();
