@@ -133,6 +133,13 @@ tap_count() {
 # verdict on how the emulator ended ("normal", "failure" or "crash").
 # Prints the verdict, the log tail on failure, and the summary line last.
 # Returns 0 on pass, 1 on fail.
+# Does the log (CRs dropped) have a line matching the extended regex $1?
+# Not `tr | grep -q`: under pipefail, grep leaving at the first match kills
+# tr with SIGPIPE on a long log, and the pipeline reads as "no match".
+log_has() {
+    grep -a -q -E -- "$1" < <(tr -d '\r' <"$LOG")
+}
+
 judge_and_report() {
     local status=$1 timed_out=$2 ending=$3
     local passed=0 failed=0 broken=0 line exitline code panicline
@@ -151,11 +158,11 @@ judge_and_report() {
 
     if [ -n "$EXPECT_PANIC" ]; then
         # The one test: the panic text appears and the kernel reported failure.
-        if tr -d '\r' <"$LOG" | grep -a -q -E -- "$EXPECT_PANIC" && [ "$ending" = failure ]; then
+        if log_has "$EXPECT_PANIC" && [ "$ending" = failure ]; then
             passed=1
         else
             failed=1
-            tr -d '\r' <"$LOG" | grep -a -q -E -- "$EXPECT_PANIC" ||
+            log_has "$EXPECT_PANIC" ||
                 why+=("expected panic /$EXPECT_PANIC/ not found in the log")
             [ "$ending" = failure ] ||
                 why+=("kernel did not end with a failure exit (status $status, ${exitline:-no PECAN-EXIT line})")
@@ -180,7 +187,7 @@ judge_and_report() {
         # Each --expect-log pattern is one more test: the boot log shows it.
         local pat
         for pat in ${EXPECT_LOG[@]+"${EXPECT_LOG[@]}"}; do
-            if tr -d '\r' <"$LOG" | grep -a -q -E -- "$pat"; then
+            if log_has "$pat"; then
                 passed=$((passed + 1))
             else
                 failed=$((failed + 1))
