@@ -14,6 +14,8 @@
 #include "thread.h"
 #include "sched.h"
 #include "arch/ia32/smp.h"
+#include "arch/ia32/klock.h"
+#include "strxfer.h"
 
 /* SMP: THE one spot that decides whether an event partner is homed on
  * this CPU, so that a direct switch to it is allowed (docs/smp.md,
@@ -25,6 +27,19 @@ static inline bool event_partner_local(const struct tcb *p)
 {
     struct cpu_local *me = cpu_self();
     return p->cpu == me && current->cpu == me;
+}
+
+/* self, in its receive phase now, hands the CPU to dest (runnable, homed
+ * here) and returns once its own wait has ended. Whoever ended it may be a
+ * fast path holding only this CPU's word: take the whole lock again before
+ * general code runs, and take part in a string copy if that is what the
+ * answer started. */
+static inline void event_handoff_wait(struct tcb *self, struct tcb *dest)
+{
+    sched_handoff(dest);
+    klock_ensure_full();
+    if (self->xfer)
+        xfer_wait_turns(self);
 }
 
 /* kdebug stats: events that took a fast path (always 0 with FASTPATH=0).

@@ -319,10 +319,7 @@ static bool reply_handoff(struct tcb *self, struct tcb *dest, uint32_t from, uin
         return false;
     ipc_complete(dest, from, 0);
     ipc_wait_for(self, recv_gid);
-    sched_handoff(dest);
-    klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
-    if (self->xfer)
-        xfer_wait_turns(self);
+    event_handoff_wait(self, dest);
     return true;
 }
 #endif

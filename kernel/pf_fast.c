@@ -66,10 +66,7 @@ bool pf_reply_fast(struct tcb *self, struct tcb *dest, uint32_t recv, uint32_t t
 
     /* Our receive phase, as reply_handoff leaves it, and the switch. */
     ipc_wait_for(self, recv);
-    sched_handoff(dest);
-    klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
-    if (self->xfer)
-        xfer_wait_turns(self);
+    event_handoff_wait(self, dest);
     return true;
 }
 #endif
