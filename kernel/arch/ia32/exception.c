@@ -97,6 +97,14 @@ static int decode_at(uint32_t eip, struct x86_insn *in)
         n = sizeof(buf);
     if (!copy_from_user(buf, eip, n))
         return X86D_TRUNCATED;
+    /* The common case, a one-byte cli (fa) or sti (fb): what x86_decode
+     * would give for it (op, length 1), without running it. Only op and
+     * len are filled; the callers read nothing else for these ops. */
+    if ((buf[0] | 1) == 0xfb) {
+        in->op = buf[0] == 0xfa ? X86_CLI : X86_STI;
+        in->len = 1;
+        return 1;
+    }
     int r = x86_decode(buf, n, false, in);
     if (r == X86D_TRUNCATED && n < sizeof(buf) &&
         copy_from_user(buf + n, eip + n, sizeof(buf) - n))
@@ -153,6 +161,17 @@ void user_syscall_exception(struct trap_frame *f)
     syscall_exception(f, f->vector);
 }
 
+/* cli or sti of `len` bytes at f->eip trapped (#GP, error code 0):
+ * emulated on the virtual IF. */
+static void cli_sti(struct trap_frame *f, bool sti, unsigned len)
+{
+    vif_emulate(f, sti, len);
+    /* The instruction "ran": a single-stepped thread traps after it, as
+     * it would on the CPU. */
+    if (f->eflags & EFL_TF)
+        deliver(f, L4ABI_LABEL_EXCEPTION, TRAP_DB, DEBUG_DR6_STEP);
+}
+
 /* #GP from user mode: a DPL-0 `int n` (error code names the IDT vector),
  * or cli/sti (virtual IF). Port I/O denied by the I/O bitmap also lands
  * here with error code 0; the I/O-port work decodes it the same way
@@ -173,11 +192,7 @@ static bool general_protection(struct trap_frame *f, int len, const struct x86_i
     if (f->error != 0 || len <= 0)
         return false;
     if (in.op == X86_CLI || in.op == X86_STI) {
-        vif_emulate(f, in.op == X86_STI, (unsigned)len);
-        /* The instruction "ran": a single-stepped thread traps after it,
-         * as it would on the CPU. */
-        if (f->eflags & EFL_TF)
-            deliver(f, L4ABI_LABEL_EXCEPTION, TRAP_DB, DEBUG_DR6_STEP);
+        cli_sti(f, in.op == X86_STI, (unsigned)len);
         return true;
     }
     return false;
@@ -226,6 +241,13 @@ void user_exception(struct trap_frame *f)
             return;
         struct x86_insn in;
         int len = decode_at(f->eip, &in);   /* once, for both uses */
+        /* The most frequent #GP, a one-byte cli/sti (decode_at's short
+         * cut): straight to its emulation. io_fault declines these ops
+         * and general_protection would take the same steps. */
+        if (len == 1 && err == 0 && (in.op == X86_CLI || in.op == X86_STI)) {
+            cli_sti(f, in.op == X86_STI, 1);
+            return;
+        }
         if (io_fault(f, len, &in) || general_protection(f, len, &in))
             return;
         if (small && err == 0) {
