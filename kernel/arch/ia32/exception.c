@@ -89,6 +89,7 @@ static bool kernel_interface(struct trap_frame *f)
 /* Decodes the instruction at eip, fault-safely: the bytes up to the end of
  * its page, and from the next page only if the decoder needs them (reading
  * there may involve the pager, which an unrelated #GP must not cause). */
+#define GP_CLI_STI 0     /* decode_at: a one-byte cli/sti (x86_decode never gives 0) */
 static int decode_at(uint32_t eip, struct x86_insn *in)
 {
     uint8_t buf[X86_MAX_INSN];
@@ -97,18 +98,19 @@ static int decode_at(uint32_t eip, struct x86_insn *in)
         n = sizeof(buf);
     if (!copy_from_user(buf, eip, n))
         return X86D_TRUNCATED;
-    /* The common case, a one-byte cli (fa) or sti (fb): what x86_decode
-     * would give for it (op, length 1), without running it. Only op and
-     * len are filled; the callers read nothing else for these ops. */
+    /* The common case, a one-byte cli (fa) or sti (fb): x86_decode would
+     * give op CLI/STI, length 1, for it. Reported without running the
+     * decoder as GP_CLI_STI, only in->op filled. */
     if ((buf[0] | 1) == 0xfb) {
         in->op = buf[0] == 0xfa ? X86_CLI : X86_STI;
-        in->len = 1;
-        return 1;
+        return GP_CLI_STI;
     }
     int r = x86_decode(buf, n, false, in);
     if (r == X86D_TRUNCATED && n < sizeof(buf) &&
         copy_from_user(buf + n, eip + n, sizeof(buf) - n))
         r = x86_decode(buf, sizeof(buf), false, in);
+    if (r == GP_CLI_STI)            /* never (lengths > 0, errors < 0): lets */
+        __builtin_unreachable();    /* the compiler drop the caller's test */
     return r;
 }
 
@@ -242,9 +244,14 @@ void user_exception(struct trap_frame *f)
         struct x86_insn in;
         int len = decode_at(f->eip, &in);   /* once, for both uses */
         /* The most frequent #GP, a one-byte cli/sti (decode_at's short
-         * cut): straight to its emulation. io_fault declines these ops
-         * and general_protection would take the same steps. */
-        if (len == 1 && err == 0 && (in.op == X86_CLI || in.op == X86_STI)) {
+         * cut, one test here): straight to its emulation. io_fault
+         * declines these ops and general_protection would take the same
+         * steps for error code 0 (any other is an `int n`, whose first
+         * byte is cd, never fa/fb; a thread rewriting its code meanwhile
+         * gets the same as from the decoder). */
+        if (len == GP_CLI_STI) {
+            if (err != 0)
+                break;
             cli_sti(f, in.op == X86_STI, 1);
             return;
         }
