@@ -84,10 +84,10 @@ static bool kernel_interface(struct trap_frame *f)
     return true;
 }
 
-/* Reads the instruction at eip fault-safely, as many bytes as are there
- * (up to 15; the part on the next page may be absent), and decodes it. */
 #define GP_CLI_STI 0     /* decode_at: a one-byte cli/sti (x86_decode never gives 0) */
 
+/* Reads the instruction at eip fault-safely, as many bytes as are there
+ * (up to 15; the part on the next page may be absent), and decodes it. */
 /* Decodes the instruction at eip, fault-safely: the bytes up to the end of
  * its page, and from the next page only if the decoder needs them (reading
  * there may involve the pager, which an unrelated #GP must not cause). */
