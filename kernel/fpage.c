@@ -51,7 +51,9 @@ bool fpage_xfer(uint32_t snd, uint32_t snd_base, uint32_t rcv,
     unsigned s = fpage_log2(snd), r = fpage_log2(rcv);
     if (!s || !r)
         return false;
-    uint32_t S = fpage_base(snd), R = fpage_base(rcv);
+    /* fpage_base of each, with the sizes at hand (s, r non-zero). */
+    uint32_t S = snd & L4ABI_FPAGE_BASE_MASK & ~low_mask(s);
+    uint32_t R = rcv & L4ABI_FPAGE_BASE_MASK & ~low_mask(r);
     if (s <= r) {
         out->src = S;
         out->dst = R + ((snd_base & low_mask(r)) & ~low_mask(s));

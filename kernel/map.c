@@ -32,19 +32,23 @@
 #define RWX L4ABI_FPAGE_RWX
 
 /* Does [va, +2^log2) stay clear of kernel space and of s's KIP and UTCB
- * areas? */
+ * areas? In 32-bit arithmetic (the general map path calls it twice a
+ * piece): with size = 2^log2 and va + size <= USER_LIMIT checked first,
+ * nothing below wraps; an address x lies in the range iff x - va < size
+ * (for x < va the difference wraps past size). */
 static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
 {
-    uint64_t end = (uint64_t)va + ((uint64_t)1 << log2);
-    if (end > USER_LIMIT)
+    if (log2 >= 32)
+        return false;                   /* 4 GiB reaches kernel space */
+    uint32_t size = (uint32_t)1 << log2;
+    if (size > USER_LIMIT || va > USER_LIMIT - size)
         return false;
-    if (s->kip_area) {
-        uint32_t k = s->kip_area & L4ABI_FPAGE_BASE_MASK;
-        if (k >= va && k < end)
-            return false;
-    }
-    return !s->utcb_size ||
-           (uint64_t)s->utcb_base + s->utcb_size <= va || s->utcb_base >= end;
+    if (s->kip_area && (s->kip_area & L4ABI_FPAGE_BASE_MASK) - va < size)
+        return false;
+    uint32_t ub = s->utcb_base, us = s->utcb_size;
+    /* The area overlaps the range: it starts at or below va and reaches
+     * past it, or it starts inside the range. */
+    return !us || (ub <= va ? va - ub >= us : ub - va >= size);
 }
 
 /* May [va, +2^log2) be mapped into s? As range_ok, and nothing of an

@@ -84,6 +84,8 @@ static bool kernel_interface(struct trap_frame *f)
     return true;
 }
 
+#define GP_CLI_STI 0     /* decode_at: a one-byte cli/sti (x86_decode never gives 0) */
+
 /* Reads the instruction at eip fault-safely, as many bytes as are there
  * (up to 15; the part on the next page may be absent), and decodes it. */
 /* Decodes the instruction at eip, fault-safely: the bytes up to the end of
@@ -97,10 +99,19 @@ static int decode_at(uint32_t eip, struct x86_insn *in)
         n = sizeof(buf);
     if (!copy_from_user(buf, eip, n))
         return X86D_TRUNCATED;
+    /* The common case, a one-byte cli (fa) or sti (fb): x86_decode would
+     * give op CLI/STI, length 1, for it. Reported without running the
+     * decoder as GP_CLI_STI, only in->op filled. */
+    if ((buf[0] | 1) == 0xfb) {
+        in->op = buf[0] == 0xfa ? X86_CLI : X86_STI;
+        return GP_CLI_STI;
+    }
     int r = x86_decode(buf, n, false, in);
     if (r == X86D_TRUNCATED && n < sizeof(buf) &&
         copy_from_user(buf + n, eip + n, sizeof(buf) - n))
         r = x86_decode(buf, sizeof(buf), false, in);
+    if (r == GP_CLI_STI)            /* never (lengths > 0, errors < 0): lets */
+        __builtin_unreachable();    /* the compiler drop the caller's test */
     return r;
 }
 
@@ -153,6 +164,17 @@ void user_syscall_exception(struct trap_frame *f)
     syscall_exception(f, f->vector);
 }
 
+/* cli or sti of `len` bytes at f->eip trapped (#GP, error code 0):
+ * emulated on the virtual IF. */
+static void cli_sti(struct trap_frame *f, bool sti, unsigned len)
+{
+    vif_emulate(f, sti, len);
+    /* The instruction "ran": a single-stepped thread traps after it, as
+     * it would on the CPU. */
+    if (f->eflags & EFL_TF)
+        deliver(f, L4ABI_LABEL_EXCEPTION, TRAP_DB, DEBUG_DR6_STEP);
+}
+
 /* #GP from user mode: a DPL-0 `int n` (error code names the IDT vector),
  * or cli/sti (virtual IF). Port I/O denied by the I/O bitmap also lands
  * here with error code 0; the I/O-port work decodes it the same way
@@ -173,11 +195,7 @@ static bool general_protection(struct trap_frame *f, int len, const struct x86_i
     if (f->error != 0 || len <= 0)
         return false;
     if (in.op == X86_CLI || in.op == X86_STI) {
-        vif_emulate(f, in.op == X86_STI, (unsigned)len);
-        /* The instruction "ran": a single-stepped thread traps after it,
-         * as it would on the CPU. */
-        if (f->eflags & EFL_TF)
-            deliver(f, L4ABI_LABEL_EXCEPTION, TRAP_DB, DEBUG_DR6_STEP);
+        cli_sti(f, in.op == X86_STI, (unsigned)len);
         return true;
     }
     return false;
@@ -226,6 +244,18 @@ void user_exception(struct trap_frame *f)
             return;
         struct x86_insn in;
         int len = decode_at(f->eip, &in);   /* once, for both uses */
+        /* The most frequent #GP, a one-byte cli/sti (decode_at's short
+         * cut, one test here): straight to its emulation. io_fault
+         * declines these ops and general_protection would take the same
+         * steps for error code 0 (any other is an `int n`, whose first
+         * byte is cd, never fa/fb; a thread rewriting its code meanwhile
+         * gets the same as from the decoder). */
+        if (len == GP_CLI_STI) {
+            if (err != 0)
+                break;
+            cli_sti(f, in.op == X86_STI, 1);
+            return;
+        }
         if (io_fault(f, len, &in) || general_protection(f, len, &in))
             return;
         if (small && err == 0) {

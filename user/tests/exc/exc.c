@@ -20,7 +20,8 @@
 /* faults.S */
 extern unsigned long do_de(void), do_ud(void), do_gp(void), do_bp(void),
     do_int30(void), do_int90(void), do_into(void), do_bound(void), do_ac(void),
-    do_flags(void), do_tf(void), do_cli(void), do_sti(void);
+    do_flags(void), do_tf(void), do_cli(void), do_sti(void),
+    do_cli_prefixed(void), do_sti_prefixed(void);
 extern void set_tf(void), clear_tf(void);
 extern unsigned long do_mf(void), do_xm(void), do_hw(void), do_tf_cli(void);
 extern char tfc_insn[], tfc_cli[], tfc_after_cli[], tfc_after_sti[];
@@ -509,6 +510,31 @@ static void test_no_handler(void)
     delete_thread(b);
 }
 
+/* cli/sti with a prefix (ds, 3e): not the one-byte forms the #GP path
+ * recognises by their first byte, so the general decoder emulates them;
+ * each traps once and resumes after both bytes. */
+static unsigned long vif_prefixed_job(void)
+{
+    do_cli_prefixed();
+    L4_Word_t a = my_flags();
+    do_sti_prefixed();
+    L4_Word_t b = my_flags();
+    return (a & EFL_VIF) ? 1 : (b & EFL_VIF) ? 0 : 2;
+}
+
+static void test_vif_prefixed(void)
+{
+    int pvi = (int)stat(L4ABI_KDB_STAT_PVI);
+    L4_Word_t traps0 = stat(L4ABI_KDB_STAT_VIF_TRAPS);
+    int good;
+    L4_ThreadId_t t = start_worker(128, vif_prefixed_job, root_tid);
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 0, "ds cli clears VIF, ds sti sets it (result %lu)", r);
+    L4_Word_t traps = stat(L4ABI_KDB_STAT_VIF_TRAPS) - traps0;
+    is(traps, pvi ? 0 : 2, "prefixed cli and sti trapped once each without PVI");
+    delete_thread(t);
+}
+
 /* Virtual IF: cli/sti are emulated (QEMU: by #GP trap) or virtualized
  * (PVI); the thread keeps running and its VIF flips. */
 static unsigned long vif_job(void)
@@ -790,7 +816,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(78 + ENTRY_TESTS + EXCFAST_TESTS);
+    tap_plan(80 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
     test_exc_fast();
@@ -807,6 +833,7 @@ int main(void)
     test_other_space();
     test_no_handler();
     test_vif();
+    test_vif_prefixed();
     test_vif_hold();
     test_fpu();
     test_fpu_clean();

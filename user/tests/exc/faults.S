@@ -119,6 +119,18 @@ fn do_sti
     popl %eax
     ret
 
+fn do_cli_prefixed              /* ds cli (3e fa): two bytes; the flags */
+    .byte 0x3e, 0xfa
+    pushfl
+    popl %eax
+    ret
+
+fn do_sti_prefixed              /* ds sti (3e fb) */
+    .byte 0x3e, 0xfb
+    pushfl
+    popl %eax
+    ret
+
 fn set_tf
     pushfl
     orl $0x100, (%esp)
