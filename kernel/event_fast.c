@@ -37,21 +37,7 @@ bool event_fast_call(struct tcb *t, struct tcb *p, uint32_t tag, const uint32_t 
     t->mr[L4ABI_UTCB_BR(0)] = br0;
     ipc_wait_for(t, p->gid);
     sched_handoff(p);
-    /* Resumed by whoever ended the wait, maybe by an IPC fast path with
-     * this CPU's word only: the general code that follows needs all. */
-    klock_ensure_full();
-    if (t->xfer)
-        xfer_wait_turns(t);     /* the reply copies strings to us */
-    /* Back when the reply (or a cancel, abort, deletion) ended the wait. */
-    t->state = TS_READY;
-    /* set_result: the error flag and ErrorCode as the system call leaves
-     * them (the callers restore both; kept for the same UTCB image). */
-    if (t->ipc_error) {
-        t->mr[L4ABI_UTCB_ERRORCODE] = t->ipc_error;
-        t->mr[0] |= L4ABI_TAG_ERROR;
-    } else {
-        t->mr[0] &= ~L4ABI_TAG_ERROR;
-    }
+    event_wait_ended(t);
     *err = t->ipc_error;
     return true;
 }

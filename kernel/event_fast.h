@@ -42,6 +42,25 @@ static inline void event_handoff_wait(struct tcb *self, struct tcb *dest)
         xfer_wait_turns(self);
 }
 
+/* t's kernel-made call is over (a reply, cancel, abort or deletion ended
+ * its wait, maybe by a fast path holding only this CPU's word): the whole
+ * lock again, its part in a string copy the reply started, and the error
+ * flag and ErrorCode as set_result leaves them (the callers restore both,
+ * for the same UTCB image). */
+static inline void event_wait_ended(struct tcb *t)
+{
+    klock_ensure_full();
+    if (t->xfer)
+        xfer_wait_turns(t);
+    t->state = TS_READY;
+    if (t->ipc_error) {
+        t->mr[L4ABI_UTCB_ERRORCODE] = t->ipc_error;
+        t->mr[0] |= L4ABI_TAG_ERROR;
+    } else {
+        t->mr[0] &= ~L4ABI_TAG_ERROR;
+    }
+}
+
 /* kdebug stats: events that took a fast path (always 0 with FASTPATH=0).
  * FAST_MAP: pagers' replies with one 4 KiB map item (pf_fast.c). */
 enum { FAST_FAULT, FAST_EXC, FAST_IRQ, FAST_MAP, FAST_NKINDS };

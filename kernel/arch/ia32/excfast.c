@@ -222,16 +222,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     }
     /* The general path ended it (with whatever lock): as event_fast_call
      * and exception_ipc finish. */
-    klock_ensure_full();
-    if (t->xfer)
-        xfer_wait_turns(t);
-    t->state = TS_READY;
-    if (t->ipc_error) {
-        t->mr[L4ABI_UTCB_ERRORCODE] = t->ipc_error;
-        t->mr[0] |= L4ABI_TAG_ERROR;
-    } else {
-        t->mr[0] &= ~L4ABI_TAG_ERROR;
-    }
+    event_wait_ended(t);
     uint32_t w[L4ABI_EXC_UNTYPED_DEBUG];
     unsigned got;
     if (exception_ipc_end(t, t->ipc_error, w, L4ABI_EXC_UNTYPED, L4ABI_EXC_UNTYPED_DEBUG, &got,
@@ -327,10 +318,7 @@ bool exc_fast_reply_slow(struct trap_frame *f)
     }
     /* The end of the Ipc (ipc_syscall_end, do_ipc's registers). */
     ipc_syscall_end(self);
-    f->eax = self->ipc_from;
-    f->esi = self->mr[0];
-    f->ebx = self->mr[1];
-    f->ebp = self->mr[2];
+    ipc_results_to_frame(self, f);
     return true;
 }
 

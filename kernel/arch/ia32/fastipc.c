@@ -154,10 +154,7 @@ void ipc_fast_resumed(struct trap_frame *f)
     if (self->xfer)
         xfer_wait_turns(self);  /* the reply copies strings to us */
     ipc_syscall_end(self);
-    f->eax = self->ipc_from;
-    f->esi = self->mr[0];
-    f->ebx = self->mr[1];
-    f->ebp = self->mr[2];
+    ipc_results_to_frame(self, f);
     return_to_user_checks(f);
     klock_release();            /* sysenter_exit follows */
 }

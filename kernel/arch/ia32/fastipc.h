@@ -140,6 +140,16 @@
 
 #ifndef __ASSEMBLER__
 #include "trap.h"
+#include "../../thread.h"
+/* An Ipc's results in the caller's registers (X.2 ia32): eax = from,
+ * esi = MR0, ebx = MR1, ebp = MR2; the rest of the frame as it entered. */
+static inline void ipc_results_to_frame(const struct tcb *t, struct trap_frame *f)
+{
+    f->eax = t->ipc_from;
+    f->esi = t->mr[0];
+    f->ebx = t->mr[1];
+    f->ebp = t->mr[2];
+}
 /* Boot: the mode byte of every CPU's fast_off (CR4.PVI makes every exit
  * an iret; eager FPU switching is not done by the fast path). */
 void ipc_fast_init(void);

@@ -27,10 +27,7 @@ static inline __attribute__((always_inline)) void do_ipc(struct tcb *t, struct t
         ipc_syscall_end(t);
     else
         ipc_general(t, f->eax, f->edx, f->ecx);
-    f->eax = t->ipc_from;
-    f->esi = t->mr[0];
-    f->ebx = t->mr[1];
-    f->ebp = t->mr[2];
+    ipc_results_to_frame(t, f);
 }
 
 /* The sysenter entry is only ever an Ipc/Lipc. `current` is found once
