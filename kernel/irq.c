@@ -214,25 +214,23 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
 
 #if IRQ_FASTPATH
 /* irq_fast.S's view of the structures it reads. */
-#define OFF(type, field, v) \
-    _Static_assert(__builtin_offsetof(struct type, field) == (v), #type "." #field)
-OFF(irq_line, handler, IRQL_HANDLER);
-OFF(irq_line, mode, IRQL_MODE);
-OFF(irq_line, bit, IRQL_BIT);
-OFF(irq_line, raised, IRQL_RAISED);
-OFF(irq_line, gid, IRQL_GID);
-OFF(irq_line, itcb, IRQL_ITCB);
-OFF(irq_line, htcb, IRQL_HTCB);
+ASM_OFFSET(irq_line, handler, IRQL_HANDLER);
+ASM_OFFSET(irq_line, mode, IRQL_MODE);
+ASM_OFFSET(irq_line, bit, IRQL_BIT);
+ASM_OFFSET(irq_line, raised, IRQL_RAISED);
+ASM_OFFSET(irq_line, gid, IRQL_GID);
+ASM_OFFSET(irq_line, itcb, IRQL_ITCB);
+ASM_OFFSET(irq_line, htcb, IRQL_HTCB);
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
-OFF(tcb, rq, TCB_RQ);
-OFF(tcb, xfer, TCB_XFER);
-OFF(tcb, vif, TCB_VIF);
-OFF(cpu_local, ready, CPU_READY);
-OFF(prioq, bitmap, PRIOQ_BITMAP);
-OFF(prioq, summary, PRIOQ_SUMMARY);
-OFF(trap_frame, vector, FRAME_VECTOR);
-OFF(trap_frame, eax, 28);
+ASM_OFFSET(tcb, rq, TCB_RQ);
+ASM_OFFSET(tcb, xfer, TCB_XFER);
+ASM_OFFSET(tcb, vif, TCB_VIF);
+ASM_OFFSET(cpu_local, ready, CPU_READY);
+ASM_OFFSET(prioq, bitmap, PRIOQ_BITMAP);
+ASM_OFFSET(prioq, summary, PRIOQ_SUMMARY);
+ASM_OFFSET(trap_frame, vector, FRAME_VECTOR);
+ASM_OFFSET(trap_frame, eax, 28);
 _Static_assert(TCB_SIZE == 1 << 12 && IRQ_DEFAULT_PRIO <= 255, "irq_fast.S: TCB number * 4 KiB");
 _Static_assert(L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0) == IRQF_TAG_SYNC &&
                L4ABI_TAG(L4ABI_LABEL_ASYNC_IRQ, 2, 0) == IRQF_TAG_ASYNC, "irq_fast.S: tags");

@@ -6,6 +6,11 @@
 
 struct trap_frame;
 
+/* An offset that assembly uses (v, a #define shared with the .S file)
+ * checked against the C structure at build time. */
+#define ASM_OFFSET(type, field, v) \
+    _Static_assert(__builtin_offsetof(struct type, field) == (v), #type "." #field)
+
 void user_exception(struct trap_frame *f);       /* exception.c */
 void user_page_fault(struct trap_frame *f);      /* exception.c: #PF from user mode */
 void user_syscall_exception(struct trap_frame *f); /* int n not served */

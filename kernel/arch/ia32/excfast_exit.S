@@ -14,26 +14,31 @@
 
 #if IPC_FASTPATH
 
-    .text
-    .globl exc_fast_exit
-exc_fast_exit:
+/* Both exits start alike: (prev, next, me) from the C call; prev's switch
+ * frame in arch_switch's layout (it resumes by ret), then this CPU lets
+ * its word go (klock_release from LOCAL): prev's state is complete, and
+ * nothing of next or of this CPU is touched after it but next's frame
+ * and UTCB, which only next's own CPU uses. Leaves edx = next. */
+    .macro SAVE_PREV_LET_GO
     movl 4(%esp), %eax                      /* prev */
     movl 8(%esp), %edx                      /* next */
     movl 12(%esp), %ecx                     /* me */
-    /* prev's switch frame, arch_switch's layout: it resumes by ret. */
     pushl %ebp
     pushl %ebx
     pushl %esi
     pushl %edi
     movl %esp, TCB_KSP(%eax)
 #if MAX_CPUS > 1
-    /* This CPU lets its word go (klock_release from LOCAL): prev's state
-     * is complete, and nothing of next or of this CPU is touched below
-     * but next's frame and UTCB, which only next's own CPU uses. */
     movb $FAST_KL_NONE, CPU_LOCK_MODE(%ecx)
     movl CPU_KWORD(%ecx), %ecx
     incl KW_OWNER(%ecx)                     /* a release store (TSO) */
 #endif
+    .endm
+
+    .text
+    .globl exc_fast_exit
+exc_fast_exit:
+    SAVE_PREV_LET_GO
     /* next's Ipc results (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out by sysexit from its frame (esp at
      * its EFLAGS word), as sysenter_exit leaves. */
@@ -65,19 +70,7 @@ exc_fast_exit:
  * kernel stack (its wait in trap_exc_fast) is dropped. */
     .globl exc_fast_iret
 exc_fast_iret:
-    movl 4(%esp), %eax                      /* prev */
-    movl 8(%esp), %edx                      /* next */
-    movl 12(%esp), %ecx                     /* me */
-    pushl %ebp
-    pushl %ebx
-    pushl %esi
-    pushl %edi
-    movl %esp, TCB_KSP(%eax)
-#if MAX_CPUS > 1
-    movb $FAST_KL_NONE, CPU_LOCK_MODE(%ecx)
-    movl CPU_KWORD(%ecx), %ecx
-    incl KW_OWNER(%ecx)                     /* a release store (TSO) */
-#endif
+    SAVE_PREV_LET_GO
     leal FAST_FRAME(%edx), %esp             /* next's trap frame */
     movl $SEL_UDATA, %eax                   /* the user's data segment: its */
     movl %eax, %ds                          /* space's window (smallspace.c) */
