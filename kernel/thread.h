@@ -124,16 +124,26 @@ static inline uint32_t tcb_stack_top(const struct tcb *t)
  * On a boot stack (before the CPU's first thread runs) it is the CPU
  * record's idea of it (boot_current, slow). */
 struct tcb *boot_current(void);
-static inline struct tcb *current_thread(void)
+
+/* The TCB whose kernel stack this is, NULL on a boot stack (and in host
+ * tests, 64-bit, which have no kernel stacks). */
+static inline struct tcb *stack_tcb(void)
 {
 #ifndef __i386__
-    return boot_current();      /* host tests (64-bit): no kernel stacks */
-#endif
+    return NULL;
+#else
     uint32_t sp;
     __asm__("movl %%esp, %0" : "=r"(sp));
     if (__builtin_expect(sp - TCB_AREA < TCB_AREA_SIZE, 1))
         return (struct tcb *)(uintptr_t)(sp & ~(uint32_t)(TCB_SIZE - 1));
-    return boot_current();
+    return NULL;
+#endif
+}
+
+static inline struct tcb *current_thread(void)
+{
+    struct tcb *t = stack_tcb();
+    return __builtin_expect(t != NULL, 1) ? t : boot_current();
 }
 #define current current_thread()
 extern uint32_t thread_no_limit;    /* bounds scans over the TCB array */

@@ -156,14 +156,8 @@ struct cpu_local *cpu_current(void);
  * TCB, written as the CPU switched to it); on a boot stack the slow way. */
 static inline struct cpu_local *cpu_self(void)
 {
-#ifndef __i386__
-    return cpu_current();       /* host tests (64-bit): no kernel stacks */
-#endif
-    uint32_t sp;
-    __asm__("movl %%esp, %0" : "=r"(sp));
-    if (__builtin_expect(sp - TCB_AREA < TCB_AREA_SIZE, 1))
-        return ((struct tcb *)(uintptr_t)(sp & ~(uint32_t)(TCB_SIZE - 1)))->on_cpu;
-    return cpu_current();
+    struct tcb *t = stack_tcb();
+    return __builtin_expect(t != NULL, 1) ? t->on_cpu : cpu_current();
 }
 
 /* Lets the application processors run threads: each gets an idle thread
