@@ -6,7 +6,8 @@
  *
  * sysenter does not clear TF, so a single-stepped thread's sysenter traps
  * at the first instruction of sysenter_entry, still on the sysenter stack
- * (MSR_SYSENTER_ESP = sysenter_area, whose guard stack takes that frame).
+ * (MSR_SYSENTER_ESP = &tss.esp0: the guard below the TSS takes that frame
+ * and this handler's, gdt.h).
  * The kernel clears TF there, resumes at sysenter_entry_step (the same
  * entry without the IPC fast path), remembers TF, and puts it back into the
  * user's EFLAGS once the entry has built the user frame: the thread keeps

@@ -39,7 +39,6 @@ ASM_OFFSET(cpu_local, index, CPU_INDEX);
 ASM_OFFSET(cpu_local, io_bm, CPU_IO_BM);
 ASM_OFFSET(cpu_local, gdt, CPU_GDT);
 ASM_OFFSET(cpu_local, tss, CPU_TSS);
-ASM_OFFSET(cpu_local, sysenter, CPU_SYSENTER);
 ASM_OFFSET(cpu_local, running, CPU_RUNNING);
 ASM_OFFSET(cpu_local, resched, CPU_RESCHED);
 ASM_OFFSET(cpu_local, fpu_ts, CPU_FPU_TS);
@@ -89,7 +88,6 @@ _Static_assert(sizeof(((struct small_cpu *)0)->iret_forced) == 1, "iret_forced: 
 _Static_assert(sizeof(struct small_cpu) == 1 << SMALL_CPU_SIZE_LOG2, "small_cpu size");
 _Static_assert(sizeof(((struct space *)0)->small.polluted) == 1, "polluted: a byte");
 ASM_OFFSET(tss, esp0, TSS_ESP0);
-ASM_OFFSET(sysenter_area, esp0, SYSENTER_ESP0);
 ASM_OFFSET(trap_frame, edi, FRAME_EDI);
 ASM_OFFSET(trap_frame, edx, FRAME_EDX);
 ASM_OFFSET(trap_frame, ecx, FRAME_ECX);

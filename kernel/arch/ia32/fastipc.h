@@ -46,17 +46,16 @@
 #define CPU_INDEX       0
 #define CPU_GDT         16
 #define CPU_TSS         20
-#define CPU_SYSENTER    32
-#define CPU_RUNNING     40
-#define CPU_RESCHED     48       /* byte */
-#define CPU_FPU_TS      49       /* byte */
-#define CPU_DR_LOADED   50       /* byte */
-#define CPU_LOCK_MODE   51       /* byte */
-#define CPU_LOADED_PD   52
-#define CPU_FPU_HOLDER  56
-#define CPU_CSW         60       /* context_switches */
-#define CPU_IO_BM       1148     /* io_bm (checked in fastipc.c) */
-#define CPU_KWORD       64       /* pointer to its klock_word (C code) */
+#define CPU_RUNNING     36
+#define CPU_RESCHED     44       /* byte */
+#define CPU_FPU_TS      45       /* byte */
+#define CPU_DR_LOADED   46       /* byte */
+#define CPU_LOCK_MODE   47       /* byte */
+#define CPU_LOADED_PD   48
+#define CPU_FPU_HOLDER  52
+#define CPU_CSW         56       /* context_switches */
+#define CPU_IO_BM       1144     /* io_bm (checked in fastipc.c) */
+#define CPU_KWORD       60       /* pointer to its klock_word (C code) */
 #define CPU_FAST_OFF    1284     /* fast_off: zero when the path may run */
 #define CPU_SMALL_CPU   1288     /* &small_cpus[index] */
 #define CPU_KW          1344     /* its klock_word itself, a line of its own */
@@ -76,7 +75,7 @@
 #define FAST_KL_NONE    0
 #define FAST_KL_LOCAL   1
 
-/* struct space, struct tss, struct sysenter_area */
+/* struct space, struct tss */
 #define SPACE_PD        0
 #define SPACE_UTCB_BASE 12
 #define SPACE_UTCB_SIZE 16
@@ -85,7 +84,6 @@
 #define FAST_UTCB_TCB_SLOTS 32  /* its length (space.h UTCB_TCB_SLOTS) */
 #define SPACE_IO_BM0    304     /* io.bm.page[0] */
 #define TSS_ESP0        4
-#define SYSENTER_ESP0   1024
 /* small spaces (smallspace.h): struct space's window, struct small_cpu,
  * struct small_stats */
 #define SPACE_SMALL_BASE     320

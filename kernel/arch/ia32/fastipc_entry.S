@@ -372,11 +372,9 @@ fast_fpu_done\small:
     leal 64(%esp), %esp
 #endif
 .endif
-    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack */
-    movl CPU_TSS(%ebp), %ecx
-    movl %edi, %ss:TSS_ESP0(%ecx)
-    movl CPU_SYSENTER(%ebp), %ecx
-    movl %edi, %ss:SYSENTER_ESP0(%ecx)
+    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack, */
+    movl CPU_TSS(%ebp), %ecx                /* the one word both gates */
+    movl %edi, %ss:TSS_ESP0(%ecx)           /* and sysenter read (gdt.h) */
 .if \small == 0
     movl CPU_GDT(%ebp), %ecx
     movl %ss:TCB_GS_DESC(%ebx), %edi        /* dest's UTCB segment, */

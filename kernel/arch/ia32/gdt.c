@@ -7,14 +7,16 @@
 #include "../../stats.h"
 #include "cpu.h"
 
-/* Page-aligned: ioport.c aliases this page, followed by the I/O bitmap. */
-struct tss tss __attribute__((aligned(4096)));
+/* Page-aligned, the TSS at its end (gdt.h): ioport.c aliases this page,
+ * followed by the I/O bitmap. */
+struct tss_page tss_page __attribute__((aligned(4096)));
+_Static_assert(sizeof(struct tss_page) == PAGE_SIZE &&
+               sizeof(((struct tss_page *)0)->guard) >= TSS_GUARD_MIN, "tss_page");
 /* A double fault usually means the kernel stack is unusable, so it is
  * handled by a task switch to a TSS with a stack of its own. */
 struct tss df_tss __attribute__((aligned(128)));
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 void double_fault_task(void);
-struct sysenter_area sysenter_area __attribute__((aligned(16)));
 uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -129,7 +131,7 @@ static void gdt_activate(uint64_t *g)
 
 void gdt_init(void)
 {
-    gdt_fill(gdt, &tss, &df_tss, (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack)));
+    gdt_fill(gdt, &tss_page.tss, &df_tss, (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack)));
     gdt_activate(gdt);
 }
 

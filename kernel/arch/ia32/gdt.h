@@ -19,18 +19,37 @@ struct tss {
     uint16_t trap, iomap_base;
 } PACKED;
 
-extern struct tss tss;
+/* The ring-0 stack pointer is kept in one place per CPU, its TSS's esp0:
+ * the CPU reads it on every entry from user mode through a gate, and
+ * MSR_SYSENTER_ESP points at it, so that sysenter_entry's first
+ * instruction, `movl (%esp), %esp`, loads the same word. A switch stores
+ * it once.
+ *
+ * sysenter does not clear EFLAGS.TF: a single-stepped thread's sysenter
+ * takes #DB at sysenter_entry's first instruction with %esp still
+ * &tss.esp0 (debug.c), and an NMI may arrive there too. The CPU pushes
+ * that frame (ring 0 to ring 0: no stack switch) at and below the word,
+ * over tss.link (harmless: no task ever returns to this TSS; the
+ * double-fault task, which would, halts) and whatever precedes the TSS,
+ * and the handler runs on it. So every TSS sits at the end of a page
+ * whose lower part is a guard for that stack (struct tss_page here, the
+ * APs' struct ap_tables in smp.c, which keeps its GDT and double-fault
+ * TSS at the bottom of that page). The #DB handler needs about 250 bytes
+ * there (docs/ipc.md); TSS_GUARD_MIN is what every layout keeps at least.
+ *
+ * The TSS ends its page, so the I/O bitmap offset of the window that
+ * aliases the page (ioport.c) is sizeof(struct tss): the bitmap starts at
+ * the window's next page. */
+#define TSS_PAGE_OFFSET (PAGE_SIZE - 104)   /* sizeof(struct tss) */
+#define TSS_GUARD_MIN   1024
+_Static_assert(sizeof(struct tss) == 104, "TSS_PAGE_OFFSET");
 
-/* MSR_SYSENTER_ESP points at `esp0` here, a copy of tss.esp0 kept by the
- * context switch; sysenter_entry loads its stack from it. The guard stack
- * below takes the frame of a #DB that a user's EFLAGS.TF raises on the
- * entry's first instruction (debug.c), which would otherwise be pushed
- * over whatever lies below tss.esp0. */
-struct sysenter_area {
-    uint32_t guard[256];
-    uint32_t esp0;
+/* The boot processor's TSS and its guard (gdt.c). */
+struct tss_page {
+    uint8_t guard[TSS_PAGE_OFFSET];
+    struct tss tss;
 };
-extern struct sysenter_area sysenter_area;
+extern struct tss_page tss_page;
 
 void gdt_init(void);
 

@@ -58,14 +58,20 @@ static uint32_t bsp_cr0, bsp_cr4;
 static int stall_apic_id = -1;      /* test=smpstall: this AP does not report */
 
 /* An AP's tables; with its double-fault stack and boot stack three pages
- * from the kernel pool. */
+ * from the kernel pool. Its TSS ends the page, like the boot processor's
+ * (gdt.h struct tss_page): the guard between the tables and the TSS takes
+ * the frame of a #DB or NMI on sysenter_entry's first instruction, which
+ * runs on the stack MSR_SYSENTER_ESP (&tss.esp0) gives. */
 struct ap_tables {
     uint64_t gdt[GDT_ENTRIES];
-    struct tss tss;
     struct tss df_tss;
-    struct sysenter_area sysenter;
+    uint8_t guard[TSS_PAGE_OFFSET - GDT_ENTRIES * 8 - sizeof(struct tss)];
+    struct tss tss;
 };
-_Static_assert(sizeof(struct ap_tables) <= PAGE_SIZE, "AP tables fit a page");
+_Static_assert(sizeof(struct ap_tables) == PAGE_SIZE &&
+               __builtin_offsetof(struct ap_tables, tss) == TSS_PAGE_OFFSET &&
+               sizeof(((struct ap_tables *)0)->guard) >= TSS_GUARD_MIN,
+               "AP tables: one page, the TSS at its end behind the guard");
 
 extern uint8_t boot_stack_top[];
 
@@ -99,7 +105,7 @@ static NORETURN void ap_run(struct cpu_local *c)
     uint32_t boot_ksp;
     c->loaded_pd = virt_to_phys(kernel_pd);
     c->fpu_ts = (bsp_cr0 & CR0_TS) != 0;
-    c->tss->esp0 = c->sysenter->esp0 = tcb_stack_top(c->idle);
+    c->tss->esp0 = tcb_stack_top(c->idle);
     lapic_timer_start(timer_count, LAPIC_TIMER_VECTOR);
     arch_switch(&boot_ksp, c->idle->ksp);
     for (;;)
@@ -127,7 +133,7 @@ static uint32_t ap_check(const struct cpu_local *c)
         bad |= AP_BAD_CR;
     if (!lapic_enabled() || lapic_id() != c->apic_id)
         bad |= AP_BAD_APIC;
-    if (cpu.sep && (uint32_t)rdmsr(MSR_SYSENTER_ESP) != (uint32_t)(uintptr_t)&c->sysenter->esp0)
+    if (cpu.sep && (uint32_t)rdmsr(MSR_SYSENTER_ESP) != (uint32_t)(uintptr_t)&c->tss->esp0)
         bad |= AP_BAD_SYSENTER;
     if (cpu_current() != c)
         bad |= AP_BAD_LOOKUP;
@@ -151,9 +157,8 @@ NORETURN void ap_main(struct cpu_local *c)
     __asm__ volatile("lidt %0" :: "m"(bsp_idtr));
     lapic_init_ap();
     if (cpu.sep) {
-        c->sysenter->esp0 = c->boot_stack_top;
-        wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
-        wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->sysenter->esp0);
+        wrmsr(MSR_SYSENTER_CS, SEL_KCODE);     /* tss.esp0 set by gdt_init_ap */
+        wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->tss->esp0);
         wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
     }
     /* Reports what it finds wrong (0: nothing), and, as a test hook
@@ -235,7 +240,6 @@ static bool ap_alloc(struct cpu_local *c)
     c->gdt = t->gdt;
     c->tss = &t->tss;
     c->df_tss = &t->df_tss;
-    c->sysenter = &t->sysenter;
     c->df_stack_top = (uint32_t)(uintptr_t)(df_stack + PAGE_SIZE);
     c->boot_stack_top = (uint32_t)(uintptr_t)(stack + PAGE_SIZE);
     return true;
@@ -339,10 +343,9 @@ static void bsp_record(void)
     smp_set_kword(c);
     c->apic_id = platform.ncpus ? platform.apic_id[0] : 0;
     c->gdt = gdt;
-    c->tss = &tss;
+    c->tss = &tss_page.tss;
     c->df_tss = &df_tss;
     c->df_stack_top = df_tss.esp;
-    c->sysenter = &sysenter_area;
     c->boot_stack_top = (uint32_t)(uintptr_t)boot_stack_top;
     c->started = 1;
     cpu_of_apic[c->apic_id] = 1;

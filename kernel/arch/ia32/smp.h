@@ -46,10 +46,10 @@ struct cpu_local {
     volatile uint32_t started;  /* set by the CPU itself once it is parked */
     uint32_t setup_errors;      /* AP_BAD_*: what it found wrong, before `started` */
     uint64_t *gdt;              /* its GDT (GDT_ENTRIES descriptors) */
-    struct tss *tss;            /* its TSS: ring-0 stack, I/O bitmap offset */
+    struct tss *tss;            /* its TSS: ring-0 stack (MSR_SYSENTER_ESP points
+                                 * at its esp0 too), I/O bitmap offset */
     struct tss *df_tss;         /* its double-fault task */
     uint32_t df_stack_top;      /* that task's stack */
-    struct sysenter_area *sysenter;     /* MSR_SYSENTER_ESP points into it */
     uint32_t boot_stack_top;    /* the stack it runs on until threads exist */
 
     /* Scheduling (sched.c). Only this CPU touches these, except the
@@ -132,12 +132,12 @@ extern struct cpu_local *cpus_sched_end;   /* &cpu_local[cpus_sched] (klock.h's 
 #define AP_BAD_IDT      0x04    /* IDTR differs from the BSP's */
 #define AP_BAD_CR       0x08    /* CR0/CR4 differ from the BSP's, CR3 not kernel_pd */
 #define AP_BAD_APIC     0x10    /* local APIC not enabled or another ID */
-#define AP_BAD_SYSENTER 0x20    /* MSR_SYSENTER_ESP not its sysenter area */
+#define AP_BAD_SYSENTER 0x20    /* MSR_SYSENTER_ESP not its tss.esp0 */
 #define AP_BAD_LOOKUP   0x40    /* cpu_current() finds another record */
 
 /* Records of the CPUs that are up: cpu_local[0 .. cpus_up - 1]. The boot
- * processor's record points at its existing globals (gdt, tss, df_tss,
- * sysenter_area, boot stack). */
+ * processor's record points at its existing globals (gdt, tss_page,
+ * df_tss, boot stack). */
 extern struct cpu_local cpu_local[MAX_CPUS];
 extern unsigned cpus_up;
 

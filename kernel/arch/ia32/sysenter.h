@@ -6,7 +6,7 @@
 #include "fastipc.h"
 
 #ifdef __ASSEMBLER__
-/* sysenter: esp = &sysenter_area.esp0 (MSR_SYSENTER_ESP), user esp in
+/* sysenter: esp = &tss.esp0 (MSR_SYSENTER_ESP, gdt.h), user esp in
  * %ebp, return eip in %ebx. Builds the struct trap_frame an int-gate
  * entry builds, marked SYSENTER_MARK, with every register saved. %ds and
  * %es are still the USER's afterwards (any selector the user loaded, a

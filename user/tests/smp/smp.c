@@ -4,8 +4,9 @@
  * threads on different CPUs with its error paths, ExchangeRegisters and
  * deletion across CPUs, TLB shootdown on Unmap, the FPU state following
  * a migrated thread, the invisible local-APIC timer, an interrupt routed
- * to its handler's CPU (and following it), and a driver with I/O ports
- * on an AP. Every check
+ * to its handler's CPU (and following it), a driver with I/O ports on
+ * an AP, and a thread single-stepping through a sysenter Ipc on an AP.
+ * Every check
  * reads the CPU a thread runs on from the kernel (kdebug stat). */
 #include <l4/kip.h>
 #include <l4/thread.h>
@@ -22,7 +23,7 @@
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
-#define NSLOTS      12
+#define NSLOTS      14
 
 static L4_ThreadId_t root;
 static L4_Word_t ncpus;
@@ -599,10 +600,97 @@ static void test_ports_on_ap(void)
     stop(t);
 }
 
+/* A thread on CPU 1 single-steps through an Ipc (sysenter on every CPU
+ * QEMU emulates). sysenter does not clear TF: the #DB comes on the
+ * kernel's first instruction, with %esp still what MSR_SYSENTER_ESP says
+ * (CPU 1's tss.esp0), and the CPU pushes its frame, and the kernel's #DB
+ * handler runs, below that word: on the guard in front of CPU 1's TSS
+ * (docs/ipc.md). Without that guard the frame lands on CPU 1's GDT and
+ * whatever precedes its page. The stepped thread's exception handler, a
+ * thread on CPU 1 too, answers every step; the Ipc goes to an echo
+ * server there. */
+#define STEP_ECHO       11
+#define STEP_HANDLER    12
+#define STEP_THREAD     13
+static volatile L4_Word_t step_seen_sysenter;
+
+static void set_tf(void) { __asm__ volatile("pushfl; orl $0x100, (%%esp); popfl" ::: "memory", "cc"); }
+static void clear_tf(void) { __asm__ volatile("pushfl; andl $~0x100, (%%esp); popfl" ::: "memory", "cc"); }
+
+static void stepped(void)
+{
+    int s = slot_of();
+    L4_Set_ExceptionHandler(tid(60 + STEP_HANDLER));
+    L4_Receive(root);                           /* go: it is on CPU 1 now */
+    spin_cpu[s] = my_cpu();
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, 41);
+    set_tf();
+    L4_MsgTag_t tag = L4_Call(tid(60 + STEP_ECHO));
+    clear_tf();
+    L4_Word_t a, c;
+    L4_StoreMR(1, &a);
+    L4_StoreMR(2, &c);
+    result[s] = L4_IpcSucceeded(tag) && a == 42 && c == 1 && my_cpu() == 1 ? 1 : 2;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* Answers the stepped thread's #DB messages with its registers unchanged
+ * (TF stays set), counting them; notes a step that stopped on a sysenter
+ * instruction (0f 34), so that the next instruction was the kernel's. */
+static void step_handler(void)
+{
+    int s = slot_of();
+    L4_ThreadId_t t = tid(60 + STEP_THREAD);
+    L4_Word_t mr[13];
+    for (;;) {
+        L4_MsgTag_t tag = L4_Receive(t);
+        if (L4_IpcFailed(tag) || L4_Label(tag) != (L4ABI_LABEL_EXCEPTION & 0xffff) ||
+            L4_UntypedWords(tag) != 12)
+            break;
+        L4_StoreMRs(1, 12, &mr[1]);
+        if (mr[L4ABI_EXC_MR_EXCNO] != 1)
+            break;
+        if (*(volatile unsigned short *)mr[L4ABI_EXC_MR_EIP] == 0x340f)
+            step_seen_sysenter = 1;
+        spin_cpu[s] = my_cpu();
+        result[s]++;
+        L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
+        L4_LoadMRs(1, 12, &mr[1]);
+        L4_Reply(t);
+    }
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_step_sysenter_on_ap(void)
+{
+    step_seen_sysenter = 0;
+    L4_ThreadId_t e = start(STEP_ECHO, echo, L4_nilthread);
+    L4_ThreadId_t h = start(STEP_HANDLER, step_handler, L4_nilthread);
+    L4_ThreadId_t t = start(STEP_THREAD, stepped, L4_nilthread);
+    set_cpu(e, 1);
+    set_cpu(h, 1);
+    set_cpu(t, 1);
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t tag = L4_Send_Timeout(t, L4_TimePeriod(100000));
+    int done = L4_IpcSucceeded(tag) && wait_for(&result[STEP_THREAD], 1);
+    ok(done && spin_cpu[STEP_THREAD] == 1 && spin_cpu[STEP_HANDLER] == 1,
+       "a thread on CPU 1 single-steps through a Call and gets its reply (result %lu)",
+       result[STEP_THREAD]);
+    ok(step_seen_sysenter && result[STEP_HANDLER] > 3,
+       "its handler saw a step stop on the sysenter instruction (%lu steps)",
+       result[STEP_HANDLER]);
+    stop(t);
+    stop(h);
+    stop(e);
+}
+
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(55);
+    tap_plan(57);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -620,6 +708,7 @@ int main(void)
     test_timer();
     test_irq_route();
     test_ports_on_ap();
+    test_step_sysenter_on_ap();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
