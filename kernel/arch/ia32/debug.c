@@ -135,6 +135,14 @@ bool debug_kernel_trap(struct trap_frame *f)
         }
         return false;
     }
+    /* The CPU pushed this frame at MSR_SYSENTER_ESP, &tss.esp0 (where
+     * f->esp would be), and this handler runs below it: all of that must
+     * be in the guard below the TSS, in the TSS's own page (gdt.h). A
+     * TSS without one has had something else overwritten: a kernel fault. */
+    uint32_t top = (uint32_t)(uintptr_t)&f->esp, sp;
+    __asm__ volatile("movl %%esp, %0" : "=r"(sp));
+    if ((top ^ sp) & ~(PAGE_SIZE - 1))
+        return false;
     f->eflags &= ~EFL_TF;
     f->eip = (uint32_t)(uintptr_t)sysenter_entry_step;  /* never the IPC fast path */
     debug_sysenter_step = true;
