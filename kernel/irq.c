@@ -308,7 +308,7 @@ struct tcb *irq_fast_user(unsigned irq)
     h->on_cpu = me;
     me->context_switches++;
     space_switch(me, cur, h);
-    me->tss->esp0 = tcb_stack_top(h);
+    me->tss.esp0 = tcb_stack_top(h);
     fpu_switch_to(me, h);
     debug_switch_to(me, h);
     return h;

@@ -284,7 +284,7 @@ static void sysenter_init(void)
     if (!cpu.sep)
         return;
     wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
-    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&tss_page.tss.esp0);     /* gdt.h */
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&cpu_local[0].tss.esp0);  /* gdt.h */
     wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
 }
 
@@ -368,7 +368,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
     kprintf("boot: starting sigma0 and the root task\n");
     uint32_t boot_ksp;
-    tss_page.tss.esp0 = tcb_stack_top(idle);
+    cpu_local[0].tss.esp0 = tcb_stack_top(idle);
     extern void arch_switch(uint32_t *, uint32_t);
     arch_switch(&boot_ksp, idle->ksp);
     panic("boot: returned to the boot stack");

@@ -29,6 +29,7 @@
 #include "cpu.h"
 #include "layout.h"
 #include "smallspace.h"
+#include "smp.h"
 #include "../../thread.h"
 #include "../../console.h"
 #include "../../kdb.h"
@@ -135,13 +136,14 @@ bool debug_kernel_trap(struct trap_frame *f)
         }
         return false;
     }
-    /* The CPU pushed this frame at MSR_SYSENTER_ESP, &tss.esp0 (where
-     * f->esp would be), and this handler runs below it: all of that must
-     * be in the guard below the TSS, in the TSS's own page (gdt.h). A
-     * TSS without one has had something else overwritten: a kernel fault. */
+    /* The CPU pushed this frame at MSR_SYSENTER_ESP, this CPU's
+     * &tss.esp0 (where f->esp would be), and this handler runs below it:
+     * all of that must be inside the guard below the TSS (gdt.h, smp.h).
+     * Deeper, the CPU record in front of it is damaged: a kernel fault. */
     uint32_t top = (uint32_t)(uintptr_t)&f->esp, sp;
     __asm__ volatile("movl %%esp, %0" : "=r"(sp));
-    if ((top ^ sp) & ~(PAGE_SIZE - 1))
+    if (top - sp > __builtin_offsetof(struct cpu_local, tss.esp0) -
+                   __builtin_offsetof(struct cpu_local, tss_guard))
         return false;
     f->eflags &= ~EFL_TF;
     f->eip = (uint32_t)(uintptr_t)sysenter_entry_step;  /* never the IPC fast path */

@@ -130,7 +130,7 @@ static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb
     h->on_cpu = me;
     me->context_switches++;
     space_switch(me, t, h);
-    me->tss->esp0 = tcb_stack_top(h);
+    me->tss.esp0 = tcb_stack_top(h);
     fpu_switch_to(me, h);
     debug_switch_to(me, h);
 }

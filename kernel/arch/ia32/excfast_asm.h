@@ -9,8 +9,8 @@
 #define TCB_EXC_WAIT        188     /* byte */
 #define TCB_EXC_BR0         192
 /* struct cpu_local: the ready queue's bitmap words and summary */
-#define CPU_READY_BITMAP    1096
-#define CPU_READY_SUMMARY   1128
+#define CPU_READY_BITMAP    1092
+#define CPU_READY_SUMMARY   1124
 /* excfast.h's wait states, the image's size */
 #define EXC2_WAIT_NONE      0
 #define EXC2_WAIT_WAITING   1

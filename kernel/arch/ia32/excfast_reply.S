@@ -171,9 +171,8 @@ exc_reply_fpu_done:
     call stats_count_fast_gs
     leal 64(%esp), %esp
 #endif
-    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack, */
-    movl CPU_TSS(%ebp), %ecx                /* the one word both gates */
-    movl %edi, TSS_ESP0(%ecx)               /* and sysenter read (gdt.h) */
+    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack: the */
+    movl %edi, CPU_TSS_ESP0(%ebp)           /* record's tss.esp0 (gdt.h) */
     movl CPU_GDT(%ebp), %ecx
     movl TCB_GS_DESC(%ebx), %edi            /* dest's UTCB segment, */
     movl %edi, (SEL_UTCB & ~7)(%ecx)

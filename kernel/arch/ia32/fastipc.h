@@ -45,20 +45,20 @@
  * contract"). */
 #define CPU_INDEX       0
 #define CPU_GDT         16
-#define CPU_TSS         20
-#define CPU_RUNNING     36
-#define CPU_RESCHED     44       /* byte */
-#define CPU_FPU_TS      45       /* byte */
-#define CPU_DR_LOADED   46       /* byte */
-#define CPU_LOCK_MODE   47       /* byte */
-#define CPU_LOADED_PD   48
-#define CPU_FPU_HOLDER  52
-#define CPU_CSW         56       /* context_switches */
-#define CPU_IO_BM       1144     /* io_bm (checked in fastipc.c) */
-#define CPU_KWORD       60       /* pointer to its klock_word (C code) */
-#define CPU_FAST_OFF    1284     /* fast_off: zero when the path may run */
-#define CPU_SMALL_CPU   1288     /* &small_cpus[index] */
-#define CPU_KW          1344     /* its klock_word itself, a line of its own */
+#define CPU_TSS_ESP0    3460     /* tss.esp0: the TSS is the record's last field */
+#define CPU_RUNNING     32
+#define CPU_RESCHED     40       /* byte */
+#define CPU_FPU_TS      41       /* byte */
+#define CPU_DR_LOADED   42       /* byte */
+#define CPU_LOCK_MODE   43       /* byte */
+#define CPU_LOADED_PD   44
+#define CPU_FPU_HOLDER  48
+#define CPU_CSW         52       /* context_switches */
+#define CPU_IO_BM       1140     /* io_bm (checked in fastipc.c) */
+#define CPU_KWORD       56       /* pointer to its klock_word (C code) */
+#define CPU_FAST_OFF    1220     /* fast_off: zero when the path may run */
+#define CPU_SMALL_CPU   1224     /* &small_cpus[index] */
+#define CPU_KW          1280     /* its klock_word itself, a line of its own */
 /* fast_off's bytes, one per writer (smp.h): this CPU holds small-space
  * user segments (smallspace.c load_segs); this CPU leaves by iret only
  * (smallspace.c force_iret); tracing of IPC or switches is on (trace.c,
@@ -75,7 +75,7 @@
 #define FAST_KL_NONE    0
 #define FAST_KL_LOCAL   1
 
-/* struct space, struct tss */
+/* struct space */
 #define SPACE_PD        0
 #define SPACE_UTCB_BASE 12
 #define SPACE_UTCB_SIZE 16
@@ -83,7 +83,6 @@
 #define SPACE_UTCB_TCB  360     /* utcb_tcb[]: the first slots' threads */
 #define FAST_UTCB_TCB_SLOTS 32  /* its length (space.h UTCB_TCB_SLOTS) */
 #define SPACE_IO_BM0    304     /* io.bm.page[0] */
-#define TSS_ESP0        4
 /* small spaces (smallspace.h): struct space's window, struct small_cpu,
  * struct small_stats */
 #define SPACE_SMALL_BASE     320

@@ -372,9 +372,8 @@ fast_fpu_done\small:
     leal 64(%esp), %esp
 #endif
 .endif
-    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack, */
-    movl CPU_TSS(%ebp), %ecx                /* the one word both gates */
-    movl %edi, %ss:TSS_ESP0(%ecx)           /* and sysenter read (gdt.h) */
+    leal TCB_SIZE(%ebx), %edi               /* dest's ring-0 stack: the */
+    movl %edi, CPU_TSS_ESP0(%ebp)           /* record's tss.esp0 (gdt.h) */
 .if \small == 0
     movl CPU_GDT(%ebp), %ecx
     movl %ss:TCB_GS_DESC(%ebx), %edi        /* dest's UTCB segment, */

@@ -6,12 +6,8 @@
 #include "gdt.h"
 #include "../../stats.h"
 #include "cpu.h"
+#include "smp.h"
 
-/* Page-aligned, the TSS at its end (gdt.h): ioport.c aliases this page,
- * followed by the I/O bitmap. */
-struct tss_page tss_page __attribute__((aligned(4096)));
-_Static_assert(sizeof(struct tss_page) == PAGE_SIZE &&
-               sizeof(((struct tss_page *)0)->guard) >= TSS_GUARD_MIN, "tss_page");
 /* A double fault usually means the kernel stack is unusable, so it is
  * handled by a task switch to a TSS with a stack of its own. */
 struct tss df_tss __attribute__((aligned(128)));
@@ -131,7 +127,7 @@ static void gdt_activate(uint64_t *g)
 
 void gdt_init(void)
 {
-    gdt_fill(gdt, &tss_page.tss, &df_tss, (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack)));
+    gdt_fill(gdt, &cpu_local[0].tss, &df_tss, (uint32_t)(uintptr_t)(df_stack + sizeof(df_stack)));
     gdt_activate(gdt);
 }
 

@@ -23,33 +23,26 @@ struct tss {
  * the CPU reads it on every entry from user mode through a gate, and
  * MSR_SYSENTER_ESP points at it, so that sysenter_entry's first
  * instruction, `movl (%esp), %esp`, loads the same word. A switch stores
- * it once.
+ * it once, at a fixed offset from the CPU's record: every CPU's TSS is
+ * the last field of its struct cpu_local (smp.h).
  *
  * sysenter does not clear EFLAGS.TF: a single-stepped thread's sysenter
  * takes #DB at sysenter_entry's first instruction with %esp still
  * &tss.esp0 (debug.c), and an NMI may arrive there too. The CPU pushes
  * that frame (ring 0 to ring 0: no stack switch) at and below the word,
  * over tss.link (harmless: no task ever returns to this TSS; the
- * double-fault task, which would, halts) and whatever precedes the TSS,
- * and the handler runs on it. So every TSS sits at the end of a page
- * whose lower part is a guard for that stack (struct tss_page here, the
- * APs' struct ap_tables in smp.c, which keeps its GDT and double-fault
- * TSS at the bottom of that page). The #DB handler needs about 250 bytes
- * there (docs/ipc.md); TSS_GUARD_MIN is what every layout keeps at least.
+ * double-fault task, which would, halts) and what precedes the TSS, and
+ * the handler runs on it. So the record keeps a guard of TSS_GUARD bytes
+ * right below its TSS for that stack. The #DB handler needs about 250
+ * bytes there (debug.c checks that it stayed inside); an NMI that enters
+ * the kernel debugger there (docs/ipc.md) about 1 KiB.
  *
- * The TSS ends its page, so the I/O bitmap offset of the window that
- * aliases the page (ioport.c) is sizeof(struct tss): the bitmap starts at
- * the window's next page. */
-#define TSS_PAGE_OFFSET (PAGE_SIZE - 104)   /* sizeof(struct tss) */
-#define TSS_GUARD_MIN   1024
-_Static_assert(sizeof(struct tss) == 104, "TSS_PAGE_OFFSET");
-
-/* The boot processor's TSS and its guard (gdt.c). */
-struct tss_page {
-    uint8_t guard[TSS_PAGE_OFFSET];
-    struct tss tss;
-};
-extern struct tss_page tss_page;
+ * The TSS must not cross a page: ioport.c's window aliases the page that
+ * holds it, followed by the I/O bitmap. TSS_ALIGN (a power of two above
+ * its 104 bytes) keeps it inside one. */
+#define TSS_GUARD   2048
+#define TSS_ALIGN   128
+_Static_assert(sizeof(struct tss) <= TSS_ALIGN && PAGE_SIZE % TSS_ALIGN == 0, "TSS_ALIGN");
 
 void gdt_init(void);
 

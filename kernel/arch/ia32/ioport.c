@@ -73,12 +73,12 @@ void io_init(void)
     memset(denied, 0xff, sizeof(denied));
     memset(terminator, 0xff, sizeof(terminator));
     kernel_pd[PD_SLOT(IOBM_WINDOW)] = virt_to_phys(io_pt) | PTE_P | PTE_W;
-    window_init(&cpu_local[0], gdt, &tss_page.tss);
+    window_init(&cpu_local[0], gdt, &cpu_local[0].tss);
 }
 
 void io_init_cpu(struct cpu_local *c)
 {
-    window_init(c, c->gdt, c->tss);
+    window_init(c, c->gdt, &c->tss);
 }
 
 static void install(struct cpu_local *c, struct space *s)

@@ -287,11 +287,10 @@ irq_fpu_done:
     popal
     leal 64(%esp), %esp
 #endif
-    /* arch_switch_to: the ring-0 stack pointer (sysenter's too: gdt.h),
-     * the UTCB segment. */
+    /* arch_switch_to: the ring-0 stack pointer (in the record's TSS;
+     * sysenter's too: gdt.h), the UTCB segment. */
     leal TCB_SIZE(%ebx), %eax
-    movl CPU_TSS(%ebp), %ecx
-    movl %eax, TSS_ESP0(%ecx)
+    movl %eax, CPU_TSS_ESP0(%ebp)
     movl CPU_GDT(%ebp), %ecx
     movl TCB_GS_DESC(%ebx), %eax
     movl %eax, (SEL_UTCB & ~7)(%ecx)

@@ -36,7 +36,7 @@
 #define TCB_XFER            128
 #define TCB_VIF             7           /* byte: VIF_CLEAR 1 (vif.c) */
 #define IRQF_VIF_CLEAR      1
-#define CPU_READY           72          /* struct prioq: head[256], bitmap[8], summary */
+#define CPU_READY           68          /* struct prioq: head[256], bitmap[8], summary */
 #define PRIOQ_BITMAP        1024
 #define PRIOQ_SUMMARY       1056
 #define FRAME_VECTOR        32

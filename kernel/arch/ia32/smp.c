@@ -57,21 +57,16 @@ static struct { uint16_t limit; uint32_t base; } PACKED bsp_idtr;
 static uint32_t bsp_cr0, bsp_cr4;
 static int stall_apic_id = -1;      /* test=smpstall: this AP does not report */
 
-/* An AP's tables; with its double-fault stack and boot stack three pages
- * from the kernel pool. Its TSS ends the page, like the boot processor's
- * (gdt.h struct tss_page): the guard between the tables and the TSS takes
- * the frame of a #DB or NMI on sysenter_entry's first instruction, which
- * runs on the stack MSR_SYSENTER_ESP (&tss.esp0) gives. */
+/* An AP's tables (its TSS is in its record); with its double-fault stack
+ * and boot stack three pages from the kernel pool. */
 struct ap_tables {
     uint64_t gdt[GDT_ENTRIES];
     struct tss df_tss;
-    uint8_t guard[TSS_PAGE_OFFSET - GDT_ENTRIES * 8 - sizeof(struct tss)];
-    struct tss tss;
 };
-_Static_assert(sizeof(struct ap_tables) == PAGE_SIZE &&
-               __builtin_offsetof(struct ap_tables, tss) == TSS_PAGE_OFFSET &&
-               sizeof(((struct ap_tables *)0)->guard) >= TSS_GUARD_MIN,
-               "AP tables: one page, the TSS at its end behind the guard");
+_Static_assert(sizeof(struct ap_tables) <= PAGE_SIZE, "AP tables fit a page");
+/* Every record's TSS within one page (gdt.h). */
+_Static_assert(__builtin_offsetof(struct cpu_local, tss) % TSS_ALIGN == 0 &&
+               sizeof(struct cpu_local) % TSS_ALIGN == 0, "cpu_local.tss");
 
 extern uint8_t boot_stack_top[];
 
@@ -105,7 +100,7 @@ static NORETURN void ap_run(struct cpu_local *c)
     uint32_t boot_ksp;
     c->loaded_pd = virt_to_phys(kernel_pd);
     c->fpu_ts = (bsp_cr0 & CR0_TS) != 0;
-    c->tss->esp0 = tcb_stack_top(c->idle);
+    c->tss.esp0 = tcb_stack_top(c->idle);
     lapic_timer_start(timer_count, LAPIC_TIMER_VECTOR);
     arch_switch(&boot_ksp, c->idle->ksp);
     for (;;)
@@ -133,7 +128,7 @@ static uint32_t ap_check(const struct cpu_local *c)
         bad |= AP_BAD_CR;
     if (!lapic_enabled() || lapic_id() != c->apic_id)
         bad |= AP_BAD_APIC;
-    if (cpu.sep && (uint32_t)rdmsr(MSR_SYSENTER_ESP) != (uint32_t)(uintptr_t)&c->tss->esp0)
+    if (cpu.sep && (uint32_t)rdmsr(MSR_SYSENTER_ESP) != (uint32_t)(uintptr_t)&c->tss.esp0)
         bad |= AP_BAD_SYSENTER;
     if (cpu_current() != c)
         bad |= AP_BAD_LOOKUP;
@@ -149,7 +144,7 @@ NORETURN void ap_main(struct cpu_local *c)
      * MP, AM, TS (no FPU owner). CR4 came with the trampoline. */
     write_cr0(bsp_cr0);
     struct gdt_cpu g = {
-        .gdt = c->gdt, .tss = c->tss, .df_tss = c->df_tss,
+        .gdt = c->gdt, .tss = &c->tss, .df_tss = c->df_tss,
         .df_stack_top = c->df_stack_top, .esp0 = c->boot_stack_top,
     };
     gdt_init_ap(&g);
@@ -158,7 +153,7 @@ NORETURN void ap_main(struct cpu_local *c)
     lapic_init_ap();
     if (cpu.sep) {
         wrmsr(MSR_SYSENTER_CS, SEL_KCODE);     /* tss.esp0 set by gdt_init_ap */
-        wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->tss->esp0);
+        wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->tss.esp0);
         wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
     }
     /* Reports what it finds wrong (0: nothing), and, as a test hook
@@ -238,7 +233,6 @@ static bool ap_alloc(struct cpu_local *c)
         return false;
     }
     c->gdt = t->gdt;
-    c->tss = &t->tss;
     c->df_tss = &t->df_tss;
     c->df_stack_top = (uint32_t)(uintptr_t)(df_stack + PAGE_SIZE);
     c->boot_stack_top = (uint32_t)(uintptr_t)(stack + PAGE_SIZE);
@@ -343,7 +337,6 @@ static void bsp_record(void)
     smp_set_kword(c);
     c->apic_id = platform.ncpus ? platform.apic_id[0] : 0;
     c->gdt = gdt;
-    c->tss = &tss_page.tss;
     c->df_tss = &df_tss;
     c->df_stack_top = df_tss.esp;
     c->boot_stack_top = (uint32_t)(uintptr_t)boot_stack_top;

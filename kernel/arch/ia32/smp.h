@@ -46,8 +46,6 @@ struct cpu_local {
     volatile uint32_t started;  /* set by the CPU itself once it is parked */
     uint32_t setup_errors;      /* AP_BAD_*: what it found wrong, before `started` */
     uint64_t *gdt;              /* its GDT (GDT_ENTRIES descriptors) */
-    struct tss *tss;            /* its TSS: ring-0 stack (MSR_SYSENTER_ESP points
-                                 * at its esp0 too), I/O bitmap offset */
     struct tss *df_tss;         /* its double-fault task */
     uint32_t df_stack_top;      /* that task's stack */
     uint32_t boot_stack_top;    /* the stack it runs on until threads exist */
@@ -103,6 +101,14 @@ struct cpu_local {
      * alignment): klock.c walks the records for the whole lock, the asm
      * fast path takes it at CPU_KW off the record (no pointer load). */
     struct klock_word kw;
+
+    /* Its TSS (gdt.h): the ring-0 stack pointer esp0, which every switch
+     * stores (the asm paths at CPU_TSS_ESP0 off the record, no pointer
+     * load) and MSR_SYSENTER_ESP points at, and the I/O bitmap offset.
+     * The guard right below takes the frame of a #DB or NMI on
+     * sysenter_entry's first instruction and its handler's stack. */
+    uint8_t tss_guard[TSS_GUARD];
+    struct tss tss __attribute__((aligned(TSS_ALIGN)));
 } __attribute__((aligned(64)));
 
 /* Requests (req_flags). */
@@ -136,8 +142,8 @@ extern struct cpu_local *cpus_sched_end;   /* &cpu_local[cpus_sched] (klock.h's 
 #define AP_BAD_LOOKUP   0x40    /* cpu_current() finds another record */
 
 /* Records of the CPUs that are up: cpu_local[0 .. cpus_up - 1]. The boot
- * processor's record points at its existing globals (gdt, tss_page,
- * df_tss, boot stack). */
+ * processor's record points at its existing globals (gdt, df_tss, boot
+ * stack). */
 extern struct cpu_local cpu_local[MAX_CPUS];
 extern unsigned cpus_up;
 

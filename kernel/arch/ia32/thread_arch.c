@@ -86,7 +86,7 @@ void arch_switch_to(struct cpu_local *me, struct tcb *prev, struct tcb *next)
      * user segments, %gs, I/O bitmap (CPU 0's window only): smallspace.c.
      * loaded_pd: what this CPU's TLB may hold (TLB shootdown). */
     space_switch(me, prev, next);
-    me->tss->esp0 = tcb_stack_top(next);     /* sysenter's too (gdt.h) */
+    me->tss.esp0 = tcb_stack_top(next);      /* sysenter's too (gdt.h) */
     fpu_switch_to(me, next);
     debug_switch_to(me, next);
     arch_switch(&prev->ksp, next->ksp);

@@ -69,7 +69,7 @@ void trap_kernel_fault(struct trap_frame *f, const char *why)
 NORETURN void double_fault_task(void)
 {
     kprintf("\nKERNEL FAULT: double fault (the kernel stack is probably unusable)\n");
-    const struct tss *t = &tss_page.tss;
+    const struct tss *t = &cpu_local[0].tss;
     kprintf("  eip %08x esp %08x ebp %08x eflags %08x cr2 %08x cr3 %08x\n",
             t->eip, t->esp, t->ebp, t->eflags, read_cr2(), t->cr3);
     kprintf("  eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x\n",
