@@ -152,7 +152,8 @@ NORETURN void ap_main(struct cpu_local *c)
     __asm__ volatile("lidt %0" :: "m"(bsp_idtr));
     lapic_init_ap();
     if (cpu.sep) {
-        wrmsr(MSR_SYSENTER_CS, SEL_KCODE);     /* tss.esp0 set by gdt_init_ap */
+        wrmsr(MSR_SYSENTER_CS, SEL_KCODE);
+        /* Its tss.esp0 (gdt.h), the boot stack since gdt_init_ap. */
         wrmsr(MSR_SYSENTER_ESP, (uint32_t)(uintptr_t)&c->tss.esp0);
         wrmsr(MSR_SYSENTER_EIP, (uint32_t)(uintptr_t)sysenter_entry);
     }
