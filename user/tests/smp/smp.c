@@ -18,6 +18,7 @@
 #include <l4/pecan.h>
 #include "libc.h"
 #include "tap.h"
+#include "thread.h"
 #include "rtc.h"
 
 #define UTCB_AREA   0xbfe00000u
@@ -36,25 +37,14 @@ static int slot_of(void) { return (int)(L4_Myself().raw >> 14) - 60; }
 
 static L4_ThreadId_t start(int slot, void (*fn)(void), L4_ThreadId_t pager)
 {
-    L4_ThreadId_t t = tid(60 + slot);
-    for (int i = 0; i < STACK_WORDS; i += 1024 / sizeof(L4_Word_t))
-        stacks[slot][i] = 0;                    /* our pages, mapped */
     spin_cpu[slot] = ~0ul;
     spin_count[slot] = 0;
     result[slot] = 0;
-    if (L4_ThreadControl(t, root, root, L4_nilthread,
-                         (void *)(UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE)) != 1)
-        return L4_nilthread;
-    if (!L4_IsNilThread(pager))
-        L4_Set_PagerOf(t, pager);
-    L4_Start_SpIp(t, (L4_Word_t)&stacks[slot][STACK_WORDS - 4], (L4_Word_t)fn);
-    return t;
+    return thread_start(tid(60 + slot), pager, fn, stacks[slot], STACK_WORDS,
+                        UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE);
 }
 
-static void stop(L4_ThreadId_t t)
-{
-    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
-}
+static void stop(L4_ThreadId_t t) { thread_delete(t); }
 
 static void sleep_us(L4_Word_t us) { L4_Sleep(L4_TimePeriod(us)); }
 
