@@ -324,6 +324,67 @@ static void test_local_on_ap(void)
     stop(sv);
 }
 
+/* The asm IPC fast path's "both homed on this CPU" checks
+ * (fastipc_entry.S): a call from CPU 0 to a server homed on CPU 1 must
+ * go to the general path, which wakes the server at its home. The
+ * server must otherwise meet the fast path's conditions when the call
+ * comes: waiting for anyone, still in its ready queue (it blocked by a
+ * fast hand-off: local_caller on CPU 1 calls it too and then spins, so
+ * that the server's last wait began on CPU 1's fast path), the same
+ * priority as ours, untyped words, no timeouts. Without the checks the
+ * fast path would switch to it on CPU 0. */
+static volatile L4_Word_t homes_stop;
+static void local_caller(void)
+{
+    int s = slot_of();
+    for (L4_Word_t i = 0; !homes_stop; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        L4_MsgTag_t tag = L4_Call(tid(60 + 4));
+        L4_Word_t a, c;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &c);
+        if (L4_IpcSucceeded(tag) && a == i + 1 && c == 1 && my_cpu() == 1)
+            result[s]++;
+        else
+            spin_count[s]++;                    /* a bad round trip */
+        for (volatile int k = 0; k < 2000; k++)
+            ;                                   /* the server waits, queued */
+    }
+    spin_cpu[s] = my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_homes(void)
+{
+    L4_ThreadId_t sv = start(4, echo, L4_nilthread);
+    set_cpu(sv, 1);
+    homes_stop = 0;
+    L4_ThreadId_t lc = start(6, local_caller, L4_nilthread);
+    set_cpu(lc, 1);
+    wait_for(&result[6], 5);                    /* the local pair runs */
+    L4_Word_t good = 0, here = 0;
+    for (L4_Word_t i = 0; i < 200; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        L4_MsgTag_t tag = L4_Call(sv);
+        L4_Word_t a, c;
+        L4_StoreMR(1, &a);
+        L4_StoreMR(2, &c);
+        good += L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
+        here += my_cpu() == 0;
+    }
+    homes_stop = 1;
+    ok(wait_for(&spin_cpu[6], 1) && good == 200 && spin_count[6] == 0,
+       "200 calls from CPU 0 to a waiting, queued server homed on CPU 1 (same priority): "
+       "it always ran on CPU 1 (%lu of 200; its local caller: %lu good, %lu bad)",
+       good, result[6], spin_count[6]);
+    ok(here == 200, "the caller always ran on CPU 0 (%lu of 200)", here);
+    stop(lc);
+    stop(sv);
+}
+
 static void test_delete_partner(void)
 {
     server_got = 0;
@@ -592,7 +653,7 @@ static void test_ports_on_ap(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(55);
+    tap_plan(57);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -603,6 +664,7 @@ int main(void)
     test_sending();
     test_pingpong();
     test_local_on_ap();
+    test_homes();
     test_delete_partner();
     test_string_faults();
     test_fpu();
