@@ -79,6 +79,25 @@ __attribute__((noinline)) unsigned kdb_target(unsigned x)
     return r;
 }
 
+/* Several CPUs: a thread on CPU 1 keeps calling kdb_target1 (another
+ * function than kdb_target, which we call on CPU 0), where the host sets
+ * a breakpoint from a session entered on CPU 0: it must fire on CPU 1. */
+volatile unsigned kdb_watched1;
+__attribute__((noinline)) unsigned kdb_target1(unsigned x)
+{
+    unsigned r = x * 5 + 2;
+    kdb_watched1 = r;
+    return r;
+}
+
+static L4_Word_t cpu1_stack[1024] __attribute__((aligned(16)));
+
+static void cpu1_main(void)
+{
+    for (unsigned i = 0;; i++)
+        kdb_target1(i);
+}
+
 /* The helper thread in our own space: replies to each call with the
  * call's label + 0x100. */
 #define UTCB_AREA 0xbfe00000u
@@ -121,6 +140,20 @@ static void known_ipc_sequence(void)
     L4_KDB_Enter("kdb-target: calls done");
 }
 
+/* On CPU 1 (if there is one), below our priority as the helper is. */
+static void start_cpu1(void)
+{
+    if (L4_NumProcessors(kip) < 2)
+        return;
+    L4_ThreadId_t t = L4_GlobalId(L4_ThreadNo(L4_Myself()) + 2, 1);
+    if (L4_IsNilThread(thread_create(t, L4_nilthread, cpu1_stack, 1024,
+                                     UTCB_AREA + 4 * L4ABI_UTCB_SIZE)))
+        return;
+    L4_Set_ProcessorNo(t, 1);
+    thread_run(t, cpu1_main, cpu1_stack, 1024);
+    printf("kdb-target: cpu1 %lx target1 %p\n", t.raw, (void *)kdb_target1);
+}
+
 static void interactive(void)
 {
     start_helper();
@@ -128,6 +161,7 @@ static void interactive(void)
            L4_Myself().raw, (void *)kdb_pattern, (void *)&kdb_go, (void *)&kdb_watched,
            (void *)kdb_target);
     printf("kdb-target: helper %lx\n", helper.raw);
+    start_cpu1();
     L4_KDB_Enter("kdb-target: privileged Enter");
     printf("kdb-target: spinning\n");
     unsigned i = 0;
