@@ -32,6 +32,6 @@ void debug_load_on(struct cpu_local *me, struct tcb *next);     /* on me, this C
 static inline void debug_switch_to(struct cpu_local *me, struct tcb *next)
 {
     if (next->dr7 || me->dr_loaded)
-        debug_load_on(me, next);
+        debug_load(next);
 }
 #endif
