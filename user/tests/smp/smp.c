@@ -91,6 +91,19 @@ static void echo(void)
     }
 }
 
+/* One call to echo (thread sv) with i: 1 if it answered i + 1 from CPU
+ * cpu. */
+static int echo_call(L4_ThreadId_t sv, L4_Word_t i, L4_Word_t cpu)
+{
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, i);
+    L4_MsgTag_t tag = L4_Call(sv);
+    L4_Word_t a, c;
+    L4_StoreMR(1, &a);
+    L4_StoreMR(2, &c);
+    return L4_IpcSucceeded(tag) && a == i + 1 && c == cpu;
+}
+
 /* Receives once from root, answers with its CPU, then sleeps. */
 static void receiver(void)
 {
@@ -237,15 +250,8 @@ static void test_pingpong(void)
     sleep_us(1000);
     int good = 1;
     L4_Word_t ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS);
-    for (L4_Word_t i = 0; i < 200 && good; i++) {
-        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-        L4_LoadMR(1, i);
-        L4_MsgTag_t tag = L4_Call(t);
-        L4_Word_t a, c;
-        L4_StoreMR(1, &a);
-        L4_StoreMR(2, &c);
-        good = L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
-    }
+    for (L4_Word_t i = 0; i < 200 && good; i++)
+        good = echo_call(t, i, 1);
     ok(good, "200 calls from CPU 0 to a server on CPU 1");
     ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS) - ipis;
     ok(ipis >= 200, "they cross by IPI (%lu IPIs)", ipis);
@@ -297,27 +303,26 @@ static void local_client(void)
 {
     int s = slot_of();
     L4_Word_t good = 0;
-    for (L4_Word_t i = 0; i < 100; i++) {
-        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-        L4_LoadMR(1, i);
-        L4_MsgTag_t tag = L4_Call(tid(60 + 4));
-        L4_Word_t a, c;
-        L4_StoreMR(1, &a);
-        L4_StoreMR(2, &c);
-        good += L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
-    }
+    for (L4_Word_t i = 0; i < 100; i++)
+        good += echo_call(tid(60 + 4), i, 1);
     result[s] = good;
     spin_cpu[s] = my_cpu();
     for (;;)
         L4_Sleep(L4_Never);
 }
 
+/* start (no pager), then moved to cpu. */
+static L4_ThreadId_t start_on(int slot, void (*fn)(void), L4_Word_t cpu)
+{
+    L4_ThreadId_t t = start(slot, fn, L4_nilthread);
+    set_cpu(t, cpu);
+    return t;
+}
+
 static void test_local_on_ap(void)
 {
-    L4_ThreadId_t sv = start(4, echo, L4_nilthread);
-    set_cpu(sv, 1);
-    L4_ThreadId_t cl = start(6, local_client, L4_nilthread);
-    set_cpu(cl, 1);
+    L4_ThreadId_t sv = start_on(4, echo, 1);
+    L4_ThreadId_t cl = start_on(6, local_client, 1);
     ok(wait_for(&result[6], 100) && spin_cpu[6] == 1,
        "100 calls between two threads on CPU 1 (%lu good)", result[6]);
     stop(cl);
@@ -338,13 +343,7 @@ static void local_caller(void)
 {
     int s = slot_of();
     for (L4_Word_t i = 0; !homes_stop; i++) {
-        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-        L4_LoadMR(1, i);
-        L4_MsgTag_t tag = L4_Call(tid(60 + 4));
-        L4_Word_t a, c;
-        L4_StoreMR(1, &a);
-        L4_StoreMR(2, &c);
-        if (L4_IpcSucceeded(tag) && a == i + 1 && c == 1 && my_cpu() == 1)
+        if (echo_call(tid(60 + 4), i, 1) && my_cpu() == 1)
             result[s]++;
         else
             spin_count[s]++;                    /* a bad round trip */
@@ -358,21 +357,13 @@ static void local_caller(void)
 
 static void test_homes(void)
 {
-    L4_ThreadId_t sv = start(4, echo, L4_nilthread);
-    set_cpu(sv, 1);
     homes_stop = 0;
-    L4_ThreadId_t lc = start(6, local_caller, L4_nilthread);
-    set_cpu(lc, 1);
+    L4_ThreadId_t sv = start_on(4, echo, 1);
+    L4_ThreadId_t lc = start_on(6, local_caller, 1);
     wait_for(&result[6], 5);                    /* the local pair runs */
     L4_Word_t good = 0, here = 0;
     for (L4_Word_t i = 0; i < 200; i++) {
-        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-        L4_LoadMR(1, i);
-        L4_MsgTag_t tag = L4_Call(sv);
-        L4_Word_t a, c;
-        L4_StoreMR(1, &a);
-        L4_StoreMR(2, &c);
-        good += L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
+        good += echo_call(sv, i, 1);
         here += my_cpu() == 0;
     }
     homes_stop = 1;
