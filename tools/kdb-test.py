@@ -413,6 +413,8 @@ def smp_session(con, mon, tap, t):
                   'target program up on a 2-CPU machine', con.buf[-1500:]):
         return None
     root, go = m.group(1), m.group(3)
+    m1 = con.expect(r'kdb-target: cpu1 (\w+) target1 (0x\w+)\n', t)
+    tap.ok(m1 is not None, 'a thread of the target spins on cpu 1', con.buf[-1500:])
     privileged_enter(con, tap, t)
     time.sleep(0.5)
     for how in ('break key', 'NMI'):
@@ -428,7 +430,8 @@ def smp_session(con, mon, tap, t):
         out = con.command('cpu', t) or ''
         tap.ok('console on cpu 0 of 2 up' in out, 'cpu: two CPUs up', out)
         con.send('cpu 1\r')
-        tap.ok(con.expect(r'--- KDB: stopped by another CPU \(cpu 1\) ---\n.*kernel mode, '
+        # (cpu 1 runs a thread of the target: user mode, or the kernel's)
+        tap.ok(con.expect(r'--- KDB: stopped by another CPU \(cpu 1\) ---\n.*(user|kernel) mode, '
                           r'vector 2 ', t) is not None and con.expect(r'^kdb> ', t),
                'cpu 1: the other CPU was stopped by NMI, its frame is shown', con.buf[-1500:])
         con.send('cpu 0\r')
@@ -436,6 +439,32 @@ def smp_session(con, mon, tap, t):
         tap.ok(con.expect(r'--- KDB: %s \(cpu 0\) ---\nthread %08x .* mode' %
                           (how, int(root, 16)), t) is not None and con.expect(r'^kdb> ', t),
                'cpu 0: back to the frame it stopped in', con.buf[-1500:])
+    # a breakpoint set from cpu 0 fires on cpu 1: every CPU loads the
+    # debugger's breakpoints as the session ends; then one limited to the
+    # cpu-1 thread, which goes with that thread. First a session entered
+    # by the break key (not by NMI: a CPU leaving an NMI's session takes
+    # the kernel lock before its iret lets the next NMI in, so the #DB on
+    # cpu 1, holding the lock, could not stop it at once).
+    if m1:
+        tid1, target1 = m1.group(1), int(m1.group(2), 16)
+        con.send('c\r')
+        time.sleep(0.5)
+        con.send(ESC)
+        ok = con.expect(r'--- KDB: break key \(cpu 0\) ---', t) is not None and \
+            con.expect(r'^kdb> ', t) is not None
+        for flt in ('', ' t %s' % tid1):
+            if flt:     # back to cpu 0, which the hit on cpu 1 stopped
+                out = con.command('cpu 0', t) or ''
+                ok = 'stopped by another CPU (cpu 0)' in out
+            out = con.command('bp %x%s' % (target1, flt), t) or ''
+            con.send('c\r')
+            hit = con.expect(r'--- KDB: debug event: breakpoint \d at %08x .*\(cpu 1\) ---\n'
+                             r'thread %08x: %08x:' % (target1, int(tid1, 16), target1), t * 2)
+            tap.ok(ok and 'exec 1 at %08x' % target1 in out and hit is not None and
+                   con.expect(r'^kdb> ', t) is not None,
+                   'a breakpoint%s set on cpu 0 fires on cpu 1' %
+                   (' limited to the cpu-1 thread' if flt else ''), con.buf[-1500:])
+            con.command('bc *', t)
     # the end here: reboot (QEMU runs with -no-reboot, so it exits)
     con.send('reboot\r')
     ok = con.expect(r'^rebooting$', t) is not None

@@ -194,6 +194,7 @@ static void session(struct kdb_cpu *c, const char *msg)
             session_over = 1;
     }
     c->parked = false;
+    kdb_bp_resume();            /* breakpoints set meanwhile, on this CPU too */
     __atomic_sub_fetch(&in_session, 1, __ATOMIC_SEQ_CST);
 }
 

@@ -91,6 +91,7 @@ bool kdb_bp_trap(struct trap_frame *f, uint32_t dr6);
 void kdb_bp_leave(struct trap_frame *f);
 int kdb_bp_set_temp(uint32_t va, struct tcb *only);
 void kdb_bp_clear(int slot);
+void kdb_bp_resume(void);        /* each CPU leaving a session: the table loaded */
 bool kdb_is_branch(const uint32_t *pd, uint32_t va, int *len, bool *is_call);
 
 /* arch/ia32/kdb/smp.c: stopping the other CPUs, switching the console. */

@@ -7,6 +7,7 @@
 #include <l4/message.h>
 #include "libc.h"
 #include "pager.h"
+#include "echo.h"
 #include "shell.h"
 
 #define ROUNDS      8
@@ -19,16 +20,8 @@ static L4_Word_t echo_stack[1024] __attribute__((aligned(16)));
  * faulting in its image would wait for it forever), then echoes. */
 static void echo_main(void)
 {
-    L4_ThreadId_t from;
-    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));
-    L4_Call(L4_Pager());
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Set_MsgTag(tag);
-        tag = L4_ReplyWait(from, &from);
-        if (L4_IpcFailed(tag))
-            tag = L4_Wait(&from);
-    }
+    pager_hello(L4_Pager());
+    echo_serve();
 }
 
 static inline unsigned long long rdtsc(void)

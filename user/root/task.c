@@ -15,13 +15,13 @@
 #include <l4/message.h>
 #include "libc.h"
 #include "pager.h"
-#include "syslinks.h"
+#include "links.h"
+#include "thread.h"
 #include "shell.h"
 
 static L4_Word_t run_version;
 int task_small = 1;
 
-extern L4_Word_t __l4_syslinks[];
 static char links_copy[PAGE] __attribute__((aligned(PAGE)));
 static L4_Word_t links_page;
 static L4_ThreadId_t links_task;    /* the task that gets links_copy; nil: none */
@@ -42,47 +42,25 @@ int task_start(L4_ThreadId_t t, void (*fn)(void), L4_Word_t sp)
     return pager_start_child(t, shell_tid, fn, sp, KIP_AREA, UTCB_AREA);
 }
 
-/* A fresh copy of the page that holds the link table (the rest of the
- * page is our data as of now), links moved from our KIP to the task's.
- * 0 if the table does not lie within one page. */
-static int make_links_copy(void)
-{
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface(), off;
-    links_page = (L4_Word_t)__l4_syslinks & ~(L4_Word_t)(PAGE - 1);
-    off = (L4_Word_t)__l4_syslinks - links_page;
-    if (off + L4LIB_NSYSCALLS * sizeof(L4_Word_t) > PAGE)
-        return 0;
-    memcpy(links_copy, (void *)links_page, PAGE);
-    L4_Word_t *t = (L4_Word_t *)(links_copy + off);
-    for (int i = 0; i < L4LIB_NSYSCALLS; i++)
-        t[i] = t[i] - kip + SMALL_KIP_AREA;
-    return 1;
-}
-
 /* Creates t's space small (its areas in the window, confined: we are its
  * redirector), its first thread paged by us, and starts it. */
 static int start_small(L4_ThreadId_t t, void (*fn)(void), L4_Word_t sp, L4_Word_t *old)
 {
     L4_ThreadId_t me = L4_Myself();
-    if (L4_ThreadControl(t, t, me, L4_nilthread, (void *)~0ul) != 1)
-        return 0;
-    if (L4_SpaceControl(t, L4ABI_SPACE_SMALL | L4_SmallSpace(0, SMALL_WINDOW_MB),
-                        L4_FpageLog2(SMALL_KIP_AREA, 12), L4_FpageLog2(SMALL_UTCB_AREA, 20),
-                        me, old) != 1 ||
-        L4_ThreadControl(t, t, me, me, (void *)SMALL_UTCB_AREA) != 1) {
+    if (!pager_start_space(t, me, fn, sp, L4ABI_SPACE_SMALL | L4_SmallSpace(0, SMALL_WINDOW_MB),
+                           SMALL_KIP_AREA, SMALL_UTCB_AREA, me, old)) {
         task_kill(t);
         return 0;
     }
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)fn);
-    L4_LoadMR(2, sp);
-    return L4_IpcSucceeded(L4_Send(t));
+    return 1;
 }
 
 int task_start_server(L4_ThreadId_t t, void (*fn)(void), L4_Word_t sp, const char *who)
 {
     L4_Word_t old = 0;
-    if (!task_small || !make_links_copy()) {
+    if (task_small)
+        links_page = links_make_copy(links_copy, SMALL_KIP_AREA);
+    if (!task_small || !links_page) {
         printf("%s: task in a large space%s\n", who, task_small ? "" : " (nosmall)");
         return task_start(t, fn, sp);
     }
@@ -114,19 +92,10 @@ void task_space_note(L4_ThreadId_t t, const char *who)
  * one, anything else 1:1 from us. Returns 1 if tag was a fault. */
 static int answer_fault(L4_MsgTag_t tag, L4_ThreadId_t from)
 {
-    L4_Word_t addr;
-    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-        return 0;
-    L4_StoreMR(1, &addr);
-    if (L4_IsNilThread(links_task) || from.raw != links_task.raw ||
-        (addr & ~(L4_Word_t)(PAGE - 1)) != links_page)
-        return pager_answer_fault(tag);
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)links_copy, 12),
-                                                  L4_FullyAccessible), links_page);
-    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
+    if (!L4_IsNilThread(links_task) && from.raw == links_task.raw &&
+        links_answer_fault(tag, links_copy, links_page))
+        return 1;
+    return pager_answer_fault(tag);
 }
 
 L4_MsgTag_t task_wait(L4_ThreadId_t from_spec, L4_Word_t timeout_us, L4_ThreadId_t *from)
@@ -145,7 +114,7 @@ L4_MsgTag_t task_wait(L4_ThreadId_t from_spec, L4_Word_t timeout_us, L4_ThreadId
 
 void task_kill(L4_ThreadId_t t)
 {
-    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    thread_delete(t);
 }
 
 void task_done(L4_Word_t status)

@@ -70,9 +70,10 @@ static void load(const uint32_t dr[4], uint32_t dr7)
 }
 
 /* The kernel debugger's breakpoints (kdb_dr7) are merged in on every
- * switch while it has any: debug_dr_loaded then stays set, so that
- * debug_switch_to keeps calling here without a test of its own. */
-void debug_load(struct tcb *next)
+ * switch while it has any: the CPU's dr_loaded then stays set, so that
+ * debug_switch_to keeps calling here without a test of its own. The
+ * debugger sets dr_loaded on every CPU as it resumes them (kdb/bp.c). */
+void debug_load_on(struct cpu_local *me, struct tcb *next)
 {
     /* The thread's breakpoint addresses are linear: a small space's
      * thread has its window's base added (smallspace.c). */
@@ -87,11 +88,16 @@ void debug_load(struct tcb *next)
 #endif
     if (dr7) {
         load(dr, dr7);
-        debug_dr_loaded = true;
-    } else if (debug_dr_loaded) {
+        me->dr_loaded = true;
+    } else if (me->dr_loaded) {
         write_dr7(0);
-        debug_dr_loaded = kdb;
+        me->dr_loaded = kdb;
     }
+}
+
+void debug_load(struct tcb *next)
+{
+    debug_load_on(cpu_self(), next);
 }
 
 #define DR7_LOCAL(i)    (1u << (2 * (i)))

@@ -27,7 +27,8 @@ bool debug_set_user(struct tcb *t, const uint32_t dr[4], uint32_t dr7);
  * thread had some (inline: usually neither). */
 #include "smp.h"
 #define debug_dr_loaded (cpu_self()->dr_loaded)    /* DR7 on this CPU is non-zero */
-void debug_load(struct tcb *next);
+void debug_load(struct tcb *next);              /* on this CPU (cpu_self) */
+void debug_load_on(struct cpu_local *me, struct tcb *next);     /* on me, this CPU */
 static inline void debug_switch_to(struct cpu_local *me, struct tcb *next)
 {
     if (next->dr7 || me->dr_loaded)

@@ -16,6 +16,7 @@
 #include <l4/schedule.h>
 #include "libc.h"
 #include "pager.h"
+#include "echo.h"
 #include "tap.h"
 #include "benchctr.h"
 #include "syslinks.h"
@@ -40,25 +41,11 @@ static inline unsigned long long rdtsc(void)
     return t;
 }
 
-/* Echo server: replies with the message it got, forever. */
-static void server_main(void)
-{
-    L4_ThreadId_t from;
-    L4_MsgTag_t tag = L4_Wait(&from);
-    for (;;) {
-        L4_Set_MsgTag(tag);
-        tag = L4_ReplyWait(from, &from);
-        if (L4_IpcFailed(tag))
-            tag = L4_Wait(&from);
-    }
-}
-
 /* Child space entry: announce itself to the root task, then serve. */
 static void child_main(void)
 {
-    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));
-    L4_Call(root_tid);
-    server_main();
+    pager_hello(root_tid);
+    echo_serve();
 }
 
 static void load_msg(L4_Word_t u)
@@ -138,7 +125,7 @@ int main(void)
     good &= L4_ThreadControl(local, root_tid, root_tid, root_tid,
                              (void *)(UTCB_AREA + L4ABI_UTCB_SIZE)) == 1;
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)server_main);
+    L4_LoadMR(1, (L4_Word_t)echo_serve);
     L4_LoadMR(2, stack_top(0));
     good &= L4_IpcSucceeded(L4_Send(local));
     good &= report("intra-space-lowprio", 0, measure(local, 0));
@@ -151,10 +138,8 @@ int main(void)
     L4_ThreadId_t child = L4_GlobalId(70, 1);
     good &= pager_start_child(child, root_tid, child_main, stack_top(1), KIP_AREA, UTCB_AREA);
     /* Serve faults until the child's hello, answer it. */
-    L4_MsgTag_t tag = pager_receive(child);
-    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == 0x99;
-    L4_LoadMR(0, 0);
-    L4_Reply(child);
+    L4_MsgTag_t tag = pager_greet(child, pager_answer_fault);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == PAGER_HELLO;
     pager_drain(child);
     /* Without a redirector first (comparable with earlier figures), then
      * confined as pager_start_child leaves it: we are its redirector, so

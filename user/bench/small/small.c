@@ -11,7 +11,7 @@
 #include "libc.h"
 #include "tap.h"
 #include "pager.h"
-#include "syslinks.h"
+#include "links.h"
 
 #define KIP_AREA    0x00f00000u     /* inside a 16 MiB window */
 #define UTCB_AREA   0x00e00000u
@@ -56,8 +56,7 @@ static L4_Word_t bench(L4_ThreadId_t dest)
 static void child_main(void)
 {
     L4_ThreadId_t from;
-    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));   /* hello: ready for commands */
-    L4_Call(root_tid);
+    pager_hello(root_tid);                  /* ready for commands */
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
         L4_Word_t a = 0, r = 0;
@@ -71,25 +70,14 @@ static void child_main(void)
 }
 
 /* The children share our pages 1:1, except the page of libl4's link
- * table: theirs points into their own KIP area (as in suite smallspace). */
-extern L4_Word_t __l4_syslinks[];
+ * table: theirs points into their own KIP area (links.h; as in suite
+ * smallspace). */
 static char child_links[4096] __attribute__((aligned(4096)));
 static L4_Word_t links_page;
 
 static int answer(L4_MsgTag_t tag)
 {
-    if ((L4_Label(tag) & L4ABI_LABEL_KIND_MASK) != L4ABI_LABEL_PAGEFAULT)
-        return 0;
-    L4_Word_t addr;
-    L4_StoreMR(1, &addr);
-    if ((addr & ~0xffful) != links_page)
-        return pager_answer_fault(tag);
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)child_links, 12),
-                                                  L4_FullyAccessible), links_page);
-    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
+    return links_answer_fault(tag, child_links, links_page) || pager_answer_fault(tag);
 }
 
 static L4_Word_t rpc(L4_ThreadId_t c, L4_Word_t label, L4_Word_t a)
@@ -118,22 +106,9 @@ static L4_ThreadId_t child(int no, int i, L4_Word_t small)
 {
     L4_ThreadId_t c = L4_GlobalId((L4_Word_t)no, 1);
     L4_Word_t old;
-    L4_Fpage_t kip = L4_FpageLog2(KIP_AREA, 12), utcb = L4_FpageLog2(UTCB_AREA, 20);
-    L4_ThreadControl(c, c, root_tid, L4_nilthread, (void *)~0ul);
-    L4_SpaceControl(c, small, kip, utcb, L4_anythread, &old);
-    L4_ThreadControl(c, c, root_tid, root_tid, (void *)UTCB_AREA);
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)child_main);
-    L4_LoadMR(2, (L4_Word_t)&stacks[i][STACK_WORDS - 4]);
-    L4_Send(c);
-    for (;;) {      /* its faults until its hello */
-        L4_MsgTag_t tag = L4_Receive(c);
-        if (L4_IpcFailed(tag) || !answer(tag))
-            break;
-        L4_Reply(c);
-    }
-    L4_LoadMR(0, 0);
-    L4_Reply(c);
+    pager_start_space(c, root_tid, child_main, (L4_Word_t)&stacks[i][STACK_WORDS - 4], small,
+                      KIP_AREA, UTCB_AREA, L4_anythread, &old);
+    pager_greet(c, answer);
     return c;
 }
 
@@ -157,12 +132,7 @@ static void report(const char *kind, L4_Word_t best, L4_Word_t cr3)
 int main(void)
 {
     root_tid = L4_Myself();
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
-    links_page = (L4_Word_t)__l4_syslinks & ~0xffful;
-    memcpy(child_links, (void *)links_page, 4096);
-    L4_Word_t *t = (L4_Word_t *)(child_links + ((L4_Word_t)__l4_syslinks & 0xfff));
-    for (int i = 0; i < L4LIB_NSYSCALLS; i++)
-        t[i] = t[i] - kip + KIP_AREA;
+    links_page = links_make_copy(child_links, KIP_AREA);
 
     L4_ThreadId_t l1 = child(300, 0, 0), l2 = child(301, 1, 0);
     L4_ThreadId_t s1 = child(302, 2, L4ABI_SPACE_SMALL | L4_SmallSpace(0, 16));

@@ -23,6 +23,8 @@
 #include "libc.h"
 #include "tap.h"
 #include "pager.h"
+#include "kdbchild.h"
+#include "thread.h"
 #include <stdbool.h>
 
 static L4_ThreadId_t kroot;
@@ -35,14 +37,10 @@ static void child(void)
 {
     L4_Set_ExceptionHandler(kroot);
     L4_KDB_Enter("unprivileged Enter");
-    L4_Word_t c = (unsigned char)L4_KDB_ReadChar();
-    L4_Word_t s = L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES);
-    L4_LoadMR(0, L4ABI_TAG(LBL_DONE, 2, 0));
-    L4_LoadMR(1, c);
-    L4_LoadMR(2, s);
-    L4_Call(kroot);
-    for (;;)
-        L4_Sleep(L4_Never);
+    L4_Word_t got[2];
+    got[0] = (unsigned char)L4_KDB_ReadChar();
+    got[1] = L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES);
+    kdbchild_done(kroot, LBL_DONE, 2, got);
 }
 
 static void test_unprivileged(void)
@@ -54,33 +52,17 @@ static void test_unprivileged(void)
     int started = pager_start_child(ch, kroot, child, (L4_Word_t)&kstack[1020],
                                     0xbff00000, 0xbfe00000);
     ok(started, "unprivileged child space started");
-    int bps = 0;
-    for (int i = 0; started && i < 3; i++) {
-        L4_Word_t r[13] = { 0 };
-        L4_MsgTag_t tag = pager_receive(ch);
-        if (L4_IpcFailed(tag) || L4_Label(tag) != L4ABI_LABEL_EXCEPTION ||
-            L4_UntypedWords(tag) != 12)
-            break;
-        L4_StoreMRs(1, 12, &r[1]);
-        if (r[L4ABI_EXC_MR_EXCNO] != 3)
-            break;
-        bps++;
-        r[L4ABI_EXC_MR_EAX] = 0x70 + (L4_Word_t)i;
-        L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
-        L4_LoadMRs(1, 12, &r[1]);
-        L4_Reply(ch);
-    }
+    int bps = started ? kdbchild_answer_bps(ch, 3, 0x70) : 0;
     ok(bps == 3, "Enter, ReadChar and Stat from an unprivileged thread are #BP "
        "exceptions to its handler (%d of 3)", bps);
     L4_Word_t res[3] = { 0 };
-    L4_MsgTag_t tag = bps == 3 ? pager_receive(ch) : (L4_MsgTag_t){ .raw = 0 };
-    if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE)
-        L4_StoreMRs(1, 2, &res[1]);
+    if (bps == 3)
+        kdbchild_report(ch, LBL_DONE, 2, res);
     ok(res[1] == 0x71 && res[2] == 0x72, "it read nothing through the debugger: it got "
        "its handler's values (%lx %lx)", res[1], res[2]);
     ok(L4_KDB_Stat(L4ABI_KDB_STAT_KDB_ENTRIES) == before,
        "the debugger was not entered");
-    L4_ThreadControl(ch, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    thread_delete(ch);
 }
 
 /* ---- target of the host-driven test ------------------------------------ */
@@ -95,6 +77,25 @@ __attribute__((noinline)) unsigned kdb_target(unsigned x)
         r ^= 0x55;
     kdb_watched = r;
     return r;
+}
+
+/* Several CPUs: a thread on CPU 1 keeps calling kdb_target1 (another
+ * function than kdb_target, which we call on CPU 0), where the host sets
+ * a breakpoint from a session entered on CPU 0: it must fire on CPU 1. */
+volatile unsigned kdb_watched1;
+__attribute__((noinline)) unsigned kdb_target1(unsigned x)
+{
+    unsigned r = x * 5 + 2;
+    kdb_watched1 = r;
+    return r;
+}
+
+static L4_Word_t cpu1_stack[1024] __attribute__((aligned(16)));
+
+static void cpu1_main(void)
+{
+    for (unsigned i = 0;; i++)
+        kdb_target1(i);
 }
 
 /* The helper thread in our own space: replies to each call with the
@@ -139,6 +140,20 @@ static void known_ipc_sequence(void)
     L4_KDB_Enter("kdb-target: calls done");
 }
 
+/* On CPU 1 (if there is one), below our priority as the helper is. */
+static void start_cpu1(void)
+{
+    if (L4_NumProcessors(kip) < 2)
+        return;
+    L4_ThreadId_t t = L4_GlobalId(L4_ThreadNo(L4_Myself()) + 2, 1);
+    if (L4_IsNilThread(thread_create(t, L4_nilthread, cpu1_stack, 1024,
+                                     UTCB_AREA + 4 * L4ABI_UTCB_SIZE)))
+        return;
+    L4_Set_ProcessorNo(t, 1);
+    thread_run(t, cpu1_main, cpu1_stack, 1024);
+    printf("kdb-target: cpu1 %lx target1 %p\n", t.raw, (void *)kdb_target1);
+}
+
 static void interactive(void)
 {
     start_helper();
@@ -146,6 +161,7 @@ static void interactive(void)
            L4_Myself().raw, (void *)kdb_pattern, (void *)&kdb_go, (void *)&kdb_watched,
            (void *)kdb_target);
     printf("kdb-target: helper %lx\n", helper.raw);
+    start_cpu1();
     L4_KDB_Enter("kdb-target: privileged Enter");
     printf("kdb-target: spinning\n");
     unsigned i = 0;

@@ -13,6 +13,7 @@
 #include "libc.h"
 #include "tap.h"
 #include "pager.h"
+#include "kdbchild.h"
 
 #define LBL_KD_DONE 0x5a0
 #define NPRIV_OPS   6
@@ -27,21 +28,16 @@ static void kdebug_child(void)
     L4_KDB_PrintString("misc: kdebug PrintString from an unprivileged space\n");
     L4_KDB_PrintString(long_string);
     L4_KDB_PrintChar('\n');
-    L4_Word_t a = (unsigned char)L4_KDB_ReadChar_Blocked();
-    L4_Word_t b = (unsigned char)L4_KDB_ReadChar();
-    L4_Word_t c = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
+    L4_Word_t got[3];
+    got[0] = (unsigned char)L4_KDB_ReadChar_Blocked();
+    got[1] = (unsigned char)L4_KDB_ReadChar();
+    got[2] = L4_KDB_Stat(L4ABI_KDB_STAT_FREE_FRAMES);
     L4_KDB_Enter("unprivileged Enter");
     L4_KDB_Shutdown(7);
     static struct l4abi_kdb_thread ents[4];
     L4_Word_t next = 0;
     (void)L4_KDB_ThreadList(ents, 4, &next);
-    L4_LoadMR(0, L4ABI_TAG(LBL_KD_DONE, 3, 0));
-    L4_LoadMR(1, a);
-    L4_LoadMR(2, b);
-    L4_LoadMR(3, c);
-    L4_Call(kroot);
-    for (;;)
-        L4_Sleep(L4_Never);
+    kdbchild_done(kroot, LBL_KD_DONE, 3, got);
 }
 
 static void test_unprivileged(void)
@@ -53,29 +49,13 @@ static void test_unprivileged(void)
     int started = pager_start_child(child, kroot, kdebug_child, (L4_Word_t)&kstack[1020],
                                     0xbff00000, 0xbfe00000);
     ok(started, "unprivileged child space started");
-    int bps = 0;
-    L4_MsgTag_t tag;
-    for (int i = 0; started && i < NPRIV_OPS; i++) {
-        L4_Word_t r[13] = { 0 };
-        tag = pager_receive(child);
-        if (L4_IpcFailed(tag) || L4_Label(tag) != L4ABI_LABEL_EXCEPTION ||
-            L4_UntypedWords(tag) != 12)
-            break;
-        L4_StoreMRs(1, 12, &r[1]);
-        if (r[L4ABI_EXC_MR_EXCNO] != 3)
-            break;
-        bps++;
-        r[L4ABI_EXC_MR_EAX] = 'A' + (L4_Word_t)i;   /* resume after the int3 */
-        L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
-        L4_LoadMRs(1, 12, &r[1]);
-        L4_Reply(child);
-    }
+    /* 'A' + i: resume after the int3 with a value we can recognize. */
+    int bps = started ? kdbchild_answer_bps(child, NPRIV_OPS, 'A') : 0;
     ok(bps == NPRIV_OPS, "ReadChar_Blocked, ReadChar, Stat, Enter, Shutdown and ThreadList from an "
        "unprivileged thread are #BP exceptions to its handler (%d of %d)", bps, NPRIV_OPS);
     L4_Word_t res[4] = { 0 };
-    tag = bps == NPRIV_OPS ? pager_receive(child) : (L4_MsgTag_t){ .raw = 0 };
-    if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_KD_DONE)
-        L4_StoreMRs(1, 3, &res[1]);
+    if (bps == NPRIV_OPS)
+        kdbchild_report(child, LBL_KD_DONE, 3, res);
     ok(res[1] == 'A' && res[2] == 'B' && res[3] == 'C',
        "the child resumed with the handler's eax each time; the machine is still up");
     L4_ThreadControl(child, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);

@@ -17,6 +17,8 @@
 #include "tap.h"
 #include "pager.h"
 #include "syslinks.h"
+#include "links.h"
+#include "thread.h"
 #include <l4/sigma0.h>
 #include <l4/schedule.h>
 
@@ -187,8 +189,7 @@ static void child_main(void)
 {
     L4_Set_ExceptionHandler(root_tid);
     L4_ThreadId_t from;
-    L4_LoadMR(0, L4ABI_TAG(0x99, 0, 0));   /* hello: ready for commands */
-    L4_Call(root_tid);
+    pager_hello(root_tid);                  /* ready for commands */
     accept_string();
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
@@ -220,12 +221,7 @@ static L4_Word_t links_page;
 
 static void make_child_links(void)
 {
-    L4_Word_t kip = (L4_Word_t)L4_GetKernelInterface();
-    links_page = (L4_Word_t)__l4_syslinks & ~0xffful;
-    memcpy(child_links, (void *)links_page, 4096);
-    L4_Word_t *t = (L4_Word_t *)(child_links + ((L4_Word_t)__l4_syslinks & 0xfff));
-    for (int i = 0; i < L4LIB_NSYSCALLS; i++)
-        t[i] = t[i] - kip + KIP_AREA;
+    links_page = links_make_copy(child_links, KIP_AREA);
 }
 
 /* A raw call (the stub, no libl4 wrapper) to dest, which answers C_PING
@@ -265,21 +261,10 @@ static int answer(L4_MsgTag_t tag)
     L4_Word_t addr;
     L4_StoreMR(1, &addr);
     if (addr - SUPER_CHILD < (4u << 20)) {      /* our 4 MiB page, there */
-        L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(SUPER_ROOT, 22),
-                                                      L4_FullyAccessible), SUPER_CHILD);
-        L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-        L4_LoadMR(1, m.raw[0]);
-        L4_LoadMR(2, m.raw[1]);
+        pager_load_map(SUPER_ROOT, 22, SUPER_CHILD);
         return 1;
     }
-    if ((addr & ~0xffful) != links_page)
-        return pager_answer_fault(tag);
-    L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)child_links, 12),
-                                                  L4_FullyAccessible), links_page);
-    L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
-    L4_LoadMR(1, m.raw[0]);
-    L4_LoadMR(2, m.raw[1]);
-    return 1;
+    return links_answer_fault(tag, child_links, links_page) || pager_answer_fault(tag);
 }
 
 /* Handles one received message: a page fault (from anyone) is answered
@@ -350,31 +335,11 @@ static L4_ThreadId_t start_child(int no, int i)
 {
     L4_ThreadId_t c = tid(no);
     L4_Word_t old;
-    int good = L4_ThreadControl(c, c, root_tid, L4_nilthread, (void *)~0ul) == 1;
-    good = good && L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 20),
-                                   L4_anythread, &old) == 1;
-    good = good && L4_ThreadControl(c, c, root_tid, root_tid, (void *)UTCB_AREA) == 1;
-    if (!good)
-        diag("child %d not created: error %lu", no, L4_ErrorCode());
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, (L4_Word_t)child_main);
-    L4_LoadMR(2, (L4_Word_t)&stacks[i][STACK_WORDS - 4]);
-    if (L4_IpcFailed(L4_Send(c)))
+    if (!pager_start_space(c, root_tid, child_main, (L4_Word_t)&stacks[i][STACK_WORDS - 4], 0,
+                           KIP_AREA, UTCB_AREA, L4_anythread, &old))
         diag("child %d not started: error %lu", no, L4_ErrorCode());
-    for (;;) {      /* its faults until its hello */
-        L4_MsgTag_t tag = L4_Receive(c);
-        if (L4_IpcFailed(tag) || !answer(tag))
-            break;
-        L4_Reply(c);
-    }
-    L4_LoadMR(0, 0);
-    L4_Reply(c);
+    pager_greet(c, answer);     /* its faults until its hello */
     return c;
-}
-
-static void delete_thread(L4_ThreadId_t t)
-{
-    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
 }
 
 static L4_ThreadId_t A, B;
@@ -570,20 +535,20 @@ static void test_areas_outside(void)
     good &= L4_SpaceControl(c, SMALL(64), L4_FpageLog2(0xbff00000u, 12),
                             L4_FpageLog2(0xbfe00000u, 20), L4_nilthread, &old) == 1;
     ok(good && old == 0, "areas outside the window: refused (old %lx)", old);
-    delete_thread(c);
+    thread_delete(c);
 }
 
 static void test_delete(void)
 {
-    delete_thread(A);
+    thread_delete(A);
     is(space_small(B, SMALL(0)), S_BIT | L4_SmallSpace(WIN_MB, WIN_MB),
        "deleting A gave its window back: B moves there");
     is(rpc(B, C_PING, 3, 0), 4, "B runs at its new place");
     L4_ThreadId_t c = start_child(210, 2);
     is(space_small(c, SMALL(WIN_MB)), S_BIT, "a new space takes B's old window");
     is(rpc(c, C_CALL, B.raw, 20), 20, "IPC between the new small space and B");
-    delete_thread(c);
-    delete_thread(B);
+    thread_delete(c);
+    thread_delete(B);
 }
 
 /* ---- several CPUs (docs/smallspaces.md "SMP") ----
@@ -811,14 +776,14 @@ static void test_smp_delete(void)
     L4_ThreadId_t E = start_child(222, 5);
     ok(set_cpu(E, 1) && rpc(E, C_CPU, 0, 0) == 1, "a large space E ran on CPU 1");
     ok(runs_on(0), "the spinner runs on CPU 1 after it (on E's directory)");
-    delete_thread(E);
+    thread_delete(E);
     ok(runs_on(0) && sp_bad[0] == 0, "E deleted: the spinner goes on");
     L4_ThreadId_t F = start_child(223, 6);
     is(space_small(F, SMALL(32)), S_BIT, "a new space (F) made small");
     ok(set_cpu(F, 1) && rpc(F, C_CALL, C.raw, 50) == 50, "F on CPU 1 calls C on CPU 0");
     ok(runs_on(0) && sp_limit[0] == LIMIT_WIN, "the spinner still runs in its window");
-    delete_thread(F);
-    delete_thread(D);
+    thread_delete(F);
+    thread_delete(D);
 }
 
 /* Many changes in a row while the spinner runs (multi-threaded TCG:
@@ -871,9 +836,9 @@ static void test_smp(void)
     test_smp_migration();
     test_smp_delete();
     test_smp_stress();
-    delete_thread(C1);
-    delete_thread(C);
-    delete_thread(R1);
+    thread_delete(C1);
+    thread_delete(C);
+    thread_delete(R1);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 #include <l4/pecan.h>
 #include "libc.h"
 #include "tap.h"
+#include "thread.h"
 #include "rtc.h"
 
 #define UTCB_AREA   0xbfe00000u
@@ -37,25 +38,14 @@ static int slot_of(void) { return (int)(L4_Myself().raw >> 14) - 60; }
 
 static L4_ThreadId_t start(int slot, void (*fn)(void), L4_ThreadId_t pager)
 {
-    L4_ThreadId_t t = tid(60 + slot);
-    for (int i = 0; i < STACK_WORDS; i += 1024 / sizeof(L4_Word_t))
-        stacks[slot][i] = 0;                    /* our pages, mapped */
     spin_cpu[slot] = ~0ul;
     spin_count[slot] = 0;
     result[slot] = 0;
-    if (L4_ThreadControl(t, root, root, L4_nilthread,
-                         (void *)(UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE)) != 1)
-        return L4_nilthread;
-    if (!L4_IsNilThread(pager))
-        L4_Set_PagerOf(t, pager);
-    L4_Start_SpIp(t, (L4_Word_t)&stacks[slot][STACK_WORDS - 4], (L4_Word_t)fn);
-    return t;
+    return thread_start(tid(60 + slot), pager, fn, stacks[slot], STACK_WORDS,
+                        UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE);
 }
 
-static void stop(L4_ThreadId_t t)
-{
-    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
-}
+static void stop(L4_ThreadId_t t) { thread_delete(t); }
 
 static void sleep_us(L4_Word_t us) { L4_Sleep(L4_TimePeriod(us)); }
 
@@ -100,6 +90,19 @@ static void echo(void)
         L4_LoadMR(2, my_cpu());
         tag = L4_ReplyWait(from, &from);
     }
+}
+
+/* One call to echo (thread sv) with i: 1 if it answered i + 1 from CPU
+ * cpu. */
+static int echo_call(L4_ThreadId_t sv, L4_Word_t i, L4_Word_t cpu)
+{
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, i);
+    L4_MsgTag_t tag = L4_Call(sv);
+    L4_Word_t a, c;
+    L4_StoreMR(1, &a);
+    L4_StoreMR(2, &c);
+    return L4_IpcSucceeded(tag) && a == i + 1 && c == cpu;
 }
 
 /* Receives once from root, answers with its CPU, then sleeps. */
@@ -248,15 +251,8 @@ static void test_pingpong(void)
     sleep_us(1000);
     int good = 1;
     L4_Word_t ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS);
-    for (L4_Word_t i = 0; i < 200 && good; i++) {
-        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-        L4_LoadMR(1, i);
-        L4_MsgTag_t tag = L4_Call(t);
-        L4_Word_t a, c;
-        L4_StoreMR(1, &a);
-        L4_StoreMR(2, &c);
-        good = L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
-    }
+    for (L4_Word_t i = 0; i < 200 && good; i++)
+        good = echo_call(t, i, 1);
     ok(good, "200 calls from CPU 0 to a server on CPU 1");
     ipis = L4_KDB_Stat(L4ABI_KDB_STAT_IPIS) - ipis;
     ok(ipis >= 200, "they cross by IPI (%lu IPIs)", ipis);
@@ -308,30 +304,76 @@ static void local_client(void)
 {
     int s = slot_of();
     L4_Word_t good = 0;
-    for (L4_Word_t i = 0; i < 100; i++) {
-        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-        L4_LoadMR(1, i);
-        L4_MsgTag_t tag = L4_Call(tid(60 + 4));
-        L4_Word_t a, c;
-        L4_StoreMR(1, &a);
-        L4_StoreMR(2, &c);
-        good += L4_IpcSucceeded(tag) && a == i + 1 && c == 1;
-    }
+    for (L4_Word_t i = 0; i < 100; i++)
+        good += echo_call(tid(60 + 4), i, 1);
     result[s] = good;
     spin_cpu[s] = my_cpu();
     for (;;)
         L4_Sleep(L4_Never);
 }
 
+/* start (no pager), then moved to cpu. */
+static L4_ThreadId_t start_on(int slot, void (*fn)(void), L4_Word_t cpu)
+{
+    L4_ThreadId_t t = start(slot, fn, L4_nilthread);
+    set_cpu(t, cpu);
+    return t;
+}
+
 static void test_local_on_ap(void)
 {
-    L4_ThreadId_t sv = start(4, echo, L4_nilthread);
-    set_cpu(sv, 1);
-    L4_ThreadId_t cl = start(6, local_client, L4_nilthread);
-    set_cpu(cl, 1);
+    L4_ThreadId_t sv = start_on(4, echo, 1);
+    L4_ThreadId_t cl = start_on(6, local_client, 1);
     ok(wait_for(&result[6], 100) && spin_cpu[6] == 1,
        "100 calls between two threads on CPU 1 (%lu good)", result[6]);
     stop(cl);
+    stop(sv);
+}
+
+/* The asm IPC fast path's "both homed on this CPU" checks
+ * (fastipc_entry.S): a call from CPU 0 to a server homed on CPU 1 must
+ * go to the general path, which wakes the server at its home. The
+ * server must otherwise meet the fast path's conditions when the call
+ * comes: waiting for anyone, still in its ready queue (it blocked by a
+ * fast hand-off: local_caller on CPU 1 calls it too and then spins, so
+ * that the server's last wait began on CPU 1's fast path), the same
+ * priority as ours, untyped words, no timeouts. Without the checks the
+ * fast path would switch to it on CPU 0. */
+static volatile L4_Word_t homes_stop;
+static void local_caller(void)
+{
+    int s = slot_of();
+    for (L4_Word_t i = 0; !homes_stop; i++) {
+        if (echo_call(tid(60 + 4), i, 1) && my_cpu() == 1)
+            result[s]++;
+        else
+            spin_count[s]++;                    /* a bad round trip */
+        for (volatile int k = 0; k < 2000; k++)
+            ;                                   /* the server waits, queued */
+    }
+    spin_cpu[s] = my_cpu();
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_homes(void)
+{
+    homes_stop = 0;
+    L4_ThreadId_t sv = start_on(4, echo, 1);
+    L4_ThreadId_t lc = start_on(6, local_caller, 1);
+    wait_for(&result[6], 5);                    /* the local pair runs */
+    L4_Word_t good = 0, here = 0;
+    for (L4_Word_t i = 0; i < 200; i++) {
+        good += echo_call(sv, i, 1);
+        here += my_cpu() == 0;
+    }
+    homes_stop = 1;
+    ok(wait_for(&spin_cpu[6], 1) && good == 200 && spin_count[6] == 0,
+       "200 calls from CPU 0 to a waiting, queued server homed on CPU 1 (same priority): "
+       "it always ran on CPU 1 (%lu of 200; its local caller: %lu good, %lu bad)",
+       good, result[6], spin_count[6]);
+    ok(here == 200, "the caller always ran on CPU 0 (%lu of 200)", here);
+    stop(lc);
     stop(sv);
 }
 
@@ -701,6 +743,7 @@ int main(void)
     test_sending();
     test_pingpong();
     test_local_on_ap();
+    test_homes();
     test_delete_partner();
     test_string_faults();
     test_fpu();

@@ -15,6 +15,7 @@
 #include <l4/abi.h>
 #include "libc.h"
 #include "tap.h"
+#include "thread.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -37,21 +38,8 @@ static int me_no(void) { return (int)(L4_Myself().raw >> 14); }
 
 static L4_ThreadId_t start(int no, int slot, void (*fn)(void), L4_ThreadId_t pager)
 {
-    L4_ThreadId_t t = tid(no);
-    for (int i = 0; i < STACK_WORDS; i += 1024 / sizeof(L4_Word_t))
-        stacks[slot][i] = 0;
-    if (L4_ThreadControl(t, root, root, L4_nilthread,
-                         (void *)(UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE)) != 1)
-        return L4_nilthread;
-    if (!L4_IsNilThread(pager))
-        L4_Set_PagerOf(t, pager);
-    L4_Start_SpIp(t, (L4_Word_t)&stacks[slot][STACK_WORDS - 4], (L4_Word_t)fn);
-    return t;
-}
-
-static void stop(L4_ThreadId_t t)
-{
-    L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
+    return thread_start(tid(no), pager, fn, stacks[slot], STACK_WORDS,
+                        UTCB_AREA + (L4_Word_t)(slot + 1) * L4ABI_UTCB_SIZE);
 }
 
 static void server(void)
@@ -171,7 +159,7 @@ int main(void)
     stop_all = 1;
     L4_Sleep(L4_TimePeriod(20000));
     for (int i = 0; i < n; i++)
-        stop(th[i]);
+        thread_delete(th[i]);
     L4_Word_t c = 0, r = 0, b = 0, s = 0;
     for (int p = 0; p < PAIRS; p++) {
         c += calls[p];

@@ -13,6 +13,7 @@
 #include "libc.h"
 #include "tap.h"
 #include "pager.h"
+#include "kdbchild.h"
 #include "rtc.h"
 #include <l4/pecan.h>
 
@@ -167,16 +168,11 @@ static void child_main(void)
 {
     L4_Set_ExceptionHandler(me);
     pf_target[100] = 1;                             /* write fault to us */
-    L4_Word_t a = L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 0x7f, 0, NULL);
-    L4_Word_t b = L4_KDB_Trace(L4ABI_TRACE_READ, 0, 0, NULL);
-    L4_Word_t c = L4_KDB_Trace(L4ABI_TRACE_PROF_START, 0, 0, NULL);
-    L4_LoadMR(0, L4ABI_TAG(LBL_DONE, 3, 0));
-    L4_LoadMR(1, a);
-    L4_LoadMR(2, b);
-    L4_LoadMR(3, c);
-    L4_Call(me);
-    for (;;)
-        L4_Sleep(L4_Never);
+    L4_Word_t got[3];
+    got[0] = L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 0x7f, 0, NULL);
+    got[1] = L4_KDB_Trace(L4ABI_TRACE_READ, 0, 0, NULL);
+    got[2] = L4_KDB_Trace(L4ABI_TRACE_PROF_START, 0, 0, NULL);
+    kdbchild_done(me, LBL_DONE, 3, got);
 }
 
 static void test_child(void)
@@ -188,27 +184,10 @@ static void test_child(void)
     int started = pager_start_child(child, me, child_main, (L4_Word_t)&child_stack[1020],
                                     KIP_AREA, UTCB_AREA);
     ok(started, "unprivileged child space started");
-    int bps = 0;
-    L4_MsgTag_t tag;
-    for (int i = 0; started && i < 3; i++) {
-        L4_Word_t r[13] = { 0 };
-        tag = pager_receive(child);
-        if (L4_IpcFailed(tag) || L4_Label(tag) != L4ABI_LABEL_EXCEPTION ||
-            L4_UntypedWords(tag) != 12)
-            break;
-        L4_StoreMRs(1, 12, &r[1]);
-        if (r[L4ABI_EXC_MR_EXCNO] != 3)
-            break;
-        bps++;
-        r[L4ABI_EXC_MR_EAX] = 0x1000 + (L4_Word_t)i;
-        L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
-        L4_LoadMRs(1, 12, &r[1]);
-        L4_Reply(child);
-    }
+    int bps = started ? kdbchild_answer_bps(child, 3, 0x1000) : 0;
     L4_Word_t res[4] = { 0 };
-    tag = bps == 3 ? pager_receive(child) : (L4_MsgTag_t){ .raw = 0 };
-    if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE)
-        L4_StoreMRs(1, 3, &res[1]);
+    if (bps == 3)
+        kdbchild_report(child, LBL_DONE, 3, res);
     L4_Word_t mask = tr(L4ABI_TRACE_SET_MASK, 0, 0);
     ok(bps == 3 && res[1] == 0x1000 && res[2] == 0x1001 && res[3] == 0x1002,
        "an unprivileged thread's trace enable, read and profiler start are #BP "

@@ -8,11 +8,22 @@
  * it is cleared. A breakpoint limited to one thread or space is loaded
  * only while that thread (a thread of that space) runs, and a hit in any
  * other context (a kernel address reached by another thread) is passed
- * over silently. */
+ * over silently.
+ *
+ * Several CPUs: the commands change the table on the console CPU while
+ * every other CPU is stopped in the debugger (kdb_stop_others), and every
+ * CPU loads it as it leaves the session (kdb_bp_resume). While the table
+ * has a breakpoint, each CPU's dr_loaded stays set, so each of its
+ * switches merges the table for the thread it switches to: a thread's
+ * breakpoint goes with the thread to whatever CPU runs it. With no
+ * debugger breakpoint nothing of this runs; dr_loaded (which keeps the
+ * IPC fast paths out) is set only as long as the table or the thread has
+ * breakpoints. */
 #include "../../../kdb/kdb_int.h"
 #include "../trap.h"
 #include "../debug.h"
 #include "../cpu.h"
+#include "../smp.h"
 #include "../layout.h"
 #include "../../../thread.h"
 #include "../../../space.h"
@@ -68,6 +79,18 @@ static void reload(void)
             kdb_dr7 |= slot_bits(i);
     debug_dr_loaded = true;     /* makes debug_load write DR7 */
     debug_load(current);
+}
+
+/* Every CPU as it leaves a debugger session (core.c): the table into its
+ * registers, for the thread this CPU goes on with. By its record, not by
+ * the stack: a CPU stopped by NMI may be on a stack without a TCB. */
+void kdb_bp_resume(void)
+{
+    struct cpu_local *me = &cpu_local[kdb_cpu_index()];
+    if (!me->running)
+        return;                 /* an AP before it runs threads */
+    me->dr_loaded = true;       /* makes debug_load_on write DR7 */
+    debug_load_on(me, me->running);
 }
 
 static int alloc_slot(void)

@@ -1,10 +1,8 @@
 /* Several CPUs: the one that enters the debugger stops every other CPU
  * that is up with an NMI (each then waits in the debugger's session, its
  * interrupted frame kept), and `cpu n` hands the console to another one.
- * Threads run on the boot processor only so far (docs/smp.md); the
- * application processors are parked, so what `cpu n` shows of them is
- * their parking loop, but the mechanism is the one a scheduler on every
- * CPU needs. */
+ * Each CPU shows the thread it runs (docs/smp.md); breakpoints set on
+ * one CPU are loaded on every CPU as the session ends (bp.c). */
 #include "../../../kdb/kdb_int.h"
 #include "../smp.h"
 #include "../apic.h"
@@ -27,18 +25,16 @@ void kdb_stop_others(void)
             lapic_send_nmi(cpu_local[i].apic_id);
 }
 
-/* Threads run on the boot processor only so far: `current` is its thread
- * and every thread's CPU is 0. With per-CPU scheduling (issue 10) these
- * two are the places to change: this CPU's current, the TCB's CPU. */
+/* The thread this CPU runs (its record's, not the stack's: a CPU stopped
+ * by NMI may be on a stack without a TCB), and a thread's home CPU. */
 struct tcb *kdb_current(void)
 {
-    return kdb_cpu_index() == 0 ? current : NULL;
+    return cpu_local[kdb_cpu_index()].running;
 }
 
 unsigned kdb_thread_cpu(const struct tcb *t)
 {
-    (void)t;
-    return 0;
+    return t->cpu ? t->cpu->index : 0;
 }
 
 static int cmd_cpu(int argc, char **argv)
