@@ -53,6 +53,11 @@ _Static_assert(sizeof(struct free_obj) <= (1u << MIN_SHIFT),
 _Static_assert(sizeof(struct slab) <= (1u << MIN_SHIFT),
                "a slab header must fit in the smallest class");
 
+/* An object of the smallest class, for kmem_alloc_min's zeroing. */
+struct min_obj {
+    uint32_t w[(1u << MIN_SHIFT) / sizeof(uint32_t)];
+};
+
 static struct free_obj *freelist[NSLAB];
 static struct slab *spare[NSLAB];           /* the cached empty page, or NULL */
 static struct kmem_stats stats;
@@ -183,6 +188,29 @@ void *kmem_alloc(size_t size, enum kmem_kind kind)
     stats.bytes[kind] += (uint32_t)sz;
     stats.objects[kind]++;
     return p;
+}
+
+/* The smallest class's object, as kmem_alloc(32, kind) does it, for the
+ * one-page map path's mapping node: the class is known, and the object
+ * comes off the head of its free list (prev NULL there). Only an empty
+ * list takes kmem_alloc (which grows the class). */
+void *kmem_alloc_min(enum kmem_kind kind)
+{
+    struct free_obj *o = freelist[0];
+    if (!o)
+        return kmem_alloc((size_t)1 << MIN_SHIFT, kind);
+    freelist[0] = o->next;
+    if (o->next)
+        o->next->prev = NULL;
+    struct slab *h = slab_of(o);
+    if (h == spare[0])
+        spare[0] = NULL;                    /* no longer empty */
+    h->live++;
+    /* Zeroed as kmem_alloc zeroes: eight word stores, no loop. */
+    *(struct min_obj *)o = (struct min_obj){ { 0 } };
+    stats.bytes[kind] += 1u << MIN_SHIFT;
+    stats.objects[kind]++;
+    return o;
 }
 
 /* Is o (class c) on the free list? O(free objects of the class). */

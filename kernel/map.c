@@ -28,27 +28,17 @@
 #include "arch/ia32/paging.h"
 #include "arch/ia32/cpu.h"
 #include "trace.h"
+#include "urange.h"
 
 #define RWX L4ABI_FPAGE_RWX
 
-/* Does [va, +2^log2) stay clear of kernel space and of s's KIP and UTCB
- * areas? In 32-bit arithmetic (the general map path calls it twice a
- * piece): with size = 2^log2 and va + size <= USER_LIMIT checked first,
- * nothing below wraps; an address x lies in the range iff x - va < size
- * (for x < va the difference wraps past size). */
-static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
+/* Does [va, +2^log2) (aligned, log2 >= 12) stay clear of kernel space and
+ * of s's KIP and UTCB areas? The rule is lib/urange.h's, in 32-bit
+ * arithmetic (tests/host/test_urange.c checks it against 64-bit ends). */
+static inline bool range_ok(const struct space *s, uint32_t va, unsigned log2)
 {
-    if (log2 >= 32)
-        return false;                   /* 4 GiB reaches kernel space */
-    uint32_t size = (uint32_t)1 << log2;
-    if (size > USER_LIMIT || va > USER_LIMIT - size)
-        return false;
-    if (s->kip_area && (s->kip_area & L4ABI_FPAGE_BASE_MASK) - va < size)
-        return false;
-    uint32_t ub = s->utcb_base, us = s->utcb_size;
-    /* The area overlaps the range: it starts at or below va and reaches
-     * past it, or it starts inside the range. */
-    return !us || (ub <= va ? va - ub >= us : ub - va >= size);
+    return urange_ok(va, log2, USER_LIMIT, s->kip_area != 0,
+                     s->kip_area & L4ABI_FPAGE_BASE_MASK, s->utcb_base, s->utcb_size);
 }
 
 /* May [va, +2^log2) be mapped into s? As range_ok, and nothing of an
@@ -198,20 +188,6 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     }
 }
 
-/* range_ok(s, va, PAGE_SHIFT) for a page-aligned va, without the 64-bit
- * arithmetic: below USER_LIMIT, not s's KIP page, not in s's UTCB area. */
-static inline bool page_ok(const struct space *s, uint32_t va)
-{
-    if (va > USER_LIMIT - PAGE_SIZE)
-        return false;
-    if (s->kip_area && ((s->kip_area & L4ABI_FPAGE_BASE_MASK) >> PAGE_SHIFT) == va >> PAGE_SHIFT)
-        return false;
-    uint32_t ub = s->utcb_base, us = s->utcb_size;
-    /* The area overlaps [va, +4 KiB): it starts at or below va and reaches
-     * past it, or it starts inside the page. */
-    return !us || (ub <= va ? va - ub >= us : ub - va >= PAGE_SIZE);
-}
-
 /* map_item's work for a transfer of one 4 KiB page (src, dst page-aligned),
  * map not grant: false with nothing changed if mdb_map_page cannot tell
  * the result alone. */
@@ -219,9 +195,10 @@ static bool map_page_short(struct space *from, struct space *to, uint32_t src, u
                            unsigned rights)
 {
     /* A page outside the range rules maps nothing (dst_ok's rule on
-     * page_ok); sigma0's roots come first (they stay if the mdb refuses:
+     * range_ok for one page); sigma0's roots come first (they stay if the mdb refuses:
      * map_item makes the same). */
-    return !page_ok(from, src) || !page_ok(to, dst) || (!to->privileged && dst < V86_REACH) ||
+    return !range_ok(from, src, PAGE_SHIFT) || !range_ok(to, dst, PAGE_SHIFT) ||
+           (!to->privileged && dst < V86_REACH) ||
            (from->sigma0 && !s0_roots(from, src, PAGE_SHIFT)) ||
            mdb_map_page(from, src, to, dst, rights) != MDB_SLOW;
 }

@@ -93,6 +93,10 @@ bool mdb_pt_reserve(struct space *s, uint32_t va, unsigned log2);
  * table it allocates is charged to s. */
 void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
                 unsigned rights);
+/* mdb_pt_reserve(s, va, 12) and mdb_pt_set(s, va, pa, 12, rights) in one
+ * (one walk of the page directory), for a 4 KiB page no mapping of s
+ * covers: false, with nothing changed, where mdb_pt_reserve would refuse. */
+bool mdb_pt_set_new(struct space *s, uint32_t va, uint32_t pa, unsigned rights);
 /* Removes the PTE (if present); returns its accessed bits (R referenced,
  * W dirty, X executed; 0 if absent). */
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2);

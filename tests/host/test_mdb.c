@@ -148,6 +148,20 @@ void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
     p->rights = (uint8_t)rights;
 }
 
+/* mdb_pt_reserve and mdb_pt_set in one, for a page no mapping covers
+ * (the fake page tables hold no PTE there). */
+static long pt_set_news;
+bool mdb_pt_set_new(struct space *s, uint32_t va, uint32_t pa, unsigned rights)
+{
+    assert_false(pte_at(s, va, 12)->present);
+    assert_false(s->big[va >> 22].present);
+    if (!mdb_pt_reserve(s, va, 12))
+        return false;
+    pt_set_news++;
+    mdb_pt_set(s, va, pa, 12, rights);
+    return true;
+}
+
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2)
 {
     struct pte *p = pte_at(s, va, log2);
