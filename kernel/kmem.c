@@ -50,13 +50,10 @@ struct slab {
 
 _Static_assert(sizeof(struct free_obj) <= (1u << MIN_SHIFT),
                "a free object must fit in the smallest class");
+_Static_assert((1u << MIN_SHIFT) == 8 * sizeof(uint32_t),
+               "kmem_alloc_min zeroes eight words");
 _Static_assert(sizeof(struct slab) <= (1u << MIN_SHIFT),
                "a slab header must fit in the smallest class");
-
-/* An object of the smallest class, for kmem_alloc_min's zeroing. */
-struct min_obj {
-    uint32_t w[(1u << MIN_SHIFT) / sizeof(uint32_t)];
-};
 
 static struct free_obj *freelist[NSLAB];
 static struct slab *spare[NSLAB];           /* the cached empty page, or NULL */
@@ -207,7 +204,8 @@ void *kmem_alloc_min(enum kmem_kind kind)
         spare[0] = NULL;                    /* no longer empty */
     h->live++;
     /* Zeroed as kmem_alloc zeroes: eight word stores, no loop. */
-    *(struct min_obj *)o = (struct min_obj){ { 0 } };
+    uint32_t *w = (uint32_t *)o;
+    w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
     stats.bytes[kind] += 1u << MIN_SHIFT;
     stats.objects[kind]++;
     return o;

@@ -128,8 +128,8 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
     return e != MDB_ENOMEM && e != MDB_STOPPED;
 }
 
-static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
-                           unsigned rights);
+static inline __attribute__((always_inline)) bool
+map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst, unsigned rights);
 
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window, const struct mdb_yield *y)
@@ -191,8 +191,8 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
 /* map_item's work for a transfer of one 4 KiB page (src, dst page-aligned),
  * map not grant: false with nothing changed if mdb_map_page cannot tell
  * the result alone. */
-static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
-                           unsigned rights)
+static inline __attribute__((always_inline)) bool
+map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst, unsigned rights)
 {
     /* A page outside the range rules maps nothing (dst_ok's rule on
      * range_ok for one page); sigma0's roots come first (they stay if the mdb refuses:

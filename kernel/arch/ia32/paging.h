@@ -64,6 +64,10 @@ static inline void pd_sync_kernel(uint32_t *pd, uint32_t va)
  * TLB entry. */
 int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
            unsigned size_log2, uint32_t flags);
+/* pd_map(pd, acct, va, pa, 12, flags) == 0, quicker where the page table
+ * exists and va's entry is empty (a new 4 KiB mapping: the mdb's one-page
+ * map). */
+bool pd_map_new(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa, uint32_t flags);
 /* Makes sure a later pd_map of that size at va needs no allocation (the
  * page table exists, charged to acct). False if it cannot. */
 bool pd_reserve(uint32_t *pd, struct kmem_acct *acct, uint32_t va, unsigned size_log2);
