@@ -56,6 +56,16 @@
 #include "mdb.h"
 #include "kmem.h"
 
+#if !__STDC_HOSTED__
+/* In the kernel (freestanding) the space's index root and account are
+ * fields of its struct space: mdb_pt.c's mdb_space_slot and
+ * mdb_space_acct, inline (every lookup reads the root). The host tests
+ * (hosted) bring their own spaces through those functions. */
+#include "space.h"
+#define mdb_space_slot(s) ((void **)&(s)->mdb)
+#define mdb_space_acct(s) (&(s)->kmem)
+#endif
+
 #ifdef __i386__
 _Static_assert(sizeof(struct mapnode) <= 32, "a mapnode is a 32-byte object");
 #endif
@@ -185,14 +195,15 @@ static void radix_free(struct space *s, struct radix *r)
 
 /* A zeroed node from kmem charged to a, as kmem_alloc_acct charges it (NULL
  * and nothing charged if over the limit or out of memory). Where a node is
- * kmem's smallest class (ia32) without kmem_alloc's size computation. */
+ * kmem's smallest class (ia32) without kmem_alloc's size computation; the
+ * host tests' nodes are larger (64-bit pointers) and take kmem_alloc, with
+ * the same accounting code. */
 static inline struct mapnode *node_alloc(struct kmem_acct *a)
 {
-    if (NODE_BYTES != 32)
-        return kmem_alloc_acct(a, sizeof(struct mapnode), KMEM_MAPNODE);
     if (!kmem_acct_room(a, NODE_BYTES))
         return NULL;
-    struct mapnode *n = kmem_alloc_min(KMEM_MAPNODE);
+    struct mapnode *n = NODE_BYTES == 32 ? kmem_alloc_min(KMEM_MAPNODE)
+                                         : kmem_alloc(sizeof(struct mapnode), KMEM_MAPNODE);
     if (n)
         kmem_acct_add(a, NODE_BYTES);
     return n;
