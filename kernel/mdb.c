@@ -58,12 +58,15 @@
 
 #if !__STDC_HOSTED__
 /* In the kernel (freestanding) the space's index root and account are
- * fields of its struct space: mdb_pt.c's mdb_space_slot and
- * mdb_space_acct, inline (every lookup reads the root). The host tests
- * (hosted) bring their own spaces through those functions. */
+ * fields of its struct space: mdb_pt.c's mdb_space_slot, mdb_space_acct
+ * and mdb_pt_set_new, inline (every lookup reads the root; a new page's
+ * PTE goes straight to the page tables). The host tests (hosted) bring
+ * their own spaces and page tables through those functions. */
 #include "space.h"
+#include "mdb_pt.h"
 #define mdb_space_slot(s) ((void **)&(s)->mdb)
 #define mdb_space_acct(s) (&(s)->kmem)
+#define mdb_pt_set_new(s, va, pa, rights) mdb_pt_set_new_inline(s, va, pa, rights)
 #endif
 
 #ifdef __i386__
