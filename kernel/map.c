@@ -130,6 +130,8 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
 
 static inline __attribute__((always_inline)) bool
 map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst, unsigned rights);
+static inline __attribute__((always_inline)) bool
+page_item(struct space *from, struct space *to, uint32_t item0, uint32_t fpage, uint32_t window);
 
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window, const struct mdb_yield *y)
@@ -137,7 +139,7 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     if (TRACE_ON(TRACE_MAP))
         trace_record(TT_MAP, s->gid, r->gid, fpage,
                      (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
-    if (fpage_is_io(fpage)) {
+    if (L4ABI_IS_IOFPAGE(fpage)) {             /* fpage_is_io */
         /* Ports land at the same port numbers, whatever the receive
          * window says (Pistachio's receive window for I/O fpages is the
          * whole port space, even when BR0 is nil). */
@@ -145,16 +147,26 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
                (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
         return;
     }
-    struct fpage_xfer x;
     unsigned rights = fpage_rights(fpage);
-    if (!rights || !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
+    if (!rights)
         return;
     bool grant = (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT;
     struct space *from = s->space, *to = r->space;
 #if FASTPATH
-    /* One 4 KiB page mapped (the usual item): the short way when it can
-     * tell the result alone. */
-    if (x.log2 == PAGE_SHIFT && !grant && map_page_short(from, to, x.src, x.dst, rights))
+    /* A 4 KiB send fpage mapped (the usual item): map_item_page's way
+     * (its window rule is fpage_xfer's for that size), when it can tell
+     * the result alone. */
+    bool small = L4ABI_FPAGE_LOG2(fpage) == PAGE_SHIFT;
+    if (small && !grant && page_item(from, to, item0, fpage, window))
+        return;
+#endif
+    struct fpage_xfer x;
+    if (!fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
+        return;
+#if FASTPATH
+    /* A larger send fpage whose transfer is one 4 KiB page (a 4 KiB
+     * window): the short way too (a 4 KiB send fpage was tried above). */
+    if (x.log2 == PAGE_SHIFT && !grant && !small && map_page_short(from, to, x.src, x.dst, rights))
         return;
 #endif
     struct fpage_iter it;
@@ -203,8 +215,9 @@ map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
            mdb_map_page(from, src, to, dst, rights) != MDB_SLOW;
 }
 
-bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
-                   uint32_t window)
+/* map_item_page's work between the spaces from and to. */
+static inline __attribute__((always_inline)) bool
+page_item(struct space *from, struct space *to, uint32_t item0, uint32_t fpage, uint32_t window)
 {
     /* fpage_xfer for a 4 KiB send fpage (its size is the transfer's): the
      * page goes to the window's base plus the hot spot's offset in the
@@ -223,5 +236,11 @@ bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
         uint32_t mask = w == 32 ? ~0u : (1u << w) - 1;
         dst = (window & L4ABI_FPAGE_BASE_MASK & ~mask) + (off & mask);
     }
-    return map_page_short(s->space, r->space, fpage & ~(uint32_t)(PAGE_SIZE - 1), dst, rights);
+    return map_page_short(from, to, fpage & ~(uint32_t)(PAGE_SIZE - 1), dst, rights);
+}
+
+bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
+                   uint32_t window)
+{
+    return page_item(s->space, r->space, item0, fpage, window);
 }
