@@ -237,21 +237,13 @@ static void node_free(struct mapnode *n)
 
 /* ---- Index ---------------------------------------------------------- */
 
-/* The mapping covering va in the index whose top node is r (NULL: empty). */
-static inline struct mapnode *lookup_in(struct radix *r, uint32_t va)
-{
-    if (!r || !(r = (struct radix *)r->slot[ix(va, 0)]))
-        return NULL;
-    uintptr_t e = r->slot[ix(va, 1)];
-    if (!e || (e & TAG))
-        return (struct mapnode *)(e & ~TAG);
-    r = (struct radix *)((struct radix *)e)->slot[ix(va, 2)];
-    return r ? (struct mapnode *)r->slot[ix(va, 3)] : NULL;
-}
+/* mdb.h's inline lookup must walk this index. */
+_Static_assert(FAN == 32 && TAG == 1 && sizeof(struct radix) == FAN * sizeof(uintptr_t),
+               "mdb_lookup_in knows the index's layout");
 
 struct mapnode *mdb_lookup(struct space *s, uint32_t va)
 {
-    return lookup_in(*mdb_space_slot(s), va);
+    return mdb_lookup_in(*mdb_space_slot(s), va);
 }
 
 /* The first mapping of s covering an address in [v, end), by address. Cost
@@ -941,7 +933,7 @@ int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
     /* map_range's find_from over one 4 KiB page is this lookup (every
      * mapping is at least 4 KiB and aligned). Nothing there: map_range
      * maps nothing and never pauses (work as op_begin leaves it). */
-    struct mapnode *y = lookup_in(*mdb_space_slot(from), from_va);
+    struct mapnode *y = mdb_lookup_in(*mdb_space_slot(from), from_va);
     if (!y) {
         work = 0;
         return MDB_ENOENT;

@@ -60,7 +60,7 @@ static bool pte_allows(uint32_t pte, unsigned rwx)
 
 bool mdb_refill(struct space *s, uint32_t addr, unsigned rwx)
 {
-    struct mapnode *n = mdb_lookup(s, addr);
+    struct mapnode *n = mdb_lookup_in(s->mdb, addr);     /* mdb_lookup, inline */
     if (!n || ((rwx & L4ABI_FPAGE_W) && !(n->rights & L4ABI_FPAGE_W)))
         return false;               /* a real fault: the pager decides */
     if (pte_allows(pd_lookup(s->pd, addr, NULL), rwx))
