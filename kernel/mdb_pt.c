@@ -39,7 +39,7 @@ void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
 
 bool mdb_pt_set_new(struct space *s, uint32_t va, uint32_t pa, unsigned rights)
 {
-    return mdb_pt_set_new_inline(s, va, pa, rights);
+    return pd_map_new(s->pd, &s->kmem, va, pa, (rights & L4ABI_FPAGE_W) ? PTE_W : 0);
 }
 
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2)

@@ -166,15 +166,12 @@ bool pd_map_new(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa, 
     /* pd_map's 4 KiB case where the page table exists and the entry is
      * empty (the usual one), without its general steps: the entry, its TLB
      * entry (as pd_map does) and a small space's alias. */
-    uint32_t pde = pd[PD_SLOT(va)];
-    if ((pde & (PTE_P | PTE_PS)) == PTE_P) {
-        uint32_t *pte = (uint32_t *)phys_to_virt(pde & PTE_ADDR) + PT_SLOT(va);
-        if (!(*pte & PTE_P)) {
-            *pte = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
-            invlpg(va);
-            small_pte_changed(pd, va);
-            return true;
-        }
+    uint32_t *pte = pd_empty_pte(pd, va);
+    if (pte) {
+        *pte = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
+        invlpg(va);
+        small_pte_changed(pd, va);
+        return true;
     }
     return pd_map(pd, acct, va, pa, PAGE_SHIFT, flags) == 0;
 }
