@@ -206,8 +206,8 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
 static inline __attribute__((always_inline)) bool
 map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst, unsigned rights)
 {
-    /* A page outside the range rules maps nothing (dst_ok's rule on
-     * range_ok for one page); sigma0's roots come first (they stay if the mdb refuses:
+    /* A page outside the range rules maps nothing (dst_ok's rule for one
+     * page); sigma0's roots come first (they stay if the mdb refuses:
      * map_item makes the same). */
     return !range_ok(from, src, PAGE_SHIFT) || !range_ok(to, dst, PAGE_SHIFT) ||
            (!to->privileged && dst < V86_REACH) ||
