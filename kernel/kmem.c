@@ -50,6 +50,8 @@ struct slab {
 
 _Static_assert(sizeof(struct free_obj) <= (1u << MIN_SHIFT),
                "a free object must fit in the smallest class");
+_Static_assert((1u << MIN_SHIFT) == 8 * sizeof(uint32_t),
+               "kmem_alloc_min zeroes eight words");
 _Static_assert(sizeof(struct slab) <= (1u << MIN_SHIFT),
                "a slab header must fit in the smallest class");
 
@@ -183,6 +185,30 @@ void *kmem_alloc(size_t size, enum kmem_kind kind)
     stats.bytes[kind] += (uint32_t)sz;
     stats.objects[kind]++;
     return p;
+}
+
+/* The smallest class's object, as kmem_alloc(32, kind) does it, for the
+ * one-page map path's mapping node: the class is known, and the object
+ * comes off the head of its free list (prev NULL there). Only an empty
+ * list takes kmem_alloc (which grows the class). */
+void *kmem_alloc_min(enum kmem_kind kind)
+{
+    struct free_obj *o = freelist[0];
+    if (!o)
+        return kmem_alloc((size_t)1 << MIN_SHIFT, kind);
+    freelist[0] = o->next;
+    if (o->next)
+        o->next->prev = NULL;
+    struct slab *h = slab_of(o);
+    if (h == spare[0])
+        spare[0] = NULL;                    /* no longer empty */
+    h->live++;
+    /* Zeroed as kmem_alloc zeroes: eight word stores, no loop. */
+    uint32_t *w = (uint32_t *)o;
+    w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
+    stats.bytes[kind] += 1u << MIN_SHIFT;
+    stats.objects[kind]++;
+    return o;
 }
 
 /* Is o (class c) on the free list? O(free objects of the class). */

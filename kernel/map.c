@@ -28,27 +28,17 @@
 #include "arch/ia32/paging.h"
 #include "arch/ia32/cpu.h"
 #include "trace.h"
+#include "urange.h"
 
 #define RWX L4ABI_FPAGE_RWX
 
-/* Does [va, +2^log2) stay clear of kernel space and of s's KIP and UTCB
- * areas? In 32-bit arithmetic (the general map path calls it twice a
- * piece): with size = 2^log2 and va + size <= USER_LIMIT checked first,
- * nothing below wraps; an address x lies in the range iff x - va < size
- * (for x < va the difference wraps past size). */
-static bool range_ok(const struct space *s, uint32_t va, unsigned log2)
+/* Does [va, +2^log2) (aligned, log2 >= 12) stay clear of kernel space and
+ * of s's KIP and UTCB areas? The rule is lib/urange.h's, in 32-bit
+ * arithmetic (tests/host/test_urange.c checks it against 64-bit ends). */
+static inline bool range_ok(const struct space *s, uint32_t va, unsigned log2)
 {
-    if (log2 >= 32)
-        return false;                   /* 4 GiB reaches kernel space */
-    uint32_t size = (uint32_t)1 << log2;
-    if (size > USER_LIMIT || va > USER_LIMIT - size)
-        return false;
-    if (s->kip_area && (s->kip_area & L4ABI_FPAGE_BASE_MASK) - va < size)
-        return false;
-    uint32_t ub = s->utcb_base, us = s->utcb_size;
-    /* The area overlaps the range: it starts at or below va and reaches
-     * past it, or it starts inside the range. */
-    return !us || (ub <= va ? va - ub >= us : ub - va >= size);
+    return urange_ok(va, log2, USER_LIMIT, s->kip_area != 0,
+                     s->kip_area & L4ABI_FPAGE_BASE_MASK, s->utcb_base, s->utcb_size);
 }
 
 /* May [va, +2^log2) be mapped into s? As range_ok, and nothing of an
@@ -138,8 +128,10 @@ static bool map_piece(struct space *from, uint32_t src, struct space *to,
     return e != MDB_ENOMEM && e != MDB_STOPPED;
 }
 
-static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
-                           unsigned rights);
+static inline __attribute__((always_inline)) bool
+map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst, unsigned rights);
+static inline __attribute__((always_inline)) bool
+page_item(struct space *from, struct space *to, uint32_t item0, uint32_t fpage, uint32_t window);
 
 void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
               uint32_t window, const struct mdb_yield *y)
@@ -147,7 +139,7 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     if (TRACE_ON(TRACE_MAP))
         trace_record(TT_MAP, s->gid, r->gid, fpage,
                      (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
-    if (fpage_is_io(fpage)) {
+    if (L4ABI_IS_IOFPAGE(fpage)) {             /* fpage_is_io */
         /* Ports land at the same port numbers, whatever the receive
          * window says (Pistachio's receive window for I/O fpages is the
          * whole port space, even when BR0 is nil). */
@@ -155,16 +147,26 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
                (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT);
         return;
     }
-    struct fpage_xfer x;
     unsigned rights = fpage_rights(fpage);
-    if (!rights || !fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
+    if (!rights)
         return;
     bool grant = (item0 & L4ABI_ITEM_TYPE_MASK) == L4ABI_ITEM_GRANT;
     struct space *from = s->space, *to = r->space;
 #if FASTPATH
-    /* One 4 KiB page mapped (the usual item): the short way when it can
-     * tell the result alone. */
-    if (x.log2 == PAGE_SHIFT && !grant && map_page_short(from, to, x.src, x.dst, rights))
+    /* A 4 KiB send fpage mapped (the usual item): map_item_page's way
+     * (its window rule is fpage_xfer's for that size), when it can tell
+     * the result alone. */
+    bool small = L4ABI_FPAGE_LOG2(fpage) == PAGE_SHIFT;
+    if (small && !grant && page_item(from, to, item0, fpage, window))
+        return;
+#endif
+    struct fpage_xfer x;
+    if (!fpage_xfer(fpage, L4ABI_ITEM_SNDBASE(item0), window, &x))
+        return;
+#if FASTPATH
+    /* A larger send fpage whose transfer is one 4 KiB page (a 4 KiB
+     * window): the short way too (a 4 KiB send fpage was tried above). */
+    if (x.log2 == PAGE_SHIFT && !grant && !small && map_page_short(from, to, x.src, x.dst, rights))
         return;
 #endif
     struct fpage_iter it;
@@ -198,36 +200,24 @@ void map_item(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
     }
 }
 
-/* range_ok(s, va, PAGE_SHIFT) for a page-aligned va, without the 64-bit
- * arithmetic: below USER_LIMIT, not s's KIP page, not in s's UTCB area. */
-static inline bool page_ok(const struct space *s, uint32_t va)
-{
-    if (va > USER_LIMIT - PAGE_SIZE)
-        return false;
-    if (s->kip_area && ((s->kip_area & L4ABI_FPAGE_BASE_MASK) >> PAGE_SHIFT) == va >> PAGE_SHIFT)
-        return false;
-    uint32_t ub = s->utcb_base, us = s->utcb_size;
-    /* The area overlaps [va, +4 KiB): it starts at or below va and reaches
-     * past it, or it starts inside the page. */
-    return !us || (ub <= va ? va - ub >= us : ub - va >= PAGE_SIZE);
-}
-
 /* map_item's work for a transfer of one 4 KiB page (src, dst page-aligned),
  * map not grant: false with nothing changed if mdb_map_page cannot tell
  * the result alone. */
-static bool map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst,
-                           unsigned rights)
+static inline __attribute__((always_inline)) bool
+map_page_short(struct space *from, struct space *to, uint32_t src, uint32_t dst, unsigned rights)
 {
-    /* A page outside the range rules maps nothing (dst_ok's rule on
-     * page_ok); sigma0's roots come first (they stay if the mdb refuses:
+    /* A page outside the range rules maps nothing (dst_ok's rule for one
+     * page); sigma0's roots come first (they stay if the mdb refuses:
      * map_item makes the same). */
-    return !page_ok(from, src) || !page_ok(to, dst) || (!to->privileged && dst < V86_REACH) ||
+    return !range_ok(from, src, PAGE_SHIFT) || !range_ok(to, dst, PAGE_SHIFT) ||
+           (!to->privileged && dst < V86_REACH) ||
            (from->sigma0 && !s0_roots(from, src, PAGE_SHIFT)) ||
            mdb_map_page(from, src, to, dst, rights) != MDB_SLOW;
 }
 
-bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
-                   uint32_t window)
+/* map_item_page's work between the spaces from and to. */
+static inline __attribute__((always_inline)) bool
+page_item(struct space *from, struct space *to, uint32_t item0, uint32_t fpage, uint32_t window)
 {
     /* fpage_xfer for a 4 KiB send fpage (its size is the transfer's): the
      * page goes to the window's base plus the hot spot's offset in the
@@ -246,5 +236,11 @@ bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
         uint32_t mask = w == 32 ? ~0u : (1u << w) - 1;
         dst = (window & L4ABI_FPAGE_BASE_MASK & ~mask) + (off & mask);
     }
-    return map_page_short(s->space, r->space, fpage & ~(uint32_t)(PAGE_SIZE - 1), dst, rights);
+    return map_page_short(from, to, fpage & ~(uint32_t)(PAGE_SIZE - 1), dst, rights);
+}
+
+bool map_item_page(struct tcb *s, struct tcb *r, uint32_t item0, uint32_t fpage,
+                   uint32_t window)
+{
+    return page_item(s->space, r->space, item0, fpage, window);
 }

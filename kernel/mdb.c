@@ -56,6 +56,19 @@
 #include "mdb.h"
 #include "kmem.h"
 
+#if !__STDC_HOSTED__
+/* In the kernel (freestanding) the space's index root and account are
+ * fields of its struct space: mdb_pt.c's mdb_space_slot, mdb_space_acct
+ * and mdb_pt_set_new, inline (every lookup reads the root; a new page's
+ * PTE goes straight to the page tables). The host tests (hosted) bring
+ * their own spaces and page tables through those functions. */
+#include "space.h"
+#include "mdb_pt.h"
+#define mdb_space_slot(s) ((void **)&(s)->mdb)
+#define mdb_space_acct(s) (&(s)->kmem)
+#define mdb_pt_set_new(s, va, pa, rights) mdb_pt_set_new_inline(s, va, pa, rights)
+#endif
+
 #ifdef __i386__
 _Static_assert(sizeof(struct mapnode) <= 32, "a mapnode is a 32-byte object");
 #endif
@@ -183,6 +196,22 @@ static void radix_free(struct space *s, struct radix *r)
     kmem_free_acct(acct(s), r, sizeof(*r), KMEM_MAPNODE);
 }
 
+/* A zeroed node from kmem charged to a, as kmem_alloc_acct charges it (NULL
+ * and nothing charged if over the limit or out of memory). Where a node is
+ * kmem's smallest class (ia32) without kmem_alloc's size computation; the
+ * host tests' nodes are larger (64-bit pointers) and take kmem_alloc, with
+ * the same accounting code. */
+static inline struct mapnode *node_alloc(struct kmem_acct *a)
+{
+    if (!kmem_acct_room(a, NODE_BYTES))
+        return NULL;
+    struct mapnode *n = NODE_BYTES == 32 ? kmem_alloc_min(KMEM_MAPNODE)
+                                         : kmem_alloc(sizeof(struct mapnode), KMEM_MAPNODE);
+    if (n)
+        kmem_acct_add(a, NODE_BYTES);
+    return n;
+}
+
 /* A node for a mapping of s, charged to s (n->space = s). */
 static struct mapnode *node_new(struct space *s, struct pool *pool)
 {
@@ -192,7 +221,7 @@ static struct mapnode *node_new(struct space *s, struct pool *pool)
         pool->nodes = n->next;
         n->next = NULL;
         kmem_acct_add(acct(s), NODE_BYTES);
-    } else if (!(n = kmem_alloc_acct(acct(s), sizeof(struct mapnode), KMEM_MAPNODE))) {
+    } else if (!(n = node_alloc(acct(s)))) {
         return NULL;
     }
     n->space = s;
@@ -208,16 +237,13 @@ static void node_free(struct mapnode *n)
 
 /* ---- Index ---------------------------------------------------------- */
 
+/* mdb.h's inline lookup must walk this index. */
+_Static_assert(FAN == 32 && TAG == 1 && sizeof(struct radix) == FAN * sizeof(uintptr_t),
+               "mdb_lookup_in knows the index's layout");
+
 struct mapnode *mdb_lookup(struct space *s, uint32_t va)
 {
-    struct radix *r = *mdb_space_slot(s);
-    if (!r || !(r = (struct radix *)r->slot[ix(va, 0)]))
-        return NULL;
-    uintptr_t e = r->slot[ix(va, 1)];
-    if (!e || (e & TAG))
-        return (struct mapnode *)(e & ~TAG);
-    r = (struct radix *)((struct radix *)e)->slot[ix(va, 2)];
-    return r ? (struct mapnode *)r->slot[ix(va, 3)] : NULL;
+    return mdb_lookup_in(*mdb_space_slot(s), va);
 }
 
 /* The first mapping of s covering an address in [v, end), by address. Cost
@@ -907,17 +933,28 @@ int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
     /* map_range's find_from over one 4 KiB page is this lookup (every
      * mapping is at least 4 KiB and aligned). Nothing there: map_range
      * maps nothing and never pauses (work as op_begin leaves it). */
-    struct mapnode *y = mdb_lookup(from, from_va);
+    struct mapnode *y = mdb_lookup_in(*mdb_space_slot(from), from_va);
     if (!y) {
         work = 0;
         return MDB_ENOENT;
     }
     uint8_t nr = (uint8_t)(y->rights & rights & RWX);
     uint32_t ppa = y->pa + (from_va - y->va);
-    /* The receiver's 4 KiB index slot, if its path exists (one walk for
-     * the lookup and the link); else a lookup for a 4 MiB mapping. */
-    uintptr_t *sl = slot_of(to, to_va, SMALL, NULL, false);
-    struct mapnode *d = sl ? (struct mapnode *)*sl : mdb_lookup(to, to_va);
+    /* The receiver's mapping at to_va and, if the index path down to its
+     * 4 KiB slot exists, that slot: one walk for the lookup and the link
+     * (slot_of without creating, and mdb_lookup, in one). */
+    uintptr_t *sl = NULL;
+    struct mapnode *d = NULL;
+    struct radix *r = *mdb_space_slot(to);
+    if (r && (r = (struct radix *)r->slot[ix(to_va, 0)])) {
+        uintptr_t e = r->slot[ix(to_va, 1)];
+        if (e & TAG) {
+            d = (struct mapnode *)(e & ~TAG);           /* a 4 MiB mapping */
+        } else if (e && (r = (struct radix *)((struct radix *)e)->slot[ix(to_va, 2)])) {
+            sl = &r->slot[ix(to_va, 3)];
+            d = (struct mapnode *)*sl;
+        }
+    }
     if (d && !(d->va == to_va && d->log2 == SMALL && d->pa == ppa && d->parent == y))
         return MDB_SLOW;        /* something else in the way: clear it there */
     /* From here on map_piece's own steps, and map_range's `work` after a
@@ -934,27 +971,30 @@ int mdb_map_page(struct space *from, uint32_t from_va, struct space *to,
     /* The slot is empty: blocked() finds nothing (a root of `to`, or y or
      * an ancestor of it in `to`, covering to_va would be in the slot) and
      * the destination clear has nothing to remove. An allocation failure
-     * undoes what map_piece undoes and leaves the case to mdb_map, which
-     * fails the same way (and counts its pauses as its own). */
-    struct mapnode *n = node_new(to, NULL);
+     * undoes everything done here and leaves the case to mdb_map, which
+     * does map_piece's steps in its order (node, page table, index path)
+     * and fails or succeeds by itself (and counts its pauses as its own). */
+    struct mapnode *n = node_alloc(acct(to));
     if (!n)
         return MDB_SLOW;
-    /* map_piece's order: the node, the page table, the index path (its
-     * radix nodes only if the path is missing). */
-    if (!mdb_pt_reserve(to, to_va, SMALL) ||
-        (!sl && !(sl = slot_of(to, to_va, SMALL, NULL, true)))) {
-        trim(to, to_va);
+    n->space = to;
+    /* The index path (its radix nodes only if missing), then the page
+     * table and the PTE in one walk (mdb_pt_set_new): the last step that
+     * may fail, so that nothing is left to undo after it. */
+    bool had_path = sl != NULL;
+    if ((!sl && !(sl = slot_of(to, to_va, SMALL, NULL, true))) ||
+        !mdb_pt_set_new(to, to_va, ppa, nr)) {
+        if (!had_path)
+            trim(to, to_va);
         node_free(n);
         return MDB_SLOW;
     }
-    n->space = to;
     n->va = to_va;
     n->pa = ppa;
     n->log2 = SMALL;
     n->rights = nr;
     link_child(y, n);
-    *sl = entry_of(n);
-    mdb_pt_set(to, to_va, ppa, SMALL, nr);
+    *sl = (uintptr_t)n;                 /* 4 KiB: no tag */
     return MDB_OK;
 }
 

@@ -93,6 +93,10 @@ bool mdb_pt_reserve(struct space *s, uint32_t va, unsigned log2);
  * table it allocates is charged to s. */
 void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
                 unsigned rights);
+/* mdb_pt_reserve(s, va, 12) and mdb_pt_set(s, va, pa, 12, rights) in one
+ * (one walk of the page directory), for a 4 KiB page no mapping of s
+ * covers: false, with nothing changed, where mdb_pt_reserve would refuse. */
+bool mdb_pt_set_new(struct space *s, uint32_t va, uint32_t pa, unsigned rights);
 /* Removes the PTE (if present); returns its accessed bits (R referenced,
  * W dirty, X executed; 0 if absent). */
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2);
@@ -153,6 +157,23 @@ unsigned mdb_unmap_y(struct space *s, uint32_t va, unsigned log2,
 
 /* The mapping of s covering va, or NULL. O(1): four index levels. */
 struct mapnode *mdb_lookup(struct space *s, uint32_t va);
+
+/* mdb_lookup for the index whose top is *mdb_space_slot(s), inline (the
+ * page-fault path's refill test, and mdb.c's own lookups). The index (see
+ * mdb.c): four levels of 32 slots over va bits 31..27 | 26..22 | 21..17 |
+ * 16..12; a level-1 slot holds a 4 MiB mapping tagged with bit 0, a
+ * level-3 slot a 4 KiB one. */
+static inline struct mapnode *mdb_lookup_in(void *top, uint32_t va)
+{
+    const uintptr_t *r = top;
+    if (!r || !(r = (const uintptr_t *)r[va >> 27]))
+        return NULL;
+    uintptr_t e = r[(va >> 22) & 31];
+    if (!e || (e & 1))
+        return (struct mapnode *)(e & ~(uintptr_t)1);
+    r = (const uintptr_t *)((const uintptr_t *)e)[(va >> 17) & 31];
+    return r ? (struct mapnode *)r[(va >> 12) & 31] : NULL;
+}
 
 /* Removes every mapping of s with its subtree, and the index of s. The
  * _y variant returns false if its yield function stopped it (call again

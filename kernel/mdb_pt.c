@@ -37,6 +37,11 @@ void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
     (void)pd_map(s->pd, &s->kmem, va, pa, log2, (rights & L4ABI_FPAGE_W) ? PTE_W : 0);
 }
 
+bool mdb_pt_set_new(struct space *s, uint32_t va, uint32_t pa, unsigned rights)
+{
+    return pd_map_new(s->pd, &s->kmem, va, pa, (rights & L4ABI_FPAGE_W) ? PTE_W : 0);
+}
+
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2)
 {
     return accessed_bits(pd_remove(s->pd, va, log2));
@@ -55,7 +60,7 @@ static bool pte_allows(uint32_t pte, unsigned rwx)
 
 bool mdb_refill(struct space *s, uint32_t addr, unsigned rwx)
 {
-    struct mapnode *n = mdb_lookup(s, addr);
+    struct mapnode *n = mdb_lookup_in(s->mdb, addr);     /* mdb_lookup, inline */
     if (!n || ((rwx & L4ABI_FPAGE_W) && !(n->rights & L4ABI_FPAGE_W)))
         return false;               /* a real fault: the pager decides */
     if (pte_allows(pd_lookup(s->pd, addr, NULL), rwx))

@@ -3,8 +3,11 @@
 #define PECAN_MDB_PT_H
 
 #include "types.h"
-
-struct space;
+#include "l4/abi.h"
+#include "space.h"
+#include "arch/ia32/paging.h"
+#include "arch/ia32/cpu.h"
+#include "arch/ia32/smallspace.h"
 
 /* A user access of kind rwx (L4ABI_FPAGE_*) at addr faulted. If the mdb
  * has a mapping of s there that allows the access but its PTE is missing
@@ -12,5 +15,21 @@ struct space;
  * the PTE back and returns true: the access can simply be retried.
  * Otherwise false: the fault is real. */
 bool mdb_refill(struct space *s, uint32_t addr, unsigned rwx);
+
+/* mdb.h's mdb_pt_set_new (rights to PTE bits as mdb_pt_set: any right is
+ * present, W writable), inline for the kernel's mdb.c: pd_map_new with its
+ * quick case (the page table there, the entry empty) inline. */
+static inline bool mdb_pt_set_new_inline(struct space *s, uint32_t va, uint32_t pa,
+                                         unsigned rights)
+{
+    uint32_t w = (rights & L4ABI_FPAGE_W) ? PTE_W : 0;
+    uint32_t *pte = pd_empty_pte(s->pd, va);
+    if (!pte)
+        return pd_map_new(s->pd, &s->kmem, va, pa, w);
+    *pte = pa | w | PTE_P | PTE_U;
+    invlpg(va);
+    small_pte_changed(s->pd, va);
+    return true;
+}
 
 #endif

@@ -329,9 +329,11 @@ static void test_random_against_model(void **state)
         if (grow) {
             size_t size = 1 + (x >> 8) % ((x >> 28) < 2 ? PAGE_SIZE : 300);
             enum kmem_kind kind = (enum kmem_kind)((x >> 20) % KMEM_NKINDS);
-            uint8_t *p = kmem_alloc(size, kind);
-            assert_non_null(p);
             size_t c = class_of(size);
+            /* The smallest class half the time through kmem_alloc_min:
+             * the same objects, zeroing and counts. */
+            uint8_t *p = c == 32 && (x & 0x100) ? kmem_alloc_min(kind) : kmem_alloc(size, kind);
+            assert_non_null(p);
             assert_int_equal((uintptr_t)p & (c - 1), 0);
             assert_true(all_zero(p, c));
             uint8_t tag = (uint8_t)(1 + step % 255);
@@ -406,6 +408,79 @@ static void test_empty_pages_released(void **state)
         kmem_free(q, 512, KMEM_FPU);
     }
     assert_true(page_allocs - calls <= 1);
+    assert_int_equal(bugs, 0);
+}
+
+/* kmem_alloc_min is kmem_alloc(32): it grows the class when the list is
+ * empty, takes the cached empty page's objects (the page is no longer
+ * spare), its objects are freed as 32-byte ones and give their pages back,
+ * and the counts are kmem_alloc's. */
+static void test_alloc_min(void **state)
+{
+    (void)state;
+    enum { N = 3000 };                          /* 127 per page: 24 pages */
+    static uint8_t *p[N];
+    int live0 = live_pages;
+    struct kmem_stats a, b;
+    kmem_get_stats(&a);
+    for (int i = 0; i < N; i++) {
+        /* every other object by kmem_alloc, sharing the list */
+        p[i] = i & 1 ? kmem_alloc(32, KMEM_MAPNODE) : kmem_alloc_min(KMEM_MAPNODE);
+        assert_non_null(p[i]);
+        assert_int_equal((uintptr_t)p[i] & 31, 0);
+        assert_true(all_zero(p[i], 32));
+        memset(p[i], 0xa5, 32);
+    }
+    kmem_get_stats(&b);
+    assert_int_equal(b.bytes[KMEM_MAPNODE] - a.bytes[KMEM_MAPNODE], N * 32);
+    assert_int_equal(b.objects[KMEM_MAPNODE] - a.objects[KMEM_MAPNODE], N);
+    assert_true(live_pages - live0 >= N / 127 && live_pages - live0 <= N / 127 + 2);
+    for (int i = 0; i < N; i++)
+        for (int j = i + 1; j < N && j < i + 200; j++)
+            assert_ptr_not_equal(p[i], p[j]);
+    for (int i = 0; i < N; i += 2)              /* the min ones first */
+        kmem_free(p[i], 32, KMEM_MAPNODE);
+    for (int i = 1; i < N; i += 2)
+        kmem_free(p[i], 32, KMEM_MAPNODE);
+    kmem_get_stats(&b);
+    assert_int_equal(b.bytes[KMEM_MAPNODE], a.bytes[KMEM_MAPNODE]);
+    assert_int_equal(b.objects[KMEM_MAPNODE], a.objects[KMEM_MAPNODE]);
+    assert_true(live_pages <= live0 + 1);       /* at most the spare page */
+    /* Alternating allocation and free at the spare page takes no page. */
+    int calls = page_allocs;
+    for (int i = 0; i < 300; i++) {
+        uint8_t *q = kmem_alloc_min(KMEM_MAPNODE);
+        assert_non_null(q);
+        assert_true(all_zero(q, 32));
+        memset(q, 0x5a, 32);
+        kmem_free(q, 32, KMEM_MAPNODE);
+    }
+    assert_true(page_allocs - calls <= 1);
+    /* A spare page's object makes it a used page: freeing everything
+     * else must not give it back while the object lives. */
+    uint8_t *q = kmem_alloc_min(KMEM_MAPNODE);
+    assert_non_null(q);
+    uint8_t *r[300];
+    for (int i = 0; i < 300; i++)
+        assert_non_null(r[i] = kmem_alloc_min(KMEM_MAPNODE));
+    for (int i = 0; i < 300; i++)
+        kmem_free(r[i], 32, KMEM_MAPNODE);
+    memset(q, 0x77, 32);                        /* still ours (ASan) */
+    kmem_free(q, 32, KMEM_MAPNODE);
+    assert_true(live_pages <= live0 + 1);
+    /* Out of pages: NULL, nothing counted. */
+    kmem_get_stats(&a);
+    page_fail = true;
+    int n = 0;
+    while ((q = kmem_alloc_min(KMEM_MAPNODE))) {
+        assert_true(n < N);
+        p[n++] = q;
+    }
+    page_fail = false;
+    while (n > 0)
+        kmem_free(p[--n], 32, KMEM_MAPNODE);
+    kmem_get_stats(&b);
+    assert_memory_equal(&a, &b, sizeof(a));
     assert_int_equal(bugs, 0);
 }
 
@@ -498,6 +573,7 @@ int main(void)
         T(test_random_against_model),
         T(test_empty_pages_released),
         T(test_header_misuse),
+        T(test_alloc_min),
         T(test_accounts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,6 +148,20 @@ void mdb_pt_set(struct space *s, uint32_t va, uint32_t pa, unsigned log2,
     p->rights = (uint8_t)rights;
 }
 
+/* mdb_pt_reserve and mdb_pt_set in one, for a page no mapping covers
+ * (the fake page tables hold no PTE there). */
+static long pt_set_news;
+bool mdb_pt_set_new(struct space *s, uint32_t va, uint32_t pa, unsigned rights)
+{
+    assert_false(pte_at(s, va, 12)->present);
+    assert_false(s->big[va >> 22].present);
+    if (!mdb_pt_reserve(s, va, 12))
+        return false;
+    pt_set_news++;
+    mdb_pt_set(s, va, pa, 12, rights);
+    return true;
+}
+
 unsigned mdb_pt_clear(struct space *s, uint32_t va, unsigned log2)
 {
     struct pte *p = pte_at(s, va, log2);
@@ -1363,6 +1377,67 @@ static void test_limit(void **state)
     check_db();
 }
 
+/* mdb_map_page's own allocation (the node, a missing index path, the page
+ * table) charges the receiver exactly as mdb_map does: a space at its
+ * limit is refused (MDB_SLOW, nothing changed, and mdb_map then refuses
+ * too), a space with exactly the room gets the page, an upgrade needs no
+ * room, and a refused page table leaves no index node behind. */
+static void test_map_page_limit(void **state)
+{
+    (void)state;
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal(mdb_add_root(sp[0], 0x100000 + i * K4, 12, RWX), MDB_OK);
+    assert_int_equal(mdb_map_page(sp[0], 0x100000, sp[1], 0x10000, RWX), MDB_OK);
+    assert_int_equal(sp[1]->acct.used, NB + 4 * RB);
+    /* The next page in the same leaf needs one node: one byte short of
+     * it, refused by both paths with nothing changed. */
+    long bytes = live_bytes, nodes = live_nodes;
+    sp[1]->acct.limit = sp[1]->acct.used + NB - 1;
+    assert_int_equal(mdb_map_page(sp[0], 0x101000, sp[1], 0x11000, RWX), MDB_SLOW);
+    assert_int_equal(mdb_map(sp[0], 0x101000, sp[1], 0x11000, 12, RWX, false), MDB_ENOMEM);
+    assert_null(at(1, 0x11000));
+    assert_int_equal(sp[1]->acct.used, NB + 4 * RB);
+    assert_int_equal(live_bytes, bytes);
+    assert_int_equal(live_nodes, nodes);
+    /* Exactly the room for it: mapped, and the space is full. */
+    sp[1]->acct.limit = sp[1]->acct.used + NB;
+    assert_int_equal(mdb_map_page(sp[0], 0x101000, sp[1], 0x11000, RWX), MDB_OK);
+    assert_int_equal(sp[1]->acct.used, sp[1]->acct.limit);
+    assert_int_equal(mdb_map_page(sp[0], 0x102000, sp[1], 0x12000, RWX), MDB_SLOW);
+    /* An upgrade of a page it has takes nothing. */
+    assert_int_equal(mdb_map_page(sp[0], 0x100000, sp[1], 0x10000, R), MDB_OK);
+    assert_int_equal(sp[1]->acct.used, sp[1]->acct.limit);
+    /* A page under another level-1 slot needs the node and two index
+     * nodes: one byte short, refused and nothing left over. */
+    uint32_t far = 0x2000000;
+    bytes = live_bytes;
+    sp[1]->acct.limit = sp[1]->acct.used + NB + 2 * RB - 1;
+    assert_int_equal(mdb_map_page(sp[0], 0x103000, sp[1], far, RWX), MDB_SLOW);
+    assert_int_equal(sp[1]->acct.used, 2 * NB + 4 * RB);
+    assert_int_equal(live_bytes, bytes);
+    sp[1]->acct.limit = sp[1]->acct.used + NB + 2 * RB;
+    assert_int_equal(mdb_map_page(sp[0], 0x103000, sp[1], far, RWX), MDB_OK);
+    assert_int_equal(sp[1]->acct.used, sp[1]->acct.limit);
+    /* No page table for a page needing a new path: the node and the
+     * path's index nodes go again. */
+    sp[1]->acct.limit = KMEM_UNLIMITED;
+    long used = sp[1]->acct.used;
+    bytes = live_bytes;
+    pt_no_reserve = true;
+    assert_int_equal(mdb_map_page(sp[0], 0x104000, sp[1], 0x3000000, RWX), MDB_SLOW);
+    assert_int_equal(mdb_map_page(sp[0], 0x104000, sp[1], 0x14000, RWX), MDB_SLOW);
+    pt_no_reserve = false;
+    assert_int_equal(sp[1]->acct.used, used);
+    assert_int_equal(live_bytes, bytes);
+    assert_null(at(1, 0x3000000));
+    assert_null(at(1, 0x14000));
+    /* The new path: the fast path asked for the PTE in one step. */
+    long news = pt_set_news;
+    assert_int_equal(mdb_map_page(sp[0], 0x104000, sp[1], 0x14000, RWX), MDB_OK);
+    assert_int_equal(pt_set_news, news + 1);
+    assert_int_equal(check_db(), 8 + 4);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1383,6 +1458,7 @@ int main(void)
         T(test_pt_drop),
         T(test_oom),
         T(test_limit),
+        T(test_map_page_limit),
         T(test_random),
         T(test_preempt_quiet),
         T(test_preempt_busy),

@@ -82,6 +82,11 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa, unsig
     return 0;
 }
 
+bool pd_map_new(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa, uint32_t flags)
+{
+    return pd_map(pd, acct, va, pa, 12, flags) == 0;
+}
+
 uint32_t pd_lookup(const uint32_t *pd, uint32_t va, unsigned *log2)
 {
     int i = find(pd, va, 22);

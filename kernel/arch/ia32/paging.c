@@ -161,6 +161,21 @@ int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
     return 0;
 }
 
+bool pd_map_new(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa, uint32_t flags)
+{
+    /* pd_map's 4 KiB case where the page table exists and the entry is
+     * empty (the usual one), without its general steps: the entry, its TLB
+     * entry (as pd_map does) and a small space's alias. */
+    uint32_t *pte = pd_empty_pte(pd, va);
+    if (pte) {
+        *pte = pa | (flags & (PTE_W | PTE_A | PTE_D)) | PTE_P | PTE_U;
+        invlpg(va);
+        small_pte_changed(pd, va);
+        return true;
+    }
+    return pd_map(pd, acct, va, pa, PAGE_SHIFT, flags) == 0;
+}
+
 static uint32_t *pte_of(const uint32_t *pd, uint32_t va, unsigned *size_log2)
 {
     uint32_t s = PD_SLOT(va);

@@ -64,6 +64,21 @@ static inline void pd_sync_kernel(uint32_t *pd, uint32_t va)
  * TLB entry. */
 int pd_map(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa,
            unsigned size_log2, uint32_t flags);
+/* pd_map(pd, acct, va, pa, 12, flags) == 0, quicker where the page table
+ * exists and va's entry is empty (a new 4 KiB mapping: the mdb's one-page
+ * map). */
+bool pd_map_new(uint32_t *pd, struct kmem_acct *acct, uint32_t va, uint32_t pa, uint32_t flags);
+/* The 4 KiB entry for va if its page table exists and the entry is empty
+ * (pd_map_new's quick case), else NULL. Whoever fills it does what
+ * pd_map_new does after: invlpg(va), small_pte_changed(pd, va). */
+static inline uint32_t *pd_empty_pte(const uint32_t *pd, uint32_t va)
+{
+    uint32_t pde = pd[PD_SLOT(va)];
+    if ((pde & (PTE_P | PTE_PS)) != PTE_P)
+        return NULL;
+    uint32_t *pte = (uint32_t *)phys_to_virt(pde & PTE_ADDR) + PT_SLOT(va);
+    return (*pte & PTE_P) ? NULL : pte;
+}
 /* Makes sure a later pd_map of that size at va needs no allocation (the
  * page table exists, charged to acct). False if it cannot. */
 bool pd_reserve(uint32_t *pd, struct kmem_acct *acct, uint32_t va, unsigned size_log2);
