@@ -732,7 +732,7 @@ static void test_step_sysenter_on_ap(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(57);
+    tap_plan(59);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
