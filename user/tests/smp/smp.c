@@ -397,6 +397,11 @@ static void test_homes(void)
  * CPU 0 all the instructions up to the next timer deadline, so a CPU 0
  * that never halts starves CPU 1 (docs/smp.md, "Tests"). */
 static volatile L4_Word_t exc_seen, exc_bad, exc_hcpu, exc_tcpu;
+/* The page-fault variant: pf_thread writes into pf_buf (unmapped); its
+ * pager, the handler, maps it the page of pf_donor with the same index. */
+#define PF_PAGES 32
+static volatile L4_Word_t pf_buf[PF_PAGES][1024] __attribute__((aligned(4096)));
+static volatile L4_Word_t pf_donor[PF_PAGES][1024] __attribute__((aligned(4096)));
 static void exc_echo(void)
 {
     L4_ThreadId_t from;
@@ -419,6 +424,24 @@ static void exc_echo(void)
             tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
             continue;
         }
+        if ((L4_Label(tag) & 0xfff0) == L4ABI_LABEL_PAGEFAULT && L4_UntypedWords(tag) == 2) {
+            /* The page of pf_donor with the same index, mapped there. */
+            L4_Word_t addr;
+            L4_StoreMR(1, &addr);
+            if (my_cpu() == exc_hcpu)
+                exc_seen++;
+            else
+                exc_bad++;
+            L4_Word_t i = ((addr - (L4_Word_t)pf_buf) >> 12) % PF_PAGES;
+            L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)pf_donor[i],
+                                                                       12), L4_FullyAccessible),
+                                        addr & ~0xffful);
+            L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+            L4_LoadMR(1, m.raw[0]);
+            L4_LoadMR(2, m.raw[1]);
+            tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+            continue;
+        }
         L4_Word_t w;                                /* local_caller's call */
         L4_StoreMR(1, &w);
         L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
@@ -426,6 +449,23 @@ static void exc_echo(void)
         L4_LoadMR(2, my_cpu());
         tag = L4_ReplyWait(from, &from);
     }
+}
+
+/* Writes one word into each page of pf_buf (each write faults to its
+ * pager, the handler), then reports. */
+static void pf_thread(void)
+{
+    L4_Word_t resumed = 0;
+    L4_Receive(root);                               /* go */
+    for (int p = 0; p < PF_PAGES; p++) {
+        pf_buf[p][p] = (L4_Word_t)p + 1;
+        resumed += my_cpu() == exc_tcpu;
+    }
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, resumed);
+    L4_Send(root);
+    for (;;)
+        L4_Sleep(L4_Never);
 }
 
 static void ud2_thread(void)
@@ -449,8 +489,9 @@ static void ud2_thread(void)
         L4_Sleep(L4_Never);
 }
 
-static void test_exc_homes(L4_Word_t hcpu, L4_Word_t tcpu)
+static void test_exc_homes(L4_Word_t hcpu, L4_Word_t tcpu, int faults)
 {
+    L4_Word_t n = faults ? PF_PAGES : 100;
     exc_seen = exc_bad = 0;
     exc_hcpu = hcpu;
     exc_tcpu = tcpu;
@@ -459,7 +500,18 @@ static void test_exc_homes(L4_Word_t hcpu, L4_Word_t tcpu)
     L4_ThreadId_t h = start_on(4, exc_echo, hcpu);
     L4_ThreadId_t lc = start_on(6, local_caller, hcpu);
     wait_for(&result[6], 5);                    /* the local pair runs */
-    L4_ThreadId_t t = start_on(7, ud2_thread, tcpu);
+    L4_ThreadId_t t;
+    if (faults) {
+        for (int p = 0; p < PF_PAGES; p++) {
+            pf_donor[p][p] = 0;                 /* mapped here */
+            L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)pf_buf[p], 12),
+                                       L4_FullyAccessible));
+        }
+        t = start(7, pf_thread, tid(60 + 4));   /* its pager: the handler */
+        set_cpu(t, tcpu);
+    } else {
+        t = start_on(7, ud2_thread, tcpu);
+    }
     L4_LoadMR(0, 0);
     L4_Send(t);
     L4_ThreadId_t from;
@@ -468,10 +520,14 @@ static void test_exc_homes(L4_Word_t hcpu, L4_Word_t tcpu)
     L4_Word_t resumed = 0;
     L4_StoreMR(1, &resumed);
     homes_stop = 1;
-    ok(L4_IpcSucceeded(tag) && exc_seen == 100 && exc_bad == 0 && resumed == 100,
-       "100 exceptions on CPU %lu to a handler homed on CPU %lu that serves a local caller: "
+    int good = faults ? 1 : 0;
+    for (int p = 0; faults && p < PF_PAGES; p++)
+        good &= pf_donor[p][p] == (L4_Word_t)p + 1;
+    ok(L4_IpcSucceeded(tag) && exc_seen == n && exc_bad == 0 && resumed == n && (good || !faults),
+       "%lu %s on CPU %lu to a %s homed on CPU %lu that serves a local caller: "
        "it ran there (%lu, elsewhere %lu), the thread resumed on CPU %lu (%lu)",
-       tcpu, hcpu, exc_seen, exc_bad, tcpu, L4_IpcSucceeded(tag) ? resumed : 0);
+       n, faults ? "page faults" : "exceptions", tcpu, faults ? "pager" : "handler", hcpu,
+       exc_seen, exc_bad, tcpu, L4_IpcSucceeded(tag) ? resumed : 0);
     ok(wait_for(&spin_cpu[6], hcpu) && spin_count[6] == 0,
        "meanwhile the local caller's calls all succeeded on CPU %lu (%lu good, %lu bad)",
        hcpu, result[6], spin_count[6]);
@@ -835,7 +891,7 @@ static void test_step_sysenter_on_ap(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(61);
+    tap_plan(63);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -847,7 +903,8 @@ int main(void)
     test_pingpong();
     test_local_on_ap();
     test_homes();
-    test_exc_homes(1, 0);
+    test_exc_homes(1, 0, 0);
+    test_exc_homes(1, 0, 1);
     test_delete_partner();
     test_string_faults();
     test_fpu();
