@@ -339,12 +339,12 @@ static void test_local_on_ap(void)
  * that the server's last wait began on CPU 1's fast path), the same
  * priority as ours, untyped words, no timeouts. Without the checks the
  * fast path would switch to it on CPU 0. */
-static volatile L4_Word_t homes_stop;
+static volatile L4_Word_t homes_stop, homes_cpu;
 static void local_caller(void)
 {
     int s = slot_of();
     for (L4_Word_t i = 0; !homes_stop; i++) {
-        if (echo_call(tid(60 + 4), i, 1) && my_cpu() == 1)
+        if (echo_call(tid(60 + 4), i, homes_cpu) && my_cpu() == homes_cpu)
             result[s]++;
         else
             spin_count[s]++;                    /* a bad round trip */
@@ -359,6 +359,7 @@ static void local_caller(void)
 static void test_homes(void)
 {
     homes_stop = 0;
+    homes_cpu = 1;
     L4_ThreadId_t sv = start_on(4, echo, 1);
     L4_ThreadId_t lc = start_on(6, local_caller, 1);
     wait_for(&result[6], 5);                    /* the local pair runs */
@@ -375,6 +376,164 @@ static void test_homes(void)
     ok(here == 200, "the caller always ran on CPU 0 (%lu of 200)", here);
     stop(lc);
     stop(sv);
+}
+
+/* Exception and page-fault IPC across CPUs to a busy partner: a thread
+ * on CPU 0 raises 100 exceptions (ud2 and divide errors in turn: #UD
+ * takes the general trap path, #DE the exception fast path's entry), or
+ * 32 page faults, whose handler (pager) is homed on CPU 1, where it also
+ * serves local_caller through the IPC fast path (so it is often waiting,
+ * still queued, after a fast hand-off when the event comes). The event's
+ * send must go to the general path (event_partner_local; excfast.c's
+ * home compares), which wakes the handler at home; the handler's reply
+ * (a send that waits for its receiver, as a handler may reply before the
+ * thread's receive phase) must wake the thread at its home, CPU 0, with
+ * an IPI while CPU 1 stays busy. We wait for the thread's report in one
+ * receive (no polling that would let CPU 0's scheduler run meanwhile): a
+ * lost wakeup fails the check.
+ *
+ * The mirrored set-up (busy handler on CPU 0, thread on CPU 1) is in
+ * suite smpstress: under -icount QEMU 7.2 runs the CPUs in turn and gives
+ * CPU 0 all the instructions up to the next timer deadline, so a CPU 0
+ * that never halts starves CPU 1 (docs/smp.md, "Tests"). */
+static volatile L4_Word_t exc_seen, exc_bad, exc_hcpu, exc_tcpu;
+/* The page-fault variant: pf_thread writes into pf_buf (unmapped); its
+ * pager, the handler, maps it the page of pf_donor with the same index. */
+#define PF_PAGES 32
+static volatile L4_Word_t pf_buf[PF_PAGES][1024] __attribute__((aligned(4096)));
+static volatile L4_Word_t pf_donor[PF_PAGES][1024] __attribute__((aligned(4096)));
+static void exc_echo(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        if (L4_Label(tag) == L4ABI_LABEL_EXCEPTION && L4_UntypedWords(tag) == 12) {
+            L4_Word_t r[13];
+            L4_StoreMRs(1, 12, &r[1]);
+            if (my_cpu() == exc_hcpu)
+                exc_seen++;
+            else
+                exc_bad++;
+            r[L4ABI_EXC_MR_EIP] += 2;               /* past the ud2 or div */
+            L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
+            L4_LoadMRs(1, 12, &r[1]);
+            tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+            continue;
+        }
+        if ((L4_Label(tag) & 0xfff0) == L4ABI_LABEL_PAGEFAULT && L4_UntypedWords(tag) == 2) {
+            /* The page of pf_donor with the same index, mapped there. */
+            L4_Word_t addr;
+            L4_StoreMR(1, &addr);
+            if (my_cpu() == exc_hcpu)
+                exc_seen++;
+            else
+                exc_bad++;
+            L4_Word_t i = ((addr - (L4_Word_t)pf_buf) >> 12) % PF_PAGES;
+            L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)pf_donor[i],
+                                                                       12), L4_FullyAccessible),
+                                        addr & ~0xffful);
+            L4_LoadMR(0, L4ABI_TAG(0, 0, 2));
+            L4_LoadMR(1, m.raw[0]);
+            L4_LoadMR(2, m.raw[1]);
+            tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+            continue;
+        }
+        L4_Word_t w;                                /* local_caller's call */
+        L4_StoreMR(1, &w);
+        L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+        L4_LoadMR(1, w + 1);
+        L4_LoadMR(2, my_cpu());
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* Writes one word into each page of pf_buf (each write faults to its
+ * pager, the handler), then reports. */
+static void pf_thread(void)
+{
+    L4_Word_t resumed = 0;
+    L4_Receive(root);                               /* go */
+    for (int p = 0; p < PF_PAGES; p++) {
+        pf_buf[p][p] = (L4_Word_t)p + 1;
+        resumed += my_cpu() == exc_tcpu;
+    }
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, resumed);
+    L4_Send(root);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void ud2_thread(void)
+{
+    L4_Word_t resumed = 0;
+    L4_Set_ExceptionHandler(tid(60 + 4));
+    L4_Receive(root);                               /* go */
+    for (int i = 0; i < 100; i++) {
+        if (i & 1) {
+            L4_Word_t a = 1, d = 0;
+            __asm__ volatile("divl %%ecx" : "+a"(a), "+d"(d) : "c"(0ul));   /* #DE, 2 bytes */
+        } else {
+            __asm__ volatile("ud2");
+        }
+        resumed += my_cpu() == exc_tcpu;
+    }
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, resumed);
+    L4_Send(root);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_exc_homes(L4_Word_t hcpu, L4_Word_t tcpu, int faults)
+{
+    L4_Word_t n = faults ? PF_PAGES : 100;
+    exc_seen = exc_bad = 0;
+    exc_hcpu = hcpu;
+    exc_tcpu = tcpu;
+    homes_stop = 0;
+    homes_cpu = hcpu;
+    L4_ThreadId_t h = start_on(4, exc_echo, hcpu);
+    L4_ThreadId_t lc = start_on(6, local_caller, hcpu);
+    wait_for(&result[6], 5);                    /* the local pair runs */
+    L4_ThreadId_t t;
+    if (faults) {
+        for (int p = 0; p < PF_PAGES; p++) {
+            pf_donor[p][p] = 0;                 /* mapped here */
+            L4_Flush(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)pf_buf[p], 12),
+                                       L4_FullyAccessible));
+        }
+        t = start(7, pf_thread, tid(60 + 4));   /* its pager: the handler */
+        set_cpu(t, tcpu);
+    } else {
+        t = start_on(7, ud2_thread, tcpu);
+    }
+    L4_LoadMR(0, 0);
+    L4_Send(t);
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, t, L4_Timeouts(L4_Never, L4_TimePeriod(500000)),
+                             &from);
+    L4_Word_t resumed = 0;
+    L4_StoreMR(1, &resumed);
+    homes_stop = 1;
+    int good = 1;                               /* the writes landed */
+    for (int p = 0; faults && p < PF_PAGES; p++)
+        good &= pf_donor[p][p] == (L4_Word_t)p + 1;
+    ok(L4_IpcSucceeded(tag) && exc_seen == n && exc_bad == 0 && resumed == n && good,
+       "%lu %s on CPU %lu to a %s homed on CPU %lu that serves a local caller: "
+       "it ran there (%lu, elsewhere %lu), the thread resumed on CPU %lu (%lu)",
+       n, faults ? "page faults" : "exceptions", tcpu, faults ? "pager" : "handler", hcpu,
+       exc_seen, exc_bad, tcpu, L4_IpcSucceeded(tag) ? resumed : 0);
+    ok(wait_for(&spin_cpu[6], hcpu) && spin_count[6] == 0,
+       "meanwhile the local caller's calls all succeeded on CPU %lu (%lu good, %lu bad)",
+       hcpu, result[6], spin_count[6]);
+    stop(t);
+    stop(lc);
+    stop(h);
 }
 
 static void test_delete_partner(void)
@@ -732,7 +891,7 @@ static void test_step_sysenter_on_ap(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(59);
+    tap_plan(63);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
@@ -744,6 +903,8 @@ int main(void)
     test_pingpong();
     test_local_on_ap();
     test_homes();
+    test_exc_homes(1, 0, 0);
+    test_exc_homes(1, 0, 1);
     test_delete_partner();
     test_string_faults();
     test_fpu();

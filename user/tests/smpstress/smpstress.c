@@ -5,7 +5,8 @@
  * that we keep flushing while a thread on another CPU writes it (unmap
  * race; its faults come to us: we refault the page from sigma0 and let
  * it retry). Afterwards every counter must
- * balance and no IPC may have failed. */
+ * balance and no IPC may have failed. Then exceptions raised on CPU 1 go
+ * to a handler on CPU 0 that a local caller keeps busy. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/ipc.h>
@@ -104,10 +105,121 @@ static void writer(void)
     L4_Sleep(L4_Never);
 }
 
+/* Exception IPC across CPUs to a busy handler (the smp suite's
+ * test_exc_homes, mirrored): the handler and busy_caller, which keeps
+ * calling it through the IPC fast path and spins in between, both on
+ * CPU 0, so that CPU 0 never idles; raiser on CPU 1 raises 100
+ * exceptions (ud2 and divide errors in turn). The handler must run on
+ * CPU 0 and its replies (sends that wait for their receiver) must wake
+ * raiser on CPU 1 while CPU 0 stays busy. Here and not in suite smp:
+ * under -icount QEMU 7.2 runs the CPUs in turn and gives CPU 0 every
+ * instruction up to the next timer deadline, so a CPU 0 that never
+ * idles starves CPU 1 (docs/smp.md, "Tests"). */
+#define EXC_HANDLER 82
+static volatile L4_Word_t exc_seen, exc_bad, busy_good, busy_bad, busy_stop;
+static L4_Word_t my_cpu(void) { return L4_KDB_Stat(L4ABI_KDB_STAT_CPU); }
+
+static void exc_handler(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        if (L4_IpcFailed(tag)) {
+            tag = L4_Wait(&from);
+            continue;
+        }
+        if (L4_Label(tag) == L4ABI_LABEL_EXCEPTION && L4_UntypedWords(tag) == 12) {
+            L4_Word_t r[13];
+            L4_StoreMRs(1, 12, &r[1]);
+            if (my_cpu() == 0)
+                exc_seen++;
+            else
+                exc_bad++;
+            r[L4ABI_EXC_MR_EIP] += 2;               /* past the ud2 or div */
+            L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
+            L4_LoadMRs(1, 12, &r[1]);
+            tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+            continue;
+        }
+        L4_Word_t w;                                /* busy_caller's call */
+        L4_StoreMR(1, &w);
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, w + 1);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+static void busy_caller(void)
+{
+    for (L4_Word_t i = 0; !busy_stop; i++) {
+        L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+        L4_LoadMR(1, i);
+        L4_MsgTag_t tag = L4_Call(tid(EXC_HANDLER));
+        L4_Word_t w;
+        L4_StoreMR(1, &w);
+        if (L4_IpcSucceeded(tag) && w == i + 1)
+            busy_good++;
+        else
+            busy_bad++;
+        for (volatile int k = 0; k < 2000; k++)
+            ;                                   /* the handler waits, queued */
+    }
+    L4_Sleep(L4_Never);
+}
+
+static void raiser(void)
+{
+    L4_Word_t resumed = 0;
+    L4_Set_ExceptionHandler(tid(EXC_HANDLER));
+    L4_Receive(root);                               /* go */
+    for (int i = 0; i < 100; i++) {
+        if (i & 1) {
+            L4_Word_t a = 1, d = 0;
+            __asm__ volatile("divl %%ecx" : "+a"(a), "+d"(d) : "c"(0ul));   /* #DE, 2 bytes */
+        } else {
+            __asm__ volatile("ud2");
+        }
+        resumed += my_cpu() == 1;
+    }
+    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
+    L4_LoadMR(1, resumed);
+    L4_Send(root);
+    L4_Sleep(L4_Never);
+}
+
+static void test_exc_busy_cpu0(void)
+{
+    L4_ThreadId_t h = start(EXC_HANDLER, 0, exc_handler, L4_nilthread);
+    L4_Set_ProcessorNo(h, 0);
+    L4_ThreadId_t bc = start(EXC_HANDLER + 1, 1, busy_caller, L4_nilthread);
+    L4_Set_ProcessorNo(bc, 0);
+    while (busy_good < 5)
+        L4_Sleep(L4_TimePeriod(1000));          /* the local pair runs */
+    L4_ThreadId_t r = start(EXC_HANDLER + 2, 2, raiser, L4_nilthread);
+    L4_Set_ProcessorNo(r, 1);
+    L4_LoadMR(0, 0);
+    L4_Send(r);
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Ipc(L4_nilthread, r, L4_Timeouts(L4_Never, L4_TimePeriod(MAX_US)),
+                             &from);
+    L4_Word_t resumed = 0;
+    L4_StoreMR(1, &resumed);
+    busy_stop = 1;
+    ok(L4_IpcSucceeded(tag) && exc_seen == 100 && exc_bad == 0 && resumed == 100 &&
+       busy_bad == 0,
+       "100 exceptions on CPU 1 to a handler on a busy CPU 0: handled there (%lu, elsewhere "
+       "%lu), resumed on CPU 1 (%lu); the local pair: %lu good, %lu bad calls", exc_seen,
+       exc_bad, L4_IpcSucceeded(tag) ? resumed : 0, busy_good, busy_bad);
+    L4_Sleep(L4_TimePeriod(20000));
+    thread_delete(r);
+    thread_delete(bc);
+    thread_delete(h);
+}
+
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(6);
+    tap_plan(7);
     L4_Set_Priority(root, 200);
     ncpus = L4_NumProcessors(L4_GetKernelInterface());
     ok(ncpus >= 2, "%lu CPUs", ncpus);
@@ -178,6 +290,7 @@ int main(void)
     ok(flushes >= ENOUGH / 10 && writes > 1000 && wild == 0,
        "unmap race ran (%lu flushes, %lu faults, %lu elsewhere)", flushes, faults, wild);
     ok(race_page[((writes - 1) * 7) % 1024] == writes - 1, "the page kept the writer's last value");
+    test_exc_busy_cpu0();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
 }
