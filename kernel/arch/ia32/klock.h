@@ -136,6 +136,10 @@ static inline void klock_release(void)
 {
     klock_release_on(cpu_self());
 }
+/* FULL -> LOCAL: every word but this CPU's let go (the shootdown first
+ * if due), for a fast path that took the whole lock for its work and
+ * leaves by an exit that lets this CPU's word go (pffast.c). */
+void klock_full_to_local(struct cpu_local *me);
 /* FULL -> NONE -> FULL if another CPU waits (a preemption point).
  * Whatever is not owned may change meanwhile. True if it let go. */
 bool klock_cycle(void);
@@ -150,6 +154,7 @@ static inline void klock_local(void) {}
 static inline void klock_local_on(struct cpu_local *me) { (void)me; }
 static inline void klock_release_on(struct cpu_local *me) { (void)me; }
 static inline void klock_ensure_full(void) {}
+static inline void klock_full_to_local(struct cpu_local *me) { (void)me; }
 static inline void klock_release(void) {}
 static inline bool klock_cycle(void) { return false; }
 static inline void klock_cycle_always(void) {}
