@@ -52,6 +52,10 @@
 #include "../../trace.h"
 #include "../../kernel.h"
 
+/* ipc.h's ipc_user_wait is cpu_self()'s field: here it is read through the
+ * CPU record at hand (me->ipc_user_wait), one stack-to-record step less. */
+#undef ipc_user_wait
+
 uint32_t pf_fast_sends, pf_fast_replies;
 
 #if FASTPATH
@@ -230,8 +234,8 @@ bool pf_fast_reply_slow(struct trap_frame *f)
     ipc_wait_for(self, recv);
 #if IPC_FASTPATH
     /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
-    void *w = ipc_user_wait;
-    ipc_user_wait = NULL;
+    void *w = me->ipc_user_wait;
+    me->ipc_user_wait = NULL;
     arch_ipc_wait_mark(w);
     if (dest->flags == TF_QUEUED && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
         /* dest's wait ends here: what pf_fast_send does when it resumes
