@@ -68,6 +68,7 @@ _Static_assert(__builtin_offsetof(struct cpu_local, ready.bitmap) == CPU_READY_B
                __builtin_offsetof(struct cpu_local, ready.summary) == CPU_READY_SUMMARY &&
                sizeof(((struct cpu_local *)0)->ready.bitmap) == 8 * 4, "cpu_local.ready");
 _Static_assert(EXC_WAIT_NONE == EXC2_WAIT_NONE && EXC_WAIT_WAITING == EXC2_WAIT_WAITING &&
+               EXC_WAIT_PAGEFAULT == EXC2_WAIT_PAGEFAULT &&
                EXC_FAST_IMAGE_WORDS == EXC2_IMAGE_WORDS, "exc_wait states");
 _Static_assert(L4ABI_EXC_MR_EIP == EXC2_MR_EIP && L4ABI_EXC_MR_EFLAGS == EXC2_MR_EFLAGS &&
                L4ABI_EXC_MR_EDI == EXC2_MR_EDI && L4ABI_UTCB_BR(0) * 4 == EXC2_BR0_OFFSET,

@@ -264,4 +264,27 @@ bool pf_fast_reply_slow(struct trap_frame *f)
     return true;
 }
 
+#if IPC_FASTPATH
+bool pf_reply_sysenter(struct trap_frame *f)
+{
+    /* sysenter_ipc's steps for this Ipc: this CPU's word (nothing is held
+     * yet: the assembly entry left before its lock), the mark of a
+     * top-level user Ipc; then the reply, or back to the general path
+     * with the lock mode saying what is held. (debug_sysenter_fixup has
+     * nothing to do here: a single-stepped sysenter resumes at
+     * sysenter_entry_step, which goes to sysenter_general.) */
+    struct tcb *self = current;
+    struct cpu_local *me = self->on_cpu;
+    klock_local_on(me);
+    me->ipc_user_wait = (uint32_t *)f - 1;
+    if (!pf_fast_reply_slow(f))
+        return false;
+    /* Resumed, our Ipc over: sysenter_ipc's end. */
+    if (__builtin_expect(self->on_cpu->resched, 0))
+        return_to_user_checks(f);
+    klock_release_on(self->on_cpu);
+    return true;
+}
+#endif
+
 #endif

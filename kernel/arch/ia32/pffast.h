@@ -27,6 +27,13 @@ bool trap_pf_fast(struct trap_frame *f);
  * tag's and the destination's first tests inline, so other Ipcs pay a
  * few instructions for it. */
 bool pf_fast_reply_slow(struct trap_frame *f);
+/* pffast_entry.S, for a sysenter Ipc that passed its tests (one typed
+ * item, `to`'s slot waiting in the fast path's page-fault IPC), with the
+ * kernel's segments and no lock: the reply as sysenter_ipc would make it
+ * (true: the Ipc is over, its results in f, the lock let go), or false,
+ * nothing changed but the lock taken (lock mode LOCAL or FULL), for the
+ * general path. */
+bool pf_reply_sysenter(struct trap_frame *f);
 static inline bool pf_fast_reply(struct trap_frame *f)
 {
     /* exactly one typed item (two words), not propagated */
