@@ -183,9 +183,12 @@ bool pf_fast_reply_slow(struct trap_frame *f)
         return false;
     /* The mapping needs the whole lock (mdb writes): taken before the
      * checks, since taking it may let our word go for a moment. From
-     * here on a refusal leaves the general path the lock it takes anyway. */
-    klock_ensure_full();
+     * here on a refusal leaves the general path the lock it takes anyway.
+     * A thread being deleted goes no further (klock_ensure_full's end). */
     struct cpu_local *me = self->on_cpu;
+    klock_local_to_full_on(me);
+    if (__builtin_expect(self->dying, 0))
+        sched_abandon();
     uint32_t to = f->eax, from_spec = f->edx;
     struct tcb *dest = resolve(self, to);
     /* dest waits in the fast path's page-fault IPC, for us, in no copy,
