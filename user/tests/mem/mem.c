@@ -344,6 +344,27 @@ static void test_pf_fast(void)
     ok(faults == 2 && pages[13][0] == 0x55, "pf fast path: a read-only page to a write fault: "
        "it faults again (%lu faults)", faults);
 
+    /* S on another CPU than its pager (smp2-mem): neither the fault nor
+     * the reply takes the fast path (docs/smp.md, "Fast-path contract"),
+     * the general path resolves it. One CPU: nothing to test. */
+    L4_Word_t ncpus = L4_NumProcessors(L4_GetKernelInterface());
+    L4_Word_t here = L4_KDB_Stat(L4ABI_KDB_STAT_CPU);
+    if (ncpus > 1 && L4_Set_ProcessorNo(s, (here + 1) % ncpus)) {
+        pw_add(s, PF2VA + 0x7000, 4096, pg(12), L4_FullyAccessible);
+        L4_Word_t s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+        L4_Word_t r0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES);
+        n0 = nfaults;
+        v = cmd(s, C_READ, PF2VA + 0x7000, 0, 0, 0);
+        L4_Word_t ds = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - s0;
+        L4_Word_t dr = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES) - r0;
+        L4_Set_ProcessorNo(s, here);
+        ok(nfaults - n0 == 1 && v == 0x300c && ds == 0 && dr == 0,
+           "pf fast path: a fault on another CPU than the pager's goes the general way "
+           "(%lu, %lu sent/replied fast)", ds, dr);
+    } else {
+        ok(1, "# SKIP pf fast path across CPUs: one CPU");
+    }
+
     npw = np;
 }
 
@@ -839,7 +860,7 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(145);
+    tap_plan(146);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
