@@ -24,18 +24,20 @@
     .text
     .globl pf_reply_entry
 pf_reply_entry:
-    /* Exactly one typed item (t = 2), no p flag. */
-    movl %esi, %ecx
-    andl $(FAST_TAG_T_MASK | FAST_TAG_PROPAGATED), %ecx
-    cmpl $(2 << FAST_TAG_T_SHIFT), %ecx
-    jne sysenter_general
     /* The TCB slot `to` names as a global ID (any value selects a slot
      * of the TCB area; unused ones read as zeros) waits in the fast
-     * path's page-fault IPC (tcb.exc_wait: excfast.h). */
+     * path's page-fault IPC (tcb.exc_wait: excfast.h). First: every
+     * other typed send, and a receive-only Ipc whose MR0 still holds a
+     * received typed tag, leaves here (5 instructions). */
     movl %eax, %ecx
     shrl $(FAST_TID_NO_SHIFT - 12), %ecx            /* number * 4 KiB, */
     andl $(TCB_AREA_SIZE - TCB_SIZE), %ecx          /* ... inside the area */
     cmpb $EXC2_WAIT_PAGEFAULT, %ss:TCB_AREA + TCB_EXC_WAIT(%ecx)
+    jne sysenter_general
+    /* Exactly one typed item (t = 2), no p flag. */
+    movl %esi, %ecx
+    andl $(FAST_TAG_T_MASK | FAST_TAG_PROPAGATED), %ecx
+    cmpl $(2 << FAST_TAG_T_SHIFT), %ecx
     jne sysenter_general
     /* C code: the kernel's segments, DF and AC clear (as sysenter_general). */
     KERNEL_DS

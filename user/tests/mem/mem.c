@@ -416,8 +416,12 @@ static void test_pf_fast_wait_ends(void)
     t_addr = PF3VA;
     t_read = 0;
     L4_Word_t s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+    L4_Word_t here = L4_KDB_Stat(L4ABI_KDB_STAT_CPU);
     ok(L4_ThreadControl(t, root_tid, root_tid, root_tid, own_utcb(8)) == 1,
        "pf wait: a thread of our space, paged by us");
+    /* On our CPU, whatever the homing policy (smp=spread): the fast path
+     * needs both threads homed on one CPU. A no-op on one CPU. */
+    L4_Set_ProcessorNo(t, here);
     L4_Start_SpIp(t, (L4_Word_t)&tstacks[0][STACK_WORDS - 4], (L4_Word_t)faulter_main);
     L4_Word_t a1 = 0, a2 = 0;
     L4_MsgTag_t tag = L4_Receive(t);
@@ -447,6 +451,8 @@ static void test_pf_fast_wait_ends(void)
     ok(L4_ThreadControl(p, root_tid, root_tid, root_tid, own_utcb(9)) == 1 &&
        L4_ThreadControl(t, root_tid, root_tid, p, own_utcb(8)) == 1,
        "pf wait: a pager thread and a thread it pages");
+    L4_Set_ProcessorNo(p, here);
+    L4_Set_ProcessorNo(t, here);
     L4_Start_SpIp(p, (L4_Word_t)&tstacks[1][STACK_WORDS - 4], (L4_Word_t)silent_pager_main);
     L4_Sleep(L4_TimePeriod(1000));     /* the pager waits first */
     s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
