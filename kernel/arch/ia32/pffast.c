@@ -240,11 +240,13 @@ bool pf_fast_reply_slow(struct trap_frame *f)
     void *w = me->ipc_user_wait;
     me->ipc_user_wait = NULL;
     arch_ipc_wait_mark(w);
-    if (dest->flags == TF_QUEUED && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
+    if (dest->flags == TF_QUEUED && !me->resched && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
         /* dest's wait ends here: what pf_fast_send does when it resumes
          * REPLIED (BR0 back, the wait over), then straight out through
          * iret from its frame, its kernel stack dropped. The exit lets
-         * this CPU's word go: the others first. */
+         * this CPU's word go: the others first. (A reschedule that came
+         * up while we took the whole lock or mapped: sched_handoff, as
+         * the general path's handoff.) */
         dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
         dest->exc_wait = EXC_WAIT_NONE;
         klock_full_to_local(me);
