@@ -43,8 +43,9 @@ static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
  * frame with its Ipc's results. Returns when prev is switched to. */
 void exc_fast_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 
-/* May h, which exc_fast_send just made runnable, leave straight to user
- * mode (exc_fast_exit)? It blocked in a sysenter Ipc that only has to
+/* May h, which exc_fast_send (or pf_fast_send) just made runnable,
+ * leave straight to user mode (exc_fast_exit)? It blocked in a sysenter
+ * Ipc that only has to
  * return (the ipc_fast_resume mark under its frame: its kernel stack
  * holds nothing else we need), is queued with no other flag (no queue or
  * wakeup work), has no string copy, leaves by sysexit (no TF; fast_off's mode byte:
@@ -64,7 +65,7 @@ static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
 }
 
 /* sched_handoff's switch (switch_to, arch_switch_to) from t to h, both
- * homed here, h queued (direct_ok; exc_fast_reply: sched_can_handoff
+ * homed here, h queued (direct_ok; exc_fast_reply, pf_fast_reply: sched_can_handoff
  * refuses a thread that is not runnable, and one that blocked stays
  * queued), no handoff traced. */
 static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb *h)
