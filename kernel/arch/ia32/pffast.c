@@ -58,6 +58,9 @@
 
 uint32_t pf_fast_sends, pf_fast_replies;
 
+/* pffast_entry.S tests the from-specifier for nilthread with testl. */
+_Static_assert(L4ABI_NILTHREAD == 0, "nilthread is zero");
+
 #if FASTPATH
 
 /* The send, holding this CPU's word. False: nothing changed. True: the
@@ -181,6 +184,7 @@ bool pf_fast_reply_slow(struct trap_frame *f)
     uint32_t item0 = mr[u + 1], fpage = mr[u + 2];
     if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
         return false;
+
     /* The mapping needs the whole lock (mdb writes): taken before the
      * checks, since taking it may let our word go for a moment. From
      * here on a refusal leaves the general path the lock it takes anyway.

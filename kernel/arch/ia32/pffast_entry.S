@@ -10,6 +10,7 @@
  *
  * Entered from sysenter_entry (fastipc_entry.S) with its frame built:
  * eax = to, ecx = timeouts, edx = from-specifier, esi = MR0 (the tag),
+ * edi scratch,
  * the user's %ds/%es still loaded (memory only through %ss here),
  * interrupts off, no lock taken. */
 #include "fastipc.h"
@@ -29,16 +30,20 @@ pf_reply_entry:
      * path's page-fault IPC (tcb.exc_wait: excfast.h). First: every
      * other typed send, and a receive-only Ipc whose MR0 still holds a
      * received typed tag, leaves here (5 instructions). */
-    movl %eax, %ecx
-    shrl $(FAST_TID_NO_SHIFT - 12), %ecx            /* number * 4 KiB, */
-    andl $(TCB_AREA_SIZE - TCB_SIZE), %ecx          /* ... inside the area */
-    cmpb $EXC2_WAIT_PAGEFAULT, %ss:TCB_AREA + TCB_EXC_WAIT(%ecx)
+    movl %eax, %edi
+    shrl $(FAST_TID_NO_SHIFT - 12), %edi            /* number * 4 KiB, */
+    andl $(TCB_AREA_SIZE - TCB_SIZE), %edi          /* ... inside the area */
+    cmpb $EXC2_WAIT_PAGEFAULT, %ss:TCB_AREA + TCB_EXC_WAIT(%edi)
     jne sysenter_general
     /* Exactly one typed item (t = 2), no p flag. */
-    movl %esi, %ecx
-    andl $(FAST_TAG_T_MASK | FAST_TAG_PROPAGATED), %ecx
-    cmpl $(2 << FAST_TAG_T_SHIFT), %ecx
+    movl %esi, %edi
+    andl $(FAST_TAG_T_MASK | FAST_TAG_PROPAGATED), %edi
+    cmpl $(2 << FAST_TAG_T_SHIFT), %edi
     jne sysenter_general
+    /* A receive phase follows (from-specifier not nilthread): a
+     * send-only reply (sigma0's L4_Reply) leaves here. */
+    testl %edx, %edx
+    jz sysenter_general
     /* C code: the kernel's segments, DF and AC clear (as sysenter_general). */
     KERNEL_DS
     pushl $PF_KERNEL_EFLAGS
