@@ -163,21 +163,25 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
 
 bool trap_pf_fast(struct trap_frame *f)
 {
-    klock_local();
-    if (pf_fast_send(current, f))
+    struct tcb *self = current;     /* one stack-to-TCB step for both */
+    klock_local_on(self->on_cpu);
+    if (pf_fast_send(self, f))
         return true;    /* trap_return lets the lock go (whichever) */
     klock_release();    /* the general path takes the whole lock itself */
     return false;
 }
 
-bool pf_fast_reply_slow(struct trap_frame *f)
+/* The reply (pffast.h): self = current, me = its CPU record, this CPU's
+ * word held (lock mode LOCAL). Inline into both ways in, so that neither
+ * pays a call and the stack-to-TCB step twice. */
+static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, struct cpu_local *me,
+                                                           struct trap_frame *f)
 {
     /* The tag's type test and dest's slot passed (pffast.h). The receive
      * phase with timeout never; one map item of a 4 KiB page after the
      * u words, within the message registers; no interrupt to deliver to
      * us (our receive phase would take it). */
     uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
-    struct tcb *self = current;
     uint32_t *mr = self->mr;
     if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || u + 2 >= L4ABI_NUM_MRS || irq_pending)
         return false;
@@ -189,7 +193,6 @@ bool pf_fast_reply_slow(struct trap_frame *f)
      * checks, since taking it may let our word go for a moment. From
      * here on a refusal leaves the general path the lock it takes anyway.
      * A thread being deleted goes no further (klock_ensure_full's end). */
-    struct cpu_local *me = self->on_cpu;
     klock_local_to_full_on(me);
     if (__builtin_expect(self->dying, 0))
         sched_abandon();
@@ -273,7 +276,13 @@ bool pf_fast_reply_slow(struct trap_frame *f)
     return true;
 }
 
-#if IPC_FASTPATH
+#if !IPC_FASTPATH
+bool pf_fast_reply_slow(struct trap_frame *f)
+{
+    struct tcb *self = current;     /* sysenter_ipc took this CPU's word */
+    return pf_reply(self, self->on_cpu, f);
+}
+#else
 bool pf_reply_sysenter(struct trap_frame *f)
 {
     /* sysenter_ipc's steps for this Ipc: this CPU's word (nothing is held
@@ -286,7 +295,7 @@ bool pf_reply_sysenter(struct trap_frame *f)
     struct cpu_local *me = self->on_cpu;
     klock_local_on(me);
     me->ipc_user_wait = (uint32_t *)f - 1;
-    if (!pf_fast_reply_slow(f))
+    if (!pf_reply(self, me, f))
         return false;
     /* Resumed, our Ipc over: sysenter_ipc's end. */
     if (__builtin_expect(self->on_cpu->resched, 0))
