@@ -1,5 +1,6 @@
 /* Boot: from the boot loader's hand-over to the first user thread. */
 #include "arch/ia32/excfast.h"
+#include "arch/ia32/pffast.h"
 #include "kernel.h"
 #include "boot.h"
 #include "console.h"
@@ -210,6 +211,8 @@ uint32_t kernel_stat(uint32_t which)
     case L4ABI_KDB_STAT_FAST_EXC_REPLIES: return exc_fast_replies;
     case L4ABI_KDB_STAT_FAST_MAPS: return fast_events[FAST_MAP];
     case L4ABI_KDB_STAT_FAST_EXC_REPLIES_ASM: return exc_fast_replies_asm;
+    case L4ABI_KDB_STAT_FAST_PF_SENDS: return pf_fast_sends;
+    case L4ABI_KDB_STAT_FAST_PF_REPLIES: return pf_fast_replies;
     case L4ABI_KDB_STAT_KMEM_KIND(0) ... L4ABI_KDB_STAT_KMEM_KIND(KMEM_NKINDS - 1):
         kmem_get_stats(&ks);
         return ks.bytes[which - L4ABI_KDB_STAT_KMEM_KIND(0)];

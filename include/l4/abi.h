@@ -699,6 +699,11 @@ _Static_assert(sizeof(struct l4_kdesc) == 16, "kernel descriptor size");
 /* ... and pagers' replies with one 4 KiB map item (kernel/pf_fast.c). */
 #define L4ABI_KDB_STAT_FAST_MAPS    79
 #define L4ABI_KDB_STAT_FAST_EXC_REPLIES_ASM 74  /* ... of them, by its assembly reply */
+/* The page-fault fast path (kernel/arch/ia32/pffast.c): faults it sent to
+ * a waiting pager, and pagers' map replies it took itself (a subset of
+ * FAST_MAPS). (80 on are IRQ_DEST's.) */
+#define L4ABI_KDB_STAT_FAST_PF_SENDS    75
+#define L4ABI_KDB_STAT_FAST_PF_REPLIES  76
 #define L4ABI_KDB_STAT_KMEM_KIND(k) (64 + (k))  /* bytes of one kind of kernel object:
                                              * misc, pgtable, space, tcb, mapnode,
                                              * fpu, iobitmap, irq (kernel/kmem.h) */

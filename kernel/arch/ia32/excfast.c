@@ -53,6 +53,7 @@
 #include "fpu.h"
 #include "debug.h"
 #include "gdt.h"
+#include "excfast_direct.h"
 
 uint32_t exc_fast_sends, exc_fast_replies, exc_fast_replies_asm;
 
@@ -67,6 +68,7 @@ _Static_assert(__builtin_offsetof(struct cpu_local, ready.bitmap) == CPU_READY_B
                __builtin_offsetof(struct cpu_local, ready.summary) == CPU_READY_SUMMARY &&
                sizeof(((struct cpu_local *)0)->ready.bitmap) == 8 * 4, "cpu_local.ready");
 _Static_assert(EXC_WAIT_NONE == EXC2_WAIT_NONE && EXC_WAIT_WAITING == EXC2_WAIT_WAITING &&
+               EXC_WAIT_PAGEFAULT == EXC2_WAIT_PAGEFAULT &&
                EXC_FAST_IMAGE_WORDS == EXC2_IMAGE_WORDS, "exc_wait states");
 _Static_assert(L4ABI_EXC_MR_EIP == EXC2_MR_EIP && L4ABI_EXC_MR_EFLAGS == EXC2_MR_EFLAGS &&
                L4ABI_EXC_MR_EDI == EXC2_MR_EDI && L4ABI_UTCB_BR(0) * 4 == EXC2_BR0_OFFSET,
@@ -74,78 +76,6 @@ _Static_assert(L4ABI_EXC_MR_EIP == EXC2_MR_EIP && L4ABI_EXC_MR_EFLAGS == EXC2_MR
 _Static_assert(EFL_USER_MASK == EXC2_EFL_USER_MASK, "EFL_USER_MASK");
 
 #if FASTPATH
-
-/* tcb_id_for, inline: t as viewer sees it (local within a space). */
-static inline uint32_t id_for(const struct tcb *t, const struct tcb *viewer)
-{
-    if (t->space == viewer->space && t->mr)
-        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
-    return t->gid;
-}
-
-/* The global ID's thread, inline (tcb_lookup's test folded into one
- * compare: a slot of another version, unused or dead never matches), or
- * tcb_resolve for anything else (local IDs). */
-static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
-{
-    struct tcb *t = tcb_of_no(L4ABI_TID_THREADNO(id) & (MAX_THREADS - 1));
-    if (t->gid == id && !L4ABI_TID_IS_LOCAL(id) && t->state != TS_FREE && t->state != TS_DEAD)
-        return t;
-    return tcb_resolve(self, id);
-}
-
-#if IPC_FASTPATH
-/* excfast_exit.S: prev's context saved as arch_switch saves it, this
- * CPU's lock word let go, next in user mode through sysexit from its
- * frame with its Ipc's results. Returns when prev is switched to. */
-void exc_fast_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
-
-/* May h, which exc_fast_send just made runnable, leave straight to user
- * mode (exc_fast_exit)? It blocked in a sysenter Ipc that only has to
- * return (the ipc_fast_resume mark under its frame: its kernel stack
- * holds nothing else we need), is queued with no other flag (no queue or
- * wakeup work), has no string copy, leaves by sysexit (no TF; fast_off's mode byte:
- * not under CR4.PVI or eager FPU),
- * its space is large on a directory without region copies and no iret is
- * forced here (small spaces, space_switch.h), and no handoff is traced. */
-static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
-{
-    const struct trap_frame *hf = tcb_frame(h);
-    const struct small_cpu *c = &small_cpus[me->index];
-    const struct space *s = h->space;
-    return ((const uint32_t *)hf)[-1] == (uint32_t)(uintptr_t)ipc_fast_resume &&
-           h->flags == TF_QUEUED && !h->xfer && !(hf->eflags & EFL_TF) &&
-           !me->fast_off.why[FAST_OFF_MODE] &&
-           !(s->small.base | c->seg_base | (uint32_t)c->iret_forced | s->small.polluted) &&
-           !TRACE_ON_ANY(TRACE_HANDOFF_KINDS);
-}
-
-/* sched_handoff's switch (switch_to, arch_switch_to) from t to h, both
- * homed here, h queued (direct_ok; exc_fast_reply: sched_can_handoff
- * refuses a thread that is not runnable, and one that blocked stays
- * queued), no handoff traced. */
-static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb *h)
-{
-    me->running = h;
-    h->on_cpu = me;
-    me->context_switches++;
-    space_switch(me, t, h);
-    me->tss.esp0 = tcb_stack_top(h);
-    fpu_switch_to(me, h);
-    debug_switch_to(me, h);
-}
-
-/* ... then the exit: t blocked, h runs. */
-static void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
-{
-    direct_switch(me, t, h);    /* large spaces only (direct_ok) */
-    exc_fast_exit(t, h, me);
-}
-
-/* excfast_exit.S: prev saved, the word let go, next out by iret from its
- * trap frame. */
-void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
-#endif
 
 /* MR0..MR17: what exception_ipc saves for the ia32 image (u up to 17). */
 #define SAVED (L4ABI_EXC_UNTYPED_DEBUG + 1)

@@ -19,7 +19,12 @@
  * the thread runnable first); REPLIED once the fast reply wrote the new
  * register image into that frame. The thread itself sets it back to NONE
  * when it resumes. */
-enum { EXC_WAIT_NONE = 0, EXC_WAIT_WAITING = 1, EXC_WAIT_REPLIED = 2 };
+enum { EXC_WAIT_NONE = 0, EXC_WAIT_WAITING = 1, EXC_WAIT_REPLIED = 2,
+       /* the page-fault fast path's wait (pffast.c), the same way: NONE,
+        * PAGEFAULT while the thread waits for its pager's reply with
+        * exc_br0 holding its own BR0, REPLIED once the fast reply mapped
+        * the page. Only pf_fast_reply looks at PAGEFAULT. */
+       EXC_WAIT_PAGEFAULT = 3 };
 /* The register image whose wait is marked: ia32's 12 words. */
 #define EXC_FAST_IMAGE_WORDS L4ABI_EXC_UNTYPED
 

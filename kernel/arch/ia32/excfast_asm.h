@@ -14,6 +14,7 @@
 /* excfast.h's wait states, the image's size */
 #define EXC2_WAIT_NONE      0
 #define EXC2_WAIT_WAITING   1
+#define EXC2_WAIT_PAGEFAULT 3     /* the page-fault fast path's (pffast_entry.S) */
 #define EXC2_IMAGE_WORDS    12
 /* <l4/abi.h>: the image's MR indices, BR0 as a byte offset from MR0 */
 #define EXC2_MR_EIP         1

@@ -102,6 +102,7 @@ _Static_assert(__builtin_offsetof(struct tcb, flags) == TCB_STATE + 1, "state, f
 _Static_assert(sizeof(((struct tcb *)0)->ipc_done) == 1 &&
                sizeof(((struct tcb *)0)->state) == 1, "byte fields");
 
+_Static_assert(FAST_TAG_T_SHIFT == L4ABI_TAG_T_SHIFT, "tag t shift");
 _Static_assert(FAST_TAG_U_MASK == L4ABI_TAG_U_MASK && FAST_TAG_T_MASK == L4ABI_TAG_T_MASK &&
                FAST_TAG_PROPAGATED == L4ABI_TAG_PROPAGATED &&
                FAST_TAG_LABEL_MASK == L4ABI_TAG_LABEL_MASK &&

@@ -65,9 +65,11 @@ sysenter_entry:
     /* eax = to, ecx = timeouts, edx = from-specifier, esi = MR0 (tag).
      * The frame holds them all: a jump to SLOW may clobber any register. */
 
-    /* The message: untyped words only, not propagated. */
+    /* The message: untyped words only, not propagated. Typed items: a
+     * pager's map reply may take its own path (pffast_entry.S), anything
+     * else goes on from there to the general path (SLOW). */
     testl $(FAST_TAG_T_MASK | FAST_TAG_PROPAGATED), %esi
-    jnz SLOW
+    jnz pf_reply_entry
     /* Receive timeout never (the send phase needs none: the partner waits). */
     testw %cx, %cx
     jnz SLOW

@@ -100,6 +100,20 @@ void klock_ensure_full(void)
     after_full();
 }
 
+void klock_full_to_local(struct cpu_local *me)
+{
+    if (__builtin_expect(me->shoot_mask != 0, 0))
+        smp_shootdown(me);
+    /* In reverse order, as klock_give_all; our own word stays. */
+    struct klock_word *w = &cpus_sched_end->kw, *first = &cpu_local[0].kw;
+    do {
+        w = klock_word_step(w, -1);
+        if (w != me->kword)
+            klock_give_word(w);
+    } while (w != first);
+    me->lock_mode = KL_LOCAL;
+}
+
 void klock_release_slow(struct cpu_local *me)
 {
     smp_shootdown(me);

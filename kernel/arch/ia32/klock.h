@@ -77,6 +77,22 @@ static inline void klock_full_entry_on(struct cpu_local *me)
     klock_take_all(me);
 }
 void klock_ensure_full(void);   /* NONE or LOCAL -> FULL (LOCAL: let go, then all) */
+/* LOCAL -> FULL where the caller has the record and is not deleted on
+ * the way (it checks current->dying itself afterwards): on CPU 0, whose
+ * word is first in the lock order, the words above it in order without
+ * letting ours go (klock_ensure_full's upgrade in place, inline); on
+ * another CPU klock_ensure_full. */
+static inline void klock_local_to_full_on(struct cpu_local *me)
+{
+    if (me->index != 0) {
+        klock_ensure_full();
+        return;
+    }
+    struct klock_word *w = &cpu_local[0].kw, *end = &cpus_sched_end->kw;
+    while ((w = klock_word_step(w, 1)) < end)
+        klock_take_word(w, me);
+    me->lock_mode = KL_FULL;
+}
 void klock_release_slow(struct cpu_local *me);
 void klock_local_slow(struct cpu_local *me, uint32_t ticket);
 
@@ -136,6 +152,10 @@ static inline void klock_release(void)
 {
     klock_release_on(cpu_self());
 }
+/* FULL -> LOCAL: every word but this CPU's let go (the shootdown first
+ * if due), for a fast path that took the whole lock for its work and
+ * leaves by an exit that lets this CPU's word go (pffast.c). */
+void klock_full_to_local(struct cpu_local *me);
 /* FULL -> NONE -> FULL if another CPU waits (a preemption point).
  * Whatever is not owned may change meanwhile. True if it let go. */
 bool klock_cycle(void);
@@ -150,6 +170,8 @@ static inline void klock_local(void) {}
 static inline void klock_local_on(struct cpu_local *me) { (void)me; }
 static inline void klock_release_on(struct cpu_local *me) { (void)me; }
 static inline void klock_ensure_full(void) {}
+static inline void klock_local_to_full_on(struct cpu_local *me) { (void)me; }
+static inline void klock_full_to_local(struct cpu_local *me) { (void)me; }
 static inline void klock_release(void) {}
 static inline bool klock_cycle(void) { return false; }
 static inline void klock_cycle_always(void) {}

@@ -3,6 +3,7 @@
  * named as outputs there are preserved, because the iret restores them
  * from the frame unchanged. */
 #include "excfast.h"
+#include "pffast.h"
 #include "trap.h"
 #include "../../thread.h"
 #include "../../ipc.h"
@@ -54,7 +55,14 @@ void sysenter_ipc(struct trap_frame *f)
 #if FASTPATH
     /* An exception handler's 12-word reply to a thread waiting in the
      * exception fast path (excfast.c); any other Ipc goes on below. */
+#if IPC_FASTPATH
     if (!exc_fast_reply(f))
+#else
+    /* ... and (without the assembly path, whose entry sends it to
+     * pffast_entry.S) a pager's reply with one 4 KiB map item to a thread
+     * waiting in the page-fault fast path (pffast.c). */
+    if (!exc_fast_reply(f) && !pf_fast_reply(f))
+#endif
 #endif
         do_ipc(self, f);
 #if IRQ_FASTPATH

@@ -19,6 +19,7 @@
 #include "perfmon.h"
 #include "../../kdb.h"
 #include "irq_fast.h"
+#include "pffast.h"
 
 static const char *const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -148,6 +149,10 @@ void trap_pf(struct trap_frame *f)
         trap_dispatch(f);
         return;
     }
+    /* The fault's fast path (pffast.c): straight to a waiting pager,
+     * with this CPU's word only. */
+    if (trap_pf_fast(f))
+        return;
     /* The kernel lock as trap_dispatch takes it for a user exception
      * (docs/smp.md): the whole lock; a thread being deleted on another
      * CPU goes no further. */

@@ -107,8 +107,12 @@ static void storm(const char *round)
     L4_Set_ProcessorNo(s, L4_KDB_Stat(L4ABI_KDB_STAT_CPU));
     L4_Word_t n0 = nfaults, f0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_FAULTS);
     L4_Word_t m0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_MAPS);
+    L4_Word_t ps0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+    L4_Word_t pr0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES);
     cmd(s, C_TOUCH, STORM_VA, STORM_LEN, 0, 0);
     L4_Word_t maps = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_MAPS) - m0;
+    L4_Word_t psends = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - ps0;
+    L4_Word_t preplies = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES) - pr0;
     is(nfaults - n0, STORM_LEN / 4096, "fault storm: one fault per fresh page");
     /* We wait for S while it touches: its faults come straight to us, but
      * for those a timer tick's reschedule sends the general way (none
@@ -122,6 +126,14 @@ static void storm(const char *round)
      * fault IPC, take the reply's short path (kernel/pf_fast.c). */
     ok(fp <= 1 && (fp ? maps > STORM_LEN / 4096 / 2 : maps == 0),
        "pager_reply_with_map_item_takes_short_path (%lu of %lu)", maps,
+       (unsigned long)(STORM_LEN / 4096));
+    /* ... both on the page-fault fast path's own ways
+     * (kernel/arch/ia32/pffast.c): the fault from the #PF entry with this
+     * CPU's word, the reply before the Ipc's general send phase. */
+    ok(fp <= 1 && (fp ? psends > STORM_LEN / 4096 / 2 : psends == 0),
+       "fault_sent_by_pf_fast_path (%lu of %lu)", psends, (unsigned long)(STORM_LEN / 4096));
+    ok(fp <= 1 && (fp ? preplies > STORM_LEN / 4096 / 2 && preplies <= maps : preplies == 0),
+       "map_reply_taken_by_pf_fast_path (%lu of %lu)", preplies,
        (unsigned long)(STORM_LEN / 4096));
     L4_Word_t bad = 0;
     for (L4_Word_t off = 0; off < STORM_LEN; off += 4096)
@@ -247,6 +259,215 @@ static void test_pf_short_path(void)
     ok(nfaults - n0 == 1 && v == 0x200d, "and S's (it faults again)");
     delete_thread(d);
     npw = np;
+}
+
+/* ---- the page-fault round trip's fast path (kernel/arch/ia32/pffast.c) ---- */
+
+#define PF2VA   0x4b000000u         /* S's pages for these tests */
+
+/* Our first answer to S's fault: no item, a grant, two map items, one
+ * untyped word before the item, a read-only page. */
+enum { A_NOITEM, A_GRANT, A_TWO, A_U1, A_RO };
+
+/* S runs command label (addr, arg); our answer to its first fault is
+ * `kind` (the page src), later ones follow the pager windows. Returns the
+ * number of faults; *val gets S's result. */
+static L4_Word_t serve_first(L4_ThreadId_t s, L4_Word_t label, L4_Word_t addr, L4_Word_t arg,
+                             int kind, L4_Word_t src, L4_Word_t *val)
+{
+    L4_Msg_t m;
+    L4_Word_t w[4] = { addr, arg, 0, 0 }, n = 0, page = addr & ~0xffful;
+    L4_ThreadId_t from;
+    L4_MsgPut(&m, label, 4, w, 0, 0);
+    L4_MsgLoad(&m);
+    L4_MsgTag_t tag = L4_Call(s);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag)) {
+        if (n++ == 0) {
+            L4_MapItem_t mi = L4_MapItem(fpage(src, 12, kind == A_RO ? L4_Readable
+                                                                    : L4_FullyAccessible), page);
+            L4_MsgClear(&m);
+            if (kind == A_GRANT)
+                L4_MsgAppendGrantItem(&m, L4_GrantItem(fpage(src, 12, L4_FullyAccessible), page));
+            if (kind == A_U1)
+                L4_MsgAppendWord(&m, 0x1234);
+            if (kind == A_TWO || kind == A_U1 || kind == A_RO)
+                L4_MsgAppendMapItem(&m, mi);
+            if (kind == A_TWO)
+                L4_MsgAppendMapItem(&m, mi);
+            L4_MsgLoad(&m);
+        }
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    }
+    *val = ~0ul;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, val);
+    return n;
+}
+
+static void test_pf_fast(void)
+{
+    L4_ThreadId_t s = tid(100);
+    int np = npw;
+    L4_Word_t v, n0, faults;
+    for (int i = 10; i < 15; i++)
+        pages[i][0] = 0x3000 + i;
+
+    /* A resolved fault leaves the faulting thread's UTCB as it was:
+     * MR0..MR7, BR0, ErrorCode. */
+    pw_add(s, PF2VA, 4096, pg(10), L4_FullyAccessible);
+    n0 = nfaults;
+    v = cmd(s, C_MRS, PF2VA, 0xa003, 0, 0);
+    ok(nfaults - n0 == 1 && v == 0,
+       "pf fast path: MR0..MR7, BR0 and ErrorCode unchanged by a resolved fault (%lx)", v);
+    /* A reply with one word before its item: MR3 gets what the general
+     * path leaves there (the item's second word), MR0..MR2 come back. */
+    pw_add(s, PF2VA + 0x1000, 4096, pg(11), L4_FullyAccessible);
+    faults = serve_first(s, C_MRS, PF2VA + 0x1000, fpage(pg(11), 12, L4_FullyAccessible).raw,
+                         A_U1, pg(11), &v);
+    ok(faults == 1 && v == 0,
+       "pf fast path: a reply with a word before its map item, UTCB as the general path's "
+       "(%lu faults, %lx)", faults, v);
+    /* Replies the fast reply does not take: the general path's results. */
+    pw_add(s, PF2VA + 0x2000, 4096, pg(12), L4_FullyAccessible);
+    faults = serve_first(s, C_READ, PF2VA + 0x2000, 0, A_NOITEM, 0, &v);
+    ok(faults == 2 && v == 0x300c, "pf fast path: a reply without an item: it faults again "
+       "(%lu faults, %lx)", faults, v);
+    faults = serve_first(s, C_READ, PF2VA + 0x3000, 0, A_GRANT, pg(14), &v);
+    ok(faults == 1 && v == 0x300e, "pf fast path: a reply with a grant item maps the page "
+       "(%lu faults, %lx)", faults, v);
+    pw_add(s, PF2VA + 0x4000, 4096, pg(12), L4_FullyAccessible);
+    faults = serve_first(s, C_READ, PF2VA + 0x4000, 0, A_TWO, pg(12), &v);
+    ok(faults == 1 && v == 0x300c, "pf fast path: a reply with two map items "
+       "(%lu faults, %lx)", faults, v);
+    pw_add(s, PF2VA + 0x5000, 4096, pg(13), L4_FullyAccessible);
+    faults = serve_first(s, C_WRITE, PF2VA + 0x5000, 0x55, A_RO, pg(13), &v);
+    ok(faults == 2 && pages[13][0] == 0x55, "pf fast path: a read-only page to a write fault: "
+       "it faults again (%lu faults)", faults);
+
+    /* S on another CPU than its pager (smp2-mem): neither the fault nor
+     * the reply takes the fast path (docs/smp.md, "Fast-path contract"),
+     * the general path resolves it. One CPU: nothing to test. */
+    L4_Word_t ncpus = L4_NumProcessors(L4_GetKernelInterface());
+    L4_Word_t here = L4_KDB_Stat(L4ABI_KDB_STAT_CPU);
+    if (ncpus > 1 && L4_Set_ProcessorNo(s, (here + 1) % ncpus)) {
+        pw_add(s, PF2VA + 0x7000, 4096, pg(12), L4_FullyAccessible);
+        L4_Word_t s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+        L4_Word_t r0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES);
+        n0 = nfaults;
+        v = cmd(s, C_READ, PF2VA + 0x7000, 0, 0, 0);
+        L4_Word_t ds = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - s0;
+        L4_Word_t dr = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES) - r0;
+        L4_Set_ProcessorNo(s, here);
+        ok(nfaults - n0 == 1 && v == 0x300c && ds == 0 && dr == 0,
+           "pf fast path: a fault on another CPU than the pager's goes the general way "
+           "(%lu, %lu sent/replied fast)", ds, dr);
+    } else {
+        ok(1, "# SKIP pf fast path across CPUs: one CPU");
+    }
+
+    npw = np;
+}
+
+/* Threads of our own space for the wait's other ends: ExchangeRegisters
+ * works within a space, and a pager there can be deleted. */
+#define PF3VA   0x4c000000u         /* unmapped in our space until a test maps it */
+static L4_Word_t tstacks[2][STACK_WORDS] __attribute__((aligned(16)));
+static volatile L4_Word_t t_addr, t_read;
+
+static void *own_utcb(int slot) { return (void *)(UTCB_AREA + slot * L4ABI_UTCB_SIZE); }
+static L4_Word_t exregs_state(L4_ThreadId_t t)
+{
+    L4_Word_t state;
+    __L4_ExregsState(t, L4ABI_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread, &state, 0, 0, 0, 0, 0);
+    return state;
+}
+
+/* Reads t_addr (a fault), keeps what it read, sleeps. */
+static void faulter_main(void)
+{
+    t_read = *(volatile L4_Word_t *)t_addr;
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* A pager that takes one fault, tells the root task its address, and
+ * never answers. */
+static void silent_pager_main(void)
+{
+    L4_ThreadId_t from;
+    L4_Word_t a = 0;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &a);
+    load_tag(0, 1, 0);
+    L4_LoadMR(1, a);
+    L4_Send(root_tid);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_pf_fast_wait_ends(void)
+{
+    L4_ThreadId_t t = tid(110), p = tid(111);
+    L4_Word_t fp = L4_KDB_Stat(L4ABI_KDB_STAT_FASTPATH);
+
+    /* ExchangeRegisters aborts the wait: the access runs again and
+     * faults again, now to a pager that does not wait (general path). */
+    t_addr = PF3VA;
+    t_read = 0;
+    L4_Word_t s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+    L4_Word_t here = L4_KDB_Stat(L4ABI_KDB_STAT_CPU);
+    ok(L4_ThreadControl(t, root_tid, root_tid, root_tid, own_utcb(8)) == 1,
+       "pf wait: a thread of our space, paged by us");
+    /* On our CPU, whatever the homing policy (smp=spread): the fast path
+     * needs both threads homed on one CPU. A no-op on one CPU. */
+    L4_Set_ProcessorNo(t, here);
+    L4_Start_SpIp(t, (L4_Word_t)&tstacks[0][STACK_WORDS - 4], (L4_Word_t)faulter_main);
+    L4_Word_t a1 = 0, a2 = 0;
+    L4_MsgTag_t tag = L4_Receive(t);
+    L4_StoreMR(1, &a1);
+    L4_Word_t sends = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - s0;
+    int first = L4_IpcSucceeded(tag) &&
+                (L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT;
+    ok(first && a1 == PF3VA && (fp ? sends == 1 : sends == 0),
+       "pf wait: its fault reached us waiting, by the fast path (%lu)", sends);
+    __L4_EXREGS(t, L4ABI_EXREGS_ABORT_RECV);
+    tag = L4_Receive(t);
+    L4_StoreMR(1, &a2);
+    ok(L4_IpcSucceeded(tag) && (L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT &&
+       a2 == PF3VA, "pf wait: aborted by ExchangeRegisters, the access faults again");
+    L4_Fpage_t f = L4_Sigma0_GetAny(L4_nilthread, 12, L4_FpageLog2(PF3VA, 12));
+    *(volatile L4_Word_t *)PF3VA = 0x6060;
+    load_tag(0, 0, 0);                  /* no item: the page is there now */
+    L4_Reply(t);
+    L4_Sleep(L4_TimePeriod(1000));
+    ok(!L4_IsNilFpage(f) && t_read == 0x6060, "pf wait: then it reads the page (%lx)", t_read);
+    delete_thread(t);
+
+    /* The pager is deleted while the thread waits for its reply: the
+     * thread is stopped, as pagefault() stops it. */
+    t_addr = PF3VA + 0x1000;
+    t_read = 0;
+    ok(L4_ThreadControl(p, root_tid, root_tid, root_tid, own_utcb(9)) == 1 &&
+       L4_ThreadControl(t, root_tid, root_tid, p, own_utcb(8)) == 1,
+       "pf wait: a pager thread and a thread it pages");
+    L4_Set_ProcessorNo(p, here);
+    L4_Set_ProcessorNo(t, here);
+    L4_Start_SpIp(p, (L4_Word_t)&tstacks[1][STACK_WORDS - 4], (L4_Word_t)silent_pager_main);
+    L4_Sleep(L4_TimePeriod(1000));     /* the pager waits first */
+    s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+    L4_Start_SpIp(t, (L4_Word_t)&tstacks[0][STACK_WORDS - 4], (L4_Word_t)faulter_main);
+    tag = L4_Receive(p);
+    a1 = 0;
+    L4_StoreMR(1, &a1);
+    sends = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - s0;
+    ok(L4_IpcSucceeded(tag) && a1 == PF3VA + 0x1000 && (fp ? sends == 1 : sends == 0),
+       "pf wait: the fault went to the waiting pager by the fast path (%lu)", sends);
+    delete_thread(p);
+    L4_Sleep(L4_TimePeriod(1000));
+    ok((exregs_state(t) & L4ABI_EXREGS_STATE_HALTED) && t_read == 0,
+       "pf wait: its pager deleted mid-wait, the thread is stopped");
+    delete_thread(t);
 }
 
 static void test_kernel_memory(void)
@@ -645,11 +866,13 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(128);
+    tap_plan(146);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
     test_pf_short_path();
+    test_pf_fast();
+    test_pf_fast_wait_ends();
     test_three_levels();
     test_rights();
     test_superpages();

@@ -27,7 +27,7 @@
 #define NOPAGE          0xdeadfa17u
 
 enum { C_NOP = 0x100, C_WINDOW, C_READ, C_WRITE, C_MAP, C_UNMAP, C_TOUCH,
-       C_PEER = 0x200 };
+       C_MRS, C_PEER = 0x200 };
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[4][STACK_WORDS] __attribute__((aligned(4096)));
@@ -107,6 +107,32 @@ static inline void child_main(void)
             L4_Unmap(w[1]);
             L4_StoreMR(0, &r);
             break;
+        case C_MRS: {
+            /* The page fault is invisible in the UTCB: MR0..MR7, BR0
+             * and ErrorCode loaded, w[0] read (a fault), then compared.
+             * MR3 is expected to be w[1] (a pager's reply with untyped
+             * words before its item reaches MR3 and up). Result: a
+             * bit per register that changed (MR0..MR7, BR0 8, ErrorCode 9). */
+            volatile L4_Word_t *u = __L4_X86_Utcb();
+            for (int i = 0; i < 8; i++)
+                L4_LoadMR(i, 0xa000u + i);
+            L4_LoadBR(0, 0xb0u);
+            u[L4ABI_UTCB_ERRORCODE] = 0xe0u;
+            __asm__ volatile("" ::: "memory");     /* all loaded before the fault */
+            r = *(volatile L4_Word_t *)w[0];
+            __asm__ volatile("" ::: "memory");
+            r = 0;
+            for (int i = 0; i < 8; i++) {
+                L4_Word_t v, want = i == 3 ? w[1] : 0xa000u + i;
+                L4_StoreMR(i, &v);
+                r |= (L4_Word_t)(v != want) << i;
+            }
+            L4_Word_t br0;
+            L4_StoreBR(0, &br0);
+            r |= (L4_Word_t)(br0 != 0xb0u) << 8;
+            r |= (L4_Word_t)(u[L4ABI_UTCB_ERRORCODE] != 0xe0u) << 9;
+            break;
+        }
         case C_TOUCH: {
             unsigned long long t0, t1;
             __asm__ volatile("rdtsc" : "=A"(t0));

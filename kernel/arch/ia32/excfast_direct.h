@@ -1,0 +1,96 @@
+/* The pieces the exception fast path (excfast.c) and the page-fault fast
+ * path (pffast.c) share: the inline thread lookup, and the direct switch
+ * with its two exits (excfast_exit.S). Each is what the general path does
+ * for the case its comment names, with the tests the callers made. */
+#ifndef PECAN_IA32_EXCFAST_DIRECT_H
+#define PECAN_IA32_EXCFAST_DIRECT_H
+
+#include "smp.h"
+#include "smallspace.h"
+#include "space_switch.h"
+#include "fastipc.h"
+#include "fpu.h"
+#include "debug.h"
+#include "trap.h"
+#include "thread_arch.h"
+#include "../../thread.h"
+#include "../../trace.h"
+
+#if FASTPATH
+
+/* tcb_id_for, inline: t as viewer sees it (local within a space). */
+static inline uint32_t id_for(const struct tcb *t, const struct tcb *viewer)
+{
+    if (t->space == viewer->space && t->mr)
+        return L4ABI_UTCB_LOCALID(t->utcb_uaddr);
+    return t->gid;
+}
+
+/* The global ID's thread, inline (tcb_lookup's test folded into one
+ * compare: a slot of another version, unused or dead never matches), or
+ * tcb_resolve for anything else (local IDs). */
+static inline struct tcb *resolve(const struct tcb *self, uint32_t id)
+{
+    struct tcb *t = tcb_of_no(L4ABI_TID_THREADNO(id) & (MAX_THREADS - 1));
+    if (t->gid == id && !L4ABI_TID_IS_LOCAL(id) && t->state != TS_FREE && t->state != TS_DEAD)
+        return t;
+    return tcb_resolve(self, id);
+}
+
+#if IPC_FASTPATH
+/* excfast_exit.S: prev's context saved as arch_switch saves it, this
+ * CPU's lock word let go, next in user mode through sysexit from its
+ * frame with its Ipc's results. Returns when prev is switched to. */
+void exc_fast_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+
+/* May h, which exc_fast_send (or pf_fast_send) just made runnable,
+ * leave straight to user mode (exc_fast_exit)? It blocked in a sysenter
+ * Ipc that only has to
+ * return (the ipc_fast_resume mark under its frame: its kernel stack
+ * holds nothing else we need), is queued with no other flag (no queue or
+ * wakeup work), has no string copy, leaves by sysexit (no TF; fast_off's mode byte:
+ * not under CR4.PVI or eager FPU),
+ * its space is large on a directory without region copies and no iret is
+ * forced here (small spaces, space_switch.h), and no handoff is traced. */
+static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
+{
+    const struct trap_frame *hf = tcb_frame(h);
+    const struct small_cpu *c = &small_cpus[me->index];
+    const struct space *s = h->space;
+    return ((const uint32_t *)hf)[-1] == (uint32_t)(uintptr_t)ipc_fast_resume &&
+           h->flags == TF_QUEUED && !h->xfer && !(hf->eflags & EFL_TF) &&
+           !me->fast_off.why[FAST_OFF_MODE] &&
+           !(s->small.base | c->seg_base | (uint32_t)c->iret_forced | s->small.polluted) &&
+           !TRACE_ON_ANY(TRACE_HANDOFF_KINDS);
+}
+
+/* sched_handoff's switch (switch_to, arch_switch_to) from t to h, both
+ * homed here, h queued (direct_ok; exc_fast_reply, pf_fast_reply: sched_can_handoff
+ * refuses a thread that is not runnable, and one that blocked stays
+ * queued), no handoff traced. */
+static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    me->running = h;
+    h->on_cpu = me;
+    me->context_switches++;
+    space_switch(me, t, h);
+    me->tss.esp0 = tcb_stack_top(h);
+    fpu_switch_to(me, h);
+    debug_switch_to(me, h);
+}
+
+/* ... then the exit: t blocked, h runs. */
+static inline void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    direct_switch(me, t, h);    /* large spaces only (direct_ok) */
+    exc_fast_exit(t, h, me);
+}
+
+/* excfast_exit.S: prev saved, the word let go, next out by iret from its
+ * trap frame. */
+void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+#endif
+
+#endif
+
+#endif

@@ -1,0 +1,308 @@
+/* The page-fault round trip's fast path (pffast.h; docs/fastpaths-events.md,
+ * "Page-fault round trip: the fault's send and the reply's short path").
+ * The same shape as the exception fast path (excfast.c).
+ *
+ * The send: a user #PF enters trap_pf (trap.c), which holds this CPU's
+ * lock word only and tries pf_fast_send. If the fault needs nothing but
+ * the page-fault IPC (a large space that is not sigma0's, an address below
+ * the kernel's, no mapping the mdb would refill) and the thread's pager
+ * waits for it, on this CPU, and may run next, the fault message (label
+ * PAGEFAULT|rwx, u = 2: address, ip) goes straight into the pager's UTCB
+ * and the CPU switches to it (direct exit through sysexit where the pager
+ * blocked in a sysenter Ipc). The thread's MR0..MR2, BR0 and ErrorCode
+ * stay saved on its stack as fault_ipc_to saves them; BR0 is the complete
+ * fpage while it waits (tcb.exc_br0 keeps the user's, exc_wait says
+ * EXC_WAIT_PAGEFAULT).
+ *
+ * The reply: the pager's call or reply-and-wait with one map item of one
+ * 4 KiB page (after u untyped words) to a thread in that wait comes to
+ * pf_fast_reply_slow (syscall.c's hook, before the Ipc's own paths). With
+ * the whole lock for the mapping it does what the general path does for
+ * that message (ipc.c's send phase, pf_reply_fast: the checks, the
+ * mapping by map_item_page, the trace records, both threads' IPC state),
+ * then lets all words but this CPU's go and leaves to the faulting thread
+ * through iret from its trap frame, its kernel stack (the wait) dropped.
+ * The thread's UTCB is then what the general path leaves: MR0..MR2, BR0
+ * and ErrorCode as before the fault (the general path writes and restores
+ * them), MR3.. the words the general path delivers there.
+ *
+ * Any other end of the wait (a general-path reply, a cancel, abort or
+ * deletion of the pager) makes the thread runnable by the general path's
+ * means; it resumes in pf_fast_send and finishes as pagefault() does.
+ * Every check that fails returns before anything changed, and the general
+ * path runs. FASTPATH=0 builds none of it. */
+#include "pffast.h"
+#include "excfast.h"
+#include "excfast_direct.h"
+#include "klock.h"
+#include "smp.h"
+#include "layout.h"
+#include "cpu.h"
+#include "../../thread.h"
+#include "../../sched.h"
+#include "../../sched_handoff.h"
+#include "../../ipc.h"
+#include "../../irq.h"
+#include "../../event_fast.h"
+#include "../../pagefault.h"
+#include "../../map.h"
+#include "../../mdb.h"
+#include "../../strxfer.h"
+#include "../../string.h"
+#include "../../trace.h"
+#include "../../kernel.h"
+
+/* ipc.h's ipc_user_wait is cpu_self()'s field: here it is read through the
+ * CPU record at hand (me->ipc_user_wait), one stack-to-record step less. */
+#undef ipc_user_wait
+
+uint32_t pf_fast_sends, pf_fast_replies;
+
+/* pffast_entry.S tests the from-specifier for nilthread with testl. */
+_Static_assert(L4ABI_NILTHREAD == 0, "nilthread is zero");
+
+#if FASTPATH
+
+/* The send, holding this CPU's word. False: nothing changed. True: the
+ * fault is over (the thread resumed, or was stopped as pagefault() stops
+ * it); its frame holds what it runs next. */
+static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
+{
+    struct cpu_local *me = t->on_cpu;
+    /* One test per disqualifier, cheapest first: a reschedule due (also
+     * set for a thread being deleted or halted meanwhile), an interrupt
+     * to deliver, page faults traced (user_page_fault records them). */
+    if (me->resched || t->dying || irq_pending || TRACE_ON(TRACE_PF))
+        return false;
+    /* The fault needs nothing but the IPC: not sigma0's space (its faults
+     * map memory), a large space (small_user_fault's region copies and
+     * promotions), an address below the kernel's (a stale region entry,
+     * the TCB area: small_user_fault, pagefault's kernel handling). */
+    struct space *s = t->space;
+    uint32_t addr = read_cr2();
+    if (s->sigma0 || s->small.base || addr >= USER_LIMIT)
+        return false;
+    unsigned rwx = (f->error & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
+    if (!(f->error & 1) && f->eip == addr)
+        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
+    /* mdb_refill would not resolve it: no mapping of ours there with the
+     * rights (one that has them, PTE missing or not, is the general
+     * path's). Every mdb writer holds the whole lock, so our word keeps
+     * the index still while we read it. */
+    const struct mapnode *n = mdb_lookup(s, addr);
+    if (n && (!(rwx & L4ABI_FPAGE_W) || (n->rights & L4ABI_FPAGE_W)))
+        return false;
+    /* The pager receives, from us (or any thread), homed here with us;
+     * no redirection in the way; the scheduler would run it next. A
+     * missing or self pager: the general path stops the thread. */
+    struct tcb *p = resolve(t, UTCB(t, L4ABI_UTCB_PAGER));
+    if (!p || p == t || p->state != TS_RECV_WAIT || !ipc_accepts(p, t) ||
+        p->cpu != me || t->cpu != me)
+        return false;
+    if (__builtin_expect(t->redirector != 0, 0) && !ipc_redirect_exempt(t, p))
+        return false;
+    if (!sched_can_handoff_on(me, p))
+        return false;
+
+    /* ---- Commit. ---- */
+    fast_events[FAST_FAULT]++;      /* before p runs: p may read the counts */
+    pf_fast_sends++;
+
+    /* The message, as fault_ipc_to and transfer build it, into p's UTCB. */
+    uint32_t *__restrict m = p->mr;
+    uint32_t ip = f->eip;
+    m[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0) &
+           (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
+    m[1] = addr;
+    m[2] = ip;
+    /* p's receive is done (finish). */
+    ipc_complete(p, id_for(t, p), 0);
+
+    /* Our message registers as fault_ipc_to saves them; BR0 the complete
+     * fpage while we wait (the receive window is the whole space). */
+    uint32_t *mr = t->mr;
+    uint32_t saved0 = mr[0], saved1 = mr[1], saved2 = mr[2];
+    uint32_t saved_br0 = mr[L4ABI_UTCB_BR(0)];
+    uint32_t saved_err = mr[L4ABI_UTCB_ERRORCODE];
+    t->exc_br0 = saved_br0;     /* for a reply that ends our wait itself */
+    mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
+
+    /* Our receive phase from p alone, no timeout (prepare_receive). */
+    ipc_wait_for(t, p->gid);
+    t->exc_wait = EXC_WAIT_PAGEFAULT;
+#if IPC_FASTPATH
+    if (direct_ok(me, p))
+        direct_handoff(me, t, p);
+    else
+#endif
+        sched_handoff(p);
+
+    /* Resumed by whoever ended the wait. */
+    uint8_t how = t->exc_wait;
+    t->exc_wait = EXC_WAIT_NONE;
+    t->state = TS_READY;
+    if (how == EXC_WAIT_REPLIED) {
+        /* pf_fast_reply_slow mapped the page and left MR0..MR2 and
+         * ErrorCode alone; BR0 back, and the access runs again. */
+        mr[L4ABI_UTCB_BR(0)] = saved_br0;
+        return true;
+    }
+    /* The general path ended it (with whatever lock): as event_fast_call,
+     * fault_ipc_to and pagefault finish. */
+    event_wait_ended(t);
+    uint32_t err = t->ipc_error;
+    mr[0] = saved0;
+    mr[1] = saved1;
+    mr[2] = saved2;
+    mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    mr[L4ABI_UTCB_ERRORCODE] = saved_err;
+    if (err && !fault_ipc_interrupted(err))
+        thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
+    return true;
+}
+
+bool trap_pf_fast(struct trap_frame *f)
+{
+    struct tcb *self = current;     /* one stack-to-TCB step for both */
+    klock_local_on(self->on_cpu);
+    if (pf_fast_send(self, f))
+        return true;    /* trap_return lets the lock go (whichever) */
+    klock_release();    /* the general path takes the whole lock itself */
+    return false;
+}
+
+/* The reply (pffast.h): self = current, me = its CPU record, this CPU's
+ * word held (lock mode LOCAL). Inline into both ways in, so that neither
+ * pays a call and the stack-to-TCB step twice. */
+static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, struct cpu_local *me,
+                                                           struct trap_frame *f)
+{
+    /* The tag's type test and dest's slot passed (pffast.h). The receive
+     * phase with timeout never; one map item of a 4 KiB page after the
+     * u words, within the message registers; no interrupt to deliver to
+     * us (our receive phase would take it). */
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
+    uint32_t *mr = self->mr;
+    if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || u + 2 >= L4ABI_NUM_MRS || irq_pending)
+        return false;
+    uint32_t item0 = mr[u + 1], fpage = mr[u + 2];
+    if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
+        return false;
+
+    /* The mapping needs the whole lock (mdb writes): taken before the
+     * checks, since taking it may let our word go for a moment. From
+     * here on a refusal leaves the general path the lock it takes anyway.
+     * A thread being deleted goes no further (klock_ensure_full's end). */
+    klock_local_to_full_on(me);
+    if (__builtin_expect(self->dying, 0))
+        sched_abandon();
+    uint32_t to = f->eax, from_spec = f->edx;
+    struct tcb *dest = resolve(self, to);
+    /* dest waits in the fast path's page-fault IPC, for us, in no copy,
+     * homed here with us (a waiting thread is not running: its home is
+     * where it runs next); no copy of ours in progress. */
+    if (!dest || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
+        dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me ||
+        self->cpu != me)
+        return false;
+    if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
+        return false;
+    /* Our receive phase, as the general path would take it at once: a
+     * call, or anythread (anylocalthread) with nobody queued on us. */
+    uint32_t recv;
+    if (from_spec == to)
+        recv = dest->gid;
+    else if ((from_spec == L4ABI_ANYTHREAD || from_spec == L4ABI_ANYLOCALTHREAD) &&
+             !self->sq_head)
+        recv = from_spec;
+    else
+        return false;
+    uint32_t window = dest->mr[L4ABI_UTCB_BR(0)] & L4ABI_ACCEPT_WINDOW_MASK;
+    if (!window || !sched_can_handoff_on(me, dest))
+        return false;
+    /* The mapping: the only step that may still refuse (unchanged). */
+    if (!map_item_page(self, dest, item0, fpage, window))
+        return false;
+
+    /* ---- Commit. ---- */
+    pf_fast_replies++;
+    fast_events[FAST_MAP]++;
+    mr[0] = tag;                                /* do_ipc */
+    /* The trace records transfer() and map_item make, in their order. */
+    if (TRACE_ON(TRACE_IPC))
+        trace_ipc(self->gid, dest->gid, tag, false);
+    if (TRACE_ON(TRACE_MAP))
+        trace_record(TT_MAP, self->gid, dest->gid, fpage, false);
+    /* The message's words where they outlast the fault: the general path
+     * writes MR0..MR(u+2) and fault_ipc_to restores MR0..MR2 (and BR0,
+     * ErrorCode); MR3..MR(u+2) keep the reply's. */
+    copy_words(dest->mr + 3, mr + 3, u);
+    dest->exc_wait = EXC_WAIT_REPLIED;
+    ipc_complete(dest, id_for(self, dest), 0);
+
+    /* We block in our receive phase (reply_handoff's stores). */
+    ipc_wait_for(self, recv);
+#if IPC_FASTPATH
+    /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
+    void *w = me->ipc_user_wait;
+    me->ipc_user_wait = NULL;
+    arch_ipc_wait_mark(w);
+    if (dest->flags == TF_QUEUED && !me->resched && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
+        /* dest's wait ends here: what pf_fast_send does when it resumes
+         * REPLIED (BR0 back, the wait over), then straight out through
+         * iret from its frame, its kernel stack dropped. The exit lets
+         * this CPU's word go: the others first. (A reschedule that came
+         * up while we took the whole lock or mapped: sched_handoff, as
+         * the general path's handoff.) */
+        dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
+        dest->exc_wait = EXC_WAIT_NONE;
+        klock_full_to_local(me);
+        direct_switch(me, self, dest);
+        exc_fast_iret(self, dest, me);
+    } else {
+        sched_handoff(dest);
+    }
+    arch_ipc_wait_unmark(w);
+#else
+    sched_handoff(dest);
+#endif
+    if (self->xfer) {
+        klock_ensure_full();
+        xfer_wait_turns(self);  /* the reply copies strings to us */
+    }
+    /* The end of the Ipc (ipc_syscall_end, do_ipc's registers). */
+    ipc_syscall_end(self);
+    ipc_results_to_frame(self, f);
+    return true;
+}
+
+#if !IPC_FASTPATH
+bool pf_fast_reply_slow(struct trap_frame *f)
+{
+    struct tcb *self = current;     /* sysenter_ipc took this CPU's word */
+    return pf_reply(self, self->on_cpu, f);
+}
+#else
+bool pf_reply_sysenter(struct trap_frame *f)
+{
+    /* sysenter_ipc's steps for this Ipc: this CPU's word (nothing is held
+     * yet: the assembly entry left before its lock), the mark of a
+     * top-level user Ipc; then the reply, or back to the general path
+     * with the lock mode saying what is held. (debug_sysenter_fixup has
+     * nothing to do here: a single-stepped sysenter resumes at
+     * sysenter_entry_step, which goes to sysenter_general.) */
+    struct tcb *self = current;
+    struct cpu_local *me = self->on_cpu;
+    klock_local_on(me);
+    me->ipc_user_wait = (uint32_t *)f - 1;
+    if (!pf_reply(self, me, f))
+        return false;
+    /* Resumed, our Ipc over: sysenter_ipc's end. */
+    if (__builtin_expect(self->on_cpu->resched, 0))
+        return_to_user_checks(f);
+    klock_release_on(self->on_cpu);
+    return true;
+}
+#endif
+
+#endif
