@@ -68,12 +68,31 @@ static inline bool direct_ok(struct cpu_local *me, struct tcb *h)
  * homed here, h queued (direct_ok; exc_fast_reply, pf_fast_reply: sched_can_handoff
  * refuses a thread that is not runnable, and one that blocked stays
  * queued), no handoff traced. */
-static inline void direct_switch(struct cpu_local *me, struct tcb *t, struct tcb *h)
+static inline __attribute__((always_inline)) void direct_switch(struct cpu_local *me,
+                                                                struct tcb *t, struct tcb *h)
 {
+    struct small_cpu *c = &small_cpus[me->index];
+    struct space *s = h->space;
     me->running = h;
     h->on_cpu = me;
     me->context_switches++;
-    space_switch(me, t, h);
+    /* space_switch, its common case inline with one test: h's space
+     * large and unpolluted, no small segments loaded here, no iret
+     * forced (direct_ok checked all of it for a sysexit exit; the iret
+     * exits check it here). Anything else: space_switch itself, which
+     * then takes exactly the same steps. */
+    if (__builtin_expect(s->small.base | c->seg_base | (uint32_t)c->iret_forced |
+                         s->small.polluted, 0)) {
+        space_switch(me, t, h);
+    } else {
+        if (s != c->pd_space) {
+            space_load_pd(me, c, s, t, h);
+            if (s != t->space && s->io.bm.page[0] != me->io_bm)
+                io_switch(me, s);
+        }
+        if (!(h->flags & TF_KERNEL))
+            gdt_set_utcb(me->gdt, h->gs_desc);
+    }
     me->tss.esp0 = tcb_stack_top(h);
     fpu_switch_to(me, h);
     debug_switch_to(me, h);
