@@ -233,8 +233,7 @@ bool exc_fast_reply_slow(struct trap_frame *f)
          * iret from its frame, its kernel stack dropped. */
         dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
         dest->exc_wait = EXC_WAIT_NONE;
-        direct_switch(me, self, dest);
-        exc_fast_iret(self, dest, me);
+        exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
     } else {
         sched_handoff(dest);
     }

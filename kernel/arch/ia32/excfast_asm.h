@@ -8,6 +8,7 @@
 #define TCB_RQ              28      /* rq (its first word: rq.next) */
 #define TCB_EXC_WAIT        188     /* byte */
 #define TCB_EXC_BR0         192
+#define EXC2_TF_KERNEL      0x02    /* thread.h TF_KERNEL (checked in pffast.c) */
 /* struct cpu_local: the ready queue's bitmap words and summary */
 #define CPU_READY_BITMAP    1092
 #define CPU_READY_SUMMARY   1124

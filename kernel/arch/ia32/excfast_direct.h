@@ -98,16 +98,25 @@ static inline __attribute__((always_inline)) void direct_switch(struct cpu_local
     debug_switch_to(me, h);
 }
 
+/* direct_switch, out of line: excfast_exit.S's switch calls it for
+ * whatever is not its common case (pffast.c). */
+void direct_switch_out(struct cpu_local *me, struct tcb *t, struct tcb *h);
+
+/* excfast_exit.S: exc_fast_exit with direct_switch(me, prev, next) done
+ * first, its common case in assembly (direct_switch_out otherwise). */
+void exc_fast_switch_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+
 /* ... then the exit: t blocked, h runs. */
 static inline void direct_handoff(struct cpu_local *me, struct tcb *t, struct tcb *h)
 {
-    direct_switch(me, t, h);    /* large spaces only (direct_ok) */
-    exc_fast_exit(t, h, me);
+    exc_fast_switch_exit(t, h, me);
 }
 
 /* excfast_exit.S: prev saved, the word let go, next out by iret from its
- * trap frame. */
+ * trap frame; the second with direct_switch(me, prev, next) first, as
+ * exc_fast_switch_exit. */
 void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
+void exc_fast_switch_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 #endif
 
 #endif

@@ -11,6 +11,7 @@
  * it later returns from this call. Interrupts are off throughout. */
 #include "fastipc.h"
 #include "layout.h"
+#include "excfast_asm.h"
 
 #if IPC_FASTPATH
 
@@ -35,10 +36,123 @@
 #endif
     .endm
 
+/* The switch (excfast_direct.h's direct_switch) in its common case, for
+ * the two exits below that switch first: prev's context is already
+ * saved (its frame above us). esi = prev, ebx = next, ebp = me; eax,
+ * ecx, edx, edi clobbered. Common case, tested before anything is
+ * written: next's space large with an unpolluted directory, no small
+ * segments loaded here, no iret forced (space_switch.h's common case),
+ * next a user thread, no breakpoints to load (next's DR7, this CPU's),
+ * lazy FPU; if its directory must be loaded, the directory already holds
+ * both kernel stacks' entries (pd_sync_kernel has nothing to do) and
+ * next's space uses the installed I/O bitmap. Anything else: the C
+ * switch (direct_switch_out), which does the same steps and the rest. */
+direct_switch_asm:
+#if !STATS                                  /* STATS: the C switch counts */
+    movl TCB_SPACE(%ebx), %edi              /* edi = s, next's space */
+    movl CPU_SMALL_CPU(%ebp), %ecx          /* ecx = c, small_cpus[index] */
+    movzbl SPACE_SMALL_POLLUTED(%edi), %eax
+    orl SPACE_SMALL_BASE(%edi), %eax        /* s small or polluted, */
+    orl SMALL_CPU_SEG_BASE(%ecx), %eax      /* small segments loaded, */
+    movzbl SMALL_CPU_IRET_FORCED(%ecx), %edx
+    orl %edx, %eax                          /* iret forced, */
+    orl TCB_DR7(%ebx), %eax                 /* next's breakpoints, */
+    movzbl CPU_DR_LOADED(%ebp), %edx
+    orl %edx, %eax                          /* this CPU's loaded, */
+    movzbl fpu_eager, %edx
+    orl %edx, %eax                          /* eager FPU switching */
+    jnz 9f
+    testb $EXC2_TF_KERNEL, TCB_FLAGS(%ebx)   /* a kernel thread: no %gs */
+    jnz 9f
+    cmpl SMALL_CPU_PD_SPACE(%ecx), %edi     /* its directory loaded? */
+    je 2f
+    movl SPACE_IO_BM0(%edi), %eax           /* no io_switch needed */
+    cmpl CPU_IO_BM(%ebp), %eax
+    jne 9f
+    movl SPACE_PD(%edi), %edx               /* edx = s->pd */
+    movl %ebx, %eax
+    shrl $22, %eax                          /* next's stack's entry */
+    testb $1, (%edx,%eax,4)                 /* present (PTE_P)? */
+    jz 9f
+    movl %esi, %eax
+    shrl $22, %eax                          /* prev's stack's entry */
+    testb $1, (%edx,%eax,4)
+    jz 9f
+    /* ---- Nothing failed: the switch. ---- space_load_pd: */
+    subl $KERNEL_VBASE, %edx                /* virt_to_phys(s->pd) */
+    movl %edx, %cr3
+    movl %edx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
+    movl %edi, SMALL_CPU_PD_SPACE(%ecx)     /* whose directory is loaded */
+    incl small_stats + SMALL_STATS_CR3
+2:  movl CPU_GDT(%ebp), %ecx                /* gdt_set_utcb: next's */
+    movl TCB_GS_DESC(%ebx), %edi            /* UTCB segment, */
+    movl %edi, (SEL_UTCB & ~7)(%ecx)
+    movl TCB_GS_DESC + 4(%ebx), %edi
+    movl %edi, (SEL_UTCB & ~7) + 4(%ecx)
+    movl $SEL_UTCB, %edi
+    movl %edi, %gs                          /* ... reloaded */
+    incl CPU_CSW(%ebp)                      /* the CPU record */
+    movl %ebx, CPU_RUNNING(%ebp)
+    movl %ebp, TCB_ON_CPU(%ebx)
+    leal TCB_SIZE(%ebx), %edi               /* next's ring-0 stack */
+    movl %edi, CPU_TSS_ESP0(%ebp)
+    /* Lazy FPU (fpu_switch_to): CR0.TS set unless next owns the FPU. */
+    cmpl CPU_FPU_HOLDER(%ebp), %ebx
+    je 3f
+    cmpb $0, CPU_FPU_TS(%ebp)
+    jne 4f
+    movl %cr0, %eax                         /* someone else's: set TS */
+    orl $FAST_CR0_TS, %eax
+    movl %eax, %cr0
+    movb $1, CPU_FPU_TS(%ebp)
+    ret
+3:  cmpb $0, CPU_FPU_TS(%ebp)               /* next's: TS clear */
+    je 4f
+    clts
+    movb $0, CPU_FPU_TS(%ebp)
+4:  ret
+9:
+#endif
+    pushl %ebx                              /* next */
+    pushl %esi                              /* prev */
+    pushl %ebp                              /* me */
+    call direct_switch_out
+    addl $12, %esp
+    ret
+
+/* Both with the switch first: prev saved, the switch, the word let go,
+ * then the exit as below. Leaves edx = next. */
+    .macro SAVE_PREV_SWITCH_LET_GO
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    movl 20(%esp), %esi                     /* prev */
+    movl 24(%esp), %ebx                     /* next */
+    movl 28(%esp), %ebp                     /* me */
+    movl %esp, TCB_KSP(%esi)
+    call direct_switch_asm
+    movl %ebx, %edx
+#if MAX_CPUS > 1
+    movb $FAST_KL_NONE, CPU_LOCK_MODE(%ebp)
+    movl CPU_KWORD(%ebp), %ecx
+    incl KW_OWNER(%ecx)                     /* a release store (TSO) */
+#endif
+    .endm
+
     .text
+/* void exc_fast_switch_exit(struct tcb *prev, struct tcb *next,
+ *                           struct cpu_local *me)
+ * direct_switch(me, prev, next), then exc_fast_exit. */
+    .globl exc_fast_switch_exit
+exc_fast_switch_exit:
+    SAVE_PREV_SWITCH_LET_GO
+    jmp exc_fast_exit_next
+
     .globl exc_fast_exit
 exc_fast_exit:
     SAVE_PREV_LET_GO
+exc_fast_exit_next:
     /* next's Ipc results (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; out by sysexit from its frame (esp at
      * its EFLAGS word), as sysenter_exit leaves. */
@@ -71,6 +185,7 @@ exc_fast_exit:
     .globl exc_fast_iret
 exc_fast_iret:
     SAVE_PREV_LET_GO
+exc_fast_iret_next:
     leal FAST_FRAME(%edx), %esp             /* next's trap frame */
     movl $SEL_UDATA, %eax                   /* the user's data segment: its */
     movl %eax, %ds                          /* space's window (smallspace.c) */
@@ -78,5 +193,13 @@ exc_fast_iret:
     popal
     addl $8, %esp                           /* vector, error code */
     iret
+
+/* void exc_fast_switch_iret(struct tcb *prev, struct tcb *next,
+ *                           struct cpu_local *me)
+ * direct_switch(me, prev, next), then exc_fast_iret. */
+    .globl exc_fast_switch_iret
+exc_fast_switch_iret:
+    SAVE_PREV_SWITCH_LET_GO
+    jmp exc_fast_iret_next
 
 #endif

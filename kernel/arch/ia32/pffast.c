@@ -34,6 +34,7 @@
 #include "pffast.h"
 #include "excfast.h"
 #include "excfast_direct.h"
+#include "excfast_asm.h"
 #include "klock.h"
 #include "smp.h"
 #include "layout.h"
@@ -62,6 +63,15 @@ uint32_t pf_fast_sends, pf_fast_replies;
 _Static_assert(L4ABI_NILTHREAD == 0, "nilthread is zero");
 
 #if FASTPATH
+
+#if IPC_FASTPATH
+_Static_assert(EXC2_TF_KERNEL == TF_KERNEL, "excfast_asm.h: TF_KERNEL");
+
+void direct_switch_out(struct cpu_local *me, struct tcb *t, struct tcb *h)
+{
+    direct_switch(me, t, h);
+}
+#endif
 
 /* The send, holding this CPU's word. False: nothing changed. True: the
  * fault is over (the thread resumed, or was stopped as pagefault() stops
@@ -257,8 +267,7 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
         dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
         dest->exc_wait = EXC_WAIT_NONE;
         klock_full_to_local(me);
-        direct_switch(me, self, dest);
-        exc_fast_iret(self, dest, me);
+        exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
     } else {
         sched_handoff(dest);
     }
