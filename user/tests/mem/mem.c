@@ -368,6 +368,61 @@ static void test_pf_fast(void)
     npw = np;
 }
 
+/* S loads a value into its FPU, faults at addr (our answer: the pager
+ * window's page), stores the value back (C_FPU). With pager_fpu we use
+ * the FPU ourselves before answering. Returns S's result (1: the value
+ * changed) plus twice the #NM traps meanwhile; *fast is 1 if the fault
+ * and the reply took the fast path exactly on a kernel that has it (none
+ * on one that has not). */
+static L4_Word_t fpu_across_fault(L4_ThreadId_t s, L4_Word_t addr, int pager_fpu, int *fast)
+{
+    L4_Msg_t m;
+    L4_Word_t w[4] = { addr, 0x12345, 0, 0 }, v = ~0ul;
+    L4_ThreadId_t from;
+    L4_Word_t s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+    L4_Word_t r0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES);
+    L4_Word_t n0 = L4_KDB_Stat(L4ABI_KDB_STAT_FPU_TRAPS);
+    L4_MsgPut(&m, C_FPU, 4, w, 0, 0);
+    L4_MsgLoad(&m);
+    L4_MsgTag_t tag = L4_Call(s);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag)) {
+        if (pager_fpu) {
+            L4_Word_t x = 7, y;
+            __asm__ volatile("fninit; fildl %1; fistpl %0" : "=m"(y) : "m"(x) : "memory");
+        }
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    }
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &v);
+    v += (L4_KDB_Stat(L4ABI_KDB_STAT_FPU_TRAPS) - n0) << 1;
+    L4_Word_t ds = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - s0;
+    L4_Word_t dr = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_REPLIES) - r0;
+    L4_Word_t want = L4_KDB_Stat(L4ABI_KDB_STAT_FASTPATH) ? 1 : 0;
+    *fast = ds == want && dr == want;
+    return v;
+}
+
+/* The switches of the fault's fast path both ways keep the lazy FPU
+ * switching's state (excfast_exit.S's direct switch): CR0.TS set for a
+ * pager that does not own the FPU, clear again for the faulting thread
+ * that does. */
+static void test_pf_fast_fpu(void)
+{
+    L4_ThreadId_t s = tid(100);
+    int np = npw, fast;
+    pw_add(s, PF2VA + 0x8000, 0x2000, pg(12), L4_FullyAccessible);
+    /* S's first use traps (#NM), nothing after the fault does. */
+    L4_Word_t v = fpu_across_fault(s, PF2VA + 0x8000, 0, &fast);
+    ok(v == 2 && fast, "pf fast path: the FPU across a resolved fault: its value kept, "
+       "no #NM after it (%lx)", v);
+    /* S owns the FPU now: our use traps and saves S's registers, S's
+     * store after the fault traps and restores them. */
+    v = fpu_across_fault(s, PF2VA + 0x9000, 1, &fast);
+    ok(v == 4 && fast, "pf fast path: a pager that uses the FPU meanwhile: the value "
+       "kept, one #NM for each (%lx)", v);
+    npw = np;
+}
+
 /* Threads of our own space for the wait's other ends: ExchangeRegisters
  * works within a space, and a pager there can be deleted. */
 #define PF3VA   0x4c000000u         /* unmapped in our space until a test maps it */
@@ -866,13 +921,14 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(146);
+    tap_plan(148);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
     test_pf_short_path();
     test_pf_fast();
     test_pf_fast_wait_ends();
+    test_pf_fast_fpu();
     test_three_levels();
     test_rights();
     test_superpages();

@@ -27,7 +27,7 @@
 #define NOPAGE          0xdeadfa17u
 
 enum { C_NOP = 0x100, C_WINDOW, C_READ, C_WRITE, C_MAP, C_UNMAP, C_TOUCH,
-       C_MRS, C_PEER = 0x200 };
+       C_MRS, C_FPU, C_PEER = 0x200 };
 
 static L4_ThreadId_t root_tid;
 static L4_Word_t stacks[4][STACK_WORDS] __attribute__((aligned(4096)));
@@ -131,6 +131,17 @@ static inline void child_main(void)
             L4_StoreBR(0, &br0);
             r |= (L4_Word_t)(br0 != 0xb0u) << 8;
             r |= (L4_Word_t)(u[L4ABI_UTCB_ERRORCODE] != 0xe0u) << 9;
+            break;
+        }
+        case C_FPU: {
+            /* The FPU across a page fault: w[1] loaded into st(0) (the
+             * FPU is ours from here), w[0] read (a fault), st(0) stored
+             * back. Result: 1 if it changed. */
+            L4_Word_t v = w[1], got = 0;
+            __asm__ volatile("fildl %0" :: "m"(v) : "memory");
+            r = *(volatile L4_Word_t *)w[0];
+            __asm__ volatile("fistpl %0" : "=m"(got) :: "memory");
+            r = got != v;
             break;
         }
         case C_TOUCH: {
