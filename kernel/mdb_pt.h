@@ -28,7 +28,10 @@ static inline bool mdb_pt_set_new_inline(struct space *s, uint32_t va, uint32_t 
         return pd_map_new(s->pd, &s->kmem, va, pa, w);
     *pte = pa | w | PTE_P | PTE_U;
     invlpg(va);
-    small_pte_changed(s->pd, va);
+    /* small_pte_changed's first test here (s owns s->pd: space.c): a
+     * large space has no alias to flush. */
+    if (s->small.base)
+        small_pte_changed(s->pd, va);
     return true;
 }
 

@@ -103,7 +103,8 @@ static inline __attribute__((always_inline)) void direct_switch(struct cpu_local
 void direct_switch_out(struct cpu_local *me, struct tcb *t, struct tcb *h);
 
 /* excfast_exit.S: exc_fast_exit with direct_switch(me, prev, next) done
- * first, its common case in assembly (direct_switch_out otherwise). */
+ * first, its common case in assembly (direct_switch_out otherwise);
+ * direct_ok(me, next) must have passed. */
 void exc_fast_switch_exit(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 
 /* ... then the exit: t blocked, h runs. */

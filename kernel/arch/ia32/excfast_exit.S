@@ -56,13 +56,23 @@ direct_switch_asm:
     orl SMALL_CPU_SEG_BASE(%ecx), %eax      /* small segments loaded, */
     movzbl SMALL_CPU_IRET_FORCED(%ecx), %edx
     orl %edx, %eax                          /* iret forced, */
-    orl TCB_DR7(%ebx), %eax                 /* next's breakpoints, */
-    movzbl CPU_DR_LOADED(%ebp), %edx
-    orl %edx, %eax                          /* this CPU's loaded, */
     movzbl fpu_eager, %edx
     orl %edx, %eax                          /* eager FPU switching */
+    jz 1f
+#endif
+    jmp 9f
+/* The same entered where direct_ok (excfast_direct.h) passed for next:
+ * its space large and unpolluted, no small segments here, no iret
+ * forced, fast_off's mode byte clear (so lazy FPU). */
+direct_switch_asm_ok:
+#if !STATS
+    movl TCB_SPACE(%ebx), %edi              /* edi = s, next's space */
+    movl CPU_SMALL_CPU(%ebp), %ecx          /* ecx = c, small_cpus[index] */
+1:  movl TCB_DR7(%ebx), %eax                /* next's breakpoints, */
+    movzbl CPU_DR_LOADED(%ebp), %edx
+    orl %edx, %eax                          /* this CPU's loaded */
     jnz 9f
-    testb $EXC2_TF_KERNEL, TCB_FLAGS(%ebx)   /* a kernel thread: no %gs */
+    testb $EXC2_TF_KERNEL, TCB_FLAGS(%ebx)  /* a kernel thread: no %gs */
     jnz 9f
     cmpl SMALL_CPU_PD_SPACE(%ecx), %edi     /* its directory loaded? */
     je 2f
@@ -111,8 +121,8 @@ direct_switch_asm:
     clts
     movb $0, CPU_FPU_TS(%ebp)
 4:  ret
-9:
 #endif
+9:
     pushl %ebx                              /* next */
     pushl %esi                              /* prev */
     pushl %ebp                              /* me */
@@ -120,9 +130,10 @@ direct_switch_asm:
     addl $12, %esp
     ret
 
-/* Both with the switch first: prev saved, the switch, the word let go,
- * then the exit as below. Leaves edx = next. */
-    .macro SAVE_PREV_SWITCH_LET_GO
+/* Both with the switch first (`sw`: direct_switch_asm, or its _ok entry
+ * where direct_ok passed): prev saved, the switch, the word let go, then
+ * the exit as below. Leaves edx = next. */
+    .macro SAVE_PREV_SWITCH_LET_GO sw
     pushl %ebp
     pushl %ebx
     pushl %esi
@@ -131,7 +142,7 @@ direct_switch_asm:
     movl 24(%esp), %ebx                     /* next */
     movl 28(%esp), %ebp                     /* me */
     movl %esp, TCB_KSP(%esi)
-    call direct_switch_asm
+    call \sw
     movl %ebx, %edx
 #if MAX_CPUS > 1
     movb $FAST_KL_NONE, CPU_LOCK_MODE(%ebp)
@@ -143,10 +154,11 @@ direct_switch_asm:
     .text
 /* void exc_fast_switch_exit(struct tcb *prev, struct tcb *next,
  *                           struct cpu_local *me)
- * direct_switch(me, prev, next), then exc_fast_exit. */
+ * direct_switch(me, prev, next), then exc_fast_exit; direct_ok(me, next)
+ * passed (its only callers: direct_handoff's). */
     .globl exc_fast_switch_exit
 exc_fast_switch_exit:
-    SAVE_PREV_SWITCH_LET_GO
+    SAVE_PREV_SWITCH_LET_GO direct_switch_asm_ok
     jmp exc_fast_exit_next
 
     .globl exc_fast_exit
@@ -199,7 +211,7 @@ exc_fast_iret_next:
  * direct_switch(me, prev, next), then exc_fast_iret. */
     .globl exc_fast_switch_iret
 exc_fast_switch_iret:
-    SAVE_PREV_SWITCH_LET_GO
+    SAVE_PREV_SWITCH_LET_GO direct_switch_asm
     jmp exc_fast_iret_next
 
 #endif
