@@ -171,9 +171,17 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     return true;
 }
 
+/* A user entry's frame is on its thread's stack, inside its TCB: the TCB
+ * is the frame's address rounded down (current's step without its test
+ * for the boot stack). */
+static inline struct tcb *frame_tcb(const struct trap_frame *f)
+{
+    return (struct tcb *)((uintptr_t)f & ~(uintptr_t)(TCB_SIZE - 1));
+}
+
 bool trap_pf_fast(struct trap_frame *f)
 {
-    struct tcb *self = current;     /* one stack-to-TCB step for both */
+    struct tcb *self = frame_tcb(f);    /* current (a user fault) */
     klock_local_on(self->on_cpu);
     if (pf_fast_send(self, f))
         return true;    /* trap_return lets the lock go (whichever) */
@@ -300,7 +308,7 @@ bool pf_reply_sysenter(struct trap_frame *f)
      * with the lock mode saying what is held. (debug_sysenter_fixup has
      * nothing to do here: a single-stepped sysenter resumes at
      * sysenter_entry_step, which goes to sysenter_general.) */
-    struct tcb *self = current;
+    struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
     struct cpu_local *me = self->on_cpu;
     klock_local_on(me);
     me->ipc_user_wait = (uint32_t *)f - 1;
