@@ -21,6 +21,7 @@
 #include "tap.h"
 #include "thread.h"
 #include "rtc.h"
+#include "exctest.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -412,16 +413,11 @@ static void exc_echo(void)
             continue;
         }
         if (L4_Label(tag) == L4ABI_LABEL_EXCEPTION && L4_UntypedWords(tag) == 12) {
-            L4_Word_t r[13];
-            L4_StoreMRs(1, 12, &r[1]);
             if (my_cpu() == exc_hcpu)
                 exc_seen++;
             else
                 exc_bad++;
-            r[L4ABI_EXC_MR_EIP] += 2;               /* past the ud2 or div */
-            L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
-            L4_LoadMRs(1, 12, &r[1]);
-            tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+            tag = exctest_reply(&from);             /* past the ud2 or div */
             continue;
         }
         if ((L4_Label(tag) & 0xfff0) == L4ABI_LABEL_PAGEFAULT && L4_UntypedWords(tag) == 2) {
@@ -461,32 +457,14 @@ static void pf_thread(void)
         pf_buf[p][p] = (L4_Word_t)p + 1;
         resumed += my_cpu() == exc_tcpu;
     }
-    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-    L4_LoadMR(1, resumed);
-    L4_Send(root);
-    for (;;)
-        L4_Sleep(L4_Never);
+    exctest_report(root, resumed);
 }
 
 static void ud2_thread(void)
 {
-    L4_Word_t resumed = 0;
     L4_Set_ExceptionHandler(tid(60 + 4));
     L4_Receive(root);                               /* go */
-    for (int i = 0; i < 100; i++) {
-        if (i & 1) {
-            L4_Word_t a = 1, d = 0;
-            __asm__ volatile("divl %%ecx" : "+a"(a), "+d"(d) : "c"(0ul));   /* #DE, 2 bytes */
-        } else {
-            __asm__ volatile("ud2");
-        }
-        resumed += my_cpu() == exc_tcpu;
-    }
-    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-    L4_LoadMR(1, resumed);
-    L4_Send(root);
-    for (;;)
-        L4_Sleep(L4_Never);
+    exctest_report(root, exctest_raise(100, exc_tcpu));
 }
 
 static void test_exc_homes(L4_Word_t hcpu, L4_Word_t tcpu, int faults)

@@ -17,6 +17,7 @@
 #include "libc.h"
 #include "tap.h"
 #include "thread.h"
+#include "exctest.h"
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -129,16 +130,11 @@ static void exc_handler(void)
             continue;
         }
         if (L4_Label(tag) == L4ABI_LABEL_EXCEPTION && L4_UntypedWords(tag) == 12) {
-            L4_Word_t r[13];
-            L4_StoreMRs(1, 12, &r[1]);
             if (my_cpu() == 0)
                 exc_seen++;
             else
                 exc_bad++;
-            r[L4ABI_EXC_MR_EIP] += 2;               /* past the ud2 or div */
-            L4_LoadMR(0, L4ABI_TAG(0, 12, 0));
-            L4_LoadMRs(1, 12, &r[1]);
-            tag = L4_Ipc(from, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+            tag = exctest_reply(&from);             /* past the ud2 or div */
             continue;
         }
         L4_Word_t w;                                /* busy_caller's call */
@@ -169,22 +165,9 @@ static void busy_caller(void)
 
 static void raiser(void)
 {
-    L4_Word_t resumed = 0;
     L4_Set_ExceptionHandler(tid(EXC_HANDLER));
     L4_Receive(root);                               /* go */
-    for (int i = 0; i < 100; i++) {
-        if (i & 1) {
-            L4_Word_t a = 1, d = 0;
-            __asm__ volatile("divl %%ecx" : "+a"(a), "+d"(d) : "c"(0ul));   /* #DE, 2 bytes */
-        } else {
-            __asm__ volatile("ud2");
-        }
-        resumed += my_cpu() == 1;
-    }
-    L4_LoadMR(0, L4ABI_TAG(0, 1, 0));
-    L4_LoadMR(1, resumed);
-    L4_Send(root);
-    L4_Sleep(L4_Never);
+    exctest_report(root, exctest_raise(100, 1));
 }
 
 static void test_exc_busy_cpu0(void)
