@@ -167,11 +167,15 @@ direct\small:
     movb SELF(TCB_PRIO), %cl
     cmpb %cl, %ss:TCB_PRIO(%ebx)
     jb SLOW
-    /* SMP: both threads homed on this CPU (a waiting dest is not running,
-     * so its home is where it will run). Otherwise the general path,
-     * which takes the whole lock and wakes dest at its home CPU. */
-    cmpl %ebp, SELF(TCB_CPU)
-    jne SLOW
+    /* SMP: dest homed on this CPU (a waiting dest is not running, so its
+     * home is where it will run); otherwise the general path, which takes
+     * the whole lock and wakes dest at its home CPU. Our own home is this
+     * CPU without a test: a running thread's home differs from its CPU
+     * only after sched_migrate moved it, which also set that CPU's
+     * resched under the whole lock, and resched stays set until the CPU
+     * switches away from it; the or-chain (under our word) sent that
+     * case to the general path (docs/smp.md, "Fast-path contract"; the
+     * C path asserts it, ipc_fast.c). */
     cmpl %ebp, %ss:TCB_CPU(%ebx)
     jne SLOW
     /* No breakpoints for dest (debug_switch_to would load them). */

@@ -144,9 +144,10 @@ irq_common:
     jne SLOW
 1:  testl $0x100, FAST_FRAME + FRAME_EFLAGS(%ebx)    /* TF: leaves by iret */
     jnz SLOW
-    /* Both homed here (event_partner_local). */
-    cmpl %ebp, TCB_CPU(%edi)
-    jne SLOW
+    /* The handler homed here (event_partner_local). prev's home is this
+     * CPU unless sched_migrate moved it while it ran, which set our
+     * resched (under the whole lock, so before we took our word): the
+     * or-chain below tests that (docs/smp.md, "Fast-path contract"). */
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
     /* One or-chain into edx, zero if nothing else is in the way: no
