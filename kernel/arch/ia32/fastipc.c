@@ -44,7 +44,6 @@ ASM_OFFSET(cpu_local, resched, CPU_RESCHED);
 ASM_OFFSET(cpu_local, fpu_ts, CPU_FPU_TS);
 ASM_OFFSET(cpu_local, dr_loaded, CPU_DR_LOADED);
 ASM_OFFSET(cpu_local, lock_mode, CPU_LOCK_MODE);
-ASM_OFFSET(cpu_local, loaded_pd, CPU_LOADED_PD);
 ASM_OFFSET(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 ASM_OFFSET(cpu_local, context_switches, CPU_CSW);
 ASM_OFFSET(cpu_local, kword, CPU_KWORD);

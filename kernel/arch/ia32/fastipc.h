@@ -51,7 +51,6 @@
 #define CPU_FPU_TS      41       /* byte */
 #define CPU_DR_LOADED   42       /* byte */
 #define CPU_LOCK_MODE   43       /* byte */
-#define CPU_LOADED_PD   44
 #define CPU_FPU_HOLDER  48
 #define CPU_CSW         52       /* context_switches */
 #define CPU_IO_BM       1140     /* io_bm (checked in fastipc.c) */

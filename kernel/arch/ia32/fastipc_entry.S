@@ -358,9 +358,8 @@ fast_fpu_done\small:
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
-    movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
     movl CPU_SMALL_CPU(%ebp), %ecx          /* whose directory is loaded */
-    movl %edi, %ss:SMALL_CPU_PD_SPACE(%ecx)
+    movl %edi, %ss:SMALL_CPU_PD_SPACE(%ecx) /* (TLB shootdown too) */
     incl %ss:small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below dest's frame (its */

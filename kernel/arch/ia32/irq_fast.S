@@ -267,11 +267,9 @@ irq_fpu_done:
     testl %edx, %edx
     jz 5f                                           /* same space */
     movl %edx, %cr3
-    movl %edx, CPU_LOADED_PD(%ebp)                  /* for TLB shootdown */
-    movl CPU_INDEX(%ebp), %ecx
-    shll $SMALL_CPU_SIZE_LOG2, %ecx
+    movl CPU_SMALL_CPU(%ebp), %ecx                  /* small_cpus[index] */
     movl TCB_SPACE(%ebx), %eax
-    movl %eax, small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    movl %eax, SMALL_CPU_PD_SPACE(%ecx)     /* whose directory: shootdown */
     incl small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below the handler's frame */
