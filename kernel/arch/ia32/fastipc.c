@@ -43,6 +43,7 @@ ASM_OFFSET(cpu_local, running, CPU_RUNNING);
 ASM_OFFSET(cpu_local, resched, CPU_RESCHED);
 ASM_OFFSET(cpu_local, fpu_ts, CPU_FPU_TS);
 ASM_OFFSET(cpu_local, dr_loaded, CPU_DR_LOADED);
+_Static_assert(CPU_DR_LOADED == CPU_RESCHED + 1, "the or-chains read resched and dr_loaded as one 16-bit word");
 ASM_OFFSET(cpu_local, lock_mode, CPU_LOCK_MODE);
 ASM_OFFSET(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 ASM_OFFSET(cpu_local, context_switches, CPU_CSW);

@@ -98,8 +98,7 @@ sysenter_entry:
      * Small-space state alone sends us to the small-space instance
      * (fast_off_small). */
     movl %ss:irq_pending, %ecx
-    orb CPU_RESCHED(%ebp), %cl
-    orb CPU_DR_LOADED(%ebp), %cl
+    orw CPU_RESCHED(%ebp), %cx              /* resched and dr_loaded */
     orl CPU_FAST_OFF(%ebp), %ecx            /* last: its flags cover all */
     jnz fast_off_small
 
@@ -603,9 +602,8 @@ local_to_far:
 fast_off_small:
     testl $0xffff0000, CPU_FAST_OFF(%ebp)   /* tracing, PVI, eager FPU */
     jnz SLOW
-    movl %ss:irq_pending, %ecx
-    orb CPU_RESCHED(%ebp), %cl
-    orb CPU_DR_LOADED(%ebp), %cl
+    movzwl CPU_RESCHED(%ebp), %ecx          /* resched and dr_loaded, */
+    orl %ss:irq_pending, %ecx               /* every line's pending bit */
     jnz SLOW
     movl %eax, %ebx
     shrl $(FAST_TID_NO_SHIFT - 12), %ebx

@@ -172,8 +172,7 @@ irq_common:
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx
     orl irq_pending, %edx
-    orb CPU_RESCHED(%ebp), %dl
-    orb CPU_DR_LOADED(%ebp), %dl
+    orw CPU_RESCHED(%ebp), %dx              /* resched and dr_loaded */
     orb CPU_FAST_OFF + FAST_OFF_MODE(%ebp), %dl
     orl TCB_DR7(%ebx), %edx
     orl TCB_XFER(%ebx), %edx
