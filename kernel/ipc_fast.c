@@ -23,6 +23,10 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
     /* SMP (docs/smp.md, "fast-path contract"): the caller holds this CPU's
      * lock word only, so self and dest must both be homed on this CPU. */
     struct cpu_local *me = self->on_cpu;
+
+    if (irq_pending || (tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) ||
+        L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
+        return false;
     if (__builtin_expect(self->cpu != me, 0)) {
         /* Migrated while running (sched_migrate): this CPU must have a
          * reschedule due, which the assembly path relies on instead of
@@ -30,10 +34,6 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
         assert(me->resched);
         return false;
     }
-
-    if (irq_pending || (tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) ||
-        L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
-        return false;
     /* nilthread, anythread and anylocalthread resolve to no thread. */
     struct tcb *dest = tcb_resolve_inline(self, to);
     if (!dest || dest->state != TS_RECV_WAIT || dest->cpu != me || !ipc_accepts(dest, self))
