@@ -12,6 +12,7 @@
 #include "string.h"
 #include "irq.h"
 #include "strxfer.h"
+#include "console.h"
 #include "arch/ia32/fastipc.h"
 #include "arch/ia32/smp.h"
 #include "arch/ia32/klock.h"
@@ -26,10 +27,16 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
     if (irq_pending || (tag & (L4ABI_TAG_T_MASK | L4ABI_TAG_PROPAGATED)) ||
         L4ABI_TIMEOUTS_RCV(timeouts) != L4ABI_TIME_NEVER)
         return false;
+    if (__builtin_expect(self->cpu != me, 0)) {
+        /* Migrated while running (sched_migrate): this CPU must have a
+         * reschedule due, which the assembly path relies on instead of
+         * testing our home (docs/smp.md, "Fast-path contract"). */
+        assert(me->resched);
+        return false;
+    }
     /* nilthread, anythread and anylocalthread resolve to no thread. */
     struct tcb *dest = tcb_resolve_inline(self, to);
-    if (!dest || dest->state != TS_RECV_WAIT || dest->cpu != me || self->cpu != me ||
-        !ipc_accepts(dest, self))
+    if (!dest || dest->state != TS_RECV_WAIT || dest->cpu != me || !ipc_accepts(dest, self))
         return false;
     /* Redirection (rare): only a send that stays direct may pass. */
     if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))

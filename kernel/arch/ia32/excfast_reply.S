@@ -64,11 +64,11 @@ exc_fast_reply_asm0:
     movl TCB_PARTNER(%ebx), %ecx
     cmpl SELF(TCB_GID), %ecx
     jne exc_reply_slow
-    /* ... both homed here (a waiting thread is not running: its home is
-     * where it runs next), no redirector in our space (C decides), no
-     * hardware breakpoints for dest (debug_switch_to would load them). */
-    cmpl %ebp, SELF(TCB_CPU)
-    jne exc_reply_slow
+    /* ... dest homed here (a waiting thread is not running: its home is
+     * where it runs next; ours is here, as the IPC path's or-chain said:
+     * no reschedule due, docs/smp.md "Fast-path contract"), no
+     * redirector in our space (C decides), no hardware breakpoints for
+     * dest (debug_switch_to would load them). */
     cmpl %ebp, TCB_CPU(%ebx)
     jne exc_reply_slow
     cmpl $0, SELF(TCB_REDIRECTOR)

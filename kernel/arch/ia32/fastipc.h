@@ -47,11 +47,10 @@
 #define CPU_GDT         16
 #define CPU_TSS_ESP0    3460     /* tss.esp0: the TSS is the record's last field */
 #define CPU_RUNNING     32
-#define CPU_RESCHED     40       /* byte */
-#define CPU_FPU_TS      41       /* byte */
-#define CPU_DR_LOADED   42       /* byte */
+#define CPU_RESCHED     40       /* byte; with CPU_DR_LOADED one 16-bit word */
+#define CPU_DR_LOADED   41       /* byte */
+#define CPU_FPU_TS      42       /* byte */
 #define CPU_LOCK_MODE   43       /* byte */
-#define CPU_LOADED_PD   44
 #define CPU_FPU_HOLDER  48
 #define CPU_CSW         52       /* context_switches */
 #define CPU_IO_BM       1140     /* io_bm (checked in fastipc.c) */

@@ -98,8 +98,7 @@ sysenter_entry:
      * Small-space state alone sends us to the small-space instance
      * (fast_off_small). */
     movl %ss:irq_pending, %ecx
-    orb CPU_RESCHED(%ebp), %cl
-    orb CPU_DR_LOADED(%ebp), %cl
+    orw CPU_RESCHED(%ebp), %cx              /* resched and dr_loaded */
     orl CPU_FAST_OFF(%ebp), %ecx            /* last: its flags cover all */
     jnz fast_off_small
 
@@ -167,11 +166,15 @@ direct\small:
     movb SELF(TCB_PRIO), %cl
     cmpb %cl, %ss:TCB_PRIO(%ebx)
     jb SLOW
-    /* SMP: both threads homed on this CPU (a waiting dest is not running,
-     * so its home is where it will run). Otherwise the general path,
-     * which takes the whole lock and wakes dest at its home CPU. */
-    cmpl %ebp, SELF(TCB_CPU)
-    jne SLOW
+    /* SMP: dest homed on this CPU (a waiting dest is not running, so its
+     * home is where it will run); otherwise the general path, which takes
+     * the whole lock and wakes dest at its home CPU. Our own home is this
+     * CPU without a test: a running thread's home differs from its CPU
+     * only after sched_migrate moved it, which also set that CPU's
+     * resched under the whole lock, and resched stays set until the CPU
+     * switches away from it; the or-chain (under our word) sent that
+     * case to the general path (docs/smp.md, "Fast-path contract"; the
+     * C path asserts it, ipc_fast.c). */
     cmpl %ebp, %ss:TCB_CPU(%ebx)
     jne SLOW
     /* No breakpoints for dest (debug_switch_to would load them). */
@@ -354,9 +357,8 @@ fast_fpu_done\small:
     leal FAST_FRAME + FRAME_EFLAGS(%ebx), %esp  /* onto dest's frame */
     jecxz 5f                                /* same space: CR3 stays */
     movl %ecx, %cr3
-    movl %ecx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
     movl CPU_SMALL_CPU(%ebp), %ecx          /* whose directory is loaded */
-    movl %edi, %ss:SMALL_CPU_PD_SPACE(%ecx)
+    movl %edi, %ss:SMALL_CPU_PD_SPACE(%ecx) /* (TLB shootdown too) */
     incl %ss:small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below dest's frame (its */
@@ -600,9 +602,8 @@ local_to_far:
 fast_off_small:
     testl $0xffff0000, CPU_FAST_OFF(%ebp)   /* tracing, PVI, eager FPU */
     jnz SLOW
-    movl %ss:irq_pending, %ecx
-    orb CPU_RESCHED(%ebp), %cl
-    orb CPU_DR_LOADED(%ebp), %cl
+    movzwl CPU_RESCHED(%ebp), %ecx          /* resched and dr_loaded, */
+    orl %ss:irq_pending, %ecx               /* every line's pending bit */
     jnz SLOW
     movl %eax, %ebx
     shrl $(FAST_TID_NO_SHIFT - 12), %ebx

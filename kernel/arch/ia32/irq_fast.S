@@ -144,9 +144,10 @@ irq_common:
     jne SLOW
 1:  testl $0x100, FAST_FRAME + FRAME_EFLAGS(%ebx)    /* TF: leaves by iret */
     jnz SLOW
-    /* Both homed here (event_partner_local). */
-    cmpl %ebp, TCB_CPU(%edi)
-    jne SLOW
+    /* The handler homed here (event_partner_local). prev's home is this
+     * CPU unless sched_migrate moved it while it ran, which set our
+     * resched (under the whole lock, so before we took our word): the
+     * or-chain below tests that (docs/smp.md, "Fast-path contract"). */
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
     /* One or-chain into edx, zero if nothing else is in the way: no
@@ -171,8 +172,7 @@ irq_common:
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx
     orl irq_pending, %edx
-    orb CPU_RESCHED(%ebp), %dl
-    orb CPU_DR_LOADED(%ebp), %dl
+    orw CPU_RESCHED(%ebp), %dx              /* resched and dr_loaded */
     orb CPU_FAST_OFF + FAST_OFF_MODE(%ebp), %dl
     orl TCB_DR7(%ebx), %edx
     orl TCB_XFER(%ebx), %edx
@@ -266,11 +266,9 @@ irq_fpu_done:
     testl %edx, %edx
     jz 5f                                           /* same space */
     movl %edx, %cr3
-    movl %edx, CPU_LOADED_PD(%ebp)                  /* for TLB shootdown */
-    movl CPU_INDEX(%ebp), %ecx
-    shll $SMALL_CPU_SIZE_LOG2, %ecx
+    movl CPU_SMALL_CPU(%ebp), %ecx                  /* small_cpus[index] */
     movl TCB_SPACE(%ebx), %eax
-    movl %eax, small_cpus + SMALL_CPU_PD_SPACE(%ecx)
+    movl %eax, SMALL_CPU_PD_SPACE(%ecx)     /* whose directory: shootdown */
     incl small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below the handler's frame */

@@ -99,15 +99,6 @@ void pd_destroy(uint32_t *pd, struct kmem_acct *acct)
     kmem_free_acct(acct, pd, 4096, KMEM_PGTABLE);
 }
 
-void pd_activate(uint32_t *pd)
-{
-    uint32_t phys = virt_to_phys(pd);
-    if ((read_cr3() & PTE_ADDR) != phys) {
-        cpu_self()->loaded_pd = phys;
-        write_cr3(phys);
-    }
-}
-
 /* Makes sure the page table for va exists (allocated and charged to acct
  * if not). False if out of memory or over the account's limit, or if a
  * superpage maps va. */

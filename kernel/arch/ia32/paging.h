@@ -46,7 +46,6 @@ void pd_destroy(uint32_t *pd, struct kmem_acct *acct);
 /* Frees the user page tables of directory slots [from, to) and clears
  * those slots (pd_destroy in steps), uncharging acct. */
 void pd_free_tables(uint32_t *pd, struct kmem_acct *acct, uint32_t from, uint32_t to);
-void pd_activate(uint32_t *pd);
 /* Makes sure the kernel slot covering va is present in pd (used before
  * switching to a directory whose thread's stack lives at va). Inline:
  * every switch between spaces checks two slots, which are nearly always

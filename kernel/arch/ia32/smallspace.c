@@ -153,8 +153,7 @@ void small_load_pd(struct small_cpu *c, struct space *s, struct tcb *prev, struc
     pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)next);
     pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)prev);
     write_cr3(virt_to_phys(s->pd));
-    small_cpu_record(c)->loaded_pd = virt_to_phys(s->pd);  /* TLB shootdown */
-    c->pd_space = s;
+    c->pd_space = s;                /* what CR3 holds (TLB shootdown too) */
     small_stats.cr3_writes++;
 }
 #define load_pd small_load_pd
@@ -320,9 +319,8 @@ void small_space_destroy(struct space *s)
     small_leave_pd(s);
     if (cpus_sched > 1) {
         request_serve(cpus_on_pd(s));
-        uint32_t phys = virt_to_phys(s->pd);
         for (unsigned i = 0; i < cpus_sched; i++)
-            if (cpu_local[i].loaded_pd == phys || small_cpus[i].pd_space == s)
+            if (small_cpus[i].pd_space == s)
                 panic("small: CPU %u keeps the directory of a deleted space", i);
     }
 }

@@ -98,7 +98,6 @@ static NORETURN void ap_run(struct cpu_local *c)
 {
     extern void arch_switch(uint32_t *, uint32_t);
     uint32_t boot_ksp;
-    c->loaded_pd = virt_to_phys(kernel_pd);
     c->fpu_ts = (bsp_cr0 & CR0_TS) != 0;
     c->tss.esp0 = tcb_stack_top(c->idle);
     lapic_timer_start(timer_count, LAPIC_TIMER_VECTOR);
@@ -291,7 +290,6 @@ struct tcb *boot_current(void)
 void smp_go(struct tcb *(*make_idle)(unsigned index))
 {
     unsigned n = cpus_up < SMP_SCHED_MAX ? cpus_up : SMP_SCHED_MAX;
-    cpu_local[0].loaded_pd = virt_to_phys(kernel_pd);
     if (n > 1 && !lapic_enabled()) {
         kprintf("smp: the boot processor's local APIC is off: threads run on it alone\n");
         n = 1;

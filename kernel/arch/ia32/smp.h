@@ -56,10 +56,11 @@ struct cpu_local {
     struct tcb *running;        /* the thread this CPU runs (`current` there) */
     struct tcb *idle;
     bool resched;               /* pick_next before returning to user */
+    bool dr_loaded;             /* DR7 non-zero (debug.c); right after resched: */
+                                /* the fast paths test both in one 16-bit or */
     bool fpu_ts;                /* CR0.TS as last written (fpu.c) */
-    bool dr_loaded;             /* DR7 non-zero (debug.c) */
     uint8_t lock_mode;          /* KL_* (klock.h) */
-    uint32_t loaded_pd;         /* physical address in CR3 (TLB shootdown) */
+    uint32_t unused0;           /* free (was loaded_pd: small_cpus[].pd_space says it) */
     struct tcb *fpu_holder;     /* whose registers this FPU holds (fpu.c) */
     uint32_t context_switches;
     struct klock_word *kword;   /* &kw (klock.h), set with index */

@@ -97,9 +97,11 @@ void smp_tlb_changed(const uint32_t *pd)
     if (cpus_sched == 1)
         return;
     struct cpu_local *me = cpu_self();
-    uint32_t phys = virt_to_phys(pd);
+    /* The CPUs whose CR3 holds pd: small_cpus[].pd_space is the space
+     * whose directory each loaded (every CR3 write sets it; the whole
+     * lock we hold keeps them all still). */
     for (unsigned i = 0; i < cpus_sched; i++)
-        if (&cpu_local[i] != me && cpu_local[i].loaded_pd == phys)
+        if (&cpu_local[i] != me && small_cpus[i].pd_space->pd == pd)
             me->shoot_mask |= 1u << i;
     /* A small space's translations are also cached through the region
      * copies in other directories (smallspace.c); the owner is in the

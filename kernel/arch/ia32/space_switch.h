@@ -25,17 +25,16 @@ static inline struct cpu_local *small_cpu_record(struct small_cpu *c)
 #include "../../thread.h"
 
 /* Loads s's directory; both kernel stacks must stay reachable across the
- * CR3 write (we still run on prev's). me: c's CPU record (the caller has
- * it; small_cpu_record would divide by the record's size). */
-static inline void space_load_pd(struct cpu_local *me, struct small_cpu *c, struct space *s,
-                                 struct tcb *prev, struct tcb *next)
+ * CR3 write (we still run on prev's). c->pd_space is then the record of
+ * what CR3 holds that the TLB shootdown reads (smp_ipi.c). */
+static inline void space_load_pd(struct small_cpu *c, struct space *s, struct tcb *prev,
+                                 struct tcb *next)
 {
     pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)next);
     pd_sync_kernel(s->pd, (uint32_t)(uintptr_t)prev);
     uint32_t phys = virt_to_phys(s->pd);
     write_cr3(phys);
-    me->loaded_pd = phys;                      /* TLB shootdown (smp_ipi.c) */
-    c->pd_space = s;
+    c->pd_space = s;                /* what CR3 holds (TLB shootdown too) */
     small_stats.cr3_writes++;
 }
 
@@ -49,7 +48,7 @@ static inline void space_switch(struct cpu_local *me, struct tcb *prev, struct t
         return;
     }
     if (s != c->pd_space) {
-        space_load_pd(me, c, s, prev, next);
+        space_load_pd(c, s, prev, next);
         if (s->small.polluted) {        /* its large threads must iret */
             small_switch_slow(c, prev, next);
             return;

@@ -84,7 +84,7 @@ void arch_switch_to(struct cpu_local *me, struct tcb *prev, struct tcb *next)
 {
     /* Directory (none for a small space that can run on the loaded one),
      * user segments, %gs, I/O bitmap (CPU 0's window only): smallspace.c.
-     * loaded_pd: what this CPU's TLB may hold (TLB shootdown). */
+     * small_cpus[].pd_space: what this CPU's TLB may hold (shootdown). */
     space_switch(me, prev, next);
     me->tss.esp0 = tcb_stack_top(next);      /* sysenter's too (gdt.h) */
     fpu_switch_to(me, next);

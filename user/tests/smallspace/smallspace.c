@@ -21,6 +21,8 @@
 #include "thread.h"
 #include <l4/sigma0.h>
 #include <l4/schedule.h>
+#include <l4/pecan.h>
+#include "rtc.h"
 
 /* Everything a child uses lies in its 16 MiB window: the binary (linked
  * at 4 MiB), its stack, its KIP and UTCB areas. */
@@ -56,6 +58,9 @@ static L4_Word_t cpu_now(void)
     return b >> 24;
 }
 static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
+
+static L4_ThreadId_t A, B;
+static volatile L4_Word_t irq_msgs;     /* interrupts a child received */
 
 /* ---- child side ---- */
 
@@ -154,6 +159,21 @@ static L4_Word_t limits_job(L4_ThreadId_t dest)
     return cs_lim == (WIN_MB << 20) - 1 && ds_lim == (WIN_MB << 20) - 1;
 }
 
+/* Busy for a few milliseconds (in user mode, not receiving): an interrupt
+ * of a line attached to us stays pending meanwhile. */
+static L4_Word_t spin_job(void)
+{
+    for (volatile L4_Word_t i = 0; i < 10000000; i++)
+        ;
+    return 1;
+}
+
+/* B: calls A, which spins. */
+static L4_Word_t pend_job(void)
+{
+    return call1(A, C_EXEC, (L4_Word_t)spin_job);
+}
+
 static L4_Word_t regs_job(L4_ThreadId_t dest);
 static L4_Word_t serve(L4_Word_t label, L4_Word_t a, L4_Word_t b)
 {
@@ -193,6 +213,11 @@ static void child_main(void)
     accept_string();
     L4_MsgTag_t tag = L4_Wait(&from);
     for (;;) {
+        if (L4_IpcSucceeded(tag) && from.raw == L4_InterruptThread(RTC_IRQ).raw) {
+            irq_msgs++;                 /* test_pending_irq: counted, not acked */
+            tag = L4_Wait(&from);
+            continue;
+        }
         L4_Word_t a = 0, b = 0;
         L4_StoreMR(1, &a);
         L4_StoreMR(2, &b);
@@ -342,8 +367,6 @@ static L4_ThreadId_t start_child(int no, int i)
     return c;
 }
 
-static L4_ThreadId_t A, B;
-
 static void test_make_and_run(void)
 {
     L4_Word_t seg0 = stat(L4ABI_KDB_STAT_SMALL_SEGLOADS);
@@ -379,6 +402,39 @@ static void test_ipc(void)
        "%%ds/%%es the window's");
     is(rpc(A, C_LIMITS, B.raw, 0), 1, "after a call small to small: the caller's window's "
        "code and data limits in the GDT");
+}
+
+/* A's reply-and-wait in a small space (the IPC fast path's small-space
+ * instance) while an interrupt of IRQ 8, attached to A, is pending: it
+ * was raised while A was busy. The receive phase takes that interrupt at
+ * once (ipc.c), so it is delivered before B, which called, answers us
+ * (B runs first: the reply hands the CPU to it); a fast path that missed
+ * the pending bit (lines 8 and up) blocked A with the interrupt still
+ * pending. */
+static void test_pending_irq(void)
+{
+    L4_ThreadId_t irq8 = L4_InterruptThread(RTC_IRQ);
+    if (!L4_PecanSigma0GetPorts(L4_GlobalId(48, 1), RTC_PORT, 1) ||
+        L4_AssociateInterrupt(irq8, A) != 1) {
+        ok(0, "RTC ports and IRQ 8 for A");
+        return;
+    }
+    /* No time slice runs out while A spins: the scheduler would meet B
+     * (blocked, still queued) and drop it from the queue, and a dest off
+     * the queue takes the general path anyway. */
+    L4_Set_Timeslice(A, L4_Never, L4_Never);
+    L4_Word_t m0 = irq_msgs, d0 = stat(L4ABI_KDB_STAT_IRQ_DELIVERED);
+    rtc_periodic_start(6);      /* 1024 Hz: a tick while A spins */
+    L4_Word_t r = rpc(B, C_EXEC, (L4_Word_t)pend_job, 0);
+    L4_Word_t d = stat(L4ABI_KDB_STAT_IRQ_DELIVERED) - d0;
+    L4_Sleep(L4_TimePeriod(2000));      /* A takes the message */
+    rtc_periodic_stop();
+    rtc_ack();
+    L4_DeassociateInterrupt(irq8);
+    L4_Set_Timeslice(A, L4_TimePeriod(10000), L4_Never);
+    ok(r == 1 && d == 1 && irq_msgs - m0 == 1,
+       "a small handler's reply-and-wait takes its pending interrupt (IRQ 8) at once "
+       "(%lu delivered)", d);
 }
 
 static void test_faults_strings(void)
@@ -846,11 +902,12 @@ int main(void)
     root_tid = L4_Myself();
     make_child_links();
     ncpus = L4_NumProcessors(L4_GetKernelInterface());
-    tap_plan(56 + (ncpus > 1 ? SMP_TESTS : 0));
+    tap_plan(57 + (ncpus > 1 ? SMP_TESTS : 0));
     A = start_child(200, 0);
     B = start_child(201, 1);
     test_make_and_run();
     test_ipc();
+    test_pending_irq();
     test_faults_strings();
     test_unmap();
     test_unmap_superpage();

@@ -202,6 +202,45 @@ static void test_running(void)
     stop(t);
 }
 
+/* Calls the echo server in the slot below its own in a loop (the echo
+ * runs on CPU 1: it answers 1), counting failures in result[]. */
+static void caller(void)
+{
+    int s = slot_of();
+    for (L4_Word_t i = 0;; i++) {
+        if (!echo_call(tid(60 + s - 1), i, 1))
+            result[s]++;
+        spin_cpu[s] = my_cpu();
+        spin_count[s]++;
+    }
+}
+
+/* A thread that calls a server on its own CPU in a loop (the assembly
+ * fast path's case) is moved while it runs: that CPU's reschedule is due
+ * from then on, which is all that keeps the fast path, which no longer
+ * tests the caller's home, from handing off on the old CPU (docs/smp.md,
+ * "Fast-path contract"; ipc_fastpath asserts it). */
+static void test_calling_migrated(void)
+{
+    L4_ThreadId_t e = start(12, echo, L4_nilthread);
+    L4_Set_Priority(e, 60);
+    set_cpu(e, 1);
+    L4_ThreadId_t c = start(13, caller, L4_nilthread);
+    L4_Set_Priority(c, 50);
+    set_cpu(c, 1);
+    ok(wait_for(&spin_cpu[13], 1) && result[13] == 0,
+       "a thread calling a server on CPU 1 in a loop runs there");
+    L4_Word_t to = ncpus > 2 ? 2 : 0;
+    ok(set_cpu(c, to) && wait_for(&spin_cpu[13], to),
+       "moved while it calls, it goes on on CPU %lu", to);
+    L4_Word_t n = spin_count[13];
+    sleep_us(3000);
+    ok(spin_count[13] > n && result[13] == 0 && spin_cpu[13] == to,
+       "and every call is answered (%lu calls)", spin_count[13]);
+    stop(c);
+    stop(e);
+}
+
 static void test_halted(void)
 {
     L4_ThreadId_t t = start(1, spinner, L4_nilthread);
@@ -869,12 +908,13 @@ static void test_step_sysenter_on_ap(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(63);
+    tap_plan(66);
     L4_Set_Priority(root, 100);
     test_kip();
     test_bad_cpu();
     test_self();
     test_running();
+    test_calling_migrated();
     test_halted();
     test_receiving();
     test_sending();
