@@ -86,7 +86,7 @@ static inline __attribute__((always_inline)) void direct_switch(struct cpu_local
         space_switch(me, t, h);
     } else {
         if (s != c->pd_space) {
-            space_load_pd(me, c, s, t, h);
+            space_load_pd(c, s, t, h);
             if (s != t->space && s->io.bm.page[0] != me->io_bm)
                 io_switch(me, s);
         }

@@ -91,7 +91,6 @@ direct_switch_asm_ok:
     /* ---- Nothing failed: the switch. ---- space_load_pd: */
     subl $KERNEL_VBASE, %edx                /* virt_to_phys(s->pd) */
     movl %edx, %cr3
-    movl %edx, CPU_LOADED_PD(%ebp)          /* for TLB shootdown */
     movl %edi, SMALL_CPU_PD_SPACE(%ecx)     /* whose directory is loaded */
     incl small_stats + SMALL_STATS_CR3
 2:  movl CPU_GDT(%ebp), %ecx                /* gdt_set_utcb: next's */
