@@ -215,11 +215,15 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
     if (__builtin_expect(self->dying, 0))
         sched_abandon();
     uint32_t to = f->eax, from_spec = f->edx;
-    struct tcb *dest = resolve(self, to);
+    /* dest: the TCB slot the entry tested, named by its global ID (a
+     * local ID is the general path's). A thread waiting as tested below
+     * is a live one, so its ID equal to `to` is all resolve would add
+     * (a never-used slot reads as zeros: exc_wait NONE). */
+    struct tcb *dest = tcb_of_no(L4ABI_TID_THREADNO(to) & (MAX_THREADS - 1));
     /* dest waits in the fast path's page-fault IPC, for us, in no copy,
      * homed here with us (a waiting thread is not running: its home is
      * where it runs next); no copy of ours in progress. */
-    if (!dest || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
+    if (dest->gid != to || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
         dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me ||
         self->cpu != me)
         return false;
