@@ -278,7 +278,7 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
          * the general path's handoff.) */
         dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
         dest->exc_wait = EXC_WAIT_NONE;
-        klock_full_to_local(me);
+        klock_full_to_local_on(me);
         exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
     } else {
         sched_handoff(dest);
