@@ -196,15 +196,9 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
                                                            struct trap_frame *f)
 {
     /* The tag's type test and dest's slot passed (pffast.h). The receive
-     * phase with timeout never; one map item of a 4 KiB page after the
-     * u words, within the message registers; no interrupt to deliver to
-     * us (our receive phase would take it). */
-    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
-    uint32_t *mr = self->mr;
-    if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || u + 2 >= L4ABI_NUM_MRS || irq_pending)
-        return false;
-    uint32_t item0 = mr[u + 1], fpage = mr[u + 2];
-    if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
+     * phase with timeout never; no interrupt to deliver to us (our
+     * receive phase would take it). */
+    if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || irq_pending)
         return false;
 
     /* The mapping needs the whole lock (mdb writes): taken before the
@@ -241,6 +235,16 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
         return false;
     uint32_t window = dest->mr[L4ABI_UTCB_BR(0)] & L4ABI_ACCEPT_WINDOW_MASK;
     if (!window || !sched_can_handoff_on(me, dest))
+        return false;
+    /* One map item of a 4 KiB page after the u words, within the
+     * message registers (read last: fewer values live across the tests
+     * above). */
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
+    uint32_t *mr = self->mr;
+    if (u + 2 >= L4ABI_NUM_MRS)
+        return false;
+    uint32_t item0 = mr[u + 1], fpage = mr[u + 2];
+    if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
         return false;
     /* The mapping: the only step that may still refuse (unchanged). */
     if (!map_item_page(self, dest, item0, fpage, window))
