@@ -92,15 +92,13 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     uint32_t addr = read_cr2();
     if (s->sigma0 || s->small.base || addr >= USER_LIMIT)
         return false;
-    unsigned rwx = (f->error & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
-    if (!(f->error & 1) && f->eip == addr)
-        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
     /* mdb_refill would not resolve it: no mapping of ours there with the
      * rights (one that has them, PTE missing or not, is the general
-     * path's). Every mdb writer holds the whole lock, so our word keeps
-     * the index still while we read it. */
+     * path's; a fault asks for write exactly if its error code says
+     * so). Every mdb writer holds the whole lock, so our word keeps the
+     * index still while we read it. */
     const struct mapnode *n = mdb_lookup(s, addr);
-    if (n && (!(rwx & L4ABI_FPAGE_W) || (n->rights & L4ABI_FPAGE_W)))
+    if (n && (!(f->error & 2) || (n->rights & L4ABI_FPAGE_W)))
         return false;
     /* The pager receives, from us (or any thread), homed here with us;
      * no redirection in the way; the scheduler would run it next. A
@@ -121,6 +119,11 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     /* The message, as fault_ipc_to and transfer build it, into p's UTCB. */
     uint32_t *__restrict m = p->mr;
     uint32_t ip = f->eip;
+    /* The access: write, else execute (an instruction fetch: no
+     * protection fault, the address is the ip), else read. */
+    unsigned rwx = (f->error & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
+    if (!(f->error & 1) && ip == addr)
+        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
     m[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0) &
            (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     m[1] = addr;
