@@ -157,7 +157,7 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     if (how == EXC_WAIT_REPLIED) {
         /* pf_fast_reply_slow mapped the page and left MR0..MR2 and
          * ErrorCode alone; BR0 back, and the access runs again. */
-        mr[L4ABI_UTCB_BR(0)] = saved_br0;
+        mr[L4ABI_UTCB_BR(0)] = t->exc_br0;   /* as saved (only our sends write it) */
         return true;
     }
     /* The general path ended it (with whatever lock): as event_fast_call,
@@ -167,7 +167,7 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     mr[0] = saved0;
     mr[1] = saved1;
     mr[2] = saved2;
-    mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    mr[L4ABI_UTCB_BR(0)] = t->exc_br0;
     mr[L4ABI_UTCB_ERRORCODE] = saved_err;
     if (err && !fault_ipc_interrupted(err))
         thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
