@@ -28,25 +28,14 @@
  *
  * No locking: the kernel runs with interrupts off on one CPU. */
 #include "kmem.h"
+#include "kmem_fast.h"
 
-#define MIN_SHIFT   5                       /* 32 bytes */
+#define MIN_SHIFT   KMEM_MIN_SHIFT          /* 32 bytes */
 #define MAX_SHIFT   PAGE_SHIFT              /* 4096 bytes */
 #define NCLASSES    (MAX_SHIFT - MIN_SHIFT + 1)
 #define NSLAB       (NCLASSES - 1)          /* classes served from slabs */
-#define FREE_MAGIC  ((uintptr_t)0x6b6d4652u)   /* "kmFR" */
+#define FREE_MAGIC  KMEM_FREE_MAGIC
 #define SLAB_MAGIC  0x6b6d534cu                 /* "kmSL" */
-
-struct free_obj {
-    struct free_obj *next, *prev;
-    uintptr_t magic;                        /* FREE_MAGIC while on the list */
-};
-
-/* Slot 0 of every slab page. */
-struct slab {
-    uint32_t magic;                         /* SLAB_MAGIC */
-    uint32_t cls;                           /* size class index */
-    uint32_t live;                          /* objects handed out */
-};
 
 _Static_assert(sizeof(struct free_obj) <= (1u << MIN_SHIFT),
                "a free object must fit in the smallest class");
@@ -55,9 +44,10 @@ _Static_assert((1u << MIN_SHIFT) == 8 * sizeof(uint32_t),
 _Static_assert(sizeof(struct slab) <= (1u << MIN_SHIFT),
                "a slab header must fit in the smallest class");
 
-static struct free_obj *freelist[NSLAB];
-static struct slab *spare[NSLAB];           /* the cached empty page, or NULL */
-static struct kmem_stats stats;
+/* Not static: kmem_fast.h's kmem_alloc_min pops the smallest class inline. */
+struct free_obj *kmem_freelist[NSLAB];
+struct slab *kmem_spare[NSLAB];             /* the cached empty page, or NULL */
+struct kmem_stats kmem_counts;
 
 static const char *const kind_names[KMEM_NKINDS] = {
     [KMEM_MISC]     = "misc",
@@ -93,7 +83,7 @@ static size_t class_bytes(unsigned c)
 
 static struct slab *slab_of(const void *p)
 {
-    return (struct slab *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+    return kmem_slab_of(p);
 }
 
 static void zero(void *p, size_t n)
@@ -106,11 +96,11 @@ static void zero(void *p, size_t n)
 static void push(unsigned c, struct free_obj *o)
 {
     o->prev = NULL;
-    o->next = freelist[c];
+    o->next = kmem_freelist[c];
     if (o->next)
         o->next->prev = o;
     o->magic = FREE_MAGIC;
-    freelist[c] = o;
+    kmem_freelist[c] = o;
 }
 
 static void unlink_free(unsigned c, struct free_obj *o)
@@ -118,7 +108,7 @@ static void unlink_free(unsigned c, struct free_obj *o)
     if (o->prev)
         o->prev->next = o->next;
     else
-        freelist[c] = o->next;
+        kmem_freelist[c] = o->next;
     if (o->next)
         o->next->prev = o->prev;
 }
@@ -129,7 +119,7 @@ static bool grow(unsigned c)
     uint8_t *page = kmem_page_alloc();
     if (!page)
         return false;
-    stats.pages++;
+    kmem_counts.pages++;
     struct slab *h = (struct slab *)page;
     h->magic = SLAB_MAGIC;
     h->cls = c;
@@ -137,7 +127,7 @@ static bool grow(unsigned c)
     size_t sz = class_bytes(c);
     for (size_t off = PAGE_SIZE - sz; off >= sz; off -= sz)   /* low addresses first out */
         push(c, (struct free_obj *)(page + off));
-    spare[c] = h;                           /* empty until its first object goes */
+    kmem_spare[c] = h;                           /* empty until its first object goes */
     return true;
 }
 
@@ -145,8 +135,8 @@ static bool grow(unsigned c)
  * or give it back to the page source if the class has one already. */
 static void slab_empty(unsigned c, struct slab *h)
 {
-    if (!spare[c]) {
-        spare[c] = h;
+    if (!kmem_spare[c]) {
+        kmem_spare[c] = h;
         return;
     }
     size_t sz = class_bytes(c);
@@ -154,7 +144,7 @@ static void slab_empty(unsigned c, struct slab *h)
         unlink_free(c, (struct free_obj *)((uint8_t *)h + off));
     h->magic = 0;
     kmem_page_free(h);
-    stats.pages--;
+    kmem_counts.pages--;
 }
 
 void *kmem_alloc(size_t size, enum kmem_kind kind)
@@ -169,21 +159,21 @@ void *kmem_alloc(size_t size, enum kmem_kind kind)
         p = kmem_page_alloc();
         if (!p)
             return NULL;
-        stats.pages++;
+        kmem_counts.pages++;
     } else {
-        if (!freelist[c] && !grow(c))
+        if (!kmem_freelist[c] && !grow(c))
             return NULL;
-        struct free_obj *o = freelist[c];
+        struct free_obj *o = kmem_freelist[c];
         unlink_free(c, o);
         struct slab *h = slab_of(o);
-        if (h == spare[c])
-            spare[c] = NULL;                /* no longer empty */
+        if (h == kmem_spare[c])
+            kmem_spare[c] = NULL;                /* no longer empty */
         h->live++;
         p = o;
     }
     zero(p, sz);
-    stats.bytes[kind] += (uint32_t)sz;
-    stats.objects[kind]++;
+    kmem_counts.bytes[kind] += (uint32_t)sz;
+    kmem_counts.objects[kind]++;
     return p;
 }
 
@@ -193,28 +183,13 @@ void *kmem_alloc(size_t size, enum kmem_kind kind)
  * list takes kmem_alloc (which grows the class). */
 void *kmem_alloc_min(enum kmem_kind kind)
 {
-    struct free_obj *o = freelist[0];
-    if (!o)
-        return kmem_alloc((size_t)1 << MIN_SHIFT, kind);
-    freelist[0] = o->next;
-    if (o->next)
-        o->next->prev = NULL;
-    struct slab *h = slab_of(o);
-    if (h == spare[0])
-        spare[0] = NULL;                    /* no longer empty */
-    h->live++;
-    /* Zeroed as kmem_alloc zeroes: eight word stores, no loop. */
-    uint32_t *w = (uint32_t *)o;
-    w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
-    stats.bytes[kind] += 1u << MIN_SHIFT;
-    stats.objects[kind]++;
-    return o;
+    return kmem_alloc_min_inline(kind);
 }
 
 /* Is o (class c) on the free list? O(free objects of the class). */
 static bool on_freelist(unsigned c, const struct free_obj *o)
 {
-    for (struct free_obj *f = freelist[c]; f; f = f->next)
+    for (struct free_obj *f = kmem_freelist[c]; f; f = f->next)
         if (f == o)
             return true;
     return false;
@@ -234,13 +209,13 @@ void kmem_free(void *p, size_t size, enum kmem_kind kind)
         kmem_bug("kmem_free: pointer not aligned to its size class", p);
         return;
     }
-    if (stats.objects[kind] == 0 || stats.bytes[kind] < sz) {
+    if (kmem_counts.objects[kind] == 0 || kmem_counts.bytes[kind] < sz) {
         kmem_bug("kmem_free: more freed than allocated for this kind", p);
         return;
     }
     if (sz == PAGE_SIZE) {
         kmem_page_free(p);
-        stats.pages--;
+        kmem_counts.pages--;
     } else {
         struct slab *h = slab_of(p);
         if ((void *)h == p) {
@@ -260,11 +235,11 @@ void kmem_free(void *p, size_t size, enum kmem_kind kind)
         if (--h->live == 0)
             slab_empty(c, h);
     }
-    stats.bytes[kind] -= (uint32_t)sz;
-    stats.objects[kind]--;
+    kmem_counts.bytes[kind] -= (uint32_t)sz;
+    kmem_counts.objects[kind]--;
 }
 
 void kmem_get_stats(struct kmem_stats *s)
 {
-    *s = stats;
+    *s = kmem_counts;
 }

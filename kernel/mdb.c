@@ -55,6 +55,7 @@
  */
 #include "mdb.h"
 #include "kmem.h"
+#include "kmem_fast.h"
 
 #if !__STDC_HOSTED__
 /* In the kernel (freestanding) the space's index root and account are
@@ -205,7 +206,7 @@ static inline struct mapnode *node_alloc(struct kmem_acct *a)
 {
     if (!kmem_acct_room(a, NODE_BYTES))
         return NULL;
-    struct mapnode *n = NODE_BYTES == 32 ? kmem_alloc_min(KMEM_MAPNODE)
+    struct mapnode *n = NODE_BYTES == 32 ? kmem_alloc_min_inline(KMEM_MAPNODE)
                                          : kmem_alloc(sizeof(struct mapnode), KMEM_MAPNODE);
     if (n)
         kmem_acct_add(a, NODE_BYTES);

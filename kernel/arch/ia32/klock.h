@@ -156,6 +156,20 @@ static inline void klock_release(void)
  * if due), for a fast path that took the whole lock for its work and
  * leaves by an exit that lets this CPU's word go (pffast.c). */
 void klock_full_to_local(struct cpu_local *me);
+/* The same inline on CPU 0 with no shootdown due (the counterpart of
+ * klock_local_to_full_on): the words above ours in reverse order, ours
+ * (word 0) kept; anything else calls klock_full_to_local. */
+static inline void klock_full_to_local_on(struct cpu_local *me)
+{
+    if (__builtin_expect(me->index != 0 || me->shoot_mask != 0, 0)) {
+        klock_full_to_local(me);
+        return;
+    }
+    struct klock_word *w = &cpus_sched_end->kw, *first = &cpu_local[0].kw;
+    while ((w = klock_word_step(w, -1)) != first)
+        klock_give_word(w);
+    me->lock_mode = KL_LOCAL;
+}
 /* FULL -> NONE -> FULL if another CPU waits (a preemption point).
  * Whatever is not owned may change meanwhile. True if it let go. */
 bool klock_cycle(void);
@@ -172,6 +186,7 @@ static inline void klock_release_on(struct cpu_local *me) { (void)me; }
 static inline void klock_ensure_full(void) {}
 static inline void klock_local_to_full_on(struct cpu_local *me) { (void)me; }
 static inline void klock_full_to_local(struct cpu_local *me) { (void)me; }
+static inline void klock_full_to_local_on(struct cpu_local *me) { (void)me; }
 static inline void klock_release(void) {}
 static inline bool klock_cycle(void) { return false; }
 static inline void klock_cycle_always(void) {}

@@ -92,15 +92,13 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     uint32_t addr = read_cr2();
     if (s->sigma0 || s->small.base || addr >= USER_LIMIT)
         return false;
-    unsigned rwx = (f->error & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
-    if (!(f->error & 1) && f->eip == addr)
-        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
     /* mdb_refill would not resolve it: no mapping of ours there with the
      * rights (one that has them, PTE missing or not, is the general
-     * path's). Every mdb writer holds the whole lock, so our word keeps
-     * the index still while we read it. */
+     * path's; a fault asks for write exactly if its error code says
+     * so). Every mdb writer holds the whole lock, so our word keeps the
+     * index still while we read it. */
     const struct mapnode *n = mdb_lookup(s, addr);
-    if (n && (!(rwx & L4ABI_FPAGE_W) || (n->rights & L4ABI_FPAGE_W)))
+    if (n && (!(f->error & 2) || (n->rights & L4ABI_FPAGE_W)))
         return false;
     /* The pager receives, from us (or any thread), homed here with us;
      * no redirection in the way; the scheduler would run it next. A
@@ -121,6 +119,11 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     /* The message, as fault_ipc_to and transfer build it, into p's UTCB. */
     uint32_t *__restrict m = p->mr;
     uint32_t ip = f->eip;
+    /* The access: write, else execute (an instruction fetch: no
+     * protection fault, the address is the ip), else read. */
+    unsigned rwx = (f->error & 2) ? L4ABI_FPAGE_W : L4ABI_FPAGE_R;
+    if (!(f->error & 1) && ip == addr)
+        rwx = L4ABI_FPAGE_X | L4ABI_FPAGE_R;
     m[0] = L4ABI_TAG(L4ABI_LABEL_PAGEFAULT | rwx, 2, 0) &
            (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     m[1] = addr;
@@ -154,7 +157,7 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     if (how == EXC_WAIT_REPLIED) {
         /* pf_fast_reply_slow mapped the page and left MR0..MR2 and
          * ErrorCode alone; BR0 back, and the access runs again. */
-        mr[L4ABI_UTCB_BR(0)] = saved_br0;
+        mr[L4ABI_UTCB_BR(0)] = t->exc_br0;   /* as saved (only our sends write it) */
         return true;
     }
     /* The general path ended it (with whatever lock): as event_fast_call,
@@ -164,7 +167,7 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     mr[0] = saved0;
     mr[1] = saved1;
     mr[2] = saved2;
-    mr[L4ABI_UTCB_BR(0)] = saved_br0;
+    mr[L4ABI_UTCB_BR(0)] = t->exc_br0;
     mr[L4ABI_UTCB_ERRORCODE] = saved_err;
     if (err && !fault_ipc_interrupted(err))
         thread_stop(t, "page-fault IPC to the pager failed", addr, ip);
@@ -196,15 +199,9 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
                                                            struct trap_frame *f)
 {
     /* The tag's type test and dest's slot passed (pffast.h). The receive
-     * phase with timeout never; one map item of a 4 KiB page after the
-     * u words, within the message registers; no interrupt to deliver to
-     * us (our receive phase would take it). */
-    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
-    uint32_t *mr = self->mr;
-    if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || u + 2 >= L4ABI_NUM_MRS || irq_pending)
-        return false;
-    uint32_t item0 = mr[u + 1], fpage = mr[u + 2];
-    if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
+     * phase with timeout never; no interrupt to deliver to us (our
+     * receive phase would take it). */
+    if (L4ABI_TIMEOUTS_RCV(f->ecx) != L4ABI_TIME_NEVER || irq_pending)
         return false;
 
     /* The mapping needs the whole lock (mdb writes): taken before the
@@ -215,11 +212,15 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
     if (__builtin_expect(self->dying, 0))
         sched_abandon();
     uint32_t to = f->eax, from_spec = f->edx;
-    struct tcb *dest = resolve(self, to);
+    /* dest: the TCB slot the entry tested, named by its global ID (a
+     * local ID is the general path's). A thread waiting as tested below
+     * is a live one, so its ID equal to `to` is all resolve would add
+     * (a never-used slot reads as zeros: exc_wait NONE). */
+    struct tcb *dest = tcb_of_no(L4ABI_TID_THREADNO(to) & (MAX_THREADS - 1));
     /* dest waits in the fast path's page-fault IPC, for us, in no copy,
      * homed here with us (a waiting thread is not running: its home is
      * where it runs next); no copy of ours in progress. */
-    if (!dest || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
+    if (dest->gid != to || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
         dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me ||
         self->cpu != me)
         return false;
@@ -237,6 +238,16 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
         return false;
     uint32_t window = dest->mr[L4ABI_UTCB_BR(0)] & L4ABI_ACCEPT_WINDOW_MASK;
     if (!window || !sched_can_handoff_on(me, dest))
+        return false;
+    /* One map item of a 4 KiB page after the u words, within the
+     * message registers (read last: fewer values live across the tests
+     * above). */
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
+    uint32_t *mr = self->mr;
+    if (u + 2 >= L4ABI_NUM_MRS)
+        return false;
+    uint32_t item0 = mr[u + 1], fpage = mr[u + 2];
+    if ((item0 & L4ABI_ITEM_TYPE_MASK) != L4ABI_ITEM_MAP || L4ABI_FPAGE_LOG2(fpage) != PAGE_SHIFT)
         return false;
     /* The mapping: the only step that may still refuse (unchanged). */
     if (!map_item_page(self, dest, item0, fpage, window))
@@ -274,7 +285,7 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
          * the general path's handoff.) */
         dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
         dest->exc_wait = EXC_WAIT_NONE;
-        klock_full_to_local(me);
+        klock_full_to_local_on(me);
         exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
     } else {
         sched_handoff(dest);

@@ -343,6 +343,42 @@ static void test_pf_fast(void)
     faults = serve_first(s, C_WRITE, PF2VA + 0x5000, 0x55, A_RO, pg(13), &v);
     ok(faults == 2 && pages[13][0] == 0x55, "pf fast path: a read-only page to a write fault: "
        "it faults again (%lu faults)", faults);
+    /* A reply with the map item to a stale ID of S (its thread number,
+     * another version; then waiting for anyone, as the fast reply takes
+     * it): no such partner (the general path's send error, nothing
+     * mapped), S still waits; the same reply to S resolves it. */
+    pw_add(s, PF2VA + 0x6000, 4096, pg(10), L4_Readable);
+    {
+        L4_Msg_t m;
+        L4_Word_t w[4] = { PF2VA + 0x6000, 0, 0, 0 }, i1 = 0, i2 = 0, e;
+        L4_ThreadId_t from, stale = L4_GlobalId(L4_ThreadNo(s), L4_Version(s) ^ 0x100);
+        L4_MsgPut(&m, C_READ, 4, w, 0, 0);
+        L4_MsgLoad(&m);
+        n0 = nfaults;
+        L4_Word_t s0 = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS);
+        L4_MsgTag_t tag = L4_Call(s);
+        L4_Word_t ds = L4_KDB_Stat(L4ABI_KDB_STAT_FAST_PF_SENDS) - s0;
+        int fault = L4_IpcSucceeded(tag) && answer_fault(s, tag);
+        L4_StoreMR(1, &i1);
+        L4_StoreMR(2, &i2);
+        tag = L4_Ipc(stale, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+        e = L4_ErrorCode();
+        ok(fault && L4_IpcFailed(tag) && e == (L4ABI_IPCERR_NOPARTNER << L4ABI_IPCERR_CODE_SHIFT),
+           "pf fast path: a map reply to a stale ID of the faulting thread: no such partner "
+           "(%lx, %lu fast sends)", e, ds);
+        load_tag(0, 0, 2);
+        L4_LoadMR(1, i1);
+        L4_LoadMR(2, i2);
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+        while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
+            tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+        v = ~0ul;
+        if (L4_IpcSucceeded(tag))
+            L4_StoreMR(1, &v);
+        ok(v == 0x300a && nfaults - n0 == 1,
+           "pf fast path: and the thread still waited: the reply to it maps the page "
+           "(%lx, %lu faults)", v, nfaults - n0);
+    }
 
     /* S on another CPU than its pager (smp2-mem): neither the fault nor
      * the reply takes the fast path (docs/smp.md, "Fast-path contract"),
@@ -921,7 +957,7 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(148);
+    tap_plan(150);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
