@@ -340,8 +340,9 @@ void ipc_general(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t tim
     klock_ensure_full();        /* the general path: the whole kernel lock */
 
 #if IPC_FASTPATH
-    void *user_wait = ipc_user_wait;    /* a top-level sysenter Ipc: its mark */
-    ipc_user_wait = NULL;   /* kernel IPCs nested in ours must not see it */
+    /* A top-level sysenter Ipc: its mark (kernel IPCs nested in ours do
+     * not see it). */
+    void *user_wait = arch_ipc_wait_take(self->on_cpu, self);
 #endif
 
     self->ipc_done = false;

@@ -129,6 +129,5 @@ static inline void ipc_wait_for(struct tcb *t, uint32_t partner)
 }
 
 #include "arch/ia32/smp.h"
-#define ipc_user_wait (cpu_self()->ipc_user_wait)
 
 #endif

@@ -62,8 +62,7 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
     ipc_wait_for(self, recv);
 #if IPC_FASTPATH
     /* A top-level user Ipc: resumable by the arch's fast path (ipc.h). */
-    void *w = ipc_user_wait;
-    ipc_user_wait = NULL;
+    void *w = arch_ipc_wait_take(me, self);
     arch_ipc_wait_mark(w);
     sched_handoff(dest);
     arch_ipc_wait_unmark(w);

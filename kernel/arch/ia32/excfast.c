@@ -224,8 +224,7 @@ bool exc_fast_reply_slow(struct trap_frame *f)
     ipc_wait_for(self, recv);
 #if IPC_FASTPATH
     /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
-    void *w = ipc_user_wait;
-    ipc_user_wait = NULL;
+    void *w = arch_ipc_wait_take(me, self);
     arch_ipc_wait_mark(w);
     if (dest->flags == TF_QUEUED && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
         /* dest's wait ends here: what trap_exc_fast does when it resumes

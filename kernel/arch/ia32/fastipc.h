@@ -137,6 +137,9 @@
 
 #ifndef __ASSEMBLER__
 #include "trap.h"
+#include "thread_arch.h"
+#include "syscall_vectors.h"
+#include "smp.h"
 #include "../../thread.h"
 /* An Ipc's results in the caller's registers (X.2 ia32): eax = from,
  * esi = MR0, ebx = MR1, ebp = MR2; the rest of the frame as it entered. */
@@ -183,6 +186,26 @@ static inline void arch_ipc_wait_unmark(void *w)
 {
     if (IPC_FASTPATH && w)
         *(volatile uint32_t *)w = (uint32_t)(uintptr_t)w + 4;
+}
+
+/* The token, taken by the Ipc it was set for (cleared either way, so
+ * that kernel IPCs nested in it never see it). It is believed only if it
+ * is the word under self's own frame and that frame is a sysenter Ipc's:
+ * a token can outlive its Ipc. sysenter_ipc sets it and the Ipc takes it
+ * only after the kernel lock (ipc_general after klock_ensure_full, the
+ * pager's reply after its upgrade); a thread that this CPU leaves for
+ * good meanwhile (deleted, or moved while serving the lock holder's
+ * request) never takes it, and the next taker here, a kernel IPC of
+ * another thread (a page fault) or of the same thread entered otherwise,
+ * would mark a word of a stack that is not waiting in a sysenter Ipc. */
+static inline void *arch_ipc_wait_take(struct cpu_local *me, const struct tcb *self)
+{
+    void *w = me->ipc_user_wait;
+    me->ipc_user_wait = NULL;
+    const struct trap_frame *f = tcb_frame(self);
+    if (w != (const uint32_t *)f - 1 || f->vector != SYSENTER_MARK)
+        return NULL;
+    return w;
 }
 #endif
 

@@ -53,10 +53,6 @@
 #include "../../trace.h"
 #include "../../kernel.h"
 
-/* ipc.h's ipc_user_wait is cpu_self()'s field: here it is read through the
- * CPU record at hand (me->ipc_user_wait), one stack-to-record step less. */
-#undef ipc_user_wait
-
 uint32_t pf_fast_sends, pf_fast_replies;
 
 /* pffast_entry.S tests the from-specifier for nilthread with testl. */
@@ -273,8 +269,7 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
     ipc_wait_for(self, recv);
 #if IPC_FASTPATH
     /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
-    void *w = me->ipc_user_wait;
-    me->ipc_user_wait = NULL;
+    void *w = arch_ipc_wait_take(me, self);
     arch_ipc_wait_mark(w);
     if (dest->flags == TF_QUEUED && !me->resched && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
         /* dest's wait ends here: what pf_fast_send does when it resumes

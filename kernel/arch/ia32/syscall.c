@@ -51,7 +51,7 @@ void sysenter_ipc(struct trap_frame *f)
         goto out;
 #endif
     if (IPC_FASTPATH)
-        ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: the word under f */
+        self->on_cpu->ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: under f */
 #if FASTPATH
     /* An exception handler's 12-word reply to a thread waiting in the
      * exception fast path (excfast.c); any other Ipc goes on below. */
