@@ -222,31 +222,9 @@ bool exc_fast_reply_slow(struct trap_frame *f)
 
     /* We block in our receive phase (ipc_fastpath's stores). */
     ipc_wait_for(self, recv);
-#if IPC_FASTPATH
-    /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
-    void *w = arch_ipc_wait_take(me, self);
-    arch_ipc_wait_mark(w);
-    if (dest->flags == TF_QUEUED && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
-        /* dest's wait ends here: what trap_exc_fast does when it resumes
-         * REPLIED (BR0 back, the wait over), then straight out through
-         * iret from its frame, its kernel stack dropped. */
-        dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
-        dest->exc_wait = EXC_WAIT_NONE;
-        exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
-    } else {
-        sched_handoff(dest);
-    }
-    arch_ipc_wait_unmark(w);
-#else
-    sched_handoff(dest);
-#endif
-    if (self->xfer) {
-        klock_ensure_full();
-        xfer_wait_turns(self);  /* the reply copies strings to us */
-    }
-    /* The end of the Ipc (ipc_syscall_end, do_ipc's registers). */
-    ipc_syscall_end(self);
-    ipc_results_to_frame(self, f);
+    /* dest out by iret (trap_exc_fast's REPLIED resume: BR0 back, the
+     * wait over), or the handoff; then our Ipc's end. */
+    fast_reply_end(me, self, dest, f, false);
     return true;
 }
 

@@ -15,6 +15,11 @@
 #include "thread_arch.h"
 #include "../../thread.h"
 #include "../../trace.h"
+#include "../../sched.h"
+#include "../../ipc.h"
+#include "../../strxfer.h"
+#include "klock.h"
+#include "excfast.h"
 
 #if FASTPATH
 
@@ -119,6 +124,48 @@ static inline void direct_handoff(struct cpu_local *me, struct tcb *t, struct tc
 void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 void exc_fast_switch_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 #endif
+
+/* The end of a fast reply (excfast.c's exception reply, pffast.c's map
+ * reply) to dest, a thread waiting in that path's kernel IPC whose wait
+ * the reply completed; self is in its receive phase. Self's sysenter Ipc
+ * is marked resumable by the assembly path, and dest leaves at once by
+ * iret from its frame (its wait over: BR0 back) when nothing else is due
+ * (queued with no other flag, no handoff traced; with held_whole, the
+ * whole lock that the map reply took, also no reschedule that came up
+ * meanwhile: that lock is let go first); otherwise sched_handoff. Then,
+ * resumed, the end of self's Ipc. */
+static inline __attribute__((always_inline)) void fast_reply_end(struct cpu_local *me,
+                                                                 struct tcb *self,
+                                                                 struct tcb *dest,
+                                                                 struct trap_frame *f,
+                                                                 bool held_whole)
+{
+#if IPC_FASTPATH
+    void *w = arch_ipc_wait_take(me, self);
+    arch_ipc_wait_mark(w);
+    if (dest->flags == TF_QUEUED && !(held_whole && me->resched) &&
+        !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
+        dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
+        dest->exc_wait = EXC_WAIT_NONE;
+        if (held_whole)
+            klock_full_to_local_on(me);
+        exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
+    } else {
+        sched_handoff(dest);
+    }
+    arch_ipc_wait_unmark(w);
+#else
+    (void)me;
+    (void)held_whole;
+    sched_handoff(dest);
+#endif
+    if (self->xfer) {
+        klock_ensure_full();
+        xfer_wait_turns(self);  /* the reply copies strings to us */
+    }
+    ipc_syscall_end(self);      /* ipc_syscall_end, do_ipc's registers */
+    ipc_results_to_frame(self, f);
+}
 
 #endif
 

@@ -267,35 +267,10 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
 
     /* We block in our receive phase (reply_handoff's stores). */
     ipc_wait_for(self, recv);
-#if IPC_FASTPATH
-    /* A top-level user Ipc: resumable by the assembly fast path (ipc.h). */
-    void *w = arch_ipc_wait_take(me, self);
-    arch_ipc_wait_mark(w);
-    if (dest->flags == TF_QUEUED && !me->resched && !TRACE_ON_ANY(TRACE_HANDOFF_KINDS)) {
-        /* dest's wait ends here: what pf_fast_send does when it resumes
-         * REPLIED (BR0 back, the wait over), then straight out through
-         * iret from its frame, its kernel stack dropped. The exit lets
-         * this CPU's word go: the others first. (A reschedule that came
-         * up while we took the whole lock or mapped: sched_handoff, as
-         * the general path's handoff.) */
-        dest->mr[L4ABI_UTCB_BR(0)] = dest->exc_br0;
-        dest->exc_wait = EXC_WAIT_NONE;
-        klock_full_to_local_on(me);
-        exc_fast_switch_iret(self, dest, me);   /* direct_switch, iret */
-    } else {
-        sched_handoff(dest);
-    }
-    arch_ipc_wait_unmark(w);
-#else
-    sched_handoff(dest);
-#endif
-    if (self->xfer) {
-        klock_ensure_full();
-        xfer_wait_turns(self);  /* the reply copies strings to us */
-    }
-    /* The end of the Ipc (ipc_syscall_end, do_ipc's registers). */
-    ipc_syscall_end(self);
-    ipc_results_to_frame(self, f);
+    /* dest out by iret (pf_fast_send's REPLIED resume: BR0 back, the
+     * wait over) after the whole lock is let go, unless a reschedule came
+     * up while we held it or mapped; or the handoff; then our Ipc's end. */
+    fast_reply_end(me, self, dest, f, true);
     return true;
 }
 
