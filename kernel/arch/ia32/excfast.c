@@ -127,23 +127,7 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     copy_words(saved, t->mr, SAVED);
     uint32_t saved_br0 = t->mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = t->mr[L4ABI_UTCB_ERRORCODE];
-    t->exc_br0 = saved_br0;     /* for a reply that ends our wait itself */
-    t->mr[L4ABI_UTCB_BR(0)] = 0;
-
-    /* Our receive phase from h alone, no timeout (prepare_receive). */
-    ipc_wait_for(t, h->gid);
-    t->exc_wait = EXC_WAIT_WAITING;
-#if IPC_FASTPATH
-    if (direct_ok(me, h))
-        direct_handoff(me, t, h);
-    else
-#endif
-        sched_handoff(h);
-
-    /* Resumed by whoever ended the wait. */
-    uint8_t how = t->exc_wait;
-    t->exc_wait = EXC_WAIT_NONE;
-    t->state = TS_READY;
+    uint8_t how = fast_send_wait(me, t, h, 0, EXC_WAIT_WAITING);
     if (how == EXC_WAIT_REPLIED) {
         /* exc_fast_reply wrote the frame and left our MRs alone; it holds
          * this CPU's word, which our exit lets go. */

@@ -125,6 +125,37 @@ void exc_fast_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 void exc_fast_switch_iret(struct tcb *prev, struct tcb *next, struct cpu_local *me);
 #endif
 
+/* t, which just sent its kernel IPC (exception or page fault) straight
+ * into h's UTCB, waits for h's reply: BR0 is br0 while it waits (the
+ * user's kept in exc_br0, which a reply that ends the wait itself puts
+ * back), its receive phase from h alone with no timeout
+ * (prepare_receive), wait the fast path's state; then straight to h
+ * (through sysexit when direct_ok) or sched_handoff. Resumed by whoever
+ * ended the wait, t is ready again; returns how it ended
+ * (EXC_WAIT_REPLIED: that path's fast reply; else the general path). */
+static inline __attribute__((always_inline)) uint8_t fast_send_wait(struct cpu_local *me,
+                                                                    struct tcb *t,
+                                                                    struct tcb *h,
+                                                                    uint32_t br0, uint8_t wait)
+{
+    t->exc_br0 = t->mr[L4ABI_UTCB_BR(0)];
+    t->mr[L4ABI_UTCB_BR(0)] = br0;
+    ipc_wait_for(t, h->gid);
+    t->exc_wait = wait;
+#if IPC_FASTPATH
+    if (direct_ok(me, h))
+        direct_handoff(me, t, h);
+    else
+#else
+    (void)me;
+#endif
+        sched_handoff(h);
+    uint8_t how = t->exc_wait;
+    t->exc_wait = EXC_WAIT_NONE;
+    t->state = TS_READY;
+    return how;
+}
+
 /* The end of a fast reply (excfast.c's exception reply, pffast.c's map
  * reply) to dest, a thread waiting in that path's kernel IPC whose wait
  * the reply completed; self is in its receive phase. Self's sysenter Ipc

@@ -131,25 +131,8 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
      * fpage while we wait (the receive window is the whole space). */
     uint32_t *mr = t->mr;
     uint32_t saved0 = mr[0], saved1 = mr[1], saved2 = mr[2];
-    uint32_t saved_br0 = mr[L4ABI_UTCB_BR(0)];
     uint32_t saved_err = mr[L4ABI_UTCB_ERRORCODE];
-    t->exc_br0 = saved_br0;     /* for a reply that ends our wait itself */
-    mr[L4ABI_UTCB_BR(0)] = L4ABI_COMPLETE_FPAGE;
-
-    /* Our receive phase from p alone, no timeout (prepare_receive). */
-    ipc_wait_for(t, p->gid);
-    t->exc_wait = EXC_WAIT_PAGEFAULT;
-#if IPC_FASTPATH
-    if (direct_ok(me, p))
-        direct_handoff(me, t, p);
-    else
-#endif
-        sched_handoff(p);
-
-    /* Resumed by whoever ended the wait. */
-    uint8_t how = t->exc_wait;
-    t->exc_wait = EXC_WAIT_NONE;
-    t->state = TS_READY;
+    uint8_t how = fast_send_wait(me, t, p, L4ABI_COMPLETE_FPAGE, EXC_WAIT_PAGEFAULT);
     if (how == EXC_WAIT_REPLIED) {
         /* pf_fast_reply_slow mapped the page and left MR0..MR2 and
          * ErrorCode alone; BR0 back, and the access runs again. */
