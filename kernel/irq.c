@@ -46,15 +46,27 @@ struct irq_line {
     uint8_t mode;
     uint8_t bit;                /* async: bit in the handler's mask */
     uint8_t cpu;                /* index of the CPU the controller sends it to */
+    uint8_t pin;                /* its IO-APIC pin, for irq_fast.S (= the line) */
     uint32_t raised;            /* async: raised since last notification */
     uint32_t gid;               /* irq_gid(line), constant (for irq_fast.S) */
     struct tcb *itcb;           /* tcb_of_no(line), constant (for irq_fast.S) */
     struct tcb *htcb;           /* the TCB slot of handler's ID, set at attach
-                                 * (irq_fast.S; valid while mode != NONE, and
-                                 * the thread only while its gid == handler) */
+                                 * (irq_fast.S; the thread only while its gid
+                                 * == handler); while detached, irq_nobody */
 } __attribute__((aligned(32)));
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
+#if IRQ_FASTPATH
+/* irq_fast.S's per-vector table: the record of a plain IO-APIC line
+ * (irq_fast_vector), NULL for every other vector. */
+struct irq_line *irq_fast_rec[IRQF_VECTORS];
+/* A detached line's htcb: a "TCB" whose global ID (its only field that
+ * irq_fast.S reads before it refuses) is no detached line's handler (0),
+ * so the entry's ID compare refuses a detached line as well: no separate
+ * mode test. */
+static const uint32_t irq_nobody_gid = ~0u;
+#define irq_nobody ((struct tcb *)((uintptr_t)&irq_nobody_gid - offsetof(struct tcb, gid)))
+#endif
 static unsigned nlines;             /* lines the controller has */
 extern volatile uint32_t boot_ticks;
 uint32_t irq_pending;
@@ -217,6 +229,7 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
 ASM_OFFSET(irq_line, handler, IRQL_HANDLER);
 ASM_OFFSET(irq_line, mode, IRQL_MODE);
 ASM_OFFSET(irq_line, bit, IRQL_BIT);
+ASM_OFFSET(irq_line, pin, IRQL_PIN);
 ASM_OFFSET(irq_line, raised, IRQL_RAISED);
 ASM_OFFSET(irq_line, gid, IRQL_GID);
 ASM_OFFSET(irq_line, itcb, IRQL_ITCB);
@@ -240,6 +253,19 @@ _Static_assert(FAST_IRQ * sizeof(uint32_t) == IRQF_FAST_IRQ_SLOT, "irq_fast.S: f
 _Static_assert((TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS) == IRQF_TRACE_KINDS,
                "irq_fast.S: trace kinds");
 #endif
+
+void irq_fast_vector(unsigned i, int line)
+{
+    if (line < 0 || line >= IRQ_LINES) {
+        irq_fast_rec[i] = NULL;
+        return;
+    }
+    struct irq_line *l = &irq_lines[line];
+    l->pin = (uint8_t)line;
+    if (l->mode == MODE_NONE)
+        l->htcb = irq_nobody;
+    irq_fast_rec[i] = l;
+}
 
 bool irq_fast_resumable(const struct tcb *t)
 {
@@ -444,6 +470,9 @@ static void detach(unsigned irq)
     irqchip_mask(irq);
     l->mode = MODE_NONE;
     l->handler = 0;
+#if IRQ_FASTPATH
+    l->htcb = irq_nobody;
+#endif
     l->raised = 0;
     irq_pending &= ~(1u << irq);
     if (had)

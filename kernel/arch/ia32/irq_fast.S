@@ -63,50 +63,52 @@ irq_common:
      * invariant: no C code runs with them). This path has no string
      * instruction, and AC means nothing at CPL 0 without SMAP; it ends in
      * the handler's popfl, and prev's flags are never saved (arch_switch):
-     * nothing of them leaks. */
+     * nothing of them leaks. The same for %es: only %ds is the kernel's
+     * here (no string instruction uses %es); the ways to C load %es too,
+     * and the exit loads the user's into both. A kernel-mode entry (NMI)
+     * meanwhile loads its own (TRAP_CALL). */
 #if STATS
     pushl $KERNEL_EFLAGS            /* clears DF and AC before the */
     popfl                           /* counting calls */
 #endif
-    movl $SEL_KDATA, %eax           /* never trust the user's %ds/%es */
+    movl $SEL_KDATA, %eax           /* never trust the user's %ds */
     movl %eax, %ds
-    movl %eax, %es
+#if STATS
+    movl %eax, %es                  /* the counting calls are C */
+#endif
     STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 
     /* edi = prev, the interrupted thread (the TCB under this frame);
      * ebp = me, this CPU's record (prev->on_cpu: prev runs here). */
     leal -FAST_FRAME(%esp), %edi
     movl TCB_ON_CPU(%edi), %ebp
-    /* esi = the line: a plain IO-APIC line (its pin is the same number),
-     * from the vector table, which changes only while the boot processor
-     * sets up the controller: read before the lock. The timer, the 8259
-     * and the rest go to trap_irq holding nothing, as trap_common would. */
+    /* ecx = the line's record, for a plain IO-APIC line (its pin is the
+     * same number), from the vector table, which changes only while the
+     * boot processor sets up the controller: read before the lock. The
+     * timer, the 8259 and the rest (NULL) go to trap_irq holding nothing,
+     * as trap_common would. */
     movl FRAME_VECTOR(%esp), %eax
-    movsbl irqchip_fast_line - IRQF_IRQ_BASE(%eax), %esi
-    testl %esi, %esi
-    js irq_slow
+    movl irq_fast_rec - 4 * IRQF_IRQ_BASE(,%eax,4), %ecx
+    testl %ecx, %ecx
+    jz irq_slow
 #if MAX_CPUS > 1
     /* This CPU's lock word (klock_local), before any shared read; the
      * mode stays NONE while it is held here (as in fastipc_entry.S). */
     movl CPU_KWORD(%ebp), %ebx
-    movl $1, %ecx
-    lock xaddl %ecx, KW_NEXT(%ebx)                  /* ecx = our ticket */
-    cmpl KW_OWNER(%ebx), %ecx
+    movl $1, %eax
+    lock xaddl %eax, KW_NEXT(%ebx)                  /* eax = our ticket */
+    cmpl KW_OWNER(%ebx), %eax
     jne irq_lock_wait
 #define SLOW irq_slow_locked
 #else
 #define SLOW irq_slow
 #endif
 
-    /* ecx = the line's record. */
-    movl %esi, %ecx
-    shll $IRQL_SIZE_LOG2, %ecx
-    addl $irq_lines, %ecx
-    cmpb $0, IRQL_MODE(%ecx)                        /* attached? */
-    je SLOW
     /* ebx = the handler: the TCB slot of its global ID, kept in the line
      * record since the attach (a slot is a fixed address, mapped since the
-     * ID was resolved), still that thread (tcb_lookup). */
+     * ID was resolved), still that thread (tcb_lookup). A detached line's
+     * slot is irq_nobody, whose ID is no detached line's handler (0): this
+     * compare is the "attached?" test too. */
     movl IRQL_HTCB(%ecx), %ebx
     movl IRQL_HANDLER(%ecx), %eax
     cmpl %eax, TCB_GID(%ebx)
@@ -151,29 +153,27 @@ irq_common:
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
     /* One or-chain into edx, zero if nothing else is in the way: no
-     * trace kind on; small spaces (space_switch.h's common case): this
-     * CPU on large segments with sysexit allowed, the handler's space
-     * large, its directory never holding region copies; no interrupt
-     * pending, no reschedule due (sched_can_handoff), no breakpoints here
-     * or for the handler (debug_switch_to), no PVI or eager FPU here
-     * (fast_off), no string copy for the handler. Byte fields go into
-     * dl, words into edx. */
-    movl CPU_INDEX(%ebp), %eax
-    shll $SMALL_CPU_SIZE_LOG2, %eax                 /* this CPU's small_cpu */
+     * trace kind on at all (a superset of the general path's interrupt,
+     * IPC and switch records: with any kind on, trap_irq decides); this
+     * CPU's fast_off word clear, i.e. (as the assembly IPC path reads it)
+     * large segments loaded, no iret forced, no IPC/switch tracing,
+     * sysexit allowed at all (no PVI or eager FPU); the handler's space
+     * large, its directory never holding region copies (space_switch.h's
+     * common case); no interrupt pending, no reschedule due
+     * (sched_can_handoff), no breakpoints here or for the handler
+     * (debug_switch_to), no string copy for the handler. Byte fields go
+     * into dl, words into edx. */
 #if TRACE
     movzbl trace_mask, %edx
-    andl $IRQF_TRACE_KINDS, %edx
-    orb small_cpus + SMALL_CPU_IRET_FORCED(%eax), %dl
+    orl CPU_FAST_OFF(%ebp), %edx
 #else
-    movzbl small_cpus + SMALL_CPU_IRET_FORCED(%eax), %edx
+    movl CPU_FAST_OFF(%ebp), %edx
 #endif
-    orl small_cpus + SMALL_CPU_SEG_BASE(%eax), %edx
     movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx
     orl irq_pending, %edx
     orw CPU_RESCHED(%ebp), %dx              /* resched and dr_loaded */
-    orb CPU_FAST_OFF + FAST_OFF_MODE(%ebp), %dl
     orl TCB_DR7(%ebx), %edx
     orl TCB_XFER(%ebx), %edx
     jnz SLOW
@@ -189,22 +189,22 @@ irq_common:
 2:
 
     /* ---- Commit: nothing fails from here on. ----
-     * ebx = handler, ecx = line record, edx = CR3 or 0, esi = line,
-     * edi = prev, ebp = me. */
-    pushl %edx                                      /* CR3, for later */
-    /* The chip (irqchip_mask, irqchip_eoi): the pin masked through its
-     * cached low word, then the local APIC's EOI. */
+     * ebx = handler, ecx = line record, edx = CR3 or 0 (kept there until
+     * the switch), edi = prev, ebp = me; eax and esi free. */
+    /* The chip (irqchip_mask, irqchip_eoi): the pin masked in its cached
+     * low word and through the IO-APIC's window, then the local APIC's
+     * EOI. */
 #if MAX_CPUS > 1
 1:  movb $1, %al
     xchgb %al, irqchip_fast_lock
     testb %al, %al
     jnz 1b
 #endif
+    movzbl IRQL_PIN(%ecx), %esi
+    orl $IRQF_RTE_MASKED, ioapic_rte_low(,%esi,4)
     movl ioapic_rte_low(,%esi,4), %eax
-    orl $IRQF_RTE_MASKED, %eax
-    movl %eax, ioapic_rte_low(,%esi,4)
-    leal 0x10(,%esi,2), %edx                        /* the pin's low word */
-    movl %edx, IRQF_IOAPIC_VA                       /* IOREGSEL */
+    leal 0x10(,%esi,2), %esi                        /* the pin's low word */
+    movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
     movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
 #if MAX_CPUS > 1
     movb $0, irqchip_fast_lock
@@ -213,34 +213,53 @@ irq_common:
     /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
      * that took it. */
 #if STATS
+    pushl %edx
     rdtsc
     movl %eax, irq_entry_tsc
     movl %edx, irq_entry_tsc + 4
+    popl %edx
 #endif
     movl %ebp, irq_stat_cpu_rec                     /* (its index, read) */
     /* The message (irq_fast): sync, the tag; async, the tag, the line's
      * bit and the raised count, this one included, then zero. */
     incl IRQL_RAISED(%ecx)
-    movl TCB_MR(%ebx), %edx                         /* the handler's MR0 */
+    movl TCB_MR(%ebx), %esi                         /* the handler's MR0 */
     cmpb $IRQL_MODE_SYNC, IRQL_MODE(%ecx)
     jne irq_async_msg
-    movl $IRQF_TAG_SYNC, (%edx)
+    movl $IRQF_TAG_SYNC, (%esi)
 irq_msg_done:
     /* The handler's IPC is done: from the line's thread, no error. */
     movl IRQL_GID(%ecx), %eax
     movl %eax, TCB_IPC_FROM(%ebx)
     movl $0, TCB_IPC_ERROR(%ebx)
     movb $1, TCB_IPC_DONE(%ebx)
-    movb $FAST_TS_READY, TCB_STATE(%ebx)            /* ipc_syscall_end */
     /* The counters (irq_fast's five): one word, which their readers
      * (main.c) add to irq_stat_raised, _delivered, _direct, _fast_entry
      * and fast_events[FAST_IRQ]. Another CPU's fast path may count at the
      * same time (the general path's counting holds the whole lock). */
     lock incl irq_stat_asm_entry
-    /* sched_handoff: the handler into this CPU's ready queue at its
-     * priority's tail if it left it while blocked. */
+    /* Runnable (ipc_syscall_end) and queued (sched_handoff: into this
+     * CPU's ready queue at its priority's tail if it left it while
+     * blocked): the state and flags word at once, the flags being
+     * TF_QUEUED or nothing (tested above); whether it was queued is read
+     * first. */
     testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
-    jz irq_enqueue
+    movw $(FAST_TS_READY | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
+    jnz irq_queued
+    /* prioq_insert_tail(&me->ready, &handler->rq, prio): eax = our link,
+     * ecx = the level, esi = the queues. An empty level (a driver above
+     * everything else) inline, a tail insert out of line. */
+    movzbl TCB_PRIO(%ebx), %ecx
+    leal CPU_READY(%ebp), %esi                      /* the queues */
+    leal TCB_RQ(%ebx), %eax                         /* our link */
+    cmpl $0, (%esi,%ecx,4)                          /* the level's head */
+    jne irq_enqueue_tail
+    movl %eax, (%eax)                               /* alone: l <-> l */
+    movl %eax, 4(%eax)
+    movl %eax, (%esi,%ecx,4)                        /* the level's head */
+    btsl %ecx, PRIOQ_BITMAP(%esi)                   /* level non-empty */
+    shrl $5, %ecx
+    btsl %ecx, PRIOQ_SUMMARY(%esi)                  /* its bitmap word */
 irq_queued:
     /* switch_to: the CPU's resched is clear (checked). */
     movl %ebx, CPU_RUNNING(%ebp)
@@ -255,7 +274,6 @@ irq_queued:
 irq_fpu_done:
     /* prev's switch frame under its trap frame (four registers that need
      * no value, then the return address irq_fast_resume), and its ksp. */
-    popl %edx                                       /* CR3 or 0 */
     movl $irq_fast_resume, -4(%esp)
     leal -20(%esp), %eax
     movl %eax, TCB_KSP(%edi)
@@ -323,45 +341,28 @@ irq_fpu_done:
     sysexit
 #undef F
 
+/* The level has threads: at its tail. eax = our link, ecx = the level,
+ * esi = the queues; edx (CR3) kept. */
+irq_enqueue_tail:
+    movl (%esi,%ecx,4), %ecx                        /* the head */
+    movl 4(%ecx), %esi                              /* head->prev, the tail */
+    movl %esi, 4(%eax)                              /* l->prev = tail */
+    movl %ecx, (%eax)                               /* l->next = head */
+    movl %eax, (%esi)                               /* tail->next = l */
+    movl %eax, 4(%ecx)                              /* head->prev = l */
+    jmp irq_queued
+
 /* Asynchronous: MR1 = the line's bit, MR2 = the raised count (then 0).
- * ecx = line record, edx = the handler's MR0. */
+ * ecx = line record, esi = the handler's MR0; edx (CR3) kept. */
 irq_async_msg:
-    movl $IRQF_TAG_ASYNC, (%edx)
+    movl $IRQF_TAG_ASYNC, (%esi)
     movzbl IRQL_BIT(%ecx), %eax
-    movl $0, 4(%edx)
-    btsl %eax, 4(%edx)                              /* 1 << bit */
+    movl $0, 4(%esi)
+    btsl %eax, 4(%esi)                              /* 1 << bit */
     movl IRQL_RAISED(%ecx), %eax
-    movl %eax, 8(%edx)
+    movl %eax, 8(%esi)
     movl $0, IRQL_RAISED(%ecx)
     jmp irq_msg_done
-
-/* prioq_insert_tail(&me->ready, &handler->rq, prio), TF_QUEUED set.
- * ebx = handler, ebp = me; eax, ecx, edx free. */
-irq_enqueue:
-    movzbl TCB_PRIO(%ebx), %ecx
-    leal CPU_READY(%ebp), %edx                      /* the queues */
-    leal TCB_RQ(%ebx), %eax                         /* our link */
-    pushl %esi
-    movl (%edx,%ecx,4), %esi                        /* the level's head */
-    testl %esi, %esi
-    jz 1f
-    pushl %edi
-    movl 4(%esi), %edi                              /* head->prev, the tail */
-    movl %edi, 4(%eax)                              /* l->prev = tail */
-    movl %esi, (%eax)                               /* l->next = head */
-    movl %eax, (%edi)                               /* tail->next = l */
-    movl %eax, 4(%esi)                              /* head->prev = l */
-    popl %edi
-    jmp 2f
-1:  movl %eax, (%eax)                               /* alone: l <-> l */
-    movl %eax, 4(%eax)
-    movl %eax, (%edx,%ecx,4)                        /* the level's head */
-    btsl %ecx, PRIOQ_BITMAP(%edx)                   /* level non-empty */
-    shrl $5, %ecx
-    btsl %ecx, PRIOQ_SUMMARY(%edx)                  /* its bitmap word */
-2:  popl %esi
-    orb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
-    jmp irq_queued
 
 /* The FPU switch, out of line (as fastipc_entry.S's): the handler owns
  * the FPU, so CR0.TS must be clear; or someone else does and it must be
@@ -381,11 +382,13 @@ irq_fpu_set_ts:
 
 #if MAX_CPUS > 1
 /* Our lock word is busy: wait for our ticket in C (serving requests),
- * then the general way with the word held. ebp = me, ecx = ticket. */
+ * then the general way with the word held. ebp = me, eax = ticket. */
 irq_lock_wait:
     pushl $KERNEL_EFLAGS            /* C code: DF and AC clear */
     popfl
-    pushl %ecx
+    pushl %eax
+    movl $SEL_KDATA, %eax           /* and the kernel's %es */
+    movl %eax, %es
     pushl %ebp
     call ipc_fast_lock_wait                         /* mode LOCAL after */
     addl $8, %esp
@@ -399,8 +402,10 @@ irq_slow_locked:
  * built and nothing changed. It returns the handler to leave by, with
  * everything done but the stack switch, or 0 after the general path. */
 irq_slow:
-    pushl $KERNEL_EFLAGS            /* C code: DF and AC clear (irq_lock_wait */
-    popfl                           /* did it already: harmless) */
+    pushl $KERNEL_EFLAGS            /* C code: DF and AC clear, the kernel's */
+    popfl                           /* %es (irq_lock_wait did both already: */
+    movl $SEL_KDATA, %eax           /* harmless) */
+    movl %eax, %es
     pushl %esp
     call trap_irq
     addl $4, %esp

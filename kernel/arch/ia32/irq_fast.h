@@ -25,6 +25,7 @@
 #define IRQL_HANDLER        0
 #define IRQL_MODE           4           /* byte */
 #define IRQL_BIT            5           /* byte */
+#define IRQL_PIN            7           /* byte: the IO-APIC pin (irq_fast_rec's lines) */
 #define IRQL_RAISED         8
 #define IRQL_GID            12          /* the interrupt thread's ID */
 #define IRQL_ITCB           16          /* the interrupt thread's TCB */
@@ -75,6 +76,12 @@ static inline void arch_recv_wait_mark(void *w)
  * frame is one of the two marks. Meaningful only while t is in
  * TS_RECV_WAIT (every kernel entry overwrites the word). */
 bool irq_fast_resumable(const struct tcb *t);
+
+/* The entry's vector table (irqchip.c fast_table, at boot and on the
+ * fallback to the 8259): vector IRQF_IRQ_BASE + i is the plain IO-APIC
+ * line `line` on its own pin, or -1 for none. irq_fast.S reads the line's
+ * record from irq_fast_rec[i] (NULL: the general path). */
+void irq_fast_vector(unsigned i, int line);
 
 /* A device interrupt from user mode, vector v (irq_fast.S). Returns the
  * handler to leave by (the interrupt delivered, the switch done but for

@@ -28,13 +28,12 @@ static void route_lines(unsigned pins)
     }
 }
 
-int8_t irqchip_fast_line[IRQF_VECTORS];
-
-/* The interrupt fast path's vector table (irq_fast.h): for a vector of
- * an IO-APIC pin whose line is a plain device line on that same pin, the
- * line; -1 for everything the general path must sort out (the 8259 and
- * its spurious IRQ 7/15, the timer, the cascade, the break key's line,
- * the APIC's pin 0, a line the firmware moved to another pin). */
+/* The interrupt fast path's vector table (irq_fast.h, kept by irq.c's
+ * irq_fast_vector): for a vector of an IO-APIC pin whose line is a plain
+ * device line on that same pin, the line; -1 for everything the general
+ * path must sort out (the 8259 and its spurious IRQ 7/15, the timer, the
+ * cascade, the break key's line, the APIC's pin 0, a line the firmware
+ * moved to another pin). */
 static void fast_table(void)
 {
     for (unsigned i = 0; i < IRQF_VECTORS; i++) {
@@ -45,7 +44,11 @@ static void fast_table(void)
 #if KDB
         plain = plain && line != KDB_SERIAL_LINE;
 #endif
-        irqchip_fast_line[i] = (int8_t)(plain ? line : -1);
+#if IRQ_FASTPATH
+        irq_fast_vector(i, plain ? line : -1);
+#else
+        (void)plain;
+#endif
     }
 }
 
