@@ -94,10 +94,9 @@ irq_common:
 #if MAX_CPUS > 1
     /* This CPU's lock word (klock_local), before any shared read; the
      * mode stays NONE while it is held here (as in fastipc_entry.S). */
-    movl CPU_KWORD(%ebp), %ebx
-    movl $1, %eax
-    lock xaddl %eax, KW_NEXT(%ebx)                  /* eax = our ticket */
-    cmpl KW_OWNER(%ebx), %eax
+    movl $1, %eax                   /* (the word is in the record: kword) */
+    lock xaddl %eax, CPU_KW + KW_NEXT(%ebp)         /* eax = our ticket */
+    cmpl CPU_KW + KW_OWNER(%ebp), %eax
     jne irq_lock_wait
 #define SLOW irq_slow_locked
 #else
@@ -113,9 +112,14 @@ irq_common:
     movl IRQL_HANDLER(%ecx), %eax
     cmpl %eax, TCB_GID(%ebx)
     jne SLOW
-    /* Receiving, no flag but TF_QUEUED: state and flags in one word. */
-    movzwl TCB_STATE(%ebx), %eax
-    andl $~(FAST_TF_QUEUED << 8), %eax
+    /* Receiving, no flag but TF_QUEUED, the virtual IF set: state,
+     * flags, priority and vif in one word, the priority and vif's other
+     * bits masked off. No flag means no TF_KERNEL and no TF_STARTING: a
+     * user thread that has run, so its UTCB (MRs) is there until its
+     * deletion, which detaches its lines first (thread_destroy; then the
+     * ID compare above refuses). */
+    movl TCB_STATE(%ebx), %eax
+    andl $~(FAST_TF_QUEUED << 8 | 0xff << 16 | (0xff & ~IRQF_VIF_CLEAR) << 24), %eax
     cmpl $FAST_TS_RECV_WAIT, %eax
     jne SLOW
     /* From this line's thread (the driver's usual wait) or anythread. */
@@ -132,13 +136,9 @@ irq_common:
     movl IRQL_ITCB(%ecx), %edx                      /* tcb_of_no(line) */
     cmpb %al, TCB_PRIO(%edx)
     jb SLOW
-    /* Only its return left: a user thread (MRs), the virtual IF set,
-     * one of the two marks under its frame, a frame sysexit may leave by
-     * (no string copy, no PVI or eager FPU: the or-chain below). */
-    cmpl $0, TCB_MR(%ebx)
-    je SLOW
-    testb $IRQF_VIF_CLEAR, TCB_VIF(%ebx)
-    jnz SLOW
+    /* Only its return left: one of the two marks under its frame, a
+     * frame sysexit may leave by (no string copy, no PVI or eager FPU:
+     * the or-chain below). */
     movl FAST_RESUME_RET(%ebx), %eax
     cmpl $IRQ_RECV_WAIT_MARK, %eax
     je 1f
@@ -195,10 +195,8 @@ irq_common:
      * low word and through the IO-APIC's window, then the local APIC's
      * EOI. */
 #if MAX_CPUS > 1
-1:  movb $1, %al
-    xchgb %al, irqchip_fast_lock
-    testb %al, %al
-    jnz 1b
+1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
+    jc 1b
 #endif
     movzbl IRQL_PIN(%ecx), %esi
     orl $IRQF_RTE_MASKED, ioapic_rte_low(,%esi,4)
@@ -207,7 +205,7 @@ irq_common:
     movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
     movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
 #if MAX_CPUS > 1
-    movb $0, irqchip_fast_lock
+    movl $0, irqchip_fast_lock                      /* a release store */
 #endif
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
     /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
@@ -266,11 +264,10 @@ irq_queued:
     movl %ebp, TCB_ON_CPU(%ebx)
     incl CPU_CSW(%ebp)
     /* Lazy FPU (fpu_switch_to): CR0.TS set unless the handler owns it. */
-    movzbl CPU_FPU_TS(%ebp), %eax
     cmpl CPU_FPU_HOLDER(%ebp), %ebx
     je irq_fpu_owner
-    testl %eax, %eax
-    jz irq_fpu_set_ts
+    cmpb $0, CPU_FPU_TS(%ebp)
+    je irq_fpu_set_ts
 irq_fpu_done:
     /* prev's switch frame under its trap frame (four registers that need
      * no value, then the return address irq_fast_resume), and its ksp. */
@@ -315,20 +312,20 @@ irq_fpu_done:
     movl $SEL_UTCB, %eax
     movl %eax, %gs
     /* The handler's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
-     * ebp = MR2, edi as it entered; then this CPU lets its word go
-     * (klock_release) and the handler leaves as sysenter_exit leaves. */
+     * ebp = MR2, edi as it entered; this CPU lets its word go
+     * (klock_release) before the last of them, which come from the
+     * handler's own UTCB and frame: the handler runs here now, and no
+     * other CPU can take it off this one (delete it, free its UTCB)
+     * before it has left; then it leaves as sysenter_exit leaves. */
 #define F(x) (x - FRAME_EFLAGS)(%esp)
     movl TCB_MR(%ebx), %edx
     movl TCB_IPC_FROM(%ebx), %eax
     movl (%edx), %esi
     movl 4(%edx), %ebx
 #if MAX_CPUS > 1
-    movl CPU_KWORD(%ebp), %ecx
+    incl CPU_KW + KW_OWNER(%ebp)                    /* a release store */
 #endif
     movl 8(%edx), %ebp
-#if MAX_CPUS > 1
-    incl KW_OWNER(%ecx)                             /* a release store */
-#endif
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
     movl $SEL_UDATA, %ecx                           /* the user's data */
@@ -366,10 +363,10 @@ irq_async_msg:
 
 /* The FPU switch, out of line (as fastipc_entry.S's): the handler owns
  * the FPU, so CR0.TS must be clear; or someone else does and it must be
- * set. eax = this CPU's fpu_ts. */
+ * set. */
 irq_fpu_owner:
-    testl %eax, %eax
-    jz irq_fpu_done
+    cmpb $0, CPU_FPU_TS(%ebp)
+    je irq_fpu_done
     clts
     movb $0, CPU_FPU_TS(%ebp)
     jmp irq_fpu_done

@@ -103,7 +103,7 @@ void irqchip_mask(unsigned line)
  * 8259's cached mask) for the fast paths, which hold only their CPU's
  * lock word: irq_fast.S's mask and irqchip_unmask_fast take this byte
  * lock; everybody else holds the whole kernel lock, which excludes them. */
-uint8_t irqchip_fast_lock;
+uint32_t irqchip_fast_lock;     /* bit 0 (irq_fast.S: lock bts) */
 
 void irqchip_unmask_fast(unsigned line)
 {
