@@ -53,6 +53,7 @@ struct irq_line {
     struct tcb *htcb;           /* the TCB slot of handler's ID, set at attach
                                  * (irq_fast.S; the thread only while its gid
                                  * == handler); while detached, irq_nobody */
+    uint32_t bitmask;           /* async: 1 << bit, MR1 (irq_fast.S) */
 } __attribute__((aligned(32)));
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
@@ -230,6 +231,7 @@ ASM_OFFSET(irq_line, handler, IRQL_HANDLER);
 ASM_OFFSET(irq_line, mode, IRQL_MODE);
 ASM_OFFSET(irq_line, bit, IRQL_BIT);
 ASM_OFFSET(irq_line, pin, IRQL_PIN);
+ASM_OFFSET(irq_line, bitmask, IRQL_BITMASK);
 ASM_OFFSET(irq_line, raised, IRQL_RAISED);
 ASM_OFFSET(irq_line, gid, IRQL_GID);
 ASM_OFFSET(irq_line, itcb, IRQL_ITCB);
@@ -585,6 +587,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {
         l->mode = MODE_ASYNC;
         l->bit = (uint8_t)L4ABI_IRQ_ASYNC_BIT(scheduler);
+        l->bitmask = 1u << l->bit;
     } else {
         l->mode = MODE_SYNC;
     }

@@ -71,10 +71,9 @@ irq_common:
     pushl $KERNEL_EFLAGS            /* clears DF and AC before the */
     popfl                           /* counting calls */
 #endif
-    movl $SEL_KDATA, %eax           /* never trust the user's %ds */
-    movl %eax, %ds
-#if STATS
-    movl %eax, %es                  /* the counting calls are C */
+    movw %ss:irqf_sel_kdata, %ds    /* never trust the user's %ds (the */
+#if STATS                           /* selector read through %ss) */
+    movw irqf_sel_kdata, %es        /* the counting calls are C */
 #endif
     STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 
@@ -245,19 +244,18 @@ irq_msg_done:
     movw $(FAST_TS_READY | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
     jnz irq_queued
     /* prioq_insert_tail(&me->ready, &handler->rq, prio): eax = our link,
-     * ecx = the level, esi = the queues. An empty level (a driver above
+     * ecx = the level, the queues in the record. An empty level (a driver above
      * everything else) inline, a tail insert out of line. */
     movzbl TCB_PRIO(%ebx), %ecx
-    leal CPU_READY(%ebp), %esi                      /* the queues */
     leal TCB_RQ(%ebx), %eax                         /* our link */
-    cmpl $0, (%esi,%ecx,4)                          /* the level's head */
+    cmpl $0, CPU_READY(%ebp,%ecx,4)                 /* the level's head */
     jne irq_enqueue_tail
     movl %eax, (%eax)                               /* alone: l <-> l */
     movl %eax, 4(%eax)
-    movl %eax, (%esi,%ecx,4)                        /* the level's head */
-    btsl %ecx, PRIOQ_BITMAP(%esi)                   /* level non-empty */
+    movl %eax, CPU_READY(%ebp,%ecx,4)               /* the level's head */
+    btsl %ecx, CPU_READY + PRIOQ_BITMAP(%ebp)       /* level non-empty */
     shrl $5, %ecx
-    btsl %ecx, PRIOQ_SUMMARY(%esi)                  /* its bitmap word */
+    btsl %ecx, CPU_READY + PRIOQ_SUMMARY(%ebp)      /* its bitmap word */
 irq_queued:
     /* switch_to: the CPU's resched is clear (checked). */
     movl %ebx, CPU_RUNNING(%ebp)
@@ -309,8 +307,7 @@ irq_fpu_done:
     movl %eax, (SEL_UTCB & ~7)(%ecx)
     movl TCB_GS_DESC + 4(%ebx), %eax
     movl %eax, (SEL_UTCB & ~7) + 4(%ecx)
-    movl $SEL_UTCB, %eax
-    movl %eax, %gs
+    movw irqf_sel_utcb, %gs
     /* The handler's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
      * ebp = MR2, edi as it entered; this CPU lets its word go
      * (klock_release) before the last of them, which come from the
@@ -328,9 +325,8 @@ irq_fpu_done:
     movl 8(%edx), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
-    movl $SEL_UDATA, %ecx                           /* the user's data */
-    movl %ecx, %ds                                  /* segment */
-    movl %ecx, %es
+    movw irqf_sel_udata, %es                        /* the user's data */
+    movw irqf_sel_udata, %ds        /* segment (read through the kernel's) */
     movl F(FRAME_ESP), %ecx
     andl $~0x200, (%esp)                            /* IF stays off until */
     popfl                                           /* sysexit */
@@ -338,10 +334,10 @@ irq_fpu_done:
     sysexit
 #undef F
 
-/* The level has threads: at its tail. eax = our link, ecx = the level,
- * esi = the queues; edx (CR3) kept. */
+/* The level has threads: at its tail. eax = our link, ecx = the level;
+ * edx (CR3) kept. */
 irq_enqueue_tail:
-    movl (%esi,%ecx,4), %ecx                        /* the head */
+    movl CPU_READY(%ebp,%ecx,4), %ecx               /* the head */
     movl 4(%ecx), %esi                              /* head->prev, the tail */
     movl %esi, 4(%eax)                              /* l->prev = tail */
     movl %ecx, (%eax)                               /* l->next = head */
@@ -349,13 +345,21 @@ irq_enqueue_tail:
     movl %eax, 4(%ecx)                              /* head->prev = l */
     jmp irq_queued
 
+/* The selectors the path loads, read from memory: one instruction each
+ * instead of an immediate through a register. */
+    .section .rodata
+    .align 2
+irqf_sel_kdata: .word SEL_KDATA
+irqf_sel_udata: .word SEL_UDATA
+irqf_sel_utcb:  .word SEL_UTCB
+    .text
+
 /* Asynchronous: MR1 = the line's bit, MR2 = the raised count (then 0).
  * ecx = line record, esi = the handler's MR0; edx (CR3) kept. */
 irq_async_msg:
     movl $IRQF_TAG_ASYNC, (%esi)
-    movzbl IRQL_BIT(%ecx), %eax
-    movl $0, 4(%esi)
-    btsl %eax, 4(%esi)                              /* 1 << bit */
+    movl IRQL_BITMASK(%ecx), %eax                   /* 1 << bit */
+    movl %eax, 4(%esi)
     movl IRQL_RAISED(%ecx), %eax
     movl %eax, 8(%esi)
     movl $0, IRQL_RAISED(%ecx)
