@@ -530,13 +530,21 @@ bool irq_ack_fast(struct trap_frame *f)
     struct tcb *self = current;
     uint32_t to = f->eax;
     unsigned irq = L4ABI_TID_THREADNO(to);
-    if (irq >= nlines || to != irq_gid(irq) || irq_lines[irq].mode == MODE_NONE ||
-        irq_lines[irq].handler != self->gid || TRACE_ON_ANY(0xff))
+    struct irq_line *l = &irq_lines[irq];
+    if (irq >= nlines || to != l->gid || l->mode == MODE_NONE ||
+        l->handler != self->gid || TRACE_ON_ANY(0xff))
         return false;
     /* irq_ack: one interrupt at a time for X.2 (a pending one keeps the
-     * line masked until it is delivered); async: the unmask is explicit. */
-    if (irq_lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
-        irqchip_unmask_fast(irq);
+     * line masked until it is delivered); async: the unmask is explicit.
+     * A plain IO-APIC line (the entry's vector table holds it at its own
+     * pin's vector) inline, as irq_fast.S masked it; the rest through
+     * the controller's code. */
+    if (l->mode == MODE_ASYNC || !(irq_pending & (1u << irq))) {
+        if (irq_fast_rec[IRQF_APIC_FIRST + irq] == l)
+            irq_fast_pin_unmask(l->pin);
+        else
+            irqchip_unmask_fast(irq);
+    }
     __atomic_fetch_add(&irq_stat_fast_acks, 1, __ATOMIC_RELAXED);  /* (other CPUs' too) */
     /* ipc_syscall's results (ipc_syscall_end, set_result), do_ipc's
      * registers. */

@@ -17,6 +17,7 @@
  * irq.c, apic.c, irqchip.c). */
 #define IRQF_VECTORS        40          /* IRQ_BASE .. APIC_VECTOR_BASE + 23 */
 #define IRQF_IRQ_BASE       0x20
+#define IRQF_APIC_FIRST     0x10        /* APIC_VECTOR_BASE - IRQ_BASE: pin 0's */
 #define IRQF_LAPIC_VA       0xFF000000  /* DEVICE_AREA */
 #define IRQF_LAPIC_EOI      0xb0
 #define IRQF_IOAPIC_VA      0xFF001000
@@ -83,6 +84,26 @@ bool irq_fast_resumable(const struct tcb *t);
  * line `line` on its own pin, or -1 for none. irq_fast.S reads the line's
  * record from irq_fast_rec[i] (NULL: the general path). */
 void irq_fast_vector(unsigned i, int line);
+
+/* irq_fast.S's mask undone (irq_ack_fast) for a plain IO-APIC line
+ * (irq_fast_rec's): the pin's cached low word and the chip, through the
+ * IO-APIC's window under its lock (irqchip_unmask_fast's work, inline). */
+extern uint32_t irqchip_fast_lock;
+extern uint32_t ioapic_rte_low[];
+static inline void irq_fast_pin_unmask(unsigned pin)
+{
+#if MAX_CPUS > 1
+    while (__atomic_exchange_n(&irqchip_fast_lock, 1, __ATOMIC_ACQUIRE))
+        __builtin_ia32_pause();
+#endif
+    uint32_t v = ioapic_rte_low[pin] & ~IRQF_RTE_MASKED;
+    ioapic_rte_low[pin] = v;
+    *(volatile uint32_t *)IRQF_IOAPIC_VA = 0x10 + 2 * pin;         /* IOREGSEL */
+    *(volatile uint32_t *)(IRQF_IOAPIC_VA + 0x10) = v;             /* IOWIN */
+#if MAX_CPUS > 1
+    __atomic_store_n(&irqchip_fast_lock, 0, __ATOMIC_RELEASE);
+#endif
+}
 
 /* A device interrupt from user mode, vector v (irq_fast.S). Returns the
  * handler to leave by (the interrupt delivered, the switch done but for

@@ -34,6 +34,8 @@ static void route_lines(unsigned pins)
  * path must sort out (the 8259 and its spurious IRQ 7/15, the timer, the
  * cascade, the break key's line, the APIC's pin 0, a line the firmware
  * moved to another pin). */
+_Static_assert(APIC_VECTOR_BASE - IRQ_BASE == IRQF_APIC_FIRST && IRQ_BASE == IRQF_IRQ_BASE,
+               "irq_fast.h: vectors");
 static void fast_table(void)
 {
     for (unsigned i = 0; i < IRQF_VECTORS; i++) {
