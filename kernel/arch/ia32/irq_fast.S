@@ -77,10 +77,11 @@ irq_common:
 #endif
     STAT_ENTRY_ASM                  /* bench kernel: count the entry */
 
-    /* edi = prev, the interrupted thread (the TCB under this frame);
-     * ebp = me, this CPU's record (prev->on_cpu: prev runs here). */
-    leal -FAST_FRAME(%esp), %edi
-    movl TCB_ON_CPU(%edi), %ebp
+    /* prev, the interrupted thread, is the TCB under this frame: PREV(x)
+     * addresses its fields from the frame while esp stays there. ebp =
+     * me, this CPU's record (prev->on_cpu: prev runs here). */
+#define PREV(x) (x - FAST_FRAME)(%esp)
+    movl PREV(TCB_ON_CPU), %ebp
     /* ecx = the line's record, for a plain IO-APIC line (its pin is the
      * same number), from the vector table, which changes only while the
      * boot processor sets up the controller: read before the lock. The
@@ -129,7 +130,7 @@ irq_common:
     jne SLOW
 1:  /* The handler outranks prev; the interrupt thread (TCB number line)
      * does not rank below prev. */
-    movb TCB_PRIO(%edi), %al
+    movb PREV(TCB_PRIO), %al
     cmpb %al, TCB_PRIO(%ebx)
     jbe SLOW
     movl IRQL_ITCB(%ecx), %edx                      /* tcb_of_no(line) */
@@ -178,7 +179,7 @@ irq_common:
     jnz SLOW
     /* edx = the new CR3, 0 if the handler shares prev's space; in another
      * space its I/O bitmap must be this CPU's installed one. */
-    cmpl %eax, TCB_SPACE(%edi)
+    cmpl %eax, PREV(TCB_SPACE)
     je 2f
     movl SPACE_IO_BM0(%eax), %edx
     cmpl CPU_IO_BM(%ebp), %edx
@@ -189,7 +190,8 @@ irq_common:
 
     /* ---- Commit: nothing fails from here on. ----
      * ebx = handler, ecx = line record, edx = CR3 or 0 (kept there until
-     * the switch), edi = prev, ebp = me; eax and esi free. */
+     * the switch), ebp = me, prev under the frame (PREV); eax, esi and
+     * edi free. */
     /* The chip (irqchip_mask, irqchip_eoi): the pin masked in its cached
      * low word and through the IO-APIC's window, then the local APIC's
      * EOI. */
@@ -220,10 +222,10 @@ irq_common:
     /* The message (irq_fast): sync, the tag; async, the tag, the line's
      * bit and the raised count, this one included, then zero. */
     incl IRQL_RAISED(%ecx)
-    movl TCB_MR(%ebx), %esi                         /* the handler's MR0 */
+    movl TCB_MR(%ebx), %edi         /* the handler's MR0, until the exit */
     cmpb $IRQL_MODE_SYNC, IRQL_MODE(%ecx)
     jne irq_async_msg
-    movl $IRQF_TAG_SYNC, (%esi)
+    movl $IRQF_TAG_SYNC, (%edi)
 irq_msg_done:
     /* The handler's IPC is done: from the line's thread, no error. */
     movl IRQL_GID(%ecx), %eax
@@ -271,7 +273,7 @@ irq_fpu_done:
      * no value, then the return address irq_fast_resume), and its ksp. */
     movl $irq_fast_resume, -4(%esp)
     leal -20(%esp), %eax
-    movl %eax, TCB_KSP(%edi)
+    movl %eax, PREV(TCB_KSP)
     /* Onto the handler's frame, at its EFLAGS word (the rest of its
      * kernel stack, the return of its Ipc, is dropped). Nothing of prev
      * is touched below. */
@@ -315,14 +317,13 @@ irq_fpu_done:
      * other CPU can take it off this one (delete it, free its UTCB)
      * before it has left; then it leaves as sysenter_exit leaves. */
 #define F(x) (x - FRAME_EFLAGS)(%esp)
-    movl TCB_MR(%ebx), %edx
     movl TCB_IPC_FROM(%ebx), %eax
-    movl (%edx), %esi
-    movl 4(%edx), %ebx
+    movl (%edi), %esi
+    movl 4(%edi), %ebx
 #if MAX_CPUS > 1
     incl CPU_KW + KW_OWNER(%ebp)                    /* a release store */
 #endif
-    movl 8(%edx), %ebp
+    movl 8(%edi), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
     movw irqf_sel_udata, %es                        /* the user's data */
@@ -355,13 +356,13 @@ irqf_sel_utcb:  .word SEL_UTCB
     .text
 
 /* Asynchronous: MR1 = the line's bit, MR2 = the raised count (then 0).
- * ecx = line record, esi = the handler's MR0; edx (CR3) kept. */
+ * ecx = line record, edi = the handler's MR0; edx (CR3) kept. */
 irq_async_msg:
-    movl $IRQF_TAG_ASYNC, (%esi)
+    movl $IRQF_TAG_ASYNC, (%edi)
     movl IRQL_BITMASK(%ecx), %eax                   /* 1 << bit */
-    movl %eax, 4(%esi)
+    movl %eax, 4(%edi)
     movl IRQL_RAISED(%ecx), %eax
-    movl %eax, 8(%esi)
+    movl %eax, 8(%edi)
     movl $0, IRQL_RAISED(%ecx)
     jmp irq_msg_done
 
