@@ -11,8 +11,8 @@
  * with a switch frame that resumes it at irq_fast_resume, `running`,
  * on_cpu, the ring-0 stack pointers, the %gs descriptor, CR3, CR0.TS.
  *
- * Qualifies: an IO-APIC vector of a plain device line (irqchip_fast_line:
- * not the timer, the cascade, the break key's line), attached, whose
+ * Qualifies: an IO-APIC vector of a plain device line (irq_fast_rec: not
+ * the timer, the cascade, the break key's line), attached, whose
  * handler
  *   - waits in TS_RECV_WAIT for this line's thread or anythread, with no
  *     flag but TF_QUEUED (not halted, no wakeup armed, quantum left),
@@ -25,7 +25,7 @@
  *   - is homed on this CPU, as the interrupted thread is,
  * no interrupt is pending anywhere, no reschedule is due here, no
  * breakpoints are loaded here or wanted by the handler, no trace kind
- * of the general path is on, and the handler's space is large and
+ * is on at all, and the handler's space is large and
  * unpolluted with the CPU on large segments (small spaces: general).
  * Everything else goes to trap_irq (trap.c) with the frame built and
  * nothing changed: its C fast path (irq_fast_user) or the general path.

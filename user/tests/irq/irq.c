@@ -174,7 +174,7 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
 
 int main(void)
 {
-    tap_plan(45);
+    tap_plan(49);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -277,6 +277,55 @@ int main(void)
        "interrupt to a handler waiting without timeout: label %lx from %lx", x.label, x.from);
     ok(fp ? fe != ~0ul && fe > fe0 : fe == 0, "interrupt_from_user_takes_entry_fast_path");
     ok(fp ? fa != ~0ul && fa > fa0 : fa == 0, "interrupt_ack_takes_short_path");
+    /* The same with a trace kind on that no interrupt delivery records
+     * (mappings): the entry's assembly refuses every trace kind and
+     * leaves it to its C part (irq_fast_user), which delivers the same
+     * message and counts the same entry-path delivery. */
+    L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 1u << L4ABI_TRACE_K_MAP, 0, NULL);
+    rtc_periodic_stop();
+    cmd(CMD_CLEAR_RTC, 0);
+    fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    h_got = 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
+    L4_LoadMR(2, RTC_IRQ);
+    L4_Send(h_tid);
+    rtc_periodic_start(6);
+    spins = 0;
+    while (!h_got && spins < 400000000ul)
+        spins++;
+    x = rcv_res();
+    fe = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 0, 0, NULL);
+    ok(h_got && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.u == 0 && x.from == irq8.raw &&
+       (fp ? fe != ~0ul && fe > fe0 : fe == 0),
+       "interrupt_with_other_trace_kind_takes_entry_c_path: label %lx from %lx", x.label, x.from);
+
+    /* Asynchronous through the entry's assembly path: H acks and waits
+     * without timeout, we spin in user mode below it; MR1 is the bit
+     * given at the attach (the line record's mask, set there). */
+    rtc_periodic_stop();
+    cmd(CMD_CLEAR_RTC, 0);
+    ok(L4_PecanAssociateAsync(irq8, h_tid, 7) == 1, "async attach of IRQ 8, bit 7");
+    fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    h_got = 0;
+    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
+    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
+    L4_LoadMR(2, RTC_IRQ);
+    L4_Send(h_tid);             /* H acks and waits at once: it outranks us */
+    rtc_periodic_start(6);
+    spins = 0;
+    while (!h_got && spins < 400000000ul)
+        spins++;
+    x = rcv_res();
+    fe = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    ok(h_got && x.err == 0 && x.label == L4ABI_LABEL_ASYNC_IRQ && x.u == 2 &&
+       x.mr1 == (1u << 7) && x.mr2 >= 1 && x.from == irq8.raw &&
+       (fp ? fe != ~0ul && fe > fe0 : fe == 0),
+       "async_interrupt_from_user_takes_entry_fast_path: mask %lx", x.mr1);
+    rtc_periodic_stop();
+    cmd(CMD_CLEAR_RTC, 0);
+    ok(L4_AssociateInterrupt(irq8, h_tid) == 1, "IRQ 8 synchronous again");
 
     /* A handler below the interrupted thread: no switch, no fast path; it
      * gets the interrupt once we block. */
@@ -348,6 +397,7 @@ int main(void)
     ok(x.err == 0 && x.label == L4ABI_LABEL_ASYNC_IRQ && x.mr1 == ((1u << 3) | (1u << 5)),
        "one wait learns both lines: mask %lx", x.mr1);
     L4_DeassociateInterrupt(irq4);
+
 
     /* PS/2 keyboard: a scancode injected through the 8042 raises IRQ 1. */
     ok(L4_PecanSigma0GetPorts(s0, PS2KBD_DATA, 0) && L4_PecanSigma0GetPorts(s0, PS2KBD_STATUS, 0),
