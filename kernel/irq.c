@@ -46,7 +46,8 @@ struct irq_line {
     uint8_t mode;
     uint8_t bit;                /* async: bit in the handler's mask */
     uint8_t cpu;                /* index of the CPU the controller sends it to */
-    uint8_t pin;                /* its IO-APIC pin, for irq_fast.S (= the line) */
+    uint8_t regsel;             /* IO-APIC register of its pin's (= the line's)
+                                 * low word, 0x10 + 2 * pin (irq_fast.S) */
     uint32_t raised;            /* async: raised since last notification */
     uint32_t gid;               /* irq_gid(line), constant (for irq_fast.S) */
     struct tcb *itcb;           /* tcb_of_no(line), constant (for irq_fast.S) */
@@ -230,7 +231,7 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
 ASM_OFFSET(irq_line, handler, IRQL_HANDLER);
 ASM_OFFSET(irq_line, mode, IRQL_MODE);
 ASM_OFFSET(irq_line, bit, IRQL_BIT);
-ASM_OFFSET(irq_line, pin, IRQL_PIN);
+ASM_OFFSET(irq_line, regsel, IRQL_REGSEL);
 ASM_OFFSET(irq_line, bitmask, IRQL_BITMASK);
 ASM_OFFSET(irq_line, raised, IRQL_RAISED);
 ASM_OFFSET(irq_line, gid, IRQL_GID);
@@ -263,7 +264,7 @@ void irq_fast_vector(unsigned i, int line)
         return;
     }
     struct irq_line *l = &irq_lines[line];
-    l->pin = (uint8_t)line;
+    l->regsel = (uint8_t)(0x10 + 2 * line);
     if (l->mode == MODE_NONE)
         l->htcb = irq_nobody;
     irq_fast_rec[i] = l;
@@ -541,7 +542,7 @@ bool irq_ack_fast(struct trap_frame *f)
      * the controller's code. */
     if (l->mode == MODE_ASYNC || !(irq_pending & (1u << irq))) {
         if (irq_fast_rec[IRQF_APIC_FIRST + irq] == l)
-            irq_fast_pin_unmask(l->pin);
+            irq_fast_pin_unmask(l->regsel);
         else
             irqchip_unmask_fast(irq);
     }

@@ -199,10 +199,11 @@ irq_common:
 1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
     jc 1b
 #endif
-    movzbl IRQL_PIN(%ecx), %esi
-    orl $IRQF_RTE_MASKED, ioapic_rte_low(,%esi,4)
-    movl ioapic_rte_low(,%esi,4), %eax
-    leal 0x10(,%esi,2), %esi                        /* the pin's low word */
+    /* esi = the pin's low-word register (0x10 + 2 * pin), whose double
+     * less 0x20 is the pin's offset in ioapic_rte_low. */
+    movzbl IRQL_REGSEL(%ecx), %esi
+    orl $IRQF_RTE_MASKED, ioapic_rte_low - 0x20(,%esi,2)
+    movl ioapic_rte_low - 0x20(,%esi,2), %eax
     movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
     movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
 #if MAX_CPUS > 1
@@ -227,7 +228,8 @@ irq_common:
     jne irq_async_msg
     movl $IRQF_TAG_SYNC, (%edi)
 irq_msg_done:
-    /* The handler's IPC is done: from the line's thread, no error. */
+    /* The handler's IPC is done: from the line's thread (eax from here
+     * to the exit, do_ipc's result register), no error. */
     movl IRQL_GID(%ecx), %eax
     movl %eax, TCB_IPC_FROM(%ebx)
     movl $0, TCB_IPC_ERROR(%ebx)
@@ -245,16 +247,16 @@ irq_msg_done:
     testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
     movw $(FAST_TS_READY | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
     jnz irq_queued
-    /* prioq_insert_tail(&me->ready, &handler->rq, prio): eax = our link,
-     * ecx = the level, the queues in the record. An empty level (a driver above
-     * everything else) inline, a tail insert out of line. */
+    /* prioq_insert_tail(&me->ready, &handler->rq, prio): esi = our link,
+     * ecx = the level, the queues in the record. An empty level (a driver
+     * above everything else) inline, a tail insert out of line. */
     movzbl TCB_PRIO(%ebx), %ecx
-    leal TCB_RQ(%ebx), %eax                         /* our link */
+    leal TCB_RQ(%ebx), %esi                         /* our link */
     cmpl $0, CPU_READY(%ebp,%ecx,4)                 /* the level's head */
     jne irq_enqueue_tail
-    movl %eax, (%eax)                               /* alone: l <-> l */
-    movl %eax, 4(%eax)
-    movl %eax, CPU_READY(%ebp,%ecx,4)               /* the level's head */
+    movl %esi, (%esi)                               /* alone: l <-> l */
+    movl %esi, 4(%esi)
+    movl %esi, CPU_READY(%ebp,%ecx,4)               /* the level's head */
     btsl %ecx, CPU_READY + PRIOQ_BITMAP(%ebp)       /* level non-empty */
     shrl $5, %ecx
     btsl %ecx, CPU_READY + PRIOQ_SUMMARY(%ebp)      /* its bitmap word */
@@ -272,8 +274,8 @@ irq_fpu_done:
     /* prev's switch frame under its trap frame (four registers that need
      * no value, then the return address irq_fast_resume), and its ksp. */
     movl $irq_fast_resume, -4(%esp)
-    leal -20(%esp), %eax
-    movl %eax, PREV(TCB_KSP)
+    leal -20(%esp), %ecx
+    movl %ecx, PREV(TCB_KSP)
     /* Onto the handler's frame, at its EFLAGS word (the rest of its
      * kernel stack, the return of its Ipc, is dropped). Nothing of prev
      * is touched below. */
@@ -282,8 +284,8 @@ irq_fpu_done:
     jz 5f                                           /* same space */
     movl %edx, %cr3
     movl CPU_SMALL_CPU(%ebp), %ecx                  /* small_cpus[index] */
-    movl TCB_SPACE(%ebx), %eax
-    movl %eax, SMALL_CPU_PD_SPACE(%ecx)     /* whose directory: shootdown */
+    movl TCB_SPACE(%ebx), %esi
+    movl %esi, SMALL_CPU_PD_SPACE(%ecx)     /* whose directory: shootdown */
     incl small_stats + SMALL_STATS_CR3
 #if STATS
     leal -64(%esp), %esp                   /* below the handler's frame */
@@ -302,22 +304,22 @@ irq_fpu_done:
 #endif
     /* arch_switch_to: the ring-0 stack pointer (in the record's TSS;
      * sysenter's too: gdt.h), the UTCB segment. */
-    leal TCB_SIZE(%ebx), %eax
-    movl %eax, CPU_TSS_ESP0(%ebp)
+    leal TCB_SIZE(%ebx), %ecx
+    movl %ecx, CPU_TSS_ESP0(%ebp)
     movl CPU_GDT(%ebp), %ecx
-    movl TCB_GS_DESC(%ebx), %eax
-    movl %eax, (SEL_UTCB & ~7)(%ecx)
-    movl TCB_GS_DESC + 4(%ebx), %eax
-    movl %eax, (SEL_UTCB & ~7) + 4(%ecx)
+    movl TCB_GS_DESC(%ebx), %esi
+    movl %esi, (SEL_UTCB & ~7)(%ecx)
+    movl TCB_GS_DESC + 4(%ebx), %esi
+    movl %esi, (SEL_UTCB & ~7) + 4(%ecx)
     movw irqf_sel_utcb, %gs
-    /* The handler's registers (do_ipc): eax = from, esi = MR0, ebx = MR1,
-     * ebp = MR2, edi as it entered; this CPU lets its word go
+    /* The handler's registers (do_ipc): eax = from (since irq_msg_done),
+     * esi = MR0, ebx = MR1, ebp = MR2, edi as it entered; this CPU lets
+     * its word go
      * (klock_release) before the last of them, which come from the
      * handler's own UTCB and frame: the handler runs here now, and no
      * other CPU can take it off this one (delete it, free its UTCB)
      * before it has left; then it leaves as sysenter_exit leaves. */
 #define F(x) (x - FRAME_EFLAGS)(%esp)
-    movl TCB_IPC_FROM(%ebx), %eax
     movl (%edi), %esi
     movl 4(%edi), %ebx
 #if MAX_CPUS > 1
@@ -335,15 +337,17 @@ irq_fpu_done:
     sysexit
 #undef F
 
-/* The level has threads: at its tail. eax = our link, ecx = the level;
- * edx (CR3) kept. */
+/* The level has threads: at its tail. esi = our link, ecx = the level;
+ * eax (from), edx (CR3) and edi (MRs) kept. */
 irq_enqueue_tail:
+    pushl %eax
     movl CPU_READY(%ebp,%ecx,4), %ecx               /* the head */
-    movl 4(%ecx), %esi                              /* head->prev, the tail */
-    movl %esi, 4(%eax)                              /* l->prev = tail */
-    movl %ecx, (%eax)                               /* l->next = head */
-    movl %eax, (%esi)                               /* tail->next = l */
-    movl %eax, 4(%ecx)                              /* head->prev = l */
+    movl 4(%ecx), %eax                              /* head->prev, the tail */
+    movl %eax, 4(%esi)                              /* l->prev = tail */
+    movl %ecx, (%esi)                               /* l->next = head */
+    movl %esi, (%eax)                               /* tail->next = l */
+    movl %esi, 4(%ecx)                              /* head->prev = l */
+    popl %eax
     jmp irq_queued
 
 /* The selectors the path loads, read from memory: one instruction each
@@ -376,9 +380,9 @@ irq_fpu_owner:
     movb $0, CPU_FPU_TS(%ebp)
     jmp irq_fpu_done
 irq_fpu_set_ts:
-    movl %cr0, %eax
-    orl $FAST_CR0_TS, %eax
-    movl %eax, %cr0
+    movl %cr0, %ecx                 /* (eax: from, kept) */
+    orl $FAST_CR0_TS, %ecx
+    movl %ecx, %cr0
     movb $1, CPU_FPU_TS(%ebp)
     jmp irq_fpu_done
 

@@ -26,7 +26,7 @@
 #define IRQL_HANDLER        0
 #define IRQL_MODE           4           /* byte */
 #define IRQL_BIT            5           /* byte */
-#define IRQL_PIN            7           /* byte: the IO-APIC pin (irq_fast_rec's lines) */
+#define IRQL_REGSEL         7           /* byte: the pin's low word's register, 0x10 + 2 * pin */
 #define IRQL_RAISED         8
 #define IRQL_GID            12          /* the interrupt thread's ID */
 #define IRQL_ITCB           16          /* the interrupt thread's TCB */
@@ -90,15 +90,16 @@ void irq_fast_vector(unsigned i, int line);
  * IO-APIC's window under its lock (irqchip_unmask_fast's work, inline). */
 extern uint32_t irqchip_fast_lock;
 extern uint32_t ioapic_rte_low[];
-static inline void irq_fast_pin_unmask(unsigned pin)
+static inline void irq_fast_pin_unmask(unsigned regsel)
 {
+    unsigned pin = (regsel - 0x10) / 2;
 #if MAX_CPUS > 1
     while (__atomic_exchange_n(&irqchip_fast_lock, 1, __ATOMIC_ACQUIRE))
         __builtin_ia32_pause();
 #endif
     uint32_t v = ioapic_rte_low[pin] & ~IRQF_RTE_MASKED;
     ioapic_rte_low[pin] = v;
-    *(volatile uint32_t *)IRQF_IOAPIC_VA = 0x10 + 2 * pin;         /* IOREGSEL */
+    *(volatile uint32_t *)IRQF_IOAPIC_VA = regsel;                 /* IOREGSEL */
     *(volatile uint32_t *)(IRQF_IOAPIC_VA + 0x10) = v;             /* IOWIN */
 #if MAX_CPUS > 1
     __atomic_store_n(&irqchip_fast_lock, 0, __ATOMIC_RELEASE);
