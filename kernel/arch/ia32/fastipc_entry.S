@@ -524,30 +524,31 @@ copy_words\small:
  * at that UTCB, i.e. if it is the slot's holder. For the first
  * FAST_UTCB_TCB_SLOTS slots the space's utcb_tcb[] names the holder (set
  * and cleared with the slot's used bit, thread.c; threads never change
- * spaces), so one load finds the only thread tcb_resolve can answer: it
- * answers it iff its UTCB is exactly there (which also rejects an
- * address off a UTCB boundary) and the UTCB's global-ID word (user-
- * writable: read through the holder's kernel pointer, no user address
- * is dereferenced) is its global ID. Any address outside those slots
- * (another slot, outside the area, nilthread, anylocalthread: the UTCB
- * area lies below 3 GiB, so they fall far outside) goes to local_to_far,
- * the bitmap-based check. Then eax = its global ID, and a from-specifier
- * equal to `to` (a call) becomes it too, as ipc_fastpath's receive phase
- * waits for dest->gid; any other from-specifier but anythread: general
- * path. ebp (me) stays. */
+ * spaces, and a holder's UTCB is exactly its slot: space.h), so one load
+ * finds the only thread tcb_resolve can answer, and it answers it iff
+ * the UTCB's global-ID word (user-writable: read through the holder's
+ * kernel pointer, no user address is dereferenced) is its global ID.
+ * The slot: the offset in our area rotated right by the UTCB size's log,
+ * which is the slot number for an offset on a UTCB boundary and at least
+ * 2^(32 - FAST_UTCB_SIZE_LOG2) otherwise (the low bits rotate to the
+ * top), so one unsigned compare rejects both an address off a boundary
+ * and one past the tabled slots. Those (another slot, outside the area,
+ * off a boundary, nilthread, anylocalthread: the UTCB area lies below 3
+ * GiB, so they fall far outside) go to local_to_far, the bitmap-based
+ * check. Then eax = its global ID, and a from-specifier equal to `to`
+ * (a call) becomes it too, as ipc_fastpath's receive phase waits for
+ * dest->gid; any other from-specifier but anythread: general path. ebp
+ * (me) stays. */
 local_to:
     movl SELF(TCB_SPACE), %ecx
-    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
-    movl %edi, %ebx
+    leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location, */
     subl %ss:SPACE_UTCB_BASE(%ecx), %ebx            /* its offset in our area */
-    cmpl $(FAST_UTCB_TCB_SLOTS << FAST_UTCB_SIZE_LOG2), %ebx
+    rorl $FAST_UTCB_SIZE_LOG2, %ebx                 /* ebx = slot, or huge */
+    cmpl $FAST_UTCB_TCB_SLOTS, %ebx
     jae local_to_far                                /* not a tabled slot */
-    shrl $FAST_UTCB_SIZE_LOG2, %ebx
     movl %ss:SPACE_UTCB_TCB(%ecx,%ebx,4), %ebx      /* the slot's holder */
     testl %ebx, %ebx
     jz SLOW                                         /* none */
-    cmpl %edi, %ss:TCB_UTCB_UADDR(%ebx)             /* its UTCB exactly */
-    jne SLOW
     cmpl %eax, %edx                                 /* call: from = to */
     movl %ss:TCB_MR(%ebx), %eax
     movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* the UTCB's global ID */
@@ -555,8 +556,8 @@ local_to:
     cmpl $FAST_ANYTHREAD, %edx                      /* reply and wait */
     jne SLOW
 2:  cmpl %eax, %ss:TCB_GID(%ebx)                    /* names the holder */
-    jne SLOW
-    jmp have_dest0
+    je have_dest0
+    jmp SLOW
 1:  movl %eax, %edx                     /* a call waits for its global ID */
     jmp 2b
 
@@ -565,8 +566,10 @@ local_to:
  * (our space's memory, a kernel-owned page: mapped; current is large,
  * fast_off said so, so the address is a linear one) names the global ID
  * that claims it; believe it if that thread lives in our space at that
- * UTCB. */
+ * UTCB. ebx arrives rotated: rotated back first. */
 local_to_far:
+    roll $FAST_UTCB_SIZE_LOG2, %ebx                 /* ebx = the offset */
+    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
     cmpl %ss:SPACE_UTCB_SIZE(%ecx), %ebx            /* in the area */
     jae SLOW
     testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %ebx   /* a UTCB boundary */
