@@ -128,7 +128,16 @@ have_dest\small:
      * `pushl %esp` of every entry path lands there), so it means what it
      * says while the thread is in TS_RECV_WAIT. First, as replies to
      * kernel IPCs (exceptions, page faults) and acknowledgements to
-     * interrupt threads leave here. */
+     * interrupt threads leave here.
+     * The mark also says that dest's exit needs nothing but sysexit: no
+     * hardware breakpoints (dr7 0: debug_switch_to would load them) and
+     * no TF in its saved EFLAGS (sysexit_iret_mask; the modes where that
+     * mask is more are in fast_off). Every writer keeps that (fastipc.h,
+     * "The resume mark's promise"): we block a sender only with dr7 0
+     * (the or-chain's dr_loaded) and no TF (a TF sysenter never comes
+     * here), arch_ipc_wait_mark marks only such a thread, and
+     * ExchangeRegisters turns the mark into ipc_fast_resume_iret when it
+     * gives a marked thread TF (dr7 changes only for the running thread). */
     cmpl $ipc_fast_resume, %ss:FAST_RESUME_RET(%ebx)
     jne exc_fast_reply_asm\small               /* excfast_reply.S, or SLOW */
     /* Receiving, queued (sched_handoff then has no queue work), and no
@@ -136,10 +145,6 @@ have_dest\small:
      * starting): state and flags in one 16-bit compare. */
     cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), %ss:TCB_STATE(%ebx)
     jne SLOW
-    /* Its saved EFLAGS leaves by sysexit: no TF (sysexit_iret_mask; the
-     * modes where that mask is more are in fast_off). */
-    testl $0x100, %ss:FAST_FRAME + FRAME_EFLAGS(%ebx)
-    jnz SLOW
 
     /* Receive phase: from dest (call), or anythread with nobody queued
      * on us (reply and wait); edx is then what our `partner` becomes. A
@@ -176,9 +181,6 @@ direct\small:
      * case to the general path (docs/smp.md, "Fast-path contract"; the
      * C path asserts it, ipc_fast.c). */
     cmpl %ebp, %ss:TCB_CPU(%ebx)
-    jne SLOW
-    /* No breakpoints for dest (debug_switch_to would load them). */
-    cmpl $0, %ss:TCB_DR7(%ebx)
     jne SLOW
 
     /* Address space: same (from = our local ID; in the large instance no
@@ -641,7 +643,9 @@ fast_slow_locked:
 
 /* A thread this fast path blocked, switched to by the general path:
  * arch_switch returned here, esp = its frame. */
-    .globl ipc_fast_resume
+    .globl ipc_fast_resume, ipc_fast_resume_iret
+ipc_fast_resume_iret:       /* the same, but not the mark: its frame has */
+    nop                     /* TF (ExchangeRegisters, fastipc.h) */
 ipc_fast_resume:
     pushl %esp
     call ipc_fast_resumed

@@ -440,6 +440,125 @@ static void test_hw_breakpoints(void)
     delete_thread(t);
 }
 
+/* ---- The IPC fast path's receiver: a thread blocked in a fast Call
+ * whose exit needs more than sysexit (docs/ipc.md, "The resume mark's
+ * promise", fastipc.h) must be resumed by the general path. ---- */
+static unsigned long three_calls_job(void)
+{
+    for (int i = 0; i < 3; i++) {
+        load_tag(LBL_MID, 0, 0);
+        L4_Call(root_tid);
+    }
+    return 6;
+}
+
+/* The worker, at our priority (255), Calls us three times. The first
+ * finds us not receiving (general path). Our ReplyWait to it goes the C
+ * fast path (its wait was the general path's), so the second Call finds
+ * us marked: the assembly path blocks the worker. With `c_wait` our
+ * ReplyWait has a receive timeout instead (general path, we wait
+ * unmarked), so the second Call goes the C fast path, which marks the
+ * worker's wait. Then ExchangeRegisters sets TF in the waiting worker's
+ * saved EFLAGS, and we answer with a Call, which the assembly path would
+ * take but for the mark: the worker must leave by iret with TF, so #DB
+ * after one instruction, with ecx and edx as its frame holds them (the
+ * entry's timeouts and from-specifier; sysexit would give its stack and
+ * return address). */
+static void tf_on_waiting(int no, int c_wait, const char *how)
+{
+    L4_ThreadId_t t = start_worker(no, three_calls_job, root_tid);
+    L4_Set_Priority(t, 255);
+    L4_MsgTag_t tag = receive(t);
+    int good = L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    L4_ThreadId_t from;
+    load_tag(0, 0, 0);
+    tag = L4_ReplyWait_Timeout(t, c_wait ? L4_TimePeriod(1000000) : L4_Never, &from);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    L4_Word_t ctl, sp, ip, fl, uh;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &ctl, &sp, &ip, &fl, &uh, &pager);
+    L4_ExchangeRegisters(t, L4ABI_EXREGS_SET_FLAGS, 0, 0, fl | EFL_TF, 0, L4_nilthread, &ctl, &sp,
+                         &ip, &fl, &uh, &pager);
+    load_tag(0, 0, 0);
+    tag = L4_Call(t);
+    for (int i = 1; i <= 12; i++)
+        w[i] = 0;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag), &w[1]);
+    L4_Word_t ecx = w[L4ABI_EXC_MR_ECX], edx = w[L4ABI_EXC_MR_EDX];
+    ok(good && is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && (M_ERR & 0x4000) &&
+       edx == root_tid.raw && ecx == 0,
+       "TF set by ExchangeRegisters on a thread waiting in %s Call: #DB after one "
+       "instruction, ecx/edx from its frame (label %lx excno %lu dr6 %lx ecx %lx edx %lx)",
+       how, L4_Label(tag), M_EXCNO, M_ERR, ecx, edx);
+    M_EFLAGS &= ~EFL_TF;
+    reply_regs(t);
+    int rest = 1;
+    for (int i = 2; i < 3; i++) {               /* its Calls left */
+        tag = receive(t);
+        rest &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+        load_tag(0, 0, 0);
+        L4_Reply(t);
+    }
+    L4_Word_t r = result(t, &good);
+    ok(rest && good && r == 6, "... and its Calls return, TF cleared by the reply");
+    delete_thread(t);
+}
+
+/* Breakpoints given by an exception reply, then the worker (at our
+ * priority) Calls us twice; the second Call finds us waiting and goes the
+ * C fast path (DR7 is loaded while the worker runs: the assembly path's
+ * or-chain refuses), which must not mark its wait: our Call back (the
+ * assembly path's case) must go the general way, which loads DR7, and
+ * the execute breakpoint fires. */
+static void __attribute__((noinline)) dr_target(void)
+{
+    __asm__ volatile("nop");
+}
+static unsigned long dr_wait_job(void)
+{
+    __asm__ volatile("ud2");            /* the handler gives us DR0 */
+    for (int i = 0; i < 2; i++) {
+        load_tag(LBL_MID, 0, 0);
+        L4_Call(root_tid);
+    }
+    dr_target();
+    return 8;
+}
+
+static void test_resume_mark(void)
+{
+    tf_on_waiting(170, 1, "a C fast-path");
+    tf_on_waiting(171, 0, "an assembly fast-path");
+
+    L4_ThreadId_t t = start_worker(172, dr_wait_job, root_tid);
+    L4_Set_Priority(t, 255);                    /* our Call: the asm path's case */
+    L4_MsgTag_t tag = receive(t);
+    int good = is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6;
+    M_EIP += 2;
+    reply_debug(t, (L4_Word_t)dr_target, 0, DR7_EXEC0);
+    tag = receive(t);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    L4_ThreadId_t from;
+    load_tag(0, 0, 0);
+    tag = L4_ReplyWait(t, &from);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    load_tag(0, 0, 0);
+    tag = L4_Call(t);
+    for (int i = 1; i <= 12; i++)
+        w[i] = 0;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag), &w[1]);
+    ok(good && is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 &&
+       M_EIP == (L4_Word_t)dr_target && (M_ERR & 1),
+       "breakpoints, then a C fast-path Call: the reply to it loads DR7, DR0 fires "
+       "(label %lx excno %lu eip %lx dr6 %lx)", L4_Label(tag), M_EXCNO, M_EIP, M_ERR);
+    reply_debug(t, 0, 0, 0);
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 8, "... and the thread finishes without breakpoints");
+    delete_thread(t);
+}
+
 /* ---- A handler in another space: the child runs this binary's code,
  * paged 1:1 by us, and names us as its exception handler. ---- */
 #define KIP_AREA 0xbff00000u
@@ -816,7 +935,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(80 + ENTRY_TESTS + EXCFAST_TESTS);
+    tap_plan(86 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
     test_exc_fast();
@@ -830,6 +949,7 @@ int main(void)
     test_step_syscall();
     test_step_cli();
     test_hw_breakpoints();
+    test_resume_mark();
     test_other_space();
     test_no_handler();
     test_vif();
