@@ -88,17 +88,20 @@ sysenter_entry:
 #define SLOW fast_slow_locked
 #endif
     /* This CPU's state in one or-chain, zero if the switch needs nothing
-     * but the fast path's own work: no interrupt pending (any CPU's, as
-     * ipc_fastpath), no reschedule due here, no breakpoints loaded here,
-     * and fast_off clear: large user segments loaded (current is large:
+     * but the fast path's own work: no reschedule due here, no
+     * breakpoints loaded here, CR0.TS set (fpu_ts 1: the FPU is not the
+     * running thread's, so only a dest that owns it needs FPU work; the
+     * lock mode, the word's last byte, is NONE here), no interrupt
+     * pending (any CPU's, as ipc_fastpath), and fast_off clear: large user segments loaded (current is large:
      * its user addresses are linear ones, which local_to relies on), no
      * iret forced (so the loaded directory holds no small-space region
      * copies either: smallspace.c forces iret for every directory that
      * does), tracing of IPC and switches off, sysexit allowed at all.
-     * Small-space state alone sends us to the small-space instance
-     * (fast_off_small). */
-    movl %ss:irq_pending, %ecx
-    orw CPU_RESCHED(%ebp), %cx              /* resched and dr_loaded */
+     * Small-space state or TS clear alone sends us to the small-space
+     * instance (fast_off_small), whose FPU test is the whole one. */
+    movl CPU_RESCHED(%ebp), %ecx            /* resched, dr_loaded, fpu_ts, */
+    xorl $(1 << 16), %ecx                   /* lock_mode: fpu_ts 1 -> 0 */
+    orl %ss:irq_pending, %ecx
     orl CPU_FAST_OFF(%ebp), %ecx            /* last: its flags cover all */
     jnz fast_off_small
 
@@ -230,12 +233,16 @@ commit\small:
     testl $FAST_TAG_U_MASK, %esi
     jnz copy_words\small
 copied\small:
-    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU; in
-     * the common case (someone else's, TS already set) two tests. */
+    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU. The
+     * large instance knows TS is set (the or-chain): only a dest that
+     * owns the FPU needs work. The small one tests both; in the common
+     * case (someone else's, TS already set) two tests. */
     cmpl CPU_FPU_HOLDER(%ebp), %ebx
     je fast_fpu_owner\small
+.if \small
     cmpb $0, CPU_FPU_TS(%ebp)
     je fast_fpu_set_ts\small
+.endif
 fast_fpu_done\small:
 
     /* The switch (switch_to, arch_switch_to), on this CPU's record.
@@ -466,6 +473,7 @@ fast_fpu_owner\small:
     clts
     movb $0, CPU_FPU_TS(%ebp)
     jmp fast_fpu_done\small
+.if \small
 fast_fpu_set_ts\small:              /* every register is live: edi waits */
     movl %edi, -28(%esp)                /* below our switch frame */
     movl %cr0, %edi
@@ -474,6 +482,7 @@ fast_fpu_set_ts\small:              /* every register is live: edi waits */
     movl -28(%esp), %edi
     movb $1, CPU_FPU_TS(%ebp)
     jmp fast_fpu_done\small
+.endif
 
 /* Our space has a redirector (ipc_redirect_exempt): the send stays direct
  * if dest is in our space or in the redirector's (the redirector thread

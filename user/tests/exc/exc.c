@@ -922,6 +922,48 @@ static void test_fpu_fast_ipc(void)
     delete_thread(e);
 }
 
+/* The FPU's owner calls a server at its priority (the assembly path's
+ * case) that loads SSE registers of its own before each reply: CR0.TS
+ * must be set for the server (its first use traps and saves ours), never
+ * left clear by the switch (the server would write our live registers).
+ * The assembly path's large instance relies on TS being set when it
+ * starts (its or-chain); with TS clear the sender goes the instance that
+ * tests the FPU fully. */
+static const unsigned sse_server_value[4] = { 0x5e7e, 0x5e7e, 0x5e7e, 0x5e7e };
+static unsigned long sse_echo_job(void)
+{
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        sse_load(sse_server_value);
+        load_tag(0, 0, 0);
+        L4_ReplyWait(from, &from);
+    }
+    return 0;
+}
+
+static void test_fpu_fast_owner(void)
+{
+    static const unsigned ours[4] = { 0x0c0ffee, 1, 2, 3 };
+    L4_ThreadId_t e = start_worker(173, sse_echo_job, root_tid);
+    L4_Set_Priority(e, 255);
+    sse_load(ours);
+    L4_Word_t traps0 = stat(L4ABI_KDB_STAT_FPU_TRAPS);
+    int good = 1;
+    for (int i = 0; i < 10; i++) {
+        load_tag(1, 0, 0);
+        good &= L4_IpcSucceeded(L4_Call(e));
+    }
+    unsigned back[4];
+    sse_peek(back);
+    L4_Word_t traps = stat(L4ABI_KDB_STAT_FPU_TRAPS) - traps0;
+    ok(good && !memcmp(back, ours, sizeof(back)) && (stat(L4ABI_KDB_STAT_FPU_EAGER) || traps >= 2),
+       "FPU owner calls an SSE-using server at its priority 10 times: our XMM1 intact "
+       "(%x %x %x %x; lazy: the server's first use and our next one trap)",
+       back[0], back[1], back[2], back[3]);
+    delete_thread(e);
+}
+
 /* Workers have no pager: every page of this program must be mapped in
  * our space (by sigma0, our pager) before they touch it. */
 extern char __executable_start[], _end[];
@@ -935,7 +977,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(86 + ENTRY_TESTS + EXCFAST_TESTS);
+    tap_plan(87 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
     test_exc_fast();
@@ -958,6 +1000,7 @@ int main(void)
     test_fpu();
     test_fpu_clean();
     test_fpu_fast_ipc();
+    test_fpu_fast_owner();
     test_entry_flags();
     test_all_vectors();
     test_v86();
