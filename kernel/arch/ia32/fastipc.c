@@ -44,9 +44,6 @@ ASM_OFFSET(cpu_local, resched, CPU_RESCHED);
 ASM_OFFSET(cpu_local, fpu_ts, CPU_FPU_TS);
 ASM_OFFSET(cpu_local, dr_loaded, CPU_DR_LOADED);
 _Static_assert(CPU_DR_LOADED == CPU_RESCHED + 1, "the or-chains read resched and dr_loaded as one 16-bit word");
-_Static_assert(CPU_FPU_TS == CPU_RESCHED + 2 && CPU_LOCK_MODE == CPU_RESCHED + 3 && KL_NONE == 0,
-               "fastipc_entry.S's or-chain reads resched, dr_loaded, fpu_ts and lock_mode "
-               "as one word: zero but fpu_ts 1 when the large instance may run");
 ASM_OFFSET(cpu_local, lock_mode, CPU_LOCK_MODE);
 ASM_OFFSET(cpu_local, fpu_holder, CPU_FPU_HOLDER);
 ASM_OFFSET(cpu_local, context_switches, CPU_CSW);

@@ -170,32 +170,28 @@ void ipc_fast_resume_iret(void);     /* the same code, not the mark */
 
 /* The resume mark's promise. ipc_fast_resume under a thread's frame
  * (FAST_RESUME_RET) says, besides "blocked in a sysenter Ipc that only
- * has to return", that the thread leaves by sysexit with nothing loaded
- * for it: its dr7 is 0 and its saved EFLAGS has no TF. The IPC fast path
- * tests neither of them in its receiver; every writer of the mark, of
- * dr7 and of a frame's TF keeps the promise:
+ * has to return", that its saved EFLAGS has no TF: sysexit is its exit.
+ * The IPC fast path does not test TF in its receiver; every writer of the
+ * mark and of a frame's TF keeps the promise:
  *  - a sender the assembly paths block (fastipc_entry.S, excfast_reply.S)
- *    passed the or-chain, so DR7 is not loaded here (dr_loaded clear),
- *    and the running thread's non-zero dr7 is always loaded (debug_load
- *    on every switch to it, debug_set_user); a sysenter with TF takes #DB
- *    at the entry and goes to the general path (debug.c);
- *  - arch_ipc_wait_mark (the C fast paths) marks only the holder of a
- *    token, which arch_ipc_wait_take gives no thread whose dr7 is set or
- *    whose frame has TF (debug_sysenter_fixup gave it back);
- *  - dr7 changes only for the running thread (debug_set_user from an
- *    exception reply), never while it waits;
+ *    entered by sysenter without TF: a sysenter with TF takes #DB at the
+ *    entry and resumes at sysenter_entry_step, which goes to the general
+ *    path (debug.c);
+ *  - arch_ipc_wait_mark (the C fast paths) marks only a token's holder,
+ *    and sysenter_ipc (syscall.c) takes the token back from an entry whose
+ *    TF debug_sysenter_fixup gave back;
  *  - TF in a waiting thread's frame: ExchangeRegisters alone writes it
  *    (kdb, exception replies, vif.c and the v86 paths write the frame of
  *    the thread that entered the kernel, whose word is its entry's), and
  *    calls arch_ipc_wait_flags, which turns the mark into
  *    ipc_fast_resume_iret (the same code for arch_switch's return, but
  *    not the mark: every reader then takes the general path).
- * ipc_fastpath (ipc_fast.c) asserts it for every marked receiver. */
+ * ipc_fastpath (ipc_fast.c) asserts it for marked receivers. */
 static inline bool arch_ipc_mark_kept(const struct tcb *t)
 {
     const struct trap_frame *f = tcb_frame(t);
     return ((const uint32_t *)f)[-1] != (uint32_t)(uintptr_t)ipc_fast_resume ||
-           (!t->dr7 && !(f->eflags & EFL_TF));
+           !(f->eflags & EFL_TF);
 }
 
 /* ExchangeRegisters wrote t's saved EFLAGS (t is not running; the whole
@@ -250,12 +246,6 @@ static inline void *arch_ipc_wait_take(struct cpu_local *me, const struct tcb *s
     me->ipc_user_wait = NULL;
     const struct trap_frame *f = tcb_frame(self);
     if (w != (const uint32_t *)f - 1 || f->vector != SYSENTER_MARK)
-        return NULL;
-    /* The mark's promise (above): no token for a thread that leaves with
-     * breakpoints or TF (debug_sysenter_fixup gave it back). Neither mark
-     * is then set: the interrupt paths, which test both themselves for
-     * IRQ_RECV_WAIT_MARK, would refuse that thread anyway. */
-    if (self->dr7 || (f->eflags & EFL_TF))
         return NULL;
     return w;
 }

@@ -88,20 +88,17 @@ sysenter_entry:
 #define SLOW fast_slow_locked
 #endif
     /* This CPU's state in one or-chain, zero if the switch needs nothing
-     * but the fast path's own work: no reschedule due here, no
-     * breakpoints loaded here, CR0.TS set (fpu_ts 1: the FPU is not the
-     * running thread's, so only a dest that owns it needs FPU work; the
-     * lock mode, the word's last byte, is NONE here), no interrupt
-     * pending (any CPU's, as ipc_fastpath), and fast_off clear: large user segments loaded (current is large:
+     * but the fast path's own work: no interrupt pending (any CPU's, as
+     * ipc_fastpath), no reschedule due here, no breakpoints loaded here,
+     * and fast_off clear: large user segments loaded (current is large:
      * its user addresses are linear ones, which local_to relies on), no
      * iret forced (so the loaded directory holds no small-space region
      * copies either: smallspace.c forces iret for every directory that
      * does), tracing of IPC and switches off, sysexit allowed at all.
-     * Small-space state or TS clear alone sends us to the small-space
-     * instance (fast_off_small), whose FPU test is the whole one. */
-    movl CPU_RESCHED(%ebp), %ecx            /* resched, dr_loaded, fpu_ts, */
-    xorl $(1 << 16), %ecx                   /* lock_mode: fpu_ts 1 -> 0 */
-    orl %ss:irq_pending, %ecx
+     * Small-space state alone sends us to the small-space instance
+     * (fast_off_small). */
+    movl %ss:irq_pending, %ecx
+    orw CPU_RESCHED(%ebp), %cx              /* resched and dr_loaded */
     orl CPU_FAST_OFF(%ebp), %ecx            /* last: its flags cover all */
     jnz fast_off_small
 
@@ -132,15 +129,13 @@ have_dest\small:
      * says while the thread is in TS_RECV_WAIT. First, as replies to
      * kernel IPCs (exceptions, page faults) and acknowledgements to
      * interrupt threads leave here.
-     * The mark also says that dest's exit needs nothing but sysexit: no
-     * hardware breakpoints (dr7 0: debug_switch_to would load them) and
-     * no TF in its saved EFLAGS (sysexit_iret_mask; the modes where that
-     * mask is more are in fast_off). Every writer keeps that (fastipc.h,
-     * "The resume mark's promise"): we block a sender only with dr7 0
-     * (the or-chain's dr_loaded) and no TF (a TF sysenter never comes
-     * here), arch_ipc_wait_mark marks only such a thread, and
-     * ExchangeRegisters turns the mark into ipc_fast_resume_iret when it
-     * gives a marked thread TF (dr7 changes only for the running thread). */
+     * The mark also says that dest's saved EFLAGS has no TF, so it leaves
+     * by sysexit (sysexit_iret_mask; the modes where that mask is more
+     * are in fast_off). Every writer keeps that (fastipc.h, "The resume
+     * mark's promise"): a sysenter with TF never comes here, it gets no
+     * token for arch_ipc_wait_mark (syscall.c), and ExchangeRegisters
+     * turns the mark into ipc_fast_resume_iret when it gives a marked
+     * thread TF. */
     cmpl $ipc_fast_resume, %ss:FAST_RESUME_RET(%ebx)
     jne exc_fast_reply_asm\small               /* excfast_reply.S, or SLOW */
     /* Receiving, queued (sched_handoff then has no queue work), and no
@@ -184,6 +179,9 @@ direct\small:
      * case to the general path (docs/smp.md, "Fast-path contract"; the
      * C path asserts it, ipc_fast.c). */
     cmpl %ebp, %ss:TCB_CPU(%ebx)
+    jne SLOW
+    /* No breakpoints for dest (debug_switch_to would load them). */
+    cmpl $0, %ss:TCB_DR7(%ebx)
     jne SLOW
 
     /* Address space: same (from = our local ID; in the large instance no
@@ -233,16 +231,12 @@ commit\small:
     testl $FAST_TAG_U_MASK, %esi
     jnz copy_words\small
 copied\small:
-    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU. The
-     * large instance knows TS is set (the or-chain): only a dest that
-     * owns the FPU needs work. The small one tests both; in the common
-     * case (someone else's, TS already set) two tests. */
+    /* Lazy FPU (fpu_switch_to): CR0.TS set unless dest owns the FPU; in
+     * the common case (someone else's, TS already set) two tests. */
     cmpl CPU_FPU_HOLDER(%ebp), %ebx
     je fast_fpu_owner\small
-.if \small
     cmpb $0, CPU_FPU_TS(%ebp)
     je fast_fpu_set_ts\small
-.endif
 fast_fpu_done\small:
 
     /* The switch (switch_to, arch_switch_to), on this CPU's record.
@@ -473,7 +467,6 @@ fast_fpu_owner\small:
     clts
     movb $0, CPU_FPU_TS(%ebp)
     jmp fast_fpu_done\small
-.if \small
 fast_fpu_set_ts\small:              /* every register is live: edi waits */
     movl %edi, -28(%esp)                /* below our switch frame */
     movl %cr0, %edi
@@ -482,7 +475,6 @@ fast_fpu_set_ts\small:              /* every register is live: edi waits */
     movl -28(%esp), %edi
     movb $1, CPU_FPU_TS(%ebp)
     jmp fast_fpu_done\small
-.endif
 
 /* Our space has a redirector (ipc_redirect_exempt): the send stays direct
  * if dest is in our space or in the redirector's (the redirector thread
@@ -572,22 +564,21 @@ local_to:
 1:  movl %eax, %edx                     /* a call waits for its global ID */
     jmp 2b
 
-/* The other slots: the UTCB location (edi, offset ebx in the area of our
- * space ecx) in the area, on a UTCB boundary, a used slot; the UTCB there
- * (our space's memory, a kernel-owned page: mapped; current is large,
- * fast_off said so, so the address is a linear one) names the global ID
- * that claims it; believe it if that thread lives in our space at that
- * UTCB. ebx arrives rotated: rotated back first. */
+/* The other slots: the UTCB location in the area of our space ecx, on a
+ * UTCB boundary (ebx, the rotated offset, is then the slot number below
+ * the area's slot count; off a boundary it is far above), a used slot;
+ * the UTCB there (our space's memory, a kernel-owned page: mapped;
+ * current is large, fast_off said so, so the address is a linear one)
+ * names the global ID that claims it; believe it if that thread lives in
+ * our space at that UTCB. */
 local_to_far:
-    roll $FAST_UTCB_SIZE_LOG2, %ebx                 /* ebx = the offset */
-    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
-    cmpl %ss:SPACE_UTCB_SIZE(%ecx), %ebx            /* in the area */
+    movl %ss:SPACE_UTCB_SIZE(%ecx), %edi
+    shrl $FAST_UTCB_SIZE_LOG2, %edi                 /* the area's slots */
+    cmpl %edi, %ebx                                 /* a slot of the area */
     jae SLOW
-    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %ebx   /* a UTCB boundary */
-    jnz SLOW
-    shrl $FAST_UTCB_SIZE_LOG2, %ebx
     btl %ebx, %ss:SPACE_UTCB_USED(%ecx)             /* a used slot */
     jnc SLOW
+    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
     cmpl %eax, %edx                                 /* call: from = to */
     movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* its global ID */
     je 1f

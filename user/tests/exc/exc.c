@@ -505,6 +505,58 @@ static void tf_on_waiting(int no, int c_wait, const char *how)
     delete_thread(t);
 }
 
+/* A single-stepped worker (at our priority) Calls us: its sysenter with
+ * TF goes the general way to the C fast path (we wait with a timeout),
+ * which must not mark its wait (its frame has TF). Our Call back, the
+ * assembly path's case, must leave it to the general path: the next step
+ * shows ecx/edx as its frame holds them. */
+static unsigned long stepped_call_job(void)
+{
+    set_tf();
+    load_tag(LBL_MID, 0, 0);
+    L4_Call(root_tid);
+    clear_tf();
+    return 77;
+}
+
+static void test_stepped_caller(void)
+{
+    L4_ThreadId_t t = start_worker(174, stepped_call_job, root_tid);
+    L4_Set_Priority(t, 255);
+    int mid = 0, after = 0, done = 0, regs = 0;
+    L4_Word_t r = 0, ecx = 0, edx = 0;
+    L4_MsgTag_t tag = receive(t);
+    for (int i = 0; i < 2000 && !done; i++) {
+        if (is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1) {
+            reply_regs(t);
+            tag = receive(t);
+        } else if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID && !mid) {
+            mid = 1;
+            load_tag(0, 0, 0);
+            tag = L4_Call(t);                   /* its next step comes back */
+            for (int j = 1; j <= 12; j++)
+                w[j] = 0;
+            if (L4_IpcSucceeded(tag))
+                L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag),
+                            &w[1]);
+            after = is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1;
+            ecx = w[L4ABI_EXC_MR_ECX];
+            edx = w[L4ABI_EXC_MR_EDX];
+            regs = ecx == 0 && edx == root_tid.raw;
+        } else if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE) {
+            done = 1;
+            r = w[1];
+        } else {
+            diag("unexpected message label %lx excno %lu", L4_Label(tag), M_EXCNO);
+            break;
+        }
+    }
+    ok(mid && after && regs && done && r == 77,
+       "single-stepped caller answered by a Call: the step after it, ecx/edx from its frame "
+       "(ecx %lx edx %lx)", ecx, edx);
+    delete_thread(t);
+}
+
 /* Breakpoints given by an exception reply, then the worker (at our
  * priority) Calls us twice; the second Call finds us waiting and goes the
  * C fast path (DR7 is loaded while the worker runs: the assembly path's
@@ -530,6 +582,7 @@ static void test_resume_mark(void)
 {
     tf_on_waiting(170, 1, "a C fast-path");
     tf_on_waiting(171, 0, "an assembly fast-path");
+    test_stepped_caller();
 
     L4_ThreadId_t t = start_worker(172, dr_wait_job, root_tid);
     L4_Set_Priority(t, 255);                    /* our Call: the asm path's case */
@@ -977,7 +1030,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(87 + ENTRY_TESTS + EXCFAST_TESTS);
+    tap_plan(88 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
     test_exc_fast();
