@@ -56,7 +56,7 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
 
 #if IPC_FASTPATH && (STATS || !defined(__OPTIMIZE__))
     /* A receiver the assembly path would take keeps the resume mark's
-     * promise: no breakpoints, no TF (fastipc.h). Checked in the STATS
+     * promise: no TF in its frame (fastipc.h). Checked in the STATS
      * (bench) and -O0 (core-O0, threads-O0) kernels only: about 8
      * instructions, which the lowprio rows would pay on every call. */
     assert(arch_ipc_mark_kept(dest));
