@@ -54,6 +54,13 @@ bool ipc_fastpath(struct tcb *self, uint32_t to, uint32_t from_spec, uint32_t ti
     else
         return false;
 
+#if IPC_FASTPATH && (STATS || !defined(__OPTIMIZE__))
+    /* A receiver the assembly path would take keeps the resume mark's
+     * promise: no TF in its frame (fastipc.h). Checked in the STATS
+     * (bench) and -O0 (core-O0, threads-O0) kernels only: about 8
+     * instructions, which the lowprio rows would pay on every call. */
+    assert(arch_ipc_mark_kept(dest));
+#endif
     uint32_t u = L4ABI_TAG_U(tag);
     dest->mr[0] = tag & (L4ABI_TAG_LABEL_MASK | L4ABI_TAG_U_MASK);
     copy_words(dest->mr + 1, self->mr + 1, u);

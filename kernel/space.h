@@ -34,7 +34,10 @@ struct space {
     /* The thread holding each of the first UTCB_TCB_SLOTS slots, NULL if
      * the slot is free (set and cleared with utcb_used's bit, thread.c):
      * the IPC fast path's local-ID lookup reads no user memory to find
-     * the thread (fastipc_entry.S local_to). Kept within the space's
+     * the thread (fastipc_entry.S local_to). Invariant: a holder's
+     * utcb_uaddr is exactly its slot's location (utcb_base + slot *
+     * L4ABI_UTCB_SIZE), its space this one and its mr set, so local_to
+     * compares no UTCB address. Kept within the space's
      * kmem size class (512 bytes). */
     struct tcb *utcb_tcb[UTCB_TCB_SLOTS];
 };

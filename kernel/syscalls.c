@@ -21,6 +21,7 @@
 #include "arch/ia32/smp.h"
 #include "arch/ia32/smp_ipi.h"
 #include "arch/ia32/klock.h"
+#include "arch/ia32/fastipc.h"
 
 static uint32_t fail(uint32_t code)
 {
@@ -361,9 +362,11 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
         f->esp = r->sp;
     if (c & L4ABI_EXREGS_SET_IP)
         f->eip = r->ip;
-    if (c & L4ABI_EXREGS_SET_FLAGS)
+    if (c & L4ABI_EXREGS_SET_FLAGS) {
         f->eflags = (r->flags & EFL_USER_MASK) | EFL_USER_FIXED |
                     (f->eflags & (EFL_VIF | EFL_VIP));      /* virtual IF stays */
+        arch_ipc_wait_flags(t);     /* TF: no fast-path resume (fastipc.h) */
+    }
     if (c & L4ABI_EXREGS_SET_UHANDLE)
         UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE) = r->user_handle;
     if (c & L4ABI_EXREGS_SET_PAGER) {

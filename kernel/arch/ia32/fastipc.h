@@ -138,6 +138,7 @@
 #ifndef __ASSEMBLER__
 #include "trap.h"
 #include "thread_arch.h"
+#include "cpu.h"
 #include "syscall_vectors.h"
 #include "smp.h"
 #include "../../thread.h"
@@ -165,6 +166,47 @@ void ipc_fast_space_switch(struct cpu_local *me, struct tcb *prev, struct tcb *n
  * (arch_switch returns into ipc_fast_resume): the end of its Ipc. */
 void ipc_fast_resumed(struct trap_frame *f);
 void ipc_fast_resume(void);
+void ipc_fast_resume_iret(void);     /* the same code, not the mark */
+
+/* The resume mark's promise. ipc_fast_resume under a thread's frame
+ * (FAST_RESUME_RET) says, besides "blocked in a sysenter Ipc that only
+ * has to return", that its saved EFLAGS has no TF: sysexit is its exit.
+ * The IPC fast path does not test TF in its receiver; every writer of the
+ * mark and of a frame's TF keeps the promise:
+ *  - a sender the assembly paths block (fastipc_entry.S, excfast_reply.S)
+ *    entered by sysenter without TF: a sysenter with TF takes #DB at the
+ *    entry and resumes at sysenter_entry_step, which goes to the general
+ *    path (debug.c);
+ *  - arch_ipc_wait_mark (the C fast paths) marks only a token's holder,
+ *    and sysenter_ipc (syscall.c) takes the token back from an entry whose
+ *    TF debug_sysenter_fixup gave back;
+ *  - TF in a waiting thread's frame: ExchangeRegisters alone writes it
+ *    (kdb, exception replies, vif.c and the v86 paths write the frame of
+ *    the thread that entered the kernel, whose word is its entry's), and
+ *    calls arch_ipc_wait_flags, which turns the mark into
+ *    ipc_fast_resume_iret (the same code for arch_switch's return, but
+ *    not the mark: every reader then takes the general path).
+ * ipc_fastpath (ipc_fast.c) asserts it for marked receivers. */
+static inline bool arch_ipc_mark_kept(const struct tcb *t)
+{
+    const struct trap_frame *f = tcb_frame(t);
+    return ((const uint32_t *)f)[-1] != (uint32_t)(uintptr_t)ipc_fast_resume ||
+           !(f->eflags & EFL_TF);
+}
+
+/* ExchangeRegisters wrote t's saved EFLAGS (t is not running; the whole
+ * kernel lock is held): a mark whose promise TF breaks is dropped. */
+static inline void arch_ipc_wait_flags(struct tcb *t)
+{
+#if IPC_FASTPATH
+    struct trap_frame *f = tcb_frame(t);
+    volatile uint32_t *w = (volatile uint32_t *)f - 1;
+    if (*w == (uint32_t)(uintptr_t)ipc_fast_resume && (f->eflags & EFL_TF))
+        *w = (uint32_t)(uintptr_t)ipc_fast_resume_iret;
+#else
+    (void)t;
+#endif
+}
 
 /* ipc.h's user-wait token (ipc_user_wait) on ia32: the word under the
  * sysenter frame, which holds the frame's address (sysenter_general's

@@ -128,7 +128,14 @@ have_dest\small:
      * `pushl %esp` of every entry path lands there), so it means what it
      * says while the thread is in TS_RECV_WAIT. First, as replies to
      * kernel IPCs (exceptions, page faults) and acknowledgements to
-     * interrupt threads leave here. */
+     * interrupt threads leave here.
+     * The mark also says that dest's saved EFLAGS has no TF, so it leaves
+     * by sysexit (sysexit_iret_mask; the modes where that mask is more
+     * are in fast_off). Every writer keeps that (fastipc.h, "The resume
+     * mark's promise"): a sysenter with TF never comes here, it gets no
+     * token for arch_ipc_wait_mark (syscall.c), and ExchangeRegisters
+     * turns the mark into ipc_fast_resume_iret when it gives a marked
+     * thread TF. */
     cmpl $ipc_fast_resume, %ss:FAST_RESUME_RET(%ebx)
     jne exc_fast_reply_asm\small               /* excfast_reply.S, or SLOW */
     /* Receiving, queued (sched_handoff then has no queue work), and no
@@ -136,10 +143,6 @@ have_dest\small:
      * starting): state and flags in one 16-bit compare. */
     cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), %ss:TCB_STATE(%ebx)
     jne SLOW
-    /* Its saved EFLAGS leaves by sysexit: no TF (sysexit_iret_mask; the
-     * modes where that mask is more are in fast_off). */
-    testl $0x100, %ss:FAST_FRAME + FRAME_EFLAGS(%ebx)
-    jnz SLOW
 
     /* Receive phase: from dest (call), or anythread with nobody queued
      * on us (reply and wait); edx is then what our `partner` becomes. A
@@ -524,30 +527,31 @@ copy_words\small:
  * at that UTCB, i.e. if it is the slot's holder. For the first
  * FAST_UTCB_TCB_SLOTS slots the space's utcb_tcb[] names the holder (set
  * and cleared with the slot's used bit, thread.c; threads never change
- * spaces), so one load finds the only thread tcb_resolve can answer: it
- * answers it iff its UTCB is exactly there (which also rejects an
- * address off a UTCB boundary) and the UTCB's global-ID word (user-
- * writable: read through the holder's kernel pointer, no user address
- * is dereferenced) is its global ID. Any address outside those slots
- * (another slot, outside the area, nilthread, anylocalthread: the UTCB
- * area lies below 3 GiB, so they fall far outside) goes to local_to_far,
- * the bitmap-based check. Then eax = its global ID, and a from-specifier
- * equal to `to` (a call) becomes it too, as ipc_fastpath's receive phase
- * waits for dest->gid; any other from-specifier but anythread: general
- * path. ebp (me) stays. */
+ * spaces, and a holder's UTCB is exactly its slot: space.h), so one load
+ * finds the only thread tcb_resolve can answer, and it answers it iff
+ * the UTCB's global-ID word (user-writable: read through the holder's
+ * kernel pointer, no user address is dereferenced) is its global ID.
+ * The slot: the offset in our area rotated right by the UTCB size's log,
+ * which is the slot number for an offset on a UTCB boundary and at least
+ * 2^(32 - FAST_UTCB_SIZE_LOG2) otherwise (the low bits rotate to the
+ * top), so one unsigned compare rejects both an address off a boundary
+ * and one past the tabled slots. Those (another slot, outside the area,
+ * off a boundary, nilthread, anylocalthread: the UTCB area lies below 3
+ * GiB, so they fall far outside) go to local_to_far, the bitmap-based
+ * check. Then eax = its global ID, and a from-specifier equal to `to`
+ * (a call) becomes it too, as ipc_fastpath's receive phase waits for
+ * dest->gid; any other from-specifier but anythread: general path. ebp
+ * (me) stays. */
 local_to:
     movl SELF(TCB_SPACE), %ecx
-    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
-    movl %edi, %ebx
+    leal -FAST_MR0_OFFSET(%eax), %ebx               /* the UTCB location, */
     subl %ss:SPACE_UTCB_BASE(%ecx), %ebx            /* its offset in our area */
-    cmpl $(FAST_UTCB_TCB_SLOTS << FAST_UTCB_SIZE_LOG2), %ebx
+    rorl $FAST_UTCB_SIZE_LOG2, %ebx                 /* ebx = slot, or huge */
+    cmpl $FAST_UTCB_TCB_SLOTS, %ebx
     jae local_to_far                                /* not a tabled slot */
-    shrl $FAST_UTCB_SIZE_LOG2, %ebx
     movl %ss:SPACE_UTCB_TCB(%ecx,%ebx,4), %ebx      /* the slot's holder */
     testl %ebx, %ebx
     jz SLOW                                         /* none */
-    cmpl %edi, %ss:TCB_UTCB_UADDR(%ebx)             /* its UTCB exactly */
-    jne SLOW
     cmpl %eax, %edx                                 /* call: from = to */
     movl %ss:TCB_MR(%ebx), %eax
     movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* the UTCB's global ID */
@@ -555,25 +559,26 @@ local_to:
     cmpl $FAST_ANYTHREAD, %edx                      /* reply and wait */
     jne SLOW
 2:  cmpl %eax, %ss:TCB_GID(%ebx)                    /* names the holder */
-    jne SLOW
-    jmp have_dest0
+    je have_dest0
+    jmp SLOW
 1:  movl %eax, %edx                     /* a call waits for its global ID */
     jmp 2b
 
-/* The other slots: the UTCB location (edi, offset ebx in the area of our
- * space ecx) in the area, on a UTCB boundary, a used slot; the UTCB there
- * (our space's memory, a kernel-owned page: mapped; current is large,
- * fast_off said so, so the address is a linear one) names the global ID
- * that claims it; believe it if that thread lives in our space at that
- * UTCB. */
+/* The other slots: the UTCB location in the area of our space ecx, on a
+ * UTCB boundary (ebx, the rotated offset, is then the slot number below
+ * the area's slot count; off a boundary it is far above), a used slot;
+ * the UTCB there (our space's memory, a kernel-owned page: mapped;
+ * current is large, fast_off said so, so the address is a linear one)
+ * names the global ID that claims it; believe it if that thread lives in
+ * our space at that UTCB. */
 local_to_far:
-    cmpl %ss:SPACE_UTCB_SIZE(%ecx), %ebx            /* in the area */
+    movl %ss:SPACE_UTCB_SIZE(%ecx), %edi
+    shrl $FAST_UTCB_SIZE_LOG2, %edi                 /* the area's slots */
+    cmpl %edi, %ebx                                 /* a slot of the area */
     jae SLOW
-    testl $((1 << FAST_UTCB_SIZE_LOG2) - 1), %ebx   /* a UTCB boundary */
-    jnz SLOW
-    shrl $FAST_UTCB_SIZE_LOG2, %ebx
     btl %ebx, %ss:SPACE_UTCB_USED(%ecx)             /* a used slot */
     jnc SLOW
+    leal -FAST_MR0_OFFSET(%eax), %edi               /* edi = the UTCB location */
     cmpl %eax, %edx                                 /* call: from = to */
     movl %ss:4 * FAST_MYGLOBALID(%eax), %eax        /* its global ID */
     je 1f
@@ -638,7 +643,9 @@ fast_slow_locked:
 
 /* A thread this fast path blocked, switched to by the general path:
  * arch_switch returned here, esp = its frame. */
-    .globl ipc_fast_resume
+    .globl ipc_fast_resume, ipc_fast_resume_iret
+ipc_fast_resume_iret:       /* the same, but not the mark: its frame has */
+    nop                     /* TF (ExchangeRegisters, fastipc.h) */
 ipc_fast_resume:
     pushl %esp
     call ipc_fast_resumed

@@ -31,18 +31,16 @@ static inline __attribute__((always_inline)) void do_ipc(struct tcb *t, struct t
     ipc_results_to_frame(t, f);
 }
 
-/* The sysenter entry is only ever an Ipc/Lipc. `current` is found once
- * (this stack's TCB) and the CPU record through it: self->on_cpu is
- * cpu_self(), and is read again after the IPC, which may have blocked and
- * resumed the thread on another CPU. */
-void sysenter_ipc(struct trap_frame *f)
+/* sysenter_ipc after the lock: the Ipc, with the user-wait token
+ * (fastipc.h) or, for an entry whose TF debug_sysenter_fixup gave back,
+ * without it: a C fast path must not mark such a thread (the mark
+ * promises no TF; the interrupt paths test TF themselves). Built twice
+ * (always inline; the second in sysenter_ipc_stepped, out of line) so
+ * that the common case tests nothing more. */
+static inline __attribute__((always_inline)) void sysenter_ipc_body(struct tcb *self,
+                                                                    struct trap_frame *f,
+                                                                    bool token)
 {
-    struct tcb *self = current;
-    /* The fast path's lock (klock.h): the assembly fast path took it
-     * already unless it left before its first TCB access. */
-    if (!IPC_FASTPATH || self->on_cpu->lock_mode == KL_NONE)
-        klock_local_on(self->on_cpu);
-    debug_sysenter_fixup(f);
 #if IRQ_FASTPATH
     /* An interrupt acknowledgement (send-only, from-specifier nil, to an
      * interrupt thread's number): its short path (irq.c); two tests for
@@ -50,7 +48,7 @@ void sysenter_ipc(struct trap_frame *f)
     if (f->edx == L4ABI_NILTHREAD && L4ABI_TID_THREADNO(f->eax) < IRQ_LINES && irq_ack_fast(f))
         goto out;
 #endif
-    if (IPC_FASTPATH)
+    if (IPC_FASTPATH && token)
         self->on_cpu->ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: under f */
 #if FASTPATH
     /* An exception handler's 12-word reply to a thread waiting in the
@@ -71,6 +69,33 @@ out:
     if (__builtin_expect(self->on_cpu->resched, 0))
         return_to_user_checks(f);   /* (the same test, then schedule) */
     klock_release_on(self->on_cpu); /* (entry.S's kernel_exit finds it done) */
+}
+
+/* A sysenter with TF (debug.c: the #DB at the entry took it away): TF
+ * back into the frame, and the Ipc without the token. Out of line. */
+static __attribute__((noinline, cold)) void sysenter_ipc_stepped(struct tcb *self,
+                                                                 struct trap_frame *f)
+{
+    debug_sysenter_fixup(f);
+    sysenter_ipc_body(self, f, false);
+}
+
+/* The sysenter entry is only ever an Ipc/Lipc. `current` is found once
+ * (this stack's TCB) and the CPU record through it: self->on_cpu is
+ * cpu_self(), and is read again after the IPC, which may have blocked and
+ * resumed the thread on another CPU. */
+void sysenter_ipc(struct trap_frame *f)
+{
+    struct tcb *self = current;
+    /* The fast path's lock (klock.h): the assembly fast path took it
+     * already unless it left before its first TCB access. */
+    if (!IPC_FASTPATH || self->on_cpu->lock_mode == KL_NONE)
+        klock_local_on(self->on_cpu);
+    if (__builtin_expect(debug_sysenter_step, 0)) {
+        sysenter_ipc_stepped(self, f);
+        return;
+    }
+    sysenter_ipc_body(self, f, true);
 }
 
 void syscall_entry(struct trap_frame *f)

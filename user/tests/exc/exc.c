@@ -440,6 +440,178 @@ static void test_hw_breakpoints(void)
     delete_thread(t);
 }
 
+/* ---- The IPC fast path's receiver: a thread blocked in a fast Call
+ * whose exit needs more than sysexit (docs/ipc.md, "The resume mark's
+ * promise", fastipc.h) must be resumed by the general path. ---- */
+static unsigned long three_calls_job(void)
+{
+    for (int i = 0; i < 3; i++) {
+        load_tag(LBL_MID, 0, 0);
+        L4_Call(root_tid);
+    }
+    return 6;
+}
+
+/* The worker, at our priority (255), Calls us three times. The first
+ * finds us not receiving (general path). Our ReplyWait to it goes the C
+ * fast path (its wait was the general path's), so the second Call finds
+ * us marked: the assembly path blocks the worker. With `c_wait` our
+ * ReplyWait has a receive timeout instead (general path, we wait
+ * unmarked), so the second Call goes the C fast path, which marks the
+ * worker's wait. Then ExchangeRegisters sets TF in the waiting worker's
+ * saved EFLAGS, and we answer with a Call, which the assembly path would
+ * take but for the mark: the worker must leave by iret with TF, so #DB
+ * after one instruction, with ecx and edx as its frame holds them (the
+ * entry's timeouts and from-specifier; sysexit would give its stack and
+ * return address). */
+static void tf_on_waiting(int no, int c_wait, const char *how)
+{
+    L4_ThreadId_t t = start_worker(no, three_calls_job, root_tid);
+    L4_Set_Priority(t, 255);
+    L4_MsgTag_t tag = receive(t);
+    int good = L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    L4_ThreadId_t from;
+    load_tag(0, 0, 0);
+    tag = L4_ReplyWait_Timeout(t, c_wait ? L4_TimePeriod(1000000) : L4_Never, &from);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    L4_Word_t ctl, sp, ip, fl, uh;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &ctl, &sp, &ip, &fl, &uh, &pager);
+    L4_ExchangeRegisters(t, L4ABI_EXREGS_SET_FLAGS, 0, 0, fl | EFL_TF, 0, L4_nilthread, &ctl, &sp,
+                         &ip, &fl, &uh, &pager);
+    load_tag(0, 0, 0);
+    tag = L4_Call(t);
+    for (int i = 1; i <= 12; i++)
+        w[i] = 0;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag), &w[1]);
+    L4_Word_t ecx = w[L4ABI_EXC_MR_ECX], edx = w[L4ABI_EXC_MR_EDX];
+    ok(good && is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && (M_ERR & 0x4000) &&
+       edx == root_tid.raw && ecx == 0,
+       "TF set by ExchangeRegisters on a thread waiting in %s Call: #DB after one "
+       "instruction, ecx/edx from its frame (label %lx excno %lu dr6 %lx ecx %lx edx %lx)",
+       how, L4_Label(tag), M_EXCNO, M_ERR, ecx, edx);
+    M_EFLAGS &= ~EFL_TF;
+    reply_regs(t);
+    int rest = 1;
+    for (int i = 2; i < 3; i++) {               /* its Calls left */
+        tag = receive(t);
+        rest &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+        load_tag(0, 0, 0);
+        L4_Reply(t);
+    }
+    L4_Word_t r = result(t, &good);
+    ok(rest && good && r == 6, "... and its Calls return, TF cleared by the reply");
+    delete_thread(t);
+}
+
+/* A single-stepped worker (at our priority) Calls us: its sysenter with
+ * TF goes the general way to the C fast path (we wait with a timeout),
+ * which must not mark its wait (its frame has TF). Our Call back, the
+ * assembly path's case, must leave it to the general path: the next step
+ * shows ecx/edx as its frame holds them. */
+static unsigned long stepped_call_job(void)
+{
+    set_tf();
+    load_tag(LBL_MID, 0, 0);
+    L4_Call(root_tid);
+    clear_tf();
+    return 77;
+}
+
+static void test_stepped_caller(void)
+{
+    L4_ThreadId_t t = start_worker(174, stepped_call_job, root_tid);
+    L4_Set_Priority(t, 255);
+    int mid = 0, after = 0, done = 0, regs = 0;
+    L4_Word_t r = 0, ecx = 0, edx = 0;
+    L4_MsgTag_t tag = receive(t);
+    for (int i = 0; i < 2000 && !done; i++) {
+        if (is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1) {
+            reply_regs(t);
+            tag = receive(t);
+        } else if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID && !mid) {
+            mid = 1;
+            load_tag(0, 0, 0);
+            tag = L4_Call(t);                   /* its next step comes back */
+            for (int j = 1; j <= 12; j++)
+                w[j] = 0;
+            if (L4_IpcSucceeded(tag))
+                L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag),
+                            &w[1]);
+            after = is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1;
+            ecx = w[L4ABI_EXC_MR_ECX];
+            edx = w[L4ABI_EXC_MR_EDX];
+            regs = ecx == 0 && edx == root_tid.raw;
+        } else if (L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_DONE) {
+            done = 1;
+            r = w[1];
+        } else {
+            diag("unexpected message label %lx excno %lu", L4_Label(tag), M_EXCNO);
+            break;
+        }
+    }
+    ok(mid && after && regs && done && r == 77,
+       "single-stepped caller answered by a Call: the step after it, ecx/edx from its frame "
+       "(ecx %lx edx %lx)", ecx, edx);
+    delete_thread(t);
+}
+
+/* Breakpoints given by an exception reply, then the worker (at our
+ * priority) Calls us twice; the second Call finds us waiting and goes the
+ * C fast path (DR7 is loaded while the worker runs: the assembly path's
+ * or-chain refuses), which must not mark its wait: our Call back (the
+ * assembly path's case) must go the general way, which loads DR7, and
+ * the execute breakpoint fires. */
+static void __attribute__((noinline)) dr_target(void)
+{
+    __asm__ volatile("nop");
+}
+static unsigned long dr_wait_job(void)
+{
+    __asm__ volatile("ud2");            /* the handler gives us DR0 */
+    for (int i = 0; i < 2; i++) {
+        load_tag(LBL_MID, 0, 0);
+        L4_Call(root_tid);
+    }
+    dr_target();
+    return 8;
+}
+
+static void test_resume_mark(void)
+{
+    tf_on_waiting(170, 1, "a C fast-path");
+    tf_on_waiting(171, 0, "an assembly fast-path");
+    test_stepped_caller();
+
+    L4_ThreadId_t t = start_worker(172, dr_wait_job, root_tid);
+    L4_Set_Priority(t, 255);                    /* our Call: the asm path's case */
+    L4_MsgTag_t tag = receive(t);
+    int good = is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 6;
+    M_EIP += 2;
+    reply_debug(t, (L4_Word_t)dr_target, 0, DR7_EXEC0);
+    tag = receive(t);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    L4_ThreadId_t from;
+    load_tag(0, 0, 0);
+    tag = L4_ReplyWait(t, &from);
+    good &= L4_IpcSucceeded(tag) && L4_Label(tag) == LBL_MID;
+    load_tag(0, 0, 0);
+    tag = L4_Call(t);
+    for (int i = 1; i <= 12; i++)
+        w[i] = 0;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMRs(1, (int)L4_UntypedWords(tag) > 12 ? 12 : (int)L4_UntypedWords(tag), &w[1]);
+    ok(good && is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 &&
+       M_EIP == (L4_Word_t)dr_target && (M_ERR & 1),
+       "breakpoints, then a C fast-path Call: the reply to it loads DR7, DR0 fires "
+       "(label %lx excno %lu eip %lx dr6 %lx)", L4_Label(tag), M_EXCNO, M_EIP, M_ERR);
+    reply_debug(t, 0, 0, 0);
+    L4_Word_t r = result(t, &good);
+    ok(good && r == 8, "... and the thread finishes without breakpoints");
+    delete_thread(t);
+}
+
 /* ---- A handler in another space: the child runs this binary's code,
  * paged 1:1 by us, and names us as its exception handler. ---- */
 #define KIP_AREA 0xbff00000u
@@ -803,6 +975,48 @@ static void test_fpu_fast_ipc(void)
     delete_thread(e);
 }
 
+/* The FPU's owner calls a server at its priority (the assembly path's
+ * case) that loads SSE registers of its own before each reply: CR0.TS
+ * must be set for the server (its first use traps and saves ours), never
+ * left clear by the switch (the server would write our live registers).
+ * The assembly path's large instance relies on TS being set when it
+ * starts (its or-chain); with TS clear the sender goes the instance that
+ * tests the FPU fully. */
+static const unsigned sse_server_value[4] = { 0x5e7e, 0x5e7e, 0x5e7e, 0x5e7e };
+static unsigned long sse_echo_job(void)
+{
+    L4_ThreadId_t from;
+    L4_Wait(&from);
+    for (;;) {
+        sse_load(sse_server_value);
+        load_tag(0, 0, 0);
+        L4_ReplyWait(from, &from);
+    }
+    return 0;
+}
+
+static void test_fpu_fast_owner(void)
+{
+    static const unsigned ours[4] = { 0x0c0ffee, 1, 2, 3 };
+    L4_ThreadId_t e = start_worker(173, sse_echo_job, root_tid);
+    L4_Set_Priority(e, 255);
+    sse_load(ours);
+    L4_Word_t traps0 = stat(L4ABI_KDB_STAT_FPU_TRAPS);
+    int good = 1;
+    for (int i = 0; i < 10; i++) {
+        load_tag(1, 0, 0);
+        good &= L4_IpcSucceeded(L4_Call(e));
+    }
+    unsigned back[4];
+    sse_peek(back);
+    L4_Word_t traps = stat(L4ABI_KDB_STAT_FPU_TRAPS) - traps0;
+    ok(good && !memcmp(back, ours, sizeof(back)) && (stat(L4ABI_KDB_STAT_FPU_EAGER) || traps >= 2),
+       "FPU owner calls an SSE-using server at its priority 10 times: our XMM1 intact "
+       "(%x %x %x %x; lazy: the server's first use and our next one trap)",
+       back[0], back[1], back[2], back[3]);
+    delete_thread(e);
+}
+
 /* Workers have no pager: every page of this program must be mapped in
  * our space (by sigma0, our pager) before they touch it. */
 extern char __executable_start[], _end[];
@@ -816,7 +1030,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(80 + ENTRY_TESTS + EXCFAST_TESTS);
+    tap_plan(88 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
     test_exc_fast();
@@ -830,6 +1044,7 @@ int main(void)
     test_step_syscall();
     test_step_cli();
     test_hw_breakpoints();
+    test_resume_mark();
     test_other_space();
     test_no_handler();
     test_vif();
@@ -838,6 +1053,7 @@ int main(void)
     test_fpu();
     test_fpu_clean();
     test_fpu_fast_ipc();
+    test_fpu_fast_owner();
     test_entry_flags();
     test_all_vectors();
     test_v86();
