@@ -313,13 +313,13 @@ irq_fpu_done:
 #endif
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
-    movl $SEL_UDATA, %ecx                           /* the user's data */
-    movl %ecx, %ds                                  /* segment */
-    movl %ecx, %es
+    movw F(FRAME_SS), %ds                           /* the user's data */
+    movw F(FRAME_SS), %es                           /* segment (the frame's */
+                                                    /* ss word: SEL_UDATA) */
     movl F(FRAME_ESP), %ecx
-    andl $~0x200, (%esp)                            /* IF stays off until */
-    popfl                                           /* sysexit */
-    sti
+    popfl                                           /* IF off (a sysenter */
+                                                    /* frame's: sysenter.h) */
+    sti                                             /* until sysexit */
     sysexit
 #undef F
 
