@@ -350,7 +350,9 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
                    (t->state == TS_SEND_WAIT ? L4ABI_EXREGS_STATE_SENDING : 0) |
                    xfer_exregs_state(t),
         .sp = f->esp, .ip = f->eip,
-        .flags = (f->eflags & ~(EFL_VIF | EFL_VIP)) | vif_flags(t),
+        /* IF: the user's is always on; a sysenter frame keeps it clear
+         * (sysenter.h). */
+        .flags = (f->eflags & ~(EFL_VIF | EFL_VIP)) | EFL_IF | vif_flags(t),
         .user_handle = UTCB(t, L4ABI_UTCB_USERDEFINEDHANDLE),
         .pager = UTCB(t, L4ABI_UTCB_PAGER),
     };
@@ -363,8 +365,9 @@ static uint32_t exregs_apply(struct tcb *self, struct tcb *t, struct trap_frame 
     if (c & L4ABI_EXREGS_SET_IP)
         f->eip = r->ip;
     if (c & L4ABI_EXREGS_SET_FLAGS) {
-        f->eflags = (r->flags & EFL_USER_MASK) | EFL_USER_FIXED |
-                    (f->eflags & (EFL_VIF | EFL_VIP));      /* virtual IF stays */
+        f->eflags = (r->flags & EFL_USER_MASK) | (EFL_USER_FIXED & ~EFL_IF) |
+                    (f->eflags & (EFL_VIF | EFL_VIP |       /* virtual IF stays */
+                                  EFL_IF));     /* as the exit needs it (sysenter.h) */
         arch_ipc_wait_flags(t);     /* TF: no fast-path resume (fastipc.h) */
     }
     if (c & L4ABI_EXREGS_SET_UHANDLE)

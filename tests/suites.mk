@@ -288,6 +288,15 @@ test-bochs-exc: all | $(T)
 	-@$(BT) --name bochs-exc --log $(T)/bochs-exc.log --result $(T)/bochs-exc.res \
 	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-exc.elf | tail -1
 
+# The core suite under Bochs: with CR4.PVI every sysenter exit is an
+# iret (sysenter_iret, entry.S), which must give the saved frame its IF
+# back (sysenter.h); the flags tests fail without it.
+SPECIAL_SUITES += bochs-core
+SPECIAL_RESULTS += bochs-core
+test-bochs-core: all | $(T)
+	-@$(BT) --name bochs-core --log $(T)/bochs-core.log --result $(T)/bochs-core.res \
+	  $(B)/pecan.elf $(SIGMA0) $(B)/user/test-core.elf | tail -1
+
 # The exceptions suite (its FPU tests above all) with eager FPU switching.
 SPECIAL_SUITES += exc-fpu-eager
 SPECIAL_RESULTS += exc-fpu-eager

@@ -198,21 +198,28 @@ sysenter_general:
 sysenter_exit:
     movl sysexit_iret_mask, %eax
     testl %eax, 48(%esp)            /* frame eflags */
-    jnz trap_return
+    jnz sysenter_iret
 #if IRQOFF_STATS
     call irqoff_end
 #endif
-    movl $SEL_UDATA, %eax           /* sysexit loads flat cs/ss itself: only */
-    movl %eax, %ds                  /* large spaces on an unpolluted */
-    movl %eax, %es                  /* directory come here (smallspace.c) */
+    movw 56(%esp), %ds              /* the frame's ss, SEL_UDATA: sysexit */
+    movw 56(%esp), %es              /* loads flat cs/ss itself: only large */
+                                    /* spaces on an unpolluted directory */
+                                    /* come here (smallspace.c) */
     popal
     movl 8(%esp), %edx              /* frame eip */
     movl 20(%esp), %ecx             /* frame esp */
     addl $16, %esp                  /* vector, error, eip, cs */
-    andl $~0x200, (%esp)            /* IF stays off until sysexit */
-    popfl                           /* the user's NT, AC, DF: no iret follows */
+    popfl                           /* the user's NT, AC, DF; IF stays off */
+                                    /* (sysenter.h): no iret follows */
     sti                             /* takes effect after sysexit */
     sysexit
+
+/* A sysenter frame left by iret: its saved IF is clear (sysenter.h), the
+ * user's is on. */
+sysenter_iret:
+    orl $0x200, 48(%esp)
+    jmp trap_return
 
 /* Where a #DB on sysenter_entry's first instruction (a single-stepped
  * thread's sysenter) resumes (debug.c): the same frame, then always the

@@ -176,12 +176,11 @@ exc_fast_exit_next:
     movl 8(%ecx), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
-    movl $SEL_UDATA, %ecx                   /* the user's data segment */
-    movl %ecx, %ds
-    movl %ecx, %es
+    movw F(FRAME_SS), %ds                   /* the user's data segment (the */
+    movw F(FRAME_SS), %es                   /* frame's ss word: SEL_UDATA) */
     movl F(FRAME_ESP), %ecx
-    andl $~0x200, (%esp)                    /* IF stays off until sysexit */
-    popfl                                   /* the user's flags */
+    popfl                                   /* the user's flags, IF off (a */
+                                            /* sysenter frame's: sysenter.h) */
     sti                                     /* takes effect after sysexit */
     sysexit
 #undef F

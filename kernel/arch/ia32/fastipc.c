@@ -93,6 +93,7 @@ ASM_OFFSET(trap_frame, ecx, FRAME_ECX);
 ASM_OFFSET(trap_frame, eip, FRAME_EIP);
 ASM_OFFSET(trap_frame, eflags, FRAME_EFLAGS);
 ASM_OFFSET(trap_frame, esp, FRAME_ESP);
+ASM_OFFSET(trap_frame, ss, FRAME_SS);
 _Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "trap frame size");
 _Static_assert(TRACE_HANDOFF_KINDS == TRACE_FAST_KINDS, "trace kinds the fast path tests");
 _Static_assert(TS_READY == FAST_TS_READY && TS_RECV_WAIT == FAST_TS_RECV_WAIT, "states");

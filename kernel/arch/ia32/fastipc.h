@@ -105,6 +105,7 @@
 #define FRAME_EIP       40
 #define FRAME_EFLAGS    48
 #define FRAME_ESP       52
+#define FRAME_SS        56
 /* A thread the fast path blocked: its frame at the top of its TCB page,
  * right below it the switch frame arch_switch resumes (4 registers and
  * the return address ipc_fast_resume). */

@@ -412,12 +412,14 @@ fast_fpu_done\small:
     movl %ss:8(%edx), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
-    movl $SEL_UDATA, %ecx                   /* the user's data segment, */
-    movl %ecx, %ds                          /* never the sender's */
-    movl %ecx, %es                          /* selectors */
+    movw F(FRAME_SS), %ds                   /* the user's data segment */
+    movw F(FRAME_SS), %es                   /* (the frame's ss word: */
+                                            /* SEL_UDATA), never the */
+                                            /* sender's selectors */
     movl F(FRAME_ESP), %ecx
-    andl $~0x200, (%esp)                    /* IF stays off until sysexit */
-    popfl                                   /* the user's flags */
+    popfl                                   /* the user's flags, IF off */
+                                            /* (a sysenter frame's: */
+                                            /* sysenter.h) */
     sti                                     /* takes effect after sysexit */
     sysexit
 #undef F
@@ -425,14 +427,15 @@ fast_fpu_done\small:
     /* The iret exit (trap_return's, from the frame dest entered with;
      * esp at its EIP word): eax = from, esi = MR0, ebx = MR1, ebp = MR2,
      * edi, ecx, edx as the frame holds them (the general path leaves
-     * them so too). */
+     * them so too); the user's IF on (the sysenter frame's is clear:
+     * sysenter.h). */
 #define F(x) (x - FRAME_EIP)(%esp)
 6:  movl %ss:4(%edx), %ebx
     movl %ss:8(%edx), %ebp
     movl F(FRAME_EDI), %edi
-    movl $SEL_UDATA, %ecx                   /* the user's data segment */
-    movl %ecx, %ds                          /* (its window's descriptor) */
-    movl %ecx, %es
+    movw F(FRAME_SS), %ds                   /* the user's data segment */
+    movw F(FRAME_SS), %es                   /* (its window's descriptor) */
+    orl $0x200, F(FRAME_EFLAGS)
     movl F(FRAME_ECX), %ecx
     movl F(FRAME_EDX), %edx
     iret

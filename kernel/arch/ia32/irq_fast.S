@@ -328,12 +328,13 @@ irq_fpu_done:
     movl 8(%edi), %ebp
     movl F(FRAME_EDI), %edi
     movl F(FRAME_EIP), %edx
-    movw irqf_sel_udata, %es                        /* the user's data */
-    movw irqf_sel_udata, %ds        /* segment (read through the kernel's) */
+    movw F(FRAME_SS), %ds                           /* the user's data */
+    movw F(FRAME_SS), %es                           /* segment (the frame's */
+                                                    /* ss word: SEL_UDATA) */
     movl F(FRAME_ESP), %ecx
-    andl $~0x200, (%esp)                            /* IF stays off until */
-    popfl                                           /* sysexit */
-    sti
+    popfl                                           /* IF off (a sysenter */
+                                                    /* frame's: sysenter.h) */
+    sti                                             /* until sysexit */
     sysexit
 #undef F
 
@@ -355,7 +356,6 @@ irq_enqueue_tail:
     .section .rodata
     .align 2
 irqf_sel_kdata: .word SEL_KDATA
-irqf_sel_udata: .word SEL_UDATA
 irqf_sel_utcb:  .word SEL_UTCB
     .text
 

@@ -38,6 +38,9 @@ void arch_thread_resume_user(struct tcb *t)
 {
     assert(t != current);
     struct switch_frame *sf = (struct switch_frame *)tcb_frame(t) - 1;
+    /* Out by iret: the user's IF on, even from a sysenter frame, whose
+     * saved IF is clear (sysenter.h). */
+    tcb_frame(t)->eflags |= EFL_IF;
     memset(sf, 0, sizeof(*sf));
     sf->ret = (uint32_t)(uintptr_t)trap_return;
     t->ksp = (uint32_t)(uintptr_t)sf;

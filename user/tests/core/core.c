@@ -334,6 +334,113 @@ static int foreign_call(L4_ThreadId_t echo, L4_Word_t label)
     return good | ((c & 0xffff) == ss && (d & 0xffff) == ss) << 1;
 }
 
+/* ---- Flags across a call (the sysenter frame, sysenter.h): the caller
+ * enters with AC and DF set; the inspector, while the caller waits for
+ * its reply, reads the caller's registers with ExchangeRegisters (an odd
+ * label: it also clears the caller's AC), and reports them with its own
+ * flags. ---- */
+#define FL_DF 0x400u
+#define FL_NT 0x4000u
+#define FL_AC 0x40000u
+static void inspect_main(void)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Wait(&from);
+    for (;;) {
+        L4_Word_t mine, state = 0, sp = 0, ip = 0, fl = 0, fl2 = 0;
+        __asm__ __volatile__("pushfl; popl %0" : "=r"(mine));
+        __L4_ExregsState(from, L4ABI_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+                         &state, &sp, &ip, &fl, 0, 0);
+        if (L4_Label(tag) & 1) {
+            __L4_ExregsState(from, L4ABI_EXREGS_SET_FLAGS | L4ABI_EXREGS_DELIVER, 0, 0,
+                             fl & ~FL_AC, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
+            __L4_ExregsState(from, L4ABI_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+                             0, 0, 0, &fl2, 0, 0);
+        }
+        load_tag(L4_Label(tag) + 1, 6, 0);
+        L4_LoadMR(1, sp);
+        L4_LoadMR(2, ip);
+        L4_LoadMR(3, fl);
+        L4_LoadMR(4, mine);
+        L4_LoadMR(5, fl2);
+        L4_LoadMR(6, state);
+        tag = L4_ReplyWait(from, &from);
+    }
+}
+
+/* A call through the KIP's Ipc stub with AC and DF set (raw registers: no
+ * C code runs with them); returns the flags we got back, and the sp and
+ * ip the kernel must have saved. */
+static L4_Word_t fc_sp, fc_ip;
+static L4_Word_t flags_call(L4_ThreadId_t to, L4_Word_t label)
+{
+    load_tag(label, 0, 0);
+    L4_Word_t *u = __L4_X86_Utcb();
+    L4_Word_t a = to.raw, c = L4_Timeouts(L4_Never, L4_Never), d = to.raw;
+    L4_Word_t s = u[0], b = __l4_syslinks[0];   /* L4LIB_SYS_IPC's stub */
+    __asm__ __volatile__(
+        "pushl  %%ebp\n\t"
+        "pushl  %%ebx\n\t"                   /* the stub */
+        "pushfl\n\t"                         /* our flags, back below */
+        "pushfl\n\t"
+        "orl    $0x40400, (%%esp)\n\t"       /* AC and DF for the call */
+        "popfl\n\t"
+        "movl   %%esp, %[sp]\n\t"            /* the stub's sysenter saves */
+        "movl   $1f, %[ip]\n\t"              /* this sp and ip */
+        "call   *4(%%esp)\n"
+        "1:\n\t"
+        "pushfl\n\t"
+        "popl   %%ecx\n\t"                   /* the flags we got back */
+        "popfl\n\t"
+        "addl   $4, %%esp\n\t"
+        "popl   %%ebp"
+        : "+a"(a), "+c"(c), "+d"(d), "+S"(s), "+b"(b), [sp] "=m"(fc_sp), [ip] "=m"(fc_ip)
+        : "D"(u)
+        : "memory", "cc");
+    L4_MsgTag_t tag = { .raw = s };
+    if (!L4_IpcSucceeded(tag) || L4_Label(tag) != label + 1)
+        return 0;
+    return c;
+}
+
+static void test_ipc_flags(void)
+{
+    L4_ThreadId_t t = tid(69);
+    ok(create_local(69, 9), "create inspector thread");
+    L4_Start_SpIp(t, stack_top(6), (L4_Word_t)inspect_main);
+    /* The first call finds the inspector blocked by the general path (its
+     * L4_Wait), the others blocked by the fast path (its ReplyWait): the
+     * caller then waits in a frame the fast path's entry built. */
+    int served = 1, where = 1, flags = 1, own = 1, back = 1;
+    for (int i = 0; i < 3; i++) {
+        L4_Word_t label = 0x600 + 0x10 * (L4_Word_t)i;
+        L4_Word_t got = flags_call(t, label), w[6];
+        L4_StoreMRs(1, 6, w);
+        served &= got != 0;
+        where &= w[0] == fc_sp && w[1] == fc_ip && (w[5] & L4ABI_EXREGS_STATE_RECVING);
+        flags &= (w[2] & (0x200 | FL_AC | FL_DF)) == (0x200 | FL_AC | FL_DF);
+        own &= (w[3] & (FL_AC | FL_DF | FL_NT)) == 0 && (w[3] & 0x200);
+        back &= (got & (0x200 | FL_AC | FL_DF)) == (0x200 | FL_AC | FL_DF);
+    }
+    ok(served, "calls entered with AC and DF set are served, three times");
+    ok(where, "ExchangeRegisters finds the waiting caller receiving, at its sysenter's sp and ip");
+    ok(flags, "... and reads its flags as it entered: AC, DF, and IF on");
+    ok(own, "the callee runs with its own flags (no AC, DF, NT of the caller; IF on)");
+    ok(back, "the caller gets its AC and DF back, with IF on");
+    /* ExchangeRegisters changes a waiting caller's flags (clears AC). */
+    int changed = 1;
+    for (int i = 0; i < 2; i++) {
+        L4_Word_t label = 0x641 + 0x10 * (L4_Word_t)i, w[6];
+        L4_Word_t got = flags_call(t, label);
+        L4_StoreMRs(1, 6, w);
+        changed &= (w[4] & (0x200 | FL_AC | FL_DF)) == (0x200 | FL_DF) &&
+                   (got & (0x200 | FL_AC | FL_DF)) == (0x200 | FL_DF);
+    }
+    ok(changed, "flags set by ExchangeRegisters on a waiting caller: read back with IF on, "
+                "and the call returns with them");
+    delete_thread(t);
+}
+
 static void test_ipc_errors(void)
 {
     L4_MsgTag_t tag;
@@ -541,7 +648,7 @@ static void test_space(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(72);
+    tap_plan(79);
     test_kip();
     test_ids();
 
@@ -561,6 +668,9 @@ int main(void)
     test_exregs();
     test_schedule();
     test_space();
+    /* Last: one more thread created would move the later tests' threads
+     * to other CPUs under smp=spread (suite spread-core). */
+    test_ipc_flags();
     delete_thread(echo);
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
