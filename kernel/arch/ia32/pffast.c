@@ -62,6 +62,18 @@ _Static_assert(L4ABI_NILTHREAD == 0, "nilthread is zero");
 
 #if IPC_FASTPATH
 _Static_assert(EXC2_TF_KERNEL == TF_KERNEL, "excfast_asm.h: TF_KERNEL");
+/* pffast_entry.S's constants (excfast_asm.h). */
+_Static_assert(__builtin_offsetof(struct tcb, dying) == TCB_DYING &&
+               __builtin_offsetof(struct tcb, xfer) == TCB_XFER, "tcb.dying, tcb.xfer");
+_Static_assert(__builtin_offsetof(struct cpu_local, ipc_user_wait) == CPU_IPC_USER_WAIT,
+               "cpu_local.ipc_user_wait");
+_Static_assert(sizeof(struct cpu_local) == PF_CPU_LOCAL_SIZE, "sizeof(struct cpu_local)");
+_Static_assert(KL_FULL == FAST_KL_FULL && KL_LOCAL == FAST_KL_LOCAL, "lock modes");
+_Static_assert(L4ABI_ANYLOCALTHREAD == PF_ANYLOCALTHREAD &&
+               L4ABI_ACCEPT_WINDOW_MASK == PF_ACCEPT_WINDOW_MASK &&
+               L4ABI_NUM_MRS == PF_NUM_MRS && L4ABI_ITEM_TYPE_MASK == PF_ITEM_TYPE_MASK &&
+               L4ABI_ITEM_MAP == PF_ITEM_MAP && PAGE_SHIFT == PF_PAGE_SHIFT &&
+               L4ABI_FPAGE_LOG2(PF_PAGE_SHIFT << 4) == PF_PAGE_SHIFT, "X.2 constants");
 
 void direct_switch_out(struct cpu_local *me, struct tcb *t, struct tcb *h)
 {
@@ -171,6 +183,41 @@ bool trap_pf_fast(struct trap_frame *f)
     return false;
 }
 
+/* The reply's commit, after its tests and the mapping passed (pf_reply,
+ * or pffast_entry.S's tests and pf_reply_map): the whole lock held,
+ * recv our receive phase's partner. Inline into both. */
+static inline __attribute__((always_inline)) void pf_reply_commit(struct tcb *self,
+                                                                  struct cpu_local *me,
+                                                                  struct tcb *dest,
+                                                                  struct trap_frame *f,
+                                                                  uint32_t recv, uint32_t fpage)
+{
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
+    uint32_t *mr = self->mr;
+    /* ---- Commit. ---- */
+    pf_fast_replies++;
+    fast_events[FAST_MAP]++;
+    mr[0] = tag;                                /* do_ipc */
+    /* The trace records transfer() and map_item make, in their order. */
+    if (TRACE_ON(TRACE_IPC))
+        trace_ipc(self->gid, dest->gid, tag, false);
+    if (TRACE_ON(TRACE_MAP))
+        trace_record(TT_MAP, self->gid, dest->gid, fpage, false);
+    /* The message's words where they outlast the fault: the general path
+     * writes MR0..MR(u+2) and fault_ipc_to restores MR0..MR2 (and BR0,
+     * ErrorCode); MR3..MR(u+2) keep the reply's. */
+    copy_words(dest->mr + 3, mr + 3, u);
+    dest->exc_wait = EXC_WAIT_REPLIED;
+    ipc_complete(dest, id_for(self, dest), 0);
+
+    /* We block in our receive phase (reply_handoff's stores). */
+    ipc_wait_for(self, recv);
+    /* dest out by iret (pf_fast_send's REPLIED resume: BR0 back, the
+     * wait over) after the whole lock is let go, unless a reschedule came
+     * up while we held it or mapped; or the handoff; then our Ipc's end. */
+    fast_reply_end(me, self, dest, f, true);
+}
+
 /* The reply (pffast.h): self = current, me = its CPU record, this CPU's
  * word held (lock mode LOCAL). Inline into both ways in, so that neither
  * pays a call and the stack-to-TCB step twice. */
@@ -231,29 +278,7 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
     /* The mapping: the only step that may still refuse (unchanged). */
     if (!map_item_page(self, dest, item0, fpage, window))
         return false;
-
-    /* ---- Commit. ---- */
-    pf_fast_replies++;
-    fast_events[FAST_MAP]++;
-    mr[0] = tag;                                /* do_ipc */
-    /* The trace records transfer() and map_item make, in their order. */
-    if (TRACE_ON(TRACE_IPC))
-        trace_ipc(self->gid, dest->gid, tag, false);
-    if (TRACE_ON(TRACE_MAP))
-        trace_record(TT_MAP, self->gid, dest->gid, fpage, false);
-    /* The message's words where they outlast the fault: the general path
-     * writes MR0..MR(u+2) and fault_ipc_to restores MR0..MR2 (and BR0,
-     * ErrorCode); MR3..MR(u+2) keep the reply's. */
-    copy_words(dest->mr + 3, mr + 3, u);
-    dest->exc_wait = EXC_WAIT_REPLIED;
-    ipc_complete(dest, id_for(self, dest), 0);
-
-    /* We block in our receive phase (reply_handoff's stores). */
-    ipc_wait_for(self, recv);
-    /* dest out by iret (pf_fast_send's REPLIED resume: BR0 back, the
-     * wait over) after the whole lock is let go, unless a reschedule came
-     * up while we held it or mapped; or the handoff; then our Ipc's end. */
-    fast_reply_end(me, self, dest, f, true);
+    pf_reply_commit(self, me, dest, f, recv, fpage);
     return true;
 }
 
@@ -278,6 +303,26 @@ bool pf_reply_sysenter(struct trap_frame *f)
     me->ipc_user_wait = (uint32_t *)f - 1;
     if (!pf_reply(self, me, f))
         return false;
+    /* Resumed, our Ipc over: sysenter_ipc's end. */
+    if (__builtin_expect(self->on_cpu->resched, 0))
+        return_to_user_checks(f);
+    klock_release_on(self->on_cpu);
+    return true;
+}
+
+/* pffast_entry.S, after every test of pf_reply before its mapping passed
+ * (one CPU schedules threads: the whole lock held, mode FULL, the token
+ * set): the mapping and the commit, as pf_reply. False: nothing mapped,
+ * the whole lock held, for the general path. */
+__attribute__((regparm(3))) bool pf_reply_map(struct tcb *dest, struct trap_frame *f,
+                                              uint32_t recv, uint32_t item0, uint32_t fpage,
+                                              uint32_t window)
+{
+    struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
+    struct cpu_local *me = self->on_cpu;
+    if (!map_item_page(self, dest, item0, fpage, window))
+        return false;
+    pf_reply_commit(self, me, dest, f, recv, fpage);
     /* Resumed, our Ipc over: sysenter_ipc's end. */
     if (__builtin_expect(self->on_cpu->resched, 0))
         return_to_user_checks(f);
