@@ -38,5 +38,7 @@
 #define PF_ITEM_TYPE_MASK   0xe
 #define PF_ITEM_MAP         0x8
 #define PF_PAGE_SHIFT       12
+#define PF_FAST_MAP         3       /* event_fast.h FAST_MAP */
+#define PF_TRACE_BITS       0x31    /* trace.h: IPC, MAP, SWITCH */
 
 #endif

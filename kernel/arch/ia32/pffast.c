@@ -74,6 +74,12 @@ _Static_assert(L4ABI_ANYLOCALTHREAD == PF_ANYLOCALTHREAD &&
                L4ABI_NUM_MRS == PF_NUM_MRS && L4ABI_ITEM_TYPE_MASK == PF_ITEM_TYPE_MASK &&
                L4ABI_ITEM_MAP == PF_ITEM_MAP && PAGE_SHIFT == PF_PAGE_SHIFT &&
                L4ABI_FPAGE_LOG2(PF_PAGE_SHIFT << 4) == PF_PAGE_SHIFT, "X.2 constants");
+_Static_assert(FAST_MAP == PF_FAST_MAP, "FAST_MAP");
+#if TRACE
+_Static_assert(PF_TRACE_BITS == (TRACE_BIT(TRACE_IPC) | TRACE_BIT(TRACE_MAP) |
+                                 TRACE_BIT(TRACE_SWITCH)) &&
+               (TRACE_HANDOFF_KINDS & ~PF_TRACE_BITS) == 0, "trace bits");
+#endif
 
 void direct_switch_out(struct cpu_local *me, struct tcb *t, struct tcb *h)
 {
@@ -312,22 +318,27 @@ bool pf_reply_sysenter(struct trap_frame *f)
 
 /* pffast_entry.S, after every test of pf_reply before its mapping passed
  * (one CPU schedules threads: the whole lock held, mode FULL, the token
- * set): the mapping and the commit, as pf_reply. False: nothing mapped,
- * the whole lock held, for the general path. */
-__attribute__((regparm(3))) bool pf_reply_map(struct tcb *dest, struct trap_frame *f,
-                                              uint32_t recv, uint32_t item0, uint32_t fpage,
-                                              uint32_t window)
+ * set; no tracing): the mapping. 0: nothing mapped, the whole lock held,
+ * for the general path; 1: mapped, the assembly commits (no reschedule
+ * due: dest leaves by iret); 2: a reschedule came up while we mapped:
+ * the commit as pf_reply makes it, our Ipc over and the lock let go. */
+__attribute__((regparm(3))) uint32_t pf_reply_map(struct tcb *dest, struct trap_frame *f,
+                                                  uint32_t item0, uint32_t fpage,
+                                                  uint32_t window)
 {
     struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
-    struct cpu_local *me = self->on_cpu;
     if (!map_item_page(self, dest, item0, fpage, window))
-        return false;
-    pf_reply_commit(self, me, dest, f, recv, fpage);
-    /* Resumed, our Ipc over: sysenter_ipc's end. */
-    if (__builtin_expect(self->on_cpu->resched, 0))
+        return 0;
+    struct cpu_local *me = self->on_cpu;
+    if (__builtin_expect(!me->resched, 1))
+        return 1;
+    /* our receive phase's partner: the from-specifier (a call's is `to`,
+     * dest's ID) */
+    pf_reply_commit(self, me, dest, f, f->edx, fpage);
+    if (self->on_cpu->resched)
         return_to_user_checks(f);
     klock_release_on(self->on_cpu);
-    return true;
+    return 2;
 }
 #endif
 

@@ -41,12 +41,10 @@ bool pf_fast_reply_slow(struct trap_frame *f);
 bool pf_reply_sysenter(struct trap_frame *f);
 /* pffast_entry.S, once its tests (every one of the C reply's before the
  * mapping) passed, one CPU scheduling threads, the whole lock held (mode
- * FULL): the mapping and the commit. True: the Ipc is over, its results
- * in f, the lock let go; false: nothing mapped, the lock held, for the
- * general path. */
-__attribute__((regparm(3))) bool pf_reply_map(struct tcb *dest, struct trap_frame *f,
-                                              uint32_t recv, uint32_t item0, uint32_t fpage,
-                                              uint32_t window);
+ * FULL): the mapping (pffast.c says what the results mean). */
+__attribute__((regparm(3))) uint32_t pf_reply_map(struct tcb *dest, struct trap_frame *f,
+                                                  uint32_t item0, uint32_t fpage,
+                                                  uint32_t window);
 #endif
 #if !IPC_FASTPATH
 static inline bool pf_fast_reply(struct trap_frame *f)

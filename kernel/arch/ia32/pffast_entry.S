@@ -97,6 +97,12 @@ pf_reply_entry:
     movzbl CPU_RESCHED(%ebp), %ecx
     orl irq_pending, %ecx
     jnz pf_slow
+#if TRACE
+    /* No IPC, map or switch tracing (the commit below makes no trace
+     * records: the general path makes them). */
+    testb $PF_TRACE_BITS, trace_mask
+    jnz pf_slow
+#endif
     /* dest is the thread `to` names (a waiting thread is a live one, so
      * the global ID's equality is all resolve adds; a local ID fails
      * here), receiving, queued with no other flag (halted, wakeup armed,
@@ -170,16 +176,82 @@ pf_prio_ok:
     movb $FAST_KL_FULL, CPU_LOCK_MODE(%ebp)
 #endif
     /* C: the mapping (the only step that may still refuse, with the
-     * whole lock) and the commit. pf_reply_map(dest, f, recv; item0,
-     * fpage, window), regparm(3). */
+     * whole lock): pf_reply_map(dest, f, item0; fpage, window),
+     * regparm(3). 0: refused, nothing mapped; 1: mapped, the commit
+     * follows here; 2: a reschedule came up, C committed and ended our
+     * Ipc. */
     pushl %edi
     pushl %esi
-    pushl %eax
-    movl %edx, %ecx                                 /* recv */
+    movl %eax, %ecx                                 /* item0 */
     movl %ebx, %eax                                 /* dest */
-    leal 12(%esp), %edx                             /* the frame */
+    leal 8(%esp), %edx                              /* the frame */
     call pf_reply_map
-    addl $12, %esp
+    addl $8, %esp
+    cmpb $1, %al
+    jne pf_map_other
+
+    /* ---- Commit: nothing fails from here on. ----
+     * ebx = dest, ebp = me, esp = our frame. */
+    incl pf_fast_replies
+    incl fast_events + 4 * PF_FAST_MAP
+    /* Our MR0 = the tag (do_ipc); the words after the item's u words'
+     * start, MR3..MR(u+2), into dest's MRs where they outlast the fault
+     * (the general path writes MR0..MR(u+2), fault_ipc_to restores
+     * MR0..MR2, BR0 and ErrorCode). */
+    movl FRAME_EDI + 4(%esp), %ecx                  /* the tag */
+    movl SELF(TCB_MR), %esi
+    movl %ecx, (%esi)
+    andl $FAST_TAG_U_MASK, %ecx                     /* u words */
+    addl $12, %esi                                  /* from our MR3 */
+    movl TCB_MR(%ebx), %edi
+    addl $12, %edi                                  /* to dest's MR3 */
+    rep movsl
+    /* dest's receive is done (ipc_complete: from = us as dest sees us,
+     * tcb_id_for; no wakeup armed: its flags were QUEUED alone), its wait
+     * over (pf_fast_send's REPLIED resume: BR0 back, exc_wait NONE). */
+    movl SELF(TCB_GID), %eax
+    movl SELF(TCB_SPACE), %ecx
+    cmpl %ecx, TCB_SPACE(%ebx)
+    jne 5f
+    cmpl $0, SELF(TCB_MR)
+    je 5f
+    movl SELF(TCB_UTCB_UADDR), %eax
+    addl $FAST_MR0_OFFSET, %eax                     /* our local ID */
+5:  movl %eax, TCB_IPC_FROM(%ebx)
+    movl $0, TCB_IPC_ERROR(%ebx)
+    movb $1, TCB_IPC_DONE(%ebx)
+    movb $FAST_TS_READY, TCB_STATE(%ebx)
+    movb $EXC2_WAIT_NONE, TCB_EXC_WAIT(%ebx)
+    movl TCB_MR(%ebx), %edi
+    movl TCB_EXC_BR0(%ebx), %eax
+    movl %eax, EXC2_BR0_OFFSET(%edi)
+    /* We block in our receive phase (ipc_wait_for; our partner is the
+     * from-specifier: dest's ID for a call, else anythread or
+     * anylocalthread). */
+    movb $FAST_TS_RECV_WAIT, SELF(TCB_STATE)
+    movl FRAME_EDX(%esp), %eax
+    movl %eax, SELF(TCB_PARTNER)
+    movl $FAST_NILTHREAD, SELF(TCB_IPC_FROM)
+    movl $0, SELF(TCB_IPC_ERROR)
+    movb $0, SELF(TCB_IPC_DONE)
+    /* The token taken (arch_ipc_wait_take) and our switch frame: we
+     * resume at ipc_fast_resume, and the word is the mark the fast paths
+     * drop our stack for. */
+    movl $0, CPU_IPC_USER_WAIT(%ebp)
+    movl $ipc_fast_resume, FAST_RESUME_RET - FAST_FRAME(%esp)
+    leal FAST_KSP - FAST_FRAME(%esp), %eax          /* our switch frame */
+    movl %eax, SELF(TCB_KSP)
+    movl %eax, %esp                                 /* (the switch's calls go below it) */
+#if MAX_CPUS > 1
+    movb $FAST_KL_LOCAL, CPU_LOCK_MODE(%ebp)        /* klock_full_to_local_on */
+#endif
+    /* dest out by iret from its frame after the switch (excfast_exit.S),
+     * our word let go there. */
+    movl %esp, %esi
+    andl $~(TCB_SIZE - 1), %esi                     /* esi = us (prev) */
+    jmp exc_fast_switch_iret_asm
+
+pf_map_other:
     testb %al, %al
     jz sysenter_general         /* refused: the lock mode (FULL) says what is held */
     jmp sysenter_exit           /* done: the results are in the frame, the lock let go */
