@@ -565,6 +565,7 @@ static void test_pf_fast_wait_ends(void)
  * fast reply must refuse gets the general path's result ---- */
 
 #define PF4VA   0x4d000000u         /* S's pages for these tests */
+#define DEFAULT_PRIO_USER 100       /* every thread's priority here (kernel sched.h) */
 
 /* S reads addr; true when its fault reached us (our call's receive). */
 static int pf_start(L4_ThreadId_t s, L4_Word_t addr)
@@ -613,8 +614,10 @@ static void helper_main(void)
         L4_LoadMR(1, 0x7777);
         tag = L4_Send(root_tid);
     } else {
+        /* with a receive phase (the fast reply's kind of message) */
+        L4_ThreadId_t from;
         load_map(pg(12), 12, PF4VA + 0x5000);
-        tag = L4_Send_Timeout(h_to, L4_ZeroTime);
+        tag = L4_Ipc(h_to, L4_anythread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
     }
     h_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
     load_tag(0, 1, 0);
@@ -701,12 +704,17 @@ static void test_pf_asm_refusals(void)
     delete_thread(h);
 
     /* A map item to S, which waits for us, from another thread of ours
-     * (zero send timeout): S does not accept it (send timeout, nothing
+     * (zero send timeout, then a receive phase): S does not accept it (send timeout, nothing
      * mapped); our own reply then resolves the fault. */
     pw_add(s, PF4VA + 0x5000, 4096, pg(13), L4_FullyAccessible);
+    /* S below the helper's priority (ours): S's queue entry then stays
+     * while the helper runs, and the handoff rule holds for it (the
+     * helper alone at its level once we block), so only the partner
+     * test stands between the helper's message and the fast reply. */
+    L4_Set_Priority(s, DEFAULT_PRIO_USER - 50);
     f = pf_start(s, PF4VA + 0x5000);
     h = start_helper(1, s);
-    tag = L4_Receive(h);
+    tag = L4_Receive_Timeout(h, L4_TimePeriod(5000));
     e = ~0ul;
     if (L4_IpcSucceeded(tag))
         L4_StoreMR(1, &e);
@@ -722,6 +730,7 @@ static void test_pf_asm_refusals(void)
     if (L4_IpcSucceeded(tag))
         L4_StoreMR(1, &v);
     ok(v == 0x300d, "and our reply then maps our page (%lx)", v);
+    L4_Set_Priority(s, DEFAULT_PRIO_USER);
     npw = np;
 }
 
