@@ -190,7 +190,7 @@ bool trap_pf_fast(struct trap_frame *f)
 }
 
 /* The reply's commit, after its tests and the mapping passed (pf_reply,
- * or pffast_entry.S's tests and pf_reply_map): the whole lock held,
+ * or pf_reply_resched after pffast_entry.S's): the whole lock held,
  * recv our receive phase's partner. Inline into both. */
 static inline __attribute__((always_inline)) void pf_reply_commit(struct tcb *self,
                                                                   struct cpu_local *me,
@@ -316,29 +316,21 @@ bool pf_reply_sysenter(struct trap_frame *f)
     return true;
 }
 
-/* pffast_entry.S, after every test of pf_reply before its mapping passed
- * (one CPU schedules threads: the whole lock held, mode FULL, the token
- * set; no tracing): the mapping. 0: nothing mapped, the whole lock held,
- * for the general path; 1: mapped, the assembly commits (no reschedule
- * due: dest leaves by iret); 2: a reschedule came up while we mapped:
- * the commit as pf_reply makes it, our Ipc over and the lock let go. */
-__attribute__((regparm(3))) uint32_t pf_reply_map(struct tcb *dest, struct trap_frame *f,
-                                                  uint32_t item0, uint32_t fpage,
-                                                  uint32_t window)
+/* pffast_entry.S, after every test of pf_reply before its mapping and
+ * the mapping passed (one CPU schedules threads: the whole lock held,
+ * mode FULL, the token set; no tracing) and a reschedule came up
+ * meanwhile: the commit as pf_reply makes it (dest then goes through
+ * sched_handoff); our Ipc is over and the lock let go on return. */
+__attribute__((regparm(2))) void pf_reply_resched(struct tcb *dest, struct trap_frame *f)
 {
     struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
-    if (!map_item_page(self, dest, item0, fpage, window))
-        return 0;
-    struct cpu_local *me = self->on_cpu;
-    if (__builtin_expect(!me->resched, 1))
-        return 1;
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
     /* our receive phase's partner: the from-specifier (a call's is `to`,
      * dest's ID) */
-    pf_reply_commit(self, me, dest, f, f->edx, fpage);
+    pf_reply_commit(self, self->on_cpu, dest, f, f->edx, self->mr[u + 2]);
     if (self->on_cpu->resched)
         return_to_user_checks(f);
     klock_release_on(self->on_cpu);
-    return 2;
 }
 #endif
 

@@ -40,11 +40,9 @@ bool pf_fast_reply_slow(struct trap_frame *f);
  * general path. */
 bool pf_reply_sysenter(struct trap_frame *f);
 /* pffast_entry.S, once its tests (every one of the C reply's before the
- * mapping) passed, one CPU scheduling threads, the whole lock held (mode
- * FULL): the mapping (pffast.c says what the results mean). */
-__attribute__((regparm(3))) uint32_t pf_reply_map(struct tcb *dest, struct trap_frame *f,
-                                                  uint32_t item0, uint32_t fpage,
-                                                  uint32_t window);
+ * mapping) and map_item_page passed, one CPU scheduling threads, the
+ * whole lock held, a reschedule due: the commit in C (pffast.c). */
+__attribute__((regparm(2))) void pf_reply_resched(struct tcb *dest, struct trap_frame *f);
 #endif
 #if !IPC_FASTPATH
 static inline bool pf_fast_reply(struct trap_frame *f)

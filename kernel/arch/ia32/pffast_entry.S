@@ -18,8 +18,8 @@
  * homed here, no string copy on either side, no redirector of our space,
  * we not being deleted, our receive phase one the general path would
  * block in at once, a receive window, the handoff rule, one map item of a
- * 4 KiB page within the message registers. Then C (pf_reply_map) maps
- * and commits. A test that fails goes to sysenter_general with the word
+ * 4 KiB page within the message registers. Then C (map_item_page) maps
+ * and this commits (C, pf_reply_resched, where a reschedule came up). A test that fails goes to sysenter_general with the word
  * held (mode LOCAL) and the token set, nothing else changed: the general
  * path's result (the C reply's own refusals leave the same). On more
  * than one scheduling CPU the C reply (pf_reply_sysenter) does it all.
@@ -175,20 +175,24 @@ pf_prio_ok:
     /* The whole lock: with one scheduling CPU, this CPU's word. */
     movb $FAST_KL_FULL, CPU_LOCK_MODE(%ebp)
 #endif
-    /* C: the mapping (the only step that may still refuse, with the
-     * whole lock): pf_reply_map(dest, f, item0; fpage, window),
-     * regparm(3). 0: refused, nothing mapped; 1: mapped, the commit
-     * follows here; 2: a reschedule came up, C committed and ended our
-     * Ipc. */
-    pushl %edi
-    pushl %esi
-    movl %eax, %ecx                                 /* item0 */
-    movl %ebx, %eax                                 /* dest */
-    leal 8(%esp), %edx                              /* the frame */
-    call pf_reply_map
-    addl $8, %esp
-    cmpb $1, %al
-    jne pf_map_other
+    /* The mapping (the only step that may still refuse, with the whole
+     * lock): map_item_page(self, dest, item0, fpage, window). False:
+     * nothing mapped, the general path with the whole lock (the lock
+     * mode says so). */
+    pushl %edi                                      /* window */
+    pushl %esi                                      /* fpage */
+    pushl %eax                                      /* item0 */
+    pushl %ebx                                      /* dest */
+    leal 16 - FAST_FRAME(%esp), %eax                /* our TCB: under the frame */
+    pushl %eax                                      /* self */
+    call map_item_page
+    addl $20, %esp
+    testb %al, %al
+    jz sysenter_general
+    /* A reschedule that came up while we mapped: C commits and ends our
+     * Ipc as pf_reply does (dest then goes through sched_handoff). */
+    cmpb $0, CPU_RESCHED(%ebp)
+    jne pf_map_resched
 
     /* ---- Commit: nothing fails from here on. ----
      * ebx = dest, ebp = me, esp = our frame. */
@@ -251,9 +255,10 @@ pf_prio_ok:
     andl $~(TCB_SIZE - 1), %esi                     /* esi = us (prev) */
     jmp exc_fast_switch_iret_asm
 
-pf_map_other:
-    testb %al, %al
-    jz sysenter_general         /* refused: the lock mode (FULL) says what is held */
+pf_map_resched:
+    movl %ebx, %eax                                 /* dest */
+    movl %esp, %edx                                 /* the frame */
+    call pf_reply_resched                           /* regparm(2) */
     jmp sysenter_exit           /* done: the results are in the frame, the lock let go */
 
 /* dest has a lower priority than we (p = ecx < c = eax): it runs next
