@@ -111,7 +111,7 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
      * path's; a fault asks for write exactly if its error code says
      * so). Every mdb writer holds the whole lock, so our word keeps the
      * index still while we read it. */
-    const struct mapnode *n = mdb_lookup(s, addr);
+    const struct mapnode *n = mdb_lookup_in(s->mdb, addr);     /* mdb_lookup, inline */
     if (n && (!(f->error & 2) || (n->rights & L4ABI_FPAGE_W)))
         return false;
     /* The pager receives, from us (or any thread), homed here with us;
@@ -181,6 +181,10 @@ static inline struct tcb *frame_tcb(const struct trap_frame *f)
 
 bool trap_pf_fast(struct trap_frame *f)
 {
+    /* A fault from user mode (v86 mode went elsewhere: entry.S), or
+     * trap_pf's (a kernel-mode one). */
+    if (__builtin_expect((f->cs & 3) != 3, 0))
+        return false;
     struct tcb *self = frame_tcb(f);    /* current (a user fault) */
     klock_local_on(self->on_cpu);
     if (pf_fast_send(self, f))

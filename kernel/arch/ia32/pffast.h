@@ -15,10 +15,11 @@
 extern uint32_t pf_fast_sends, pf_fast_replies;
 
 #if FASTPATH
-/* trap_pf (trap.c), for a fault from user mode, holding nothing: the fast
- * send with this CPU's word. True: the fault is over, the frame holds
- * what the thread runs next, the lock (whichever) is left to trap_return.
- * False: nothing changed, nothing held; the general path follows. */
+/* entry.S's pf_common, for every #PF not from v86 mode, holding nothing:
+ * for a fault from user mode the fast send with this CPU's word. True:
+ * the fault is over, the frame holds what the thread runs next, the lock
+ * (whichever) is left to trap_return. False: nothing changed, nothing
+ * held; trap_pf (trap.c) follows. */
 bool trap_pf_fast(struct trap_frame *f);
 
 #if !IPC_FASTPATH
