@@ -114,16 +114,26 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
     const struct mapnode *n = mdb_lookup_in(s->mdb, addr);     /* mdb_lookup, inline */
     if (n && (!(f->error & 2) || (n->rights & L4ABI_FPAGE_W)))
         return false;
-    /* The pager receives, from us (or any thread), homed here with us;
-     * no redirection in the way; the scheduler would run it next. A
-     * missing or self pager: the general path stops the thread. */
-    struct tcb *p = resolve(t, UTCB(t, L4ABI_UTCB_PAGER));
-    if (!p || p == t || p->state != TS_RECV_WAIT || !ipc_accepts(p, t) ||
-        p->cpu != me || t->cpu != me)
+    /* The pager, named by its global ID (resolve's inline case: the TCB
+     * slot of the ID's thread number holds that ID; a local ID, a
+     * missing or a self pager: the general path, which also stops the
+     * thread where it must), receives (so it is live and not us), from
+     * us (or any thread), homed here (our own home is here: no
+     * reschedule is due, docs/smp.md "Fast-path contract"); no
+     * redirection in the way. */
+    uint32_t pid = UTCB(t, L4ABI_UTCB_PAGER);
+    struct tcb *p = tcb_of_no(L4ABI_TID_THREADNO(pid) & (MAX_THREADS - 1));
+    if (p->gid != pid || L4ABI_TID_IS_LOCAL(pid) || p->state != TS_RECV_WAIT ||
+        !ipc_accepts(p, t) || p->cpu != me)
         return false;
     if (__builtin_expect(t->redirector != 0, 0) && !ipc_redirect_exempt(t, p))
         return false;
-    if (!sched_can_handoff_on(me, p))
+    /* The scheduler would run it next (sched_can_handoff_on, whose
+     * reschedule test we made above: nobody sets it while we hold our
+     * word): not halted, quantum left, at least our priority or the
+     * lower-priority rule. */
+    if ((p->flags & (TF_HALTED | TF_QUANTUM_OUT)) ||
+        (p->prio < t->prio && !sched_can_handoff_on(me, p)))
         return false;
 
     /* ---- Commit. ---- */
@@ -254,11 +264,12 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
      * (a never-used slot reads as zeros: exc_wait NONE). */
     struct tcb *dest = tcb_of_no(L4ABI_TID_THREADNO(to) & (MAX_THREADS - 1));
     /* dest waits in the fast path's page-fault IPC, for us, in no copy,
-     * homed here with us (a waiting thread is not running: its home is
-     * where it runs next); no copy of ours in progress. */
+     * homed here (a waiting thread is not running: its home is where it
+     * runs next); no copy of ours in progress. Our own home is here
+     * unless a reschedule is due (docs/smp.md, "Fast-path contract"),
+     * and then sched_can_handoff_on below refuses. */
     if (dest->gid != to || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
-        dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me ||
-        self->cpu != me)
+        dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me)
         return false;
     if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
         return false;
