@@ -322,7 +322,13 @@ bool pf_reply_sysenter(struct trap_frame *f)
     struct cpu_local *me = self->on_cpu;
     klock_local_on(me);
     me->ipc_user_wait = (uint32_t *)f - 1;
-    if (!pf_reply(self, me, f))
+    return pf_reply_locked(f);
+}
+
+bool pf_reply_locked(struct trap_frame *f)
+{
+    struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
+    if (!pf_reply(self, self->on_cpu, f))
         return false;
     /* Resumed, our Ipc over: sysenter_ipc's end. */
     if (__builtin_expect(self->on_cpu->resched, 0))

@@ -40,6 +40,9 @@ bool pf_fast_reply_slow(struct trap_frame *f);
  * nothing changed but the lock taken (lock mode LOCAL or FULL), for the
  * general path. */
 bool pf_reply_sysenter(struct trap_frame *f);
+/* The same with this CPU's word already held (mode LOCAL) and the token
+ * set (pffast_entry.S, for a dest its commit does not take). */
+bool pf_reply_locked(struct trap_frame *f);
 /* pffast_entry.S, once its tests (every one of the C reply's before the
  * mapping) and map_item_page passed, one CPU scheduling threads, the
  * whole lock held, a reschedule due: the commit in C (pffast.c). */

@@ -114,7 +114,7 @@ pf_reply_entry:
     cmpb $EXC2_WAIT_PAGEFAULT, TCB_EXC_WAIT(%ebx)  /* (tested above before the word) */
     jne pf_slow
     cmpw $(FAST_TS_RECV_WAIT | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
-    jne pf_slow
+    jne pf_reply_held           /* (not queued, say: the C reply decides) */
     movl TCB_PARTNER(%ebx), %ecx
     cmpl SELF(TCB_GID), %ecx
     je 1f
@@ -302,6 +302,18 @@ pf_lower:
  * general path, nothing else changed. */
 pf_slow:
     jmp sysenter_general
+
+/* dest in another state or with other flags than the assembly commit
+ * takes (a waiting thread the scheduler took off its queue meanwhile, so
+ * that the reply must enqueue it: sched_handoff): the C reply, with the
+ * word held (mode LOCAL) and the token set. */
+pf_reply_held:
+    pushl %esp                                      /* the frame */
+    call pf_reply_locked
+    addl $4, %esp
+    testb %al, %al
+    jz sysenter_general         /* refused: the lock mode says what is held */
+    jmp sysenter_exit
 
 #if MAX_CPUS > 1
 /* The word was not free: wait for it (mode LOCAL), then the general
