@@ -99,9 +99,9 @@ pf_reply_entry:
     jnz pf_slow
 #if TRACE
     /* No IPC, map or switch tracing (the commit below makes no trace
-     * records: the general path makes them). */
+     * records: the C reply makes them). */
     testb $PF_TRACE_BITS, trace_mask
-    jnz pf_slow
+    jnz pf_reply_held
 #endif
     /* dest is the thread `to` names (a waiting thread is a live one, so
      * the global ID's equality is all resolve adds; a local ID fails
@@ -303,10 +303,10 @@ pf_lower:
 pf_slow:
     jmp sysenter_general
 
-/* dest in another state or with other flags than the assembly commit
- * takes (a waiting thread the scheduler took off its queue meanwhile, so
- * that the reply must enqueue it: sched_handoff): the C reply, with the
- * word held (mode LOCAL) and the token set. */
+/* Tracing on, or dest in another state or with other flags than the
+ * assembly commit takes (a waiting thread the scheduler took off its
+ * queue meanwhile, so that the reply must enqueue it: sched_handoff):
+ * the C reply, with the word held (mode LOCAL) and the token set. */
 pf_reply_held:
     pushl %esp                                      /* the frame */
     call pf_reply_locked
