@@ -18,11 +18,14 @@
  * homed here, no string copy on either side, no redirector of our space,
  * we not being deleted, our receive phase one the general path would
  * block in at once, a receive window, the handoff rule, one map item of a
- * 4 KiB page within the message registers. Then C (map_item_page) maps
- * and this commits (C, pf_reply_resched, where a reschedule came up). A test that fails goes to sysenter_general with the word
- * held (mode LOCAL) and the token set, nothing else changed: the general
- * path's result (the C reply's own refusals leave the same). On more
- * than one scheduling CPU the C reply (pf_reply_sysenter) does it all.
+ * 4 KiB page within the message registers. Then map_item_page (C) maps,
+ * and the commit follows here (in C, pf_reply_resched, where a
+ * reschedule came up meanwhile). A test that fails goes to
+ * sysenter_general with the word held (mode LOCAL) and the token set,
+ * nothing else changed: the general path's result (the C reply's own
+ * refusals leave the same). Tracing on, or a dest that is not queued:
+ * the C reply with the word held (pf_reply_locked). On more than one
+ * scheduling CPU the C reply (pf_reply_sysenter) does it all.
  *
  * Entered from sysenter_entry (fastipc_entry.S) with its frame built:
  * eax = to, ecx = timeouts, edx = from-specifier, esi = MR0 (the tag),
