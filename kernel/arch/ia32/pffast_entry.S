@@ -74,7 +74,8 @@ pf_reply_entry:
     movl SELF(TCB_ON_CPU), %ebp                     /* ebp = me */
 #if MAX_CPUS > 1
     /* One CPU schedules threads and it is this one, CPU 0 (the whole
-     * lock is then its word: klock_local_to_full_on takes no other);
+     * lock is then its word: klock_local_to_full_on takes no other;
+     * cpus_sched_end is set once, by smp_go before any thread runs);
      * otherwise the C reply. */
     cmpl $cpu_local + PF_CPU_LOCAL_SIZE, cpus_sched_end
     jne pf_reply_c
