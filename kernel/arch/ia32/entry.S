@@ -131,12 +131,19 @@ trap_return:
     iret
 
 #if FASTPATH
-/* #PF: trap_common's steps, but into the fault path directly (trap_pf in
- * trap.c), so the most frequent user exception skips trap_dispatch's
- * sorting. A v86-mode fault takes v86_entry and the usual dispatch. */
+/* #PF: trap_common's steps, but into the fault path directly, so the
+ * most frequent user exception skips trap_dispatch's sorting: first the
+ * fault's fast path (trap_pf_fast in pffast.c: a user fault that it takes
+ * never returns here), then trap_pf (trap.c). A v86-mode fault takes
+ * v86_entry and the usual dispatch. */
 pf_common:
     TRAP_SAVE
-    TRAP_CALL trap_pf
+    TRAP_CALL trap_pf_fast
+    testb %al, %al
+    jnz trap_return
+    pushl %esp
+    call trap_pf
+    addl $4, %esp
     jmp trap_return
 
 /* The exception IPC's vectors (EXC_FAST): trap_common's steps, into the

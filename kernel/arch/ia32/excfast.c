@@ -90,16 +90,26 @@ static bool exc_fast_send(struct tcb *t, struct trap_frame *__restrict f)
      * deliver, the exception traced (the general path records it). */
     if (me->resched || t->dying || irq_pending || TRACE_ON(TRACE_EXC))
         return false;
-    struct tcb *h = resolve(t, UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER));
-    /* The handler receives, from us (or any thread), homed here with us;
-     * no redirection in the way; the scheduler would run it next. A
-     * missing or self handler: the general path stops the thread. */
-    if (!h || h == t || h->state != TS_RECV_WAIT || !ipc_accepts(h, t) ||
-        h->cpu != me || t->cpu != me)
+    /* The handler, named by its global ID (resolve's inline case: the
+     * TCB slot of the ID's thread number holds that ID; a local ID, a
+     * missing or a self handler: the general path, which also stops the
+     * thread where it must), receives (so it is live and not us), from
+     * us (or any thread), homed here (our own home is here: no
+     * reschedule is due, docs/smp.md "Fast-path contract"); no
+     * redirection in the way. */
+    uint32_t hid = UTCB(t, L4ABI_UTCB_EXCEPTIONHANDLER);
+    struct tcb *h = tcb_of_no(L4ABI_TID_THREADNO(hid) & (MAX_THREADS - 1));
+    if (h->gid != hid || L4ABI_TID_IS_LOCAL(hid) || h->state != TS_RECV_WAIT ||
+        !ipc_accepts(h, t) || h->cpu != me)
         return false;
     if (__builtin_expect(t->redirector != 0, 0) && !ipc_redirect_exempt(t, h))
         return false;
-    if (!sched_can_handoff_on(me, h))
+    /* The scheduler would run it next (sched_can_handoff_on, whose
+     * reschedule test we made above: nobody sets it while we hold our
+     * word): not halted, quantum left, at least our priority or the
+     * lower-priority rule. */
+    if ((h->flags & (TF_HALTED | TF_QUANTUM_OUT)) ||
+        (h->prio < t->prio && !sched_can_handoff_on(me, h)))
         return false;
 
     /* ---- Commit. ---- */
@@ -174,10 +184,12 @@ bool exc_fast_reply_slow(struct trap_frame *f)
     uint32_t to = f->eax, from_spec = f->edx;
     struct tcb *dest = resolve(self, to);
     /* dest waits in the fast path's exception IPC, for us, homed here
-     * with us (a waiting thread is not running: its home is where it
-     * runs next). */
+     * (a waiting thread is not running: its home is where it runs next).
+     * Our own home is here unless a reschedule is due (docs/smp.md,
+     * "Fast-path contract"), and then sched_can_handoff_on below
+     * refuses. */
     if (!dest || dest->exc_wait != EXC_WAIT_WAITING || dest->state != TS_RECV_WAIT ||
-        !ipc_accepts(dest, self) || dest->cpu != me || self->cpu != me)
+        !ipc_accepts(dest, self) || dest->cpu != me)
         return false;
     if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
         return false;

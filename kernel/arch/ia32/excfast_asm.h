@@ -25,4 +25,20 @@
 /* cpu.h EFL_USER_MASK: the EFLAGS bits a reply may set */
 #define EXC2_EFL_USER_MASK  0x00240dd5
 
+/* The page-fault fast path's assembly reply (pffast_entry.S); checked in
+ * pffast.c. */
+#define TCB_DYING           24      /* byte */
+#define TCB_XFER            128
+#define CPU_IPC_USER_WAIT   1136
+#define PF_CPU_LOCAL_SIZE   3584    /* sizeof(struct cpu_local) */
+#define FAST_KL_FULL        2
+#define PF_ANYLOCALTHREAD   0xffffffc0
+#define PF_ACCEPT_WINDOW_MASK 0xfffffff0
+#define PF_NUM_MRS          64
+#define PF_ITEM_TYPE_MASK   0xe
+#define PF_ITEM_MAP         0x8
+#define PF_PAGE_SHIFT       12
+#define PF_FAST_MAP         3       /* event_fast.h FAST_MAP */
+#define PF_TRACE_BITS       0x31    /* trace.h: IPC, MAP, SWITCH */
+
 #endif

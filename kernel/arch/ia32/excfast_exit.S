@@ -212,4 +212,18 @@ exc_fast_switch_iret:
     SAVE_PREV_SWITCH_LET_GO direct_switch_asm
     jmp exc_fast_iret_next
 
+/* The same from pffast_entry.S's commit, prev's switch frame already
+ * made (it resumes at ipc_fast_resume; esp is that frame): esi = prev,
+ * ebx = next, ebp = me, mode LOCAL. */
+    .globl exc_fast_switch_iret_asm
+exc_fast_switch_iret_asm:
+    call direct_switch_asm
+    movl %ebx, %edx
+#if MAX_CPUS > 1
+    movb $FAST_KL_NONE, CPU_LOCK_MODE(%ebp)
+    movl CPU_KWORD(%ebp), %ecx
+    incl KW_OWNER(%ecx)                     /* a release store (TSO) */
+#endif
+    jmp exc_fast_iret_next
+
 #endif

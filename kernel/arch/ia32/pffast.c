@@ -62,6 +62,24 @@ _Static_assert(L4ABI_NILTHREAD == 0, "nilthread is zero");
 
 #if IPC_FASTPATH
 _Static_assert(EXC2_TF_KERNEL == TF_KERNEL, "excfast_asm.h: TF_KERNEL");
+/* pffast_entry.S's constants (excfast_asm.h). */
+_Static_assert(__builtin_offsetof(struct tcb, dying) == TCB_DYING &&
+               __builtin_offsetof(struct tcb, xfer) == TCB_XFER, "tcb.dying, tcb.xfer");
+_Static_assert(__builtin_offsetof(struct cpu_local, ipc_user_wait) == CPU_IPC_USER_WAIT,
+               "cpu_local.ipc_user_wait");
+_Static_assert(sizeof(struct cpu_local) == PF_CPU_LOCAL_SIZE, "sizeof(struct cpu_local)");
+_Static_assert(KL_FULL == FAST_KL_FULL && KL_LOCAL == FAST_KL_LOCAL, "lock modes");
+_Static_assert(L4ABI_ANYLOCALTHREAD == PF_ANYLOCALTHREAD &&
+               L4ABI_ACCEPT_WINDOW_MASK == PF_ACCEPT_WINDOW_MASK &&
+               L4ABI_NUM_MRS == PF_NUM_MRS && L4ABI_ITEM_TYPE_MASK == PF_ITEM_TYPE_MASK &&
+               L4ABI_ITEM_MAP == PF_ITEM_MAP && PAGE_SHIFT == PF_PAGE_SHIFT &&
+               L4ABI_FPAGE_LOG2(PF_PAGE_SHIFT << 4) == PF_PAGE_SHIFT, "X.2 constants");
+_Static_assert(FAST_MAP == PF_FAST_MAP, "FAST_MAP");
+#if TRACE
+_Static_assert(PF_TRACE_BITS == (TRACE_BIT(TRACE_IPC) | TRACE_BIT(TRACE_MAP) |
+                                 TRACE_BIT(TRACE_SWITCH)) &&
+               (TRACE_HANDOFF_KINDS & ~PF_TRACE_BITS) == 0, "trace bits");
+#endif
 
 void direct_switch_out(struct cpu_local *me, struct tcb *t, struct tcb *h)
 {
@@ -93,19 +111,29 @@ static bool pf_fast_send(struct tcb *t, struct trap_frame *__restrict f)
      * path's; a fault asks for write exactly if its error code says
      * so). Every mdb writer holds the whole lock, so our word keeps the
      * index still while we read it. */
-    const struct mapnode *n = mdb_lookup(s, addr);
+    const struct mapnode *n = mdb_lookup_in(s->mdb, addr);     /* mdb_lookup, inline */
     if (n && (!(f->error & 2) || (n->rights & L4ABI_FPAGE_W)))
         return false;
-    /* The pager receives, from us (or any thread), homed here with us;
-     * no redirection in the way; the scheduler would run it next. A
-     * missing or self pager: the general path stops the thread. */
-    struct tcb *p = resolve(t, UTCB(t, L4ABI_UTCB_PAGER));
-    if (!p || p == t || p->state != TS_RECV_WAIT || !ipc_accepts(p, t) ||
-        p->cpu != me || t->cpu != me)
+    /* The pager, named by its global ID (resolve's inline case: the TCB
+     * slot of the ID's thread number holds that ID; a local ID, a
+     * missing or a self pager: the general path, which also stops the
+     * thread where it must), receives (so it is live and not us), from
+     * us (or any thread), homed here (our own home is here: no
+     * reschedule is due, docs/smp.md "Fast-path contract"); no
+     * redirection in the way. */
+    uint32_t pid = UTCB(t, L4ABI_UTCB_PAGER);
+    struct tcb *p = tcb_of_no(L4ABI_TID_THREADNO(pid) & (MAX_THREADS - 1));
+    if (p->gid != pid || L4ABI_TID_IS_LOCAL(pid) || p->state != TS_RECV_WAIT ||
+        !ipc_accepts(p, t) || p->cpu != me)
         return false;
     if (__builtin_expect(t->redirector != 0, 0) && !ipc_redirect_exempt(t, p))
         return false;
-    if (!sched_can_handoff_on(me, p))
+    /* The scheduler would run it next (sched_can_handoff_on, whose
+     * reschedule test we made above: nobody sets it while we hold our
+     * word): not halted, quantum left, at least our priority or the
+     * lower-priority rule. */
+    if ((p->flags & (TF_HALTED | TF_QUANTUM_OUT)) ||
+        (p->prio < t->prio && !sched_can_handoff_on(me, p)))
         return false;
 
     /* ---- Commit. ---- */
@@ -163,12 +191,51 @@ static inline struct tcb *frame_tcb(const struct trap_frame *f)
 
 bool trap_pf_fast(struct trap_frame *f)
 {
+    /* A fault from user mode (v86 mode went elsewhere: entry.S), or
+     * trap_pf's (a kernel-mode one). */
+    if (__builtin_expect((f->cs & 3) != 3, 0))
+        return false;
     struct tcb *self = frame_tcb(f);    /* current (a user fault) */
     klock_local_on(self->on_cpu);
     if (pf_fast_send(self, f))
         return true;    /* trap_return lets the lock go (whichever) */
     klock_release();    /* the general path takes the whole lock itself */
     return false;
+}
+
+/* The reply's commit, after its tests and the mapping passed (pf_reply,
+ * or pf_reply_resched after pffast_entry.S's): the whole lock held,
+ * recv our receive phase's partner. Inline into both. */
+static inline __attribute__((always_inline)) void pf_reply_commit(struct tcb *self,
+                                                                  struct cpu_local *me,
+                                                                  struct tcb *dest,
+                                                                  struct trap_frame *f,
+                                                                  uint32_t recv, uint32_t fpage)
+{
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
+    uint32_t *mr = self->mr;
+    /* ---- Commit. ---- */
+    pf_fast_replies++;
+    fast_events[FAST_MAP]++;
+    mr[0] = tag;                                /* do_ipc */
+    /* The trace records transfer() and map_item make, in their order. */
+    if (TRACE_ON(TRACE_IPC))
+        trace_ipc(self->gid, dest->gid, tag, false);
+    if (TRACE_ON(TRACE_MAP))
+        trace_record(TT_MAP, self->gid, dest->gid, fpage, false);
+    /* The message's words where they outlast the fault: the general path
+     * writes MR0..MR(u+2) and fault_ipc_to restores MR0..MR2 (and BR0,
+     * ErrorCode); MR3..MR(u+2) keep the reply's. */
+    copy_words(dest->mr + 3, mr + 3, u);
+    dest->exc_wait = EXC_WAIT_REPLIED;
+    ipc_complete(dest, id_for(self, dest), 0);
+
+    /* We block in our receive phase (reply_handoff's stores). */
+    ipc_wait_for(self, recv);
+    /* dest out by iret (pf_fast_send's REPLIED resume: BR0 back, the
+     * wait over) after the whole lock is let go, unless a reschedule came
+     * up while we held it or mapped; or the handoff; then our Ipc's end. */
+    fast_reply_end(me, self, dest, f, true);
 }
 
 /* The reply (pffast.h): self = current, me = its CPU record, this CPU's
@@ -197,11 +264,12 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
      * (a never-used slot reads as zeros: exc_wait NONE). */
     struct tcb *dest = tcb_of_no(L4ABI_TID_THREADNO(to) & (MAX_THREADS - 1));
     /* dest waits in the fast path's page-fault IPC, for us, in no copy,
-     * homed here with us (a waiting thread is not running: its home is
-     * where it runs next); no copy of ours in progress. */
+     * homed here (a waiting thread is not running: its home is where it
+     * runs next); no copy of ours in progress. Our own home is here
+     * unless a reschedule is due (docs/smp.md, "Fast-path contract"),
+     * and then sched_can_handoff_on below refuses. */
     if (dest->gid != to || dest->exc_wait != EXC_WAIT_PAGEFAULT || dest->state != TS_RECV_WAIT ||
-        dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me ||
-        self->cpu != me)
+        dest->xfer || self->xfer || !ipc_accepts(dest, self) || dest->cpu != me)
         return false;
     if (__builtin_expect(self->redirector != 0, 0) && !ipc_redirect_exempt(self, dest))
         return false;
@@ -231,29 +299,7 @@ static inline __attribute__((always_inline)) bool pf_reply(struct tcb *self, str
     /* The mapping: the only step that may still refuse (unchanged). */
     if (!map_item_page(self, dest, item0, fpage, window))
         return false;
-
-    /* ---- Commit. ---- */
-    pf_fast_replies++;
-    fast_events[FAST_MAP]++;
-    mr[0] = tag;                                /* do_ipc */
-    /* The trace records transfer() and map_item make, in their order. */
-    if (TRACE_ON(TRACE_IPC))
-        trace_ipc(self->gid, dest->gid, tag, false);
-    if (TRACE_ON(TRACE_MAP))
-        trace_record(TT_MAP, self->gid, dest->gid, fpage, false);
-    /* The message's words where they outlast the fault: the general path
-     * writes MR0..MR(u+2) and fault_ipc_to restores MR0..MR2 (and BR0,
-     * ErrorCode); MR3..MR(u+2) keep the reply's. */
-    copy_words(dest->mr + 3, mr + 3, u);
-    dest->exc_wait = EXC_WAIT_REPLIED;
-    ipc_complete(dest, id_for(self, dest), 0);
-
-    /* We block in our receive phase (reply_handoff's stores). */
-    ipc_wait_for(self, recv);
-    /* dest out by iret (pf_fast_send's REPLIED resume: BR0 back, the
-     * wait over) after the whole lock is let go, unless a reschedule came
-     * up while we held it or mapped; or the handoff; then our Ipc's end. */
-    fast_reply_end(me, self, dest, f, true);
+    pf_reply_commit(self, me, dest, f, recv, fpage);
     return true;
 }
 
@@ -276,13 +322,36 @@ bool pf_reply_sysenter(struct trap_frame *f)
     struct cpu_local *me = self->on_cpu;
     klock_local_on(me);
     me->ipc_user_wait = (uint32_t *)f - 1;
-    if (!pf_reply(self, me, f))
+    return pf_reply_locked(f);
+}
+
+bool pf_reply_locked(struct trap_frame *f)
+{
+    struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
+    if (!pf_reply(self, self->on_cpu, f))
         return false;
     /* Resumed, our Ipc over: sysenter_ipc's end. */
     if (__builtin_expect(self->on_cpu->resched, 0))
         return_to_user_checks(f);
     klock_release_on(self->on_cpu);
     return true;
+}
+
+/* pffast_entry.S, after every test of pf_reply before its mapping and
+ * the mapping passed (one CPU schedules threads: the whole lock held,
+ * mode FULL, the token set; no tracing) and a reschedule came up
+ * meanwhile: the commit as pf_reply makes it (dest then goes through
+ * sched_handoff); our Ipc is over and the lock let go on return. */
+__attribute__((regparm(2))) void pf_reply_resched(struct tcb *dest, struct trap_frame *f)
+{
+    struct tcb *self = frame_tcb(f);    /* current (sysenter's frame) */
+    uint32_t tag = f->esi, u = L4ABI_TAG_U(tag);
+    /* our receive phase's partner: the from-specifier (a call's is `to`,
+     * dest's ID) */
+    pf_reply_commit(self, self->on_cpu, dest, f, f->edx, self->mr[u + 2]);
+    if (self->on_cpu->resched)
+        return_to_user_checks(f);
+    klock_release_on(self->on_cpu);
 }
 #endif
 

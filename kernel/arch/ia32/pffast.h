@@ -15,10 +15,11 @@
 extern uint32_t pf_fast_sends, pf_fast_replies;
 
 #if FASTPATH
-/* trap_pf (trap.c), for a fault from user mode, holding nothing: the fast
- * send with this CPU's word. True: the fault is over, the frame holds
- * what the thread runs next, the lock (whichever) is left to trap_return.
- * False: nothing changed, nothing held; the general path follows. */
+/* entry.S's pf_common, for every #PF not from v86 mode, holding nothing:
+ * for a fault from user mode the fast send with this CPU's word. True:
+ * the fault is over, the frame holds what the thread runs next, the lock
+ * (whichever) is left to trap_return. False: nothing changed, nothing
+ * held; trap_pf (trap.c) follows. */
 bool trap_pf_fast(struct trap_frame *f);
 
 #if !IPC_FASTPATH
@@ -39,6 +40,13 @@ bool pf_fast_reply_slow(struct trap_frame *f);
  * nothing changed but the lock taken (lock mode LOCAL or FULL), for the
  * general path. */
 bool pf_reply_sysenter(struct trap_frame *f);
+/* The same with this CPU's word already held (mode LOCAL) and the token
+ * set (pffast_entry.S, for a dest its commit does not take). */
+bool pf_reply_locked(struct trap_frame *f);
+/* pffast_entry.S, once its tests (every one of the C reply's before the
+ * mapping) and map_item_page passed, one CPU scheduling threads, the
+ * whole lock held, a reschedule due: the commit in C (pffast.c). */
+__attribute__((regparm(2))) void pf_reply_resched(struct tcb *dest, struct trap_frame *f);
 #endif
 #if !IPC_FASTPATH
 static inline bool pf_fast_reply(struct trap_frame *f)

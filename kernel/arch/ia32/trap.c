@@ -149,10 +149,8 @@ void trap_pf(struct trap_frame *f)
         trap_dispatch(f);
         return;
     }
-    /* The fault's fast path (pffast.c): straight to a waiting pager,
-     * with this CPU's word only. */
-    if (trap_pf_fast(f))
-        return;
+    /* (The fault's fast path, pffast.c's trap_pf_fast, refused it: entry.S
+     * tries it first.) */
     /* The kernel lock as trap_dispatch takes it for a user exception
      * (docs/smp.md): the whole lock; a thread being deleted on another
      * CPU goes no further. */

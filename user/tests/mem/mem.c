@@ -561,6 +561,179 @@ static void test_pf_fast_wait_ends(void)
     delete_thread(t);
 }
 
+/* ---- the map reply's tests in assembly (pffast_entry.S): each reply the
+ * fast reply must refuse gets the general path's result ---- */
+
+#define PF4VA   0x4d000000u         /* S's pages for these tests */
+#define DEFAULT_PRIO_USER 100       /* every thread's priority here (kernel sched.h) */
+
+/* S reads addr; true when its fault reached us (our call's receive). */
+static int pf_start(L4_ThreadId_t s, L4_Word_t addr)
+{
+    L4_Msg_t m;
+    L4_Word_t w[4] = { addr, 0, 0, 0 };
+    L4_MsgPut(&m, C_READ, 4, w, 0, 0);
+    L4_MsgLoad(&m);
+    L4_MsgTag_t tag = L4_Call(s);
+    return L4_IpcSucceeded(tag) && (L4_Label(tag) & L4ABI_LABEL_KIND_MASK) == L4ABI_LABEL_PAGEFAULT;
+}
+
+/* One map item of src (2^log2 bytes, full rights), hot spot at page. */
+static void load_map(L4_Word_t src, unsigned log2, L4_Word_t page)
+{
+    L4_MapItem_t mi = L4_MapItem(fpage(src, log2, L4_FullyAccessible), page);
+    load_tag(0, 0, 2);
+    L4_LoadMR(1, mi.raw[0]);
+    L4_LoadMR(2, mi.raw[1]);
+}
+
+/* S's result once it is done (its later faults served by the windows);
+ * *faults gets their number. */
+static L4_Word_t pf_finish(L4_ThreadId_t s, L4_Word_t *faults)
+{
+    L4_ThreadId_t from;
+    L4_Word_t n0 = nfaults, v = ~0ul;
+    L4_MsgTag_t tag = L4_Receive(s);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &v);
+    *faults = nfaults - n0;
+    return v;
+}
+
+/* A thread of our space that sends one word (or S a map item) to whom
+ * the test says, then reports its send's error code to us and sleeps. */
+static volatile L4_Word_t h_kind, h_err;
+static volatile L4_ThreadId_t h_to;
+static void helper_main(void)
+{
+    L4_MsgTag_t tag;
+    if (h_kind == 0) {
+        load_tag(0, 1, 0);
+        L4_LoadMR(1, 0x7777);
+        tag = L4_Send(root_tid);
+    } else {
+        /* with a receive phase (the fast reply's kind of message) */
+        L4_ThreadId_t from;
+        load_map(pg(12), 12, PF4VA + 0x5000);
+        tag = L4_Ipc(h_to, L4_anythread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+    }
+    h_err = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+    load_tag(0, 1, 0);
+    L4_LoadMR(1, h_err);
+    if (h_kind != 0)
+        L4_Send(root_tid);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static L4_ThreadId_t start_helper(int kind, L4_ThreadId_t to)
+{
+    L4_ThreadId_t h = tid(112);
+    h_kind = kind;
+    h_to = to;
+    h_err = ~0ul;
+    L4_ThreadControl(h, root_tid, root_tid, root_tid, own_utcb(10));
+    L4_Set_ProcessorNo(h, L4_KDB_Stat(L4ABI_KDB_STAT_CPU));
+    L4_Start_SpIp(h, (L4_Word_t)&tstacks[1][STACK_WORDS - 4], (L4_Word_t)helper_main);
+    return h;
+}
+
+static void test_pf_asm_refusals(void)
+{
+    L4_ThreadId_t s = tid(100), from;
+    int np = npw;
+    L4_Word_t v, e, faults;
+    L4_MsgTag_t tag;
+    for (int i = 10; i < 14; i++)
+        pages[i][0] = 0x3000 + i;
+
+    /* A reply-and-receive from S with a zero receive timeout: the map is
+     * delivered, our receive times out at once (S has not run). */
+    pw_add(s, PF4VA, 4096, pg(10), L4_FullyAccessible);
+    int f = pf_start(s, PF4VA);
+    load_map(pg(10), 12, PF4VA);
+    tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_ZeroTime), &from);
+    e = L4_ErrorCode();
+    ok(f && L4_IpcFailed(tag) && e == L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 1, 0),
+       "pf asm reply: a zero receive timeout: the page mapped, our receive timed out (%lx)", e);
+    v = pf_finish(s, &faults);
+    ok(v == 0x300a && faults == 0, "and S read the page (%lx, %lu faults)", v, faults);
+
+    /* Receiving from a thread that does not exist: the map is
+     * delivered, our receive fails at once (no such partner). */
+    pw_add(s, PF4VA + 0x1000, 4096, pg(11), L4_FullyAccessible);
+    f = pf_start(s, PF4VA + 0x1000);
+    load_map(pg(11), 12, PF4VA + 0x1000);
+    tag = L4_Ipc(s, tid(250), L4_Timeouts(L4_Never, L4_Never), &from);
+    e = L4_ErrorCode();
+    ok(f && L4_IpcFailed(tag) && e == L4ABI_IPCERR(L4ABI_IPCERR_NOPARTNER, 1, 0),
+       "pf asm reply: receiving from a thread that does not exist: no partner (%lx)", e);
+    v = pf_finish(s, &faults);
+    ok(v == 0x300b && faults == 0, "and S read the page (%lx, %lu faults)", v, faults);
+
+    /* An 8 KiB send fpage (pages 10 and 11), hot spot at the fault's
+     * page, the odd half of its 8 KiB: both pages mapped there, S reads
+     * page 11 (a 4 KiB reading of the item would give it page 10). */
+    f = pf_start(s, PF4VA + 0x3000);
+    load_map(pg(10), 13, PF4VA + 0x3000);
+    v = ~0ul;
+    tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &v);
+    ok(f && v == 0x300b, "pf asm reply: an 8 KiB send fpage maps the fault's half (%lx)", v);
+
+    /* Reply and wait for anyone with a sender queued on us: the general
+     * path receives it at once. */
+    L4_ThreadId_t h = start_helper(0, L4_nilthread);
+    L4_Sleep(L4_TimePeriod(1000));      /* the helper blocks sending to us */
+    pw_add(s, PF4VA + 0x4000, 4096, pg(12), L4_FullyAccessible);
+    f = pf_start(s, PF4VA + 0x4000);
+    load_map(pg(12), 12, PF4VA + 0x4000);
+    tag = L4_Ipc(s, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+    v = ~0ul;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &v);
+    ok(f && L4_IpcSucceeded(tag) && v == 0x7777,
+       "pf asm reply: reply and wait with a sender queued on us: its message first (%lx)", v);
+    v = pf_finish(s, &faults);
+    ok(v == 0x300c && faults == 0, "and S read the page (%lx, %lu faults)", v, faults);
+    delete_thread(h);
+
+    /* A map item to S, which waits for us, from another thread of ours
+     * (zero send timeout, then a receive phase): S does not accept it (send timeout, nothing
+     * mapped); our own reply then resolves the fault. */
+    pw_add(s, PF4VA + 0x5000, 4096, pg(13), L4_FullyAccessible);
+    /* S below the helper's priority (ours): S's queue entry then stays
+     * while the helper runs, and the handoff rule holds for it (the
+     * helper alone at its level once we block), so only the partner
+     * test stands between the helper's message and the fast reply. */
+    L4_Set_Priority(s, DEFAULT_PRIO_USER - 50);
+    f = pf_start(s, PF4VA + 0x5000);
+    h = start_helper(1, s);
+    tag = L4_Receive_Timeout(h, L4_TimePeriod(5000));
+    e = ~0ul;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &e);
+    ok(f && e == L4ABI_IPCERR(L4ABI_IPCERR_TIMEOUT, 0, 0),
+       "pf asm reply: a map item to the faulting thread from another thread: send timeout "
+       "(%lx)", e);
+    delete_thread(h);
+    load_map(pg(13), 12, PF4VA + 0x5000);
+    tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    v = ~0ul;
+    if (L4_IpcSucceeded(tag))
+        L4_StoreMR(1, &v);
+    ok(v == 0x300d, "and our reply then maps our page (%lx)", v);
+    L4_Set_Priority(s, DEFAULT_PRIO_USER);
+    npw = np;
+}
+
 static void test_kernel_memory(void)
 {
     L4_ThreadId_t s = tid(100);
@@ -957,7 +1130,7 @@ static void test_random(void)
 int main(void)
 {
     root_tid = L4_Myself();
-    tap_plan(150);
+    tap_plan(159);
     test_sigma0();
     storm("round 1");
     test_storm_unmap();
@@ -965,6 +1138,7 @@ int main(void)
     test_pf_fast();
     test_pf_fast_wait_ends();
     test_pf_fast_fpu();
+    test_pf_asm_refusals();
     test_three_levels();
     test_rights();
     test_superpages();
