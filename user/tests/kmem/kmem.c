@@ -70,7 +70,12 @@ static void hostile_main(void)
     L4_Word_t snoop = L4_PecanSpaceKmem(L4_Myself(), 1, L4ABI_SPACE_KMEM_UNLIMITED,
                                         &used, &limit);
     L4_Word_t snoop_err = L4_ErrorCode();
+    /* Everything used after the loop is faulted in before it: at its
+     * limit the space has no room for another page table, so a later
+     * fault's mapping would fail and the fault repeat for ever (the
+     * space only stalls itself). `root` may sit on a page of its own. */
     (void)*(volatile char *)hpage;
+    (void)*(volatile L4_ThreadId_t *)&root;
     L4_Word_t k = 0, sent = 0;
     for (L4_Word_t r = FIRST_REGION; r <= LAST_REGION; r++) {
         for (L4_Word_t j = 0; j < PER_REGION; j++) {
