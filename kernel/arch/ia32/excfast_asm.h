@@ -41,4 +41,43 @@
 #define PF_FAST_MAP         3       /* event_fast.h FAST_MAP */
 #define PF_TRACE_BITS       0x31    /* trace.h: IPC, MAP, SWITCH */
 
+#ifdef __ASSEMBLER__
+/* The handoff rule's O(1) test for a dest below us (sched_can_handoff_on),
+ * shared by the exception and the map reply (excfast_reply.S,
+ * pffast_entry.S): dest at priority p (ecx) below ours, c (register \c),
+ * runs next only if no level above p holds a queued thread once we block,
+ * our own level not counted if we are its only entry. Clobbers ecx, edx,
+ * esi and \words; goes to \refuse if another thread would run. Our
+ * TCB's fields are off %esp as SELF() has them; ebp = this CPU's record. */
+    .macro HANDOFF_LOWER_TEST c, words, refuse
+    movl $2, %esi
+    shll %cl, %esi
+    negl %esi                               /* ~((2 << p % 32) - 1) */
+    shrl $5, %ecx                           /* ecx = pw */
+    andl CPU_READY_BITMAP(%ebp,%ecx,4), %esi    /* esi = bits */
+    movl $2, \words
+    shll %cl, \words
+    negl \words                             /* ~((2 << pw) - 1) */
+    andl CPU_READY_SUMMARY(%ebp), \words    /* words above pw */
+    testb $FAST_TF_QUEUED, (TCB_FLAGS - FAST_FRAME)(%esp)
+    jz 3f
+    leal (TCB_RQ - FAST_FRAME)(%esp), %edx                 /* &self->rq */
+    cmpl %edx, (TCB_RQ - FAST_FRAME)(%esp)                 /* rq.next: alone there? */
+    jne 3f
+    movl \c, %edx
+    shrl $5, %edx                           /* edx = cw */
+    cmpl %edx, %ecx
+    jne 4f
+    btrl \c, %esi                           /* bits &= ~(1 << c % 32) */
+    jmp 3f
+4:  xorl %ecx, %ecx
+    btsl \c, %ecx                           /* 1 << c % 32 */
+    cmpl CPU_READY_BITMAP(%ebp,%edx,4), %ecx
+    jne 3f
+    btrl %edx, \words                       /* words &= ~(1 << cw) */
+3:  orl %esi, \words
+    jnz \refuse
+    .endm
+#endif
+
 #endif

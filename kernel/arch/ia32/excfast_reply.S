@@ -200,33 +200,7 @@ exc_reply_fpu_done:
  * level not counted if we are its only entry (sched_can_handoff_on, the
  * same O(1) test). esi and edx are reloaded from our frame afterwards. */
 exc_reply_lower:
-    movl $2, %esi
-    shll %cl, %esi
-    negl %esi                               /* ~((2 << p % 32) - 1) */
-    shrl $5, %ecx                           /* ecx = pw */
-    andl CPU_READY_BITMAP(%ebp,%ecx,4), %esi    /* esi = bits */
-    movl $2, %eax
-    shll %cl, %eax
-    negl %eax                               /* ~((2 << pw) - 1) */
-    andl CPU_READY_SUMMARY(%ebp), %eax      /* eax = words */
-    testb $FAST_TF_QUEUED, SELF(TCB_FLAGS)
-    jz 3f
-    leal SELF(TCB_RQ), %edx                 /* &self->rq */
-    cmpl %edx, SELF(TCB_RQ)                 /* rq.next: alone there? */
-    jne 3f
-    movl %edi, %edx
-    shrl $5, %edx                           /* edx = cw */
-    cmpl %edx, %ecx
-    jne 4f
-    btrl %edi, %esi                         /* bits &= ~(1 << c % 32) */
-    jmp 3f
-4:  xorl %ecx, %ecx
-    btsl %edi, %ecx                         /* 1 << c % 32 */
-    cmpl CPU_READY_BITMAP(%ebp,%edx,4), %ecx
-    jne 3f
-    btrl %edx, %eax                         /* words &= ~(1 << cw) */
-3:  orl %esi, %eax
-    jnz exc_reply_slow
+    HANDOFF_LOWER_TEST %edi, %eax, exc_reply_slow
     movl FRAME_EDI + 4(%esp), %esi              /* the tag */
     movl FRAME_EDX(%esp), %edx              /* the from-specifier */
     movl FRAME_EDI + 28(%esp), %eax              /* to */

@@ -271,33 +271,7 @@ pf_map_resched:
  * O(1) test, as excfast_reply.S). esi and edx are reloaded from our
  * frame afterwards. */
 pf_lower:
-    movl $2, %esi
-    shll %cl, %esi
-    negl %esi                                       /* ~((2 << p % 32) - 1) */
-    shrl $5, %ecx                                   /* ecx = pw */
-    andl CPU_READY_BITMAP(%ebp,%ecx,4), %esi        /* esi = bits */
-    movl $2, %edi
-    shll %cl, %edi
-    negl %edi                                       /* ~((2 << pw) - 1) */
-    andl CPU_READY_SUMMARY(%ebp), %edi              /* edi = words */
-    testb $FAST_TF_QUEUED, SELF(TCB_FLAGS)
-    jz 3f
-    leal SELF(TCB_RQ), %edx                         /* &self->rq */
-    cmpl %edx, SELF(TCB_RQ)                         /* rq.next: alone there? */
-    jne 3f
-    movl %eax, %edx
-    shrl $5, %edx                                   /* edx = cw */
-    cmpl %edx, %ecx
-    jne 4f
-    btrl %eax, %esi                                 /* bits &= ~(1 << c % 32) */
-    jmp 3f
-4:  xorl %ecx, %ecx
-    btsl %eax, %ecx                                 /* 1 << c % 32 */
-    cmpl CPU_READY_BITMAP(%ebp,%edx,4), %ecx
-    jne 3f
-    btrl %edx, %edi                                 /* words &= ~(1 << cw) */
-3:  orl %esi, %edi
-    jnz pf_slow
+    HANDOFF_LOWER_TEST %eax, %edi, pf_slow
     movl FRAME_EDI + 4(%esp), %esi                  /* the tag */
     movl FRAME_EDX(%esp), %edx                      /* the from-specifier */
     jmp pf_prio_ok
