@@ -24,8 +24,8 @@
  *     interrupt thread does not rank below (X.2),
  *   - is homed on this CPU, as the interrupted thread is,
  * no interrupt is pending anywhere, no reschedule is due here, no
- * breakpoints are loaded here or wanted by the handler, no trace kind
- * is on at all, and the handler's space is large and
+ * breakpoints are loaded here or wanted by the handler, no interrupt,
+ * IPC or switch tracing is on (fast_off's trace byte), and the handler's space is large and
  * unpolluted with the CPU on large segments (small spaces: general).
  * Everything else goes to trap_irq (trap.c) with the frame built and
  * nothing changed: its C fast path (irq_fast_user) or the general path.
@@ -83,12 +83,11 @@ irq_common:
 #define PREV(x) (x - FAST_FRAME)(%esp)
     movl PREV(TCB_ON_CPU), %ebp
     /* ecx = the line's record, for a plain IO-APIC line (its pin is the
-     * same number), from the vector table, which changes only while the
-     * boot processor sets up the controller: read before the lock. The
-     * timer, the 8259 and the rest (NULL) go to trap_irq holding nothing,
-     * as trap_common would. */
-    movl FRAME_VECTOR(%esp), %eax
-    movl irq_fast_rec - 4 * IRQF_IRQ_BASE(,%eax,4), %ecx
+     * same number): the error code the vector's stub pushed (entry.S),
+     * read from the vector table, which changes only while the boot
+     * processor sets up the controller. The timer, the 8259 and the rest
+     * (NULL) go to trap_irq holding nothing, as trap_common would. */
+    movl FRAME_VECTOR + 4(%esp), %ecx               /* the error word */
     testl %ecx, %ecx
     jz irq_slow
 #if MAX_CPUS > 1
@@ -152,23 +151,19 @@ irq_common:
      * or-chain below tests that (docs/smp.md, "Fast-path contract"). */
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
-    /* One or-chain into edx, zero if nothing else is in the way: no
-     * trace kind on at all (a superset of the general path's interrupt,
-     * IPC and switch records: with any kind on, trap_irq decides); this
+    /* One or-chain into edx, zero if nothing else is in the way: this
      * CPU's fast_off word clear, i.e. (as the assembly IPC path reads it)
-     * large segments loaded, no iret forced, no IPC/switch tracing,
+     * large segments loaded, no iret forced, no interrupt, IPC or switch
+     * tracing (the general path's records here; other kinds record
+     * nothing on this path),
      * sysexit allowed at all (no PVI or eager FPU); the handler's space
      * large, its directory never holding region copies (space_switch.h's
      * common case); no interrupt pending, no reschedule due
      * (sched_can_handoff), no breakpoints here or for the handler
      * (debug_switch_to), no string copy for the handler. Byte fields go
      * into dl, words into edx. */
-#if TRACE
-    movzbl trace_mask, %edx
-    orl CPU_FAST_OFF(%ebp), %edx
-#else
-    movl CPU_FAST_OFF(%ebp), %edx
-#endif
+    movl CPU_FAST_OFF(%ebp), %edx   /* (its trace byte: interrupt, IPC */
+                                    /* or switch tracing, trace.c) */
     movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx

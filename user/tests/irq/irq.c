@@ -278,9 +278,9 @@ int main(void)
     ok(fp ? fe != ~0ul && fe > fe0 : fe == 0, "interrupt_from_user_takes_entry_fast_path");
     ok(fp ? fa != ~0ul && fa > fa0 : fa == 0, "interrupt_ack_takes_short_path");
     /* The same with a trace kind on that no interrupt delivery records
-     * (mappings): the entry's assembly refuses every trace kind and
-     * leaves it to its C part (irq_fast_user), which delivers the same
-     * message and counts the same entry-path delivery. */
+     * (mappings): the entry's path (its assembly, which refuses only the
+     * interrupt, IPC and switch kinds; before, its C part) delivers the
+     * same message and counts the same entry-path delivery. */
     L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 1u << L4ABI_TRACE_K_MAP, 0, NULL);
     rtc_periodic_stop();
     cmd(CMD_CLEAR_RTC, 0);
