@@ -3,7 +3,7 @@
  * blocked in a sysenter Ipc that only has to return, goes from the IDT
  * stub to the handler's sysexit here, leaving exactly what the general
  * path (trap_dispatch, irq_entry, irq_fast, sched_handoff, the handler's
- * return from its Ipc) leaves: the line masked and EOI'd, the message in
+ * return from its Ipc) leaves: the line in service (masked unless lazy) and EOI'd, the message in
  * the handler's UTCB and registers, ipc_from/ipc_error/ipc_done, the
  * counters (irq_stat_*, fast_events[FAST_IRQ] as their readers see them:
  * irq_stat_asm_entry; context_switches), the
@@ -164,6 +164,7 @@ irq_common:
      * into dl, words into edx. */
     movl CPU_FAST_OFF(%ebp), %edx   /* (its trace byte: interrupt, IPC */
                                     /* or switch tracing, trace.c) */
+    orb IRQL_INSVC(%ecx), %dl       /* the line not in service (irq.c) */
     movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx
@@ -187,23 +188,13 @@ irq_common:
      * ebx = handler, ecx = line record, edx = CR3 or 0 (kept there until
      * the switch), ebp = me, prev under the frame (PREV); eax, esi and
      * edi free. */
-    /* The chip (irqchip_mask, irqchip_eoi): the pin masked in its cached
-     * low word and through the IO-APIC's window, then the local APIC's
-     * EOI. */
-#if MAX_CPUS > 1
-1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
-    jc 1b
-#endif
-    /* esi = the pin's low-word register (0x10 + 2 * pin), whose double
-     * less 0x20 is the pin's offset in ioapic_rte_low. */
-    movzbl IRQL_REGSEL(%ecx), %esi
-    orl $IRQF_RTE_MASKED, ioapic_rte_low - 0x20(,%esi,2)
-    movl ioapic_rte_low - 0x20(,%esi,2), %eax
-    movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
-    movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
-#if MAX_CPUS > 1
-    movl $0, irqchip_fast_lock                      /* a release store */
-#endif
+    /* The chip (irq_entry's lazy masking, irqchip_eoi): the line in
+     * service; an edge-triggered line (lazy) stays unmasked, any other
+     * is masked (out of line); then the local APIC's EOI. */
+    movb $1, IRQL_INSVC(%ecx)
+    cmpb $0, IRQL_LAZY(%ecx)
+    je irq_mask_pin
+irq_pin_done:
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
     /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
      * that took it. */
@@ -345,6 +336,26 @@ irq_enqueue_tail:
     movl %esi, 4(%ecx)                              /* head->prev = l */
     popl %eax
     jmp irq_queued
+
+/* A line that is not lazy (level-triggered): the pin masked in its cached
+ * low word and through the IO-APIC's window, under the window's lock.
+ * ecx = line record; edx (CR3), ebx, ebp kept. */
+irq_mask_pin:
+#if MAX_CPUS > 1
+1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
+    jc 1b
+#endif
+    /* esi = the pin's low-word register (0x10 + 2 * pin), whose double
+     * less 0x20 is the pin's offset in ioapic_rte_low. */
+    movzbl IRQL_REGSEL(%ecx), %esi
+    orl $IRQF_RTE_MASKED, ioapic_rte_low - 0x20(,%esi,2)
+    movl ioapic_rte_low - 0x20(,%esi,2), %eax
+    movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
+    movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
+#if MAX_CPUS > 1
+    movl $0, irqchip_fast_lock                      /* a release store */
+#endif
+    jmp irq_pin_done
 
 /* The selectors the path loads, read from memory: one instruction each
  * instead of an immediate through a register. */
