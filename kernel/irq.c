@@ -65,9 +65,10 @@ struct irq_line {
                                  * (irq_fast.S; the thread only while its gid
                                  * == handler); while detached, irq_nobody */
     uint32_t bitmask;           /* async: 1 << bit, MR1 (irq_fast.S) */
+    uint8_t eager;              /* 0: masked only on a repeat (lazy masking:
+                                 * irqchip_line_lazy, at attach); 1: at every
+                                 * interrupt (irq_fast.S reads its parity) */
     uint8_t insvc;              /* delivered, not yet acknowledged */
-    uint8_t lazy;               /* masked only on a repeat (irqchip_line_lazy,
-                                 * set at attach) */
 } __attribute__((aligned(32)));
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
@@ -114,6 +115,7 @@ void irq_init(void)
     nlines = irqchip_lines();
     for (unsigned irq = 0; irq < nlines; irq++) {
         irq_lines[irq].gid = irq_gid(irq);
+        irq_lines[irq].eager = 1;       /* until an attach says otherwise */
         irq_lines[irq].itcb = tcb_of_no(irq);
         if (kernel_line(irq))
             continue;
@@ -253,8 +255,9 @@ ASM_OFFSET(irq_line, raised, IRQL_RAISED);
 ASM_OFFSET(irq_line, gid, IRQL_GID);
 ASM_OFFSET(irq_line, itcb, IRQL_ITCB);
 ASM_OFFSET(irq_line, htcb, IRQL_HTCB);
+ASM_OFFSET(irq_line, eager, IRQL_EAGER);
 ASM_OFFSET(irq_line, insvc, IRQL_INSVC);
-ASM_OFFSET(irq_line, lazy, IRQL_LAZY);
+_Static_assert(IRQL_INSVC == IRQL_EAGER + 1, "irq_fast.S: one word store");
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
 ASM_OFFSET(tcb, rq, TCB_RQ);
@@ -299,8 +302,8 @@ bool irq_fast_resumable(const struct tcb *t)
  * a sysenter Ipc that only has to return (irq_fast_resumable) with no
  * string copy pending. Then it does what irq_entry, irq_fast, the direct
  * switch and the handler's own return from its Ipc would do, except the
- * stack switch: the line masked and EOI'd, the message in the handler's
- * UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
+ * stack switch: the line in service (masked unless lazy) and EOI'd, the
+ * message in the handler's UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
  * result registers in its frame (do_ipc), the handler queued if it left
  * the queue while blocked (sched_handoff), the switch (switch_to,
  * arch_switch_to). The interrupted thread stays runnable and queued, as
@@ -330,7 +333,7 @@ struct tcb *irq_fast_user(unsigned irq)
 #if STATS
     irq_entry_tsc = rdtsc();     /* a probe: bench kernel only */
 #endif
-    if (!l->lazy)               /* (nothing pending, not in service) */
+    if (l->eager)               /* (nothing pending, not in service) */
         irqchip_mask(irq);
     irqchip_eoi(irq);
     irq_stat_cpu_rec = me;
@@ -384,7 +387,7 @@ void irq_entry(unsigned irq)
     struct irq_line *l = &irq_lines[irq];
     /* Lazy masking: a lazy line stays unmasked unless this interrupt
      * repeats one in service or pending (which it joins, held). */
-    if (!l->lazy || l->insvc || (irq_pending & (1u << irq)))
+    if (l->eager || l->insvc || (irq_pending & (1u << irq)))
         irqchip_mask(irq);
     irqchip_eoi(irq);
     struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
@@ -501,7 +504,7 @@ static void detach(unsigned irq)
 #endif
     l->raised = 0;
     l->insvc = 0;
-    l->lazy = 0;
+    l->eager = 1;
     irq_pending &= ~(1u << irq);
     if (had)
         route(irq, &cpu_local[0]);      /* unattached lines rest on CPU 0 */
@@ -627,7 +630,7 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     l->htcb = h;
     l->raised = held;
     l->insvc = 0;
-    l->lazy = irqchip_line_lazy(irq);
+    l->eager = !irqchip_line_lazy(irq);
     it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {
         l->mode = MODE_ASYNC;

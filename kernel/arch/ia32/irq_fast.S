@@ -191,9 +191,11 @@ irq_common:
     /* The chip (irq_entry's lazy masking, irqchip_eoi): the line in
      * service; an edge-triggered line (lazy) stays unmasked, any other
      * is masked (out of line); then the local APIC's EOI. */
-    movb $1, IRQL_INSVC(%ecx)
-    cmpb $0, IRQL_LAZY(%ecx)
-    je irq_mask_pin
+    /* One store and the test: the word at IRQL_EAGER is eager's byte and
+     * insvc's (0: the or-chain tested it); or-ing 0x100 sets insvc and
+     * leaves PF = the parity of eager's byte: even (0) is lazy. */
+    orw $0x100, IRQL_EAGER(%ecx)    /* insvc = 1 */
+    jnp irq_mask_pin                /* eager (1: odd parity): mask */
 irq_pin_done:
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
     /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
