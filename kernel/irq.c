@@ -404,8 +404,9 @@ void irq_entry(unsigned irq)
     irq_stat_raised++;
     l->raised++;
     irq_pending |= 1u << irq;
-    if (h->state != TS_RECV_WAIT)
-        return;             /* stays pending until h receives */
+    if (h->state != TS_RECV_WAIT || l->insvc)
+        return;             /* stays pending until h receives (after the
+                             * ack, if in service: lazy masking) */
     struct tcb *it = tcb_of_no(irq);
     if (it->prio < current->prio && !(current->flags & TF_KERNEL)) {
         /* X.2: the interrupt thread ranks below the interrupted one, so it
