@@ -8,8 +8,18 @@
  * to the handler as an IPC from the interrupt thread as soon as the
  * handler receives from it (or from anythread). The handler's send to the
  * interrupt thread is the acknowledgement: the line is unmasked. Between
- * the interrupt and the ack the line stays masked, so at most one
- * interrupt per line is ever pending and the kernel queues nothing.
+ * the interrupt and the ack no other interrupt of the line is delivered,
+ * so at most one interrupt per line is ever pending and the kernel
+ * queues nothing.
+ *
+ * Lazy masking (irqchip_line_lazy: edge-triggered plain IO-APIC lines):
+ * such a line is not masked when its interrupt is delivered at once or
+ * becomes pending. It is "in service" (insvc) from the delivery to the
+ * ack; an interrupt raised meanwhile, or while one is already pending,
+ * masks it then, and is held pending until after the ack (never lost,
+ * never delivered twice; the IO-APIC drops further edges while masked).
+ * The ack unmasks only a masked line. Level lines and the 8259 are
+ * masked at every interrupt as before.
  *
  * Pecan asynchronous delivery (L4ABI_IRQ_ASYNC): the same masking, but the
  * notification carries a bit mask of every pending line bound to the
@@ -55,6 +65,10 @@ struct irq_line {
                                  * (irq_fast.S; the thread only while its gid
                                  * == handler); while detached, irq_nobody */
     uint32_t bitmask;           /* async: 1 << bit, MR1 (irq_fast.S) */
+    uint8_t eager;              /* 0: masked only on a repeat (lazy masking:
+                                 * irqchip_line_lazy, at attach); 1: at every
+                                 * interrupt (irq_fast.S reads its parity) */
+    uint8_t insvc;              /* delivered, not yet acknowledged */
 } __attribute__((aligned(32)));
 
 struct irq_line irq_lines[IRQ_LINES];    /* also read by irq_fast.S */
@@ -101,6 +115,7 @@ void irq_init(void)
     nlines = irqchip_lines();
     for (unsigned irq = 0; irq < nlines; irq++) {
         irq_lines[irq].gid = irq_gid(irq);
+        irq_lines[irq].eager = 1;       /* until an attach says otherwise */
         irq_lines[irq].itcb = tcb_of_no(irq);
         if (kernel_line(irq))
             continue;
@@ -124,7 +139,8 @@ static bool pending_for(const struct tcb *h)
 {
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
-        if (irq_lines[irq].handler == h->gid && accepts_line(h, irq))
+        if (irq_lines[irq].handler == h->gid && accepts_line(h, irq) &&
+            !irq_lines[irq].insvc)
             return true;
     }
     return false;
@@ -141,8 +157,9 @@ static bool deliver(struct tcb *h)
     for (uint32_t p = irq_pending; p; p &= p - 1) {
         unsigned irq = (unsigned)__builtin_ctz(p);
         struct irq_line *l = &irq_lines[irq];
-        if (l->handler != h->gid || !accepts_line(h, irq))
-            continue;
+        if (l->handler != h->gid || !accepts_line(h, irq) || l->insvc)
+            continue;           /* (in service: held until its ack) */
+        l->insvc = 1;
         if (l->mode == MODE_SYNC) {
             irq_pending &= ~(1u << irq);
             h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
@@ -184,6 +201,7 @@ bool irq_deliver_pending(struct tcb *self)
  * deliver() and the general path's switch would leave them. */
 static inline void irq_fast_message(unsigned irq, struct irq_line *l, struct tcb *h)
 {
+    l->insvc = 1;
     l->raised++;
     if (l->mode == MODE_SYNC) {
         h->mr[0] = L4ABI_TAG(L4ABI_LABEL_INTERRUPT, 0, 0);
@@ -212,7 +230,7 @@ static inline void irq_fast_message(unsigned irq, struct irq_line *l, struct tcb
 static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
 {
     struct tcb *cur = current;
-    if (irq_pending || h->state != TS_RECV_WAIT || !accepts_line(h, irq) ||
+    if (irq_pending || l->insvc || h->state != TS_RECV_WAIT || !accepts_line(h, irq) ||
         h->prio <= cur->prio || (cur->flags & TF_KERNEL) ||
         tcb_of_no(irq)->prio < cur->prio || !vif_enabled(h) ||
         !event_partner_local(h) || !sched_can_handoff(h))
@@ -237,6 +255,9 @@ ASM_OFFSET(irq_line, raised, IRQL_RAISED);
 ASM_OFFSET(irq_line, gid, IRQL_GID);
 ASM_OFFSET(irq_line, itcb, IRQL_ITCB);
 ASM_OFFSET(irq_line, htcb, IRQL_HTCB);
+ASM_OFFSET(irq_line, eager, IRQL_EAGER);
+ASM_OFFSET(irq_line, insvc, IRQL_INSVC);
+_Static_assert(IRQL_INSVC == IRQL_EAGER + 1, "irq_fast.S: one word store");
 _Static_assert(sizeof(struct irq_line) == 1 << IRQL_SIZE_LOG2 && MODE_SYNC == IRQL_MODE_SYNC &&
                MODE_NONE == 0, "struct irq_line");
 ASM_OFFSET(tcb, rq, TCB_RQ);
@@ -281,8 +302,8 @@ bool irq_fast_resumable(const struct tcb *t)
  * a sysenter Ipc that only has to return (irq_fast_resumable) with no
  * string copy pending. Then it does what irq_entry, irq_fast, the direct
  * switch and the handler's own return from its Ipc would do, except the
- * stack switch: the line masked and EOI'd, the message in the handler's
- * UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
+ * stack switch: the line in service (masked unless lazy) and EOI'd, the
+ * message in the handler's UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
  * result registers in its frame (do_ipc), the handler queued if it left
  * the queue while blocked (sched_handoff), the switch (switch_to,
  * arch_switch_to). The interrupted thread stays runnable and queued, as
@@ -294,7 +315,7 @@ struct tcb *irq_fast_user(unsigned irq)
     struct cpu_local *me = cpu_self();
     struct tcb *cur = me->running;
     struct irq_line *l = &irq_lines[irq];
-    if (irq == 0 || l->mode == MODE_NONE || irq_pending ||
+    if (irq == 0 || l->mode == MODE_NONE || irq_pending || l->insvc ||
         TRACE_ON_ANY(TRACE_BIT(TRACE_IRQ) | TRACE_HANDOFF_KINDS))
         return NULL;
 #if KDB
@@ -312,7 +333,8 @@ struct tcb *irq_fast_user(unsigned irq)
 #if STATS
     irq_entry_tsc = rdtsc();     /* a probe: bench kernel only */
 #endif
-    irqchip_mask(irq);
+    if (l->eager)               /* (nothing pending, not in service) */
+        irqchip_mask(irq);
     irqchip_eoi(irq);
     irq_stat_cpu_rec = me;
     /* irq_fast's: the message, the counters, h runnable. */
@@ -362,12 +384,16 @@ void irq_entry(unsigned irq)
 #if STATS
     irq_entry_tsc = rdtsc();     /* a probe: bench kernel only */
 #endif
-    irqchip_mask(irq);
-    irqchip_eoi(irq);
     struct irq_line *l = &irq_lines[irq];
+    /* Lazy masking: a lazy line stays unmasked unless this interrupt
+     * repeats one in service or pending (which it joins, held). */
+    if (l->eager || l->insvc || (irq_pending & (1u << irq)))
+        irqchip_mask(irq);
+    irqchip_eoi(irq);
     struct tcb *h = l->mode != MODE_NONE ? tcb_lookup(l->handler) : NULL;
     if (!h || !h->mr) {
         /* No handler (or it was deleted): the line stays masked. */
+        irqchip_mask(irq);
         return;
     }
     irq_stat_cpu_rec = cpu_self();      /* the routing's witness (kdebug) */
@@ -378,8 +404,9 @@ void irq_entry(unsigned irq)
     irq_stat_raised++;
     l->raised++;
     irq_pending |= 1u << irq;
-    if (h->state != TS_RECV_WAIT)
-        return;             /* stays pending until h receives */
+    if (h->state != TS_RECV_WAIT || l->insvc)
+        return;             /* stays pending until h receives (after the
+                             * ack, if in service: lazy masking) */
     struct tcb *it = tcb_of_no(irq);
     if (it->prio < current->prio && !(current->flags & TF_KERNEL)) {
         /* X.2: the interrupt thread ranks below the interrupted one, so it
@@ -477,6 +504,8 @@ static void detach(unsigned irq)
     l->htcb = irq_nobody;
 #endif
     l->raised = 0;
+    l->insvc = 0;
+    l->eager = 1;
     irq_pending &= ~(1u << irq);
     if (had)
         route(irq, &cpu_local[0]);      /* unattached lines rest on CPU 0 */
@@ -508,7 +537,10 @@ bool irq_ack(struct tcb *self, struct tcb *it)
         return false;
     /* X.2: one interrupt at a time, so a pending line stays masked until
      * delivered. Async: the unmask is explicit; a repeat raised while the
-     * notification is pending coalesces into it and is counted. */
+     * notification is pending coalesces into it and is counted. The line
+     * is out of service: what is pending can be delivered. (A lazy line
+     * still unmasked is unmasked once more: no change.) */
+    irq_lines[irq].insvc = 0;
     if (irq_lines[irq].mode == MODE_ASYNC || !(irq_pending & (1u << irq)))
         irqchip_unmask(irq);
     return true;
@@ -540,11 +572,17 @@ bool irq_ack_fast(struct trap_frame *f)
      * A plain IO-APIC line (the entry's vector table holds it at its own
      * pin's vector) inline, as irq_fast.S masked it; the rest through
      * the controller's code. */
+    l->insvc = 0;
     if (l->mode == MODE_ASYNC || !(irq_pending & (1u << irq))) {
-        if (irq_fast_rec[IRQF_APIC_FIRST + irq] == l)
-            irq_fast_pin_unmask(l->regsel);
-        else
+        if (irq_fast_rec[IRQF_APIC_FIRST + irq] == l) {
+            /* Lazy masking: a line still unmasked needs no write (its
+             * cached word changes only here, at the entry on this CPU and
+             * under the whole lock). */
+            if (ioapic_rte_low[irq] & IRQF_RTE_MASKED)
+                irq_fast_pin_unmask(l->regsel);
+        } else {
             irqchip_unmask_fast(irq);
+        }
     }
     __atomic_fetch_add(&irq_stat_fast_acks, 1, __ATOMIC_RELAXED);  /* (other CPUs' too) */
     /* ipc_syscall's results (ipc_syscall_end, set_result), do_ipc's
@@ -592,6 +630,8 @@ uint32_t irq_control(struct tcb *self, uint32_t irq_tid, uint32_t space_spec,
     l->handler = h->gid;
     l->htcb = h;
     l->raised = held;
+    l->insvc = 0;
+    l->eager = !irqchip_line_lazy(irq);
     it->scheduler = self->gid;      /* may set the line's priority (Schedule) */
     if (L4ABI_IRQ_IS_ASYNC(scheduler)) {
         l->mode = MODE_ASYNC;

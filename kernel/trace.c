@@ -102,7 +102,10 @@ uint32_t trace_set_mask(uint32_t mask)
 {
     uint32_t old = trace_mask;
     trace_mask = (uint8_t)(mask & TRACE_ALL);
-    ipc_fast_trace(trace_mask & TRACE_HANDOFF_KINDS);  /* the asm path's test */
+    /* The assembly paths' test (fast_off's trace byte): the IPC path's
+     * kinds, and interrupts for irq_fast.S (the IPC path then refuses
+     * while they are traced too: the general path, same results). */
+    ipc_fast_trace(trace_mask & (TRACE_HANDOFF_KINDS | TRACE_BIT(TRACE_IRQ)));
     return old;
 }
 

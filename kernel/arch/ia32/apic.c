@@ -146,6 +146,11 @@ void ioapic_mask(unsigned pin)
     ioapic_write(0x10 + 2 * pin, ioapic_rte_low[pin]);
 }
 
+bool ioapic_edge(unsigned pin)
+{
+    return !(ioapic_rte_low[pin] & RTE_LEVEL);
+}
+
 void ioapic_unmask(unsigned pin)
 {
     ioapic_rte_low[pin] &= ~RTE_MASKED;

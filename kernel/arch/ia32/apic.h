@@ -15,6 +15,7 @@ struct platform_info;
 unsigned apic_init(const struct platform_info *p);
 void ioapic_mask(unsigned pin);
 void ioapic_unmask(unsigned pin);
+bool ioapic_edge(unsigned pin);      /* edge-triggered (not level) */
 /* The CPU (local APIC ID) a pin's interrupts go to (irqchip_route). */
 void ioapic_set_dest(unsigned pin, uint8_t apic_id);
 uint8_t ioapic_dest(unsigned pin);      /* read back from the IO-APIC */

@@ -36,7 +36,19 @@
     .align 8
 vector\n:
     .if !HAS_ERROR(\n)
+#if IRQ_FASTPATH
+    .if device_vector
+    /* A device interrupt's error code: its line's record in irq_fast.S's
+     * vector table (NULL but for plain IO-APIC lines), read now, so the
+     * entry needs no table lookup; nobody else reads a device vector's
+     * error word (kdb's frame print shows it). */
+    pushl %ss:irq_fast_rec + 4 * (\n - IRQ_BASE)
+    .else
     pushl $0
+    .endif
+#else
+    pushl $0
+#endif
     .endif
     pushl $\n
     .if \n == 14 && FASTPATH

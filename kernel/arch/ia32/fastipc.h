@@ -60,7 +60,7 @@
 #define CPU_KW          1280     /* its klock_word itself, a line of its own */
 /* fast_off's bytes, one per writer (smp.h): this CPU holds small-space
  * user segments (smallspace.c load_segs); this CPU leaves by iret only
- * (smallspace.c force_iret); tracing of IPC or switches is on (trace.c,
+ * (smallspace.c force_iret); tracing of IPC, switches or interrupts is on (trace.c,
  * every CPU's byte, by the holder of the whole lock); the kernel's mode
  * never allows sysexit from this path (CR4.PVI, eager FPU: fastipc.c at
  * boot). */
@@ -155,7 +155,7 @@ static inline void ipc_results_to_frame(const struct tcb *t, struct trap_frame *
 /* Boot: the mode byte of every CPU's fast_off (CR4.PVI makes every exit
  * an iret; eager FPU switching is not done by the fast path). */
 void ipc_fast_init(void);
-/* trace.c: the IPC or switch trace kinds went on or off (every CPU's
+/* trace.c: the IPC, switch or interrupt trace kinds went on or off (every CPU's
  * fast_off trace byte; the caller holds the whole kernel lock). */
 void ipc_fast_trace(int on);
 /* The small-space instance's switch of address space (space_switch.h's

@@ -3,7 +3,7 @@
  * blocked in a sysenter Ipc that only has to return, goes from the IDT
  * stub to the handler's sysexit here, leaving exactly what the general
  * path (trap_dispatch, irq_entry, irq_fast, sched_handoff, the handler's
- * return from its Ipc) leaves: the line masked and EOI'd, the message in
+ * return from its Ipc) leaves: the line in service (masked unless lazy) and EOI'd, the message in
  * the handler's UTCB and registers, ipc_from/ipc_error/ipc_done, the
  * counters (irq_stat_*, fast_events[FAST_IRQ] as their readers see them:
  * irq_stat_asm_entry; context_switches), the
@@ -24,8 +24,8 @@
  *     interrupt thread does not rank below (X.2),
  *   - is homed on this CPU, as the interrupted thread is,
  * no interrupt is pending anywhere, no reschedule is due here, no
- * breakpoints are loaded here or wanted by the handler, no trace kind
- * is on at all, and the handler's space is large and
+ * breakpoints are loaded here or wanted by the handler, no interrupt,
+ * IPC or switch tracing is on (fast_off's trace byte), and the handler's space is large and
  * unpolluted with the CPU on large segments (small spaces: general).
  * Everything else goes to trap_irq (trap.c) with the frame built and
  * nothing changed: its C fast path (irq_fast_user) or the general path.
@@ -83,12 +83,11 @@ irq_common:
 #define PREV(x) (x - FAST_FRAME)(%esp)
     movl PREV(TCB_ON_CPU), %ebp
     /* ecx = the line's record, for a plain IO-APIC line (its pin is the
-     * same number), from the vector table, which changes only while the
-     * boot processor sets up the controller: read before the lock. The
-     * timer, the 8259 and the rest (NULL) go to trap_irq holding nothing,
-     * as trap_common would. */
-    movl FRAME_VECTOR(%esp), %eax
-    movl irq_fast_rec - 4 * IRQF_IRQ_BASE(,%eax,4), %ecx
+     * same number): the error code the vector's stub pushed (entry.S),
+     * read from the vector table, which changes only while the boot
+     * processor sets up the controller. The timer, the 8259 and the rest
+     * (NULL) go to trap_irq holding nothing, as trap_common would. */
+    movl FRAME_VECTOR + 4(%esp), %ecx               /* the error word */
     testl %ecx, %ecx
     jz irq_slow
 #if MAX_CPUS > 1
@@ -152,23 +151,20 @@ irq_common:
      * or-chain below tests that (docs/smp.md, "Fast-path contract"). */
     cmpl %ebp, TCB_CPU(%ebx)
     jne SLOW
-    /* One or-chain into edx, zero if nothing else is in the way: no
-     * trace kind on at all (a superset of the general path's interrupt,
-     * IPC and switch records: with any kind on, trap_irq decides); this
+    /* One or-chain into edx, zero if nothing else is in the way: this
      * CPU's fast_off word clear, i.e. (as the assembly IPC path reads it)
-     * large segments loaded, no iret forced, no IPC/switch tracing,
+     * large segments loaded, no iret forced, no interrupt, IPC or switch
+     * tracing (the general path's records here; other kinds record
+     * nothing on this path),
      * sysexit allowed at all (no PVI or eager FPU); the handler's space
      * large, its directory never holding region copies (space_switch.h's
      * common case); no interrupt pending, no reschedule due
      * (sched_can_handoff), no breakpoints here or for the handler
      * (debug_switch_to), no string copy for the handler. Byte fields go
      * into dl, words into edx. */
-#if TRACE
-    movzbl trace_mask, %edx
-    orl CPU_FAST_OFF(%ebp), %edx
-#else
-    movl CPU_FAST_OFF(%ebp), %edx
-#endif
+    movl CPU_FAST_OFF(%ebp), %edx   /* (its trace byte: interrupt, IPC */
+                                    /* or switch tracing, trace.c) */
+    orb IRQL_INSVC(%ecx), %dl       /* the line not in service (irq.c) */
     movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
     orb SPACE_SMALL_POLLUTED(%eax), %dl
     orl SPACE_SMALL_BASE(%eax), %edx
@@ -192,23 +188,15 @@ irq_common:
      * ebx = handler, ecx = line record, edx = CR3 or 0 (kept there until
      * the switch), ebp = me, prev under the frame (PREV); eax, esi and
      * edi free. */
-    /* The chip (irqchip_mask, irqchip_eoi): the pin masked in its cached
-     * low word and through the IO-APIC's window, then the local APIC's
-     * EOI. */
-#if MAX_CPUS > 1
-1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
-    jc 1b
-#endif
-    /* esi = the pin's low-word register (0x10 + 2 * pin), whose double
-     * less 0x20 is the pin's offset in ioapic_rte_low. */
-    movzbl IRQL_REGSEL(%ecx), %esi
-    orl $IRQF_RTE_MASKED, ioapic_rte_low - 0x20(,%esi,2)
-    movl ioapic_rte_low - 0x20(,%esi,2), %eax
-    movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
-    movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
-#if MAX_CPUS > 1
-    movl $0, irqchip_fast_lock                      /* a release store */
-#endif
+    /* The chip (irq_entry's lazy masking, irqchip_eoi): the line in
+     * service; an edge-triggered line (lazy) stays unmasked, any other
+     * is masked (out of line); then the local APIC's EOI. */
+    /* One store and the test: the word at IRQL_EAGER is eager's byte and
+     * insvc's (0: the or-chain tested it); or-ing 0x100 sets insvc and
+     * leaves PF = the parity of eager's byte: even (0) is lazy. */
+    orw $0x100, IRQL_EAGER(%ecx)    /* insvc = 1 */
+    jnp irq_mask_pin                /* eager (1: odd parity): mask */
+irq_pin_done:
     movl $0, IRQF_LAPIC_VA + IRQF_LAPIC_EOI
     /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
      * that took it. */
@@ -350,6 +338,26 @@ irq_enqueue_tail:
     movl %esi, 4(%ecx)                              /* head->prev = l */
     popl %eax
     jmp irq_queued
+
+/* A line that is not lazy (level-triggered): the pin masked in its cached
+ * low word and through the IO-APIC's window, under the window's lock.
+ * ecx = line record; edx (CR3), ebx, ebp kept. */
+irq_mask_pin:
+#if MAX_CPUS > 1
+1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
+    jc 1b
+#endif
+    /* esi = the pin's low-word register (0x10 + 2 * pin), whose double
+     * less 0x20 is the pin's offset in ioapic_rte_low. */
+    movzbl IRQL_REGSEL(%ecx), %esi
+    orl $IRQF_RTE_MASKED, ioapic_rte_low - 0x20(,%esi,2)
+    movl ioapic_rte_low - 0x20(,%esi,2), %eax
+    movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
+    movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
+#if MAX_CPUS > 1
+    movl $0, irqchip_fast_lock                      /* a release store */
+#endif
+    jmp irq_pin_done
 
 /* The selectors the path loads, read from memory: one instruction each
  * instead of an immediate through a register. */

@@ -32,6 +32,8 @@
 #define IRQL_ITCB           16          /* the interrupt thread's TCB */
 #define IRQL_HTCB           20          /* the handler's TCB slot */
 #define IRQL_BITMASK        24          /* async: 1 << bit */
+#define IRQL_EAGER          28          /* byte: 1 masked at every interrupt, 0 lazily */
+#define IRQL_INSVC          29          /* byte: delivered, not acked */
 #define IRQL_SIZE_LOG2      5
 #define IRQL_MODE_SYNC      1
 /* struct tcb, struct cpu_local beyond fastipc.h's */

@@ -88,6 +88,18 @@ bool irqchip_is_apic(void)
     return use_apic;
 }
 
+/* The same lines as fast_table's plain ones (general and fast paths
+ * decide alike), edge-triggered. */
+bool irqchip_line_lazy(unsigned line)
+{
+    bool plain = use_apic && line > 0 && line != 2 && line < nlines &&
+                 line_pin(line) == line && ioapic_edge(line);
+#if KDB
+    plain = plain && line != KDB_SERIAL_LINE;
+#endif
+    return plain;
+}
+
 unsigned irqchip_lines(void)
 {
     return nlines;

@@ -13,6 +13,10 @@ void irqchip_init(bool try_apic);
 /* The PIT did not tick through the IO-APIC: go back to the 8259. */
 void irqchip_fallback_pic(void);
 bool irqchip_is_apic(void);
+/* May the line stay unmasked while its interrupt is in service (irq.c's
+ * lazy masking)? An edge-triggered plain IO-APIC line: a level line
+ * would storm, and the 8259 latches a masked edge itself. */
+bool irqchip_line_lazy(unsigned line);
 unsigned irqchip_lines(void);
 void irqchip_mask(unsigned line);
 void irqchip_unmask(unsigned line);

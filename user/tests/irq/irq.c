@@ -174,7 +174,7 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
 
 int main(void)
 {
-    tap_plan(49);
+    tap_plan(50);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -212,11 +212,21 @@ int main(void)
        "interrupt IPC: label %lx, u %lu, from %lx", x.label, x.u, x.from);
     ok(stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0 + 1, "one delivery counted");
 
-    /* Not acknowledged: the line stays masked. */
+    /* Not acknowledged: no second delivery. On the IO-APIC (24 lines:
+     * line 20 has a destination) the RTC's edge-triggered line is masked
+     * lazily: it stays unmasked while its interrupt is in service, and
+     * the next interrupt, raised before the ack, masks it and is held
+     * pending (counted once, delivered after the ack, below). The 8259's
+     * lines are masked at every interrupt: nothing is raised. */
+    int lazy = stat(L4ABI_KDB_STAT_IRQ_DEST(20)) != ~0ul;
     cmd(CMD_CLEAR_RTC, 0);
     L4_Word_t raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    d0 = stat(L4ABI_KDB_STAT_IRQ_DELIVERED);
     sleep_ms(30);
-    is(stat(L4ABI_KDB_STAT_IRQ_RAISED), raised, "no interrupt before the ack");
+    ok(stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised + (lazy ? 1 : 0) &&
+       stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0,
+       "interrupt_before_ack_held_pending: raised %lu, delivered %lu (lazy %d)",
+       stat(L4ABI_KDB_STAT_IRQ_RAISED) - raised, stat(L4ABI_KDB_STAT_IRQ_DELIVERED) - d0, lazy);
 
     /* Acked while H is busy (waiting for us): exactly one stays pending. */
     x = cmd(CMD_ACK, RTC_IRQ);
@@ -229,6 +239,12 @@ int main(void)
     x = cmd(CMD_WAIT, RTC_IRQ);
     ok(x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT &&
        stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0 + 1, "pending interrupt delivered when H waits");
+    /* Once: the line stays masked until the next ack (its edges are
+     * dropped by the controller), nothing more is raised or delivered. */
+    L4_Word_t r1 = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    sleep_ms(30);
+    ok(stat(L4ABI_KDB_STAT_IRQ_RAISED) == r1 && stat(L4ABI_KDB_STAT_IRQ_DELIVERED) == d0 + 1,
+       "held_interrupt_delivered_once");
 
     L4_MsgTag_t tag = L4_AckInterrupt(irq8);
     ok(L4_IpcFailed(tag) && L4ABI_IPCERR_CODE(L4_ErrorCode()) == L4ABI_IPCERR_NOPARTNER,
@@ -278,9 +294,9 @@ int main(void)
     ok(fp ? fe != ~0ul && fe > fe0 : fe == 0, "interrupt_from_user_takes_entry_fast_path");
     ok(fp ? fa != ~0ul && fa > fa0 : fa == 0, "interrupt_ack_takes_short_path");
     /* The same with a trace kind on that no interrupt delivery records
-     * (mappings): the entry's assembly refuses every trace kind and
-     * leaves it to its C part (irq_fast_user), which delivers the same
-     * message and counts the same entry-path delivery. */
+     * (mappings): the entry's path (its assembly, which refuses only the
+     * interrupt, IPC and switch kinds; before, its C part) delivers the
+     * same message and counts the same entry-path delivery. */
     L4_KDB_Trace(L4ABI_TRACE_SET_MASK, 1u << L4ABI_TRACE_K_MAP, 0, NULL);
     rtc_periodic_stop();
     cmd(CMD_CLEAR_RTC, 0);

@@ -1,7 +1,7 @@
 /* The virtual interrupt flag against real interrupts: while a handler's
  * virtual IF is clear (user cli), the RTC interrupt attached to it is held
- * (the line stays masked, VIP shows it, nothing is lost); after sti the
- * next receive gets it at once. */
+ * (the line is masked by then, VIP shows it, nothing is lost); after sti
+ * the next receive gets it at once. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/ipc.h>
@@ -39,8 +39,11 @@ int main(void)
     L4_MsgTag_t tag = L4_Receive_Timeout(irq8, L4_TimePeriod(20000));
     ok(L4_IpcFailed(tag) && L4ABI_IPCERR_CODE(L4_ErrorCode()) == L4ABI_IPCERR_TIMEOUT,
        "no interrupt IPC while the virtual IF is clear");
-    ok(L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised + 1,
-       "exactly one interrupt raised and held (line masked meanwhile)");
+    /* One held; the IO-APIC's edge-triggered line is masked lazily, by
+     * the next interrupt (counted, joining the held one: QEMU's RTC raises
+     * its line every period), the 8259's at the first. */
+    L4_Word_t n = L4_KDB_Stat(L4ABI_KDB_STAT_IRQ_RAISED) - raised;
+    ok(n >= 1 && n <= 2, "one interrupt held, the line masked meanwhile (raised %lu)", n);
     ok(my_flags() & EFL_VIP, "VIP shows the held interrupt");
 
     L4_Word_t releases = L4_KDB_Stat(L4ABI_KDB_STAT_VIF_RELEASES);
