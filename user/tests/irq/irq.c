@@ -163,12 +163,18 @@ static struct res rcv_res(void)
     return r;
 }
 
-static struct res cmd(L4_Word_t c, L4_Word_t arg)
+/* Command c with its argument to H, not waiting for its result. */
+static void cmd_send(L4_Word_t c, L4_Word_t arg)
 {
     L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
     L4_LoadMR(1, c);
     L4_LoadMR(2, arg);
     L4_Send(h_tid);
+}
+
+static struct res cmd(L4_Word_t c, L4_Word_t arg)
+{
+    cmd_send(c, arg);
     return rcv_res();
 }
 
@@ -259,10 +265,7 @@ int main(void)
         cmd(CMD_CLEAR_RTC, 0);
         dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
         h_got = 0;
-        L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-        L4_LoadMR(1, CMD_ACK_WAIT);
-        L4_LoadMR(2, RTC_IRQ);
-        L4_Send(h_tid);
+        cmd_send(CMD_ACK_WAIT, RTC_IRQ);
         while (!h_got && spins < 400000000ul)
             spins++;
         L4_Receive(h_tid);
@@ -279,10 +282,7 @@ int main(void)
     rtc_periodic_stop();
     cmd(CMD_CLEAR_RTC, 0);
     h_got = 0;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
-    L4_LoadMR(2, RTC_IRQ);
-    L4_Send(h_tid);             /* H runs at once: it outranks us */
+    cmd_send(CMD_ACK_WAIT_NEVER, RTC_IRQ); /* H runs at once: it outranks us */
     rtc_periodic_start(6);
     spins = 0;
     while (!h_got && spins < 400000000ul)
@@ -302,10 +302,7 @@ int main(void)
     cmd(CMD_CLEAR_RTC, 0);
     fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
     h_got = 0;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
-    L4_LoadMR(2, RTC_IRQ);
-    L4_Send(h_tid);
+    cmd_send(CMD_ACK_WAIT_NEVER, RTC_IRQ);
     rtc_periodic_start(6);
     spins = 0;
     while (!h_got && spins < 400000000ul)
@@ -325,10 +322,7 @@ int main(void)
     ok(L4_PecanAssociateAsync(irq8, h_tid, 7) == 1, "async attach of IRQ 8, bit 7");
     fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
     h_got = 0;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
-    L4_LoadMR(2, RTC_IRQ);
-    L4_Send(h_tid);             /* H acks and waits at once: it outranks us */
+    cmd_send(CMD_ACK_WAIT_NEVER, RTC_IRQ); /* H acks and waits at once: it outranks us */
     rtc_periodic_start(6);
     spins = 0;
     while (!h_got && spins < 400000000ul)
@@ -351,10 +345,7 @@ int main(void)
     fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
     dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
     h_got = 0;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, CMD_ACK_WAIT_NEVER);
-    L4_LoadMR(2, RTC_IRQ);
-    L4_Send(h_tid);
+    cmd_send(CMD_ACK_WAIT_NEVER, RTC_IRQ);
     sleep_ms(2);                /* H acks and waits */
     raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
     rtc_periodic_start(6);
@@ -482,10 +473,7 @@ int main(void)
     raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
     dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
     h_got = 0;
-    L4_LoadMR(0, L4ABI_TAG(0, 2, 0));
-    L4_LoadMR(1, CMD_WAIT);
-    L4_LoadMR(2, RTC_IRQ);
-    L4_Send(h_tid);
+    cmd_send(CMD_WAIT, RTC_IRQ);
     rtc_periodic_start(6);
     spins = 0;
     while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 400000000ul)

@@ -369,9 +369,7 @@ static void test_pf_fast(void)
         load_tag(0, 0, 2);
         L4_LoadMR(1, i1);
         L4_LoadMR(2, i2);
-        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
-        while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
-            tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+        tag = call_serving_faults(s);
         v = ~0ul;
         if (L4_IpcSucceeded(tag))
             L4_StoreMR(1, &v);
@@ -679,9 +677,7 @@ static void test_pf_asm_refusals(void)
     f = pf_start(s, PF4VA + 0x3000);
     load_map(pg(10), 13, PF4VA + 0x3000);
     v = ~0ul;
-    tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
-    while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
-        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    tag = call_serving_faults(s);
     if (L4_IpcSucceeded(tag))
         L4_StoreMR(1, &v);
     ok(f && v == 0x300b, "pf asm reply: an 8 KiB send fpage maps the fault's half (%lx)", v);
@@ -723,9 +719,7 @@ static void test_pf_asm_refusals(void)
        "(%lx)", e);
     delete_thread(h);
     load_map(pg(13), 12, PF4VA + 0x5000);
-    tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
-    while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
-        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    tag = call_serving_faults(s);
     v = ~0ul;
     if (L4_IpcSucceeded(tag))
         L4_StoreMR(1, &v);

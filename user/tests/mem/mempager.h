@@ -196,6 +196,17 @@ static inline int answer_fault(L4_ThreadId_t from, L4_MsgTag_t tag)
     return 1;
 }
 
+/* Sends the loaded message to s and receives from s, answering s's page
+ * faults until s sends anything else or the Ipc fails: that tag. */
+static inline L4_MsgTag_t call_serving_faults(L4_ThreadId_t s)
+{
+    L4_ThreadId_t from;
+    L4_MsgTag_t tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    while (L4_IpcSucceeded(tag) && answer_fault(s, tag))
+        tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
+    return tag;
+}
+
 /* Serves c's pending page faults until it is quiet for 1 ms. */
 static inline void drain_faults(L4_ThreadId_t c)
 {
