@@ -238,7 +238,7 @@ static bool irq_fast(unsigned irq, struct irq_line *l, struct tcb *h)
     irq_fast_message(irq, l, h);
     sched_cancel_wakeup(h);
     h->state = TS_READY;
-    sched_handoff(h);
+    sched_preempt_to(h);    /* cur stays runnable */
     klock_ensure_full();    /* resumed maybe by a fast path (event_fast.h) */
     return true;
 }
@@ -304,9 +304,9 @@ bool irq_fast_resumable(const struct tcb *t)
  * switch and the handler's own return from its Ipc would do, except the
  * stack switch: the line in service (masked unless lazy) and EOI'd, the
  * message in the handler's UTCB, the counters, the handler's Ipc ended (ipc_syscall_end) with its
- * result registers in its frame (do_ipc), the handler queued if it left
- * the queue while blocked (sched_handoff), the switch (switch_to,
- * arch_switch_to). The interrupted thread stays runnable and queued, as
+ * result registers in its frame (do_ipc), the handler's place taken but
+ * not linked (sched_preempt_to: lazy queueing), the switch (switch_to,
+ * arch_switch_to). The interrupted thread stays runnable and linked, as
  * the general path leaves it. Returns the handler, or NULL having changed
  * nothing. Trace records (interrupt, IPC, switch) are the general path's:
  * while one is on, it runs. */
@@ -349,11 +349,12 @@ struct tcb *irq_fast_user(unsigned irq)
     hf->esi = h->mr[0];
     hf->ebx = h->mr[1];
     hf->ebp = h->mr[2];
-    /* sched_handoff, switch_to, arch_switch_to but for arch_switch. */
-    if (!(h->flags & TF_QUEUED)) {
-        prioq_insert_tail(&me->ready, &h->rq, h->prio);
-        h->flags |= TF_QUEUED;
-    }
+    /* sched_preempt_to, switch_to, arch_switch_to but for arch_switch:
+     * cur, still runnable, linked if it ran unlinked; h runs unlinked
+     * (lazy queueing, sched.c). */
+    if (!cur->rq.next)
+        sched_enqueue(cur);
+    h->flags |= TF_QUEUED;
     me->resched = false;
     me->running = h;
     h->on_cpu = me;

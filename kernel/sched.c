@@ -1,8 +1,17 @@
-/* Scheduler (queue mechanics in queue.c). Invariants: a thread is in its
- * priority's ready queue iff TF_QUEUED; every runnable thread (TS_READY,
- * not halted, quantum left) except idle is queued. Queues are cleaned
- * lazily: a thread that blocks stays queued until pick_next meets it, so
- * an IPC ping-pong between two threads touches no queue at all.
+/* Scheduler (queue mechanics in queue.c). Invariants:
+ *  - TF_QUEUED: the thread has its place in its priority's ready queue,
+ *    either linked there (rq.next != NULL) or, while it runs, not yet
+ *    (rq.next == NULL: lazy queueing). A linked thread is TF_QUEUED.
+ *  - Every runnable thread (TS_READY, not halted, quantum left) except
+ *    idle is TF_QUEUED, and linked unless it is running: a thread switched
+ *    to directly (sched_handoff, the interrupt fast paths) is not linked
+ *    at wake-up; its CPU links it when it switches away from it while it
+ *    is still runnable (link_running: schedule, sched_switch_to,
+ *    sched_run_now, sched_preempt_to; irq_fast.S's prev), and most often
+ *    it blocks first, so it never costs a queue operation.
+ * Queues are cleaned lazily too: a thread that blocks stays linked until
+ * pick_next meets it, so an IPC ping-pong between two threads touches no
+ * queue at all.
  *
  * Multiprocessor (docs/smp.md): every CPU has its own ready queues,
  * wakeup queue, idle thread and reschedule flag in its record; a thread
@@ -83,7 +92,7 @@ void sched_enqueue(struct tcb *t)
     struct cpu_local *c = t->cpu;
     if (!runnable(t) || t == c->idle || leaving(t))
         return;
-    if (!(t->flags & TF_QUEUED)) {      /* else it kept its place (lazy) */
+    if (!t->rq.next) {          /* else it kept its place (lazy) */
         prioq_insert_tail(&c->ready, &t->rq, t->prio);
         t->flags |= TF_QUEUED;
     }
@@ -93,10 +102,23 @@ void sched_enqueue(struct tcb *t)
 
 void sched_dequeue(struct tcb *t)
 {
-    if (!(t->flags & TF_QUEUED))
-        return;
-    prioq_remove(&t->cpu->ready, &t->rq, t->prio);
+    if (t->rq.next)
+        prioq_remove(&t->cpu->ready, &t->rq, t->prio);     /* rq.next = NULL */
     t->flags &= ~TF_QUEUED;
+}
+
+/* This CPU is about to switch away from its running thread, or to look
+ * for the next (pick_next): if that thread is still runnable but was
+ * switched to without being linked (lazy queueing), it takes its place
+ * at its level's tail now, as if it had been queued when it woke. Idle
+ * is never queued (tested first: an idle CPU's every schedule() passes
+ * here); a thread migrated while running is queued at home by switch_to
+ * (sched_enqueue leaves it alone here). */
+static inline void link_running(struct cpu_local *me)
+{
+    struct tcb *cur = me->running;
+    if (!cur->rq.next && cur != me->idle && runnable(cur))
+        sched_enqueue(cur);
 }
 
 /* The first runnable thread of the highest level; threads that blocked
@@ -117,9 +139,9 @@ static struct tcb *pick_next(struct cpu_local *me)
  * code, which needs the whole kernel lock, and the switch is recorded
  * here (trace); the IPC fast path's own hand-off is the only caller
  * content with this CPU's word, and it records its own (trace_handoff). */
-static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool general)
+static inline __attribute__((always_inline)) void switch_to_on(struct cpu_local *me,
+                                                                struct tcb *next, bool general)
 {
-    struct cpu_local *me = cpu_self();
     struct tcb *prev = me->running;
     me->resched = false;
     if (next == prev)
@@ -144,9 +166,16 @@ static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bo
         klock_ensure_full();
 }
 
+static inline __attribute__((always_inline)) void switch_to(struct tcb *next, bool general)
+{
+    switch_to_on(cpu_self(), next, general);
+}
+
 void schedule(void)
 {
-    switch_to(pick_next(cpu_self()), true);
+    struct cpu_local *me = cpu_self();
+    link_running(me);
+    switch_to_on(me, pick_next(me), true);
 }
 
 void sched_abandon(void)
@@ -164,6 +193,7 @@ static bool elsewhere(const struct tcb *t)
 
 void sched_switch_to(struct tcb *t)
 {
+    link_running(cpu_self());
     sched_enqueue(t);
     if (elsewhere(t))
         schedule();
@@ -180,20 +210,26 @@ bool sched_can_handoff(const struct tcb *t)
 
 void sched_handoff(struct tcb *t)
 {
-    /* current (blocked) stays queued until the scheduler meets it; t is
-     * often still queued from before it blocked. Both are homed here (the
+    /* current (blocked) stays linked until the scheduler meets it; t runs
+     * now, so it takes its place but is linked only if it is still
+     * runnable when this CPU switches away from it (lazy queueing); it is
+     * often still linked from before it blocked. Both are homed here (the
      * fast path checked). */
-    if (!(t->flags & TF_QUEUED)) {
-        prioq_insert_tail(&t->cpu->ready, &t->rq, t->prio);
-        t->flags |= TF_QUEUED;
-    }
+    t->flags |= TF_QUEUED;
     if (TRACE_ON_ANY(TRACE_HANDOFF_KINDS))
         trace_handoff(current, t);
     switch_to(t, false);    /* traced just above */
 }
 
+void sched_preempt_to(struct tcb *t)
+{
+    link_running(cpu_self());
+    sched_handoff(t);
+}
+
 void sched_run_now(struct tcb *t)
 {
+    link_running(cpu_self());
     if (elsewhere(t))
         schedule();
     else

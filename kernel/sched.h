@@ -27,8 +27,9 @@ void sched_kick_running(struct tcb *t);
 NORETURN void sched_abandon(void);
 void sched_enqueue(struct tcb *t);      /* make runnable (tail of its queue) */
 void sched_dequeue(struct tcb *t);
-/* Picks the highest-priority runnable thread and switches to it (the
- * current thread must already be queued if it should run again). */
+/* Picks the highest-priority runnable thread and switches to it; the
+ * current thread competes if it is still runnable (linked first if it
+ * ran unlinked: sched.c, lazy queueing). */
 void schedule(void);
 /* Switches to t directly if it may run now (IPC handoff). */
 void sched_switch_to(struct tcb *t);
@@ -39,10 +40,13 @@ void sched_run_now(struct tcb *t);
  * after current blocks (t outranks or ties with current, which is the
  * highest-priority runnable thread while no reschedule is pending). */
 bool sched_can_handoff(const struct tcb *t);
-/* current blocks (its state already set) and the ready thread t runs.
- * Only the IPC fast path calls it: its one trace hook (trace_handoff)
- * records the message and the switch. */
-void sched_handoff(struct tcb *t);      /* ThreadSwitch donation */
+/* current blocks (its state already set) and the ready thread t runs,
+ * unlinked (lazy queueing). Only the fast paths call it: its one trace
+ * hook (trace_handoff) records the message and the switch. */
+void sched_handoff(struct tcb *t);
+/* The same for a current that stays runnable (an interrupt's direct
+ * switch): current is linked first if it ran unlinked. */
+void sched_preempt_to(struct tcb *t);
 void sched_yield(void);
 void sched_tick(void);                  /* from the timer interrupt */
 bool sched_need_resched(void);

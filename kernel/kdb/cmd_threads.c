@@ -23,7 +23,7 @@ static void flags_text(const struct tcb *t, char *buf, size_t n)
 {
     ksnprintf(buf, n, "%s%s%s%s%s%s", t->flags & TF_HALTED ? "halted " : "",
               t->flags & TF_KERNEL ? "kernel " : "", t->flags & TF_IRQ ? "irq " : "",
-              t->flags & TF_WAKEUP ? "timeout " : "", t->flags & TF_QUEUED ? "queued " : "",
+              t->flags & TF_WAKEUP ? "timeout " : "", !(t->flags & TF_QUEUED) ? "" : t->rq.next ? "queued " : "queued-unlinked ",
               t->flags & TF_STARTING ? "starting " : "");
 }
 
@@ -94,7 +94,7 @@ struct ready_walk { unsigned prio; bool any; };
 static void ready_level(struct tcb *t, void *arg)
 {
     struct ready_walk *w = arg;
-    if (!(t->flags & TF_QUEUED) || t->prio != w->prio)
+    if (!t->rq.next || t->prio != w->prio)     /* linked there */
         return;
     w->any = true;
 }
@@ -115,7 +115,7 @@ static int cmd_ready(int argc, char **argv)
         struct tcb *first = NULL;
         for (uint32_t no = 0; no < thread_no_limit && !first; no++) {
             struct tcb *t = tcb_of_no(no);
-            if (t->state != TS_FREE && (t->flags & TF_QUEUED) && t->prio == (unsigned)p)
+            if (t->state != TS_FREE && t->rq.next && t->prio == (unsigned)p)
                 first = t;
         }
         const struct qlink *l = &first->rq;

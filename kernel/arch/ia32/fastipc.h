@@ -132,9 +132,18 @@
 #define FAST_TS_READY     2
 #define FAST_TS_RECV_WAIT 4
 #define FAST_TF_QUEUED    0x10
-/* The receiver's flags must be TF_QUEUED alone (the switch then needs no
- * ready-queue work, as sched_handoff's; halted, kernel, interrupt, wakeup
- * armed, quantum out, starting must be clear). */
+/* The receiver's flags must be TF_QUEUED alone (its place taken, linked
+ * or not: the switch then needs no ready-queue work, as sched_handoff's;
+ * halted, kernel, interrupt, wakeup armed, quantum out, starting must be
+ * clear). */
+
+/* The word under a sysenter frame (arch_ipc_wait_mark's) while its
+ * thread sleeps in the general receive phase of a top-level user Ipc
+ * (ipc.c, arch_recv_wait_mark in irq_fast.h): what remains of that Ipc is
+ * its return alone, which the interrupt fast paths may do. Odd, so never
+ * the frame address the word otherwise holds, nor ipc_fast_resume (the
+ * asm IPC path's mark, which it keeps for itself). */
+#define IRQ_RECV_WAIT_MARK 1
 
 #ifndef __ASSEMBLER__
 #include "trap.h"
@@ -169,11 +178,14 @@ void ipc_fast_resumed(struct trap_frame *f);
 void ipc_fast_resume(void);
 void ipc_fast_resume_iret(void);     /* the same code, not the mark */
 
-/* The resume mark's promise. ipc_fast_resume under a thread's frame
+/* The resume marks' promise. ipc_fast_resume under a thread's frame
  * (FAST_RESUME_RET) says, besides "blocked in a sysenter Ipc that only
  * has to return", that its saved EFLAGS has no TF: sysexit is its exit.
- * The IPC fast path does not test TF in its receiver; every writer of the
- * mark and of a frame's TF keeps the promise:
+ * IRQ_RECV_WAIT_MARK (irq_fast.h; written by arch_recv_wait_mark for the
+ * same token's holder, while it sleeps in the general receive phase)
+ * promises the same. The IPC and interrupt fast paths do not test TF in
+ * their receiver; every writer of a mark and of a frame's TF keeps the
+ * promise:
  *  - a sender the assembly paths block (fastipc_entry.S, excfast_reply.S)
  *    entered by sysenter without TF: a sysenter with TF takes #DB at the
  *    entry and resumes at sysenter_entry_step, which goes to the general
@@ -186,12 +198,14 @@ void ipc_fast_resume_iret(void);     /* the same code, not the mark */
  *    the thread that entered the kernel, whose word is its entry's), and
  *    calls arch_ipc_wait_flags, which turns the mark into
  *    ipc_fast_resume_iret (the same code for arch_switch's return, but
- *    not the mark: every reader then takes the general path).
+ *    not the mark: every reader then takes the general path), or
+ *    IRQ_RECV_WAIT_MARK into the unmarked word (not a return address).
  * ipc_fastpath (ipc_fast.c) asserts it for marked receivers. */
 static inline bool arch_ipc_mark_kept(const struct tcb *t)
 {
     const struct trap_frame *f = tcb_frame(t);
-    return ((const uint32_t *)f)[-1] != (uint32_t)(uintptr_t)ipc_fast_resume ||
+    uint32_t w = ((const uint32_t *)f)[-1];
+    return (w != (uint32_t)(uintptr_t)ipc_fast_resume && w != IRQ_RECV_WAIT_MARK) ||
            !(f->eflags & EFL_TF);
 }
 
@@ -202,8 +216,13 @@ static inline void arch_ipc_wait_flags(struct tcb *t)
 #if IPC_FASTPATH
     struct trap_frame *f = tcb_frame(t);
     volatile uint32_t *w = (volatile uint32_t *)f - 1;
-    if (*w == (uint32_t)(uintptr_t)ipc_fast_resume && (f->eflags & EFL_TF))
+    if (!(f->eflags & EFL_TF))
+        return;
+    if (*w == (uint32_t)(uintptr_t)ipc_fast_resume)
         *w = (uint32_t)(uintptr_t)ipc_fast_resume_iret;
+    else if (*w == IRQ_RECV_WAIT_MARK)
+        *w = (uint32_t)(uintptr_t)w + 4;    /* unmarked (the receive */
+                                            /* unmarks it so at its end) */
 #else
     (void)t;
 #endif

@@ -2,14 +2,16 @@
  * "Interrupts"): a device interrupt taken in user mode, for a handler
  * blocked in a sysenter Ipc that only has to return, goes from the IDT
  * stub to the handler's sysexit here, leaving exactly what the general
- * path (trap_dispatch, irq_entry, irq_fast, sched_handoff, the handler's
- * return from its Ipc) leaves: the line in service (masked unless lazy) and EOI'd, the message in
- * the handler's UTCB and registers, ipc_from/ipc_error/ipc_done, the
- * counters (irq_stat_*, fast_events[FAST_IRQ] as their readers see them:
- * irq_stat_asm_entry; context_switches), the
- * handler runnable and queued, the interrupted thread runnable and queued
- * with a switch frame that resumes it at irq_fast_resume, `running`,
- * on_cpu, the ring-0 stack pointers, the %gs descriptor, CR3, CR0.TS.
+ * path (trap_dispatch, irq_entry, irq_fast, sched_preempt_to, the
+ * handler's return from its Ipc) leaves: the line in service (masked
+ * unless lazy) and EOI'd, the message in the handler's UTCB and
+ * registers, ipc_from/ipc_error/ipc_done, the counters (irq_stat_*,
+ * fast_events[FAST_IRQ] as their readers see them: irq_stat_asm_entry;
+ * context_switches), the handler runnable with its place taken but not
+ * linked (lazy queueing, sched.c), the interrupted thread runnable and
+ * linked with a switch frame that resumes it at irq_fast_resume,
+ * `running`, on_cpu, the ring-0 stack pointers, the %gs descriptor, CR3,
+ * CR0.TS.
  *
  * Qualifies: an IO-APIC vector of a plain device line (irq_fast_rec: not
  * the timer, the cascade, the break key's line), attached, whose
@@ -17,9 +19,10 @@
  *   - waits in TS_RECV_WAIT for this line's thread or anythread, with no
  *     flag but TF_QUEUED (not halted, no wakeup armed, quantum left),
  *   - is blocked in a sysenter Ipc with only its return left (the word
- *     under its frame is IRQ_RECV_WAIT_MARK or ipc_fast_resume), no
- *     string copy, virtual IF set, its saved EFLAGS fit for sysexit
- *     (no TF in its frame; fast_off: no PVI, no eager FPU),
+ *     under its frame is IRQ_RECV_WAIT_MARK or ipc_fast_resume, which
+ *     also promise no TF in its frame: fastipc.h), no string copy,
+ *     virtual IF set, its saved EFLAGS fit for sysexit (fast_off: no
+ *     PVI, no eager FPU),
  *   - outranks the interrupted thread, whose priority the line's
  *     interrupt thread does not rank below (X.2),
  *   - is homed on this CPU, as the interrupted thread is,
@@ -121,30 +124,29 @@ irq_common:
     andl $~(FAST_TF_QUEUED << 8 | 0xff << 16 | (0xff & ~IRQF_VIF_CLEAR) << 24), %eax
     cmpl $FAST_TS_RECV_WAIT, %eax
     jne SLOW
-    /* From this line's thread (the driver's usual wait) or anythread. */
-    movl TCB_PARTNER(%ebx), %eax
-    cmpl IRQL_GID(%ecx), %eax
-    je 1f
-    cmpl $FAST_ANYTHREAD, %eax
-    jne SLOW
-1:  /* The handler outranks prev; the interrupt thread (TCB number line)
+    /* From this line's thread (the driver's usual wait) or anythread
+     * (out of line). eax = the line's thread ID from here to the exit:
+     * the handler's `from`, do_ipc's result register. */
+    movl IRQL_GID(%ecx), %eax
+    cmpl %eax, TCB_PARTNER(%ebx)
+    jne irq_from_any
+irq_from_ok:
+    /* The handler outranks prev; the interrupt thread (TCB number line)
      * does not rank below prev. */
-    movb PREV(TCB_PRIO), %al
-    cmpb %al, TCB_PRIO(%ebx)
+    movb PREV(TCB_PRIO), %dl
+    cmpb %dl, TCB_PRIO(%ebx)
     jbe SLOW
-    movl IRQL_ITCB(%ecx), %edx                      /* tcb_of_no(line) */
-    cmpb %al, TCB_PRIO(%edx)
+    movl IRQL_ITCB(%ecx), %esi                      /* tcb_of_no(line) */
+    cmpb %dl, TCB_PRIO(%esi)
     jb SLOW
-    /* Only its return left: one of the two marks under its frame, a
-     * frame sysexit may leave by (no string copy, no PVI or eager FPU:
-     * the or-chain below). */
-    movl FAST_RESUME_RET(%ebx), %eax
-    cmpl $IRQ_RECV_WAIT_MARK, %eax
-    je 1f
-    cmpl $ipc_fast_resume, %eax
-    jne SLOW
-1:  testl $0x100, FAST_FRAME + FRAME_EFLAGS(%ebx)    /* TF: leaves by iret */
-    jnz SLOW
+    /* Only its return left: one of the two marks under its frame, whose
+     * promise is also a frame without TF, which sysexit may leave by
+     * (fastipc.h; no string copy, no PVI or eager FPU: the or-chain
+     * below). The general receive's mark here, the IPC fast path's out
+     * of line. */
+    cmpl $IRQ_RECV_WAIT_MARK, FAST_RESUME_RET(%ebx)
+    jne irq_mark_ipc
+irq_mark_ok:
     /* The handler homed here (event_partner_local). prev's home is this
      * CPU unless sched_migrate moved it while it ran, which set our
      * resched (under the whole lock, so before we took our word): the
@@ -165,9 +167,9 @@ irq_common:
     movl CPU_FAST_OFF(%ebp), %edx   /* (its trace byte: interrupt, IPC */
                                     /* or switch tracing, trace.c) */
     orb IRQL_INSVC(%ecx), %dl       /* the line not in service (irq.c) */
-    movl TCB_SPACE(%ebx), %eax                      /* eax = its space */
-    orb SPACE_SMALL_POLLUTED(%eax), %dl
-    orl SPACE_SMALL_BASE(%eax), %edx
+    movl TCB_SPACE(%ebx), %esi                      /* esi = its space */
+    orb SPACE_SMALL_POLLUTED(%esi), %dl
+    orl SPACE_SMALL_BASE(%esi), %edx
     orl irq_pending, %edx
     orw CPU_RESCHED(%ebp), %dx              /* resched and dr_loaded */
     orl TCB_DR7(%ebx), %edx
@@ -175,19 +177,19 @@ irq_common:
     jnz SLOW
     /* edx = the new CR3, 0 if the handler shares prev's space; in another
      * space its I/O bitmap must be this CPU's installed one. */
-    cmpl %eax, PREV(TCB_SPACE)
+    cmpl %esi, PREV(TCB_SPACE)
     je 2f
-    movl SPACE_IO_BM0(%eax), %edx
+    movl SPACE_IO_BM0(%esi), %edx
     cmpl CPU_IO_BM(%ebp), %edx
     jne SLOW
-    movl SPACE_PD(%eax), %edx
+    movl SPACE_PD(%esi), %edx
     subl $KERNEL_VBASE, %edx
 2:
 
     /* ---- Commit: nothing fails from here on. ----
-     * ebx = handler, ecx = line record, edx = CR3 or 0 (kept there until
-     * the switch), ebp = me, prev under the frame (PREV); eax, esi and
-     * edi free. */
+     * eax = from, ebx = handler, ecx = line record, edx = CR3 or 0 (kept
+     * there until the switch), ebp = me, prev under the frame (PREV); esi
+     * and edi free. */
     /* The chip (irq_entry's lazy masking, irqchip_eoi): the line in
      * service; an edge-triggered line (lazy) stays unmasked, any other
      * is masked (out of line); then the local APIC's EOI. */
@@ -201,11 +203,13 @@ irq_pin_done:
     /* irq_entry's probes: the entry's TSC (bench kernel only), the CPU
      * that took it. */
 #if STATS
+    pushl %eax
     pushl %edx
     rdtsc
     movl %eax, irq_entry_tsc
     movl %edx, irq_entry_tsc + 4
     popl %edx
+    popl %eax
 #endif
     movl %ebp, irq_stat_cpu_rec                     /* (its index, read) */
     /* The message (irq_fast): sync, the tag; async, the tag, the line's
@@ -216,39 +220,29 @@ irq_pin_done:
     jne irq_async_msg
     movl $IRQF_TAG_SYNC, (%edi)
 irq_msg_done:
-    /* The handler's IPC is done: from the line's thread (eax from here
-     * to the exit, do_ipc's result register), no error. */
-    movl IRQL_GID(%ecx), %eax
-    movl %eax, TCB_IPC_FROM(%ebx)
-    movl $0, TCB_IPC_ERROR(%ebx)
-    movb $1, TCB_IPC_DONE(%ebx)
+    /* The handler's IPC is done: from the line's thread (eax), no error,
+     * in its registers at the exit. Its ipc_from, ipc_error and ipc_done
+     * are left as they are, as the assembly IPC path leaves its
+     * receiver's (fastipc_entry.S): they are a wait's results for whoever
+     * resumes the waiter, and the handler returns to user mode from here;
+     * its next wait writes all three before anyone reads them. */
     /* The counters (irq_fast's five): one word, which their readers
      * (main.c) add to irq_stat_raised, _delivered, _direct, _fast_entry
      * and fast_events[FAST_IRQ]. Another CPU's fast path may count at the
      * same time (the general path's counting holds the whole lock). */
     lock incl irq_stat_asm_entry
-    /* Runnable (ipc_syscall_end) and queued (sched_handoff: into this
-     * CPU's ready queue at its priority's tail if it left it while
-     * blocked): the state and flags word at once, the flags being
-     * TF_QUEUED or nothing (tested above); whether it was queued is read
-     * first. */
-    testb $FAST_TF_QUEUED, TCB_FLAGS(%ebx)
+    /* Runnable (ipc_syscall_end) and its place taken but not linked
+     * (sched_preempt_to, lazy queueing: sched.c): the state and flags
+     * word at once, the flags being TF_QUEUED or nothing (tested above);
+     * a handler still linked from before it blocked stays linked. */
     movw $(FAST_TS_READY | FAST_TF_QUEUED << 8), TCB_STATE(%ebx)
-    jnz irq_queued
-    /* prioq_insert_tail(&me->ready, &handler->rq, prio): esi = our link,
-     * ecx = the level, the queues in the record. An empty level (a driver
-     * above everything else) inline, a tail insert out of line. */
-    movzbl TCB_PRIO(%ebx), %ecx
-    leal TCB_RQ(%ebx), %esi                         /* our link */
-    cmpl $0, CPU_READY(%ebp,%ecx,4)                 /* the level's head */
-    jne irq_enqueue_tail
-    movl %esi, (%esi)                               /* alone: l <-> l */
-    movl %esi, 4(%esi)
-    movl %esi, CPU_READY(%ebp,%ecx,4)               /* the level's head */
-    btsl %ecx, CPU_READY + PRIOQ_BITMAP(%ebp)       /* level non-empty */
-    shrl $5, %ecx
-    btsl %ecx, CPU_READY + PRIOQ_SUMMARY(%ebp)      /* its bitmap word */
-irq_queued:
+    /* prev stays runnable: linked at its level's tail if it ran unlinked
+     * (a handler this path or a handoff switched to), as link_running
+     * does (its TF_QUEUED is set: it runs, and is not idle, which never
+     * runs in user mode). */
+    cmpl $0, PREV(TCB_RQ)
+    je irq_link_prev
+irq_prev_linked:
     /* switch_to: the CPU's resched is clear (checked). */
     movl %ebx, CPU_RUNNING(%ebp)
     movl %ebp, TCB_ON_CPU(%ebx)
@@ -300,7 +294,7 @@ irq_fpu_done:
     movl TCB_GS_DESC + 4(%ebx), %esi
     movl %esi, (SEL_UTCB & ~7) + 4(%ecx)
     movw irqf_sel_utcb, %gs
-    /* The handler's registers (do_ipc): eax = from (since irq_msg_done),
+    /* The handler's registers (do_ipc): eax = from (since the partner test),
      * esi = MR0, ebx = MR1, ebp = MR2, edi as it entered; this CPU lets
      * its word go
      * (klock_release) before the last of them, which come from the
@@ -326,22 +320,37 @@ irq_fpu_done:
     sysexit
 #undef F
 
-/* The level has threads: at its tail. esi = our link, ecx = the level;
- * eax (from), edx (CR3) and edi (MRs) kept. */
-irq_enqueue_tail:
+/* prev ran unlinked: prioq_insert_tail(&me->ready, &prev->rq, prev->prio),
+ * esi = its link, ecx = its level. eax (from), edx (CR3) and edi (MRs)
+ * kept. */
+irq_link_prev:
+    leal PREV(TCB_RQ), %esi
+    movzbl PREV(TCB_PRIO), %ecx
     pushl %eax
-    movl CPU_READY(%ebp,%ecx,4), %ecx               /* the head */
-    movl 4(%ecx), %eax                              /* head->prev, the tail */
-    movl %eax, 4(%esi)                              /* l->prev = tail */
-    movl %ecx, (%esi)                               /* l->next = head */
-    movl %esi, (%eax)                               /* tail->next = l */
-    movl %esi, 4(%ecx)                              /* head->prev = l */
+    movl CPU_READY(%ebp,%ecx,4), %eax               /* the level's head */
+    testl %eax, %eax
+    jz 1f
+    pushl %ebx
+    movl 4(%eax), %ebx                              /* head->prev, the tail */
+    movl %ebx, 4(%esi)                              /* l->prev = tail */
+    movl %eax, (%esi)                               /* l->next = head */
+    movl %esi, (%ebx)                               /* tail->next = l */
+    movl %esi, 4(%eax)                              /* head->prev = l */
+    popl %ebx
     popl %eax
-    jmp irq_queued
+    jmp irq_prev_linked
+1:  movl %esi, (%esi)                               /* alone: l <-> l */
+    movl %esi, 4(%esi)
+    movl %esi, CPU_READY(%ebp,%ecx,4)               /* the level's head */
+    btsl %ecx, CPU_READY + PRIOQ_BITMAP(%ebp)       /* level non-empty */
+    shrl $5, %ecx
+    btsl %ecx, CPU_READY + PRIOQ_SUMMARY(%ebp)      /* its bitmap word */
+    popl %eax
+    jmp irq_prev_linked
 
 /* A line that is not lazy (level-triggered): the pin masked in its cached
  * low word and through the IO-APIC's window, under the window's lock.
- * ecx = line record; edx (CR3), ebx, ebp kept. */
+ * ecx = line record; eax (from), edx (CR3), ebx, ebp kept. */
 irq_mask_pin:
 #if MAX_CPUS > 1
 1:  lock btsl $0, irqchip_fast_lock               /* CF = it was taken */
@@ -351,9 +360,9 @@ irq_mask_pin:
      * less 0x20 is the pin's offset in ioapic_rte_low. */
     movzbl IRQL_REGSEL(%ecx), %esi
     orl $IRQF_RTE_MASKED, ioapic_rte_low - 0x20(,%esi,2)
-    movl ioapic_rte_low - 0x20(,%esi,2), %eax
+    movl ioapic_rte_low - 0x20(,%esi,2), %edi
     movl %esi, IRQF_IOAPIC_VA                       /* IOREGSEL */
-    movl %eax, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
+    movl %edi, IRQF_IOAPIC_VA + 0x10                /* IOWIN */
 #if MAX_CPUS > 1
     movl $0, irqchip_fast_lock                      /* a release store */
 #endif
@@ -368,15 +377,29 @@ irqf_sel_utcb:  .word SEL_UTCB
     .text
 
 /* Asynchronous: MR1 = the line's bit, MR2 = the raised count (then 0).
- * ecx = line record, edi = the handler's MR0; edx (CR3) kept. */
+ * ecx = line record, edi = the handler's MR0; eax (from), edx (CR3)
+ * kept. */
 irq_async_msg:
     movl $IRQF_TAG_ASYNC, (%edi)
-    movl IRQL_BITMASK(%ecx), %eax                   /* 1 << bit */
-    movl %eax, 4(%edi)
-    movl IRQL_RAISED(%ecx), %eax
-    movl %eax, 8(%edi)
+    movl IRQL_BITMASK(%ecx), %esi                   /* 1 << bit */
+    movl %esi, 4(%edi)
+    movl IRQL_RAISED(%ecx), %esi
+    movl %esi, 8(%edi)
     movl $0, IRQL_RAISED(%ecx)
     jmp irq_msg_done
+
+/* The handler waits for anythread (the line's thread was tested first). */
+irq_from_any:
+    cmpl $FAST_ANYTHREAD, TCB_PARTNER(%ebx)
+    je irq_from_ok
+    jmp SLOW
+
+/* The handler blocked in the assembly IPC path (ipc_fast_resume), not in
+ * the general receive (IRQ_RECV_WAIT_MARK, tested first). */
+irq_mark_ipc:
+    cmpl $ipc_fast_resume, FAST_RESUME_RET(%ebx)
+    je irq_mark_ok
+    jmp SLOW
 
 /* The FPU switch, out of line (as fastipc_entry.S's): the handler owns
  * the FPU, so CR0.TS must be clear; or someone else does and it must be

@@ -52,12 +52,8 @@
 #define IRQF_TRACE_KINDS    0x19
 #define IRQF_FAST_IRQ_SLOT  8           /* &fast_events[FAST_IRQ] - fast_events */
 
-/* The word under a sysenter frame (fastipc.h, arch_ipc_wait_mark) while
- * its thread sleeps in the general receive phase of a top-level user Ipc
- * (ipc.c): what remains of that Ipc is its return alone. Odd, so never
- * the frame address the word otherwise holds, nor ipc_fast_resume (the
- * asm IPC path's mark, which it keeps for itself). */
-#define IRQ_RECV_WAIT_MARK 1
+/* IRQ_RECV_WAIT_MARK, the word under a sysenter frame while its thread
+ * sleeps in a general receive: fastipc.h, with the mark's promise. */
 
 #ifndef __ASSEMBLER__
 #include "types.h"

@@ -11,6 +11,8 @@
 #include "tap.h"
 #include "pager.h"
 #include "exc.h"
+#include "rtc.h"
+#include <l4/pecan.h>
 
 #define UTCB_AREA   0xbfe00000u
 #define STACK_WORDS 1024
@@ -502,6 +504,84 @@ static void tf_on_waiting(int no, int c_wait, const char *how)
     }
     L4_Word_t r = result(t, &good);
     ok(rest && good && r == 6, "... and its Calls return, TF cleared by the reply");
+    delete_thread(t);
+}
+
+/* The interrupt fast path's receiver (irq_fast.S): a handler blocked in
+ * the general receive phase of its sysenter Ipc carries
+ * IRQ_RECV_WAIT_MARK, which promises no TF in its frame, as the IPC fast
+ * path's mark does (fastipc.h); the path does not test TF. When
+ * ExchangeRegisters sets TF in the waiting handler's saved EFLAGS, the
+ * mark must go: the interrupt then takes the general path and the handler
+ * leaves by iret, #DB after one instruction with ecx/edx from its frame
+ * (the receive's timeouts, 0, and from-specifier; sysexit would give its
+ * stack and return address). Run last: we drop below the handler's
+ * priority for good, so that the interrupt preempts us. */
+static unsigned long irq_wait_job(void)
+{
+    L4_MsgTag_t tag = L4_Receive(L4_InterruptThread(RTC_IRQ));
+    return L4_IpcSucceeded(tag) ? L4_Label(tag) : 0;
+}
+
+/* We spin in user mode while the RTC raises its line, so that the
+ * interrupt finds a user thread running (an idle CPU takes the general
+ * entry). */
+static void spin_through_interrupt(void)
+{
+    rtc_periodic_start(6);
+    for (volatile unsigned long n = 0; n < 2000000ul; n++)
+        ;
+    rtc_periodic_stop();
+    rtc_ack();
+}
+
+static void test_tf_on_irq_waiter(void)
+{
+    L4_Word_t fp = stat(L4ABI_KDB_STAT_FASTPATH);       /* 0 or 1 */
+    L4_ThreadId_t irq8 = L4_InterruptThread(RTC_IRQ);
+    int good = L4_PecanSigma0GetPorts(L4_GlobalId(48, 1), RTC_PORT, 1);
+    rtc_periodic_stop();
+    rtc_ack();
+    /* Both handlers wait at once (start_worker lets each run first). */
+    L4_ThreadId_t plain = start_worker(160, irq_wait_job, root_tid);
+    L4_ThreadId_t t = start_worker(161, irq_wait_job, root_tid);
+    good &= L4_Set_Priority(plain, 255) != 0 && L4_Set_Priority(t, 255) != 0;
+    L4_Set_Priority(root_tid, 100);
+
+    /* The control: without TF the entry's fast path delivers. */
+    good &= L4_AssociateInterrupt(irq8, plain) == 1;
+    L4_Word_t fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    spin_through_interrupt();
+    L4_Word_t fe1 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    L4_Word_t r = result(plain, &good);
+    ok(good && r == L4ABI_LABEL_INTERRUPT && (fp ? fe1 > fe0 : fe1 == fe0),
+       "interrupt handler waiting in a receive: the entry's fast path delivers (label %lx, "
+       "fast entries %lu)", r, fe1 - fe0);
+    L4_DeassociateInterrupt(irq8);
+
+    good = L4_AssociateInterrupt(irq8, t) == 1;
+    L4_Word_t ctl, sp, ip, fl, uh;
+    L4_ThreadId_t pager;
+    L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, &ctl, &sp, &ip, &fl, &uh, &pager);
+    L4_ExchangeRegisters(t, L4ABI_EXREGS_SET_FLAGS, 0, 0, fl | EFL_TF, 0, L4_nilthread, &ctl, &sp,
+                         &ip, &fl, &uh, &pager);
+    spin_through_interrupt();
+    fe0 = fe1;
+    fe1 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    L4_MsgTag_t tag = receive(t);
+    L4_Word_t ecx = w[L4ABI_EXC_MR_ECX], edx = w[L4ABI_EXC_MR_EDX];
+    ok(good && is_exc(tag, L4ABI_LABEL_EXCEPTION) && M_EXCNO == 1 && (M_ERR & 0x4000) &&
+       edx == irq8.raw && ecx == 0 && fe1 == fe0,
+       "TF set by ExchangeRegisters on an interrupt handler waiting in a receive: the general "
+       "path, #DB after one instruction, ecx/edx from its frame (label %lx excno %lu dr6 %lx "
+       "ecx %lx edx %lx, fast entries %lu)", L4_Label(tag), M_EXCNO, M_ERR, ecx, edx, fe1 - fe0);
+    M_EFLAGS &= ~EFL_TF;
+    reply_regs(t);
+    r = result(t, &good);
+    ok(good && r == L4ABI_LABEL_INTERRUPT, "... and its receive returns the interrupt (label %lx)",
+       r);
+    L4_DeassociateInterrupt(irq8);
+    delete_thread(plain);
     delete_thread(t);
 }
 
@@ -1030,7 +1110,7 @@ int main(void)
 {
     root_tid = L4_Myself();
     touch_all_pages();
-    tap_plan(88 + ENTRY_TESTS + EXCFAST_TESTS);
+    tap_plan(91 + ENTRY_TESTS + EXCFAST_TESTS);
     test_classes();
     test_fast_path();
     test_exc_fast();
@@ -1058,6 +1138,7 @@ int main(void)
     test_all_vectors();
     test_v86();
     test_ldt_selector();
+    test_tf_on_irq_waiter();    /* last: lowers our priority */
     int fails = tap_done();
     L4_KDB_Shutdown(fails ? 1 : 0);
     return 0;

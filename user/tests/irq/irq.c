@@ -49,6 +49,37 @@ static void start_t2(L4_ThreadId_t t2, void (*fn)(void))
 }
 static volatile int h_got;          /* set by H when an interrupt arrives */
 
+/* L: a second handler, between us and H in priority, for the nested
+ * interrupt test (lazy queueing, kernel/sched.c): woken by the keyboard
+ * interrupt it runs without a place in the ready queue; the RTC
+ * interrupt for H then preempts it, and the interrupt path must link it,
+ * or nothing would run it again once H blocks. */
+#define L_NO (H_NO + 2)
+static L4_ThreadId_t l_tid;
+static L4_Word_t l_stack[1024] __attribute__((aligned(16)));
+static volatile int l_state;    /* 1 woken by IRQ 1, 2 saw H's interrupt */
+
+static void l_main(void)
+{
+    for (;;) {
+        L4_Receive(main_tid);               /* go */
+        L4_ThreadId_t irq1 = L4_InterruptThread(PS2KBD_IRQ);
+        L4_MsgTag_t tag = L4_Receive(irq1);
+        if (L4_IpcFailed(tag)) {
+            l_state = -1;
+            continue;
+        }
+        l_state = 1;
+        rtc_periodic_start(6);              /* H waits for it */
+        for (unsigned long n = 0; n < 20000000ul && !h_got; n++)
+            ;
+        rtc_periodic_stop();
+        l_state = h_got ? 2 : -2;
+        (void)ps2kbd_read();
+        L4_AckInterrupt(irq1);
+    }
+}
+
 static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
 static void sleep_ms(L4_Word_t ms) { L4_Sleep(L4_TimePeriod(ms * 1000)); }
 
@@ -180,7 +211,7 @@ static struct res cmd(L4_Word_t c, L4_Word_t arg)
 
 int main(void)
 {
-    tap_plan(50);
+    tap_plan(54);
     main_tid = L4_Myself();
     h_tid = L4_GlobalId(H_NO, 1);
     irq8 = L4_InterruptThread(RTC_IRQ);
@@ -194,6 +225,10 @@ int main(void)
     L4_ThreadControl(h_tid, main_tid, main_tid, main_tid, (void *)(UTCB_AREA + 0x200));
     L4_Start_SpIp(h_tid, (L4_Word_t)&h_stack[1020], (L4_Word_t)h_main);
     L4_Set_Priority(h_tid, 200);
+    l_tid = L4_GlobalId(L_NO, 1);
+    L4_ThreadControl(l_tid, main_tid, main_tid, main_tid, (void *)(UTCB_AREA + 0x600));
+    L4_Start_SpIp(l_tid, (L4_Word_t)&l_stack[1020], (L4_Word_t)l_main);
+    L4_Set_Priority(l_tid, 150);
     L4_Set_Priority(main_tid, 100);
     L4_ThreadId_t f;
     L4_Receive(h_tid);          /* H's first (empty) report */
@@ -337,32 +372,6 @@ int main(void)
     cmd(CMD_CLEAR_RTC, 0);
     ok(L4_AssociateInterrupt(irq8, h_tid) == 1, "IRQ 8 synchronous again");
 
-    /* A handler below the interrupted thread: no switch, no fast path; it
-     * gets the interrupt once we block. */
-    L4_Set_Priority(h_tid, 50);
-    rtc_periodic_stop();
-    cmd(CMD_CLEAR_RTC, 0);
-    fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
-    dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
-    h_got = 0;
-    cmd_send(CMD_ACK_WAIT_NEVER, RTC_IRQ);
-    sleep_ms(2);                /* H acks and waits */
-    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
-    rtc_periodic_start(6);
-    spins = 0;
-    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 200000ul)
-        spins++;
-    for (int k = 0; k < 200000 && !h_got; k++)
-        spins++;
-    int early = h_got;
-    x = rcv_res();
-    ok(!early && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq8.raw &&
-       stat(L4ABI_KDB_STAT_IRQ_DIRECT) == dir0,
-       "interrupt_to_lower_priority_handler_waits_for_current");
-    fe = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
-    ok(fe == fe0, "lower-priority handler: no entry fast path");
-    L4_Set_Priority(h_tid, 200);
-
     cmd(CMD_CLEAR_RTC, 0);
     cmd(CMD_ACK, RTC_IRQ);
 
@@ -439,6 +448,37 @@ int main(void)
     ok(t2_result == 1, "deleted handler's line detached: new thread with its ID gets nothing");
     L4_ThreadControl(t2, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ul);
 
+    /* Nested interrupts: L (150), woken by IRQ 1, is interrupted by IRQ 8
+     * for H (200); once H blocks, L must run on. H waits with and without
+     * a receive timeout: the interrupt entry's C part and its assembly. */
+    L4_DeassociateInterrupt(irq1);
+    ok(L4_AssociateInterrupt(irq1, l_tid) == 1 && L4_AssociateInterrupt(irq8, h_tid) == 1,
+       "attach IRQ 1 to L and IRQ 8 to H");
+    for (int variant = 0; variant < 2; variant++) {
+        cmd(CMD_CLEAR_RTC, 0);
+        while (ps2kbd_read() >= 0)
+            ;
+        h_got = 0;
+        l_state = 0;
+        cmd_send(variant ? CMD_ACK_WAIT_NEVER : CMD_WAIT, RTC_IRQ);
+        L4_LoadMR(0, 0);
+        L4_Send(l_tid);                     /* L waits for IRQ 1 */
+        ps2kbd_inject(0x10);
+        /* We run only when L and H do not: after L's end, or if L was
+         * lost. */
+        for (unsigned long n = 0; n < 20000000ul && l_state < 2 && l_state >= 0; n++)
+            ;
+        int seen = l_state;
+        x = rcv_res();
+        ok(seen == 2 && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq8.raw,
+           "nested_interrupt_preempted_handler_runs_on (%s: L %d, H err %lx)",
+           variant ? "no timeout" : "timeout", seen, x.err);
+        rtc_periodic_stop();
+        cmd(CMD_ACK, RTC_IRQ);
+    }
+    L4_DeassociateInterrupt(irq1);
+    L4_DeassociateInterrupt(irq8);
+
     /* Storm: 8192 Hz against a slow synchronous handler. */
     rtc_periodic_stop();
     ok(L4_AssociateInterrupt(irq8, h_tid) == 1, "back to synchronous delivery");
@@ -487,6 +527,36 @@ int main(void)
     ok(!preempted && raised_now > raised && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT &&
        x.from == irq8.raw,
        "interrupt_thread_below_current_priority_delivers_after_current_blocks");
+    L4_DeassociateInterrupt(irq8);
+
+    /* A handler below the interrupted thread: no switch, no fast path; it
+     * gets the interrupt once we block. Last: at 100 we could not raise H
+     * back to 200. The interrupt thread ranks with us (not below), so
+     * that only the handler's rank keeps it waiting. */
+    ok(L4_AssociateInterrupt(irq8, h_tid) == 1 && L4_Set_Priority(irq8, 100) != 0,
+       "IRQ 8 to H once more, its interrupt thread at our priority");
+    L4_Set_Priority(h_tid, 50);
+    rtc_periodic_stop();
+    cmd(CMD_CLEAR_RTC, 0);
+    fe0 = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    dir0 = stat(L4ABI_KDB_STAT_IRQ_DIRECT);
+    h_got = 0;
+    cmd_send(CMD_ACK_WAIT_NEVER, RTC_IRQ);
+    sleep_ms(2);                /* H acks and waits */
+    raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
+    rtc_periodic_start(6);
+    spins = 0;
+    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 200000ul)
+        spins++;
+    for (int k = 0; k < 200000 && !h_got; k++)
+        spins++;
+    int early = h_got;
+    x = rcv_res();
+    ok(!early && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq8.raw &&
+       stat(L4ABI_KDB_STAT_IRQ_DIRECT) == dir0,
+       "interrupt_to_lower_priority_handler_waits_for_current");
+    fe = stat(L4ABI_KDB_STAT_FAST_IRQ_ENTRY);
+    ok(fe == fe0, "lower-priority handler: no entry fast path");
     L4_DeassociateInterrupt(irq8);
 
     int fails = tap_done();

@@ -1,6 +1,8 @@
 /* Scheduler and kernel-memory tests: timer preemption, round robin among
- * equal priorities, total quantum exhaustion, invalid thread IDs costing
- * no memory, and the lazy kernel-space sync being taken. */
+ * equal priorities, total quantum exhaustion, lazy queueing (a thread
+ * switched to by an IPC handoff is linked when it is preempted), invalid
+ * thread IDs costing no memory, and the lazy kernel-space sync being
+ * taken. */
 #include <l4/kip.h>
 #include <l4/thread.h>
 #include <l4/ipc.h>
@@ -117,6 +119,67 @@ static void test_quantum(void)
     stop(t);
 }
 
+/* Lazy queueing (kernel/sched.c): a thread the IPC handoff switched to
+ * runs without a place in the ready queue; preempted by a thread woken by
+ * its timeout, it must be linked then, or nothing would run it again. */
+static L4_ThreadId_t lazy_root;
+static volatile int lazy_woke, lazy_seen;
+
+static void lazy_waker(void)
+{
+    sleep_us(5000);
+    lazy_woke = 1;              /* preempts lazy_worker, which spins */
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void lazy_worker(void)
+{
+    L4_ThreadId_t from;
+    L4_Wait(&from);             /* blocks with nobody else to run: dropped */
+    /* Switched to by root's call, unlinked; spin until the waker ran. */
+    for (unsigned long n = 0; n < 50000000ul && !lazy_woke; n++)
+        ;
+    lazy_seen = lazy_woke;
+    L4_LoadMR(0, 0);
+    L4_Reply(from);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+/* Below both: if the worker were lost, ends root's call instead of a hang. */
+static void lazy_watchdog(void)
+{
+    sleep_us(300000);
+    __L4_EXREGS(lazy_root, L4ABI_EXREGS_ABORT_RECV | L4ABI_EXREGS_ABORT_SEND);
+    for (;;)
+        L4_Sleep(L4_Never);
+}
+
+static void test_lazy_queueing(void)
+{
+    lazy_root = root;
+    lazy_woke = lazy_seen = 0;
+    L4_ThreadId_t k = start(66, 3, lazy_waker);
+    L4_Set_Priority(k, 70);
+    L4_ThreadId_t w = start(65, 2, lazy_worker);
+    L4_Set_Priority(w, 60);
+    L4_ThreadId_t d = start(67, 4, lazy_watchdog);
+    L4_Set_Priority(d, 50);
+    /* While we sleep, each blocks in turn with nothing above it runnable,
+     * so the scheduler drops all three from the ready queues: nothing
+     * queued above w, and w's own place not linked. */
+    sleep_us(2000);
+    L4_LoadMR(0, 0);
+    L4_MsgTag_t tag = L4_Call(w);
+    ok(L4_IpcSucceeded(tag) && lazy_seen == 1,
+       "a thread switched to by a handoff and preempted runs again (ipc %s, saw %d)",
+       L4_IpcSucceeded(tag) ? "ok" : "aborted", lazy_seen);
+    stop(d);
+    stop(k);
+    stop(w);
+}
+
 static unsigned long lcg = 12345;
 static L4_Word_t rnd(void)
 {
@@ -201,12 +264,13 @@ static void test_pool_exhaustion(void)
 int main(void)
 {
     root = L4_Myself();
-    tap_plan(16);
+    tap_plan(17);
     test_invalid_ids();
     test_lazy_sync();
     test_round_robin();
     test_preemption();
     test_quantum();
+    test_lazy_queueing();
     test_pool_exhaustion();
     L4_KDB_Shutdown(tap_done() ? 1 : 0);
     return 0;
