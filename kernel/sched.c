@@ -185,20 +185,18 @@ void sched_abandon(void)
     panic("sched: a dying thread was resumed");
 }
 
-/* t runs on another CPU, or is homed there: it is only queued. */
-static bool elsewhere(const struct tcb *t)
-{
-    return t->cpu != cpu_self();
-}
-
+/* sched_switch_to and sched_run_now: t runs on another CPU, or is homed
+ * there (it is only queued), when its home is not me. me = cpu_self(),
+ * computed once: none of these steps switches. */
 void sched_switch_to(struct tcb *t)
 {
-    link_running(cpu_self());
+    struct cpu_local *me = cpu_self();
+    link_running(me);
     sched_enqueue(t);
-    if (elsewhere(t))
+    if (t->cpu != me)
         schedule();
-    else if ((t->flags & TF_QUEUED) && t->prio >= pick_next(cpu_self())->prio)
-        switch_to(t, true);     /* direct handoff, e.g. to an IPC partner */
+    else if ((t->flags & TF_QUEUED) && t->prio >= pick_next(me)->prio)
+        switch_to_on(me, t, true);  /* direct handoff, e.g. to an IPC partner */
     else
         schedule();
 }
@@ -229,11 +227,12 @@ void sched_preempt_to(struct tcb *t)
 
 void sched_run_now(struct tcb *t)
 {
-    link_running(cpu_self());
-    if (elsewhere(t))
+    struct cpu_local *me = cpu_self();
+    link_running(me);
+    if (t->cpu != me)
         schedule();
     else
-        switch_to(t, true);
+        switch_to_on(me, t, true);
 }
 
 void sched_block(void)
