@@ -21,16 +21,18 @@ static void partner_text(const struct tcb *t, char *buf, size_t n)
 
 static void flags_text(const struct tcb *t, char *buf, size_t n)
 {
+    /* queued-unlinked: its place taken, not yet linked (lazy queueing) */
+    const char *queued = !(t->flags & TF_QUEUED) ? "" : t->rq.next ? "queued " : "queued-unlinked ";
     ksnprintf(buf, n, "%s%s%s%s%s%s", t->flags & TF_HALTED ? "halted " : "",
               t->flags & TF_KERNEL ? "kernel " : "", t->flags & TF_IRQ ? "irq " : "",
-              t->flags & TF_WAKEUP ? "timeout " : "", !(t->flags & TF_QUEUED) ? "" : t->rq.next ? "queued " : "queued-unlinked ",
+              t->flags & TF_WAKEUP ? "timeout " : "", queued,
               t->flags & TF_STARTING ? "starting " : "");
 }
 
 static void thread_line(struct tcb *t, void *arg)
 {
     (void)arg;
-    char partner[12], flags[48];
+    char partner[12], flags[64];
     if ((t->flags & TF_IRQ) && t->state == TS_INACTIVE)
         return;                 /* idle interrupt threads: `irq` lists lines */
     partner_text(t, partner, sizeof(partner));
@@ -55,7 +57,7 @@ static int cmd_tcb(int argc, char **argv)
     const struct tcb *t = kdb_thread_arg(argc > 1 ? argv[1] : ".");
     if (!t)
         return KDB_STAY;
-    char partner[12], flags[48];
+    char partner[12], flags[64];
     partner_text(t, partner, sizeof(partner));
     flags_text(t, flags, sizeof(flags));
     kp("tcb %p: thread %08x (no %u, version %u)%s\n", (const void *)t, t->gid, tcb_no(t),
@@ -103,7 +105,8 @@ static int cmd_ready(int argc, char **argv)
 {
     (void)argc, (void)argv;
     kp("ready queues (highest first; the head runs next; lazily cleaned: a blocked\n"
-       "thread stays queued until the scheduler meets it):\n");
+       "thread stays queued until the scheduler meets it; a running thread may be\n"
+       "unlinked):\n");
     for (int p = NPRIO - 1; p >= 0; p--) {
         struct ready_walk w = { (unsigned)p, false };
         kdb_each_thread(ready_level, &w);
