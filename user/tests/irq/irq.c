@@ -83,6 +83,18 @@ static void l_main(void)
 static L4_Word_t stat(L4_Word_t which) { return L4_KDB_Stat(which); }
 static void sleep_ms(L4_Word_t ms) { L4_Sleep(L4_TimePeriod(ms * 1000)); }
 
+/* We spin (in user mode, below H's priority) until the line was raised
+ * past `raised`, at most `bound` rounds, then a while longer: time for a
+ * handler that outranks us to run, which sets h_got. */
+static void spin_past_raise(L4_Word_t raised, unsigned long bound)
+{
+    unsigned long n = 0;
+    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && n < bound)
+        n++;
+    for (int k = 0; k < 200000 && !h_got; k++)
+        ;
+}
+
 /* Waits (bounded) for the raised counter to pass `old`. The test runner
  * puts QEMU's RTC on the guest's instruction-counted clock (-rtc
  * clock=vm), so how many ticks pass is the same on every run. */
@@ -515,11 +527,7 @@ int main(void)
     h_got = 0;
     cmd_send(CMD_WAIT, RTC_IRQ);
     rtc_periodic_start(6);
-    spins = 0;
-    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 400000000ul)
-        spins++;
-    for (int k = 0; k < 200000 && !h_got; k++)
-        spins++;
+    spin_past_raise(raised, 400000000ul);
     int preempted = h_got || stat(L4ABI_KDB_STAT_IRQ_DIRECT) != dir0;
     L4_Word_t raised_now = stat(L4ABI_KDB_STAT_IRQ_RAISED);
     x = rcv_res();              /* we block: the interrupt thread may send */
@@ -545,11 +553,7 @@ int main(void)
     sleep_ms(2);                /* H acks and waits */
     raised = stat(L4ABI_KDB_STAT_IRQ_RAISED);
     rtc_periodic_start(6);
-    spins = 0;
-    while (stat(L4ABI_KDB_STAT_IRQ_RAISED) == raised && spins < 200000ul)
-        spins++;
-    for (int k = 0; k < 200000 && !h_got; k++)
-        spins++;
+    spin_past_raise(raised, 200000ul);
     int early = h_got;
     x = rcv_res();
     ok(!early && x.err == 0 && x.label == L4ABI_LABEL_INTERRUPT && x.from == irq8.raw &&
