@@ -259,7 +259,10 @@ static inline void arch_ipc_wait_unmark(void *w)
  * good meanwhile (deleted, or moved while serving the lock holder's
  * request) never takes it, and the next taker here, a kernel IPC of
  * another thread (a page fault) or of the same thread entered otherwise,
- * would mark a word of a stack that is not waiting in a sysenter Ipc. */
+ * would mark a word of a stack that is not waiting in a sysenter Ipc.
+ * The same thread's own later sysenter Ipc overwrites it first: every
+ * sysenter Ipc writes the token, a single-stepped one NULL (syscall.c),
+ * so a stale token never marks a frame with TF. */
 static inline void *arch_ipc_wait_take(struct cpu_local *me, const struct tcb *self)
 {
     void *w = me->ipc_user_wait;

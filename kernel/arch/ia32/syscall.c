@@ -48,8 +48,12 @@ static inline __attribute__((always_inline)) void sysenter_ipc_body(struct tcb *
     if (f->edx == L4ABI_NILTHREAD && L4ABI_TID_THREADNO(f->eax) < IRQ_LINES && irq_ack_fast(f))
         goto out;
 #endif
-    if (IPC_FASTPATH && token)
-        self->on_cpu->ipc_user_wait = (uint32_t *)f - 1;  /* fastipc.h: under f */
+    /* Every sysenter Ipc writes the token, a stepped one NULL: a token
+     * left by this thread's Ipc that its CPU left while it took the lock
+     * (moved away and back since) names this frame's word too, and would
+     * be believed (arch_ipc_wait_take) for a frame with TF. */
+    if (IPC_FASTPATH)
+        self->on_cpu->ipc_user_wait = token ? (uint32_t *)f - 1 : NULL;
 #if FASTPATH
     /* An exception handler's 12-word reply to a thread waiting in the
      * exception fast path (excfast.c); any other Ipc goes on below. */
