@@ -431,7 +431,7 @@ void fuzz_raw(struct fz_regs *r, void (*entry)(void));
 extern unsigned char fuzz_int_table[], fuzz_kdb_table[];
 
 #define RAW(n) extern void fz_##n(void);
-#define RAW_LIST(X) X(sysenter_ok) X(sysenter_flags) X(sysenter_raw) X(int_flags_84) \
+#define RAW_LIST(X) X(sysenter_ok) X(sysenter_flags) X(sysenter_step) X(sysenter_raw) X(int_flags_84) \
     X(int_flags_82) X(int_flags_80) X(kstack_int) X(kstack_sysenter) X(hlt) X(cli_sti) \
     X(cli_only) X(inb) X(outb) X(inl) X(insb) X(outsb) X(rdmsr) X(wrmsr) X(rdpmc) X(rdtsc) \
     X(cpuid) X(mov_cr0) X(mov_to_cr3) X(mov_dr7) X(lgdt) X(lidt) X(sgdt) X(ltr) X(lldt) \
@@ -689,12 +689,14 @@ static void v_raw(u32 *s, int idx)
     void (*e)(void) = raw_entries[xs(s) % NRAW];
     if ((e == fz_int3_enter_k || e == fz_int3_enter_u) && !SHAPE(KO_KDB_OUTPUT))
         return;
-    if (e == fz_sysenter_ok || e == fz_sysenter_flags) {
+    if (e == fz_sysenter_ok || e == fz_sysenter_flags || e == fz_sysenter_step) {
         r.esi = L4ABI_TAG(xs(s) & 0xffff, xs(s) % 8, 0);
         r.ecx = rnd_timeouts(s);
         r.eax = rnd_tid(s, idx);
         r.edx = rnd_tid(s, idx);
-        r.edi = e == fz_sysenter_flags ? rnd_flags(s) : (u32)__L4_X86_Utcb();
+        r.edi = e == fz_sysenter_flags ? rnd_flags(s)
+              : e == fz_sysenter_step  ? rnd_flags(s) | 0x100u      /* TF */
+              : (u32)__L4_X86_Utcb();
     } else if (e == fz_int_flags_80 || e == fz_int_flags_82 || e == fz_int_flags_84 ||
                e == fz_iret_flags || e == fz_popf_flags || e == fz_iret_garbage) {
         r.edi = rnd_flags(s);

@@ -91,6 +91,16 @@ entry sysenter_flags
     movl    %esp, %ebp
     sysenter
 
+/* The same with EFLAGS (TF among them) loaded right before sysenter, so
+ * that the single-step trap is the entry's: the stepped Ipc path
+ * (sysenter_ipc_stepped) with random arguments. */
+entry sysenter_step
+    popl    %ebx
+    movl    %esp, %ebp
+    pushl   %edi
+    popfl
+    sysenter
+
 /* sysenter with the fuzzer's ebx (return eip) and ebp (user esp). */
 entry sysenter_raw
     sysenter
