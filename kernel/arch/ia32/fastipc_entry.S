@@ -213,7 +213,7 @@ commit\small:
     movl $ipc_fast_resume, -4(%esp)
     leal -20(%esp), %edx
     movl %edx, SELF(TCB_KSP)
-    /* dest runnable (still queued).
+    /* dest runnable (TF_QUEUED, tested: its place taken, linked or not).
      * ipc_from, ipc_error, ipc_done are written by neither side: they
      * are the result of a wait, "filled by whoever completes our IPC"
      * (thread.h), and every completion of a wait writes all three

@@ -281,17 +281,25 @@ pf_lower:
 pf_slow:
     jmp sysenter_general
 
-/* Tracing on, or dest in another state or with other flags than the
- * assembly commit takes (a waiting thread the scheduler took off its
- * queue meanwhile, so that the reply must enqueue it: sched_handoff):
- * the C reply, with the word held (mode LOCAL) and the token set. */
-pf_reply_held:
+/* The C reply (fn: true if it replied, with the frame's results set;
+ * false having refused, the lock mode saying what is held): then the
+ * exit, or the general path. */
+    .macro PF_REPLY_IN_C fn
     pushl %esp                                      /* the frame */
-    call pf_reply_locked
+    call \fn
     addl $4, %esp
     testb %al, %al
-    jz sysenter_general         /* refused: the lock mode says what is held */
+    jz sysenter_general
     jmp sysenter_exit
+    .endm
+
+/* Tracing on, or dest in another state or with other flags than the
+ * assembly commit takes (a waiting thread the scheduler dropped from its
+ * queue meanwhile has TF_QUEUED clear: the C reply's sched_handoff sets
+ * it again): the C reply, with the word held (mode LOCAL) and the token
+ * set. */
+pf_reply_held:
+    PF_REPLY_IN_C pf_reply_locked
 
 #if MAX_CPUS > 1
 /* The word was not free: wait for it (mode LOCAL), then the general
@@ -305,12 +313,7 @@ pf_lock_wait:
 
 /* More than one scheduling CPU: the C reply, nothing held yet. */
 pf_reply_c:
-    pushl %esp                                      /* the frame */
-    call pf_reply_sysenter
-    addl $4, %esp
-    testb %al, %al
-    jz sysenter_general         /* refused: the lock mode says what is held */
-    jmp sysenter_exit
+    PF_REPLY_IN_C pf_reply_sysenter
 #endif
 
 #endif
